@@ -1,0 +1,5 @@
+pub mod diag;
+pub mod xml;
+pub mod ir;
+pub mod edmx;
+pub mod summary;

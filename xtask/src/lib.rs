@@ -1,0 +1,39 @@
+//! Maintainer commands. Each returns `Err(message)` for the user; `main`
+//! prints it and exits non-zero.
+
+pub mod args;
+pub mod import;
+pub mod inspect;
+
+use std::path::PathBuf;
+
+const HELP: &str = "\
+cargo xtask <command>
+
+  inspect <edmx>                          print a JSON summary of a $metadata document
+  import-metadata --api <route> <file-or-url>
+                                          write the canonical form of a $metadata document to
+                                          schemas/<route>/metadata.xml (a URL is fetched with the
+                                          bearer token in $BC_ACCESS_TOKEN, if set)
+  help                                    this text";
+
+pub fn run(args: &[String]) -> Result<(), String> {
+    let Some((command, rest)) = args.split_first() else {
+        return Err(HELP.to_owned());
+    };
+    match command.as_str() {
+        "inspect" => inspect::run(rest),
+        "import-metadata" => import::run(rest),
+        "help" | "--help" | "-h" => {
+            println!("{HELP}");
+            Ok(())
+        }
+        other => Err(format!("unknown command `{other}`\n\n{HELP}")),
+    }
+}
+
+/// The workspace root (the parent of this crate's directory).
+pub fn workspace_root() -> PathBuf {
+    let manifest_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest_dir.parent().map(PathBuf::from).unwrap_or(manifest_dir)
+}
