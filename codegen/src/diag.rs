@@ -17,7 +17,8 @@ pub enum Severity {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum DiagnosticKind {
-    /// The bytes are not well-formed XML (or not UTF-8).
+    /// The bytes are not well-formed XML (or not UTF-8, or nest deeper than
+    /// [`crate::xml::MAX_DEPTH`]).
     MalformedXml,
     /// The root is not `edmx:Edmx`, or a required part of the envelope is missing.
     NotEdmx,
@@ -131,8 +132,14 @@ impl SourceMap {
         let line_index = self.line_starts.partition_point(|&start| start <= offset) - 1;
         let line_start = self.line_starts[line_index];
         // Columns count characters, not bytes; an offset inside a character
-        // (only possible for byte positions reported on invalid input) rounds down.
-        let column = self.text.get(line_start..offset).map_or(offset - line_start, |s| s.chars().count());
+        // (only possible for byte positions reported on invalid input) rounds
+        // down to the start of that character. `line_start` follows a newline
+        // or is 0, so it is a boundary and the loop stops there at the latest.
+        let mut end = offset;
+        while !self.text.is_char_boundary(end) {
+            end -= 1;
+        }
+        let column = self.text.get(line_start..end).map_or(0, |s| s.chars().count());
         Location { file: self.file.clone(), line: line_index as u32 + 1, column: column as u32 + 1 }
     }
 
@@ -160,5 +167,15 @@ mod tests {
         let loc = map.location("ab\nçd".len());
         assert_eq!((loc.line, loc.column), (2, 3));
         assert_eq!(map.location(100).line, 3);
+    }
+
+    #[test]
+    fn an_offset_inside_a_character_rounds_down_to_it() {
+        // `ç` is two bytes; offset 4 is its second byte, so the column is the one of `ç`.
+        let map = SourceMap::new("f.xml", "ab\nçd");
+        let loc = map.location(4);
+        assert_eq!((loc.line, loc.column), (2, 1));
+        let loc = map.location(5);
+        assert_eq!((loc.line, loc.column), (2, 2));
     }
 }

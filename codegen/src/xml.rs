@@ -45,6 +45,13 @@ impl Element {
     }
 }
 
+/// How deeply elements may nest. Real CSDL needs far fewer levels (BC's
+/// alternate-key annotations, its deepest parts, reach eleven); the limit
+/// exists because the CSDL reader, the canonical writer and `Drop` walk the
+/// tree recursively, and a document nested a hundred thousand levels deep would
+/// otherwise overflow the stack and abort the process.
+pub const MAX_DEPTH: usize = 100;
+
 /// A well-formedness problem, with the byte offset where the reader noticed it
 /// and the names of the elements open at that point.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,6 +76,13 @@ pub fn parse(text: &str) -> Result<Element, XmlError> {
         open_elements: stack.iter().map(|e| e.name.clone()).collect(),
         message,
     };
+    // Problems inside a start tag belong to the element being opened, which
+    // is not on the stack yet.
+    let fail_in = |stack: &[Element], name: &str, offset: u64, message: String| {
+        let mut error = fail(stack, offset, message);
+        error.open_elements.push(name.to_owned());
+        error
+    };
 
     loop {
         // Whitespace arrives as separate text events, so the position before an
@@ -83,30 +97,49 @@ pub fn parse(text: &str) -> Result<Element, XmlError> {
                 return Err(fail(&stack, before, "content after the root element".into()));
             }
             Event::Start(ref start) | Event::Empty(ref start) => {
+                let local_name = start.local_name();
+                let local_name: &str = local_name.as_ref();
+                if stack.len() >= MAX_DEPTH {
+                    let message = format!("elements are nested more than {MAX_DEPTH} levels deep");
+                    return Err(fail_in(&stack, local_name, before, message));
+                }
+                // quick-xml accepts any bytes as a tag name (`<>`, `<1>`); such
+                // a name cannot be written back, so it is refused here.
+                let qualified = start.name();
+                let qualified: &str = qualified.as_ref();
+                if !is_qualified_name(qualified) {
+                    let message = format!("`{qualified}` is not a valid element name");
+                    return Err(fail_in(&stack, local_name, before, message));
+                }
                 let namespace = match resolved {
                     ResolveResult::Bound(ns) if ns.0 == EDMX_NS => Namespace::Edmx,
                     ResolveResult::Bound(ns) if ns.0 == EDM_NS => Namespace::Edm,
                     ResolveResult::Bound(ns) => Namespace::Other(ns.0.to_owned()),
                     ResolveResult::Unbound => Namespace::Other(String::new()),
                     ResolveResult::Unknown(prefix) => {
-                        return Err(fail(&stack, before, format!("undeclared namespace prefix `{prefix}`")));
+                        let message = format!("undeclared namespace prefix `{prefix}`");
+                        return Err(fail_in(&stack, local_name, before, message));
                     }
                 };
                 let mut attributes = Vec::new();
                 for attribute in start.attributes() {
-                    let attribute = attribute.map_err(|e| fail(&stack, before, e.to_string()))?;
+                    let attribute = attribute.map_err(|e| fail_in(&stack, local_name, before, e.to_string()))?;
                     let key = attribute.key.0;
+                    if !is_qualified_name(key) {
+                        let message = format!("`{key}` is not a valid attribute name");
+                        return Err(fail_in(&stack, local_name, before, message));
+                    }
                     if key == "xmlns" || key.starts_with("xmlns:") {
                         continue;
                     }
                     let value = attribute
                         .normalized_value(quick_xml::XmlVersion::Implicit1_0)
-                        .map_err(|e| fail(&stack, before, format!("attribute `{key}`: {e}")))?;
+                        .map_err(|e| fail_in(&stack, local_name, before, format!("attribute `{key}`: {e}")))?;
                     attributes.push((key.to_owned(), value.into_owned()));
                 }
                 let element = Element {
                     namespace,
-                    name: start.local_name().as_ref().to_owned(),
+                    name: local_name.to_owned(),
                     attributes,
                     children: Vec::new(),
                     text: String::new(),
@@ -124,8 +157,15 @@ pub fn parse(text: &str) -> Result<Element, XmlError> {
                 close(&mut stack, &mut root, element);
             }
             Event::Text(text) => {
+                // Stray text is reported where it starts, not at the line
+                // break that usually precedes it.
+                let raw: &str = text.as_ref();
+                let stray = || {
+                    let leading = (raw.len() - raw.trim_start_matches([' ', '\t', '\r', '\n']).len()) as u64;
+                    fail(&[], before + leading, "text outside the root element".into())
+                };
                 let content = text.xml10_content();
-                append_text(&mut stack, &content, || fail(&[], before, "text outside the root element".into()))?;
+                append_text(&mut stack, &content, stray)?;
             }
             Event::CData(data) => {
                 let content = data.into_inner();
@@ -155,6 +195,31 @@ pub fn parse(text: &str) -> Result<Element, XmlError> {
             }
         }
     }
+}
+
+/// `prefix:local` or `local`, each an XML name without colons (a QName of
+/// the Namespaces in XML recommendation).
+fn is_qualified_name(name: &str) -> bool {
+    let (prefix, local) = match name.split_once(':') {
+        Some((prefix, local)) => (Some(prefix), local),
+        None => (None, name),
+    };
+    prefix.is_none_or(is_name_without_colon) && is_name_without_colon(local)
+}
+
+/// The `Name` production of XML 1.0 (fifth edition), without `:`.
+fn is_name_without_colon(name: &str) -> bool {
+    let start = |c: char| {
+        matches!(c, 'A'..='Z' | '_' | 'a'..='z' | '\u{C0}'..='\u{D6}' | '\u{D8}'..='\u{F6}' | '\u{F8}'..='\u{2FF}'
+            | '\u{370}'..='\u{37D}' | '\u{37F}'..='\u{1FFF}' | '\u{200C}'..='\u{200D}' | '\u{2070}'..='\u{218F}'
+            | '\u{2C00}'..='\u{2FEF}' | '\u{3001}'..='\u{D7FF}' | '\u{F900}'..='\u{FDCF}' | '\u{FDF0}'..='\u{FFFD}'
+            | '\u{10000}'..='\u{EFFFF}')
+    };
+    let rest = |c: char| {
+        start(c) || matches!(c, '-' | '.' | '0'..='9' | '\u{B7}' | '\u{300}'..='\u{36F}' | '\u{203F}'..='\u{2040}')
+    };
+    let mut chars = name.chars();
+    chars.next().is_some_and(start) && chars.all(rest)
 }
 
 fn close(stack: &mut [Element], root: &mut Option<Element>, element: Element) {
@@ -201,6 +266,20 @@ mod tests {
         assert!(err.message.contains('c') || err.message.contains('b'), "{}", err.message);
         assert_eq!(err.open_elements, vec!["a", "b"]);
         assert!(err.offset >= 4);
+    }
+
+    #[test]
+    fn rejects_names_that_are_not_xml_names() {
+        for doc in ["<a><></></a>", "<a><1/></a>", "<a><-x/></a>", "<a><b\u{0}/></a>", "<a><:b/></a>", "<a><b:/></a>", "<a><b:c:d/></a>"] {
+            let err = parse(doc).unwrap_err();
+            assert!(err.message.contains("is not a valid element name"), "{doc}: {}", err.message);
+            assert_eq!(err.offset, 3, "{doc}");
+        }
+        let err = parse("<a 1x=\"v\"/>").unwrap_err();
+        assert_eq!(err.message, "`1x` is not a valid attribute name");
+        assert_eq!(err.open_elements, vec!["a"]);
+        let root = parse("<x:a xmlns:x=\"u\" é-1.b·c=\"v\" x:y=\"w\"><_b/></x:a>").unwrap();
+        assert_eq!(root.attributes, vec![("é-1.b·c".to_owned(), "v".to_owned()), ("x:y".to_owned(), "w".to_owned())]);
     }
 
     #[test]

@@ -182,9 +182,11 @@ impl<'a> Parser<'a> {
         for child in &element.children {
             match (&child.namespace, child.name.as_str()) {
                 (Namespace::Edmx, "Include") => {
-                    if let Some(namespace) = self.required(child, "Namespace", &path) {
+                    let include_path = format!("{path}/Include[{}]", child.attribute("Namespace").unwrap_or(""));
+                    if let Some(namespace) = self.required(child, "Namespace", &include_path) {
                         let alias = child.attribute("Alias").map(str::to_owned);
-                        reference.includes.push(Include { namespace, alias });
+                        let origin = Self::origin(child, &include_path);
+                        reference.includes.push(Include { namespace, alias, origin });
                     }
                 }
                 (Namespace::Edmx, "IncludeAnnotations") => {
@@ -300,7 +302,8 @@ impl<'a> Parser<'a> {
             if child.is_edm("PropertyRef") {
                 let ref_path = format!("{path}/PropertyRef[{}]", child.attribute("Name").unwrap_or(""));
                 if let Some(name) = self.required(child, "Name", &ref_path) {
-                    refs.push(PropertyRef { name, alias: child.attribute("Alias").map(str::to_owned) });
+                    let alias = child.attribute("Alias").map(str::to_owned);
+                    refs.push(PropertyRef { name, alias, origin: Self::origin(child, &ref_path) });
                 }
             } else {
                 self.unknown_child(child, path);
@@ -347,7 +350,7 @@ impl<'a> Parser<'a> {
                         });
                     }
                 }
-                (Namespace::Edm, "OnDelete") => on_delete = self.required(child, "Action", &path),
+                (Namespace::Edm, "OnDelete") => on_delete = self.required(child, "Action", &format!("{path}/OnDelete")),
                 (Namespace::Edm, "Annotation") => annotations.0.extend(self.annotation(child, &path)),
                 _ => self.unknown_child(child, &path),
             }

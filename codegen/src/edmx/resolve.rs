@@ -172,19 +172,18 @@ fn collect_aliases(resolver: &mut Resolver<'_>, model: &Model) {
         }
     }
     let includes = model.references.iter().flat_map(|r| &r.includes);
-    let mut pairs: Vec<(String, String, Option<&Origin>)> =
-        includes.filter_map(|i| Some((i.alias.clone()?, i.namespace.clone(), None))).collect();
-    pairs.extend(model.schemas.iter().filter_map(|s| Some((s.alias.clone()?, s.namespace.clone(), Some(&s.origin)))));
+    let mut pairs: Vec<(&str, &str, &Origin)> =
+        includes.filter_map(|i| Some((i.alias.as_deref()?, i.namespace.as_str(), &i.origin))).collect();
+    pairs.extend(model.schemas.iter().filter_map(|s| Some((s.alias.as_deref()?, s.namespace.as_str(), &s.origin))));
     for (alias, namespace, origin) in pairs {
-        let clash = resolver.aliases.get(&alias).is_some_and(|existing| *existing != namespace)
-            || (namespaces.contains(&alias) && alias != namespace);
+        let clash = resolver.aliases.get(alias).is_some_and(|existing| existing != namespace)
+            || (namespaces.contains(alias) && alias != namespace);
         if clash {
             let message = format!("alias `{alias}` is used for more than one namespace");
-            let origin = origin.cloned().unwrap_or_default();
-            resolver.error(DiagnosticKind::DuplicateName, &origin, message);
+            resolver.error(DiagnosticKind::DuplicateName, origin, message);
             continue;
         }
-        resolver.aliases.insert(alias, namespace);
+        resolver.aliases.insert(alias.to_owned(), namespace.to_owned());
     }
 }
 
@@ -296,7 +295,16 @@ fn validate(resolver: &mut Resolver<'_>, model: &Model) {
                 resolver.error(DiagnosticKind::InheritanceCycle, &complex.origin, message);
             }
         }
-        validate_members(resolver, &complex.properties, &complex.navigation_properties, &[]);
+        // Like entity types, a complex type may not redeclare an inherited member.
+        let mut inherited: Vec<&str> = Vec::new();
+        let mut seen = BTreeSet::new();
+        let mut base = complex.base_type.as_ref().and_then(|b| model.complex_types.get(b));
+        while let Some(ancestor) = base.filter(|a| seen.insert(&a.name)) {
+            inherited.extend(ancestor.properties.iter().map(|p| p.name.as_str()));
+            inherited.extend(ancestor.navigation_properties.iter().map(|n| n.name.as_str()));
+            base = ancestor.base_type.as_ref().and_then(|b| model.complex_types.get(b));
+        }
+        validate_members(resolver, &complex.properties, &complex.navigation_properties, &inherited);
     }
     for enumeration in model.enum_types.values() {
         let (min, max) = match enumeration.underlying_type.unwrap_or(Primitive::Int32) {
@@ -345,23 +353,23 @@ fn validate_entity(resolver: &mut Resolver<'_>, model: &Model, entity: &EntityTy
         }
     }
     let properties = model.all_properties(entity);
-    match model.key_of(entity) {
-        None if !entity.is_abstract => {
-            let message = format!("entity type `{}` has no key and is not abstract", entity.name.name);
-            resolver.error(DiagnosticKind::UnknownKeyProperty, &entity.origin, message);
-        }
-        None => {}
+    // A key is checked where it is declared; derived types inherit it and
+    // would only repeat the same error at a place that has no `<Key>`.
+    match &entity.key {
         Some(key) => {
             for part in key {
                 let first = part.name.split('/').next().unwrap_or_default();
                 if !properties.iter().any(|p| p.name == first) {
-                    let origin =
-                        Origin { offset: entity.origin.offset, path: format!("{}/Key/PropertyRef[{}]", entity.origin.path, part.name) };
                     let message = format!("key of `{}` names `{}`, which is not a property of the type", entity.name.name, part.name);
-                    resolver.error(DiagnosticKind::UnknownKeyProperty, &origin, message);
+                    resolver.error(DiagnosticKind::UnknownKeyProperty, &part.origin, message);
                 }
             }
         }
+        None if !entity.is_abstract && model.key_of(entity).is_none() => {
+            let message = format!("entity type `{}` has no key and is not abstract", entity.name.name);
+            resolver.error(DiagnosticKind::UnknownKeyProperty, &entity.origin, message);
+        }
+        None => {}
     }
     let inherited: Vec<&str> = match &entity.base_type {
         Some(base) => model.entity_types.get(base).map_or(Vec::new(), |b| {
@@ -488,21 +496,38 @@ fn validate_container(resolver: &mut Resolver<'_>, model: &Model, container: &En
     }
 }
 
-/// Splits `NS.Name(Overload)/a/b` into the head name, the overload text and the path segments.
+/// Splits `NS.Name(Overload)/a/b` into the head name, the overload text and
+/// the path segments. The overload ends at its matching parenthesis, since
+/// types such as `Collection(NS.T)` have parentheses of their own.
 fn split_target(target: &str) -> (&str, Option<&str>, Vec<&str>) {
-    let (head_with_overload, rest) = match target.find('(') {
-        Some(open) if target[..open].find('/').is_none() => {
-            let close = target[open..].find(')').map_or(target.len(), |c| open + c + 1);
-            (&target[..close], &target[close..])
+    let open = target.find('(').filter(|&open| !target[..open].contains('/'));
+    let (head, overload, rest) = match open {
+        Some(open) => {
+            let mut depth = 0usize;
+            let mut close = None;
+            for (i, ch) in target[open..].char_indices() {
+                match ch {
+                    '(' => depth += 1,
+                    ')' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            close = Some(open + i);
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            match close {
+                Some(close) => (&target[..open], Some(&target[open + 1..close]), &target[close + 1..]),
+                // Unbalanced: everything after `(` is the overload text, which matches no operation.
+                None => (&target[..open], Some(&target[open + 1..]), ""),
+            }
         }
-        _ => match target.find('/') {
-            Some(slash) => (&target[..slash], &target[slash..]),
-            None => (target, ""),
+        None => match target.find('/') {
+            Some(slash) => (&target[..slash], None, &target[slash..]),
+            None => (target, None, ""),
         },
-    };
-    let (head, overload) = match head_with_overload.split_once('(') {
-        Some((head, overload)) => (head, Some(overload.trim_end_matches(')'))),
-        None => (head_with_overload, None),
     };
     let segments = rest.split('/').filter(|s| !s.is_empty()).collect();
     (head, overload, segments)
@@ -573,12 +598,18 @@ fn apply_one(resolver: &Resolver<'_>, model: &mut Model, block: &ExternalAnnotat
             _ => false,
         };
     }
+    // Type definitions and terms have no members: a target with a path below
+    // them matches nothing, and its block is kept once, as an orphan.
     if let Some(definition) = model.type_definitions.get_mut(&name) {
-        extend(&mut definition.annotations);
+        if segments.is_empty() {
+            extend(&mut definition.annotations);
+        }
         return segments.is_empty();
     }
     if let Some(term) = model.terms.get_mut(&name) {
-        extend(&mut term.annotations);
+        if segments.is_empty() {
+            extend(&mut term.annotations);
+        }
         return segments.is_empty();
     }
     if let Some(container) = model.container.as_mut().filter(|c| c.name == name) {
@@ -600,7 +631,14 @@ fn apply_one(resolver: &Resolver<'_>, model: &mut Model, block: &ExternalAnnotat
             _ => false,
         };
     }
-    let overload = overload.map(|text| text.split(',').map(|t| normalize_type_text(resolver, t.trim())).collect::<Vec<_>>());
+    // `NS.Action()` names the unbound overload: no types at all, not one empty type.
+    let overload = overload.map(|text| {
+        if text.trim().is_empty() {
+            Vec::new()
+        } else {
+            text.split(',').map(|t| normalize_type_text(resolver, t.trim())).collect::<Vec<_>>()
+        }
+    });
     let mut applied = false;
     for operation in model.operations.iter_mut().filter(|o| o.name == name) {
         if let Some(expected) = &overload {
@@ -654,5 +692,11 @@ mod tests {
         assert_eq!(split_target("NS.a(NS.b)/x"), ("NS.a", Some("NS.b"), vec!["x"]));
         assert_eq!(split_target("NS.C/set"), ("NS.C", None, vec!["set"]));
         assert_eq!(split_target("NS.T"), ("NS.T", None, vec![]));
+        assert_eq!(split_target("NS.a()"), ("NS.a", Some(""), vec![]));
+        assert_eq!(
+            split_target("NS.f(Collection(NS.b),Edm.String)/p"),
+            ("NS.f", Some("Collection(NS.b),Edm.String"), vec!["p"])
+        );
+        assert_eq!(split_target("NS.f(Collection(NS.b)"), ("NS.f", Some("Collection(NS.b)"), vec![]));
     }
 }

@@ -251,6 +251,9 @@ pub struct PropertyRef {
     /// A property name, or a path into a complex property.
     pub name: String,
     pub alias: Option<String>,
+    /// Where the `PropertyRef` was written, so a key naming a missing property
+    /// is reported at the reference rather than at the entity type.
+    pub origin: Origin,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -435,6 +438,8 @@ impl EntityContainer {
 pub struct Include {
     pub namespace: String,
     pub alias: Option<String>,
+    /// Where the `edmx:Include` was written, for alias clashes.
+    pub origin: Origin,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
