@@ -1,0 +1,488 @@
+//! The SDK's error type. Every failure, from configuration to a service
+//! answer that does not fit the expected type, is one [`Error`] whose case
+//! tells the caller what to do next (retry later, reload and merge, fix the
+//! request, fix the credentials, ...).
+
+use std::fmt;
+use std::time::Duration;
+
+use super::http::HttpResponse;
+use super::transport::TransportError;
+
+/// The longest excerpt of a non-JSON error body kept as the message. Gateway
+/// pages can be kilobytes of markup; a sentence is enough to tell what
+/// happened without flooding logs.
+const BODY_EXCERPT_CHARS: usize = 200;
+
+/// Everything that can go wrong when talking to Business Central.
+///
+/// Service-side cases carry the parsed [`ServiceError`]; use
+/// [`Error::status`], [`Error::code`] and [`Error::correlation_id`] to read
+/// it without matching every case.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum Error {
+    /// 404: the entity, navigation or route does not exist (or the caller
+    /// may not see it).
+    NotFound(ServiceError),
+    /// The `If-Match` ETag no longer matches: someone changed the entity
+    /// since it was read. Business Central answers 409 with the code
+    /// `Request_EntityChanged`; strict OData servers answer 412. Reload the
+    /// entity, reapply the change and try again.
+    StaleEtag(ServiceError),
+    /// Any other 409, such as `Internal_EntityWithSameKeyExists`.
+    Conflict(ServiceError),
+    /// 429 that persisted through every retry the policy allowed. The
+    /// service's `Retry-After`, when sent, is in the [`ServiceError`].
+    Throttled(ServiceError),
+    /// 401: the service rejected the credentials (after one retry with a
+    /// fresh token, when the credentials can produce one).
+    Unauthorized(ServiceError),
+    /// 403: authenticated, but missing permissions in Business Central.
+    Forbidden(ServiceError),
+    /// The request took too long: either the client's own timeout fired
+    /// (`transport` is set) or the service gave up with 408 or 504
+    /// (`service` is set).
+    Timeout {
+        /// The service's answer when the service timed out.
+        service: Option<ServiceError>,
+        /// The client-side failure when the client's timeout fired.
+        transport: Option<TransportError>,
+    },
+    /// Any other non-2xx answer.
+    Service(ServiceError),
+    /// The request never got a complete HTTP answer: connection refused,
+    /// DNS or TLS failure, connection reset while reading.
+    Transport(TransportError),
+    /// A successful answer whose body does not have the expected shape.
+    Decode(DecodeError),
+    /// No credentials could be obtained (the token endpoint refused or
+    /// could not be reached).
+    Authentication(AuthenticationError),
+    /// The service never ran the operation: a `$batch` ended (at an earlier
+    /// failure, or in an all-or-nothing batch) before reaching it.
+    Skipped(String),
+    /// The SDK refused to send the request: bad configuration, or a request
+    /// the service is known to reject (such as an atomic batch over the
+    /// operation limit).
+    InvalidRequest(String),
+}
+
+impl Error {
+    /// Maps a non-2xx response to the matching case.
+    ///
+    /// Public so that custom code (transports, middleware, hand-built
+    /// requests) classifies failures exactly like the SDK does.
+    pub fn from_response(response: &HttpResponse) -> Error {
+        let service = ServiceError::from_response(response);
+        match service.status {
+            401 => Error::Unauthorized(service),
+            403 => Error::Forbidden(service),
+            404 => Error::NotFound(service),
+            408 | 504 => Error::Timeout {
+                service: Some(service),
+                transport: None,
+            },
+            409 if service.code.as_deref() == Some(ENTITY_CHANGED_CODE) => {
+                Error::StaleEtag(service)
+            }
+            409 => Error::Conflict(service),
+            412 => Error::StaleEtag(service),
+            429 => Error::Throttled(service),
+            _ => Error::Service(service),
+        }
+    }
+
+    /// A decode failure: `url` is the request's URL (may be empty when not
+    /// known yet, see [`Error::with_url`]), `path` the JSON path that failed
+    /// (`value[3].postingDate`), `message` the deserializer's explanation.
+    pub fn decode(
+        url: impl Into<String>,
+        path: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Error {
+        Error::Decode(DecodeError {
+            url: url.into(),
+            path: path.into(),
+            message: message.into(),
+        })
+    }
+
+    /// Fills in the request URL of a [`Error::Decode`] that was raised
+    /// without one (decoders only see the response). Other cases, and decode
+    /// errors that already name a URL, are returned unchanged.
+    pub fn with_url(self, url: impl Into<String>) -> Error {
+        match self {
+            Error::Decode(mut decode) if decode.url.is_empty() => {
+                decode.url = url.into();
+                Error::Decode(decode)
+            }
+            other => other,
+        }
+    }
+
+    /// The details the service sent, for every service-side case.
+    pub fn service_error(&self) -> Option<&ServiceError> {
+        match self {
+            Error::NotFound(e)
+            | Error::StaleEtag(e)
+            | Error::Conflict(e)
+            | Error::Throttled(e)
+            | Error::Unauthorized(e)
+            | Error::Forbidden(e)
+            | Error::Service(e) => Some(e),
+            Error::Timeout { service, .. } => service.as_ref(),
+            Error::Authentication(e) => e.response(),
+            Error::Transport(_) | Error::Decode(_) | Error::InvalidRequest(_) | Error::Skipped(_) => None,
+        }
+    }
+
+    /// The HTTP status, when the failure came with an HTTP answer.
+    pub fn status(&self) -> Option<u16> {
+        self.service_error().map(|e| e.status)
+    }
+
+    /// The service's error code, such as `Request_EntityChanged` or
+    /// `BadRequest_ResourceNotFound`.
+    pub fn code(&self) -> Option<&str> {
+        self.service_error().and_then(|e| e.code.as_deref())
+    }
+
+    /// The correlation id Business Central puts in its error messages; quote
+    /// it in support requests.
+    pub fn correlation_id(&self) -> Option<&str> {
+        self.service_error()
+            .and_then(|e| e.correlation_id.as_deref())
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::NotFound(e) => write!(f, "not found: {e}"),
+            Error::StaleEtag(e) => write!(
+                f,
+                "the entity was changed by someone else (stale ETag): {e}"
+            ),
+            Error::Conflict(e) => write!(f, "conflict: {e}"),
+            Error::Throttled(e) => write!(f, "throttled by the service: {e}"),
+            Error::Unauthorized(e) => write!(f, "credentials rejected: {e}"),
+            Error::Forbidden(e) => write!(f, "permission denied: {e}"),
+            Error::Timeout {
+                service: Some(e), ..
+            } => write!(f, "the service timed out: {e}"),
+            Error::Timeout {
+                transport: Some(e), ..
+            } => write!(f, "request timed out: {e}"),
+            Error::Timeout { .. } => f.write_str("request timed out"),
+            Error::Service(e) => write!(f, "service error: {e}"),
+            Error::Transport(e) => write!(f, "transport error: {e}"),
+            Error::Decode(e) => write!(f, "{e}"),
+            Error::Authentication(e) => write!(f, "authentication failed: {e}"),
+            Error::InvalidRequest(message) => write!(f, "invalid request: {message}"),
+            Error::Skipped(message) => write!(f, "not executed: {message}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Transport(e) => Some(e),
+            Error::Timeout {
+                transport: Some(e), ..
+            } => Some(e),
+            Error::Authentication(e) => e
+                .source
+                .as_deref()
+                .map(|s| s as &(dyn std::error::Error + 'static)),
+            _ => None,
+        }
+    }
+}
+
+impl From<TransportError> for Error {
+    fn from(error: TransportError) -> Error {
+        if error.is_timeout() {
+            Error::Timeout {
+                service: None,
+                transport: Some(error),
+            }
+        } else {
+            Error::Transport(error)
+        }
+    }
+}
+
+/// The code Business Central uses for an `If-Match` that no longer matches.
+const ENTITY_CHANGED_CODE: &str = "Request_EntityChanged";
+
+/// What the service said about a failed request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ServiceError {
+    /// The HTTP status code.
+    pub status: u16,
+    /// `error.code` from the body (`BadRequest_NotFound`, ...), when the body
+    /// was OData JSON.
+    pub code: Option<String>,
+    /// The human-readable message, without the correlation id suffix; for a
+    /// non-JSON body, a short whitespace-collapsed excerpt of it.
+    pub message: String,
+    /// The `CorrelationId` Business Central appends to its messages.
+    pub correlation_id: Option<String>,
+    /// How long the service asked us to wait (`Retry-After`), if it said.
+    pub retry_after: Option<Duration>,
+}
+
+impl ServiceError {
+    /// Parses a failed response. Never fails: bodies that are not OData
+    /// JSON (gateway HTML, empty bodies) still give a readable message.
+    pub fn from_response(response: &HttpResponse) -> ServiceError {
+        let retry_after = super::retry::parse_retry_after(&response.headers);
+        let (code, raw_message) = match parse_odata_error(&response.body) {
+            Some(parsed) => parsed,
+            None => (None, body_excerpt(&response.body, response.status)),
+        };
+        // bc-behaviour: the id travels in the message text; no response header
+        // carrying it is documented, so none is guessed at.
+        let correlation_id = correlation_id_in(&raw_message);
+        let message = strip_correlation_suffix(&raw_message);
+        ServiceError {
+            status: response.status,
+            code,
+            message,
+            correlation_id,
+            retry_after,
+        }
+    }
+}
+
+impl fmt::Display for ServiceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "HTTP {}", self.status)?;
+        if let Some(code) = &self.code {
+            write!(f, " {code}")?;
+        }
+        if !self.message.is_empty() {
+            write!(f, ": {}", self.message)?;
+        }
+        if let Some(id) = &self.correlation_id {
+            write!(f, " (correlation id {id})")?;
+        }
+        Ok(())
+    }
+}
+
+/// A 2xx body that does not fit the expected type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DecodeError {
+    /// The request's URL.
+    pub url: String,
+    /// Where in the JSON document decoding failed (`value[3].postingDate`),
+    /// `.` for the document itself.
+    pub path: String,
+    /// The deserializer's explanation.
+    pub message: String,
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "unexpected response body at `{}`: {}",
+            self.path, self.message
+        )?;
+        if !self.url.is_empty() {
+            write!(f, " (from {})", self.url)?;
+        }
+        Ok(())
+    }
+}
+
+/// Credentials could not be obtained.
+#[derive(Debug, Clone)]
+pub struct AuthenticationError {
+    message: String,
+    response: Option<Box<ServiceError>>,
+    source: Option<std::sync::Arc<dyn std::error::Error + Send + Sync>>,
+}
+
+impl AuthenticationError {
+    /// An authentication failure described by `message` (which must not
+    /// contain any secret).
+    pub fn new(message: impl Into<String>) -> AuthenticationError {
+        AuthenticationError {
+            message: message.into(),
+            response: None,
+            source: None,
+        }
+    }
+
+    /// Attaches the token endpoint's error answer.
+    pub fn with_response(mut self, response: ServiceError) -> AuthenticationError {
+        self.response = Some(Box::new(response));
+        self
+    }
+
+    /// Attaches the underlying failure (a transport error, for instance).
+    pub fn with_source(
+        mut self,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> AuthenticationError {
+        self.source = Some(std::sync::Arc::new(source));
+        self
+    }
+
+    /// What went wrong.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The token endpoint's answer, when it answered with an error.
+    pub fn response(&self) -> Option<&ServiceError> {
+        self.response.as_deref()
+    }
+}
+
+impl fmt::Display for AuthenticationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)?;
+        if let Some(response) = &self.response {
+            write!(f, " ({response})")?;
+        }
+        Ok(())
+    }
+}
+
+/// `{"error":{"code":"…","message":"…"}}` (OData, Business Central) or
+/// `{"error":"invalid_client","error_description":"…"}` (OAuth token
+/// endpoints). Returns `None` when the body is neither.
+fn parse_odata_error(body: &[u8]) -> Option<(Option<String>, String)> {
+    #[derive(serde::Deserialize)]
+    struct Envelope {
+        error: ErrorField,
+        error_description: Option<String>,
+    }
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum ErrorField {
+        OData {
+            code: Option<String>,
+            message: Option<String>,
+        },
+        OAuth(String),
+    }
+
+    let envelope: Envelope = serde_json::from_slice(body).ok()?;
+    let (code, message) = match envelope.error {
+        ErrorField::OData { code, message } => (code, message.unwrap_or_default()),
+        ErrorField::OAuth(code) => (Some(code), envelope.error_description.unwrap_or_default()),
+    };
+    Some((code.filter(|c| !c.is_empty()), message))
+}
+
+/// A readable sentence out of an arbitrary body: markup removed, whitespace
+/// collapsed, cut at a character boundary.
+fn body_excerpt(body: &[u8], status: u16) -> String {
+    let text = String::from_utf8_lossy(body);
+    let mut visible = String::with_capacity(text.len().min(4 * BODY_EXCERPT_CHARS));
+    let mut in_tag = false;
+    let mut pending_space = false;
+    let mut kept = 0;
+    for ch in text.chars() {
+        match ch {
+            '<' => {
+                in_tag = true;
+                pending_space = true;
+            }
+            '>' if in_tag => in_tag = false,
+            _ if in_tag => {}
+            c if c.is_whitespace() => pending_space = true,
+            c => {
+                if pending_space && !visible.is_empty() {
+                    visible.push(' ');
+                }
+                pending_space = false;
+                visible.push(c);
+                kept += 1;
+                if kept >= BODY_EXCERPT_CHARS {
+                    visible.push('…');
+                    break;
+                }
+            }
+        }
+    }
+    if visible.is_empty() {
+        format!("HTTP {status} with no readable body")
+    } else {
+        visible
+    }
+}
+
+/// Finds the GUID after `CorrelationId:` (Business Central) or
+/// `Correlation ID:` (Entra) in a message.
+fn correlation_id_in(message: &str) -> Option<String> {
+    let start = correlation_marker(message)?;
+    let rest = message[start.end..].trim_start();
+    let id: String = rest
+        .chars()
+        .take_while(|c| c.is_ascii_hexdigit() || *c == '-')
+        .collect();
+    (id.len() >= 32).then_some(id)
+}
+
+/// Byte range of the correlation marker, matched without regard to case.
+fn correlation_marker(message: &str) -> Option<std::ops::Range<usize>> {
+    const MARKERS: [&str; 2] = ["correlationid:", "correlation id:"];
+    let lower = message.to_ascii_lowercase();
+    MARKERS
+        .iter()
+        .find_map(|marker| lower.find(marker).map(|at| at..at + marker.len()))
+}
+
+/// The message without Business Central's `  CorrelationId:  <guid>.` tail,
+/// which [`ServiceError::correlation_id`] already holds.
+fn strip_correlation_suffix(message: &str) -> String {
+    let Some(marker) = correlation_marker(message) else {
+        return message.trim().to_owned();
+    };
+    let rest = message[marker.end..].trim_start();
+    let id_len = rest
+        .chars()
+        .take_while(|c| c.is_ascii_hexdigit() || *c == '-')
+        .count();
+    let after_id = rest[id_len..].trim_start_matches('.').trim();
+    let before = message[..marker.start].trim_end();
+    if after_id.is_empty() {
+        before.to_owned()
+    } else {
+        format!("{before} {after_id}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn correlation_id_is_split_from_the_message() {
+        let message = "Another user has already changed the record.  CorrelationId:  1e1f27a7-d4cb-4b5e-93a8-1f1b0cbd29e2.";
+        assert_eq!(
+            correlation_id_in(message).as_deref(),
+            Some("1e1f27a7-d4cb-4b5e-93a8-1f1b0cbd29e2")
+        );
+        assert_eq!(
+            strip_correlation_suffix(message),
+            "Another user has already changed the record."
+        );
+    }
+
+    #[test]
+    fn html_is_reduced_to_text() {
+        let body = b"<html>\n<head><title>502 Bad Gateway</title></head>\n<body><h1>502   Bad Gateway</h1></body></html>";
+        assert_eq!(body_excerpt(body, 502), "502 Bad Gateway 502 Bad Gateway");
+        assert_eq!(body_excerpt(b"", 502), "HTTP 502 with no readable body");
+    }
+}

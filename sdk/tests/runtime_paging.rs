@@ -1,0 +1,244 @@
+//! Server-driven paging: next links followed verbatim with the first
+//! request's headers, nothing lost or repeated, limits respected, pages
+//! fetched only on demand, and exports resumable from a stored link.
+
+mod runtime_support;
+
+use business_central_sdk::runtime::{ItemStream, NextLink, Page, PageStream, decode};
+use futures_util::StreamExt;
+use runtime_support::{api, builder, get, request_count};
+use serde::Deserialize;
+use serde_json::json;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, Request as SeenRequest, ResponseTemplate};
+
+#[derive(Debug, Deserialize, PartialEq)]
+struct Entry {
+    #[serde(rename = "entryNumber")]
+    entry_number: u32,
+}
+
+const PAGE_SIZE: u32 = 7;
+
+/// Serves `total` entries in pages of `PAGE_SIZE`, BC style: the skip
+/// token is the last key of the page, and the next link is absolute.
+async fn paged_server(total: u32) -> MockServer {
+    let server = MockServer::start().await;
+    let base = format!(
+        "{}/api/v2.0/companies(1)/generalLedgerEntries",
+        server.uri()
+    );
+    Mock::given(method("GET"))
+        .and(path("/api/v2.0/companies(1)/generalLedgerEntries"))
+        .respond_with(move |request: &SeenRequest| {
+            let after: u32 = request
+                .url
+                .query_pairs()
+                .find(|(key, _)| key == "$skiptoken")
+                .and_then(|(_, value)| value.parse().ok())
+                .unwrap_or(0);
+            let last = (after + PAGE_SIZE).min(total);
+            let items: Vec<_> = (after + 1..=last)
+                .map(|n| json!({"entryNumber": n, "@odata.etag": "W/\"x\""}))
+                .collect();
+            let mut body = json!({"@odata.context": "ctx", "value": items});
+            if last < total {
+                body["@odata.nextLink"] = json!(format!("{base}?$skiptoken={last}"));
+            }
+            ResponseTemplate::new(200).set_body_json(body)
+        })
+        .mount(&server)
+        .await;
+    server
+}
+
+fn entries_request(
+    api: &business_central_sdk::runtime::Api,
+) -> business_central_sdk::runtime::Request<Page<Entry>> {
+    get::<Page<Entry>>(api, "companies(1)/generalLedgerEntries").header("X-Export", "nightly")
+}
+
+#[tokio::test]
+async fn five_pages_arrive_without_loss_or_repetition() {
+    let server = paged_server(33).await;
+    let client = builder(&server).max_page_size(PAGE_SIZE).build().unwrap();
+    let api = api(&client);
+
+    let entries = ItemStream::new(entries_request(&api), None)
+        .collect_all()
+        .await
+        .unwrap();
+
+    let numbers: Vec<u32> = entries.iter().map(|e| e.entry_number).collect();
+    assert_eq!(numbers, (1..=33).collect::<Vec<_>>());
+    let requests = server.received_requests().await.unwrap();
+    assert_eq!(requests.len(), 5);
+    for (index, request) in requests.iter().enumerate() {
+        assert_eq!(
+            request.headers.get("Prefer").unwrap(),
+            "odata.maxpagesize=7",
+            "page {index}"
+        );
+        assert_eq!(
+            request.headers.get("X-Export").unwrap(),
+            "nightly",
+            "page {index} must keep the first request's headers"
+        );
+    }
+    let skip_tokens: Vec<Option<String>> = requests
+        .iter()
+        .map(|r| {
+            r.url
+                .query_pairs()
+                .find(|(k, _)| k == "$skiptoken")
+                .map(|(_, v)| v.into_owned())
+        })
+        .collect();
+    assert_eq!(
+        skip_tokens,
+        vec![
+            None,
+            Some("7".into()),
+            Some("14".into()),
+            Some("21".into()),
+            Some("28".into())
+        ]
+    );
+}
+
+#[tokio::test]
+async fn pages_come_with_their_links() {
+    let server = paged_server(15).await;
+    let client = builder(&server).build().unwrap();
+    let api = api(&client);
+
+    let pages: Vec<Page<Entry>> = PageStream::new(entries_request(&api), None)
+        .map(|page| page.unwrap())
+        .collect()
+        .await;
+
+    assert_eq!(
+        pages.iter().map(|p| p.items.len()).collect::<Vec<_>>(),
+        vec![7, 7, 1]
+    );
+    assert!(
+        pages[0]
+            .next_link
+            .as_ref()
+            .unwrap()
+            .as_str()
+            .ends_with("?$skiptoken=7")
+    );
+    assert!(pages[2].next_link.is_none());
+    let request = &server.received_requests().await.unwrap()[0];
+    assert!(
+        request.headers.get("Prefer").is_none(),
+        "no page size configured, no preference sent"
+    );
+}
+
+#[tokio::test]
+async fn an_item_limit_stops_the_stream_without_fetching_more() {
+    let server = paged_server(33).await;
+    let client = builder(&server).build().unwrap();
+    let api = api(&client);
+
+    let entries = ItemStream::new(entries_request(&api), Some(10))
+        .collect_all()
+        .await
+        .unwrap();
+
+    assert_eq!(entries.len(), 10);
+    assert_eq!(entries.last().unwrap().entry_number, 10);
+    assert_eq!(request_count(&server).await, 2);
+    assert!(
+        ItemStream::new(entries_request(&api), Some(0))
+            .collect_all()
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        request_count(&server).await,
+        2,
+        "a zero limit sends nothing"
+    );
+}
+
+#[tokio::test]
+async fn the_next_page_is_fetched_only_after_the_current_one_is_drained() {
+    let server = paged_server(33).await;
+    let client = builder(&server).build().unwrap();
+    let api = api(&client);
+    let mut items = ItemStream::new(entries_request(&api), None);
+
+    assert_eq!(
+        request_count(&server).await,
+        0,
+        "nothing is sent before the stream is polled"
+    );
+    for expected in 1..=PAGE_SIZE {
+        assert_eq!(items.next().await.unwrap().unwrap().entry_number, expected);
+        assert_eq!(request_count(&server).await, 1);
+    }
+    assert_eq!(
+        items.next().await.unwrap().unwrap().entry_number,
+        PAGE_SIZE + 1
+    );
+    assert_eq!(request_count(&server).await, 2);
+}
+
+#[tokio::test]
+async fn an_export_resumes_from_a_stored_next_link() {
+    let server = paged_server(20).await;
+    let client = builder(&server).max_page_size(PAGE_SIZE).build().unwrap();
+    let api = api(&client);
+
+    let first = Page::fetch(entries_request(&api)).await.unwrap();
+    assert_eq!(first.items.len(), 7);
+    let stored = serde_json::to_string(&first.next_link.unwrap()).unwrap();
+
+    let link: NextLink = serde_json::from_str(&stored).unwrap();
+    let rest = ItemStream::new(link.resume(&api, decode::json::<Page<Entry>>), None)
+        .collect_all()
+        .await
+        .unwrap();
+
+    let numbers: Vec<u32> = first
+        .items
+        .iter()
+        .chain(&rest)
+        .map(|e| e.entry_number)
+        .collect();
+    assert_eq!(numbers, (1..=20).collect::<Vec<_>>());
+    for request in server.received_requests().await.unwrap() {
+        assert_eq!(
+            request.headers.get("Prefer").unwrap(),
+            "odata.maxpagesize=7"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_failed_page_ends_the_stream_and_stays_resumable() {
+    let server = MockServer::start().await;
+    let next = format!("{}/api/v2.0/broken?$skiptoken=1", server.uri());
+    Mock::given(path("/api/v2.0/start"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"value": [{"entryNumber": 1}], "@odata.nextLink": next})),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(path("/api/v2.0/broken"))
+        .respond_with(ResponseTemplate::new(400))
+        .mount(&server)
+        .await;
+    let client = builder(&server).build().unwrap();
+    let mut pages = PageStream::new(get::<Page<Entry>>(&api(&client), "start"), None);
+
+    assert!(pages.next().await.unwrap().is_ok());
+    assert!(matches!(pages.next().await, Some(Err(_))));
+    assert!(pages.next().await.is_none());
+    assert_eq!(pages.next_link().map(NextLink::into_string), Some(next));
+}
