@@ -1,0 +1,201 @@
+//! `ListQuery` (a collection read) and `GetQuery` (a single-entity read).
+
+use std::marker::PhantomData;
+
+use super::options::{Expandable, IntoOrderKey, Options, SelectList};
+use crate::runtime::api::Api;
+use crate::runtime::decode;
+use crate::runtime::entity::{EntitySet, Filterable, Sortable};
+use crate::runtime::error::Error;
+use crate::runtime::filter::IntoFilter;
+use crate::runtime::http::Method;
+use crate::runtime::paging::{ItemStream, Page, PageStream};
+use crate::runtime::request::{OperationKind, Request, Target};
+
+/// A read of a collection. Build it with `filter`, `select`, `expand`,
+/// `order_by`, `top`, `skip` and `count`, then `stream()` the entities,
+/// `collect()` them, or fetch one `page()` at a time.
+#[must_use = "a query does nothing until it is sent or streamed"]
+pub struct ListQuery<S: EntitySet> {
+    api: Api,
+    path: String,
+    options: Options<S::Entity>,
+    page_size: Option<u32>,
+    set: PhantomData<fn() -> S>,
+}
+
+impl<S: EntitySet> Clone for ListQuery<S> {
+    fn clone(&self) -> Self {
+        ListQuery { api: self.api.clone(), path: self.path.clone(), options: self.options.clone(), page_size: self.page_size, set: PhantomData }
+    }
+}
+
+impl<S: EntitySet> std::fmt::Debug for ListQuery<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ListQuery").field("url", &self.url()).finish()
+    }
+}
+
+impl<S: EntitySet> ListQuery<S> {
+    pub(crate) fn new(api: Api, path: String) -> Self {
+        ListQuery { api, path, options: Options::new(), page_size: None, set: PhantomData }
+    }
+
+    /// Keeps only entities that match; several calls are combined with `and`.
+    pub fn filter(mut self, condition: impl IntoFilter<S::Entity>) -> Self
+    where
+        S: Filterable,
+    {
+        self.options.add_filter(condition.into_filter());
+        self
+    }
+
+    /// Fetches only these properties (the key and non-nullable properties
+    /// are always included so the result type can be filled).
+    pub fn select(mut self, fields: impl SelectList<S::Entity>) -> Self {
+        fields.push_names(&mut self.options.raw.select);
+        self
+    }
+
+    /// Includes related entities, optionally with nested options.
+    pub fn expand(mut self, navigation: impl Expandable<S::Entity>) -> Self {
+        self.options.raw.expand.push(navigation.into_expand());
+        self
+    }
+
+    /// Orders by a property (ascending) or `property.desc()`; call again for
+    /// further keys.
+    pub fn order_by(mut self, key: impl IntoOrderKey<S::Entity>) -> Self
+    where
+        S: Sortable,
+    {
+        let (property, descending) = key.into_order_key().parts();
+        self.options.raw.order_by.push((property, descending));
+        self
+    }
+
+    /// Returns at most `n` entities in total; streaming stops there.
+    pub fn top(mut self, n: u64) -> Self {
+        self.options.raw.top = Some(n);
+        self
+    }
+
+    /// Skips the first `n` matching entities.
+    pub fn skip(mut self, n: u64) -> Self {
+        self.options.raw.skip = Some(n);
+        self
+    }
+
+    /// Asks for the total number of matches (`Page::count`).
+    pub fn count(mut self) -> Self {
+        self.options.raw.count = true;
+        self
+    }
+
+    /// Asks the service for pages of at most `n` entities
+    /// (`Prefer: odata.maxpagesize`), overriding the client's setting.
+    pub fn page_size(mut self, n: u32) -> Self {
+        self.page_size = Some(n);
+        self
+    }
+
+    /// The encoded query string (without `?`) this query sends.
+    pub fn query_string(&self) -> String {
+        self.options.clone().into_raw().to_query_string(self.api.client().profile())
+    }
+
+    /// The absolute URL of the first page.
+    pub fn url(&self) -> String {
+        self.api.url(&self.path, &self.query_string())
+    }
+
+    /// The request for the first page (to send, or to put in a `$batch`).
+    pub fn request(&self) -> Request<Page<S::Entity>> {
+        let target = Target::Relative { path: self.path.clone(), query: self.query_string() };
+        let request = Request::new(self.api.clone(), Method::Get, target, OperationKind::Read, decode::json::<Page<S::Entity>>);
+        match self.page_size {
+            Some(n) => request.header("Prefer", format!("odata.maxpagesize={n}")),
+            None => request,
+        }
+    }
+
+    fn limit(&self) -> Option<usize> {
+        self.options.raw.top.map(|top| usize::try_from(top).unwrap_or(usize::MAX))
+    }
+
+    /// Every matching entity, following `@odata.nextLink` page by page
+    /// (only one page is held in memory at a time).
+    pub fn stream(&self) -> ItemStream<S::Entity> {
+        ItemStream::new(self.request(), self.limit())
+    }
+
+    /// The pages themselves, each with its next link (to resume later).
+    pub fn pages(&self) -> PageStream<S::Entity> {
+        PageStream::new(self.request(), self.limit())
+    }
+
+    /// The first page only, with its next link.
+    pub async fn first_page(&self) -> Result<Page<S::Entity>, Error> {
+        Page::fetch(self.request()).await
+    }
+
+    /// Every matching entity, collected into a `Vec`.
+    pub async fn collect(&self) -> Result<Vec<S::Entity>, Error> {
+        self.stream().collect_all().await
+    }
+
+    /// The number of matching entities (`…/$count` with the same filter).
+    pub fn count_request(&self) -> Request<u64> {
+        let mut raw = self.options.clone().into_raw();
+        raw.select.clear();
+        raw.expand.clear();
+        raw.order_by.clear();
+        raw.top = None;
+        raw.skip = None;
+        raw.count = false;
+        let query = raw.to_query_string(self.api.client().profile());
+        let target = Target::Relative { path: format!("{}/$count", self.path), query };
+        Request::new(self.api.clone(), Method::Get, target, OperationKind::Read, decode::count).header("Accept", "text/plain")
+    }
+}
+
+/// A read of one entity, with optional `select` and `expand`.
+#[must_use = "a query does nothing until it is sent"]
+pub struct GetQuery<S: EntitySet> {
+    api: Api,
+    path: String,
+    options: Options<S::Entity>,
+    set: PhantomData<fn() -> S>,
+}
+
+impl<S: EntitySet> GetQuery<S> {
+    pub(crate) fn new(api: Api, path: String) -> Self {
+        GetQuery { api, path, options: Options::new(), set: PhantomData }
+    }
+
+    pub fn select(mut self, fields: impl SelectList<S::Entity>) -> Self {
+        fields.push_names(&mut self.options.raw.select);
+        self
+    }
+
+    pub fn expand(mut self, navigation: impl Expandable<S::Entity>) -> Self {
+        self.options.raw.expand.push(navigation.into_expand());
+        self
+    }
+
+    /// The request (to send, or to put in a `$batch`).
+    pub fn request(&self) -> Request<S::Entity> {
+        let query = self.options.clone().into_raw().to_query_string(self.api.client().profile());
+        let target = Target::Relative { path: self.path.clone(), query };
+        Request::new(self.api.clone(), Method::Get, target, OperationKind::Read, decode::json::<S::Entity>)
+    }
+
+    /// The absolute URL this read goes to.
+    pub fn url(&self) -> String {
+        self.request().url()
+    }
+
+    pub async fn send(&self) -> Result<S::Entity, Error> {
+        self.request().send().await
+    }
+}
