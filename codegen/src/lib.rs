@@ -3,3 +3,5 @@ pub mod xml;
 pub mod ir;
 pub mod edmx;
 pub mod summary;
+pub mod docs;
+pub mod emit;

@@ -2,19 +2,29 @@
 //! prints it and exits non-zero.
 
 pub mod args;
+pub mod docs_report;
+pub mod docs_support;
+pub mod fuzz;
+pub mod generate;
 pub mod import;
 pub mod inspect;
+pub mod regen;
 
 use std::path::PathBuf;
 
 const HELP: &str = "\
 cargo xtask <command>
 
+  regen [--check]                         regenerate sdk/src/generated from schemas/ (--check: fail on drift)
   inspect <edmx>                          print a JSON summary of a $metadata document
   import-metadata --api <route> <file-or-url>
                                           write the canonical form of a $metadata document to
                                           schemas/<route>/metadata.xml (a URL is fetched with the
                                           bearer token in $BC_ACCESS_TOKEN, if set)
+  generate <edmx> --out <dir> [--api <route>] [--crate-name <name>] [--docs <dir>]
+                                          write a standalone crate for any $metadata (route default api/v1.0)
+  docs-report <docs-dir> [<schema>...]    match resource docs to entity types and report what they say
+  fuzz [--seconds N] [--seed S]           mutate CSDL documents and check the reader never panics
   help                                    this text";
 
 pub fn run(args: &[String]) -> Result<(), String> {
@@ -23,7 +33,11 @@ pub fn run(args: &[String]) -> Result<(), String> {
     };
     match command.as_str() {
         "inspect" => inspect::run(rest),
+        "regen" => regen::run(rest),
         "import-metadata" => import::run(rest),
+        "docs-report" => docs_report::run(rest),
+        "fuzz" => fuzz::run(rest),
+        "generate" => generate::run(rest),
         "help" | "--help" | "-h" => {
             println!("{HELP}");
             Ok(())

@@ -1,0 +1,597 @@
+//! One module per entity type: the entity struct, its create and update
+//! payloads, property and navigation handles, entity-set markers with their
+//! capabilities, and the navigation/action/stream methods of its paths.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::plan::{EntityPlan, FieldPlan, KeyPart, NavPlan, OperationPlan, RustType};
+use super::structured::{self, Structure};
+use super::tokens::{argument, doc, field_type, ident, up, value_type};
+use crate::ir::OperationKind;
+
+pub fn render(entity: &EntityPlan, service: &TokenStream) -> TokenStream {
+    let structure = structured::render(&Structure {
+        name: &entity.struct_name,
+        type_name: entity.qualified.to_string(),
+        docs: &entity.docs,
+        fields: &entity.fields,
+        navigations: &entity.navigations,
+        etag_field: Some(&entity.etag_field),
+        extra_field: &entity.extra_field,
+        constructible: false,
+    });
+    let entity_impl = entity_trait(entity, service);
+    let key = key_struct(entity);
+    let sets = entity.sets.iter().map(|set| set_marker(entity, set));
+    let payloads = payloads(entity);
+    let handles = handles(entity);
+    let fields_module = fields_module(entity);
+    let paths = entity.sets.iter().map(|set| path_methods(entity, &set.marker));
+    quote! {
+        #structure
+        #entity_impl
+        #key
+        #(#sets)*
+        #payloads
+        #handles
+        #fields_module
+        #(#paths)*
+    }
+}
+
+fn entity_trait(entity: &EntityPlan, service: &TokenStream) -> TokenStream {
+    let name = ident(&entity.struct_name);
+    let type_name = entity.qualified.to_string();
+    let etag = ident(&entity.etag_field);
+    let selected = &entity.always_selected;
+    quote! {
+        impl rt::Entity for #name {
+            type Service = #service;
+            const TYPE_NAME: &'static str = #type_name;
+            const ALWAYS_SELECTED: &'static [&'static str] = &[#(#selected),*];
+
+            fn etag(&self) -> ::std::option::Option<&rt::ETag> {
+                self.#etag.as_ref()
+            }
+        }
+    }
+}
+
+/// The Rust type of the key: the key property's type, or a generated struct.
+fn key_type(entity: &EntityPlan) -> TokenStream {
+    match (&entity.key_struct, entity.key.as_slice()) {
+        (Some(name), _) => {
+            let name = ident(name);
+            quote!(#name)
+        }
+        (None, [single]) => value_type(&single.ty, 1),
+        // Abstract types without a key are never addressed by key.
+        (None, _) => quote!(::std::string::String),
+    }
+}
+
+fn key_struct(entity: &EntityPlan) -> TokenStream {
+    let Some(name) = &entity.key_struct else { return TokenStream::new() };
+    let name = ident(name);
+    let doc_line = format!("The key of `{}`: {}.", entity.qualified, entity.key.iter().map(|k| format!("`{}`", k.wire)).collect::<Vec<_>>().join(", "));
+    let fields = entity.key.iter().map(|k| {
+        let field = ident(&k.ident);
+        let ty = value_type(&k.ty, 1);
+        let line = format!(" `{}`", k.wire);
+        quote!(#[doc = #line] pub #field: #ty,)
+    });
+    let parts = entity.key.iter().map(|k| {
+        let field = ident(&k.ident);
+        let wire = &k.wire;
+        quote!((#wire, &self.#field as &dyn rt::EntityKey))
+    });
+    quote! {
+        #[doc = #doc_line]
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct #name {
+            #(#fields)*
+        }
+
+        impl rt::EntityKey for #name {
+            fn write_key(&self, out: &mut ::std::string::String) {
+                out.push_str(&rt::key_predicate(&[#(#parts),*]));
+            }
+        }
+    }
+}
+
+fn set_marker(entity: &EntityPlan, set: &super::plan::SetPlan) -> TokenStream {
+    let marker = ident(&set.marker);
+    let name = ident(&entity.struct_name);
+    let create = ident(&entity.create_name);
+    let update = ident(&entity.update_name);
+    let key = key_type(entity);
+    let wire = &set.name;
+    let docs = doc(&set.docs);
+    let caps = &set.capabilities;
+    let insert = caps.can_insert().then(|| quote!(impl rt::Insertable for #marker { type Create = #create; }));
+    let update = caps.can_update().then(|| quote!(impl rt::Updatable for #marker { type Update = #update; }));
+    let delete = caps.can_delete().then(|| quote!(impl rt::Deletable for #marker {}));
+    let sort = caps.can_sort().then(|| quote!(impl rt::Sortable for #marker {}));
+    let filter = caps.can_filter().then(|| quote!(impl rt::Filterable for #marker {}));
+    quote! {
+        #docs
+        #[derive(Debug, Clone, Copy)]
+        pub enum #marker {}
+
+        impl rt::EntitySet for #marker {
+            type Entity = #name;
+            type Key = #key;
+            const NAME: &'static str = #wire;
+        }
+        #insert
+        #update
+        #delete
+        #sort
+        #filter
+    }
+}
+
+fn setter(entity: &EntityPlan, field: &FieldPlan, depth: usize) -> TokenStream {
+    let method = ident(&field.setter);
+    let wire = &field.wire;
+    let value = quote::format_ident!("value");
+    let (param, convert) = argument(&field.ty, depth, &value);
+    let docs = doc(&[format!("Sets `{wire}` (see [`{}::{}`]).", entity.struct_name, field.ident.trim_start_matches("r#"))]);
+    quote! {
+        #docs
+        pub fn #method(mut self, value: #param) -> Self {
+            self.fields.set(#wire, &#convert);
+            self
+        }
+    }
+}
+
+fn payloads(entity: &EntityPlan) -> TokenStream {
+    let name = ident(&entity.struct_name);
+    let mut out = TokenStream::new();
+    if entity.insertable() {
+        let create = ident(&entity.create_name);
+        let required: Vec<&FieldPlan> = entity.fields.iter().filter(|f| f.required_on_create).collect();
+        let params = required.iter().map(|f| {
+            let arg = ident(&f.ident);
+            let (ty, _) = argument(&f.ty, 1, &arg);
+            quote!(#arg: #ty)
+        });
+        let sets = required.iter().map(|f| {
+            let arg = ident(&f.ident);
+            let wire = &f.wire;
+            let (_, convert) = argument(&f.ty, 1, &arg);
+            quote!(fields.set(#wire, &#convert);)
+        });
+        let setters = entity.fields.iter().filter(|f| f.settable_on_create && !f.required_on_create).map(|f| setter(entity, f, 1));
+        let deep = entity.navigations.iter().filter_map(|n| deep_insert(n));
+        let mut lines = vec![
+            format!("The body for creating a `{}`.", entity.qualified),
+            String::new(),
+            "Values the service requires are constructor arguments; the others are setters. Properties that are never set are not sent, so the service applies its defaults.".to_owned(),
+        ];
+        if entity.navigations.iter().any(|n| n.deep_insert_setter.is_some()) {
+            lines.push("Related entities can be created in the same request (deep insert).".to_owned());
+        }
+        let docs = doc(&lines);
+        out.extend(quote! {
+            #docs
+            #[derive(Debug, Clone, PartialEq)]
+            pub struct #create {
+                fields: rt::PayloadFields,
+            }
+
+            impl #create {
+                /// A payload with the values the service requires.
+                #[allow(clippy::new_without_default)]
+                pub fn new(#(#params),*) -> Self {
+                    #[allow(unused_mut)]
+                    let mut fields = rt::PayloadFields::new();
+                    #(#sets)*
+                    #create { fields }
+                }
+                #(#setters)*
+                #(#deep)*
+
+                /// Sets any property that may be set on create, by its handle.
+                pub fn set<P>(mut self, property: rt::Prop<P>, value: impl ::std::convert::Into<P::Inner>) -> Self
+                where
+                    P: rt::SettableOnCreate + rt::Property<Entity = #name>,
+                    P::Inner: rt::Edm,
+                {
+                    self.fields.set(property.name(), &value.into());
+                    self
+                }
+
+                /// Sets a nullable property to `null`.
+                pub fn set_null<P>(mut self, property: rt::Prop<P>) -> Self
+                where
+                    P: rt::SettableOnCreate + rt::Property<Entity = #name>,
+                    P::Value: rt::IsNullable,
+                {
+                    self.fields.set_null(property.name());
+                    self
+                }
+
+                /// The properties set so far.
+                pub fn fields(&self) -> &rt::PayloadFields {
+                    &self.fields
+                }
+            }
+
+            impl rt::Payload for #create {
+                type Entity = #name;
+                fn to_json(&self) -> ::std::string::String {
+                    self.fields.to_json()
+                }
+            }
+        });
+    }
+    if entity.updatable() {
+        let update = ident(&entity.update_name);
+        let setters = entity.fields.iter().filter(|f| f.settable_on_update).map(|f| setter(entity, f, 1));
+        let docs = doc(&[
+            format!("The changes for updating a `{}` (sent as `PATCH`).", entity.qualified),
+            String::new(),
+            "Only what is set is sent: a property that is not set stays unchanged, `set_null` clears a nullable one.".to_owned(),
+        ]);
+        out.extend(quote! {
+            #docs
+            #[derive(Debug, Clone, PartialEq, Default)]
+            pub struct #update {
+                fields: rt::PayloadFields,
+            }
+
+            impl #update {
+                /// No changes yet.
+                pub fn new() -> Self {
+                    Self::default()
+                }
+                #(#setters)*
+
+                /// Changes any updatable property, by its handle.
+                pub fn set<P>(mut self, property: rt::Prop<P>, value: impl ::std::convert::Into<P::Inner>) -> Self
+                where
+                    P: rt::SettableOnUpdate + rt::Property<Entity = #name>,
+                    P::Inner: rt::Edm,
+                {
+                    self.fields.set(property.name(), &value.into());
+                    self
+                }
+
+                /// Clears a nullable property (sends `null`).
+                pub fn set_null<P>(mut self, property: rt::Prop<P>) -> Self
+                where
+                    P: rt::SettableOnUpdate + rt::Property<Entity = #name>,
+                    P::Value: rt::IsNullable,
+                {
+                    self.fields.set_null(property.name());
+                    self
+                }
+
+                /// The changes set so far.
+                pub fn fields(&self) -> &rt::PayloadFields {
+                    &self.fields
+                }
+            }
+
+            impl rt::Payload for #update {
+                type Entity = #name;
+                fn to_json(&self) -> ::std::string::String {
+                    self.fields.to_json()
+                }
+            }
+        });
+    }
+    out
+}
+
+fn deep_insert(nav: &NavPlan) -> Option<TokenStream> {
+    let setter = ident(nav.deep_insert_setter.as_ref()?);
+    let module = ident(&nav.target.module);
+    let create = quote::format_ident!("{}Create", nav.target.entity);
+    let wire = &nav.wire;
+    let line = format!(" Creates these `{}` together with this entity (deep insert).", nav.wire);
+    Some(quote! {
+        #[doc = #line]
+        pub fn #setter(mut self, related: impl ::std::iter::IntoIterator<Item = super::#module::#create>) -> Self {
+            let related: ::std::vec::Vec<_> = related.into_iter().collect();
+            self.fields.set_json(#wire, rt::json_array(&related));
+            self
+        }
+    })
+}
+
+fn handles(entity: &EntityPlan) -> TokenStream {
+    let properties = entity.fields.iter().map(|f| {
+        let handle = ident(&f.handle);
+        let marker = ident(&f.marker);
+        let docs = doc(&[format!(
+            "The `{}` property, for filters, `select` and ordering (see [`{}::{}`]).",
+            f.wire,
+            entity.struct_name,
+            f.ident.trim_start_matches("r#")
+        )]);
+        quote! {
+            #docs
+            pub const fn #handle() -> rt::Prop<fields::#marker> {
+                rt::Prop::new()
+            }
+        }
+    });
+    let navigations = entity.navigations.iter().map(|n| {
+        let handle = ident(&n.handle);
+        let marker = ident(&n.marker);
+        let docs = doc(&[format!("The `{}` navigation property, for `expand`.", n.wire)]);
+        quote! {
+            #docs
+            pub const fn #handle() -> rt::Nav<fields::#marker> {
+                rt::Nav::new()
+            }
+        }
+    });
+    quote! { #(#properties)* #(#navigations)* }
+}
+
+fn fields_module(entity: &EntityPlan) -> TokenStream {
+    let name = ident(&entity.struct_name);
+    let properties = entity.fields.iter().map(|f| {
+        let marker = ident(&f.marker);
+        let wire = &f.wire;
+        let value = field_type(&f.ty, f.nullable, 2);
+        let inner = value_type(&f.ty, 2);
+        let line = format!(" The `{wire}` property of `{}`.", entity.qualified);
+        let create = f.settable_on_create.then(|| quote!(impl rt::SettableOnCreate for #marker {}));
+        let update = f.settable_on_update.then(|| quote!(impl rt::SettableOnUpdate for #marker {}));
+        quote! {
+            #[doc = #line]
+            #[derive(Debug, Clone, Copy)]
+            pub struct #marker;
+
+            impl rt::Property for #marker {
+                type Entity = super::#name;
+                type Value = #value;
+                type Inner = #inner;
+                const NAME: &'static str = #wire;
+            }
+            impl rt::PropertyOf<super::#name> for #marker {}
+            #create
+            #update
+        }
+    });
+    let navigations = entity.navigations.iter().map(|n| {
+        let marker = ident(&n.marker);
+        let wire = &n.wire;
+        let module = ident(&n.target.module);
+        let target = ident(&n.target.set_marker);
+        let cardinality = if n.collection { quote!(rt::Many) } else { quote!(rt::One) };
+        let line = format!(" The `{wire}` navigation property of `{}`.", entity.qualified);
+        quote! {
+            #[doc = #line]
+            #[derive(Debug, Clone, Copy)]
+            pub struct #marker;
+
+            impl rt::Navigation for #marker {
+                type Source = super::#name;
+                type Target = super::super::#module::#target;
+                type Cardinality = #cardinality;
+                const NAME: &'static str = #wire;
+            }
+        }
+    });
+    let line = format!(" Marker types for the properties and navigation properties of `{}`.", entity.qualified);
+    quote! {
+        #[doc = #line]
+        pub mod fields {
+            use super::rt;
+            #(#properties)*
+            #(#navigations)*
+        }
+    }
+}
+
+/// Parameters of a by-key accessor and the key value they build.
+pub fn key_arguments(parts: &[KeyPart], key_struct: Option<TokenStream>, depth: usize) -> (Vec<TokenStream>, TokenStream) {
+    let params = parts
+        .iter()
+        .map(|k| {
+            let arg = ident(&k.ident);
+            let (ty, _) = argument(&k.ty, depth, &arg);
+            quote!(#arg: #ty)
+        })
+        .collect();
+    let converted: Vec<TokenStream> = parts
+        .iter()
+        .map(|k| {
+            let arg = ident(&k.ident);
+            argument(&k.ty, depth, &arg).1
+        })
+        .collect();
+    let value = match (key_struct, parts) {
+        (Some(name), _) => {
+            let fields = parts.iter().zip(&converted).map(|(k, c)| {
+                let field = ident(&k.ident);
+                quote!(#field: #c)
+            });
+            quote!(#name { #(#fields),* })
+        }
+        (None, [_]) => converted.into_iter().next().unwrap_or_default(),
+        (None, _) => quote!(::std::string::String::new()),
+    };
+    (params, value)
+}
+
+/// `name=value,…` for an alternate key accessor.
+pub fn alternate_key_predicate(parts: &[KeyPart]) -> TokenStream {
+    let items = parts.iter().map(|k| {
+        let arg = ident(&k.ident);
+        let wire = &k.wire;
+        let convert = argument(&k.ty, 1, &arg).1;
+        let ty = value_type(&k.ty, 1);
+        quote!((#wire, &{ let value: #ty = #convert; value } as &dyn rt::EntityKey))
+    });
+    quote!(rt::key_predicate(&[#(#items),*]))
+}
+
+fn operation_method(op: &OperationPlan, depth: usize) -> TokenStream {
+    let method = ident(&op.method);
+    let qualified = &op.qualified;
+    let docs = doc(&op.docs);
+    let params = op.parameters.iter().map(|p| {
+        let arg = ident(&p.ident);
+        let (ty, _) = argument(&p.ty, depth, &arg);
+        if p.nullable && !matches!(p.ty, RustType::Collection(_)) {
+            let inner = value_type(&p.ty, depth);
+            quote!(#arg: ::std::option::Option<#inner>)
+        } else {
+            quote!(#arg: #ty)
+        }
+    });
+    let (output, decoder) = match &op.returns {
+        None => (quote!(()), quote!(rt::decode::no_content)),
+        Some((ty, _)) => {
+            let value = value_type(ty, depth);
+            let decoder = match ty {
+                RustType::Entity { .. } | RustType::Complex { .. } => quote!(rt::decode_value::<#value>),
+                _ => quote!(rt::decode_wrapped::<#value>),
+            };
+            (value, decoder)
+        }
+    };
+    match op.kind {
+        OperationKind::Action => {
+            let body = if op.parameters.is_empty() {
+                quote!(None)
+            } else {
+                let sets = op.parameters.iter().map(|p| {
+                    let arg = ident(&p.ident);
+                    let wire = &p.wire;
+                    if p.nullable && !matches!(p.ty, RustType::Collection(_)) {
+                        quote!(match &#arg { Some(value) => body.set(#wire, value), None => body.set_null(#wire) })
+                    } else {
+                        let convert = argument(&p.ty, depth, &arg).1;
+                        quote!(body.set(#wire, &#convert))
+                    }
+                });
+                quote!({ let mut body = rt::PayloadFields::new(); #(#sets;)* Some(body.to_json()) })
+            };
+            quote! {
+                #docs
+                pub fn #method(&self, #(#params),*) -> rt::Request<#output> {
+                    self.action(#qualified, #body, #decoder)
+                }
+            }
+        }
+        OperationKind::Function => {
+            // Function parameters travel in the URL, written like key values.
+            let params = op.parameters.iter().map(|p| {
+                let arg = ident(&p.ident);
+                let (ty, _) = argument(&p.ty, depth, &arg);
+                quote!(#arg: #ty)
+            });
+            let converts = op.parameters.iter().map(|p| {
+                let arg = ident(&p.ident);
+                let ty = value_type(&p.ty, depth);
+                let convert = argument(&p.ty, depth, &arg).1;
+                quote!(let #arg: #ty = #convert;)
+            });
+            let parts = op.parameters.iter().map(|p| {
+                let arg = ident(&p.ident);
+                let wire = &p.wire;
+                quote!((#wire, &#arg as &dyn rt::EntityKey))
+            });
+            quote! {
+                #docs
+                pub fn #method(&self, #(#params),*) -> rt::Request<#output> {
+                    #(#converts)*
+                    self.function(#qualified, &rt::key_predicate(&[#(#parts),*]), #decoder)
+                }
+            }
+        }
+    }
+}
+
+fn path_methods(entity: &EntityPlan, marker: &str) -> TokenStream {
+    let marker = ident(marker);
+    let up1 = up(1);
+    let navigations = entity.navigations.iter().map(|n| {
+        let method = ident(&n.path_method);
+        let wire = &n.wire;
+        let module = ident(&n.target.module);
+        let target = ident(&n.target.set_marker);
+        let docs = doc(&n.docs);
+        if n.collection {
+            let key_method = n.key_method.as_ref().filter(|_| !n.target_key.is_empty()).map(|key_method| {
+                let key_method = ident(key_method);
+                let key_struct = n.target_key_struct.as_ref().map(|name| {
+                    let name = ident(name);
+                    quote!(#up1 #module::#name)
+                });
+                let (params, value) = key_arguments(&n.target_key, key_struct, 1);
+                let line = format!(" One entity of `{wire}`, by key: `…/{wire}(…)`.");
+                quote! {
+                    #[doc = #line]
+                    pub fn #key_method(&self, #(#params),*) -> #up1 EntityPath<#up1 #module::#target> {
+                        self.#method().key(#value)
+                    }
+                }
+            });
+            quote! {
+                #docs
+                pub fn #method(&self) -> #up1 CollectionPath<#up1 #module::#target> {
+                    #up1 CollectionPath::from(self.collection(#wire))
+                }
+                #key_method
+            }
+        } else {
+            quote! {
+                #docs
+                pub fn #method(&self) -> #up1 EntityPath<#up1 #module::#target> {
+                    #up1 EntityPath::from(self.single(#wire))
+                }
+            }
+        }
+    });
+    let actions = entity.actions.iter().map(|op| operation_method(op, 1));
+    let streams = entity.streams.iter().map(|s| {
+        let method = ident(&s.method);
+        let wire = &s.wire;
+        let line = format!(" The content of the stream property `{wire}` (download and upload).");
+        quote! {
+            #[doc = #line]
+            pub fn #method(&self) -> rt::MediaPath {
+                self.media(#wire)
+            }
+        }
+    });
+    let media = entity.media_method.as_ref().map(|m| {
+        let method = ident(m);
+        quote! {
+            /// The entity's media content (`…/$value`).
+            pub fn #method(&self) -> rt::MediaPath {
+                self.media("$value")
+            }
+        }
+    });
+    let alternate = entity.alternate_keys.iter().map(|k| {
+        let method = ident(&k.method);
+        let (params, _) = key_arguments(&k.parts, None, 1);
+        let predicate = alternate_key_predicate(&k.parts);
+        let names: Vec<String> = k.parts.iter().map(|p| format!("`{}`", p.wire)).collect();
+        let line = format!(" One entity by its alternate key {}.", names.join(", "));
+        quote! {
+            #[doc = #line]
+            pub fn #method(&self, #(#params),*) -> #up1 EntityPath<#marker> {
+                #up1 EntityPath::from(self.alternate_key_path(&#predicate))
+            }
+        }
+    });
+    let collection_actions = entity.collection_actions.iter().map(|op| operation_method(op, 1));
+    let entity_items: Vec<TokenStream> = navigations.chain(actions).chain(streams).chain(media).collect();
+    let collection_items: Vec<TokenStream> = alternate.chain(collection_actions).collect();
+    let entity_impl = (!entity_items.is_empty()).then(|| quote!(impl #up1 EntityPath<#marker> { #(#entity_items)* }));
+    let collection_impl = (!collection_items.is_empty()).then(|| quote!(impl #up1 CollectionPath<#marker> { #(#collection_items)* }));
+    quote! { #entity_impl #collection_impl }
+}

@@ -1,0 +1,246 @@
+//! Struct definitions and their JSON (de)serialization, shared by entity
+//! and complex types. Deserialization is a hand-rolled map visitor: one
+//! match arm per property, unknown keys kept in `additional_properties`,
+//! `@odata.etag` and media annotations picked out, and no buffering of the
+//! whole object (which `#[serde(flatten)]` would need).
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::plan::{FieldPlan, NavPlan, RustType};
+use super::tokens::{doc, field_type, ident, value_type};
+
+pub struct Structure<'a> {
+    pub name: &'a str,
+    pub type_name: String,
+    pub docs: &'a [String],
+    pub fields: &'a [FieldPlan],
+    pub navigations: &'a [NavPlan],
+    pub etag_field: Option<&'a str>,
+    pub extra_field: &'a str,
+    /// Entities are `#[non_exhaustive]`; complex values are built by users.
+    pub constructible: bool,
+}
+
+/// How a field is held while its object is being read.
+enum Slot {
+    /// Not nullable: missing means the object is invalid.
+    Required,
+    /// Nullable (or a collection, which defaults to empty).
+    Optional,
+    Collection,
+    Stream,
+}
+
+fn slot(field: &FieldPlan) -> Slot {
+    match &field.ty {
+        RustType::Primitive(crate::ir::Primitive::Stream) => Slot::Stream,
+        RustType::Collection(_) => Slot::Collection,
+        _ if field.nullable => Slot::Optional,
+        _ => Slot::Required,
+    }
+}
+
+pub fn render(s: &Structure<'_>) -> TokenStream {
+    let name = ident(s.name);
+    let docs = doc(s.docs);
+    let extra = ident(s.extra_field);
+    let field_defs = s.fields.iter().map(|f| {
+        let field = ident(&f.ident);
+        let ty = field_type(&f.ty, f.nullable, 1);
+        let docs = doc(&f.docs);
+        quote! { #docs pub #field: #ty, }
+    });
+    let nav_defs = s.navigations.iter().map(|n| {
+        let field = ident(&n.ident);
+        let target = value_type(&RustType::Entity { module: n.target.module.clone(), name: n.target.entity.clone() }, 1);
+        let ty = if n.collection { quote!(::std::option::Option<::std::vec::Vec<#target>>) } else { quote!(::std::option::Option<::std::boxed::Box<#target>>) };
+        let mut lines = n.docs.clone();
+        lines.push(String::new());
+        lines.push("Filled only when the navigation was expanded (`$expand`).".to_owned());
+        let docs = doc(&lines);
+        quote! { #docs pub #field: #ty, }
+    });
+    let etag_def = s.etag_field.map(|e| {
+        let e = ident(e);
+        quote! {
+            /// The entity's version (`@odata.etag`), sent back in `If-Match` on updates and deletes.
+            pub #e: ::std::option::Option<rt::ETag>,
+        }
+    });
+    let attributes = if s.constructible {
+        quote!(#[derive(Debug, Clone, PartialEq, Default)])
+    } else {
+        quote!(#[derive(Debug, Clone, PartialEq)] #[non_exhaustive])
+    };
+    let visitor = visitor(s);
+    let writer = writer(s);
+    quote! {
+        #docs
+        #attributes
+        pub struct #name {
+            #(#field_defs)*
+            #(#nav_defs)*
+            #etag_def
+            /// Properties the service sent that this type does not declare
+            /// (for example fields added by extensions), kept as received.
+            pub #extra: rt::AdditionalProperties,
+        }
+        #visitor
+        #writer
+    }
+}
+
+fn local(name: &str) -> proc_macro2::Ident {
+    format_ident!("v_{}", name.trim_start_matches("r#"))
+}
+
+fn visitor(s: &Structure<'_>) -> TokenStream {
+    let name = ident(s.name);
+    let visitor_name = format_ident!("{}Visitor", s.name);
+    let expecting = format!("a {} object", s.type_name);
+    let extra = ident(s.extra_field);
+    let mut declarations = Vec::new();
+    let mut arms = Vec::new();
+    let mut inits = Vec::new();
+    for f in s.fields {
+        let var = local(&f.ident);
+        let field = ident(&f.ident);
+        let wire = f.wire.as_str();
+        match slot(f) {
+            Slot::Required => {
+                declarations.push(quote!(let mut #var = None;));
+                arms.push(quote!(#wire => #var = rt::next_required(&mut map)?,));
+                inits.push(quote!(#field: #var.ok_or_else(|| rt::missing(#wire))?,));
+            }
+            Slot::Optional => {
+                declarations.push(quote!(let mut #var = None;));
+                arms.push(quote!(#wire => #var = rt::next_nullable(&mut map)?,));
+                inits.push(quote!(#field: #var,));
+            }
+            Slot::Collection => {
+                declarations.push(quote!(let mut #var = ::std::vec::Vec::new();));
+                arms.push(quote!(#wire => #var = rt::next_collection(&mut map)?,));
+                inits.push(quote!(#field: #var,));
+            }
+            Slot::Stream => {
+                declarations.push(quote!(let mut #var = rt::StreamLink::default();));
+                for (annotation, target) in [("mediaReadLink", "read_link"), ("mediaEditLink", "edit_link"), ("mediaContentType", "content_type")] {
+                    let long = format!("{wire}@odata.{annotation}");
+                    let short = format!("{wire}@{annotation}");
+                    let target = format_ident!("{}", target);
+                    arms.push(quote!(#long | #short => #var.#target = map.next_value()?,));
+                }
+                let long = format!("{wire}@odata.mediaEtag");
+                let short = format!("{wire}@mediaEtag");
+                arms.push(quote!(#long | #short => #var.etag = map.next_value::<::std::option::Option<::std::string::String>>()?.map(rt::ETag::new),));
+                inits.push(quote!(#field: #var,));
+            }
+        }
+    }
+    for n in s.navigations {
+        let var = local(&n.ident);
+        let field = ident(&n.ident);
+        let wire = n.wire.as_str();
+        declarations.push(quote!(let mut #var = None;));
+        arms.push(quote!(#wire => #var = rt::next_nullable(&mut map)?,));
+        inits.push(quote!(#field: #var,));
+    }
+    if let Some(etag) = s.etag_field {
+        let var = local(etag);
+        let field = ident(etag);
+        declarations.push(quote!(let mut #var = None;));
+        arms.push(quote!("@odata.etag" | "@etag" => #var = rt::next_nullable(&mut map)?,));
+        inits.push(quote!(#field: #var,));
+    }
+    quote! {
+        impl<'de> rt::serde::Deserialize<'de> for #name {
+            fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                deserializer.deserialize_map(#visitor_name)
+            }
+        }
+
+        struct #visitor_name;
+
+        impl<'de> rt::serde::de::Visitor<'de> for #visitor_name {
+            type Value = #name;
+
+            fn expecting(&self, formatter: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                formatter.write_str(#expecting)
+            }
+
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(self, mut map: A) -> ::std::result::Result<#name, A::Error> {
+                #(#declarations)*
+                let mut extra = rt::AdditionalProperties::new();
+                while let Some(key) = map.next_key::<rt::FieldName<'de>>()? {
+                    match key.as_str() {
+                        #(#arms)*
+                        // Describes the response, not the entity: the same entity read
+                        // alone or in a list must compare equal.
+                        "@odata.context" | "@context" => {
+                            map.next_value::<rt::serde::de::IgnoredAny>()?;
+                        }
+                        _ => extra.insert(key.into_owned(), map.next_value()?),
+                    }
+                }
+                Ok(#name {
+                    #(#inits)*
+                    #extra: extra,
+                })
+            }
+        }
+    }
+}
+
+fn writer(s: &Structure<'_>) -> TokenStream {
+    let name = ident(s.name);
+    let extra = ident(s.extra_field);
+    let etag = s.etag_field.map(|e| {
+        let e = ident(e);
+        quote! {
+            if let Some(etag) = &self.#e {
+                object.field("@odata.etag", etag);
+            }
+        }
+    });
+    let fields = s.fields.iter().map(|f| {
+        let field = ident(&f.ident);
+        let wire = f.wire.as_str();
+        if f.ty.is_stream() {
+            quote!(object.stream(#wire, &self.#field);)
+        } else {
+            quote!(object.field(#wire, &self.#field);)
+        }
+    });
+    let navigations = s.navigations.iter().map(|n| {
+        let field = ident(&n.ident);
+        let wire = n.wire.as_str();
+        quote! {
+            if let Some(related) = &self.#field {
+                object.field(#wire, related);
+            }
+        }
+    });
+    quote! {
+        impl rt::Edm for #name {
+            fn deserialize_edm<'de, D: rt::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                <Self as rt::serde::Deserialize<'de>>::deserialize(deserializer)
+            }
+
+            fn write_json(&self, out: &mut ::std::string::String) {
+                let mut object = rt::JsonObject::begin(out);
+                #etag
+                #(#fields)*
+                #(#navigations)*
+                object.extra(&self.#extra);
+                object.end();
+            }
+        }
+
+        impl rt::serde::Serialize for #name {
+            fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                rt::value::AsJson(self).serialize(serializer)
+            }
+        }
+    }
+}

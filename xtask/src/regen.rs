@@ -1,0 +1,167 @@
+//! `cargo xtask regen [--check]`: regenerates `sdk/src/generated/` from every
+//! API under `schemas/`. With `--check` it only compares and fails when the
+//! committed code differs.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use odata_codegen::docs::DocFacts;
+use odata_codegen::emit::{self, ApiInput, GeneratedFile};
+use odata_codegen::ir::Model;
+
+use crate::args::Args;
+
+pub const COMMAND: &str = "cargo xtask regen";
+
+/// A committed API: its route, schema file and model.
+pub struct SchemaApi {
+    pub route: String,
+    pub schema: PathBuf,
+    pub model: Model,
+}
+
+/// Every `schemas/**/metadata.xml`, sorted by route.
+pub fn find_schemas(root: &Path) -> Result<Vec<(String, PathBuf)>, String> {
+    let schemas_dir = root.join("schemas");
+    let mut found = Vec::new();
+    let mut stack = vec![schemas_dir.clone()];
+    while let Some(dir) = stack.pop() {
+        let entries = std::fs::read_dir(&dir).map_err(|e| format!("cannot list {}: {e}", dir.display()))?;
+        for entry in entries {
+            let path = entry.map_err(|e| e.to_string())?.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.file_name().is_some_and(|n| n == "metadata.xml") {
+                let dir = path.parent().unwrap_or(&schemas_dir);
+                let route = dir.strip_prefix(&schemas_dir).map_err(|e| e.to_string())?;
+                let route = route.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect::<Vec<_>>().join("/");
+                found.push((route, path));
+            }
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
+/// Reads every committed schema.
+pub fn load_apis(root: &Path) -> Result<Vec<SchemaApi>, String> {
+    let schemas = find_schemas(root)?;
+    let mut apis = Vec::new();
+    for (route, schema) in schemas {
+        let model = odata_codegen::edmx::read_file(&schema).map_err(|e| e.to_string())?;
+        apis.push(SchemaApi { route, schema, model });
+    }
+    Ok(apis)
+}
+
+/// The generated tree for the committed schemas and their docs.
+pub fn generate(root: &Path, apis: &[SchemaApi], documentation: &DocFacts) -> Result<Vec<GeneratedFile>, String> {
+    let sources: Vec<String> = apis
+        .iter()
+        .map(|a| a.schema.strip_prefix(root).unwrap_or(&a.schema).to_string_lossy().replace('\\', "/"))
+        .collect();
+    let inputs: Vec<ApiInput<'_>> = apis
+        .iter()
+        .zip(&sources)
+        .map(|(api, source)| ApiInput { route: &api.route, model: &api.model, documentation, source, dialect: None })
+        .collect();
+    emit::generate(&inputs, COMMAND)
+}
+
+pub fn run(raw: &[String]) -> Result<(), String> {
+    let args = Args::parse(raw, &[], &["check"])?;
+    let root = crate::workspace_root();
+    let started = Instant::now();
+    let apis = load_apis(&root)?;
+    let documentation = crate::docs_support::load(&root, &apis)?;
+    let files = generate(&root, &apis, &documentation)?;
+    let target = root.join("sdk/src/generated");
+    let entity_sets: usize = apis.iter().map(|a| a.model.entity_sets().len()).sum();
+    if args.flag("check") {
+        let drift = compare(&target, &files)?;
+        if drift.is_empty() {
+            println!("generated code is up to date ({} files, {} APIs)", files.len(), apis.len());
+            return Ok(());
+        }
+        return Err(format!(
+            "generated code differs from the schemas in {} file(s):\n  {}\nrun `{COMMAND}` and commit the result",
+            drift.len(),
+            drift.join("\n  ")
+        ));
+    }
+    let written = write_tree(&target, &files)?;
+    let lines: usize = files.iter().map(|f| f.contents.lines().count()).sum();
+    println!(
+        "regenerated {} API(s), {} entity sets: {} files ({} changed), {} lines, in {:.0?}",
+        apis.len(),
+        entity_sets,
+        files.len(),
+        written,
+        lines,
+        started.elapsed()
+    );
+    Ok(())
+}
+
+/// Paths (relative to `target`) that differ from `files`, are missing, or are stale.
+pub fn compare(target: &Path, files: &[GeneratedFile]) -> Result<Vec<String>, String> {
+    let mut drift = Vec::new();
+    for file in files {
+        let path = target.join(&file.path);
+        let current = std::fs::read_to_string(&path).unwrap_or_default().replace("\r\n", "\n");
+        if current != file.contents {
+            drift.push(file.path.display().to_string());
+        }
+    }
+    let expected: BTreeSet<PathBuf> = files.iter().map(|f| f.path.clone()).collect();
+    for existing in list_files(target)? {
+        if !expected.contains(&existing) {
+            drift.push(format!("{} (stale)", existing.display()));
+        }
+    }
+    Ok(drift)
+}
+
+/// Writes changed files and removes stale ones; returns how many changed.
+fn write_tree(target: &Path, files: &[GeneratedFile]) -> Result<usize, String> {
+    let mut changed = 0;
+    for file in files {
+        let path = target.join(&file.path);
+        if std::fs::read_to_string(&path).ok().as_deref() == Some(file.contents.as_str()) {
+            continue;
+        }
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        }
+        std::fs::write(&path, &file.contents).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        changed += 1;
+    }
+    let expected: BTreeSet<PathBuf> = files.iter().map(|f| f.path.clone()).collect();
+    for stale in list_files(target)?.into_iter().filter(|p| !expected.contains(p)) {
+        std::fs::remove_file(target.join(&stale)).map_err(|e| format!("cannot remove {}: {e}", stale.display()))?;
+        changed += 1;
+    }
+    Ok(changed)
+}
+
+/// Every file under `dir`, relative to it (empty if `dir` does not exist).
+fn list_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    let mut files = Vec::new();
+    if !dir.exists() {
+        return Ok(files);
+    }
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(current) = stack.pop() {
+        for entry in std::fs::read_dir(&current).map_err(|e| format!("cannot list {}: {e}", current.display()))? {
+            let path = entry.map_err(|e| e.to_string())?.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if let Ok(relative) = path.strip_prefix(dir) {
+                files.push(relative.to_path_buf());
+            }
+        }
+    }
+    files.sort();
+    Ok(files)
+}
