@@ -1,0 +1,16 @@
+// A date property compared with a string. (corrected)
+use business_central_sdk::api::v2_0::{self, customer, customer_sale, enums, general_ledger_entry as gle, sales_invoice, sales_invoice_line};
+use business_central_sdk::runtime::{Client, Environment};
+
+#[allow(dead_code)]
+fn api() -> v2_0::Api {
+    let client = Client::builder(Environment::custom("http://127.0.0.1:1/")).build().unwrap();
+    v2_0::Api::new(&client)
+}
+
+#[allow(unused_imports)]
+use {customer as _, customer_sale as _, enums as _, gle as _, sales_invoice as _, sales_invoice_line as _};
+
+fn main() {
+    let _ = gle::posting_date().eq("2025-02-17".parse::<business_central_sdk::runtime::chrono::NaiveDate>().unwrap());
+}
