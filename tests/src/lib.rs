@@ -1,1 +1,34 @@
+//! Support for the SDK's end-to-end tests (`tests/e2e/*.rs`).
+//!
+//! - [`peer`] starts the local OData v4 peer (odatapy serving the project's
+//!   committed Business Central schemas, seeded from `tests/peer/seed/`) and
+//!   makes sure it stops.
+//! - [`python_env`] prepares the Python virtual environment it runs in.
+//! - [`fixtures`] names the seeded rows the tests expect.
+//! - [`RequestLog`] records what the SDK sent, for assertions on URLs.
 
+pub mod fixtures;
+pub mod peer;
+pub mod python_env;
+mod request_log;
+
+pub use peer::{PeerConfig, PeerServer, SharedPeer, shared};
+pub use request_log::{RequestLog, SentRequest};
+
+/// Why the peer could not be prepared or started.
+#[derive(Debug, Clone)]
+pub struct PeerError(String);
+
+impl PeerError {
+    pub fn new(message: impl Into<String>) -> PeerError {
+        PeerError(message.into())
+    }
+}
+
+impl std::fmt::Display for PeerError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for PeerError {}

@@ -1,0 +1,158 @@
+//! Runs the SDK's examples (`sdk/examples/*.rs`) against the local peer, as
+//! a user would: separate programs configured through environment
+//! variables. Cargo builds them as binaries of this package (see
+//! `tests/Cargo.toml`), so no nested `cargo run` is needed.
+
+use std::io::Read;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use business_central_sdk::api::v2_0::{self, enums::InvoiceEntityAggregateStatus, sales_invoice};
+use sdk_tests::fixtures::{CRONUS_ID, CRONUS_NAME, MULLER_ID, MULLER_NAME};
+use sdk_tests::{SharedPeer, shared};
+
+const RUN_DEADLINE: Duration = Duration::from_secs(60);
+
+/// Runs an example binary against the shared peer with `settings` on top of
+/// the connection variables, and returns its output.
+fn run_example(binary: &str, company: (&str, &str), settings: &[(&str, &str)]) -> Output {
+    let peer = shared(SharedPeer::ApiV2);
+    let mut command = Command::new(binary);
+    for name in ["BC_TENANT_ID", "BC_CLIENT_ID", "BC_CLIENT_SECRET", "BC_ENVIRONMENT", "BC_COMPANY_ID", "BC_COMPANY_NAME"] {
+        command.env_remove(name);
+    }
+    command.env("BC_BASE_URL", peer.base_url()).env("BC_PROFILE", "strict").env(company.0, company.1);
+    command.envs(settings.iter().copied()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = command.spawn().unwrap_or_else(|e| panic!("cannot run {binary}: {e}"));
+    let (mut stdout, mut stderr) = (child.stdout.take().expect("stdout"), child.stderr.take().expect("stderr"));
+    let readers = (std::thread::spawn(move || read_all(&mut stdout)), std::thread::spawn(move || read_all(&mut stderr)));
+    let deadline = Instant::now() + RUN_DEADLINE;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("try_wait") {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("{binary} did not finish within {RUN_DEADLINE:?}");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let stdout = readers.0.join().expect("stdout reader");
+    let stderr = readers.1.join().expect("stderr reader");
+    Output { status, stdout, stderr }
+}
+
+fn read_all(stream: &mut impl Read) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    let _ = stream.read_to_end(&mut bytes);
+    bytes
+}
+
+fn succeeded(output: &Output) -> (String, String) {
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(output.status.success(), "failed ({}):\nstdout:\n{stdout}\nstderr:\n{stderr}", output.status);
+    (stdout, stderr)
+}
+
+const CRONUS_BY_NAME: (&str, &str) = ("BC_COMPANY_NAME", CRONUS_NAME);
+
+#[test]
+fn list_customers() {
+    let (stdout, stderr) = succeeded(&run_example(env!("CARGO_BIN_EXE_example_list_customers"), CRONUS_BY_NAME, &[]));
+    let names: Vec<&str> = stdout.lines().map(|line| line.split_whitespace().nth(1).unwrap_or_default()).collect();
+    assert_eq!(names, ["Alpine", "O'Brien", "Zoë's", "Northwind"], "blocked customers are left out:\n{stdout}");
+    assert!(stdout.contains("Zoë's Café #7 + Co"), "{stdout}");
+    assert!(stderr.contains("4 customers"), "{stderr}");
+
+    let prefix = [("CUSTOMER_NAME_PREFIX", "O'Brien")];
+    let (stdout, _) = succeeded(&run_example(env!("CARGO_BIN_EXE_example_list_customers"), CRONUS_BY_NAME, &prefix));
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    assert!(stdout.starts_with("20000") && stdout.contains("O'Brien & Sons"), "{stdout}");
+}
+
+#[test]
+fn export_gl_entries_to_stdout() {
+    let settings = [("GL_FROM", "2025-02-01"), ("GL_TO", "2025-02-28"), ("GL_PAGE_SIZE", "5")];
+    let company = ("BC_COMPANY_ID", &*CRONUS_ID.to_string());
+    let (stdout, stderr) = succeeded(&run_example(env!("CARGO_BIN_EXE_example_export_gl_entries"), company, &settings));
+    let lines: Vec<&str> = stdout.split("\r\n").filter(|line| !line.is_empty()).collect();
+    assert_eq!(lines[0], "entryNumber,postingDate,documentNumber,documentType,accountNumber,description,debitAmount,creditAmount");
+    assert_eq!(lines.len(), 1 + 12, "{stdout}");
+    assert!(lines.contains(&"1005,2025-02-03,SI-1002,Invoice,40100,Sales invoice: Northwind Traders,0.00,2400.50"), "{stdout}");
+    assert!(lines.contains(&"1009,2025-02-28,CM-1001,Credit Memo,40100,Credit memo: Northwind Traders,400.50,0.00"), "{stdout}");
+    assert!(lines.contains(&"1019,2025-02-10,GJ-003,,60100,Annual insurance premium,10000.00,0.00"), "blank type: {stdout}");
+    assert!(stderr.contains("exported 12 entries (3 pages)"), "{stderr}");
+}
+
+#[test]
+fn export_gl_entries_to_a_file() {
+    let path = std::env::temp_dir().join(format!("gl-export-{}.csv", std::process::id()));
+    let path_text = path.to_string_lossy().into_owned();
+    let settings = [("GL_FROM", "2024-01-01"), ("GL_TO", "2025-12-31"), ("GL_OUTPUT", path_text.as_str())];
+    let (stdout, _) = succeeded(&run_example(env!("CARGO_BIN_EXE_example_export_gl_entries"), CRONUS_BY_NAME, &settings));
+    let csv = std::fs::read_to_string(&path).expect("the export file was written");
+    let _ = std::fs::remove_file(&path);
+    assert!(stdout.is_empty(), "nothing on stdout when writing a file: {stdout}");
+    assert_eq!(csv.split("\r\n").filter(|line| !line.is_empty()).count(), 1 + 62);
+    assert!(
+        csv.contains(
+            "1017,2025-01-31,FC-0001,Finance Charge Memo,11200,\"Finance charge, \"\"overdue\"\": Northwind Traders\",35.00,0.00\r\n"
+        ),
+        "commas and quotes are escaped:\n{csv}"
+    );
+}
+
+#[tokio::test]
+async fn create_and_post_invoice() {
+    let settings =
+        [("INVOICE_CUSTOMER_NUMBER", "10000"), ("INVOICE_LINES", "ITM-100:2, ITM-400:1.5"), ("INVOICE_EXTERNAL_NUMBER", "E2E-EXAMPLE")];
+    let company = ("BC_COMPANY_ID", &*MULLER_ID.to_string());
+    let (stdout, _) = succeeded(&run_example(env!("CARGO_BIN_EXE_example_create_and_post_invoice"), company, &settings));
+    assert!(stdout.contains("created invoice S-INV-"), "{stdout}");
+    assert!(stdout.contains("status Open"), "{stdout}");
+
+    let client = shared(SharedPeer::ApiV2).client();
+    let muller = v2_0::Api::new(&client).company(MULLER_ID);
+    let invoices = muller
+        .sales_invoices()
+        .list()
+        .filter(sales_invoice::external_document_number().eq("E2E-EXAMPLE"))
+        .expand(sales_invoice::sales_invoice_lines())
+        .collect()
+        .await
+        .expect("the example's invoice");
+    assert_eq!(invoices.len(), 1);
+    assert_eq!(invoices[0].status, Some(InvoiceEntityAggregateStatus::Open));
+    assert_eq!(invoices[0].sales_invoice_lines.as_ref().map(Vec::len), Some(2));
+}
+
+#[test]
+fn customer_payment_creates_the_journal_once() {
+    let settings = [
+        ("PAYMENT_JOURNAL_CODE", "EXAMPLE"),
+        ("PAYMENT_CUSTOMER_NUMBER", "20000"),
+        ("PAYMENT_AMOUNT", "321.00"),
+        ("PAYMENT_INVOICE_NUMBER", "S-INV-5001"),
+        ("PAYMENT_POSTING_DATE", "2025-03-05"),
+    ];
+    let company = ("BC_COMPANY_NAME", MULLER_NAME);
+    let (first, _) = succeeded(&run_example(env!("CARGO_BIN_EXE_example_customer_payment"), company, &settings));
+    assert!(first.contains("created journal EXAMPLE"), "{first}");
+    assert!(
+        first
+            .contains("payment line 10000 in journal EXAMPLE: 321.00 from customer 20000 (Contoso Pharmaceuticals), applied to S-INV-5001"),
+        "{first}"
+    );
+    let (second, _) = succeeded(&run_example(env!("CARGO_BIN_EXE_example_customer_payment"), company, &settings));
+    assert!(!second.contains("created journal"), "the journal is reused: {second}");
+    assert!(second.contains("payment line 20000 in journal EXAMPLE"), "{second}");
+}
+
+#[test]
+fn a_missing_setting_is_named() {
+    let output = run_example(env!("CARGO_BIN_EXE_example_export_gl_entries"), CRONUS_BY_NAME, &[]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("GL_FROM"), "{stderr}");
+}
