@@ -176,8 +176,8 @@ fn format_all(pending: &[Pending<'_>]) -> Result<Vec<GeneratedFile>, String> {
 }
 
 fn format_file(file: &Pending<'_>) -> Result<GeneratedFile, String> {
-    let tokens = prelude::shorten(file.job.render());
-    let parsed: syn::File =
-        syn::parse2(tokens).map_err(|e| format!("generated code for {} does not parse: {e}", file.path.display()))?;
+    let mut parsed: syn::File =
+        syn::parse2(file.job.render()).map_err(|e| format!("generated code for {} does not parse: {e}", file.path.display()))?;
+    prelude::shorten(&mut parsed);
     Ok(GeneratedFile { path: file.path.clone(), contents: format!("{}{}", file.header, prettyplease::unparse(&parsed)) })
 }

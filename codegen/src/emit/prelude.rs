@@ -1,11 +1,11 @@
 //! Renderers write std types in full (`::std::option::Option`) so that a
 //! generated type named `Option` or `String` can never capture them. Where
 //! a file declares no such name, the prelude name reads better and means
-//! the same; this pass rewrites the tokens accordingly.
+//! the same; this pass rewrites the parsed file accordingly.
 
-use proc_macro2::{Group, Ident, TokenStream, TokenTree};
+use syn::visit_mut::{self, VisitMut};
 
-/// `(module path segments, prelude name)`.
+/// `(module, prelude name)` for every `::std::<module>::<Name>` the renderers write.
 const PRELUDE: [(&str, &str); 8] = [
     ("option", "Option"),
     ("string", "String"),
@@ -17,80 +17,78 @@ const PRELUDE: [(&str, &str); 8] = [
     ("clone", "Clone"),
 ];
 
-const DECLARING: [&str; 6] = ["struct", "enum", "type", "trait", "mod", "as"];
-
 /// Rewrites `::std::<module>::<Name>` to `<Name>` for every prelude name the
 /// file does not declare itself.
-pub fn shorten(tokens: TokenStream) -> TokenStream {
-    let mut declared = Vec::new();
-    collect_declared(tokens.clone(), &mut declared);
-    let allowed: Vec<(&'static str, &'static str)> = PRELUDE.iter().copied().filter(|(_, name)| !declared.iter().any(|d| d == name)).collect();
-    rewrite(tokens, &allowed)
+pub fn shorten(file: &mut syn::File) {
+    let mut declared = Declared::default();
+    declared.visit_file_mut(file);
+    let allowed = PRELUDE.iter().copied().filter(|(_, name)| !declared.names.iter().any(|d| d == name)).collect();
+    Shorten { allowed }.visit_file_mut(file);
 }
 
-fn collect_declared(tokens: TokenStream, out: &mut Vec<String>) {
-    let mut previous_keyword = false;
-    for tree in tokens {
-        match tree {
-            TokenTree::Ident(ident) => {
-                let text = ident.to_string();
-                if previous_keyword {
-                    out.push(text.clone());
-                }
-                previous_keyword = DECLARING.contains(&text.as_str());
-            }
-            TokenTree::Group(group) => {
-                collect_declared(group.stream(), out);
-                previous_keyword = false;
-            }
-            _ => previous_keyword = false,
+/// Names the file declares (items, and renamed imports).
+#[derive(Default)]
+struct Declared {
+    names: Vec<String>,
+}
+
+impl VisitMut for Declared {
+    fn visit_item_mut(&mut self, item: &mut syn::Item) {
+        let ident = match item {
+            syn::Item::Struct(s) => Some(&s.ident),
+            syn::Item::Enum(e) => Some(&e.ident),
+            syn::Item::Type(t) => Some(&t.ident),
+            syn::Item::Trait(t) => Some(&t.ident),
+            syn::Item::Mod(m) => Some(&m.ident),
+            _ => None,
+        };
+        if let Some(ident) = ident {
+            self.names.push(ident.to_string());
         }
+        visit_mut::visit_item_mut(self, item);
+    }
+
+    fn visit_use_rename_mut(&mut self, rename: &mut syn::UseRename) {
+        self.names.push(rename.rename.to_string());
     }
 }
 
-fn rewrite(tokens: TokenStream, allowed: &[(&'static str, &'static str)]) -> TokenStream {
-    let trees: Vec<TokenTree> = tokens.into_iter().collect();
-    let mut out: Vec<TokenTree> = Vec::with_capacity(trees.len());
-    let mut i = 0;
-    while i < trees.len() {
-        if let Some(name) = match_std_path(&trees[i..], allowed) {
-            out.push(TokenTree::Ident(Ident::new(name, proc_macro2::Span::call_site())));
-            i += 9;
-            continue;
-        }
-        match &trees[i] {
-            TokenTree::Group(group) => {
-                let mut rewritten = Group::new(group.delimiter(), rewrite(group.stream(), allowed));
-                rewritten.set_span(group.span());
-                out.push(TokenTree::Group(rewritten));
-            }
-            other => out.push(other.clone()),
-        }
-        i += 1;
-    }
-    out.into_iter().collect()
+struct Shorten {
+    allowed: Vec<(&'static str, &'static str)>,
 }
 
-/// Matches `:: std :: <module> :: <Name>` (nine tokens) at the start of `trees`.
-fn match_std_path(trees: &[TokenTree], allowed: &[(&'static str, &'static str)]) -> Option<&'static str> {
-    let [a, b, std, c, d, module, e, f, name, ..] = trees else { return None };
-    let is_colon = |t: &TokenTree| matches!(t, TokenTree::Punct(p) if p.as_char() == ':');
-    let ident_is = |t: &TokenTree, text: &str| matches!(t, TokenTree::Ident(i) if i == text);
-    if !(is_colon(a) && is_colon(b) && ident_is(std, "std") && is_colon(c) && is_colon(d) && is_colon(e) && is_colon(f)) {
-        return None;
+impl VisitMut for Shorten {
+    fn visit_path_mut(&mut self, path: &mut syn::Path) {
+        // Types (`::std::vec::Vec<T>`) and expressions (`::std::vec::Vec::new()`).
+        if path.leading_colon.is_some() && path.segments.len() >= 3 && path.segments[0].ident == "std" {
+            let module = &path.segments[1].ident;
+            let name = &path.segments[2].ident;
+            if self.allowed.iter().any(|(m, n)| module == m && name == n) {
+                path.leading_colon = None;
+                path.segments = std::mem::take(&mut path.segments).into_iter().skip(2).collect();
+            }
+        }
+        visit_mut::visit_path_mut(self, path);
     }
-    allowed.iter().find(|(m, n)| ident_is(module, m) && ident_is(name, n)).map(|(_, n)| *n)
 }
 
 #[cfg(test)]
 mod tests {
     use quote::quote;
 
+    fn shortened(tokens: proc_macro2::TokenStream) -> String {
+        let mut file: syn::File = syn::parse2(tokens).expect("valid Rust");
+        super::shorten(&mut file);
+        prettyplease::unparse(&file)
+    }
+
     #[test]
     fn shortens_only_undeclared_names() {
-        let tokens = quote! { struct A { a: ::std::option::Option<::std::string::String> } };
-        assert_eq!(super::shorten(tokens).to_string(), "struct A { a : Option < String > }");
-        let tokens = quote! { struct String; fn f() -> ::std::string::String { ::std::string::String::new() } };
-        assert!(super::shorten(tokens).to_string().contains(":: std :: string :: String"));
+        let text = shortened(quote! { struct A { a: ::std::option::Option<::std::string::String> } fn f() { let v = ::std::vec::Vec::<u8>::new(); } });
+        assert!(text.contains("a: Option<String>"), "{text}");
+        assert!(text.contains("let v = Vec::<u8>::new();"), "{text}");
+        let text = shortened(quote! { struct String; fn f() -> ::std::string::String { ::std::string::String::new() } });
+        assert!(text.contains("-> ::std::string::String"), "{text}");
+        assert!(text.contains("::std::string::String::new()"), "{text}");
     }
 }
