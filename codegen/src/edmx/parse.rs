@@ -87,6 +87,12 @@ impl<'a> Parser<'a> {
         self.parse_qualified(element, name, &text, path)
     }
 
+    /// An optional attribute holding a qualified name (`BaseType`, `Extends`, ...).
+    fn optional_qualified(&mut self, element: &Element, name: &str, path: &str) -> Option<QualifiedName> {
+        let text = element.attribute(name)?;
+        self.parse_qualified(element, name, text, path)
+    }
+
     fn parse_qualified(&mut self, element: &Element, name: &str, text: &str, path: &str) -> Option<QualifiedName> {
         let parsed = QualifiedName::parse(text);
         if parsed.is_none() {
@@ -248,12 +254,14 @@ impl<'a> Parser<'a> {
         element: &Element,
         path: &str,
     ) {
-        let map = map_select(&mut self.model);
-        if map.contains_key(&name) {
-            let message = format!("`{name}` is declared more than once");
-            self.error(DiagnosticKind::DuplicateName, element, path, message);
-        } else {
-            map.insert(name, item);
+        match map_select(&mut self.model).entry(name) {
+            std::collections::btree_map::Entry::Occupied(existing) => {
+                let message = format!("`{}` is declared more than once", existing.key());
+                self.error(DiagnosticKind::DuplicateName, element, path, message);
+            }
+            std::collections::btree_map::Entry::Vacant(slot) => {
+                slot.insert(item);
+            }
         }
     }
 
@@ -370,10 +378,7 @@ impl<'a> Parser<'a> {
 
     fn entity_type(&mut self, namespace: &str, element: &Element, path: String) {
         let Some(name) = self.required(element, "Name", &path) else { return };
-        let base_type = match element.attribute("BaseType") {
-            Some(text) => self.parse_qualified(element, "BaseType", text, &path),
-            None => None,
-        };
+        let base_type = self.optional_qualified(element, "BaseType", &path);
         let is_abstract = self.flag(element, "Abstract", &path).unwrap_or(false);
         let open_type = self.flag(element, "OpenType", &path).unwrap_or(false);
         let has_stream = self.flag(element, "HasStream", &path).unwrap_or(false);
@@ -396,10 +401,7 @@ impl<'a> Parser<'a> {
 
     fn complex_type(&mut self, namespace: &str, element: &Element, path: String) {
         let Some(name) = self.required(element, "Name", &path) else { return };
-        let base_type = match element.attribute("BaseType") {
-            Some(text) => self.parse_qualified(element, "BaseType", text, &path),
-            None => None,
-        };
+        let base_type = self.optional_qualified(element, "BaseType", &path);
         let is_abstract = self.flag(element, "Abstract", &path).unwrap_or(false);
         let open_type = self.flag(element, "OpenType", &path).unwrap_or(false);
         let (_, properties, navigation_properties, annotations) = self.members(element, &path, false);
@@ -503,10 +505,7 @@ impl<'a> Parser<'a> {
     fn term(&mut self, namespace: &str, element: &Element, path: String) {
         let Some(name) = self.required(element, "Name", &path) else { return };
         let Some(ty) = self.type_ref(element, "Type", &path) else { return };
-        let base_term = match element.attribute("BaseTerm") {
-            Some(text) => self.parse_qualified(element, "BaseTerm", text, &path),
-            None => None,
-        };
+        let base_term = self.optional_qualified(element, "BaseTerm", &path);
         let facets = self.facets(element, &path);
         let annotations = self.child_annotations(element, &path);
         let name = QualifiedName::new(namespace, name);
@@ -583,10 +582,7 @@ impl<'a> Parser<'a> {
 
     fn container(&mut self, namespace: &str, element: &Element, path: String) {
         let Some(name) = self.required(element, "Name", &path) else { return };
-        let extends = match element.attribute("Extends") {
-            Some(text) => self.parse_qualified(element, "Extends", text, &path),
-            None => None,
-        };
+        let extends = self.optional_qualified(element, "Extends", &path);
         let mut container = EntityContainer {
             name: QualifiedName::new(namespace, name),
             extends,
@@ -769,10 +765,7 @@ impl<'a> Parser<'a> {
         match element.name.as_str() {
             "Null" => Some(Expression::Null),
             "Record" => {
-                let ty = match element.attribute("Type") {
-                    Some(text) => self.parse_qualified(element, "Type", text, path),
-                    None => None,
-                };
+                let ty = self.optional_qualified(element, "Type", path);
                 let mut record = Record { ty, properties: Vec::new(), annotations: Annotations::default() };
                 for child in &element.children {
                     match (&child.namespace, child.name.as_str()) {

@@ -487,11 +487,9 @@ fn validate_container(resolver: &mut Resolver<'_>, model: &Model, container: &En
             let message = format!("import `{}` refers to unknown unbound {kind} `{}`", import.name, import.operation);
             resolver.error(DiagnosticKind::UnknownReference, &import.origin, message);
         }
-        if let Some(set) = &import.entity_set {
-            if container.entity_set(set).is_none() && !set.contains('/') {
-                let message = format!("import `{}` names unknown entity set `{set}`", import.name);
-                resolver.error(DiagnosticKind::UnknownReference, &import.origin, message);
-            }
+        if let Some(set) = import.entity_set.as_ref().filter(|s| container.entity_set(s).is_none() && !s.contains('/')) {
+            let message = format!("import `{}` names unknown entity set `{set}`", import.name);
+            resolver.error(DiagnosticKind::UnknownReference, &import.origin, message);
         }
     }
 }
@@ -559,11 +557,12 @@ fn apply_one(resolver: &Resolver<'_>, model: &mut Model, block: &ExternalAnnotat
     let (head, overload, segments) = split_target(&block.target);
     let extend = |target: &mut Annotations| target.0.extend(block.annotations.0.iter().cloned());
     let head_namespace = resolver.namespace_of(head);
-    if segments.is_empty() && overload.is_none() {
-        if let Some(schema) = model.schemas.iter_mut().find(|s| s.namespace == head_namespace) {
-            extend(&mut schema.annotations);
-            return true;
-        }
+    if segments.is_empty()
+        && overload.is_none()
+        && let Some(schema) = model.schemas.iter_mut().find(|s| s.namespace == head_namespace)
+    {
+        extend(&mut schema.annotations);
+        return true;
     }
     let Some(mut name) = QualifiedName::parse(head) else { return false };
     resolver.normalize(&mut name);

@@ -166,7 +166,7 @@ fn payloads(entity: &EntityPlan) -> TokenStream {
             quote!(fields.set(#wire, &#convert);)
         });
         let setters = entity.fields.iter().filter(|f| f.settable_on_create && !f.required_on_create).map(|f| setter(entity, f, 1));
-        let deep = entity.navigations.iter().filter_map(|n| deep_insert(n));
+        let deep = entity.navigations.iter().filter_map(deep_insert);
         let mut lines = vec![
             format!("The body for creating a `{}`.", entity.qualified),
             String::new(),
@@ -413,7 +413,8 @@ pub fn key_arguments(parts: &[KeyPart], key_struct: Option<TokenStream>, depth: 
         (Some(name), _) => {
             let fields = parts.iter().zip(&converted).map(|(k, c)| {
                 let field = ident(&k.ident);
-                quote!(#field: #c)
+                // Field shorthand when the argument already has the field's name and type.
+                if field == c.to_string() { quote!(#field) } else { quote!(#field: #c) }
             });
             quote!(#name { #(#fields),* })
         }

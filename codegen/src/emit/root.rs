@@ -78,7 +78,7 @@ pub fn render(plan: &ApiPlan, modules: &[String]) -> TokenStream {
             }
         }
     });
-    let imports = plan.imports.iter().map(|op| import_method(op));
+    let imports = plan.imports.iter().map(import_method);
     let api_doc = doc(&[
         format!("The `{route}` API."),
         String::new(),

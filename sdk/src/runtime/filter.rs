@@ -184,7 +184,7 @@ pub(crate) fn render_tokens(tokens: &[Token], out: &mut String, profile: &Servic
 }
 
 fn lambda_variable(out: &mut String, depth: usize) {
-    out.push_str("x");
+    out.push('x');
     out.push_str(&depth.to_string());
 }
 

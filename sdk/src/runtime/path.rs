@@ -48,7 +48,7 @@ macro_rules! path_basics {
         impl<S> $name<S> {
             /// A path under the API root; `path` is already URL-encoded.
             pub fn new(api: Api, path: impl Into<String>) -> Self {
-                $name { api: api, path: path.into(), set: PhantomData }
+                $name { api, path: path.into(), set: PhantomData }
             }
 
             pub fn api(&self) -> &Api {

@@ -3323,7 +3323,7 @@ impl super::EntityPath<Companies> {
     ) -> super::EntityPath<super::customer_sale::CustomerSales> {
         self.customer_sales()
             .key(super::customer_sale::CustomerSaleKey {
-                customer_id: customer_id,
+                customer_id,
                 customer_number: customer_number.into(),
                 name: name.into(),
             })
@@ -3343,7 +3343,7 @@ impl super::EntityPath<Companies> {
     ) -> super::EntityPath<super::vendor_purchase::VendorPurchases> {
         self.vendor_purchases()
             .key(super::vendor_purchase::VendorPurchaseKey {
-                vendor_id: vendor_id,
+                vendor_id,
                 vendor_number: vendor_number.into(),
                 name: name.into(),
             })

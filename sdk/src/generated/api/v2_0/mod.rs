@@ -159,7 +159,7 @@ impl Api {
     > {
         self.externalbusinesseventdefinitions()
             .key(externalbusinesseventdefinitions::ExternalbusinesseventdefinitionsKey {
-                app_id: app_id,
+                app_id,
                 name: name.into(),
                 event_version: event_version.into(),
             })
