@@ -27,7 +27,7 @@ pub fn render(entity: &EntityPlan, service: &TokenStream) -> TokenStream {
     let payloads = payloads(entity);
     let handles = handles(entity);
     let fields_module = fields_module(entity);
-    let paths = entity.sets.iter().map(|set| path_methods(entity, &set.marker));
+    let paths = entity.sets.iter().map(|set| path_methods(entity, &set.marker, &set.name));
     quote! {
         #structure
         #entity_impl
@@ -514,7 +514,7 @@ fn operation_method(op: &OperationPlan, depth: usize) -> TokenStream {
     }
 }
 
-fn path_methods(entity: &EntityPlan, marker: &str) -> TokenStream {
+fn path_methods(entity: &EntityPlan, marker: &str, set: &str) -> TokenStream {
     let marker = ident(marker);
     let up1 = up(1);
     let navigations = entity.navigations.iter().map(|n| {
@@ -522,7 +522,10 @@ fn path_methods(entity: &EntityPlan, marker: &str) -> TokenStream {
         let wire = &n.wire;
         let module = ident(&n.target.module);
         let target = ident(&n.target.set_marker);
-        let docs = doc(&n.docs);
+        let mut lines = n.docs.clone();
+        lines.push(String::new());
+        lines.push(format!("URL: `…/{set}(…)/{wire}`."));
+        let docs = doc(&lines);
         if n.collection {
             let key_method = n.key_method.as_ref().filter(|_| !n.target_key.is_empty()).map(|key_method| {
                 let key_method = ident(key_method);
@@ -531,7 +534,7 @@ fn path_methods(entity: &EntityPlan, marker: &str) -> TokenStream {
                     quote!(#up1 #module::#name)
                 });
                 let (params, value) = key_arguments(&n.target_key, key_struct, 1);
-                let line = format!(" One entity of `{wire}`, by key: `…/{wire}(…)`.");
+                let line = format!(" One entity of `{wire}`, by key: `…/{set}(…)/{wire}(…)`.");
                 quote! {
                     #[doc = #line]
                     pub fn #key_method(&self, #(#params),*) -> #up1 EntityPath<#up1 #module::#target> {
@@ -559,7 +562,7 @@ fn path_methods(entity: &EntityPlan, marker: &str) -> TokenStream {
     let streams = entity.streams.iter().map(|s| {
         let method = ident(&s.method);
         let wire = &s.wire;
-        let line = format!(" The content of the stream property `{wire}` (download and upload).");
+        let line = format!(" The content of the stream property `{wire}` (download and upload): `…/{set}(…)/{wire}`.");
         quote! {
             #[doc = #line]
             pub fn #method(&self) -> rt::MediaPath {
@@ -581,7 +584,7 @@ fn path_methods(entity: &EntityPlan, marker: &str) -> TokenStream {
         let (params, _) = key_arguments(&k.parts, None, 1);
         let predicate = alternate_key_predicate(&k.parts);
         let names: Vec<String> = k.parts.iter().map(|p| format!("`{}`", p.wire)).collect();
-        let line = format!(" One entity by its alternate key {}.", names.join(", "));
+        let line = format!(" One entity by its alternate key {}: `…/{set}({}=…)`.", names.join(", "), k.parts.first().map_or("", |p| p.wire.as_str()));
         quote! {
             #[doc = #line]
             pub fn #method(&self, #(#params),*) -> #up1 EntityPath<#marker> {

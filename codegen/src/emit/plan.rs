@@ -625,7 +625,14 @@ impl Builder<'_> {
         let key_names: Vec<&str> = key.iter().map(|k| k.wire.as_str()).collect();
         docs.push(format!("Key: `{}`.", key_names.join("`, `")));
         for set in &sets {
-            docs.push(format!("Entity set `{}`: {}", set.name, capability_summary(&set.capabilities)));
+            docs.push(format!(
+                "Entity set `{}`: {}. Read from `…/{}` or `…/{}({})`.",
+                set.name,
+                capability_summary(&set.capabilities),
+                set.name,
+                set.name,
+                key_names.join(",")
+            ));
         }
         EntityPlan {
             qualified: entity.name.clone(),

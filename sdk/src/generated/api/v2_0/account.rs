@@ -4,7 +4,7 @@
 use crate::runtime as rt;
 /// Entity type `Microsoft.NAV.account`.
 /// Key: `id`.
-/// Entity set `accounts`: read (read-only)
+/// Entity set `accounts`: read (read-only). Read from `…/accounts` or `…/accounts(id)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Account {
@@ -451,6 +451,8 @@ pub mod fields {
 }
 impl super::EntityPath<Accounts> {
     /// Navigation property `trialBalance` to one `Microsoft.NAV.trialBalance` (contained).
+    ///
+    /// URL: `…/accounts(…)/trialBalance`.
     pub fn trial_balance(
         &self,
     ) -> super::EntityPath<super::trial_balance::TrialBalances> {

@@ -4,7 +4,7 @@
 use crate::runtime as rt;
 /// Entity type `Microsoft.NAV.accountingPeriod`.
 /// Key: `id`.
-/// Entity set `accountingPeriods`: read (read-only)
+/// Entity set `accountingPeriods`: read (read-only). Read from `…/accountingPeriods` or `…/accountingPeriods(id)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AccountingPeriod {

@@ -4,7 +4,7 @@
 use crate::runtime as rt;
 /// Entity type `Microsoft.NAV.agedAccountsPayable`.
 /// Key: `vendorId`.
-/// Entity set `agedAccountsPayables`: read (read-only)
+/// Entity set `agedAccountsPayables`: read (read-only). Read from `…/agedAccountsPayables` or `…/agedAccountsPayables(vendorId)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AgedAccountsPayable {
@@ -367,6 +367,8 @@ pub mod fields {
 }
 impl super::EntityPath<AgedAccountsPayables> {
     /// Navigation property `vendor` to one `Microsoft.NAV.vendor` (contained).
+    ///
+    /// URL: `…/agedAccountsPayables(…)/vendor`.
     pub fn vendor(&self) -> super::EntityPath<super::vendor::Vendors> {
         super::EntityPath::from(self.single("vendor"))
     }

@@ -4,7 +4,7 @@
 use crate::runtime as rt;
 /// Entity type `Microsoft.NAV.agedAccountsReceivable`.
 /// Key: `customerId`.
-/// Entity set `agedAccountsReceivables`: read (read-only)
+/// Entity set `agedAccountsReceivables`: read (read-only). Read from `…/agedAccountsReceivables` or `…/agedAccountsReceivables(customerId)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AgedAccountsReceivable {
@@ -433,6 +433,8 @@ pub mod fields {
 }
 impl super::EntityPath<AgedAccountsReceivables> {
     /// Navigation property `customer` to one `Microsoft.NAV.customer` (contained).
+    ///
+    /// URL: `…/agedAccountsReceivables(…)/customer`.
     pub fn customer(&self) -> super::EntityPath<super::customer::Customers> {
         super::EntityPath::from(self.single("customer"))
     }

@@ -4,7 +4,7 @@
 use crate::runtime as rt;
 /// Entity type `Microsoft.NAV.apicategoryroutes`.
 /// Key: `route`.
-/// Entity set `apicategoryroutes`: read; not sortable (read-only)
+/// Entity set `apicategoryroutes`: read; not sortable (read-only). Read from `…/apicategoryroutes` or `…/apicategoryroutes(route)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Apicategoryroutes {

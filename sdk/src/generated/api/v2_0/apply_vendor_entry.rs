@@ -4,7 +4,7 @@
 use crate::runtime as rt;
 /// Entity type `Microsoft.NAV.applyVendorEntry`.
 /// Key: `id`.
-/// Entity set `applyVendorEntries`: read, update
+/// Entity set `applyVendorEntries`: read, update. Read from `…/applyVendorEntries` or `…/applyVendorEntries(id)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ApplyVendorEntry {

@@ -4,7 +4,7 @@
 use crate::runtime as rt;
 /// Entity type `Microsoft.NAV.attachment`.
 /// Key: `id`.
-/// Entity set `attachments`: read, create, update, delete
+/// Entity set `attachments`: read, create, update, delete. Read from `…/attachments` or `…/attachments(id)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Attachment {
@@ -633,54 +633,72 @@ pub mod fields {
 }
 impl super::EntityPath<Attachments> {
     /// Navigation property `salesInvoice` to one `Microsoft.NAV.salesInvoice` (contained).
+    ///
+    /// URL: `…/attachments(…)/salesInvoice`.
     pub fn sales_invoice(
         &self,
     ) -> super::EntityPath<super::sales_invoice::SalesInvoices> {
         super::EntityPath::from(self.single("salesInvoice"))
     }
     /// Navigation property `journalLine` to one `Microsoft.NAV.journalLine` (contained).
+    ///
+    /// URL: `…/attachments(…)/journalLine`.
     pub fn journal_line(&self) -> super::EntityPath<super::journal_line::JournalLines> {
         super::EntityPath::from(self.single("journalLine"))
     }
     /// Navigation property `generalLedgerEntry` to one `Microsoft.NAV.generalLedgerEntry` (contained).
+    ///
+    /// URL: `…/attachments(…)/generalLedgerEntry`.
     pub fn general_ledger_entry(
         &self,
     ) -> super::EntityPath<super::general_ledger_entry::GeneralLedgerEntries> {
         super::EntityPath::from(self.single("generalLedgerEntry"))
     }
     /// Navigation property `salesOrder` to one `Microsoft.NAV.salesOrder` (contained).
+    ///
+    /// URL: `…/attachments(…)/salesOrder`.
     pub fn sales_order(&self) -> super::EntityPath<super::sales_order::SalesOrders> {
         super::EntityPath::from(self.single("salesOrder"))
     }
     /// Navigation property `salesQuote` to one `Microsoft.NAV.salesQuote` (contained).
+    ///
+    /// URL: `…/attachments(…)/salesQuote`.
     pub fn sales_quote(&self) -> super::EntityPath<super::sales_quote::SalesQuotes> {
         super::EntityPath::from(self.single("salesQuote"))
     }
     /// Navigation property `salesCreditMemo` to one `Microsoft.NAV.salesCreditMemo` (contained).
+    ///
+    /// URL: `…/attachments(…)/salesCreditMemo`.
     pub fn sales_credit_memo(
         &self,
     ) -> super::EntityPath<super::sales_credit_memo::SalesCreditMemos> {
         super::EntityPath::from(self.single("salesCreditMemo"))
     }
     /// Navigation property `purchaseInvoice` to one `Microsoft.NAV.purchaseInvoice` (contained).
+    ///
+    /// URL: `…/attachments(…)/purchaseInvoice`.
     pub fn purchase_invoice(
         &self,
     ) -> super::EntityPath<super::purchase_invoice::PurchaseInvoices> {
         super::EntityPath::from(self.single("purchaseInvoice"))
     }
     /// Navigation property `purchaseOrder` to one `Microsoft.NAV.purchaseOrder` (contained).
+    ///
+    /// URL: `…/attachments(…)/purchaseOrder`.
     pub fn purchase_order(
         &self,
     ) -> super::EntityPath<super::purchase_order::PurchaseOrders> {
         super::EntityPath::from(self.single("purchaseOrder"))
     }
     /// Navigation property `purchaseCreditMemo` to one `Microsoft.NAV.purchaseCreditMemo` (contained).
+    ///
+    /// URL: `…/attachments(…)/purchaseCreditMemo`.
     pub fn purchase_credit_memo(
         &self,
     ) -> super::EntityPath<super::purchase_credit_memo::PurchaseCreditMemos> {
         super::EntityPath::from(self.single("purchaseCreditMemo"))
     }
-    /// The content of the stream property `attachmentContent` (download and upload).
+    /// The content of the stream property `attachmentContent` (download and upload): `…/attachments(…)/attachmentContent`.
     pub fn attachment_content(&self) -> rt::MediaPath {
         self.media("attachmentContent")
     }

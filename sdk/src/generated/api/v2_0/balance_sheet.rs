@@ -4,7 +4,7 @@
 use crate::runtime as rt;
 /// Entity type `Microsoft.NAV.balanceSheet`.
 /// Key: `id`.
-/// Entity set `balanceSheets`: read (read-only)
+/// Entity set `balanceSheets`: read (read-only). Read from `…/balanceSheets` or `…/balanceSheets(id)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BalanceSheet {

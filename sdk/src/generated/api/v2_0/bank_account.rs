@@ -4,7 +4,7 @@
 use crate::runtime as rt;
 /// Entity type `Microsoft.NAV.bankAccount`.
 /// Key: `id`.
-/// Entity set `bankAccounts`: read, create, update, delete
+/// Entity set `bankAccounts`: read, create, update, delete. Read from `…/bankAccounts` or `…/bankAccounts(id)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BankAccount {

@@ -4,7 +4,7 @@
 use crate::runtime as rt;
 /// Entity type `Microsoft.NAV.cashFlowStatement`.
 /// Key: `id`.
-/// Entity set `cashFlowStatements`: read (read-only)
+/// Entity set `cashFlowStatements`: read (read-only). Read from `…/cashFlowStatements` or `…/cashFlowStatements(id)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CashFlowStatement {

@@ -4,7 +4,7 @@
 use crate::runtime as rt;
 /// Entity type `Microsoft.NAV.company`.
 /// Key: `id`.
-/// Entity set `companies`: read (read-only)
+/// Entity set `companies`: read (read-only). Read from `…/companies` or `…/companies(id)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Company {
@@ -2299,20 +2299,24 @@ pub mod fields {
 }
 impl super::EntityPath<Companies> {
     /// Navigation property `items` to a collection of `Microsoft.NAV.item` (contained).
+    ///
+    /// URL: `…/companies(…)/items`.
     pub fn items(&self) -> super::CollectionPath<super::item::Items> {
         super::CollectionPath::from(self.collection("items"))
     }
-    /// One entity of `items`, by key: `…/items(…)`.
+    /// One entity of `items`, by key: `…/companies(…)/items(…)`.
     pub fn item(&self, id: rt::uuid::Uuid) -> super::EntityPath<super::item::Items> {
         self.items().key(id)
     }
     /// Navigation property `inventoryPostingGroups` to a collection of `Microsoft.NAV.inventoryPostingGroup` (contained).
+    ///
+    /// URL: `…/companies(…)/inventoryPostingGroups`.
     pub fn inventory_posting_groups(
         &self,
     ) -> super::CollectionPath<super::inventory_posting_group::InventoryPostingGroups> {
         super::CollectionPath::from(self.collection("inventoryPostingGroups"))
     }
-    /// One entity of `inventoryPostingGroups`, by key: `…/inventoryPostingGroups(…)`.
+    /// One entity of `inventoryPostingGroups`, by key: `…/companies(…)/inventoryPostingGroups(…)`.
     pub fn inventory_posting_group(
         &self,
         id: rt::uuid::Uuid,
@@ -2320,6 +2324,8 @@ impl super::EntityPath<Companies> {
         self.inventory_posting_groups().key(id)
     }
     /// Navigation property `generalProductPostingGroups` to a collection of `Microsoft.NAV.generalProductPostingGroup` (contained).
+    ///
+    /// URL: `…/companies(…)/generalProductPostingGroups`.
     pub fn general_product_posting_groups(
         &self,
     ) -> super::CollectionPath<
@@ -2327,7 +2333,7 @@ impl super::EntityPath<Companies> {
     > {
         super::CollectionPath::from(self.collection("generalProductPostingGroups"))
     }
-    /// One entity of `generalProductPostingGroups`, by key: `…/generalProductPostingGroups(…)`.
+    /// One entity of `generalProductPostingGroups`, by key: `…/companies(…)/generalProductPostingGroups(…)`.
     pub fn general_product_posting_group(
         &self,
         id: rt::uuid::Uuid,
@@ -2337,12 +2343,14 @@ impl super::EntityPath<Companies> {
         self.general_product_posting_groups().key(id)
     }
     /// Navigation property `unitsOfMeasure` to a collection of `Microsoft.NAV.unitOfMeasure` (contained).
+    ///
+    /// URL: `…/companies(…)/unitsOfMeasure`.
     pub fn units_of_measure(
         &self,
     ) -> super::CollectionPath<super::unit_of_measure::UnitsOfMeasure> {
         super::CollectionPath::from(self.collection("unitsOfMeasure"))
     }
-    /// One entity of `unitsOfMeasure`, by key: `…/unitsOfMeasure(…)`.
+    /// One entity of `unitsOfMeasure`, by key: `…/companies(…)/unitsOfMeasure(…)`.
     pub fn unit_of_measure(
         &self,
         id: rt::uuid::Uuid,
@@ -2350,10 +2358,12 @@ impl super::EntityPath<Companies> {
         self.units_of_measure().key(id)
     }
     /// Navigation property `pictures` to a collection of `Microsoft.NAV.picture` (contained).
+    ///
+    /// URL: `…/companies(…)/pictures`.
     pub fn pictures(&self) -> super::CollectionPath<super::picture::Pictures> {
         super::CollectionPath::from(self.collection("pictures"))
     }
-    /// One entity of `pictures`, by key: `…/pictures(…)`.
+    /// One entity of `pictures`, by key: `…/companies(…)/pictures(…)`.
     pub fn picture(
         &self,
         id: rt::uuid::Uuid,
@@ -2361,12 +2371,14 @@ impl super::EntityPath<Companies> {
         self.pictures().key(id)
     }
     /// Navigation property `defaultDimensions` to a collection of `Microsoft.NAV.defaultDimension` (contained).
+    ///
+    /// URL: `…/companies(…)/defaultDimensions`.
     pub fn default_dimensions(
         &self,
     ) -> super::CollectionPath<super::default_dimension::DefaultDimensions> {
         super::CollectionPath::from(self.collection("defaultDimensions"))
     }
-    /// One entity of `defaultDimensions`, by key: `…/defaultDimensions(…)`.
+    /// One entity of `defaultDimensions`, by key: `…/companies(…)/defaultDimensions(…)`.
     pub fn default_dimension(
         &self,
         id: rt::uuid::Uuid,
@@ -2374,12 +2386,14 @@ impl super::EntityPath<Companies> {
         self.default_dimensions().key(id)
     }
     /// Navigation property `itemVariants` to a collection of `Microsoft.NAV.itemVariant` (contained).
+    ///
+    /// URL: `…/companies(…)/itemVariants`.
     pub fn item_variants(
         &self,
     ) -> super::CollectionPath<super::item_variant::ItemVariants> {
         super::CollectionPath::from(self.collection("itemVariants"))
     }
-    /// One entity of `itemVariants`, by key: `…/itemVariants(…)`.
+    /// One entity of `itemVariants`, by key: `…/companies(…)/itemVariants(…)`.
     pub fn item_variant(
         &self,
         id: rt::uuid::Uuid,
@@ -2387,12 +2401,14 @@ impl super::EntityPath<Companies> {
         self.item_variants().key(id)
     }
     /// Navigation property `documentAttachments` to a collection of `Microsoft.NAV.documentAttachment` (contained).
+    ///
+    /// URL: `…/companies(…)/documentAttachments`.
     pub fn document_attachments(
         &self,
     ) -> super::CollectionPath<super::document_attachment::DocumentAttachments> {
         super::CollectionPath::from(self.collection("documentAttachments"))
     }
-    /// One entity of `documentAttachments`, by key: `…/documentAttachments(…)`.
+    /// One entity of `documentAttachments`, by key: `…/companies(…)/documentAttachments(…)`.
     pub fn document_attachment(
         &self,
         id: rt::uuid::Uuid,
@@ -2400,10 +2416,12 @@ impl super::EntityPath<Companies> {
         self.document_attachments().key(id)
     }
     /// Navigation property `customers` to a collection of `Microsoft.NAV.customer` (contained).
+    ///
+    /// URL: `…/companies(…)/customers`.
     pub fn customers(&self) -> super::CollectionPath<super::customer::Customers> {
         super::CollectionPath::from(self.collection("customers"))
     }
-    /// One entity of `customers`, by key: `…/customers(…)`.
+    /// One entity of `customers`, by key: `…/companies(…)/customers(…)`.
     pub fn customer(
         &self,
         id: rt::uuid::Uuid,
@@ -2411,6 +2429,8 @@ impl super::EntityPath<Companies> {
         self.customers().key(id)
     }
     /// Navigation property `customerFinancialDetails` to a collection of `Microsoft.NAV.customerFinancialDetail` (contained).
+    ///
+    /// URL: `…/companies(…)/customerFinancialDetails`.
     pub fn customer_financial_details(
         &self,
     ) -> super::CollectionPath<
@@ -2418,7 +2438,7 @@ impl super::EntityPath<Companies> {
     > {
         super::CollectionPath::from(self.collection("customerFinancialDetails"))
     }
-    /// One entity of `customerFinancialDetails`, by key: `…/customerFinancialDetails(…)`.
+    /// One entity of `customerFinancialDetails`, by key: `…/companies(…)/customerFinancialDetails(…)`.
     pub fn customer_financial_detail(
         &self,
         id: rt::uuid::Uuid,
@@ -2426,6 +2446,8 @@ impl super::EntityPath<Companies> {
         self.customer_financial_details().key(id)
     }
     /// Navigation property `agedAccountsReceivables` to a collection of `Microsoft.NAV.agedAccountsReceivable` (contained).
+    ///
+    /// URL: `…/companies(…)/agedAccountsReceivables`.
     pub fn aged_accounts_receivables(
         &self,
     ) -> super::CollectionPath<
@@ -2433,7 +2455,7 @@ impl super::EntityPath<Companies> {
     > {
         super::CollectionPath::from(self.collection("agedAccountsReceivables"))
     }
-    /// One entity of `agedAccountsReceivables`, by key: `…/agedAccountsReceivables(…)`.
+    /// One entity of `agedAccountsReceivables`, by key: `…/companies(…)/agedAccountsReceivables(…)`.
     pub fn aged_accounts_receivable(
         &self,
         customer_id: rt::uuid::Uuid,
@@ -2441,12 +2463,14 @@ impl super::EntityPath<Companies> {
         self.aged_accounts_receivables().key(customer_id)
     }
     /// Navigation property `contactsInformation` to a collection of `Microsoft.NAV.contactInformation` (contained).
+    ///
+    /// URL: `…/companies(…)/contactsInformation`.
     pub fn contacts_information(
         &self,
     ) -> super::CollectionPath<super::contact_information::ContactsInformation> {
         super::CollectionPath::from(self.collection("contactsInformation"))
     }
-    /// One entity of `contactsInformation`, by key: `…/contactsInformation(…)`.
+    /// One entity of `contactsInformation`, by key: `…/companies(…)/contactsInformation(…)`.
     pub fn contact_information(
         &self,
         contact_id: rt::uuid::Uuid,
@@ -2454,10 +2478,12 @@ impl super::EntityPath<Companies> {
         self.contacts_information().key(contact_id)
     }
     /// Navigation property `contacts` to a collection of `Microsoft.NAV.contact` (contained).
+    ///
+    /// URL: `…/companies(…)/contacts`.
     pub fn contacts(&self) -> super::CollectionPath<super::contact::Contacts> {
         super::CollectionPath::from(self.collection("contacts"))
     }
-    /// One entity of `contacts`, by key: `…/contacts(…)`.
+    /// One entity of `contacts`, by key: `…/companies(…)/contacts(…)`.
     pub fn contact(
         &self,
         id: rt::uuid::Uuid,
@@ -2465,10 +2491,12 @@ impl super::EntityPath<Companies> {
         self.contacts().key(id)
     }
     /// Navigation property `vendors` to a collection of `Microsoft.NAV.vendor` (contained).
+    ///
+    /// URL: `…/companies(…)/vendors`.
     pub fn vendors(&self) -> super::CollectionPath<super::vendor::Vendors> {
         super::CollectionPath::from(self.collection("vendors"))
     }
-    /// One entity of `vendors`, by key: `…/vendors(…)`.
+    /// One entity of `vendors`, by key: `…/companies(…)/vendors(…)`.
     pub fn vendor(
         &self,
         id: rt::uuid::Uuid,
@@ -2476,12 +2504,14 @@ impl super::EntityPath<Companies> {
         self.vendors().key(id)
     }
     /// Navigation property `agedAccountsPayables` to a collection of `Microsoft.NAV.agedAccountsPayable` (contained).
+    ///
+    /// URL: `…/companies(…)/agedAccountsPayables`.
     pub fn aged_accounts_payables(
         &self,
     ) -> super::CollectionPath<super::aged_accounts_payable::AgedAccountsPayables> {
         super::CollectionPath::from(self.collection("agedAccountsPayables"))
     }
-    /// One entity of `agedAccountsPayables`, by key: `…/agedAccountsPayables(…)`.
+    /// One entity of `agedAccountsPayables`, by key: `…/companies(…)/agedAccountsPayables(…)`.
     pub fn aged_accounts_payable(
         &self,
         vendor_id: rt::uuid::Uuid,
@@ -2489,12 +2519,14 @@ impl super::EntityPath<Companies> {
         self.aged_accounts_payables().key(vendor_id)
     }
     /// Navigation property `companyInformation` to a collection of `Microsoft.NAV.companyInformation` (contained).
+    ///
+    /// URL: `…/companies(…)/companyInformation`.
     pub fn company_information(
         &self,
     ) -> super::CollectionPath<super::company_information::CompanyInformationSet> {
         super::CollectionPath::from(self.collection("companyInformation"))
     }
-    /// One entity of `companyInformation`, by key: `…/companyInformation(…)`.
+    /// One entity of `companyInformation`, by key: `…/companies(…)/companyInformation(…)`.
     pub fn company_information_by_key(
         &self,
         id: rt::uuid::Uuid,
@@ -2502,12 +2534,14 @@ impl super::EntityPath<Companies> {
         self.company_information().key(id)
     }
     /// Navigation property `salesInvoices` to a collection of `Microsoft.NAV.salesInvoice` (contained).
+    ///
+    /// URL: `…/companies(…)/salesInvoices`.
     pub fn sales_invoices(
         &self,
     ) -> super::CollectionPath<super::sales_invoice::SalesInvoices> {
         super::CollectionPath::from(self.collection("salesInvoices"))
     }
-    /// One entity of `salesInvoices`, by key: `…/salesInvoices(…)`.
+    /// One entity of `salesInvoices`, by key: `…/companies(…)/salesInvoices(…)`.
     pub fn sales_invoice(
         &self,
         id: rt::uuid::Uuid,
@@ -2515,12 +2549,14 @@ impl super::EntityPath<Companies> {
         self.sales_invoices().key(id)
     }
     /// Navigation property `dimensionSetLines` to a collection of `Microsoft.NAV.dimensionSetLine` (contained).
+    ///
+    /// URL: `…/companies(…)/dimensionSetLines`.
     pub fn dimension_set_lines(
         &self,
     ) -> super::CollectionPath<super::dimension_set_line::DimensionSetLines> {
         super::CollectionPath::from(self.collection("dimensionSetLines"))
     }
-    /// One entity of `dimensionSetLines`, by key: `…/dimensionSetLines(…)`.
+    /// One entity of `dimensionSetLines`, by key: `…/companies(…)/dimensionSetLines(…)`.
     pub fn dimension_set_line(
         &self,
         id: rt::uuid::Uuid,
@@ -2528,12 +2564,14 @@ impl super::EntityPath<Companies> {
         self.dimension_set_lines().key(id)
     }
     /// Navigation property `salesInvoiceLines` to a collection of `Microsoft.NAV.salesInvoiceLine` (contained).
+    ///
+    /// URL: `…/companies(…)/salesInvoiceLines`.
     pub fn sales_invoice_lines(
         &self,
     ) -> super::CollectionPath<super::sales_invoice_line::SalesInvoiceLines> {
         super::CollectionPath::from(self.collection("salesInvoiceLines"))
     }
-    /// One entity of `salesInvoiceLines`, by key: `…/salesInvoiceLines(…)`.
+    /// One entity of `salesInvoiceLines`, by key: `…/companies(…)/salesInvoiceLines(…)`.
     pub fn sales_invoice_line(
         &self,
         id: rt::uuid::Uuid,
@@ -2541,10 +2579,12 @@ impl super::EntityPath<Companies> {
         self.sales_invoice_lines().key(id)
     }
     /// Navigation property `locations` to a collection of `Microsoft.NAV.location` (contained).
+    ///
+    /// URL: `…/companies(…)/locations`.
     pub fn locations(&self) -> super::CollectionPath<super::location::Locations> {
         super::CollectionPath::from(self.collection("locations"))
     }
-    /// One entity of `locations`, by key: `…/locations(…)`.
+    /// One entity of `locations`, by key: `…/companies(…)/locations(…)`.
     pub fn location(
         &self,
         id: rt::uuid::Uuid,
@@ -2552,12 +2592,14 @@ impl super::EntityPath<Companies> {
         self.locations().key(id)
     }
     /// Navigation property `pdfDocument` to a collection of `Microsoft.NAV.pdfDocument` (contained).
+    ///
+    /// URL: `…/companies(…)/pdfDocument`.
     pub fn pdf_document(
         &self,
     ) -> super::CollectionPath<super::pdf_document::PdfDocumentSet> {
         super::CollectionPath::from(self.collection("pdfDocument"))
     }
-    /// One entity of `pdfDocument`, by key: `…/pdfDocument(…)`.
+    /// One entity of `pdfDocument`, by key: `…/companies(…)/pdfDocument(…)`.
     pub fn pdf_document_by_key(
         &self,
         id: rt::uuid::Uuid,
@@ -2565,10 +2607,12 @@ impl super::EntityPath<Companies> {
         self.pdf_document().key(id)
     }
     /// Navigation property `attachments` to a collection of `Microsoft.NAV.attachment` (contained).
+    ///
+    /// URL: `…/companies(…)/attachments`.
     pub fn attachments(&self) -> super::CollectionPath<super::attachment::Attachments> {
         super::CollectionPath::from(self.collection("attachments"))
     }
-    /// One entity of `attachments`, by key: `…/attachments(…)`.
+    /// One entity of `attachments`, by key: `…/companies(…)/attachments(…)`.
     pub fn attachment(
         &self,
         id: rt::uuid::Uuid,
@@ -2576,6 +2620,8 @@ impl super::EntityPath<Companies> {
         self.attachments().key(id)
     }
     /// Navigation property `customerPaymentJournals` to a collection of `Microsoft.NAV.customerPaymentJournal` (contained).
+    ///
+    /// URL: `…/companies(…)/customerPaymentJournals`.
     pub fn customer_payment_journals(
         &self,
     ) -> super::CollectionPath<
@@ -2583,7 +2629,7 @@ impl super::EntityPath<Companies> {
     > {
         super::CollectionPath::from(self.collection("customerPaymentJournals"))
     }
-    /// One entity of `customerPaymentJournals`, by key: `…/customerPaymentJournals(…)`.
+    /// One entity of `customerPaymentJournals`, by key: `…/companies(…)/customerPaymentJournals(…)`.
     pub fn customer_payment_journal(
         &self,
         id: rt::uuid::Uuid,
@@ -2591,12 +2637,14 @@ impl super::EntityPath<Companies> {
         self.customer_payment_journals().key(id)
     }
     /// Navigation property `customerPayments` to a collection of `Microsoft.NAV.customerPayment` (contained).
+    ///
+    /// URL: `…/companies(…)/customerPayments`.
     pub fn customer_payments(
         &self,
     ) -> super::CollectionPath<super::customer_payment::CustomerPayments> {
         super::CollectionPath::from(self.collection("customerPayments"))
     }
-    /// One entity of `customerPayments`, by key: `…/customerPayments(…)`.
+    /// One entity of `customerPayments`, by key: `…/companies(…)/customerPayments(…)`.
     pub fn customer_payment(
         &self,
         id: rt::uuid::Uuid,
@@ -2604,10 +2652,12 @@ impl super::EntityPath<Companies> {
         self.customer_payments().key(id)
     }
     /// Navigation property `accounts` to a collection of `Microsoft.NAV.account` (contained).
+    ///
+    /// URL: `…/companies(…)/accounts`.
     pub fn accounts(&self) -> super::CollectionPath<super::account::Accounts> {
         super::CollectionPath::from(self.collection("accounts"))
     }
-    /// One entity of `accounts`, by key: `…/accounts(…)`.
+    /// One entity of `accounts`, by key: `…/companies(…)/accounts(…)`.
     pub fn account(
         &self,
         id: rt::uuid::Uuid,
@@ -2615,10 +2665,12 @@ impl super::EntityPath<Companies> {
         self.accounts().key(id)
     }
     /// Navigation property `taxGroups` to a collection of `Microsoft.NAV.taxGroup` (contained).
+    ///
+    /// URL: `…/companies(…)/taxGroups`.
     pub fn tax_groups(&self) -> super::CollectionPath<super::tax_group::TaxGroups> {
         super::CollectionPath::from(self.collection("taxGroups"))
     }
-    /// One entity of `taxGroups`, by key: `…/taxGroups(…)`.
+    /// One entity of `taxGroups`, by key: `…/companies(…)/taxGroups(…)`.
     pub fn tax_group(
         &self,
         id: rt::uuid::Uuid,
@@ -2626,10 +2678,12 @@ impl super::EntityPath<Companies> {
         self.tax_groups().key(id)
     }
     /// Navigation property `journals` to a collection of `Microsoft.NAV.journal` (contained).
+    ///
+    /// URL: `…/companies(…)/journals`.
     pub fn journals(&self) -> super::CollectionPath<super::journal::Journals> {
         super::CollectionPath::from(self.collection("journals"))
     }
-    /// One entity of `journals`, by key: `…/journals(…)`.
+    /// One entity of `journals`, by key: `…/companies(…)/journals(…)`.
     pub fn journal(
         &self,
         id: rt::uuid::Uuid,
@@ -2637,12 +2691,14 @@ impl super::EntityPath<Companies> {
         self.journals().key(id)
     }
     /// Navigation property `journalLines` to a collection of `Microsoft.NAV.journalLine` (contained).
+    ///
+    /// URL: `…/companies(…)/journalLines`.
     pub fn journal_lines(
         &self,
     ) -> super::CollectionPath<super::journal_line::JournalLines> {
         super::CollectionPath::from(self.collection("journalLines"))
     }
-    /// One entity of `journalLines`, by key: `…/journalLines(…)`.
+    /// One entity of `journalLines`, by key: `…/companies(…)/journalLines(…)`.
     pub fn journal_line(
         &self,
         id: rt::uuid::Uuid,
@@ -2650,10 +2706,12 @@ impl super::EntityPath<Companies> {
         self.journal_lines().key(id)
     }
     /// Navigation property `employees` to a collection of `Microsoft.NAV.employee` (contained).
+    ///
+    /// URL: `…/companies(…)/employees`.
     pub fn employees(&self) -> super::CollectionPath<super::employee::Employees> {
         super::CollectionPath::from(self.collection("employees"))
     }
-    /// One entity of `employees`, by key: `…/employees(…)`.
+    /// One entity of `employees`, by key: `…/companies(…)/employees(…)`.
     pub fn employee(
         &self,
         id: rt::uuid::Uuid,
@@ -2661,12 +2719,14 @@ impl super::EntityPath<Companies> {
         self.employees().key(id)
     }
     /// Navigation property `timeRegistrationEntries` to a collection of `Microsoft.NAV.timeRegistrationEntry` (contained).
+    ///
+    /// URL: `…/companies(…)/timeRegistrationEntries`.
     pub fn time_registration_entries(
         &self,
     ) -> super::CollectionPath<super::time_registration_entry::TimeRegistrationEntries> {
         super::CollectionPath::from(self.collection("timeRegistrationEntries"))
     }
-    /// One entity of `timeRegistrationEntries`, by key: `…/timeRegistrationEntries(…)`.
+    /// One entity of `timeRegistrationEntries`, by key: `…/companies(…)/timeRegistrationEntries(…)`.
     pub fn time_registration_entry(
         &self,
         id: rt::uuid::Uuid,
@@ -2674,12 +2734,14 @@ impl super::EntityPath<Companies> {
         self.time_registration_entries().key(id)
     }
     /// Navigation property `generalLedgerEntries` to a collection of `Microsoft.NAV.generalLedgerEntry` (contained).
+    ///
+    /// URL: `…/companies(…)/generalLedgerEntries`.
     pub fn general_ledger_entries(
         &self,
     ) -> super::CollectionPath<super::general_ledger_entry::GeneralLedgerEntries> {
         super::CollectionPath::from(self.collection("generalLedgerEntries"))
     }
-    /// One entity of `generalLedgerEntries`, by key: `…/generalLedgerEntries(…)`.
+    /// One entity of `generalLedgerEntries`, by key: `…/companies(…)/generalLedgerEntries(…)`.
     pub fn general_ledger_entry(
         &self,
         id: rt::uuid::Uuid,
@@ -2687,10 +2749,12 @@ impl super::EntityPath<Companies> {
         self.general_ledger_entries().key(id)
     }
     /// Navigation property `currencies` to a collection of `Microsoft.NAV.currency` (contained).
+    ///
+    /// URL: `…/companies(…)/currencies`.
     pub fn currencies(&self) -> super::CollectionPath<super::currency::Currencies> {
         super::CollectionPath::from(self.collection("currencies"))
     }
-    /// One entity of `currencies`, by key: `…/currencies(…)`.
+    /// One entity of `currencies`, by key: `…/companies(…)/currencies(…)`.
     pub fn currency(
         &self,
         id: rt::uuid::Uuid,
@@ -2698,12 +2762,14 @@ impl super::EntityPath<Companies> {
         self.currencies().key(id)
     }
     /// Navigation property `paymentMethods` to a collection of `Microsoft.NAV.paymentMethod` (contained).
+    ///
+    /// URL: `…/companies(…)/paymentMethods`.
     pub fn payment_methods(
         &self,
     ) -> super::CollectionPath<super::payment_method::PaymentMethods> {
         super::CollectionPath::from(self.collection("paymentMethods"))
     }
-    /// One entity of `paymentMethods`, by key: `…/paymentMethods(…)`.
+    /// One entity of `paymentMethods`, by key: `…/companies(…)/paymentMethods(…)`.
     pub fn payment_method(
         &self,
         id: rt::uuid::Uuid,
@@ -2711,10 +2777,12 @@ impl super::EntityPath<Companies> {
         self.payment_methods().key(id)
     }
     /// Navigation property `dimensions` to a collection of `Microsoft.NAV.dimension` (contained).
+    ///
+    /// URL: `…/companies(…)/dimensions`.
     pub fn dimensions(&self) -> super::CollectionPath<super::dimension::Dimensions> {
         super::CollectionPath::from(self.collection("dimensions"))
     }
-    /// One entity of `dimensions`, by key: `…/dimensions(…)`.
+    /// One entity of `dimensions`, by key: `…/companies(…)/dimensions(…)`.
     pub fn dimension(
         &self,
         id: rt::uuid::Uuid,
@@ -2722,12 +2790,14 @@ impl super::EntityPath<Companies> {
         self.dimensions().key(id)
     }
     /// Navigation property `dimensionValues` to a collection of `Microsoft.NAV.dimensionValue` (contained).
+    ///
+    /// URL: `…/companies(…)/dimensionValues`.
     pub fn dimension_values(
         &self,
     ) -> super::CollectionPath<super::dimension_value::DimensionValues> {
         super::CollectionPath::from(self.collection("dimensionValues"))
     }
-    /// One entity of `dimensionValues`, by key: `…/dimensionValues(…)`.
+    /// One entity of `dimensionValues`, by key: `…/companies(…)/dimensionValues(…)`.
     pub fn dimension_value(
         &self,
         id: rt::uuid::Uuid,
@@ -2735,12 +2805,14 @@ impl super::EntityPath<Companies> {
         self.dimension_values().key(id)
     }
     /// Navigation property `paymentTerms` to a collection of `Microsoft.NAV.paymentTerm` (contained).
+    ///
+    /// URL: `…/companies(…)/paymentTerms`.
     pub fn payment_terms(
         &self,
     ) -> super::CollectionPath<super::payment_term::PaymentTerms> {
         super::CollectionPath::from(self.collection("paymentTerms"))
     }
-    /// One entity of `paymentTerms`, by key: `…/paymentTerms(…)`.
+    /// One entity of `paymentTerms`, by key: `…/companies(…)/paymentTerms(…)`.
     pub fn payment_term(
         &self,
         id: rt::uuid::Uuid,
@@ -2748,12 +2820,14 @@ impl super::EntityPath<Companies> {
         self.payment_terms().key(id)
     }
     /// Navigation property `shipmentMethods` to a collection of `Microsoft.NAV.shipmentMethod` (contained).
+    ///
+    /// URL: `…/companies(…)/shipmentMethods`.
     pub fn shipment_methods(
         &self,
     ) -> super::CollectionPath<super::shipment_method::ShipmentMethods> {
         super::CollectionPath::from(self.collection("shipmentMethods"))
     }
-    /// One entity of `shipmentMethods`, by key: `…/shipmentMethods(…)`.
+    /// One entity of `shipmentMethods`, by key: `…/companies(…)/shipmentMethods(…)`.
     pub fn shipment_method(
         &self,
         id: rt::uuid::Uuid,
@@ -2761,12 +2835,14 @@ impl super::EntityPath<Companies> {
         self.shipment_methods().key(id)
     }
     /// Navigation property `itemCategories` to a collection of `Microsoft.NAV.itemCategory` (contained).
+    ///
+    /// URL: `…/companies(…)/itemCategories`.
     pub fn item_categories(
         &self,
     ) -> super::CollectionPath<super::item_category::ItemCategories> {
         super::CollectionPath::from(self.collection("itemCategories"))
     }
-    /// One entity of `itemCategories`, by key: `…/itemCategories(…)`.
+    /// One entity of `itemCategories`, by key: `…/companies(…)/itemCategories(…)`.
     pub fn item_category(
         &self,
         id: rt::uuid::Uuid,
@@ -2774,12 +2850,14 @@ impl super::EntityPath<Companies> {
         self.item_categories().key(id)
     }
     /// Navigation property `cashFlowStatements` to a collection of `Microsoft.NAV.cashFlowStatement` (contained).
+    ///
+    /// URL: `…/companies(…)/cashFlowStatements`.
     pub fn cash_flow_statements(
         &self,
     ) -> super::CollectionPath<super::cash_flow_statement::CashFlowStatements> {
         super::CollectionPath::from(self.collection("cashFlowStatements"))
     }
-    /// One entity of `cashFlowStatements`, by key: `…/cashFlowStatements(…)`.
+    /// One entity of `cashFlowStatements`, by key: `…/companies(…)/cashFlowStatements(…)`.
     pub fn cash_flow_statement(
         &self,
         id: rt::uuid::Uuid,
@@ -2787,12 +2865,14 @@ impl super::EntityPath<Companies> {
         self.cash_flow_statements().key(id)
     }
     /// Navigation property `countriesRegions` to a collection of `Microsoft.NAV.countryRegion` (contained).
+    ///
+    /// URL: `…/companies(…)/countriesRegions`.
     pub fn countries_regions(
         &self,
     ) -> super::CollectionPath<super::country_region::CountriesRegions> {
         super::CollectionPath::from(self.collection("countriesRegions"))
     }
-    /// One entity of `countriesRegions`, by key: `…/countriesRegions(…)`.
+    /// One entity of `countriesRegions`, by key: `…/companies(…)/countriesRegions(…)`.
     pub fn country_region(
         &self,
         id: rt::uuid::Uuid,
@@ -2800,12 +2880,14 @@ impl super::EntityPath<Companies> {
         self.countries_regions().key(id)
     }
     /// Navigation property `salesOrders` to a collection of `Microsoft.NAV.salesOrder` (contained).
+    ///
+    /// URL: `…/companies(…)/salesOrders`.
     pub fn sales_orders(
         &self,
     ) -> super::CollectionPath<super::sales_order::SalesOrders> {
         super::CollectionPath::from(self.collection("salesOrders"))
     }
-    /// One entity of `salesOrders`, by key: `…/salesOrders(…)`.
+    /// One entity of `salesOrders`, by key: `…/companies(…)/salesOrders(…)`.
     pub fn sales_order(
         &self,
         id: rt::uuid::Uuid,
@@ -2813,12 +2895,14 @@ impl super::EntityPath<Companies> {
         self.sales_orders().key(id)
     }
     /// Navigation property `salesOrderLines` to a collection of `Microsoft.NAV.salesOrderLine` (contained).
+    ///
+    /// URL: `…/companies(…)/salesOrderLines`.
     pub fn sales_order_lines(
         &self,
     ) -> super::CollectionPath<super::sales_order_line::SalesOrderLines> {
         super::CollectionPath::from(self.collection("salesOrderLines"))
     }
-    /// One entity of `salesOrderLines`, by key: `…/salesOrderLines(…)`.
+    /// One entity of `salesOrderLines`, by key: `…/companies(…)/salesOrderLines(…)`.
     pub fn sales_order_line(
         &self,
         id: rt::uuid::Uuid,
@@ -2826,6 +2910,8 @@ impl super::EntityPath<Companies> {
         self.sales_order_lines().key(id)
     }
     /// Navigation property `retainedEarningsStatements` to a collection of `Microsoft.NAV.retainedEarningsStatement` (contained).
+    ///
+    /// URL: `…/companies(…)/retainedEarningsStatements`.
     pub fn retained_earnings_statements(
         &self,
     ) -> super::CollectionPath<
@@ -2833,7 +2919,7 @@ impl super::EntityPath<Companies> {
     > {
         super::CollectionPath::from(self.collection("retainedEarningsStatements"))
     }
-    /// One entity of `retainedEarningsStatements`, by key: `…/retainedEarningsStatements(…)`.
+    /// One entity of `retainedEarningsStatements`, by key: `…/companies(…)/retainedEarningsStatements(…)`.
     pub fn retained_earnings_statement(
         &self,
         id: rt::uuid::Uuid,
@@ -2843,12 +2929,14 @@ impl super::EntityPath<Companies> {
         self.retained_earnings_statements().key(id)
     }
     /// Navigation property `balanceSheets` to a collection of `Microsoft.NAV.balanceSheet` (contained).
+    ///
+    /// URL: `…/companies(…)/balanceSheets`.
     pub fn balance_sheets(
         &self,
     ) -> super::CollectionPath<super::balance_sheet::BalanceSheets> {
         super::CollectionPath::from(self.collection("balanceSheets"))
     }
-    /// One entity of `balanceSheets`, by key: `…/balanceSheets(…)`.
+    /// One entity of `balanceSheets`, by key: `…/companies(…)/balanceSheets(…)`.
     pub fn balance_sheet(
         &self,
         id: rt::uuid::Uuid,
@@ -2856,12 +2944,14 @@ impl super::EntityPath<Companies> {
         self.balance_sheets().key(id)
     }
     /// Navigation property `trialBalances` to a collection of `Microsoft.NAV.trialBalance` (contained).
+    ///
+    /// URL: `…/companies(…)/trialBalances`.
     pub fn trial_balances(
         &self,
     ) -> super::CollectionPath<super::trial_balance::TrialBalances> {
         super::CollectionPath::from(self.collection("trialBalances"))
     }
-    /// One entity of `trialBalances`, by key: `…/trialBalances(…)`.
+    /// One entity of `trialBalances`, by key: `…/companies(…)/trialBalances(…)`.
     pub fn trial_balance(
         &self,
         account_id: rt::uuid::Uuid,
@@ -2869,12 +2959,14 @@ impl super::EntityPath<Companies> {
         self.trial_balances().key(account_id)
     }
     /// Navigation property `incomeStatements` to a collection of `Microsoft.NAV.incomeStatement` (contained).
+    ///
+    /// URL: `…/companies(…)/incomeStatements`.
     pub fn income_statements(
         &self,
     ) -> super::CollectionPath<super::income_statement::IncomeStatements> {
         super::CollectionPath::from(self.collection("incomeStatements"))
     }
-    /// One entity of `incomeStatements`, by key: `…/incomeStatements(…)`.
+    /// One entity of `incomeStatements`, by key: `…/companies(…)/incomeStatements(…)`.
     pub fn income_statement(
         &self,
         id: rt::uuid::Uuid,
@@ -2882,10 +2974,12 @@ impl super::EntityPath<Companies> {
         self.income_statements().key(id)
     }
     /// Navigation property `taxAreas` to a collection of `Microsoft.NAV.taxArea` (contained).
+    ///
+    /// URL: `…/companies(…)/taxAreas`.
     pub fn tax_areas(&self) -> super::CollectionPath<super::tax_area::TaxAreas> {
         super::CollectionPath::from(self.collection("taxAreas"))
     }
-    /// One entity of `taxAreas`, by key: `…/taxAreas(…)`.
+    /// One entity of `taxAreas`, by key: `…/companies(…)/taxAreas(…)`.
     pub fn tax_area(
         &self,
         id: rt::uuid::Uuid,
@@ -2893,12 +2987,14 @@ impl super::EntityPath<Companies> {
         self.tax_areas().key(id)
     }
     /// Navigation property `salesQuotes` to a collection of `Microsoft.NAV.salesQuote` (contained).
+    ///
+    /// URL: `…/companies(…)/salesQuotes`.
     pub fn sales_quotes(
         &self,
     ) -> super::CollectionPath<super::sales_quote::SalesQuotes> {
         super::CollectionPath::from(self.collection("salesQuotes"))
     }
-    /// One entity of `salesQuotes`, by key: `…/salesQuotes(…)`.
+    /// One entity of `salesQuotes`, by key: `…/companies(…)/salesQuotes(…)`.
     pub fn sales_quote(
         &self,
         id: rt::uuid::Uuid,
@@ -2906,12 +3002,14 @@ impl super::EntityPath<Companies> {
         self.sales_quotes().key(id)
     }
     /// Navigation property `salesQuoteLines` to a collection of `Microsoft.NAV.salesQuoteLine` (contained).
+    ///
+    /// URL: `…/companies(…)/salesQuoteLines`.
     pub fn sales_quote_lines(
         &self,
     ) -> super::CollectionPath<super::sales_quote_line::SalesQuoteLines> {
         super::CollectionPath::from(self.collection("salesQuoteLines"))
     }
-    /// One entity of `salesQuoteLines`, by key: `…/salesQuoteLines(…)`.
+    /// One entity of `salesQuoteLines`, by key: `…/companies(…)/salesQuoteLines(…)`.
     pub fn sales_quote_line(
         &self,
         id: rt::uuid::Uuid,
@@ -2919,12 +3017,14 @@ impl super::EntityPath<Companies> {
         self.sales_quote_lines().key(id)
     }
     /// Navigation property `salesCreditMemos` to a collection of `Microsoft.NAV.salesCreditMemo` (contained).
+    ///
+    /// URL: `…/companies(…)/salesCreditMemos`.
     pub fn sales_credit_memos(
         &self,
     ) -> super::CollectionPath<super::sales_credit_memo::SalesCreditMemos> {
         super::CollectionPath::from(self.collection("salesCreditMemos"))
     }
-    /// One entity of `salesCreditMemos`, by key: `…/salesCreditMemos(…)`.
+    /// One entity of `salesCreditMemos`, by key: `…/companies(…)/salesCreditMemos(…)`.
     pub fn sales_credit_memo(
         &self,
         id: rt::uuid::Uuid,
@@ -2932,12 +3032,14 @@ impl super::EntityPath<Companies> {
         self.sales_credit_memos().key(id)
     }
     /// Navigation property `salesCreditMemoLines` to a collection of `Microsoft.NAV.salesCreditMemoLine` (contained).
+    ///
+    /// URL: `…/companies(…)/salesCreditMemoLines`.
     pub fn sales_credit_memo_lines(
         &self,
     ) -> super::CollectionPath<super::sales_credit_memo_line::SalesCreditMemoLines> {
         super::CollectionPath::from(self.collection("salesCreditMemoLines"))
     }
-    /// One entity of `salesCreditMemoLines`, by key: `…/salesCreditMemoLines(…)`.
+    /// One entity of `salesCreditMemoLines`, by key: `…/companies(…)/salesCreditMemoLines(…)`.
     pub fn sales_credit_memo_line(
         &self,
         id: rt::uuid::Uuid,
@@ -2945,12 +3047,14 @@ impl super::EntityPath<Companies> {
         self.sales_credit_memo_lines().key(id)
     }
     /// Navigation property `purchaseInvoices` to a collection of `Microsoft.NAV.purchaseInvoice` (contained).
+    ///
+    /// URL: `…/companies(…)/purchaseInvoices`.
     pub fn purchase_invoices(
         &self,
     ) -> super::CollectionPath<super::purchase_invoice::PurchaseInvoices> {
         super::CollectionPath::from(self.collection("purchaseInvoices"))
     }
-    /// One entity of `purchaseInvoices`, by key: `…/purchaseInvoices(…)`.
+    /// One entity of `purchaseInvoices`, by key: `…/companies(…)/purchaseInvoices(…)`.
     pub fn purchase_invoice(
         &self,
         id: rt::uuid::Uuid,
@@ -2958,12 +3062,14 @@ impl super::EntityPath<Companies> {
         self.purchase_invoices().key(id)
     }
     /// Navigation property `purchaseInvoiceLines` to a collection of `Microsoft.NAV.purchaseInvoiceLine` (contained).
+    ///
+    /// URL: `…/companies(…)/purchaseInvoiceLines`.
     pub fn purchase_invoice_lines(
         &self,
     ) -> super::CollectionPath<super::purchase_invoice_line::PurchaseInvoiceLines> {
         super::CollectionPath::from(self.collection("purchaseInvoiceLines"))
     }
-    /// One entity of `purchaseInvoiceLines`, by key: `…/purchaseInvoiceLines(…)`.
+    /// One entity of `purchaseInvoiceLines`, by key: `…/companies(…)/purchaseInvoiceLines(…)`.
     pub fn purchase_invoice_line(
         &self,
         id: rt::uuid::Uuid,
@@ -2971,10 +3077,12 @@ impl super::EntityPath<Companies> {
         self.purchase_invoice_lines().key(id)
     }
     /// Navigation property `projects` to a collection of `Microsoft.NAV.project` (contained).
+    ///
+    /// URL: `…/companies(…)/projects`.
     pub fn projects(&self) -> super::CollectionPath<super::project::Projects> {
         super::CollectionPath::from(self.collection("projects"))
     }
-    /// One entity of `projects`, by key: `…/projects(…)`.
+    /// One entity of `projects`, by key: `…/companies(…)/projects(…)`.
     pub fn project(
         &self,
         id: rt::uuid::Uuid,
@@ -2982,12 +3090,14 @@ impl super::EntityPath<Companies> {
         self.projects().key(id)
     }
     /// Navigation property `bankAccounts` to a collection of `Microsoft.NAV.bankAccount` (contained).
+    ///
+    /// URL: `…/companies(…)/bankAccounts`.
     pub fn bank_accounts(
         &self,
     ) -> super::CollectionPath<super::bank_account::BankAccounts> {
         super::CollectionPath::from(self.collection("bankAccounts"))
     }
-    /// One entity of `bankAccounts`, by key: `…/bankAccounts(…)`.
+    /// One entity of `bankAccounts`, by key: `…/companies(…)/bankAccounts(…)`.
     pub fn bank_account(
         &self,
         id: rt::uuid::Uuid,
@@ -2995,12 +3105,14 @@ impl super::EntityPath<Companies> {
         self.bank_accounts().key(id)
     }
     /// Navigation property `vendorPayments` to a collection of `Microsoft.NAV.vendorPayment` (contained).
+    ///
+    /// URL: `…/companies(…)/vendorPayments`.
     pub fn vendor_payments(
         &self,
     ) -> super::CollectionPath<super::vendor_payment::VendorPayments> {
         super::CollectionPath::from(self.collection("vendorPayments"))
     }
-    /// One entity of `vendorPayments`, by key: `…/vendorPayments(…)`.
+    /// One entity of `vendorPayments`, by key: `…/companies(…)/vendorPayments(…)`.
     pub fn vendor_payment(
         &self,
         id: rt::uuid::Uuid,
@@ -3008,12 +3120,14 @@ impl super::EntityPath<Companies> {
         self.vendor_payments().key(id)
     }
     /// Navigation property `applyVendorEntries` to a collection of `Microsoft.NAV.applyVendorEntry` (contained).
+    ///
+    /// URL: `…/companies(…)/applyVendorEntries`.
     pub fn apply_vendor_entries(
         &self,
     ) -> super::CollectionPath<super::apply_vendor_entry::ApplyVendorEntries> {
         super::CollectionPath::from(self.collection("applyVendorEntries"))
     }
-    /// One entity of `applyVendorEntries`, by key: `…/applyVendorEntries(…)`.
+    /// One entity of `applyVendorEntries`, by key: `…/companies(…)/applyVendorEntries(…)`.
     pub fn apply_vendor_entry(
         &self,
         id: rt::uuid::Uuid,
@@ -3021,12 +3135,14 @@ impl super::EntityPath<Companies> {
         self.apply_vendor_entries().key(id)
     }
     /// Navigation property `vendorPaymentJournals` to a collection of `Microsoft.NAV.vendorPaymentJournal` (contained).
+    ///
+    /// URL: `…/companies(…)/vendorPaymentJournals`.
     pub fn vendor_payment_journals(
         &self,
     ) -> super::CollectionPath<super::vendor_payment_journal::VendorPaymentJournals> {
         super::CollectionPath::from(self.collection("vendorPaymentJournals"))
     }
-    /// One entity of `vendorPaymentJournals`, by key: `…/vendorPaymentJournals(…)`.
+    /// One entity of `vendorPaymentJournals`, by key: `…/companies(…)/vendorPaymentJournals(…)`.
     pub fn vendor_payment_journal(
         &self,
         id: rt::uuid::Uuid,
@@ -3034,12 +3150,14 @@ impl super::EntityPath<Companies> {
         self.vendor_payment_journals().key(id)
     }
     /// Navigation property `salesShipments` to a collection of `Microsoft.NAV.salesShipment` (contained).
+    ///
+    /// URL: `…/companies(…)/salesShipments`.
     pub fn sales_shipments(
         &self,
     ) -> super::CollectionPath<super::sales_shipment::SalesShipments> {
         super::CollectionPath::from(self.collection("salesShipments"))
     }
-    /// One entity of `salesShipments`, by key: `…/salesShipments(…)`.
+    /// One entity of `salesShipments`, by key: `…/companies(…)/salesShipments(…)`.
     pub fn sales_shipment(
         &self,
         id: rt::uuid::Uuid,
@@ -3047,12 +3165,14 @@ impl super::EntityPath<Companies> {
         self.sales_shipments().key(id)
     }
     /// Navigation property `salesShipmentLines` to a collection of `Microsoft.NAV.salesShipmentLine` (contained).
+    ///
+    /// URL: `…/companies(…)/salesShipmentLines`.
     pub fn sales_shipment_lines(
         &self,
     ) -> super::CollectionPath<super::sales_shipment_line::SalesShipmentLines> {
         super::CollectionPath::from(self.collection("salesShipmentLines"))
     }
-    /// One entity of `salesShipmentLines`, by key: `…/salesShipmentLines(…)`.
+    /// One entity of `salesShipmentLines`, by key: `…/companies(…)/salesShipmentLines(…)`.
     pub fn sales_shipment_line(
         &self,
         id: rt::uuid::Uuid,
@@ -3060,12 +3180,14 @@ impl super::EntityPath<Companies> {
         self.sales_shipment_lines().key(id)
     }
     /// Navigation property `purchaseReceipts` to a collection of `Microsoft.NAV.purchaseReceipt` (contained).
+    ///
+    /// URL: `…/companies(…)/purchaseReceipts`.
     pub fn purchase_receipts(
         &self,
     ) -> super::CollectionPath<super::purchase_receipt::PurchaseReceipts> {
         super::CollectionPath::from(self.collection("purchaseReceipts"))
     }
-    /// One entity of `purchaseReceipts`, by key: `…/purchaseReceipts(…)`.
+    /// One entity of `purchaseReceipts`, by key: `…/companies(…)/purchaseReceipts(…)`.
     pub fn purchase_receipt(
         &self,
         id: rt::uuid::Uuid,
@@ -3073,12 +3195,14 @@ impl super::EntityPath<Companies> {
         self.purchase_receipts().key(id)
     }
     /// Navigation property `purchaseReceiptLines` to a collection of `Microsoft.NAV.purchaseReceiptLine` (contained).
+    ///
+    /// URL: `…/companies(…)/purchaseReceiptLines`.
     pub fn purchase_receipt_lines(
         &self,
     ) -> super::CollectionPath<super::purchase_receipt_line::PurchaseReceiptLines> {
         super::CollectionPath::from(self.collection("purchaseReceiptLines"))
     }
-    /// One entity of `purchaseReceiptLines`, by key: `…/purchaseReceiptLines(…)`.
+    /// One entity of `purchaseReceiptLines`, by key: `…/companies(…)/purchaseReceiptLines(…)`.
     pub fn purchase_receipt_line(
         &self,
         id: rt::uuid::Uuid,
@@ -3086,12 +3210,14 @@ impl super::EntityPath<Companies> {
         self.purchase_receipt_lines().key(id)
     }
     /// Navigation property `purchaseOrders` to a collection of `Microsoft.NAV.purchaseOrder` (contained).
+    ///
+    /// URL: `…/companies(…)/purchaseOrders`.
     pub fn purchase_orders(
         &self,
     ) -> super::CollectionPath<super::purchase_order::PurchaseOrders> {
         super::CollectionPath::from(self.collection("purchaseOrders"))
     }
-    /// One entity of `purchaseOrders`, by key: `…/purchaseOrders(…)`.
+    /// One entity of `purchaseOrders`, by key: `…/companies(…)/purchaseOrders(…)`.
     pub fn purchase_order(
         &self,
         id: rt::uuid::Uuid,
@@ -3099,12 +3225,14 @@ impl super::EntityPath<Companies> {
         self.purchase_orders().key(id)
     }
     /// Navigation property `purchaseOrderLines` to a collection of `Microsoft.NAV.purchaseOrderLine` (contained).
+    ///
+    /// URL: `…/companies(…)/purchaseOrderLines`.
     pub fn purchase_order_lines(
         &self,
     ) -> super::CollectionPath<super::purchase_order_line::PurchaseOrderLines> {
         super::CollectionPath::from(self.collection("purchaseOrderLines"))
     }
-    /// One entity of `purchaseOrderLines`, by key: `…/purchaseOrderLines(…)`.
+    /// One entity of `purchaseOrderLines`, by key: `…/companies(…)/purchaseOrderLines(…)`.
     pub fn purchase_order_line(
         &self,
         id: rt::uuid::Uuid,
@@ -3112,12 +3240,14 @@ impl super::EntityPath<Companies> {
         self.purchase_order_lines().key(id)
     }
     /// Navigation property `itemLedgerEntries` to a collection of `Microsoft.NAV.itemLedgerEntry` (contained).
+    ///
+    /// URL: `…/companies(…)/itemLedgerEntries`.
     pub fn item_ledger_entries(
         &self,
     ) -> super::CollectionPath<super::item_ledger_entry::ItemLedgerEntries> {
         super::CollectionPath::from(self.collection("itemLedgerEntries"))
     }
-    /// One entity of `itemLedgerEntries`, by key: `…/itemLedgerEntries(…)`.
+    /// One entity of `itemLedgerEntries`, by key: `…/companies(…)/itemLedgerEntries(…)`.
     pub fn item_ledger_entry(
         &self,
         id: rt::uuid::Uuid,
@@ -3125,12 +3255,14 @@ impl super::EntityPath<Companies> {
         self.item_ledger_entries().key(id)
     }
     /// Navigation property `opportunities` to a collection of `Microsoft.NAV.opportunity` (contained).
+    ///
+    /// URL: `…/companies(…)/opportunities`.
     pub fn opportunities(
         &self,
     ) -> super::CollectionPath<super::opportunity::Opportunities> {
         super::CollectionPath::from(self.collection("opportunities"))
     }
-    /// One entity of `opportunities`, by key: `…/opportunities(…)`.
+    /// One entity of `opportunities`, by key: `…/companies(…)/opportunities(…)`.
     pub fn opportunity(
         &self,
         id: rt::uuid::Uuid,
@@ -3138,12 +3270,14 @@ impl super::EntityPath<Companies> {
         self.opportunities().key(id)
     }
     /// Navigation property `salespeoplePurchasers` to a collection of `Microsoft.NAV.salespersonPurchaser` (contained).
+    ///
+    /// URL: `…/companies(…)/salespeoplePurchasers`.
     pub fn salespeople_purchasers(
         &self,
     ) -> super::CollectionPath<super::salesperson_purchaser::SalespeoplePurchasers> {
         super::CollectionPath::from(self.collection("salespeoplePurchasers"))
     }
-    /// One entity of `salespeoplePurchasers`, by key: `…/salespeoplePurchasers(…)`.
+    /// One entity of `salespeoplePurchasers`, by key: `…/companies(…)/salespeoplePurchasers(…)`.
     pub fn salesperson_purchaser(
         &self,
         id: rt::uuid::Uuid,
@@ -3151,12 +3285,14 @@ impl super::EntityPath<Companies> {
         self.salespeople_purchasers().key(id)
     }
     /// Navigation property `customerReturnReasons` to a collection of `Microsoft.NAV.customerReturnReason` (contained).
+    ///
+    /// URL: `…/companies(…)/customerReturnReasons`.
     pub fn customer_return_reasons(
         &self,
     ) -> super::CollectionPath<super::customer_return_reason::CustomerReturnReasons> {
         super::CollectionPath::from(self.collection("customerReturnReasons"))
     }
-    /// One entity of `customerReturnReasons`, by key: `…/customerReturnReasons(…)`.
+    /// One entity of `customerReturnReasons`, by key: `…/companies(…)/customerReturnReasons(…)`.
     pub fn customer_return_reason(
         &self,
         id: rt::uuid::Uuid,
@@ -3164,12 +3300,14 @@ impl super::EntityPath<Companies> {
         self.customer_return_reasons().key(id)
     }
     /// Navigation property `purchaseCreditMemos` to a collection of `Microsoft.NAV.purchaseCreditMemo` (contained).
+    ///
+    /// URL: `…/companies(…)/purchaseCreditMemos`.
     pub fn purchase_credit_memos(
         &self,
     ) -> super::CollectionPath<super::purchase_credit_memo::PurchaseCreditMemos> {
         super::CollectionPath::from(self.collection("purchaseCreditMemos"))
     }
-    /// One entity of `purchaseCreditMemos`, by key: `…/purchaseCreditMemos(…)`.
+    /// One entity of `purchaseCreditMemos`, by key: `…/companies(…)/purchaseCreditMemos(…)`.
     pub fn purchase_credit_memo(
         &self,
         id: rt::uuid::Uuid,
@@ -3177,6 +3315,8 @@ impl super::EntityPath<Companies> {
         self.purchase_credit_memos().key(id)
     }
     /// Navigation property `purchaseCreditMemoLines` to a collection of `Microsoft.NAV.purchaseCreditMemoLine` (contained).
+    ///
+    /// URL: `…/companies(…)/purchaseCreditMemoLines`.
     pub fn purchase_credit_memo_lines(
         &self,
     ) -> super::CollectionPath<
@@ -3184,7 +3324,7 @@ impl super::EntityPath<Companies> {
     > {
         super::CollectionPath::from(self.collection("purchaseCreditMemoLines"))
     }
-    /// One entity of `purchaseCreditMemoLines`, by key: `…/purchaseCreditMemoLines(…)`.
+    /// One entity of `purchaseCreditMemoLines`, by key: `…/companies(…)/purchaseCreditMemoLines(…)`.
     pub fn purchase_credit_memo_line(
         &self,
         id: rt::uuid::Uuid,
@@ -3192,12 +3332,14 @@ impl super::EntityPath<Companies> {
         self.purchase_credit_memo_lines().key(id)
     }
     /// Navigation property `currencyExchangeRates` to a collection of `Microsoft.NAV.currencyExchangeRate` (contained).
+    ///
+    /// URL: `…/companies(…)/currencyExchangeRates`.
     pub fn currency_exchange_rates(
         &self,
     ) -> super::CollectionPath<super::currency_exchange_rate::CurrencyExchangeRates> {
         super::CollectionPath::from(self.collection("currencyExchangeRates"))
     }
-    /// One entity of `currencyExchangeRates`, by key: `…/currencyExchangeRates(…)`.
+    /// One entity of `currencyExchangeRates`, by key: `…/companies(…)/currencyExchangeRates(…)`.
     pub fn currency_exchange_rate(
         &self,
         id: rt::uuid::Uuid,
@@ -3205,12 +3347,14 @@ impl super::EntityPath<Companies> {
         self.currency_exchange_rates().key(id)
     }
     /// Navigation property `accountingPeriods` to a collection of `Microsoft.NAV.accountingPeriod` (contained).
+    ///
+    /// URL: `…/companies(…)/accountingPeriods`.
     pub fn accounting_periods(
         &self,
     ) -> super::CollectionPath<super::accounting_period::AccountingPeriods> {
         super::CollectionPath::from(self.collection("accountingPeriods"))
     }
-    /// One entity of `accountingPeriods`, by key: `…/accountingPeriods(…)`.
+    /// One entity of `accountingPeriods`, by key: `…/companies(…)/accountingPeriods(…)`.
     pub fn accounting_period(
         &self,
         id: rt::uuid::Uuid,
@@ -3218,12 +3362,14 @@ impl super::EntityPath<Companies> {
         self.accounting_periods().key(id)
     }
     /// Navigation property `generalLedgerSetup` to a collection of `Microsoft.NAV.generalLedgerSetup` (contained).
+    ///
+    /// URL: `…/companies(…)/generalLedgerSetup`.
     pub fn general_ledger_setup(
         &self,
     ) -> super::CollectionPath<super::general_ledger_setup::GeneralLedgerSetupSet> {
         super::CollectionPath::from(self.collection("generalLedgerSetup"))
     }
-    /// One entity of `generalLedgerSetup`, by key: `…/generalLedgerSetup(…)`.
+    /// One entity of `generalLedgerSetup`, by key: `…/companies(…)/generalLedgerSetup(…)`.
     pub fn general_ledger_setup_by_key(
         &self,
         id: rt::uuid::Uuid,
@@ -3231,12 +3377,14 @@ impl super::EntityPath<Companies> {
         self.general_ledger_setup().key(id)
     }
     /// Navigation property `disputeStatus` to a collection of `Microsoft.NAV.disputeStatus` (contained).
+    ///
+    /// URL: `…/companies(…)/disputeStatus`.
     pub fn dispute_status(
         &self,
     ) -> super::CollectionPath<super::dispute_status::DisputeStatusSet> {
         super::CollectionPath::from(self.collection("disputeStatus"))
     }
-    /// One entity of `disputeStatus`, by key: `…/disputeStatus(…)`.
+    /// One entity of `disputeStatus`, by key: `…/companies(…)/disputeStatus(…)`.
     pub fn dispute_status_by_key(
         &self,
         id: rt::uuid::Uuid,
@@ -3244,12 +3392,14 @@ impl super::EntityPath<Companies> {
         self.dispute_status().key(id)
     }
     /// Navigation property `customerContacts` to a collection of `Microsoft.NAV.customerContact` (contained).
+    ///
+    /// URL: `…/companies(…)/customerContacts`.
     pub fn customer_contacts(
         &self,
     ) -> super::CollectionPath<super::customer_contact::CustomerContacts> {
         super::CollectionPath::from(self.collection("customerContacts"))
     }
-    /// One entity of `customerContacts`, by key: `…/customerContacts(…)`.
+    /// One entity of `customerContacts`, by key: `…/companies(…)/customerContacts(…)`.
     pub fn customer_contact(
         &self,
         id: rt::uuid::Uuid,
@@ -3257,12 +3407,14 @@ impl super::EntityPath<Companies> {
         self.customer_contacts().key(id)
     }
     /// Navigation property `jobQueueLogEntries` to a collection of `Microsoft.NAV.jobQueueLogEntry` (contained).
+    ///
+    /// URL: `…/companies(…)/jobQueueLogEntries`.
     pub fn job_queue_log_entries(
         &self,
     ) -> super::CollectionPath<super::job_queue_log_entry::JobQueueLogEntries> {
         super::CollectionPath::from(self.collection("jobQueueLogEntries"))
     }
-    /// One entity of `jobQueueLogEntries`, by key: `…/jobQueueLogEntries(…)`.
+    /// One entity of `jobQueueLogEntries`, by key: `…/companies(…)/jobQueueLogEntries(…)`.
     pub fn job_queue_log_entry(
         &self,
         id: rt::uuid::Uuid,
@@ -3270,12 +3422,14 @@ impl super::EntityPath<Companies> {
         self.job_queue_log_entries().key(id)
     }
     /// Navigation property `jobQueueEntries` to a collection of `Microsoft.NAV.jobQueueEntry` (contained).
+    ///
+    /// URL: `…/companies(…)/jobQueueEntries`.
     pub fn job_queue_entries(
         &self,
     ) -> super::CollectionPath<super::job_queue_entry::JobQueueEntries> {
         super::CollectionPath::from(self.collection("jobQueueEntries"))
     }
-    /// One entity of `jobQueueEntries`, by key: `…/jobQueueEntries(…)`.
+    /// One entity of `jobQueueEntries`, by key: `…/companies(…)/jobQueueEntries(…)`.
     pub fn job_queue_entry(
         &self,
         id: rt::uuid::Uuid,
@@ -3283,12 +3437,14 @@ impl super::EntityPath<Companies> {
         self.job_queue_entries().key(id)
     }
     /// Navigation property `fixedAssetLocations` to a collection of `Microsoft.NAV.fixedAssetLocation` (contained).
+    ///
+    /// URL: `…/companies(…)/fixedAssetLocations`.
     pub fn fixed_asset_locations(
         &self,
     ) -> super::CollectionPath<super::fixed_asset_location::FixedAssetLocations> {
         super::CollectionPath::from(self.collection("fixedAssetLocations"))
     }
-    /// One entity of `fixedAssetLocations`, by key: `…/fixedAssetLocations(…)`.
+    /// One entity of `fixedAssetLocations`, by key: `…/companies(…)/fixedAssetLocations(…)`.
     pub fn fixed_asset_location(
         &self,
         id: rt::uuid::Uuid,
@@ -3296,12 +3452,14 @@ impl super::EntityPath<Companies> {
         self.fixed_asset_locations().key(id)
     }
     /// Navigation property `fixedAssets` to a collection of `Microsoft.NAV.fixedAsset` (contained).
+    ///
+    /// URL: `…/companies(…)/fixedAssets`.
     pub fn fixed_assets(
         &self,
     ) -> super::CollectionPath<super::fixed_asset::FixedAssets> {
         super::CollectionPath::from(self.collection("fixedAssets"))
     }
-    /// One entity of `fixedAssets`, by key: `…/fixedAssets(…)`.
+    /// One entity of `fixedAssets`, by key: `…/companies(…)/fixedAssets(…)`.
     pub fn fixed_asset(
         &self,
         id: rt::uuid::Uuid,
@@ -3309,12 +3467,14 @@ impl super::EntityPath<Companies> {
         self.fixed_assets().key(id)
     }
     /// Navigation property `customerSales` to a collection of `Microsoft.NAV.customerSale` (contained).
+    ///
+    /// URL: `…/companies(…)/customerSales`.
     pub fn customer_sales(
         &self,
     ) -> super::CollectionPath<super::customer_sale::CustomerSales> {
         super::CollectionPath::from(self.collection("customerSales"))
     }
-    /// One entity of `customerSales`, by key: `…/customerSales(…)`.
+    /// One entity of `customerSales`, by key: `…/companies(…)/customerSales(…)`.
     pub fn customer_sale(
         &self,
         customer_id: rt::uuid::Uuid,
@@ -3329,12 +3489,14 @@ impl super::EntityPath<Companies> {
             })
     }
     /// Navigation property `vendorPurchases` to a collection of `Microsoft.NAV.vendorPurchase` (contained).
+    ///
+    /// URL: `…/companies(…)/vendorPurchases`.
     pub fn vendor_purchases(
         &self,
     ) -> super::CollectionPath<super::vendor_purchase::VendorPurchases> {
         super::CollectionPath::from(self.collection("vendorPurchases"))
     }
-    /// One entity of `vendorPurchases`, by key: `…/vendorPurchases(…)`.
+    /// One entity of `vendorPurchases`, by key: `…/companies(…)/vendorPurchases(…)`.
     pub fn vendor_purchase(
         &self,
         vendor_id: rt::uuid::Uuid,
@@ -3350,7 +3512,7 @@ impl super::EntityPath<Companies> {
     }
 }
 impl super::CollectionPath<Companies> {
-    /// One entity by its alternate key `businessProfileId`.
+    /// One entity by its alternate key `businessProfileId`: `…/companies(businessProfileId=…)`.
     pub fn by_business_profile_id(
         &self,
         business_profile_id: impl Into<String>,
@@ -3372,7 +3534,7 @@ impl super::CollectionPath<Companies> {
                 ),
         )
     }
-    /// One entity by its alternate key `name`.
+    /// One entity by its alternate key `name`: `…/companies(name=…)`.
     pub fn by_name(&self, name: impl Into<String>) -> super::EntityPath<Companies> {
         super::EntityPath::from(
             self

@@ -4,7 +4,7 @@
 use crate::runtime as rt;
 /// Entity type `Microsoft.NAV.companyInformation`.
 /// Key: `id`.
-/// Entity set `companyInformation`: read, update
+/// Entity set `companyInformation`: read, update. Read from `…/companyInformation` or `…/companyInformation(id)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CompanyInformation {
@@ -681,7 +681,7 @@ pub mod fields {
     impl rt::PropertyOf<super::CompanyInformation> for LastModifiedDateTime {}
 }
 impl super::EntityPath<CompanyInformationSet> {
-    /// The content of the stream property `picture` (download and upload).
+    /// The content of the stream property `picture` (download and upload): `…/companyInformation(…)/picture`.
     pub fn picture(&self) -> rt::MediaPath {
         self.media("picture")
     }

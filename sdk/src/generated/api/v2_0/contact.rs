@@ -4,7 +4,7 @@
 use crate::runtime as rt;
 /// Entity type `Microsoft.NAV.contact`.
 /// Key: `id`.
-/// Entity set `contacts`: read, create, update, delete
+/// Entity set `contacts`: read, create, update, delete. Read from `…/contacts` or `…/contacts(id)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Contact {
@@ -1006,12 +1006,16 @@ pub mod fields {
 }
 impl super::EntityPath<Contacts> {
     /// Navigation property `contactInformation` to one `Microsoft.NAV.contactInformation` (contained).
+    ///
+    /// URL: `…/contacts(…)/contactInformation`.
     pub fn contact_information(
         &self,
     ) -> super::EntityPath<super::contact_information::ContactsInformation> {
         super::EntityPath::from(self.single("contactInformation"))
     }
     /// Navigation property `picture` to one `Microsoft.NAV.picture` (contained).
+    ///
+    /// URL: `…/contacts(…)/picture`.
     pub fn picture(&self) -> super::EntityPath<super::picture::Pictures> {
         super::EntityPath::from(self.single("picture"))
     }

@@ -4,7 +4,7 @@
 use crate::runtime as rt;
 /// Entity type `Microsoft.NAV.contactInformation`.
 /// Key: `contactId`.
-/// Entity set `contactsInformation`: read (read-only)
+/// Entity set `contactsInformation`: read (read-only). Read from `…/contactsInformation` or `…/contactsInformation(contactId)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ContactInformation {
@@ -307,14 +307,20 @@ pub mod fields {
 }
 impl super::EntityPath<ContactsInformation> {
     /// Navigation property `customer` to one `Microsoft.NAV.customer` (contained).
+    ///
+    /// URL: `…/contactsInformation(…)/customer`.
     pub fn customer(&self) -> super::EntityPath<super::customer::Customers> {
         super::EntityPath::from(self.single("customer"))
     }
     /// Navigation property `contact` to one `Microsoft.NAV.contact` (contained).
+    ///
+    /// URL: `…/contactsInformation(…)/contact`.
     pub fn contact(&self) -> super::EntityPath<super::contact::Contacts> {
         super::EntityPath::from(self.single("contact"))
     }
     /// Navigation property `vendor` to one `Microsoft.NAV.vendor` (contained).
+    ///
+    /// URL: `…/contactsInformation(…)/vendor`.
     pub fn vendor(&self) -> super::EntityPath<super::vendor::Vendors> {
         super::EntityPath::from(self.single("vendor"))
     }

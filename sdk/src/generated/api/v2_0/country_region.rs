@@ -4,7 +4,7 @@
 use crate::runtime as rt;
 /// Entity type `Microsoft.NAV.countryRegion`.
 /// Key: `id`.
-/// Entity set `countriesRegions`: read, create, update, delete
+/// Entity set `countriesRegions`: read, create, update, delete. Read from `…/countriesRegions` or `…/countriesRegions(id)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CountryRegion {

@@ -4,7 +4,7 @@
 use crate::runtime as rt;
 /// Entity type `Microsoft.NAV.currency`.
 /// Key: `id`.
-/// Entity set `currencies`: read, create, update, delete
+/// Entity set `currencies`: read, create, update, delete. Read from `…/currencies` or `…/currencies(id)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Currency {

@@ -4,7 +4,7 @@
 use crate::runtime as rt;
 /// Entity type `Microsoft.NAV.currencyExchangeRate`.
 /// Key: `id`.
-/// Entity set `currencyExchangeRates`: read (read-only)
+/// Entity set `currencyExchangeRates`: read (read-only). Read from `…/currencyExchangeRates` or `…/currencyExchangeRates(id)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CurrencyExchangeRate {

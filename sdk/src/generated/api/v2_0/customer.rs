@@ -6,7 +6,7 @@ use crate::runtime as rt;
 ///
 /// Entity type `Microsoft.NAV.customer`.
 /// Key: `id`.
-/// Entity set `customers`: read, create, update, delete
+/// Entity set `customers`: read, create, update, delete. Read from `…/customers` or `…/customers(id)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Customer {
@@ -1391,42 +1391,56 @@ pub mod fields {
 }
 impl super::EntityPath<Customers> {
     /// Navigation property `currency` to one `Microsoft.NAV.currency` (contained).
+    ///
+    /// URL: `…/customers(…)/currency`.
     pub fn currency(&self) -> super::EntityPath<super::currency::Currencies> {
         super::EntityPath::from(self.single("currency"))
     }
     /// Navigation property `paymentTerm` to one `Microsoft.NAV.paymentTerm` (contained).
+    ///
+    /// URL: `…/customers(…)/paymentTerm`.
     pub fn payment_term(&self) -> super::EntityPath<super::payment_term::PaymentTerms> {
         super::EntityPath::from(self.single("paymentTerm"))
     }
     /// Navigation property `shipmentMethod` to one `Microsoft.NAV.shipmentMethod` (contained).
+    ///
+    /// URL: `…/customers(…)/shipmentMethod`.
     pub fn shipment_method(
         &self,
     ) -> super::EntityPath<super::shipment_method::ShipmentMethods> {
         super::EntityPath::from(self.single("shipmentMethod"))
     }
     /// Navigation property `paymentMethod` to one `Microsoft.NAV.paymentMethod` (contained).
+    ///
+    /// URL: `…/customers(…)/paymentMethod`.
     pub fn payment_method(
         &self,
     ) -> super::EntityPath<super::payment_method::PaymentMethods> {
         super::EntityPath::from(self.single("paymentMethod"))
     }
     /// Navigation property `customerFinancialDetail` to one `Microsoft.NAV.customerFinancialDetail` (contained).
+    ///
+    /// URL: `…/customers(…)/customerFinancialDetail`.
     pub fn customer_financial_detail(
         &self,
     ) -> super::EntityPath<super::customer_financial_detail::CustomerFinancialDetails> {
         super::EntityPath::from(self.single("customerFinancialDetail"))
     }
     /// Navigation property `picture` to one `Microsoft.NAV.picture` (contained).
+    ///
+    /// URL: `…/customers(…)/picture`.
     pub fn picture(&self) -> super::EntityPath<super::picture::Pictures> {
         super::EntityPath::from(self.single("picture"))
     }
     /// Navigation property `defaultDimensions` to a collection of `Microsoft.NAV.defaultDimension` (contained).
+    ///
+    /// URL: `…/customers(…)/defaultDimensions`.
     pub fn default_dimensions(
         &self,
     ) -> super::CollectionPath<super::default_dimension::DefaultDimensions> {
         super::CollectionPath::from(self.collection("defaultDimensions"))
     }
-    /// One entity of `defaultDimensions`, by key: `…/defaultDimensions(…)`.
+    /// One entity of `defaultDimensions`, by key: `…/customers(…)/defaultDimensions(…)`.
     pub fn default_dimension(
         &self,
         id: rt::uuid::Uuid,
@@ -1434,18 +1448,22 @@ impl super::EntityPath<Customers> {
         self.default_dimensions().key(id)
     }
     /// Navigation property `agedAccountsReceivable` to one `Microsoft.NAV.agedAccountsReceivable` (contained).
+    ///
+    /// URL: `…/customers(…)/agedAccountsReceivable`.
     pub fn aged_accounts_receivable(
         &self,
     ) -> super::EntityPath<super::aged_accounts_receivable::AgedAccountsReceivables> {
         super::EntityPath::from(self.single("agedAccountsReceivable"))
     }
     /// Navigation property `contactsInformation` to a collection of `Microsoft.NAV.contactInformation` (contained).
+    ///
+    /// URL: `…/customers(…)/contactsInformation`.
     pub fn contacts_information(
         &self,
     ) -> super::CollectionPath<super::contact_information::ContactsInformation> {
         super::CollectionPath::from(self.collection("contactsInformation"))
     }
-    /// One entity of `contactsInformation`, by key: `…/contactsInformation(…)`.
+    /// One entity of `contactsInformation`, by key: `…/customers(…)/contactsInformation(…)`.
     pub fn contact_information(
         &self,
         contact_id: rt::uuid::Uuid,
@@ -1453,12 +1471,14 @@ impl super::EntityPath<Customers> {
         self.contacts_information().key(contact_id)
     }
     /// Navigation property `documentAttachments` to a collection of `Microsoft.NAV.documentAttachment` (contained).
+    ///
+    /// URL: `…/customers(…)/documentAttachments`.
     pub fn document_attachments(
         &self,
     ) -> super::CollectionPath<super::document_attachment::DocumentAttachments> {
         super::CollectionPath::from(self.collection("documentAttachments"))
     }
-    /// One entity of `documentAttachments`, by key: `…/documentAttachments(…)`.
+    /// One entity of `documentAttachments`, by key: `…/customers(…)/documentAttachments(…)`.
     pub fn document_attachment(
         &self,
         id: rt::uuid::Uuid,

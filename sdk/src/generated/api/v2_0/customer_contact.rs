@@ -4,7 +4,7 @@
 use crate::runtime as rt;
 /// Entity type `Microsoft.NAV.customerContact`.
 /// Key: `id`.
-/// Entity set `customerContacts`: read, update, delete
+/// Entity set `customerContacts`: read, update, delete. Read from `…/customerContacts` or `…/customerContacts(id)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CustomerContact {
@@ -390,6 +390,8 @@ pub mod fields {
 }
 impl super::EntityPath<CustomerContacts> {
     /// Navigation property `pdfDocument` to one `Microsoft.NAV.pdfDocument` (contained).
+    ///
+    /// URL: `…/customerContacts(…)/pdfDocument`.
     pub fn pdf_document(
         &self,
     ) -> super::EntityPath<super::pdf_document::PdfDocumentSet> {

@@ -4,7 +4,7 @@
 use crate::runtime as rt;
 /// Entity type `Microsoft.NAV.customerFinancialDetail`.
 /// Key: `id`.
-/// Entity set `customerFinancialDetails`: read (read-only)
+/// Entity set `customerFinancialDetails`: read (read-only). Read from `…/customerFinancialDetails` or `…/customerFinancialDetails(id)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CustomerFinancialDetail {
@@ -259,6 +259,8 @@ pub mod fields {
 }
 impl super::EntityPath<CustomerFinancialDetails> {
     /// Navigation property `customer` to one `Microsoft.NAV.customer` (contained).
+    ///
+    /// URL: `…/customerFinancialDetails(…)/customer`.
     pub fn customer(&self) -> super::EntityPath<super::customer::Customers> {
         super::EntityPath::from(self.single("customer"))
     }

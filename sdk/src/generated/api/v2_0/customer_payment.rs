@@ -6,7 +6,7 @@ use crate::runtime as rt;
 ///
 /// Entity type `Microsoft.NAV.customerPayment`.
 /// Key: `id`.
-/// Entity set `customerPayments`: read, create, update, delete
+/// Entity set `customerPayments`: read, create, update, delete. Read from `…/customerPayments` or `…/customerPayments(id)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CustomerPayment {
@@ -807,22 +807,28 @@ pub mod fields {
 }
 impl super::EntityPath<CustomerPayments> {
     /// Navigation property `customerPaymentJournal` to one `Microsoft.NAV.customerPaymentJournal` (contained).
+    ///
+    /// URL: `…/customerPayments(…)/customerPaymentJournal`.
     pub fn customer_payment_journal(
         &self,
     ) -> super::EntityPath<super::customer_payment_journal::CustomerPaymentJournals> {
         super::EntityPath::from(self.single("customerPaymentJournal"))
     }
     /// Navigation property `customer` to one `Microsoft.NAV.customer` (contained).
+    ///
+    /// URL: `…/customerPayments(…)/customer`.
     pub fn customer(&self) -> super::EntityPath<super::customer::Customers> {
         super::EntityPath::from(self.single("customer"))
     }
     /// Navigation property `dimensionSetLines` to a collection of `Microsoft.NAV.dimensionSetLine` (contained).
+    ///
+    /// URL: `…/customerPayments(…)/dimensionSetLines`.
     pub fn dimension_set_lines(
         &self,
     ) -> super::CollectionPath<super::dimension_set_line::DimensionSetLines> {
         super::CollectionPath::from(self.collection("dimensionSetLines"))
     }
-    /// One entity of `dimensionSetLines`, by key: `…/dimensionSetLines(…)`.
+    /// One entity of `dimensionSetLines`, by key: `…/customerPayments(…)/dimensionSetLines(…)`.
     pub fn dimension_set_line(
         &self,
         id: rt::uuid::Uuid,

@@ -6,7 +6,7 @@ use crate::runtime as rt;
 ///
 /// Entity type `Microsoft.NAV.customerPaymentJournal`.
 /// Key: `id`.
-/// Entity set `customerPaymentJournals`: read, create, update, delete
+/// Entity set `customerPaymentJournals`: read, create, update, delete. Read from `…/customerPaymentJournals` or `…/customerPaymentJournals(id)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CustomerPaymentJournal {
@@ -423,12 +423,14 @@ pub mod fields {
 }
 impl super::EntityPath<CustomerPaymentJournals> {
     /// Navigation property `customerPayments` to a collection of `Microsoft.NAV.customerPayment` (contained).
+    ///
+    /// URL: `…/customerPaymentJournals(…)/customerPayments`.
     pub fn customer_payments(
         &self,
     ) -> super::CollectionPath<super::customer_payment::CustomerPayments> {
         super::CollectionPath::from(self.collection("customerPayments"))
     }
-    /// One entity of `customerPayments`, by key: `…/customerPayments(…)`.
+    /// One entity of `customerPayments`, by key: `…/customerPaymentJournals(…)/customerPayments(…)`.
     pub fn customer_payment(
         &self,
         id: rt::uuid::Uuid,

@@ -4,7 +4,7 @@
 use crate::runtime as rt;
 /// Entity type `Microsoft.NAV.customerReturnReason`.
 /// Key: `id`.
-/// Entity set `customerReturnReasons`: read, create, update, delete
+/// Entity set `customerReturnReasons`: read, create, update, delete. Read from `…/customerReturnReasons` or `…/customerReturnReasons(id)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CustomerReturnReason {

@@ -4,7 +4,7 @@
 use crate::runtime as rt;
 /// Entity type `Microsoft.NAV.customerSale`.
 /// Key: `customerId`, `customerNumber`, `name`.
-/// Entity set `customerSales`: read; not sortable (read-only)
+/// Entity set `customerSales`: read; not sortable (read-only). Read from `…/customerSales` or `…/customerSales(customerId,customerNumber,name)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CustomerSale {

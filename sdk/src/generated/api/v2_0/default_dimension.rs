@@ -4,7 +4,7 @@
 use crate::runtime as rt;
 /// Entity type `Microsoft.NAV.defaultDimension`.
 /// Key: `id`.
-/// Entity set `defaultDimensions`: read, create, update, delete
+/// Entity set `defaultDimensions`: read, create, update, delete. Read from `…/defaultDimensions` or `…/defaultDimensions(id)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DefaultDimension {
@@ -650,32 +650,46 @@ pub mod fields {
 }
 impl super::EntityPath<DefaultDimensions> {
     /// Navigation property `item` to one `Microsoft.NAV.item` (contained).
+    ///
+    /// URL: `…/defaultDimensions(…)/item`.
     pub fn item(&self) -> super::EntityPath<super::item::Items> {
         super::EntityPath::from(self.single("item"))
     }
     /// Navigation property `account` to one `Microsoft.NAV.account` (contained).
+    ///
+    /// URL: `…/defaultDimensions(…)/account`.
     pub fn account(&self) -> super::EntityPath<super::account::Accounts> {
         super::EntityPath::from(self.single("account"))
     }
     /// Navigation property `dimension` to one `Microsoft.NAV.dimension` (contained).
+    ///
+    /// URL: `…/defaultDimensions(…)/dimension`.
     pub fn dimension(&self) -> super::EntityPath<super::dimension::Dimensions> {
         super::EntityPath::from(self.single("dimension"))
     }
     /// Navigation property `dimensionValue` to one `Microsoft.NAV.dimensionValue` (contained).
+    ///
+    /// URL: `…/defaultDimensions(…)/dimensionValue`.
     pub fn dimension_value(
         &self,
     ) -> super::EntityPath<super::dimension_value::DimensionValues> {
         super::EntityPath::from(self.single("dimensionValue"))
     }
     /// Navigation property `customer` to one `Microsoft.NAV.customer` (contained).
+    ///
+    /// URL: `…/defaultDimensions(…)/customer`.
     pub fn customer(&self) -> super::EntityPath<super::customer::Customers> {
         super::EntityPath::from(self.single("customer"))
     }
     /// Navigation property `vendor` to one `Microsoft.NAV.vendor` (contained).
+    ///
+    /// URL: `…/defaultDimensions(…)/vendor`.
     pub fn vendor(&self) -> super::EntityPath<super::vendor::Vendors> {
         super::EntityPath::from(self.single("vendor"))
     }
     /// Navigation property `employee` to one `Microsoft.NAV.employee` (contained).
+    ///
+    /// URL: `…/defaultDimensions(…)/employee`.
     pub fn employee(&self) -> super::EntityPath<super::employee::Employees> {
         super::EntityPath::from(self.single("employee"))
     }

@@ -4,7 +4,7 @@
 use crate::runtime as rt;
 /// Entity type `Microsoft.NAV.dimension`.
 /// Key: `id`.
-/// Entity set `dimensions`: read (read-only)
+/// Entity set `dimensions`: read (read-only). Read from `…/dimensions` or `…/dimensions(id)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Dimension {
@@ -237,12 +237,14 @@ pub mod fields {
 }
 impl super::EntityPath<Dimensions> {
     /// Navigation property `dimensionValues` to a collection of `Microsoft.NAV.dimensionValue` (contained).
+    ///
+    /// URL: `…/dimensions(…)/dimensionValues`.
     pub fn dimension_values(
         &self,
     ) -> super::CollectionPath<super::dimension_value::DimensionValues> {
         super::CollectionPath::from(self.collection("dimensionValues"))
     }
-    /// One entity of `dimensionValues`, by key: `…/dimensionValues(…)`.
+    /// One entity of `dimensionValues`, by key: `…/dimensions(…)/dimensionValues(…)`.
     pub fn dimension_value(
         &self,
         id: rt::uuid::Uuid,

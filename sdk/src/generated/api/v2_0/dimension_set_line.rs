@@ -4,7 +4,7 @@
 use crate::runtime as rt;
 /// Entity type `Microsoft.NAV.dimensionSetLine`.
 /// Key: `id`.
-/// Entity set `dimensionSetLines`: read, create, update, delete
+/// Entity set `dimensionSetLines`: read, create, update, delete. Read from `…/dimensionSetLines` or `…/dimensionSetLines(id)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DimensionSetLine {
@@ -1087,132 +1087,178 @@ pub mod fields {
 }
 impl super::EntityPath<DimensionSetLines> {
     /// Navigation property `salesInvoice` to one `Microsoft.NAV.salesInvoice` (contained).
+    ///
+    /// URL: `…/dimensionSetLines(…)/salesInvoice`.
     pub fn sales_invoice(
         &self,
     ) -> super::EntityPath<super::sales_invoice::SalesInvoices> {
         super::EntityPath::from(self.single("salesInvoice"))
     }
     /// Navigation property `salesInvoiceLine` to one `Microsoft.NAV.salesInvoiceLine` (contained).
+    ///
+    /// URL: `…/dimensionSetLines(…)/salesInvoiceLine`.
     pub fn sales_invoice_line(
         &self,
     ) -> super::EntityPath<super::sales_invoice_line::SalesInvoiceLines> {
         super::EntityPath::from(self.single("salesInvoiceLine"))
     }
     /// Navigation property `customerPayment` to one `Microsoft.NAV.customerPayment` (contained).
+    ///
+    /// URL: `…/dimensionSetLines(…)/customerPayment`.
     pub fn customer_payment(
         &self,
     ) -> super::EntityPath<super::customer_payment::CustomerPayments> {
         super::EntityPath::from(self.single("customerPayment"))
     }
     /// Navigation property `journalLine` to one `Microsoft.NAV.journalLine` (contained).
+    ///
+    /// URL: `…/dimensionSetLines(…)/journalLine`.
     pub fn journal_line(&self) -> super::EntityPath<super::journal_line::JournalLines> {
         super::EntityPath::from(self.single("journalLine"))
     }
     /// Navigation property `timeRegistrationEntry` to one `Microsoft.NAV.timeRegistrationEntry` (contained).
+    ///
+    /// URL: `…/dimensionSetLines(…)/timeRegistrationEntry`.
     pub fn time_registration_entry(
         &self,
     ) -> super::EntityPath<super::time_registration_entry::TimeRegistrationEntries> {
         super::EntityPath::from(self.single("timeRegistrationEntry"))
     }
     /// Navigation property `generalLedgerEntry` to one `Microsoft.NAV.generalLedgerEntry` (contained).
+    ///
+    /// URL: `…/dimensionSetLines(…)/generalLedgerEntry`.
     pub fn general_ledger_entry(
         &self,
     ) -> super::EntityPath<super::general_ledger_entry::GeneralLedgerEntries> {
         super::EntityPath::from(self.single("generalLedgerEntry"))
     }
     /// Navigation property `salesOrder` to one `Microsoft.NAV.salesOrder` (contained).
+    ///
+    /// URL: `…/dimensionSetLines(…)/salesOrder`.
     pub fn sales_order(&self) -> super::EntityPath<super::sales_order::SalesOrders> {
         super::EntityPath::from(self.single("salesOrder"))
     }
     /// Navigation property `salesOrderLine` to one `Microsoft.NAV.salesOrderLine` (contained).
+    ///
+    /// URL: `…/dimensionSetLines(…)/salesOrderLine`.
     pub fn sales_order_line(
         &self,
     ) -> super::EntityPath<super::sales_order_line::SalesOrderLines> {
         super::EntityPath::from(self.single("salesOrderLine"))
     }
     /// Navigation property `salesQuote` to one `Microsoft.NAV.salesQuote` (contained).
+    ///
+    /// URL: `…/dimensionSetLines(…)/salesQuote`.
     pub fn sales_quote(&self) -> super::EntityPath<super::sales_quote::SalesQuotes> {
         super::EntityPath::from(self.single("salesQuote"))
     }
     /// Navigation property `salesQuoteLine` to one `Microsoft.NAV.salesQuoteLine` (contained).
+    ///
+    /// URL: `…/dimensionSetLines(…)/salesQuoteLine`.
     pub fn sales_quote_line(
         &self,
     ) -> super::EntityPath<super::sales_quote_line::SalesQuoteLines> {
         super::EntityPath::from(self.single("salesQuoteLine"))
     }
     /// Navigation property `salesCreditMemo` to one `Microsoft.NAV.salesCreditMemo` (contained).
+    ///
+    /// URL: `…/dimensionSetLines(…)/salesCreditMemo`.
     pub fn sales_credit_memo(
         &self,
     ) -> super::EntityPath<super::sales_credit_memo::SalesCreditMemos> {
         super::EntityPath::from(self.single("salesCreditMemo"))
     }
     /// Navigation property `salesCreditMemoLine` to one `Microsoft.NAV.salesCreditMemoLine` (contained).
+    ///
+    /// URL: `…/dimensionSetLines(…)/salesCreditMemoLine`.
     pub fn sales_credit_memo_line(
         &self,
     ) -> super::EntityPath<super::sales_credit_memo_line::SalesCreditMemoLines> {
         super::EntityPath::from(self.single("salesCreditMemoLine"))
     }
     /// Navigation property `purchaseInvoice` to one `Microsoft.NAV.purchaseInvoice` (contained).
+    ///
+    /// URL: `…/dimensionSetLines(…)/purchaseInvoice`.
     pub fn purchase_invoice(
         &self,
     ) -> super::EntityPath<super::purchase_invoice::PurchaseInvoices> {
         super::EntityPath::from(self.single("purchaseInvoice"))
     }
     /// Navigation property `purchaseInvoiceLine` to one `Microsoft.NAV.purchaseInvoiceLine` (contained).
+    ///
+    /// URL: `…/dimensionSetLines(…)/purchaseInvoiceLine`.
     pub fn purchase_invoice_line(
         &self,
     ) -> super::EntityPath<super::purchase_invoice_line::PurchaseInvoiceLines> {
         super::EntityPath::from(self.single("purchaseInvoiceLine"))
     }
     /// Navigation property `vendorPayment` to one `Microsoft.NAV.vendorPayment` (contained).
+    ///
+    /// URL: `…/dimensionSetLines(…)/vendorPayment`.
     pub fn vendor_payment(
         &self,
     ) -> super::EntityPath<super::vendor_payment::VendorPayments> {
         super::EntityPath::from(self.single("vendorPayment"))
     }
     /// Navigation property `salesShipment` to one `Microsoft.NAV.salesShipment` (contained).
+    ///
+    /// URL: `…/dimensionSetLines(…)/salesShipment`.
     pub fn sales_shipment(
         &self,
     ) -> super::EntityPath<super::sales_shipment::SalesShipments> {
         super::EntityPath::from(self.single("salesShipment"))
     }
     /// Navigation property `salesShipmentLine` to one `Microsoft.NAV.salesShipmentLine` (contained).
+    ///
+    /// URL: `…/dimensionSetLines(…)/salesShipmentLine`.
     pub fn sales_shipment_line(
         &self,
     ) -> super::EntityPath<super::sales_shipment_line::SalesShipmentLines> {
         super::EntityPath::from(self.single("salesShipmentLine"))
     }
     /// Navigation property `purchaseReceipt` to one `Microsoft.NAV.purchaseReceipt` (contained).
+    ///
+    /// URL: `…/dimensionSetLines(…)/purchaseReceipt`.
     pub fn purchase_receipt(
         &self,
     ) -> super::EntityPath<super::purchase_receipt::PurchaseReceipts> {
         super::EntityPath::from(self.single("purchaseReceipt"))
     }
     /// Navigation property `purchaseReceiptLine` to one `Microsoft.NAV.purchaseReceiptLine` (contained).
+    ///
+    /// URL: `…/dimensionSetLines(…)/purchaseReceiptLine`.
     pub fn purchase_receipt_line(
         &self,
     ) -> super::EntityPath<super::purchase_receipt_line::PurchaseReceiptLines> {
         super::EntityPath::from(self.single("purchaseReceiptLine"))
     }
     /// Navigation property `purchaseOrder` to one `Microsoft.NAV.purchaseOrder` (contained).
+    ///
+    /// URL: `…/dimensionSetLines(…)/purchaseOrder`.
     pub fn purchase_order(
         &self,
     ) -> super::EntityPath<super::purchase_order::PurchaseOrders> {
         super::EntityPath::from(self.single("purchaseOrder"))
     }
     /// Navigation property `purchaseOrderLine` to one `Microsoft.NAV.purchaseOrderLine` (contained).
+    ///
+    /// URL: `…/dimensionSetLines(…)/purchaseOrderLine`.
     pub fn purchase_order_line(
         &self,
     ) -> super::EntityPath<super::purchase_order_line::PurchaseOrderLines> {
         super::EntityPath::from(self.single("purchaseOrderLine"))
     }
     /// Navigation property `purchaseCreditMemo` to one `Microsoft.NAV.purchaseCreditMemo` (contained).
+    ///
+    /// URL: `…/dimensionSetLines(…)/purchaseCreditMemo`.
     pub fn purchase_credit_memo(
         &self,
     ) -> super::EntityPath<super::purchase_credit_memo::PurchaseCreditMemos> {
         super::EntityPath::from(self.single("purchaseCreditMemo"))
     }
     /// Navigation property `purchaseCreditMemoLine` to one `Microsoft.NAV.purchaseCreditMemoLine` (contained).
+    ///
+    /// URL: `…/dimensionSetLines(…)/purchaseCreditMemoLine`.
     pub fn purchase_credit_memo_line(
         &self,
     ) -> super::EntityPath<super::purchase_credit_memo_line::PurchaseCreditMemoLines> {

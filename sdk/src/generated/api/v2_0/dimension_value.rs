@@ -4,7 +4,7 @@
 use crate::runtime as rt;
 /// Entity type `Microsoft.NAV.dimensionValue`.
 /// Key: `id`.
-/// Entity set `dimensionValues`: read (read-only)
+/// Entity set `dimensionValues`: read (read-only). Read from `…/dimensionValues` or `…/dimensionValues(id)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DimensionValue {
@@ -259,6 +259,8 @@ pub mod fields {
 }
 impl super::EntityPath<DimensionValues> {
     /// Navigation property `dimension` to one `Microsoft.NAV.dimension` (contained).
+    ///
+    /// URL: `…/dimensionValues(…)/dimension`.
     pub fn dimension(&self) -> super::EntityPath<super::dimension::Dimensions> {
         super::EntityPath::from(self.single("dimension"))
     }

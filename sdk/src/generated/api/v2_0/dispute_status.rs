@@ -4,7 +4,7 @@
 use crate::runtime as rt;
 /// Entity type `Microsoft.NAV.disputeStatus`.
 /// Key: `id`.
-/// Entity set `disputeStatus`: read, create, update, delete
+/// Entity set `disputeStatus`: read, create, update, delete. Read from `…/disputeStatus` or `…/disputeStatus(id)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DisputeStatus {

@@ -4,7 +4,7 @@
 use crate::runtime as rt;
 /// Entity type `Microsoft.NAV.documentAttachment`.
 /// Key: `id`.
-/// Entity set `documentAttachments`: read, create, update, delete
+/// Entity set `documentAttachments`: read, create, update, delete. Read from `…/documentAttachments` or `…/documentAttachments(id)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DocumentAttachment {
@@ -800,64 +800,88 @@ pub mod fields {
 }
 impl super::EntityPath<DocumentAttachments> {
     /// Navigation property `item` to one `Microsoft.NAV.item` (contained).
+    ///
+    /// URL: `…/documentAttachments(…)/item`.
     pub fn item(&self) -> super::EntityPath<super::item::Items> {
         super::EntityPath::from(self.single("item"))
     }
     /// Navigation property `customer` to one `Microsoft.NAV.customer` (contained).
+    ///
+    /// URL: `…/documentAttachments(…)/customer`.
     pub fn customer(&self) -> super::EntityPath<super::customer::Customers> {
         super::EntityPath::from(self.single("customer"))
     }
     /// Navigation property `vendor` to one `Microsoft.NAV.vendor` (contained).
+    ///
+    /// URL: `…/documentAttachments(…)/vendor`.
     pub fn vendor(&self) -> super::EntityPath<super::vendor::Vendors> {
         super::EntityPath::from(self.single("vendor"))
     }
     /// Navigation property `salesInvoice` to one `Microsoft.NAV.salesInvoice` (contained).
+    ///
+    /// URL: `…/documentAttachments(…)/salesInvoice`.
     pub fn sales_invoice(
         &self,
     ) -> super::EntityPath<super::sales_invoice::SalesInvoices> {
         super::EntityPath::from(self.single("salesInvoice"))
     }
     /// Navigation property `employee` to one `Microsoft.NAV.employee` (contained).
+    ///
+    /// URL: `…/documentAttachments(…)/employee`.
     pub fn employee(&self) -> super::EntityPath<super::employee::Employees> {
         super::EntityPath::from(self.single("employee"))
     }
     /// Navigation property `salesOrder` to one `Microsoft.NAV.salesOrder` (contained).
+    ///
+    /// URL: `…/documentAttachments(…)/salesOrder`.
     pub fn sales_order(&self) -> super::EntityPath<super::sales_order::SalesOrders> {
         super::EntityPath::from(self.single("salesOrder"))
     }
     /// Navigation property `salesQuote` to one `Microsoft.NAV.salesQuote` (contained).
+    ///
+    /// URL: `…/documentAttachments(…)/salesQuote`.
     pub fn sales_quote(&self) -> super::EntityPath<super::sales_quote::SalesQuotes> {
         super::EntityPath::from(self.single("salesQuote"))
     }
     /// Navigation property `salesCreditMemo` to one `Microsoft.NAV.salesCreditMemo` (contained).
+    ///
+    /// URL: `…/documentAttachments(…)/salesCreditMemo`.
     pub fn sales_credit_memo(
         &self,
     ) -> super::EntityPath<super::sales_credit_memo::SalesCreditMemos> {
         super::EntityPath::from(self.single("salesCreditMemo"))
     }
     /// Navigation property `purchaseInvoice` to one `Microsoft.NAV.purchaseInvoice` (contained).
+    ///
+    /// URL: `…/documentAttachments(…)/purchaseInvoice`.
     pub fn purchase_invoice(
         &self,
     ) -> super::EntityPath<super::purchase_invoice::PurchaseInvoices> {
         super::EntityPath::from(self.single("purchaseInvoice"))
     }
     /// Navigation property `project` to one `Microsoft.NAV.project` (contained).
+    ///
+    /// URL: `…/documentAttachments(…)/project`.
     pub fn project(&self) -> super::EntityPath<super::project::Projects> {
         super::EntityPath::from(self.single("project"))
     }
     /// Navigation property `purchaseOrder` to one `Microsoft.NAV.purchaseOrder` (contained).
+    ///
+    /// URL: `…/documentAttachments(…)/purchaseOrder`.
     pub fn purchase_order(
         &self,
     ) -> super::EntityPath<super::purchase_order::PurchaseOrders> {
         super::EntityPath::from(self.single("purchaseOrder"))
     }
     /// Navigation property `purchaseCreditMemo` to one `Microsoft.NAV.purchaseCreditMemo` (contained).
+    ///
+    /// URL: `…/documentAttachments(…)/purchaseCreditMemo`.
     pub fn purchase_credit_memo(
         &self,
     ) -> super::EntityPath<super::purchase_credit_memo::PurchaseCreditMemos> {
         super::EntityPath::from(self.single("purchaseCreditMemo"))
     }
-    /// The content of the stream property `attachmentContent` (download and upload).
+    /// The content of the stream property `attachmentContent` (download and upload): `…/documentAttachments(…)/attachmentContent`.
     pub fn attachment_content(&self) -> rt::MediaPath {
         self.media("attachmentContent")
     }

@@ -4,7 +4,7 @@
 use crate::runtime as rt;
 /// Entity type `Microsoft.NAV.employee`.
 /// Key: `id`.
-/// Entity set `employees`: read, create, update, delete
+/// Entity set `employees`: read, create, update, delete. Read from `…/employees` or `…/employees(id)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Employee {
@@ -1090,16 +1090,20 @@ pub mod fields {
 }
 impl super::EntityPath<Employees> {
     /// Navigation property `picture` to one `Microsoft.NAV.picture` (contained).
+    ///
+    /// URL: `…/employees(…)/picture`.
     pub fn picture(&self) -> super::EntityPath<super::picture::Pictures> {
         super::EntityPath::from(self.single("picture"))
     }
     /// Navigation property `defaultDimensions` to a collection of `Microsoft.NAV.defaultDimension` (contained).
+    ///
+    /// URL: `…/employees(…)/defaultDimensions`.
     pub fn default_dimensions(
         &self,
     ) -> super::CollectionPath<super::default_dimension::DefaultDimensions> {
         super::CollectionPath::from(self.collection("defaultDimensions"))
     }
-    /// One entity of `defaultDimensions`, by key: `…/defaultDimensions(…)`.
+    /// One entity of `defaultDimensions`, by key: `…/employees(…)/defaultDimensions(…)`.
     pub fn default_dimension(
         &self,
         id: rt::uuid::Uuid,
@@ -1107,12 +1111,14 @@ impl super::EntityPath<Employees> {
         self.default_dimensions().key(id)
     }
     /// Navigation property `timeRegistrationEntries` to a collection of `Microsoft.NAV.timeRegistrationEntry` (contained).
+    ///
+    /// URL: `…/employees(…)/timeRegistrationEntries`.
     pub fn time_registration_entries(
         &self,
     ) -> super::CollectionPath<super::time_registration_entry::TimeRegistrationEntries> {
         super::CollectionPath::from(self.collection("timeRegistrationEntries"))
     }
-    /// One entity of `timeRegistrationEntries`, by key: `…/timeRegistrationEntries(…)`.
+    /// One entity of `timeRegistrationEntries`, by key: `…/employees(…)/timeRegistrationEntries(…)`.
     pub fn time_registration_entry(
         &self,
         id: rt::uuid::Uuid,
@@ -1120,12 +1126,14 @@ impl super::EntityPath<Employees> {
         self.time_registration_entries().key(id)
     }
     /// Navigation property `documentAttachments` to a collection of `Microsoft.NAV.documentAttachment` (contained).
+    ///
+    /// URL: `…/employees(…)/documentAttachments`.
     pub fn document_attachments(
         &self,
     ) -> super::CollectionPath<super::document_attachment::DocumentAttachments> {
         super::CollectionPath::from(self.collection("documentAttachments"))
     }
-    /// One entity of `documentAttachments`, by key: `…/documentAttachments(…)`.
+    /// One entity of `documentAttachments`, by key: `…/employees(…)/documentAttachments(…)`.
     pub fn document_attachment(
         &self,
         id: rt::uuid::Uuid,

@@ -4,7 +4,7 @@
 use crate::runtime as rt;
 /// Entity type `Microsoft.NAV.entityMetadata`.
 /// Key: `entityName`.
-/// Entity set `entityDefinitions`: read, create, update, delete
+/// Entity set `entityDefinitions`: read, create, update, delete. Read from `…/entityDefinitions` or `…/entityDefinitions(entityName)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct EntityMetadata {

@@ -4,7 +4,7 @@
 use crate::runtime as rt;
 /// Entity type `Microsoft.NAV.externalbusinesseventdefinitions`.
 /// Key: `appId`, `name`, `eventVersion`.
-/// Entity set `externalbusinesseventdefinitions`: read (read-only)
+/// Entity set `externalbusinesseventdefinitions`: read (read-only). Read from `…/externalbusinesseventdefinitions` or `…/externalbusinesseventdefinitions(appId,name,eventVersion)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Externalbusinesseventdefinitions {
@@ -347,7 +347,7 @@ pub mod fields {
     impl rt::PropertyOf<super::Externalbusinesseventdefinitions> for AppVersion {}
 }
 impl super::CollectionPath<ExternalbusinesseventdefinitionsSet> {
-    /// One entity by its alternate key `appId`, `name`.
+    /// One entity by its alternate key `appId`, `name`: `…/externalbusinesseventdefinitions(appId=…)`.
     pub fn by_app_id_and_name(
         &self,
         app_id: rt::uuid::Uuid,

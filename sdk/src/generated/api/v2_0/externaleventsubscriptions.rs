@@ -4,7 +4,7 @@
 use crate::runtime as rt;
 /// Entity type `Microsoft.NAV.externaleventsubscriptions`.
 /// Key: `id`.
-/// Entity set `externaleventsubscriptions`: read, create, update, delete; not sortable
+/// Entity set `externaleventsubscriptions`: read, create, update, delete; not sortable. Read from `…/externaleventsubscriptions` or `…/externaleventsubscriptions(id)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Externaleventsubscriptions {

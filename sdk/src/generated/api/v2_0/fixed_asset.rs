@@ -4,7 +4,7 @@
 use crate::runtime as rt;
 /// Entity type `Microsoft.NAV.fixedAsset`.
 /// Key: `id`.
-/// Entity set `fixedAssets`: read, create, update, delete
+/// Entity set `fixedAssets`: read, create, update, delete. Read from `…/fixedAssets` or `…/fixedAssets(id)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct FixedAsset {
@@ -666,12 +666,16 @@ pub mod fields {
 }
 impl super::EntityPath<FixedAssets> {
     /// Navigation property `fixedAssetLocation` to one `Microsoft.NAV.fixedAssetLocation` (contained).
+    ///
+    /// URL: `…/fixedAssets(…)/fixedAssetLocation`.
     pub fn fixed_asset_location(
         &self,
     ) -> super::EntityPath<super::fixed_asset_location::FixedAssetLocations> {
         super::EntityPath::from(self.single("fixedAssetLocation"))
     }
     /// Navigation property `employee` to one `Microsoft.NAV.employee` (contained).
+    ///
+    /// URL: `…/fixedAssets(…)/employee`.
     pub fn employee(&self) -> super::EntityPath<super::employee::Employees> {
         super::EntityPath::from(self.single("employee"))
     }

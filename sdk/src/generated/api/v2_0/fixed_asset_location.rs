@@ -4,7 +4,7 @@
 use crate::runtime as rt;
 /// Entity type `Microsoft.NAV.fixedAssetLocation`.
 /// Key: `id`.
-/// Entity set `fixedAssetLocations`: read, create, update, delete
+/// Entity set `fixedAssetLocations`: read, create, update, delete. Read from `…/fixedAssetLocations` or `…/fixedAssetLocations(id)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct FixedAssetLocation {

@@ -6,7 +6,7 @@ use crate::runtime as rt;
 ///
 /// Entity type `Microsoft.NAV.generalLedgerEntry`.
 /// Key: `id`.
-/// Entity set `generalLedgerEntries`: read (read-only)
+/// Entity set `generalLedgerEntries`: read (read-only). Read from `…/generalLedgerEntries` or `…/generalLedgerEntries(id)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GeneralLedgerEntry {
@@ -503,14 +503,18 @@ pub mod fields {
 }
 impl super::EntityPath<GeneralLedgerEntries> {
     /// Navigation property `account` to one `Microsoft.NAV.account` (contained).
+    ///
+    /// URL: `…/generalLedgerEntries(…)/account`.
     pub fn account(&self) -> super::EntityPath<super::account::Accounts> {
         super::EntityPath::from(self.single("account"))
     }
     /// Navigation property `attachments` to a collection of `Microsoft.NAV.attachment` (contained).
+    ///
+    /// URL: `…/generalLedgerEntries(…)/attachments`.
     pub fn attachments(&self) -> super::CollectionPath<super::attachment::Attachments> {
         super::CollectionPath::from(self.collection("attachments"))
     }
-    /// One entity of `attachments`, by key: `…/attachments(…)`.
+    /// One entity of `attachments`, by key: `…/generalLedgerEntries(…)/attachments(…)`.
     pub fn attachment(
         &self,
         id: rt::uuid::Uuid,
@@ -518,12 +522,14 @@ impl super::EntityPath<GeneralLedgerEntries> {
         self.attachments().key(id)
     }
     /// Navigation property `dimensionSetLines` to a collection of `Microsoft.NAV.dimensionSetLine` (contained).
+    ///
+    /// URL: `…/generalLedgerEntries(…)/dimensionSetLines`.
     pub fn dimension_set_lines(
         &self,
     ) -> super::CollectionPath<super::dimension_set_line::DimensionSetLines> {
         super::CollectionPath::from(self.collection("dimensionSetLines"))
     }
-    /// One entity of `dimensionSetLines`, by key: `…/dimensionSetLines(…)`.
+    /// One entity of `dimensionSetLines`, by key: `…/generalLedgerEntries(…)/dimensionSetLines(…)`.
     pub fn dimension_set_line(
         &self,
         id: rt::uuid::Uuid,

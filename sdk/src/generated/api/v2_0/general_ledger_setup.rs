@@ -4,7 +4,7 @@
 use crate::runtime as rt;
 /// Entity type `Microsoft.NAV.generalLedgerSetup`.
 /// Key: `id`.
-/// Entity set `generalLedgerSetup`: read (read-only)
+/// Entity set `generalLedgerSetup`: read (read-only). Read from `…/generalLedgerSetup` or `…/generalLedgerSetup(id)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GeneralLedgerSetup {

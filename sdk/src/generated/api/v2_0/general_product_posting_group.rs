@@ -4,7 +4,7 @@
 use crate::runtime as rt;
 /// Entity type `Microsoft.NAV.generalProductPostingGroup`.
 /// Key: `id`.
-/// Entity set `generalProductPostingGroups`: read (read-only)
+/// Entity set `generalProductPostingGroups`: read (read-only). Read from `…/generalProductPostingGroups` or `…/generalProductPostingGroups(id)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GeneralProductPostingGroup {

@@ -4,7 +4,7 @@
 use crate::runtime as rt;
 /// Entity type `Microsoft.NAV.incomeStatement`.
 /// Key: `id`.
-/// Entity set `incomeStatements`: read (read-only)
+/// Entity set `incomeStatements`: read (read-only). Read from `…/incomeStatements` or `…/incomeStatements(id)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct IncomeStatement {

@@ -4,7 +4,7 @@
 use crate::runtime as rt;
 /// Entity type `Microsoft.NAV.inventoryPostingGroup`.
 /// Key: `id`.
-/// Entity set `inventoryPostingGroups`: read (read-only)
+/// Entity set `inventoryPostingGroups`: read (read-only). Read from `…/inventoryPostingGroups` or `…/inventoryPostingGroups(id)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct InventoryPostingGroup {

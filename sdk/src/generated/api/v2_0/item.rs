@@ -4,7 +4,7 @@
 use crate::runtime as rt;
 /// Entity type `Microsoft.NAV.item`.
 /// Key: `id`.
-/// Entity set `items`: read, create, update, delete
+/// Entity set `items`: read, create, update, delete. Read from `…/items` or `…/items(id)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Item {
@@ -1182,18 +1182,24 @@ pub mod fields {
 }
 impl super::EntityPath<Items> {
     /// Navigation property `itemCategory` to one `Microsoft.NAV.itemCategory` (contained).
+    ///
+    /// URL: `…/items(…)/itemCategory`.
     pub fn item_category(
         &self,
     ) -> super::EntityPath<super::item_category::ItemCategories> {
         super::EntityPath::from(self.single("itemCategory"))
     }
     /// Navigation property `inventoryPostingGroup` to one `Microsoft.NAV.inventoryPostingGroup` (contained).
+    ///
+    /// URL: `…/items(…)/inventoryPostingGroup`.
     pub fn inventory_posting_group(
         &self,
     ) -> super::EntityPath<super::inventory_posting_group::InventoryPostingGroups> {
         super::EntityPath::from(self.single("inventoryPostingGroup"))
     }
     /// Navigation property `generalProductPostingGroup` to one `Microsoft.NAV.generalProductPostingGroup` (contained).
+    ///
+    /// URL: `…/items(…)/generalProductPostingGroup`.
     pub fn general_product_posting_group(
         &self,
     ) -> super::EntityPath<
@@ -1202,22 +1208,28 @@ impl super::EntityPath<Items> {
         super::EntityPath::from(self.single("generalProductPostingGroup"))
     }
     /// Navigation property `unitOfMeasure` to one `Microsoft.NAV.unitOfMeasure` (contained).
+    ///
+    /// URL: `…/items(…)/unitOfMeasure`.
     pub fn unit_of_measure(
         &self,
     ) -> super::EntityPath<super::unit_of_measure::UnitsOfMeasure> {
         super::EntityPath::from(self.single("unitOfMeasure"))
     }
     /// Navigation property `picture` to one `Microsoft.NAV.picture` (contained).
+    ///
+    /// URL: `…/items(…)/picture`.
     pub fn picture(&self) -> super::EntityPath<super::picture::Pictures> {
         super::EntityPath::from(self.single("picture"))
     }
     /// Navigation property `defaultDimensions` to a collection of `Microsoft.NAV.defaultDimension` (contained).
+    ///
+    /// URL: `…/items(…)/defaultDimensions`.
     pub fn default_dimensions(
         &self,
     ) -> super::CollectionPath<super::default_dimension::DefaultDimensions> {
         super::CollectionPath::from(self.collection("defaultDimensions"))
     }
-    /// One entity of `defaultDimensions`, by key: `…/defaultDimensions(…)`.
+    /// One entity of `defaultDimensions`, by key: `…/items(…)/defaultDimensions(…)`.
     pub fn default_dimension(
         &self,
         id: rt::uuid::Uuid,
@@ -1225,12 +1237,14 @@ impl super::EntityPath<Items> {
         self.default_dimensions().key(id)
     }
     /// Navigation property `itemVariants` to a collection of `Microsoft.NAV.itemVariant` (contained).
+    ///
+    /// URL: `…/items(…)/itemVariants`.
     pub fn item_variants(
         &self,
     ) -> super::CollectionPath<super::item_variant::ItemVariants> {
         super::CollectionPath::from(self.collection("itemVariants"))
     }
-    /// One entity of `itemVariants`, by key: `…/itemVariants(…)`.
+    /// One entity of `itemVariants`, by key: `…/items(…)/itemVariants(…)`.
     pub fn item_variant(
         &self,
         id: rt::uuid::Uuid,
@@ -1238,12 +1252,14 @@ impl super::EntityPath<Items> {
         self.item_variants().key(id)
     }
     /// Navigation property `documentAttachments` to a collection of `Microsoft.NAV.documentAttachment` (contained).
+    ///
+    /// URL: `…/items(…)/documentAttachments`.
     pub fn document_attachments(
         &self,
     ) -> super::CollectionPath<super::document_attachment::DocumentAttachments> {
         super::CollectionPath::from(self.collection("documentAttachments"))
     }
-    /// One entity of `documentAttachments`, by key: `…/documentAttachments(…)`.
+    /// One entity of `documentAttachments`, by key: `…/items(…)/documentAttachments(…)`.
     pub fn document_attachment(
         &self,
         id: rt::uuid::Uuid,

@@ -4,7 +4,7 @@
 use crate::runtime as rt;
 /// Entity type `Microsoft.NAV.itemCategory`.
 /// Key: `id`.
-/// Entity set `itemCategories`: read, create, update, delete
+/// Entity set `itemCategories`: read, create, update, delete. Read from `…/itemCategories` or `…/itemCategories(id)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ItemCategory {

@@ -4,7 +4,7 @@
 use crate::runtime as rt;
 /// Entity type `Microsoft.NAV.itemLedgerEntry`.
 /// Key: `id`.
-/// Entity set `itemLedgerEntries`: read (read-only)
+/// Entity set `itemLedgerEntries`: read (read-only). Read from `…/itemLedgerEntries` or `…/itemLedgerEntries(id)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ItemLedgerEntry {

@@ -4,7 +4,7 @@
 use crate::runtime as rt;
 /// Entity type `Microsoft.NAV.itemVariant`.
 /// Key: `id`.
-/// Entity set `itemVariants`: read, create, update, delete
+/// Entity set `itemVariants`: read, create, update, delete. Read from `…/itemVariants` or `…/itemVariants(id)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ItemVariant {
@@ -393,6 +393,8 @@ pub mod fields {
 }
 impl super::EntityPath<ItemVariants> {
     /// Navigation property `item` to one `Microsoft.NAV.item` (contained).
+    ///
+    /// URL: `…/itemVariants(…)/item`.
     pub fn item(&self) -> super::EntityPath<super::item::Items> {
         super::EntityPath::from(self.single("item"))
     }

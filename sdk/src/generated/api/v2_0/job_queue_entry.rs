@@ -4,7 +4,7 @@
 use crate::runtime as rt;
 /// Entity type `Microsoft.NAV.jobQueueEntry`.
 /// Key: `id`.
-/// Entity set `jobQueueEntries`: read (read-only)
+/// Entity set `jobQueueEntries`: read (read-only). Read from `…/jobQueueEntries` or `…/jobQueueEntries(id)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct JobQueueEntry {
@@ -1173,12 +1173,14 @@ pub mod fields {
 }
 impl super::EntityPath<JobQueueEntries> {
     /// Navigation property `jobQueueLogEntries` to a collection of `Microsoft.NAV.jobQueueLogEntry` (contained).
+    ///
+    /// URL: `…/jobQueueEntries(…)/jobQueueLogEntries`.
     pub fn job_queue_log_entries(
         &self,
     ) -> super::CollectionPath<super::job_queue_log_entry::JobQueueLogEntries> {
         super::CollectionPath::from(self.collection("jobQueueLogEntries"))
     }
-    /// One entity of `jobQueueLogEntries`, by key: `…/jobQueueLogEntries(…)`.
+    /// One entity of `jobQueueLogEntries`, by key: `…/jobQueueEntries(…)/jobQueueLogEntries(…)`.
     pub fn job_queue_log_entry(
         &self,
         id: rt::uuid::Uuid,

@@ -4,7 +4,7 @@
 use crate::runtime as rt;
 /// Entity type `Microsoft.NAV.jobQueueLogEntry`.
 /// Key: `id`.
-/// Entity set `jobQueueLogEntries`: read (read-only)
+/// Entity set `jobQueueLogEntries`: read (read-only). Read from `…/jobQueueLogEntries` or `…/jobQueueLogEntries(id)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct JobQueueLogEntry {
@@ -493,7 +493,7 @@ pub mod fields {
     impl rt::PropertyOf<super::JobQueueLogEntry> for LastModifiedDateTime {}
 }
 impl super::EntityPath<JobQueueLogEntries> {
-    /// The content of the stream property `errorCallStack` (download and upload).
+    /// The content of the stream property `errorCallStack` (download and upload): `…/jobQueueLogEntries(…)/errorCallStack`.
     pub fn error_call_stack(&self) -> rt::MediaPath {
         self.media("errorCallStack")
     }

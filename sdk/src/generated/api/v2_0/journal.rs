@@ -6,7 +6,7 @@ use crate::runtime as rt;
 ///
 /// Entity type `Microsoft.NAV.journal`.
 /// Key: `id`.
-/// Entity set `journals`: read, create, update, delete
+/// Entity set `journals`: read, create, update, delete. Read from `…/journals` or `…/journals(id)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Journal {
@@ -452,12 +452,14 @@ pub mod fields {
 }
 impl super::EntityPath<Journals> {
     /// Navigation property `journalLines` to a collection of `Microsoft.NAV.journalLine` (contained).
+    ///
+    /// URL: `…/journals(…)/journalLines`.
     pub fn journal_lines(
         &self,
     ) -> super::CollectionPath<super::journal_line::JournalLines> {
         super::CollectionPath::from(self.collection("journalLines"))
     }
-    /// One entity of `journalLines`, by key: `…/journalLines(…)`.
+    /// One entity of `journalLines`, by key: `…/journals(…)/journalLines(…)`.
     pub fn journal_line(
         &self,
         id: rt::uuid::Uuid,

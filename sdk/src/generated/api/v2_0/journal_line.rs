@@ -6,7 +6,7 @@ use crate::runtime as rt;
 ///
 /// Entity type `Microsoft.NAV.journalLine`.
 /// Key: `id`.
-/// Entity set `journalLines`: read, create, update, delete
+/// Entity set `journalLines`: read, create, update, delete. Read from `…/journalLines` or `…/journalLines(id)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct JournalLine {
@@ -978,24 +978,32 @@ pub mod fields {
 }
 impl super::EntityPath<JournalLines> {
     /// Navigation property `journal` to one `Microsoft.NAV.journal` (contained).
+    ///
+    /// URL: `…/journalLines(…)/journal`.
     pub fn journal(&self) -> super::EntityPath<super::journal::Journals> {
         super::EntityPath::from(self.single("journal"))
     }
     /// Navigation property `customerPaymentJournal` to one `Microsoft.NAV.customerPaymentJournal` (contained).
+    ///
+    /// URL: `…/journalLines(…)/customerPaymentJournal`.
     pub fn customer_payment_journal(
         &self,
     ) -> super::EntityPath<super::customer_payment_journal::CustomerPaymentJournals> {
         super::EntityPath::from(self.single("customerPaymentJournal"))
     }
     /// Navigation property `account` to one `Microsoft.NAV.account` (contained).
+    ///
+    /// URL: `…/journalLines(…)/account`.
     pub fn account(&self) -> super::EntityPath<super::account::Accounts> {
         super::EntityPath::from(self.single("account"))
     }
     /// Navigation property `attachments` to a collection of `Microsoft.NAV.attachment` (contained).
+    ///
+    /// URL: `…/journalLines(…)/attachments`.
     pub fn attachments(&self) -> super::CollectionPath<super::attachment::Attachments> {
         super::CollectionPath::from(self.collection("attachments"))
     }
-    /// One entity of `attachments`, by key: `…/attachments(…)`.
+    /// One entity of `attachments`, by key: `…/journalLines(…)/attachments(…)`.
     pub fn attachment(
         &self,
         id: rt::uuid::Uuid,
@@ -1003,12 +1011,14 @@ impl super::EntityPath<JournalLines> {
         self.attachments().key(id)
     }
     /// Navigation property `dimensionSetLines` to a collection of `Microsoft.NAV.dimensionSetLine` (contained).
+    ///
+    /// URL: `…/journalLines(…)/dimensionSetLines`.
     pub fn dimension_set_lines(
         &self,
     ) -> super::CollectionPath<super::dimension_set_line::DimensionSetLines> {
         super::CollectionPath::from(self.collection("dimensionSetLines"))
     }
-    /// One entity of `dimensionSetLines`, by key: `…/dimensionSetLines(…)`.
+    /// One entity of `dimensionSetLines`, by key: `…/journalLines(…)/dimensionSetLines(…)`.
     pub fn dimension_set_line(
         &self,
         id: rt::uuid::Uuid,

@@ -4,7 +4,7 @@
 use crate::runtime as rt;
 /// Entity type `Microsoft.NAV.location`.
 /// Key: `id`.
-/// Entity set `locations`: read, create, update, delete
+/// Entity set `locations`: read, create, update, delete. Read from `…/locations` or `…/locations(id)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Location {

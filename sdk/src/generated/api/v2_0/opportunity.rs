@@ -4,7 +4,7 @@
 use crate::runtime as rt;
 /// Entity type `Microsoft.NAV.opportunity`.
 /// Key: `id`.
-/// Entity set `opportunities`: read, create, update, delete
+/// Entity set `opportunities`: read, create, update, delete. Read from `…/opportunities` or `…/opportunities(id)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Opportunity {

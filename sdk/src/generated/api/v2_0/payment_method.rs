@@ -4,7 +4,7 @@
 use crate::runtime as rt;
 /// Entity type `Microsoft.NAV.paymentMethod`.
 /// Key: `id`.
-/// Entity set `paymentMethods`: read, create, update, delete
+/// Entity set `paymentMethods`: read, create, update, delete. Read from `…/paymentMethods` or `…/paymentMethods(id)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaymentMethod {

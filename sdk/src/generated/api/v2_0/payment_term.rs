@@ -4,7 +4,7 @@
 use crate::runtime as rt;
 /// Entity type `Microsoft.NAV.paymentTerm`.
 /// Key: `id`.
-/// Entity set `paymentTerms`: read, create, update, delete
+/// Entity set `paymentTerms`: read, create, update, delete. Read from `…/paymentTerms` or `…/paymentTerms(id)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaymentTerm {

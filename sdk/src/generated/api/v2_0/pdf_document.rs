@@ -4,7 +4,7 @@
 use crate::runtime as rt;
 /// Entity type `Microsoft.NAV.pdfDocument`.
 /// Key: `id`.
-/// Entity set `pdfDocument`: read (read-only)
+/// Entity set `pdfDocument`: read (read-only). Read from `…/pdfDocument` or `…/pdfDocument(id)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PdfDocument {
@@ -346,40 +346,52 @@ pub mod fields {
 }
 impl super::EntityPath<PdfDocumentSet> {
     /// Navigation property `salesInvoice` to one `Microsoft.NAV.salesInvoice` (contained).
+    ///
+    /// URL: `…/pdfDocument(…)/salesInvoice`.
     pub fn sales_invoice(
         &self,
     ) -> super::EntityPath<super::sales_invoice::SalesInvoices> {
         super::EntityPath::from(self.single("salesInvoice"))
     }
     /// Navigation property `salesQuote` to one `Microsoft.NAV.salesQuote` (contained).
+    ///
+    /// URL: `…/pdfDocument(…)/salesQuote`.
     pub fn sales_quote(&self) -> super::EntityPath<super::sales_quote::SalesQuotes> {
         super::EntityPath::from(self.single("salesQuote"))
     }
     /// Navigation property `salesCreditMemo` to one `Microsoft.NAV.salesCreditMemo` (contained).
+    ///
+    /// URL: `…/pdfDocument(…)/salesCreditMemo`.
     pub fn sales_credit_memo(
         &self,
     ) -> super::EntityPath<super::sales_credit_memo::SalesCreditMemos> {
         super::EntityPath::from(self.single("salesCreditMemo"))
     }
     /// Navigation property `purchaseInvoice` to one `Microsoft.NAV.purchaseInvoice` (contained).
+    ///
+    /// URL: `…/pdfDocument(…)/purchaseInvoice`.
     pub fn purchase_invoice(
         &self,
     ) -> super::EntityPath<super::purchase_invoice::PurchaseInvoices> {
         super::EntityPath::from(self.single("purchaseInvoice"))
     }
     /// Navigation property `purchaseCreditMemo` to one `Microsoft.NAV.purchaseCreditMemo` (contained).
+    ///
+    /// URL: `…/pdfDocument(…)/purchaseCreditMemo`.
     pub fn purchase_credit_memo(
         &self,
     ) -> super::EntityPath<super::purchase_credit_memo::PurchaseCreditMemos> {
         super::EntityPath::from(self.single("purchaseCreditMemo"))
     }
     /// Navigation property `customerContact` to one `Microsoft.NAV.customerContact` (contained).
+    ///
+    /// URL: `…/pdfDocument(…)/customerContact`.
     pub fn customer_contact(
         &self,
     ) -> super::EntityPath<super::customer_contact::CustomerContacts> {
         super::EntityPath::from(self.single("customerContact"))
     }
-    /// The content of the stream property `pdfDocumentContent` (download and upload).
+    /// The content of the stream property `pdfDocumentContent` (download and upload): `…/pdfDocument(…)/pdfDocumentContent`.
     pub fn pdf_document_content(&self) -> rt::MediaPath {
         self.media("pdfDocumentContent")
     }

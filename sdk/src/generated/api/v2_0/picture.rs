@@ -4,7 +4,7 @@
 use crate::runtime as rt;
 /// Entity type `Microsoft.NAV.picture`.
 /// Key: `id`.
-/// Entity set `pictures`: read, update, delete
+/// Entity set `pictures`: read, update, delete. Read from `…/pictures` or `…/pictures(id)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Picture {
@@ -430,26 +430,36 @@ pub mod fields {
 }
 impl super::EntityPath<Pictures> {
     /// Navigation property `item` to one `Microsoft.NAV.item` (contained).
+    ///
+    /// URL: `…/pictures(…)/item`.
     pub fn item(&self) -> super::EntityPath<super::item::Items> {
         super::EntityPath::from(self.single("item"))
     }
     /// Navigation property `customer` to one `Microsoft.NAV.customer` (contained).
+    ///
+    /// URL: `…/pictures(…)/customer`.
     pub fn customer(&self) -> super::EntityPath<super::customer::Customers> {
         super::EntityPath::from(self.single("customer"))
     }
     /// Navigation property `contact` to one `Microsoft.NAV.contact` (contained).
+    ///
+    /// URL: `…/pictures(…)/contact`.
     pub fn contact(&self) -> super::EntityPath<super::contact::Contacts> {
         super::EntityPath::from(self.single("contact"))
     }
     /// Navigation property `vendor` to one `Microsoft.NAV.vendor` (contained).
+    ///
+    /// URL: `…/pictures(…)/vendor`.
     pub fn vendor(&self) -> super::EntityPath<super::vendor::Vendors> {
         super::EntityPath::from(self.single("vendor"))
     }
     /// Navigation property `employee` to one `Microsoft.NAV.employee` (contained).
+    ///
+    /// URL: `…/pictures(…)/employee`.
     pub fn employee(&self) -> super::EntityPath<super::employee::Employees> {
         super::EntityPath::from(self.single("employee"))
     }
-    /// The content of the stream property `pictureContent` (download and upload).
+    /// The content of the stream property `pictureContent` (download and upload): `…/pictures(…)/pictureContent`.
     pub fn picture_content(&self) -> rt::MediaPath {
         self.media("pictureContent")
     }

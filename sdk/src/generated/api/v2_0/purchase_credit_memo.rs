@@ -4,7 +4,7 @@
 use crate::runtime as rt;
 /// Entity type `Microsoft.NAV.purchaseCreditMemo`.
 /// Key: `id`.
-/// Entity set `purchaseCreditMemos`: read, create, update, delete
+/// Entity set `purchaseCreditMemos`: read, create, update, delete. Read from `…/purchaseCreditMemos` or `…/purchaseCreditMemos(id)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PurchaseCreditMemo {
@@ -1958,42 +1958,56 @@ pub mod fields {
 }
 impl super::EntityPath<PurchaseCreditMemos> {
     /// Navigation property `vendor` to one `Microsoft.NAV.vendor` (contained).
+    ///
+    /// URL: `…/purchaseCreditMemos(…)/vendor`.
     pub fn vendor(&self) -> super::EntityPath<super::vendor::Vendors> {
         super::EntityPath::from(self.single("vendor"))
     }
     /// Navigation property `dimensionValue` to one `Microsoft.NAV.dimensionValue` (contained).
+    ///
+    /// URL: `…/purchaseCreditMemos(…)/dimensionValue`.
     pub fn dimension_value(
         &self,
     ) -> super::EntityPath<super::dimension_value::DimensionValues> {
         super::EntityPath::from(self.single("dimensionValue"))
     }
     /// Navigation property `currency` to one `Microsoft.NAV.currency` (contained).
+    ///
+    /// URL: `…/purchaseCreditMemos(…)/currency`.
     pub fn currency(&self) -> super::EntityPath<super::currency::Currencies> {
         super::EntityPath::from(self.single("currency"))
     }
     /// Navigation property `paymentTerm` to one `Microsoft.NAV.paymentTerm` (contained).
+    ///
+    /// URL: `…/purchaseCreditMemos(…)/paymentTerm`.
     pub fn payment_term(&self) -> super::EntityPath<super::payment_term::PaymentTerms> {
         super::EntityPath::from(self.single("paymentTerm"))
     }
     /// Navigation property `shipmentMethod` to one `Microsoft.NAV.shipmentMethod` (contained).
+    ///
+    /// URL: `…/purchaseCreditMemos(…)/shipmentMethod`.
     pub fn shipment_method(
         &self,
     ) -> super::EntityPath<super::shipment_method::ShipmentMethods> {
         super::EntityPath::from(self.single("shipmentMethod"))
     }
     /// Navigation property `customerReturnReason` to one `Microsoft.NAV.customerReturnReason` (contained).
+    ///
+    /// URL: `…/purchaseCreditMemos(…)/customerReturnReason`.
     pub fn customer_return_reason(
         &self,
     ) -> super::EntityPath<super::customer_return_reason::CustomerReturnReasons> {
         super::EntityPath::from(self.single("customerReturnReason"))
     }
     /// Navigation property `dimensionSetLines` to a collection of `Microsoft.NAV.dimensionSetLine` (contained).
+    ///
+    /// URL: `…/purchaseCreditMemos(…)/dimensionSetLines`.
     pub fn dimension_set_lines(
         &self,
     ) -> super::CollectionPath<super::dimension_set_line::DimensionSetLines> {
         super::CollectionPath::from(self.collection("dimensionSetLines"))
     }
-    /// One entity of `dimensionSetLines`, by key: `…/dimensionSetLines(…)`.
+    /// One entity of `dimensionSetLines`, by key: `…/purchaseCreditMemos(…)/dimensionSetLines(…)`.
     pub fn dimension_set_line(
         &self,
         id: rt::uuid::Uuid,
@@ -2001,6 +2015,8 @@ impl super::EntityPath<PurchaseCreditMemos> {
         self.dimension_set_lines().key(id)
     }
     /// Navigation property `purchaseCreditMemoLines` to a collection of `Microsoft.NAV.purchaseCreditMemoLine` (contained).
+    ///
+    /// URL: `…/purchaseCreditMemos(…)/purchaseCreditMemoLines`.
     pub fn purchase_credit_memo_lines(
         &self,
     ) -> super::CollectionPath<
@@ -2008,7 +2024,7 @@ impl super::EntityPath<PurchaseCreditMemos> {
     > {
         super::CollectionPath::from(self.collection("purchaseCreditMemoLines"))
     }
-    /// One entity of `purchaseCreditMemoLines`, by key: `…/purchaseCreditMemoLines(…)`.
+    /// One entity of `purchaseCreditMemoLines`, by key: `…/purchaseCreditMemos(…)/purchaseCreditMemoLines(…)`.
     pub fn purchase_credit_memo_line(
         &self,
         id: rt::uuid::Uuid,
@@ -2016,16 +2032,20 @@ impl super::EntityPath<PurchaseCreditMemos> {
         self.purchase_credit_memo_lines().key(id)
     }
     /// Navigation property `pdfDocument` to one `Microsoft.NAV.pdfDocument` (contained).
+    ///
+    /// URL: `…/purchaseCreditMemos(…)/pdfDocument`.
     pub fn pdf_document(
         &self,
     ) -> super::EntityPath<super::pdf_document::PdfDocumentSet> {
         super::EntityPath::from(self.single("pdfDocument"))
     }
     /// Navigation property `attachments` to a collection of `Microsoft.NAV.attachment` (contained).
+    ///
+    /// URL: `…/purchaseCreditMemos(…)/attachments`.
     pub fn attachments(&self) -> super::CollectionPath<super::attachment::Attachments> {
         super::CollectionPath::from(self.collection("attachments"))
     }
-    /// One entity of `attachments`, by key: `…/attachments(…)`.
+    /// One entity of `attachments`, by key: `…/purchaseCreditMemos(…)/attachments(…)`.
     pub fn attachment(
         &self,
         id: rt::uuid::Uuid,
@@ -2033,12 +2053,14 @@ impl super::EntityPath<PurchaseCreditMemos> {
         self.attachments().key(id)
     }
     /// Navigation property `documentAttachments` to a collection of `Microsoft.NAV.documentAttachment` (contained).
+    ///
+    /// URL: `…/purchaseCreditMemos(…)/documentAttachments`.
     pub fn document_attachments(
         &self,
     ) -> super::CollectionPath<super::document_attachment::DocumentAttachments> {
         super::CollectionPath::from(self.collection("documentAttachments"))
     }
-    /// One entity of `documentAttachments`, by key: `…/documentAttachments(…)`.
+    /// One entity of `documentAttachments`, by key: `…/purchaseCreditMemos(…)/documentAttachments(…)`.
     pub fn document_attachment(
         &self,
         id: rt::uuid::Uuid,

@@ -4,7 +4,7 @@
 use crate::runtime as rt;
 /// Entity type `Microsoft.NAV.purchaseInvoice`.
 /// Key: `id`.
-/// Entity set `purchaseInvoices`: read, create, update, delete
+/// Entity set `purchaseInvoices`: read, create, update, delete. Read from `…/purchaseInvoices` or `…/purchaseInvoices(id)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PurchaseInvoice {
@@ -2091,26 +2091,34 @@ pub mod fields {
 }
 impl super::EntityPath<PurchaseInvoices> {
     /// Navigation property `vendor` to one `Microsoft.NAV.vendor` (contained).
+    ///
+    /// URL: `…/purchaseInvoices(…)/vendor`.
     pub fn vendor(&self) -> super::EntityPath<super::vendor::Vendors> {
         super::EntityPath::from(self.single("vendor"))
     }
     /// Navigation property `dimensionValue` to one `Microsoft.NAV.dimensionValue` (contained).
+    ///
+    /// URL: `…/purchaseInvoices(…)/dimensionValue`.
     pub fn dimension_value(
         &self,
     ) -> super::EntityPath<super::dimension_value::DimensionValues> {
         super::EntityPath::from(self.single("dimensionValue"))
     }
     /// Navigation property `currency` to one `Microsoft.NAV.currency` (contained).
+    ///
+    /// URL: `…/purchaseInvoices(…)/currency`.
     pub fn currency(&self) -> super::EntityPath<super::currency::Currencies> {
         super::EntityPath::from(self.single("currency"))
     }
     /// Navigation property `dimensionSetLines` to a collection of `Microsoft.NAV.dimensionSetLine` (contained).
+    ///
+    /// URL: `…/purchaseInvoices(…)/dimensionSetLines`.
     pub fn dimension_set_lines(
         &self,
     ) -> super::CollectionPath<super::dimension_set_line::DimensionSetLines> {
         super::CollectionPath::from(self.collection("dimensionSetLines"))
     }
-    /// One entity of `dimensionSetLines`, by key: `…/dimensionSetLines(…)`.
+    /// One entity of `dimensionSetLines`, by key: `…/purchaseInvoices(…)/dimensionSetLines(…)`.
     pub fn dimension_set_line(
         &self,
         id: rt::uuid::Uuid,
@@ -2118,12 +2126,14 @@ impl super::EntityPath<PurchaseInvoices> {
         self.dimension_set_lines().key(id)
     }
     /// Navigation property `purchaseInvoiceLines` to a collection of `Microsoft.NAV.purchaseInvoiceLine` (contained).
+    ///
+    /// URL: `…/purchaseInvoices(…)/purchaseInvoiceLines`.
     pub fn purchase_invoice_lines(
         &self,
     ) -> super::CollectionPath<super::purchase_invoice_line::PurchaseInvoiceLines> {
         super::CollectionPath::from(self.collection("purchaseInvoiceLines"))
     }
-    /// One entity of `purchaseInvoiceLines`, by key: `…/purchaseInvoiceLines(…)`.
+    /// One entity of `purchaseInvoiceLines`, by key: `…/purchaseInvoices(…)/purchaseInvoiceLines(…)`.
     pub fn purchase_invoice_line(
         &self,
         id: rt::uuid::Uuid,
@@ -2131,16 +2141,20 @@ impl super::EntityPath<PurchaseInvoices> {
         self.purchase_invoice_lines().key(id)
     }
     /// Navigation property `pdfDocument` to one `Microsoft.NAV.pdfDocument` (contained).
+    ///
+    /// URL: `…/purchaseInvoices(…)/pdfDocument`.
     pub fn pdf_document(
         &self,
     ) -> super::EntityPath<super::pdf_document::PdfDocumentSet> {
         super::EntityPath::from(self.single("pdfDocument"))
     }
     /// Navigation property `attachments` to a collection of `Microsoft.NAV.attachment` (contained).
+    ///
+    /// URL: `…/purchaseInvoices(…)/attachments`.
     pub fn attachments(&self) -> super::CollectionPath<super::attachment::Attachments> {
         super::CollectionPath::from(self.collection("attachments"))
     }
-    /// One entity of `attachments`, by key: `…/attachments(…)`.
+    /// One entity of `attachments`, by key: `…/purchaseInvoices(…)/attachments(…)`.
     pub fn attachment(
         &self,
         id: rt::uuid::Uuid,
@@ -2148,12 +2162,14 @@ impl super::EntityPath<PurchaseInvoices> {
         self.attachments().key(id)
     }
     /// Navigation property `documentAttachments` to a collection of `Microsoft.NAV.documentAttachment` (contained).
+    ///
+    /// URL: `…/purchaseInvoices(…)/documentAttachments`.
     pub fn document_attachments(
         &self,
     ) -> super::CollectionPath<super::document_attachment::DocumentAttachments> {
         super::CollectionPath::from(self.collection("documentAttachments"))
     }
-    /// One entity of `documentAttachments`, by key: `…/documentAttachments(…)`.
+    /// One entity of `documentAttachments`, by key: `…/purchaseInvoices(…)/documentAttachments(…)`.
     pub fn document_attachment(
         &self,
         id: rt::uuid::Uuid,

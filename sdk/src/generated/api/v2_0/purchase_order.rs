@@ -4,7 +4,7 @@
 use crate::runtime as rt;
 /// Entity type `Microsoft.NAV.purchaseOrder`.
 /// Key: `id`.
-/// Entity set `purchaseOrders`: read, create, update, delete
+/// Entity set `purchaseOrders`: read, create, update, delete. Read from `…/purchaseOrders` or `…/purchaseOrders(id)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PurchaseOrder {
@@ -2084,36 +2084,48 @@ pub mod fields {
 }
 impl super::EntityPath<PurchaseOrders> {
     /// Navigation property `vendor` to one `Microsoft.NAV.vendor` (contained).
+    ///
+    /// URL: `…/purchaseOrders(…)/vendor`.
     pub fn vendor(&self) -> super::EntityPath<super::vendor::Vendors> {
         super::EntityPath::from(self.single("vendor"))
     }
     /// Navigation property `dimensionValue` to one `Microsoft.NAV.dimensionValue` (contained).
+    ///
+    /// URL: `…/purchaseOrders(…)/dimensionValue`.
     pub fn dimension_value(
         &self,
     ) -> super::EntityPath<super::dimension_value::DimensionValues> {
         super::EntityPath::from(self.single("dimensionValue"))
     }
     /// Navigation property `currency` to one `Microsoft.NAV.currency` (contained).
+    ///
+    /// URL: `…/purchaseOrders(…)/currency`.
     pub fn currency(&self) -> super::EntityPath<super::currency::Currencies> {
         super::EntityPath::from(self.single("currency"))
     }
     /// Navigation property `paymentTerm` to one `Microsoft.NAV.paymentTerm` (contained).
+    ///
+    /// URL: `…/purchaseOrders(…)/paymentTerm`.
     pub fn payment_term(&self) -> super::EntityPath<super::payment_term::PaymentTerms> {
         super::EntityPath::from(self.single("paymentTerm"))
     }
     /// Navigation property `shipmentMethod` to one `Microsoft.NAV.shipmentMethod` (contained).
+    ///
+    /// URL: `…/purchaseOrders(…)/shipmentMethod`.
     pub fn shipment_method(
         &self,
     ) -> super::EntityPath<super::shipment_method::ShipmentMethods> {
         super::EntityPath::from(self.single("shipmentMethod"))
     }
     /// Navigation property `purchaseOrderLines` to a collection of `Microsoft.NAV.purchaseOrderLine` (contained).
+    ///
+    /// URL: `…/purchaseOrders(…)/purchaseOrderLines`.
     pub fn purchase_order_lines(
         &self,
     ) -> super::CollectionPath<super::purchase_order_line::PurchaseOrderLines> {
         super::CollectionPath::from(self.collection("purchaseOrderLines"))
     }
-    /// One entity of `purchaseOrderLines`, by key: `…/purchaseOrderLines(…)`.
+    /// One entity of `purchaseOrderLines`, by key: `…/purchaseOrders(…)/purchaseOrderLines(…)`.
     pub fn purchase_order_line(
         &self,
         id: rt::uuid::Uuid,
@@ -2121,10 +2133,12 @@ impl super::EntityPath<PurchaseOrders> {
         self.purchase_order_lines().key(id)
     }
     /// Navigation property `attachments` to a collection of `Microsoft.NAV.attachment` (contained).
+    ///
+    /// URL: `…/purchaseOrders(…)/attachments`.
     pub fn attachments(&self) -> super::CollectionPath<super::attachment::Attachments> {
         super::CollectionPath::from(self.collection("attachments"))
     }
-    /// One entity of `attachments`, by key: `…/attachments(…)`.
+    /// One entity of `attachments`, by key: `…/purchaseOrders(…)/attachments(…)`.
     pub fn attachment(
         &self,
         id: rt::uuid::Uuid,
@@ -2132,12 +2146,14 @@ impl super::EntityPath<PurchaseOrders> {
         self.attachments().key(id)
     }
     /// Navigation property `dimensionSetLines` to a collection of `Microsoft.NAV.dimensionSetLine` (contained).
+    ///
+    /// URL: `…/purchaseOrders(…)/dimensionSetLines`.
     pub fn dimension_set_lines(
         &self,
     ) -> super::CollectionPath<super::dimension_set_line::DimensionSetLines> {
         super::CollectionPath::from(self.collection("dimensionSetLines"))
     }
-    /// One entity of `dimensionSetLines`, by key: `…/dimensionSetLines(…)`.
+    /// One entity of `dimensionSetLines`, by key: `…/purchaseOrders(…)/dimensionSetLines(…)`.
     pub fn dimension_set_line(
         &self,
         id: rt::uuid::Uuid,
@@ -2145,12 +2161,14 @@ impl super::EntityPath<PurchaseOrders> {
         self.dimension_set_lines().key(id)
     }
     /// Navigation property `documentAttachments` to a collection of `Microsoft.NAV.documentAttachment` (contained).
+    ///
+    /// URL: `…/purchaseOrders(…)/documentAttachments`.
     pub fn document_attachments(
         &self,
     ) -> super::CollectionPath<super::document_attachment::DocumentAttachments> {
         super::CollectionPath::from(self.collection("documentAttachments"))
     }
-    /// One entity of `documentAttachments`, by key: `…/documentAttachments(…)`.
+    /// One entity of `documentAttachments`, by key: `…/purchaseOrders(…)/documentAttachments(…)`.
     pub fn document_attachment(
         &self,
         id: rt::uuid::Uuid,

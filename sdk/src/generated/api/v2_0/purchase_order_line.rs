@@ -4,7 +4,7 @@
 use crate::runtime as rt;
 /// Entity type `Microsoft.NAV.purchaseOrderLine`.
 /// Key: `id`.
-/// Entity set `purchaseOrderLines`: read, create, update, delete
+/// Entity set `purchaseOrderLines`: read, create, update, delete. Read from `…/purchaseOrderLines` or `…/purchaseOrderLines(id)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PurchaseOrderLine {
@@ -1539,36 +1539,48 @@ pub mod fields {
 }
 impl super::EntityPath<PurchaseOrderLines> {
     /// Navigation property `purchaseOrder` to one `Microsoft.NAV.purchaseOrder` (contained).
+    ///
+    /// URL: `…/purchaseOrderLines(…)/purchaseOrder`.
     pub fn purchase_order(
         &self,
     ) -> super::EntityPath<super::purchase_order::PurchaseOrders> {
         super::EntityPath::from(self.single("purchaseOrder"))
     }
     /// Navigation property `item` to one `Microsoft.NAV.item` (contained).
+    ///
+    /// URL: `…/purchaseOrderLines(…)/item`.
     pub fn item(&self) -> super::EntityPath<super::item::Items> {
         super::EntityPath::from(self.single("item"))
     }
     /// Navigation property `account` to one `Microsoft.NAV.account` (contained).
+    ///
+    /// URL: `…/purchaseOrderLines(…)/account`.
     pub fn account(&self) -> super::EntityPath<super::account::Accounts> {
         super::EntityPath::from(self.single("account"))
     }
     /// Navigation property `unitOfMeasure` to one `Microsoft.NAV.unitOfMeasure` (contained).
+    ///
+    /// URL: `…/purchaseOrderLines(…)/unitOfMeasure`.
     pub fn unit_of_measure(
         &self,
     ) -> super::EntityPath<super::unit_of_measure::UnitsOfMeasure> {
         super::EntityPath::from(self.single("unitOfMeasure"))
     }
     /// Navigation property `itemVariant` to one `Microsoft.NAV.itemVariant` (contained).
+    ///
+    /// URL: `…/purchaseOrderLines(…)/itemVariant`.
     pub fn item_variant(&self) -> super::EntityPath<super::item_variant::ItemVariants> {
         super::EntityPath::from(self.single("itemVariant"))
     }
     /// Navigation property `dimensionSetLines` to a collection of `Microsoft.NAV.dimensionSetLine` (contained).
+    ///
+    /// URL: `…/purchaseOrderLines(…)/dimensionSetLines`.
     pub fn dimension_set_lines(
         &self,
     ) -> super::CollectionPath<super::dimension_set_line::DimensionSetLines> {
         super::CollectionPath::from(self.collection("dimensionSetLines"))
     }
-    /// One entity of `dimensionSetLines`, by key: `…/dimensionSetLines(…)`.
+    /// One entity of `dimensionSetLines`, by key: `…/purchaseOrderLines(…)/dimensionSetLines(…)`.
     pub fn dimension_set_line(
         &self,
         id: rt::uuid::Uuid,
@@ -1576,6 +1588,8 @@ impl super::EntityPath<PurchaseOrderLines> {
         self.dimension_set_lines().key(id)
     }
     /// Navigation property `location` to one `Microsoft.NAV.location` (contained).
+    ///
+    /// URL: `…/purchaseOrderLines(…)/location`.
     pub fn location(&self) -> super::EntityPath<super::location::Locations> {
         super::EntityPath::from(self.single("location"))
     }

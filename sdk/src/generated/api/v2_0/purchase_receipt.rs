@@ -4,7 +4,7 @@
 use crate::runtime as rt;
 /// Entity type `Microsoft.NAV.purchaseReceipt`.
 /// Key: `id`.
-/// Entity set `purchaseReceipts`: read (read-only)
+/// Entity set `purchaseReceipts`: read (read-only). Read from `…/purchaseReceipts` or `…/purchaseReceipts(id)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PurchaseReceipt {
@@ -899,12 +899,14 @@ pub mod fields {
 }
 impl super::EntityPath<PurchaseReceipts> {
     /// Navigation property `purchaseReceiptLines` to a collection of `Microsoft.NAV.purchaseReceiptLine` (contained).
+    ///
+    /// URL: `…/purchaseReceipts(…)/purchaseReceiptLines`.
     pub fn purchase_receipt_lines(
         &self,
     ) -> super::CollectionPath<super::purchase_receipt_line::PurchaseReceiptLines> {
         super::CollectionPath::from(self.collection("purchaseReceiptLines"))
     }
-    /// One entity of `purchaseReceiptLines`, by key: `…/purchaseReceiptLines(…)`.
+    /// One entity of `purchaseReceiptLines`, by key: `…/purchaseReceipts(…)/purchaseReceiptLines(…)`.
     pub fn purchase_receipt_line(
         &self,
         id: rt::uuid::Uuid,
@@ -912,12 +914,14 @@ impl super::EntityPath<PurchaseReceipts> {
         self.purchase_receipt_lines().key(id)
     }
     /// Navigation property `dimensionSetLines` to a collection of `Microsoft.NAV.dimensionSetLine` (contained).
+    ///
+    /// URL: `…/purchaseReceipts(…)/dimensionSetLines`.
     pub fn dimension_set_lines(
         &self,
     ) -> super::CollectionPath<super::dimension_set_line::DimensionSetLines> {
         super::CollectionPath::from(self.collection("dimensionSetLines"))
     }
-    /// One entity of `dimensionSetLines`, by key: `…/dimensionSetLines(…)`.
+    /// One entity of `dimensionSetLines`, by key: `…/purchaseReceipts(…)/dimensionSetLines(…)`.
     pub fn dimension_set_line(
         &self,
         id: rt::uuid::Uuid,

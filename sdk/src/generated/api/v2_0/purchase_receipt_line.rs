@@ -4,7 +4,7 @@
 use crate::runtime as rt;
 /// Entity type `Microsoft.NAV.purchaseReceiptLine`.
 /// Key: `id`.
-/// Entity set `purchaseReceiptLines`: read (read-only)
+/// Entity set `purchaseReceiptLines`: read (read-only). Read from `…/purchaseReceiptLines` or `…/purchaseReceiptLines(id)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PurchaseReceiptLine {
@@ -438,18 +438,22 @@ pub mod fields {
 }
 impl super::EntityPath<PurchaseReceiptLines> {
     /// Navigation property `purchaseReceipt` to one `Microsoft.NAV.purchaseReceipt` (contained).
+    ///
+    /// URL: `…/purchaseReceiptLines(…)/purchaseReceipt`.
     pub fn purchase_receipt(
         &self,
     ) -> super::EntityPath<super::purchase_receipt::PurchaseReceipts> {
         super::EntityPath::from(self.single("purchaseReceipt"))
     }
     /// Navigation property `dimensionSetLines` to a collection of `Microsoft.NAV.dimensionSetLine` (contained).
+    ///
+    /// URL: `…/purchaseReceiptLines(…)/dimensionSetLines`.
     pub fn dimension_set_lines(
         &self,
     ) -> super::CollectionPath<super::dimension_set_line::DimensionSetLines> {
         super::CollectionPath::from(self.collection("dimensionSetLines"))
     }
-    /// One entity of `dimensionSetLines`, by key: `…/dimensionSetLines(…)`.
+    /// One entity of `dimensionSetLines`, by key: `…/purchaseReceiptLines(…)/dimensionSetLines(…)`.
     pub fn dimension_set_line(
         &self,
         id: rt::uuid::Uuid,

@@ -4,7 +4,7 @@
 use crate::runtime as rt;
 /// Entity type `Microsoft.NAV.retainedEarningsStatement`.
 /// Key: `id`.
-/// Entity set `retainedEarningsStatements`: read (read-only)
+/// Entity set `retainedEarningsStatements`: read (read-only). Read from `…/retainedEarningsStatements` or `…/retainedEarningsStatements(id)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RetainedEarningsStatement {

@@ -4,7 +4,7 @@
 use crate::runtime as rt;
 /// Entity type `Microsoft.NAV.salesCreditMemo`.
 /// Key: `id`.
-/// Entity set `salesCreditMemos`: read, create, update, delete
+/// Entity set `salesCreditMemos`: read, create, update, delete. Read from `…/salesCreditMemos` or `…/salesCreditMemos(id)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SalesCreditMemo {
@@ -2029,42 +2029,56 @@ pub mod fields {
 }
 impl super::EntityPath<SalesCreditMemos> {
     /// Navigation property `customer` to one `Microsoft.NAV.customer` (contained).
+    ///
+    /// URL: `…/salesCreditMemos(…)/customer`.
     pub fn customer(&self) -> super::EntityPath<super::customer::Customers> {
         super::EntityPath::from(self.single("customer"))
     }
     /// Navigation property `dimensionValue` to one `Microsoft.NAV.dimensionValue` (contained).
+    ///
+    /// URL: `…/salesCreditMemos(…)/dimensionValue`.
     pub fn dimension_value(
         &self,
     ) -> super::EntityPath<super::dimension_value::DimensionValues> {
         super::EntityPath::from(self.single("dimensionValue"))
     }
     /// Navigation property `currency` to one `Microsoft.NAV.currency` (contained).
+    ///
+    /// URL: `…/salesCreditMemos(…)/currency`.
     pub fn currency(&self) -> super::EntityPath<super::currency::Currencies> {
         super::EntityPath::from(self.single("currency"))
     }
     /// Navigation property `paymentTerm` to one `Microsoft.NAV.paymentTerm` (contained).
+    ///
+    /// URL: `…/salesCreditMemos(…)/paymentTerm`.
     pub fn payment_term(&self) -> super::EntityPath<super::payment_term::PaymentTerms> {
         super::EntityPath::from(self.single("paymentTerm"))
     }
     /// Navigation property `shipmentMethod` to one `Microsoft.NAV.shipmentMethod` (contained).
+    ///
+    /// URL: `…/salesCreditMemos(…)/shipmentMethod`.
     pub fn shipment_method(
         &self,
     ) -> super::EntityPath<super::shipment_method::ShipmentMethods> {
         super::EntityPath::from(self.single("shipmentMethod"))
     }
     /// Navigation property `customerReturnReason` to one `Microsoft.NAV.customerReturnReason` (contained).
+    ///
+    /// URL: `…/salesCreditMemos(…)/customerReturnReason`.
     pub fn customer_return_reason(
         &self,
     ) -> super::EntityPath<super::customer_return_reason::CustomerReturnReasons> {
         super::EntityPath::from(self.single("customerReturnReason"))
     }
     /// Navigation property `dimensionSetLines` to a collection of `Microsoft.NAV.dimensionSetLine` (contained).
+    ///
+    /// URL: `…/salesCreditMemos(…)/dimensionSetLines`.
     pub fn dimension_set_lines(
         &self,
     ) -> super::CollectionPath<super::dimension_set_line::DimensionSetLines> {
         super::CollectionPath::from(self.collection("dimensionSetLines"))
     }
-    /// One entity of `dimensionSetLines`, by key: `…/dimensionSetLines(…)`.
+    /// One entity of `dimensionSetLines`, by key: `…/salesCreditMemos(…)/dimensionSetLines(…)`.
     pub fn dimension_set_line(
         &self,
         id: rt::uuid::Uuid,
@@ -2072,12 +2086,14 @@ impl super::EntityPath<SalesCreditMemos> {
         self.dimension_set_lines().key(id)
     }
     /// Navigation property `salesCreditMemoLines` to a collection of `Microsoft.NAV.salesCreditMemoLine` (contained).
+    ///
+    /// URL: `…/salesCreditMemos(…)/salesCreditMemoLines`.
     pub fn sales_credit_memo_lines(
         &self,
     ) -> super::CollectionPath<super::sales_credit_memo_line::SalesCreditMemoLines> {
         super::CollectionPath::from(self.collection("salesCreditMemoLines"))
     }
-    /// One entity of `salesCreditMemoLines`, by key: `…/salesCreditMemoLines(…)`.
+    /// One entity of `salesCreditMemoLines`, by key: `…/salesCreditMemos(…)/salesCreditMemoLines(…)`.
     pub fn sales_credit_memo_line(
         &self,
         id: rt::uuid::Uuid,
@@ -2085,16 +2101,20 @@ impl super::EntityPath<SalesCreditMemos> {
         self.sales_credit_memo_lines().key(id)
     }
     /// Navigation property `pdfDocument` to one `Microsoft.NAV.pdfDocument` (contained).
+    ///
+    /// URL: `…/salesCreditMemos(…)/pdfDocument`.
     pub fn pdf_document(
         &self,
     ) -> super::EntityPath<super::pdf_document::PdfDocumentSet> {
         super::EntityPath::from(self.single("pdfDocument"))
     }
     /// Navigation property `attachments` to a collection of `Microsoft.NAV.attachment` (contained).
+    ///
+    /// URL: `…/salesCreditMemos(…)/attachments`.
     pub fn attachments(&self) -> super::CollectionPath<super::attachment::Attachments> {
         super::CollectionPath::from(self.collection("attachments"))
     }
-    /// One entity of `attachments`, by key: `…/attachments(…)`.
+    /// One entity of `attachments`, by key: `…/salesCreditMemos(…)/attachments(…)`.
     pub fn attachment(
         &self,
         id: rt::uuid::Uuid,
@@ -2102,12 +2122,14 @@ impl super::EntityPath<SalesCreditMemos> {
         self.attachments().key(id)
     }
     /// Navigation property `documentAttachments` to a collection of `Microsoft.NAV.documentAttachment` (contained).
+    ///
+    /// URL: `…/salesCreditMemos(…)/documentAttachments`.
     pub fn document_attachments(
         &self,
     ) -> super::CollectionPath<super::document_attachment::DocumentAttachments> {
         super::CollectionPath::from(self.collection("documentAttachments"))
     }
-    /// One entity of `documentAttachments`, by key: `…/documentAttachments(…)`.
+    /// One entity of `documentAttachments`, by key: `…/salesCreditMemos(…)/documentAttachments(…)`.
     pub fn document_attachment(
         &self,
         id: rt::uuid::Uuid,

@@ -4,7 +4,7 @@
 use crate::runtime as rt;
 /// Entity type `Microsoft.NAV.salesCreditMemoLine`.
 /// Key: `id`.
-/// Entity set `salesCreditMemoLines`: read, create, update, delete
+/// Entity set `salesCreditMemoLines`: read, create, update, delete. Read from `…/salesCreditMemoLines` or `…/salesCreditMemoLines(id)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SalesCreditMemoLine {
@@ -1373,36 +1373,48 @@ pub mod fields {
 }
 impl super::EntityPath<SalesCreditMemoLines> {
     /// Navigation property `salesCreditMemo` to one `Microsoft.NAV.salesCreditMemo` (contained).
+    ///
+    /// URL: `…/salesCreditMemoLines(…)/salesCreditMemo`.
     pub fn sales_credit_memo(
         &self,
     ) -> super::EntityPath<super::sales_credit_memo::SalesCreditMemos> {
         super::EntityPath::from(self.single("salesCreditMemo"))
     }
     /// Navigation property `item` to one `Microsoft.NAV.item` (contained).
+    ///
+    /// URL: `…/salesCreditMemoLines(…)/item`.
     pub fn item(&self) -> super::EntityPath<super::item::Items> {
         super::EntityPath::from(self.single("item"))
     }
     /// Navigation property `account` to one `Microsoft.NAV.account` (contained).
+    ///
+    /// URL: `…/salesCreditMemoLines(…)/account`.
     pub fn account(&self) -> super::EntityPath<super::account::Accounts> {
         super::EntityPath::from(self.single("account"))
     }
     /// Navigation property `unitOfMeasure` to one `Microsoft.NAV.unitOfMeasure` (contained).
+    ///
+    /// URL: `…/salesCreditMemoLines(…)/unitOfMeasure`.
     pub fn unit_of_measure(
         &self,
     ) -> super::EntityPath<super::unit_of_measure::UnitsOfMeasure> {
         super::EntityPath::from(self.single("unitOfMeasure"))
     }
     /// Navigation property `itemVariant` to one `Microsoft.NAV.itemVariant` (contained).
+    ///
+    /// URL: `…/salesCreditMemoLines(…)/itemVariant`.
     pub fn item_variant(&self) -> super::EntityPath<super::item_variant::ItemVariants> {
         super::EntityPath::from(self.single("itemVariant"))
     }
     /// Navigation property `dimensionSetLines` to a collection of `Microsoft.NAV.dimensionSetLine` (contained).
+    ///
+    /// URL: `…/salesCreditMemoLines(…)/dimensionSetLines`.
     pub fn dimension_set_lines(
         &self,
     ) -> super::CollectionPath<super::dimension_set_line::DimensionSetLines> {
         super::CollectionPath::from(self.collection("dimensionSetLines"))
     }
-    /// One entity of `dimensionSetLines`, by key: `…/dimensionSetLines(…)`.
+    /// One entity of `dimensionSetLines`, by key: `…/salesCreditMemoLines(…)/dimensionSetLines(…)`.
     pub fn dimension_set_line(
         &self,
         id: rt::uuid::Uuid,
@@ -1410,6 +1422,8 @@ impl super::EntityPath<SalesCreditMemoLines> {
         self.dimension_set_lines().key(id)
     }
     /// Navigation property `location` to one `Microsoft.NAV.location` (contained).
+    ///
+    /// URL: `…/salesCreditMemoLines(…)/location`.
     pub fn location(&self) -> super::EntityPath<super::location::Locations> {
         super::EntityPath::from(self.single("location"))
     }

@@ -6,7 +6,7 @@ use crate::runtime as rt;
 ///
 /// Entity type `Microsoft.NAV.salesInvoice`.
 /// Key: `id`.
-/// Entity set `salesInvoices`: read, create, update, delete
+/// Entity set `salesInvoices`: read, create, update, delete. Read from `…/salesInvoices` or `…/salesInvoices(id)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SalesInvoice {
@@ -2305,36 +2305,48 @@ pub mod fields {
 }
 impl super::EntityPath<SalesInvoices> {
     /// Navigation property `customer` to one `Microsoft.NAV.customer` (contained).
+    ///
+    /// URL: `…/salesInvoices(…)/customer`.
     pub fn customer(&self) -> super::EntityPath<super::customer::Customers> {
         super::EntityPath::from(self.single("customer"))
     }
     /// Navigation property `currency` to one `Microsoft.NAV.currency` (contained).
+    ///
+    /// URL: `…/salesInvoices(…)/currency`.
     pub fn currency(&self) -> super::EntityPath<super::currency::Currencies> {
         super::EntityPath::from(self.single("currency"))
     }
     /// Navigation property `dimensionValue` to one `Microsoft.NAV.dimensionValue` (contained).
+    ///
+    /// URL: `…/salesInvoices(…)/dimensionValue`.
     pub fn dimension_value(
         &self,
     ) -> super::EntityPath<super::dimension_value::DimensionValues> {
         super::EntityPath::from(self.single("dimensionValue"))
     }
     /// Navigation property `paymentTerm` to one `Microsoft.NAV.paymentTerm` (contained).
+    ///
+    /// URL: `…/salesInvoices(…)/paymentTerm`.
     pub fn payment_term(&self) -> super::EntityPath<super::payment_term::PaymentTerms> {
         super::EntityPath::from(self.single("paymentTerm"))
     }
     /// Navigation property `shipmentMethod` to one `Microsoft.NAV.shipmentMethod` (contained).
+    ///
+    /// URL: `…/salesInvoices(…)/shipmentMethod`.
     pub fn shipment_method(
         &self,
     ) -> super::EntityPath<super::shipment_method::ShipmentMethods> {
         super::EntityPath::from(self.single("shipmentMethod"))
     }
     /// Navigation property `dimensionSetLines` to a collection of `Microsoft.NAV.dimensionSetLine` (contained).
+    ///
+    /// URL: `…/salesInvoices(…)/dimensionSetLines`.
     pub fn dimension_set_lines(
         &self,
     ) -> super::CollectionPath<super::dimension_set_line::DimensionSetLines> {
         super::CollectionPath::from(self.collection("dimensionSetLines"))
     }
-    /// One entity of `dimensionSetLines`, by key: `…/dimensionSetLines(…)`.
+    /// One entity of `dimensionSetLines`, by key: `…/salesInvoices(…)/dimensionSetLines(…)`.
     pub fn dimension_set_line(
         &self,
         id: rt::uuid::Uuid,
@@ -2342,12 +2354,14 @@ impl super::EntityPath<SalesInvoices> {
         self.dimension_set_lines().key(id)
     }
     /// Navigation property `salesInvoiceLines` to a collection of `Microsoft.NAV.salesInvoiceLine` (contained).
+    ///
+    /// URL: `…/salesInvoices(…)/salesInvoiceLines`.
     pub fn sales_invoice_lines(
         &self,
     ) -> super::CollectionPath<super::sales_invoice_line::SalesInvoiceLines> {
         super::CollectionPath::from(self.collection("salesInvoiceLines"))
     }
-    /// One entity of `salesInvoiceLines`, by key: `…/salesInvoiceLines(…)`.
+    /// One entity of `salesInvoiceLines`, by key: `…/salesInvoices(…)/salesInvoiceLines(…)`.
     pub fn sales_invoice_line(
         &self,
         id: rt::uuid::Uuid,
@@ -2355,16 +2369,20 @@ impl super::EntityPath<SalesInvoices> {
         self.sales_invoice_lines().key(id)
     }
     /// Navigation property `pdfDocument` to one `Microsoft.NAV.pdfDocument` (contained).
+    ///
+    /// URL: `…/salesInvoices(…)/pdfDocument`.
     pub fn pdf_document(
         &self,
     ) -> super::EntityPath<super::pdf_document::PdfDocumentSet> {
         super::EntityPath::from(self.single("pdfDocument"))
     }
     /// Navigation property `attachments` to a collection of `Microsoft.NAV.attachment` (contained).
+    ///
+    /// URL: `…/salesInvoices(…)/attachments`.
     pub fn attachments(&self) -> super::CollectionPath<super::attachment::Attachments> {
         super::CollectionPath::from(self.collection("attachments"))
     }
-    /// One entity of `attachments`, by key: `…/attachments(…)`.
+    /// One entity of `attachments`, by key: `…/salesInvoices(…)/attachments(…)`.
     pub fn attachment(
         &self,
         id: rt::uuid::Uuid,
@@ -2372,12 +2390,14 @@ impl super::EntityPath<SalesInvoices> {
         self.attachments().key(id)
     }
     /// Navigation property `documentAttachments` to a collection of `Microsoft.NAV.documentAttachment` (contained).
+    ///
+    /// URL: `…/salesInvoices(…)/documentAttachments`.
     pub fn document_attachments(
         &self,
     ) -> super::CollectionPath<super::document_attachment::DocumentAttachments> {
         super::CollectionPath::from(self.collection("documentAttachments"))
     }
-    /// One entity of `documentAttachments`, by key: `…/documentAttachments(…)`.
+    /// One entity of `documentAttachments`, by key: `…/salesInvoices(…)/documentAttachments(…)`.
     pub fn document_attachment(
         &self,
         id: rt::uuid::Uuid,

@@ -6,7 +6,7 @@ use crate::runtime as rt;
 ///
 /// Entity type `Microsoft.NAV.salesInvoiceLine`.
 /// Key: `id`.
-/// Entity set `salesInvoiceLines`: read, create, update, delete
+/// Entity set `salesInvoiceLines`: read, create, update, delete. Read from `…/salesInvoiceLines` or `…/salesInvoiceLines(id)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SalesInvoiceLine {
@@ -1285,36 +1285,48 @@ pub mod fields {
 }
 impl super::EntityPath<SalesInvoiceLines> {
     /// Navigation property `salesInvoice` to one `Microsoft.NAV.salesInvoice` (contained).
+    ///
+    /// URL: `…/salesInvoiceLines(…)/salesInvoice`.
     pub fn sales_invoice(
         &self,
     ) -> super::EntityPath<super::sales_invoice::SalesInvoices> {
         super::EntityPath::from(self.single("salesInvoice"))
     }
     /// Navigation property `item` to one `Microsoft.NAV.item` (contained).
+    ///
+    /// URL: `…/salesInvoiceLines(…)/item`.
     pub fn item(&self) -> super::EntityPath<super::item::Items> {
         super::EntityPath::from(self.single("item"))
     }
     /// Navigation property `account` to one `Microsoft.NAV.account` (contained).
+    ///
+    /// URL: `…/salesInvoiceLines(…)/account`.
     pub fn account(&self) -> super::EntityPath<super::account::Accounts> {
         super::EntityPath::from(self.single("account"))
     }
     /// Navigation property `unitOfMeasure` to one `Microsoft.NAV.unitOfMeasure` (contained).
+    ///
+    /// URL: `…/salesInvoiceLines(…)/unitOfMeasure`.
     pub fn unit_of_measure(
         &self,
     ) -> super::EntityPath<super::unit_of_measure::UnitsOfMeasure> {
         super::EntityPath::from(self.single("unitOfMeasure"))
     }
     /// Navigation property `itemVariant` to one `Microsoft.NAV.itemVariant` (contained).
+    ///
+    /// URL: `…/salesInvoiceLines(…)/itemVariant`.
     pub fn item_variant(&self) -> super::EntityPath<super::item_variant::ItemVariants> {
         super::EntityPath::from(self.single("itemVariant"))
     }
     /// Navigation property `dimensionSetLines` to a collection of `Microsoft.NAV.dimensionSetLine` (contained).
+    ///
+    /// URL: `…/salesInvoiceLines(…)/dimensionSetLines`.
     pub fn dimension_set_lines(
         &self,
     ) -> super::CollectionPath<super::dimension_set_line::DimensionSetLines> {
         super::CollectionPath::from(self.collection("dimensionSetLines"))
     }
-    /// One entity of `dimensionSetLines`, by key: `…/dimensionSetLines(…)`.
+    /// One entity of `dimensionSetLines`, by key: `…/salesInvoiceLines(…)/dimensionSetLines(…)`.
     pub fn dimension_set_line(
         &self,
         id: rt::uuid::Uuid,
@@ -1322,6 +1334,8 @@ impl super::EntityPath<SalesInvoiceLines> {
         self.dimension_set_lines().key(id)
     }
     /// Navigation property `location` to one `Microsoft.NAV.location` (contained).
+    ///
+    /// URL: `…/salesInvoiceLines(…)/location`.
     pub fn location(&self) -> super::EntityPath<super::location::Locations> {
         super::EntityPath::from(self.single("location"))
     }

@@ -4,7 +4,7 @@
 use crate::runtime as rt;
 /// Entity type `Microsoft.NAV.salesOrder`.
 /// Key: `id`.
-/// Entity set `salesOrders`: read, create, update, delete
+/// Entity set `salesOrders`: read, create, update, delete. Read from `…/salesOrders` or `…/salesOrders(id)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SalesOrder {
@@ -2215,36 +2215,48 @@ pub mod fields {
 }
 impl super::EntityPath<SalesOrders> {
     /// Navigation property `customer` to one `Microsoft.NAV.customer` (contained).
+    ///
+    /// URL: `…/salesOrders(…)/customer`.
     pub fn customer(&self) -> super::EntityPath<super::customer::Customers> {
         super::EntityPath::from(self.single("customer"))
     }
     /// Navigation property `dimensionValue` to one `Microsoft.NAV.dimensionValue` (contained).
+    ///
+    /// URL: `…/salesOrders(…)/dimensionValue`.
     pub fn dimension_value(
         &self,
     ) -> super::EntityPath<super::dimension_value::DimensionValues> {
         super::EntityPath::from(self.single("dimensionValue"))
     }
     /// Navigation property `currency` to one `Microsoft.NAV.currency` (contained).
+    ///
+    /// URL: `…/salesOrders(…)/currency`.
     pub fn currency(&self) -> super::EntityPath<super::currency::Currencies> {
         super::EntityPath::from(self.single("currency"))
     }
     /// Navigation property `paymentTerm` to one `Microsoft.NAV.paymentTerm` (contained).
+    ///
+    /// URL: `…/salesOrders(…)/paymentTerm`.
     pub fn payment_term(&self) -> super::EntityPath<super::payment_term::PaymentTerms> {
         super::EntityPath::from(self.single("paymentTerm"))
     }
     /// Navigation property `shipmentMethod` to one `Microsoft.NAV.shipmentMethod` (contained).
+    ///
+    /// URL: `…/salesOrders(…)/shipmentMethod`.
     pub fn shipment_method(
         &self,
     ) -> super::EntityPath<super::shipment_method::ShipmentMethods> {
         super::EntityPath::from(self.single("shipmentMethod"))
     }
     /// Navigation property `dimensionSetLines` to a collection of `Microsoft.NAV.dimensionSetLine` (contained).
+    ///
+    /// URL: `…/salesOrders(…)/dimensionSetLines`.
     pub fn dimension_set_lines(
         &self,
     ) -> super::CollectionPath<super::dimension_set_line::DimensionSetLines> {
         super::CollectionPath::from(self.collection("dimensionSetLines"))
     }
-    /// One entity of `dimensionSetLines`, by key: `…/dimensionSetLines(…)`.
+    /// One entity of `dimensionSetLines`, by key: `…/salesOrders(…)/dimensionSetLines(…)`.
     pub fn dimension_set_line(
         &self,
         id: rt::uuid::Uuid,
@@ -2252,12 +2264,14 @@ impl super::EntityPath<SalesOrders> {
         self.dimension_set_lines().key(id)
     }
     /// Navigation property `salesOrderLines` to a collection of `Microsoft.NAV.salesOrderLine` (contained).
+    ///
+    /// URL: `…/salesOrders(…)/salesOrderLines`.
     pub fn sales_order_lines(
         &self,
     ) -> super::CollectionPath<super::sales_order_line::SalesOrderLines> {
         super::CollectionPath::from(self.collection("salesOrderLines"))
     }
-    /// One entity of `salesOrderLines`, by key: `…/salesOrderLines(…)`.
+    /// One entity of `salesOrderLines`, by key: `…/salesOrders(…)/salesOrderLines(…)`.
     pub fn sales_order_line(
         &self,
         id: rt::uuid::Uuid,
@@ -2265,10 +2279,12 @@ impl super::EntityPath<SalesOrders> {
         self.sales_order_lines().key(id)
     }
     /// Navigation property `attachments` to a collection of `Microsoft.NAV.attachment` (contained).
+    ///
+    /// URL: `…/salesOrders(…)/attachments`.
     pub fn attachments(&self) -> super::CollectionPath<super::attachment::Attachments> {
         super::CollectionPath::from(self.collection("attachments"))
     }
-    /// One entity of `attachments`, by key: `…/attachments(…)`.
+    /// One entity of `attachments`, by key: `…/salesOrders(…)/attachments(…)`.
     pub fn attachment(
         &self,
         id: rt::uuid::Uuid,
@@ -2276,12 +2292,14 @@ impl super::EntityPath<SalesOrders> {
         self.attachments().key(id)
     }
     /// Navigation property `documentAttachments` to a collection of `Microsoft.NAV.documentAttachment` (contained).
+    ///
+    /// URL: `…/salesOrders(…)/documentAttachments`.
     pub fn document_attachments(
         &self,
     ) -> super::CollectionPath<super::document_attachment::DocumentAttachments> {
         super::CollectionPath::from(self.collection("documentAttachments"))
     }
-    /// One entity of `documentAttachments`, by key: `…/documentAttachments(…)`.
+    /// One entity of `documentAttachments`, by key: `…/salesOrders(…)/documentAttachments(…)`.
     pub fn document_attachment(
         &self,
         id: rt::uuid::Uuid,

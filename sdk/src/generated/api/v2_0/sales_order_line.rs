@@ -4,7 +4,7 @@
 use crate::runtime as rt;
 /// Entity type `Microsoft.NAV.salesOrderLine`.
 /// Key: `id`.
-/// Entity set `salesOrderLines`: read, create, update, delete
+/// Entity set `salesOrderLines`: read, create, update, delete. Read from `…/salesOrderLines` or `…/salesOrderLines(id)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SalesOrderLine {
@@ -1525,34 +1525,46 @@ pub mod fields {
 }
 impl super::EntityPath<SalesOrderLines> {
     /// Navigation property `salesOrder` to one `Microsoft.NAV.salesOrder` (contained).
+    ///
+    /// URL: `…/salesOrderLines(…)/salesOrder`.
     pub fn sales_order(&self) -> super::EntityPath<super::sales_order::SalesOrders> {
         super::EntityPath::from(self.single("salesOrder"))
     }
     /// Navigation property `item` to one `Microsoft.NAV.item` (contained).
+    ///
+    /// URL: `…/salesOrderLines(…)/item`.
     pub fn item(&self) -> super::EntityPath<super::item::Items> {
         super::EntityPath::from(self.single("item"))
     }
     /// Navigation property `account` to one `Microsoft.NAV.account` (contained).
+    ///
+    /// URL: `…/salesOrderLines(…)/account`.
     pub fn account(&self) -> super::EntityPath<super::account::Accounts> {
         super::EntityPath::from(self.single("account"))
     }
     /// Navigation property `unitOfMeasure` to one `Microsoft.NAV.unitOfMeasure` (contained).
+    ///
+    /// URL: `…/salesOrderLines(…)/unitOfMeasure`.
     pub fn unit_of_measure(
         &self,
     ) -> super::EntityPath<super::unit_of_measure::UnitsOfMeasure> {
         super::EntityPath::from(self.single("unitOfMeasure"))
     }
     /// Navigation property `itemVariant` to one `Microsoft.NAV.itemVariant` (contained).
+    ///
+    /// URL: `…/salesOrderLines(…)/itemVariant`.
     pub fn item_variant(&self) -> super::EntityPath<super::item_variant::ItemVariants> {
         super::EntityPath::from(self.single("itemVariant"))
     }
     /// Navigation property `dimensionSetLines` to a collection of `Microsoft.NAV.dimensionSetLine` (contained).
+    ///
+    /// URL: `…/salesOrderLines(…)/dimensionSetLines`.
     pub fn dimension_set_lines(
         &self,
     ) -> super::CollectionPath<super::dimension_set_line::DimensionSetLines> {
         super::CollectionPath::from(self.collection("dimensionSetLines"))
     }
-    /// One entity of `dimensionSetLines`, by key: `…/dimensionSetLines(…)`.
+    /// One entity of `dimensionSetLines`, by key: `…/salesOrderLines(…)/dimensionSetLines(…)`.
     pub fn dimension_set_line(
         &self,
         id: rt::uuid::Uuid,
@@ -1560,6 +1572,8 @@ impl super::EntityPath<SalesOrderLines> {
         self.dimension_set_lines().key(id)
     }
     /// Navigation property `location` to one `Microsoft.NAV.location` (contained).
+    ///
+    /// URL: `…/salesOrderLines(…)/location`.
     pub fn location(&self) -> super::EntityPath<super::location::Locations> {
         super::EntityPath::from(self.single("location"))
     }

@@ -4,7 +4,7 @@
 use crate::runtime as rt;
 /// Entity type `Microsoft.NAV.salesQuote`.
 /// Key: `id`.
-/// Entity set `salesQuotes`: read, create, update, delete
+/// Entity set `salesQuotes`: read, create, update, delete. Read from `…/salesQuotes` or `…/salesQuotes(id)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SalesQuote {
@@ -2204,36 +2204,48 @@ pub mod fields {
 }
 impl super::EntityPath<SalesQuotes> {
     /// Navigation property `customer` to one `Microsoft.NAV.customer` (contained).
+    ///
+    /// URL: `…/salesQuotes(…)/customer`.
     pub fn customer(&self) -> super::EntityPath<super::customer::Customers> {
         super::EntityPath::from(self.single("customer"))
     }
     /// Navigation property `dimensionValue` to one `Microsoft.NAV.dimensionValue` (contained).
+    ///
+    /// URL: `…/salesQuotes(…)/dimensionValue`.
     pub fn dimension_value(
         &self,
     ) -> super::EntityPath<super::dimension_value::DimensionValues> {
         super::EntityPath::from(self.single("dimensionValue"))
     }
     /// Navigation property `currency` to one `Microsoft.NAV.currency` (contained).
+    ///
+    /// URL: `…/salesQuotes(…)/currency`.
     pub fn currency(&self) -> super::EntityPath<super::currency::Currencies> {
         super::EntityPath::from(self.single("currency"))
     }
     /// Navigation property `paymentTerm` to one `Microsoft.NAV.paymentTerm` (contained).
+    ///
+    /// URL: `…/salesQuotes(…)/paymentTerm`.
     pub fn payment_term(&self) -> super::EntityPath<super::payment_term::PaymentTerms> {
         super::EntityPath::from(self.single("paymentTerm"))
     }
     /// Navigation property `shipmentMethod` to one `Microsoft.NAV.shipmentMethod` (contained).
+    ///
+    /// URL: `…/salesQuotes(…)/shipmentMethod`.
     pub fn shipment_method(
         &self,
     ) -> super::EntityPath<super::shipment_method::ShipmentMethods> {
         super::EntityPath::from(self.single("shipmentMethod"))
     }
     /// Navigation property `dimensionSetLines` to a collection of `Microsoft.NAV.dimensionSetLine` (contained).
+    ///
+    /// URL: `…/salesQuotes(…)/dimensionSetLines`.
     pub fn dimension_set_lines(
         &self,
     ) -> super::CollectionPath<super::dimension_set_line::DimensionSetLines> {
         super::CollectionPath::from(self.collection("dimensionSetLines"))
     }
-    /// One entity of `dimensionSetLines`, by key: `…/dimensionSetLines(…)`.
+    /// One entity of `dimensionSetLines`, by key: `…/salesQuotes(…)/dimensionSetLines(…)`.
     pub fn dimension_set_line(
         &self,
         id: rt::uuid::Uuid,
@@ -2241,12 +2253,14 @@ impl super::EntityPath<SalesQuotes> {
         self.dimension_set_lines().key(id)
     }
     /// Navigation property `salesQuoteLines` to a collection of `Microsoft.NAV.salesQuoteLine` (contained).
+    ///
+    /// URL: `…/salesQuotes(…)/salesQuoteLines`.
     pub fn sales_quote_lines(
         &self,
     ) -> super::CollectionPath<super::sales_quote_line::SalesQuoteLines> {
         super::CollectionPath::from(self.collection("salesQuoteLines"))
     }
-    /// One entity of `salesQuoteLines`, by key: `…/salesQuoteLines(…)`.
+    /// One entity of `salesQuoteLines`, by key: `…/salesQuotes(…)/salesQuoteLines(…)`.
     pub fn sales_quote_line(
         &self,
         id: rt::uuid::Uuid,
@@ -2254,16 +2268,20 @@ impl super::EntityPath<SalesQuotes> {
         self.sales_quote_lines().key(id)
     }
     /// Navigation property `pdfDocument` to one `Microsoft.NAV.pdfDocument` (contained).
+    ///
+    /// URL: `…/salesQuotes(…)/pdfDocument`.
     pub fn pdf_document(
         &self,
     ) -> super::EntityPath<super::pdf_document::PdfDocumentSet> {
         super::EntityPath::from(self.single("pdfDocument"))
     }
     /// Navigation property `attachments` to a collection of `Microsoft.NAV.attachment` (contained).
+    ///
+    /// URL: `…/salesQuotes(…)/attachments`.
     pub fn attachments(&self) -> super::CollectionPath<super::attachment::Attachments> {
         super::CollectionPath::from(self.collection("attachments"))
     }
-    /// One entity of `attachments`, by key: `…/attachments(…)`.
+    /// One entity of `attachments`, by key: `…/salesQuotes(…)/attachments(…)`.
     pub fn attachment(
         &self,
         id: rt::uuid::Uuid,
@@ -2271,12 +2289,14 @@ impl super::EntityPath<SalesQuotes> {
         self.attachments().key(id)
     }
     /// Navigation property `documentAttachments` to a collection of `Microsoft.NAV.documentAttachment` (contained).
+    ///
+    /// URL: `…/salesQuotes(…)/documentAttachments`.
     pub fn document_attachments(
         &self,
     ) -> super::CollectionPath<super::document_attachment::DocumentAttachments> {
         super::CollectionPath::from(self.collection("documentAttachments"))
     }
-    /// One entity of `documentAttachments`, by key: `…/documentAttachments(…)`.
+    /// One entity of `documentAttachments`, by key: `…/salesQuotes(…)/documentAttachments(…)`.
     pub fn document_attachment(
         &self,
         id: rt::uuid::Uuid,

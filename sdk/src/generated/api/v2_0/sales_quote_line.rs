@@ -4,7 +4,7 @@
 use crate::runtime as rt;
 /// Entity type `Microsoft.NAV.salesQuoteLine`.
 /// Key: `id`.
-/// Entity set `salesQuoteLines`: read, create, update, delete
+/// Entity set `salesQuoteLines`: read, create, update, delete. Read from `…/salesQuoteLines` or `…/salesQuoteLines(id)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SalesQuoteLine {
@@ -1293,34 +1293,46 @@ pub mod fields {
 }
 impl super::EntityPath<SalesQuoteLines> {
     /// Navigation property `salesQuote` to one `Microsoft.NAV.salesQuote` (contained).
+    ///
+    /// URL: `…/salesQuoteLines(…)/salesQuote`.
     pub fn sales_quote(&self) -> super::EntityPath<super::sales_quote::SalesQuotes> {
         super::EntityPath::from(self.single("salesQuote"))
     }
     /// Navigation property `item` to one `Microsoft.NAV.item` (contained).
+    ///
+    /// URL: `…/salesQuoteLines(…)/item`.
     pub fn item(&self) -> super::EntityPath<super::item::Items> {
         super::EntityPath::from(self.single("item"))
     }
     /// Navigation property `account` to one `Microsoft.NAV.account` (contained).
+    ///
+    /// URL: `…/salesQuoteLines(…)/account`.
     pub fn account(&self) -> super::EntityPath<super::account::Accounts> {
         super::EntityPath::from(self.single("account"))
     }
     /// Navigation property `unitOfMeasure` to one `Microsoft.NAV.unitOfMeasure` (contained).
+    ///
+    /// URL: `…/salesQuoteLines(…)/unitOfMeasure`.
     pub fn unit_of_measure(
         &self,
     ) -> super::EntityPath<super::unit_of_measure::UnitsOfMeasure> {
         super::EntityPath::from(self.single("unitOfMeasure"))
     }
     /// Navigation property `itemVariant` to one `Microsoft.NAV.itemVariant` (contained).
+    ///
+    /// URL: `…/salesQuoteLines(…)/itemVariant`.
     pub fn item_variant(&self) -> super::EntityPath<super::item_variant::ItemVariants> {
         super::EntityPath::from(self.single("itemVariant"))
     }
     /// Navigation property `dimensionSetLines` to a collection of `Microsoft.NAV.dimensionSetLine` (contained).
+    ///
+    /// URL: `…/salesQuoteLines(…)/dimensionSetLines`.
     pub fn dimension_set_lines(
         &self,
     ) -> super::CollectionPath<super::dimension_set_line::DimensionSetLines> {
         super::CollectionPath::from(self.collection("dimensionSetLines"))
     }
-    /// One entity of `dimensionSetLines`, by key: `…/dimensionSetLines(…)`.
+    /// One entity of `dimensionSetLines`, by key: `…/salesQuoteLines(…)/dimensionSetLines(…)`.
     pub fn dimension_set_line(
         &self,
         id: rt::uuid::Uuid,
@@ -1328,6 +1340,8 @@ impl super::EntityPath<SalesQuoteLines> {
         self.dimension_set_lines().key(id)
     }
     /// Navigation property `location` to one `Microsoft.NAV.location` (contained).
+    ///
+    /// URL: `…/salesQuoteLines(…)/location`.
     pub fn location(&self) -> super::EntityPath<super::location::Locations> {
         super::EntityPath::from(self.single("location"))
     }

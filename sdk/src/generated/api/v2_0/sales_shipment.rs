@@ -4,7 +4,7 @@
 use crate::runtime as rt;
 /// Entity type `Microsoft.NAV.salesShipment`.
 /// Key: `id`.
-/// Entity set `salesShipments`: read (read-only)
+/// Entity set `salesShipments`: read (read-only). Read from `…/salesShipments` or `…/salesShipments(id)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SalesShipment {
@@ -1133,16 +1133,20 @@ pub mod fields {
 }
 impl super::EntityPath<SalesShipments> {
     /// Navigation property `customer` to one `Microsoft.NAV.customer` (contained).
+    ///
+    /// URL: `…/salesShipments(…)/customer`.
     pub fn customer(&self) -> super::EntityPath<super::customer::Customers> {
         super::EntityPath::from(self.single("customer"))
     }
     /// Navigation property `salesShipmentLines` to a collection of `Microsoft.NAV.salesShipmentLine` (contained).
+    ///
+    /// URL: `…/salesShipments(…)/salesShipmentLines`.
     pub fn sales_shipment_lines(
         &self,
     ) -> super::CollectionPath<super::sales_shipment_line::SalesShipmentLines> {
         super::CollectionPath::from(self.collection("salesShipmentLines"))
     }
-    /// One entity of `salesShipmentLines`, by key: `…/salesShipmentLines(…)`.
+    /// One entity of `salesShipmentLines`, by key: `…/salesShipments(…)/salesShipmentLines(…)`.
     pub fn sales_shipment_line(
         &self,
         id: rt::uuid::Uuid,
@@ -1150,12 +1154,14 @@ impl super::EntityPath<SalesShipments> {
         self.sales_shipment_lines().key(id)
     }
     /// Navigation property `dimensionSetLines` to a collection of `Microsoft.NAV.dimensionSetLine` (contained).
+    ///
+    /// URL: `…/salesShipments(…)/dimensionSetLines`.
     pub fn dimension_set_lines(
         &self,
     ) -> super::CollectionPath<super::dimension_set_line::DimensionSetLines> {
         super::CollectionPath::from(self.collection("dimensionSetLines"))
     }
-    /// One entity of `dimensionSetLines`, by key: `…/dimensionSetLines(…)`.
+    /// One entity of `dimensionSetLines`, by key: `…/salesShipments(…)/dimensionSetLines(…)`.
     pub fn dimension_set_line(
         &self,
         id: rt::uuid::Uuid,

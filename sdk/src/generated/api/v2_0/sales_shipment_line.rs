@@ -4,7 +4,7 @@
 use crate::runtime as rt;
 /// Entity type `Microsoft.NAV.salesShipmentLine`.
 /// Key: `id`.
-/// Entity set `salesShipmentLines`: read (read-only)
+/// Entity set `salesShipmentLines`: read (read-only). Read from `…/salesShipmentLines` or `…/salesShipmentLines(id)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SalesShipmentLine {
@@ -458,18 +458,22 @@ pub mod fields {
 }
 impl super::EntityPath<SalesShipmentLines> {
     /// Navigation property `salesShipment` to one `Microsoft.NAV.salesShipment` (contained).
+    ///
+    /// URL: `…/salesShipmentLines(…)/salesShipment`.
     pub fn sales_shipment(
         &self,
     ) -> super::EntityPath<super::sales_shipment::SalesShipments> {
         super::EntityPath::from(self.single("salesShipment"))
     }
     /// Navigation property `dimensionSetLines` to a collection of `Microsoft.NAV.dimensionSetLine` (contained).
+    ///
+    /// URL: `…/salesShipmentLines(…)/dimensionSetLines`.
     pub fn dimension_set_lines(
         &self,
     ) -> super::CollectionPath<super::dimension_set_line::DimensionSetLines> {
         super::CollectionPath::from(self.collection("dimensionSetLines"))
     }
-    /// One entity of `dimensionSetLines`, by key: `…/dimensionSetLines(…)`.
+    /// One entity of `dimensionSetLines`, by key: `…/salesShipmentLines(…)/dimensionSetLines(…)`.
     pub fn dimension_set_line(
         &self,
         id: rt::uuid::Uuid,

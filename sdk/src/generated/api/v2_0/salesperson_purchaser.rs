@@ -4,7 +4,7 @@
 use crate::runtime as rt;
 /// Entity type `Microsoft.NAV.salespersonPurchaser`.
 /// Key: `id`.
-/// Entity set `salespeoplePurchasers`: read, create, update, delete
+/// Entity set `salespeoplePurchasers`: read, create, update, delete. Read from `…/salespeoplePurchasers` or `…/salespeoplePurchasers(id)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SalespersonPurchaser {

@@ -4,7 +4,7 @@
 use crate::runtime as rt;
 /// Entity type `Microsoft.NAV.shipmentMethod`.
 /// Key: `id`.
-/// Entity set `shipmentMethods`: read, create, update, delete
+/// Entity set `shipmentMethods`: read, create, update, delete. Read from `…/shipmentMethods` or `…/shipmentMethods(id)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ShipmentMethod {

@@ -4,7 +4,7 @@
 use crate::runtime as rt;
 /// Entity type `Microsoft.NAV.subscriptions`.
 /// Key: `subscriptionId`.
-/// Entity set `subscriptions`: read, create, update, delete; not sortable
+/// Entity set `subscriptions`: read, create, update, delete; not sortable. Read from `…/subscriptions` or `…/subscriptions(subscriptionId)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Subscriptions {

@@ -4,7 +4,7 @@
 use crate::runtime as rt;
 /// Entity type `Microsoft.NAV.taxArea`.
 /// Key: `id`.
-/// Entity set `taxAreas`: read, create, update, delete
+/// Entity set `taxAreas`: read, create, update, delete. Read from `…/taxAreas` or `…/taxAreas(id)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TaxArea {

@@ -4,7 +4,7 @@
 use crate::runtime as rt;
 /// Entity type `Microsoft.NAV.taxGroup`.
 /// Key: `id`.
-/// Entity set `taxGroups`: read, create, update, delete
+/// Entity set `taxGroups`: read, create, update, delete. Read from `…/taxGroups` or `…/taxGroups(id)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TaxGroup {

@@ -4,7 +4,7 @@
 use crate::runtime as rt;
 /// Entity type `Microsoft.NAV.timeRegistrationEntry`.
 /// Key: `id`.
-/// Entity set `timeRegistrationEntries`: read, create, update, delete
+/// Entity set `timeRegistrationEntries`: read, create, update, delete. Read from `…/timeRegistrationEntries` or `…/timeRegistrationEntries(id)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TimeRegistrationEntry {
@@ -725,16 +725,20 @@ pub mod fields {
 }
 impl super::EntityPath<TimeRegistrationEntries> {
     /// Navigation property `employee` to one `Microsoft.NAV.employee` (contained).
+    ///
+    /// URL: `…/timeRegistrationEntries(…)/employee`.
     pub fn employee(&self) -> super::EntityPath<super::employee::Employees> {
         super::EntityPath::from(self.single("employee"))
     }
     /// Navigation property `dimensionSetLines` to a collection of `Microsoft.NAV.dimensionSetLine` (contained).
+    ///
+    /// URL: `…/timeRegistrationEntries(…)/dimensionSetLines`.
     pub fn dimension_set_lines(
         &self,
     ) -> super::CollectionPath<super::dimension_set_line::DimensionSetLines> {
         super::CollectionPath::from(self.collection("dimensionSetLines"))
     }
-    /// One entity of `dimensionSetLines`, by key: `…/dimensionSetLines(…)`.
+    /// One entity of `dimensionSetLines`, by key: `…/timeRegistrationEntries(…)/dimensionSetLines(…)`.
     pub fn dimension_set_line(
         &self,
         id: rt::uuid::Uuid,

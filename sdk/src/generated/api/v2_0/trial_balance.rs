@@ -4,7 +4,7 @@
 use crate::runtime as rt;
 /// Entity type `Microsoft.NAV.trialBalance`.
 /// Key: `accountId`.
-/// Entity set `trialBalances`: read (read-only)
+/// Entity set `trialBalances`: read (read-only). Read from `…/trialBalances` or `…/trialBalances(accountId)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TrialBalance {
@@ -325,6 +325,8 @@ pub mod fields {
 }
 impl super::EntityPath<TrialBalances> {
     /// Navigation property `account` to one `Microsoft.NAV.account` (contained).
+    ///
+    /// URL: `…/trialBalances(…)/account`.
     pub fn account(&self) -> super::EntityPath<super::account::Accounts> {
         super::EntityPath::from(self.single("account"))
     }

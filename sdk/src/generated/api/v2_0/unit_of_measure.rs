@@ -4,7 +4,7 @@
 use crate::runtime as rt;
 /// Entity type `Microsoft.NAV.unitOfMeasure`.
 /// Key: `id`.
-/// Entity set `unitsOfMeasure`: read, create, update, delete
+/// Entity set `unitsOfMeasure`: read, create, update, delete. Read from `…/unitsOfMeasure` or `…/unitsOfMeasure(id)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UnitOfMeasure {

@@ -4,7 +4,7 @@
 use crate::runtime as rt;
 /// Entity type `Microsoft.NAV.vendor`.
 /// Key: `id`.
-/// Entity set `vendors`: read, create, update, delete
+/// Entity set `vendors`: read, create, update, delete. Read from `…/vendors` or `…/vendors(id)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Vendor {
@@ -1141,30 +1141,40 @@ pub mod fields {
 }
 impl super::EntityPath<Vendors> {
     /// Navigation property `currency` to one `Microsoft.NAV.currency` (contained).
+    ///
+    /// URL: `…/vendors(…)/currency`.
     pub fn currency(&self) -> super::EntityPath<super::currency::Currencies> {
         super::EntityPath::from(self.single("currency"))
     }
     /// Navigation property `paymentTerm` to one `Microsoft.NAV.paymentTerm` (contained).
+    ///
+    /// URL: `…/vendors(…)/paymentTerm`.
     pub fn payment_term(&self) -> super::EntityPath<super::payment_term::PaymentTerms> {
         super::EntityPath::from(self.single("paymentTerm"))
     }
     /// Navigation property `paymentMethod` to one `Microsoft.NAV.paymentMethod` (contained).
+    ///
+    /// URL: `…/vendors(…)/paymentMethod`.
     pub fn payment_method(
         &self,
     ) -> super::EntityPath<super::payment_method::PaymentMethods> {
         super::EntityPath::from(self.single("paymentMethod"))
     }
     /// Navigation property `picture` to one `Microsoft.NAV.picture` (contained).
+    ///
+    /// URL: `…/vendors(…)/picture`.
     pub fn picture(&self) -> super::EntityPath<super::picture::Pictures> {
         super::EntityPath::from(self.single("picture"))
     }
     /// Navigation property `defaultDimensions` to a collection of `Microsoft.NAV.defaultDimension` (contained).
+    ///
+    /// URL: `…/vendors(…)/defaultDimensions`.
     pub fn default_dimensions(
         &self,
     ) -> super::CollectionPath<super::default_dimension::DefaultDimensions> {
         super::CollectionPath::from(self.collection("defaultDimensions"))
     }
-    /// One entity of `defaultDimensions`, by key: `…/defaultDimensions(…)`.
+    /// One entity of `defaultDimensions`, by key: `…/vendors(…)/defaultDimensions(…)`.
     pub fn default_dimension(
         &self,
         id: rt::uuid::Uuid,
@@ -1172,18 +1182,22 @@ impl super::EntityPath<Vendors> {
         self.default_dimensions().key(id)
     }
     /// Navigation property `agedAccountsPayable` to one `Microsoft.NAV.agedAccountsPayable` (contained).
+    ///
+    /// URL: `…/vendors(…)/agedAccountsPayable`.
     pub fn aged_accounts_payable(
         &self,
     ) -> super::EntityPath<super::aged_accounts_payable::AgedAccountsPayables> {
         super::EntityPath::from(self.single("agedAccountsPayable"))
     }
     /// Navigation property `contactsInformation` to a collection of `Microsoft.NAV.contactInformation` (contained).
+    ///
+    /// URL: `…/vendors(…)/contactsInformation`.
     pub fn contacts_information(
         &self,
     ) -> super::CollectionPath<super::contact_information::ContactsInformation> {
         super::CollectionPath::from(self.collection("contactsInformation"))
     }
-    /// One entity of `contactsInformation`, by key: `…/contactsInformation(…)`.
+    /// One entity of `contactsInformation`, by key: `…/vendors(…)/contactsInformation(…)`.
     pub fn contact_information(
         &self,
         contact_id: rt::uuid::Uuid,
@@ -1191,12 +1205,14 @@ impl super::EntityPath<Vendors> {
         self.contacts_information().key(contact_id)
     }
     /// Navigation property `documentAttachments` to a collection of `Microsoft.NAV.documentAttachment` (contained).
+    ///
+    /// URL: `…/vendors(…)/documentAttachments`.
     pub fn document_attachments(
         &self,
     ) -> super::CollectionPath<super::document_attachment::DocumentAttachments> {
         super::CollectionPath::from(self.collection("documentAttachments"))
     }
-    /// One entity of `documentAttachments`, by key: `…/documentAttachments(…)`.
+    /// One entity of `documentAttachments`, by key: `…/vendors(…)/documentAttachments(…)`.
     pub fn document_attachment(
         &self,
         id: rt::uuid::Uuid,

@@ -4,7 +4,7 @@
 use crate::runtime as rt;
 /// Entity type `Microsoft.NAV.vendorPayment`.
 /// Key: `id`.
-/// Entity set `vendorPayments`: read, create, update, delete
+/// Entity set `vendorPayments`: read, create, update, delete. Read from `…/vendorPayments` or `…/vendorPayments(id)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct VendorPayment {
@@ -827,22 +827,28 @@ pub mod fields {
 }
 impl super::EntityPath<VendorPayments> {
     /// Navigation property `customerPaymentJournal` to one `Microsoft.NAV.customerPaymentJournal` (contained).
+    ///
+    /// URL: `…/vendorPayments(…)/customerPaymentJournal`.
     pub fn customer_payment_journal(
         &self,
     ) -> super::EntityPath<super::customer_payment_journal::CustomerPaymentJournals> {
         super::EntityPath::from(self.single("customerPaymentJournal"))
     }
     /// Navigation property `vendor` to one `Microsoft.NAV.vendor` (contained).
+    ///
+    /// URL: `…/vendorPayments(…)/vendor`.
     pub fn vendor(&self) -> super::EntityPath<super::vendor::Vendors> {
         super::EntityPath::from(self.single("vendor"))
     }
     /// Navigation property `dimensionSetLines` to a collection of `Microsoft.NAV.dimensionSetLine` (contained).
+    ///
+    /// URL: `…/vendorPayments(…)/dimensionSetLines`.
     pub fn dimension_set_lines(
         &self,
     ) -> super::CollectionPath<super::dimension_set_line::DimensionSetLines> {
         super::CollectionPath::from(self.collection("dimensionSetLines"))
     }
-    /// One entity of `dimensionSetLines`, by key: `…/dimensionSetLines(…)`.
+    /// One entity of `dimensionSetLines`, by key: `…/vendorPayments(…)/dimensionSetLines(…)`.
     pub fn dimension_set_line(
         &self,
         id: rt::uuid::Uuid,
@@ -850,12 +856,14 @@ impl super::EntityPath<VendorPayments> {
         self.dimension_set_lines().key(id)
     }
     /// Navigation property `applyVendorEntries` to a collection of `Microsoft.NAV.applyVendorEntry` (contained).
+    ///
+    /// URL: `…/vendorPayments(…)/applyVendorEntries`.
     pub fn apply_vendor_entries(
         &self,
     ) -> super::CollectionPath<super::apply_vendor_entry::ApplyVendorEntries> {
         super::CollectionPath::from(self.collection("applyVendorEntries"))
     }
-    /// One entity of `applyVendorEntries`, by key: `…/applyVendorEntries(…)`.
+    /// One entity of `applyVendorEntries`, by key: `…/vendorPayments(…)/applyVendorEntries(…)`.
     pub fn apply_vendor_entry(
         &self,
         id: rt::uuid::Uuid,
@@ -863,6 +871,8 @@ impl super::EntityPath<VendorPayments> {
         self.apply_vendor_entries().key(id)
     }
     /// Navigation property `vendorPaymentJournal` to one `Microsoft.NAV.vendorPaymentJournal` (contained).
+    ///
+    /// URL: `…/vendorPayments(…)/vendorPaymentJournal`.
     pub fn vendor_payment_journal(
         &self,
     ) -> super::EntityPath<super::vendor_payment_journal::VendorPaymentJournals> {

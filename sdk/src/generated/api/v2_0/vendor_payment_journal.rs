@@ -4,7 +4,7 @@
 use crate::runtime as rt;
 /// Entity type `Microsoft.NAV.vendorPaymentJournal`.
 /// Key: `id`.
-/// Entity set `vendorPaymentJournals`: read, create, update, delete
+/// Entity set `vendorPaymentJournals`: read, create, update, delete. Read from `…/vendorPaymentJournals` or `…/vendorPaymentJournals(id)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct VendorPaymentJournal {
@@ -409,12 +409,14 @@ pub mod fields {
 }
 impl super::EntityPath<VendorPaymentJournals> {
     /// Navigation property `vendorPayments` to a collection of `Microsoft.NAV.vendorPayment` (contained).
+    ///
+    /// URL: `…/vendorPaymentJournals(…)/vendorPayments`.
     pub fn vendor_payments(
         &self,
     ) -> super::CollectionPath<super::vendor_payment::VendorPayments> {
         super::CollectionPath::from(self.collection("vendorPayments"))
     }
-    /// One entity of `vendorPayments`, by key: `…/vendorPayments(…)`.
+    /// One entity of `vendorPayments`, by key: `…/vendorPaymentJournals(…)/vendorPayments(…)`.
     pub fn vendor_payment(
         &self,
         id: rt::uuid::Uuid,

@@ -4,7 +4,7 @@
 use crate::runtime as rt;
 /// Entity type `Microsoft.NAV.vendorPurchase`.
 /// Key: `vendorId`, `vendorNumber`, `name`.
-/// Entity set `vendorPurchases`: read; not sortable (read-only)
+/// Entity set `vendorPurchases`: read; not sortable (read-only). Read from `…/vendorPurchases` or `…/vendorPurchases(vendorId,vendorNumber,name)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct VendorPurchase {

@@ -4,7 +4,7 @@
 use crate::runtime as rt;
 /// Entity type `Microsoft.NAV.company`.
 /// Key: `id`.
-/// Entity set `companies`: read (read-only)
+/// Entity set `companies`: read (read-only). Read from `…/companies` or `…/companies(id)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Company {
@@ -349,12 +349,14 @@ pub mod fields {
 }
 impl super::EntityPath<Companies> {
     /// Navigation property `customerLedgerEntries` to a collection of `Microsoft.NAV.customerLedgerEntry` (contained).
+    ///
+    /// URL: `…/companies(…)/customerLedgerEntries`.
     pub fn customer_ledger_entries(
         &self,
     ) -> super::CollectionPath<super::customer_ledger_entry::CustomerLedgerEntries> {
         super::CollectionPath::from(self.collection("customerLedgerEntries"))
     }
-    /// One entity of `customerLedgerEntries`, by key: `…/customerLedgerEntries(…)`.
+    /// One entity of `customerLedgerEntries`, by key: `…/companies(…)/customerLedgerEntries(…)`.
     pub fn customer_ledger_entry(
         &self,
         entry_number: i32,
@@ -363,7 +365,7 @@ impl super::EntityPath<Companies> {
     }
 }
 impl super::CollectionPath<Companies> {
-    /// One entity by its alternate key `businessProfileId`.
+    /// One entity by its alternate key `businessProfileId`: `…/companies(businessProfileId=…)`.
     pub fn by_business_profile_id(
         &self,
         business_profile_id: impl Into<String>,
@@ -385,7 +387,7 @@ impl super::CollectionPath<Companies> {
                 ),
         )
     }
-    /// One entity by its alternate key `name`.
+    /// One entity by its alternate key `name`: `…/companies(name=…)`.
     pub fn by_name(&self, name: impl Into<String>) -> super::EntityPath<Companies> {
         super::EntityPath::from(
             self

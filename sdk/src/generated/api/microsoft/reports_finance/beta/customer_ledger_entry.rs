@@ -6,7 +6,7 @@ use crate::runtime as rt;
 ///
 /// Entity type `Microsoft.NAV.customerLedgerEntry`.
 /// Key: `entryNumber`.
-/// Entity set `customerLedgerEntries`: read (read-only)
+/// Entity set `customerLedgerEntries`: read (read-only). Read from `…/customerLedgerEntries` or `…/customerLedgerEntries(entryNumber)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CustomerLedgerEntry {
