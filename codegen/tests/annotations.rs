@@ -370,3 +370,22 @@ fn annotations_on_every_remaining_element() {
     assert_eq!(container.operation_imports[0].annotations.description(), Some("import"));
     assert_eq!(container.operation_imports[0].annotations.long_description(), Some("external import"));
 }
+
+#[test]
+fn string_constants_keep_their_whitespace() {
+    let doc = r#"<edmx:Edmx Version="4.0" xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx"><edmx:DataServices>
+<Schema Namespace="T" xmlns="http://docs.oasis-open.org/odata/ns/edm">
+<EntityType Name="e"><Key><PropertyRef Name="id"/></Key><Property Name="id" Type="Edm.Int32" Nullable="false">
+<Annotation Term="Org.OData.Core.V1.Description" String="  two leading spaces"/></Property>
+<Property Name="b" Type="Edm.Int32"><Annotation Term="Org.OData.Core.V1.Description"><String> inside an element </String></Annotation></Property>
+<Property Name="c" Type="Edm.Boolean"><Annotation Term="Org.OData.Core.V1.Computed" Bool=" true "/></Property></EntityType>
+</Schema></edmx:DataServices></edmx:Edmx>"#;
+    let model = odata_codegen::edmx::read_str("spaces.xml", doc).expect("reads");
+    let entity = model.entity_types.values().next().expect("one type");
+    assert_eq!(entity.properties[0].annotations.description(), Some("  two leading spaces"));
+    assert_eq!(entity.properties[1].annotations.description(), Some(" inside an element "));
+    assert!(entity.properties[2].annotations.computed(), "booleans are still trimmed");
+    let canonical = odata_codegen::edmx::canonical::write(&model);
+    let again = odata_codegen::edmx::read_str("canonical.xml", &canonical).expect("reads back");
+    assert_eq!(again.entity_types.values().next().expect("one type").properties[1].annotations.description(), Some(" inside an element "));
+}

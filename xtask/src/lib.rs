@@ -24,7 +24,8 @@ cargo xtask <command>
   generate <edmx> --out <dir> [--api <route>] [--crate-name <name>] [--docs <dir>]
                                           write a standalone crate for any $metadata (route default api/v1.0)
   docs-report <docs-dir> [<schema>...]    match resource docs to entity types and report what they say
-  fuzz [--seconds N] [--seed S]           mutate CSDL documents and check the reader never panics
+  fuzz [--seconds N] [--seed S] [--corpus DIR]
+                                          mutate CSDL documents and check the reader never panics
   help                                    this text";
 
 pub fn run(args: &[String]) -> Result<(), String> {

@@ -747,7 +747,9 @@ impl<'a> Parser<'a> {
     }
 
     fn constant(&mut self, kind: ConstantKind, text: String, element: &Element, path: &str) -> Option<Expression> {
-        let text = text.trim().to_owned();
+        // Whitespace around a string is part of the value; around a number,
+        // boolean or path it is layout.
+        let text = if kind == ConstantKind::String { text } else { text.trim().to_owned() };
         let valid = match kind {
             ConstantKind::Bool => text == "true" || text == "false",
             ConstantKind::Int => text.parse::<i64>().is_ok(),
