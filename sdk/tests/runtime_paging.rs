@@ -242,3 +242,39 @@ async fn a_failed_page_ends_the_stream_and_stays_resumable() {
     assert!(pages.next().await.is_none());
     assert_eq!(pages.next_link().map(NextLink::into_string), Some(next));
 }
+
+/// A typed query continues from a saved next link with its own headers.
+#[tokio::test]
+async fn a_typed_query_resumes_from_a_saved_next_link() {
+    use business_central_sdk::api::v2_0;
+    use business_central_sdk::runtime::uuid;
+    use wiremock::matchers::{header, query_param};
+
+    let server = MockServer::start().await;
+    let company = "/api/v2.0/companies(11111111-1111-1111-1111-111111111111)/currencies";
+    let row = |code: &str| json!({"@odata.etag": "W/\"1\"", "id": "aaaaaaaa-0000-0000-0000-000000000001", "code": code, "amountDecimalPlaces": "2:2"});
+    Mock::given(method("GET"))
+        .and(path(company))
+        .and(query_param("$skiptoken", "2"))
+        .and(header("Prefer", "odata.maxpagesize=2"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "value": [row("EUR"), row("GBP")],
+            "@odata.nextLink": format!("{}{company}?$skiptoken=4", server.uri()),
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(company))
+        .and(query_param("$skiptoken", "4"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"value": [row("USD")]})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = builder(&server).build().unwrap();
+    let api = v2_0::Api::new(&client);
+    let query = api.company(uuid::Uuid::from_u128(0x11111111_1111_1111_1111_111111111111)).currencies().list().page_size(2);
+    let saved = NextLink::new(format!("{}{company}?$skiptoken=2", server.uri()));
+    let codes: Vec<String> = query.resume_from(&saved).map(|c| c.unwrap().code).collect().await;
+    assert_eq!(codes, ["EUR", "GBP", "USD"]);
+}

@@ -403,3 +403,87 @@ impl<N: Navigation<Cardinality = Many>> Nav<N> {
         self.lambda("all", condition)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! A hand-declared standard OData service (not Business Central), so the
+    //! lambda operators are offered, with the shapes the generator emits.
+    use super::*;
+    use crate::runtime::entity::{EntitySet, Service};
+    use crate::runtime::property::{Many, Nav, Navigation, Prop, Property};
+
+    enum Shop {}
+    impl Service for Shop {
+        const ROUTE: &'static str = "odata";
+    }
+    impl LambdaOperators for Shop {}
+
+    #[derive(serde::Deserialize)]
+    struct Order {}
+    impl Entity for Order {
+        type Service = Shop;
+        const TYPE_NAME: &'static str = "Shop.order";
+        const ALWAYS_SELECTED: &'static [&'static str] = &[];
+        fn etag(&self) -> Option<&crate::runtime::ETag> {
+            None
+        }
+    }
+
+    #[derive(serde::Deserialize)]
+    struct Line {}
+    impl Entity for Line {
+        type Service = Shop;
+        const TYPE_NAME: &'static str = "Shop.line";
+        const ALWAYS_SELECTED: &'static [&'static str] = &[];
+        fn etag(&self) -> Option<&crate::runtime::ETag> {
+            None
+        }
+    }
+
+    enum Lines {}
+    impl EntitySet for Lines {
+        type Entity = Line;
+        type Key = uuid::Uuid;
+        const NAME: &'static str = "lines";
+    }
+
+    #[derive(Clone, Copy)]
+    struct OrderLines;
+    impl Navigation for OrderLines {
+        type Source = Order;
+        type Target = Lines;
+        type Cardinality = Many;
+        const NAME: &'static str = "lines";
+    }
+
+    #[derive(Clone, Copy)]
+    struct Quantity;
+    impl Property for Quantity {
+        type Entity = Line;
+        type Value = Option<rust_decimal::Decimal>;
+        type Inner = rust_decimal::Decimal;
+        const NAME: &'static str = "quantity";
+    }
+
+    #[derive(Clone, Copy)]
+    struct Status;
+    impl Property for Status {
+        type Entity = Order;
+        type Value = String;
+        type Inner = String;
+        const NAME: &'static str = "status";
+    }
+
+    #[test]
+    fn lambda_operators_prefix_the_variable_and_nest() {
+        let quantity: Prop<Quantity> = Prop::new();
+        let status: Prop<Status> = Prop::new();
+        let lines: Nav<OrderLines> = Nav::new();
+        let filter = lines.any(quantity.gt(5)).and(status.eq("open"));
+        assert_eq!(filter.render(&ServiceProfile::strict_odata()), "lines/any(x1:x1/quantity gt 5) and status eq 'open'");
+        let all = lines.all(quantity.gt(0).or(quantity.is_null()));
+        assert_eq!(all.render(&ServiceProfile::strict_odata()), "lines/all(x1:x1/quantity gt 0 or x1/quantity eq null)");
+        let negated = lines.any(quantity.lt(1)).not();
+        assert_eq!(negated.render(&ServiceProfile::strict_odata()), "not (lines/any(x1:x1/quantity lt 1))");
+    }
+}

@@ -9,7 +9,7 @@ use crate::runtime::entity::{EntitySet, Filterable, Sortable};
 use crate::runtime::error::Error;
 use crate::runtime::filter::IntoFilter;
 use crate::runtime::http::Method;
-use crate::runtime::paging::{ItemStream, Page, PageStream};
+use crate::runtime::paging::{ItemStream, NextLink, Page, PageStream};
 use crate::runtime::request::{OperationKind, Request, Target};
 
 /// A read of a collection. Build it with `filter`, `select`, `expand`,
@@ -132,6 +132,26 @@ impl<S: EntitySet> ListQuery<S> {
     /// The pages themselves, each with its next link (to resume later).
     pub fn pages(&self) -> PageStream<S::Entity> {
         PageStream::new(self.request(), self.limit())
+    }
+
+    /// The page a saved [`NextLink`] points at, as a request with this
+    /// query's headers (page size included).
+    fn resumed(&self, link: &NextLink) -> Request<Page<S::Entity>> {
+        let mut request = self.request();
+        request.target = Target::Absolute(link.as_str().to_owned());
+        request
+    }
+
+    /// Continues an interrupted export: every entity from the page `link`
+    /// points at onwards. The link already carries the query's options; the
+    /// `$top` limit is not re-applied across the resumption.
+    pub fn resume_from(&self, link: &NextLink) -> ItemStream<S::Entity> {
+        ItemStream::new(self.resumed(link), None)
+    }
+
+    /// Like [`resume_from`](Self::resume_from), page by page.
+    pub fn pages_from(&self, link: &NextLink) -> PageStream<S::Entity> {
+        PageStream::new(self.resumed(link), None)
     }
 
     /// The first page only, with its next link.
