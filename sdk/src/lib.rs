@@ -30,19 +30,21 @@
 //!     println!("{:?} {:?}", entry.entry_number, entry.debit_amount);
 //! }
 //!
-//! // An invoice with its lines in one request (deep insert), then posted.
+//! // An invoice with its lines in one request (deep insert).
 //! let line = sales_invoice_line::SalesInvoiceLineCreate::new().line_object_number("1928-S").quantity(3);
-//! let invoice = company
+//! let draft = company
 //!     .sales_invoices()
 //!     .create(sales_invoice::SalesInvoiceCreate::new("20000").sales_invoice_lines([line]))
 //!     .send()
 //!     .await?;
-//! company.sales_invoice(invoice.id).post().send().await?;
 //!
-//! // Updates send If-Match with the ETag the entity was read with.
+//! // Updates send If-Match with the ETag the entity was read with: a change
+//! // made by someone else in between is `Error::StaleEtag`, not a lost update.
 //! let changes = sales_invoice::SalesInvoiceUpdate::new().external_document_number("PO-7");
-//! let current = company.sales_invoice(invoice.id).get().send().await?;
-//! company.sales_invoice(invoice.id).update(&current, changes).send().await?;
+//! let draft = company.sales_invoice(draft.id).update(&draft, changes).send().await?;
+//!
+//! // Then post it (the bound action `Microsoft.NAV.post`).
+//! company.sales_invoice(draft.id).post().send().await?;
 //! # Ok(())
 //! # }
 //! ```

@@ -67,6 +67,31 @@ async fn typed_query_against_a_local_server() {
 }
 "##;
 
+/// For the reader's own fixture (a standard OData service, not BC): lambda
+/// filters are offered, imports and overloads become methods of the API root,
+/// a type without an entity set is reached through its navigation property.
+const SALES_SMOKE_TEST: &str = r##"
+use contoso_sales::api::sales::v1_0::{self as sales, order, order_line};
+use contoso_sales::runtime::uuid::Uuid;
+use contoso_sales::runtime::{Client, Environment, Method, ServiceProfile};
+
+#[test]
+fn lambda_filters_imports_and_navigation_to_unexposed_types() {
+    let client = Client::builder(Environment::custom("http://127.0.0.1:9/")).profile(ServiceProfile::strict_odata()).build().unwrap();
+    let api = sales::Api::new(&client);
+    let query = api.orders().list().filter(order::lines().any(order_line::quantity().gt(5)));
+    assert!(query.url().ends_with("/api/sales/v1.0/orders?$filter=lines/any(x1:x1/quantity%20gt%205)"), "{}", query.url());
+    let lines = api.order(Uuid::nil()).lines();
+    assert!(lines.url().ends_with("/orders(00000000-0000-0000-0000-000000000000)/lines"), "{}", lines.url());
+    let top = api.top_customers_with_city(3, Some("Kyiv".to_owned()));
+    assert!(top.url().ends_with("/api/sales/v1.0/topCustomers(count=3,city='Kyiv')"), "{}", top.url());
+    assert!(api.top_customers_with_city(3, None).url().ends_with("topCustomers(count=3,city=null)"));
+    let reset = api.reset_data(true);
+    assert_eq!(reset.method(), Method::Post);
+    assert_eq!(reset.body(), Some(&br#"{"full":true}"#[..]));
+}
+"##;
+
 fn run(command: &mut Command) {
     let output = command.output().expect("cargo runs");
     assert!(
@@ -105,6 +130,28 @@ fn generated_crate_for_a_custom_api_builds_and_queries() {
 
     let target = scratch.join("target");
     run(Command::new(env!("CARGO")).args(["check", "--quiet", "--manifest-path"]).arg(&manifest).env("CARGO_TARGET_DIR", &target));
+    run(Command::new(env!("CARGO")).args(["test", "--quiet", "--manifest-path"]).arg(&manifest).env("CARGO_TARGET_DIR", &target));
+}
+
+#[test]
+fn generated_crate_for_a_standard_odata_service_builds() {
+    let root = workspace();
+    let scratch = root.join("target").join("generated-crates");
+    let out = scratch.join("contoso-sales");
+    let _ = std::fs::remove_dir_all(&out);
+    let request = xtask::generate::Request {
+        edmx: root.join("codegen/tests/fixtures/model.xml"),
+        out: out.clone(),
+        route: "api/sales/v1.0".to_owned(),
+        crate_name: "contoso-sales".to_owned(),
+        docs: None,
+    };
+    xtask::generate::generate(&request, &root).expect("generation succeeds");
+    let manifest = out.join("Cargo.toml");
+    write(&out.join("tests/smoke.rs"), SALES_SMOKE_TEST);
+    // Shares the scratch target directory, so the dependencies built for the
+    // custom-API crate are reused.
+    let target = scratch.join("target");
     run(Command::new(env!("CARGO")).args(["test", "--quiet", "--manifest-path"]).arg(&manifest).env("CARGO_TARGET_DIR", &target));
 }
 

@@ -27,7 +27,7 @@ pub fn render(entity: &EntityPlan, service: &TokenStream) -> TokenStream {
     let payloads = payloads(entity);
     let handles = handles(entity);
     let fields_module = fields_module(entity);
-    let paths = entity.sets.iter().map(|set| path_methods(entity, &set.marker, &set.name));
+    let paths = entity.sets.iter().map(|set| path_methods(entity, &set.marker, if set.synthetic { "…" } else { &set.name }));
     quote! {
         #structure
         #entity_impl
@@ -436,7 +436,9 @@ pub fn alternate_key_predicate(parts: &[KeyPart]) -> TokenStream {
     quote!(rt::key_predicate(&[#(#items),*]))
 }
 
-fn operation_method(op: &OperationPlan, depth: usize) -> TokenStream {
+/// A method calling an operation on `receiver`: a path (`self`, for bound
+/// operations) or the API root (`self.api`, for imports).
+pub fn operation_method(op: &OperationPlan, depth: usize, receiver: &TokenStream) -> TokenStream {
     let method = ident(&op.method);
     let qualified = &op.qualified;
     let docs = doc(&op.docs);
@@ -481,7 +483,7 @@ fn operation_method(op: &OperationPlan, depth: usize) -> TokenStream {
             quote! {
                 #docs
                 pub fn #method(&self, #(#params),*) -> rt::Request<#output> {
-                    self.action(#qualified, #body, #decoder)
+                    #receiver.action(#qualified, #body, #decoder)
                 }
             }
         }
@@ -490,9 +492,14 @@ fn operation_method(op: &OperationPlan, depth: usize) -> TokenStream {
             let params = op.parameters.iter().map(|p| {
                 let arg = ident(&p.ident);
                 let (ty, _) = argument(&p.ty, depth, &arg);
-                quote!(#arg: #ty)
+                if p.nullable {
+                    let inner = value_type(&p.ty, depth);
+                    quote!(#arg: ::std::option::Option<#inner>)
+                } else {
+                    quote!(#arg: #ty)
+                }
             });
-            let converts = op.parameters.iter().map(|p| {
+            let converts = op.parameters.iter().filter(|p| !p.nullable).map(|p| {
                 let arg = ident(&p.ident);
                 let ty = value_type(&p.ty, depth);
                 let convert = argument(&p.ty, depth, &arg).1;
@@ -507,7 +514,7 @@ fn operation_method(op: &OperationPlan, depth: usize) -> TokenStream {
                 #docs
                 pub fn #method(&self, #(#params),*) -> rt::Request<#output> {
                     #(#converts)*
-                    self.function(#qualified, &rt::key_predicate(&[#(#parts),*]), #decoder)
+                    #receiver.function(#qualified, &rt::key_predicate(&[#(#parts),*]), #decoder)
                 }
             }
         }
@@ -558,7 +565,7 @@ fn path_methods(entity: &EntityPlan, marker: &str, set: &str) -> TokenStream {
             }
         }
     });
-    let actions = entity.actions.iter().map(|op| operation_method(op, 1));
+    let actions = entity.actions.iter().map(|op| operation_method(op, 1, &quote!(self)));
     let streams = entity.streams.iter().map(|s| {
         let method = ident(&s.method);
         let wire = &s.wire;
@@ -592,7 +599,7 @@ fn path_methods(entity: &EntityPlan, marker: &str, set: &str) -> TokenStream {
             }
         }
     });
-    let collection_actions = entity.collection_actions.iter().map(|op| operation_method(op, 1));
+    let collection_actions = entity.collection_actions.iter().map(|op| operation_method(op, 1, &quote!(self)));
     let entity_items: Vec<TokenStream> = navigations.chain(actions).chain(streams).chain(media).collect();
     let collection_items: Vec<TokenStream> = alternate.chain(collection_actions).collect();
     let entity_impl = (!entity_items.is_empty()).then(|| quote!(impl #up1 EntityPath<#marker> { #(#entity_items)* }));

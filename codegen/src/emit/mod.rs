@@ -92,6 +92,7 @@ struct Pending<'a> {
 
 /// Generates the files of several APIs plus the `mod.rs` files that join
 /// them into one module tree. `command` is named in every file's header.
+/// What the generator had to leave out is reported on stderr.
 pub fn generate(inputs: &[ApiInput<'_>], command: &str) -> Result<Vec<GeneratedFile>, String> {
     let mut plans = Vec::with_capacity(inputs.len());
     for input in inputs {
@@ -99,7 +100,11 @@ pub fn generate(inputs: &[ApiInput<'_>], command: &str) -> Result<Vec<GeneratedF
         if modules.is_empty() {
             return Err(format!("route `{}` has no path segments", input.route));
         }
-        plans.push((modules, plan(input), input));
+        let plan = plan(input);
+        for warning in &plan.warnings {
+            eprintln!("warning: {}: {warning}", input.route);
+        }
+        plans.push((modules, plan, input));
     }
     let mut pending: Vec<Pending<'_>> = Vec::new();
     let mut tree: std::collections::BTreeMap<Vec<String>, std::collections::BTreeSet<String>> = Default::default();

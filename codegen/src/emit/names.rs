@@ -34,10 +34,14 @@ pub fn snake(name: &str) -> String {
 }
 
 /// `salesInvoice` → `SalesInvoice`; `Credit_x0020_Memo` → `CreditMemo`.
+/// A name with no ASCII letter or digit (`_x0020_`, `ß`) becomes `Value`.
 pub fn camel(name: &str) -> String {
     let decoded = decode_xml_name(name);
     let mut ident = decoded.to_upper_camel_case();
     ident.retain(|c| c.is_ascii_alphanumeric());
+    if ident.is_empty() {
+        ident.push_str("Value");
+    }
     if ident.starts_with(|c: char| c.is_ascii_digit()) {
         ident.insert_str(0, "Value");
     }
@@ -113,7 +117,10 @@ mod tests {
         assert_eq!(camel("G_x002F_L_x0020_Account"), "GLAccount");
         assert_eq!(camel("Non_x002D_Inventory"), "NonInventory");
         assert_eq!(camel("1"), "Value1");
-        assert_eq!(camel("_x0020_"), "");
+        assert_eq!(camel("_x0020_"), "Value");
+        assert_eq!(camel("ß"), "SS");
+        assert_eq!(snake("ß"), "value");
+        assert_eq!(camel("straße"), "Strae");
     }
 
     #[test]

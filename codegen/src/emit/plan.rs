@@ -115,6 +115,9 @@ pub struct SetPlan {
     pub marker: String,
     pub capabilities: Capabilities,
     pub docs: Vec<String>,
+    /// No entity set exposes the type; the marker stands for "reached
+    /// through a navigation property".
+    pub synthetic: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -237,6 +240,8 @@ pub struct ApiPlan {
     pub imports: Vec<OperationPlan>,
     /// The root set of companies, when the service is BC-shaped.
     pub company_set: Option<usize>,
+    /// Things the generator left out, to tell the maintainer.
+    pub warnings: Vec<String>,
 }
 
 struct Names {
@@ -248,7 +253,7 @@ struct Names {
 
 pub fn build(model: &Model, route: &str, dialect: Dialect, documentation: &DocFacts) -> ApiPlan {
     let names = choose_names(model);
-    let builder = Builder { model, route, dialect, documentation, names: &names };
+    let builder = Builder { model, route, dialect, documentation, names: &names, warnings: Default::default() };
     let contained: BTreeSet<&QualifiedName> = model
         .entity_types
         .values()
@@ -290,18 +295,25 @@ pub fn build(model: &Model, route: &str, dialect: Dialect, documentation: &DocFa
     let company_set = (dialect == Dialect::BusinessCentral)
         .then(|| root_sets.iter().position(|s| s.set == "companies"))
         .flatten();
+    // An import exposes every unbound overload of its operation under the import's name.
     let imports = model
         .container
         .iter()
         .flat_map(|c| &c.operation_imports)
-        .filter_map(|import| {
-            let operation = model.operations.iter().find(|o| o.name == import.operation && !o.is_bound && o.kind == import.kind)?;
-            let mut plan = builder.operation(operation, &mut root_scope);
+        .flat_map(|import| {
+            let overloads = model.operations.iter().filter(move |o| o.name == import.operation && !o.is_bound && o.kind == import.kind);
+            overloads.map(move |operation| (import, operation))
+        })
+        .filter_map(|(import, operation)| {
+            let mut plan = builder.operation(operation, &mut root_scope)?;
             plan.qualified = import.name.clone();
+            let verb = if plan.kind == OperationKind::Action { "POST" } else { "GET" };
+            plan.docs.push(format!("URL: `{verb} {route}/{}`, through the import `{}`.", import.name, import.name));
             Some(plan)
         })
         .collect();
-    ApiPlan { route: route.to_owned(), dialect, entities, enums, complexes, root_sets, imports, company_set }
+    let warnings = builder.warnings.into_inner();
+    ApiPlan { route: route.to_owned(), dialect, entities, enums, complexes, root_sets, imports, company_set, warnings }
 }
 
 fn choose_names(model: &Model) -> Names {
@@ -332,6 +344,15 @@ fn choose_names(model: &Model) -> Names {
         let marker = scope.claim(&camel(&set.name), "Set");
         set_markers.insert(set.name.clone(), (set.entity_type.clone(), marker));
     }
+    // A type that no entity set exposes is still reached through navigation
+    // properties; it gets a marker of its own, keyed by its qualified name
+    // (which cannot clash with a set name: set names have no dots).
+    for name in model.entity_types.keys().filter(|n| !model.entity_sets().iter().any(|s| s.entity_type == **n)) {
+        let struct_name = camel(&name.name);
+        let mut scope = Scope::with_reserved(&[&struct_name, &format!("{struct_name}Create"), &format!("{struct_name}Update"), &format!("{struct_name}Key")]);
+        let marker = scope.claim(&format!("{struct_name}Entities"), "Set");
+        set_markers.insert(name.to_string(), (name.clone(), marker));
+    }
     Names { entity_modules, enums, complexes, set_markers }
 }
 
@@ -341,6 +362,7 @@ struct Builder<'a> {
     dialect: Dialect,
     documentation: &'a DocFacts,
     names: &'a Names,
+    warnings: std::cell::RefCell<Vec<String>>,
 }
 
 impl Builder<'_> {
@@ -395,7 +417,12 @@ impl Builder<'_> {
             of_type.sort();
             of_type.into_iter().next()
         };
-        let set = bound.filter(|b| self.names.set_markers.contains_key(b)).or(same_name).or(only)?;
+        let synthetic = target_type.to_string();
+        let set = bound
+            .filter(|b| self.names.set_markers.contains_key(b))
+            .or(same_name)
+            .or(only)
+            .or_else(|| self.names.set_markers.contains_key(&synthetic).then_some(synthetic))?;
         Some(self.set_target(&set))
     }
 
@@ -445,7 +472,11 @@ impl Builder<'_> {
         let read_only_by_permission = annotations.permissions() == Some(Permission::Read);
         let documented_read_only = documented.is_some_and(|d| d.read_only);
         let system_field = self.dialect == Dialect::BusinessCentral && BC_SYSTEM_FIELDS.contains(&property.name.as_str());
-        let server_key = is_key && (self.dialect == Dialect::BusinessCentral || annotations.computed());
+        // BC assigns its GUID ids and `…Id` keys (subscriptionId) itself; a
+        // custom API page keyed by a code takes the key from the caller.
+        let bc_assigned = self.dialect == Dialect::BusinessCentral
+            && (property.ty.target == TypeTarget::Primitive(Primitive::Guid) || property.name.ends_with("Id") || property.name == "id");
+        let server_key = is_key && (bc_assigned || annotations.computed());
         let never = annotations.computed()
             || read_only_by_permission
             || documented_read_only
@@ -562,7 +593,7 @@ impl Builder<'_> {
             nav.key_method = Some(scopes.paths.claim(&singular, "_by_key"));
         }
 
-        let sets: Vec<SetPlan> = self
+        let mut sets: Vec<SetPlan> = self
             .model
             .entity_sets()
             .iter()
@@ -572,26 +603,39 @@ impl Builder<'_> {
                 marker: self.names.set_markers[&s.name].1.clone(),
                 capabilities: s.annotations.capabilities(),
                 docs: set_docs(s),
+                synthetic: false,
             })
             .collect();
+        if let Some((_, marker)) = sets.is_empty().then(|| self.names.set_markers.get(&entity.name.to_string())).flatten() {
+            sets.push(SetPlan {
+                name: entity.name.name.clone(),
+                marker: marker.clone(),
+                capabilities: Capabilities::default(),
+                docs: vec![format!(
+                    "`{}` entities, which no entity set exposes: they are reached through navigation properties.",
+                    entity.name
+                )],
+                synthetic: true,
+            });
+        }
 
         let alternate_keys = entity
             .annotations
             .alternate_keys()
             .iter()
-            .map(|key| {
+            .filter_map(|key| {
+                // A key with a part that names no property would address the wrong thing: skip it whole.
                 let parts: Vec<KeyPart> = key
                     .parts
                     .iter()
-                    .filter_map(|part| {
+                    .map(|part| {
                         let field = fields.iter().find(|f| f.wire == part.property)?;
                         Some(KeyPart { wire: part.alias.clone(), ident: field.ident.clone(), ty: field.ty.clone() })
                     })
-                    .collect();
+                    .collect::<Option<_>>()?;
                 let suffix: Vec<String> = parts.iter().map(|p| p.ident.clone()).collect();
-                AlternateKeyPlan { method: format!("by_{}", suffix.join("_and_")), parts }
+                (!parts.is_empty()).then(|| AlternateKeyPlan { method: format!("by_{}", suffix.join("_and_")), parts })
             })
-            .filter(|k| !k.parts.is_empty())
             .collect();
 
         let mut actions = Vec::new();
@@ -601,7 +645,11 @@ impl Builder<'_> {
             if binding.entity() != Some(&entity.name) {
                 continue;
             }
-            let plan = self.operation(operation, &mut scopes.paths);
+            let Some(mut plan) = self.operation(operation, &mut scopes.paths) else { continue };
+            let verb = if plan.kind == OperationKind::Action { "POST" } else { "GET" };
+            let set = self.model.entity_sets().iter().find(|s| s.entity_type == entity.name).map_or("…", |s| s.name.as_str());
+            let at = if binding.collection { set.to_owned() } else { format!("{set}(…)") };
+            plan.docs.push(format!("URL: `{verb} …/{at}/{}`.", plan.qualified));
             if binding.collection { collection_actions.push(plan) } else { actions.push(plan) }
         }
         let streams = fields
@@ -625,6 +673,10 @@ impl Builder<'_> {
         let key_names: Vec<&str> = key.iter().map(|k| k.wire.as_str()).collect();
         docs.push(format!("Key: `{}`.", key_names.join("`, `")));
         for set in &sets {
+            if set.synthetic {
+                docs.extend(set.docs.iter().cloned());
+                continue;
+            }
             docs.push(format!(
                 "Entity set `{}`: {}. Read from `…/{}` or `…/{}({})`.",
                 set.name,
@@ -657,9 +709,32 @@ impl Builder<'_> {
         }
     }
 
-    fn operation(&self, operation: &Operation, scope: &mut Scope) -> OperationPlan {
+    /// The plan of one operation, or `None` (with a warning) for a function
+    /// whose parameters cannot be written into a URL.
+    fn operation(&self, operation: &Operation, scope: &mut Scope) -> Option<OperationPlan> {
+        let in_url = |ty: &TypeRef| match &ty.target {
+            _ if ty.collection => false,
+            TypeTarget::Enum(_) => true,
+            TypeTarget::Primitive(p) => !matches!(
+                p,
+                Primitive::Stream | Primitive::Untyped | Primitive::PrimitiveType | Primitive::Geography(_) | Primitive::Geometry(_) | Primitive::AnyPropertyPath | Primitive::ModelElementPath
+            ),
+            TypeTarget::TypeDefinition(n) => self.model.type_definitions.get(n).is_some_and(|d| !matches!(d.underlying_type, Primitive::Stream)),
+            _ => false,
+        };
+        if operation.kind == OperationKind::Function {
+            if let Some(parameter) = operation.call_parameters().iter().find(|p| !in_url(&p.ty)) {
+                self.warnings.borrow_mut().push(format!(
+                    "function `{}` is not generated: its parameter `{}` of type `{}` cannot be written into a URL",
+                    operation.name,
+                    parameter.name,
+                    parameter.ty.csdl_name()
+                ));
+                return None;
+            }
+        }
         let mut parameter_scope = Scope::with_reserved(&["self"]);
-        let parameters = operation
+        let parameters: Vec<ParameterPlan> = operation
             .call_parameters()
             .iter()
             .map(|p| ParameterPlan {
@@ -679,16 +754,16 @@ impl Builder<'_> {
             docs.push(text.to_owned());
             docs.push(String::new());
         }
-        let verb = if operation.kind == OperationKind::Action { "POST" } else { "GET" };
-        docs.push(format!("{kind} `{}` (`{verb} …/{}`).", operation.name, operation.name));
-        OperationPlan {
+        docs.push(format!("{kind} `{}`.", operation.name));
+        let method = overload_name(scope, &snake(&operation.name.name), &parameters);
+        Some(OperationPlan {
             kind: operation.kind,
             qualified: operation.name.to_string(),
-            method: scope.claim(&snake(&operation.name.name), "_action"),
+            method,
             parameters,
             returns,
             docs,
-        }
+        })
     }
 
     fn enumeration(&self, enumeration: &EnumType) -> EnumPlan {
@@ -698,13 +773,12 @@ impl Builder<'_> {
             .iter()
             .map(|m| {
                 let display = m.display_name().into_owned();
-                let wanted = camel(&m.name);
                 let wanted = if display.trim().is_empty() {
                     "Blank".to_owned()
-                } else if wanted.is_empty() {
+                } else if !display.chars().any(|c| c.is_ascii_alphanumeric()) {
                     format!("Value{}", m.value.unsigned_abs())
                 } else {
-                    wanted
+                    camel(&m.name)
                 };
                 MemberPlan { wire: m.name.clone(), variant: scope.claim(&wanted, "Member"), display, value: m.value }
             })
@@ -756,6 +830,19 @@ struct FieldScopes {
     handles: Scope,
     setters: Scope,
     paths: Scope,
+}
+
+/// The method name of an operation: its own name, or for a further overload
+/// its name plus the parameters that tell it apart (`top_customers_with_city`).
+fn overload_name(scope: &mut Scope, base: &str, parameters: &[ParameterPlan]) -> String {
+    if !scope.is_taken(base) {
+        return scope.claim(base, "_overload");
+    }
+    let with = match parameters.last() {
+        Some(last) => format!("{base}_with_{}", last.ident.trim_start_matches("r#")),
+        None => format!("{base}_without_parameters"),
+    };
+    scope.claim(&with, "_overload")
 }
 
 fn capability_summary(capabilities: &Capabilities) -> String {

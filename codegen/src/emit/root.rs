@@ -5,7 +5,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::entity::{alternate_key_predicate, key_arguments};
+use super::entity::{key_arguments, operation_method};
 use super::plan::{ApiPlan, Dialect};
 use super::tokens::{doc, ident};
 
@@ -31,14 +31,16 @@ pub fn render(plan: &ApiPlan, modules: &[String]) -> TokenStream {
         let key_doc = format!(" One entity of `{set}` by key (`{route}/{set}(…)`).");
         let alternates = root.alternate_keys.iter().map(|(method, key)| {
             let method = ident(method);
+            let collection_method = ident(&key.method);
             let (params, _) = key_arguments(&key.parts, None, 0);
-            let predicate = alternate_key_predicate(&key.parts);
+            let args = key.parts.iter().map(|p| ident(&p.ident));
             let names: Vec<String> = key.parts.iter().map(|p| format!("`{}`", p.wire)).collect();
-            let line = format!(" One entity of `{set}` by its alternate key {} (`{set}({}=…)`).", names.join(", "), key.parts[0].wire);
+            let first = key.parts.first().map_or("", |p| p.wire.as_str());
+            let line = format!(" One entity of `{set}` by its alternate key {} (`{set}({first}=…)`).", names.join(", "));
             quote! {
                 #[doc = #line]
                 pub fn #method(&self, #(#params),*) -> EntityPath<#module::#marker> {
-                    EntityPath::from(self.#collection().alternate_key_path(&#predicate))
+                    self.#collection().#collection_method(#(#args),*)
                 }
             }
         });
@@ -56,29 +58,29 @@ pub fn render(plan: &ApiPlan, modules: &[String]) -> TokenStream {
             #(#alternates)*
         }
     });
-    let default_company = plan.company_set.map(|index| {
+    let default_company = plan.company_set.and_then(|index| {
         let root = &plan.root_sets[index];
         let module = ident(&root.target.module);
         let marker = ident(&root.target.set_marker);
         let collection = ident(&root.collection_method);
-        quote! {
+        // Companies are found by name through their `name` alternate key.
+        let by_name = root.alternate_keys.iter().find(|(_, key)| key.parts.len() == 1 && key.parts[0].wire == "name")?;
+        let by_name = ident(&by_name.1.method);
+        Some(quote! {
             /// The company the client was configured with
             /// (`default_company_id` or `default_company_name`).
             pub fn default_company(&self) -> ::std::result::Result<EntityPath<#module::#marker>, rt::Error> {
                 match self.api.client().default_company() {
                     Some(rt::CompanyRef::Id(id)) => Ok(self.#collection().key(*id)),
-                    Some(rt::CompanyRef::Name(name)) => {
-                        let predicate = rt::key_predicate(&[("name", name as &dyn rt::EntityKey)]);
-                        Ok(EntityPath::from(self.#collection().alternate_key_path(&predicate)))
-                    }
+                    Some(rt::CompanyRef::Name(name)) => Ok(self.#collection().#by_name(name.clone())),
                     None => Err(rt::Error::InvalidRequest(
                         "no default company is configured: use ClientBuilder::default_company_id or default_company_name".to_owned(),
                     )),
                 }
             }
-        }
+        })
     });
-    let imports = plan.imports.iter().map(import_method);
+    let imports = plan.imports.iter().map(|op| operation_method(op, 0, &quote!(self.api)));
     let api_doc = doc(&[
         format!("The `{route}` API."),
         String::new(),
@@ -195,54 +197,5 @@ pub fn render(plan: &ApiPlan, modules: &[String]) -> TokenStream {
         pub mod enums;
         pub mod complex;
         #(#module_decls)*
-    }
-}
-
-fn import_method(op: &super::plan::OperationPlan) -> TokenStream {
-    let method = ident(&op.method);
-    let name = &op.qualified;
-    let docs = doc(&op.docs);
-    let (output, decoder) = match &op.returns {
-        None => (quote!(()), quote!(rt::decode::no_content)),
-        Some((ty, _)) => {
-            let value = super::tokens::value_type(ty, 0);
-            (value.clone(), quote!(rt::decode_wrapped::<#value>))
-        }
-    };
-    let params = op.parameters.iter().map(|p| {
-        let arg = ident(&p.ident);
-        let ty = super::tokens::value_type(&p.ty, 0);
-        quote!(#arg: #ty)
-    });
-    let sets = op.parameters.iter().map(|p| {
-        let arg = ident(&p.ident);
-        let wire = &p.wire;
-        quote!(body.set(#wire, &#arg);)
-    });
-    let parts = op.parameters.iter().map(|p| {
-        let arg = ident(&p.ident);
-        let wire = &p.wire;
-        quote!((#wire, &#arg as &dyn rt::EntityKey))
-    });
-    match op.kind {
-        crate::ir::OperationKind::Action => quote! {
-            #docs
-            pub fn #method(&self, #(#params),*) -> rt::Request<#output> {
-                #[allow(unused_mut)]
-                let mut body = rt::PayloadFields::new();
-                #(#sets)*
-                let target = rt::Target::Relative { path: #name.to_owned(), query: ::std::string::String::new() };
-                rt::Request::new(self.api.clone(), rt::Method::Post, target, rt::OperationKind::Action, #decoder)
-                    .with_body("application/json", body.to_json())
-            }
-        },
-        crate::ir::OperationKind::Function => quote! {
-            #docs
-            pub fn #method(&self, #(#params),*) -> rt::Request<#output> {
-                let path = ::std::format!("{}({})", #name, rt::key_predicate(&[#(#parts),*]));
-                let target = rt::Target::Relative { path, query: ::std::string::String::new() };
-                rt::Request::new(self.api.clone(), rt::Method::Get, target, rt::OperationKind::Read, #decoder)
-            }
-        },
     }
 }

@@ -4,6 +4,8 @@
 use std::sync::Arc;
 
 use super::client::Client;
+use super::http::Method;
+use super::request::{Decoder, OperationKind, Request, Target};
 
 /// A client plus the root URL of one API route. Cheap to clone.
 #[derive(Debug, Clone)]
@@ -39,5 +41,25 @@ impl Api {
             url.push_str(query);
         }
         url
+    }
+}
+
+impl Api {
+    /// `POST {root}{name}`: an unbound action, called through its action
+    /// import, with an optional JSON body.
+    pub fn action<T>(&self, name: &str, body: Option<String>, decode: Decoder<T>) -> Request<T> {
+        let target = Target::Relative { path: name.to_owned(), query: String::new() };
+        let request = Request::new(self.clone(), Method::Post, target, OperationKind::Action, decode);
+        match body {
+            Some(body) => request.with_body("application/json", body),
+            None => request,
+        }
+    }
+
+    /// `GET {root}{name}({parameters})`: an unbound function, called through
+    /// its function import; `parameters` is already written as `a=1,b='x'`.
+    pub fn function<T>(&self, name: &str, parameters: &str, decode: Decoder<T>) -> Request<T> {
+        let target = Target::Relative { path: format!("{name}({parameters})"), query: String::new() };
+        Request::new(self.clone(), Method::Get, target, OperationKind::Read, decode)
     }
 }

@@ -9,7 +9,7 @@ use rust_decimal::Decimal;
 use uuid::Uuid;
 
 use super::profile::{EnumLiteralStyle, ServiceProfile};
-use super::value::{Binary, Duration, Edm};
+use super::value::{Binary, Duration, Edm, write_date, write_date_time, write_time};
 
 /// One literal value, rendered when the request is built so that the
 /// service profile can decide the spelling of enum values.
@@ -138,24 +138,26 @@ impl IntoLiteral<String> for std::borrow::Cow<'_, str> {
 
 impl IntoLiteral<NaiveDate> for NaiveDate {
     fn into_literal(self) -> Literal {
-        let json = self.to_json();
-        Literal::Raw(json.trim_matches('"').to_owned())
+        let mut text = String::with_capacity(10);
+        write_date(&mut text, &self);
+        Literal::Raw(text)
     }
 }
 
 /// Any time zone converts: the literal is always written in UTC.
 impl<Tz: TimeZone> IntoLiteral<DateTime<FixedOffset>> for DateTime<Tz> {
     fn into_literal(self) -> Literal {
-        let utc = self.with_timezone(&Utc).fixed_offset();
-        let json = utc.to_json();
-        Literal::Raw(json.trim_matches('"').to_owned())
+        let mut text = String::with_capacity(24);
+        write_date_time(&mut text, &self.with_timezone(&Utc).fixed_offset());
+        Literal::Raw(text)
     }
 }
 
 impl IntoLiteral<NaiveTime> for NaiveTime {
     fn into_literal(self) -> Literal {
-        let json = self.to_json();
-        Literal::Raw(json.trim_matches('"').to_owned())
+        let mut text = String::with_capacity(12);
+        write_time(&mut text, &self);
+        Literal::Raw(text)
     }
 }
 

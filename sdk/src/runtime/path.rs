@@ -154,38 +154,19 @@ impl<S: EntitySet> EntityPath<S> {
         GetQuery::new(self.api.clone(), self.path.clone())
     }
 
-    fn write(&self, method: Method, kind: OperationKind, if_match: Option<&ETag>, force: bool) -> (Target, Option<String>, Option<String>) {
-        let target = Target::Relative { path: self.path.clone(), query: String::new() };
-        let header = match (if_match, force) {
-            (_, true) => Some("*".to_owned()),
-            (Some(etag), false) => Some(etag.as_str().to_owned()),
-            (None, false) => None,
-        };
-        let rejection = header.is_none().then(|| {
-            format!(
-                "{} {} needs the entity's ETag for If-Match, but none is known (was it read with odata.metadata=none?); \
-                 use the `_unconditionally` variant to overwrite regardless ({kind:?})",
-                method.as_str(),
-                self.path
-            )
-        });
-        (target, header, rejection)
+    fn target(&self) -> Target {
+        Target::Relative { path: self.path.clone(), query: String::new() }
     }
 
-    fn patch(&self, if_match: Option<&ETag>, force: bool, changes: S::Update) -> Request<S::Entity>
+    fn patch(&self, if_match: Result<String, String>, changes: S::Update) -> Request<S::Entity>
     where
         S: Updatable,
     {
-        let (target, header, rejection) = self.write(Method::Patch, OperationKind::Update, if_match, force);
-        let mut request = Request::new(self.api.clone(), Method::Patch, target, OperationKind::Update, decode::json::<S::Entity>)
+        let mut request = Request::new(self.api.clone(), Method::Patch, self.target(), OperationKind::Update, decode::json::<S::Entity>)
             .with_body(JSON, changes.to_json())
             .header("Prefer", "return=representation");
         request.refetch_on_no_content = true;
-        match (header, rejection) {
-            (Some(etag), _) => request.header("If-Match", etag),
-            (None, Some(reason)) => request.rejected(reason),
-            (None, None) => request,
-        }
+        guarded(request, if_match)
     }
 
     /// Changes the entity (`PATCH` with `If-Match: <current ETag>`). If
@@ -195,7 +176,7 @@ impl<S: EntitySet> EntityPath<S> {
     where
         S: Updatable,
     {
-        self.patch(current.if_match(), false, changes)
+        self.patch(required_etag(Method::Patch, &self.path, current.if_match()), changes)
     }
 
     /// Changes the entity whatever its current version (`If-Match: *`).
@@ -204,20 +185,15 @@ impl<S: EntitySet> EntityPath<S> {
     where
         S: Updatable,
     {
-        self.patch(None, true, changes)
+        self.patch(Ok("*".to_owned()), changes)
     }
 
-    fn remove(&self, if_match: Option<&ETag>, force: bool) -> Request<()>
+    fn remove(&self, if_match: Result<String, String>) -> Request<()>
     where
         S: Deletable,
     {
-        let (target, header, rejection) = self.write(Method::Delete, OperationKind::Delete, if_match, force);
-        let request = Request::new(self.api.clone(), Method::Delete, target, OperationKind::Delete, decode::no_content);
-        match (header, rejection) {
-            (Some(etag), _) => request.header("If-Match", etag),
-            (None, Some(reason)) => request.rejected(reason),
-            (None, None) => request,
-        }
+        let request = Request::new(self.api.clone(), Method::Delete, self.target(), OperationKind::Delete, decode::no_content);
+        guarded(request, if_match)
     }
 
     /// Deletes the entity (`DELETE` with `If-Match: <current ETag>`).
@@ -225,7 +201,7 @@ impl<S: EntitySet> EntityPath<S> {
     where
         S: Deletable,
     {
-        self.remove(current.if_match(), false)
+        self.remove(required_etag(Method::Delete, &self.path, current.if_match()))
     }
 
     /// Deletes the entity whatever its current version (`If-Match: *`).
@@ -233,7 +209,7 @@ impl<S: EntitySet> EntityPath<S> {
     where
         S: Deletable,
     {
-        self.remove(None, true)
+        self.remove(Ok("*".to_owned()))
     }
 
     /// A stream (media) property of this entity, or `$value` for a media entity.
@@ -270,10 +246,27 @@ impl MediaPath {
         let target = Target::Relative { path: self.path.clone(), query: String::new() };
         let request = Request::new(self.api.clone(), method, target, OperationKind::Update, decode::no_content)
             .with_body(content_type, bytes);
-        match current.if_match() {
-            Some(etag) => request.header("If-Match", etag.as_str()),
-            None => request.rejected(format!("uploading to {} needs the owning entity's ETag for If-Match", self.path)),
-        }
+        guarded(request, required_etag(method, &self.path, current.if_match()))
+    }
+}
+
+/// The `If-Match` value for a write that must not overwrite a newer
+/// version, or why the write is refused before anything is sent.
+fn required_etag(method: Method, path: &str, etag: Option<&ETag>) -> Result<String, String> {
+    etag.map(|e| e.as_str().to_owned()).ok_or_else(|| {
+        format!(
+            "{} {path} needs the entity's ETag for If-Match, but none is known (was it read with odata.metadata=none?); \
+             use the `_unconditionally` variant to overwrite regardless",
+            method.as_str()
+        )
+    })
+}
+
+/// Puts the `If-Match` header on a write, or marks it refused.
+fn guarded<T>(request: Request<T>, if_match: Result<String, String>) -> Request<T> {
+    match if_match {
+        Ok(value) => request.header("If-Match", value),
+        Err(reason) => request.rejected(reason),
     }
 }
 

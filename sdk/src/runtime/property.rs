@@ -91,22 +91,18 @@ pub trait Navigation: Copy + 'static {
     const NAME: &'static str;
 }
 
-/// Whether a navigation property leads to one entity or a collection.
-pub trait Cardinality: 'static {
-    const COLLECTION: bool;
-}
+/// Whether a navigation property leads to one entity ([`One`]) or a
+/// collection ([`Many`]); options such as `$filter` and `$top` inside
+/// `$expand` are offered only for collections.
+pub trait Cardinality: 'static {}
 
 /// A single-valued navigation property.
 pub enum One {}
 /// A collection-valued navigation property.
 pub enum Many {}
 
-impl Cardinality for One {
-    const COLLECTION: bool = false;
-}
-impl Cardinality for Many {
-    const COLLECTION: bool = true;
-}
+impl Cardinality for One {}
+impl Cardinality for Many {}
 
 /// The handle of a navigation property.
 pub struct Nav<N>(PhantomData<N>);

@@ -167,7 +167,17 @@ macro_rules! literal_key {
         }
     )*};
 }
-literal_key!(chrono::NaiveDate, rust_decimal::Decimal, bool);
+literal_key!(chrono::NaiveDate, chrono::NaiveTime, rust_decimal::Decimal, bool, i8, f32, f64, super::value::Duration, super::value::Binary);
+
+/// A nullable function parameter: `null` when absent.
+impl<T: EntityKey> EntityKey for Option<T> {
+    fn write_key(&self, out: &mut String) {
+        match self {
+            Some(value) => value.write_key(out),
+            None => out.push_str("null"),
+        }
+    }
+}
 
 impl EntityKey for chrono::DateTime<chrono::FixedOffset> {
     fn write_key(&self, out: &mut String) {

@@ -12,6 +12,9 @@ use crate::runtime::http::Method;
 use crate::runtime::paging::{ItemStream, NextLink, Page, PageStream};
 use crate::runtime::request::{OperationKind, Request, Target};
 
+/// The largest page Business Central serves.
+const MAX_PAGE_SIZE: u32 = 20_000;
+
 /// A read of a collection. Build it with `filter`, `select`, `expand`,
 /// `order_by`, `top`, `skip` and `count`, then `stream()` the entities,
 /// `collect()` them, or fetch one `page()` at a time.
@@ -94,6 +97,8 @@ impl<S: EntitySet> ListQuery<S> {
 
     /// Asks the service for pages of at most `n` entities
     /// (`Prefer: odata.maxpagesize`), overriding the client's setting.
+    /// Business Central serves at most 20,000 per page; a size of 0 or
+    /// above that is refused when the query is sent.
     pub fn page_size(mut self, n: u32) -> Self {
         self.page_size = Some(n);
         self
@@ -111,10 +116,15 @@ impl<S: EntitySet> ListQuery<S> {
 
     /// The request for the first page (to send, or to put in a `$batch`).
     pub fn request(&self) -> Request<Page<S::Entity>> {
-        let target = Target::Relative { path: self.path.clone(), query: self.query_string() };
+        self.request_to(Target::Relative { path: self.path.clone(), query: self.query_string() })
+    }
+
+    /// A page request with this query's headers, to `target`.
+    fn request_to(&self, target: Target) -> Request<Page<S::Entity>> {
         let request = Request::new(self.api.clone(), Method::Get, target, OperationKind::Read, decode::json::<Page<S::Entity>>);
         match self.page_size {
-            Some(n) => request.header("Prefer", format!("odata.maxpagesize={n}")),
+            Some(n @ 1..=MAX_PAGE_SIZE) => request.header("Prefer", format!("odata.maxpagesize={n}")),
+            Some(n) => request.rejected(format!("a page size of {n} is outside 1..={MAX_PAGE_SIZE}")),
             None => request,
         }
     }
@@ -137,9 +147,7 @@ impl<S: EntitySet> ListQuery<S> {
     /// The page a saved [`NextLink`] points at, as a request with this
     /// query's headers (page size included).
     fn resumed(&self, link: &NextLink) -> Request<Page<S::Entity>> {
-        let mut request = self.request();
-        request.target = Target::Absolute(link.as_str().to_owned());
-        request
+        self.request_to(Target::Absolute(link.as_str().to_owned()))
     }
 
     /// Continues an interrupted export: every entity from the page `link`
@@ -186,6 +194,18 @@ pub struct GetQuery<S: EntitySet> {
     path: String,
     options: Options<S::Entity>,
     set: PhantomData<fn() -> S>,
+}
+
+impl<S: EntitySet> Clone for GetQuery<S> {
+    fn clone(&self) -> Self {
+        GetQuery { api: self.api.clone(), path: self.path.clone(), options: self.options.clone(), set: PhantomData }
+    }
+}
+
+impl<S: EntitySet> std::fmt::Debug for GetQuery<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GetQuery").field("url", &self.url()).finish()
+    }
 }
 
 impl<S: EntitySet> GetQuery<S> {

@@ -45,11 +45,30 @@ pub fn encode_key_value(value: &str) -> String {
 }
 
 /// One `$orderby` item.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OrderKey<E> {
     property: &'static str,
     descending: bool,
     entity: PhantomData<fn() -> E>,
+}
+
+// Written by hand: derives would require the entity type itself to be
+// `Copy`/`Eq`, which entities are not.
+impl<E> Clone for OrderKey<E> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<E> Copy for OrderKey<E> {}
+impl<E> PartialEq for OrderKey<E> {
+    fn eq(&self, other: &Self) -> bool {
+        (self.property, self.descending) == (other.property, other.descending)
+    }
+}
+impl<E> Eq for OrderKey<E> {}
+impl<E> std::fmt::Debug for OrderKey<E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "OrderKey({}{})", self.property, if self.descending { " desc" } else { "" })
+    }
 }
 
 /// Things `order_by` accepts for entity type `E`: a property handle
@@ -135,9 +154,8 @@ select_tuple!(A, B, C, D, F, G, H, I, J, K, L);
 select_tuple!(A, B, C, D, F, G, H, I, J, K, L, M);
 
 /// Query options without their entity type, ready to be written out.
-#[doc(hidden)]
 #[derive(Debug, Clone, Default)]
-pub struct RawOptions {
+pub(crate) struct RawOptions {
     pub filter: Option<Vec<Token>>,
     pub uses_in: bool,
     pub select: Vec<&'static str>,
@@ -261,8 +279,7 @@ impl<E: Entity> Options<E> {
 
     pub fn into_raw(mut self) -> RawOptions {
         if let Some(filter) = self.filter {
-            let uses_in = filter.uses_in();
-            let (tokens, _) = filter.into_parts();
+            let (tokens, uses_in) = filter.into_parts();
             self.raw.filter = Some(tokens);
             self.raw.uses_in = uses_in;
         }
@@ -300,6 +317,18 @@ type TargetEntity<N> = <<N as Navigation>::Target as EntitySet>::Entity;
 /// A navigation property with nested query options for `$expand`.
 pub struct ExpandQuery<N: Navigation> {
     options: Options<TargetEntity<N>>,
+}
+
+impl<N: Navigation> Clone for ExpandQuery<N> {
+    fn clone(&self) -> Self {
+        ExpandQuery { options: self.options.clone() }
+    }
+}
+
+impl<N: Navigation> std::fmt::Debug for ExpandQuery<N> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ExpandQuery({})", N::NAME)
+    }
 }
 
 impl<N: Navigation> Expandable<N::Source> for Nav<N> {

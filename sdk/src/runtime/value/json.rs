@@ -183,8 +183,9 @@ impl Edm for ETag {
 }
 
 /// Where a stream property's content lives (`Edm.Stream`). OData sends the
-/// links as annotations (`pdfDocumentContent@odata.mediaReadLink`); the
-/// content itself is fetched separately.
+/// links as annotations (`pdfDocumentContent@odata.mediaReadLink`), which the
+/// generated decoders read into these fields; the content itself is fetched
+/// separately.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StreamLink {
     pub read_link: Option<String>,
@@ -194,19 +195,6 @@ pub struct StreamLink {
 }
 
 impl StreamLink {
-    /// Takes the value of a `<property>@<annotation>` key; returns `false`
-    /// for annotations that are not about media.
-    pub fn accept(&mut self, annotation: &str, value: String) -> bool {
-        match annotation.strip_prefix("odata.").unwrap_or(annotation) {
-            "mediaReadLink" => self.read_link = Some(value),
-            "mediaEditLink" => self.edit_link = Some(value),
-            "mediaContentType" => self.content_type = Some(value),
-            "mediaEtag" => self.etag = Some(ETag(value)),
-            _ => return false,
-        }
-        true
-    }
-
     pub fn is_empty(&self) -> bool {
         *self == StreamLink::default()
     }
@@ -287,10 +275,8 @@ mod tests {
     }
 
     #[test]
-    fn stream_links_come_from_annotations() {
-        let mut link = StreamLink::default();
-        assert!(link.accept("odata.mediaReadLink", "x/pdfDocumentContent".into()));
-        assert!(!link.accept("odata.type", "y".into()));
+    fn stream_links_are_written_back_as_annotations() {
+        let link = StreamLink { read_link: Some("x/pdfDocumentContent".into()), ..StreamLink::default() };
         let mut written = Vec::new();
         link.write_annotations("pdfDocumentContent", |k, v| written.push((k, v)));
         assert_eq!(written, vec![("pdfDocumentContent@odata.mediaReadLink".to_owned(), "\"x/pdfDocumentContent\"".to_owned())]);

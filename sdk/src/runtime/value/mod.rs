@@ -14,7 +14,7 @@ use std::marker::PhantomData;
 
 pub use decimal::{parse_decimal, RAW_VALUE_TOKEN};
 pub use json::{write_json_string, AdditionalProperties, Binary, ETag, Json, StreamLink};
-pub use temporal::{parse_date, parse_date_time, write_date_time, Duration};
+pub use temporal::{parse_date, parse_date_time, write_date, write_date_time, write_time, Duration};
 
 /// A Rust type that represents an OData (Edm) value.
 pub trait Edm: Sized {

@@ -1,8 +1,8 @@
 //! `Edm.Date`, `Edm.DateTimeOffset`, `Edm.TimeOfDay` and `Edm.Duration`.
 //!
-//! Parsed by hand: BC writes 0 to 7 fraction digits and sometimes omits
-//! seconds is legal OData, which chrono's RFC 3339 parser rejects, and this
-//! is the hot path when decoding large pages.
+//! Parsed by hand, for two reasons: OData allows timestamps without seconds,
+//! which chrono's RFC 3339 parser rejects (BC itself writes 0 to 7 fraction
+//! digits), and this is the hot path when decoding large pages.
 
 use std::fmt::{self, Write as _};
 
@@ -102,7 +102,8 @@ pub fn write_date_time(out: &mut String, value: &DateTime<FixedOffset>) {
     }
 }
 
-fn write_date(out: &mut String, date: &NaiveDate) {
+/// Writes `YYYY-MM-DD` (a leading `-` for years before year 1).
+pub fn write_date(out: &mut String, date: &NaiveDate) {
     use chrono::Datelike;
     let year = date.year();
     if year < 0 {
@@ -113,7 +114,8 @@ fn write_date(out: &mut String, date: &NaiveDate) {
     let _ = write!(out, "-{:02}-{:02}", date.month(), date.day());
 }
 
-fn write_time(out: &mut String, time: &NaiveTime) {
+/// Writes `HH:MM:SS[.fraction]` with the shortest exact fraction.
+pub fn write_time(out: &mut String, time: &NaiveTime) {
     let _ = write!(out, "{:02}:{:02}:{:02}", time.hour(), time.minute(), time.second());
     let nanos = time.nanosecond() % 1_000_000_000;
     if nanos != 0 {

@@ -10,7 +10,7 @@ use crate::runtime as rt;
 pub struct Apicategoryroutes {
     /// Wire name `route`, type `Edm.String`, key, not nullable.
     ///
-    /// Read-only: the key is assigned by the service.
+    /// Read-only: the entity set does not allow changes.
     pub route: String,
     /// Wire name `publisher`, type `Edm.String`, nullable, at most 40 characters.
     ///

@@ -10,7 +10,7 @@ use crate::runtime as rt;
 pub struct EntityMetadata {
     /// Wire name `entityName`, type `Edm.String`, key, not nullable.
     ///
-    /// Read-only: the key is assigned by the service.
+    /// Can be set when creating only.
     pub entity_name: String,
     /// Wire name `entitySetName`, type `Edm.String`, nullable.
     ///
@@ -169,9 +169,10 @@ pub struct EntityMetadataCreate {
 impl EntityMetadataCreate {
     /// A payload with the values the service requires.
     #[allow(clippy::new_without_default)]
-    pub fn new() -> Self {
+    pub fn new(entity_name: impl Into<String>) -> Self {
         #[allow(unused_mut)]
         let mut fields = rt::PayloadFields::new();
+        fields.set("entityName", &entity_name.into());
         EntityMetadataCreate { fields }
     }
     /// Sets `entitySetName` (see [`EntityMetadata::entity_set_name`]).
@@ -419,6 +420,7 @@ pub mod fields {
         const NAME: &'static str = "entityName";
     }
     impl rt::PropertyOf<super::EntityMetadata> for EntityName {}
+    impl rt::SettableOnCreate for EntityName {}
     /// The `entitySetName` property of `Microsoft.NAV.entityMetadata`.
     #[derive(Debug, Clone, Copy)]
     pub struct EntitySetName;

@@ -14,11 +14,11 @@ pub struct Externalbusinesseventdefinitions {
     pub app_id: rt::uuid::Uuid,
     /// Wire name `name`, type `Edm.String`, key, not nullable, at most 80 characters.
     ///
-    /// Read-only: the key is assigned by the service.
+    /// Read-only: the entity set does not allow changes.
     pub name: String,
     /// Wire name `eventVersion`, type `Edm.String`, key, not nullable, at most 43 characters.
     ///
-    /// Read-only: the key is assigned by the service.
+    /// Read-only: the entity set does not allow changes.
     pub event_version: String,
     /// Wire name `payload`, type `Edm.String`, not nullable.
     ///

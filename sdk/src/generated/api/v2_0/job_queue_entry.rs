@@ -1187,7 +1187,8 @@ impl super::EntityPath<JobQueueEntries> {
     ) -> super::EntityPath<super::job_queue_log_entry::JobQueueLogEntries> {
         self.job_queue_log_entries().key(id)
     }
-    /// Action `Microsoft.NAV.restart` (`POST …/Microsoft.NAV.restart`).
+    /// Action `Microsoft.NAV.restart`.
+    /// URL: `POST …/jobQueueEntries(…)/Microsoft.NAV.restart`.
     pub fn restart(&self) -> rt::Request<()> {
         self.action("Microsoft.NAV.restart", None, rt::decode::no_content)
     }

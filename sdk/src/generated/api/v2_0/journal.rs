@@ -466,7 +466,8 @@ impl super::EntityPath<Journals> {
     ) -> super::EntityPath<super::journal_line::JournalLines> {
         self.journal_lines().key(id)
     }
-    /// Action `Microsoft.NAV.post` (`POST …/Microsoft.NAV.post`).
+    /// Action `Microsoft.NAV.post`.
+    /// URL: `POST …/journals(…)/Microsoft.NAV.post`.
     pub fn post(&self) -> rt::Request<()> {
         self.action("Microsoft.NAV.post", None, rt::decode::no_content)
     }

@@ -43,10 +43,7 @@ impl Api {
         match self.api.client().default_company() {
             Some(rt::CompanyRef::Id(id)) => Ok(self.companies().key(*id)),
             Some(rt::CompanyRef::Name(name)) => {
-                let predicate = rt::key_predicate(
-                    &[("name", name as &dyn rt::EntityKey)],
-                );
-                Ok(EntityPath::from(self.companies().alternate_key_path(&predicate)))
+                Ok(self.companies().by_name(name.clone()))
             }
             None => {
                 Err(
@@ -84,46 +81,14 @@ impl Api {
         &self,
         business_profile_id: impl Into<String>,
     ) -> EntityPath<company::Companies> {
-        EntityPath::from(
-            self
-                .companies()
-                .alternate_key_path(
-                    &rt::key_predicate(
-                        &[
-                            (
-                                "businessProfileId",
-                                &{
-                                    let value: String = business_profile_id.into();
-                                    value
-                                } as &dyn rt::EntityKey,
-                            ),
-                        ],
-                    ),
-                ),
-        )
+        self.companies().by_business_profile_id(business_profile_id)
     }
     /// One entity of `companies` by its alternate key `name` (`companies(name=…)`).
     pub fn company_by_name(
         &self,
         name: impl Into<String>,
     ) -> EntityPath<company::Companies> {
-        EntityPath::from(
-            self
-                .companies()
-                .alternate_key_path(
-                    &rt::key_predicate(
-                        &[
-                            (
-                                "name",
-                                &{
-                                    let value: String = name.into();
-                                    value
-                                } as &dyn rt::EntityKey,
-                            ),
-                        ],
-                    ),
-                ),
-        )
+        self.companies().by_name(name)
     }
     /// The entity set `entityDefinitions` (`api/v2.0/entityDefinitions`).
     pub fn entity_definitions(
@@ -172,30 +137,7 @@ impl Api {
     ) -> EntityPath<
         externalbusinesseventdefinitions::ExternalbusinesseventdefinitionsSet,
     > {
-        EntityPath::from(
-            self
-                .externalbusinesseventdefinitions()
-                .alternate_key_path(
-                    &rt::key_predicate(
-                        &[
-                            (
-                                "appId",
-                                &{
-                                    let value: rt::uuid::Uuid = app_id;
-                                    value
-                                } as &dyn rt::EntityKey,
-                            ),
-                            (
-                                "name",
-                                &{
-                                    let value: String = name.into();
-                                    value
-                                } as &dyn rt::EntityKey,
-                            ),
-                        ],
-                    ),
-                ),
-        )
+        self.externalbusinesseventdefinitions().by_app_id_and_name(app_id, name)
     }
     /// The entity set `externaleventsubscriptions` (`api/v2.0/externaleventsubscriptions`).
     pub fn externaleventsubscriptions(

@@ -2067,11 +2067,13 @@ impl super::EntityPath<PurchaseCreditMemos> {
     ) -> super::EntityPath<super::document_attachment::DocumentAttachments> {
         self.document_attachments().key(id)
     }
-    /// Action `Microsoft.NAV.cancel` (`POST …/Microsoft.NAV.cancel`).
+    /// Action `Microsoft.NAV.cancel`.
+    /// URL: `POST …/purchaseCreditMemos(…)/Microsoft.NAV.cancel`.
     pub fn cancel(&self) -> rt::Request<()> {
         self.action("Microsoft.NAV.cancel", None, rt::decode::no_content)
     }
-    /// Action `Microsoft.NAV.post` (`POST …/Microsoft.NAV.post`).
+    /// Action `Microsoft.NAV.post`.
+    /// URL: `POST …/purchaseCreditMemos(…)/Microsoft.NAV.post`.
     pub fn post(&self) -> rt::Request<()> {
         self.action("Microsoft.NAV.post", None, rt::decode::no_content)
     }

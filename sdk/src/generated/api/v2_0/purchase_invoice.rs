@@ -2176,7 +2176,8 @@ impl super::EntityPath<PurchaseInvoices> {
     ) -> super::EntityPath<super::document_attachment::DocumentAttachments> {
         self.document_attachments().key(id)
     }
-    /// Action `Microsoft.NAV.post` (`POST …/Microsoft.NAV.post`).
+    /// Action `Microsoft.NAV.post`.
+    /// URL: `POST …/purchaseInvoices(…)/Microsoft.NAV.post`.
     pub fn post(&self) -> rt::Request<()> {
         self.action("Microsoft.NAV.post", None, rt::decode::no_content)
     }

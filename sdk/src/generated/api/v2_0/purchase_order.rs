@@ -2175,7 +2175,8 @@ impl super::EntityPath<PurchaseOrders> {
     ) -> super::EntityPath<super::document_attachment::DocumentAttachments> {
         self.document_attachments().key(id)
     }
-    /// Action `Microsoft.NAV.receiveAndInvoice` (`POST …/Microsoft.NAV.receiveAndInvoice`).
+    /// Action `Microsoft.NAV.receiveAndInvoice`.
+    /// URL: `POST …/purchaseOrders(…)/Microsoft.NAV.receiveAndInvoice`.
     pub fn receive_and_invoice(&self) -> rt::Request<()> {
         self.action("Microsoft.NAV.receiveAndInvoice", None, rt::decode::no_content)
     }

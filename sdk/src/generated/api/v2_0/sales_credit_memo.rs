@@ -2136,23 +2136,28 @@ impl super::EntityPath<SalesCreditMemos> {
     ) -> super::EntityPath<super::document_attachment::DocumentAttachments> {
         self.document_attachments().key(id)
     }
-    /// Action `Microsoft.NAV.cancel` (`POST …/Microsoft.NAV.cancel`).
+    /// Action `Microsoft.NAV.cancel`.
+    /// URL: `POST …/salesCreditMemos(…)/Microsoft.NAV.cancel`.
     pub fn cancel(&self) -> rt::Request<()> {
         self.action("Microsoft.NAV.cancel", None, rt::decode::no_content)
     }
-    /// Action `Microsoft.NAV.cancelAndSend` (`POST …/Microsoft.NAV.cancelAndSend`).
+    /// Action `Microsoft.NAV.cancelAndSend`.
+    /// URL: `POST …/salesCreditMemos(…)/Microsoft.NAV.cancelAndSend`.
     pub fn cancel_and_send(&self) -> rt::Request<()> {
         self.action("Microsoft.NAV.cancelAndSend", None, rt::decode::no_content)
     }
-    /// Action `Microsoft.NAV.post` (`POST …/Microsoft.NAV.post`).
+    /// Action `Microsoft.NAV.post`.
+    /// URL: `POST …/salesCreditMemos(…)/Microsoft.NAV.post`.
     pub fn post(&self) -> rt::Request<()> {
         self.action("Microsoft.NAV.post", None, rt::decode::no_content)
     }
-    /// Action `Microsoft.NAV.postAndSend` (`POST …/Microsoft.NAV.postAndSend`).
+    /// Action `Microsoft.NAV.postAndSend`.
+    /// URL: `POST …/salesCreditMemos(…)/Microsoft.NAV.postAndSend`.
     pub fn post_and_send(&self) -> rt::Request<()> {
         self.action("Microsoft.NAV.postAndSend", None, rt::decode::no_content)
     }
-    /// Action `Microsoft.NAV.send` (`POST …/Microsoft.NAV.send`).
+    /// Action `Microsoft.NAV.send`.
+    /// URL: `POST …/salesCreditMemos(…)/Microsoft.NAV.send`.
     pub fn send(&self) -> rt::Request<()> {
         self.action("Microsoft.NAV.send", None, rt::decode::no_content)
     }

@@ -2306,7 +2306,8 @@ impl super::EntityPath<SalesOrders> {
     ) -> super::EntityPath<super::document_attachment::DocumentAttachments> {
         self.document_attachments().key(id)
     }
-    /// Action `Microsoft.NAV.shipAndInvoice` (`POST …/Microsoft.NAV.shipAndInvoice`).
+    /// Action `Microsoft.NAV.shipAndInvoice`.
+    /// URL: `POST …/salesOrders(…)/Microsoft.NAV.shipAndInvoice`.
     pub fn ship_and_invoice(&self) -> rt::Request<()> {
         self.action("Microsoft.NAV.shipAndInvoice", None, rt::decode::no_content)
     }

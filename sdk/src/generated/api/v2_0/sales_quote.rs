@@ -2303,15 +2303,18 @@ impl super::EntityPath<SalesQuotes> {
     ) -> super::EntityPath<super::document_attachment::DocumentAttachments> {
         self.document_attachments().key(id)
     }
-    /// Action `Microsoft.NAV.makeInvoice` (`POST …/Microsoft.NAV.makeInvoice`).
+    /// Action `Microsoft.NAV.makeInvoice`.
+    /// URL: `POST …/salesQuotes(…)/Microsoft.NAV.makeInvoice`.
     pub fn make_invoice(&self) -> rt::Request<()> {
         self.action("Microsoft.NAV.makeInvoice", None, rt::decode::no_content)
     }
-    /// Action `Microsoft.NAV.makeOrder` (`POST …/Microsoft.NAV.makeOrder`).
+    /// Action `Microsoft.NAV.makeOrder`.
+    /// URL: `POST …/salesQuotes(…)/Microsoft.NAV.makeOrder`.
     pub fn make_order(&self) -> rt::Request<()> {
         self.action("Microsoft.NAV.makeOrder", None, rt::decode::no_content)
     }
-    /// Action `Microsoft.NAV.send` (`POST …/Microsoft.NAV.send`).
+    /// Action `Microsoft.NAV.send`.
+    /// URL: `POST …/salesQuotes(…)/Microsoft.NAV.send`.
     pub fn send(&self) -> rt::Request<()> {
         self.action("Microsoft.NAV.send", None, rt::decode::no_content)
     }

@@ -14,11 +14,11 @@ pub struct VendorPurchase {
     pub vendor_id: rt::uuid::Uuid,
     /// Wire name `vendorNumber`, type `Edm.String`, key, not nullable, at most 20 characters.
     ///
-    /// Read-only: the key is assigned by the service.
+    /// Read-only: the entity set does not allow changes.
     pub vendor_number: String,
     /// Wire name `name`, type `Edm.String`, key, not nullable, at most 100 characters.
     ///
-    /// Read-only: the key is assigned by the service.
+    /// Read-only: the entity set does not allow changes.
     pub name: String,
     /// Wire name `totalPurchaseAmount`, type `Edm.Decimal`, nullable, any number of decimal places.
     ///

@@ -43,10 +43,7 @@ impl Api {
         match self.api.client().default_company() {
             Some(rt::CompanyRef::Id(id)) => Ok(self.companies().key(*id)),
             Some(rt::CompanyRef::Name(name)) => {
-                let predicate = rt::key_predicate(
-                    &[("name", name as &dyn rt::EntityKey)],
-                );
-                Ok(EntityPath::from(self.companies().alternate_key_path(&predicate)))
+                Ok(self.companies().by_name(name.clone()))
             }
             None => {
                 Err(
@@ -71,46 +68,14 @@ impl Api {
         &self,
         business_profile_id: impl Into<String>,
     ) -> EntityPath<company::Companies> {
-        EntityPath::from(
-            self
-                .companies()
-                .alternate_key_path(
-                    &rt::key_predicate(
-                        &[
-                            (
-                                "businessProfileId",
-                                &{
-                                    let value: String = business_profile_id.into();
-                                    value
-                                } as &dyn rt::EntityKey,
-                            ),
-                        ],
-                    ),
-                ),
-        )
+        self.companies().by_business_profile_id(business_profile_id)
     }
     /// One entity of `companies` by its alternate key `name` (`companies(name=…)`).
     pub fn company_by_name(
         &self,
         name: impl Into<String>,
     ) -> EntityPath<company::Companies> {
-        EntityPath::from(
-            self
-                .companies()
-                .alternate_key_path(
-                    &rt::key_predicate(
-                        &[
-                            (
-                                "name",
-                                &{
-                                    let value: String = name.into();
-                                    value
-                                } as &dyn rt::EntityKey,
-                            ),
-                        ],
-                    ),
-                ),
-        )
+        self.companies().by_name(name)
     }
 }
 /// One entity at a URL path; navigation, action and stream methods

@@ -1,0 +1,116 @@
+//! Decisions the plan makes on CSDL shapes BC's own schema does not have.
+
+use odata_codegen::docs::DocFacts;
+use odata_codegen::emit::{self, ApiInput, Dialect};
+use odata_codegen::ir::Model;
+
+fn model(namespace: &str, body: &str) -> Model {
+    let doc = format!(
+        r#"<edmx:Edmx Version="4.0" xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx"><edmx:DataServices>
+<Schema Namespace="{namespace}" xmlns="http://docs.oasis-open.org/odata/ns/edm">{body}</Schema></edmx:DataServices></edmx:Edmx>"#
+    );
+    odata_codegen::edmx::read_str("inline.xml", &doc).expect("the fixture reads")
+}
+
+fn plan(model: &Model, dialect: Dialect) -> emit::ApiPlan {
+    let docs = DocFacts::default();
+    emit::plan(&ApiInput { route: "api/test/v1.0", model, documentation: &docs, source: "inline.xml", dialect: Some(dialect) })
+}
+
+const WAREHOUSE: &str = r#"
+<EntityType Name="bin"><Key><PropertyRef Name="code"/></Key>
+  <Property Name="code" Type="Edm.String" Nullable="false" MaxLength="20"/>
+  <Property Name="id" Type="Edm.Guid"/>
+  <Property Name="zone" Type="Edm.String"/>
+  <NavigationProperty Name="slots" Type="Collection(NAV.slot)" ContainsTarget="true"/>
+  <Annotation Term="OData.Community.Keys.V1.AlternateKeys"><Collection>
+    <Record><PropertyValue Property="Key"><Collection>
+      <Record><PropertyValue Property="Alias" String="zone"/><PropertyValue Property="Name" PropertyPath="zone"/></Record>
+      <Record><PropertyValue Property="Alias" String="shelf"/><PropertyValue Property="Name" PropertyPath="shelf"/></Record>
+    </Collection></PropertyValue></Record>
+    <Record><PropertyValue Property="Key"><Collection>
+      <Record><PropertyValue Property="Alias" String="id"/><PropertyValue Property="Name" PropertyPath="id"/></Record>
+    </Collection></PropertyValue></Record>
+  </Collection></Annotation>
+</EntityType>
+<EntityType Name="slot"><Key><PropertyRef Name="id"/></Key>
+  <Property Name="id" Type="Edm.Guid" Nullable="false"/>
+  <Property Name="_x0020_" Type="Edm.String"/>
+  <Property Name="ß" Type="Edm.Int32"/>
+</EntityType>
+<Function Name="binsIn"><Parameter Name="zones" Type="Collection(Edm.String)"/><ReturnType Type="Collection(NAV.bin)"/></Function>
+<Function Name="binCount"><Parameter Name="zone" Type="Edm.String"/><ReturnType Type="Edm.Int32"/></Function>
+<EntityContainer Name="NAV">
+  <EntitySet Name="bins" EntityType="NAV.bin"/>
+  <FunctionImport Name="binsIn" Function="NAV.binsIn"/>
+  <FunctionImport Name="binCount" Function="NAV.binCount"/>
+</EntityContainer>"#;
+
+fn warehouse() -> Model {
+    model("NAV", WAREHOUSE)
+}
+
+#[test]
+fn an_alternate_key_with_an_unknown_part_is_left_out_whole() {
+    let model = warehouse();
+    let plan = plan(&model, Dialect::BusinessCentral);
+    let bin = plan.entities.iter().find(|e| e.qualified.name == "bin").expect("bin planned");
+    let methods: Vec<&str> = bin.alternate_keys.iter().map(|k| k.method.as_str()).collect();
+    // zone+shelf names a property `shelf` the type lacks: no one-part `by_zone` that would address the wrong thing.
+    assert_eq!(methods, ["by_id"]);
+}
+
+#[test]
+fn business_central_assigns_guid_and_id_keys_but_a_code_key_comes_from_the_caller() {
+    let model = warehouse();
+    let plan = plan(&model, Dialect::BusinessCentral);
+    let bin = plan.entities.iter().find(|e| e.qualified.name == "bin").expect("bin planned");
+    let code = bin.fields.iter().find(|f| f.wire == "code").expect("code field");
+    assert!(code.settable_on_create && code.required_on_create, "a code key is the caller's: {code:?}");
+    assert!(!code.settable_on_update, "keys never change");
+    let slot = plan.entities.iter().find(|e| e.qualified.name == "slot").expect("slot planned");
+    let id = slot.fields.iter().find(|f| f.wire == "id").expect("id field");
+    assert!(!id.settable_on_create, "BC assigns GUID ids");
+}
+
+#[test]
+fn names_without_ascii_letters_still_get_identifiers() {
+    let model = warehouse();
+    let plan = plan(&model, Dialect::BusinessCentral);
+    let slot = plan.entities.iter().find(|e| e.qualified.name == "slot").expect("slot planned");
+    let idents: Vec<(&str, &str)> = slot.fields.iter().map(|f| (f.ident.as_str(), f.marker.as_str())).collect();
+    // `ß` upper-cases to `SS`; `_x0020_` has nothing to keep and becomes `value`/`Value`.
+    assert_eq!(idents, [("id", "Id"), ("value", "Value"), ("value_value", "SS")]);
+}
+
+#[test]
+fn a_type_without_an_entity_set_is_reached_through_its_navigation() {
+    let model = warehouse();
+    let plan = plan(&model, Dialect::BusinessCentral);
+    let bin = plan.entities.iter().find(|e| e.qualified.name == "bin").expect("bin planned");
+    let slots = bin.navigations.iter().find(|n| n.wire == "slots").expect("the navigation is kept");
+    assert_eq!(slots.target.set_marker, "SlotEntities");
+    let slot = plan.entities.iter().find(|e| e.qualified.name == "slot").expect("slot planned");
+    assert_eq!(slot.sets.len(), 1);
+    assert!(slot.sets[0].synthetic);
+}
+
+#[test]
+fn a_function_whose_parameters_cannot_travel_in_a_url_is_left_out_with_a_warning() {
+    let model = warehouse();
+    let plan = plan(&model, Dialect::Standard);
+    let imports: Vec<&str> = plan.imports.iter().map(|i| i.method.as_str()).collect();
+    assert_eq!(imports, ["bin_count"]);
+    assert_eq!(plan.warnings.len(), 1);
+    assert!(plan.warnings[0].contains("binsIn") && plan.warnings[0].contains("Collection(Edm.String)"), "{:?}", plan.warnings);
+}
+
+#[test]
+fn generated_code_for_these_shapes_parses_and_formats() {
+    let model = warehouse();
+    let docs = DocFacts::default();
+    let input = ApiInput { route: "api/test/v1.0", model: &model, documentation: &docs, source: "inline.xml", dialect: None };
+    let files = emit::generate(&[input], "test").expect("every file parses as Rust");
+    let bin = files.iter().find(|f| f.path.ends_with("bin.rs")).expect("bin module");
+    assert!(bin.contents.contains("pub fn new(code: impl Into<String>) -> Self"), "the code key is a constructor argument");
+}
