@@ -722,16 +722,16 @@ impl Builder<'_> {
             TypeTarget::TypeDefinition(n) => self.model.type_definitions.get(n).is_some_and(|d| !matches!(d.underlying_type, Primitive::Stream)),
             _ => false,
         };
-        if operation.kind == OperationKind::Function {
-            if let Some(parameter) = operation.call_parameters().iter().find(|p| !in_url(&p.ty)) {
-                self.warnings.borrow_mut().push(format!(
-                    "function `{}` is not generated: its parameter `{}` of type `{}` cannot be written into a URL",
-                    operation.name,
-                    parameter.name,
-                    parameter.ty.csdl_name()
-                ));
-                return None;
-            }
+        if operation.kind == OperationKind::Function
+            && let Some(parameter) = operation.call_parameters().iter().find(|p| !in_url(&p.ty))
+        {
+            self.warnings.borrow_mut().push(format!(
+                "function `{}` is not generated: its parameter `{}` of type `{}` cannot be written into a URL",
+                operation.name,
+                parameter.name,
+                parameter.ty.csdl_name()
+            ));
+            return None;
         }
         let mut parameter_scope = Scope::with_reserved(&["self"]);
         let parameters: Vec<ParameterPlan> = operation
