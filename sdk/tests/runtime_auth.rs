@@ -108,6 +108,52 @@ async fn token_is_cached_between_requests() {
 }
 
 #[tokio::test]
+async fn an_absurd_token_lifetime_is_capped_at_a_day() {
+    for expires_in in [
+        json!(u64::MAX),
+        json!("18446744073709551615"),
+        json!("99999999999999999999999999"),
+        json!(1e30),
+    ] {
+        let server = MockServer::start().await;
+        Mock::given(path(TOKEN_PATH))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                "token_type": "Bearer",
+                "expires_in": expires_in,
+                "access_token": "token-1",
+            })))
+            .mount(&server)
+            .await;
+        mount_companies(&server).await;
+        let cached = builder(&server)
+            .credentials(credentials(&server))
+            .build()
+            .unwrap();
+        // With a refresh margin of a day, a lifetime capped at a day is due
+        // for refresh at once; an uncapped one would be cached for ever.
+        let capped = builder(&server)
+            .credentials(credentials(&server).refresh_margin(Duration::from_secs(24 * 60 * 60)))
+            .build()
+            .unwrap();
+
+        for client in [&cached, &capped] {
+            for _ in 0..2 {
+                get::<serde_json::Value>(&api(client), "companies")
+                    .send()
+                    .await
+                    .unwrap_or_else(|e| panic!("expires_in {expires_in}: {e:?}"));
+            }
+        }
+
+        assert_eq!(
+            token_requests(&server).await,
+            1 + 2,
+            "expires_in {expires_in}: one token for the first client, one per request for the second"
+        );
+    }
+}
+
+#[tokio::test]
 async fn token_is_refreshed_before_it_expires() {
     let server = MockServer::start().await;
     // Each token is valid for an hour, but the margin asks for a refresh an

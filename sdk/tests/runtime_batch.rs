@@ -255,3 +255,146 @@ async fn absolute_targets_cannot_join_a_batch() {
     assert!(matches!(error, Error::InvalidRequest(_)), "{error:?}");
     assert_eq!(request_count(&server).await, 0);
 }
+
+/// A GET of `path` whose answer is taken as raw bytes.
+fn bytes_request(api: &business_central_sdk::runtime::Api, path: &str) -> Request<bytes::Bytes> {
+    Request::new(
+        api.clone(),
+        Method::Get,
+        Target::Relative {
+            path: path.to_owned(),
+            query: String::new(),
+        },
+        OperationKind::Read,
+        decode::bytes,
+    )
+}
+
+#[tokio::test]
+async fn binary_bodies_decode_from_either_base64_alphabet() {
+    let server = MockServer::start().await;
+    let binary = json!({"content-type": "application/octet-stream"});
+    Mock::given(method("POST"))
+        .and(path(BATCH_PATH))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"responses": [
+                {"id": "1", "status": 200, "headers": binary, "body": "+/+/ABA="},
+                {"id": "2", "status": 200, "headers": binary, "body": "-_-_ABA"},
+                {"id": "3", "status": 200, "headers": binary, "body": "not base64!"},
+                {"id": "4", "status": 404, "headers": binary, "body": "no such picture"},
+            ]})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = builder(&server).build().unwrap();
+    let api = api(&client);
+    let mut batch = Batch::new(&api);
+    let standard = batch.add(bytes_request(
+        &api,
+        "companies(1)/items(1)/picture/pictureContent",
+    ));
+    let url_safe = batch.add(bytes_request(
+        &api,
+        "companies(1)/items(2)/picture/pictureContent",
+    ));
+    let garbled = batch.add(bytes_request(
+        &api,
+        "companies(1)/items(3)/picture/pictureContent",
+    ));
+    let missing = batch.add(bytes_request(
+        &api,
+        "companies(1)/items(4)/picture/pictureContent",
+    ));
+
+    let mut response = batch.send().await.unwrap();
+
+    let expected: &[u8] = &[0xfb, 0xff, 0xbf, 0x00, 0x10];
+    assert_eq!(response.take(standard).unwrap().as_ref(), expected);
+    assert_eq!(response.take(url_safe).unwrap().as_ref(), expected);
+    let error = response.take(garbled).unwrap_err();
+    let Error::Decode(decode) = &error else {
+        panic!("undecodable content must not pass for the bytes, got {error:?}")
+    };
+    assert!(
+        decode.url.ends_with("items(3)/picture/pictureContent"),
+        "{decode:?}"
+    );
+    let error = response.take(missing).unwrap_err();
+    assert!(
+        matches!(error, Error::NotFound(_)),
+        "an error answer keeps its status: {error:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_batch_of_reads_is_retried_like_a_read() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(BATCH_PATH))
+        .respond_with(ResponseTemplate::new(504))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(BATCH_PATH))
+        .respond_with(echo_batch)
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    let client = builder(&server).read_only_intent(true).build().unwrap();
+    let api = api(&client);
+    let mut batch = Batch::new(&api);
+    let read = batch.add(get::<Value>(&api, "companies(1)/items(1)"));
+
+    let mut response = batch.send().await.unwrap();
+
+    assert_eq!(response.take(read).unwrap()["url"], "companies(1)/items(1)");
+    let calls = server.received_requests().await.unwrap();
+    assert_eq!(calls.len(), 2, "retried after the gateway timeout");
+    assert!(
+        calls
+            .iter()
+            .all(|c| c.headers.get("Data-Access-Intent").is_none()),
+        "the read-only intent is for GET requests, not the $batch POST"
+    );
+}
+
+#[tokio::test]
+async fn a_batch_with_a_write_is_not_retried_after_a_gateway_error() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(BATCH_PATH))
+        .respond_with(ResponseTemplate::new(504))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = builder(&server).build().unwrap();
+    let api = api(&client);
+    let mut batch = Batch::new(&api);
+    let _ = batch.add(get::<Value>(&api, "companies(1)/items(1)"));
+    let _ = batch.add(
+        no_content_request(
+            &api,
+            Method::Patch,
+            "companies(1)/items(2)",
+            OperationKind::Update,
+        )
+        .header("If-Match", "*")
+        .with_body("application/json", "{}"),
+    );
+
+    let error = batch.send().await.unwrap_err();
+
+    assert!(
+        matches!(
+            error,
+            Error::Timeout {
+                service: Some(_),
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+}

@@ -12,7 +12,7 @@ use business_central_sdk::runtime::{
     Api, BoxFuture, Client, Environment, Error, Headers, HttpRequest, HttpResponse, Method,
     Middleware, Next, OperationKind, Transport, TransportError,
 };
-use runtime_support::{api, builder, get, json_request, no_content_request};
+use runtime_support::{api, builder, get, json_request, no_content_request, request_count};
 use serde_json::json;
 use wiremock::matchers::{header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -263,7 +263,10 @@ async fn the_client_timeout_is_a_timeout_error() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(5)))
-        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("PATCH"))
+        .respond_with(ResponseTemplate::new(204).set_delay(Duration::from_secs(5)))
         .mount(&server)
         .await;
     let client = builder(&server)
@@ -285,6 +288,134 @@ async fn the_client_timeout_is_a_timeout_error() {
             }
         ),
         "{error:?}"
+    );
+    assert_eq!(
+        request_count(&server).await,
+        4,
+        "a read is repeated after a timeout, up to the attempt limit"
+    );
+
+    let error = no_content_request(
+        &api(&client),
+        Method::Patch,
+        "companies(1)/items(2)",
+        OperationKind::Update,
+    )
+    .header("If-Match", "*")
+    .send()
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(
+            error,
+            Error::Timeout {
+                transport: Some(_),
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    assert_eq!(
+        request_count(&server).await,
+        5,
+        "a write that timed out may have been applied: it is not repeated"
+    );
+}
+
+#[tokio::test]
+async fn the_read_after_a_204_update_asks_for_the_primary_database() {
+    use business_central_sdk::api::v2_0::{self, sales_invoice_line};
+    use business_central_sdk::runtime::{ETag, uuid::Uuid};
+
+    let server = MockServer::start().await;
+    Mock::given(method("PATCH"))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            json!({"@odata.etag": "W/\"2\"", "id": "dddddddd-0000-0000-0000-000000000001", "quantity": 5}),
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    // Read-only intent on: plain reads may be served by a replica, which
+    // can lag behind the write that was just made.
+    let client = builder(&server).read_only_intent(true).build().unwrap();
+    let line = v2_0::Api::new(&client)
+        .company(Uuid::from_u128(1))
+        .sales_invoice_line(Uuid::from_u128(2))
+        .update(
+            &ETag::new("W/\"1\""),
+            sales_invoice_line::SalesInvoiceLineUpdate::new().quantity(5),
+        )
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(line.etag.as_ref().map(|e| e.as_str()), Some("W/\"2\""));
+    let requests = server.received_requests().await.unwrap();
+    let reread = requests
+        .iter()
+        .find(|r| r.method.as_str() == "GET")
+        .expect("the update was read back");
+    assert_eq!(
+        reread
+            .headers
+            .get("Data-Access-Intent")
+            .map(|v| v.to_str().unwrap()),
+        Some("ReadWrite")
+    );
+}
+
+#[tokio::test]
+async fn credentials_go_only_to_the_base_origin() {
+    use business_central_sdk::runtime::StaticToken;
+
+    let server = MockServer::start().await;
+    let elsewhere = MockServer::start().await;
+    for target in [&server, &elsewhere] {
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"value": []})))
+            .expect(1)
+            .mount(target)
+            .await;
+    }
+    let client = builder(&server)
+        .credentials(StaticToken::new("t0ken"))
+        .build()
+        .unwrap();
+    let get_url = |url: String| {
+        client.execute(
+            HttpRequest {
+                method: Method::Get,
+                url,
+                headers: Headers::new(),
+                body: None,
+            },
+            OperationKind::Read,
+        )
+    };
+
+    get_url(format!("{}/api/v2.0/companies", server.uri()))
+        .await
+        .unwrap();
+    get_url(format!("{}/api/v2.0/companies", elsewhere.uri()))
+        .await
+        .unwrap();
+
+    let own = &server.received_requests().await.unwrap()[0];
+    assert_eq!(
+        own.headers
+            .get("Authorization")
+            .map(|v| v.to_str().unwrap()),
+        Some("Bearer t0ken")
+    );
+    let foreign = &elsewhere.received_requests().await.unwrap()[0];
+    assert!(
+        foreign.headers.get("Authorization").is_none(),
+        "another port is another origin: no credentials"
     );
 }
 

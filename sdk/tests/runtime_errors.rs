@@ -3,13 +3,17 @@
 
 mod runtime_support;
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
 use business_central_sdk::runtime::{
-    Client, Environment, Error, Method, OperationKind, RetryPolicy,
+    BoxFuture, Client, Environment, Error, HttpRequest, HttpResponse, Method, Middleware, Next,
+    OperationKind, RetryPolicy, TransportError,
 };
 use runtime_support::{api, builder, get, json_request, no_content_request, request_count};
 use serde_json::json;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -400,4 +404,374 @@ async fn a_refused_connection_is_a_transport_error() {
         panic!("expected a transport error, got {error:?}")
     };
     assert!(transport.is_connect(), "{transport:?}");
+}
+
+#[tokio::test]
+async fn a_correlation_marker_without_a_guid_stays_in_the_message() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(bc_error(
+            400,
+            "Application_DialogException",
+            "Posting failed.  CorrelationId:  abc123.",
+        ))
+        .mount(&server)
+        .await;
+    let client = builder(&server).build().unwrap();
+
+    let error = get::<serde_json::Value>(&api(&client), "companies")
+        .send()
+        .await
+        .unwrap_err();
+
+    let service = error.service_error().expect("a service error");
+    assert_eq!(service.correlation_id, None);
+    assert_eq!(
+        service.message, "Posting failed.  CorrelationId:  abc123.",
+        "text that is not an id must not be cut from the message"
+    );
+}
+
+#[tokio::test]
+async fn a_huge_retry_after_is_reported_instead_of_waited_for() {
+    let server = MockServer::start().await;
+    for (route, retry_after) in [
+        ("seconds", "18446744073709551615"),
+        ("date", "Fri, 31 Dec 9999 23:59:59 GMT"),
+    ] {
+        // The slow answer matters: adding u64::MAX seconds to a time of at
+        // least a second is what overflowed.
+        Mock::given(path(format!("/api/v2.0/{route}")))
+            .respond_with(
+                ResponseTemplate::new(429)
+                    .insert_header("Retry-After", retry_after)
+                    .set_delay(Duration::from_millis(1100)),
+            )
+            .expect(1)
+            .mount(&server)
+            .await;
+    }
+    let client = builder(&server).build().unwrap();
+
+    for route in ["seconds", "date"] {
+        let error = get::<serde_json::Value>(&api(&client), route)
+            .send()
+            .await
+            .unwrap_err();
+        let Error::Throttled(service) = &error else {
+            panic!("{route}: expected throttling, got {error:?}")
+        };
+        let retry_after = service.retry_after.expect("Retry-After is reported");
+        assert!(
+            retry_after >= Duration::from_secs(3600) && retry_after <= Duration::from_secs(86_400),
+            "{route}: {retry_after:?}"
+        );
+        // What a caller would do with it must not overflow.
+        let _ = Instant::now() + retry_after;
+    }
+}
+
+#[tokio::test]
+async fn a_patch_answered_by_a_gateway_error_is_not_retried() {
+    // The gateway may have timed out after the service applied the change;
+    // a repeat would fail on the new ETag and report a false conflict.
+    let error = patch_error(ResponseTemplate::new(504)).await;
+    assert!(
+        matches!(
+            error,
+            Error::Timeout {
+                service: Some(_),
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    assert_eq!(error.status(), Some(504));
+
+    let server = MockServer::start().await;
+    Mock::given(method("DELETE"))
+        .respond_with(ResponseTemplate::new(502))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = builder(&server).build().unwrap();
+    let error = no_content_request(
+        &api(&client),
+        Method::Delete,
+        "companies(1)/items(2)",
+        OperationKind::Delete,
+    )
+    .header("If-Match", "*")
+    .send()
+    .await
+    .unwrap_err();
+    assert_eq!(error.status(), Some(502));
+}
+
+#[tokio::test]
+async fn a_patch_is_retried_after_503() {
+    let server = MockServer::start().await;
+    Mock::given(method("PATCH"))
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("PATCH"))
+        .respond_with(ResponseTemplate::new(204))
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    let client = builder(&server).build().unwrap();
+
+    no_content_request(
+        &api(&client),
+        Method::Patch,
+        "companies(1)/items(2)",
+        OperationKind::Update,
+    )
+    .header("If-Match", "W/\"JzE5OzY3OzAwOyc=\"")
+    .send()
+    .await
+    .unwrap();
+
+    assert_eq!(request_count(&server).await, 2);
+}
+
+/// Counts the attempts that pass through the client.
+struct AttemptCounter(Arc<AtomicUsize>);
+
+impl Middleware for AttemptCounter {
+    fn handle<'a>(
+        &'a self,
+        request: HttpRequest,
+        next: Next<'a>,
+    ) -> BoxFuture<'a, Result<HttpResponse, TransportError>> {
+        self.0.fetch_add(1, Ordering::SeqCst);
+        next.run(request)
+    }
+}
+
+/// A client of `base_url` with fast retries and an attempt counter.
+fn counted_client(base_url: &str, connect_timeout: Duration) -> (Client, Arc<AtomicUsize>) {
+    let attempts = Arc::new(AtomicUsize::new(0));
+    let client = Client::builder(Environment::custom(base_url))
+        .retry_policy(runtime_support::fast_retry())
+        .connect_timeout(connect_timeout)
+        .middleware(AttemptCounter(attempts.clone()))
+        .build()
+        .unwrap();
+    (client, attempts)
+}
+
+fn closed_port_url() -> String {
+    // Bind and release a port so that nothing listens on it.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    format!("http://127.0.0.1:{port}/")
+}
+
+#[tokio::test]
+async fn a_refused_connection_is_retried_for_every_kind() {
+    let url = closed_port_url();
+    let (client, attempts) = counted_client(&url, Duration::from_secs(5));
+    let api = api(&client);
+    let started = Instant::now();
+
+    let read = get::<serde_json::Value>(&api, "companies").send().await;
+    assert_eq!(attempts.swap(0, Ordering::SeqCst), 4, "{read:?}");
+    let update = no_content_request(
+        &api,
+        Method::Patch,
+        "companies(1)/items(2)",
+        OperationKind::Update,
+    )
+    .header("If-Match", "*")
+    .send()
+    .await;
+    assert_eq!(
+        attempts.swap(0, Ordering::SeqCst),
+        4,
+        "a write that never left is retried too: {update:?}"
+    );
+    let create = json_request::<serde_json::Value>(
+        &api,
+        Method::Post,
+        "companies(1)/items",
+        "",
+        OperationKind::Create,
+    )
+    .with_body("application/json", "{}")
+    .send()
+    .await;
+    assert_eq!(attempts.load(Ordering::SeqCst), 4, "{create:?}");
+
+    for outcome in [read.map(|_| ()), update, create.map(|_| ())] {
+        let Err(Error::Transport(transport)) = &outcome else {
+            panic!("expected a transport error, got {outcome:?}")
+        };
+        assert!(transport.is_connect(), "{transport:?}");
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "retries are quick"
+    );
+}
+
+#[tokio::test]
+async fn a_connect_timeout_is_a_connect_error_and_retried() {
+    // A listener with a backlog of one whose queue is already full: the
+    // kernel drops further SYNs, so connecting hangs until the timeout.
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let listener = socket.listen(1).unwrap();
+    let address = listener.local_addr().unwrap();
+    let mut queued = Vec::new();
+    loop {
+        match tokio::time::timeout(
+            Duration::from_millis(200),
+            tokio::net::TcpStream::connect(address),
+        )
+        .await
+        {
+            Ok(Ok(stream)) => queued.push(stream),
+            Ok(Err(error)) => panic!("could not fill the accept queue: {error}"),
+            Err(_elapsed) => break,
+        }
+        assert!(queued.len() < 64, "the accept queue never filled up");
+    }
+    let (client, attempts) =
+        counted_client(&format!("http://{address}/"), Duration::from_millis(100));
+
+    let error = get::<serde_json::Value>(&api(&client), "companies")
+        .send()
+        .await
+        .unwrap_err();
+
+    let Error::Transport(transport) = &error else {
+        panic!("a connect timeout is a connect failure, got {error:?}")
+    };
+    assert!(transport.is_connect(), "{transport:?}");
+    assert!(
+        transport.message().contains("timed out"),
+        "the connection must have timed out, not been refused: {transport:?}"
+    );
+    assert_eq!(
+        attempts.load(Ordering::SeqCst),
+        4,
+        "a read that could not connect is retried"
+    );
+    drop((listener, queued));
+}
+
+/// A bare HTTP/1.1 server: connection `n` (0-based) reads one request and
+/// gets `answers[n]` written raw (the last answer once they run out), then
+/// the connection is closed. Returns the base URL and the connection count.
+async fn raw_server(answers: Vec<String>) -> (String, Arc<AtomicUsize>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    let connections = Arc::new(AtomicUsize::new(0));
+    let counter = connections.clone();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let n = counter.fetch_add(1, Ordering::SeqCst);
+            let answer = answers[n.min(answers.len() - 1)].clone();
+            tokio::spawn(async move {
+                read_one_request(&mut socket).await;
+                let _ = socket.write_all(answer.as_bytes()).await;
+                let _ = socket.shutdown().await;
+            });
+        }
+    });
+    (url, connections)
+}
+
+/// Reads the head and, per `Content-Length`, the body of one request.
+async fn read_one_request(socket: &mut tokio::net::TcpStream) {
+    let mut received = Vec::new();
+    let mut chunk = [0u8; 4096];
+    let mut expected_len = None;
+    loop {
+        if let Some(total) = expected_len
+            && received.len() >= total
+        {
+            return;
+        }
+        match socket.read(&mut chunk).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => received.extend_from_slice(&chunk[..n]),
+        }
+        if expected_len.is_none()
+            && let Some(end) = received.windows(4).position(|w| w == b"\r\n\r\n")
+        {
+            let head = String::from_utf8_lossy(&received[..end]).to_ascii_lowercase();
+            let body_len = head
+                .lines()
+                .find_map(|line| line.strip_prefix("content-length:"))
+                .and_then(|value| value.trim().parse::<usize>().ok())
+                .unwrap_or(0);
+            expected_len = Some(end + 4 + body_len);
+        }
+    }
+}
+
+/// A 200 whose body stops after a few of the promised 100 bytes.
+fn truncated_answer() -> String {
+    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"value\":"
+        .to_owned()
+}
+
+fn complete_answer(status: &str, body: &str) -> String {
+    format!(
+        "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+}
+
+#[tokio::test]
+async fn a_read_cut_off_mid_response_is_retried() {
+    let (url, connections) = raw_server(vec![
+        truncated_answer(),
+        complete_answer("200 OK", r#"{"value":[1]}"#),
+    ])
+    .await;
+    let (client, _) = counted_client(&url, Duration::from_secs(5));
+
+    let body: serde_json::Value = get(&api(&client), "companies").send().await.unwrap();
+
+    assert_eq!(body, json!({"value": [1]}));
+    assert_eq!(connections.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn a_write_cut_off_mid_response_is_not_retried() {
+    let (url, connections) = raw_server(vec![
+        truncated_answer(),
+        complete_answer("200 OK", r#"{"id":"1"}"#),
+    ])
+    .await;
+    let (client, _) = counted_client(&url, Duration::from_secs(5));
+
+    let error = json_request::<serde_json::Value>(
+        &api(&client),
+        Method::Patch,
+        "companies(1)/items(2)",
+        "",
+        OperationKind::Update,
+    )
+    .header("If-Match", "*")
+    .with_body("application/json", r#"{"displayName":"x"}"#)
+    .send()
+    .await
+    .unwrap_err();
+
+    assert!(matches!(error, Error::Transport(_)), "{error:?}");
+    assert_eq!(
+        connections.load(Ordering::SeqCst),
+        1,
+        "the first attempt may have been applied"
+    );
 }

@@ -4,7 +4,9 @@
 
 mod runtime_support;
 
-use business_central_sdk::runtime::{ItemStream, NextLink, Page, PageStream, decode};
+use business_central_sdk::runtime::{
+    Error, ItemStream, NextLink, Page, PageStream, StaticToken, decode,
+};
 use futures_util::StreamExt;
 use runtime_support::{api, builder, get, request_count};
 use serde::Deserialize;
@@ -277,4 +279,180 @@ async fn a_typed_query_resumes_from_a_saved_next_link() {
     let saved = NextLink::new(format!("{}{company}?$skiptoken=2", server.uri()));
     let codes: Vec<String> = query.resume_from(&saved).map(|c| c.unwrap().code).collect().await;
     assert_eq!(codes, ["EUR", "GBP", "USD"]);
+}
+
+/// Serves `/api/v2.0/start` once: one entry, and `next` as the next link.
+async fn first_page_linking_to(server: &MockServer, next: serde_json::Value) {
+    Mock::given(path("/api/v2.0/start"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"value": [{"entryNumber": 1}], "@odata.nextLink": next})),
+        )
+        .expect(1)
+        .mount(server)
+        .await;
+}
+
+#[tokio::test]
+async fn a_next_link_to_another_host_is_refused() {
+    let server = MockServer::start().await;
+    let elsewhere = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"value": [{"entryNumber": 2}]})),
+        )
+        .expect(0)
+        .mount(&elsewhere)
+        .await;
+    let foreign = format!("{}/api/v2.0/start?$skiptoken=1", elsewhere.uri());
+    first_page_linking_to(&server, json!(foreign)).await;
+    let client = builder(&server)
+        .credentials(StaticToken::new("t0ken"))
+        .build()
+        .unwrap();
+    let mut pages = PageStream::new(get::<Page<Entry>>(&api(&client), "start"), None);
+
+    let first = pages.next().await.unwrap().unwrap();
+    assert_eq!(first.items, vec![Entry { entry_number: 1 }]);
+    let refused = pages.next().await.unwrap().unwrap_err();
+    assert!(matches!(refused, Error::InvalidRequest(_)), "{refused:?}");
+    assert!(refused.to_string().contains("refusing"), "{refused}");
+    assert!(pages.next().await.is_none(), "the stream ends there");
+    assert_eq!(
+        request_count(&elsewhere).await,
+        0,
+        "nothing reaches the other host"
+    );
+    assert_eq!(request_count(&server).await, 1);
+}
+
+#[tokio::test]
+async fn a_stored_link_to_another_host_is_not_resumed() {
+    let server = MockServer::start().await;
+    let elsewhere = MockServer::start().await;
+    let client = builder(&server)
+        .credentials(StaticToken::new("t0ken"))
+        .build()
+        .unwrap();
+    let api = api(&client);
+    let link = NextLink::new(format!("{}/api/v2.0/start?$skiptoken=1", elsewhere.uri()));
+
+    let single = link
+        .resume(&api, decode::json::<Page<Entry>>)
+        .send()
+        .await
+        .unwrap_err();
+    let streamed = ItemStream::new(link.resume(&api, decode::json::<Page<Entry>>), None)
+        .collect_all()
+        .await
+        .unwrap_err();
+    let fetched = Page::fetch(link.resume(&api, decode::json::<Page<Entry>>))
+        .await
+        .unwrap_err();
+    let relative = NextLink::new("start?$skiptoken=1")
+        .resume(&api, decode::json::<Page<Entry>>)
+        .send()
+        .await
+        .unwrap_err();
+
+    for error in [single, streamed, fetched, relative] {
+        assert!(matches!(error, Error::InvalidRequest(_)), "{error:?}");
+    }
+    assert_eq!(request_count(&elsewhere).await, 0);
+    assert_eq!(request_count(&server).await, 0);
+}
+
+#[tokio::test]
+async fn a_typed_query_does_not_resume_from_another_host() {
+    use business_central_sdk::api::v2_0;
+    use business_central_sdk::runtime::uuid;
+
+    let server = MockServer::start().await;
+    let elsewhere = MockServer::start().await;
+    let client = builder(&server)
+        .credentials(StaticToken::new("t0ken"))
+        .build()
+        .unwrap();
+    let query = v2_0::Api::new(&client)
+        .company(uuid::Uuid::from_u128(1))
+        .currencies()
+        .list();
+    let saved = NextLink::new(format!(
+        "{}/api/v2.0/currencies?$skiptoken=2",
+        elsewhere.uri()
+    ));
+
+    let outcome: Vec<_> = query.resume_from(&saved).collect().await;
+
+    assert_eq!(outcome.len(), 1);
+    assert!(
+        matches!(outcome[0], Err(Error::InvalidRequest(_))),
+        "{outcome:?}"
+    );
+    assert_eq!(request_count(&elsewhere).await, 0);
+}
+
+#[tokio::test]
+async fn a_relative_next_link_is_followed() {
+    let server = MockServer::start().await;
+    // Relative to the page URL .../companies(1)/entries: a sibling path.
+    Mock::given(path("/api/v2.0/companies(1)/entries"))
+        .and(wiremock::matchers::query_param_is_missing("$skiptoken"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            json!({"value": [{"entryNumber": 1}], "@odata.nextLink": "entries?$skiptoken=1"}),
+        ))
+        .expect(2)
+        .mount(&server)
+        .await;
+    // Relative to the absolute context URL (the OData rule when one is sent).
+    Mock::given(path("/api/v2.0/companies(1)/entries"))
+        .and(wiremock::matchers::query_param("$skiptoken", "1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "@odata.context": format!("{}/api/v2.0/$metadata#companies(1)/entries", server.uri()),
+            "value": [{"entryNumber": 2}],
+            "@odata.nextLink": "companies(1)/entries?$skiptoken=2",
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/api/v2.0/companies(1)/entries"))
+        .and(wiremock::matchers::query_param("$skiptoken", "2"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"value": [{"entryNumber": 3}]})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = builder(&server).build().unwrap();
+    let api = api(&client);
+
+    let pages: Vec<Page<Entry>> =
+        PageStream::new(get::<Page<Entry>>(&api, "companies(1)/entries"), None)
+            .map(|page| page.unwrap())
+            .collect()
+            .await;
+
+    let numbers: Vec<u32> = pages
+        .iter()
+        .flat_map(|page| page.items.iter().map(|e| e.entry_number))
+        .collect();
+    assert_eq!(numbers, vec![1, 2, 3]);
+    assert_eq!(
+        pages[0].next_link.as_ref().map(NextLink::as_str),
+        Some(
+            format!(
+                "{}/api/v2.0/companies(1)/entries?$skiptoken=1",
+                server.uri()
+            )
+            .as_str()
+        ),
+        "pages hand out the absolute link, ready to store"
+    );
+    let single = Page::fetch(get::<Page<Entry>>(&api, "companies(1)/entries"))
+        .await
+        .unwrap();
+    assert_eq!(
+        single.next_link, pages[0].next_link,
+        "a single page resolves its link the same way"
+    );
 }

@@ -215,6 +215,10 @@ const BUSINESS_CENTRAL_SCOPE: &str = "https://api.businesscentral.dynamics.com/.
 const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(5 * 60);
 /// The token lifetime assumed when the endpoint does not say.
 const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(60 * 60);
+/// The longest lifetime believed: Entra issues tokens for a day at most.
+/// A larger `expires_in` is a broken or hostile answer; trusting it would
+/// keep a token long after it stopped working (and overflow `Instant`).
+const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// Characters left as-is in `application/x-www-form-urlencoded` values.
 const FORM_VALUE: &AsciiSet = &NON_ALPHANUMERIC
@@ -226,7 +230,8 @@ const FORM_VALUE: &AsciiSet = &NON_ALPHANUMERIC
 /// The OAuth 2.0 client credentials flow against Microsoft Entra
 /// (service-to-service: an app registration with a client secret).
 ///
-/// The token is cached and refreshed a few minutes before it expires.
+/// The token is cached and refreshed a few minutes before it expires
+/// (lifetimes above a day, the most Entra issues, count as a day).
 /// Concurrent requests share one refresh: while a token request is in
 /// flight, the others wait for its result instead of sending their own.
 pub struct ClientCredentials {
@@ -355,17 +360,21 @@ impl ClientCredentials {
         let lifetime = token
             .expires_in
             .map(Duration::from_secs)
-            .unwrap_or(DEFAULT_TOKEN_LIFETIME);
+            .unwrap_or(DEFAULT_TOKEN_LIFETIME)
+            .min(MAX_TOKEN_LIFETIME);
         let token_type = token.token_type.as_deref().unwrap_or("Bearer");
         tracing::debug!(
             lifetime_secs = lifetime.as_secs(),
             "obtained an access token"
         );
         let header = Secret::new(format!("{token_type} {}", token.access_token.expose()));
-        Ok((
-            header,
-            requested_at + lifetime.saturating_sub(self.refresh_margin),
-        ))
+        // Should the clock's representation still not reach that far, the
+        // token is treated as already due for refresh: used once, then
+        // replaced, rather than a panic.
+        let refresh_at = requested_at
+            .checked_add(lifetime.saturating_sub(self.refresh_margin))
+            .unwrap_or(requested_at);
+        Ok((header, refresh_at))
     }
 }
 
@@ -416,19 +425,38 @@ impl<'de> Deserialize<'de> for Secret {
 }
 
 /// Entra's v2 endpoint sends `expires_in` as a number; older endpoints and
-/// some proxies send it as a string.
+/// some proxies send it as a string. Fractional or out-of-range values
+/// saturate rather than fail, and text that is no number counts as absent:
+/// the caller clamps the lifetime anyway, and a usable token should not be
+/// refused over it.
 fn seconds_number_or_string<'de, D: serde::Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Option<u64>, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
     enum Seconds {
-        Number(u64),
+        Whole(u64),
+        // serde_json hands integers beyond u64 over as floats.
+        Float(f64),
         Text(String),
     }
+    fn from_float(seconds: f64) -> Option<u64> {
+        // `as` saturates at u64::MAX; NaN fails the comparison.
+        (seconds >= 0.0).then_some(seconds as u64)
+    }
     Ok(match Option::<Seconds>::deserialize(deserializer)? {
-        Some(Seconds::Number(seconds)) => Some(seconds),
-        Some(Seconds::Text(text)) => text.trim().parse().ok(),
+        Some(Seconds::Whole(seconds)) => Some(seconds),
+        Some(Seconds::Float(seconds)) => from_float(seconds),
+        Some(Seconds::Text(text)) => {
+            let text = text.trim();
+            match text.parse::<u64>() {
+                Ok(seconds) => Some(seconds),
+                Err(_) if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) => {
+                    Some(u64::MAX)
+                }
+                Err(_) => text.parse::<f64>().ok().and_then(from_float),
+            }
+        }
         None => None,
     })
 }

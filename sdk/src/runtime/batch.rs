@@ -47,7 +47,10 @@ static NEXT_BATCH_ID: AtomicU64 = AtomicU64::new(1);
 ///
 /// Sub-requests are not retried individually, and a write answered with
 /// 204 is not read back as [`Request::send`] may do: ask for the entity
-/// with `Prefer: return=representation` when you need it.
+/// with `Prefer: return=representation` when you need it. The `$batch`
+/// call as a whole is retried like its least repeatable operation (see
+/// [`RetryPolicy`](super::retry::RetryPolicy)): a batch of reads alone as
+/// a read, one with a create or action as a create, any other as an update.
 pub struct Batch {
     api: Api,
     id: u64,
@@ -224,12 +227,7 @@ impl Batch {
             headers,
             body: Some(Bytes::from(body)),
         };
-        // The call is as repeatable as its least repeatable operation.
-        let kind = if chunk.iter().any(|operation| operation.kind.may_duplicate()) {
-            OperationKind::Create
-        } else {
-            OperationKind::Update
-        };
+        let kind = batch_kind(chunk);
         let response = self.api.client().execute(http_request, kind).await?;
         let parsed: ResponseEnvelope =
             super::decode::json(&response).map_err(|error| error.with_url(batch_url))?;
@@ -259,6 +257,22 @@ impl Batch {
             }
         }
         Ok(outcomes)
+    }
+}
+
+/// How to retry a `$batch` call: as its least repeatable operation. Any
+/// create or action makes it a create (retried on 429 only), any other
+/// write an update; only a call of reads alone is retried as a read.
+fn batch_kind(chunk: &[Operation]) -> OperationKind {
+    if chunk.iter().any(|operation| operation.kind.may_duplicate()) {
+        OperationKind::Create
+    } else if chunk
+        .iter()
+        .all(|operation| operation.kind == OperationKind::Read)
+    {
+        OperationKind::Read
+    } else {
+        OperationKind::Update
     }
 }
 
@@ -321,7 +335,7 @@ impl BatchResponse {
                 "the result of operation {} was already taken",
                 handle.index + 1
             ))),
-            Some(Err(error)) => Err(error),
+            Some(Err(error)) => Err(error.with_url(url)),
             Some(Ok(response)) if response.is_success() => {
                 (handle.decode)(&response).map_err(|e| e.with_url(url))
             }
@@ -476,10 +490,20 @@ impl SubResponse {
                 if content_type.starts_with("text/") {
                     Bytes::from(text)
                 } else {
-                    base64::engine::general_purpose::URL_SAFE_NO_PAD_INDIFFERENT
-                        .decode(text.as_bytes())
-                        .map(Bytes::from)
-                        .unwrap_or_else(|_| Bytes::from(text))
+                    match decode_base64(&text) {
+                        Some(bytes) => Bytes::from(bytes),
+                        // An error answer keeps its status (and a readable
+                        // message) even with an undecodable body; a success
+                        // must not hand the base64 text over as the content.
+                        None if !(200..300).contains(&self.status) => Bytes::from(text),
+                        None => {
+                            return Err(Error::decode(
+                                "",
+                                "body",
+                                "the $batch body is neither JSON, text nor base64",
+                            ));
+                        }
+                    }
                 }
             }
         };
@@ -488,5 +512,37 @@ impl SubResponse {
             headers,
             body,
         })
+    }
+}
+
+/// Decodes a binary sub-response body. JSON batch specifies base64url, but
+/// servers also send standard base64, with or without padding. The two
+/// alphabets differ only in `-_` versus `+/`, so a text valid in both
+/// decodes to the same bytes either way.
+fn decode_base64(text: &str) -> Option<Vec<u8>> {
+    use base64::engine::general_purpose::{
+        STANDARD_NO_PAD_INDIFFERENT, URL_SAFE_NO_PAD_INDIFFERENT,
+    };
+    // Line breaks (MIME style) carry no data.
+    let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    URL_SAFE_NO_PAD_INDIFFERENT
+        .decode(compact.as_bytes())
+        .or_else(|_| STANDARD_NO_PAD_INDIFFERENT.decode(compact.as_bytes()))
+        .ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_base64_alphabets_decode_with_or_without_padding() {
+        let bytes = [0xfb, 0xff, 0xbf, 0x00, 0x10];
+        for text in ["+/+/ABA=", "+/+/ABA", "-_-_ABA=", "-_-_ABA", "+/+/\r\nABA="] {
+            assert_eq!(decode_base64(text).as_deref(), Some(&bytes[..]), "{text}");
+        }
+        assert_eq!(decode_base64("").as_deref(), Some(&[][..]));
+        assert_eq!(decode_base64("not base64!"), None);
+        assert_eq!(decode_base64("+/-_"), None, "mixed alphabets");
     }
 }

@@ -13,7 +13,7 @@ use tracing::Instrument;
 
 use super::auth::{AuthContext, Credentials};
 use super::error::Error;
-use super::http::{Headers, HttpRequest, HttpResponse};
+use super::http::{Headers, HttpRequest, HttpResponse, Method};
 use super::profile::ServiceProfile;
 use super::request::OperationKind;
 use super::retry::RetryPolicy;
@@ -31,6 +31,8 @@ pub struct Client {
 
 struct ClientInner {
     base_url: String,
+    /// Where credentials may be sent: the origin of `base_url`.
+    base_origin: Origin,
     tenant_parameter: Option<String>,
     /// Accept, OData versions, User-Agent, Accept-Language, extra headers.
     default_headers: Headers,
@@ -106,11 +108,28 @@ impl Client {
         self.inner.max_page_size
     }
 
+    /// Whether `url` is an absolute http(s) URL with the same origin
+    /// (scheme, host, port) as the base URL: the only URLs credentials are
+    /// sent to.
+    pub(crate) fn is_own_origin(&self, url: &str) -> bool {
+        Origin::of(url).is_some_and(|origin| origin == self.inner.base_origin)
+    }
+
+    /// The origin of the base URL.
+    pub(crate) fn base_origin(&self) -> &Origin {
+        &self.inner.base_origin
+    }
+
     /// Sends one request: adds the default headers (never replacing the
-    /// request's own), credentials and, for reads when enabled, the
+    /// request's own), credentials and, for GET reads when enabled, the
     /// read-only intent; retries transient failures per the policy; maps
     /// any non-2xx answer to [`Error`]. A 2xx response is returned with its
     /// body fully read.
+    ///
+    /// Credentials go only to URLs with the origin (scheme, host, port) of
+    /// the base URL; a request elsewhere is sent without them (unless it
+    /// sets `Authorization` itself), so that a link supplied by a response
+    /// or by storage cannot collect the token.
     pub async fn execute(
         &self,
         mut request: HttpRequest,
@@ -122,8 +141,11 @@ impl Client {
                 request.headers.append(name, value);
             }
         }
+        // Only GET: the service documents the header for GET alone, and a
+        // `$batch` POST of reads is a Read too.
         if inner.read_only_intent
             && kind == OperationKind::Read
+            && request.method == Method::Get
             && request.headers.get("Data-Access-Intent").is_none()
         {
             request.headers.append("Data-Access-Intent", "ReadOnly");
@@ -131,10 +153,18 @@ impl Client {
         if let Some(tenant) = &inner.tenant_parameter {
             environment::add_tenant_parameter(&mut request.url, tenant);
         }
+        let own_origin = self.is_own_origin(&request.url);
         let credentials = inner
             .credentials
             .as_ref()
             .filter(|_| request.headers.get("Authorization").is_none());
+        if credentials.is_some() && !own_origin {
+            tracing::warn!(
+                url.path = url_path(&request.url),
+                "the URL is outside the client's base origin; sending it without credentials"
+            );
+        }
+        let credentials = credentials.filter(|_| own_origin);
 
         let started = Instant::now();
         let mut attempt: u32 = 1;
@@ -240,6 +270,40 @@ impl Client {
         result
     }
 }
+
+/// Scheme, host and port of a URL (the port made explicit): what decides
+/// whether credentials may go there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Origin {
+    scheme: String,
+    host: String,
+    port: u16,
+}
+
+impl Origin {
+    /// The origin of `url`, or `None` unless it is an absolute http(s) URL
+    /// with a host. The URL parser lower-cases the scheme and host and
+    /// resolves user info (`https://trusted@other/`), so comparing the
+    /// parts is comparing where the request would really go.
+    pub(crate) fn of(url: &str) -> Option<Origin> {
+        let parsed = reqwest::Url::parse(url).ok()?;
+        if !matches!(parsed.scheme(), "http" | "https") {
+            return None;
+        }
+        Some(Origin {
+            scheme: parsed.scheme().to_owned(),
+            host: parsed.host_str()?.to_owned(),
+            port: parsed.port_or_known_default()?,
+        })
+    }
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}://{}:{}", self.scheme, self.host, self.port)
+    }
+}
+
 /// The path of a URL, without scheme, host, user info or query: what is
 /// safe and useful to put in a span.
 fn url_path(url: &str) -> &str {
@@ -265,6 +329,28 @@ mod tests {
             "/v2.0/t/e/api/v2.0/companies"
         );
         assert_eq!(url_path("http://127.0.0.1:80"), "/");
+    }
+
+    #[test]
+    fn origins_compare_scheme_host_and_port() {
+        let base = Origin::of("https://api.businesscentral.dynamics.com/v2.0/t/e/");
+        assert!(base.is_some());
+        for same in [
+            "https://API.BusinessCentral.dynamics.com:443/v2.0/t/e/api/v2.0/x?$skiptoken=1",
+            "https://api.businesscentral.dynamics.com/other",
+        ] {
+            assert_eq!(Origin::of(same), base, "{same}");
+        }
+        for other in [
+            "http://api.businesscentral.dynamics.com/v2.0/",
+            "https://api.businesscentral.dynamics.com:8443/v2.0/",
+            "https://api.businesscentral.dynamics.com.evil.example/v2.0/",
+            "https://api.businesscentral.dynamics.com@evil.example/v2.0/",
+            "customers?$skiptoken=1",
+            "ftp://api.businesscentral.dynamics.com/",
+        ] {
+            assert_ne!(Origin::of(other), base, "{other}");
+        }
     }
 
     #[test]

@@ -51,8 +51,9 @@ pub enum Error {
     },
     /// Any other non-2xx answer.
     Service(ServiceError),
-    /// The request never got a complete HTTP answer: connection refused,
-    /// DNS or TLS failure, connection reset while reading.
+    /// The request never got a complete HTTP answer: connection refused or
+    /// not established in time, DNS or TLS failure, connection reset while
+    /// reading.
     Transport(TransportError),
     /// A successful answer whose body does not have the expected shape.
     Decode(DecodeError),
@@ -231,7 +232,8 @@ pub struct ServiceError {
     pub message: String,
     /// The `CorrelationId` Business Central appends to its messages.
     pub correlation_id: Option<String>,
-    /// How long the service asked us to wait (`Retry-After`), if it said.
+    /// How long the service asked us to wait (`Retry-After`), if it said;
+    /// at most a day, however long the header asked for.
     pub retry_after: Option<Duration>,
 }
 
@@ -246,8 +248,7 @@ impl ServiceError {
         };
         // bc-behaviour: the id travels in the message text; no response header
         // carrying it is documented, so none is guessed at.
-        let correlation_id = correlation_id_in(&raw_message);
-        let message = strip_correlation_suffix(&raw_message);
+        let (message, correlation_id) = split_correlation_id(&raw_message);
         ServiceError {
             status: response.status,
             code,
@@ -421,45 +422,47 @@ fn body_excerpt(body: &[u8], status: u16) -> String {
     }
 }
 
-/// Finds the GUID after `CorrelationId:` (Business Central) or
-/// `Correlation ID:` (Entra) in a message.
-fn correlation_id_in(message: &str) -> Option<String> {
-    let start = correlation_marker(message)?;
-    let rest = message[start.end..].trim_start();
-    let id: String = rest
-        .chars()
-        .take_while(|c| c.is_ascii_hexdigit() || *c == '-')
-        .collect();
-    (id.len() >= 32).then_some(id)
+/// Splits the correlation id off a message: Business Central ends its
+/// messages with `  CorrelationId:  <guid>.`, Entra puts `Correlation ID:
+/// <guid>` among other trace details. Returns the message without the
+/// marker and id, and the id. When no GUID follows the marker, the message
+/// is returned whole (trimmed): text that is not an id must not be lost.
+fn split_correlation_id(message: &str) -> (String, Option<String>) {
+    let whole = || (message.trim().to_owned(), None);
+    let Some(marker) = correlation_marker(message) else {
+        return whole();
+    };
+    let rest = message[marker.end..].trim_start();
+    let id_len = rest
+        .find(|c: char| !(c.is_ascii_hexdigit() || c == '-'))
+        .unwrap_or(rest.len());
+    let id = &rest[..id_len];
+    // Hex digits and dashes only, so this accepts exactly the plain
+    // (32 digits) and hyphenated (8-4-4-4-12) spellings.
+    if uuid::Uuid::try_parse(id).is_err() {
+        return whole();
+    }
+    let after_id = rest[id_len..].trim_start_matches('.').trim();
+    let before = message[..marker.start].trim_end();
+    let stripped = if after_id.is_empty() {
+        before.to_owned()
+    } else if before.is_empty() {
+        after_id.to_owned()
+    } else {
+        format!("{before} {after_id}")
+    };
+    (stripped, Some(id.to_owned()))
 }
 
 /// Byte range of the correlation marker, matched without regard to case.
 fn correlation_marker(message: &str) -> Option<std::ops::Range<usize>> {
     const MARKERS: [&str; 2] = ["correlationid:", "correlation id:"];
+    // ASCII lowercasing keeps every byte offset, so the range also fits
+    // the original message.
     let lower = message.to_ascii_lowercase();
     MARKERS
         .iter()
         .find_map(|marker| lower.find(marker).map(|at| at..at + marker.len()))
-}
-
-/// The message without Business Central's `  CorrelationId:  <guid>.` tail,
-/// which [`ServiceError::correlation_id`] already holds.
-fn strip_correlation_suffix(message: &str) -> String {
-    let Some(marker) = correlation_marker(message) else {
-        return message.trim().to_owned();
-    };
-    let rest = message[marker.end..].trim_start();
-    let id_len = rest
-        .chars()
-        .take_while(|c| c.is_ascii_hexdigit() || *c == '-')
-        .count();
-    let after_id = rest[id_len..].trim_start_matches('.').trim();
-    let before = message[..marker.start].trim_end();
-    if after_id.is_empty() {
-        before.to_owned()
-    } else {
-        format!("{before} {after_id}")
-    }
 }
 
 #[cfg(test)]
@@ -470,13 +473,37 @@ mod tests {
     fn correlation_id_is_split_from_the_message() {
         let message = "Another user has already changed the record.  CorrelationId:  1e1f27a7-d4cb-4b5e-93a8-1f1b0cbd29e2.";
         assert_eq!(
-            correlation_id_in(message).as_deref(),
-            Some("1e1f27a7-d4cb-4b5e-93a8-1f1b0cbd29e2")
+            split_correlation_id(message),
+            (
+                "Another user has already changed the record.".to_owned(),
+                Some("1e1f27a7-d4cb-4b5e-93a8-1f1b0cbd29e2".to_owned())
+            )
         );
+        let entra = "AADSTS7000215: Invalid client secret. Trace ID: t Correlation ID: 1E1F27A7D4CB4B5E93A81F1B0CBD29E2 Timestamp: 2025-01-01";
         assert_eq!(
-            strip_correlation_suffix(message),
-            "Another user has already changed the record."
+            split_correlation_id(entra),
+            (
+                "AADSTS7000215: Invalid client secret. Trace ID: t Timestamp: 2025-01-01"
+                    .to_owned(),
+                Some("1E1F27A7D4CB4B5E93A81F1B0CBD29E2".to_owned())
+            )
         );
+    }
+
+    #[test]
+    fn a_marker_without_a_guid_stays_in_the_message() {
+        for message in [
+            "Posting failed.  CorrelationId:  abc123.",
+            "Posting failed. CorrelationId: ------------------------------------.",
+            "Posting failed. CorrelationId: 1e1f27a7-d4cb-4b5e-93a8-1f1b0cbd29e",
+            "Posting failed. CorrelationId:",
+        ] {
+            assert_eq!(
+                split_correlation_id(message),
+                (message.trim().to_owned(), None),
+                "{message}"
+            );
+        }
     }
 
     #[test]

@@ -12,6 +12,7 @@ use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, Visitor}
 use serde::{Serialize, Serializer};
 
 use super::api::Api;
+use super::client::Origin;
 use super::error::Error;
 use super::http::Method;
 use super::request::{Decoder, OperationKind, Request, Target};
@@ -19,8 +20,12 @@ use super::transport::BoxFuture;
 
 /// One page of a collection: `{"value":[…],"@odata.nextLink":"…","@odata.count":n}`.
 ///
-/// Other annotations (`@odata.context`, …) are ignored. The OData 4.01
-/// spellings `@nextLink` and `@count` are accepted too.
+/// A relative next link is resolved against the page's absolute
+/// `@odata.context` when it has one (the base OData assigns to relative
+/// URLs in a payload); pages fetched through [`Page::fetch`] or
+/// [`PageStream`] resolve the rest against the URL the page came from.
+/// Other annotations are ignored. The OData 4.01 spellings `@nextLink`,
+/// `@count` and `@context` are accepted too.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Page<T> {
     /// The entities on this page.
@@ -33,11 +38,22 @@ pub struct Page<T> {
 
 impl<T: Send + 'static> Page<T> {
     /// Fetches the single page `request` points at, keeping its next link
-    /// so the caller can continue later (see [`NextLink::resume`]). The
-    /// client's [`max_page_size`](super::client::Client::max_page_size) is
-    /// asked for, as when streaming.
+    /// (made absolute) so the caller can continue later (see
+    /// [`NextLink::resume`]). The client's
+    /// [`max_page_size`](super::client::Client::max_page_size) is asked
+    /// for, as when streaming. A URL outside the client's origin is refused
+    /// with [`Error::InvalidRequest`], as [`PageStream`] does.
     pub async fn fetch(request: Request<Page<T>>) -> Result<Page<T>, Error> {
-        with_page_size_preference(request).send().await
+        let request = with_page_size_preference(request);
+        let url = request.url();
+        if let Some(refusal) = page_url_refusal(&request.api, &url) {
+            return Err(Error::InvalidRequest(refusal));
+        }
+        let mut page = request.send().await?;
+        if let Some(link) = page.next_link.take() {
+            page.next_link = Some(NextLink(absolute_link(&url, link.as_str())?));
+        }
+        Ok(page)
     }
 }
 
@@ -58,19 +74,37 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for PageVisitor<T> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Page<T>, A::Error> {
         let mut items = None;
-        let mut next_link = None;
+        let mut next_link: Option<NextLink> = None;
         let mut count = None;
+        // Kept as any JSON value: before links were resolved, the context
+        // was ignored, and an odd one must not fail the page now.
+        let mut context: Option<serde_json::Value> = None;
         while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
             match key.as_ref() {
                 "value" => items = Some(map.next_value()?),
                 "@odata.nextLink" | "@nextLink" => next_link = map.next_value()?,
                 "@odata.count" | "@count" => count = map.next_value()?,
+                "@odata.context" | "@context" => context = map.next_value()?,
                 _ => {
                     map.next_value::<IgnoredAny>()?;
                 }
             }
         }
         let items = items.ok_or_else(|| de::Error::missing_field("value"))?;
+        // OData: relative URLs in a payload are relative to the context URL.
+        // A relative context (or none) leaves the link to the caller, who
+        // knows the request URL.
+        let next_link = match (next_link, context) {
+            (Some(link), Some(serde_json::Value::String(context)))
+                if reqwest::Url::parse(link.as_str()).is_err() =>
+            {
+                let resolved = reqwest::Url::parse(&context)
+                    .and_then(|base| base.join(link.as_str()))
+                    .map(String::from);
+                Some(resolved.map(NextLink).unwrap_or(link))
+            }
+            (link, _) => link,
+        };
         Ok(Page {
             items,
             next_link,
@@ -79,10 +113,17 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for PageVisitor<T> {
     }
 }
 
-/// The absolute URL of a next page, exactly as the service sent it.
+/// The URL of a next page.
+///
+/// Links read by [`Page::fetch`] and [`PageStream`] are absolute: exactly as
+/// the service sent them when it sent an absolute URL, resolved against the
+/// page they came from (or its `@odata.context`) when it sent a relative
+/// one. A link deserialized on its own is kept as it is.
 ///
 /// It serializes as a plain string, so a long export can store it and
-/// continue later with [`NextLink::resume`].
+/// continue later with [`NextLink::resume`]. Only links on the client's
+/// origin (the scheme, host and port of its base URL) are followed: the
+/// request carries the client's credentials.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct NextLink(String);
 
@@ -107,14 +148,23 @@ impl NextLink {
     /// to [`PageStream::new`] / [`ItemStream::new`] to continue the whole
     /// export. Headers the original request carried are not known here;
     /// add them with [`Request::header`] if they mattered.
+    ///
+    /// A link that is not an absolute URL on `api`'s client origin gives a
+    /// request that fails with [`Error::InvalidRequest`] without being sent:
+    /// a stored link is data, and must not be able to send the credentials
+    /// elsewhere.
     pub fn resume<T>(&self, api: &Api, decoder: Decoder<Page<T>>) -> Request<Page<T>> {
-        Request::new(
+        let request = Request::new(
             api.clone(),
             Method::Get,
             Target::Absolute(self.0.clone()),
             OperationKind::Read,
             decoder,
-        )
+        );
+        match page_url_refusal(api, &self.0) {
+            None => request,
+            Some(refusal) => request.rejected(refusal),
+        }
     }
 }
 
@@ -134,6 +184,46 @@ impl<'de> Deserialize<'de> for NextLink {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         String::deserialize(deserializer).map(NextLink)
     }
+}
+
+/// Why a page must not be fetched from `url`, if it must not: it is not on
+/// the client's origin. Page URLs come from responses (next links) or from
+/// storage (resumed exports), and the request would carry the client's
+/// credentials and the first request's headers.
+fn page_url_refusal(api: &Api, url: &str) -> Option<String> {
+    let client = api.client();
+    if client.is_own_origin(url) {
+        return None;
+    }
+    let base = client.base_origin();
+    Some(match Origin::of(url) {
+        Some(origin) => format!(
+            "refusing to fetch a page from {origin}: only URLs on the client's origin \
+             {base} are followed, so that its credentials are not sent elsewhere"
+        ),
+        None => format!(
+            "refusing to fetch a page from a link that is not an absolute http(s) URL \
+             (the client's origin is {base})"
+        ),
+    })
+}
+
+/// `link` as an absolute URL: exactly as sent when it already is one,
+/// otherwise resolved against `page_url`, the page it came from.
+fn absolute_link(page_url: &str, link: &str) -> Result<String, Error> {
+    if reqwest::Url::parse(link).is_ok() {
+        return Ok(link.to_owned());
+    }
+    reqwest::Url::parse(page_url)
+        .and_then(|base| base.join(link))
+        .map(String::from)
+        .map_err(|e| {
+            Error::decode(
+                page_url,
+                "@odata.nextLink",
+                format!("the next link is not a valid URL reference: {e}"),
+            )
+        })
 }
 
 /// Adds `Prefer: odata.maxpagesize=N` when the client has a page size and
@@ -156,8 +246,15 @@ fn with_page_size_preference<T>(mut request: Request<T>) -> Request<T> {
 
 /// The pages of a collection, fetched one at a time as the stream is
 /// polled: the next page is requested only after the previous one was
-/// handed out. Each next link is followed verbatim with the first
-/// request's headers.
+/// handed out. Each next link is followed with the first request's
+/// headers: an absolute link exactly as sent, a relative one resolved
+/// against the page it came from (each page's
+/// [`next_link`](Page::next_link) holds the absolute URL).
+///
+/// Every page URL must have the client's origin (scheme, host and port of
+/// its base URL). A next link (or a resumed link) pointing elsewhere ends
+/// the stream with [`Error::InvalidRequest`] and nothing is sent to it:
+/// the requests carry the client's credentials.
 #[must_use = "streams do nothing unless polled"]
 pub struct PageStream<T> {
     /// The first request, reused for every next link.
@@ -218,6 +315,11 @@ impl<T: Send + 'static> PageStream<T> {
 
     fn start_fetch(&mut self, url: String) {
         let mut request = self.template.clone();
+        if let Some(refusal) = page_url_refusal(&request.api, &url) {
+            let refused = Err(Error::InvalidRequest(refusal));
+            self.in_flight = Some(Box::pin(std::future::ready(refused)));
+            return;
+        }
         request.target = Target::Absolute(url);
         self.in_flight = Some(Box::pin(request.send()));
     }
@@ -232,6 +334,15 @@ impl<T: Send + 'static> PageStream<T> {
             }
             *remaining -= page.items.len();
         }
+        if let Some(link) = page.next_link.take() {
+            page.next_link = Some(match absolute_link(fetched_url, link.as_str()) {
+                Ok(absolute) => NextLink(absolute),
+                // Past the caller's limit the link is not followed, so a
+                // malformed one does not matter.
+                Err(_) if limit_reached => link,
+                Err(error) => return Err(error),
+            });
+        }
         self.pending = match &page.next_link {
             _ if limit_reached => None,
             Some(link) if link.as_str() == fetched_url => {
@@ -242,6 +353,8 @@ impl<T: Send + 'static> PageStream<T> {
                     "the next link points at the same page",
                 ));
             }
+            // Its origin is checked when it is fetched, so that this page's
+            // items are still handed out.
             Some(link) => Some(link.as_str().to_owned()),
             None => None,
         };
@@ -374,6 +487,47 @@ mod tests {
             (vec![3], Some(1), Some(NextLink::new("n")))
         );
         assert!(serde_json::from_str::<Page<u32>>(r#"{"@odata.count":1}"#).is_err());
+    }
+
+    #[test]
+    fn relative_links_resolve_against_an_absolute_context() {
+        let page: Page<u32> = serde_json::from_str(
+            r#"{"@odata.nextLink":"companies(1)/customers?$skiptoken=7","value":[],
+                "@odata.context":"https://h/api/v2.0/$metadata#companies(1)/customers"}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            page.next_link.unwrap().as_str(),
+            "https://h/api/v2.0/companies(1)/customers?$skiptoken=7"
+        );
+        let without_context: Page<u32> =
+            serde_json::from_str(r#"{"value":[],"@odata.nextLink":"customers?$skiptoken=7"}"#)
+                .unwrap();
+        assert_eq!(
+            without_context.next_link.unwrap().as_str(),
+            "customers?$skiptoken=7",
+            "left for the caller, who knows the page URL"
+        );
+    }
+
+    #[test]
+    fn absolute_links_are_kept_as_sent_and_relative_ones_resolved() {
+        let page = "https://h/api/v2.0/companies(1)/customers?$top=5";
+        let absolute = "https://h/api/v2.0/companies(1)/customers?$skiptoken='O''Brien'";
+        assert_eq!(absolute_link(page, absolute).unwrap(), absolute);
+        assert_eq!(
+            absolute_link(page, "customers?$skiptoken=7").unwrap(),
+            "https://h/api/v2.0/companies(1)/customers?$skiptoken=7"
+        );
+        assert_eq!(
+            absolute_link(page, "?$skiptoken=7").unwrap(),
+            "https://h/api/v2.0/companies(1)/customers?$skiptoken=7"
+        );
+        assert_eq!(
+            absolute_link(page, "//elsewhere.example/x").unwrap(),
+            "https://elsewhere.example/x",
+            "resolved here, refused by the origin check when fetched"
+        );
     }
 
     #[test]

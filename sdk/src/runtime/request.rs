@@ -11,16 +11,23 @@ use super::api::Api;
 use super::error::Error;
 use super::http::{Headers, HttpRequest, HttpResponse, Method};
 
-/// What a request does, as far as retries and read replicas care.
+/// What a request does, as far as retries and read replicas care (see
+/// [`RetryPolicy`](super::retry::RetryPolicy) for what is retried when).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum OperationKind {
-    /// GET: safe to repeat, may go to a read-only replica when configured.
+    /// GET: no side effect, so it may be repeated after any transient
+    /// failure; may go to a read-only replica when configured.
     Read,
     /// POST to a collection: repeating it could create a duplicate.
     Create,
-    /// PATCH with If-Match: repeating it is harmless.
+    /// PATCH with If-Match. Repeating it after an answer that proves it was
+    /// not processed (429, 503) is safe. After an ambiguous failure (a
+    /// gateway 502/504, a lost connection) it is not: if the first attempt
+    /// was applied, the repeat fails on the changed ETag and reports the
+    /// caller's successful write as a conflict.
     Update,
-    /// DELETE with If-Match: repeating it is harmless.
+    /// DELETE with If-Match: like [`Update`](Self::Update), and a repeat
+    /// after an applied first attempt ends in 404 instead.
     Delete,
     /// A bound or unbound action: repeating it could run it twice.
     Action,
@@ -34,7 +41,8 @@ impl OperationKind {
 }
 
 /// Where a request goes: a path under the API root, or an absolute URL the
-/// service gave us (an `@odata.nextLink`, followed verbatim).
+/// service gave us (an `@odata.nextLink`). The client attaches credentials
+/// only to URLs with the origin (scheme, host, port) of its base URL.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
     Relative {
@@ -71,7 +79,9 @@ pub struct Request<T> {
     pub(crate) kind: OperationKind,
     pub(crate) decode: Decoder<T>,
     /// A 204 answer to a write is followed by a GET of the same path, for
-    /// servers that ignore `Prefer: return=representation`.
+    /// servers that ignore `Prefer: return=representation`. That GET asks
+    /// for `Data-Access-Intent: ReadWrite`: a read replica may not have the
+    /// write yet.
     pub(crate) refetch_on_no_content: bool,
     /// Set when the request must not be sent (for example an update whose
     /// entity carries no ETag); `send` reports it instead of sending.
@@ -195,7 +205,11 @@ impl<T> Request<T> {
         let client = self.api.client();
         let response = client.execute(self.to_http(), self.kind).await?;
         if response.status == 204 && self.refetch_on_no_content {
-            let mut refetch = HttpRequest { method: Method::Get, url: self.url(), headers: Headers::new(), body: None };
+            let mut headers = Headers::new();
+            // Reading our own write: the primary database has it, a replica
+            // (which online GETs use unless told otherwise) may not yet.
+            headers.set("Data-Access-Intent", "ReadWrite");
+            let mut refetch = HttpRequest { method: Method::Get, url: self.url(), headers, body: None };
             if let Target::Relative { path, .. } = &self.target {
                 refetch.url = self.api.url(path, "");
             }

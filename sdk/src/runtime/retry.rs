@@ -2,26 +2,49 @@
 //!
 //! Business Central throttles each user at 6,000 requests per 5-minute
 //! window (429) and queues at most ~95 waiting requests (503 beyond). Both
-//! answers mean "come back later", usually with `Retry-After`. Gateways add
-//! 502/504 for transient trouble. Everything else is final.
+//! answers mean "come back later", usually with `Retry-After`, and are given
+//! before the request is processed. Gateways add 502/504, which say nothing
+//! about whether the service applied the request. Everything else is final.
 
 use std::time::{Duration, Instant, SystemTime};
 
 use super::http::Headers;
 use super::request::OperationKind;
-use super::transport::TransportError;
+use super::transport::{TransportError, TransportErrorKind};
+
+/// The longest `Retry-After` taken at its word. A longer (or absurd) value
+/// is read as this much: no policy waits that long anyway, and the cap
+/// keeps `Instant::now() + retry_after` from overflowing in callers' code.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// How the client retries transient failures.
 ///
-/// Retried: 429, 502, 503 and 504 answers, and connection failures of
-/// reads. Requests that could be duplicated by a second attempt
-/// ([`OperationKind::may_duplicate`]: creates and actions) are retried only
-/// on 429, the one status that proves the service did not process them.
+/// What is retried depends on what the request does ([`OperationKind`]):
+///
+/// | answer or failure                           | reads | updates, deletes | creates, actions |
+/// |---------------------------------------------|-------|------------------|------------------|
+/// | 429                                         | yes   | yes              | yes              |
+/// | 503                                         | yes   | yes              | no               |
+/// | 502, 504                                    | yes   | no               | no               |
+/// | connection could not be established         | yes   | yes              | yes              |
+/// | any other transport failure, client timeout | yes   | no               | no               |
+///
+/// 429 and 503 are Business Central's "not now" answers, given before it
+/// processes the request. A 502/504 from a gateway, a connection lost
+/// mid-exchange or a timeout leave open whether a write was applied:
+/// repeating it would then fail with a stale ETag (409/412) or 404 and
+/// report the caller's own successful write as a failure, so only reads
+/// are repeated. Creates and actions, which a repeat would run twice, are
+/// retried after 429 alone: should a 503 come from something in front of
+/// the service, an update repeated by mistake fails visibly, a create
+/// would silently duplicate. A connection that could not be established
+/// never carried the request, so every kind is retried then.
 ///
 /// The wait grows exponentially from `base_delay` up to `max_delay`, with
 /// jitter so that many clients do not retry in lockstep. A `Retry-After`
 /// from the service takes precedence (seconds or HTTP date), as long as the
-/// total time stays within `max_elapsed`.
+/// total time stays within `max_elapsed`; when it would not, the failure is
+/// returned at once, carrying the service's `Retry-After`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RetryPolicy {
     max_attempts: u32,
@@ -95,7 +118,8 @@ impl RetryPolicy {
     ) -> Option<Duration> {
         let retryable = match status {
             429 => true,
-            502..=504 => !kind.may_duplicate(),
+            503 => !kind.may_duplicate(),
+            502 | 504 => kind == OperationKind::Read,
             _ => false,
         };
         if !retryable {
@@ -106,8 +130,10 @@ impl RetryPolicy {
     }
 
     /// How long to wait before retrying after `attempt` failed below HTTP,
-    /// or `None`. Only connection failures of reads qualify: the request
-    /// never left, and reading again has no side effect.
+    /// or `None`. A connection that was never established is retried for
+    /// every kind: the request did not leave. Any other failure (lost
+    /// connection, timeout, garbled answer) is retried for reads only,
+    /// since a write may have been applied before the failure.
     pub(crate) fn delay_after_transport_error(
         &self,
         error: &TransportError,
@@ -115,7 +141,11 @@ impl RetryPolicy {
         attempt: u32,
         started: Instant,
     ) -> Option<Duration> {
-        if !error.is_connect() || kind != OperationKind::Read {
+        let retryable = match error.kind() {
+            TransportErrorKind::Connect => true,
+            _ => kind == OperationKind::Read,
+        };
+        if !retryable {
             return None;
         }
         self.within_budget(attempt, started, self.backoff(attempt))
@@ -125,7 +155,10 @@ impl RetryPolicy {
         if attempt >= self.max_attempts {
             return None;
         }
-        (started.elapsed() + wait <= self.max_elapsed).then_some(wait)
+        // Checked: `wait` comes from the service and `max_elapsed` from the
+        // caller; neither bounds the sum.
+        let ends_after = started.elapsed().checked_add(wait)?;
+        (ends_after <= self.max_elapsed).then_some(wait)
     }
 
     /// `base * 2^(attempt-1)`, capped, then scaled by a random factor in
@@ -134,22 +167,27 @@ impl RetryPolicy {
         let exponent = attempt.saturating_sub(1).min(31);
         let uncapped = self.base_delay.saturating_mul(1u32 << exponent);
         let capped = uncapped.min(self.max_delay);
-        capped.mul_f64(0.5 + fastrand::f64() / 2.0)
+        let factor = 0.5 + fastrand::f64() / 2.0;
+        // `mul_f64` panics when the product does not fit, which float
+        // rounding allows for a `max_delay` near `Duration::MAX`.
+        Duration::try_from_secs_f64(capped.as_secs_f64() * factor).unwrap_or(capped)
     }
 }
 
 /// Reads `Retry-After` as delay-seconds or as an HTTP date (a date in the
-/// past means "now").
+/// past means "now"), at most [`MAX_RETRY_AFTER`].
 pub(crate) fn parse_retry_after(headers: &Headers) -> Option<Duration> {
     let value = headers.get("Retry-After")?.trim();
-    if let Ok(seconds) = value.parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
-    }
-    let at = httpdate::parse_http_date(value).ok()?;
-    Some(
+    let wait = if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        // Too many digits for a u64 is still a (very long) number of
+        // seconds, not a missing header.
+        Duration::from_secs(value.parse::<u64>().unwrap_or(u64::MAX))
+    } else {
+        let at = httpdate::parse_http_date(value).ok()?;
         at.duration_since(SystemTime::now())
-            .unwrap_or(Duration::ZERO),
-    )
+            .unwrap_or(Duration::ZERO)
+    };
+    Some(wait.min(MAX_RETRY_AFTER))
 }
 
 #[cfg(test)]
@@ -208,6 +246,99 @@ mod tests {
                 .delay_after_status(429, &none, OperationKind::Read, 5, now)
                 .is_none()
         );
+    }
+
+    #[test]
+    fn huge_retry_after_values_neither_panic_nor_wait() {
+        let policy = RetryPolicy::default();
+        let now = Instant::now();
+        for value in [
+            "18446744073709551615",
+            "99999999999999999999999999",
+            "Fri, 31 Dec 9999 23:59:59 GMT",
+        ] {
+            let huge = headers(value);
+            assert_eq!(parse_retry_after(&huge), Some(MAX_RETRY_AFTER), "{value}");
+            assert_eq!(
+                policy.delay_after_status(429, &huge, OperationKind::Read, 1, now),
+                None,
+                "{value}: a wait beyond max_elapsed is not retried"
+            );
+        }
+        let unbounded = RetryPolicy::default().max_elapsed(Duration::MAX);
+        assert_eq!(
+            unbounded.delay_after_status(429, &headers("86400"), OperationKind::Read, 1, now),
+            Some(MAX_RETRY_AFTER)
+        );
+        let extreme = RetryPolicy::default()
+            .base_delay(Duration::MAX)
+            .max_delay(Duration::MAX);
+        assert!(extreme.backoff(3) > Duration::ZERO);
+    }
+
+    #[test]
+    fn gateway_errors_are_retried_for_reads_only() {
+        let policy = RetryPolicy::default();
+        let none = Headers::new();
+        let now = Instant::now();
+        for status in [502, 504] {
+            assert!(
+                policy
+                    .delay_after_status(status, &none, OperationKind::Read, 1, now)
+                    .is_some()
+            );
+            for kind in [
+                OperationKind::Update,
+                OperationKind::Delete,
+                OperationKind::Create,
+                OperationKind::Action,
+            ] {
+                assert!(
+                    policy
+                        .delay_after_status(status, &none, kind, 1, now)
+                        .is_none(),
+                    "{status} {kind:?}"
+                );
+            }
+        }
+        assert!(
+            policy
+                .delay_after_status(503, &none, OperationKind::Delete, 1, now)
+                .is_some()
+        );
+    }
+
+    #[test]
+    fn transport_failures_are_retried_by_kind() {
+        let policy = RetryPolicy::default();
+        let now = Instant::now();
+        let connect = TransportError::new(TransportErrorKind::Connect, "refused");
+        let timeout = TransportError::new(TransportErrorKind::Timeout, "timed out");
+        let reset = TransportError::new(TransportErrorKind::Other, "reset");
+        for kind in [
+            OperationKind::Read,
+            OperationKind::Update,
+            OperationKind::Delete,
+            OperationKind::Create,
+            OperationKind::Action,
+        ] {
+            assert!(
+                policy
+                    .delay_after_transport_error(&connect, kind, 1, now)
+                    .is_some(),
+                "{kind:?}: a request that never left is retried"
+            );
+            let read = kind == OperationKind::Read;
+            for error in [&timeout, &reset] {
+                assert_eq!(
+                    policy
+                        .delay_after_transport_error(error, kind, 1, now)
+                        .is_some(),
+                    read,
+                    "{kind:?} after {error:?}"
+                );
+            }
+        }
     }
 
     #[test]

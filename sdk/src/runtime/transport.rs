@@ -101,11 +101,13 @@ impl fmt::Debug for Next<'_> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum TransportErrorKind {
-    /// The connection could not be established (refused, DNS, TLS). The
-    /// request certainly did not reach the service.
+    /// The connection could not be established (refused, DNS, TLS, or the
+    /// connect timeout fired). The request certainly did not reach the
+    /// service, so the client retries it whatever it does. A custom
+    /// [`Transport`] must use this kind only when that holds.
     Connect,
-    /// The client's timeout fired; the service may or may not have
-    /// processed the request.
+    /// A timeout fired once the request may have been sent; the service
+    /// may or may not have processed it.
     Timeout,
     /// Anything else (connection reset mid-request, malformed response, ...).
     Other,
@@ -276,17 +278,20 @@ impl fmt::Debug for DefaultTransport {
 }
 
 fn from_reqwest(error: reqwest::Error) -> TransportError {
-    let kind = if error.is_timeout() {
-        TransportErrorKind::Timeout
-    } else if error.is_connect() {
-        TransportErrorKind::Connect
+    // reqwest flags a connect timeout as both a timeout and a connect
+    // error. The connect phase wins: nothing was sent, which is what
+    // decides whether the request may be retried.
+    let (kind, message) = if error.is_connect() {
+        let message = if error.is_timeout() {
+            "could not connect (timed out)"
+        } else {
+            "could not connect"
+        };
+        (TransportErrorKind::Connect, message)
+    } else if error.is_timeout() {
+        (TransportErrorKind::Timeout, "timed out")
     } else {
-        TransportErrorKind::Other
-    };
-    let message = match kind {
-        TransportErrorKind::Connect => "could not connect",
-        TransportErrorKind::Timeout => "timed out",
-        TransportErrorKind::Other => "HTTP exchange failed",
+        (TransportErrorKind::Other, "HTTP exchange failed")
     };
     // The URL is dropped: callers know it, and query strings do not belong
     // in error messages that end up in logs.

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::environment::{CompanyRef, Environment};
-use super::{Client, ClientInner};
+use super::{Client, ClientInner, Origin};
 use crate::runtime::auth::{AuthContext, Credentials};
 use crate::runtime::error::Error;
 use crate::runtime::http::Headers;
@@ -160,6 +160,11 @@ impl ClientBuilder {
                 "base URL must start with http:// or https://, got {base:?}"
             )));
         }
+        let Some(base_origin) = Origin::of(base) else {
+            return Err(Error::InvalidRequest(format!(
+                "base URL is not a valid http(s) URL with a host: {base:?}"
+            )));
+        };
         if let Some(size) = self.max_page_size
             && !(1..=MAX_PAGE_SIZE).contains(&size)
         {
@@ -195,6 +200,7 @@ impl ClientBuilder {
         Ok(Client {
             inner: Arc::new(ClientInner {
                 base_url: self.environment.base_url,
+                base_origin,
                 tenant_parameter: self.environment.tenant_parameter,
                 default_headers,
                 read_only_intent: self.read_only_intent,
