@@ -1,7 +1,6 @@
 //! Small helpers the generated code calls, kept here so generated files
 //! stay short and uniform.
 
-use std::borrow::Cow;
 use std::fmt;
 
 use serde::de::{self, Deserializer, MapAccess, Visitor};
@@ -13,42 +12,10 @@ use super::http::HttpResponse;
 use super::literal::IntoLiteral;
 use super::profile::ServiceProfile;
 use super::query::encode_key_value;
-use super::value::{AdditionalProperties, De, Edm, StreamLink, write_json_string};
+use super::value::{AdditionalProperties, De, Edm, StreamLink, Text, write_json_string};
 
 /// A JSON object key, borrowed from the input when possible.
-pub struct FieldName<'de>(Cow<'de, str>);
-
-impl<'de> FieldName<'de> {
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    pub fn into_owned(self) -> String {
-        self.0.into_owned()
-    }
-}
-
-impl<'de> de::Deserialize<'de> for FieldName<'de> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct KeyVisitor;
-        impl<'de> Visitor<'de> for KeyVisitor {
-            type Value = FieldName<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a property name")
-            }
-            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-                Ok(FieldName(Cow::Borrowed(v)))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-                Ok(FieldName(Cow::Owned(v.to_owned())))
-            }
-            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
-                Ok(FieldName(Cow::Owned(v)))
-            }
-        }
-        deserializer.deserialize_str(KeyVisitor)
-    }
-}
+pub type FieldName<'de> = Text<'de>;
 
 /// Writes a JSON object field by field.
 pub struct JsonObject<'a> {

@@ -56,13 +56,13 @@ impl<S: EntitySet> ListQuery<S> {
     /// Fetches only these properties (the key and non-nullable properties
     /// are always included so the result type can be filled).
     pub fn select(mut self, fields: impl SelectList<S::Entity>) -> Self {
-        fields.push_names(&mut self.options.raw.select);
+        self.options.add_select(fields);
         self
     }
 
     /// Includes related entities, optionally with nested options.
     pub fn expand(mut self, navigation: impl Expandable<S::Entity>) -> Self {
-        self.options.raw.expand.push(navigation.into_expand());
+        self.options.add_expand(navigation);
         self
     }
 
@@ -72,8 +72,7 @@ impl<S: EntitySet> ListQuery<S> {
     where
         S: Sortable,
     {
-        let (property, descending) = key.into_order_key().parts();
-        self.options.raw.order_by.push((property, descending));
+        self.options.add_order(key);
         self
     }
 
@@ -214,12 +213,12 @@ impl<S: EntitySet> GetQuery<S> {
     }
 
     pub fn select(mut self, fields: impl SelectList<S::Entity>) -> Self {
-        fields.push_names(&mut self.options.raw.select);
+        self.options.add_select(fields);
         self
     }
 
     pub fn expand(mut self, navigation: impl Expandable<S::Entity>) -> Self {
-        self.options.raw.expand.push(navigation.into_expand());
+        self.options.add_expand(navigation);
         self
     }
 

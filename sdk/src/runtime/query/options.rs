@@ -270,6 +270,19 @@ impl<E: Entity> Options<E> {
         Options { filter: None, raw: RawOptions { always_selected: E::ALWAYS_SELECTED, ..RawOptions::default() } }
     }
 
+    pub fn add_select(&mut self, fields: impl SelectList<E>) {
+        fields.push_names(&mut self.raw.select);
+    }
+
+    pub fn add_expand(&mut self, navigation: impl Expandable<E>) {
+        self.raw.expand.push(navigation.into_expand());
+    }
+
+    pub fn add_order(&mut self, key: impl IntoOrderKey<E>) {
+        let key = key.into_order_key();
+        self.raw.order_by.push((key.property, key.descending));
+    }
+
     pub fn add_filter(&mut self, filter: Filter<E>) {
         self.filter = Some(match self.filter.take() {
             Some(existing) => existing.and(filter),
@@ -384,12 +397,12 @@ impl<N: Navigation<Cardinality = Many>> Nav<N> {
 
 impl<N: Navigation> ExpandQuery<N> {
     pub fn select(mut self, fields: impl SelectList<TargetEntity<N>>) -> Self {
-        fields.push_names(&mut self.options.raw.select);
+        self.options.add_select(fields);
         self
     }
 
     pub fn expand(mut self, navigation: impl Expandable<TargetEntity<N>>) -> Self {
-        self.options.raw.expand.push(navigation.into_expand());
+        self.options.add_expand(navigation);
         self
     }
 }
@@ -407,8 +420,7 @@ impl<N: Navigation<Cardinality = Many>> ExpandQuery<N> {
     where
         N::Target: Sortable,
     {
-        let key = key.into_order_key();
-        self.options.raw.order_by.push((key.property, key.descending));
+        self.options.add_order(key);
         self
     }
 
@@ -426,12 +438,6 @@ impl<N: Navigation<Cardinality = Many>> ExpandQuery<N> {
     pub fn count(mut self) -> Self {
         self.options.raw.count = true;
         self
-    }
-}
-
-impl<E> OrderKey<E> {
-    pub(crate) fn parts(&self) -> (&'static str, bool) {
-        (self.property, self.descending)
     }
 }
 

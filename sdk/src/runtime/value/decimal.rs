@@ -11,14 +11,13 @@
 //! number path. A test pins the exact behaviour, so a change in serde_json
 //! cannot slip through unnoticed.
 
-use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 
 use rust_decimal::Decimal;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
 
-use super::Edm;
+use super::{Edm, Text};
 
 /// The newtype name serde_json reserves for raw values.
 pub const RAW_VALUE_TOKEN: &str = "$serde_json::private::RawValue";
@@ -47,8 +46,8 @@ impl<'de> Visitor<'de> for DecimalVisitor {
     /// serde_json's raw-value answer: one entry whose value is the JSON text.
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Decimal, A::Error> {
         map.next_key::<IgnoredAny>()?;
-        let RawText(text) = map.next_value()?;
-        parse_decimal(&text).map_err(de::Error::custom)
+        let text: Text<'de> = map.next_value()?;
+        parse_decimal(text.as_str()).map_err(de::Error::custom)
     }
 
     fn visit_newtype_struct<D: Deserializer<'de>>(self, deserializer: D) -> Result<Decimal, D::Error> {
@@ -70,31 +69,6 @@ impl<'de> Visitor<'de> for DecimalVisitor {
     /// Only deserializers other than serde_json end up here.
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Decimal, E> {
         Decimal::from_str(&v.to_string()).map_err(E::custom)
-    }
-}
-
-/// The raw JSON text, borrowed when the input allows it.
-struct RawText<'de>(Cow<'de, str>);
-
-impl<'de> de::Deserialize<'de> for RawText<'de> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct TextVisitor;
-        impl<'de> Visitor<'de> for TextVisitor {
-            type Value = RawText<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("raw JSON text")
-            }
-            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-                Ok(RawText(Cow::Borrowed(v)))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-                Ok(RawText(Cow::Owned(v.to_owned())))
-            }
-            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
-                Ok(RawText(Cow::Owned(v)))
-            }
-        }
-        deserializer.deserialize_str(TextVisitor)
     }
 }
 

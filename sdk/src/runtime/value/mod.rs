@@ -13,7 +13,7 @@ use std::fmt;
 use std::marker::PhantomData;
 
 pub use decimal::{parse_decimal, RAW_VALUE_TOKEN};
-pub use json::{write_json_string, AdditionalProperties, Binary, ETag, Json, StreamLink};
+pub use json::{write_json_string, AdditionalProperties, Binary, ETag, Json, StreamLink, Text};
 pub use temporal::{parse_date, parse_date_time, write_date, write_date_time, write_time, Duration};
 
 /// A Rust type that represents an OData (Edm) value.
