@@ -176,6 +176,7 @@ fn payloads(entity: &EntityPlan) -> TokenStream {
             lines.push("Related entities can be created in the same request (deep insert).".to_owned());
         }
         let docs = doc(&lines);
+        let common = payload_common(&create, &name, quote!(rt::SettableOnCreate), "may be set when creating");
         out.extend(quote! {
             #docs
             #[derive(Debug, Clone, PartialEq)]
@@ -194,39 +195,8 @@ fn payloads(entity: &EntityPlan) -> TokenStream {
                 }
                 #(#setters)*
                 #(#deep)*
-
-                /// Sets any property that may be set on create, by its handle.
-                pub fn set<P>(mut self, property: rt::Prop<P>, value: impl ::std::convert::Into<P::Inner>) -> Self
-                where
-                    P: rt::SettableOnCreate + rt::Property<Entity = #name>,
-                    P::Inner: rt::Edm,
-                {
-                    self.fields.set(property.name(), &value.into());
-                    self
-                }
-
-                /// Sets a nullable property to `null`.
-                pub fn set_null<P>(mut self, property: rt::Prop<P>) -> Self
-                where
-                    P: rt::SettableOnCreate + rt::Property<Entity = #name>,
-                    P::Value: rt::IsNullable,
-                {
-                    self.fields.set_null(property.name());
-                    self
-                }
-
-                /// The properties set so far.
-                pub fn fields(&self) -> &rt::PayloadFields {
-                    &self.fields
-                }
             }
-
-            impl rt::Payload for #create {
-                type Entity = #name;
-                fn to_json(&self) -> ::std::string::String {
-                    self.fields.to_json()
-                }
-            }
+            #common
         });
     }
     if entity.updatable() {
@@ -237,6 +207,7 @@ fn payloads(entity: &EntityPlan) -> TokenStream {
             String::new(),
             "Only what is set is sent: a property that is not set stays unchanged, `set_null` clears a nullable one.".to_owned(),
         ]);
+        let common = payload_common(&update, &name, quote!(rt::SettableOnUpdate), "may be changed by an update");
         out.extend(quote! {
             #docs
             #[derive(Debug, Clone, PartialEq, Default)]
@@ -250,42 +221,54 @@ fn payloads(entity: &EntityPlan) -> TokenStream {
                     Self::default()
                 }
                 #(#setters)*
-
-                /// Changes any updatable property, by its handle.
-                pub fn set<P>(mut self, property: rt::Prop<P>, value: impl ::std::convert::Into<P::Inner>) -> Self
-                where
-                    P: rt::SettableOnUpdate + rt::Property<Entity = #name>,
-                    P::Inner: rt::Edm,
-                {
-                    self.fields.set(property.name(), &value.into());
-                    self
-                }
-
-                /// Clears a nullable property (sends `null`).
-                pub fn set_null<P>(mut self, property: rt::Prop<P>) -> Self
-                where
-                    P: rt::SettableOnUpdate + rt::Property<Entity = #name>,
-                    P::Value: rt::IsNullable,
-                {
-                    self.fields.set_null(property.name());
-                    self
-                }
-
-                /// The changes set so far.
-                pub fn fields(&self) -> &rt::PayloadFields {
-                    &self.fields
-                }
             }
-
-            impl rt::Payload for #update {
-                type Entity = #name;
-                fn to_json(&self) -> ::std::string::String {
-                    self.fields.to_json()
-                }
-            }
+            #common
         });
     }
     out
+}
+
+/// What create and update payloads share: setting any allowed property by
+/// its handle (the marker trait decides which are allowed), setting `null`,
+/// reading back what was set, and the `Payload` impl.
+fn payload_common(payload: &proc_macro2::Ident, entity: &proc_macro2::Ident, settable: TokenStream, allowed: &str) -> TokenStream {
+    let set_doc = format!(" Sets any property that {allowed}, by its handle.");
+    let null_doc = format!(" Sets a nullable property that {allowed} to `null`.");
+    quote! {
+        impl #payload {
+            #[doc = #set_doc]
+            pub fn set<P>(mut self, property: rt::Prop<P>, value: impl ::std::convert::Into<P::Inner>) -> Self
+            where
+                P: #settable + rt::Property<Entity = #entity>,
+                P::Inner: rt::Edm,
+            {
+                self.fields.set(property.name(), &value.into());
+                self
+            }
+
+            #[doc = #null_doc]
+            pub fn set_null<P>(mut self, property: rt::Prop<P>) -> Self
+            where
+                P: #settable + rt::Property<Entity = #entity>,
+                P::Value: rt::IsNullable,
+            {
+                self.fields.set_null(property.name());
+                self
+            }
+
+            /// The properties set so far (what will be sent).
+            pub fn fields(&self) -> &rt::PayloadFields {
+                &self.fields
+            }
+        }
+
+        impl rt::Payload for #payload {
+            type Entity = #entity;
+            fn to_json(&self) -> ::std::string::String {
+                self.fields.to_json()
+            }
+        }
+    }
 }
 
 fn deep_insert(nav: &NavPlan) -> Option<TokenStream> {

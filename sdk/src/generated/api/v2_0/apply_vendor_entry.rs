@@ -262,7 +262,9 @@ impl ApplyVendorEntryUpdate {
         self.fields.set("remainingAmount", &value.into());
         self
     }
-    /// Changes any updatable property, by its handle.
+}
+impl ApplyVendorEntryUpdate {
+    /// Sets any property that may be changed by an update, by its handle.
     pub fn set<P>(mut self, property: rt::Prop<P>, value: impl Into<P::Inner>) -> Self
     where
         P: rt::SettableOnUpdate + rt::Property<Entity = ApplyVendorEntry>,
@@ -271,7 +273,7 @@ impl ApplyVendorEntryUpdate {
         self.fields.set(property.name(), &value.into());
         self
     }
-    /// Clears a nullable property (sends `null`).
+    /// Sets a nullable property that may be changed by an update to `null`.
     pub fn set_null<P>(mut self, property: rt::Prop<P>) -> Self
     where
         P: rt::SettableOnUpdate + rt::Property<Entity = ApplyVendorEntry>,
@@ -280,7 +282,7 @@ impl ApplyVendorEntryUpdate {
         self.fields.set_null(property.name());
         self
     }
-    /// The changes set so far.
+    /// The properties set so far (what will be sent).
     pub fn fields(&self) -> &rt::PayloadFields {
         &self.fields
     }

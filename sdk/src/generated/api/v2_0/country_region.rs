@@ -172,7 +172,9 @@ impl CountryRegionCreate {
         self.fields.set("addressFormat", &value);
         self
     }
-    /// Sets any property that may be set on create, by its handle.
+}
+impl CountryRegionCreate {
+    /// Sets any property that may be set when creating, by its handle.
     pub fn set<P>(mut self, property: rt::Prop<P>, value: impl Into<P::Inner>) -> Self
     where
         P: rt::SettableOnCreate + rt::Property<Entity = CountryRegion>,
@@ -181,7 +183,7 @@ impl CountryRegionCreate {
         self.fields.set(property.name(), &value.into());
         self
     }
-    /// Sets a nullable property to `null`.
+    /// Sets a nullable property that may be set when creating to `null`.
     pub fn set_null<P>(mut self, property: rt::Prop<P>) -> Self
     where
         P: rt::SettableOnCreate + rt::Property<Entity = CountryRegion>,
@@ -190,7 +192,7 @@ impl CountryRegionCreate {
         self.fields.set_null(property.name());
         self
     }
-    /// The properties set so far.
+    /// The properties set so far (what will be sent).
     pub fn fields(&self) -> &rt::PayloadFields {
         &self.fields
     }
@@ -231,7 +233,9 @@ impl CountryRegionUpdate {
         self.fields.set("addressFormat", &value);
         self
     }
-    /// Changes any updatable property, by its handle.
+}
+impl CountryRegionUpdate {
+    /// Sets any property that may be changed by an update, by its handle.
     pub fn set<P>(mut self, property: rt::Prop<P>, value: impl Into<P::Inner>) -> Self
     where
         P: rt::SettableOnUpdate + rt::Property<Entity = CountryRegion>,
@@ -240,7 +244,7 @@ impl CountryRegionUpdate {
         self.fields.set(property.name(), &value.into());
         self
     }
-    /// Clears a nullable property (sends `null`).
+    /// Sets a nullable property that may be changed by an update to `null`.
     pub fn set_null<P>(mut self, property: rt::Prop<P>) -> Self
     where
         P: rt::SettableOnUpdate + rt::Property<Entity = CountryRegion>,
@@ -249,7 +253,7 @@ impl CountryRegionUpdate {
         self.fields.set_null(property.name());
         self
     }
-    /// The changes set so far.
+    /// The properties set so far (what will be sent).
     pub fn fields(&self) -> &rt::PayloadFields {
         &self.fields
     }

@@ -206,7 +206,9 @@ impl CurrencyCreate {
         self.fields.set("amountRoundingPrecision", &value.into());
         self
     }
-    /// Sets any property that may be set on create, by its handle.
+}
+impl CurrencyCreate {
+    /// Sets any property that may be set when creating, by its handle.
     pub fn set<P>(mut self, property: rt::Prop<P>, value: impl Into<P::Inner>) -> Self
     where
         P: rt::SettableOnCreate + rt::Property<Entity = Currency>,
@@ -215,7 +217,7 @@ impl CurrencyCreate {
         self.fields.set(property.name(), &value.into());
         self
     }
-    /// Sets a nullable property to `null`.
+    /// Sets a nullable property that may be set when creating to `null`.
     pub fn set_null<P>(mut self, property: rt::Prop<P>) -> Self
     where
         P: rt::SettableOnCreate + rt::Property<Entity = Currency>,
@@ -224,7 +226,7 @@ impl CurrencyCreate {
         self.fields.set_null(property.name());
         self
     }
-    /// The properties set so far.
+    /// The properties set so far (what will be sent).
     pub fn fields(&self) -> &rt::PayloadFields {
         &self.fields
     }
@@ -275,7 +277,9 @@ impl CurrencyUpdate {
         self.fields.set("amountRoundingPrecision", &value.into());
         self
     }
-    /// Changes any updatable property, by its handle.
+}
+impl CurrencyUpdate {
+    /// Sets any property that may be changed by an update, by its handle.
     pub fn set<P>(mut self, property: rt::Prop<P>, value: impl Into<P::Inner>) -> Self
     where
         P: rt::SettableOnUpdate + rt::Property<Entity = Currency>,
@@ -284,7 +288,7 @@ impl CurrencyUpdate {
         self.fields.set(property.name(), &value.into());
         self
     }
-    /// Clears a nullable property (sends `null`).
+    /// Sets a nullable property that may be changed by an update to `null`.
     pub fn set_null<P>(mut self, property: rt::Prop<P>) -> Self
     where
         P: rt::SettableOnUpdate + rt::Property<Entity = Currency>,
@@ -293,7 +297,7 @@ impl CurrencyUpdate {
         self.fields.set_null(property.name());
         self
     }
-    /// The changes set so far.
+    /// The properties set so far (what will be sent).
     pub fn fields(&self) -> &rt::PayloadFields {
         &self.fields
     }

@@ -223,7 +223,9 @@ impl CustomerContactUpdate {
         self.fields.set("primaryPhoneNumber", &value.into());
         self
     }
-    /// Changes any updatable property, by its handle.
+}
+impl CustomerContactUpdate {
+    /// Sets any property that may be changed by an update, by its handle.
     pub fn set<P>(mut self, property: rt::Prop<P>, value: impl Into<P::Inner>) -> Self
     where
         P: rt::SettableOnUpdate + rt::Property<Entity = CustomerContact>,
@@ -232,7 +234,7 @@ impl CustomerContactUpdate {
         self.fields.set(property.name(), &value.into());
         self
     }
-    /// Clears a nullable property (sends `null`).
+    /// Sets a nullable property that may be changed by an update to `null`.
     pub fn set_null<P>(mut self, property: rt::Prop<P>) -> Self
     where
         P: rt::SettableOnUpdate + rt::Property<Entity = CustomerContact>,
@@ -241,7 +243,7 @@ impl CustomerContactUpdate {
         self.fields.set_null(property.name());
         self
     }
-    /// The changes set so far.
+    /// The properties set so far (what will be sent).
     pub fn fields(&self) -> &rt::PayloadFields {
         &self.fields
     }

@@ -222,7 +222,9 @@ impl CustomerPaymentJournalCreate {
         self.fields.set_json("customerPayments", rt::json_array(&related));
         self
     }
-    /// Sets any property that may be set on create, by its handle.
+}
+impl CustomerPaymentJournalCreate {
+    /// Sets any property that may be set when creating, by its handle.
     pub fn set<P>(mut self, property: rt::Prop<P>, value: impl Into<P::Inner>) -> Self
     where
         P: rt::SettableOnCreate + rt::Property<Entity = CustomerPaymentJournal>,
@@ -231,7 +233,7 @@ impl CustomerPaymentJournalCreate {
         self.fields.set(property.name(), &value.into());
         self
     }
-    /// Sets a nullable property to `null`.
+    /// Sets a nullable property that may be set when creating to `null`.
     pub fn set_null<P>(mut self, property: rt::Prop<P>) -> Self
     where
         P: rt::SettableOnCreate + rt::Property<Entity = CustomerPaymentJournal>,
@@ -240,7 +242,7 @@ impl CustomerPaymentJournalCreate {
         self.fields.set_null(property.name());
         self
     }
-    /// The properties set so far.
+    /// The properties set so far (what will be sent).
     pub fn fields(&self) -> &rt::PayloadFields {
         &self.fields
     }
@@ -283,7 +285,9 @@ impl CustomerPaymentJournalUpdate {
         self.fields.set("balancingAccountNumber", &value.into());
         self
     }
-    /// Changes any updatable property, by its handle.
+}
+impl CustomerPaymentJournalUpdate {
+    /// Sets any property that may be changed by an update, by its handle.
     pub fn set<P>(mut self, property: rt::Prop<P>, value: impl Into<P::Inner>) -> Self
     where
         P: rt::SettableOnUpdate + rt::Property<Entity = CustomerPaymentJournal>,
@@ -292,7 +296,7 @@ impl CustomerPaymentJournalUpdate {
         self.fields.set(property.name(), &value.into());
         self
     }
-    /// Clears a nullable property (sends `null`).
+    /// Sets a nullable property that may be changed by an update to `null`.
     pub fn set_null<P>(mut self, property: rt::Prop<P>) -> Self
     where
         P: rt::SettableOnUpdate + rt::Property<Entity = CustomerPaymentJournal>,
@@ -301,7 +305,7 @@ impl CustomerPaymentJournalUpdate {
         self.fields.set_null(property.name());
         self
     }
-    /// The changes set so far.
+    /// The properties set so far (what will be sent).
     pub fn fields(&self) -> &rt::PayloadFields {
         &self.fields
     }

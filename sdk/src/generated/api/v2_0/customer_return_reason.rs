@@ -158,7 +158,9 @@ impl CustomerReturnReasonCreate {
         self.fields.set("description", &value.into());
         self
     }
-    /// Sets any property that may be set on create, by its handle.
+}
+impl CustomerReturnReasonCreate {
+    /// Sets any property that may be set when creating, by its handle.
     pub fn set<P>(mut self, property: rt::Prop<P>, value: impl Into<P::Inner>) -> Self
     where
         P: rt::SettableOnCreate + rt::Property<Entity = CustomerReturnReason>,
@@ -167,7 +169,7 @@ impl CustomerReturnReasonCreate {
         self.fields.set(property.name(), &value.into());
         self
     }
-    /// Sets a nullable property to `null`.
+    /// Sets a nullable property that may be set when creating to `null`.
     pub fn set_null<P>(mut self, property: rt::Prop<P>) -> Self
     where
         P: rt::SettableOnCreate + rt::Property<Entity = CustomerReturnReason>,
@@ -176,7 +178,7 @@ impl CustomerReturnReasonCreate {
         self.fields.set_null(property.name());
         self
     }
-    /// The properties set so far.
+    /// The properties set so far (what will be sent).
     pub fn fields(&self) -> &rt::PayloadFields {
         &self.fields
     }
@@ -209,7 +211,9 @@ impl CustomerReturnReasonUpdate {
         self.fields.set("description", &value.into());
         self
     }
-    /// Changes any updatable property, by its handle.
+}
+impl CustomerReturnReasonUpdate {
+    /// Sets any property that may be changed by an update, by its handle.
     pub fn set<P>(mut self, property: rt::Prop<P>, value: impl Into<P::Inner>) -> Self
     where
         P: rt::SettableOnUpdate + rt::Property<Entity = CustomerReturnReason>,
@@ -218,7 +222,7 @@ impl CustomerReturnReasonUpdate {
         self.fields.set(property.name(), &value.into());
         self
     }
-    /// Clears a nullable property (sends `null`).
+    /// Sets a nullable property that may be changed by an update to `null`.
     pub fn set_null<P>(mut self, property: rt::Prop<P>) -> Self
     where
         P: rt::SettableOnUpdate + rt::Property<Entity = CustomerReturnReason>,
@@ -227,7 +231,7 @@ impl CustomerReturnReasonUpdate {
         self.fields.set_null(property.name());
         self
     }
-    /// The changes set so far.
+    /// The properties set so far (what will be sent).
     pub fn fields(&self) -> &rt::PayloadFields {
         &self.fields
     }

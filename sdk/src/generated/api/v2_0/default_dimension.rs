@@ -302,7 +302,9 @@ impl DefaultDimensionCreate {
         self.fields.set("postingValidation", &value);
         self
     }
-    /// Sets any property that may be set on create, by its handle.
+}
+impl DefaultDimensionCreate {
+    /// Sets any property that may be set when creating, by its handle.
     pub fn set<P>(mut self, property: rt::Prop<P>, value: impl Into<P::Inner>) -> Self
     where
         P: rt::SettableOnCreate + rt::Property<Entity = DefaultDimension>,
@@ -311,7 +313,7 @@ impl DefaultDimensionCreate {
         self.fields.set(property.name(), &value.into());
         self
     }
-    /// Sets a nullable property to `null`.
+    /// Sets a nullable property that may be set when creating to `null`.
     pub fn set_null<P>(mut self, property: rt::Prop<P>) -> Self
     where
         P: rt::SettableOnCreate + rt::Property<Entity = DefaultDimension>,
@@ -320,7 +322,7 @@ impl DefaultDimensionCreate {
         self.fields.set_null(property.name());
         self
     }
-    /// The properties set so far.
+    /// The properties set so far (what will be sent).
     pub fn fields(&self) -> &rt::PayloadFields {
         &self.fields
     }
@@ -384,7 +386,9 @@ impl DefaultDimensionUpdate {
         self.fields.set("postingValidation", &value);
         self
     }
-    /// Changes any updatable property, by its handle.
+}
+impl DefaultDimensionUpdate {
+    /// Sets any property that may be changed by an update, by its handle.
     pub fn set<P>(mut self, property: rt::Prop<P>, value: impl Into<P::Inner>) -> Self
     where
         P: rt::SettableOnUpdate + rt::Property<Entity = DefaultDimension>,
@@ -393,7 +397,7 @@ impl DefaultDimensionUpdate {
         self.fields.set(property.name(), &value.into());
         self
     }
-    /// Clears a nullable property (sends `null`).
+    /// Sets a nullable property that may be changed by an update to `null`.
     pub fn set_null<P>(mut self, property: rt::Prop<P>) -> Self
     where
         P: rt::SettableOnUpdate + rt::Property<Entity = DefaultDimension>,
@@ -402,7 +406,7 @@ impl DefaultDimensionUpdate {
         self.fields.set_null(property.name());
         self
     }
-    /// The changes set so far.
+    /// The properties set so far (what will be sent).
     pub fn fields(&self) -> &rt::PayloadFields {
         &self.fields
     }

@@ -506,7 +506,9 @@ impl DimensionSetLineCreate {
         self.fields.set("valueDisplayName", &value.into());
         self
     }
-    /// Sets any property that may be set on create, by its handle.
+}
+impl DimensionSetLineCreate {
+    /// Sets any property that may be set when creating, by its handle.
     pub fn set<P>(mut self, property: rt::Prop<P>, value: impl Into<P::Inner>) -> Self
     where
         P: rt::SettableOnCreate + rt::Property<Entity = DimensionSetLine>,
@@ -515,7 +517,7 @@ impl DimensionSetLineCreate {
         self.fields.set(property.name(), &value.into());
         self
     }
-    /// Sets a nullable property to `null`.
+    /// Sets a nullable property that may be set when creating to `null`.
     pub fn set_null<P>(mut self, property: rt::Prop<P>) -> Self
     where
         P: rt::SettableOnCreate + rt::Property<Entity = DimensionSetLine>,
@@ -524,7 +526,7 @@ impl DimensionSetLineCreate {
         self.fields.set_null(property.name());
         self
     }
-    /// The properties set so far.
+    /// The properties set so far (what will be sent).
     pub fn fields(&self) -> &rt::PayloadFields {
         &self.fields
     }
@@ -595,7 +597,9 @@ impl DimensionSetLineUpdate {
         self.fields.set("valueDisplayName", &value.into());
         self
     }
-    /// Changes any updatable property, by its handle.
+}
+impl DimensionSetLineUpdate {
+    /// Sets any property that may be changed by an update, by its handle.
     pub fn set<P>(mut self, property: rt::Prop<P>, value: impl Into<P::Inner>) -> Self
     where
         P: rt::SettableOnUpdate + rt::Property<Entity = DimensionSetLine>,
@@ -604,7 +608,7 @@ impl DimensionSetLineUpdate {
         self.fields.set(property.name(), &value.into());
         self
     }
-    /// Clears a nullable property (sends `null`).
+    /// Sets a nullable property that may be changed by an update to `null`.
     pub fn set_null<P>(mut self, property: rt::Prop<P>) -> Self
     where
         P: rt::SettableOnUpdate + rt::Property<Entity = DimensionSetLine>,
@@ -613,7 +617,7 @@ impl DimensionSetLineUpdate {
         self.fields.set_null(property.name());
         self
     }
-    /// The changes set so far.
+    /// The properties set so far (what will be sent).
     pub fn fields(&self) -> &rt::PayloadFields {
         &self.fields
     }

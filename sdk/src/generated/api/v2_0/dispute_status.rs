@@ -146,7 +146,9 @@ impl DisputeStatusCreate {
         self.fields.set("displayName", &value.into());
         self
     }
-    /// Sets any property that may be set on create, by its handle.
+}
+impl DisputeStatusCreate {
+    /// Sets any property that may be set when creating, by its handle.
     pub fn set<P>(mut self, property: rt::Prop<P>, value: impl Into<P::Inner>) -> Self
     where
         P: rt::SettableOnCreate + rt::Property<Entity = DisputeStatus>,
@@ -155,7 +157,7 @@ impl DisputeStatusCreate {
         self.fields.set(property.name(), &value.into());
         self
     }
-    /// Sets a nullable property to `null`.
+    /// Sets a nullable property that may be set when creating to `null`.
     pub fn set_null<P>(mut self, property: rt::Prop<P>) -> Self
     where
         P: rt::SettableOnCreate + rt::Property<Entity = DisputeStatus>,
@@ -164,7 +166,7 @@ impl DisputeStatusCreate {
         self.fields.set_null(property.name());
         self
     }
-    /// The properties set so far.
+    /// The properties set so far (what will be sent).
     pub fn fields(&self) -> &rt::PayloadFields {
         &self.fields
     }
@@ -197,7 +199,9 @@ impl DisputeStatusUpdate {
         self.fields.set("displayName", &value.into());
         self
     }
-    /// Changes any updatable property, by its handle.
+}
+impl DisputeStatusUpdate {
+    /// Sets any property that may be changed by an update, by its handle.
     pub fn set<P>(mut self, property: rt::Prop<P>, value: impl Into<P::Inner>) -> Self
     where
         P: rt::SettableOnUpdate + rt::Property<Entity = DisputeStatus>,
@@ -206,7 +210,7 @@ impl DisputeStatusUpdate {
         self.fields.set(property.name(), &value.into());
         self
     }
-    /// Clears a nullable property (sends `null`).
+    /// Sets a nullable property that may be changed by an update to `null`.
     pub fn set_null<P>(mut self, property: rt::Prop<P>) -> Self
     where
         P: rt::SettableOnUpdate + rt::Property<Entity = DisputeStatus>,
@@ -215,7 +219,7 @@ impl DisputeStatusUpdate {
         self.fields.set_null(property.name());
         self
     }
-    /// The changes set so far.
+    /// The properties set so far (what will be sent).
     pub fn fields(&self) -> &rt::PayloadFields {
         &self.fields
     }

@@ -376,7 +376,9 @@ impl DocumentAttachmentCreate {
         self.fields.set("documentFlowPurchase", &value);
         self
     }
-    /// Sets any property that may be set on create, by its handle.
+}
+impl DocumentAttachmentCreate {
+    /// Sets any property that may be set when creating, by its handle.
     pub fn set<P>(mut self, property: rt::Prop<P>, value: impl Into<P::Inner>) -> Self
     where
         P: rt::SettableOnCreate + rt::Property<Entity = DocumentAttachment>,
@@ -385,7 +387,7 @@ impl DocumentAttachmentCreate {
         self.fields.set(property.name(), &value.into());
         self
     }
-    /// Sets a nullable property to `null`.
+    /// Sets a nullable property that may be set when creating to `null`.
     pub fn set_null<P>(mut self, property: rt::Prop<P>) -> Self
     where
         P: rt::SettableOnCreate + rt::Property<Entity = DocumentAttachment>,
@@ -394,7 +396,7 @@ impl DocumentAttachmentCreate {
         self.fields.set_null(property.name());
         self
     }
-    /// The properties set so far.
+    /// The properties set so far (what will be sent).
     pub fn fields(&self) -> &rt::PayloadFields {
         &self.fields
     }
@@ -455,7 +457,9 @@ impl DocumentAttachmentUpdate {
         self.fields.set("documentFlowPurchase", &value);
         self
     }
-    /// Changes any updatable property, by its handle.
+}
+impl DocumentAttachmentUpdate {
+    /// Sets any property that may be changed by an update, by its handle.
     pub fn set<P>(mut self, property: rt::Prop<P>, value: impl Into<P::Inner>) -> Self
     where
         P: rt::SettableOnUpdate + rt::Property<Entity = DocumentAttachment>,
@@ -464,7 +468,7 @@ impl DocumentAttachmentUpdate {
         self.fields.set(property.name(), &value.into());
         self
     }
-    /// Clears a nullable property (sends `null`).
+    /// Sets a nullable property that may be changed by an update to `null`.
     pub fn set_null<P>(mut self, property: rt::Prop<P>) -> Self
     where
         P: rt::SettableOnUpdate + rt::Property<Entity = DocumentAttachment>,
@@ -473,7 +477,7 @@ impl DocumentAttachmentUpdate {
         self.fields.set_null(property.name());
         self
     }
-    /// The changes set so far.
+    /// The properties set so far (what will be sent).
     pub fn fields(&self) -> &rt::PayloadFields {
         &self.fields
     }

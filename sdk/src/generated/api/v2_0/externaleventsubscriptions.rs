@@ -312,7 +312,9 @@ impl ExternaleventsubscriptionsCreate {
         self.fields.set("subscriptionState", &value.into());
         self
     }
-    /// Sets any property that may be set on create, by its handle.
+}
+impl ExternaleventsubscriptionsCreate {
+    /// Sets any property that may be set when creating, by its handle.
     pub fn set<P>(mut self, property: rt::Prop<P>, value: impl Into<P::Inner>) -> Self
     where
         P: rt::SettableOnCreate + rt::Property<Entity = Externaleventsubscriptions>,
@@ -321,7 +323,7 @@ impl ExternaleventsubscriptionsCreate {
         self.fields.set(property.name(), &value.into());
         self
     }
-    /// Sets a nullable property to `null`.
+    /// Sets a nullable property that may be set when creating to `null`.
     pub fn set_null<P>(mut self, property: rt::Prop<P>) -> Self
     where
         P: rt::SettableOnCreate + rt::Property<Entity = Externaleventsubscriptions>,
@@ -330,7 +332,7 @@ impl ExternaleventsubscriptionsCreate {
         self.fields.set_null(property.name());
         self
     }
-    /// The properties set so far.
+    /// The properties set so far (what will be sent).
     pub fn fields(&self) -> &rt::PayloadFields {
         &self.fields
     }
@@ -408,7 +410,9 @@ impl ExternaleventsubscriptionsUpdate {
         self.fields.set("subscriptionState", &value.into());
         self
     }
-    /// Changes any updatable property, by its handle.
+}
+impl ExternaleventsubscriptionsUpdate {
+    /// Sets any property that may be changed by an update, by its handle.
     pub fn set<P>(mut self, property: rt::Prop<P>, value: impl Into<P::Inner>) -> Self
     where
         P: rt::SettableOnUpdate + rt::Property<Entity = Externaleventsubscriptions>,
@@ -417,7 +421,7 @@ impl ExternaleventsubscriptionsUpdate {
         self.fields.set(property.name(), &value.into());
         self
     }
-    /// Clears a nullable property (sends `null`).
+    /// Sets a nullable property that may be changed by an update to `null`.
     pub fn set_null<P>(mut self, property: rt::Prop<P>) -> Self
     where
         P: rt::SettableOnUpdate + rt::Property<Entity = Externaleventsubscriptions>,
@@ -426,7 +430,7 @@ impl ExternaleventsubscriptionsUpdate {
         self.fields.set_null(property.name());
         self
     }
-    /// The changes set so far.
+    /// The properties set so far (what will be sent).
     pub fn fields(&self) -> &rt::PayloadFields {
         &self.fields
     }

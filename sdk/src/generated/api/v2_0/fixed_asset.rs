@@ -305,7 +305,9 @@ impl FixedAssetCreate {
         self.fields.set("underMaintenance", &value);
         self
     }
-    /// Sets any property that may be set on create, by its handle.
+}
+impl FixedAssetCreate {
+    /// Sets any property that may be set when creating, by its handle.
     pub fn set<P>(mut self, property: rt::Prop<P>, value: impl Into<P::Inner>) -> Self
     where
         P: rt::SettableOnCreate + rt::Property<Entity = FixedAsset>,
@@ -314,7 +316,7 @@ impl FixedAssetCreate {
         self.fields.set(property.name(), &value.into());
         self
     }
-    /// Sets a nullable property to `null`.
+    /// Sets a nullable property that may be set when creating to `null`.
     pub fn set_null<P>(mut self, property: rt::Prop<P>) -> Self
     where
         P: rt::SettableOnCreate + rt::Property<Entity = FixedAsset>,
@@ -323,7 +325,7 @@ impl FixedAssetCreate {
         self.fields.set_null(property.name());
         self
     }
-    /// The properties set so far.
+    /// The properties set so far (what will be sent).
     pub fn fields(&self) -> &rt::PayloadFields {
         &self.fields
     }
@@ -401,7 +403,9 @@ impl FixedAssetUpdate {
         self.fields.set("underMaintenance", &value);
         self
     }
-    /// Changes any updatable property, by its handle.
+}
+impl FixedAssetUpdate {
+    /// Sets any property that may be changed by an update, by its handle.
     pub fn set<P>(mut self, property: rt::Prop<P>, value: impl Into<P::Inner>) -> Self
     where
         P: rt::SettableOnUpdate + rt::Property<Entity = FixedAsset>,
@@ -410,7 +414,7 @@ impl FixedAssetUpdate {
         self.fields.set(property.name(), &value.into());
         self
     }
-    /// Clears a nullable property (sends `null`).
+    /// Sets a nullable property that may be changed by an update to `null`.
     pub fn set_null<P>(mut self, property: rt::Prop<P>) -> Self
     where
         P: rt::SettableOnUpdate + rt::Property<Entity = FixedAsset>,
@@ -419,7 +423,7 @@ impl FixedAssetUpdate {
         self.fields.set_null(property.name());
         self
     }
-    /// The changes set so far.
+    /// The properties set so far (what will be sent).
     pub fn fields(&self) -> &rt::PayloadFields {
         &self.fields
     }

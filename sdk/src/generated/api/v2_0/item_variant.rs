@@ -192,7 +192,9 @@ impl ItemVariantCreate {
         self.fields.set("description", &value.into());
         self
     }
-    /// Sets any property that may be set on create, by its handle.
+}
+impl ItemVariantCreate {
+    /// Sets any property that may be set when creating, by its handle.
     pub fn set<P>(mut self, property: rt::Prop<P>, value: impl Into<P::Inner>) -> Self
     where
         P: rt::SettableOnCreate + rt::Property<Entity = ItemVariant>,
@@ -201,7 +203,7 @@ impl ItemVariantCreate {
         self.fields.set(property.name(), &value.into());
         self
     }
-    /// Sets a nullable property to `null`.
+    /// Sets a nullable property that may be set when creating to `null`.
     pub fn set_null<P>(mut self, property: rt::Prop<P>) -> Self
     where
         P: rt::SettableOnCreate + rt::Property<Entity = ItemVariant>,
@@ -210,7 +212,7 @@ impl ItemVariantCreate {
         self.fields.set_null(property.name());
         self
     }
-    /// The properties set so far.
+    /// The properties set so far (what will be sent).
     pub fn fields(&self) -> &rt::PayloadFields {
         &self.fields
     }
@@ -253,7 +255,9 @@ impl ItemVariantUpdate {
         self.fields.set("description", &value.into());
         self
     }
-    /// Changes any updatable property, by its handle.
+}
+impl ItemVariantUpdate {
+    /// Sets any property that may be changed by an update, by its handle.
     pub fn set<P>(mut self, property: rt::Prop<P>, value: impl Into<P::Inner>) -> Self
     where
         P: rt::SettableOnUpdate + rt::Property<Entity = ItemVariant>,
@@ -262,7 +266,7 @@ impl ItemVariantUpdate {
         self.fields.set(property.name(), &value.into());
         self
     }
-    /// Clears a nullable property (sends `null`).
+    /// Sets a nullable property that may be changed by an update to `null`.
     pub fn set_null<P>(mut self, property: rt::Prop<P>) -> Self
     where
         P: rt::SettableOnUpdate + rt::Property<Entity = ItemVariant>,
@@ -271,7 +275,7 @@ impl ItemVariantUpdate {
         self.fields.set_null(property.name());
         self
     }
-    /// The changes set so far.
+    /// The properties set so far (what will be sent).
     pub fn fields(&self) -> &rt::PayloadFields {
         &self.fields
     }

@@ -237,7 +237,9 @@ impl JournalCreate {
         self.fields.set_json("journalLines", rt::json_array(&related));
         self
     }
-    /// Sets any property that may be set on create, by its handle.
+}
+impl JournalCreate {
+    /// Sets any property that may be set when creating, by its handle.
     pub fn set<P>(mut self, property: rt::Prop<P>, value: impl Into<P::Inner>) -> Self
     where
         P: rt::SettableOnCreate + rt::Property<Entity = Journal>,
@@ -246,7 +248,7 @@ impl JournalCreate {
         self.fields.set(property.name(), &value.into());
         self
     }
-    /// Sets a nullable property to `null`.
+    /// Sets a nullable property that may be set when creating to `null`.
     pub fn set_null<P>(mut self, property: rt::Prop<P>) -> Self
     where
         P: rt::SettableOnCreate + rt::Property<Entity = Journal>,
@@ -255,7 +257,7 @@ impl JournalCreate {
         self.fields.set_null(property.name());
         self
     }
-    /// The properties set so far.
+    /// The properties set so far (what will be sent).
     pub fn fields(&self) -> &rt::PayloadFields {
         &self.fields
     }
@@ -298,7 +300,9 @@ impl JournalUpdate {
         self.fields.set("balancingAccountNumber", &value.into());
         self
     }
-    /// Changes any updatable property, by its handle.
+}
+impl JournalUpdate {
+    /// Sets any property that may be changed by an update, by its handle.
     pub fn set<P>(mut self, property: rt::Prop<P>, value: impl Into<P::Inner>) -> Self
     where
         P: rt::SettableOnUpdate + rt::Property<Entity = Journal>,
@@ -307,7 +311,7 @@ impl JournalUpdate {
         self.fields.set(property.name(), &value.into());
         self
     }
-    /// Clears a nullable property (sends `null`).
+    /// Sets a nullable property that may be changed by an update to `null`.
     pub fn set_null<P>(mut self, property: rt::Prop<P>) -> Self
     where
         P: rt::SettableOnUpdate + rt::Property<Entity = Journal>,
@@ -316,7 +320,7 @@ impl JournalUpdate {
         self.fields.set_null(property.name());
         self
     }
-    /// The changes set so far.
+    /// The properties set so far (what will be sent).
     pub fn fields(&self) -> &rt::PayloadFields {
         &self.fields
     }

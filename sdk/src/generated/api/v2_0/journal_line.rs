@@ -470,7 +470,9 @@ impl JournalLineCreate {
         self.fields.set_json("dimensionSetLines", rt::json_array(&related));
         self
     }
-    /// Sets any property that may be set on create, by its handle.
+}
+impl JournalLineCreate {
+    /// Sets any property that may be set when creating, by its handle.
     pub fn set<P>(mut self, property: rt::Prop<P>, value: impl Into<P::Inner>) -> Self
     where
         P: rt::SettableOnCreate + rt::Property<Entity = JournalLine>,
@@ -479,7 +481,7 @@ impl JournalLineCreate {
         self.fields.set(property.name(), &value.into());
         self
     }
-    /// Sets a nullable property to `null`.
+    /// Sets a nullable property that may be set when creating to `null`.
     pub fn set_null<P>(mut self, property: rt::Prop<P>) -> Self
     where
         P: rt::SettableOnCreate + rt::Property<Entity = JournalLine>,
@@ -488,7 +490,7 @@ impl JournalLineCreate {
         self.fields.set_null(property.name());
         self
     }
-    /// The properties set so far.
+    /// The properties set so far (what will be sent).
     pub fn fields(&self) -> &rt::PayloadFields {
         &self.fields
     }
@@ -594,7 +596,9 @@ impl JournalLineUpdate {
         self.fields.set("balancingAccountNumber", &value.into());
         self
     }
-    /// Changes any updatable property, by its handle.
+}
+impl JournalLineUpdate {
+    /// Sets any property that may be changed by an update, by its handle.
     pub fn set<P>(mut self, property: rt::Prop<P>, value: impl Into<P::Inner>) -> Self
     where
         P: rt::SettableOnUpdate + rt::Property<Entity = JournalLine>,
@@ -603,7 +607,7 @@ impl JournalLineUpdate {
         self.fields.set(property.name(), &value.into());
         self
     }
-    /// Clears a nullable property (sends `null`).
+    /// Sets a nullable property that may be changed by an update to `null`.
     pub fn set_null<P>(mut self, property: rt::Prop<P>) -> Self
     where
         P: rt::SettableOnUpdate + rt::Property<Entity = JournalLine>,
@@ -612,7 +616,7 @@ impl JournalLineUpdate {
         self.fields.set_null(property.name());
         self
     }
-    /// The changes set so far.
+    /// The properties set so far (what will be sent).
     pub fn fields(&self) -> &rt::PayloadFields {
         &self.fields
     }

@@ -286,7 +286,9 @@ impl LocationCreate {
         self.fields.set("website", &value.into());
         self
     }
-    /// Sets any property that may be set on create, by its handle.
+}
+impl LocationCreate {
+    /// Sets any property that may be set when creating, by its handle.
     pub fn set<P>(mut self, property: rt::Prop<P>, value: impl Into<P::Inner>) -> Self
     where
         P: rt::SettableOnCreate + rt::Property<Entity = Location>,
@@ -295,7 +297,7 @@ impl LocationCreate {
         self.fields.set(property.name(), &value.into());
         self
     }
-    /// Sets a nullable property to `null`.
+    /// Sets a nullable property that may be set when creating to `null`.
     pub fn set_null<P>(mut self, property: rt::Prop<P>) -> Self
     where
         P: rt::SettableOnCreate + rt::Property<Entity = Location>,
@@ -304,7 +306,7 @@ impl LocationCreate {
         self.fields.set_null(property.name());
         self
     }
-    /// The properties set so far.
+    /// The properties set so far (what will be sent).
     pub fn fields(&self) -> &rt::PayloadFields {
         &self.fields
     }
@@ -387,7 +389,9 @@ impl LocationUpdate {
         self.fields.set("website", &value.into());
         self
     }
-    /// Changes any updatable property, by its handle.
+}
+impl LocationUpdate {
+    /// Sets any property that may be changed by an update, by its handle.
     pub fn set<P>(mut self, property: rt::Prop<P>, value: impl Into<P::Inner>) -> Self
     where
         P: rt::SettableOnUpdate + rt::Property<Entity = Location>,
@@ -396,7 +400,7 @@ impl LocationUpdate {
         self.fields.set(property.name(), &value.into());
         self
     }
-    /// Clears a nullable property (sends `null`).
+    /// Sets a nullable property that may be changed by an update to `null`.
     pub fn set_null<P>(mut self, property: rt::Prop<P>) -> Self
     where
         P: rt::SettableOnUpdate + rt::Property<Entity = Location>,
@@ -405,7 +409,7 @@ impl LocationUpdate {
         self.fields.set_null(property.name());
         self
     }
-    /// The changes set so far.
+    /// The properties set so far (what will be sent).
     pub fn fields(&self) -> &rt::PayloadFields {
         &self.fields
     }

@@ -354,7 +354,9 @@ impl OpportunityCreate {
         self.fields.set("estimatedValue", &value.into());
         self
     }
-    /// Sets any property that may be set on create, by its handle.
+}
+impl OpportunityCreate {
+    /// Sets any property that may be set when creating, by its handle.
     pub fn set<P>(mut self, property: rt::Prop<P>, value: impl Into<P::Inner>) -> Self
     where
         P: rt::SettableOnCreate + rt::Property<Entity = Opportunity>,
@@ -363,7 +365,7 @@ impl OpportunityCreate {
         self.fields.set(property.name(), &value.into());
         self
     }
-    /// Sets a nullable property to `null`.
+    /// Sets a nullable property that may be set when creating to `null`.
     pub fn set_null<P>(mut self, property: rt::Prop<P>) -> Self
     where
         P: rt::SettableOnCreate + rt::Property<Entity = Opportunity>,
@@ -372,7 +374,7 @@ impl OpportunityCreate {
         self.fields.set_null(property.name());
         self
     }
-    /// The properties set so far.
+    /// The properties set so far (what will be sent).
     pub fn fields(&self) -> &rt::PayloadFields {
         &self.fields
     }
@@ -479,7 +481,9 @@ impl OpportunityUpdate {
         self.fields.set("estimatedValue", &value.into());
         self
     }
-    /// Changes any updatable property, by its handle.
+}
+impl OpportunityUpdate {
+    /// Sets any property that may be changed by an update, by its handle.
     pub fn set<P>(mut self, property: rt::Prop<P>, value: impl Into<P::Inner>) -> Self
     where
         P: rt::SettableOnUpdate + rt::Property<Entity = Opportunity>,
@@ -488,7 +492,7 @@ impl OpportunityUpdate {
         self.fields.set(property.name(), &value.into());
         self
     }
-    /// Clears a nullable property (sends `null`).
+    /// Sets a nullable property that may be changed by an update to `null`.
     pub fn set_null<P>(mut self, property: rt::Prop<P>) -> Self
     where
         P: rt::SettableOnUpdate + rt::Property<Entity = Opportunity>,
@@ -497,7 +501,7 @@ impl OpportunityUpdate {
         self.fields.set_null(property.name());
         self
     }
-    /// The changes set so far.
+    /// The properties set so far (what will be sent).
     pub fn fields(&self) -> &rt::PayloadFields {
         &self.fields
     }

@@ -156,7 +156,9 @@ impl PaymentMethodCreate {
         self.fields.set("displayName", &value.into());
         self
     }
-    /// Sets any property that may be set on create, by its handle.
+}
+impl PaymentMethodCreate {
+    /// Sets any property that may be set when creating, by its handle.
     pub fn set<P>(mut self, property: rt::Prop<P>, value: impl Into<P::Inner>) -> Self
     where
         P: rt::SettableOnCreate + rt::Property<Entity = PaymentMethod>,
@@ -165,7 +167,7 @@ impl PaymentMethodCreate {
         self.fields.set(property.name(), &value.into());
         self
     }
-    /// Sets a nullable property to `null`.
+    /// Sets a nullable property that may be set when creating to `null`.
     pub fn set_null<P>(mut self, property: rt::Prop<P>) -> Self
     where
         P: rt::SettableOnCreate + rt::Property<Entity = PaymentMethod>,
@@ -174,7 +176,7 @@ impl PaymentMethodCreate {
         self.fields.set_null(property.name());
         self
     }
-    /// The properties set so far.
+    /// The properties set so far (what will be sent).
     pub fn fields(&self) -> &rt::PayloadFields {
         &self.fields
     }
@@ -207,7 +209,9 @@ impl PaymentMethodUpdate {
         self.fields.set("displayName", &value.into());
         self
     }
-    /// Changes any updatable property, by its handle.
+}
+impl PaymentMethodUpdate {
+    /// Sets any property that may be changed by an update, by its handle.
     pub fn set<P>(mut self, property: rt::Prop<P>, value: impl Into<P::Inner>) -> Self
     where
         P: rt::SettableOnUpdate + rt::Property<Entity = PaymentMethod>,
@@ -216,7 +220,7 @@ impl PaymentMethodUpdate {
         self.fields.set(property.name(), &value.into());
         self
     }
-    /// Clears a nullable property (sends `null`).
+    /// Sets a nullable property that may be changed by an update to `null`.
     pub fn set_null<P>(mut self, property: rt::Prop<P>) -> Self
     where
         P: rt::SettableOnUpdate + rt::Property<Entity = PaymentMethod>,
@@ -225,7 +229,7 @@ impl PaymentMethodUpdate {
         self.fields.set_null(property.name());
         self
     }
-    /// The changes set so far.
+    /// The properties set so far (what will be sent).
     pub fn fields(&self) -> &rt::PayloadFields {
         &self.fields
     }

@@ -221,7 +221,9 @@ impl PaymentTermCreate {
         self.fields.set("calculateDiscountOnCreditMemos", &value);
         self
     }
-    /// Sets any property that may be set on create, by its handle.
+}
+impl PaymentTermCreate {
+    /// Sets any property that may be set when creating, by its handle.
     pub fn set<P>(mut self, property: rt::Prop<P>, value: impl Into<P::Inner>) -> Self
     where
         P: rt::SettableOnCreate + rt::Property<Entity = PaymentTerm>,
@@ -230,7 +232,7 @@ impl PaymentTermCreate {
         self.fields.set(property.name(), &value.into());
         self
     }
-    /// Sets a nullable property to `null`.
+    /// Sets a nullable property that may be set when creating to `null`.
     pub fn set_null<P>(mut self, property: rt::Prop<P>) -> Self
     where
         P: rt::SettableOnCreate + rt::Property<Entity = PaymentTerm>,
@@ -239,7 +241,7 @@ impl PaymentTermCreate {
         self.fields.set_null(property.name());
         self
     }
-    /// The properties set so far.
+    /// The properties set so far (what will be sent).
     pub fn fields(&self) -> &rt::PayloadFields {
         &self.fields
     }
@@ -295,7 +297,9 @@ impl PaymentTermUpdate {
         self.fields.set("calculateDiscountOnCreditMemos", &value);
         self
     }
-    /// Changes any updatable property, by its handle.
+}
+impl PaymentTermUpdate {
+    /// Sets any property that may be changed by an update, by its handle.
     pub fn set<P>(mut self, property: rt::Prop<P>, value: impl Into<P::Inner>) -> Self
     where
         P: rt::SettableOnUpdate + rt::Property<Entity = PaymentTerm>,
@@ -304,7 +308,7 @@ impl PaymentTermUpdate {
         self.fields.set(property.name(), &value.into());
         self
     }
-    /// Clears a nullable property (sends `null`).
+    /// Sets a nullable property that may be changed by an update to `null`.
     pub fn set_null<P>(mut self, property: rt::Prop<P>) -> Self
     where
         P: rt::SettableOnUpdate + rt::Property<Entity = PaymentTerm>,
@@ -313,7 +317,7 @@ impl PaymentTermUpdate {
         self.fields.set_null(property.name());
         self
     }
-    /// The changes set so far.
+    /// The properties set so far (what will be sent).
     pub fn fields(&self) -> &rt::PayloadFields {
         &self.fields
     }

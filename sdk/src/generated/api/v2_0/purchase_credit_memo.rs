@@ -857,7 +857,9 @@ impl PurchaseCreditMemoCreate {
         self.fields.set_json("documentAttachments", rt::json_array(&related));
         self
     }
-    /// Sets any property that may be set on create, by its handle.
+}
+impl PurchaseCreditMemoCreate {
+    /// Sets any property that may be set when creating, by its handle.
     pub fn set<P>(mut self, property: rt::Prop<P>, value: impl Into<P::Inner>) -> Self
     where
         P: rt::SettableOnCreate + rt::Property<Entity = PurchaseCreditMemo>,
@@ -866,7 +868,7 @@ impl PurchaseCreditMemoCreate {
         self.fields.set(property.name(), &value.into());
         self
     }
-    /// Sets a nullable property to `null`.
+    /// Sets a nullable property that may be set when creating to `null`.
     pub fn set_null<P>(mut self, property: rt::Prop<P>) -> Self
     where
         P: rt::SettableOnCreate + rt::Property<Entity = PurchaseCreditMemo>,
@@ -875,7 +877,7 @@ impl PurchaseCreditMemoCreate {
         self.fields.set_null(property.name());
         self
     }
-    /// The properties set so far.
+    /// The properties set so far (what will be sent).
     pub fn fields(&self) -> &rt::PayloadFields {
         &self.fields
     }
@@ -1110,7 +1112,9 @@ impl PurchaseCreditMemoUpdate {
         self.fields.set("vendorReturnReasonId", &value);
         self
     }
-    /// Changes any updatable property, by its handle.
+}
+impl PurchaseCreditMemoUpdate {
+    /// Sets any property that may be changed by an update, by its handle.
     pub fn set<P>(mut self, property: rt::Prop<P>, value: impl Into<P::Inner>) -> Self
     where
         P: rt::SettableOnUpdate + rt::Property<Entity = PurchaseCreditMemo>,
@@ -1119,7 +1123,7 @@ impl PurchaseCreditMemoUpdate {
         self.fields.set(property.name(), &value.into());
         self
     }
-    /// Clears a nullable property (sends `null`).
+    /// Sets a nullable property that may be changed by an update to `null`.
     pub fn set_null<P>(mut self, property: rt::Prop<P>) -> Self
     where
         P: rt::SettableOnUpdate + rt::Property<Entity = PurchaseCreditMemo>,
@@ -1128,7 +1132,7 @@ impl PurchaseCreditMemoUpdate {
         self.fields.set_null(property.name());
         self
     }
-    /// The changes set so far.
+    /// The properties set so far (what will be sent).
     pub fn fields(&self) -> &rt::PayloadFields {
         &self.fields
     }

@@ -575,7 +575,9 @@ impl PurchaseCreditMemoLineCreate {
         self.fields.set_json("dimensionSetLines", rt::json_array(&related));
         self
     }
-    /// Sets any property that may be set on create, by its handle.
+}
+impl PurchaseCreditMemoLineCreate {
+    /// Sets any property that may be set when creating, by its handle.
     pub fn set<P>(mut self, property: rt::Prop<P>, value: impl Into<P::Inner>) -> Self
     where
         P: rt::SettableOnCreate + rt::Property<Entity = PurchaseCreditMemoLine>,
@@ -584,7 +586,7 @@ impl PurchaseCreditMemoLineCreate {
         self.fields.set(property.name(), &value.into());
         self
     }
-    /// Sets a nullable property to `null`.
+    /// Sets a nullable property that may be set when creating to `null`.
     pub fn set_null<P>(mut self, property: rt::Prop<P>) -> Self
     where
         P: rt::SettableOnCreate + rt::Property<Entity = PurchaseCreditMemoLine>,
@@ -593,7 +595,7 @@ impl PurchaseCreditMemoLineCreate {
         self.fields.set_null(property.name());
         self
     }
-    /// The properties set so far.
+    /// The properties set so far (what will be sent).
     pub fn fields(&self) -> &rt::PayloadFields {
         &self.fields
     }
@@ -765,7 +767,9 @@ impl PurchaseCreditMemoLineUpdate {
         self.fields.set("locationId", &value);
         self
     }
-    /// Changes any updatable property, by its handle.
+}
+impl PurchaseCreditMemoLineUpdate {
+    /// Sets any property that may be changed by an update, by its handle.
     pub fn set<P>(mut self, property: rt::Prop<P>, value: impl Into<P::Inner>) -> Self
     where
         P: rt::SettableOnUpdate + rt::Property<Entity = PurchaseCreditMemoLine>,
@@ -774,7 +778,7 @@ impl PurchaseCreditMemoLineUpdate {
         self.fields.set(property.name(), &value.into());
         self
     }
-    /// Clears a nullable property (sends `null`).
+    /// Sets a nullable property that may be changed by an update to `null`.
     pub fn set_null<P>(mut self, property: rt::Prop<P>) -> Self
     where
         P: rt::SettableOnUpdate + rt::Property<Entity = PurchaseCreditMemoLine>,
@@ -783,7 +787,7 @@ impl PurchaseCreditMemoLineUpdate {
         self.fields.set_null(property.name());
         self
     }
-    /// The changes set so far.
+    /// The properties set so far (what will be sent).
     pub fn fields(&self) -> &rt::PayloadFields {
         &self.fields
     }

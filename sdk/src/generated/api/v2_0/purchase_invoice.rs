@@ -903,7 +903,9 @@ impl PurchaseInvoiceCreate {
         self.fields.set_json("documentAttachments", rt::json_array(&related));
         self
     }
-    /// Sets any property that may be set on create, by its handle.
+}
+impl PurchaseInvoiceCreate {
+    /// Sets any property that may be set when creating, by its handle.
     pub fn set<P>(mut self, property: rt::Prop<P>, value: impl Into<P::Inner>) -> Self
     where
         P: rt::SettableOnCreate + rt::Property<Entity = PurchaseInvoice>,
@@ -912,7 +914,7 @@ impl PurchaseInvoiceCreate {
         self.fields.set(property.name(), &value.into());
         self
     }
-    /// Sets a nullable property to `null`.
+    /// Sets a nullable property that may be set when creating to `null`.
     pub fn set_null<P>(mut self, property: rt::Prop<P>) -> Self
     where
         P: rt::SettableOnCreate + rt::Property<Entity = PurchaseInvoice>,
@@ -921,7 +923,7 @@ impl PurchaseInvoiceCreate {
         self.fields.set_null(property.name());
         self
     }
-    /// The properties set so far.
+    /// The properties set so far (what will be sent).
     pub fn fields(&self) -> &rt::PayloadFields {
         &self.fields
     }
@@ -1186,7 +1188,9 @@ impl PurchaseInvoiceUpdate {
         self.fields.set("status", &value);
         self
     }
-    /// Changes any updatable property, by its handle.
+}
+impl PurchaseInvoiceUpdate {
+    /// Sets any property that may be changed by an update, by its handle.
     pub fn set<P>(mut self, property: rt::Prop<P>, value: impl Into<P::Inner>) -> Self
     where
         P: rt::SettableOnUpdate + rt::Property<Entity = PurchaseInvoice>,
@@ -1195,7 +1199,7 @@ impl PurchaseInvoiceUpdate {
         self.fields.set(property.name(), &value.into());
         self
     }
-    /// Clears a nullable property (sends `null`).
+    /// Sets a nullable property that may be changed by an update to `null`.
     pub fn set_null<P>(mut self, property: rt::Prop<P>) -> Self
     where
         P: rt::SettableOnUpdate + rt::Property<Entity = PurchaseInvoice>,
@@ -1204,7 +1208,7 @@ impl PurchaseInvoiceUpdate {
         self.fields.set_null(property.name());
         self
     }
-    /// The changes set so far.
+    /// The properties set so far (what will be sent).
     pub fn fields(&self) -> &rt::PayloadFields {
         &self.fields
     }

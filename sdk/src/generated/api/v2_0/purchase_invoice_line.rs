@@ -599,7 +599,9 @@ impl PurchaseInvoiceLineCreate {
         self.fields.set_json("dimensionSetLines", rt::json_array(&related));
         self
     }
-    /// Sets any property that may be set on create, by its handle.
+}
+impl PurchaseInvoiceLineCreate {
+    /// Sets any property that may be set when creating, by its handle.
     pub fn set<P>(mut self, property: rt::Prop<P>, value: impl Into<P::Inner>) -> Self
     where
         P: rt::SettableOnCreate + rt::Property<Entity = PurchaseInvoiceLine>,
@@ -608,7 +610,7 @@ impl PurchaseInvoiceLineCreate {
         self.fields.set(property.name(), &value.into());
         self
     }
-    /// Sets a nullable property to `null`.
+    /// Sets a nullable property that may be set when creating to `null`.
     pub fn set_null<P>(mut self, property: rt::Prop<P>) -> Self
     where
         P: rt::SettableOnCreate + rt::Property<Entity = PurchaseInvoiceLine>,
@@ -617,7 +619,7 @@ impl PurchaseInvoiceLineCreate {
         self.fields.set_null(property.name());
         self
     }
-    /// The properties set so far.
+    /// The properties set so far (what will be sent).
     pub fn fields(&self) -> &rt::PayloadFields {
         &self.fields
     }
@@ -799,7 +801,9 @@ impl PurchaseInvoiceLineUpdate {
         self.fields.set("locationId", &value);
         self
     }
-    /// Changes any updatable property, by its handle.
+}
+impl PurchaseInvoiceLineUpdate {
+    /// Sets any property that may be changed by an update, by its handle.
     pub fn set<P>(mut self, property: rt::Prop<P>, value: impl Into<P::Inner>) -> Self
     where
         P: rt::SettableOnUpdate + rt::Property<Entity = PurchaseInvoiceLine>,
@@ -808,7 +812,7 @@ impl PurchaseInvoiceLineUpdate {
         self.fields.set(property.name(), &value.into());
         self
     }
-    /// Clears a nullable property (sends `null`).
+    /// Sets a nullable property that may be changed by an update to `null`.
     pub fn set_null<P>(mut self, property: rt::Prop<P>) -> Self
     where
         P: rt::SettableOnUpdate + rt::Property<Entity = PurchaseInvoiceLine>,
@@ -817,7 +821,7 @@ impl PurchaseInvoiceLineUpdate {
         self.fields.set_null(property.name());
         self
     }
-    /// The changes set so far.
+    /// The properties set so far (what will be sent).
     pub fn fields(&self) -> &rt::PayloadFields {
         &self.fields
     }

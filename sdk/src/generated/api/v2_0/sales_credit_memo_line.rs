@@ -597,7 +597,9 @@ impl SalesCreditMemoLineCreate {
         self.fields.set_json("dimensionSetLines", rt::json_array(&related));
         self
     }
-    /// Sets any property that may be set on create, by its handle.
+}
+impl SalesCreditMemoLineCreate {
+    /// Sets any property that may be set when creating, by its handle.
     pub fn set<P>(mut self, property: rt::Prop<P>, value: impl Into<P::Inner>) -> Self
     where
         P: rt::SettableOnCreate + rt::Property<Entity = SalesCreditMemoLine>,
@@ -606,7 +608,7 @@ impl SalesCreditMemoLineCreate {
         self.fields.set(property.name(), &value.into());
         self
     }
-    /// Sets a nullable property to `null`.
+    /// Sets a nullable property that may be set when creating to `null`.
     pub fn set_null<P>(mut self, property: rt::Prop<P>) -> Self
     where
         P: rt::SettableOnCreate + rt::Property<Entity = SalesCreditMemoLine>,
@@ -615,7 +617,7 @@ impl SalesCreditMemoLineCreate {
         self.fields.set_null(property.name());
         self
     }
-    /// The properties set so far.
+    /// The properties set so far (what will be sent).
     pub fn fields(&self) -> &rt::PayloadFields {
         &self.fields
     }
@@ -797,7 +799,9 @@ impl SalesCreditMemoLineUpdate {
         self.fields.set("locationId", &value);
         self
     }
-    /// Changes any updatable property, by its handle.
+}
+impl SalesCreditMemoLineUpdate {
+    /// Sets any property that may be changed by an update, by its handle.
     pub fn set<P>(mut self, property: rt::Prop<P>, value: impl Into<P::Inner>) -> Self
     where
         P: rt::SettableOnUpdate + rt::Property<Entity = SalesCreditMemoLine>,
@@ -806,7 +810,7 @@ impl SalesCreditMemoLineUpdate {
         self.fields.set(property.name(), &value.into());
         self
     }
-    /// Clears a nullable property (sends `null`).
+    /// Sets a nullable property that may be changed by an update to `null`.
     pub fn set_null<P>(mut self, property: rt::Prop<P>) -> Self
     where
         P: rt::SettableOnUpdate + rt::Property<Entity = SalesCreditMemoLine>,
@@ -815,7 +819,7 @@ impl SalesCreditMemoLineUpdate {
         self.fields.set_null(property.name());
         self
     }
-    /// The changes set so far.
+    /// The properties set so far (what will be sent).
     pub fn fields(&self) -> &rt::PayloadFields {
         &self.fields
     }

@@ -252,7 +252,9 @@ impl SalespersonPurchaserCreate {
         self.fields.set("blocked", &value);
         self
     }
-    /// Sets any property that may be set on create, by its handle.
+}
+impl SalespersonPurchaserCreate {
+    /// Sets any property that may be set when creating, by its handle.
     pub fn set<P>(mut self, property: rt::Prop<P>, value: impl Into<P::Inner>) -> Self
     where
         P: rt::SettableOnCreate + rt::Property<Entity = SalespersonPurchaser>,
@@ -261,7 +263,7 @@ impl SalespersonPurchaserCreate {
         self.fields.set(property.name(), &value.into());
         self
     }
-    /// Sets a nullable property to `null`.
+    /// Sets a nullable property that may be set when creating to `null`.
     pub fn set_null<P>(mut self, property: rt::Prop<P>) -> Self
     where
         P: rt::SettableOnCreate + rt::Property<Entity = SalespersonPurchaser>,
@@ -270,7 +272,7 @@ impl SalespersonPurchaserCreate {
         self.fields.set_null(property.name());
         self
     }
-    /// The properties set so far.
+    /// The properties set so far (what will be sent).
     pub fn fields(&self) -> &rt::PayloadFields {
         &self.fields
     }
@@ -341,7 +343,9 @@ impl SalespersonPurchaserUpdate {
         self.fields.set("blocked", &value);
         self
     }
-    /// Changes any updatable property, by its handle.
+}
+impl SalespersonPurchaserUpdate {
+    /// Sets any property that may be changed by an update, by its handle.
     pub fn set<P>(mut self, property: rt::Prop<P>, value: impl Into<P::Inner>) -> Self
     where
         P: rt::SettableOnUpdate + rt::Property<Entity = SalespersonPurchaser>,
@@ -350,7 +354,7 @@ impl SalespersonPurchaserUpdate {
         self.fields.set(property.name(), &value.into());
         self
     }
-    /// Clears a nullable property (sends `null`).
+    /// Sets a nullable property that may be changed by an update to `null`.
     pub fn set_null<P>(mut self, property: rt::Prop<P>) -> Self
     where
         P: rt::SettableOnUpdate + rt::Property<Entity = SalespersonPurchaser>,
@@ -359,7 +363,7 @@ impl SalespersonPurchaserUpdate {
         self.fields.set_null(property.name());
         self
     }
-    /// The changes set so far.
+    /// The properties set so far (what will be sent).
     pub fn fields(&self) -> &rt::PayloadFields {
         &self.fields
     }

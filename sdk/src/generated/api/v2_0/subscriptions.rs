@@ -249,7 +249,9 @@ impl SubscriptionsCreate {
         self.fields.set("expirationDateTime", &value.into());
         self
     }
-    /// Sets any property that may be set on create, by its handle.
+}
+impl SubscriptionsCreate {
+    /// Sets any property that may be set when creating, by its handle.
     pub fn set<P>(mut self, property: rt::Prop<P>, value: impl Into<P::Inner>) -> Self
     where
         P: rt::SettableOnCreate + rt::Property<Entity = Subscriptions>,
@@ -258,7 +260,7 @@ impl SubscriptionsCreate {
         self.fields.set(property.name(), &value.into());
         self
     }
-    /// Sets a nullable property to `null`.
+    /// Sets a nullable property that may be set when creating to `null`.
     pub fn set_null<P>(mut self, property: rt::Prop<P>) -> Self
     where
         P: rt::SettableOnCreate + rt::Property<Entity = Subscriptions>,
@@ -267,7 +269,7 @@ impl SubscriptionsCreate {
         self.fields.set_null(property.name());
         self
     }
-    /// The properties set so far.
+    /// The properties set so far (what will be sent).
     pub fn fields(&self) -> &rt::PayloadFields {
         &self.fields
     }
@@ -323,7 +325,9 @@ impl SubscriptionsUpdate {
         self.fields.set("expirationDateTime", &value.into());
         self
     }
-    /// Changes any updatable property, by its handle.
+}
+impl SubscriptionsUpdate {
+    /// Sets any property that may be changed by an update, by its handle.
     pub fn set<P>(mut self, property: rt::Prop<P>, value: impl Into<P::Inner>) -> Self
     where
         P: rt::SettableOnUpdate + rt::Property<Entity = Subscriptions>,
@@ -332,7 +336,7 @@ impl SubscriptionsUpdate {
         self.fields.set(property.name(), &value.into());
         self
     }
-    /// Clears a nullable property (sends `null`).
+    /// Sets a nullable property that may be changed by an update to `null`.
     pub fn set_null<P>(mut self, property: rt::Prop<P>) -> Self
     where
         P: rt::SettableOnUpdate + rt::Property<Entity = Subscriptions>,
@@ -341,7 +345,7 @@ impl SubscriptionsUpdate {
         self.fields.set_null(property.name());
         self
     }
-    /// The changes set so far.
+    /// The properties set so far (what will be sent).
     pub fn fields(&self) -> &rt::PayloadFields {
         &self.fields
     }

@@ -169,7 +169,9 @@ impl TaxAreaCreate {
         self.fields.set("taxType", &value);
         self
     }
-    /// Sets any property that may be set on create, by its handle.
+}
+impl TaxAreaCreate {
+    /// Sets any property that may be set when creating, by its handle.
     pub fn set<P>(mut self, property: rt::Prop<P>, value: impl Into<P::Inner>) -> Self
     where
         P: rt::SettableOnCreate + rt::Property<Entity = TaxArea>,
@@ -178,7 +180,7 @@ impl TaxAreaCreate {
         self.fields.set(property.name(), &value.into());
         self
     }
-    /// Sets a nullable property to `null`.
+    /// Sets a nullable property that may be set when creating to `null`.
     pub fn set_null<P>(mut self, property: rt::Prop<P>) -> Self
     where
         P: rt::SettableOnCreate + rt::Property<Entity = TaxArea>,
@@ -187,7 +189,7 @@ impl TaxAreaCreate {
         self.fields.set_null(property.name());
         self
     }
-    /// The properties set so far.
+    /// The properties set so far (what will be sent).
     pub fn fields(&self) -> &rt::PayloadFields {
         &self.fields
     }
@@ -225,7 +227,9 @@ impl TaxAreaUpdate {
         self.fields.set("taxType", &value);
         self
     }
-    /// Changes any updatable property, by its handle.
+}
+impl TaxAreaUpdate {
+    /// Sets any property that may be changed by an update, by its handle.
     pub fn set<P>(mut self, property: rt::Prop<P>, value: impl Into<P::Inner>) -> Self
     where
         P: rt::SettableOnUpdate + rt::Property<Entity = TaxArea>,
@@ -234,7 +238,7 @@ impl TaxAreaUpdate {
         self.fields.set(property.name(), &value.into());
         self
     }
-    /// Clears a nullable property (sends `null`).
+    /// Sets a nullable property that may be changed by an update to `null`.
     pub fn set_null<P>(mut self, property: rt::Prop<P>) -> Self
     where
         P: rt::SettableOnUpdate + rt::Property<Entity = TaxArea>,
@@ -243,7 +247,7 @@ impl TaxAreaUpdate {
         self.fields.set_null(property.name());
         self
     }
-    /// The changes set so far.
+    /// The properties set so far (what will be sent).
     pub fn fields(&self) -> &rt::PayloadFields {
         &self.fields
     }

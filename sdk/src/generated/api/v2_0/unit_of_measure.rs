@@ -184,7 +184,9 @@ impl UnitOfMeasureCreate {
         self.fields.set("symbol", &value.into());
         self
     }
-    /// Sets any property that may be set on create, by its handle.
+}
+impl UnitOfMeasureCreate {
+    /// Sets any property that may be set when creating, by its handle.
     pub fn set<P>(mut self, property: rt::Prop<P>, value: impl Into<P::Inner>) -> Self
     where
         P: rt::SettableOnCreate + rt::Property<Entity = UnitOfMeasure>,
@@ -193,7 +195,7 @@ impl UnitOfMeasureCreate {
         self.fields.set(property.name(), &value.into());
         self
     }
-    /// Sets a nullable property to `null`.
+    /// Sets a nullable property that may be set when creating to `null`.
     pub fn set_null<P>(mut self, property: rt::Prop<P>) -> Self
     where
         P: rt::SettableOnCreate + rt::Property<Entity = UnitOfMeasure>,
@@ -202,7 +204,7 @@ impl UnitOfMeasureCreate {
         self.fields.set_null(property.name());
         self
     }
-    /// The properties set so far.
+    /// The properties set so far (what will be sent).
     pub fn fields(&self) -> &rt::PayloadFields {
         &self.fields
     }
@@ -245,7 +247,9 @@ impl UnitOfMeasureUpdate {
         self.fields.set("symbol", &value.into());
         self
     }
-    /// Changes any updatable property, by its handle.
+}
+impl UnitOfMeasureUpdate {
+    /// Sets any property that may be changed by an update, by its handle.
     pub fn set<P>(mut self, property: rt::Prop<P>, value: impl Into<P::Inner>) -> Self
     where
         P: rt::SettableOnUpdate + rt::Property<Entity = UnitOfMeasure>,
@@ -254,7 +258,7 @@ impl UnitOfMeasureUpdate {
         self.fields.set(property.name(), &value.into());
         self
     }
-    /// Clears a nullable property (sends `null`).
+    /// Sets a nullable property that may be changed by an update to `null`.
     pub fn set_null<P>(mut self, property: rt::Prop<P>) -> Self
     where
         P: rt::SettableOnUpdate + rt::Property<Entity = UnitOfMeasure>,
@@ -263,7 +267,7 @@ impl UnitOfMeasureUpdate {
         self.fields.set_null(property.name());
         self
     }
-    /// The changes set so far.
+    /// The properties set so far (what will be sent).
     pub fn fields(&self) -> &rt::PayloadFields {
         &self.fields
     }

@@ -208,7 +208,9 @@ impl VendorPaymentJournalCreate {
         self.fields.set_json("vendorPayments", rt::json_array(&related));
         self
     }
-    /// Sets any property that may be set on create, by its handle.
+}
+impl VendorPaymentJournalCreate {
+    /// Sets any property that may be set when creating, by its handle.
     pub fn set<P>(mut self, property: rt::Prop<P>, value: impl Into<P::Inner>) -> Self
     where
         P: rt::SettableOnCreate + rt::Property<Entity = VendorPaymentJournal>,
@@ -217,7 +219,7 @@ impl VendorPaymentJournalCreate {
         self.fields.set(property.name(), &value.into());
         self
     }
-    /// Sets a nullable property to `null`.
+    /// Sets a nullable property that may be set when creating to `null`.
     pub fn set_null<P>(mut self, property: rt::Prop<P>) -> Self
     where
         P: rt::SettableOnCreate + rt::Property<Entity = VendorPaymentJournal>,
@@ -226,7 +228,7 @@ impl VendorPaymentJournalCreate {
         self.fields.set_null(property.name());
         self
     }
-    /// The properties set so far.
+    /// The properties set so far (what will be sent).
     pub fn fields(&self) -> &rt::PayloadFields {
         &self.fields
     }
@@ -269,7 +271,9 @@ impl VendorPaymentJournalUpdate {
         self.fields.set("balancingAccountNumber", &value.into());
         self
     }
-    /// Changes any updatable property, by its handle.
+}
+impl VendorPaymentJournalUpdate {
+    /// Sets any property that may be changed by an update, by its handle.
     pub fn set<P>(mut self, property: rt::Prop<P>, value: impl Into<P::Inner>) -> Self
     where
         P: rt::SettableOnUpdate + rt::Property<Entity = VendorPaymentJournal>,
@@ -278,7 +282,7 @@ impl VendorPaymentJournalUpdate {
         self.fields.set(property.name(), &value.into());
         self
     }
-    /// Clears a nullable property (sends `null`).
+    /// Sets a nullable property that may be changed by an update to `null`.
     pub fn set_null<P>(mut self, property: rt::Prop<P>) -> Self
     where
         P: rt::SettableOnUpdate + rt::Property<Entity = VendorPaymentJournal>,
@@ -287,7 +291,7 @@ impl VendorPaymentJournalUpdate {
         self.fields.set_null(property.name());
         self
     }
-    /// The changes set so far.
+    /// The properties set so far (what will be sent).
     pub fn fields(&self) -> &rt::PayloadFields {
         &self.fields
     }
