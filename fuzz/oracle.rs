@@ -3,10 +3,10 @@
 //! mutation fuzzer (`cargo xtask fuzz`, `xtask/src/fuzz.rs`), so that both
 //! hunt for the same failures. Any failure is a panic.
 
-use odata_codegen::diag::DiagnosticKind;
-use odata_codegen::edmx::{self, canonical};
-use odata_codegen::ir::Model;
-use odata_codegen::summary::Summary;
+use odata_v4_csdl::diag::DiagnosticKind;
+use odata_v4_csdl::edmx::{self, canonical};
+use odata_v4_csdl::ir::Model;
+use odata_v4_csdl::summary::Summary;
 
 /// What the reader made of an input that passed every check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,16 +42,28 @@ pub fn check(bytes: &[u8]) -> Outcome {
     let written = canonical::write(&model);
     let reread = match edmx::read_str("canonical.xml", &written) {
         Ok(reread) => reread,
-        Err(errors) if errors.iter().all(|e| e.kind == DiagnosticKind::MalformedXml && e.message.contains("nested more than")) => {
+        Err(errors)
+            if errors
+                .iter()
+                .all(|e| e.kind == DiagnosticKind::MalformedXml && e.message.contains("nested more than")) =>
+        {
             return Outcome::CanonicalTooDeep;
         }
-        Err(errors) => panic!("the canonical form of a valid document does not read:\n{errors}\n--- canonical form ---\n{written}"),
+        Err(errors) => {
+            panic!("the canonical form of a valid document does not read:\n{errors}\n--- canonical form ---\n{written}")
+        }
     };
     let rewritten = canonical::write(&reread);
-    assert!(rewritten == written, "canonical::write is not idempotent:\n--- first ---\n{written}\n--- second ---\n{rewritten}");
+    assert!(
+        rewritten == written,
+        "canonical::write is not idempotent:\n--- first ---\n{written}\n--- second ---\n{rewritten}"
+    );
     let expected = expected_after_rewrite(&model);
     let actual = Summary::of(&reread);
-    assert!(actual == expected, "the canonical form reads back to another summary:\n{actual:#?}\nexpected:\n{expected:#?}");
+    assert!(
+        actual == expected,
+        "the canonical form reads back to another summary:\n{actual:#?}\nexpected:\n{expected:#?}"
+    );
     Outcome::Model
 }
 

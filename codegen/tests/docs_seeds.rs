@@ -5,8 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use odata_codegen::docs::{DocFormat, DocReport, MatchVerdict, Method, ResourceDoc, load_docs, match_doc, read_doc};
-use odata_codegen::ir::{Model, QualifiedName};
+use odata_v4_codegen::docs::{DocFormat, DocReport, MatchVerdict, Method, ResourceDoc, load_docs, match_doc, read_doc};
+use odata_v4_codegen::ir::{Model, QualifiedName};
 
 const V2: &str = "api/v2.0";
 const REPORTS_FINANCE: &str = "api/microsoft/reportsFinance/beta";
@@ -25,7 +25,7 @@ fn schema(route: &str) -> &'static Model {
     let cell = if route == V2 { &V2_MODEL } else { &RF_MODEL };
     cell.get_or_init(|| {
         let path = root().join("schemas").join(route).join("metadata.xml");
-        odata_codegen::edmx::read_file(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        odata_v4_codegen::edmx::read_file(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
     })
 }
 
@@ -314,9 +314,9 @@ fn documented_methods_against_capabilities() {
 fn reports_finance_schema_is_canonical() {
     let path = root().join("schemas").join(REPORTS_FINANCE).join("metadata.xml");
     let committed = std::fs::read_to_string(&path).expect("schema is committed");
-    let model = odata_codegen::edmx::read_file(&path).expect("schema reads");
+    let model = odata_v4_codegen::edmx::read_file(&path).expect("schema reads");
     assert!(model.warnings.is_empty(), "{:?}", model.warnings);
-    assert_eq!(odata_codegen::edmx::canonical::write(&model), committed);
+    assert_eq!(odata_v4_codegen::edmx::canonical::write(&model), committed);
     let sets: Vec<&str> = model.entity_sets().iter().map(|s| s.name.as_str()).collect();
     assert_eq!(sets, vec!["companies", "customerLedgerEntries"]);
     assert!(model.entity_sets().iter().all(|s| s.annotations.capabilities().is_read_only()));

@@ -1,20 +1,26 @@
 //! Decisions the plan makes on CSDL shapes BC's own schema does not have.
 
-use odata_codegen::docs::DocFacts;
-use odata_codegen::emit::{self, ApiInput, Dialect};
-use odata_codegen::ir::Model;
+use odata_v4_codegen::docs::DocFacts;
+use odata_v4_codegen::emit::{self, ApiInput, Dialect};
+use odata_v4_codegen::ir::Model;
 
 fn model(namespace: &str, body: &str) -> Model {
     let doc = format!(
         r#"<edmx:Edmx Version="4.0" xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx"><edmx:DataServices>
 <Schema Namespace="{namespace}" xmlns="http://docs.oasis-open.org/odata/ns/edm">{body}</Schema></edmx:DataServices></edmx:Edmx>"#
     );
-    odata_codegen::edmx::read_str("inline.xml", &doc).expect("the fixture reads")
+    odata_v4_codegen::edmx::read_str("inline.xml", &doc).expect("the fixture reads")
 }
 
 fn plan(model: &Model, dialect: Dialect) -> emit::ApiPlan {
     let docs = DocFacts::default();
-    emit::plan(&ApiInput { route: "api/test/v1.0", model, documentation: &docs, source: "inline.xml", dialect: Some(dialect) })
+    emit::plan(&ApiInput {
+        route: "api/test/v1.0",
+        model,
+        documentation: &docs,
+        source: "inline.xml",
+        dialect: Some(dialect),
+    })
 }
 
 const WAREHOUSE: &str = r#"
@@ -102,15 +108,23 @@ fn a_function_whose_parameters_cannot_travel_in_a_url_is_left_out_with_a_warning
     let imports: Vec<&str> = plan.imports.iter().map(|i| i.method.as_str()).collect();
     assert_eq!(imports, ["bin_count"]);
     assert_eq!(plan.warnings.len(), 1);
-    assert!(plan.warnings[0].contains("binsIn") && plan.warnings[0].contains("Collection(Edm.String)"), "{:?}", plan.warnings);
+    assert!(
+        plan.warnings[0].contains("binsIn") && plan.warnings[0].contains("Collection(Edm.String)"),
+        "{:?}",
+        plan.warnings
+    );
 }
 
 #[test]
 fn generated_code_for_these_shapes_parses_and_formats() {
     let model = warehouse();
     let docs = DocFacts::default();
-    let input = ApiInput { route: "api/test/v1.0", model: &model, documentation: &docs, source: "inline.xml", dialect: None };
+    let input =
+        ApiInput { route: "api/test/v1.0", model: &model, documentation: &docs, source: "inline.xml", dialect: None };
     let files = emit::generate(&[input], "test").expect("every file parses as Rust");
     let bin = files.iter().find(|f| f.path.ends_with("bin.rs")).expect("bin module");
-    assert!(bin.contents.contains("pub fn new(code: impl Into<String>) -> Self"), "the code key is a constructor argument");
+    assert!(
+        bin.contents.contains("pub fn new(code: impl Into<String>) -> Self"),
+        "the code key is a constructor argument"
+    );
 }

@@ -7,7 +7,7 @@
 //! ```text
 //! cargo install cargo-fuzz
 //! mkdir -p fuzz/corpus/read_edmx
-//! RUSTC_BOOTSTRAP=1 cargo fuzz run read_edmx fuzz/corpus/read_edmx codegen/tests/fixtures schemas/api/v2.0 \
+//! RUSTC_BOOTSTRAP=1 cargo fuzz run read_edmx fuzz/corpus/read_edmx csdl/tests/fixtures schemas/api/v2.0 \
 //!     -- -dict=fuzz/csdl.dict -max_len=400000 -timeout=20 -rss_limit_mb=4096
 //! ```
 //!

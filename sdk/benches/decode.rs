@@ -44,7 +44,9 @@ struct HandWrittenPage {
 
 fn page_json() -> Vec<u8> {
     let kinds = ["_x0020_", "Payment", "Invoice", "Credit_x0020_Memo"];
-    let mut out = String::from("{\"@odata.context\":\"https://bc.example/api/v2.0/$metadata#companies(1)/generalLedgerEntries\",\"value\":[");
+    let mut out = String::from(
+        "{\"@odata.context\":\"https://bc.example/api/v2.0/$metadata#companies(1)/generalLedgerEntries\",\"value\":[",
+    );
     for i in 0..ENTITIES {
         if i > 0 {
             out.push(',');
@@ -98,8 +100,12 @@ fn main() {
     let mut hand = Vec::new();
     let mut value = Vec::new();
     for _ in 0..3 {
-        generated.push(measure("generated type", &bytes, runs, |b| serde_json::from_slice::<Page<GeneralLedgerEntry>>(b).expect("decodes").items.len()));
-        hand.push(measure("hand-written serde struct", &bytes, runs, |b| serde_json::from_slice::<HandWrittenPage>(b).expect("decodes").value.len()));
+        generated.push(measure("generated type", &bytes, runs, |b| {
+            serde_json::from_slice::<Page<GeneralLedgerEntry>>(b).expect("decodes").items.len()
+        }));
+        hand.push(measure("hand-written serde struct", &bytes, runs, |b| {
+            serde_json::from_slice::<HandWrittenPage>(b).expect("decodes").value.len()
+        }));
         value.push(measure("serde_json::Value", &bytes, runs, |b| {
             serde_json::from_slice::<serde_json::Value>(b).expect("decodes")["value"].as_array().map_or(0, Vec::len)
         }));

@@ -4,14 +4,16 @@
 
 use std::time::Instant;
 
+use business_central_sdk::Environment;
 use business_central_sdk::api::v2_0::{self, enums::GenJournalDocumentType, general_ledger_entry as gle};
-use business_central_sdk::runtime::{Client, Environment};
+use business_central_sdk::runtime::Client;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 fn main() {
     let iterations: u32 = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(200_000);
-    let client = Client::builder(Environment::online("contoso.onmicrosoft.com", "Production")).build().expect("client builds");
+    let client =
+        Client::builder(Environment::online("contoso.onmicrosoft.com", "Production")).build().expect("client builds");
     let api = v2_0::Api::new(&client);
     let company = api.company_by_name("CRONUS USA, Inc.");
     let from = NaiveDate::from_ymd_opt(2025, 1, 1).expect("date");
@@ -27,7 +29,14 @@ fn main() {
             .and(gle::document_number().starts_with("SI-"))
             .and(gle::entry_number().ne(0))
             .and(gle::last_modified_date_time().is_not_null());
-        company.general_ledger_entries().list().filter(filter).select((gle::posting_date(), gle::debit_amount())).order_by(gle::entry_number().desc()).top(50).url()
+        company
+            .general_ledger_entries()
+            .list()
+            .filter(filter)
+            .select((gle::posting_date(), gle::debit_amount()))
+            .order_by(gle::entry_number().desc())
+            .top(50)
+            .url()
     };
     let sample = build();
     println!("{} bytes: {sample}", sample.len());

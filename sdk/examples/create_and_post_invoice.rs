@@ -52,8 +52,10 @@ async fn main() -> common::Outcome {
 fn parse_lines(text: &str) -> Result<Vec<sales_invoice_line::SalesInvoiceLineCreate>, String> {
     text.split(',')
         .map(|entry| {
-            let (item, quantity) = entry.trim().split_once(':').ok_or_else(|| format!("INVOICE_LINES: {entry:?} is not ITEM:QUANTITY"))?;
-            let quantity: Decimal = quantity.parse().map_err(|e| format!("INVOICE_LINES: quantity {quantity:?}: {e}"))?;
+            let (item, quantity) =
+                entry.trim().split_once(':').ok_or_else(|| format!("INVOICE_LINES: {entry:?} is not ITEM:QUANTITY"))?;
+            let quantity: Decimal =
+                quantity.parse().map_err(|e| format!("INVOICE_LINES: quantity {quantity:?}: {e}"))?;
             Ok(sales_invoice_line::SalesInvoiceLineCreate::new()
                 .line_type(InvoiceLineAggLineType::Item)
                 .line_object_number(item)

@@ -38,7 +38,11 @@ async fn main() -> common::Outcome {
     let journal = match existing.into_iter().next() {
         Some(journal) => journal,
         None => {
-            let created = company.customer_payment_journals().create(journal::CustomerPaymentJournalCreate::new(&code)).send().await?;
+            let created = company
+                .customer_payment_journals()
+                .create(journal::CustomerPaymentJournalCreate::new(&code))
+                .send()
+                .await?;
             println!("created journal {code}");
             created
         }
@@ -51,7 +55,8 @@ async fn main() -> common::Outcome {
         .posting_date(posting_date)
         .description(format!("Payment from {}", payer.display_name));
     if let Some(invoice_number) = common::optional("PAYMENT_INVOICE_NUMBER") {
-        let invoices = company.sales_invoices().list().filter(sales_invoice::number().eq(&invoice_number)).collect().await?;
+        let invoices =
+            company.sales_invoices().list().filter(sales_invoice::number().eq(&invoice_number)).collect().await?;
         let invoice = invoices.first().ok_or_else(|| format!("no sales invoice with number {invoice_number}"))?;
         payment = payment.applies_to_invoice_id(invoice.id).applies_to_invoice_number(invoice_number.as_str());
     }

@@ -23,8 +23,16 @@ use business_central_sdk::api::v2_0::general_ledger_entry::{self as gle, General
 use business_central_sdk::runtime::chrono::{Local, NaiveDate};
 use futures_util::StreamExt;
 
-const HEADER: [&str; 8] =
-    ["entryNumber", "postingDate", "documentNumber", "documentType", "accountNumber", "description", "debitAmount", "creditAmount"];
+const HEADER: [&str; 8] = [
+    "entryNumber",
+    "postingDate",
+    "documentNumber",
+    "documentType",
+    "accountNumber",
+    "description",
+    "debitAmount",
+    "creditAmount",
+];
 
 #[tokio::main]
 async fn main() -> common::Outcome {
@@ -34,8 +42,9 @@ async fn main() -> common::Outcome {
         Some(text) => parse_date("GL_TO", &text)?,
         None => Local::now().date_naive(),
     };
-    let page_size: u32 =
-        common::optional("GL_PAGE_SIZE").map_or(Ok(1000), |text| text.parse()).map_err(|e| format!("GL_PAGE_SIZE: {e}"))?;
+    let page_size: u32 = common::optional("GL_PAGE_SIZE")
+        .map_or(Ok(1000), |text| text.parse())
+        .map_err(|e| format!("GL_PAGE_SIZE: {e}"))?;
     let mut out: Box<dyn Write> = match common::optional("GL_OUTPUT") {
         Some(path) => Box::new(BufWriter::new(File::create(&path).map_err(|e| format!("{path}: {e}"))?)),
         None => Box::new(BufWriter::new(io::stdout().lock())),
@@ -77,7 +86,12 @@ fn csv_fields(entry: &GeneralLedgerEntry) -> [String; 8] {
         text(&entry.document_number),
         // The readable member name ("Credit Memo", not the wire form
         // "Credit_x0020_Memo"); the blank type stays empty.
-        entry.document_type.as_ref().filter(|t| **t != GenJournalDocumentType::Blank).map(|t| t.to_string()).unwrap_or_default(),
+        entry
+            .document_type
+            .as_ref()
+            .filter(|t| **t != GenJournalDocumentType::Blank)
+            .map(|t| t.to_string())
+            .unwrap_or_default(),
         text(&entry.account_number),
         text(&entry.description),
         entry.debit_amount.map(|d| d.to_string()).unwrap_or_default(),

@@ -1,13 +1,25 @@
 //! Typed Rust SDK for the Microsoft Dynamics 365 Business Central API.
 //!
-//! [`api`] is generated from Business Central's `$metadata` (one module per
-//! API route, one per entity type); [`runtime`] is the hand-written client,
-//! authentication, paging, errors, `$batch` and the typed OData layer.
+//! Two layers:
+//!
+//! - **Business Central glue** (this crate's root): where a client connects
+//!   ([`Environment`]: online, on-premises or any base URL), how it signs in
+//!   ([`ClientCredentials`]: Microsoft Entra with Business Central's scope),
+//!   Business Central's wire dialect ([`PROFILE`]), a default company
+//!   ([`ClientBuilderExt`]), its limits ([`limits`]) and its blank values
+//!   ([`Blank`]).
+//! - **The generated APIs** ([`api`], feature `apis`, on by default): one
+//!   module per API route, one per entity type, generated from Business
+//!   Central's `$metadata`.
+//!
+//! Everything that happens at run time (HTTP, retries, paging, `$batch`,
+//! errors, typed filters) is the generic OData runtime, re-exported as
+//! [`runtime`].
 //!
 //! ```no_run
 //! use business_central_sdk::api::v2_0::{self, enums::GenJournalDocumentType, general_ledger_entry as gle, sales_invoice, sales_invoice_line};
 //! use business_central_sdk::runtime::chrono::NaiveDate;
-//! use business_central_sdk::runtime::{Client, ClientCredentials, Environment, Error};
+//! use business_central_sdk::{Client, ClientCredentials, Environment, Error};
 //! use futures_util::StreamExt;
 //!
 //! # async fn example() -> Result<(), Error> {
@@ -49,7 +61,29 @@
 //! # }
 //! ```
 
-pub mod runtime;
+#![warn(missing_docs)]
 
+// Generated code names this crate by its absolute path, so that the same
+// code compiles inside it and in crates generated for custom API pages.
+extern crate self as business_central_sdk;
+
+mod blank;
+mod company;
+mod credentials;
+mod environment;
+pub mod limits;
+mod profile;
+
+pub use blank::{BLANK_DATE, Blank};
+pub use company::{ClientBuilderExt, CompanyRef, default_company};
+pub use credentials::{BUSINESS_CENTRAL_SCOPE, ClientCredentials};
+pub use environment::Environment;
+pub use odata_v4_runtime as runtime;
+pub use odata_v4_runtime::{Client, ClientBuilder, Error};
+pub use profile::PROFILE;
+
+#[cfg(feature = "apis")]
+#[rustfmt::skip] // Laid out by the generator; see rustfmt.toml.
 mod generated;
+#[cfg(feature = "apis")]
 pub use generated::api;

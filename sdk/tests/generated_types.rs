@@ -3,8 +3,9 @@
 
 use business_central_sdk::api::v2_0::{self, customer, enums, general_ledger_entry, sales_invoice, sales_invoice_line};
 use business_central_sdk::runtime::rust_decimal::Decimal;
-use business_central_sdk::runtime::{self as rt, Blank, Client, EdmEnum, Environment, Payload};
 use business_central_sdk::runtime::uuid::Uuid;
+use business_central_sdk::runtime::{self as rt, Client, EdmEnum, Payload};
+use business_central_sdk::{Blank, Environment};
 
 const LEDGER_ENTRY: &str = r#"{
     "@odata.etag": "W/\"JzE5OzY3NDQ3OTQ1NzU5MTI1NzUxNjAxOzAwOyc=\"",
@@ -25,7 +26,9 @@ const LEDGER_ENTRY: &str = r#"{
 }"#;
 
 fn api() -> v2_0::Api {
-    let client = Client::builder(Environment::custom("https://bc.example/v2.0/tenant/production/")).build().expect("client builds");
+    let client = Client::builder(Environment::custom("https://bc.example/v2.0/tenant/production/"))
+        .build()
+        .expect("client builds");
     v2_0::Api::new(&client)
 }
 
@@ -65,7 +68,10 @@ fn a_round_trip_loses_nothing() {
 fn unknown_enum_values_are_kept_and_written_back() {
     let json = LEDGER_ENTRY.replace("Credit_x0020_Memo", "Contoso_x0020_Charge");
     let entry: general_ledger_entry::GeneralLedgerEntry = serde_json::from_str(&json).expect("decodes");
-    assert_eq!(entry.document_type, Some(enums::GenJournalDocumentType::Unknown("Contoso_x0020_Charge".into())));
+    let document_type = entry.document_type.clone().expect("set");
+    assert!(matches!(document_type, enums::GenJournalDocumentType::Unknown(_)), "{document_type:?}");
+    assert_eq!(document_type.as_str(), "Contoso_x0020_Charge");
+    assert_eq!(document_type, enums::GenJournalDocumentType::from_wire("Contoso_x0020_Charge"));
     assert!(serde_json::to_string(&entry).expect("serializes").contains("\"documentType\":\"Contoso_x0020_Charge\""));
 }
 
@@ -84,7 +90,9 @@ fn enum_variants_are_named_from_decoded_members() {
 
 #[test]
 fn blank_values_are_recognisable() {
-    let json = LEDGER_ENTRY.replace("2025-02-17\"", "0001-01-01\"").replace("a1b2c3d4-e5f6-7890-abcd-666666666666", "00000000-0000-0000-0000-000000000000");
+    let json = LEDGER_ENTRY
+        .replace("2025-02-17\"", "0001-01-01\"")
+        .replace("a1b2c3d4-e5f6-7890-abcd-666666666666", "00000000-0000-0000-0000-000000000000");
     let entry: general_ledger_entry::GeneralLedgerEntry = serde_json::from_str(&json).expect("decodes");
     assert!(entry.posting_date.expect("set").is_blank());
     assert!(entry.account_id.expect("set").is_blank());
@@ -92,9 +100,13 @@ fn blank_values_are_recognisable() {
 
 #[test]
 fn missing_non_nullable_values_are_decode_errors_with_a_path() {
-    let error = serde_json::from_str::<general_ledger_entry::GeneralLedgerEntry>(r#"{"entryNumber": 1}"#).expect_err("id is required");
+    let error = serde_json::from_str::<general_ledger_entry::GeneralLedgerEntry>(r#"{"entryNumber": 1}"#)
+        .expect_err("id is required");
     assert!(error.to_string().contains("missing field `id`"), "{error}");
-    let error = serde_json::from_str::<general_ledger_entry::GeneralLedgerEntry>(&LEDGER_ENTRY.replace("\"2025-02-17\"", "\"17.02.2025\"")).expect_err("bad date");
+    let error = serde_json::from_str::<general_ledger_entry::GeneralLedgerEntry>(
+        &LEDGER_ENTRY.replace("\"2025-02-17\"", "\"17.02.2025\""),
+    )
+    .expect_err("bad date");
     assert!(error.to_string().contains("17.02.2025"), "{error}");
 }
 
@@ -124,7 +136,9 @@ fn expanded_navigations_and_stream_links_decode() {
     assert_eq!(lines[0].line_type, Some(enums::InvoiceLineAggLineType::Item));
     assert_eq!(lines[0].unit_price.map(|d| d.to_string()).as_deref(), Some("499.67"));
     let pdf = invoice.pdf_document.as_ref().expect("expanded pdf document");
-    assert!(pdf.pdf_document_content.read_link.as_deref().expect("media link").ends_with("/pdfDocument/pdfDocumentContent"));
+    assert!(
+        pdf.pdf_document_content.read_link.as_deref().expect("media link").ends_with("/pdfDocument/pdfDocumentContent")
+    );
     assert!(invoice.additional_properties.is_empty(), "{:?}", invoice.additional_properties);
 }
 
@@ -169,7 +183,9 @@ fn paths_mirror_business_central_urls() {
     assert_eq!(api.companies().url(), format!("{root}companies"));
     assert_eq!(
         api.company(company).sales_invoice(invoice).sales_invoice_lines().url(),
-        format!("{root}companies(11111111-1111-1111-1111-111111111111)/salesInvoices(cccccccc-0000-0000-0000-000000000001)/salesInvoiceLines")
+        format!(
+            "{root}companies(11111111-1111-1111-1111-111111111111)/salesInvoices(cccccccc-0000-0000-0000-000000000001)/salesInvoiceLines"
+        )
     );
     assert_eq!(
         api.company_by_name("CRONUS USA, Inc.").customers().url(),
@@ -178,12 +194,16 @@ fn paths_mirror_business_central_urls() {
     assert_eq!(api.company_by_name("O'Brien & Sons").url(), format!("{root}companies(name='O''Brien%20%26%20Sons')"));
     assert_eq!(
         api.company(company).sales_invoice(invoice).customer().url(),
-        format!("{root}companies(11111111-1111-1111-1111-111111111111)/salesInvoices(cccccccc-0000-0000-0000-000000000001)/customer")
+        format!(
+            "{root}companies(11111111-1111-1111-1111-111111111111)/salesInvoices(cccccccc-0000-0000-0000-000000000001)/customer"
+        )
     );
     assert_eq!(api.subscriptions_by_key("abc'd").url(), format!("{root}subscriptions('abc''d')"));
     assert_eq!(
         api.company(company).customer_sale(company, "10000", "Adatum").url(),
-        format!("{root}companies(11111111-1111-1111-1111-111111111111)/customerSales(customerId=11111111-1111-1111-1111-111111111111,customerNumber='10000',name='Adatum')")
+        format!(
+            "{root}companies(11111111-1111-1111-1111-111111111111)/customerSales(customerId=11111111-1111-1111-1111-111111111111,customerNumber='10000',name='Adatum')"
+        )
     );
 }
 
@@ -194,7 +214,11 @@ fn bound_actions_and_streams_have_their_own_paths() {
     let invoice = api.company(company).sales_invoice(Uuid::nil());
     let post = invoice.post();
     assert_eq!(post.method(), rt::Method::Post);
-    assert!(post.url().ends_with("/salesInvoices(00000000-0000-0000-0000-000000000000)/Microsoft.NAV.post"), "{}", post.url());
+    assert!(
+        post.url().ends_with("/salesInvoices(00000000-0000-0000-0000-000000000000)/Microsoft.NAV.post"),
+        "{}",
+        post.url()
+    );
     assert_eq!(post.body(), None);
     let pdf = invoice.pdf_document().pdf_document_content();
     assert!(pdf.url().ends_with("/salesInvoices(00000000-0000-0000-0000-000000000000)/pdfDocument/pdfDocumentContent"));

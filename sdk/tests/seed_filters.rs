@@ -2,19 +2,23 @@
 //! the typed builders. Each produces the query the guide shows, character
 //! for character once percent-decoding is undone.
 
+use business_central_sdk::Environment;
 use business_central_sdk::api::v2_0::{self, enums::GenJournalDocumentType, general_ledger_entry as gle};
 use business_central_sdk::runtime::chrono::NaiveDate;
-use business_central_sdk::runtime::{Client, Environment, ListQuery, ServiceProfile};
+use business_central_sdk::runtime::{Client, ListQuery, ServiceProfile};
 
 type Entries = gle::GeneralLedgerEntries;
 
 fn entries(profile: ServiceProfile) -> ListQuery<Entries> {
-    let client = Client::builder(Environment::custom("https://bc.example/v2.0/tenant/production/")).profile(profile).build().expect("client builds");
+    let client = Client::builder(Environment::custom("https://bc.example/v2.0/tenant/production/"))
+        .profile(profile)
+        .build()
+        .expect("client builds");
     v2_0::Api::new(&client).company_by_name("CRONUS USA, Inc.").general_ledger_entries().list()
 }
 
 fn bc() -> ListQuery<Entries> {
-    entries(ServiceProfile::business_central())
+    entries(business_central_sdk::PROFILE)
 }
 
 fn date(text: &str) -> NaiveDate {
@@ -75,7 +79,8 @@ fn only_invoice_related_entries() {
     let query = bc().filter(gle::document_type().eq(GenJournalDocumentType::Invoice));
     assert_eq!(decoded_query(&query), "$filter=documentType eq 'Invoice'");
     // A strict OData server wants the qualified enum literal instead.
-    let strict = entries(ServiceProfile::strict_odata()).filter(gle::document_type().eq(GenJournalDocumentType::Invoice));
+    let strict =
+        entries(ServiceProfile::strict_odata()).filter(gle::document_type().eq(GenJournalDocumentType::Invoice));
     assert_eq!(decoded_query(&strict), "$filter=documentType eq Microsoft.NAV.genJournalDocumentType'Invoice'");
 }
 
@@ -99,7 +104,10 @@ fn invoices_for_an_account_in_a_date_range() {
             .and(gle::document_type().eq(GenJournalDocumentType::Invoice))
             .and(gle::posting_date().ge(date("2025-01-01"))),
     );
-    assert_eq!(decoded_query(&query), "$filter=accountNumber eq '40100' and documentType eq 'Invoice' and postingDate ge 2025-01-01");
+    assert_eq!(
+        decoded_query(&query),
+        "$filter=accountNumber eq '40100' and documentType eq 'Invoice' and postingDate ge 2025-01-01"
+    );
 }
 
 #[test]
@@ -116,8 +124,13 @@ fn top_fifty_most_recent_entries() {
 
 #[test]
 fn mixed_and_or_is_parenthesised() {
-    let query = bc().filter(gle::account_number().eq("40100").and(gle::debit_amount().gt(10000).or(gle::credit_amount().gt(10000))));
-    assert_eq!(decoded_query(&query), "$filter=accountNumber eq '40100' and (debitAmount gt 10000 or creditAmount gt 10000)");
+    let query = bc().filter(
+        gle::account_number().eq("40100").and(gle::debit_amount().gt(10000).or(gle::credit_amount().gt(10000))),
+    );
+    assert_eq!(
+        decoded_query(&query),
+        "$filter=accountNumber eq '40100' and (debitAmount gt 10000 or creditAmount gt 10000)"
+    );
     let negated = bc().filter(gle::description().contains("rent").not().and(gle::account_number().ne("10100")));
     assert_eq!(decoded_query(&negated), "$filter=not (contains(description,'rent')) and accountNumber ne '10100'");
 }
@@ -134,7 +147,11 @@ fn in_adds_the_schema_version_business_central_needs() {
 fn select_always_keeps_the_key_and_expand_nests_options() {
     let query = bc().select((gle::posting_date(), gle::debit_amount()));
     assert_eq!(decoded_query(&query), "$select=id,postingDate,debitAmount");
-    let nested = bc().expand(gle::dimension_set_lines().filter(business_central_sdk::api::v2_0::dimension_set_line::code().eq("AREA")).top(5));
+    let nested = bc().expand(
+        gle::dimension_set_lines()
+            .filter(business_central_sdk::api::v2_0::dimension_set_line::code().eq("AREA"))
+            .top(5),
+    );
     assert_eq!(decoded_query(&nested), "$expand=dimensionSetLines($filter=code eq 'AREA';$top=5)");
 }
 
@@ -143,6 +160,9 @@ fn the_query_string_is_encoded_exactly_once() {
     let query = bc().filter(gle::description().eq("50% off & free #1 + 'quotes' in Zürich"));
     let url = query.url();
     let (_, encoded) = url.split_once('?').expect("a query");
-    assert_eq!(encoded, "$filter=description%20eq%20%2750%25%20off%20%26%20free%20%231%20%2B%20%27%27quotes%27%27%20in%20Z%C3%BCrich%27");
+    assert_eq!(
+        encoded,
+        "$filter=description%20eq%20%2750%25%20off%20%26%20free%20%231%20%2B%20%27%27quotes%27%27%20in%20Z%C3%BCrich%27"
+    );
     assert_eq!(percent_decode(encoded), "$filter=description eq '50% off & free #1 + ''quotes'' in Zürich'");
 }

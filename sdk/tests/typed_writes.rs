@@ -4,13 +4,13 @@
 //! sent, a 204 answer to an update is followed by a read, and stream
 //! content is downloaded and uploaded as raw bytes.
 
-mod runtime_support;
+mod support;
 
 use business_central_sdk::api::v2_0::{self, customer, picture, sales_invoice_line};
 use business_central_sdk::runtime::uuid::Uuid;
 use business_central_sdk::runtime::{Client, Error, ServiceProfile};
-use runtime_support::builder;
 use serde_json::json;
+use support::builder;
 use wiremock::matchers::{body_string, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -38,7 +38,12 @@ async fn read_customer(server: &MockServer, client: &Client) -> customer::Custom
         .up_to_n_times(1)
         .mount(server)
         .await;
-    company(&api(client)).customer(Uuid::parse_str(CUSTOMER_ID).expect("uuid")).get().send().await.expect("customer read")
+    company(&api(client))
+        .customer(Uuid::parse_str(CUSTOMER_ID).expect("uuid"))
+        .get()
+        .send()
+        .await
+        .expect("customer read")
 }
 
 #[tokio::test]
@@ -56,7 +61,11 @@ async fn updates_and_deletes_send_the_entity_etag_byte_for_byte() {
         .expect(1)
         .mount(&server)
         .await;
-    let updated = target.update(&current, customer::CustomerUpdate::new().display_name("Adatum Corporation")).send().await.expect("update");
+    let updated = target
+        .update(&current, customer::CustomerUpdate::new().display_name("Adatum Corporation"))
+        .send()
+        .await
+        .expect("update");
     assert_eq!(updated.display_name, "Adatum Corporation");
 
     Mock::given(method("DELETE"))
@@ -86,8 +95,17 @@ async fn star_is_sent_only_by_the_explicit_calls() {
         .expect(1)
         .mount(&server)
         .await;
-    Mock::given(method("DELETE")).and(header("If-Match", "*")).respond_with(ResponseTemplate::new(204)).expect(1).mount(&server).await;
-    target.update_unconditionally(customer::CustomerUpdate::new().display_name("Forced")).send().await.expect("forced update");
+    Mock::given(method("DELETE"))
+        .and(header("If-Match", "*"))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&server)
+        .await;
+    target
+        .update_unconditionally(customer::CustomerUpdate::new().display_name("Forced"))
+        .send()
+        .await
+        .expect("forced update");
     target.delete_unconditionally().send().await.expect("forced delete");
 }
 
@@ -96,9 +114,11 @@ async fn an_entity_without_etag_is_not_written() {
     let server = MockServer::start().await;
     let client = builder(&server).build().expect("client");
     // Read with odata.metadata=none, say: no @odata.etag.
-    let without: customer::Customer = serde_json::from_value(json!({"id": CUSTOMER_ID, "displayName": "Adatum"})).expect("decodes");
+    let without: customer::Customer =
+        serde_json::from_value(json!({"id": CUSTOMER_ID, "displayName": "Adatum"})).expect("decodes");
     let target = company(&api(&client)).customer(without.id);
-    let error = target.update(&without, customer::CustomerUpdate::new().display_name("x")).send().await.expect_err("refused");
+    let error =
+        target.update(&without, customer::CustomerUpdate::new().display_name("x")).send().await.expect_err("refused");
     assert!(matches!(error, Error::InvalidRequest(_)), "{error:?}");
     let error = target.delete(&without).send().await.expect_err("refused");
     assert!(matches!(error, Error::InvalidRequest(_)), "{error:?}");
@@ -121,7 +141,9 @@ async fn a_204_update_is_followed_by_a_read() {
         .await;
     Mock::given(method("GET"))
         .and(path(line_path))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"@odata.etag": "W/\"2\"", "id": line_id, "quantity": 5})))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"@odata.etag": "W/\"2\"", "id": line_id, "quantity": 5})),
+        )
         .expect(1)
         .mount(&server)
         .await;
@@ -141,7 +163,9 @@ async fn stream_content_is_downloaded_and_uploaded_as_bytes() {
     let png: &[u8] = &[0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0xff];
     Mock::given(method("GET"))
         .and(path(content_path.clone()))
-        .respond_with(ResponseTemplate::new(200).set_body_bytes(png.to_vec()).insert_header("Content-Type", "image/png"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_bytes(png.to_vec()).insert_header("Content-Type", "image/png"),
+        )
         .expect(1)
         .mount(&server)
         .await;
@@ -161,6 +185,12 @@ async fn stream_content_is_downloaded_and_uploaded_as_bytes() {
     let current: picture::Picture =
         serde_json::from_value(json!({"@odata.etag": "W/\"4\"", "id": item})).expect("picture entity decodes");
     content.upload(&current, "image/png", png.to_vec()).send().await.expect("upload");
-    let uploads: Vec<_> = server.received_requests().await.expect("recorded").into_iter().filter(|r| r.method.as_str() == "PATCH").collect();
+    let uploads: Vec<_> = server
+        .received_requests()
+        .await
+        .expect("recorded")
+        .into_iter()
+        .filter(|r| r.method.as_str() == "PATCH")
+        .collect();
     assert_eq!(uploads[0].body, png, "raw bytes, not JSON");
 }

@@ -108,7 +108,8 @@ async fn payment_create_update_delete() {
     let journal = new_journal("E2E-P1").await;
     let journal_path = muller().customer_payment_journal(journal.id);
 
-    let created = journal_path.customer_payments().create(contoso_payment(1200)).send().await.expect("payment is created");
+    let created =
+        journal_path.customer_payments().create(contoso_payment(1200)).send().await.expect("payment is created");
     assert_eq!(created.customer_id, Some(CONTOSO.0));
     assert_eq!(created.customer_number.as_deref(), Some(CONTOSO.1));
     assert_eq!(created.applies_to_invoice_id, Some(fixtures::MULLER_OPEN_INVOICE_ID));
@@ -132,7 +133,8 @@ async fn payment_create_update_delete() {
 async fn payment_update_with_a_stale_etag_changes_nothing() {
     let journal = new_journal("E2E-P2").await;
     let journal_path = muller().customer_payment_journal(journal.id);
-    let original = journal_path.customer_payments().create(contoso_payment(800)).send().await.expect("payment is created");
+    let original =
+        journal_path.customer_payments().create(contoso_payment(800)).send().await.expect("payment is created");
     let path = journal_path.customer_payment(original.id);
 
     let first = payment::CustomerPaymentUpdate::new().amount(900);

@@ -18,14 +18,17 @@ const RUN_DEADLINE: Duration = Duration::from_secs(60);
 fn run_example(binary: &str, company: (&str, &str), settings: &[(&str, &str)]) -> Output {
     let peer = shared(SharedPeer::ApiV2);
     let mut command = Command::new(binary);
-    for name in ["BC_TENANT_ID", "BC_CLIENT_ID", "BC_CLIENT_SECRET", "BC_ENVIRONMENT", "BC_COMPANY_ID", "BC_COMPANY_NAME"] {
+    for name in
+        ["BC_TENANT_ID", "BC_CLIENT_ID", "BC_CLIENT_SECRET", "BC_ENVIRONMENT", "BC_COMPANY_ID", "BC_COMPANY_NAME"]
+    {
         command.env_remove(name);
     }
     command.env("BC_BASE_URL", peer.base_url()).env("BC_PROFILE", "strict").env(company.0, company.1);
     command.envs(settings.iter().copied()).stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child = command.spawn().unwrap_or_else(|e| panic!("cannot run {binary}: {e}"));
     let (mut stdout, mut stderr) = (child.stdout.take().expect("stdout"), child.stderr.take().expect("stderr"));
-    let readers = (std::thread::spawn(move || read_all(&mut stdout)), std::thread::spawn(move || read_all(&mut stderr)));
+    let readers =
+        (std::thread::spawn(move || read_all(&mut stdout)), std::thread::spawn(move || read_all(&mut stderr)));
     let deadline = Instant::now() + RUN_DEADLINE;
     let status = loop {
         if let Some(status) = child.try_wait().expect("try_wait") {
@@ -77,11 +80,23 @@ fn export_gl_entries_to_stdout() {
     let company = ("BC_COMPANY_ID", &*CRONUS_ID.to_string());
     let (stdout, stderr) = succeeded(&run_example(env!("CARGO_BIN_EXE_example_export_gl_entries"), company, &settings));
     let lines: Vec<&str> = stdout.split("\r\n").filter(|line| !line.is_empty()).collect();
-    assert_eq!(lines[0], "entryNumber,postingDate,documentNumber,documentType,accountNumber,description,debitAmount,creditAmount");
+    assert_eq!(
+        lines[0],
+        "entryNumber,postingDate,documentNumber,documentType,accountNumber,description,debitAmount,creditAmount"
+    );
     assert_eq!(lines.len(), 1 + 12, "{stdout}");
-    assert!(lines.contains(&"1005,2025-02-03,SI-1002,Invoice,40100,Sales invoice: Northwind Traders,0.00,2400.50"), "{stdout}");
-    assert!(lines.contains(&"1009,2025-02-28,CM-1001,Credit Memo,40100,Credit memo: Northwind Traders,400.50,0.00"), "{stdout}");
-    assert!(lines.contains(&"1019,2025-02-10,GJ-003,,60100,Annual insurance premium,10000.00,0.00"), "blank type: {stdout}");
+    assert!(
+        lines.contains(&"1005,2025-02-03,SI-1002,Invoice,40100,Sales invoice: Northwind Traders,0.00,2400.50"),
+        "{stdout}"
+    );
+    assert!(
+        lines.contains(&"1009,2025-02-28,CM-1001,Credit Memo,40100,Credit memo: Northwind Traders,400.50,0.00"),
+        "{stdout}"
+    );
+    assert!(
+        lines.contains(&"1019,2025-02-10,GJ-003,,60100,Annual insurance premium,10000.00,0.00"),
+        "blank type: {stdout}"
+    );
     assert!(stderr.contains("exported 12 entries (3 pages)"), "{stderr}");
 }
 
@@ -90,7 +105,8 @@ fn export_gl_entries_to_a_file() {
     let path = std::env::temp_dir().join(format!("gl-export-{}.csv", std::process::id()));
     let path_text = path.to_string_lossy().into_owned();
     let settings = [("GL_FROM", "2024-01-01"), ("GL_TO", "2025-12-31"), ("GL_OUTPUT", path_text.as_str())];
-    let (stdout, _) = succeeded(&run_example(env!("CARGO_BIN_EXE_example_export_gl_entries"), CRONUS_BY_NAME, &settings));
+    let (stdout, _) =
+        succeeded(&run_example(env!("CARGO_BIN_EXE_example_export_gl_entries"), CRONUS_BY_NAME, &settings));
     let csv = std::fs::read_to_string(&path).expect("the export file was written");
     let _ = std::fs::remove_file(&path);
     assert!(stdout.is_empty(), "nothing on stdout when writing a file: {stdout}");
@@ -105,10 +121,14 @@ fn export_gl_entries_to_a_file() {
 
 #[tokio::test]
 async fn create_and_post_invoice() {
-    let settings =
-        [("INVOICE_CUSTOMER_NUMBER", "10000"), ("INVOICE_LINES", "ITM-100:2, ITM-400:1.5"), ("INVOICE_EXTERNAL_NUMBER", "E2E-EXAMPLE")];
+    let settings = [
+        ("INVOICE_CUSTOMER_NUMBER", "10000"),
+        ("INVOICE_LINES", "ITM-100:2, ITM-400:1.5"),
+        ("INVOICE_EXTERNAL_NUMBER", "E2E-EXAMPLE"),
+    ];
     let company = ("BC_COMPANY_ID", &*MULLER_ID.to_string());
-    let (stdout, _) = succeeded(&run_example(env!("CARGO_BIN_EXE_example_create_and_post_invoice"), company, &settings));
+    let (stdout, _) =
+        succeeded(&run_example(env!("CARGO_BIN_EXE_example_create_and_post_invoice"), company, &settings));
     assert!(stdout.contains("created invoice S-INV-"), "{stdout}");
     assert!(stdout.contains("status Open"), "{stdout}");
 

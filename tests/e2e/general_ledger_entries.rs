@@ -32,7 +32,8 @@ fn numbers(rows: &[gle::GeneralLedgerEntry]) -> Vec<i32> {
 
 #[tokio::test]
 async fn entries_for_one_posting_date() {
-    let rows = entries().list().filter(gle::posting_date().eq(date("2025-02-17"))).collect().await.expect("filter by date");
+    let rows =
+        entries().list().filter(gle::posting_date().eq(date("2025-02-17"))).collect().await.expect("filter by date");
     assert_eq!(numbers(&rows), [1001, 1002, 1003, 1004]);
 }
 
@@ -52,7 +53,8 @@ async fn entries_of_one_account() {
 
 #[tokio::test]
 async fn entries_of_one_document() {
-    let rows = entries().list().filter(gle::document_number().eq("GJ-001")).collect().await.expect("filter by document");
+    let rows =
+        entries().list().filter(gle::document_number().eq("GJ-001")).collect().await.expect("filter by document");
     assert_eq!(numbers(&rows), [1001, 1002]);
     let debit: Decimal = rows.iter().filter_map(|row| row.debit_amount).sum();
     let credit: Decimal = rows.iter().filter_map(|row| row.credit_amount).sum();
@@ -61,7 +63,12 @@ async fn entries_of_one_document() {
 
 #[tokio::test]
 async fn invoice_entries_only() {
-    let rows = entries().list().filter(gle::document_type().eq(GenJournalDocumentType::Invoice)).collect().await.expect("filter by enum");
+    let rows = entries()
+        .list()
+        .filter(gle::document_type().eq(GenJournalDocumentType::Invoice))
+        .collect()
+        .await
+        .expect("filter by enum");
     assert_eq!(numbers(&rows), [1003, 1004, 1005, 1006, 1013, 1014, 1015, 1016]);
     assert!(rows.iter().all(|row| row.document_type == Some(GenJournalDocumentType::Invoice)));
 }
@@ -159,7 +166,11 @@ async fn one_entry_by_id() {
     assert_eq!(entry.entry_number, Some(1003));
     assert_eq!(entry.document_number.as_deref(), Some("SI-1001"));
     assert_eq!(entry.document_type, Some(GenJournalDocumentType::Invoice));
-    assert_eq!(entry.credit_amount.map(|amount| amount.to_string()).as_deref(), Some("15000.00"), "decimals keep their scale");
+    assert_eq!(
+        entry.credit_amount.map(|amount| amount.to_string()).as_deref(),
+        Some("15000.00"),
+        "decimals keep their scale"
+    );
     assert_eq!(entry.description.as_deref(), Some("Sales invoice: Alpine Ski House"));
     assert!(entry.etag.is_some(), "entities carry their ETag");
 }

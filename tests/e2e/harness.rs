@@ -11,6 +11,7 @@ use sdk_tests::peer::repository_path;
 use sdk_tests::{PeerConfig, PeerServer, python_env};
 
 /// Whether a process with this id exists (zombies included).
+#[allow(unsafe_code)] // No safe std API sends signal 0.
 fn process_exists(pid: u32) -> bool {
     let pid = libc::pid_t::try_from(pid).expect("pid fits");
     // SAFETY: signal 0 only checks that the process exists.

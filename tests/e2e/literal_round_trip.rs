@@ -8,9 +8,10 @@
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 
+use business_central_sdk::Environment;
 use business_central_sdk::api::v2_0::{self, customer};
 use business_central_sdk::runtime::uuid::Uuid;
-use business_central_sdk::runtime::{Client, Environment, ServiceProfile};
+use business_central_sdk::runtime::{Client, ServiceProfile};
 use sdk_tests::peer::repository_path;
 use sdk_tests::python_env;
 
@@ -19,9 +20,10 @@ const ROOT: &str = "http://127.0.0.1:9/api/v2.0/";
 
 /// Characters that break naive literal handling, weighted towards trouble.
 const NASTY: &[&str] = &[
-    "'", "''", "'''", "\"", "&", "&amp;", "%", "%27", "%25", "%2B", "#", "+", "=", "?", "/", "\\", "(", ")", ",", ";", "$",
-    "@", ":", "*", "!", "~", "[", "]", "{", "}", "|", "^", "`", "<", ">", " ", "  ", "\t", "\n", "\r", "\u{1}", "\u{1f}",
-    "\u{7f}", "é", "ü", "ß", "Ø", "日本", "😀", "\u{301}", "\u{200b}", "\u{202e}", "eq", " and ", " or ", "null", "true",
+    "'", "''", "'''", "\"", "&", "&amp;", "%", "%27", "%25", "%2B", "#", "+", "=", "?", "/", "\\", "(", ")", ",", ";",
+    "$", "@", ":", "*", "!", "~", "[", "]", "{", "}", "|", "^", "`", "<", ">", " ", "  ", "\t", "\n", "\r", "\u{1}",
+    "\u{1f}", "\u{7f}", "é", "ü", "ß", "Ø", "日本", "😀", "\u{301}", "\u{200b}", "\u{202e}", "eq", " and ", " or ",
+    "null", "true",
 ];
 
 /// A small deterministic generator (xorshift), so a failing case can be replayed.
@@ -66,7 +68,10 @@ fn json_string(text: &str) -> String {
 #[test]
 fn rendered_literals_parse_back_to_the_same_value() {
     let python = python_env::ensure_environment().expect("the peer's Python environment");
-    let client = Client::builder(Environment::custom("http://127.0.0.1:9/")).profile(ServiceProfile::strict_odata()).build().expect("client");
+    let client = Client::builder(Environment::custom("http://127.0.0.1:9/"))
+        .profile(ServiceProfile::strict_odata())
+        .build()
+        .expect("client");
     let api = v2_0::Api::new(&client);
     let company = api.company(Uuid::from_u128(1));
 
@@ -79,7 +84,8 @@ fn rendered_literals_parse_back_to_the_same_value() {
     let mut requests = Vec::with_capacity(values.len() * 3);
     for value in &values {
         requests.push(split(&company.customers().list().filter(customer::display_name().eq(value.as_str())).url()));
-        requests.push(split(&company.customers().list().filter(customer::display_name().contains(value.as_str())).url()));
+        requests
+            .push(split(&company.customers().list().filter(customer::display_name().contains(value.as_str())).url()));
         requests.push(split(&api.subscriptions_by_key(value.as_str()).url()));
     }
 
@@ -93,7 +99,8 @@ fn rendered_literals_parse_back_to_the_same_value() {
     let mut input = parser.stdin.take().expect("stdin");
     let writer = std::thread::spawn(move || {
         for (path, query) in requests {
-            writeln!(input, "{{\"path\":{},\"query\":{}}}", json_string(&path), json_string(&query)).expect("parser input");
+            writeln!(input, "{{\"path\":{},\"query\":{}}}", json_string(&path), json_string(&query))
+                .expect("parser input");
         }
     });
     let answers: Vec<serde_json::Value> = BufReader::new(parser.stdout.take().expect("stdout"))
@@ -118,6 +125,12 @@ fn rendered_literals_parse_back_to_the_same_value() {
             mismatches.push(format!("key {value:?}: {key}"));
         }
     }
-    assert!(mismatches.is_empty(), "{} of {} values did not survive:\n{}", mismatches.len(), values.len(), mismatches.join("\n"));
+    assert!(
+        mismatches.is_empty(),
+        "{} of {} values did not survive:\n{}",
+        mismatches.len(),
+        values.len(),
+        mismatches.join("\n")
+    );
     assert!(values.len() >= 1000);
 }

@@ -17,9 +17,12 @@
 //! The client uses the default Business Central profile (plain enum
 //! literals, `$schemaversion=2.1` for `in`), unlike the peer tests.
 
-use business_central_sdk::api::v2_0::{self, company, customer_payment_journal as journal, general_ledger_entry as gle};
+use business_central_sdk::api::v2_0::{
+    self, company, customer_payment_journal as journal, general_ledger_entry as gle,
+};
 use business_central_sdk::runtime::chrono::NaiveDate;
-use business_central_sdk::runtime::{Client, ClientCredentials, Environment, Error};
+use business_central_sdk::runtime::{Client, Error};
+use business_central_sdk::{ClientCredentials, Environment};
 use futures_util::StreamExt;
 
 struct LiveSettings {
@@ -33,7 +36,8 @@ struct LiveSettings {
 /// The settings, or `None` after printing which variables are missing.
 fn live_settings(test: &str) -> Option<LiveSettings> {
     let names = ["BC_TENANT_ID", "BC_CLIENT_ID", "BC_CLIENT_SECRET", "BC_ENVIRONMENT"];
-    let missing: Vec<&str> = names.iter().copied().filter(|name| std::env::var(name).map_or(true, |v| v.is_empty())).collect();
+    let missing: Vec<&str> =
+        names.iter().copied().filter(|name| std::env::var(name).map_or(true, |v| v.is_empty())).collect();
     if !missing.is_empty() {
         eprintln!("skipped {test}: live Business Central tests need {}", missing.join(", "));
         return None;
@@ -62,7 +66,9 @@ async fn chosen_company(api: &v2_0::Api, settings: &LiveSettings) -> company::Co
     let companies = api.companies().list().collect().await.expect("list companies");
     assert!(!companies.is_empty(), "the environment has no company");
     match &settings.company_name {
-        Some(name) => companies.into_iter().find(|c| c.name.as_deref() == Some(name)).expect("BC_COMPANY_NAME names a company"),
+        Some(name) => {
+            companies.into_iter().find(|c| c.name.as_deref() == Some(name)).expect("BC_COMPANY_NAME names a company")
+        }
         None => companies.into_iter().next().expect("checked above"),
     }
 }
@@ -108,16 +114,24 @@ async fn pages_through_filtered_general_ledger_entries() {
 async fn creates_updates_and_deletes_a_journal_when_allowed() {
     let Some(settings) = live_settings("creates_updates_and_deletes_a_journal_when_allowed") else { return };
     if std::env::var("BC_LIVE_ALLOW_WRITES").as_deref() != Ok("1") {
-        eprintln!("skipped creates_updates_and_deletes_a_journal_when_allowed: set BC_LIVE_ALLOW_WRITES=1 to allow writes");
+        eprintln!(
+            "skipped creates_updates_and_deletes_a_journal_when_allowed: set BC_LIVE_ALLOW_WRITES=1 to allow writes"
+        );
         return;
     }
     let api = api(&settings);
     let company = chosen_company(&api, &settings).await;
     let journals = api.company(company.id).customer_payment_journals();
-    let created =
-        journals.create(journal::CustomerPaymentJournalCreate::new("SDKE2E").display_name("SDK e2e test")).send().await.expect("create");
+    let created = journals
+        .create(journal::CustomerPaymentJournalCreate::new("SDKE2E").display_name("SDK e2e test"))
+        .send()
+        .await
+        .expect("create");
     let path = api.company(company.id).customer_payment_journal(created.id);
-    let updated = path.update(&created, journal::CustomerPaymentJournalUpdate::new().display_name("SDK e2e test (updated)")).send().await;
+    let updated = path
+        .update(&created, journal::CustomerPaymentJournalUpdate::new().display_name("SDK e2e test (updated)"))
+        .send()
+        .await;
     let stale = path.update(&created, journal::CustomerPaymentJournalUpdate::new().display_name("stale")).send().await;
     let cleanup = path.delete_unconditionally().send().await;
     let updated = updated.expect("update with the current ETag");

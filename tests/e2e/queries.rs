@@ -98,13 +98,22 @@ async fn batch_of_reads_and_writes_with_typed_results() {
     assert_eq!(page.items.iter().map(|c| c.display_name.as_str()).collect::<Vec<_>>(), [cust::OBRIEN.2]);
     assert_eq!(results.take(one).expect("get result").display_name, muller_customers::KIRCHNER.2);
     let new_journal = results.take(created).expect("create result");
-    assert_eq!((new_journal.code.as_str(), new_journal.display_name.as_deref()), ("E2E-B2", Some("Created in a batch")));
+    assert_eq!(
+        (new_journal.code.as_str(), new_journal.display_name.as_deref()),
+        ("E2E-B2", Some("Created in a batch"))
+    );
     assert_eq!(results.take(updated).expect("update result").display_name.as_deref(), Some("Updated in a batch"));
     assert_eq!(results.take(count).expect("count result"), 5);
     let not_found = results.take(missing).expect_err("missing customer");
     assert!(matches!(not_found, Error::NotFound(_)), "{not_found:?}");
 
-    let reread = api.company(MULLER_ID).customer_payment_journal(new_journal.id).get().send().await.expect("batch write persisted");
+    let reread = api
+        .company(MULLER_ID)
+        .customer_payment_journal(new_journal.id)
+        .get()
+        .send()
+        .await
+        .expect("batch write persisted");
     assert_eq!(reread.display_name.as_deref(), Some("Created in a batch"));
 }
 
@@ -116,11 +125,14 @@ async fn quotes_ampersands_hashes_plus_and_non_ascii_in_filters() {
         assert_eq!(found.iter().map(|c| c.id).collect::<Vec<_>>(), [id], "exact match on {name:?}");
         assert_eq!(found[0].display_name, name, "the name round-trips");
     }
-    let hash_plus = customers.list().filter(customer::display_name().contains("#7 + ")).collect().await.expect("contains");
+    let hash_plus =
+        customers.list().filter(customer::display_name().contains("#7 + ")).collect().await.expect("contains");
     assert_eq!(sorted_numbers(&hash_plus), [cust::ZOE.1]);
-    let accented = customers.list().filter(customer::display_name().starts_with("Zoë's")).collect().await.expect("startswith");
+    let accented =
+        customers.list().filter(customer::display_name().starts_with("Zoë's")).collect().await.expect("startswith");
     assert_eq!(sorted_numbers(&accented), [cust::ZOE.1]);
-    let apostrophe = customers.list().filter(customer::display_name().contains("'")).collect().await.expect("quote alone");
+    let apostrophe =
+        customers.list().filter(customer::display_name().contains("'")).collect().await.expect("quote alone");
     assert_eq!(sorted_numbers(&apostrophe), [cust::OBRIEN.1, cust::ZOE.1]);
 }
 
@@ -129,7 +141,8 @@ async fn company_alternate_key_round_trips_escaped_names() {
     let muller = api().company_by_name(MULLER_NAME).get().send().await.expect("company by its name");
     assert_eq!(muller.id, MULLER_ID);
     assert_eq!(muller.name.as_deref(), Some(MULLER_NAME));
-    let customers = api().company_by_name(MULLER_NAME).customers().list().collect().await.expect("customers via the name");
+    let customers =
+        api().company_by_name(MULLER_NAME).customers().list().collect().await.expect("customers via the name");
     assert_eq!(sorted_numbers(&customers), ["10000", "20000"]);
     assert!(customers.iter().any(|c| c.display_name == "Kirchner Möbel"));
 
@@ -141,10 +154,12 @@ async fn company_alternate_key_round_trips_escaped_names() {
 
 #[tokio::test]
 async fn missing_entities_are_not_found() {
-    let missing_customer = api().company(CRONUS_ID).customer(Uuid::from_u128(42)).get().send().await.expect_err("no such customer");
+    let missing_customer =
+        api().company(CRONUS_ID).customer(Uuid::from_u128(42)).get().send().await.expect_err("no such customer");
     assert!(matches!(missing_customer, Error::NotFound(_)), "{missing_customer:?}");
     assert_eq!(missing_customer.status(), Some(404));
-    let missing_company = api().company(Uuid::from_u128(43)).customers().list().collect().await.expect_err("no such company");
+    let missing_company =
+        api().company(Uuid::from_u128(43)).customers().list().collect().await.expect_err("no such company");
     assert!(matches!(missing_company, Error::NotFound(_)), "{missing_company:?}");
 }
 

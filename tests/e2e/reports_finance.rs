@@ -2,7 +2,10 @@
 //! customer ledger entries under companies, served by its own peer instance
 //! from the committed schema and `seed/reports-finance-beta.json`.
 
-use business_central_sdk::api::microsoft::reports_finance::beta::{self, customer_ledger_entry as entry, enums::GenJournalDocumentType};
+use business_central_sdk::ClientBuilderExt;
+use business_central_sdk::api::microsoft::reports_finance::beta::{
+    self, customer_ledger_entry as entry, enums::GenJournalDocumentType,
+};
 use business_central_sdk::runtime::chrono::NaiveDate;
 use business_central_sdk::runtime::rust_decimal::Decimal;
 use sdk_tests::fixtures::{CRONUS_ID, CRONUS_NAME, MULLER_ID, MULLER_NAME, customer_ledger};
@@ -31,8 +34,10 @@ async fn typed_filters_reach_the_reports_finance_route() {
     assert_eq!(numbers(&rows), [503, 505, 507]);
 
     let url = &log.requests()[0].url;
-    let expected_prefix =
-        format!("{}api/microsoft/reportsFinance/beta/companies({CRONUS_ID})/customerLedgerEntries?$filter=", peer.base_url());
+    let expected_prefix = format!(
+        "{}api/microsoft/reportsFinance/beta/companies({CRONUS_ID})/customerLedgerEntries?$filter=",
+        peer.base_url()
+    );
     assert!(url.starts_with(&expected_prefix), "{url}");
     assert!(url.ends_with("customerNumber%20eq%20%2750000%27%20and%20open%20eq%20true"), "{url}");
 }
@@ -42,16 +47,26 @@ async fn enum_date_and_decimal_filters() {
     let client = shared(SharedPeer::ReportsFinanceBeta).client();
     let entries = beta::Api::new(&client).company(CRONUS_ID).customer_ledger_entries();
 
-    let payments = entries.list().filter(entry::document_type().eq(GenJournalDocumentType::Payment)).collect().await.expect("by type");
+    let payments = entries
+        .list()
+        .filter(entry::document_type().eq(GenJournalDocumentType::Payment))
+        .collect()
+        .await
+        .expect("by type");
     assert_eq!(numbers(&payments), [504, 508]);
 
     let from = NaiveDate::from_ymd_opt(2025, 2, 1).expect("date");
     let to = NaiveDate::from_ymd_opt(2025, 2, 28).expect("date");
-    let february =
-        entries.list().filter(entry::posting_date().ge(from).and(entry::posting_date().le(to))).collect().await.expect("by date");
+    let february = entries
+        .list()
+        .filter(entry::posting_date().ge(from).and(entry::posting_date().le(to)))
+        .collect()
+        .await
+        .expect("by date");
     assert_eq!(numbers(&february), [502, 503, 504, 505, 508]);
 
-    let credits = entries.list().filter(entry::amount().lt(0)).order_by(entry::amount()).collect().await.expect("by amount");
+    let credits =
+        entries.list().filter(entry::amount().lt(0)).order_by(entry::amount()).collect().await.expect("by amount");
     let amounts: Vec<_> = credits.iter().map(|row| row.amount).collect();
     assert_eq!(amounts, [Some(Decimal::from(-15000)), Some(Decimal::from(-2500)), Some(Decimal::new(-40050, 2))]);
 
@@ -61,7 +76,11 @@ async fn enum_date_and_decimal_filters() {
 
 #[tokio::test]
 async fn entries_by_key_and_companies_by_name() {
-    let client = shared(SharedPeer::ReportsFinanceBeta).client_builder().default_company_name(MULLER_NAME).build().expect("client");
+    let client = shared(SharedPeer::ReportsFinanceBeta)
+        .client_builder()
+        .default_company_name(MULLER_NAME)
+        .build()
+        .expect("client");
     let api = beta::Api::new(&client);
 
     let one = api.company(CRONUS_ID).customer_ledger_entry(506).get().send().await.expect("entry by its number");

@@ -6,7 +6,9 @@
 //! Invoices that tests write are created by the test itself in the second
 //! company; the seeded CRONUS invoices are only read.
 
-use business_central_sdk::api::v2_0::enums::{InvoiceEntityAggregateStatus as Status, InvoiceLineAggLineType as LineType};
+use business_central_sdk::api::v2_0::enums::{
+    InvoiceEntityAggregateStatus as Status, InvoiceLineAggLineType as LineType,
+};
 use business_central_sdk::api::v2_0::{self, sales_invoice as invoice, sales_invoice_line as line};
 use business_central_sdk::runtime::Error;
 use business_central_sdk::runtime::rust_decimal::Decimal;
@@ -46,7 +48,8 @@ async fn lines_are_created_read_updated_and_deleted_under_their_invoice() {
     assert_eq!(types, [Some(LineType::Item), Some(LineType::Comment)]);
 
     let desk_path = company(MULLER_ID).sales_invoice(draft.id).sales_invoice_line(desk.id);
-    let more = desk_path.update(&desk, line::SalesInvoiceLineUpdate::new().quantity(5)).send().await.expect("update quantity");
+    let more =
+        desk_path.update(&desk, line::SalesInvoiceLineUpdate::new().quantity(5)).send().await.expect("update quantity");
     assert_eq!(more.quantity, Some(Decimal::from(5)));
     assert_eq!(more.line_object_number.as_deref(), Some("ITM-400"));
 
@@ -88,7 +91,8 @@ async fn deep_insert_then_post_once() {
     assert_eq!(created.status, Some(Status::Draft));
     assert_eq!(created.customer_number, KIRCHNER.1);
     let path = company(MULLER_ID).sales_invoice(created.id);
-    let lines = path.sales_invoice_lines().list().order_by(line::sequence()).collect().await.expect("lines created with it");
+    let lines =
+        path.sales_invoice_lines().list().order_by(line::sequence()).collect().await.expect("lines created with it");
     let numbers: Vec<_> = lines.iter().map(|l| l.line_object_number.as_deref()).collect();
     assert_eq!(numbers, [Some("ITM-100"), Some("ITM-400")]);
 
@@ -116,8 +120,11 @@ async fn post_sends_a_bodiless_post_to_the_bound_action() {
     v2_0::Api::new(&client).company(MULLER_ID).sales_invoice(draft.id).post().send().await.expect("post");
     let sent = log.requests();
     assert_eq!(sent.len(), 1);
-    let expected_url =
-        format!("{}companies({MULLER_ID})/salesInvoices({})/Microsoft.NAV.post", shared(SharedPeer::ApiV2).service_root(), draft.id);
+    let expected_url = format!(
+        "{}companies({MULLER_ID})/salesInvoices({})/Microsoft.NAV.post",
+        shared(SharedPeer::ApiV2).service_root(),
+        draft.id
+    );
     assert_eq!(sent[0].url, expected_url);
     assert_eq!(sent[0].status, Some(204));
 }

@@ -73,7 +73,8 @@ pub const CUSTPAY_JOURNAL_ID: Uuid = id(0xc5, 1);
 pub const CUSTPAY_PAYMENT_ID: Uuid = id(0xc6, 1);
 
 /// Items of CRONUS: (number, display name).
-pub const CRONUS_ITEMS: [(&str, &str); 3] = [("ITM-100", "Oak desk"), ("ITM-200", "Ergonomic chair"), ("ITM-300", "Assembly service")];
+pub const CRONUS_ITEMS: [(&str, &str); 3] =
+    [("ITM-100", "Oak desk"), ("ITM-200", "Ergonomic chair"), ("ITM-300", "Assembly service")];
 
 /// General ledger entries of CRONUS: entry numbers 1001 to 1062. 1001-1020
 /// are hand-made to give each filter example of the seed document a distinct

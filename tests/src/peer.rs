@@ -10,6 +10,10 @@
 //! running exit hooks, the server still stops on its own: it exits when its
 //! standard input, a pipe only this process holds, reaches end of file.
 
+// Process groups, exit hooks and file locks have no safe std API; each
+// `unsafe` block below is one plain libc call with its SAFETY note.
+#![allow(unsafe_code)]
+
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::os::unix::process::CommandExt;
@@ -19,7 +23,8 @@ use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Mutex, Once, OnceLock};
 use std::time::{Duration, Instant};
 
-use business_central_sdk::runtime::{Client, Environment, ServiceProfile};
+use business_central_sdk::Environment;
+use business_central_sdk::runtime::{Client, ServiceProfile};
 
 use crate::{PeerError, python_env};
 
@@ -70,6 +75,20 @@ impl PeerConfig {
     }
 }
 
+impl PeerConfig {
+    /// `odata/library`: a small standard OData v4 service of the project's
+    /// own (`tests/peer/schemas/library.xml`), not Business Central.
+    pub fn library() -> PeerConfig {
+        PeerConfig {
+            name: "library",
+            schema: repository_path("tests/peer/schemas/library.xml"),
+            mount: "/odata/library",
+            seed: repository_path("tests/peer/seed/library.json"),
+            page_size: Some(2),
+        }
+    }
+}
+
 /// A path relative to the repository root (the parent of this package).
 pub fn repository_path(relative: &str) -> PathBuf {
     let package = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -94,9 +113,11 @@ impl PeerServer {
     pub fn start(config: PeerConfig) -> Result<PeerServer, PeerError> {
         let python = python_env::ensure_environment()?;
         let log_dir = python_env::target_dir()?.join("peer-logs");
-        std::fs::create_dir_all(&log_dir).map_err(|e| PeerError::new(format!("cannot create {}: {e}", log_dir.display())))?;
+        std::fs::create_dir_all(&log_dir)
+            .map_err(|e| PeerError::new(format!("cannot create {}: {e}", log_dir.display())))?;
         let log = log_dir.join(log_file_name(config.name));
-        let log_file = File::create(&log).map_err(|e| PeerError::new(format!("cannot create {}: {e}", log.display())))?;
+        let log_file =
+            File::create(&log).map_err(|e| PeerError::new(format!("cannot create {}: {e}", log.display())))?;
 
         let mut command = Command::new(&python);
         command
@@ -115,7 +136,8 @@ impl PeerServer {
         if let Some(size) = config.page_size {
             command.args(["--page-size", &size.to_string()]);
         }
-        let mut child = command.spawn().map_err(|e| PeerError::new(format!("cannot start {}: {e}", python.display())))?;
+        let mut child =
+            command.spawn().map_err(|e| PeerError::new(format!("cannot start {}: {e}", python.display())))?;
         let (Some(lifeline), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
             return Err(PeerError::new("the peer's stdin/stdout pipes were not created"));
         };
@@ -160,7 +182,12 @@ impl PeerServer {
         let log = std::fs::read_to_string(&self.log).unwrap_or_default();
         let tail: Vec<&str> = log.lines().rev().take(30).collect();
         let tail: Vec<&str> = tail.into_iter().rev().collect();
-        PeerError::new(format!("the {} peer failed: {what}\nlog {}:\n{}", self.config.name, self.log.display(), tail.join("\n")))
+        PeerError::new(format!(
+            "the {} peer failed: {what}\nlog {}:\n{}",
+            self.config.name,
+            self.log.display(),
+            tail.join("\n")
+        ))
     }
 
     /// The process id (also the process group id) of the server.
@@ -191,7 +218,9 @@ impl PeerServer {
 
     /// The builder [`PeerServer::client`] uses, to add settings.
     pub fn client_builder(&self) -> business_central_sdk::runtime::ClientBuilder {
-        Client::builder(Environment::custom(self.base_url())).profile(ServiceProfile::strict_odata()).timeout(Duration::from_secs(30))
+        Client::builder(Environment::custom(self.base_url()))
+            .profile(ServiceProfile::strict_odata())
+            .timeout(Duration::from_secs(30))
     }
 
     /// Kills the process group and reaps the server; idempotent.
@@ -223,7 +252,8 @@ fn log_file_name(peer: &str) -> String {
     static STARTED: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
     let n = STARTED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let exe = std::env::current_exe().ok();
-    let stem = exe.as_ref().and_then(|path| path.file_stem()).map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let stem =
+        exe.as_ref().and_then(|path| path.file_stem()).map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
     // Drop cargo's `-<hash>` suffix.
     let binary = match stem.rsplit_once('-') {
         Some((name, hash)) if hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()) => name.to_owned(),

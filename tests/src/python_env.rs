@@ -2,6 +2,10 @@
 //! cargo target directory with the pinned odatapy, created on first use and
 //! reused while it still holds that version.
 
+// Process groups, exit hooks and file locks have no safe std API; each
+// `unsafe` block below is one plain libc call with its SAFETY note.
+#![allow(unsafe_code)]
+
 use std::fs::{self, File};
 use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
@@ -59,7 +63,8 @@ pub fn ensure_environment() -> Result<PathBuf, PeerError> {
     }
     check_base_python(&base_python())?;
     if venv.exists() {
-        fs::remove_dir_all(&venv).map_err(|e| PeerError::new(format!("cannot remove the stale {}: {e}", venv.display())))?;
+        fs::remove_dir_all(&venv)
+            .map_err(|e| PeerError::new(format!("cannot remove the stale {}: {e}", venv.display())))?;
     }
     run(Command::new(base_python()).args(["-m", "venv"]).arg(&venv), "creating the peer's virtual environment")?;
     run(
@@ -69,7 +74,10 @@ pub fn ensure_environment() -> Result<PathBuf, PeerError> {
         "installing odatapy from PyPI",
     )?;
     if !has_pinned_odatapy(&python) {
-        return Err(PeerError::new(format!("pip finished, but {} cannot import odatapy {ODATAPY_VERSION}", python.display())));
+        return Err(PeerError::new(format!(
+            "pip finished, but {} cannot import odatapy {ODATAPY_VERSION}",
+            python.display()
+        )));
     }
     Ok(python)
 }
@@ -87,7 +95,9 @@ fn has_pinned_odatapy(python: &Path) -> bool {
 /// Checks that `python` can create the environment; fails with the exact
 /// package to install when Python or its `venv` module is missing or too old.
 pub fn check_base_python(python: &str) -> Result<(), PeerError> {
-    let probe = Command::new(python).args(["-c", "import sys, venv, ensurepip; print('%d.%d' % sys.version_info[:2])"]).output();
+    let probe = Command::new(python)
+        .args(["-c", "import sys, venv, ensurepip; print('%d.%d' % sys.version_info[:2])"])
+        .output();
     let out = match probe {
         Ok(out) => out,
         Err(e) => {
@@ -107,7 +117,8 @@ pub fn check_base_python(python: &str) -> Result<(), PeerError> {
         )));
     }
     let version = String::from_utf8_lossy(&out.stdout).trim().to_owned();
-    let parsed: Option<(u32, u32)> = version.split_once('.').and_then(|(major, minor)| Some((major.parse().ok()?, minor.parse().ok()?)));
+    let parsed: Option<(u32, u32)> =
+        version.split_once('.').and_then(|(major, minor)| Some((major.parse().ok()?, minor.parse().ok()?)));
     match parsed {
         Some(found) if found >= MIN_PYTHON => Ok(()),
         _ => Err(PeerError::new(format!(
@@ -138,7 +149,8 @@ struct DirectoryLock {
 
 impl DirectoryLock {
     fn acquire(path: &Path) -> Result<DirectoryLock, PeerError> {
-        let file = File::create(path).map_err(|e| PeerError::new(format!("cannot open the lock file {}: {e}", path.display())))?;
+        let file = File::create(path)
+            .map_err(|e| PeerError::new(format!("cannot open the lock file {}: {e}", path.display())))?;
         // SAFETY: flock only reads the descriptor, which `file` keeps open.
         let status = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) };
         if status != 0 {

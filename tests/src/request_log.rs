@@ -44,7 +44,11 @@ impl RequestLog {
 }
 
 impl Middleware for RequestLog {
-    fn handle<'a>(&'a self, request: HttpRequest, next: Next<'a>) -> BoxFuture<'a, Result<HttpResponse, TransportError>> {
+    fn handle<'a>(
+        &'a self,
+        request: HttpRequest,
+        next: Next<'a>,
+    ) -> BoxFuture<'a, Result<HttpResponse, TransportError>> {
         let mut entry = SentRequest {
             method: request.method,
             url: request.url.clone(),

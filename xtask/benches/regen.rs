@@ -25,7 +25,13 @@ fn main() {
     }
     total.sort();
     let mean = total.iter().sum::<Duration>() / runs as u32;
-    println!("full regen ({} runs): min {:?}, median {:?}, mean {:?}; {lines} generated lines", runs, total[0], total[runs / 2], mean);
+    println!(
+        "full regen ({} runs): min {:?}, median {:?}, mean {:?}; {lines} generated lines",
+        runs,
+        total[0],
+        total[runs / 2],
+        mean
+    );
     println!(
         "  per run: read schemas {:?}, read and match docs {:?}, plan + render + format {:?}",
         phases[0] / runs as u32,

@@ -9,8 +9,8 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use odata_codegen::docs::{DocReport, load_docs};
-use odata_codegen::ir::Model;
+use odata_v4_codegen::docs::{DocReport, load_docs};
+use odata_v4_codegen::ir::Model;
 
 use crate::args::Args;
 
@@ -27,7 +27,7 @@ pub fn run(raw: &[String]) -> Result<(), String> {
     };
     let mut models: Vec<(String, Model)> = Vec::new();
     for (route, path) in schemas {
-        let model = odata_codegen::edmx::read_file(&path).map_err(|e| e.to_string())?;
+        let model = odata_v4_codegen::edmx::read_file(&path).map_err(|e| e.to_string())?;
         models.push((route, model));
     }
     let borrowed: Vec<(&str, &Model)> = models.iter().map(|(r, m)| (r.as_str(), m)).collect();
@@ -172,7 +172,7 @@ mod tests {
         let routes: Vec<&str> = schemas.iter().map(|(r, _)| r.as_str()).collect();
         assert_eq!(routes, vec!["api/microsoft/reportsFinance/beta", "api/v2.0"]);
         let models: Vec<(String, Model)> =
-            schemas.into_iter().map(|(r, p)| (r, odata_codegen::edmx::read_file(&p).unwrap())).collect();
+            schemas.into_iter().map(|(r, p)| (r, odata_v4_codegen::edmx::read_file(&p).unwrap())).collect();
         let borrowed: Vec<(&str, &Model)> = models.iter().map(|(r, m)| (r.as_str(), m)).collect();
         let (_, reports) = load_docs(&root.join("../shared/seeds"), &borrowed).unwrap();
         let out = render(&reports);

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use odata_codegen::docs::{load_docs, DocFacts};
+use odata_v4_codegen::docs::{DocFacts, load_docs};
 
 use crate::regen::SchemaApi;
 
@@ -12,7 +12,7 @@ use crate::regen::SchemaApi;
 /// Docs that match nothing, and documented methods the capabilities
 /// contradict, are reported on stderr.
 pub fn load(root: &Path, apis: &[SchemaApi]) -> Result<DocFacts, String> {
-    let models: Vec<(&str, &odata_codegen::ir::Model)> = apis.iter().map(|a| (a.route.as_str(), &a.model)).collect();
+    let models: Vec<(&str, &odata_v4_codegen::ir::Model)> = apis.iter().map(|a| (a.route.as_str(), &a.model)).collect();
     let mut facts = DocFacts::default();
     for api in apis {
         let dir = root.join("schemas").join(&api.route).join("docs");

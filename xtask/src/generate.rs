@@ -1,42 +1,82 @@
-//! `cargo xtask generate <edmx> --out <dir> [--api <route>] [--crate-name <name>] [--docs <dir>]`:
-//! writes a standalone crate for any `$metadata` — how users generate code
-//! for their own API pages, and how the generator meets EDMX it has never seen.
+//! `cargo xtask generate <edmx> --out <dir> --api <service root> [options]`:
+//! writes a standalone crate for any OData v4 `$metadata`, on the
+//! `odata-v4-runtime` crate (and, for Business Central API pages, on the
+//! Business Central SDK's glue).
 
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
-use odata_codegen::docs::{load_docs, DocFacts};
-use odata_codegen::emit::{self, ApiInput};
+use odata_v4_codegen::docs::{DocFacts, load_docs};
+use odata_v4_codegen::emit::{self, ApiInput, Dialect};
 
 use crate::args::Args;
 
-/// The route used when none is given; `Api::with_route` changes it at run time.
-pub const DEFAULT_ROUTE: &str = "api/v1.0";
+const USAGE: &str = "usage: cargo xtask generate <edmx> --out <dir> --api <service root> \
+[--crate-name <name>] [--docs <dir>] [--profile strict|business-central] [--local]";
 
+/// What to generate.
 pub struct Request {
+    /// The `$metadata` document.
     pub edmx: PathBuf,
+    /// The crate's directory (created if missing).
     pub out: PathBuf,
+    /// The service root below a client's base URL: `api/contoso/app/v1.0`,
+    /// `TripPinRESTierService`, `sap/opu/odata4/sap/api/srvd/v0001`.
     pub route: String,
+    /// The crate's name.
     pub crate_name: String,
+    /// Resource docs to read descriptions from.
     pub docs: Option<PathBuf>,
+    /// The wire dialect; detected from the model when `None`.
+    pub dialect: Option<Dialect>,
+    /// How the crate depends on this project's crates.
+    pub dependencies: Dependencies,
+}
+
+/// How a generated crate names the runtime (and the Business Central glue).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Dependencies {
+    /// By name and version, from crates.io.
+    Published,
+    /// By path to this checkout's crates, relative to the crate where
+    /// possible: for local development and for this project's tests.
+    Local(PathBuf),
 }
 
 pub fn run(raw: &[String]) -> Result<(), String> {
-    let args = Args::parse(raw, &["out", "api", "crate-name", "docs"], &[])?;
-    let usage = "usage: cargo xtask generate <edmx> --out <dir> [--api <route>] [--crate-name <name>] [--docs <dir>]";
-    let ([edmx], Some(out)) = (args.positional.as_slice(), args.value("out")) else {
-        return Err(usage.to_owned());
+    let args = Args::parse(raw, &["out", "api", "crate-name", "docs", "profile"], &["local"])?;
+    let ([edmx], Some(out), Some(route)) = (args.positional.as_slice(), args.value("out"), args.value("api")) else {
+        return Err(USAGE.to_owned());
     };
     let out = PathBuf::from(out);
     let crate_name = args.value("crate-name").map(str::to_owned).unwrap_or_else(|| default_crate_name(&out));
+    let dialect = match args.value("profile") {
+        None => None,
+        Some("strict") => Some(Dialect::Standard),
+        Some("business-central") => Some(Dialect::BusinessCentral),
+        Some(other) => return Err(format!("unknown profile `{other}`: use `strict` or `business-central`\n{USAGE}")),
+    };
+    let dependencies =
+        if args.flag("local") { Dependencies::Local(crate::workspace_root()) } else { Dependencies::Published };
     let request = Request {
         edmx: PathBuf::from(edmx),
         out,
-        route: args.value("api").unwrap_or(DEFAULT_ROUTE).to_owned(),
+        route: route.to_owned(),
         crate_name,
         docs: args.value("docs").map(PathBuf::from),
+        dialect,
+        dependencies,
     };
-    let files = generate(&request, &crate::workspace_root())?;
-    println!("wrote crate `{}` to {} ({files} files)", request.crate_name, request.out.display());
+    let generated = generate(&request)?;
+    println!(
+        "wrote crate `{}` to {} ({} files, {} profile)",
+        request.crate_name,
+        request.out.display(),
+        generated.files,
+        match generated.dialect {
+            Dialect::BusinessCentral => "Business Central",
+            Dialect::Standard => "strict OData",
+        }
+    );
     Ok(())
 }
 
@@ -52,10 +92,19 @@ fn default_crate_name(out: &Path) -> String {
     if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) { format!("api-{name}") } else { name }
 }
 
-/// Writes the crate; returns how many files were written.
-pub fn generate(request: &Request, workspace: &Path) -> Result<usize, String> {
-    crate::import::validate_route(&request.route)?;
-    let model = odata_codegen::edmx::read_file(&request.edmx).map_err(|e| e.to_string())?;
+/// What [`generate`] wrote.
+#[derive(Debug, Clone, Copy)]
+pub struct Generated {
+    /// How many files.
+    pub files: usize,
+    /// The dialect the crate speaks.
+    pub dialect: Dialect,
+}
+
+/// Writes the crate.
+pub fn generate(request: &Request) -> Result<Generated, String> {
+    validate_service_root(&request.route)?;
+    let model = odata_v4_codegen::edmx::read_file(&request.edmx).map_err(|e| e.to_string())?;
     for warning in &model.warnings {
         eprintln!("{warning}");
     }
@@ -63,19 +112,45 @@ pub fn generate(request: &Request, workspace: &Path) -> Result<usize, String> {
         Some(dir) => load_docs(dir, &[(request.route.as_str(), &model)])?.0,
         None => DocFacts::default(),
     };
-    let source = request.edmx.file_name().map_or_else(|| request.edmx.display().to_string(), |n| n.to_string_lossy().into_owned());
-    let input = ApiInput { route: &request.route, model: &model, documentation: &documentation, source: &source, dialect: None };
+    let dialect = request.dialect.unwrap_or_else(|| Dialect::detect(&model));
+    let source = request
+        .edmx
+        .file_name()
+        .map_or_else(|| request.edmx.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let input = ApiInput {
+        route: &request.route,
+        model: &model,
+        documentation: &documentation,
+        source: &source,
+        dialect: Some(dialect),
+    };
     let command = format!("cargo xtask generate {source}");
     let files = emit::generate(&[input], &command)?;
 
-    let sdk = workspace.join("sdk").canonicalize().map_err(|e| format!("cannot find the sdk crate: {e}"))?;
+    std::fs::create_dir_all(&request.out).map_err(|e| format!("cannot create {}: {e}", request.out.display()))?;
     let src = request.out.join("src");
-    write(&request.out.join("Cargo.toml"), &manifest(&request.crate_name, &sdk))?;
-    write(&src.join("lib.rs"), &lib_rs(&request.route, &source, &command))?;
+    write(&request.out.join("Cargo.toml"), &manifest(request, dialect)?)?;
+    let modules = emit::route_modules(&request.route);
+    write(&src.join("lib.rs"), &lib_rs(request, &modules, &source, &command, dialect))?;
     for file in &files {
         write(&src.join("generated").join(&file.path), &file.contents)?;
     }
-    Ok(files.len() + 2)
+    Ok(Generated { files: files.len() + 2, dialect })
+}
+
+/// A service root is a relative URL path: segments of URL-safe characters,
+/// none empty, none `.` or `..`.
+pub fn validate_service_root(route: &str) -> Result<(), String> {
+    let plain = |s: &str| {
+        !s.is_empty() && s != "." && s != ".." && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-~".contains(&b))
+    };
+    if route.trim_matches('/').split('/').all(plain) {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{route}` is not a service root path such as `api/contoso/app/v1.0`, `TripPinRESTierService` or `sap/opu/odata4/x`"
+        ))
+    }
 }
 
 fn write(path: &Path, contents: &str) -> Result<(), String> {
@@ -85,46 +160,154 @@ fn write(path: &Path, contents: &str) -> Result<(), String> {
     std::fs::write(path, contents).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
-fn manifest(crate_name: &str, sdk: &Path) -> String {
-    let sdk = sdk.display().to_string().replace('\\', "/");
-    format!(
+/// The version of this checkout's runtime crate, which generated code is
+/// written for (the two are released together).
+fn runtime_version() -> &'static str {
+    const MANIFEST: &str = include_str!("../../runtime/Cargo.toml");
+    MANIFEST
+        .lines()
+        .find_map(|line| line.strip_prefix("version = \"").and_then(|rest| rest.strip_suffix('"')))
+        .unwrap_or("0.1.0")
+}
+
+fn manifest(request: &Request, dialect: Dialect) -> Result<String, String> {
+    let version = runtime_version();
+    let dependency = |package: &str, directory: &str, extra: &str| -> Result<String, String> {
+        match &request.dependencies {
+            Dependencies::Published => Ok(format!("{package} = {{ version = \"{version}\"{extra} }}")),
+            Dependencies::Local(workspace) => {
+                let path = relative_path(&request.out, &workspace.join(directory))?;
+                Ok(format!("{package} = {{ path = \"{path}\"{extra} }}"))
+            }
+        }
+    };
+    let mut dependencies = vec![dependency("odata-v4-runtime", "runtime", "")?];
+    if dialect == Dialect::BusinessCentral {
+        // The glue only: the SDK's own generated APIs are behind `apis`.
+        dependencies.push(dependency("business-central-sdk", "sdk", ", default-features = false")?);
+    }
+    Ok(format!(
         r#"# Generated by `cargo xtask generate`; regenerate instead of editing.
 [package]
-name = "{crate_name}"
+name = "{name}"
 version = "0.1.0"
 edition = "2024"
 publish = false
 
 [dependencies]
-business-central-sdk = {{ path = "{sdk}" }}
+{dependencies}
 
 # A crate of its own, not a member of whatever workspace it is written into.
 [workspace]
+"#,
+        name = request.crate_name,
+        dependencies = dependencies.join("\n"),
+    ))
+}
+
+/// `to` relative to the directory `from` when both can be resolved, else
+/// `to` made absolute; always with `/` separators, as Cargo.toml wants.
+fn relative_path(from: &Path, to: &Path) -> Result<String, String> {
+    let to = to.canonicalize().map_err(|e| format!("cannot find {}: {e}", to.display()))?;
+    let relative = from.canonicalize().ok().and_then(|from| {
+        let from: Vec<Component<'_>> = from.components().collect();
+        let target: Vec<Component<'_>> = to.components().collect();
+        let common = from.iter().zip(&target).take_while(|(a, b)| a == b).count();
+        // Different roots (drives) share nothing but the prefix: no relative path.
+        (common > 1).then(|| {
+            let ups = std::iter::repeat_n(Component::ParentDir, from.len() - common);
+            ups.chain(target[common..].iter().copied()).collect::<PathBuf>()
+        })
+    });
+    let path = relative.unwrap_or(to);
+    Ok(path.to_string_lossy().replace('\\', "/"))
+}
+
+fn lib_rs(request: &Request, modules: &[String], source: &str, command: &str, dialect: Dialect) -> String {
+    let route = &request.route;
+    // The generated tree starts with the route's first segment (`api` for
+    // `api/contoso/app/v1.0`); the crate re-exports it.
+    let top = modules.first().map_or("api", String::as_str);
+    let modules = modules.join("::");
+    let crate_ident = request.crate_name.replace('-', "_");
+    let (description, example, reexports) = match dialect {
+        Dialect::BusinessCentral => (
+            format!(
+                "The Business Central API `{route}`, generated from `{source}`, on the\n//! Business Central SDK's glue and the OData v4 runtime."
+            ),
+            format!(
+                r#"//! # async fn example() -> Result<(), {crate_ident}::runtime::Error> {{
+//! use business_central_sdk::{{Client, ClientCredentials, Environment}};
+//! let client = Client::builder(Environment::online("contoso.onmicrosoft.com", "Production"))
+//!     .credentials(ClientCredentials::new("<tenant id>", "<client id>", "<client secret>"))
+//!     .build()?;
+//! let api = {crate_ident}::{modules}::Api::new(&client);
+//! // Every path mirrors the service's URLs; see the modules under `{top}`.
+//! # let _ = api;
+//! # Ok(())
+//! # }}"#
+            ),
+            "/// The runtime the generated code is built on.\npub use odata_v4_runtime as runtime;\n\n/// Business Central's glue: environments, credentials, company selection.\npub use business_central_sdk as business_central;\n",
+        ),
+        Dialect::Standard => (
+            format!(
+                "The OData v4 service `{route}`, generated from `{source}`, on the OData v4\n//! runtime (strict OData profile)."
+            ),
+            format!(
+                r#"//! # async fn example() -> Result<(), {crate_ident}::runtime::Error> {{
+//! use {crate_ident}::runtime::Client;
+//! // The base URL the service root `{route}` lives under.
+//! let client = Client::builder("https://services.example.com/").build()?;
+//! let api = {crate_ident}::{modules}::Api::new(&client);
+//! // Every path mirrors the service's URLs; see the modules under `{top}`.
+//! # let _ = api;
+//! # Ok(())
+//! # }}"#
+            ),
+            "/// The runtime the generated code is built on.\npub use odata_v4_runtime as runtime;\n",
+        ),
+    };
+    format!(
+        r#"// Code generated by `{command}`. DO NOT EDIT.
+//! {description}
+//!
+//! ```no_run
+{example}
+//! ```
+
+{reexports}
+#[rustfmt::skip] // Laid out by the generator.
+mod generated;
+pub use generated::{top};
 "#
     )
 }
 
-fn lib_rs(route: &str, source: &str, command: &str) -> String {
-    format!(
-        r#"// Code generated by `{command}`. DO NOT EDIT.
-//! The `{route}` API generated from `{source}`, on the Business Central SDK runtime.
-//!
-//! ```no_run
-//! # async fn example() -> Result<(), business_central_sdk::runtime::Error> {{
-//! use business_central_sdk::runtime::{{Client, Environment}};
-//! let client = Client::builder(Environment::online("contoso.onmicrosoft.com", "Production")).build()?;
-//! // Every path mirrors the service's URLs; see the modules under `api`.
-//! # let _ = client;
-//! # Ok(())
-//! # }}
-//! ```
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// The runtime the generated code is built on (re-exported so generated
-/// paths resolve the same way as inside the SDK).
-pub use business_central_sdk::runtime;
+    #[test]
+    fn service_roots_are_any_relative_url_path() {
+        for route in ["api/v2.0", "TripPinRESTierService", "sap/opu/odata4/sap/api_x/srvd/v0001", "ODataV4"] {
+            assert!(validate_service_root(route).is_ok(), "{route}");
+        }
+        for route in ["", "a//b", "../etc", "a/./b", "a b", "a?b"] {
+            assert!(validate_service_root(route).is_err(), "{route}");
+        }
+    }
 
-mod generated;
-pub use generated::api;
-"#
-    )
+    #[test]
+    fn relative_paths_climb_to_the_common_ancestor() {
+        let root = std::env::temp_dir().join(format!("xtask-relative-{}", std::process::id()));
+        std::fs::create_dir_all(root.join("a/b")).unwrap();
+        std::fs::create_dir_all(root.join("runtime")).unwrap();
+        assert_eq!(relative_path(&root.join("a/b"), &root.join("runtime")).unwrap(), "../../runtime");
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn the_runtime_version_is_read_from_its_manifest() {
+        assert!(runtime_version().split('.').count() == 3, "{}", runtime_version());
+    }
 }

@@ -1,10 +1,18 @@
 //! `cargo xtask import-metadata --api <route> <file-or-url>`: reads a
-//! `$metadata` document, validates it, and writes the project's canonical
-//! form under `schemas/<route>/metadata.xml`.
+//! `$metadata` document, validates it, writes the project's canonical form
+//! under `schemas/<route>/metadata.xml`, and reports what changed in the
+//! generated public API compared with the schema it replaces.
+//!
+//! `cargo xtask api-diff <old> <new> [--api <route>]` prints that report for
+//! any two versions of a `$metadata` document.
 
 use std::path::{Path, PathBuf};
 
-use odata_codegen::summary::Summary;
+use odata_v4_codegen::docs::{DocFacts, load_docs};
+use odata_v4_codegen::emit::changes::{self, ApiChanges};
+use odata_v4_codegen::emit::{self, ApiInput};
+use odata_v4_codegen::ir::Model;
+use odata_v4_codegen::summary::Summary;
 
 use crate::args::Args;
 
@@ -17,15 +25,67 @@ pub fn run(raw: &[String]) -> Result<(), String> {
     let (Some(route), [source]) = (args.value("api"), args.positional.as_slice()) else {
         return Err(usage.to_owned());
     };
-    let target = import(&crate::workspace_root(), route, source)?;
-    println!("wrote {}", target.display());
+    let root = crate::workspace_root();
+    let imported = import(&root, route, source)?;
+    println!("wrote {}", imported.target.display());
+    if let Some(changes) = &imported.changes {
+        let version = sdk_version(&root);
+        println!(
+            "\n{changes}\nsemver: a {} release of business-central-sdk (now {version}); \
+             run `cargo xtask regen`, then put the list above in CHANGELOG.md",
+            changes.semver_bump(&version)
+        );
+    }
     Ok(())
+}
+
+/// `cargo xtask api-diff <old> <new> [--api <route>]`.
+pub fn run_diff(raw: &[String]) -> Result<(), String> {
+    let args = Args::parse(raw, &["api"], &[])?;
+    let [old, new] = args.positional.as_slice() else {
+        return Err("usage: cargo xtask api-diff <old $metadata> <new $metadata> [--api <route>]".to_owned());
+    };
+    let route = args.value("api").unwrap_or("api");
+    let read = |path: &str| odata_v4_codegen::edmx::read_file(Path::new(path)).map_err(|e| e.to_string());
+    let changes = api_changes(route, &read(old)?, &read(new)?, &DocFacts::default());
+    println!("{changes}");
+    Ok(())
+}
+
+/// The changes to the generated API of `route` from `old` to `new`, with
+/// the same resource-doc facts applied to both.
+pub fn api_changes(route: &str, old: &Model, new: &Model, documentation: &DocFacts) -> ApiChanges {
+    let plan = |model: &Model| emit::plan(&ApiInput { route, model, documentation, source: "", dialect: None });
+    changes::diff(&plan(old), &plan(new))
+}
+
+/// The version in the SDK's manifest.
+fn sdk_version(root: &Path) -> String {
+    std::fs::read_to_string(root.join("sdk/Cargo.toml"))
+        .ok()
+        .and_then(|manifest| {
+            manifest
+                .lines()
+                .find_map(|line| line.strip_prefix("version = \"").and_then(|v| v.strip_suffix('"')).map(str::to_owned))
+        })
+        .unwrap_or_else(|| "0.1.0".to_owned())
+}
+
+/// What [`import`] did.
+#[derive(Debug)]
+pub struct Imported {
+    /// The schema file written.
+    pub target: PathBuf,
+    /// The changes to the public API, when a schema was replaced.
+    pub changes: Option<ApiChanges>,
 }
 
 /// Checks that a route looks like `api/...` with plain path segments.
 pub fn validate_route(route: &str) -> Result<(), String> {
     let segments: Vec<&str> = route.split('/').collect();
-    let plain = |s: &&str| !s.is_empty() && *s != "." && *s != ".." && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
+    let plain = |s: &&str| {
+        !s.is_empty() && *s != "." && *s != ".." && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
+    };
     if segments.first() != Some(&"api") || segments.len() < 2 || !segments.iter().all(plain) {
         return Err(format!("`{route}` is not an API route such as `api/v2.0` or `api/microsoft/reportsFinance/beta`"));
     }
@@ -38,24 +98,35 @@ pub fn schema_path(root: &Path, route: &str) -> PathBuf {
 }
 
 /// Imports `source` (a path or an http(s) URL) as the schema of `route`.
-pub fn import(root: &Path, route: &str, source: &str) -> Result<PathBuf, String> {
+pub fn import(root: &Path, route: &str, source: &str) -> Result<Imported, String> {
     validate_route(route)?;
     let (name, bytes) = if source.starts_with("http://") || source.starts_with("https://") {
         (source.to_owned(), fetch(source)?)
     } else {
         (source.to_owned(), std::fs::read(source).map_err(|e| format!("cannot read {source}: {e}"))?)
     };
-    let model = odata_codegen::edmx::read_bytes(&name, &bytes).map_err(|e| e.to_string())?;
+    let model = odata_v4_codegen::edmx::read_bytes(&name, &bytes).map_err(|e| e.to_string())?;
     for warning in &model.warnings {
         eprintln!("{warning}");
     }
-    let canonical = odata_codegen::edmx::canonical::write(&model);
+    let canonical = odata_v4_codegen::edmx::canonical::write(&model);
     // The written form must read back to the same model, or facts were lost.
-    let reread = odata_codegen::edmx::read_str("canonical output", &canonical).map_err(|e| e.to_string())?;
+    let reread = odata_v4_codegen::edmx::read_str("canonical output", &canonical).map_err(|e| e.to_string())?;
     if facts(&reread) != facts(&model) {
         return Err("internal error: the canonical form does not read back to the same model".to_owned());
     }
     let target = schema_path(root, route);
+    let changes = match std::fs::read_to_string(&target) {
+        Ok(previous) => {
+            let old = odata_v4_codegen::edmx::read_str(&target.display().to_string(), &previous)
+                .map_err(|e| e.to_string())?;
+            let docs = root.join("schemas").join(route).join("docs");
+            let documentation =
+                if docs.is_dir() { load_docs(&docs, &[(route, &model)])?.0 } else { DocFacts::default() };
+            Some(api_changes(route, &old, &model, &documentation))
+        }
+        Err(_) => None,
+    };
     if let Some(dir) = target.parent() {
         std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     }
@@ -65,20 +136,17 @@ pub fn import(root: &Path, route: &str, source: &str) -> Result<PathBuf, String>
         "{route}: {} entity types, {} entity sets, {} enum types, {} bound actions",
         summary.entity_types, summary.entity_sets, summary.enum_types, summary.bound_actions
     );
-    Ok(target)
+    Ok(Imported { target, changes })
 }
 
 /// What must survive the canonical form: the model's summary, except that
 /// schemas are written in namespace order and unknown elements (which were
 /// warned about) are not written at all.
-fn facts(model: &odata_codegen::ir::Model) -> Summary {
+fn facts(model: &odata_v4_codegen::ir::Model) -> Summary {
     let mut summary = Summary::of(model);
     summary.schema_namespaces.sort();
-    summary.warnings = model
-        .warnings
-        .iter()
-        .filter(|w| w.kind != odata_codegen::diag::DiagnosticKind::UnknownElement)
-        .count();
+    summary.warnings =
+        model.warnings.iter().filter(|w| w.kind != odata_v4_codegen::diag::DiagnosticKind::UnknownElement).count();
     summary
 }
 

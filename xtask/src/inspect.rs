@@ -1,6 +1,6 @@
 //! `cargo xtask inspect <edmx>`
 
-use odata_codegen::summary::Summary;
+use odata_v4_codegen::summary::Summary;
 
 use crate::args::Args;
 
@@ -9,7 +9,7 @@ pub fn run(raw: &[String]) -> Result<(), String> {
     let [path] = args.positional.as_slice() else {
         return Err("usage: cargo xtask inspect <edmx>".to_owned());
     };
-    let model = odata_codegen::edmx::read_file(std::path::Path::new(path)).map_err(|e| e.to_string())?;
+    let model = odata_v4_codegen::edmx::read_file(std::path::Path::new(path)).map_err(|e| e.to_string())?;
     for warning in &model.warnings {
         eprintln!("{warning}");
     }

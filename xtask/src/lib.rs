@@ -2,6 +2,7 @@
 //! prints it and exits non-zero.
 
 pub mod args;
+pub mod ci;
 pub mod docs_report;
 pub mod docs_support;
 pub mod fuzz;
@@ -15,14 +16,22 @@ use std::path::PathBuf;
 const HELP: &str = "\
 cargo xtask <command>
 
+  ci [--skip step,...]                    every check CI runs: format, clippy, docs (warnings
+                                          denied), then all tests; steps: format, clippy, docs, tests
   regen [--check]                         regenerate sdk/src/generated from schemas/ (--check: fail on drift)
   inspect <edmx>                          print a JSON summary of a $metadata document
   import-metadata --api <route> <file-or-url>
                                           write the canonical form of a $metadata document to
                                           schemas/<route>/metadata.xml (a URL is fetched with the
                                           bearer token in $BC_ACCESS_TOKEN, if set)
-  generate <edmx> --out <dir> [--api <route>] [--crate-name <name>] [--docs <dir>]
-                                          write a standalone crate for any $metadata (route default api/v1.0)
+  api-diff <old> <new> [--api <route>]    what changed in the generated public API between two
+                                          $metadata versions (added, removed, changed; breaking)
+  generate <edmx> --out <dir> --api <service root> [--crate-name <name>] [--docs <dir>]
+           [--profile strict|business-central] [--local]
+                                          write a standalone crate for any OData v4 $metadata; the
+                                          service root is the path below the base URL (api/x/v1.0,
+                                          TripPinRESTierService, ...); the profile is detected unless
+                                          given; --local depends on this checkout's crates by path
   docs-report <docs-dir> [<schema>...]    match resource docs to entity types and report what they say
   fuzz [--seconds N] [--seed S] [--corpus DIR]
                                           mutate CSDL documents and check the reader never panics
@@ -34,6 +43,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
     };
     match command.as_str() {
         "inspect" => inspect::run(rest),
+        "ci" => ci::run(rest),
+        "api-diff" => import::run_diff(rest),
         "regen" => regen::run(rest),
         "import-metadata" => import::run(rest),
         "docs-report" => docs_report::run(rest),

@@ -6,9 +6,9 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use odata_codegen::docs::DocFacts;
-use odata_codegen::emit::{self, ApiInput, GeneratedFile};
-use odata_codegen::ir::Model;
+use odata_v4_codegen::docs::DocFacts;
+use odata_v4_codegen::emit::{self, ApiInput, GeneratedFile};
+use odata_v4_codegen::ir::Model;
 
 use crate::args::Args;
 
@@ -35,7 +35,11 @@ pub fn find_schemas(root: &Path) -> Result<Vec<(String, PathBuf)>, String> {
             } else if path.file_name().is_some_and(|n| n == "metadata.xml") {
                 let dir = path.parent().unwrap_or(&schemas_dir);
                 let route = dir.strip_prefix(&schemas_dir).map_err(|e| e.to_string())?;
-                let route = route.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect::<Vec<_>>().join("/");
+                let route = route
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .collect::<Vec<_>>()
+                    .join("/");
                 found.push((route, path));
             }
         }
@@ -49,7 +53,7 @@ pub fn load_apis(root: &Path) -> Result<Vec<SchemaApi>, String> {
     let schemas = find_schemas(root)?;
     let mut apis = Vec::new();
     for (route, schema) in schemas {
-        let model = odata_codegen::edmx::read_file(&schema).map_err(|e| e.to_string())?;
+        let model = odata_v4_codegen::edmx::read_file(&schema).map_err(|e| e.to_string())?;
         apis.push(SchemaApi { route, schema, model });
     }
     Ok(apis)

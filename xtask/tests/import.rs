@@ -3,14 +3,14 @@
 
 use std::path::{Path, PathBuf};
 
-use odata_codegen::edmx::{self, canonical};
+use odata_v4_codegen::edmx::{self, canonical};
 
 fn workspace() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
 fn fixture(name: &str) -> PathBuf {
-    workspace().join("codegen/tests/fixtures").join(name)
+    workspace().join("csdl/tests/fixtures").join(name)
 }
 
 /// A temporary workspace root, removed when dropped.
@@ -48,9 +48,12 @@ fn importing_the_bc_schema_writes_the_committed_canonical_form() {
     let root = Root::new("bc");
     let bc = workspace().join("../shared/metadata/bc-api-v2.0.xml");
     let written = xtask::import::import(root.path(), "api/v2.0", source(&bc)).expect("the BC schema imports");
-    assert_eq!(written, root.path().join("schemas/api/v2.0/metadata.xml"));
+    assert_eq!(written.target, root.path().join("schemas/api/v2.0/metadata.xml"));
+    assert!(written.changes.is_none(), "nothing was replaced");
+    let written = written.target;
     let output = std::fs::read_to_string(&written).expect("the written schema");
-    let committed = std::fs::read_to_string(workspace().join("schemas/api/v2.0/metadata.xml")).expect("the committed schema");
+    let committed =
+        std::fs::read_to_string(workspace().join("schemas/api/v2.0/metadata.xml")).expect("the committed schema");
     assert!(output == committed, "importing the BC schema no longer reproduces schemas/api/v2.0/metadata.xml");
 }
 
@@ -58,22 +61,40 @@ fn importing_the_bc_schema_writes_the_committed_canonical_form() {
 fn importing_a_fixture_writes_its_canonical_form_under_a_nested_route() {
     let root = Root::new("nested");
     let path = fixture("model.xml");
-    let written = xtask::import::import(root.path(), "api/contoso/sales/v1.0", source(&path)).expect("the fixture imports");
-    assert_eq!(written, root.path().join("schemas/api/contoso/sales/v1.0/metadata.xml"));
+    let written =
+        xtask::import::import(root.path(), "api/contoso/sales/v1.0", source(&path)).expect("the fixture imports");
+    assert_eq!(written.target, root.path().join("schemas/api/contoso/sales/v1.0/metadata.xml"));
+    let written = written.target;
     let model = edmx::read_file(&path).expect("the fixture reads");
     assert_eq!(std::fs::read_to_string(&written).expect("the written schema"), canonical::write(&model));
     // Importing again is stable: the canonical form of the canonical form is itself.
-    let again = xtask::import::import(root.path(), "api/contoso/sales/v1.0", source(&written)).expect("the canonical form imports");
-    assert_eq!(std::fs::read_to_string(&again).expect("the rewritten schema"), canonical::write(&model));
+    let again = xtask::import::import(root.path(), "api/contoso/sales/v1.0", source(&written))
+        .expect("the canonical form imports");
+    assert_eq!(again.changes.as_ref().map(|c| c.changes.len()), Some(0), "re-importing changes nothing");
+    assert_eq!(std::fs::read_to_string(&again.target).expect("the rewritten schema"), canonical::write(&model));
 }
 
 #[test]
 fn routes_are_validated_before_anything_is_read_or_written() {
     let root = Root::new("routes");
-    for route in ["v2.0", "api", "api/", "/api/v2.0", "api//v2.0", "api/../v2.0", "api/./v2.0", "api/v 2", "api/x\\y", "api/ä", "API/v2.0"]
-    {
+    for route in [
+        "v2.0",
+        "api",
+        "api/",
+        "/api/v2.0",
+        "api//v2.0",
+        "api/../v2.0",
+        "api/./v2.0",
+        "api/v 2",
+        "api/x\\y",
+        "api/ä",
+        "API/v2.0",
+    ] {
         let error = xtask::import::import(root.path(), route, "/nonexistent/metadata.xml").expect_err(route);
-        assert_eq!(error, format!("`{route}` is not an API route such as `api/v2.0` or `api/microsoft/reportsFinance/beta`"));
+        assert_eq!(
+            error,
+            format!("`{route}` is not an API route such as `api/v2.0` or `api/microsoft/reportsFinance/beta`")
+        );
     }
     for route in ["api/v2.0", "api/microsoft/reportsFinance/beta", "api/contoso.app_1-x/v1"] {
         assert_eq!(xtask::import::validate_route(route), Ok(()), "{route}");
@@ -89,17 +110,24 @@ fn an_unreadable_or_invalid_source_writes_nothing() {
 
     let broken = root.path().join("broken.xml");
     std::fs::write(&broken, "<edmx:Edmx Version=\"4.0\" xmlns:edmx=\"http://docs.oasis-open.org/odata/ns/edmx\">\n  <edmx:DataServices>\n    <Schema Namespace=\"T\" xmlns=\"http://docs.oasis-open.org/odata/ns/edm\">\n      <EntityType Name=\"e\"/>\n    </Schema>\n  </edmx:DataServices>\n</edmx:Edmx>\n").expect("a scratch file");
-    let error = xtask::import::import(root.path(), "api/v2.0", source(&broken)).expect_err("an entity type without key");
+    let error =
+        xtask::import::import(root.path(), "api/v2.0", source(&broken)).expect_err("an entity type without key");
     assert_eq!(
         error,
-        format!("{}:4:7: error: entity type `e` has no key and is not abstract\n  at Schema[T]/EntityType[e]", broken.display())
+        format!(
+            "{}:4:7: error: entity type `e` has no key and is not abstract\n  at Schema[T]/EntityType[e]",
+            broken.display()
+        )
     );
     assert!(!root.path().join("schemas").exists(), "an invalid document was written");
 }
 
 #[test]
 fn the_schema_path_of_a_route() {
-    assert_eq!(xtask::import::schema_path(Path::new("/w"), "api/v2.0"), PathBuf::from("/w/schemas/api/v2.0/metadata.xml"));
+    assert_eq!(
+        xtask::import::schema_path(Path::new("/w"), "api/v2.0"),
+        PathBuf::from("/w/schemas/api/v2.0/metadata.xml")
+    );
 }
 
 // The canonical writer sorts schemas and drops unknown elements; the import

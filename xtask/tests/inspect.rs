@@ -31,7 +31,8 @@ fn inspect(path: &Path) -> Value {
     let output = xtask(&["inspect", path.to_str().expect("a UTF-8 path")]);
     assert!(output.status.success(), "inspect {} failed:\n{}", path.display(), text(&output.stderr));
     assert_eq!(text(&output.stderr), "", "no warnings expected for {}", path.display());
-    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("inspect printed no JSON ({e}):\n{}", text(&output.stdout)))
+    serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("inspect printed no JSON ({e}):\n{}", text(&output.stdout)))
 }
 
 /// A scratch directory of this test process, removed when dropped.
@@ -78,7 +79,10 @@ fn the_bc_schema_has_the_acceptance_figures() {
         ("bound_actions", json!(21)),
         ("read_only_entity_sets", json!(31)),
         ("alternate_keys", json!(3)),
-        ("alternate_key_list", json!(["company(businessProfileId)", "company(name)", "externalbusinesseventdefinitions(appId,name)"])),
+        (
+            "alternate_key_list",
+            json!(["company(businessProfileId)", "company(name)", "externalbusinesseventdefinitions(appId,name)"]),
+        ),
         ("composite_key_entity_types", json!(["customerSale", "externalbusinesseventdefinitions", "vendorPurchase"])),
         ("schema_namespaces", json!(["Microsoft.NAV"])),
         ("warnings", json!(0)),
@@ -109,8 +113,10 @@ fn an_invalid_document_prints_the_error_and_fails() {
     assert!(!output.status.success(), "an unknown type must fail");
     assert_eq!(text(&output.stdout), "");
     let stderr = text(&output.stderr);
-    let expected =
-        format!("{}:5:3: error: property `p` has unknown type `T.missing`\n  at Schema[T]/ComplexType[c]/Property[p]\n", path.display());
+    let expected = format!(
+        "{}:5:3: error: property `p` has unknown type `T.missing`\n  at Schema[T]/ComplexType[c]/Property[p]\n",
+        path.display()
+    );
     assert_eq!(stderr, expected);
 }
 
@@ -140,7 +146,10 @@ fn warnings_go_to_stderr_and_the_summary_still_prints() {
     assert!(output.status.success(), "{}", text(&output.stderr));
     assert_eq!(
         text(&output.stderr),
-        format!("{}:4:3: warning: `<Gadget>` is not a CSDL element here; it is ignored\n  at Schema[T]\n", path.display())
+        format!(
+            "{}:4:3: warning: `<Gadget>` is not a CSDL element here; it is ignored\n  at Schema[T]\n",
+            path.display()
+        )
     );
     let summary: Value = serde_json::from_slice(&output.stdout).expect("JSON");
     assert_eq!(summary["version"], json!("4.01"));
@@ -151,7 +160,11 @@ fn warnings_go_to_stderr_and_the_summary_still_prints() {
 fn a_missing_file_and_bad_usage_fail() {
     let output = xtask(&["inspect", "/nonexistent/metadata.xml"]);
     assert!(!output.status.success());
-    assert!(text(&output.stderr).starts_with("/nonexistent/metadata.xml:1:1: error: cannot read:"), "{}", text(&output.stderr));
+    assert!(
+        text(&output.stderr).starts_with("/nonexistent/metadata.xml:1:1: error: cannot read:"),
+        "{}",
+        text(&output.stderr)
+    );
     let output = xtask(&["inspect"]);
     assert!(!output.status.success());
     assert_eq!(text(&output.stderr), "usage: cargo xtask inspect <edmx>\n");

@@ -205,9 +205,9 @@ pub(crate) fn backticked_values(text: &str) -> Option<Vec<String>> {
     let mut inside = true;
     for part in parts {
         if inside {
-            values.push(part.to_owned())
+            values.push(part.to_owned());
         } else {
-            outside.push_str(part)
+            outside.push_str(part);
         }
         inside = !inside;
     }

@@ -27,7 +27,8 @@ pub fn render(entity: &EntityPlan, service: &TokenStream) -> TokenStream {
     let payloads = payloads(entity);
     let handles = handles(entity);
     let fields_module = fields_module(entity);
-    let paths = entity.sets.iter().map(|set| path_methods(entity, &set.marker, if set.synthetic { "…" } else { &set.name }));
+    let paths =
+        entity.sets.iter().map(|set| path_methods(entity, &set.marker, if set.synthetic { "…" } else { &set.name }));
     quote! {
         #structure
         #entity_impl
@@ -74,7 +75,11 @@ fn key_type(entity: &EntityPlan) -> TokenStream {
 fn key_struct(entity: &EntityPlan) -> TokenStream {
     let Some(name) = &entity.key_struct else { return TokenStream::new() };
     let name = ident(name);
-    let doc_line = format!("The key of `{}`: {}.", entity.qualified, entity.key.iter().map(|k| format!("`{}`", k.wire)).collect::<Vec<_>>().join(", "));
+    let doc_line = format!(
+        "The key of `{}`: {}.",
+        entity.qualified,
+        entity.key.iter().map(|k| format!("`{}`", k.wire)).collect::<Vec<_>>().join(", ")
+    );
     let fields = entity.key.iter().map(|k| {
         let field = ident(&k.ident);
         let ty = value_type(&k.ty, 1);
@@ -95,7 +100,7 @@ fn key_struct(entity: &EntityPlan) -> TokenStream {
 
         impl rt::EntityKey for #name {
             fn write_key(&self, out: &mut ::std::string::String) {
-                out.push_str(&rt::key_predicate(&[#(#parts),*]));
+                out.push_str(&rt::__private::key_predicate(&[#(#parts),*]));
             }
         }
     }
@@ -138,7 +143,8 @@ fn setter(entity: &EntityPlan, field: &FieldPlan, depth: usize) -> TokenStream {
     let wire = &field.wire;
     let value = quote::format_ident!("value");
     let (param, convert) = argument(&field.ty, depth, &value);
-    let docs = doc(&[format!("Sets `{wire}` (see [`{}::{}`]).", entity.struct_name, field.ident.trim_start_matches("r#"))]);
+    let docs =
+        doc(&[format!("Sets `{wire}` (see [`{}::{}`]).", entity.struct_name, field.ident.trim_start_matches("r#"))]);
     quote! {
         #docs
         pub fn #method(mut self, value: #param) -> Self {
@@ -165,7 +171,11 @@ fn payloads(entity: &EntityPlan) -> TokenStream {
             let (_, convert) = argument(&f.ty, 1, &arg);
             quote!(fields.set(#wire, &#convert);)
         });
-        let setters = entity.fields.iter().filter(|f| f.settable_on_create && !f.required_on_create).map(|f| setter(entity, f, 1));
+        let setters = entity
+            .fields
+            .iter()
+            .filter(|f| f.settable_on_create && !f.required_on_create)
+            .map(|f| setter(entity, f, 1));
         let deep = entity.navigations.iter().filter_map(deep_insert);
         let mut lines = vec![
             format!("The body for creating a `{}`.", entity.qualified),
@@ -205,7 +215,8 @@ fn payloads(entity: &EntityPlan) -> TokenStream {
         let docs = doc(&[
             format!("The changes for updating a `{}` (sent as `PATCH`).", entity.qualified),
             String::new(),
-            "Only what is set is sent: a property that is not set stays unchanged, `set_null` clears a nullable one.".to_owned(),
+            "Only what is set is sent: a property that is not set stays unchanged, `set_null` clears a nullable one."
+                .to_owned(),
         ]);
         let common = payload_common(&update, &name, quote!(rt::SettableOnUpdate), "may be changed by an update");
         out.extend(quote! {
@@ -231,7 +242,12 @@ fn payloads(entity: &EntityPlan) -> TokenStream {
 /// What create and update payloads share: setting any allowed property by
 /// its handle (the marker trait decides which are allowed), setting `null`,
 /// reading back what was set, and the `Payload` impl.
-fn payload_common(payload: &proc_macro2::Ident, entity: &proc_macro2::Ident, settable: TokenStream, allowed: &str) -> TokenStream {
+fn payload_common(
+    payload: &proc_macro2::Ident,
+    entity: &proc_macro2::Ident,
+    settable: TokenStream,
+    allowed: &str,
+) -> TokenStream {
     let set_doc = format!(" Sets any property that {allowed}, by its handle.");
     let null_doc = format!(" Sets a nullable property that {allowed} to `null`.");
     quote! {
@@ -281,7 +297,7 @@ fn deep_insert(nav: &NavPlan) -> Option<TokenStream> {
         #[doc = #line]
         pub fn #setter(mut self, related: impl ::std::iter::IntoIterator<Item = super::#module::#create>) -> Self {
             let related: ::std::vec::Vec<_> = related.into_iter().collect();
-            self.fields.set_json(#wire, rt::json_array(&related));
+            self.fields.set_json(#wire, rt::__private::json_array(&related));
             self
         }
     })
@@ -376,7 +392,11 @@ fn fields_module(entity: &EntityPlan) -> TokenStream {
 }
 
 /// Parameters of a by-key accessor and the key value they build.
-pub fn key_arguments(parts: &[KeyPart], key_struct: Option<TokenStream>, depth: usize) -> (Vec<TokenStream>, TokenStream) {
+pub fn key_arguments(
+    parts: &[KeyPart],
+    key_struct: Option<TokenStream>,
+    depth: usize,
+) -> (Vec<TokenStream>, TokenStream) {
     let params = parts
         .iter()
         .map(|k| {
@@ -416,7 +436,7 @@ pub fn alternate_key_predicate(parts: &[KeyPart]) -> TokenStream {
         let ty = value_type(&k.ty, 1);
         quote!((#wire, &{ let value: #ty = #convert; value } as &dyn rt::EntityKey))
     });
-    quote!(rt::key_predicate(&[#(#items),*]))
+    quote!(rt::__private::key_predicate(&[#(#items),*]))
 }
 
 /// A method calling an operation on `receiver`: a path (`self`, for bound
@@ -440,8 +460,8 @@ pub fn operation_method(op: &OperationPlan, depth: usize, receiver: &TokenStream
         Some((ty, _)) => {
             let value = value_type(ty, depth);
             let decoder = match ty {
-                RustType::Entity { .. } | RustType::Complex { .. } => quote!(rt::decode_value::<#value>),
-                _ => quote!(rt::decode_wrapped::<#value>),
+                RustType::Entity { .. } | RustType::Complex { .. } => quote!(rt::__private::decode_value::<#value>),
+                _ => quote!(rt::__private::decode_wrapped::<#value>),
             };
             (value, decoder)
         }
@@ -497,7 +517,7 @@ pub fn operation_method(op: &OperationPlan, depth: usize, receiver: &TokenStream
                 #docs
                 pub fn #method(&self, #(#params),*) -> rt::Request<#output> {
                     #(#converts)*
-                    #receiver.function(#qualified, &rt::key_predicate(&[#(#parts),*]), #decoder)
+                    #receiver.function(#qualified, &rt::__private::key_predicate(&[#(#parts),*]), #decoder)
                 }
             }
         }
@@ -574,7 +594,11 @@ fn path_methods(entity: &EntityPlan, marker: &str, set: &str) -> TokenStream {
         let (params, _) = key_arguments(&k.parts, None, 1);
         let predicate = alternate_key_predicate(&k.parts);
         let names: Vec<String> = k.parts.iter().map(|p| format!("`{}`", p.wire)).collect();
-        let line = format!(" One entity by its alternate key {}: `…/{set}({}=…)`.", names.join(", "), k.parts.first().map_or("", |p| p.wire.as_str()));
+        let line = format!(
+            " One entity by its alternate key {}: `…/{set}({}=…)`.",
+            names.join(", "),
+            k.parts.first().map_or("", |p| p.wire.as_str())
+        );
         quote! {
             #[doc = #line]
             pub fn #method(&self, #(#params),*) -> #up1 EntityPath<#marker> {
@@ -586,6 +610,7 @@ fn path_methods(entity: &EntityPlan, marker: &str, set: &str) -> TokenStream {
     let entity_items: Vec<TokenStream> = navigations.chain(actions).chain(streams).chain(media).collect();
     let collection_items: Vec<TokenStream> = alternate.chain(collection_actions).collect();
     let entity_impl = (!entity_items.is_empty()).then(|| quote!(impl #up1 EntityPath<#marker> { #(#entity_items)* }));
-    let collection_impl = (!collection_items.is_empty()).then(|| quote!(impl #up1 CollectionPath<#marker> { #(#collection_items)* }));
+    let collection_impl =
+        (!collection_items.is_empty()).then(|| quote!(impl #up1 CollectionPath<#marker> { #(#collection_items)* }));
     quote! { #entity_impl #collection_impl }
 }

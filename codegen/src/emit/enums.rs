@@ -17,6 +17,11 @@ pub fn render(enumeration: &EnumPlan) -> TokenStream {
         "Serialized with the exact wire names; a value that is not listed here (added by an extension or a newer release) is kept in `{}` and written back unchanged.",
         enumeration.unknown_variant
     ));
+    lines.push(String::new());
+    lines.push(format!(
+        "To act on a value that is not listed yet, compare [`{}::as_str`] rather than matching on `{}`'s contents, which are opaque: a match on the text would silently stop matching once a newer `$metadata` lists the value as a member.",
+        enumeration.name, enumeration.unknown_variant
+    ));
     if enumeration.is_flags {
         lines.push("The type allows combinations of members; a combination arrives as one comma-separated value and is kept as written.".to_owned());
     }
@@ -55,12 +60,15 @@ pub fn render(enumeration: &EnumPlan) -> TokenStream {
         .iter()
         .filter_map(|m| {
             let variant = ident(&m.variant);
-            let patterns: Vec<&str> =
-                [m.wire.as_str(), m.display.as_str(), m.variant.as_str()].into_iter().filter(|p| seen.insert(p.to_string())).collect();
+            let patterns: Vec<&str> = [m.wire.as_str(), m.display.as_str(), m.variant.as_str()]
+                .into_iter()
+                .filter(|p| seen.insert(p.to_string()))
+                .collect();
             (!patterns.is_empty()).then(|| quote!(#(#patterns)|* => Ok(Self::#variant),))
         })
         .collect();
-    let unknown_line = " A value this SDK does not know, kept exactly as the service sent it.";
+    let unknown_line =
+        " A value the generated code does not know, kept exactly as the service sent it; read it with `as_str()`.";
     quote! {
         #docs
         #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -68,15 +76,21 @@ pub fn render(enumeration: &EnumPlan) -> TokenStream {
         pub enum #name {
             #(#variants)*
             #[doc = #unknown_line]
-            #unknown(::std::string::String),
+            #unknown(rt::UnknownValue),
         }
 
         impl #name {
+            /// The exact name sent on the wire, for listed and unlisted
+            /// values alike (`Credit_x0020_Memo`).
+            pub fn as_str(&self) -> &str {
+                rt::EdmEnum::wire_name(self)
+            }
+
             /// The human-readable member name (`_x0020_` escapes decoded).
             pub fn display_name(&self) -> &str {
                 match self {
                     #(#display)*
-                    Self::#unknown(other) => other,
+                    Self::#unknown(other) => rt::__private::unknown_value_str(other),
                 }
             }
         }
@@ -88,31 +102,31 @@ pub fn render(enumeration: &EnumPlan) -> TokenStream {
             fn wire_name(&self) -> &str {
                 match self {
                     #(#to_wire)*
-                    Self::#unknown(other) => other,
+                    Self::#unknown(other) => rt::__private::unknown_value_str(other),
                 }
             }
 
             fn from_wire(name: &str) -> Self {
                 match name {
                     #(#from_wire)*
-                    other => Self::#unknown(other.to_owned()),
+                    other => Self::#unknown(rt::__private::unknown_value(other)),
                 }
             }
         }
 
         impl rt::Edm for #name {
             fn deserialize_edm<'de, D: rt::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                rt::deserialize_enum(deserializer)
+                rt::__private::deserialize_enum(deserializer)
             }
 
             fn write_json(&self, out: &mut ::std::string::String) {
-                rt::write_enum_json(self, out);
+                rt::__private::write_enum_json(self, out);
             }
         }
 
         impl<'de> rt::serde::Deserialize<'de> for #name {
             fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                rt::deserialize_enum(deserializer)
+                rt::__private::deserialize_enum(deserializer)
             }
         }
 

@@ -5,8 +5,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::names::{Scope, camel, snake};
 use crate::docs::{DocFacts, EntityDocFacts, PropertyDocFacts};
-use super::names::{camel, snake, Scope};
 use crate::ir::annotations::{Capabilities, Permission};
 use crate::ir::*;
 
@@ -23,18 +23,70 @@ pub enum Dialect {
 impl Dialect {
     /// Business Central publishes its API in the `Microsoft.NAV` namespace.
     pub fn detect(model: &Model) -> Dialect {
-        if model.schemas.iter().any(|s| s.namespace == "Microsoft.NAV") { Dialect::BusinessCentral } else { Dialect::Standard }
+        if model.schemas.iter().any(|s| s.namespace == "Microsoft.NAV") {
+            Dialect::BusinessCentral
+        } else {
+            Dialect::Standard
+        }
     }
 }
 
 /// Fields Business Central maintains itself on every table it exposes.
-const BC_SYSTEM_FIELDS: &[&str] =
-    &["lastModifiedDateTime", "systemCreatedAt", "systemCreatedBy", "systemModifiedAt", "systemModifiedBy", "systemVersion"];
+const BC_SYSTEM_FIELDS: &[&str] = &[
+    "lastModifiedDateTime",
+    "systemCreatedAt",
+    "systemCreatedBy",
+    "systemModifiedAt",
+    "systemModifiedBy",
+    "systemVersion",
+];
 
-/// Methods of the runtime paths that generated path methods must not shadow.
-const PATH_RESERVED: &[&str] = &[
-    "get", "update", "update_unconditionally", "delete", "delete_unconditionally", "collection", "single", "action", "function",
-    "media", "api", "path", "url", "clone", "fmt", "deref", "key", "list", "create", "count", "key_path", "alternate_key_path",
+/// Names generated path methods must not take: the runtime paths' public
+/// methods (reached through `Deref`, so a generated method of the same name
+/// would shadow them), the generated wrappers' own (`key`), and the methods
+/// of the std traits the wrappers implement or generated code calls (an
+/// inherent `fn from(&self)` would hide `From::from` for the whole type).
+/// `codegen/tests/reserved_names.rs` checks this against the runtime's source.
+pub const PATH_RESERVED: &[&str] = &[
+    // odata-v4-runtime: CollectionPath, EntityPath, MediaPath.
+    "new",
+    "api",
+    "path",
+    "url",
+    "collection",
+    "single",
+    "action",
+    "function",
+    "key_path",
+    "alternate_key_path",
+    "list",
+    "create",
+    "count",
+    "get",
+    "update",
+    "update_unconditionally",
+    "delete",
+    "delete_unconditionally",
+    "media",
+    "download",
+    "upload",
+    // The generated wrappers.
+    "key",
+    // std traits implemented by the wrappers or in every prelude.
+    "clone",
+    "clone_from",
+    "fmt",
+    "deref",
+    "from",
+    "into",
+    "try_from",
+    "try_into",
+    "eq",
+    "ne",
+    "borrow",
+    "borrow_mut",
+    "to_owned",
+    "type_id",
 ];
 
 /// Methods of generated payload types that setters must not take.
@@ -257,9 +309,12 @@ pub fn build(model: &Model, route: &str, dialect: Dialect, documentation: &DocFa
     let contained: BTreeSet<&QualifiedName> = model
         .entity_types
         .values()
-        .flat_map(|e| e.navigation_properties.iter().filter(|n| n.contains_target).filter_map(move |n| {
-            n.ty.entity().filter(|t| **t != e.name)
-        }))
+        .flat_map(|e| {
+            e.navigation_properties
+                .iter()
+                .filter(|n| n.contains_target)
+                .filter_map(move |n| n.ty.entity().filter(|t| **t != e.name))
+        })
         .collect();
 
     let mut entities: Vec<EntityPlan> = model.entity_types.values().map(|e| builder.entity(e)).collect();
@@ -290,18 +345,27 @@ pub fn build(model: &Model, route: &str, dialect: Dialect, documentation: &DocFa
             .iter()
             .map(|k| (root_scope.claim(&format!("{key_method}_{}", k.method), "_"), k.clone()))
             .collect();
-        root_sets.push(RootSetPlan { set: set.name.clone(), target, collection_method, key_method, key: plan.key.clone(), alternate_keys });
+        root_sets.push(RootSetPlan {
+            set: set.name.clone(),
+            target,
+            collection_method,
+            key_method,
+            key: plan.key.clone(),
+            alternate_keys,
+        });
     }
-    let company_set = (dialect == Dialect::BusinessCentral)
-        .then(|| root_sets.iter().position(|s| s.set == "companies"))
-        .flatten();
+    let company_set =
+        (dialect == Dialect::BusinessCentral).then(|| root_sets.iter().position(|s| s.set == "companies")).flatten();
     // An import exposes every unbound overload of its operation under the import's name.
     let imports = model
         .container
         .iter()
         .flat_map(|c| &c.operation_imports)
         .flat_map(|import| {
-            let overloads = model.operations.iter().filter(move |o| o.name == import.operation && !o.is_bound && o.kind == import.kind);
+            let overloads = model
+                .operations
+                .iter()
+                .filter(move |o| o.name == import.operation && !o.is_bound && o.kind == import.kind);
             overloads.map(move |operation| (import, operation))
         })
         .filter_map(|(import, operation)| {
@@ -329,14 +393,20 @@ fn choose_names(model: &Model) -> Names {
     let mut enum_scope = Scope::new();
     let enums = model.enum_types.keys().map(|n| (n.clone(), enum_scope.claim(&camel(&n.name), "Enum"))).collect();
     let mut complex_scope = Scope::new();
-    let complexes = model.complex_types.keys().map(|n| (n.clone(), complex_scope.claim(&camel(&n.name), "Type"))).collect();
+    let complexes =
+        model.complex_types.keys().map(|n| (n.clone(), complex_scope.claim(&camel(&n.name), "Type"))).collect();
     let mut set_markers = BTreeMap::new();
     let mut marker_scopes: BTreeMap<&QualifiedName, Scope> = BTreeMap::new();
     for set in model.entity_sets() {
         let struct_name = camel(&set.entity_type.name);
         let scope = marker_scopes.entry(&set.entity_type).or_insert_with(|| {
             let mut scope = Scope::new();
-            for taken in [struct_name.clone(), format!("{struct_name}Create"), format!("{struct_name}Update"), format!("{struct_name}Key")] {
+            for taken in [
+                struct_name.clone(),
+                format!("{struct_name}Create"),
+                format!("{struct_name}Update"),
+                format!("{struct_name}Key"),
+            ] {
                 scope.reserve(&taken);
             }
             scope
@@ -349,7 +419,12 @@ fn choose_names(model: &Model) -> Names {
     // (which cannot clash with a set name: set names have no dots).
     for name in model.entity_types.keys().filter(|n| !model.entity_sets().iter().any(|s| s.entity_type == **n)) {
         let struct_name = camel(&name.name);
-        let mut scope = Scope::with_reserved(&[&struct_name, &format!("{struct_name}Create"), &format!("{struct_name}Update"), &format!("{struct_name}Key")]);
+        let mut scope = Scope::with_reserved(&[
+            &struct_name,
+            &format!("{struct_name}Create"),
+            &format!("{struct_name}Update"),
+            &format!("{struct_name}Key"),
+        ]);
         let marker = scope.claim(&format!("{struct_name}Entities"), "Set");
         set_markers.insert(name.to_string(), (name.clone(), marker));
     }
@@ -383,9 +458,9 @@ impl Builder<'_> {
                 let (module, name) = self.names.entity_modules[n].clone();
                 RustType::Entity { module, name }
             }
-            TypeTarget::TypeDefinition(n) => {
-                RustType::Primitive(self.model.type_definitions.get(n).map_or(Primitive::Untyped, |d| d.underlying_type))
-            }
+            TypeTarget::TypeDefinition(n) => RustType::Primitive(
+                self.model.type_definitions.get(n).map_or(Primitive::Untyped, |d| d.underlying_type),
+            ),
             TypeTarget::AbstractEntity | TypeTarget::AbstractComplex | TypeTarget::Unresolved(_) => {
                 RustType::Primitive(Primitive::Untyped)
             }
@@ -411,9 +486,11 @@ impl Builder<'_> {
             .flat_map(|s| &s.navigation_bindings)
             .find(|b| b.path == nav.name)
             .map(|b| b.target.rsplit('/').next().unwrap_or(&b.target).to_owned());
-        let same_name = sets.iter().find(|s| s.name == nav.name && s.entity_type == *target_type).map(|s| s.name.clone());
+        let same_name =
+            sets.iter().find(|s| s.name == nav.name && s.entity_type == *target_type).map(|s| s.name.clone());
         let only = {
-            let mut of_type = sets.iter().filter(|s| s.entity_type == *target_type).map(|s| s.name.clone()).collect::<Vec<_>>();
+            let mut of_type =
+                sets.iter().filter(|s| s.entity_type == *target_type).map(|s| s.name.clone()).collect::<Vec<_>>();
             of_type.sort();
             of_type.into_iter().next()
         };
@@ -459,10 +536,21 @@ impl Builder<'_> {
         lines
     }
 
-    fn field(&self, owner: &EntityType, property: &Property, key: &[PropertyRef], scopes: &mut FieldScopes) -> FieldPlan {
+    fn field(
+        &self,
+        owner: &EntityType,
+        property: &Property,
+        key: &[PropertyRef],
+        scopes: &mut FieldScopes,
+    ) -> FieldPlan {
         let is_key = key.iter().any(|k| k.name == property.name);
-        let sets: Vec<Capabilities> =
-            self.model.entity_sets().iter().filter(|s| s.entity_type == owner.name).map(|s| s.annotations.capabilities()).collect();
+        let sets: Vec<Capabilities> = self
+            .model
+            .entity_sets()
+            .iter()
+            .filter(|s| s.entity_type == owner.name)
+            .map(|s| s.annotations.capabilities())
+            .collect();
         // A type without an entity set (only reached through navigation) is not restricted.
         let insertable = sets.is_empty() || sets.iter().any(Capabilities::can_insert);
         let updatable = sets.is_empty() || sets.iter().any(Capabilities::can_update);
@@ -471,11 +559,14 @@ impl Builder<'_> {
         let annotations = &property.annotations;
         let read_only_by_permission = annotations.permissions() == Some(Permission::Read);
         let documented_read_only = documented.is_some_and(|d| d.read_only);
-        let system_field = self.dialect == Dialect::BusinessCentral && BC_SYSTEM_FIELDS.contains(&property.name.as_str());
+        let system_field =
+            self.dialect == Dialect::BusinessCentral && BC_SYSTEM_FIELDS.contains(&property.name.as_str());
         // BC assigns its GUID ids and `…Id` keys (subscriptionId) itself; a
         // custom API page keyed by a code takes the key from the caller.
         let bc_assigned = self.dialect == Dialect::BusinessCentral
-            && (property.ty.target == TypeTarget::Primitive(Primitive::Guid) || property.name.ends_with("Id") || property.name == "id");
+            && (property.ty.target == TypeTarget::Primitive(Primitive::Guid)
+                || property.name.ends_with("Id")
+                || property.name == "id");
         let server_key = is_key && (bc_assigned || annotations.computed());
         let never = annotations.computed()
             || read_only_by_permission
@@ -495,7 +586,8 @@ impl Builder<'_> {
         let optional_on_create = documented.is_some_and(|d| d.optional_on_create);
         let required_on_create = settable_on_create
             && !optional_on_create
-            && (required_by_capabilities || (!property.facets.is_nullable() && property.facets.default_value.is_none()));
+            && (required_by_capabilities
+                || (!property.facets.is_nullable() && property.facets.default_value.is_none()));
         let mut docs = self.property_docs(&owner.name, property, is_key);
         let access = match (settable_on_create, settable_on_update) {
             (true, true) => "Can be set when creating and when updating.",
@@ -606,7 +698,9 @@ impl Builder<'_> {
                 synthetic: false,
             })
             .collect();
-        if let Some((_, marker)) = sets.is_empty().then(|| self.names.set_markers.get(&entity.name.to_string())).flatten() {
+        if let Some((_, marker)) =
+            sets.is_empty().then(|| self.names.set_markers.get(&entity.name.to_string())).flatten()
+        {
             sets.push(SetPlan {
                 name: entity.name.name.clone(),
                 marker: marker.clone(),
@@ -647,7 +741,12 @@ impl Builder<'_> {
             }
             let Some(mut plan) = self.operation(operation, &mut scopes.paths) else { continue };
             let verb = if plan.kind == OperationKind::Action { "POST" } else { "GET" };
-            let set = self.model.entity_sets().iter().find(|s| s.entity_type == entity.name).map_or("…", |s| s.name.as_str());
+            let set = self
+                .model
+                .entity_sets()
+                .iter()
+                .find(|s| s.entity_type == entity.name)
+                .map_or("…", |s| s.name.as_str());
             let at = if binding.collection { set.to_owned() } else { format!("{set}(…)") };
             plan.docs.push(format!("URL: `{verb} …/{at}/{}`.", plan.qualified));
             if binding.collection { collection_actions.push(plan) } else { actions.push(plan) }
@@ -661,10 +760,15 @@ impl Builder<'_> {
         let etag_field = scopes.fields.claim("etag", "_annotation");
         let extra_field = scopes.fields.claim("additional_properties", "_");
         let mut always_selected: Vec<String> = key.iter().map(|k| k.wire.clone()).collect();
-        always_selected.extend(fields.iter().filter(|f| !f.nullable && !f.is_key && !f.ty.is_stream()).map(|f| f.wire.clone()));
+        always_selected
+            .extend(fields.iter().filter(|f| !f.nullable && !f.is_key && !f.ty.is_stream()).map(|f| f.wire.clone()));
 
         let mut docs = Vec::new();
-        let description = entity.annotations.description().map(str::to_owned).or_else(|| self.documented_entity(&entity.name).and_then(|d| d.description.clone()));
+        let description = entity
+            .annotations
+            .description()
+            .map(str::to_owned)
+            .or_else(|| self.documented_entity(&entity.name).and_then(|d| d.description.clone()));
         if let Some(text) = description {
             docs.push(text);
             docs.push(String::new());
@@ -717,9 +821,17 @@ impl Builder<'_> {
             TypeTarget::Enum(_) => true,
             TypeTarget::Primitive(p) => !matches!(
                 p,
-                Primitive::Stream | Primitive::Untyped | Primitive::PrimitiveType | Primitive::Geography(_) | Primitive::Geometry(_) | Primitive::AnyPropertyPath | Primitive::ModelElementPath
+                Primitive::Stream
+                    | Primitive::Untyped
+                    | Primitive::PrimitiveType
+                    | Primitive::Geography(_)
+                    | Primitive::Geometry(_)
+                    | Primitive::AnyPropertyPath
+                    | Primitive::ModelElementPath
             ),
-            TypeTarget::TypeDefinition(n) => self.model.type_definitions.get(n).is_some_and(|d| !matches!(d.underlying_type, Primitive::Stream)),
+            TypeTarget::TypeDefinition(n) => {
+                self.model.type_definitions.get(n).is_some_and(|d| !matches!(d.underlying_type, Primitive::Stream))
+            }
             _ => false,
         };
         if operation.kind == OperationKind::Function
@@ -790,7 +902,14 @@ impl Builder<'_> {
             docs.push(String::new());
         }
         docs.push(format!("Enum type `{}`.", enumeration.name));
-        EnumPlan { qualified: enumeration.name.clone(), name: self.names.enums[&enumeration.name].clone(), members, unknown_variant, is_flags: enumeration.is_flags, docs }
+        EnumPlan {
+            qualified: enumeration.name.clone(),
+            name: self.names.enums[&enumeration.name].clone(),
+            members,
+            unknown_variant,
+            is_flags: enumeration.is_flags,
+            docs,
+        }
     }
 
     fn complex(&self, complex: &ComplexType) -> ComplexPlan {
@@ -820,7 +939,13 @@ impl Builder<'_> {
             docs.push(String::new());
         }
         docs.push(format!("Complex type `{}`.", complex.name));
-        ComplexPlan { qualified: complex.name.clone(), name: self.names.complexes[&complex.name].clone(), fields, extra_field, docs }
+        ComplexPlan {
+            qualified: complex.name.clone(),
+            name: self.names.complexes[&complex.name].clone(),
+            fields,
+            extra_field,
+            docs,
+        }
     }
 }
 

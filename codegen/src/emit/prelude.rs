@@ -84,10 +84,13 @@ mod tests {
 
     #[test]
     fn shortens_only_undeclared_names() {
-        let text = shortened(quote! { struct A { a: ::std::option::Option<::std::string::String> } fn f() { let v = ::std::vec::Vec::<u8>::new(); } });
+        let text = shortened(
+            quote! { struct A { a: ::std::option::Option<::std::string::String> } fn f() { let v = ::std::vec::Vec::<u8>::new(); } },
+        );
         assert!(text.contains("a: Option<String>"), "{text}");
         assert!(text.contains("let v = Vec::<u8>::new();"), "{text}");
-        let text = shortened(quote! { struct String; fn f() -> ::std::string::String { ::std::string::String::new() } });
+        let text =
+            shortened(quote! { struct String; fn f() -> ::std::string::String { ::std::string::String::new() } });
         assert!(text.contains("-> ::std::string::String"), "{text}");
         assert!(text.contains("::std::string::String::new()"), "{text}");
     }

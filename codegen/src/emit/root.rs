@@ -12,6 +12,13 @@ use super::tokens::{doc, ident};
 pub fn render(plan: &ApiPlan, modules: &[String]) -> TokenStream {
     let route = &plan.route;
     let lambda = (plan.dialect == Dialect::Standard).then(|| quote!(impl rt::LambdaOperators for Service {}));
+    // The wire dialect is decided here, at generation time: Business
+    // Central's comes from its SDK's glue (one definition for generated and
+    // hand-built APIs alike), any other service speaks strict OData.
+    let profile = match plan.dialect {
+        Dialect::BusinessCentral => quote!(::business_central_sdk::PROFILE),
+        Dialect::Standard => quote!(rt::ServiceProfile::strict_odata()),
+    };
     let module_decls = modules.iter().map(|m| {
         let m = ident(m);
         quote!(pub mod #m;)
@@ -22,10 +29,15 @@ pub fn render(plan: &ApiPlan, modules: &[String]) -> TokenStream {
         let module = ident(&root.target.module);
         let marker = ident(&root.target.set_marker);
         let set = &root.set;
-        let key_struct = plan.entities.iter().find(|e| e.qualified == root.target.qualified).and_then(|e| e.key_struct.as_ref()).map(|name| {
-            let name = ident(name);
-            quote!(#module::#name)
-        });
+        let key_struct = plan
+            .entities
+            .iter()
+            .find(|e| e.qualified == root.target.qualified)
+            .and_then(|e| e.key_struct.as_ref())
+            .map(|name| {
+                let name = ident(name);
+                quote!(#module::#name)
+            });
         let (params, key_value) = key_arguments(&root.key, key_struct, 0);
         let collection_doc = format!(" The entity set `{set}` (`{route}/{set}`).");
         let key_doc = format!(" One entity of `{set}` by key (`{route}/{set}(…)`).");
@@ -36,7 +48,8 @@ pub fn render(plan: &ApiPlan, modules: &[String]) -> TokenStream {
             let args = key.parts.iter().map(|p| ident(&p.ident));
             let names: Vec<String> = key.parts.iter().map(|p| format!("`{}`", p.wire)).collect();
             let first = key.parts.first().map_or("", |p| p.wire.as_str());
-            let line = format!(" One entity of `{set}` by its alternate key {} (`{set}({first}=…)`).", names.join(", "));
+            let line =
+                format!(" One entity of `{set}` by its alternate key {} (`{set}({first}=…)`).", names.join(", "));
             quote! {
                 #[doc = #line]
                 pub fn #method(&self, #(#params),*) -> EntityPath<#module::#marker> {
@@ -70,11 +83,11 @@ pub fn render(plan: &ApiPlan, modules: &[String]) -> TokenStream {
             /// The company the client was configured with
             /// (`default_company_id` or `default_company_name`).
             pub fn default_company(&self) -> ::std::result::Result<EntityPath<#module::#marker>, rt::Error> {
-                match self.api.client().default_company() {
-                    Some(rt::CompanyRef::Id(id)) => Ok(self.#collection().key(*id)),
-                    Some(rt::CompanyRef::Name(name)) => Ok(self.#collection().#by_name(name.clone())),
+                match ::business_central_sdk::default_company(self.api.client()) {
+                    Some(::business_central_sdk::CompanyRef::Id(id)) => Ok(self.#collection().key(*id)),
+                    Some(::business_central_sdk::CompanyRef::Name(name)) => Ok(self.#collection().#by_name(name.clone())),
                     None => Err(rt::Error::InvalidRequest(
-                        "no default company is configured: use ClientBuilder::default_company_id or default_company_name".to_owned(),
+                        "no default company is configured: use ClientBuilderExt::default_company_id or default_company_name".to_owned(),
                     )),
                 }
             }
@@ -93,6 +106,7 @@ pub fn render(plan: &ApiPlan, modules: &[String]) -> TokenStream {
 
         impl rt::Service for Service {
             const ROUTE: &'static str = #route;
+            const PROFILE: rt::ServiceProfile = #profile;
         }
         #lambda
 
@@ -103,15 +117,15 @@ pub fn render(plan: &ApiPlan, modules: &[String]) -> TokenStream {
         }
 
         impl Api {
-            /// The API at its default route.
+            /// The API at its default route, below the client's base URL.
             pub fn new(client: &rt::Client) -> Api {
-                Api { api: rt::Api::new(client, #route) }
+                Self::with_route(client, #route)
             }
 
             /// The same API published at another route (for example a copy
             /// of a custom API under another version).
             pub fn with_route(client: &rt::Client, route: &str) -> Api {
-                Api { api: rt::Api::new(client, route) }
+                Api { api: rt::Api::new(client, route, <Service as rt::Service>::PROFILE) }
             }
 
             /// The untyped API handle, for hand-built requests.

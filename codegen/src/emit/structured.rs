@@ -53,8 +53,13 @@ pub fn render(s: &Structure<'_>) -> TokenStream {
     });
     let nav_defs = s.navigations.iter().map(|n| {
         let field = ident(&n.ident);
-        let target = value_type(&RustType::Entity { module: n.target.module.clone(), name: n.target.entity.clone() }, 1);
-        let ty = if n.collection { quote!(::std::option::Option<::std::vec::Vec<#target>>) } else { quote!(::std::option::Option<::std::boxed::Box<#target>>) };
+        let target =
+            value_type(&RustType::Entity { module: n.target.module.clone(), name: n.target.entity.clone() }, 1);
+        let ty = if n.collection {
+            quote!(::std::option::Option<::std::vec::Vec<#target>>)
+        } else {
+            quote!(::std::option::Option<::std::boxed::Box<#target>>)
+        };
         let mut lines = n.docs.clone();
         lines.push(String::new());
         lines.push("Filled only when the navigation was expanded (`$expand`).".to_owned());
@@ -110,22 +115,26 @@ fn visitor(s: &Structure<'_>) -> TokenStream {
         match slot(f) {
             Slot::Required => {
                 declarations.push(quote!(let mut #var = None;));
-                arms.push(quote!(#wire => #var = rt::next_required(&mut map)?,));
-                inits.push(quote!(#field: #var.ok_or_else(|| rt::missing(#wire))?,));
+                arms.push(quote!(#wire => #var = rt::__private::next_required(&mut map)?,));
+                inits.push(quote!(#field: #var.ok_or_else(|| rt::__private::missing(#wire))?,));
             }
             Slot::Optional => {
                 declarations.push(quote!(let mut #var = None;));
-                arms.push(quote!(#wire => #var = rt::next_nullable(&mut map)?,));
+                arms.push(quote!(#wire => #var = rt::__private::next_nullable(&mut map)?,));
                 inits.push(quote!(#field: #var,));
             }
             Slot::Collection => {
                 declarations.push(quote!(let mut #var = ::std::vec::Vec::new();));
-                arms.push(quote!(#wire => #var = rt::next_collection(&mut map)?,));
+                arms.push(quote!(#wire => #var = rt::__private::next_collection(&mut map)?,));
                 inits.push(quote!(#field: #var,));
             }
             Slot::Stream => {
                 declarations.push(quote!(let mut #var = rt::StreamLink::default();));
-                for (annotation, target) in [("mediaReadLink", "read_link"), ("mediaEditLink", "edit_link"), ("mediaContentType", "content_type")] {
+                for (annotation, target) in [
+                    ("mediaReadLink", "read_link"),
+                    ("mediaEditLink", "edit_link"),
+                    ("mediaContentType", "content_type"),
+                ] {
                     let long = format!("{wire}@odata.{annotation}");
                     let short = format!("{wire}@{annotation}");
                     let target = format_ident!("{}", target);
@@ -143,14 +152,14 @@ fn visitor(s: &Structure<'_>) -> TokenStream {
         let field = ident(&n.ident);
         let wire = n.wire.as_str();
         declarations.push(quote!(let mut #var = None;));
-        arms.push(quote!(#wire => #var = rt::next_nullable(&mut map)?,));
+        arms.push(quote!(#wire => #var = rt::__private::next_nullable(&mut map)?,));
         inits.push(quote!(#field: #var,));
     }
     if let Some(etag) = s.etag_field {
         let var = local(etag);
         let field = ident(etag);
         declarations.push(quote!(let mut #var = None;));
-        arms.push(quote!("@odata.etag" | "@etag" => #var = rt::next_nullable(&mut map)?,));
+        arms.push(quote!("@odata.etag" | "@etag" => #var = rt::__private::next_nullable(&mut map)?,));
         inits.push(quote!(#field: #var,));
     }
     quote! {
@@ -172,7 +181,7 @@ fn visitor(s: &Structure<'_>) -> TokenStream {
             fn visit_map<A: rt::serde::de::MapAccess<'de>>(self, mut map: A) -> ::std::result::Result<#name, A::Error> {
                 #(#declarations)*
                 let mut extra = rt::AdditionalProperties::new();
-                while let Some(key) = map.next_key::<rt::FieldName<'de>>()? {
+                while let Some(key) = map.next_key::<rt::__private::FieldName<'de>>()? {
                     match key.as_str() {
                         #(#arms)*
                         // Describes the response, not the entity: the same entity read
@@ -228,7 +237,7 @@ fn writer(s: &Structure<'_>) -> TokenStream {
             }
 
             fn write_json(&self, out: &mut ::std::string::String) {
-                let mut object = rt::JsonObject::begin(out);
+                let mut object = rt::__private::JsonObject::begin(out);
                 #etag
                 #(#fields)*
                 #(#navigations)*
@@ -239,7 +248,7 @@ fn writer(s: &Structure<'_>) -> TokenStream {
 
         impl rt::serde::Serialize for #name {
             fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
-                rt::value::AsJson(self).serialize(serializer)
+                rt::__private::AsJson(self).serialize(serializer)
             }
         }
     }

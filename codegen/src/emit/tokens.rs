@@ -58,7 +58,11 @@ pub fn value_type(ty: &RustType, depth: usize) -> TokenStream {
 /// are never `Option`: a stream is its links, a collection may be empty).
 pub fn field_type(ty: &RustType, nullable: bool, depth: usize) -> TokenStream {
     let value = value_type(ty, depth);
-    if nullable && !ty.is_stream() && !matches!(ty, RustType::Collection(_)) { quote!(::std::option::Option<#value>) } else { value }
+    if nullable && !ty.is_stream() && !matches!(ty, RustType::Collection(_)) {
+        quote!(::std::option::Option<#value>)
+    } else {
+        value
+    }
 }
 
 fn primitive(p: Primitive) -> TokenStream {

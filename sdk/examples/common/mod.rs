@@ -21,7 +21,8 @@ use std::error::Error;
 
 use business_central_sdk::api::v2_0;
 use business_central_sdk::runtime::uuid::Uuid;
-use business_central_sdk::runtime::{Client, ClientCredentials, Environment, ServiceProfile};
+use business_central_sdk::runtime::{Client, ServiceProfile};
+use business_central_sdk::{ClientBuilderExt, ClientCredentials, Environment};
 
 /// The result type of the examples' `main`.
 pub type Outcome = Result<(), Box<dyn Error>>;

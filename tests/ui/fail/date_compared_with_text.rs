@@ -1,6 +1,7 @@
 // A date property compared with a string.
 use business_central_sdk::api::v2_0::{self, customer, customer_sale, enums, general_ledger_entry as gle, sales_invoice, sales_invoice_line};
-use business_central_sdk::runtime::{Client, Environment};
+use business_central_sdk::runtime::{Client};
+use business_central_sdk::{Environment};
 
 #[allow(dead_code)]
 fn api() -> v2_0::Api {

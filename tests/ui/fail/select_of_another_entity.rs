@@ -1,6 +1,7 @@
 // Selecting a customer property in a general ledger query.
 use business_central_sdk::api::v2_0::{self, customer, customer_sale, enums, general_ledger_entry as gle, sales_invoice, sales_invoice_line};
-use business_central_sdk::runtime::{Client, Environment};
+use business_central_sdk::runtime::{Client};
+use business_central_sdk::{Environment};
 
 #[allow(dead_code)]
 fn api() -> v2_0::Api {

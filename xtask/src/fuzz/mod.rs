@@ -23,7 +23,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use odata_codegen::diag::DiagnosticKind;
+use odata_v4_codegen::diag::DiagnosticKind;
 
 use crate::args::Args;
 
@@ -55,11 +55,14 @@ pub fn run(raw: &[String]) -> Result<(), String> {
         return Err(USAGE.to_owned());
     }
     let seconds = match args.value("seconds") {
-        Some(text) => text.parse::<u64>().map_err(|_| format!("`--seconds` must be a whole number, not `{text}`\n{USAGE}"))?,
+        Some(text) => {
+            text.parse::<u64>().map_err(|_| format!("`--seconds` must be a whole number, not `{text}`\n{USAGE}"))?
+        }
         None => DEFAULT_SECONDS,
     };
     let seed = match args.value("seed") {
-        Some(text) => parse_seed(text).ok_or_else(|| format!("`--seed` must be a number (decimal or 0x-hex), not `{text}`\n{USAGE}"))?,
+        Some(text) => parse_seed(text)
+            .ok_or_else(|| format!("`--seed` must be a number (decimal or 0x-hex), not `{text}`\n{USAGE}"))?,
         None => DEFAULT_SEED,
     };
     let root = crate::workspace_root();
@@ -90,7 +93,7 @@ fn seed_corpus(root: &Path, extra: Option<&Path>) -> Result<Vec<Seed>, String> {
         paths.push(bc);
     }
     collect_files(&root.join("schemas"), &mut |p| p.file_name().is_some_and(|n| n == "metadata.xml"), &mut paths);
-    collect_files(&root.join("codegen/tests/fixtures"), &mut |p| p.extension().is_some_and(|e| e == "xml"), &mut paths);
+    collect_files(&root.join("csdl/tests/fixtures"), &mut |p| p.extension().is_some_and(|e| e == "xml"), &mut paths);
     if let Some(dir) = extra {
         if !dir.is_dir() {
             return Err(format!("`--corpus {}` is not a directory", dir.display()));
@@ -147,7 +150,8 @@ fn fuzz(corpus: &[Seed], seed: u64, budget: Duration, crash_dir: &Path) -> Resul
             Some(text) => (*text).to_owned(),
             None => info.payload().downcast_ref::<String>().cloned().unwrap_or_else(|| "(no message)".to_owned()),
         };
-        let location = info.location().map(|l| format!(" at {}:{}:{}", l.file(), l.line(), l.column())).unwrap_or_default();
+        let location =
+            info.location().map(|l| format!(" at {}:{}:{}", l.file(), l.line(), l.column())).unwrap_or_default();
         if let Ok(mut last) = LAST_PANIC.lock() {
             *last = Some(format!("{message}{location}"));
         }
@@ -219,13 +223,14 @@ fn fuzz_loop(corpus: &[Seed], seed: u64, budget: Duration, crash_dir: &Path) -> 
             Ok(oracle::Outcome::Rejected(kind)) => stats.count(kind),
             Ok(oracle::Outcome::CanonicalTooDeep) => stats.too_deep += 1,
             Err(_) => {
-                let message = LAST_PANIC.lock().ok().and_then(|mut m| m.take()).unwrap_or_else(|| "(unknown panic)".to_owned());
+                let message =
+                    LAST_PANIC.lock().ok().and_then(|mut m| m.take()).unwrap_or_else(|| "(unknown panic)".to_owned());
                 let saved = save(crash_dir, &input, "xml")?;
                 let _ = std::fs::remove_file(&in_progress);
                 stats.print(clock.elapsed());
                 return Err(format!(
                     "fuzz: the reader panicked on a mutant of {origin} (run {}):\n{message}\ninput saved to {}\n\
-                     add it to codegen/tests/fixtures/regressions/ once fixed",
+                     add it to csdl/tests/fixtures/regressions/ once fixed",
                     stats.runs,
                     saved.display()
                 ));
@@ -264,7 +269,9 @@ fn spawn_watchdog(current: Arc<Mutex<Vec<u8>>>, started_ms: Arc<AtomicU64>, cloc
             }
             let input = current.lock().map(|i| i.clone()).unwrap_or_default();
             match save(&crash_dir, &input, "hang.xml") {
-                Ok(path) => eprintln!("fuzz: one input has run for {} s; saved to {}", running.as_secs(), path.display()),
+                Ok(path) => {
+                    eprintln!("fuzz: one input has run for {} s; saved to {}", running.as_secs(), path.display());
+                }
                 Err(e) => eprintln!("fuzz: one input has run for {} s and could not be saved: {e}", running.as_secs()),
             }
             std::process::exit(2);

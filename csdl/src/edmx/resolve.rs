@@ -1,0 +1,739 @@
+//! Resolution and validation: aliases become namespaces, type names become
+//! typed references, and every cross-reference is checked. External
+//! annotation blocks are applied to their targets.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::parse::ExternalAnnotations;
+use crate::diag::{Diagnostic, DiagnosticKind, Severity, SourceMap};
+use crate::ir::annotations::Record;
+use crate::ir::*;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Declared {
+    Entity,
+    Complex,
+    Enum,
+    TypeDefinition,
+    Term,
+}
+
+struct Resolver<'a> {
+    map: &'a SourceMap,
+    diagnostics: Vec<Diagnostic>,
+    aliases: BTreeMap<String, String>,
+    declared: BTreeMap<QualifiedName, Declared>,
+}
+
+impl Resolver<'_> {
+    fn report(&mut self, severity: Severity, kind: DiagnosticKind, origin: &Origin, message: String) {
+        self.diagnostics.push(self.map.diagnostic(severity, kind, origin.offset, &origin.path, message));
+    }
+
+    fn error(&mut self, kind: DiagnosticKind, origin: &Origin, message: String) {
+        self.report(Severity::Error, kind, origin, message);
+    }
+
+    fn namespace_of(&self, namespace: &str) -> String {
+        self.aliases.get(namespace).cloned().unwrap_or_else(|| namespace.to_owned())
+    }
+
+    fn normalize(&self, name: &mut QualifiedName) {
+        if let Some(namespace) = self.aliases.get(&name.namespace) {
+            name.namespace = namespace.clone();
+        }
+    }
+
+    fn normalize_text(&self, text: &str) -> String {
+        match QualifiedName::parse(text) {
+            Some(mut name) => {
+                self.normalize(&mut name);
+                name.to_string()
+            }
+            None => text.to_owned(),
+        }
+    }
+
+    fn annotations(&self, annotations: &mut Annotations) {
+        for annotation in &mut annotations.0 {
+            self.normalize(&mut annotation.term);
+            if let Some(value) = &mut annotation.value {
+                self.expression(value);
+            }
+            self.annotations(&mut annotation.annotations);
+        }
+    }
+
+    fn expression(&self, expression: &mut Expression) {
+        match expression {
+            Expression::Record(Record { ty, properties, annotations }) => {
+                if let Some(ty) = ty {
+                    self.normalize(ty);
+                }
+                for property in properties {
+                    self.expression(&mut property.value);
+                }
+                self.annotations(annotations);
+            }
+            Expression::Collection(items) => items.iter_mut().for_each(|e| self.expression(e)),
+            _ => {}
+        }
+    }
+
+    /// Classifies a type reference; unknown names are errors.
+    fn resolve_type(&mut self, ty: &mut TypeRef, origin: &Origin, what: &str) {
+        let TypeTarget::Unresolved(text) = &ty.target else { return };
+        let Some(mut name) = QualifiedName::parse(text) else { return };
+        self.normalize(&mut name);
+        let target = if name.namespace == "Edm" {
+            match name.name.as_str() {
+                "EntityType" => Some(TypeTarget::AbstractEntity),
+                "ComplexType" => Some(TypeTarget::AbstractComplex),
+                other => Primitive::from_edm_name(other).map(TypeTarget::Primitive),
+            }
+        } else {
+            match self.declared.get(&name) {
+                Some(Declared::Entity) => Some(TypeTarget::Entity(name.clone())),
+                Some(Declared::Complex) => Some(TypeTarget::Complex(name.clone())),
+                Some(Declared::Enum) => Some(TypeTarget::Enum(name.clone())),
+                Some(Declared::TypeDefinition) => Some(TypeTarget::TypeDefinition(name.clone())),
+                Some(Declared::Term) | None => None,
+            }
+        };
+        match target {
+            Some(target) => ty.target = target,
+            None => {
+                let message = format!("{what} has unknown type `{name}`");
+                self.error(DiagnosticKind::UnknownType, origin, message);
+            }
+        }
+    }
+
+    fn properties(&mut self, properties: &mut [Property]) {
+        for property in properties {
+            let what = format!("property `{}`", property.name);
+            self.resolve_type(&mut property.ty, &property.origin, &what);
+            self.annotations(&mut property.annotations);
+        }
+    }
+
+    fn navigation_properties(&mut self, navigation: &mut [NavigationProperty]) {
+        for nav in navigation {
+            let what = format!("navigation property `{}`", nav.name);
+            self.resolve_type(&mut nav.ty, &nav.origin, &what);
+            if !matches!(nav.ty.target, TypeTarget::Entity(_) | TypeTarget::Unresolved(_) | TypeTarget::AbstractEntity)
+            {
+                let message = format!(
+                    "navigation property `{}` must target an entity type, not `{}`",
+                    nav.name,
+                    nav.ty.csdl_name()
+                );
+                self.error(DiagnosticKind::UnknownType, &nav.origin, message);
+            }
+            self.annotations(&mut nav.annotations);
+            for constraint in &mut nav.referential_constraints {
+                self.annotations(&mut constraint.annotations);
+            }
+        }
+    }
+}
+
+/// Resolves and validates a parsed model. Errors stop the model; warnings
+/// are returned inside it.
+pub fn resolve(
+    map: &SourceMap,
+    mut model: Model,
+    external: Vec<ExternalAnnotations>,
+    diagnostics: Vec<Diagnostic>,
+) -> Result<Model, crate::diag::Diagnostics> {
+    let mut resolver = Resolver { map, diagnostics, aliases: BTreeMap::new(), declared: BTreeMap::new() };
+    collect_aliases(&mut resolver, &model);
+    collect_declared(&mut resolver, &model);
+    resolve_references(&mut resolver, &mut model);
+    validate(&mut resolver, &model);
+    apply_external(&mut resolver, &mut model, external);
+    model
+        .operations
+        .sort_by_cached_key(|o| (o.name.clone(), o.binding_type().map(TypeRef::csdl_name).unwrap_or_default(), o.kind));
+
+    let (mut errors, mut warnings): (Vec<_>, Vec<_>) =
+        resolver.diagnostics.into_iter().partition(|d| d.severity == Severity::Error);
+    let position = |d: &Diagnostic| (d.location.line, d.location.column);
+    errors.sort_by_key(position);
+    warnings.sort_by_key(position);
+    if !errors.is_empty() {
+        return Err(crate::diag::Diagnostics(errors));
+    }
+    model.warnings = warnings;
+    Ok(model)
+}
+
+fn collect_aliases(resolver: &mut Resolver<'_>, model: &Model) {
+    let mut namespaces = BTreeSet::new();
+    for schema in &model.schemas {
+        if !namespaces.insert(schema.namespace.clone()) {
+            let message = format!("schema namespace `{}` is declared more than once", schema.namespace);
+            resolver.error(DiagnosticKind::DuplicateName, &schema.origin, message);
+        }
+    }
+    let includes = model.references.iter().flat_map(|r| &r.includes);
+    let mut pairs: Vec<(&str, &str, &Origin)> =
+        includes.filter_map(|i| Some((i.alias.as_deref()?, i.namespace.as_str(), &i.origin))).collect();
+    pairs.extend(model.schemas.iter().filter_map(|s| Some((s.alias.as_deref()?, s.namespace.as_str(), &s.origin))));
+    for (alias, namespace, origin) in pairs {
+        let clash = resolver.aliases.get(alias).is_some_and(|existing| existing != namespace)
+            || (namespaces.contains(alias) && alias != namespace);
+        if clash {
+            let message = format!("alias `{alias}` is used for more than one namespace");
+            resolver.error(DiagnosticKind::DuplicateName, origin, message);
+            continue;
+        }
+        resolver.aliases.insert(alias.to_owned(), namespace.to_owned());
+    }
+}
+
+fn collect_declared(resolver: &mut Resolver<'_>, model: &Model) {
+    let groups: [(Declared, Vec<(&QualifiedName, &Origin)>); 5] = [
+        (Declared::Entity, model.entity_types.values().map(|t| (&t.name, &t.origin)).collect()),
+        (Declared::Complex, model.complex_types.values().map(|t| (&t.name, &t.origin)).collect()),
+        (Declared::Enum, model.enum_types.values().map(|t| (&t.name, &t.origin)).collect()),
+        (Declared::TypeDefinition, model.type_definitions.values().map(|t| (&t.name, &t.origin)).collect()),
+        (Declared::Term, model.terms.values().map(|t| (&t.name, &t.origin)).collect()),
+    ];
+    for (kind, items) in groups {
+        for (name, origin) in items {
+            if resolver.declared.insert(name.clone(), kind).is_some() {
+                let message = format!("`{name}` is declared more than once (as different kinds of item)");
+                resolver.error(DiagnosticKind::DuplicateName, origin, message);
+            }
+        }
+    }
+    for operation in &model.operations {
+        if resolver.declared.contains_key(&operation.name) {
+            let message = format!("operation `{}` has the same name as a type or term", operation.name);
+            resolver.error(DiagnosticKind::DuplicateName, &operation.origin, message);
+        }
+    }
+}
+
+fn resolve_references(resolver: &mut Resolver<'_>, model: &mut Model) {
+    for schema in &mut model.schemas {
+        resolver.annotations(&mut schema.annotations);
+    }
+    for entity in model.entity_types.values_mut() {
+        if let Some(base) = &mut entity.base_type {
+            resolver.normalize(base);
+        }
+        resolver.properties(&mut entity.properties);
+        resolver.navigation_properties(&mut entity.navigation_properties);
+        resolver.annotations(&mut entity.annotations);
+    }
+    for complex in model.complex_types.values_mut() {
+        if let Some(base) = &mut complex.base_type {
+            resolver.normalize(base);
+        }
+        resolver.properties(&mut complex.properties);
+        resolver.navigation_properties(&mut complex.navigation_properties);
+        resolver.annotations(&mut complex.annotations);
+    }
+    for enumeration in model.enum_types.values_mut() {
+        resolver.annotations(&mut enumeration.annotations);
+        for member in &mut enumeration.members {
+            resolver.annotations(&mut member.annotations);
+        }
+    }
+    for definition in model.type_definitions.values_mut() {
+        resolver.annotations(&mut definition.annotations);
+    }
+    for term in model.terms.values_mut() {
+        let what = format!("term `{}`", term.name.name);
+        resolver.resolve_type(&mut term.ty, &term.origin, &what);
+        if let Some(base) = &mut term.base_term {
+            resolver.normalize(base);
+        }
+        resolver.annotations(&mut term.annotations);
+    }
+    for operation in &mut model.operations {
+        for parameter in &mut operation.parameters {
+            let what = format!("parameter `{}`", parameter.name);
+            resolver.resolve_type(&mut parameter.ty, &parameter.origin, &what);
+            resolver.annotations(&mut parameter.annotations);
+        }
+        if let Some(returns) = &mut operation.return_type {
+            let what = format!("the return type of `{}`", operation.name.name);
+            resolver.resolve_type(&mut returns.ty, &operation.origin, &what);
+            resolver.annotations(&mut returns.annotations);
+        }
+        resolver.annotations(&mut operation.annotations);
+    }
+    if let Some(container) = &mut model.container {
+        if let Some(extends) = &mut container.extends {
+            resolver.normalize(extends);
+        }
+        for set in &mut container.entity_sets {
+            resolver.normalize(&mut set.entity_type);
+            resolver.annotations(&mut set.annotations);
+        }
+        for singleton in &mut container.singletons {
+            resolver.normalize(&mut singleton.ty);
+            resolver.annotations(&mut singleton.annotations);
+        }
+        for import in &mut container.operation_imports {
+            resolver.normalize(&mut import.operation);
+            resolver.annotations(&mut import.annotations);
+        }
+        resolver.annotations(&mut container.annotations);
+    }
+}
+
+fn validate(resolver: &mut Resolver<'_>, model: &Model) {
+    for entity in model.entity_types.values() {
+        validate_entity(resolver, model, entity);
+    }
+    for complex in model.complex_types.values() {
+        if let Some(base) = &complex.base_type {
+            if !model.complex_types.contains_key(base) {
+                let message =
+                    format!("complex type `{}` derives from unknown complex type `{base}`", complex.name.name);
+                resolver.error(DiagnosticKind::UnknownType, &complex.origin, message);
+            } else if inherits_from_itself(&complex.name, |n| {
+                model.complex_types.get(n).and_then(|c| c.base_type.as_ref())
+            }) {
+                let message = format!("complex type `{}` inherits from itself", complex.name.name);
+                resolver.error(DiagnosticKind::InheritanceCycle, &complex.origin, message);
+            }
+        }
+        // Like entity types, a complex type may not redeclare an inherited member.
+        let mut inherited: Vec<&str> = Vec::new();
+        let mut seen = BTreeSet::new();
+        let mut base = complex.base_type.as_ref().and_then(|b| model.complex_types.get(b));
+        while let Some(ancestor) = base.filter(|a| seen.insert(&a.name)) {
+            inherited.extend(ancestor.properties.iter().map(|p| p.name.as_str()));
+            inherited.extend(ancestor.navigation_properties.iter().map(|n| n.name.as_str()));
+            base = ancestor.base_type.as_ref().and_then(|b| model.complex_types.get(b));
+        }
+        validate_members(resolver, &complex.properties, &complex.navigation_properties, &inherited);
+    }
+    for enumeration in model.enum_types.values() {
+        let (min, max) = match enumeration.underlying_type.unwrap_or(Primitive::Int32) {
+            Primitive::Byte => (0, u8::MAX as i64),
+            Primitive::SByte => (i8::MIN as i64, i8::MAX as i64),
+            Primitive::Int16 => (i16::MIN as i64, i16::MAX as i64),
+            Primitive::Int64 => (i64::MIN, i64::MAX),
+            _ => (i32::MIN as i64, i32::MAX as i64),
+        };
+        for member in &enumeration.members {
+            if member.value < min || member.value > max {
+                let message =
+                    format!("value {} of `{}` does not fit the enum's underlying type", member.value, member.name);
+                resolver.error(DiagnosticKind::InvalidAttribute, &member.origin, message);
+            }
+        }
+    }
+    validate_operations(resolver, model);
+    if let Some(container) = &model.container {
+        validate_container(resolver, model, container);
+    }
+}
+
+fn inherits_from_itself<'m>(
+    start: &QualifiedName,
+    base_of: impl Fn(&QualifiedName) -> Option<&'m QualifiedName>,
+) -> bool {
+    let mut seen = BTreeSet::new();
+    let mut current = base_of(start);
+    while let Some(name) = current {
+        if name == start || !seen.insert(name.clone()) {
+            return true;
+        }
+        current = base_of(name);
+    }
+    false
+}
+
+fn validate_entity(resolver: &mut Resolver<'_>, model: &Model, entity: &EntityType) {
+    if let Some(base) = &entity.base_type {
+        if !model.entity_types.contains_key(base) {
+            let message = format!("entity type `{}` derives from unknown entity type `{base}`", entity.name.name);
+            resolver.error(DiagnosticKind::UnknownType, &entity.origin, message);
+            return;
+        }
+        if inherits_from_itself(&entity.name, |n| model.entity_types.get(n).and_then(|e| e.base_type.as_ref())) {
+            let message = format!("entity type `{}` inherits from itself", entity.name.name);
+            resolver.error(DiagnosticKind::InheritanceCycle, &entity.origin, message);
+            return;
+        }
+    }
+    let properties = model.all_properties(entity);
+    // A key is checked where it is declared; derived types inherit it and
+    // would only repeat the same error at a place that has no `<Key>`.
+    match &entity.key {
+        Some(key) => {
+            for part in key {
+                let first = part.name.split('/').next().unwrap_or_default();
+                if !properties.iter().any(|p| p.name == first) {
+                    let message = format!(
+                        "key of `{}` names `{}`, which is not a property of the type",
+                        entity.name.name, part.name
+                    );
+                    resolver.error(DiagnosticKind::UnknownKeyProperty, &part.origin, message);
+                }
+            }
+        }
+        None if !entity.is_abstract && model.key_of(entity).is_none() => {
+            let message = format!("entity type `{}` has no key and is not abstract", entity.name.name);
+            resolver.error(DiagnosticKind::UnknownKeyProperty, &entity.origin, message);
+        }
+        None => {}
+    }
+    let inherited: Vec<&str> = match &entity.base_type {
+        Some(base) => model.entity_types.get(base).map_or(Vec::new(), |b| {
+            let mut names: Vec<&str> = model.all_properties(b).iter().map(|p| p.name.as_str()).collect();
+            names.extend(model.all_navigation_properties(b).iter().map(|n| n.name.as_str()));
+            names
+        }),
+        None => Vec::new(),
+    };
+    validate_members(resolver, &entity.properties, &entity.navigation_properties, &inherited);
+    for nav in &entity.navigation_properties {
+        let Some(target) = nav.ty.entity().and_then(|t| model.entity_types.get(t)) else { continue };
+        if let Some(partner) = &nav.partner {
+            let partner_name = partner.rsplit('/').next().unwrap_or(partner);
+            if !model.all_navigation_properties(target).iter().any(|n| n.name == partner_name) {
+                let message = format!(
+                    "partner `{partner}` of navigation property `{}` is not a navigation property of `{}`",
+                    nav.name, target.name
+                );
+                resolver.error(DiagnosticKind::UnknownPartner, &nav.origin, message);
+            }
+        }
+        let target_properties = model.all_properties(target);
+        for constraint in &nav.referential_constraints {
+            if !properties.iter().any(|p| p.name == constraint.property) {
+                let message = format!(
+                    "referential constraint of `{}` names property `{}`, which `{}` does not have",
+                    nav.name, constraint.property, entity.name.name
+                );
+                resolver.error(DiagnosticKind::UnknownReference, &nav.origin, message);
+            }
+            if !target_properties.iter().any(|p| p.name == constraint.referenced_property) {
+                let message = format!(
+                    "referential constraint of `{}` names referenced property `{}`, which `{}` does not have",
+                    nav.name, constraint.referenced_property, target.name
+                );
+                resolver.error(DiagnosticKind::UnknownReference, &nav.origin, message);
+            }
+        }
+    }
+}
+
+/// Property and navigation names must be unique within a type, including inherited ones.
+fn validate_members(
+    resolver: &mut Resolver<'_>,
+    properties: &[Property],
+    navigation: &[NavigationProperty],
+    inherited: &[&str],
+) {
+    let mut seen: BTreeSet<&str> = inherited.iter().copied().collect();
+    let members =
+        properties.iter().map(|p| (&p.name, &p.origin)).chain(navigation.iter().map(|n| (&n.name, &n.origin)));
+    for (name, origin) in members {
+        if !seen.insert(name) {
+            let message = format!("`{name}` is declared more than once in the same type");
+            resolver.error(DiagnosticKind::DuplicateName, origin, message);
+        }
+    }
+}
+
+fn validate_operations(resolver: &mut Resolver<'_>, model: &Model) {
+    let mut signatures = BTreeSet::new();
+    for operation in &model.operations {
+        let binding = operation.binding_type().map(TypeRef::csdl_name).unwrap_or_default();
+        // Actions overload on the binding type only; functions also on their parameter types.
+        let parameters: Vec<String> = match operation.kind {
+            OperationKind::Action => Vec::new(),
+            OperationKind::Function => operation.call_parameters().iter().map(|p| p.ty.csdl_name()).collect(),
+        };
+        if !signatures.insert((operation.kind, operation.name.clone(), binding.clone(), parameters)) {
+            let bound = if binding.is_empty() { "unbound".to_owned() } else { format!("bound to `{binding}`") };
+            let message = format!("`{}` ({bound}) is declared more than once with the same signature", operation.name);
+            resolver.error(DiagnosticKind::DuplicateName, &operation.origin, message);
+        }
+    }
+}
+
+fn validate_container(resolver: &mut Resolver<'_>, model: &Model, container: &EntityContainer) {
+    let mut targets: BTreeSet<&str> = container.entity_sets.iter().map(|s| s.name.as_str()).collect();
+    targets.extend(container.singletons.iter().map(|s| s.name.as_str()));
+    let check_bindings = |resolver: &mut Resolver<'_>,
+                          ty: &QualifiedName,
+                          bindings: &[NavigationBinding],
+                          origin: &Origin| {
+        for binding in bindings {
+            let target_name = binding.target.rsplit('/').next().unwrap_or(&binding.target);
+            let first_segment = binding.path.split('/').find(|s| !s.contains('.')).unwrap_or(&binding.path);
+            let owner_has_nav = model.entity_types.get(ty).is_some_and(|e| {
+                let has_nav = model.all_navigation_properties(e).iter().any(|n| n.name == first_segment);
+                // Paths may start with a complex property or a derived type's navigation.
+                has_nav || model.all_properties(e).iter().any(|p| p.name == first_segment) || binding.path.contains('.')
+            });
+            if !owner_has_nav {
+                let message =
+                    format!("navigation binding path `{}` does not name a navigation property of `{ty}`", binding.path);
+                resolver.error(DiagnosticKind::UnknownReference, origin, message);
+            }
+            if !targets.contains(target_name) && !binding.target.contains('/') {
+                let message =
+                    format!("navigation binding target `{}` is not an entity set or singleton", binding.target);
+                resolver.error(DiagnosticKind::UnknownReference, origin, message);
+            }
+        }
+    };
+    for set in &container.entity_sets {
+        if !model.entity_types.contains_key(&set.entity_type) {
+            let message = format!("entity set `{}` has unknown entity type `{}`", set.name, set.entity_type);
+            resolver.error(DiagnosticKind::UnknownType, &set.origin, message);
+        }
+        check_bindings(resolver, &set.entity_type, &set.navigation_bindings, &set.origin);
+    }
+    for singleton in &container.singletons {
+        if !model.entity_types.contains_key(&singleton.ty) {
+            let message = format!("singleton `{}` has unknown entity type `{}`", singleton.name, singleton.ty);
+            resolver.error(DiagnosticKind::UnknownType, &singleton.origin, message);
+        }
+        check_bindings(resolver, &singleton.ty, &singleton.navigation_bindings, &singleton.origin);
+    }
+    for import in &container.operation_imports {
+        let found = model.operations.iter().any(|o| o.kind == import.kind && o.name == import.operation && !o.is_bound);
+        if !found {
+            let kind = match import.kind {
+                OperationKind::Action => "action",
+                OperationKind::Function => "function",
+            };
+            let message = format!("import `{}` refers to unknown unbound {kind} `{}`", import.name, import.operation);
+            resolver.error(DiagnosticKind::UnknownReference, &import.origin, message);
+        }
+        if let Some(set) = import.entity_set.as_ref().filter(|s| container.entity_set(s).is_none() && !s.contains('/'))
+        {
+            let message = format!("import `{}` names unknown entity set `{set}`", import.name);
+            resolver.error(DiagnosticKind::UnknownReference, &import.origin, message);
+        }
+    }
+}
+
+/// Splits `NS.Name(Overload)/a/b` into the head name, the overload text and
+/// the path segments. The overload ends at its matching parenthesis, since
+/// types such as `Collection(NS.T)` have parentheses of their own.
+fn split_target(target: &str) -> (&str, Option<&str>, Vec<&str>) {
+    let open = target.find('(').filter(|&open| !target[..open].contains('/'));
+    let (head, overload, rest) = match open {
+        Some(open) => {
+            let mut depth = 0usize;
+            let mut close = None;
+            for (i, ch) in target[open..].char_indices() {
+                match ch {
+                    '(' => depth += 1,
+                    ')' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            close = Some(open + i);
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            match close {
+                Some(close) => (&target[..open], Some(&target[open + 1..close]), &target[close + 1..]),
+                // Unbalanced: everything after `(` is the overload text, which matches no operation.
+                None => (&target[..open], Some(&target[open + 1..]), ""),
+            }
+        }
+        None => match target.find('/') {
+            Some(slash) => (&target[..slash], None, &target[slash..]),
+            None => (target, None, ""),
+        },
+    };
+    let segments = rest.split('/').filter(|s| !s.is_empty()).collect();
+    (head, overload, segments)
+}
+
+fn apply_external(resolver: &mut Resolver<'_>, model: &mut Model, external: Vec<ExternalAnnotations>) {
+    for mut block in external {
+        resolver.annotations(&mut block.annotations);
+        if let Some(qualifier) = &block.qualifier {
+            for annotation in &mut block.annotations.0 {
+                annotation.qualifier.get_or_insert_with(|| qualifier.clone());
+            }
+        }
+        let applied = apply_one(resolver, model, &block);
+        if !applied {
+            let message = format!(
+                "annotation target `{}` matches nothing in the model; its annotations are kept but unused",
+                block.target
+            );
+            resolver.report(Severity::Warning, DiagnosticKind::UnmatchedAnnotationTarget, &block.origin, message);
+            model.orphan_annotations.push(OrphanAnnotations {
+                schema: block.schema,
+                target: block.target,
+                qualifier: block.qualifier,
+                annotations: block.annotations,
+            });
+        }
+    }
+}
+
+fn apply_one(resolver: &Resolver<'_>, model: &mut Model, block: &ExternalAnnotations) -> bool {
+    let (head, overload, segments) = split_target(&block.target);
+    let extend = |target: &mut Annotations| target.0.extend(block.annotations.0.iter().cloned());
+    let head_namespace = resolver.namespace_of(head);
+    if segments.is_empty()
+        && overload.is_none()
+        && let Some(schema) = model.schemas.iter_mut().find(|s| s.namespace == head_namespace)
+    {
+        extend(&mut schema.annotations);
+        return true;
+    }
+    let Some(mut name) = QualifiedName::parse(head) else { return false };
+    resolver.normalize(&mut name);
+
+    if let Some(entity) = model.entity_types.get_mut(&name) {
+        return match segments.as_slice() {
+            [] => {
+                extend(&mut entity.annotations);
+                true
+            }
+            [member] => member_annotations(&mut entity.properties, &mut entity.navigation_properties, member)
+                .map(extend)
+                .is_some(),
+            _ => false,
+        };
+    }
+    if let Some(complex) = model.complex_types.get_mut(&name) {
+        return match segments.as_slice() {
+            [] => {
+                extend(&mut complex.annotations);
+                true
+            }
+            [member] => member_annotations(&mut complex.properties, &mut complex.navigation_properties, member)
+                .map(extend)
+                .is_some(),
+            _ => false,
+        };
+    }
+    if let Some(enumeration) = model.enum_types.get_mut(&name) {
+        return match segments.as_slice() {
+            [] => {
+                extend(&mut enumeration.annotations);
+                true
+            }
+            [member] => {
+                enumeration.members.iter_mut().find(|m| m.name == *member).map(|m| extend(&mut m.annotations)).is_some()
+            }
+            _ => false,
+        };
+    }
+    // Type definitions and terms have no members: a target with a path below
+    // them matches nothing, and its block is kept once, as an orphan.
+    if let Some(definition) = model.type_definitions.get_mut(&name) {
+        if segments.is_empty() {
+            extend(&mut definition.annotations);
+        }
+        return segments.is_empty();
+    }
+    if let Some(term) = model.terms.get_mut(&name) {
+        if segments.is_empty() {
+            extend(&mut term.annotations);
+        }
+        return segments.is_empty();
+    }
+    if let Some(container) = model.container.as_mut().filter(|c| c.name == name) {
+        return match segments.as_slice() {
+            [] => {
+                extend(&mut container.annotations);
+                true
+            }
+            [child] => {
+                let target = container
+                    .entity_sets
+                    .iter_mut()
+                    .find(|s| s.name == *child)
+                    .map(|s| &mut s.annotations)
+                    .or_else(|| container.singletons.iter_mut().find(|s| s.name == *child).map(|s| &mut s.annotations))
+                    .or_else(|| {
+                        container.operation_imports.iter_mut().find(|s| s.name == *child).map(|s| &mut s.annotations)
+                    });
+                target.map(extend).is_some()
+            }
+            _ => false,
+        };
+    }
+    // `NS.Action()` names the unbound overload: no types at all, not one empty type.
+    let overload = overload.map(|text| {
+        if text.trim().is_empty() {
+            Vec::new()
+        } else {
+            text.split(',').map(|t| normalize_type_text(resolver, t.trim())).collect::<Vec<_>>()
+        }
+    });
+    let mut applied = false;
+    for operation in model.operations.iter_mut().filter(|o| o.name == name) {
+        if let Some(expected) = &overload {
+            let actual: Vec<String> = match operation.kind {
+                OperationKind::Action => operation.binding_type().map(TypeRef::csdl_name).into_iter().collect(),
+                OperationKind::Function => operation.parameters.iter().map(|p| p.ty.csdl_name()).collect(),
+            };
+            if *expected != actual {
+                continue;
+            }
+        }
+        let target = match segments.as_slice() {
+            [] => Some(&mut operation.annotations),
+            ["$ReturnType"] => operation.return_type.as_mut().map(|r| &mut r.annotations),
+            [parameter] => operation.parameters.iter_mut().find(|p| p.name == *parameter).map(|p| &mut p.annotations),
+            _ => None,
+        };
+        if let Some(target) = target {
+            extend(target);
+            applied = true;
+        }
+    }
+    applied
+}
+
+fn normalize_type_text(resolver: &Resolver<'_>, text: &str) -> String {
+    match text.strip_prefix("Collection(").and_then(|t| t.strip_suffix(')')) {
+        Some(inner) => format!("Collection({})", resolver.normalize_text(inner)),
+        None => resolver.normalize_text(text),
+    }
+}
+
+fn member_annotations<'m>(
+    properties: &'m mut [Property],
+    navigation: &'m mut [NavigationProperty],
+    name: &str,
+) -> Option<&'m mut Annotations> {
+    if let Some(property) = properties.iter_mut().find(|p| p.name == name) {
+        return Some(&mut property.annotations);
+    }
+    navigation.iter_mut().find(|n| n.name == name).map(|n| &mut n.annotations)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_target;
+
+    #[test]
+    fn splits_targets() {
+        assert_eq!(split_target("NS.T/p"), ("NS.T", None, vec!["p"]));
+        assert_eq!(split_target("NS.a(NS.b)/x"), ("NS.a", Some("NS.b"), vec!["x"]));
+        assert_eq!(split_target("NS.C/set"), ("NS.C", None, vec!["set"]));
+        assert_eq!(split_target("NS.T"), ("NS.T", None, vec![]));
+        assert_eq!(split_target("NS.a()"), ("NS.a", Some(""), vec![]));
+        assert_eq!(
+            split_target("NS.f(Collection(NS.b),Edm.String)/p"),
+            ("NS.f", Some("Collection(NS.b),Edm.String"), vec!["p"])
+        );
+        assert_eq!(split_target("NS.f(Collection(NS.b)"), ("NS.f", Some("Collection(NS.b)"), vec![]));
+    }
+}

@@ -1,0 +1,131 @@
+//! What generated code calls and users do not: JSON writing and reading
+//! helpers for the generated types, key predicates, operation decoders.
+//!
+//! Not part of the public API: names and signatures here change with the
+//! generator, which is released together with this crate. Generated code
+//! reaches it as `rt::__private::…`.
+
+use std::fmt;
+
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+
+use crate::decode;
+use crate::error::Error;
+use crate::http::HttpResponse;
+use crate::value::{AdditionalProperties, Edm, StreamLink, Text, write_json_string};
+
+pub use crate::enums::{deserialize_enum, unknown_value, unknown_value_str, write_enum_json};
+pub use crate::key::{key_predicate, write_literal_key};
+pub use crate::payload::json_array;
+pub use crate::value::{AsJson, De};
+
+/// A JSON object key, borrowed from the input when possible.
+pub type FieldName<'de> = Text<'de>;
+
+/// Writes a JSON object field by field.
+pub struct JsonObject<'a> {
+    out: &'a mut String,
+    empty: bool,
+}
+
+impl<'a> JsonObject<'a> {
+    pub fn begin(out: &'a mut String) -> Self {
+        out.push('{');
+        JsonObject { out, empty: true }
+    }
+
+    fn key(&mut self, name: &str) {
+        if !self.empty {
+            self.out.push(',');
+        }
+        self.empty = false;
+        write_json_string(self.out, name);
+        self.out.push(':');
+    }
+
+    pub fn field<T: Edm>(&mut self, name: &str, value: &T) {
+        self.key(name);
+        value.write_json(self.out);
+    }
+
+    /// A field whose value is already JSON text.
+    pub fn raw(&mut self, name: &str, json: &str) {
+        self.key(name);
+        self.out.push_str(json);
+    }
+
+    /// The `@odata.media*` annotations of a stream property.
+    pub fn stream(&mut self, name: &str, link: &StreamLink) {
+        link.write_annotations(name, |key, json| self.raw(&key, &json));
+    }
+
+    /// Properties the type does not declare, written back as received.
+    pub fn extra(&mut self, extra: &AdditionalProperties) {
+        for (name, value) in extra.iter() {
+            self.raw(name, value.get());
+        }
+    }
+
+    pub fn end(self) {
+        self.out.push('}');
+    }
+}
+
+/// `{"value": …}`, the wrapper OData puts around collections and primitive
+/// results of operations.
+struct Wrapped<T>(T);
+
+impl<'de, T: Edm> de::Deserialize<'de> for Wrapped<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct WrapperVisitor<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Edm> Visitor<'de> for WrapperVisitor<T> {
+            type Value = Wrapped<T>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object with a `value` member")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Wrapped<T>, A::Error> {
+                let mut value = None;
+                while let Some(key) = map.next_key::<FieldName<'de>>()? {
+                    if key.as_str() == "value" {
+                        value = Some(map.next_value::<De<T>>()?.0);
+                    } else {
+                        map.next_value::<de::IgnoredAny>()?;
+                    }
+                }
+                value.map(Wrapped).ok_or_else(|| de::Error::missing_field("value"))
+            }
+        }
+        deserializer.deserialize_map(WrapperVisitor(std::marker::PhantomData))
+    }
+}
+
+/// Decodes an operation result sent as `{"value": …}`.
+pub fn decode_wrapped<T: Edm>(response: &HttpResponse) -> Result<T, Error> {
+    decode::json::<Wrapped<T>>(response).map(|w| w.0)
+}
+
+/// Decodes an operation result that is an entity or complex value.
+pub fn decode_value<T: Edm>(response: &HttpResponse) -> Result<T, Error> {
+    decode::json::<De<T>>(response).map(|d| d.0)
+}
+
+/// Reads the next map value as a nullable field (`null` → `None`); the
+/// type comes from the variable it is assigned to.
+pub fn next_nullable<'de, A: MapAccess<'de>, T: Edm>(map: &mut A) -> Result<Option<T>, A::Error> {
+    map.next_value::<De<Option<T>>>().map(|v| v.0)
+}
+
+/// Reads the next map value as a field that must not be null.
+pub fn next_required<'de, A: MapAccess<'de>, T: Edm>(map: &mut A) -> Result<Option<T>, A::Error> {
+    map.next_value::<De<T>>().map(|v| Some(v.0))
+}
+
+/// Reads the next map value as a collection (`null` → empty).
+pub fn next_collection<'de, A: MapAccess<'de>, T: Edm>(map: &mut A) -> Result<Vec<T>, A::Error> {
+    map.next_value::<De<Option<Vec<T>>>>().map(|v| v.0.unwrap_or_default())
+}
+
+/// The error for a non-nullable property the object did not contain.
+pub fn missing<E: de::Error>(property: &'static str) -> E {
+    E::missing_field(property)
+}

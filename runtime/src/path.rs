@@ -1,0 +1,281 @@
+//! Paths that mirror the service's URLs: a collection
+//! (`companies(…)/salesInvoices`), one entity in it (`…/salesInvoices(…)`),
+//! and a stream property (`…/pdfDocument/pdfDocumentContent`). Generated
+//! code adds the navigation methods; the operations live here.
+
+use std::marker::PhantomData;
+
+use bytes::Bytes;
+
+use super::api::Api;
+use super::decode;
+use super::entity::{Deletable, EntityKey, EntitySet, IfMatch, Insertable, Payload, Updatable};
+use super::http::Method;
+use super::operation::OperationKind;
+use super::query::{GetQuery, ListQuery};
+use super::request::{Decoder, Request, Target};
+use super::value::ETag;
+
+const JSON: &str = "application/json";
+
+/// A collection of entities at a URL path.
+pub struct CollectionPath<S> {
+    api: Api,
+    path: String,
+    set: PhantomData<fn() -> S>,
+}
+
+/// One entity at a URL path.
+pub struct EntityPath<S> {
+    api: Api,
+    path: String,
+    set: PhantomData<fn() -> S>,
+}
+
+macro_rules! path_basics {
+    ($name:ident) => {
+        impl<S> Clone for $name<S> {
+            fn clone(&self) -> Self {
+                $name { api: self.api.clone(), path: self.path.clone(), set: PhantomData }
+            }
+        }
+
+        impl<S> std::fmt::Debug for $name<S> {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(f, "{}({})", stringify!($name), self.path)
+            }
+        }
+
+        impl<S> $name<S> {
+            /// A path under the API root; `path` is already URL-encoded.
+            pub fn new(api: Api, path: impl Into<String>) -> Self {
+                $name { api, path: path.into(), set: PhantomData }
+            }
+
+            /// The API the path belongs to.
+            pub fn api(&self) -> &Api {
+                &self.api
+            }
+
+            /// The path relative to the API root.
+            pub fn path(&self) -> &str {
+                &self.path
+            }
+
+            /// The absolute URL.
+            pub fn url(&self) -> String {
+                self.api.url(&self.path, "")
+            }
+
+            fn child(&self, segment: &str) -> String {
+                let mut path = String::with_capacity(self.path.len() + segment.len() + 1);
+                path.push_str(&self.path);
+                path.push('/');
+                path.push_str(segment);
+                path
+            }
+
+            /// A collection-valued navigation below this path.
+            pub fn collection<T>(&self, segment: &str) -> CollectionPath<T> {
+                CollectionPath::new(self.api.clone(), self.child(segment))
+            }
+
+            /// A single-valued navigation below this path.
+            pub fn single<T>(&self, segment: &str) -> EntityPath<T> {
+                EntityPath::new(self.api.clone(), self.child(segment))
+            }
+
+            /// `POST path/{qualified action name}` with an optional JSON body.
+            pub fn action<T>(&self, qualified_name: &str, body: Option<String>, decode: Decoder<T>) -> Request<T> {
+                let target = Target::Relative { path: self.child(qualified_name), query: String::new() };
+                let request = Request::new(self.api.clone(), Method::Post, target, OperationKind::Action, decode);
+                match body {
+                    Some(body) => request.with_body(JSON, body),
+                    None => request,
+                }
+            }
+
+            /// `GET path/{qualified function name}({parameters})`.
+            pub fn function<T>(&self, qualified_name: &str, parameters: &str, decode: Decoder<T>) -> Request<T> {
+                let segment = format!("{qualified_name}({parameters})");
+                let target = Target::Relative { path: self.child(&segment), query: String::new() };
+                Request::new(self.api.clone(), Method::Get, target, OperationKind::Read, decode)
+            }
+        }
+    };
+}
+
+path_basics!(CollectionPath);
+path_basics!(EntityPath);
+
+impl<S: EntitySet> CollectionPath<S> {
+    /// The entity with this key: `path(key)`.
+    #[doc(hidden)]
+    pub fn key_path(&self, key: &S::Key) -> EntityPath<S> {
+        let mut path = String::with_capacity(self.path.len() + 40);
+        path.push_str(&self.path);
+        path.push('(');
+        key.write_key(&mut path);
+        path.push(')');
+        EntityPath::new(self.api.clone(), path)
+    }
+
+    /// The entity with this alternate key, written as `name=value,...`.
+    #[doc(hidden)]
+    pub fn alternate_key_path(&self, predicate: &str) -> EntityPath<S> {
+        EntityPath::new(self.api.clone(), format!("{}({predicate})", self.path))
+    }
+
+    /// Reads the collection; add options on the returned query.
+    pub fn list(&self) -> ListQuery<S> {
+        ListQuery::new(self.api.clone(), self.path.clone())
+    }
+
+    /// Creates an entity (`POST`); the service answers with the new entity.
+    /// Related entities set in the payload are created with it in one
+    /// request (deep insert).
+    pub fn create(&self, entity: S::Create) -> Request<S::Entity>
+    where
+        S: Insertable,
+    {
+        let target = Target::Relative { path: self.path.clone(), query: String::new() };
+        Request::new(self.api.clone(), Method::Post, target, OperationKind::Create, decode::json::<S::Entity>)
+            .with_body(JSON, entity.to_json())
+            .header("Prefer", "return=representation")
+    }
+
+    /// The number of entities (`…/$count`).
+    pub fn count(&self) -> Request<u64> {
+        self.list().count_request()
+    }
+}
+
+impl<S: EntitySet> EntityPath<S> {
+    /// Reads the entity; add `select`/`expand` on the returned query.
+    pub fn get(&self) -> GetQuery<S> {
+        GetQuery::new(self.api.clone(), self.path.clone())
+    }
+
+    fn target(&self) -> Target {
+        Target::Relative { path: self.path.clone(), query: String::new() }
+    }
+
+    fn patch(&self, if_match: Result<String, String>, changes: S::Update) -> Request<S::Entity>
+    where
+        S: Updatable,
+    {
+        let mut request = Request::new(
+            self.api.clone(),
+            Method::Patch,
+            self.target(),
+            OperationKind::Update,
+            decode::json::<S::Entity>,
+        )
+        .with_body(JSON, changes.to_json())
+        .header("Prefer", "return=representation");
+        request.refetch_on_no_content = true;
+        guarded(request, if_match)
+    }
+
+    /// Changes the entity (`PATCH` with `If-Match: <current ETag>`). If
+    /// someone changed it since `current` was read, the service refuses and
+    /// the result is [`Error::StaleEtag`](super::error::Error::StaleEtag).
+    pub fn update(&self, current: &impl IfMatch, changes: S::Update) -> Request<S::Entity>
+    where
+        S: Updatable,
+    {
+        self.patch(required_etag(Method::Patch, &self.path, current.if_match()), changes)
+    }
+
+    /// Changes the entity whatever its current version (`If-Match: *`).
+    /// This can overwrite someone else's change; prefer [`update`](Self::update).
+    pub fn update_unconditionally(&self, changes: S::Update) -> Request<S::Entity>
+    where
+        S: Updatable,
+    {
+        self.patch(Ok("*".to_owned()), changes)
+    }
+
+    fn remove(&self, if_match: Result<String, String>) -> Request<()>
+    where
+        S: Deletable,
+    {
+        let request =
+            Request::new(self.api.clone(), Method::Delete, self.target(), OperationKind::Delete, decode::no_content);
+        guarded(request, if_match)
+    }
+
+    /// Deletes the entity (`DELETE` with `If-Match: <current ETag>`).
+    pub fn delete(&self, current: &impl IfMatch) -> Request<()>
+    where
+        S: Deletable,
+    {
+        self.remove(required_etag(Method::Delete, &self.path, current.if_match()))
+    }
+
+    /// Deletes the entity whatever its current version (`If-Match: *`).
+    pub fn delete_unconditionally(&self) -> Request<()>
+    where
+        S: Deletable,
+    {
+        self.remove(Ok("*".to_owned()))
+    }
+
+    /// A stream (media) property of this entity, or `$value` for a media entity.
+    #[doc(hidden)]
+    pub fn media(&self, property: &str) -> MediaPath {
+        MediaPath { api: self.api.clone(), path: self.child(property) }
+    }
+}
+
+/// The content of a stream property (`Edm.Stream`), such as a sales
+/// invoice's PDF or an item's picture.
+#[derive(Debug, Clone)]
+pub struct MediaPath {
+    api: Api,
+    path: String,
+}
+
+impl MediaPath {
+    /// The absolute URL of the content.
+    pub fn url(&self) -> String {
+        self.api.url(&self.path, "")
+    }
+
+    /// Downloads the content.
+    pub fn download(&self) -> Request<Bytes> {
+        let target = Target::Relative { path: self.path.clone(), query: String::new() };
+        Request::new(self.api.clone(), Method::Get, target, OperationKind::Read, decode::bytes).header("Accept", "*/*")
+    }
+
+    /// Replaces the content with `bytes` (`If-Match` with the owning
+    /// entity's ETag). OData servers take `PUT`, some services `PATCH`:
+    /// the service profile decides.
+    pub fn upload(&self, current: &impl IfMatch, content_type: &str, bytes: impl Into<Bytes>) -> Request<()> {
+        let method = self.api.profile().media_upload_method;
+        let target = Target::Relative { path: self.path.clone(), query: String::new() };
+        let request = Request::new(self.api.clone(), method, target, OperationKind::Update, decode::no_content)
+            .with_body(content_type, bytes);
+        guarded(request, required_etag(method, &self.path, current.if_match()))
+    }
+}
+
+/// The `If-Match` value for a write that must not overwrite a newer
+/// version, or why the write is refused before anything is sent.
+fn required_etag(method: Method, path: &str, etag: Option<&ETag>) -> Result<String, String> {
+    etag.map(|e| e.as_str().to_owned()).ok_or_else(|| {
+        format!(
+            "{} {path} needs the entity's ETag for If-Match, but none is known (was it read with odata.metadata=none?); \
+             use the `_unconditionally` variant to overwrite regardless",
+            method.as_str()
+        )
+    })
+}
+
+/// Puts the `If-Match` header on a write, or marks it refused.
+fn guarded<T>(request: Request<T>, if_match: Result<String, String>) -> Request<T> {
+    match if_match {
+        Ok(value) => request.header("If-Match", value),
+        Err(reason) => request.rejected(reason),
+    }
+}

@@ -1,0 +1,251 @@
+//! `ListQuery` (a collection read) and `GetQuery` (a single-entity read).
+
+use std::marker::PhantomData;
+
+use super::options::{Expandable, IntoOrderKey, Options, SelectList};
+use crate::api::Api;
+use crate::decode;
+use crate::entity::{EntitySet, Filterable, Sortable};
+use crate::error::Error;
+use crate::filter::IntoFilter;
+use crate::http::Method;
+use crate::operation::OperationKind;
+use crate::paging::{ItemStream, NextLink, Page, PageStream};
+use crate::request::{Request, Target};
+
+/// A read of a collection. Build it with `filter`, `select`, `expand`,
+/// `order_by`, `top`, `skip` and `count`, then `stream()` the entities,
+/// `collect()` them, or fetch one `page()` at a time.
+#[must_use = "a query does nothing until it is sent or streamed"]
+pub struct ListQuery<S: EntitySet> {
+    api: Api,
+    path: String,
+    options: Options<S::Entity>,
+    page_size: Option<u32>,
+    set: PhantomData<fn() -> S>,
+}
+
+impl<S: EntitySet> Clone for ListQuery<S> {
+    fn clone(&self) -> Self {
+        ListQuery {
+            api: self.api.clone(),
+            path: self.path.clone(),
+            options: self.options.clone(),
+            page_size: self.page_size,
+            set: PhantomData,
+        }
+    }
+}
+
+impl<S: EntitySet> std::fmt::Debug for ListQuery<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ListQuery").field("url", &self.url()).finish()
+    }
+}
+
+impl<S: EntitySet> ListQuery<S> {
+    pub(crate) fn new(api: Api, path: String) -> Self {
+        ListQuery { api, path, options: Options::new(), page_size: None, set: PhantomData }
+    }
+
+    /// Keeps only entities that match; several calls are combined with `and`.
+    pub fn filter(mut self, condition: impl IntoFilter<S::Entity>) -> Self
+    where
+        S: Filterable,
+    {
+        self.options.add_filter(condition.into_filter());
+        self
+    }
+
+    /// Fetches only these properties (the key and non-nullable properties
+    /// are always included so the result type can be filled).
+    pub fn select(mut self, fields: impl SelectList<S::Entity>) -> Self {
+        self.options.add_select(fields);
+        self
+    }
+
+    /// Includes related entities, optionally with nested options.
+    pub fn expand(mut self, navigation: impl Expandable<S::Entity>) -> Self {
+        self.options.add_expand(navigation);
+        self
+    }
+
+    /// Orders by a property (ascending) or `property.desc()`; call again for
+    /// further keys.
+    pub fn order_by(mut self, key: impl IntoOrderKey<S::Entity>) -> Self
+    where
+        S: Sortable,
+    {
+        self.options.add_order(key);
+        self
+    }
+
+    /// Returns at most `n` entities in total; streaming stops there.
+    pub fn top(mut self, n: u64) -> Self {
+        self.options.raw.top = Some(n);
+        self
+    }
+
+    /// Skips the first `n` matching entities.
+    pub fn skip(mut self, n: u64) -> Self {
+        self.options.raw.skip = Some(n);
+        self
+    }
+
+    /// Asks for the total number of matches (`Page::count`).
+    pub fn count(mut self) -> Self {
+        self.options.raw.count = true;
+        self
+    }
+
+    /// Asks the service for pages of at most `n` entities
+    /// (`Prefer: odata.maxpagesize`), overriding the client's setting.
+    /// A size of 0, or above the service's
+    /// [page size limit](crate::Client::page_size_limit), is refused when
+    /// the query is sent.
+    pub fn page_size(mut self, n: u32) -> Self {
+        self.page_size = Some(n);
+        self
+    }
+
+    /// The encoded query string (without `?`) this query sends.
+    pub fn query_string(&self) -> String {
+        self.options.clone().into_raw().to_query_string(self.api.profile())
+    }
+
+    /// The absolute URL of the first page.
+    pub fn url(&self) -> String {
+        self.api.url(&self.path, &self.query_string())
+    }
+
+    /// The request for the first page (to send, or to put in a `$batch`).
+    pub fn request(&self) -> Request<Page<S::Entity>> {
+        self.request_to(Target::Relative { path: self.path.clone(), query: self.query_string() })
+    }
+
+    /// A page request with this query's headers, to `target`.
+    fn request_to(&self, target: Target) -> Request<Page<S::Entity>> {
+        let request =
+            Request::new(self.api.clone(), Method::Get, target, OperationKind::Read, decode::json::<Page<S::Entity>>);
+        let limit = self.api.client().page_size_limit().unwrap_or(u32::MAX);
+        match self.page_size {
+            Some(n) if (1..=limit).contains(&n) => request.header("Prefer", format!("odata.maxpagesize={n}")),
+            Some(n) => request.rejected(format!("a page size of {n} is outside 1..={limit}")),
+            None => request,
+        }
+    }
+
+    fn limit(&self) -> Option<usize> {
+        self.options.raw.top.map(|top| usize::try_from(top).unwrap_or(usize::MAX))
+    }
+
+    /// Every matching entity, following `@odata.nextLink` page by page
+    /// (only one page is held in memory at a time).
+    pub fn stream(&self) -> ItemStream<S::Entity> {
+        ItemStream::new(self.request(), self.limit())
+    }
+
+    /// The pages themselves, each with its next link (to resume later).
+    pub fn pages(&self) -> PageStream<S::Entity> {
+        PageStream::new(self.request(), self.limit())
+    }
+
+    /// The page a saved [`NextLink`] points at, as a request with this
+    /// query's headers (page size included).
+    fn resumed(&self, link: &NextLink) -> Request<Page<S::Entity>> {
+        self.request_to(Target::Absolute(link.as_str().to_owned()))
+    }
+
+    /// Continues an interrupted export: every entity from the page `link`
+    /// points at onwards. The link already carries the query's options; the
+    /// `$top` limit is not re-applied across the resumption.
+    pub fn resume_from(&self, link: &NextLink) -> ItemStream<S::Entity> {
+        ItemStream::new(self.resumed(link), None)
+    }
+
+    /// Like [`resume_from`](Self::resume_from), page by page.
+    pub fn pages_from(&self, link: &NextLink) -> PageStream<S::Entity> {
+        PageStream::new(self.resumed(link), None)
+    }
+
+    /// The first page only, with its next link.
+    pub async fn first_page(&self) -> Result<Page<S::Entity>, Error> {
+        Page::fetch(self.request()).await
+    }
+
+    /// Every matching entity, collected into a `Vec`.
+    pub async fn collect(&self) -> Result<Vec<S::Entity>, Error> {
+        self.stream().collect_all().await
+    }
+
+    /// The number of matching entities (`…/$count` with the same filter).
+    pub fn count_request(&self) -> Request<u64> {
+        let mut raw = self.options.clone().into_raw();
+        raw.select.clear();
+        raw.expand.clear();
+        raw.order_by.clear();
+        raw.top = None;
+        raw.skip = None;
+        raw.count = false;
+        let query = raw.to_query_string(self.api.profile());
+        let target = Target::Relative { path: format!("{}/$count", self.path), query };
+        Request::new(self.api.clone(), Method::Get, target, OperationKind::Read, decode::count)
+            .header("Accept", "text/plain")
+    }
+}
+
+/// A read of one entity, with optional `select` and `expand`.
+#[must_use = "a query does nothing until it is sent"]
+pub struct GetQuery<S: EntitySet> {
+    api: Api,
+    path: String,
+    options: Options<S::Entity>,
+    set: PhantomData<fn() -> S>,
+}
+
+impl<S: EntitySet> Clone for GetQuery<S> {
+    fn clone(&self) -> Self {
+        GetQuery { api: self.api.clone(), path: self.path.clone(), options: self.options.clone(), set: PhantomData }
+    }
+}
+
+impl<S: EntitySet> std::fmt::Debug for GetQuery<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GetQuery").field("url", &self.url()).finish()
+    }
+}
+
+impl<S: EntitySet> GetQuery<S> {
+    pub(crate) fn new(api: Api, path: String) -> Self {
+        GetQuery { api, path, options: Options::new(), set: PhantomData }
+    }
+
+    /// Fetches only these properties (plus the key and non-nullable ones).
+    pub fn select(mut self, fields: impl SelectList<S::Entity>) -> Self {
+        self.options.add_select(fields);
+        self
+    }
+
+    /// Includes related entities, optionally with nested options.
+    pub fn expand(mut self, navigation: impl Expandable<S::Entity>) -> Self {
+        self.options.add_expand(navigation);
+        self
+    }
+
+    /// The request (to send, or to put in a `$batch`).
+    pub fn request(&self) -> Request<S::Entity> {
+        let query = self.options.clone().into_raw().to_query_string(self.api.profile());
+        let target = Target::Relative { path: self.path.clone(), query };
+        Request::new(self.api.clone(), Method::Get, target, OperationKind::Read, decode::json::<S::Entity>)
+    }
+
+    /// The absolute URL this read goes to.
+    pub fn url(&self) -> String {
+        self.request().url()
+    }
+
+    /// Reads the entity.
+    pub async fn send(&self) -> Result<S::Entity, Error> {
+        self.request().send().await
+    }
+}

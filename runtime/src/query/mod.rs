@@ -1,0 +1,8 @@
+//! Typed queries: what a list or a single read asks the service for.
+
+mod list;
+mod options;
+
+pub use list::{GetQuery, ListQuery};
+pub(crate) use options::encode_key_value;
+pub use options::{ExpandQuery, Expandable, IntoOrderKey, OrderKey, SelectList};

@@ -1,0 +1,225 @@
+//! `Request<T>`: one prepared OData call whose successful response decodes
+//! to `T`. Everything the typed API builds (reads, writes, actions, stream
+//! transfers) ends up as a `Request`, which can be sent on its own or put in
+//! a `$batch`.
+
+use std::fmt;
+
+use bytes::Bytes;
+
+use crate::api::Api;
+use crate::error::Error;
+use crate::http::{Headers, HttpRequest, HttpResponse, Method};
+use crate::operation::OperationKind;
+
+/// Where a request goes: a path under the API root, or an absolute URL the
+/// service gave us (an `@odata.nextLink`). The client attaches credentials
+/// only to URLs with the origin (scheme, host, port) of its base URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// A path (and query) below the API root.
+    Relative {
+        /// Already percent-encoded, without a leading `/`: `companies(…)/customers`.
+        path: String,
+        /// Already percent-encoded, without `?`; may be empty.
+        query: String,
+    },
+    /// An absolute URL, used exactly as given.
+    Absolute(String),
+}
+
+impl Target {
+    /// The URL relative to the API root, as `$batch` wants it.
+    pub fn relative_url(&self) -> Option<String> {
+        match self {
+            Target::Relative { path, query } if query.is_empty() => Some(path.clone()),
+            Target::Relative { path, query } => Some(format!("{path}?{query}")),
+            Target::Absolute(_) => None,
+        }
+    }
+}
+
+/// Turns a successful response into the request's output.
+pub type Decoder<T> = fn(&HttpResponse) -> Result<T, Error>;
+
+/// A prepared request. Build one through the typed API, then `.send().await`.
+#[must_use = "a request does nothing until it is sent"]
+pub struct Request<T> {
+    pub(crate) api: Api,
+    pub(crate) method: Method,
+    pub(crate) target: Target,
+    pub(crate) headers: Headers,
+    pub(crate) body: Option<Bytes>,
+    pub(crate) kind: OperationKind,
+    pub(crate) decode: Decoder<T>,
+    /// A 204 answer to a write is followed by a GET of the same path, for
+    /// servers that ignore `Prefer: return=representation`. That GET asks
+    /// for `Data-Access-Intent: ReadWrite`: a read replica may not have the
+    /// write yet.
+    pub(crate) refetch_on_no_content: bool,
+    /// Set when the request must not be sent (for example an update whose
+    /// entity carries no ETag); `send` reports it instead of sending.
+    pub(crate) rejection: Option<String>,
+}
+
+impl<T> Clone for Request<T> {
+    fn clone(&self) -> Self {
+        Request {
+            api: self.api.clone(),
+            method: self.method,
+            target: self.target.clone(),
+            headers: self.headers.clone(),
+            body: self.body.clone(),
+            kind: self.kind,
+            decode: self.decode,
+            refetch_on_no_content: self.refetch_on_no_content,
+            rejection: self.rejection.clone(),
+        }
+    }
+}
+
+impl<T> fmt::Debug for Request<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Request")
+            .field("method", &self.method)
+            .field("url", &self.url())
+            .field("kind", &self.kind)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T> Request<T> {
+    /// Builds a request by hand, for endpoints the generated API does not
+    /// cover. `decode` turns a successful response into `T` (see
+    /// [`decode`](super::decode) for the usual ones).
+    pub fn new(api: Api, method: Method, target: Target, kind: OperationKind, decode: Decoder<T>) -> Self {
+        Request {
+            api,
+            method,
+            target,
+            headers: Headers::new(),
+            body: None,
+            kind,
+            decode,
+            refetch_on_no_content: false,
+            rejection: None,
+        }
+    }
+
+    /// The HTTP method.
+    pub fn method(&self) -> Method {
+        self.method
+    }
+
+    /// What the request does (decides retries).
+    pub fn kind(&self) -> OperationKind {
+        self.kind
+    }
+
+    /// The absolute URL this request goes to.
+    pub fn url(&self) -> String {
+        match &self.target {
+            Target::Relative { path, query } => self.api.url(path, query),
+            Target::Absolute(url) => url.clone(),
+        }
+    }
+
+    /// The headers set on this request (the client adds its defaults when sending).
+    pub fn headers(&self) -> &Headers {
+        &self.headers
+    }
+
+    /// The body, if any.
+    pub fn body(&self) -> Option<&[u8]> {
+        self.body.as_deref()
+    }
+
+    /// Adds or replaces a header on this request only.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.set(name, value);
+        self
+    }
+
+    /// Sets the body and its content type.
+    pub fn with_body(mut self, content_type: &str, body: impl Into<Bytes>) -> Self {
+        self.headers.set("Content-Type", content_type);
+        self.body = Some(body.into());
+        self
+    }
+
+    /// The API the request belongs to.
+    pub fn api(&self) -> &Api {
+        &self.api
+    }
+
+    /// Where the request goes.
+    pub fn target(&self) -> &Target {
+        &self.target
+    }
+
+    /// Why this request must not be sent, if it must not (checked by `send` and `$batch`).
+    pub fn rejection(&self) -> Option<&str> {
+        self.rejection.as_deref()
+    }
+
+    pub(crate) fn rejected(mut self, reason: impl Into<String>) -> Self {
+        self.rejection = Some(reason.into());
+        self
+    }
+
+    /// Decodes a response the way `send` would (used by `$batch`).
+    pub fn decode(&self, response: &HttpResponse) -> Result<T, Error> {
+        // Decoders only see the response; name the URL for them.
+        (self.decode)(response).map_err(|error| error.with_url(self.url()))
+    }
+
+    pub(crate) fn to_http(&self) -> HttpRequest {
+        HttpRequest { method: self.method, url: self.url(), headers: self.headers.clone(), body: self.body.clone() }
+    }
+
+    /// Sends the request and decodes the answer.
+    pub async fn send(self) -> Result<T, Error> {
+        if let Some(reason) = self.rejection {
+            return Err(Error::InvalidRequest(reason));
+        }
+        let response = self.api.execute(self.to_http(), self.kind).await?;
+        if response.status == 204 && self.refetch_on_no_content {
+            let mut headers = Headers::new();
+            // Reading our own write: a service whose reads may come from a
+            // lagging replica says in its profile how to ask for the primary.
+            if let Some((name, value)) = self.api.profile().read_your_writes_header {
+                headers.set(name, value);
+            }
+            let mut refetch = HttpRequest { method: Method::Get, url: self.url(), headers, body: None };
+            if let Target::Relative { path, .. } = &self.target {
+                refetch.url = self.api.url(path, "");
+            }
+            let fresh = self.api.execute(refetch, OperationKind::Read).await?;
+            return self.decode(&fresh);
+        }
+        self.decode(&response)
+    }
+}
+
+/// Requests to the service root itself: unbound operations, called through
+/// their imports. (Here rather than in `api`, so that `request` builds on
+/// `api` and not the other way round.)
+impl Api {
+    /// `POST {root}{name}`: an unbound action, called through its action
+    /// import, with an optional JSON body.
+    pub fn action<T>(&self, name: &str, body: Option<String>, decode: Decoder<T>) -> Request<T> {
+        let target = Target::Relative { path: name.to_owned(), query: String::new() };
+        let request = Request::new(self.clone(), Method::Post, target, OperationKind::Action, decode);
+        match body {
+            Some(body) => request.with_body("application/json", body),
+            None => request,
+        }
+    }
+
+    /// `GET {root}{name}({parameters})`: an unbound function, called through
+    /// its function import; `parameters` is already written as `a=1,b='x'`.
+    pub fn function<T>(&self, name: &str, parameters: &str, decode: Decoder<T>) -> Request<T> {
+        let target = Target::Relative { path: format!("{name}({parameters})"), query: String::new() };
+        Request::new(self.clone(), Method::Get, target, OperationKind::Read, decode)
+    }
+}
