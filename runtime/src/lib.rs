@@ -47,6 +47,7 @@ pub mod decode;
 mod entity;
 mod enums;
 mod error;
+mod export;
 mod filter;
 mod http;
 mod key;
@@ -55,6 +56,7 @@ mod operation;
 mod paging;
 mod path;
 mod payload;
+mod prefetch;
 mod profile;
 mod property;
 mod query;
@@ -76,6 +78,7 @@ pub use entity::{
 };
 pub use enums::{EdmEnum, UnknownMember, UnknownValue};
 pub use error::{AuthenticationError, DecodeError, Error, ServiceError};
+pub use export::{ExportBatch, ExportCheckpoint, ExportProgress, ExportStream, ParallelExport, PartitionKey};
 pub use filter::{BaseOf, Filter, IntoFilter, TextExpr};
 pub use http::{Headers, HttpRequest, HttpResponse, Method};
 pub use literal::{IntoLiteral, Literal};
@@ -83,6 +86,7 @@ pub use operation::OperationKind;
 pub use paging::{ItemStream, NextLink, Page, PageStream};
 pub use path::{CollectionPath, EntityPath, MediaPath};
 pub use payload::PayloadFields;
+pub use prefetch::PrefetchedPages;
 pub use profile::{EnumLiteralStyle, InOperatorSupport, ServiceProfile};
 pub use property::{
     Cardinality, Equatable, IsNullable, Many, Nav, Navigation, One, Ordered, Prop, Property, PropertyOf,

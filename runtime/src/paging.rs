@@ -264,7 +264,7 @@ impl<T: Send + 'static> PageStream<T> {
 
     /// Flattens the pages into their items.
     pub fn into_items(self) -> ItemStream<T> {
-        ItemStream { pages: self, current: Vec::new().into_iter() }
+        ItemStream::from_pages(Pages::Direct(Box::new(self)))
     }
 
     /// The page the stream would fetch next, or the one whose fetch just
@@ -362,12 +362,31 @@ impl<T> fmt::Debug for PageStream<T> {
     }
 }
 
-/// The entities of a collection, one by one, across pages. Holds at most
-/// one page of decoded entities; the next page is fetched only once the
-/// current one has been consumed.
+/// Where an [`ItemStream`] takes its pages from.
+pub(crate) enum Pages<T> {
+    /// Fetched one after the other, when the previous one is used up
+    /// (boxed: a page stream's state is several times the other's).
+    Direct(Box<PageStream<T>>),
+    /// Fetched ahead of the consumer.
+    Prefetched(crate::prefetch::PrefetchedPages<T>),
+}
+
+impl<T: Send + 'static> Pages<T> {
+    fn poll_page(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<Page<T>, Error>>> {
+        match self {
+            Pages::Direct(pages) => Pin::new(&mut **pages).poll_next(cx),
+            Pages::Prefetched(pages) => Pin::new(pages).poll_next(cx),
+        }
+    }
+}
+
+/// The entities of a collection, one by one, across pages. Holds the page
+/// being handed out plus, when prefetching, the pages fetched ahead of it
+/// ([`ListQuery::prefetch`](crate::ListQuery::prefetch)); without prefetch
+/// the next page is fetched only once the current one has been consumed.
 #[must_use = "streams do nothing unless polled"]
 pub struct ItemStream<T> {
-    pages: PageStream<T>,
+    pages: Pages<T>,
     current: std::vec::IntoIter<T>,
 }
 
@@ -378,6 +397,10 @@ impl<T: Send + 'static> ItemStream<T> {
     /// Streams the entities of `first`, stopping after `limit` of them.
     pub fn new(first: Request<Page<T>>, limit: Option<usize>) -> ItemStream<T> {
         PageStream::new(first, limit).into_items()
+    }
+
+    pub(crate) fn from_pages(pages: Pages<T>) -> ItemStream<T> {
+        ItemStream { pages, current: Vec::new().into_iter() }
     }
 
     /// Reads every remaining entity into memory. Convenient for small
@@ -402,7 +425,7 @@ impl<T: Send + 'static> Stream for ItemStream<T> {
             }
             // Release the drained page's buffer before the next one arrives.
             this.current = Vec::new().into_iter();
-            match Pin::new(&mut this.pages).poll_next(cx) {
+            match this.pages.poll_page(cx) {
                 Poll::Pending => return Poll::Pending,
                 Poll::Ready(None) => return Poll::Ready(None),
                 Poll::Ready(Some(Err(error))) => return Poll::Ready(Some(Err(error))),
@@ -418,7 +441,11 @@ impl<T: Send + 'static> Stream for ItemStream<T> {
 
 impl<T> fmt::Debug for ItemStream<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ItemStream").field("pages", &self.pages).field("buffered", &self.current.len()).finish()
+        let pages: &dyn fmt::Debug = match &self.pages {
+            Pages::Direct(pages) => &**pages,
+            Pages::Prefetched(pages) => pages,
+        };
+        f.debug_struct("ItemStream").field("pages", pages).field("buffered", &self.current.len()).finish()
     }
 }
 

@@ -22,8 +22,13 @@ pub struct ListQuery<S: EntitySet> {
     path: String,
     options: Options<S::Entity>,
     page_size: Option<u32>,
+    /// Pages fetched ahead of the consumer by `stream()`; 0: none.
+    prefetch: usize,
     set: PhantomData<fn() -> S>,
 }
+
+/// Pages a stream fetches ahead of its consumer unless told otherwise.
+const DEFAULT_PREFETCH: usize = 1;
 
 impl<S: EntitySet> Clone for ListQuery<S> {
     fn clone(&self) -> Self {
@@ -32,6 +37,7 @@ impl<S: EntitySet> Clone for ListQuery<S> {
             path: self.path.clone(),
             options: self.options.clone(),
             page_size: self.page_size,
+            prefetch: self.prefetch,
             set: PhantomData,
         }
     }
@@ -45,7 +51,7 @@ impl<S: EntitySet> std::fmt::Debug for ListQuery<S> {
 
 impl<S: EntitySet> ListQuery<S> {
     pub(crate) fn new(api: Api, path: String) -> Self {
-        ListQuery { api, path, options: Options::new(), page_size: None, set: PhantomData }
+        ListQuery { api, path, options: Options::new(), page_size: None, prefetch: DEFAULT_PREFETCH, set: PhantomData }
     }
 
     /// Keeps only entities that match; several calls are combined with `and`.
@@ -108,6 +114,15 @@ impl<S: EntitySet> ListQuery<S> {
         self
     }
 
+    /// How many pages [`stream`](Self::stream) fetches ahead of its consumer
+    /// (default 1: page N+1 is fetched while page N is consumed; 0: each
+    /// page is fetched only once the previous one is used up). Memory holds
+    /// the page being consumed plus `depth` pages.
+    pub fn prefetch(mut self, depth: usize) -> Self {
+        self.prefetch = depth;
+        self
+    }
+
     /// The encoded query string (without `?`) this query sends.
     pub fn query_string(&self) -> String {
         self.options.clone().into_raw().to_query_string(self.api.profile())
@@ -135,17 +150,36 @@ impl<S: EntitySet> ListQuery<S> {
         }
     }
 
+    /// Drops `$orderby` (a parallel export orders each range itself).
+    pub(crate) fn clear_ordering(&mut self) {
+        self.options.raw.order_by.clear();
+    }
+
+    /// Whether `$top` or `$skip` is set.
+    pub(crate) fn has_paging_options(&self) -> bool {
+        self.options.raw.top.is_some() || self.options.raw.skip.is_some()
+    }
+
     fn limit(&self) -> Option<usize> {
         self.options.raw.top.map(|top| usize::try_from(top).unwrap_or(usize::MAX))
     }
 
-    /// Every matching entity, following `@odata.nextLink` page by page
-    /// (only one page is held in memory at a time).
+    /// Every matching entity, following `@odata.nextLink` page by page,
+    /// with the next page fetched while the current one is consumed (see
+    /// [`prefetch`](Self::prefetch)).
     pub fn stream(&self) -> ItemStream<S::Entity> {
-        ItemStream::new(self.request(), self.limit())
+        self.items(PageStream::new(self.request(), self.limit()))
     }
 
-    /// The pages themselves, each with its next link (to resume later).
+    fn items(&self, pages: PageStream<S::Entity>) -> ItemStream<S::Entity> {
+        match self.prefetch {
+            0 => pages.into_items(),
+            depth => pages.prefetch(depth).into_items(),
+        }
+    }
+
+    /// The pages themselves, each with its next link (to resume later),
+    /// fetched one after the other; [`PageStream::prefetch`] fetches ahead.
     pub fn pages(&self) -> PageStream<S::Entity> {
         PageStream::new(self.request(), self.limit())
     }
@@ -160,7 +194,7 @@ impl<S: EntitySet> ListQuery<S> {
     /// points at onwards. The link already carries the query's options; the
     /// `$top` limit is not re-applied across the resumption.
     pub fn resume_from(&self, link: &NextLink) -> ItemStream<S::Entity> {
-        ItemStream::new(self.resumed(link), None)
+        self.items(PageStream::new(self.resumed(link), None))
     }
 
     /// Like [`resume_from`](Self::resume_from), page by page.

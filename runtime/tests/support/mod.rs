@@ -11,6 +11,7 @@ use odata_v4_runtime::{
 use serde::de::DeserializeOwned;
 
 pub mod model;
+pub mod sim_server;
 use wiremock::MockServer;
 
 /// Retries quickly so the suite runs in seconds.

@@ -76,3 +76,69 @@ impl odata_v4_runtime::Payload for CurrencyUpdate {
 pub fn currencies(api: &odata_v4_runtime::Api, company: Uuid) -> CollectionPath<Currencies> {
     CollectionPath::new(api.clone(), format!("companies({company})/currencies"))
 }
+
+/// `Shop.entry`: a ledger entry, for the export tests and benchmark.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Entry {
+    pub id: Uuid,
+    pub entry_number: Option<i64>,
+    #[serde(default)]
+    pub posting_date: Option<String>,
+    #[serde(default)]
+    pub document_number: Option<String>,
+    #[serde(default)]
+    pub account_number: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    // The export's mechanics are under test, not decimals (which the
+    // generated types read exactly): f64 keeps this model dependency-free.
+    #[serde(default)]
+    pub debit_amount: Option<f64>,
+    #[serde(default)]
+    pub credit_amount: Option<f64>,
+    #[serde(rename = "@odata.etag", default, deserialize_with = "etag")]
+    pub etag: Option<ETag>,
+}
+
+impl Entity for Entry {
+    type Service = Shop;
+    const TYPE_NAME: &'static str = "Shop.entry";
+    const ALWAYS_SELECTED: &'static [&'static str] = &["id"];
+    fn etag(&self) -> Option<&ETag> {
+        self.etag.as_ref()
+    }
+}
+
+/// The entity set `generalLedgerEntries`: read-only, filterable, sortable.
+pub enum Entries {}
+
+impl EntitySet for Entries {
+    type Entity = Entry;
+    type Key = Uuid;
+    const NAME: &'static str = "generalLedgerEntries";
+}
+impl Filterable for Entries {}
+impl Sortable for Entries {}
+
+/// The property `entryNumber` of `Shop.entry`.
+#[derive(Debug, Clone, Copy)]
+pub enum EntryNumber {}
+
+impl odata_v4_runtime::Property for EntryNumber {
+    type Entity = Entry;
+    type Value = Option<i64>;
+    type Inner = i64;
+    const NAME: &'static str = "entryNumber";
+}
+impl odata_v4_runtime::PropertyOf<Entry> for EntryNumber {}
+
+/// The handle of `entryNumber`.
+pub fn entry_number() -> odata_v4_runtime::Prop<EntryNumber> {
+    odata_v4_runtime::Prop::new()
+}
+
+/// `{root}companies(1)/generalLedgerEntries`.
+pub fn entries(api: &odata_v4_runtime::Api) -> CollectionPath<Entries> {
+    CollectionPath::new(api.clone(), "companies(1)/generalLedgerEntries")
+}

@@ -1,0 +1,559 @@
+//! Partitioned parallel export of a whole (filtered) entity set.
+//!
+//! One stream reads one page at a time, and the service takes its time per
+//! page; a service that allows a few concurrent requests per user serves a
+//! large export several times faster when it is read in parallel. The
+//! collection is split into ranges of a unique, sortable, filterable
+//! property (`entryNumber` for ledger entries), each read in order by one
+//! of `concurrency + 1` workers (one request waits for a free slot, so the
+//! service never idles); a worker that runs out of ranges splits the
+//! unread rest of the widest range still being read (work stealing), so
+//! ranges of very different sizes still keep every worker busy to the end.
+//!
+//! - **Exactly once:** ranges are disjoint and cover the whole key space;
+//!   a range split while being read keeps only the rows below the split
+//!   (see `plan.rs`). The property must be unique (a key or alternate key):
+//!   rows whose keys do not increase strictly end the export with an error
+//!   rather than risk losing or repeating one.
+//! - **Order:** rows arrive in key order within a range; ranges interleave.
+//! - **Memory:** at most `concurrency + 1` pages are fetched or waiting,
+//!   plus the batch the consumer holds: a worker reserves a place in the
+//!   consumer's queue before it fetches.
+//! - **Failures:** 429 and 503 are retried by the client's retry policy. A
+//!   failure that remains ends the stream; [`ExportStream::checkpoint`]
+//!   says what was handed out, and [`ParallelExport::resume`] continues from
+//!   it, re-reading nothing the consumer took.
+//! - **Progress:** rows and pages handed out, ranges finished, and the
+//!   total when the service answers `$count` ([`ExportProgress`]).
+
+mod key;
+mod plan;
+
+use std::fmt;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::task::{Context, Poll};
+
+use futures_core::Stream;
+use serde::{Deserialize, Serialize};
+use tokio::sync::mpsc;
+use tokio::task::JoinSet;
+
+use crate::entity::{EntitySet, Filterable, Sortable};
+use crate::error::Error;
+use crate::literal::IntoLiteral;
+use crate::paging::PageStream;
+use crate::property::{Equatable, Ordered, Prop, Property};
+use crate::query::ListQuery;
+use crate::value::Edm;
+
+pub use key::PartitionKey;
+use plan::{Plan, Rejected};
+
+/// Requests in flight at once unless told otherwise.
+const DEFAULT_CONCURRENCY: usize = 4;
+
+/// Reads the key of a row; `None` if the row has no value for it.
+type KeyOf<E, K> = Arc<dyn Fn(&E) -> Option<K> + Send + Sync>;
+
+/// A parallel export of the rows a [`ListQuery`] matches, split on one
+/// property. Made by [`ListQuery::export_by`]; run it with
+/// [`start`](Self::start) or continue an interrupted one with
+/// [`resume`](Self::resume).
+pub struct ParallelExport<S: EntitySet, P: Property<Entity = S::Entity>> {
+    query: ListQuery<S>,
+    property: Prop<P>,
+    key_of: KeyOf<S::Entity, P::Inner>,
+    concurrency: usize,
+    partitions: usize,
+}
+
+impl<S: EntitySet> ListQuery<S> {
+    /// Reads every matching row in parallel, split into ranges of
+    /// `property`, which must be unique (a key or alternate key), sortable
+    /// and filterable; `key_of` reads it from a row. The query's filter,
+    /// `select` and `expand` apply to every range; it must not use `$top`,
+    /// `$skip` or `$orderby` (each range is ordered by `property`).
+    ///
+    /// ```no_run
+    /// # async fn doc<S, P>(query: odata_v4_runtime::ListQuery<S>, entry_number: odata_v4_runtime::Prop<P>)
+    /// # where S: odata_v4_runtime::EntitySet + odata_v4_runtime::Filterable + odata_v4_runtime::Sortable,
+    /// #       P: odata_v4_runtime::Property<Entity = S::Entity, Inner = i32> + Send + Sync,
+    /// #       S::Entity: HasEntryNumber {
+    /// use futures_util::StreamExt;
+    /// let mut export = query.export_by(entry_number, |row| row.entry_number()).concurrency(5).start();
+    /// while let Some(batch) = export.next().await {
+    ///     let batch = batch?;
+    ///     // write batch.rows somewhere, then persist `export.checkpoint()` with them
+    /// }
+    /// # Ok::<(), odata_v4_runtime::Error>(())
+    /// # }
+    /// # trait HasEntryNumber { fn entry_number(&self) -> Option<i32>; }
+    /// ```
+    pub fn export_by<P>(
+        self,
+        property: Prop<P>,
+        key_of: impl Fn(&S::Entity) -> Option<P::Inner> + Send + Sync + 'static,
+    ) -> ParallelExport<S, P>
+    where
+        S: Filterable + Sortable,
+        P: Property<Entity = S::Entity> + Send + Sync,
+        P::Inner: PartitionKey + Ordered + Edm + IntoLiteral<P::Inner>,
+    {
+        ParallelExport {
+            query: self,
+            property,
+            key_of: Arc::new(key_of),
+            concurrency: DEFAULT_CONCURRENCY,
+            partitions: DEFAULT_CONCURRENCY * 2,
+        }
+    }
+}
+
+impl<S, P> ParallelExport<S, P>
+where
+    S: EntitySet + Filterable + Sortable,
+    P: Property<Entity = S::Entity> + Send + Sync,
+    P::Inner: PartitionKey + Ordered + Equatable + Edm + IntoLiteral<P::Inner>,
+{
+    /// How many requests the service serves at once for this export
+    /// (default 4): Business Central serves 5 per user and queues the rest.
+    /// One more range is read than this, its request waiting for a free
+    /// slot (at the client's cap on concurrent requests, or in the
+    /// service's queue), so the service never waits for the client.
+    pub fn concurrency(mut self, workers: usize) -> Self {
+        self.concurrency = workers.max(1);
+        self
+    }
+
+    /// How many ranges the key space is cut into at the start (default:
+    /// twice the concurrency). Work stealing splits busy ranges later, so
+    /// this only needs to be about the concurrency.
+    pub fn partitions(mut self, count: usize) -> Self {
+        self.partitions = count.max(1);
+        self
+    }
+
+    /// Starts the export: finds the lowest and highest key (two one-row
+    /// requests) and the number of matches (`$count`), cuts the ranges, and
+    /// starts the workers. Needs a tokio runtime.
+    pub fn start(self) -> ExportStream<S::Entity, P::Inner> {
+        self.launch(None)
+    }
+
+    /// Continues an export from a checkpoint taken from an earlier run of
+    /// the same query ([`ExportStream::checkpoint`]): rows the consumer had
+    /// taken are not read again.
+    pub fn resume(self, checkpoint: &ExportCheckpoint) -> ExportStream<S::Entity, P::Inner> {
+        self.launch(Some(checkpoint.clone()))
+    }
+
+    fn launch(self, checkpoint: Option<ExportCheckpoint>) -> ExportStream<S::Entity, P::Inner> {
+        let (sender, receiver) = mpsc::channel(self.workers());
+        let shared = Arc::new(Shared {
+            plan: Mutex::new(Plan::whole()),
+            progress: Mutex::new(ExportProgress::default()),
+            fingerprint: self.fingerprint(),
+        });
+        let state = shared.clone();
+        let mut tasks = JoinSet::new();
+        let refused = match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => {
+                tasks.spawn_on(coordinate(self, checkpoint, state, sender), &runtime);
+                None
+            }
+            Err(_) => {
+                Some(Error::InvalidRequest("a parallel export runs on a tokio runtime; none is running".to_owned()))
+            }
+        };
+        ExportStream { receiver, shared, tasks, refused, ended: false }
+    }
+
+    /// The workers: one per request served at once, plus one waiting.
+    fn workers(&self) -> usize {
+        self.concurrency + 1
+    }
+
+    /// What a checkpoint must match to be resumed by this export.
+    fn fingerprint(&self) -> String {
+        format!("{}?{}", P::NAME, self.query.query_string())
+    }
+
+    /// The query for one range: the base query, the range's bounds, ordered by the property.
+    fn range_query(&self, start: Option<(P::Inner, bool)>, upper: Option<P::Inner>) -> ListQuery<S> {
+        let mut query = self.query.clone();
+        query.clear_ordering();
+        match start {
+            Some((key, true)) => query = query.filter(self.property.gt(key)),
+            Some((key, false)) => query = query.filter(self.property.ge(key)),
+            None => {}
+        }
+        if let Some(upper) = upper {
+            query = query.filter(self.property.lt(upper));
+        }
+        query.order_by(self.property.asc()).prefetch(0)
+    }
+}
+
+impl<S: EntitySet, P: Property<Entity = S::Entity>> fmt::Debug for ParallelExport<S, P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ParallelExport")
+            .field("query", &self.query)
+            .field("property", &P::NAME)
+            .field("concurrency", &self.concurrency)
+            .field("partitions", &self.partitions)
+            .finish()
+    }
+}
+
+/// State the workers and the consumer share.
+struct Shared<K> {
+    plan: Mutex<Plan<K>>,
+    progress: Mutex<ExportProgress>,
+    fingerprint: String,
+}
+
+/// What a worker sends the consumer.
+struct Delivery<E, K> {
+    partition: usize,
+    rows: Vec<E>,
+    last: Option<K>,
+    drained: bool,
+}
+
+type Sender<E, K> = mpsc::Sender<Result<Delivery<E, K>, Error>>;
+
+/// Sets up the plan (from the data or the checkpoint) and runs the workers.
+async fn coordinate<S, P>(
+    export: ParallelExport<S, P>,
+    checkpoint: Option<ExportCheckpoint>,
+    shared: Arc<Shared<P::Inner>>,
+    sender: Sender<S::Entity, P::Inner>,
+) where
+    S: EntitySet + Filterable + Sortable,
+    P: Property<Entity = S::Entity> + Send + Sync,
+    P::Inner: PartitionKey + Ordered + Equatable + Edm + IntoLiteral<P::Inner>,
+{
+    let planned = match checkpoint {
+        Some(checkpoint) => checkpoint.plan(&shared.fingerprint),
+        None => discover(&export).await.map(|(plan, total)| {
+            lock(&shared.progress).estimated_total = total;
+            plan
+        }),
+    };
+    let plan = match planned {
+        Ok(plan) => plan,
+        Err(error) => {
+            let _ = sender.send(Err(error)).await;
+            return;
+        }
+    };
+    lock(&shared.progress).partitions = plan.partitions.len();
+    *lock(&shared.plan) = plan;
+    let export = Arc::new(export);
+    let mut workers = JoinSet::new();
+    // One worker more than the requests the service serves at once: its
+    // request waits (at the client's cap or in the service's queue) and
+    // starts the moment a slot frees, so the service never idles while a
+    // worker decodes its page and prepares the next request.
+    for _ in 0..export.workers() {
+        workers.spawn(work(export.clone(), shared.clone(), sender.clone()));
+    }
+    drop(sender);
+    while workers.join_next().await.is_some() {}
+}
+
+/// The lowest and highest key and the number of matches.
+async fn discover<S, P>(export: &ParallelExport<S, P>) -> Result<(Plan<P::Inner>, Option<u64>), Error>
+where
+    S: EntitySet + Filterable + Sortable,
+    P: Property<Entity = S::Entity> + Send + Sync,
+    P::Inner: PartitionKey + Ordered + Equatable + Edm + IntoLiteral<P::Inner>,
+{
+    let base = &export.query;
+    if base.has_paging_options() {
+        return Err(Error::InvalidRequest(
+            "a parallel export reads whole ranges: remove $top and $skip from the query".to_owned(),
+        ));
+    }
+    let end = |descending: bool| {
+        let mut query = base.clone();
+        query.clear_ordering();
+        let key = if descending { export.property.desc() } else { export.property.asc() };
+        crate::paging::Page::fetch(query.order_by(key).top(1).request())
+    };
+    let (lowest, highest, total) =
+        futures_util::future::join3(end(false), end(true), base.count_request().send()).await;
+    let key = |page: crate::paging::Page<S::Entity>| -> Result<Option<P::Inner>, Error> {
+        match page.items.first() {
+            None => Ok(None),
+            Some(row) => (export.key_of)(row).map(Some).ok_or_else(|| {
+                Error::InvalidRequest(format!("a row has no `{}`: it cannot be placed in a range", P::NAME))
+            }),
+        }
+    };
+    let plan = match (key(lowest?)?, key(highest?)?) {
+        (Some(lowest), Some(highest)) => Plan::split(lowest, highest, export.partitions),
+        _ => Plan::whole(),
+    };
+    // The count only informs progress: a service that refuses it still exports.
+    Ok((plan, total.ok()))
+}
+
+/// One worker: reads ranges until none is left to read or split.
+async fn work<S, P>(
+    export: Arc<ParallelExport<S, P>>,
+    shared: Arc<Shared<P::Inner>>,
+    sender: Sender<S::Entity, P::Inner>,
+) where
+    S: EntitySet + Filterable + Sortable,
+    P: Property<Entity = S::Entity> + Send + Sync,
+    P::Inner: PartitionKey + Ordered + Equatable + Edm + IntoLiteral<P::Inner>,
+{
+    loop {
+        let claimed = {
+            let mut plan = lock(&shared.plan);
+            plan.claim().or_else(|| plan.steal()).map(|index| {
+                let partition = &plan.partitions[index];
+                (index, partition.start(), partition.upper.clone())
+            })
+        };
+        let Some((index, start, upper)) = claimed else { return };
+        if let Err(error) = read_range(&export, &shared, &sender, index, start, upper).await {
+            // The consumer may be gone already; nothing else to tell.
+            let _ = sender.send(Err(error)).await;
+            return;
+        }
+    }
+}
+
+/// Reads one range page by page, handing its rows to the consumer.
+async fn read_range<S, P>(
+    export: &ParallelExport<S, P>,
+    shared: &Shared<P::Inner>,
+    sender: &Sender<S::Entity, P::Inner>,
+    index: usize,
+    start: Option<(P::Inner, bool)>,
+    upper: Option<P::Inner>,
+) -> Result<(), Error>
+where
+    S: EntitySet + Filterable + Sortable,
+    P: Property<Entity = S::Entity> + Send + Sync,
+    P::Inner: PartitionKey + Ordered + Equatable + Edm + IntoLiteral<P::Inner>,
+{
+    let mut pages: PageStream<S::Entity> = export.range_query(start, upper).pages();
+    loop {
+        // A place in the consumer's queue before the fetch: the memory bound.
+        let Ok(slot) = sender.reserve().await else { return Ok(()) };
+        let Some(page) = std::future::poll_fn(|cx| Pin::new(&mut pages).poll_next(cx)).await else {
+            // Only a limit ends a stream without a last page; ranges have none.
+            return Ok(());
+        };
+        let mut page = page?;
+        let keys = page.items.iter().map(|row| (export.key_of)(row)).collect::<Option<Vec<_>>>().ok_or_else(|| {
+            Error::InvalidRequest(format!("a row has no `{}`: it cannot be placed in a range", P::NAME))
+        })?;
+        let more = page.next_link.is_some();
+        let accepted = lock(&shared.plan).accept(index, &keys, more).map_err(|Rejected::NotIncreasing| {
+            Error::InvalidRequest(format!(
+                "`{}` did not increase strictly from row to row: a parallel export needs a unique property the service orders by",
+                P::NAME
+            ))
+        })?;
+        page.items.truncate(accepted.keep);
+        let last = accepted.keep.checked_sub(1).map(|at| keys[at].clone());
+        slot.send(Ok(Delivery { partition: index, rows: page.items, last, drained: accepted.drained }));
+        if accepted.drained {
+            return Ok(());
+        }
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Rows of one range, in key order.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct ExportBatch<E> {
+    /// Which range the rows come from (ranges are numbered as they are made).
+    pub partition: usize,
+    /// The rows, in key order; the next batch of the same range continues
+    /// after the last of them.
+    pub rows: Vec<E>,
+}
+
+/// How far an export has come.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ExportProgress {
+    /// Rows handed to the consumer.
+    pub rows: u64,
+    /// Pages handed to the consumer.
+    pub pages: u64,
+    /// Ranges whose last rows were handed out.
+    pub partitions_done: usize,
+    /// Ranges so far (work stealing adds some as it splits).
+    pub partitions: usize,
+    /// The number of matching rows when the export started (`$count`), if
+    /// the service said.
+    pub estimated_total: Option<u64>,
+}
+
+/// The rows of a running export, a batch (one page of one range) at a time.
+/// Made by [`ParallelExport::start`] or [`ParallelExport::resume`];
+/// dropping it stops the workers.
+#[must_use = "streams do nothing unless polled"]
+pub struct ExportStream<E, K> {
+    receiver: mpsc::Receiver<Result<Delivery<E, K>, Error>>,
+    shared: Arc<Shared<K>>,
+    tasks: JoinSet<()>,
+    refused: Option<Error>,
+    ended: bool,
+}
+
+impl<E, K> Unpin for ExportStream<E, K> {}
+
+impl<E, K: PartitionKey + Edm> ExportStream<E, K> {
+    /// Rows and pages handed out so far, ranges done, and the total.
+    pub fn progress(&self) -> ExportProgress {
+        *lock(&self.shared.progress)
+    }
+
+    /// What has been handed out so far, to resume from after a failure:
+    /// persist it together with the rows it covers (in one transaction, or
+    /// after they are durable) and pass it to [`ParallelExport::resume`].
+    pub fn checkpoint(&self) -> ExportCheckpoint {
+        ExportCheckpoint::of(&lock(&self.shared.plan), &self.shared.fingerprint)
+    }
+}
+
+impl<E, K: PartitionKey> Stream for ExportStream<E, K> {
+    type Item = Result<ExportBatch<E>, Error>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        if this.ended {
+            return Poll::Ready(None);
+        }
+        if let Some(error) = this.refused.take() {
+            this.ended = true;
+            return Poll::Ready(Some(Err(error)));
+        }
+        match this.receiver.poll_recv(cx) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(None) => {
+                this.ended = true;
+                Poll::Ready(None)
+            }
+            Poll::Ready(Some(Err(error))) => {
+                // The export stops at its first lasting failure; the
+                // checkpoint tells where to resume.
+                this.ended = true;
+                this.tasks.abort_all();
+                Poll::Ready(Some(Err(error)))
+            }
+            Poll::Ready(Some(Ok(delivery))) => {
+                let mut plan = lock(&this.shared.plan);
+                plan.consumed(delivery.partition, delivery.last, delivery.drained);
+                let partitions = plan.partitions.len();
+                let done = plan.partitions.iter().filter(|p| p.finished).count();
+                drop(plan);
+                let mut progress = lock(&this.shared.progress);
+                progress.rows += delivery.rows.len() as u64;
+                progress.pages += 1;
+                progress.partitions = partitions;
+                progress.partitions_done = done;
+                Poll::Ready(Some(Ok(ExportBatch { partition: delivery.partition, rows: delivery.rows })))
+            }
+        }
+    }
+}
+
+impl<E, K> Drop for ExportStream<E, K> {
+    fn drop(&mut self) {
+        self.tasks.abort_all();
+    }
+}
+
+impl<E, K> fmt::Debug for ExportStream<E, K> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ExportStream")
+            .field("progress", &*lock(&self.shared.progress))
+            .field("ended", &self.ended)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Where an export stood: each range's bounds, what the consumer had taken
+/// of it, and whether it was finished. Serializes with serde (keys as their
+/// OData JSON text), so a job can store it and resume after a crash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportCheckpoint {
+    /// The partition property and the query's options: a checkpoint only
+    /// resumes the export it was taken from.
+    query: String,
+    ranges: Vec<CheckpointRange>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct CheckpointRange {
+    lower: Option<String>,
+    upper: Option<String>,
+    after: Option<String>,
+    finished: bool,
+}
+
+impl ExportCheckpoint {
+    fn of<K: PartitionKey + Edm>(plan: &Plan<K>, fingerprint: &str) -> ExportCheckpoint {
+        let text = |key: &Option<K>| key.as_ref().map(Edm::to_json);
+        ExportCheckpoint {
+            query: fingerprint.to_owned(),
+            ranges: plan
+                .partitions
+                .iter()
+                .map(|p| CheckpointRange {
+                    lower: text(&p.lower),
+                    upper: text(&p.upper),
+                    after: text(&p.consumed),
+                    finished: p.finished,
+                })
+                .collect(),
+        }
+    }
+
+    /// Whether every row was handed out.
+    pub fn is_complete(&self) -> bool {
+        self.ranges.iter().all(|range| range.finished)
+    }
+
+    fn plan<K: PartitionKey + Edm>(&self, fingerprint: &str) -> Result<Plan<K>, Error> {
+        if self.query != fingerprint {
+            return Err(Error::InvalidRequest(format!(
+                "the checkpoint was taken from another export ({}), not from {fingerprint}",
+                self.query
+            )));
+        }
+        let key = |text: &Option<String>| -> Result<Option<K>, Error> {
+            text.as_deref()
+                .map(|text| {
+                    serde_json::from_str::<crate::value::De<K>>(text).map(|d| d.0).map_err(|e| {
+                        Error::InvalidRequest(format!("the checkpoint holds an unreadable key {text}: {e}"))
+                    })
+                })
+                .transpose()
+        };
+        let mut partitions = Vec::with_capacity(self.ranges.len());
+        for range in &self.ranges {
+            partitions.push(plan::Partition::resumed(
+                key(&range.lower)?,
+                key(&range.upper)?,
+                key(&range.after)?,
+                range.finished,
+            ));
+        }
+        let plan = Plan::resumed(partitions);
+        Ok(plan)
+    }
+}
