@@ -56,7 +56,6 @@ mod operation;
 mod paging;
 mod path;
 mod payload;
-mod prefetch;
 mod profile;
 mod property;
 mod query;
@@ -83,10 +82,9 @@ pub use filter::{BaseOf, Filter, IntoFilter, TextExpr};
 pub use http::{Headers, HttpRequest, HttpResponse, Method};
 pub use literal::{IntoLiteral, Literal};
 pub use operation::OperationKind;
-pub use paging::{ItemStream, NextLink, Page, PageStream};
+pub use paging::{ItemStream, NextLink, Page, PageStream, PrefetchedPages};
 pub use path::{CollectionPath, EntityPath, MediaPath};
 pub use payload::PayloadFields;
-pub use prefetch::PrefetchedPages;
 pub use profile::{EnumLiteralStyle, InOperatorSupport, ServiceProfile};
 pub use property::{
     Cardinality, Equatable, IsNullable, Many, Nav, Navigation, One, Ordered, Prop, Property, PropertyOf,

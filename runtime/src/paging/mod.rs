@@ -11,6 +11,8 @@ use futures_core::Stream;
 use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde::{Serialize, Serializer};
 
+mod prefetch;
+
 use super::api::Api;
 use super::client::Origin;
 use super::error::Error;
@@ -18,6 +20,8 @@ use super::http::Method;
 use super::operation::OperationKind;
 use super::request::{Decoder, Request, Target};
 use super::transport::BoxFuture;
+
+pub use prefetch::PrefetchedPages;
 
 /// One page of a collection: `{"value":[…],"@odata.nextLink":"…","@odata.count":n}`.
 ///
@@ -368,7 +372,7 @@ pub(crate) enum Pages<T> {
     /// (boxed: a page stream's state is several times the other's).
     Direct(Box<PageStream<T>>),
     /// Fetched ahead of the consumer.
-    Prefetched(crate::prefetch::PrefetchedPages<T>),
+    Prefetched(PrefetchedPages<T>),
 }
 
 impl<T: Send + 'static> Pages<T> {

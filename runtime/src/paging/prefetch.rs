@@ -18,8 +18,8 @@ use futures_core::Stream;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
+use super::{ItemStream, NextLink, Page, PageStream, Pages};
 use crate::error::Error;
-use crate::paging::{NextLink, Page, PageStream};
 
 /// A fetched page (or the failure) and where to continue after it.
 type Fetched<T> = (Result<Page<T>, Error>, Option<NextLink>);
@@ -97,8 +97,8 @@ impl<T: Send + 'static> PrefetchedPages<T> {
     }
 
     /// Flattens the pages into their items.
-    pub fn into_items(self) -> crate::paging::ItemStream<T> {
-        crate::paging::ItemStream::from_pages(crate::paging::Pages::Prefetched(self))
+    pub fn into_items(self) -> ItemStream<T> {
+        ItemStream::from_pages(Pages::Prefetched(self))
     }
 }
 
