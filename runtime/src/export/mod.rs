@@ -76,19 +76,23 @@ impl<S: EntitySet> ListQuery<S> {
     /// `$skip` or `$orderby` (each range is ordered by `property`).
     ///
     /// ```no_run
-    /// # async fn doc<S, P>(query: odata_v4_runtime::ListQuery<S>, entry_number: odata_v4_runtime::Prop<P>)
-    /// # where S: odata_v4_runtime::EntitySet + odata_v4_runtime::Filterable + odata_v4_runtime::Sortable,
-    /// #       P: odata_v4_runtime::Property<Entity = S::Entity, Inner = i32> + Send + Sync,
-    /// #       S::Entity: HasEntryNumber {
+    /// # use odata_v4_runtime::{EntitySet, Error, Filterable, ListQuery, Prop, Property, Sortable};
+    /// # trait HasEntryNumber { fn entry_number(&self) -> Option<i32>; }
+    /// # async fn export<S, P>(query: ListQuery<S>, entry_number: Prop<P>) -> Result<(), Error>
+    /// # where
+    /// #     S: EntitySet + Filterable + Sortable,
+    /// #     S::Entity: HasEntryNumber,
+    /// #     P: Property<Entity = S::Entity, Inner = i32> + Send + Sync,
+    /// # {
     /// use futures_util::StreamExt;
+    ///
     /// let mut export = query.export_by(entry_number, |row| row.entry_number()).concurrency(5).start();
     /// while let Some(batch) = export.next().await {
     ///     let batch = batch?;
-    ///     // write batch.rows somewhere, then persist `export.checkpoint()` with them
+    ///     // Write batch.rows somewhere, then persist `export.checkpoint()` with them.
     /// }
-    /// # Ok::<(), odata_v4_runtime::Error>(())
+    /// # Ok(())
     /// # }
-    /// # trait HasEntryNumber { fn entry_number(&self) -> Option<i32>; }
     /// ```
     pub fn export_by<P>(
         self,
