@@ -73,6 +73,8 @@ mod credentials;
 mod environment;
 pub mod limits;
 mod profile;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use blank::{BLANK_DATE, Blank};
 pub use company::{ClientBuilderExt, CompanyRef, default_company};

@@ -1,0 +1,353 @@
+//! Writing: creates (with deep insert of contained collections), updates
+//! and deletes, with the checks Business Central makes on a payload:
+//! declared properties only, read-only properties refused, values of the
+//! property's type, text within its length, enum members by name.
+
+use odata_v4_runtime::uuid::Uuid;
+
+use super::documents;
+use super::json::{JsonObject, JsonValue};
+use super::model::{Edm, Kind, PropertyModel, ServiceModel, TypeModel};
+use super::resolve::{self, Collection, EntityAt, Link, Navigated};
+use super::service::Failure;
+use super::store::{Ids, Store};
+use super::values::{self, Value};
+
+/// What writing needs.
+pub(crate) struct Writer<'a> {
+    pub model: &'a ServiceModel,
+    pub store: &'a mut Store,
+    pub ids: &'a mut Ids,
+    /// Seeding: read-only properties and read-only sets are accepted, and
+    /// values already given are kept as they are.
+    pub seeding: bool,
+}
+
+/// An entity created by [`create`], with the entities deep-inserted with it.
+pub(crate) struct Created {
+    pub entity: EntityAt,
+    pub nested: Vec<(String, Vec<Created>)>,
+}
+
+fn type_of<'m>(model: &'m ServiceModel, name: &str) -> Result<&'m TypeModel, Failure> {
+    model.entity_type(name).ok_or_else(|| Failure::bad_request(format!("unknown entity type {name}")))
+}
+
+impl Writer<'_> {
+    /// Creates an entity in `collection` from a JSON object.
+    pub(crate) fn create(&mut self, collection: &Collection, body: &JsonValue) -> Result<Created, Failure> {
+        let model = self.model;
+        let ty = model
+            .entity_type(&collection.type_name)
+            .ok_or_else(|| Failure::bad_request(format!("unknown entity type {}", collection.type_name)))?;
+        let Some(body) = body.as_object() else {
+            return Err(Failure::bad_request("The request body must be a JSON object."));
+        };
+        if !self.seeding
+            && let Some(set) = model.set_of_type(&ty.name)
+            && !set.insertable
+        {
+            return Err(Failure::method_not_allowed("POST", &set.name));
+        }
+        let mut values = JsonObject::new();
+        let mut nested: Vec<(String, &Vec<JsonValue>)> = Vec::new();
+        for (name, value) in body.iter() {
+            if name.starts_with('@') || name.contains("@odata.") {
+                continue;
+            }
+            if let Some(nav) = ty.navigation(name) {
+                match value {
+                    JsonValue::Array(items) if nav.collection && nav.contains_target => {
+                        nested.push((name.to_owned(), items));
+                    }
+                    _ => {
+                        return Err(Failure::bad_request(format!(
+                            "Deep insert of '{name}' is not supported: only contained collections can be created with their parent."
+                        )));
+                    }
+                }
+                continue;
+            }
+            let property = declared(ty, name)?;
+            let is_supplied_id = ty.key.len() == 1 && ty.key[0] == name && name == "id";
+            if property.read_only_on_create && !self.seeding && !is_supplied_id {
+                return Err(read_only(name));
+            }
+            values.insert(name, check_value(model, property, value)?);
+        }
+        if let Link::Equals(pairs) = &collection.link {
+            for (property, value) in pairs {
+                values.insert(property.clone(), value.clone());
+            }
+        }
+        let parent = match &collection.link {
+            Link::Parent(type_name, seq) => Some((type_name.clone(), *seq)),
+            _ => None,
+        };
+        documents::complete_new(self, ty, &mut values, collection.company)?;
+        self.check_unique_key(ty, &values, collection.company)?;
+        let seq = self.store.insert(&ty.name, collection.company, parent, values);
+        let row = self.store.row(&ty.name, seq).ok_or_else(|| Failure::bad_request("the new row is gone"))?;
+        let entity = resolve::entity_at(ty, row, collection);
+        let mut created = Created { entity, nested: Vec::new() };
+        for (navigation, items) in nested {
+            let Navigated::Many(children) = resolve::navigate(model, self.store, &created.entity, &navigation)? else {
+                continue;
+            };
+            let mut made = Vec::new();
+            for item in items {
+                made.push(self.create(&children, item)?);
+            }
+            created.nested.push((navigation, made));
+        }
+        if !self.seeding {
+            documents::after_change(self, &ty.name, seq)?;
+        }
+        Ok(created)
+    }
+
+    fn check_unique_key(&self, ty: &TypeModel, values: &JsonObject, company: Option<Uuid>) -> Result<(), Failure> {
+        let model = self.model;
+        let same = |row_values: &JsonObject| {
+            ty.key.iter().all(|k| {
+                let kind = ty.property(k).map_or(Kind::Primitive(Edm::Other), |p| p.kind.clone());
+                let (a, b) = (Value::from_json(row_values.get(k), &kind), Value::from_json(values.get(k), &kind));
+                !a.is_null() && values::equal(&a, &b, model).unwrap_or(false)
+            })
+        };
+        let scoped = |row_company: Option<Uuid>| !ty.company_scoped || row_company == company;
+        if self.store.rows(&ty.name).any(|row| scoped(row.company) && same(&row.values)) {
+            return Err(Failure::new(
+                409,
+                "Internal_EntityWithSameKeyExists",
+                format!("The record in table {} already exists.", ty.short_name()),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Applies a PATCH body to an entity.
+    pub(crate) fn update(&mut self, at: &EntityAt, body: &JsonValue) -> Result<(), Failure> {
+        let model = self.model;
+        let ty = type_of(model, &at.type_name)?;
+        if let Some(set) = model.set_of_type(&ty.name)
+            && !set.updatable
+            && !self.seeding
+        {
+            return Err(Failure::method_not_allowed("PATCH", &set.name));
+        }
+        let Some(body) = body.as_object() else {
+            return Err(Failure::bad_request("The request body must be a JSON object."));
+        };
+        let mut changes = Vec::new();
+        for (name, value) in body.iter() {
+            if name.starts_with('@') || name.contains("@odata.") {
+                continue;
+            }
+            if ty.navigation(name).is_some() {
+                return Err(Failure::bad_request(format!(
+                    "'{name}' cannot be changed with its parent: Business Central has no deep update."
+                )));
+            }
+            let property = declared(ty, name)?;
+            if property.read_only_on_update && !self.seeding {
+                return Err(read_only(name));
+            }
+            changes.push((name.to_owned(), check_value(model, property, value)?));
+        }
+        let type_name = ty.name.clone();
+        let now = self.store.write_time();
+        let has_timestamp = ty.property("lastModifiedDateTime").is_some();
+        let row = self.store.row_mut(&type_name, at.seq).ok_or_else(|| Failure::bad_request("the entity is gone"))?;
+        for (name, value) in changes {
+            row.values.insert(name, value);
+        }
+        if has_timestamp {
+            row.values.insert("lastModifiedDateTime", Value::DateTimeOffset(now).to_json());
+        }
+        self.store.touch(&type_name, at.seq);
+        documents::after_change(self, &type_name, at.seq)
+    }
+
+    /// Deletes an entity and everything contained in it.
+    pub(crate) fn delete(&mut self, at: &EntityAt) -> Result<(), Failure> {
+        let model = self.model;
+        let ty = type_of(model, &at.type_name)?;
+        if let Some(set) = model.set_of_type(&ty.name)
+            && !set.deletable
+        {
+            return Err(Failure::method_not_allowed("DELETE", &set.name));
+        }
+        let owner = documents::owning_document(self, &ty.name, at.seq);
+        self.delete_tree(at)?;
+        if let Some((type_name, seq)) = owner {
+            documents::recompute_totals(self, &type_name, seq)?;
+        }
+        Ok(())
+    }
+
+    fn delete_tree(&mut self, at: &EntityAt) -> Result<(), Failure> {
+        let model = self.model;
+        let ty = type_of(model, &at.type_name)?;
+        let is_company = model.company_type() == Some(ty.name.as_str());
+        let contained: Vec<String> = ty
+            .navigations
+            .iter()
+            .filter(|n| n.contains_target && n.collection && !is_company)
+            .map(|n| n.name.clone())
+            .collect();
+        for navigation in contained {
+            if let Ok(Navigated::Many(children)) = resolve::navigate(model, self.store, at, &navigation) {
+                // Only children that belong to this entity alone: lines of a
+                // document, payments of a journal.
+                if !matches!(children.link, Link::Parent(..)) && !belongs_to(ty, &navigation) {
+                    continue;
+                }
+                let Some(child_type) = model.entity_type(&children.type_name) else { continue };
+                let rows: Vec<EntityAt> = resolve::members(model, self.store, &children)
+                    .into_iter()
+                    .map(|row| resolve::entity_at(child_type, row, &children))
+                    .collect();
+                for child in rows {
+                    self.delete_tree(&child)?;
+                }
+            }
+        }
+        self.store.remove(&at.type_name, at.seq);
+        Ok(())
+    }
+}
+
+/// Contained collections whose constraint points back at this entity's
+/// key (`salesInvoiceLines` by `documentId`), as opposed to related
+/// lookups that merely share a value.
+fn belongs_to(ty: &TypeModel, navigation: &str) -> bool {
+    ty.navigation(navigation)
+        .is_some_and(|n| n.constraints.iter().all(|(source, _)| ty.key.iter().any(|k| k == source)))
+}
+
+fn declared<'t>(ty: &'t TypeModel, name: &str) -> Result<&'t PropertyModel, Failure> {
+    ty.property(name).ok_or_else(|| {
+        Failure::bad_request(format!(
+            "The property '{name}' does not exist on type '{}'. Make sure to only use property names that are defined by the type.",
+            ty.name
+        ))
+    })
+}
+
+fn read_only(name: &str) -> Failure {
+    Failure::new(400, "BadRequest_InvalidOperation", format!("The property '{name}' is read-only and cannot be set."))
+}
+
+/// Checks a payload value against its property and returns it as stored.
+/// Business Central keeps no nulls: a null becomes the blank value.
+pub(crate) fn check_value(
+    model: &ServiceModel,
+    property: &PropertyModel,
+    value: &JsonValue,
+) -> Result<JsonValue, Failure> {
+    let name = &property.name;
+    let wrong = |expected: &str| {
+        Failure::bad_request(format!(
+            "Cannot convert the value {} of '{name}' to the expected type '{expected}'.",
+            value.to_text()
+        ))
+    };
+    if property.collection {
+        return match value {
+            JsonValue::Array(_) => Ok(value.clone()),
+            JsonValue::Null => Ok(JsonValue::Array(Vec::new())),
+            _ => Err(wrong("Collection")),
+        };
+    }
+    if value.is_null() {
+        return Ok(documents::blank(model, property));
+    }
+    match &property.kind {
+        Kind::Enum(type_name) => {
+            let member = value.as_str().ok_or_else(|| wrong(type_name))?;
+            let known = model.enums.get(type_name).is_none_or(|e| e.value_of(member).is_some());
+            if !known {
+                return Err(Failure::bad_request(format!(
+                    "The value '{member}' is not a member of the enum '{type_name}'."
+                )));
+            }
+            Ok(value.clone())
+        }
+        Kind::Complex(type_name) => match value {
+            JsonValue::Object(_) => Ok(value.clone()),
+            _ => Err(wrong(type_name)),
+        },
+        Kind::Primitive(edm) => check_primitive(*edm, property, value).ok_or_else(|| wrong(edm_name(*edm)))?,
+    }
+}
+
+fn check_primitive(edm: Edm, property: &PropertyModel, value: &JsonValue) -> Option<Result<JsonValue, Failure>> {
+    let text = value.as_str();
+    let ok = |v: &JsonValue| Some(Ok(v.clone()));
+    match edm {
+        Edm::String => {
+            let text = text?;
+            let length = text.chars().count() as u64;
+            if let Some(max) = property.max_length
+                && length > max
+            {
+                return Some(Err(Failure::bad_request_code(
+                    "Application_StringExceededLength",
+                    format!(
+                        "The length of the string is {length}, but it must be less than or equal to {max} characters. Value: {text}"
+                    ),
+                )));
+            }
+            ok(value)
+        }
+        Edm::Guid => match values::parse_guid(text?) {
+            Some(id) => Some(Ok(JsonValue::string(id.to_string()))),
+            None => Some(Err(Failure::bad_request_code(
+                "Application_InvalidGUID",
+                format!("Invalid GUID string format: '{}'.", text.unwrap_or_default()),
+            ))),
+        },
+        Edm::Date => values::parse_date(text?).map(|_| Ok(value.clone())),
+        Edm::DateTimeOffset => values::parse_date_time(text?).map(|_| Ok(value.clone())),
+        Edm::TimeOfDay => values::parse_time(text?).map(|_| Ok(value.clone())),
+        Edm::Boolean => matches!(value, JsonValue::Bool(_)).then(|| Ok(value.clone())),
+        Edm::Decimal => match value {
+            JsonValue::Number(n) if values::parse_decimal(n).is_some() => ok(value),
+            JsonValue::String(n) if values::parse_decimal(n).is_some() => Some(Ok(JsonValue::Number(n.clone()))),
+            _ => None,
+        },
+        Edm::Integer => match value {
+            JsonValue::Number(n) if n.parse::<i64>().is_ok() => ok(value),
+            _ => None,
+        },
+        Edm::Double => match value {
+            JsonValue::Number(n) if n.parse::<f64>().is_ok() => ok(value),
+            JsonValue::String(s) if matches!(s.as_str(), "INF" | "-INF" | "NaN") => ok(value),
+            _ => None,
+        },
+        Edm::Stream => {
+            Some(Err(Failure::bad_request(format!("'{}' is stream content: write it to its own URL.", property.name))))
+        }
+        Edm::Duration | Edm::Binary => text.map(|_| Ok(value.clone())),
+        Edm::Other => ok(value),
+    }
+}
+
+fn edm_name(edm: Edm) -> &'static str {
+    match edm {
+        Edm::String => "Edm.String",
+        Edm::Boolean => "Edm.Boolean",
+        Edm::Guid => "Edm.Guid",
+        Edm::Date => "Edm.Date",
+        Edm::DateTimeOffset => "Edm.DateTimeOffset",
+        Edm::TimeOfDay => "Edm.TimeOfDay",
+        Edm::Duration => "Edm.Duration",
+        Edm::Decimal => "Edm.Decimal",
+        Edm::Double => "Edm.Double",
+        Edm::Integer => "Edm.Int32",
+        Edm::Binary => "Edm.Binary",
+        Edm::Stream => "Edm.Stream",
+        Edm::Other => "Edm.Untyped",
+    }
+}
