@@ -4,7 +4,7 @@
 //! everything else), line amounts and document totals kept up to date, and
 //! the default behaviour of `post` and `cancel`.
 
-use odata_v4_runtime::chrono::Utc;
+use odata_v4_runtime::chrono::{DateTime, FixedOffset, Utc};
 use odata_v4_runtime::rust_decimal::Decimal;
 use odata_v4_runtime::uuid::Uuid;
 
@@ -42,7 +42,10 @@ fn is_blank(value: Option<&JsonValue>) -> bool {
     match value {
         None | Some(JsonValue::Null) => true,
         Some(JsonValue::String(text)) => {
-            text.is_empty() || text == "00000000-0000-0000-0000-000000000000" || text == "0001-01-01"
+            text.is_empty()
+                || text == "00000000-0000-0000-0000-000000000000"
+                || text == "0001-01-01"
+                || text == "0001-01-01T00:00:00Z"
         }
         Some(JsonValue::Number(n)) => values::parse_decimal(n).is_some_and(|d| d.is_zero()),
         _ => false,
@@ -139,31 +142,29 @@ pub(crate) fn complete_new(
     if short.ends_with("Line") && ty.property("lineObjectNumber").is_some() {
         fill_item(w, ty, values, company)?;
     }
-    if !w.seeding || is_blank(values.get("lastModifiedDateTime")) {
-        let now = w.store.write_time();
-        set_now(ty, values, &now);
-    }
+    let now = w.store.write_time();
+    set_now(ty, values, &now, w.seeding);
     for property in &ty.properties {
         if !values.contains(&property.name) && property.kind != Kind::Primitive(Edm::Stream) {
             values.insert(property.name.clone(), blank(w.model, property));
         }
     }
-    line_amounts(ty, values);
+    // Seed data keeps the amounts it gives; what it leaves out is computed.
+    let given = w.seeding && !is_blank(values.get("amountExcludingTax"));
+    if !given {
+        line_amounts(ty, values);
+    }
     Ok(())
 }
 
-fn set_now(
-    ty: &TypeModel,
-    values: &mut JsonObject,
-    now: &odata_v4_runtime::chrono::DateTime<odata_v4_runtime::chrono::FixedOffset>,
-) {
-    for name in ["lastModifiedDateTime", "systemModifiedAt"] {
-        if ty.property(name).is_some() {
+/// Stamps a write; seed data keeps the timestamps it gives.
+fn set_now(ty: &TypeModel, values: &mut JsonObject, now: &DateTime<FixedOffset>, keep_given: bool) {
+    for name in ["lastModifiedDateTime", "systemModifiedAt", "systemCreatedAt"] {
+        let given = !is_blank(values.get(name));
+        let keep = given && (keep_given || name == "systemCreatedAt");
+        if ty.property(name).is_some() && !keep {
             values.insert(name, Value::DateTimeOffset(*now).to_json());
         }
-    }
-    if ty.property("systemCreatedAt").is_some() && is_blank(values.get("systemCreatedAt")) {
-        values.insert("systemCreatedAt", Value::DateTimeOffset(*now).to_json());
     }
 }
 
@@ -346,7 +347,7 @@ pub(crate) fn recompute_totals(w: &mut Writer<'_>, header_type: &str, header_seq
     {
         row.values.insert("remainingAmount", JsonValue::number(including));
     }
-    set_now(header, &mut row.values, &now);
+    set_now(header, &mut row.values, &now, false);
     w.store.touch(header_type, header_seq);
     Ok(())
 }

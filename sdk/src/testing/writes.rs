@@ -159,10 +159,11 @@ impl Writer<'_> {
         let now = self.store.write_time();
         let has_timestamp = ty.property("lastModifiedDateTime").is_some();
         let row = self.store.row_mut(&type_name, at.seq).ok_or_else(|| Failure::bad_request("the entity is gone"))?;
+        let stamped = self.seeding && changes.iter().any(|(name, _)| name == "lastModifiedDateTime");
         for (name, value) in changes {
             row.values.insert(name, value);
         }
-        if has_timestamp {
+        if has_timestamp && !stamped {
             row.values.insert("lastModifiedDateTime", Value::DateTimeOffset(now).to_json());
         }
         self.store.touch(&type_name, at.seq);
