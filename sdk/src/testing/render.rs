@@ -6,7 +6,8 @@ use std::cmp::Ordering;
 
 use base64::Engine as _;
 
-use super::filter::{Evaluation, Expr, FilterError, Scope};
+use super::evaluate::{Evaluation, Scope};
+use super::filter::{Expr, FilterError};
 use super::json::{JsonObject, JsonValue};
 use super::model::{Edm, Kind, ServiceModel, TypeModel};
 use super::query::{ExpandItem, QueryOptions};

@@ -11,8 +11,7 @@ use odata_v4_runtime::uuid::Uuid;
 use odata_v4_runtime::{Headers, Method};
 
 use super::Dialect;
-use super::actions::{ActionCall, Actions, BoundEntity};
-use super::documents;
+use super::actions::{ActionCall, Actions};
 use super::json::{JsonObject, JsonValue};
 use super::model::{Edm, Kind, ServiceModel};
 use super::query::{QueryOptions, RequestUrl, Segment};
@@ -20,9 +19,6 @@ use super::render::{self, View};
 use super::resolve::{self, Collection, EntityAt, Target};
 use super::store::{Ids, Store};
 use super::writes::{Created, Writer};
-
-/// Business Central's limit on operations in one `$batch`.
-const MAX_BATCH_OPERATIONS: usize = 100;
 
 /// A refusal, sent as `{"error":{"code","message"}}`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -445,7 +441,7 @@ impl State {
 
     /// `If-Match` on a write: required on PATCH and DELETE (`*` matches
     /// anything), checked on actions when sent.
-    fn check_if_match(
+    pub(crate) fn check_if_match(
         &mut self,
         route: usize,
         entity: &EntityAt,
@@ -477,159 +473,6 @@ impl State {
         }
         Err(self.dialect.stale_etag())
     }
-
-    #[allow(clippy::too_many_arguments)]
-    fn action(
-        &mut self,
-        route: usize,
-        model: &ServiceModel,
-        entity: &EntityAt,
-        action: &str,
-        headers: &Headers,
-        body: Option<&[u8]>,
-        journal: &mut Journal,
-    ) -> Result<Reply, Failure> {
-        let ty = model.entity_type(&entity.type_name).ok_or_else(|| Failure::bad_request("type"))?;
-        if !ty.actions.contains(action) {
-            return Err(Failure::new(
-                404,
-                "BadRequest_NotFound",
-                format!("The action '{action}' is not bound to '{}'.", ty.name),
-            ));
-        }
-        self.check_if_match(route, entity, headers, false, false)?;
-        let short = action.rsplit('.').next().unwrap_or(action);
-        let set = model.set_of_type(&ty.name).map_or_else(|| ty.short_name().to_owned(), |s| s.name.clone());
-        let mut values =
-            self.routes[route].store.row(&entity.type_name, entity.seq).map(|r| r.values.clone()).unwrap_or_default();
-        journal.actions.push(ActionCall {
-            action: action.to_owned(),
-            entity_set: set.clone(),
-            path: entity.path.clone(),
-            id: values.get("id").and_then(JsonValue::as_str).and_then(|s| Uuid::parse_str(s).ok()),
-            company: entity.company,
-            body: body.map(|b| String::from_utf8_lossy(b).into_owned()).filter(|b| !b.is_empty()),
-        });
-        match self.actions.handler(&ty.name, short) {
-            Some(handler) => {
-                let mut bound = BoundEntity::new(&set, &mut values);
-                handler(&mut bound).map_err(|refusal| refusal.into_failure())?;
-            }
-            None => documents::default_action(ty, short, &mut values)?,
-        }
-        let now = self.routes[route].store.write_time();
-        let store = &mut self.routes[route].store;
-        if let Some(row) = store.row_mut(&entity.type_name, entity.seq)
-            && row.values != values
-        {
-            row.values = values;
-            if ty.property("lastModifiedDateTime").is_some() {
-                row.values.insert("lastModifiedDateTime", super::values::Value::DateTimeOffset(now).to_json());
-            }
-            store.touch(&entity.type_name, entity.seq);
-        }
-        Ok(no_content())
-    }
-
-    /// A JSON `$batch`: each operation handled as if sent alone; with
-    /// `Isolation: snapshot`, all of them undone when one fails.
-    fn batch(
-        &mut self,
-        route: usize,
-        root: &str,
-        headers: &Headers,
-        body: Option<&[u8]>,
-        journal: &mut Journal,
-    ) -> Result<Reply, Failure> {
-        let json = parse_body(body)?;
-        let requests = match json.as_object().and_then(|o| o.get("requests")) {
-            Some(JsonValue::Array(requests)) => requests.clone(),
-            _ => return Err(Failure::bad_request("A JSON $batch body needs a `requests` array.")),
-        };
-        if requests.len() > MAX_BATCH_OPERATIONS {
-            return Err(Failure::bad_request(format!(
-                "The batch holds {} operations; Business Central accepts at most {MAX_BATCH_OPERATIONS}.",
-                requests.len()
-            )));
-        }
-        let atomic = headers.get("Isolation").is_some_and(|v| v.eq_ignore_ascii_case("snapshot"));
-        let snapshot = atomic.then(|| self.routes[route].store.clone());
-        let mut responses = Vec::new();
-        let mut failed = false;
-        for request in &requests {
-            let Some(request) = request.as_object() else {
-                return Err(Failure::bad_request("Each batch request must be an object."));
-            };
-            let text = |name: &str| request.get(name).and_then(JsonValue::as_str).unwrap_or_default().to_owned();
-            let id = text("id");
-            let method = match text("method").to_ascii_uppercase().as_str() {
-                "GET" => Method::Get,
-                "POST" => Method::Post,
-                "PATCH" => Method::Patch,
-                "PUT" => Method::Put,
-                "DELETE" => Method::Delete,
-                other => return Err(Failure::bad_request(format!("Unknown method '{other}' in the batch."))),
-            };
-            let relative = text("url");
-            let url =
-                if relative.contains("://") { relative } else { format!("{root}{}", relative.trim_start_matches('/')) };
-            let mut sub_headers = Headers::new();
-            if let Some(JsonValue::Object(map)) = request.get("headers") {
-                for (name, value) in map.iter() {
-                    sub_headers.append(name, value.as_str().map_or_else(|| value.to_text(), str::to_owned));
-                }
-            }
-            let sub_body = request.get("body").map(|b| match b {
-                JsonValue::String(text) => text.clone(),
-                other => other.to_text(),
-            });
-            let reply = if url.contains("$batch") {
-                self.failure_reply(&Failure::bad_request("A $batch cannot contain another $batch."))
-            } else {
-                self.handle(method, &url, &sub_headers, sub_body.as_deref().map(str::as_bytes), false, journal)
-            };
-            failed |= reply.status >= 400;
-            journal.batch.push(SubRequest {
-                method,
-                url: url.clone(),
-                headers: sub_headers,
-                body: sub_body,
-                status: reply.status,
-            });
-            responses.push((id, reply));
-        }
-        if failed && let Some(snapshot) = snapshot {
-            self.routes[route].store = snapshot;
-            let rolled_back = Failure::new(
-                424,
-                "BadRequest_BatchRolledBack",
-                "The batch was rolled back: another operation in it failed.",
-            );
-            for (_, reply) in responses.iter_mut().filter(|(_, r)| r.status < 400) {
-                *reply = self.failure_reply(&rolled_back);
-            }
-        }
-        let mut items = Vec::new();
-        for (id, reply) in responses {
-            let mut item = JsonObject::new();
-            item.insert("id", JsonValue::string(id));
-            item.insert("status", JsonValue::number(reply.status));
-            let mut header_map = JsonObject::new();
-            for (name, value) in reply.headers.iter() {
-                header_map.insert(name.to_ascii_lowercase(), JsonValue::string(value));
-            }
-            item.insert("headers", JsonValue::Object(header_map));
-            if !reply.body.is_empty() {
-                let text = String::from_utf8_lossy(&reply.body).into_owned();
-                let body = JsonValue::parse(&text).unwrap_or(JsonValue::String(text));
-                item.insert("body", body);
-            }
-            items.push(JsonValue::Object(item));
-        }
-        let mut envelope = JsonObject::new();
-        envelope.insert("responses", JsonValue::Array(items));
-        Ok(json_reply(200, &envelope))
-    }
 }
 
 /// Adds the deep-inserted entities to a create's answer, as expanded collections.
@@ -646,7 +489,7 @@ fn add_nested(view: View<'_>, object: &mut JsonObject, created: &Created) -> Res
     Ok(())
 }
 
-fn set_label(model: &ServiceModel, collection: &Collection) -> String {
+pub(crate) fn set_label(model: &ServiceModel, collection: &Collection) -> String {
     model.set_of_type(&collection.type_name).map_or_else(|| collection.path.clone(), |s| s.name.clone())
 }
 
@@ -668,7 +511,7 @@ fn service_document(model: &ServiceModel, root: &str) -> Reply {
     json_reply(200, &body)
 }
 
-fn parse_body(body: Option<&[u8]>) -> Result<JsonValue, Failure> {
+pub(crate) fn parse_body(body: Option<&[u8]>) -> Result<JsonValue, Failure> {
     let text = body.map(String::from_utf8_lossy).unwrap_or_default();
     if text.trim().is_empty() {
         return Err(Failure::bad_request("The request needs a JSON body."));
@@ -718,14 +561,14 @@ fn root_url(url: &str, segments: usize) -> String {
     format!("{origin}/{}/", kept.join("/"))
 }
 
-fn content_type(value: &str) -> Headers {
+pub(crate) fn content_type(value: &str) -> Headers {
     let mut headers = Headers::new();
     headers.set("Content-Type", value);
     headers.set("OData-Version", "4.0");
     headers
 }
 
-fn json_reply(status: u16, body: &JsonObject) -> Reply {
+pub(crate) fn json_reply(status: u16, body: &JsonObject) -> Reply {
     Reply {
         status,
         headers: content_type("application/json; odata.metadata=minimal; odata.streaming=true"),
@@ -733,7 +576,7 @@ fn json_reply(status: u16, body: &JsonObject) -> Reply {
     }
 }
 
-fn no_content() -> Reply {
+pub(crate) fn no_content() -> Reply {
     let mut headers = Headers::new();
     headers.set("OData-Version", "4.0");
     Reply { status: 204, headers, body: Vec::new() }
