@@ -100,13 +100,31 @@
 //! - A `$batch` never stops at a failure (Business Central does not), and
 //!   an atomic one (`Isolation: snapshot`) that fails answers 424 for the
 //!   operations it undid.
+//! - Error codes are Business Central's where they are documented
+//!   (`Request_EntityChanged`, `BadRequest_MethodNotAllowed`,
+//!   `BadRequest_InvalidToken`, `Application_StringExceededLength`, …); for
+//!   a refused customer or item lookup and for injected 429/503 answers the
+//!   code is the fake's best guess. Messages end with a correlation id, as
+//!   Business Central's do.
+//! - `$filter` on a set at the service root needs `?company=`; there is no
+//!   default company on the server side.
+//!
+//! `tests/e2e/fake_parity/` in the repository runs the end-to-end scenarios
+//! and 300 generated filters against both the fake (in
+//! [`Dialect::StrictOData`]) and a strict OData server on the same seed, and
+//! pins every difference between them: each is Business Central behaviour
+//! the generic server lacks (blank values instead of nulls, fields looked
+//! up and computed on create, number series, opaque ETags, 405 on read-only
+//! sets, reference checks, correlation ids, plain-string enum literals).
 //!
 //! # Retries and time
 //!
 //! Injected 429/503 answers make the client wait before retrying, as it
 //! would in production. Run such tests with paused time
-//! (`#[tokio::test(start_paused = true)]`) so that the waits take no real
-//! time, or give the client a faster [`RetryPolicy`](crate::runtime::RetryPolicy).
+//! (`#[tokio::test(start_paused = true)]`, tokio's `test-util` feature) so
+//! that the waits take no real time, or give the client a faster
+//! [`RetryPolicy`](crate::runtime::RetryPolicy). [`Fault::delay`] sleeps on
+//! tokio's clock too.
 
 mod actions;
 mod batch;
