@@ -106,8 +106,8 @@
 //!   a refused customer or item lookup and for injected 429/503 answers the
 //!   code is the fake's best guess. Messages end with a correlation id, as
 //!   Business Central's do.
-//! - `$filter` on a set at the service root needs `?company=`; there is no
-//!   default company on the server side.
+//! - A company's set addressed at the service root (`customers`) needs
+//!   `?company=<name or id>`; there is no server-side default company.
 //!
 //! `tests/e2e/fake_parity/` in the repository runs the end-to-end scenarios
 //! and 300 generated filters against both the fake (in
