@@ -300,3 +300,24 @@ async fn sets_at_the_root_need_a_company() {
         body["value"].as_array().into_iter().flatten().filter_map(|c| c["id"].as_str().map(str::to_owned)).collect();
     assert_eq!(ids.len(), 5);
 }
+
+#[tokio::test]
+async fn a_partitioned_parallel_export_reads_every_entry_once() {
+    let world = with_ledger(4);
+    let mut batches = world
+        .company()
+        .general_ledger_entries()
+        .list()
+        .filter(gle::entry_number().ge(3))
+        .export_by(gle::entry_number(), |entry: &gle::GeneralLedgerEntry| entry.entry_number)
+        .concurrency(3)
+        .start();
+    let mut seen = Vec::new();
+    while let Some(batch) = batches.next().await {
+        seen.extend(numbers(&batch.expect("a batch").rows));
+    }
+    seen.sort_unstable();
+    assert_eq!(seen, (3..=25).collect::<Vec<_>>());
+    let sent = world.bc.requests();
+    assert!(sent.len() > 3, "ranges read in several requests:\n{}", sent.summary());
+}
