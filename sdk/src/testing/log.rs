@@ -1,12 +1,15 @@
 //! What the client sent: every request the fake received, with helpers for
 //! the assertions integration tests make again and again.
 
+use std::fmt;
+
 use odata_v4_runtime::{CollectionPath, EntityPath, Headers, Method};
 
 use super::faults::canonical_path;
 
-/// One request as the fake received it.
-#[derive(Debug, Clone)]
+/// One request as the fake received it. Its `Debug` output leaves out the
+/// value of `Authorization`.
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct RecordedRequest {
     /// Its position among the requests the fake received (from 1); parts
@@ -81,9 +84,34 @@ impl RecordedRequest {
     }
 }
 
+impl fmt::Debug for RecordedRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let headers: Vec<(&str, &str)> = self
+            .headers
+            .iter()
+            .map(
+                |(name, value)| {
+                    if name.eq_ignore_ascii_case("Authorization") { (name, "<redacted>") } else { (name, value) }
+                },
+            )
+            .collect();
+        f.debug_struct("RecordedRequest")
+            .field("number", &self.number)
+            .field("method", &self.method)
+            .field("url", &self.url)
+            .field("path", &self.path)
+            .field("query", &self.query)
+            .field("headers", &headers)
+            .field("body", &self.body)
+            .field("status", &self.status)
+            .field("in_batch", &self.in_batch)
+            .finish()
+    }
+}
+
 /// The requests the fake received, oldest first (a snapshot: later
 /// requests do not appear in it).
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct RequestLog {
     requests: Vec<RecordedRequest>,
 }
@@ -175,6 +203,12 @@ impl RequestLog {
     /// One line per request, for assertion messages.
     pub fn summary(&self) -> String {
         self.requests.iter().map(RecordedRequest::summary).collect::<Vec<_>>().join("\n")
+    }
+}
+
+impl fmt::Debug for RequestLog {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(&self.requests).finish()
     }
 }
 

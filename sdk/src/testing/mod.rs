@@ -387,11 +387,16 @@ impl FakeBusinessCentral {
     }
 
     /// Adds a company to every route and returns its id.
+    ///
+    /// # Panics
+    ///
+    /// If Business Central would refuse the name (longer than 30
+    /// characters); [`add_company_with_id`](Self::add_company_with_id)
+    /// returns the refusal instead.
     pub fn add_company(&self, name: &str) -> Uuid {
         let id = self.shared().state.ids.next();
         match self.add_company_with_id(id, name) {
             Ok(id) => id,
-            // A fresh id and a name as given cannot clash or fail to encode.
             Err(error) => panic!("adding company {name:?} failed: {error}"),
         }
     }

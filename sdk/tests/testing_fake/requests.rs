@@ -78,3 +78,19 @@ async fn the_fake_also_answers_urls_of_business_central_online() {
     );
     assert_eq!(sent.all()[0].path, format!("companies({})/customers", world.cronus));
 }
+
+#[tokio::test]
+async fn credentials_stay_out_of_debug_output() {
+    let world = World::new();
+    let client = world
+        .bc
+        .client_builder()
+        .credentials(business_central_sdk::runtime::StaticToken::new("secret-token-123"))
+        .build()
+        .expect("client");
+    v2_0::Api::new(&client).companies().list().collect().await.expect("listed");
+    let sent = world.bc.requests();
+    assert_eq!(sent.all()[0].header("Authorization"), Some("Bearer secret-token-123"), "recorded for assertions");
+    let printed = format!("{sent:?}");
+    assert!(!printed.contains("secret-token-123") && printed.contains("<redacted>"), "{printed}");
+}

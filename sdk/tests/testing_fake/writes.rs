@@ -250,3 +250,45 @@ async fn batches_run_each_operation_and_atomic_ones_roll_back() {
     let journals = world.bc.list(&world.company().customer_payment_journals()).expect("journals");
     assert_eq!(journals.iter().map(|j| j.code.as_str()).collect::<Vec<_>>(), ["B1"]);
 }
+
+#[tokio::test]
+async fn seeding_from_typed_entities_json_and_seed_files() {
+    let world = World::new();
+    // A typed entity, read and changed, copied into the other company.
+    let mut alpine = world.customer_by_number("10000");
+    alpine.display_name = "Alpine Ski House (Europe)".to_owned();
+    alpine.balance_due = Some(Decimal::new(123_456, 2));
+    let copied = world.bc.insert_entity(&world.api.company(world.muller).customers(), &alpine).expect("typed seed");
+    assert_eq!((copied.id, copied.balance_due), (alpine.id, Some(Decimal::new(123_456, 2))), "values are kept");
+    assert_ne!(copied.etag, alpine.etag, "the copy has its own version");
+
+    // JSON at a path, exact decimals included.
+    let path = format!("api/v2.0/companies({})/customers", world.muller);
+    let json = world
+        .bc
+        .insert_json_at(&path, r#"{"displayName": "Exact", "creditLimit": 12345678901234.56789}"#)
+        .expect("json");
+    assert!(json.contains(r#""creditLimit":12345678901234.56789"#), "{json}");
+
+    // The local peer's seed format, contained rows included.
+    let seed = r#"[{"set": "companies", "entity": {"id": "c0000000-0000-4000-8000-000000000009", "name": "Seeded",
+        "@contained": {"customers": [{"displayName": "One", "number": "1"}, {"displayName": "Two", "number": "2"}]}}}]"#;
+    assert_eq!(world.bc.load_seed("api/v2.0", seed).expect("seed"), 3);
+    let seeded: business_central_sdk::runtime::uuid::Uuid = "c0000000-0000-4000-8000-000000000009".parse().expect("id");
+    assert_eq!(world.bc.list(&world.api.company(seeded).customers()).expect("customers").len(), 2);
+    assert!(world.bc.companies().iter().any(|(id, name)| *id == seeded && name == "Seeded"));
+    assert!(world.bc.table_sizes().iter().any(|(table, n)| table.ends_with("Microsoft.NAV.customer") && *n == 9));
+
+    // Someone else's edit and delete, behind the client's back.
+    let kirchner = world.api.company(world.muller).customer(copied.id);
+    let edited = world.bc.edit_as_another_user(&kirchner, r#"{"city": "Bern"}"#).expect("edited");
+    assert_eq!(edited.city.as_deref(), Some("Bern"));
+    let refused =
+        kirchner.update(&copied, customer::CustomerUpdate::new().city("Basel")).send().await.expect_err("stale");
+    assert!(matches!(refused, Error::StaleEtag(_)));
+    world.bc.delete_as_another_user(&kirchner).expect("deleted");
+    assert!(matches!(kirchner.get().send().await, Err(Error::NotFound(_))));
+
+    let bad = world.bc.insert_json(&world.company().customers(), r#"{"displayName": 7}"#).expect_err("not text");
+    assert!(matches!(bad, business_central_sdk::testing::FakeError::Refused { status: 400, .. }), "{bad:?}");
+}
