@@ -190,6 +190,7 @@ impl State {
                 let view = self.view(located.route, &model, root, &options);
                 let ty = model.entity_type(&collection.type_name).ok_or_else(|| Failure::bad_request("type"))?;
                 render::validate(&model, ty, &options)?;
+                self.check_filter_rules(&options)?;
                 let count = render::matching_rows(view, &collection, &options)?.len();
                 Ok(Reply { status: 200, headers: content_type("text/plain"), body: count.to_string().into_bytes() })
             }
@@ -244,6 +245,19 @@ impl State {
         }
     }
 
+    /// Business Central's rule that `or` may only join conditions on one field.
+    fn check_filter_rules(&self, options: &QueryOptions) -> Result<(), Failure> {
+        if self.dialect == Dialect::BusinessCentral
+            && let Some((a, b)) = options.filter.as_ref().and_then(|f| f.or_across_fields())
+        {
+            return Err(Failure::bad_request(format!(
+                "The 'or' operator joins conditions on different fields ('{a}' and '{b}'); Business Central filters \
+                 accept 'or' only between conditions on the same field."
+            )));
+        }
+        Ok(())
+    }
+
     fn view<'a>(&'a self, route: usize, model: &'a ServiceModel, root: &'a str, options: &QueryOptions) -> View<'a> {
         let ignore_in = self.dialect == Dialect::BusinessCentral && options.schema_version.as_deref() != Some("2.1");
         View { model, store: &self.routes[route].store, root, ignore_in }
@@ -270,14 +284,7 @@ impl State {
                 return Err(Failure::bad_request(format!("'{}' cannot be filtered with $filter.", set.name)));
             }
         }
-        if self.dialect == Dialect::BusinessCentral
-            && let Some((a, b)) = options.filter.as_ref().and_then(|f| f.or_across_fields())
-        {
-            return Err(Failure::bad_request(format!(
-                "The 'or' operator joins conditions on different fields ('{a}' and '{b}'); Business Central filters \
-                 accept 'or' only between conditions on the same field."
-            )));
-        }
+        self.check_filter_rules(options)?;
         let preferred = max_page_size(headers);
         let page_size = preferred.map_or(self.page_size, |p| p.min(self.page_size)).max(1);
         let view = self.view(route, model, root, options);
