@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use crate::client::Client;
+use crate::client::{Client, StreamedResponse};
 use crate::error::Error;
 use crate::http::{HttpRequest, HttpResponse};
 use crate::operation::OperationKind;
@@ -64,5 +64,15 @@ impl Api {
     /// [`Error::StaleEtag`], a correlation id in the message is split off.
     pub async fn execute(&self, request: HttpRequest, kind: OperationKind) -> Result<HttpResponse, Error> {
         self.client.execute(request, kind).await.map_err(|error| error.in_dialect(&self.profile))
+    }
+
+    /// [`execute`](Self::execute) for an answer whose body is handed over
+    /// while it streams.
+    pub(crate) async fn execute_streamed(
+        &self,
+        request: HttpRequest,
+        kind: OperationKind,
+    ) -> Result<StreamedResponse, Error> {
+        self.client.execute_streamed(request, kind).await.map_err(|error| error.in_dialect(&self.profile))
     }
 }

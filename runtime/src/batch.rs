@@ -25,7 +25,7 @@ use super::api::Api;
 use super::error::Error;
 use super::http::{Headers, HttpRequest, HttpResponse, Method};
 use super::operation::OperationKind;
-use super::request::{Decoder, Request};
+use super::request::{Decode, Request};
 
 /// Tells handles of different batches apart.
 static NEXT_BATCH_ID: AtomicU64 = AtomicU64::new(1);
@@ -70,7 +70,7 @@ struct Operation {
     headers: Headers,
     body: Option<Bytes>,
     kind: OperationKind,
-    /// For error messages.
+    /// For error messages (as the client shows URLs).
     absolute_url: String,
 }
 
@@ -112,26 +112,37 @@ impl Batch {
     /// is sent.
     pub fn add<T>(&mut self, request: Request<T>) -> BatchHandle<T> {
         let index = self.operations.len();
+        let shown_url = self.api.client().url_for_errors(&request.url());
         if let Some(reason) = &request.rejection {
-            self.refuse(format!("{}: {reason}", request.url()));
+            self.refuse(format!("{shown_url}: {reason}"));
         }
         let relative_url = match request.target().relative_url() {
             Some(url) if request.api().root() == self.api.root() => url,
             Some(_) => {
-                self.refuse(format!("{} belongs to another API route than the batch", request.url()));
+                self.refuse(format!("{shown_url} belongs to another API route than the batch"));
                 String::new()
             }
             None => {
-                self.refuse(format!("{} is an absolute URL; $batch needs a path under the API root", request.url()));
+                self.refuse(format!("{shown_url} is an absolute URL; $batch needs a path under the API root"));
                 String::new()
             }
+        };
+        let body = match request.body {
+            None => None,
+            Some(body) => match body.as_bytes() {
+                Some(bytes) => Some(bytes.clone()),
+                None => {
+                    self.refuse(format!("{shown_url} has a streamed body, which $batch cannot carry"));
+                    None
+                }
+            },
         };
         self.operations.push(Operation {
             method: request.method,
             relative_url,
-            absolute_url: request.url(),
+            absolute_url: shown_url,
             headers: request.headers,
-            body: request.body,
+            body,
             kind: request.kind,
         });
         BatchHandle { batch: self.id, index, decode: request.decode }
@@ -207,8 +218,12 @@ impl Batch {
             // go on; a non-atomic batch means independent operations.
             headers.set("Prefer", "odata.continue-on-error");
         }
-        let http_request =
-            HttpRequest { method: Method::Post, url: batch_url.to_owned(), headers, body: Some(Bytes::from(body)) };
+        let http_request = HttpRequest {
+            method: Method::Post,
+            url: batch_url.to_owned(),
+            headers,
+            body: Some(Bytes::from(body).into()),
+        };
         let kind = batch_kind(chunk);
         let response = self.api.execute(http_request, kind).await?;
         let parsed: ResponseEnvelope = super::decode::json(&response).map_err(|error| error.with_url(batch_url))?;
@@ -267,7 +282,7 @@ impl fmt::Debug for Batch {
 pub struct BatchHandle<T> {
     batch: u64,
     index: usize,
-    decode: Decoder<T>,
+    decode: Decode<T>,
 }
 
 impl<T> Clone for BatchHandle<T> {
@@ -309,7 +324,7 @@ impl BatchResponse {
                 Err(Error::InvalidRequest(format!("the result of operation {} was already taken", handle.index + 1)))
             }
             Some(Err(error)) => Err(error.with_url(url)),
-            Some(Ok(response)) if response.is_success() => (handle.decode)(&response).map_err(|e| e.with_url(url)),
+            Some(Ok(response)) if response.is_success() => handle.decode.read(&response).map_err(|e| e.with_url(url)),
             Some(Ok(response)) => Err(Error::from_response(&response).in_dialect(&self.profile)),
         }
     }
@@ -457,7 +472,7 @@ impl SubResponse {
                 }
             }
         };
-        Ok(HttpResponse { status: self.status, headers, body })
+        Ok(HttpResponse { status: self.status, headers, body: body.into() })
     }
 }
 

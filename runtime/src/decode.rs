@@ -17,9 +17,9 @@ use super::http::HttpResponse;
 /// did not fit (`value[12].postingDate`) without slowing down every
 /// successful decode.
 pub fn json<T: DeserializeOwned>(response: &HttpResponse) -> Result<T, Error> {
-    match serde_json::from_slice(&response.body) {
+    match serde_json::from_slice(response.bytes()) {
         Ok(value) => Ok(value),
-        Err(fast_error) => Err(locate_json_error::<T>(&response.body, fast_error)),
+        Err(fast_error) => Err(locate_json_error::<T>(response.bytes(), fast_error)),
     }
 }
 
@@ -43,15 +43,15 @@ pub fn no_content(_response: &HttpResponse) -> Result<(), Error> {
     Ok(())
 }
 
-/// The raw body: media downloads (`pdfDocumentContent`, pictures,
-/// attachments).
+/// The raw body, read whole (within the client's limit for responses).
+/// Media downloads stream instead: see [`MediaDownload`](crate::MediaDownload).
 pub fn bytes(response: &HttpResponse) -> Result<Bytes, Error> {
-    Ok(response.body.clone())
+    Ok(response.body.as_bytes().cloned().unwrap_or_default())
 }
 
 /// The plain-text number a `/$count` segment answers with.
 pub fn count(response: &HttpResponse) -> Result<u64, Error> {
-    let text = std::str::from_utf8(&response.body).map_err(|e| Error::decode("", ".", e.to_string()))?;
+    let text = std::str::from_utf8(response.bytes()).map_err(|e| Error::decode("", ".", e.to_string()))?;
     // Some servers prefix plain-text answers with a byte-order mark.
     let digits = text.trim_start_matches('\u{feff}').trim();
     digits.parse().map_err(|_| Error::decode("", ".", format!("expected a count, got {:?}", excerpt(digits))))
@@ -70,7 +70,7 @@ mod tests {
     use crate::http::Headers;
 
     fn response(body: &'static str) -> HttpResponse {
-        HttpResponse { status: 200, headers: Headers::new(), body: Bytes::from_static(body.as_bytes()) }
+        HttpResponse { status: 200, headers: Headers::new(), body: body.into() }
     }
 
     #[derive(Debug, serde::Deserialize)]

@@ -5,7 +5,8 @@
 //!
 //! - **Connecting**: [`Client`] (built with [`Client::builder`]) owns the
 //!   HTTP stack ([`Transport`], [`Middleware`]), [`Credentials`], the
-//!   [`RetryPolicy`] and the service's limits. [`Api`] binds a client to
+//!   [`RetryPolicy`] and its shared [`RetryBudget`], the cap on concurrent
+//!   requests, the [`BodyLimits`] and the service's limits. [`Api`] binds a client to
 //!   one service root and its wire [`ServiceProfile`].
 //! - **Requests**: every operation is a [`Request`] that can be sent alone
 //!   or put in a JSON [`Batch`]; collections stream page by page
@@ -51,7 +52,9 @@ mod export;
 mod filter;
 mod http;
 mod key;
+mod limits;
 mod literal;
+mod media;
 mod operation;
 mod paging;
 mod path;
@@ -59,6 +62,7 @@ mod payload;
 mod profile;
 mod property;
 mod query;
+mod redact;
 mod request;
 mod retry;
 mod transport;
@@ -68,6 +72,8 @@ mod value;
 pub mod __private;
 
 pub use api::Api;
+#[cfg(feature = "azure_identity")]
+pub use auth::AzureIdentity;
 pub use auth::{AuthContext, Basic, ClientCredentials, Credentials, Secret, StaticToken};
 pub use batch::{Batch, BatchHandle, BatchResponse};
 pub use client::{Client, ClientBuilder, Endpoint};
@@ -76,11 +82,13 @@ pub use entity::{
     Sortable, Updatable,
 };
 pub use enums::{EdmEnum, UnknownMember, UnknownValue};
-pub use error::{AuthenticationError, DecodeError, Error, ServiceError};
+pub use error::{AuthenticationError, DecodeError, Error, PagingError, ServiceError};
 pub use export::{ExportBatch, ExportCheckpoint, ExportProgress, ExportStream, ParallelExport, PartitionKey};
 pub use filter::{BaseOf, Filter, IntoFilter, TextExpr};
-pub use http::{Headers, HttpRequest, HttpResponse, Method};
+pub use http::{Body, Headers, HttpRequest, HttpResponse, Method};
+pub use limits::BodyLimits;
 pub use literal::{IntoLiteral, Literal};
+pub use media::MediaDownload;
 pub use operation::OperationKind;
 pub use paging::{ItemStream, NextLink, Page, PageStream, PrefetchedPages};
 pub use path::{CollectionPath, EntityPath, MediaPath};
@@ -92,7 +100,7 @@ pub use property::{
 };
 pub use query::{ExpandQuery, Expandable, GetQuery, IntoOrderKey, ListQuery, OrderKey, SelectList};
 pub use request::{Decoder, Request, Target};
-pub use retry::RetryPolicy;
+pub use retry::{RetryBudget, RetryPolicy};
 pub use transport::{BoxFuture, DefaultTransport, Middleware, Next, Transport, TransportError, TransportErrorKind};
 pub use value::{AdditionalProperties, Binary, Duration, ETag, Edm, Json, StreamLink};
 

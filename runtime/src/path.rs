@@ -5,12 +5,11 @@
 
 use std::marker::PhantomData;
 
-use bytes::Bytes;
-
 use super::api::Api;
 use super::decode;
 use super::entity::{Deletable, EntityKey, EntitySet, IfMatch, Insertable, Payload, Updatable};
-use super::http::Method;
+use super::http::{Body, Method};
+use super::media::MediaDownload;
 use super::operation::OperationKind;
 use super::query::{GetQuery, ListQuery};
 use super::request::{Decoder, Request, Target};
@@ -134,14 +133,22 @@ impl<S: EntitySet> CollectionPath<S> {
     /// Creates an entity (`POST`); the service answers with the new entity.
     /// Related entities set in the payload are created with it in one
     /// request (deep insert).
+    ///
+    /// A service that answers `204 No Content` instead gets the entity read
+    /// back from the `Location` it gave; if it gave none, or reading back
+    /// fails, the result is [`Error::CreatedUnread`](super::error::Error::CreatedUnread):
+    /// the entity exists, do not create it again.
     pub fn create(&self, entity: S::Create) -> Request<S::Entity>
     where
         S: Insertable,
     {
         let target = Target::Relative { path: self.path.clone(), query: String::new() };
-        Request::new(self.api.clone(), Method::Post, target, OperationKind::Create, decode::json::<S::Entity>)
-            .with_body(JSON, entity.to_json())
-            .header("Prefer", "return=representation")
+        let mut request =
+            Request::new(self.api.clone(), Method::Post, target, OperationKind::Create, decode::json::<S::Entity>)
+                .with_body(JSON, entity.to_json())
+                .header("Prefer", "return=representation");
+        request.refetch_on_no_content = true;
+        request
     }
 
     /// The number of entities (`…/$count`).
@@ -242,20 +249,28 @@ impl MediaPath {
         self.api.url(&self.path, "")
     }
 
-    /// Downloads the content.
-    pub fn download(&self) -> Request<Bytes> {
+    /// Downloads the content as it arrives (see [`MediaDownload`]): nothing
+    /// is held in memory beyond the chunk being handed over, unless the
+    /// caller collects it with [`MediaDownload::bytes`].
+    pub fn download(&self) -> Request<MediaDownload> {
         let target = Target::Relative { path: self.path.clone(), query: String::new() };
-        Request::new(self.api.clone(), Method::Get, target, OperationKind::Read, decode::bytes).header("Accept", "*/*")
+        Request::streamed(self.api.clone(), Method::Get, target, OperationKind::Read, MediaDownload::from_response)
+            .header("Accept", "*/*")
     }
 
-    /// Replaces the content with `bytes` (`If-Match` with the owning
-    /// entity's ETag). OData servers take `PUT`, some services `PATCH`:
-    /// the service profile decides.
-    pub fn upload(&self, current: &impl IfMatch, content_type: &str, bytes: impl Into<Bytes>) -> Request<()> {
+    /// Replaces the content (`If-Match` with the owning entity's ETag).
+    /// OData servers take `PUT`, some services `PATCH`: the service profile
+    /// decides.
+    ///
+    /// `content` is bytes in memory (`Vec<u8>`, `bytes::Bytes`), or a
+    /// [`Body::sized_stream`] read from a file as it is sent, so that large
+    /// files are never held in memory. A streamed upload is sent once: it
+    /// is not retried after a transient failure.
+    pub fn upload(&self, current: &impl IfMatch, content_type: &str, content: impl Into<Body>) -> Request<()> {
         let method = self.api.profile().media_upload_method;
         let target = Target::Relative { path: self.path.clone(), query: String::new() };
         let request = Request::new(self.api.clone(), method, target, OperationKind::Update, decode::no_content)
-            .with_body(content_type, bytes);
+            .with_body(content_type, content);
         guarded(request, required_etag(method, &self.path, current.if_match()))
     }
 }

@@ -5,11 +5,10 @@
 
 use std::fmt;
 
-use bytes::Bytes;
-
 use crate::api::Api;
+use crate::client::{ResponseBody, StreamedResponse};
 use crate::error::Error;
-use crate::http::{Headers, HttpRequest, HttpResponse, Method};
+use crate::http::{Body, Headers, HttpRequest, HttpResponse, Method};
 use crate::operation::OperationKind;
 
 /// Where a request goes: a path under the API root, or an absolute URL the
@@ -42,6 +41,37 @@ impl Target {
 /// Turns a successful response into the request's output.
 pub type Decoder<T> = fn(&HttpResponse) -> Result<T, Error>;
 
+/// How a request turns its answer into `T`.
+pub(crate) enum Decode<T> {
+    /// From the body read whole.
+    Read(Decoder<T>),
+    /// From the body while it streams (media downloads).
+    Streamed(fn(StreamedResponse) -> Result<T, Error>),
+}
+
+impl<T> Clone for Decode<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for Decode<T> {}
+
+impl<T> Decode<T> {
+    /// Decodes an answer that was read whole (a `$batch` sub-response, a
+    /// hand-fed response).
+    pub(crate) fn read(self, response: &HttpResponse) -> Result<T, Error> {
+        match self {
+            Decode::Read(decode) => decode(response),
+            Decode::Streamed(decode) => decode(StreamedResponse {
+                status: response.status,
+                headers: response.headers.clone(),
+                body: ResponseBody::from_bytes(response.body.as_bytes().cloned().unwrap_or_default()),
+            }),
+        }
+    }
+}
+
 /// A prepared request. Build one through the typed API, then `.send().await`.
 #[must_use = "a request does nothing until it is sent"]
 pub struct Request<T> {
@@ -49,13 +79,14 @@ pub struct Request<T> {
     pub(crate) method: Method,
     pub(crate) target: Target,
     pub(crate) headers: Headers,
-    pub(crate) body: Option<Bytes>,
+    pub(crate) body: Option<Body>,
     pub(crate) kind: OperationKind,
-    pub(crate) decode: Decoder<T>,
-    /// A 204 answer to a write is followed by a GET of the same path, for
-    /// servers that ignore `Prefer: return=representation`. That GET asks
-    /// for `Data-Access-Intent: ReadWrite`: a read replica may not have the
-    /// write yet.
+    pub(crate) decode: Decode<T>,
+    /// A 204 answer to a write is followed by a GET, for servers that
+    /// ignore `Prefer: return=representation`: of the same path for an
+    /// update, of the `Location` the service gave for a create. That GET
+    /// asks for the service's read-your-writes header: a read replica may
+    /// not have the write yet.
     pub(crate) refetch_on_no_content: bool,
     /// Set when the request must not be sent (for example an update whose
     /// entity carries no ETag); `send` reports it instead of sending.
@@ -100,10 +131,23 @@ impl<T> Request<T> {
             headers: Headers::new(),
             body: None,
             kind,
-            decode,
+            decode: Decode::Read(decode),
             refetch_on_no_content: false,
             rejection: None,
         }
+    }
+
+    /// A request whose answer is decoded while its body streams.
+    pub(crate) fn streamed(
+        api: Api,
+        method: Method,
+        target: Target,
+        kind: OperationKind,
+        decode: fn(StreamedResponse) -> Result<T, Error>,
+    ) -> Self {
+        let mut request = Request::new(api, method, target, kind, |_| Err(Error::InvalidRequest(String::new())));
+        request.decode = Decode::Streamed(decode);
+        request
     }
 
     /// The HTTP method.
@@ -129,9 +173,9 @@ impl<T> Request<T> {
         &self.headers
     }
 
-    /// The body, if any.
+    /// The body, if any and in memory.
     pub fn body(&self) -> Option<&[u8]> {
-        self.body.as_deref()
+        self.body.as_ref().and_then(Body::as_bytes).map(|bytes| &bytes[..])
     }
 
     /// Adds or replaces a header on this request only.
@@ -140,8 +184,10 @@ impl<T> Request<T> {
         self
     }
 
-    /// Sets the body and its content type.
-    pub fn with_body(mut self, content_type: &str, body: impl Into<Bytes>) -> Self {
+    /// Sets the body and its content type. A body in memory
+    /// (`Vec<u8>`, `String`, `bytes::Bytes`) can be retried; a streamed one
+    /// ([`Body::from_stream`]) is sent once.
+    pub fn with_body(mut self, content_type: &str, body: impl Into<Body>) -> Self {
         self.headers.set("Content-Type", content_type);
         self.body = Some(body.into());
         self
@@ -170,7 +216,12 @@ impl<T> Request<T> {
     /// Decodes a response the way `send` would (used by `$batch`).
     pub fn decode(&self, response: &HttpResponse) -> Result<T, Error> {
         // Decoders only see the response; name the URL for them.
-        (self.decode)(response).map_err(|error| error.with_url(self.url()))
+        self.decode.read(response).map_err(|error| self.name_url(error))
+    }
+
+    /// Names this request's URL in a decode error, as the client shows URLs.
+    fn name_url(&self, error: Error) -> Error {
+        error.with_url(self.api.client().url_for_errors(&self.url()))
     }
 
     pub(crate) fn to_http(&self) -> HttpRequest {
@@ -179,25 +230,66 @@ impl<T> Request<T> {
 
     /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<T, Error> {
-        if let Some(reason) = self.rejection {
-            return Err(Error::InvalidRequest(reason));
+        if let Some(reason) = &self.rejection {
+            return Err(Error::InvalidRequest(reason.clone()));
         }
+        let decode = match self.decode {
+            Decode::Read(decode) => decode,
+            Decode::Streamed(decode) => {
+                let response = self.api.execute_streamed(self.to_http(), self.kind).await?;
+                return decode(response).map_err(|error| self.name_url(error));
+            }
+        };
         let response = self.api.execute(self.to_http(), self.kind).await?;
         if response.status == 204 && self.refetch_on_no_content {
-            let mut headers = Headers::new();
-            // Reading our own write: a service whose reads may come from a
-            // lagging replica says in its profile how to ask for the primary.
-            if let Some((name, value)) = self.api.profile().read_your_writes_header {
-                headers.set(name, value);
-            }
-            let mut refetch = HttpRequest { method: Method::Get, url: self.url(), headers, body: None };
-            if let Target::Relative { path, .. } = &self.target {
-                refetch.url = self.api.url(path, "");
-            }
-            let fresh = self.api.execute(refetch, OperationKind::Read).await?;
-            return self.decode(&fresh);
+            return if self.method == Method::Post {
+                self.read_created(&response).await
+            } else {
+                self.read_updated().await
+            };
         }
-        self.decode(&response)
+        decode(&response).map_err(|error| self.name_url(error))
+    }
+
+    /// A GET of `url` reading our own write: a service whose reads may come
+    /// from a lagging replica says in its profile how to ask for the primary.
+    async fn read_back(&self, url: String) -> Result<T, Error> {
+        let mut headers = Headers::new();
+        if let Some((name, value)) = self.api.profile().read_your_writes_header {
+            headers.set(name, value);
+        }
+        let refetch = HttpRequest { method: Method::Get, url, headers, body: None };
+        let fresh = self.api.execute(refetch, OperationKind::Read).await?;
+        self.decode(&fresh)
+    }
+
+    /// An update answered 204: the entity is read back from its path.
+    async fn read_updated(&self) -> Result<T, Error> {
+        let url = match &self.target {
+            Target::Relative { path, .. } => self.api.url(path, ""),
+            Target::Absolute(url) => url.clone(),
+        };
+        self.read_back(url).await
+    }
+
+    /// A create answered 204: the entity exists, and is read back from the
+    /// `Location` the service gave, when that is on the client's origin.
+    /// Otherwise, or when reading it back fails, the result says it was
+    /// created ([`Error::CreatedUnread`]), so that nobody creates it again.
+    async fn read_created(&self, response: &HttpResponse) -> Result<T, Error> {
+        let client = self.api.client();
+        let location = response
+            .headers
+            .get("Location")
+            .and_then(|location| url::Url::parse(&self.url()).ok()?.join(location).ok())
+            .map(String::from);
+        let shown = location.as_deref().map(|location| client.url_for_errors(location));
+        let Some(location) = location.filter(|location| client.is_own_origin(location)) else {
+            return Err(Error::CreatedUnread { location: shown, read_back: None });
+        };
+        self.read_back(location)
+            .await
+            .map_err(|error| Error::CreatedUnread { location: shown, read_back: Some(Box::new(error)) })
     }
 }
 

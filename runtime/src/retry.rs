@@ -6,6 +6,7 @@
 //! processed. Gateways add 502/504, which say nothing
 //! about whether the service applied the request. Everything else is final.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
 use super::http::Headers;
@@ -40,30 +41,115 @@ const MAX_RETRY_AFTER: Duration = Duration::from_secs(24 * 60 * 60);
 /// would silently duplicate. A connection that could not be established
 /// never carried the request, so every kind is retried then.
 ///
-/// The wait grows exponentially from `base_delay` up to `max_delay`, with
-/// jitter so that many clients do not retry in lockstep. A `Retry-After`
-/// from the service takes precedence (seconds or HTTP date), as long as the
-/// total time stays within `max_elapsed`; when it would not, the failure is
-/// returned at once, carrying the service's `Retry-After`.
+/// The wait is the largest of three: the computed backoff, which grows
+/// exponentially from `base_delay` up to `max_delay` and is scaled by a
+/// random factor in [0.5, 1); the service's `Retry-After` (seconds or HTTP
+/// date), stretched by a random 0–20 % so that requests throttled together
+/// do not come back together; and the floor `min_delay`, so that
+/// `Retry-After: 0` does not turn into a burst. When the wait would end
+/// beyond `max_elapsed`, the failure is returned at once, carrying the
+/// service's `Retry-After`.
+///
+/// Retries also draw on a [`RetryBudget`] shared by every request of the
+/// client: when many requests fail at once, only a few are retried, since
+/// the service is struggling and more attempts would only add to its load
+/// (and spend the caller's request quota).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RetryPolicy {
     max_attempts: u32,
     max_elapsed: Duration,
     base_delay: Duration,
     max_delay: Duration,
+    min_delay: Duration,
+    budget: RetryBudget,
 }
 
 impl Default for RetryPolicy {
-    /// Up to 5 attempts within 2 minutes, waiting 1 s, 2 s, 4 s, ... (at most
-    /// 30 s) between them. That rides out a short throttling burst without
-    /// hiding a client that keeps exceeding the 5-minute budget.
+    /// Up to 5 attempts within 2 minutes, waiting about 1 s, 2 s, 4 s, ...
+    /// (at most 30 s, at least 100 ms) between them, from a budget of 20
+    /// retries refilled by a tenth of a retry per success. That rides out a
+    /// short throttling burst without hiding a client that keeps exceeding
+    /// the service's quota.
     fn default() -> Self {
         RetryPolicy {
             max_attempts: 5,
             max_elapsed: Duration::from_secs(120),
             base_delay: Duration::from_secs(1),
             max_delay: Duration::from_secs(30),
+            min_delay: Duration::from_millis(100),
+            budget: RetryBudget::default(),
         }
+    }
+}
+
+/// How many retries the requests of one client may make together: a token
+/// bucket holding `capacity` retries, each retry taking one, each
+/// successful request putting back `refill_percent` hundredths of one.
+/// Failures past an empty budget are returned without retrying.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryBudget {
+    capacity: u32,
+    refill_percent: u32,
+}
+
+impl Default for RetryBudget {
+    /// 20 retries, refilled by 10 % of a retry per success: in the long
+    /// run at most one retry per ten successful requests, after a burst
+    /// allowance of 20.
+    fn default() -> Self {
+        RetryBudget { capacity: 20, refill_percent: 10 }
+    }
+}
+
+impl RetryBudget {
+    /// A budget of `capacity` retries, refilled by 10 % of a retry per
+    /// successful request.
+    pub fn new(capacity: u32) -> RetryBudget {
+        RetryBudget { capacity, ..RetryBudget::default() }
+    }
+
+    /// No shared limit: every request retries as its policy allows.
+    pub fn unlimited() -> RetryBudget {
+        RetryBudget { capacity: u32::MAX, refill_percent: 100 }
+    }
+
+    /// How much of a retry each successful request puts back, in percent
+    /// (100: one retry per success).
+    pub fn refill_percent(mut self, percent: u32) -> RetryBudget {
+        self.refill_percent = percent;
+        self
+    }
+
+    /// The most retries the budget holds.
+    pub fn capacity(&self) -> u32 {
+        self.capacity
+    }
+}
+
+/// The state of a client's [`RetryBudget`], in hundredths of a retry.
+#[derive(Debug)]
+pub(crate) struct RetryTokens {
+    hundredths: AtomicU64,
+    capacity: u64,
+    refill: u64,
+}
+
+impl RetryTokens {
+    pub(crate) fn new(budget: RetryBudget) -> RetryTokens {
+        let capacity = u64::from(budget.capacity) * 100;
+        RetryTokens { hundredths: AtomicU64::new(capacity), capacity, refill: u64::from(budget.refill_percent) }
+    }
+
+    /// Takes one retry from the budget, if one is left.
+    pub(crate) fn try_spend(&self) -> bool {
+        self.hundredths.fetch_update(Ordering::AcqRel, Ordering::Acquire, |tokens| tokens.checked_sub(100)).is_ok()
+    }
+
+    /// Puts back the refill of one successful request.
+    pub(crate) fn refund(&self) {
+        let _ = self.hundredths.fetch_update(Ordering::AcqRel, Ordering::Acquire, |tokens| {
+            (tokens < self.capacity).then(|| (tokens + self.refill).min(self.capacity))
+        });
     }
 }
 
@@ -98,6 +184,24 @@ impl RetryPolicy {
         self
     }
 
+    /// The shortest wait, whatever the service's `Retry-After` says.
+    pub fn min_delay(mut self, delay: Duration) -> RetryPolicy {
+        self.min_delay = delay;
+        self
+    }
+
+    /// The retry budget shared by all requests of a client built with this
+    /// policy (see [`RetryBudget`]).
+    pub fn budget(mut self, budget: RetryBudget) -> RetryPolicy {
+        self.budget = budget;
+        self
+    }
+
+    /// The configured budget.
+    pub fn retry_budget(&self) -> RetryBudget {
+        self.budget
+    }
+
     /// The configured number of attempts.
     pub fn attempts(&self) -> u32 {
         self.max_attempts
@@ -122,8 +226,8 @@ impl RetryPolicy {
         if !retryable {
             return None;
         }
-        let wait = parse_retry_after(headers).unwrap_or_else(|| self.backoff(attempt));
-        self.within_budget(attempt, started, wait)
+        let wait = self.wait(attempt, parse_retry_after(headers));
+        self.within_limits(attempt, started, wait)
     }
 
     /// How long to wait before retrying after `attempt` failed below HTTP,
@@ -145,10 +249,20 @@ impl RetryPolicy {
         if !retryable {
             return None;
         }
-        self.within_budget(attempt, started, self.backoff(attempt))
+        self.within_limits(attempt, started, self.wait(attempt, None))
     }
 
-    fn within_budget(&self, attempt: u32, started: Instant, wait: Duration) -> Option<Duration> {
+    /// The largest of the floor, the backoff and the service's hint
+    /// stretched by up to a fifth.
+    fn wait(&self, attempt: u32, hint: Option<Duration>) -> Duration {
+        let hinted = hint.map_or(Duration::ZERO, |hint| {
+            let stretched = hint.as_secs_f64() * (1.0 + fastrand::f64() / 5.0);
+            Duration::try_from_secs_f64(stretched).unwrap_or(hint)
+        });
+        self.backoff(attempt).max(hinted).max(self.min_delay)
+    }
+
+    fn within_limits(&self, attempt: u32, started: Instant, wait: Duration) -> Option<Duration> {
         if attempt >= self.max_attempts {
             return None;
         }
@@ -232,10 +346,8 @@ mod tests {
             );
         }
         let unbounded = RetryPolicy::default().max_elapsed(Duration::MAX);
-        assert_eq!(
-            unbounded.delay_after_status(429, &headers("86400"), OperationKind::Read, 1, now),
-            Some(MAX_RETRY_AFTER)
-        );
+        let wait = unbounded.delay_after_status(429, &headers("86400"), OperationKind::Read, 1, now).unwrap();
+        assert!(wait >= MAX_RETRY_AFTER && wait <= MAX_RETRY_AFTER.mul_f64(1.2), "{wait:?}");
         let extreme = RetryPolicy::default().base_delay(Duration::MAX).max_delay(Duration::MAX);
         assert!(extreme.backoff(3) > Duration::ZERO);
     }
@@ -290,5 +402,51 @@ mod tests {
         assert!(policy.backoff(1) >= Duration::from_millis(50) && policy.backoff(1) < Duration::from_millis(100));
         assert!(policy.backoff(2) >= Duration::from_millis(100) && policy.backoff(2) < Duration::from_millis(200));
         assert!(policy.backoff(10) < Duration::from_millis(300));
+    }
+
+    #[test]
+    fn the_wait_is_the_larger_of_hint_backoff_and_floor() {
+        let policy = RetryPolicy::default()
+            .base_delay(Duration::from_millis(200))
+            .max_delay(Duration::from_secs(1))
+            .min_delay(Duration::from_millis(150));
+        let now = Instant::now();
+        for _ in 0..50 {
+            // `Retry-After: 0` waits the backoff (at least half the base delay).
+            let zero = policy.delay_after_status(429, &headers("0"), OperationKind::Read, 1, now).unwrap();
+            assert!(zero >= Duration::from_millis(150) && zero < Duration::from_millis(200), "{zero:?}");
+            // A hint longer than the backoff wins, stretched by up to a fifth.
+            let hinted = policy.delay_after_status(429, &headers("2"), OperationKind::Read, 1, now).unwrap();
+            assert!(hinted >= Duration::from_secs(2) && hinted <= Duration::from_millis(2400), "{hinted:?}");
+        }
+        let floor_only = RetryPolicy::default().base_delay(Duration::ZERO).min_delay(Duration::from_millis(30));
+        assert_eq!(floor_only.wait(1, Some(Duration::ZERO)), Duration::from_millis(30));
+    }
+
+    #[test]
+    fn requests_throttled_together_do_not_retry_together() {
+        let policy = RetryPolicy::default();
+        let now = Instant::now();
+        let waits: std::collections::BTreeSet<Duration> = (0..20)
+            .map(|_| policy.delay_after_status(429, &headers("10"), OperationKind::Read, 1, now).unwrap())
+            .collect();
+        assert!(waits.len() > 15, "{waits:?}");
+    }
+
+    #[test]
+    fn the_budget_is_spent_by_retries_and_refilled_by_successes() {
+        let tokens = RetryTokens::new(RetryBudget::new(2).refill_percent(50));
+        assert!(tokens.try_spend() && tokens.try_spend());
+        assert!(!tokens.try_spend(), "empty after two retries");
+        tokens.refund();
+        assert!(!tokens.try_spend(), "half a retry is not a retry");
+        tokens.refund();
+        assert!(tokens.try_spend());
+        for _ in 0..10 {
+            tokens.refund();
+        }
+        assert!(tokens.try_spend() && tokens.try_spend() && !tokens.try_spend(), "never above the capacity");
+        let unlimited = RetryTokens::new(RetryBudget::unlimited());
+        assert!((0..10_000).all(|_| unlimited.try_spend()));
     }
 }

@@ -180,7 +180,9 @@ async fn stream_content_is_downloaded_and_uploaded_as_bytes() {
     let client = builder(&server).build().expect("client");
     let picture_path = company(&api(&client)).item(Uuid::parse_str(item).expect("uuid")).picture();
     let content = picture_path.picture_content();
-    assert_eq!(content.download().send().await.expect("download").as_ref(), png);
+    let download = content.download().send().await.expect("download");
+    assert_eq!(download.content_type(), Some("image/png"));
+    assert_eq!(download.bytes().await.expect("the whole picture").as_ref(), png);
 
     let current: picture::Picture =
         serde_json::from_value(json!({"@odata.etag": "W/\"4\"", "id": item})).expect("picture entity decodes");

@@ -5,39 +5,61 @@
 //! sends a bearer token obtained elsewhere, [`Basic`] a user name and
 //! password. Implement [`Credentials`] to plug in another identity library.
 //! Secrets are wrapped in [`Secret`] so that they never show up in `Debug`
-//! output, errors or logs.
+//! output, errors or logs, and are zeroed in memory when dropped.
+//!
+//! Credentials are sent only to the client's own origin, and over plain
+//! `http://` only to the loopback interface unless the client explicitly
+//! allows it ([`ClientBuilder::allow_credentials_over_http`](crate::ClientBuilder::allow_credentials_over_http)).
+//! Token requests follow no redirect, have their own short timeout and
+//! read at most [`BodyLimits::max_token`](crate::BodyLimits::max_token)
+//! bytes of the answer.
 
+#[cfg(feature = "azure_identity")]
+mod azure;
 mod oauth;
 
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+#[cfg(feature = "azure_identity")]
+pub use azure::AzureIdentity;
 pub use oauth::ClientCredentials;
 
 use base64::Engine;
+use secrecy::{ExposeSecret, SecretString};
+use zeroize::Zeroizing;
 
 use crate::error::Error;
-use crate::http::{HttpRequest, HttpResponse};
+use crate::http::{Excess, HttpRequest, HttpResponse, is_plain_http_to_remote_host};
 use crate::transport::{BoxFuture, Middleware, Next, Transport, TransportError, TransportErrorKind};
 
 /// A sensitive string (password, client secret, token, `Authorization`
-/// value). Its `Debug` and `Display` print `***`; read it with
+/// value), kept in a [`secrecy::SecretString`]: zeroed when the last clone
+/// is dropped, and printed as `***` by `Debug` and `Display`. Read it with
 /// [`Secret::expose`] only where it goes on the wire.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(Arc<str>);
+#[derive(Clone)]
+pub struct Secret(Arc<SecretString>);
 
 impl Secret {
     /// Wraps a sensitive value.
     pub fn new(value: impl Into<String>) -> Secret {
-        Secret(Arc::from(value.into()))
+        Secret(Arc::new(SecretString::from(value.into())))
     }
 
     /// The actual value.
     pub fn expose(&self) -> &str {
-        &self.0
+        self.0.expose_secret()
     }
 }
+
+impl PartialEq for Secret {
+    fn eq(&self, other: &Secret) -> bool {
+        self.expose() == other.expose()
+    }
+}
+
+impl Eq for Secret {}
 
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -65,14 +87,18 @@ impl From<&str> for Secret {
 
 /// The HTTP stack credentials may use to fetch tokens: the client's own
 /// transport and middleware, so that token requests are configured,
-/// observed and mocked like every other request. No retries, no
-/// `Authorization`, none of the client's default headers.
+/// observed and mocked like every other request. No retries, no redirects,
+/// no `Authorization`, none of the client's default headers, and not
+/// counted against the client's cap on concurrent requests (the token
+/// endpoint is another service).
 #[derive(Clone)]
 pub struct AuthContext {
     transport: Arc<dyn Transport>,
     middleware: Arc<[Arc<dyn Middleware>]>,
     user_agent: String,
     timeout: Option<Duration>,
+    max_body: u64,
+    allow_plain_http: bool,
 }
 
 impl AuthContext {
@@ -81,17 +107,50 @@ impl AuthContext {
         middleware: Arc<[Arc<dyn Middleware>]>,
         user_agent: String,
         timeout: Option<Duration>,
+        max_body: u64,
+        allow_plain_http: bool,
     ) -> AuthContext {
-        AuthContext { transport, middleware, user_agent, timeout }
+        AuthContext { transport, middleware, user_agent, timeout, max_body, allow_plain_http }
     }
 
-    /// Sends `request` through the middleware and the transport, within
-    /// the client's request timeout.
+    /// Sends `request` through the middleware and the transport and reads
+    /// the answer, all within the client's token timeout (30 s unless
+    /// configured otherwise). The body is read up to
+    /// [`BodyLimits::max_token`](crate::BodyLimits::max_token) bytes: a
+    /// longer successful answer fails, a longer error answer is cut.
+    ///
+    /// A plain `http://` URL on another host than the loopback interface is
+    /// refused (the request would carry a secret in clear text) unless the
+    /// client allows credentials over plain HTTP.
     pub async fn send(&self, mut request: HttpRequest) -> Result<HttpResponse, TransportError> {
+        if !self.allow_plain_http && is_plain_http_to_remote_host(&request.url) {
+            return Err(TransportError::new(
+                TransportErrorKind::Other,
+                "refusing to send a token request over plain http:// to a host other than the loopback interface \
+                 (see ClientBuilder::allow_credentials_over_http)",
+            ));
+        }
         if request.headers.get("User-Agent").is_none() {
             request.headers.set("User-Agent", self.user_agent.as_str());
         }
-        let exchange = Next::new(self.transport.as_ref(), &self.middleware).run(request);
+        let exchange = async {
+            let mut response = Next::new(self.transport.as_ref(), &self.middleware).run(request).await?;
+            let excess = if response.is_success() { Excess::Fail } else { Excess::Truncate };
+            let expected = response.body.len();
+            let body = std::mem::take(&mut response.body);
+            let collected = body.read(self.max_body, excess, expected).await.map_err(|error| match error {
+                crate::http::BodyReadError::TooLarge { limit } => TransportError::new(
+                    TransportErrorKind::Other,
+                    format!("the token endpoint's answer is larger than the limit of {limit} bytes"),
+                ),
+                crate::http::BodyReadError::Failed(error) => {
+                    TransportError::new(TransportErrorKind::Other, "reading the token endpoint's answer failed")
+                        .with_source(error)
+                }
+            })?;
+            response.body = collected.bytes.into();
+            Ok(response)
+        };
         match self.timeout {
             Some(limit) => tokio::time::timeout(limit, exchange)
                 .await
@@ -162,11 +221,16 @@ pub struct Basic {
 
 impl Basic {
     /// Sends `Authorization: Basic base64(user:password)`.
+    ///
+    /// The client refuses to send it over plain `http://` to any host but
+    /// the loopback interface, unless told otherwise
+    /// ([`ClientBuilder::allow_credentials_over_http`](crate::ClientBuilder::allow_credentials_over_http)).
     pub fn new(user: impl Into<String>, password: impl Into<Secret>) -> Basic {
         let user = user.into();
         let key: Secret = password.into();
-        let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{}", key.expose()));
-        Basic { user, header: Secret::new(format!("Basic {encoded}")) }
+        let pair = Zeroizing::new(format!("{user}:{}", key.expose()));
+        let encoded = Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(pair.as_bytes()));
+        Basic { user, header: Secret::new(format!("Basic {}", encoded.as_str())) }
     }
 }
 

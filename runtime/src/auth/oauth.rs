@@ -5,13 +5,12 @@ use std::fmt;
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Deserialize;
+use zeroize::Zeroizing;
 
 use super::{AuthContext, Credentials, Secret};
 use crate::error::{AuthenticationError, Error, ServiceError};
-use crate::http::{Headers, HttpRequest, Method};
+use crate::http::{Body, Headers, HttpRequest, Method};
 use crate::transport::BoxFuture;
 
 /// The public Microsoft Entra authority.
@@ -27,9 +26,6 @@ const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(60 * 60);
 /// A larger `expires_in` is a broken or hostile answer; trusting it would
 /// keep a token long after it stopped working (and overflow `Instant`).
 const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 60 * 60);
-
-/// Characters left as-is in `application/x-www-form-urlencoded` values.
-const FORM_VALUE: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
 
 /// The OAuth 2.0 client credentials flow (service-to-service: an app
 /// registration with a client secret), against any token endpoint
@@ -117,19 +113,32 @@ impl ClientCredentials {
     }
 
     /// How long before its expiry a cached token is replaced (5 minutes by
-    /// default). A token whose lifetime is shorter than the margin is used
-    /// for one request only.
+    /// default). A token that lives less than twice the margin is replaced
+    /// halfway through its life instead: a 4-minute token is used for 2
+    /// minutes, not fetched again for every request.
     pub fn refresh_margin(mut self, margin: Duration) -> Self {
         self.refresh_margin = margin;
         self
     }
 
-    fn token_endpoint(&self) -> String {
+    /// The token URL. An Entra tenant is one path segment of it, encoded by
+    /// the `url` crate; a tenant that cannot be one (empty, `.`, `..`) is
+    /// refused rather than allowed to change the path.
+    fn token_endpoint(&self) -> Result<String, Error> {
+        let refused = |message: String| Error::Authentication(AuthenticationError::new(message));
         match &self.endpoint {
-            TokenEndpoint::Url(url) => url.clone(),
+            TokenEndpoint::Url(url) => Ok(url.clone()),
             TokenEndpoint::Entra { authority, tenant } => {
-                let tenant = utf8_percent_encode(tenant, FORM_VALUE);
-                format!("{authority}/{tenant}/oauth2/v2.0/token")
+                if matches!(tenant.as_str(), "" | "." | "..") {
+                    return Err(refused(format!("{tenant:?} is not a Microsoft Entra tenant")));
+                }
+                let mut url = url::Url::parse(authority)
+                    .map_err(|e| refused(format!("the authority {authority:?} is not a URL: {e}")))?;
+                url.path_segments_mut()
+                    .map_err(|()| refused(format!("the authority {authority:?} cannot have a path")))?
+                    .pop_if_empty()
+                    .extend([tenant.as_str(), "oauth2", "v2.0", "token"]);
+                Ok(url.into())
             }
         }
     }
@@ -156,43 +165,51 @@ impl ClientCredentials {
 
     async fn request_token(&self, http: &AuthContext) -> Result<(Secret, Instant), Error> {
         let requested_at = Instant::now();
-        let mut form = format!(
-            "grant_type=client_credentials&client_id={}&client_secret={}",
-            utf8_percent_encode(&self.client_id, FORM_VALUE),
-            utf8_percent_encode(self.client_secret.expose(), FORM_VALUE),
-        );
-        if let Some(scope) = &self.scope {
-            form.push_str("&scope=");
-            form.extend(utf8_percent_encode(scope, FORM_VALUE));
+        let url = self.token_endpoint()?;
+        let mut form = Zeroizing::new(String::new());
+        {
+            let mut fields = url::form_urlencoded::Serializer::new(&mut *form);
+            fields.append_pair("grant_type", "client_credentials");
+            fields.append_pair("client_id", &self.client_id);
+            fields.append_pair("client_secret", self.client_secret.expose());
+            if let Some(scope) = &self.scope {
+                fields.append_pair("scope", scope);
+            }
         }
         let mut headers = Headers::new();
         headers.set("Content-Type", "application/x-www-form-urlencoded");
         headers.set("Accept", "application/json");
-        let request =
-            HttpRequest { method: Method::Post, url: self.token_endpoint(), headers, body: Some(Bytes::from(form)) };
+        let body = Some(Body::from(form.as_bytes().to_vec()));
+        let request = HttpRequest { method: Method::Post, url, headers, body };
         let response = http.send(request).await.map_err(|e| {
             Error::Authentication(AuthenticationError::new("could not reach the token endpoint").with_source(e))
         })?;
+        if (300..400).contains(&response.status) {
+            return Err(Error::Authentication(AuthenticationError::new(format!(
+                "the token endpoint answered with a redirect (HTTP {}); token requests follow none, so that \
+                 the client secret goes nowhere else: configure the token endpoint's final URL",
+                response.status
+            ))));
+        }
         if !response.is_success() {
             return Err(Error::Authentication(
                 AuthenticationError::new("the token endpoint refused the client credentials")
                     .with_response(ServiceError::from_response(&response)),
             ));
         }
-        let token: TokenResponse = serde_json::from_slice(&response.body).map_err(|e| {
+        let token: TokenResponse = serde_json::from_slice(response.bytes()).map_err(|e| {
             Error::Authentication(
                 AuthenticationError::new("the token endpoint sent an unreadable answer").with_source(e),
             )
         })?;
-        let lifetime =
-            token.expires_in.map(Duration::from_secs).unwrap_or(DEFAULT_TOKEN_LIFETIME).min(MAX_TOKEN_LIFETIME);
         let token_type = token.token_type.as_deref().unwrap_or("Bearer");
-        tracing::debug!(lifetime_secs = lifetime.as_secs(), "obtained an access token");
         let header = Secret::new(format!("{token_type} {}", token.access_token.expose()));
+        let use_for = use_for(token.expires_in, self.refresh_margin);
+        tracing::debug!(use_for_secs = use_for.as_secs(), "obtained an access token");
         // Should the clock's representation still not reach that far, the
         // token is treated as already due for refresh: used once, then
         // replaced, rather than a panic.
-        let refresh_at = requested_at.checked_add(lifetime.saturating_sub(self.refresh_margin)).unwrap_or(requested_at);
+        let refresh_at = requested_at.checked_add(use_for).unwrap_or(requested_at);
         Ok((header, refresh_at))
     }
 }
@@ -223,6 +240,16 @@ impl Credentials for ClientCredentials {
         }
         true
     }
+}
+
+/// How long a token that lives `expires_in` seconds is used: its lifetime
+/// (an hour when not said, a day at most) less the refresh margin, or half
+/// its lifetime when that is shorter than twice the margin, so that a
+/// short-lived token is neither used until it expires nor fetched again for
+/// every request.
+fn use_for(expires_in: Option<u64>, refresh_margin: Duration) -> Duration {
+    let lifetime = expires_in.map(Duration::from_secs).unwrap_or(DEFAULT_TOKEN_LIFETIME).min(MAX_TOKEN_LIFETIME);
+    lifetime.saturating_sub(refresh_margin.min(lifetime / 2))
 }
 
 #[derive(Deserialize)]
@@ -270,4 +297,23 @@ fn seconds_number_or_string<'de, D: serde::Deserializer<'de>>(deserializer: D) -
         }
         None => None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_used_until_the_margin_or_half_their_life() {
+        let margin = DEFAULT_REFRESH_MARGIN;
+        assert_eq!(use_for(Some(3600), margin), Duration::from_secs(3300));
+        assert_eq!(use_for(None, margin), Duration::from_secs(3300), "an hour when not said");
+        assert_eq!(use_for(Some(240), margin), Duration::from_secs(120), "half of a 4-minute token");
+        assert_eq!(use_for(Some(1), margin), Duration::from_millis(500));
+        assert_eq!(use_for(Some(0), margin), Duration::ZERO);
+        for absurd in [u64::MAX, 10 * 24 * 3600] {
+            assert_eq!(use_for(Some(absurd), margin), MAX_TOKEN_LIFETIME - margin, "capped at a day");
+        }
+        assert_eq!(use_for(Some(u64::MAX), MAX_TOKEN_LIFETIME), MAX_TOKEN_LIFETIME / 2);
+    }
 }

@@ -5,18 +5,27 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+use tokio::sync::Semaphore;
+
 use super::extensions::Extensions;
 use super::{Client, ClientInner, Origin};
 use crate::auth::{AuthContext, Credentials};
 use crate::error::Error;
-use crate::http::Headers;
+use crate::http::{Headers, check_header, is_plain_http_to_remote_host};
+use crate::limits::BodyLimits;
 use crate::profile::ServiceProfile;
-use crate::retry::RetryPolicy;
+use crate::retry::{RetryPolicy, RetryTokens};
 use crate::transport::{DefaultTransport, Middleware, Transport};
 
 /// The longest one attempt may take unless configured otherwise.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5 * 60);
 const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
+/// The longest a token request may take: token endpoints answer in well
+/// under a second, and every request waits behind a refresh.
+const DEFAULT_TOKEN_TIMEOUT: Duration = Duration::from_secs(30);
+/// The most pages one stream fetches unless configured otherwise: 2 billion
+/// entities at 20,000 per page, yet a looping service stops eventually.
+const DEFAULT_MAX_PAGES_PER_STREAM: u64 = 100_000;
 
 /// Where a client connects, and the defaults of the service found there.
 ///
@@ -55,9 +64,16 @@ pub struct ClientBuilder {
     timeout: Option<Duration>,
     connect_timeout: Option<Duration>,
     accept_language: Option<String>,
-    extra_headers: Vec<(String, String)>,
+    extra_headers: Vec<(String, String, bool)>,
     read_headers: Vec<(String, String)>,
     retry: RetryPolicy,
+    max_concurrent_requests: Option<usize>,
+    body_limits: BodyLimits,
+    max_pages_per_stream: u64,
+    token_timeout: Option<Duration>,
+    allow_credentials_over_http: bool,
+    query_values_in_errors: bool,
+    configuration_errors: Vec<String>,
     credentials: Option<Arc<dyn Credentials>>,
     transport: Option<Arc<dyn Transport>>,
     middleware: Vec<Arc<dyn Middleware>>,
@@ -80,6 +96,13 @@ impl ClientBuilder {
             extra_headers: Vec::new(),
             read_headers: Vec::new(),
             retry: RetryPolicy::default(),
+            max_concurrent_requests: None,
+            body_limits: BodyLimits::default(),
+            max_pages_per_stream: DEFAULT_MAX_PAGES_PER_STREAM,
+            token_timeout: Some(DEFAULT_TOKEN_TIMEOUT),
+            allow_credentials_over_http: false,
+            query_values_in_errors: false,
+            configuration_errors: Vec::new(),
             credentials: None,
             transport: None,
             middleware: Vec::new(),
@@ -135,7 +158,14 @@ impl ClientBuilder {
 
     /// A header added to every request that does not set it itself.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.extra_headers.push((name.into(), value.into()));
+        self.extra_headers.push((name.into(), value.into(), false));
+        self
+    }
+
+    /// Like [`header`](Self::header), for a value that is a credential (an
+    /// API key, a subscription key): it never appears in `Debug` output.
+    pub fn sensitive_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.extra_headers.push((name.into(), value.into(), true));
         self
     }
 
@@ -155,9 +185,76 @@ impl ClientBuilder {
         self
     }
 
-    /// How transient failures are retried (see [`RetryPolicy`]).
+    /// How transient failures are retried, and the retry budget all
+    /// requests of the client share (see [`RetryPolicy`]).
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
         self.retry = policy;
+        self
+    }
+
+    /// The most requests the client (with all its clones) has in flight at
+    /// once; further requests wait their turn, first come first served.
+    /// `None` (the default) sets no cap. Services that limit concurrent
+    /// requests per user (Business Central allows 5 and queues the rest)
+    /// set theirs through their endpoint.
+    ///
+    /// A slot is held for one attempt, from sending the request until its
+    /// body is read (for a media download, until the download ends or is
+    /// dropped); waits between retries and token requests hold none.
+    pub fn max_concurrent_requests(mut self, limit: impl Into<Option<usize>>) -> Self {
+        self.max_concurrent_requests = limit.into();
+        self
+    }
+
+    /// How much of each response body the client reads (see [`BodyLimits`]
+    /// for the defaults).
+    pub fn body_limits(mut self, limits: BodyLimits) -> Self {
+        self.body_limits = limits;
+        self
+    }
+
+    /// The most pages one [`PageStream`](crate::PageStream) fetches before
+    /// it ends with [`PagingError::TooManyPages`](crate::PagingError::TooManyPages)
+    /// (default 100,000). A stream also ends, whatever this says, when a
+    /// next link points at a page it fetched already.
+    pub fn max_pages_per_stream(mut self, pages: u64) -> Self {
+        self.max_pages_per_stream = pages;
+        self
+    }
+
+    /// The longest a token request may take, answer included (default
+    /// 30 s). Kept apart from [`timeout`](Self::timeout): every request
+    /// waits while a token is fetched, so a hung token endpoint must fail
+    /// fast. `None` disables it.
+    pub fn token_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.token_timeout = timeout.into();
+        self
+    }
+
+    /// Lets credentials (a password, a token, a token request with a
+    /// client secret) travel over plain `http://` to hosts other than the
+    /// loopback interface. Off by default: anyone on the network path could
+    /// read them. Turn it on only for a trusted network (an on-premises
+    /// test server, for instance).
+    pub fn allow_credentials_over_http(mut self, allow: bool) -> Self {
+        self.allow_credentials_over_http = allow;
+        self
+    }
+
+    /// Shows query values (`$filter=name eq 'Jane'`) in errors and request
+    /// spans. Off by default: filter values are often personal data, and
+    /// errors and spans end up in logs. Query option names are always shown.
+    pub fn query_values_in_errors(mut self, show: bool) -> Self {
+        self.query_values_in_errors = show;
+        self
+    }
+
+    /// Makes [`build`](Self::build) fail with [`Error::InvalidRequest`]
+    /// carrying `reason`: for endpoints that find their own description
+    /// invalid (a name that cannot be a URL path segment, for instance) and
+    /// cannot fail where they are applied.
+    pub fn configuration_error(mut self, reason: impl Into<String>) -> Self {
+        self.configuration_errors.push(reason.into());
         self
     }
 
@@ -171,6 +268,23 @@ impl ClientBuilder {
     /// Replaces the built-in reqwest-based HTTP stack.
     pub fn transport(mut self, transport: impl Transport) -> Self {
         self.transport = Some(Arc::new(transport));
+        self
+    }
+
+    /// Sends requests through the caller's own reqwest 0.13 client, with its
+    /// proxies, root certificates, TLS and connection settings (and its
+    /// connection pool, shared with the rest of the application).
+    /// [`connect_timeout`](Self::connect_timeout) does not apply to it.
+    ///
+    /// Redirects stay safe whatever the client's redirect policy: request
+    /// bodies are handed to it as one-shot streams, which reqwest never
+    /// re-sends, so a redirect cannot carry a body (a client secret, an
+    /// update) elsewhere; reqwest drops `Authorization` on redirects to
+    /// other hosts. Build it with `redirect(reqwest::redirect::Policy::none())`
+    /// to have the runtime decide alone, as it does with its own client
+    /// (see [`Client::execute`]).
+    pub fn reqwest_client(mut self, client: reqwest::Client) -> Self {
+        self.transport = Some(Arc::new(DefaultTransport::from_reqwest(client)));
         self
     }
 
@@ -234,6 +348,9 @@ impl ClientBuilder {
 
     /// Checks the configuration and builds the client.
     pub fn build(self) -> Result<Client, Error> {
+        if let Some(reason) = self.configuration_errors.into_iter().next() {
+            return Err(Error::InvalidRequest(reason));
+        }
         let Some(base) = self.base_url else {
             return Err(Error::InvalidRequest(
                 "no base URL: start from Client::builder(\"https://host/\") or an endpoint".to_owned(),
@@ -245,6 +362,15 @@ impl ClientBuilder {
         let Some(base_origin) = Origin::of(&base) else {
             return Err(Error::InvalidRequest(format!("base URL is not a valid http(s) URL with a host: {base:?}")));
         };
+        if self.credentials.is_some() && !self.allow_credentials_over_http && is_plain_http_to_remote_host(&base) {
+            return Err(Error::InvalidRequest(format!(
+                "refusing to send credentials over plain http:// to {base_origin}: anyone on the network could \
+                 read them; use https://, or call allow_credentials_over_http(true) for a trusted network"
+            )));
+        }
+        if self.max_concurrent_requests == Some(0) {
+            return Err(Error::InvalidRequest("max_concurrent_requests must be at least 1".to_owned()));
+        }
         if let Some(size) = self.max_page_size {
             let limit = self.page_size_limit.unwrap_or(u32::MAX);
             if !(1..=limit).contains(&size) {
@@ -259,13 +385,17 @@ impl ClientBuilder {
         if let Some(language) = &self.accept_language {
             default_headers.set("Accept-Language", language.as_str());
         }
-        for (name, value) in &self.extra_headers {
-            validate_header(name, value)?;
-            default_headers.set(name.as_str(), value.as_str());
+        for (name, value, sensitive) in &self.extra_headers {
+            check_header(name, value).map_err(Error::InvalidRequest)?;
+            if *sensitive {
+                default_headers.set_sensitive(name.as_str(), value.as_str());
+            } else {
+                default_headers.set(name.as_str(), value.as_str());
+            }
         }
         let mut read_headers = Headers::new();
         for (name, value) in &self.read_headers {
-            validate_header(name, value)?;
+            check_header(name, value).map_err(Error::InvalidRequest)?;
             read_headers.set(name.as_str(), value.as_str());
         }
         let transport: Arc<dyn Transport> = match self.transport {
@@ -273,7 +403,14 @@ impl ClientBuilder {
             None => Arc::new(DefaultTransport::new(self.connect_timeout).map_err(Error::Transport)?),
         };
         let middleware: Arc<[Arc<dyn Middleware>]> = self.middleware.into();
-        let auth = AuthContext::new(transport.clone(), middleware.clone(), self.user_agent.clone(), self.timeout);
+        let auth = AuthContext::new(
+            transport.clone(),
+            middleware.clone(),
+            self.user_agent.clone(),
+            self.token_timeout,
+            self.body_limits.max_token(),
+            self.allow_credentials_over_http,
+        );
         Ok(Client {
             inner: Arc::new(ClientInner {
                 base_url: base,
@@ -282,7 +419,13 @@ impl ClientBuilder {
                 default_headers,
                 read_headers,
                 timeout: self.timeout,
+                retry_tokens: RetryTokens::new(self.retry.retry_budget()),
                 retry: self.retry,
+                concurrency: self.max_concurrent_requests.map(|limit| Arc::new(Semaphore::new(limit))),
+                max_concurrent_requests: self.max_concurrent_requests,
+                body_limits: self.body_limits,
+                max_pages_per_stream: self.max_pages_per_stream,
+                query_values_in_errors: self.query_values_in_errors,
                 credentials: self.credentials,
                 transport,
                 middleware,
@@ -303,16 +446,9 @@ impl fmt::Debug for ClientBuilder {
             .field("base_url", &self.base_url)
             .field("credentials", &self.credentials)
             .field("retry", &self.retry)
+            .field("max_concurrent_requests", &self.max_concurrent_requests)
+            .field("body_limits", &self.body_limits)
             .field("extensions", &self.extensions)
             .finish_non_exhaustive()
     }
-}
-
-/// Rejects header names and values that cannot travel on the wire, so the
-/// mistake surfaces when the client is built rather than on every request.
-fn validate_header(name: &str, value: &str) -> Result<(), Error> {
-    let name_ok =
-        !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
-    let value_ok = value.bytes().all(|b| b == b'\t' || (b >= 0x20 && b != 0x7f));
-    if name_ok && value_ok { Ok(()) } else { Err(Error::InvalidRequest(format!("invalid header {name:?}"))) }
 }

@@ -2,7 +2,10 @@
 //! `@odata.nextLink`. [`PageStream`] and [`ItemStream`] follow those links
 //! lazily, so an export of millions of rows holds one page at a time.
 
+use std::collections::HashSet;
+use std::collections::hash_map::RandomState;
 use std::fmt;
+use std::hash::BuildHasher;
 use std::marker::PhantomData;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -15,7 +18,7 @@ mod prefetch;
 
 use super::api::Api;
 use super::client::Origin;
-use super::error::Error;
+use super::error::{Error, PagingError};
 use super::http::Method;
 use super::operation::OperationKind;
 use super::request::{Decoder, Request, Target};
@@ -54,9 +57,12 @@ impl<T: Send + 'static> Page<T> {
         if let Some(refusal) = page_url_refusal(&request.api, &url) {
             return Err(Error::InvalidRequest(refusal));
         }
+        let client = request.api.client().clone();
         let mut page = request.send().await?;
         if let Some(link) = page.next_link.take() {
-            page.next_link = Some(NextLink(absolute_link(&url, link.as_str())?));
+            let absolute =
+                absolute_link(&url, link.as_str()).map_err(|error| error.with_url(client.url_for_errors(&url)))?;
+            page.next_link = Some(NextLink(absolute));
         }
         Ok(page)
     }
@@ -100,9 +106,8 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for PageVisitor<T> {
         // A relative context (or none) leaves the link to the caller, who
         // knows the request URL.
         let next_link = match (next_link, context) {
-            (Some(link), Some(serde_json::Value::String(context))) if reqwest::Url::parse(link.as_str()).is_err() => {
-                let resolved =
-                    reqwest::Url::parse(&context).and_then(|base| base.join(link.as_str())).map(String::from);
+            (Some(link), Some(serde_json::Value::String(context))) if url::Url::parse(link.as_str()).is_err() => {
+                let resolved = url::Url::parse(&context).and_then(|base| base.join(link.as_str())).map(String::from);
                 Some(resolved.map(NextLink).unwrap_or(link))
             }
             (link, _) => link,
@@ -202,14 +207,44 @@ fn page_url_refusal(api: &Api, url: &str) -> Option<String> {
 }
 
 /// `link` as an absolute URL: exactly as sent when it already is one,
-/// otherwise resolved against `page_url`, the page it came from.
+/// otherwise resolved against `page_url`, the page it came from. A failure
+/// names no URL: the caller adds it as the client shows URLs.
 fn absolute_link(page_url: &str, link: &str) -> Result<String, Error> {
-    if reqwest::Url::parse(link).is_ok() {
+    if url::Url::parse(link).is_ok() {
         return Ok(link.to_owned());
     }
-    reqwest::Url::parse(page_url).and_then(|base| base.join(link)).map(String::from).map_err(|e| {
-        Error::decode(page_url, "@odata.nextLink", format!("the next link is not a valid URL reference: {e}"))
-    })
+    url::Url::parse(page_url)
+        .and_then(|base| base.join(link))
+        .map(String::from)
+        .map_err(|e| Error::decode("", "@odata.nextLink", format!("the next link is not a valid URL reference: {e}")))
+}
+
+/// The pages a stream has fetched, by a 128-bit keyed hash of their URLs:
+/// a few bytes per page however long the links, and no false alarm in
+/// practice (two keys, 64 bits each).
+struct Visited {
+    keys: (RandomState, RandomState),
+    seen: HashSet<(u64, u64)>,
+}
+
+impl Visited {
+    fn new() -> Visited {
+        Visited { keys: (RandomState::new(), RandomState::new()), seen: HashSet::new() }
+    }
+
+    fn fingerprint(&self, url: &str) -> (u64, u64) {
+        (self.keys.0.hash_one(url), self.keys.1.hash_one(url))
+    }
+
+    /// Records `url`; `false` if it was recorded before.
+    fn insert(&mut self, url: &str) -> bool {
+        let fingerprint = self.fingerprint(url);
+        self.seen.insert(fingerprint)
+    }
+
+    fn contains(&self, url: &str) -> bool {
+        self.seen.contains(&self.fingerprint(url))
+    }
 }
 
 /// Adds `Prefer: odata.maxpagesize=N` when the client has a page size and
@@ -241,6 +276,15 @@ fn with_page_size_preference<T>(mut request: Request<T>) -> Request<T> {
 /// its base URL). A next link (or a resumed link) pointing elsewhere ends
 /// the stream with [`Error::InvalidRequest`] and nothing is sent to it:
 /// the requests carry the client's credentials.
+///
+/// A next link that points at any page the stream fetched already (`A → B
+/// → A`) would loop forever, spending the service's request budget: after
+/// handing out the page that carries it, the stream ends with
+/// [`PagingError::RevisitedLink`]. The stream also ends, with
+/// [`PagingError::TooManyPages`], after the client's
+/// [`max_pages_per_stream`](crate::Client::max_pages_per_stream) pages
+/// (or [`PageStream::max_pages`]); its [`next_link`](Self::next_link)
+/// then says where to resume.
 #[must_use = "streams do nothing unless polled"]
 pub struct PageStream<T> {
     /// The first request, reused for every next link.
@@ -252,6 +296,13 @@ pub struct PageStream<T> {
     failed: Option<String>,
     /// Items still allowed under the caller's limit.
     remaining: Option<usize>,
+    /// Every page URL fetched so far.
+    visited: Visited,
+    /// Pages fetched so far, and the most allowed.
+    pages: u64,
+    max_pages: u64,
+    /// Reported at the next poll, after the page that caused it was handed out.
+    deferred_error: Option<Error>,
 }
 
 // Items are never pinned in place: the stream only moves whole pages.
@@ -263,7 +314,25 @@ impl<T: Send + 'static> PageStream<T> {
     pub fn new(first: Request<Page<T>>, limit: Option<usize>) -> PageStream<T> {
         let template = with_page_size_preference(first);
         let pending = if limit == Some(0) { None } else { Some(template.url()) };
-        PageStream { template, pending, in_flight: None, failed: None, remaining: limit }
+        let max_pages = template.api.client().max_pages_per_stream();
+        PageStream {
+            template,
+            pending,
+            in_flight: None,
+            failed: None,
+            remaining: limit,
+            visited: Visited::new(),
+            pages: 0,
+            max_pages,
+            deferred_error: None,
+        }
+    }
+
+    /// Fetches at most `pages` pages (instead of the client's
+    /// [`max_pages_per_stream`](crate::Client::max_pages_per_stream)).
+    pub fn max_pages(mut self, pages: u64) -> PageStream<T> {
+        self.max_pages = pages;
+        self
     }
 
     /// Flattens the pages into their items.
@@ -289,6 +358,8 @@ impl<T: Send + 'static> PageStream<T> {
             self.in_flight = Some(Box::pin(std::future::ready(refused)));
             return;
         }
+        self.visited.insert(&url);
+        self.pages += 1;
         request.target = Target::Absolute(url);
         self.in_flight = Some(Box::pin(request.send()));
     }
@@ -309,17 +380,24 @@ impl<T: Send + 'static> PageStream<T> {
                 // Past the caller's limit the link is not followed, so a
                 // malformed one does not matter.
                 Err(_) if limit_reached => link,
-                Err(error) => return Err(error),
+                Err(error) => return Err(error.with_url(self.template.api.client().url_for_errors(fetched_url))),
             });
         }
         self.pending = match &page.next_link {
             _ if limit_reached => None,
-            Some(link) if link.as_str() == fetched_url => {
-                // A link back to the same page would loop forever.
-                return Err(Error::decode(fetched_url, "@odata.nextLink", "the next link points at the same page"));
-            }
             // Its origin is checked when it is fetched, so that this page's
-            // items are still handed out.
+            // items are still handed out; so are loops and the page cap.
+            Some(link) if self.visited.contains(link.as_str()) => {
+                let url = self.template.api.client().url_for_errors(link.as_str());
+                self.deferred_error = Some(Error::Paging(PagingError::RevisitedLink { url, pages: self.pages }));
+                None
+            }
+            Some(link) if self.pages >= self.max_pages => {
+                self.deferred_error = Some(Error::Paging(PagingError::TooManyPages { limit: self.max_pages }));
+                // Where a new stream would continue.
+                self.failed = Some(link.as_str().to_owned());
+                None
+            }
             Some(link) => Some(link.as_str().to_owned()),
             None => None,
         };
@@ -332,6 +410,9 @@ impl<T: Send + 'static> Stream for PageStream<T> {
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.get_mut();
+        if let Some(error) = this.deferred_error.take() {
+            return Poll::Ready(Some(Err(error)));
+        }
         if this.in_flight.is_none() {
             let Some(url) = this.pending.clone() else {
                 return Poll::Ready(None);
@@ -358,10 +439,12 @@ impl<T: Send + 'static> Stream for PageStream<T> {
 
 impl<T> fmt::Debug for PageStream<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let pending = self.pending.as_deref().map(|url| self.template.api.client().url_for_errors(url));
         f.debug_struct("PageStream")
-            .field("pending", &self.pending)
+            .field("pending", &pending)
             .field("in_flight", &self.in_flight.is_some())
             .field("remaining", &self.remaining)
+            .field("pages", &self.pages)
             .finish()
     }
 }

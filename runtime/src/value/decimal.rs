@@ -1,26 +1,18 @@
 //! Exact `Edm.Decimal`.
 //!
 //! serde_json turns JSON numbers into `f64` before a visitor sees them,
-//! which would round `12345678901234.56789`. It does hand out the raw text of
-//! a value through its raw-value protocol (the one behind
-//! `serde_json::value::RawValue`): a newtype-struct request with a reserved
-//! name, answered with a one-entry map whose value is the raw JSON text.
-//! That works for borrowed and owned input and for `serde_json::Value`, and
-//! needs no crate-wide feature such as `arbitrary_precision`. Other
-//! deserializers answer the newtype request normally and get the plain
-//! number path. A test pins the exact behaviour, so a change in serde_json
-//! cannot slip through unnoticed.
-
-use std::fmt;
-use std::str::FromStr;
+//! which would round `12345678901234.56789`. Its public
+//! [`RawValue`](serde_json::value::RawValue) type hands out the raw text of
+//! a value instead, for borrowed and owned input and for
+//! `serde_json::Value`, with no crate-wide feature such as
+//! `arbitrary_precision` (which would change `serde_json::Value` for the
+//! whole program). The text is then parsed by `rust_decimal`, exactly.
 
 use rust_decimal::Decimal;
-use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde::de::{self, Deserialize, Deserializer};
+use serde_json::value::RawValue;
 
-use super::{Edm, Text};
-
-/// The newtype name serde_json reserves for raw values.
-pub const RAW_VALUE_TOKEN: &str = "$serde_json::private::RawValue";
+use super::Edm;
 
 /// Parses a decimal written as a JSON number or string, exactly.
 pub fn parse_decimal(text: &str) -> Result<Decimal, String> {
@@ -34,47 +26,13 @@ pub fn parse_decimal(text: &str) -> Result<Decimal, String> {
     parsed.map_err(|e| format!("`{unquoted}` is not an exact decimal: {e}"))
 }
 
-struct DecimalVisitor;
-
-impl<'de> Visitor<'de> for DecimalVisitor {
-    type Value = Decimal;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a decimal number")
-    }
-
-    /// serde_json's raw-value answer: one entry whose value is the JSON text.
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Decimal, A::Error> {
-        map.next_key::<IgnoredAny>()?;
-        let text: Text<'de> = map.next_value()?;
-        parse_decimal(text.as_str()).map_err(de::Error::custom)
-    }
-
-    fn visit_newtype_struct<D: Deserializer<'de>>(self, deserializer: D) -> Result<Decimal, D::Error> {
-        deserializer.deserialize_any(self)
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Decimal, E> {
-        parse_decimal(v).map_err(E::custom)
-    }
-
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Decimal, E> {
-        Ok(Decimal::from(v))
-    }
-
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Decimal, E> {
-        Ok(Decimal::from(v))
-    }
-
-    /// Only deserializers other than serde_json end up here.
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Decimal, E> {
-        Decimal::from_str(&v.to_string()).map_err(E::custom)
-    }
-}
-
 impl Edm for Decimal {
+    /// From the raw JSON text of the value (a number, or a string for
+    /// services that quote decimals). Deserializers other than serde_json
+    /// have no raw values; they are not used for OData payloads.
     fn deserialize_edm<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_newtype_struct(RAW_VALUE_TOKEN, DecimalVisitor)
+        let raw = Box::<RawValue>::deserialize(deserializer)?;
+        parse_decimal(raw.get()).map_err(de::Error::custom)
     }
 
     /// Plain notation with the value's own scale: `1000.00` stays `1000.00`.

@@ -1,8 +1,12 @@
 //! `Edm.Date`, `Edm.DateTimeOffset`, `Edm.TimeOfDay` and `Edm.Duration`.
 //!
-//! Parsed by hand, for two reasons: OData allows timestamps without seconds,
-//! which chrono's RFC 3339 parser rejects (services write 0 to 7 fraction
-//! digits), and this is the hot path when decoding large pages.
+//! Timestamps are read by chrono's RFC 3339 parser. OData allows two forms
+//! RFC 3339 does not (no seconds, `2025-02-17T09:45Z`; years outside
+//! 0000–9999) and dates and times of day on their own; those are read by
+//! the small parsers below. Durations are read by a strict parser of
+//! OData's ISO 8601 subset (`[-]P[nD][T[nH][nM][n[.n]S]]`): the ISO 8601
+//! crates either stop at milliseconds or accept years and months, which
+//! have no fixed length.
 
 use std::fmt::{self, Write as _};
 
@@ -71,6 +75,12 @@ fn parse_time_prefix(bytes: &[u8]) -> Option<(NaiveTime, &[u8])> {
 
 /// Parses an OData `DateTimeOffset`: `YYYY-MM-DDTHH:MM[:SS[.f]](Z|±HH:MM)`.
 pub fn parse_date_time(text: &str) -> Option<DateTime<FixedOffset>> {
+    DateTime::parse_from_rfc3339(text).ok().or_else(|| parse_odata_date_time(text))
+}
+
+/// The forms of `DateTimeOffset` RFC 3339 lacks: no seconds, and years
+/// beyond four digits or before year 0.
+fn parse_odata_date_time(text: &str) -> Option<DateTime<FixedOffset>> {
     let t = text.find(['T', 't'])?;
     let date = parse_date(&text[..t])?;
     let (time, rest) = parse_time_prefix(&text.as_bytes()[t + 1..])?;
@@ -186,44 +196,78 @@ impl Edm for NaiveTime {
 pub struct Duration(pub TimeDelta);
 
 impl Duration {
-    /// Parses the OData form `[-]P[nD][T[nH][nM][n[.n]S]]`.
+    /// Parses the OData form `[-]P[nD][T[nH][nM][n[.n]S]]`: each unit at
+    /// most once and in that order, at least one of them, a fraction on the
+    /// seconds only (kept to the nanosecond), and no `T` without a time
+    /// unit after it.
     pub fn parse(text: &str) -> Option<Duration> {
         let (negative, rest) = match text.strip_prefix('-') {
             Some(rest) => (true, rest),
             None => (false, text.strip_prefix('+').unwrap_or(text)),
         };
-        let mut rest = rest.strip_prefix('P')?;
+        let rest = rest.strip_prefix('P')?;
+        let (days, time) = match rest.split_once('T') {
+            Some((days, time)) if !time.is_empty() => (days, Some(time)),
+            Some(_) => return None,
+            None => (rest, None),
+        };
         let mut total = TimeDelta::zero();
-        let mut in_time = false;
-        let mut parts = 0;
-        while !rest.is_empty() {
-            if let Some(after) = rest.strip_prefix('T') {
-                in_time = true;
-                rest = after;
-                continue;
-            }
-            let end = rest.find(|c: char| !(c.is_ascii_digit() || c == '.'))?;
-            let (number, unit) = (&rest[..end], rest[end..].chars().next()?);
-            let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
-            let whole: i64 = whole.parse().ok()?;
-            let part = match (unit, in_time) {
-                ('D', false) if fraction.is_empty() => TimeDelta::try_days(whole)?,
-                ('H', true) if fraction.is_empty() => TimeDelta::try_hours(whole)?,
-                ('M', true) if fraction.is_empty() => TimeDelta::try_minutes(whole)?,
-                ('S', true) => {
-                    let kept = &fraction[..fraction.len().min(9)];
-                    let nanos =
-                        if kept.is_empty() { 0 } else { kept.parse::<i64>().ok()? * 10i64.pow(9 - kept.len() as u32) };
-                    TimeDelta::try_seconds(whole)?.checked_add(&TimeDelta::nanoseconds(nanos))?
-                }
-                _ => return None,
-            };
-            total = total.checked_add(&part)?;
-            rest = &rest[end + 1..];
-            parts += 1;
+        if !days.is_empty() {
+            total = TimeDelta::try_days(whole_number(days.strip_suffix('D')?)?)?;
+        } else if time.is_none() {
+            return None;
         }
-        (parts > 0).then_some(Duration(if negative { -total } else { total }))
+        if let Some(mut time) = time {
+            let hours = take_component(&mut time, 'H');
+            let minutes = take_component(&mut time, 'M');
+            let seconds = take_component(&mut time, 'S');
+            if !time.is_empty() {
+                return None;
+            }
+            if let Some(hours) = hours {
+                total = total.checked_add(&TimeDelta::try_hours(whole_number(hours)?)?)?;
+            }
+            if let Some(minutes) = minutes {
+                total = total.checked_add(&TimeDelta::try_minutes(whole_number(minutes)?)?)?;
+            }
+            if let Some(seconds) = seconds {
+                let (whole, fraction) = match seconds.split_once('.') {
+                    Some((whole, fraction)) if !fraction.is_empty() => (whole, fraction),
+                    Some(_) => return None,
+                    None => (seconds, ""),
+                };
+                if !fraction.bytes().all(|b| b.is_ascii_digit()) {
+                    return None;
+                }
+                // Nanoseconds are the finest a `TimeDelta` keeps.
+                let kept = &fraction[..fraction.len().min(9)];
+                let nanos =
+                    if kept.is_empty() { 0 } else { kept.parse::<i64>().ok()? * 10i64.pow(9 - kept.len() as u32) };
+                let part = TimeDelta::try_seconds(whole_number(whole)?)?.checked_add(&TimeDelta::nanoseconds(nanos))?;
+                total = total.checked_add(&part)?;
+            }
+        }
+        Some(Duration(if negative { -total } else { total }))
     }
+}
+
+/// Digits only, at least one.
+fn whole_number(text: &str) -> Option<i64> {
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    text.parse().ok()
+}
+
+/// Takes `<number><unit>` off the front of `text`, if it starts with one.
+fn take_component<'a>(text: &mut &'a str, unit: char) -> Option<&'a str> {
+    let end = text.find(|c: char| !(c.is_ascii_digit() || c == '.'))?;
+    if end == 0 || !text[end..].starts_with(unit) {
+        return None;
+    }
+    let number = &text[..end];
+    *text = &text[end + unit.len_utf8()..];
+    Some(number)
 }
 
 impl fmt::Display for Duration {
@@ -296,5 +340,23 @@ mod tests {
         assert_eq!(Duration::parse("-PT0.5S").unwrap().0, TimeDelta::milliseconds(-500));
         assert!(Duration::parse("P").is_none());
         assert!(Duration::parse("1D").is_none());
+        assert_eq!(Duration::parse("PT36H").unwrap().0, TimeDelta::hours(36));
+        assert_eq!(Duration::parse("P0D").unwrap().0, TimeDelta::zero());
+    }
+
+    #[test]
+    fn durations_take_each_unit_once_and_in_order() {
+        for bad in [
+            "P1D1D1D", "PT1H1H", "PT1M1H", "PT1S1M", "P1DT", "PT", "P1.5D", "PT1.5H", "PT1.S", "PT.5S", "PT1..5S",
+            "P1H", "PT1D", "P-1D", "PT1H ", "P1Y", "P1M", "PT1,5S", "",
+        ] {
+            assert!(Duration::parse(bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn timestamps_outside_rfc_3339_still_parse() {
+        assert_eq!(parse_date_time("10000-01-01T00:00:00Z").unwrap().to_json(), "\"10000-01-01T00:00:00Z\"");
+        assert_eq!(parse_date_time("2024-05-08T09:58+02:00").unwrap().to_json(), "\"2024-05-08T09:58:00+02:00\"");
     }
 }

@@ -7,32 +7,35 @@
 //! that the public API never exposes the HTTP client's types and a caller
 //! can bring any HTTP library.
 
+mod default;
+
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::time::Duration;
 
-use bytes::BytesMut;
+use super::http::{HttpRequest, HttpResponse};
 
-use super::http::{Headers, HttpRequest, HttpResponse, Method};
-
-/// The most memory reserved up front for a response body on the strength
-/// of its `Content-Length` alone; larger bodies still arrive, growing the
-/// buffer as they do.
-const MAX_PREALLOCATED_BODY: u64 = 64 * 1024 * 1024;
+pub use default::DefaultTransport;
 
 /// A boxed future that can move between threads. Used instead of
 /// `async fn` in traits so that the traits stay object-safe.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
-/// Sends one HTTP request and reads the whole response.
+/// Sends one HTTP request and returns the response.
 ///
 /// Implement this to run the SDK over another HTTP library, a proxy or a
-/// test double. It is called once per attempt; retries, authentication and
-/// error mapping happen above it, so any HTTP status is a success here.
+/// test double. It is called once per attempt; retries, authentication,
+/// redirects, body limits and error mapping happen above it, so any HTTP
+/// status is a success here.
+///
+/// The response body may be returned in memory or as a stream
+/// ([`Body::from_stream`](crate::Body::from_stream)); streaming lets the
+/// client stop reading at its [`BodyLimits`](crate::BodyLimits) and hand
+/// media downloads over without holding them in memory. A transport must
+/// not follow redirects itself: the client decides which are safe.
 pub trait Transport: Send + Sync + 'static {
-    /// Sends `request` and returns the response with its body fully read.
+    /// Sends `request` and returns the response, its body read or streaming.
     fn send(&self, request: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, TransportError>>;
 }
 
@@ -157,12 +160,11 @@ impl fmt::Debug for TransportError {
 }
 
 impl fmt::Display for TransportError {
+    /// The message only: the underlying error is the
+    /// [`source`](std::error::Error::source), and printing it here as well
+    /// would repeat its text in every report that walks the chain.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.inner.message)?;
-        if let Some(source) = &self.inner.source {
-            write!(f, ": {source}")?;
-        }
-        Ok(())
+        f.write_str(&self.inner.message)
     }
 }
 
@@ -170,92 +172,4 @@ impl std::error::Error for TransportError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         self.inner.source.as_deref().map(|s| s as &(dyn std::error::Error + 'static))
     }
-}
-
-/// The HTTP stack used when the caller configures none: a pooled reqwest
-/// client with rustls (ring provider) and the platform's trust store.
-#[derive(Clone)]
-pub struct DefaultTransport {
-    http: reqwest::Client,
-}
-
-impl DefaultTransport {
-    /// Builds the default stack. `connect_timeout` bounds establishing a
-    /// connection; the overall per-attempt timeout is applied by the
-    /// client for every transport alike.
-    pub fn new(connect_timeout: Option<Duration>) -> Result<DefaultTransport, TransportError> {
-        // reqwest is built without a bundled crypto provider; ring is the
-        // one this crate ships. Another component may have installed one
-        // first, which is just as good.
-        let _already_installed = rustls::crypto::ring::default_provider().install_default();
-        let mut builder = reqwest::Client::builder();
-        if let Some(timeout) = connect_timeout {
-            builder = builder.connect_timeout(timeout);
-        }
-        let http = builder.build().map_err(|e| {
-            TransportError::new(TransportErrorKind::Other, "could not build the HTTP client").with_source(e)
-        })?;
-        Ok(DefaultTransport { http })
-    }
-
-    async fn send_request(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
-        let method = match request.method {
-            Method::Get => reqwest::Method::GET,
-            Method::Post => reqwest::Method::POST,
-            Method::Patch => reqwest::Method::PATCH,
-            Method::Put => reqwest::Method::PUT,
-            Method::Delete => reqwest::Method::DELETE,
-        };
-        let mut builder = self.http.request(method, &request.url);
-        for (name, value) in request.headers.iter() {
-            builder = builder.header(name, value);
-        }
-        if let Some(body) = request.body {
-            builder = builder.body(body);
-        }
-        let mut response = builder.send().await.map_err(from_reqwest)?;
-        let status = response.status().as_u16();
-        let mut headers = Headers::new();
-        for (name, value) in response.headers() {
-            headers.append(name.as_str(), String::from_utf8_lossy(value.as_bytes()));
-        }
-        // Reading into one buffer sized from Content-Length keeps a large
-        // page in memory once; collecting the chunks and then joining them
-        // would briefly hold it twice.
-        let expected = response.content_length().unwrap_or(0).min(MAX_PREALLOCATED_BODY);
-        let mut body = BytesMut::with_capacity(usize::try_from(expected).unwrap_or(0));
-        while let Some(chunk) = response.chunk().await.map_err(from_reqwest)? {
-            body.extend_from_slice(&chunk);
-        }
-        Ok(HttpResponse { status, headers, body: body.freeze() })
-    }
-}
-
-impl Transport for DefaultTransport {
-    fn send(&self, request: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, TransportError>> {
-        Box::pin(self.send_request(request))
-    }
-}
-
-impl fmt::Debug for DefaultTransport {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("DefaultTransport")
-    }
-}
-
-fn from_reqwest(error: reqwest::Error) -> TransportError {
-    // reqwest flags a connect timeout as both a timeout and a connect
-    // error. The connect phase wins: nothing was sent, which is what
-    // decides whether the request may be retried.
-    let (kind, message) = if error.is_connect() {
-        let message = if error.is_timeout() { "could not connect (timed out)" } else { "could not connect" };
-        (TransportErrorKind::Connect, message)
-    } else if error.is_timeout() {
-        (TransportErrorKind::Timeout, "timed out")
-    } else {
-        (TransportErrorKind::Other, "HTTP exchange failed")
-    };
-    // The URL is dropped: callers know it, and query strings do not belong
-    // in error messages that end up in logs.
-    TransportError::new(kind, message).with_source(error.without_url())
 }

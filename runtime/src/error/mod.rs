@@ -2,18 +2,23 @@
 //! answer that does not fit the expected type, is one [`Error`] whose case
 //! tells the caller what to do next (retry later, reload and merge, fix the
 //! request, fix the credentials, ...).
+//!
+//! Error text is bounded and safe to log: service messages are cut in
+//! `Display` (the code is kept whole), URLs carry no query values unless
+//! the client opts in
+//! ([`ClientBuilder::query_values_in_errors`](crate::ClientBuilder::query_values_in_errors)),
+//! and no `Display` repeats the text of its
+//! [`source`](std::error::Error::source).
+
+mod service;
 
 use std::fmt;
-use std::time::Duration;
 
 use crate::http::HttpResponse;
 use crate::profile::ServiceProfile;
 use crate::transport::TransportError;
 
-/// The longest excerpt of a non-JSON error body kept as the message. Gateway
-/// pages can be kilobytes of markup; a sentence is enough to tell what
-/// happened without flooding logs.
-const BODY_EXCERPT_CHARS: usize = 200;
+pub use service::ServiceError;
 
 /// Everything that can go wrong when talking to an OData service.
 ///
@@ -59,6 +64,35 @@ pub enum Error {
     Transport(TransportError),
     /// A successful answer whose body does not have the expected shape.
     Decode(DecodeError),
+    /// A successful answer whose body is longer than the client's limit
+    /// for it (see [`BodyLimits`](crate::BodyLimits)); the rest was not
+    /// read.
+    ResponseTooLarge {
+        /// The limit, in bytes.
+        limit: u64,
+    },
+    /// The service answered with a redirect the client does not follow:
+    /// one to another origin (scheme, host, port), or one of a request that
+    /// carries a body. Following it could hand the body or the credentials
+    /// to someone else.
+    Redirected {
+        /// The 3xx status.
+        status: u16,
+        /// Where the service pointed (without query values unless the
+        /// client opted in).
+        location: Option<String>,
+    },
+    /// A collection could not be paged through safely (see
+    /// [`PagingError`]).
+    Paging(PagingError),
+    /// A create succeeded (`204 No Content`) but the new entity could not
+    /// be read back. It exists: do not send the create again.
+    CreatedUnread {
+        /// The `Location` the service gave for it, if any.
+        location: Option<String>,
+        /// Why reading it back failed, when it was tried.
+        read_back: Option<Box<Error>>,
+    },
     /// No credentials could be obtained (the token endpoint refused or
     /// could not be reached).
     Authentication(AuthenticationError),
@@ -69,6 +103,38 @@ pub enum Error {
     /// the service is known to reject (such as an atomic batch over the
     /// operation limit).
     InvalidRequest(String),
+}
+
+/// Why a [`PageStream`](crate::PageStream) stopped before the end of its
+/// collection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PagingError {
+    /// A next link pointed at a page this stream fetched already: following
+    /// it would loop forever (and spend the service's request budget).
+    RevisitedLink {
+        /// The link (without query values unless the client opted in).
+        url: String,
+        /// How many pages the stream had fetched.
+        pages: u64,
+    },
+    /// The stream fetched as many pages as it may (see
+    /// [`ClientBuilder::max_pages_per_stream`](crate::ClientBuilder::max_pages_per_stream)).
+    TooManyPages {
+        /// The cap.
+        limit: u64,
+    },
+}
+
+impl fmt::Display for PagingError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PagingError::RevisitedLink { url, pages } => {
+                write!(f, "after {pages} pages, the next link points at a page already fetched ({url})")
+            }
+            PagingError::TooManyPages { limit } => write!(f, "the stream reached its cap of {limit} pages"),
+        }
+    }
 }
 
 impl Error {
@@ -122,13 +188,16 @@ impl Error {
             | Error::Service(e) => Some(e),
             Error::Timeout { service, .. } => service.as_ref(),
             Error::Authentication(e) => e.response(),
-            Error::Transport(_) | Error::Decode(_) | Error::InvalidRequest(_) | Error::Skipped(_) => None,
+            _ => None,
         }
     }
 
     /// The HTTP status, when the failure came with an HTTP answer.
     pub fn status(&self) -> Option<u16> {
-        self.service_error().map(|e| e.status)
+        match self {
+            Error::Redirected { status, .. } => Some(*status),
+            _ => self.service_error().map(|e| e.status),
+        }
     }
 
     /// The service's error code, such as `Request_EntityChanged` or
@@ -152,7 +221,7 @@ impl Error {
         if let (Some(marker), Some(service)) = (profile.message_correlation_marker, self.service_error_mut())
             && service.correlation_id.is_none()
         {
-            let (message, id) = split_correlation_id(&service.message, marker);
+            let (message, id) = service::split_correlation_id(&service.message, marker);
             service.message = message;
             service.correlation_id = id;
         }
@@ -176,11 +245,7 @@ impl Error {
             | Error::Forbidden(e)
             | Error::Service(e) => Some(e),
             Error::Timeout { service, .. } => service.as_mut(),
-            Error::Authentication(_)
-            | Error::Transport(_)
-            | Error::Decode(_)
-            | Error::InvalidRequest(_)
-            | Error::Skipped(_) => None,
+            _ => None,
         }
     }
 }
@@ -200,6 +265,27 @@ impl fmt::Display for Error {
             Error::Service(e) => write!(f, "service error: {e}"),
             Error::Transport(e) => write!(f, "transport error: {e}"),
             Error::Decode(e) => write!(f, "{e}"),
+            Error::ResponseTooLarge { limit } => {
+                write!(f, "the response body is larger than the client's limit of {limit} bytes")
+            }
+            Error::Redirected { status, location } => {
+                write!(f, "redirect (HTTP {status}")?;
+                if let Some(location) = location {
+                    write!(f, " to {location}")?;
+                }
+                f.write_str(") not followed: it would carry the body or the credentials elsewhere")
+            }
+            Error::Paging(e) => write!(f, "paging stopped: {e}"),
+            Error::CreatedUnread { location, read_back } => {
+                f.write_str("the entity was created but could not be read back; do not create it again")?;
+                if let Some(location) = location {
+                    write!(f, " (it is at {location})")?;
+                }
+                if let Some(read_back) = read_back {
+                    write!(f, ": {read_back}")?;
+                }
+                Ok(())
+            }
             Error::Authentication(e) => write!(f, "authentication failed: {e}"),
             Error::InvalidRequest(message) => write!(f, "invalid request: {message}"),
             Error::Skipped(message) => write!(f, "not executed: {message}"),
@@ -208,10 +294,12 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {
+    /// The failure underneath, skipping the runtime's own wrappers whose
+    /// text `Display` already includes: a transport error's source is the
+    /// HTTP library's error, not the [`TransportError`] printed above it.
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Error::Transport(e) => Some(e),
-            Error::Timeout { transport: Some(e), .. } => Some(e),
+            Error::Transport(e) | Error::Timeout { transport: Some(e), .. } => std::error::Error::source(e),
             Error::Authentication(e) => e.source.as_deref().map(|s| s as &(dyn std::error::Error + 'static)),
             _ => None,
         }
@@ -225,64 +313,6 @@ impl From<TransportError> for Error {
         } else {
             Error::Transport(error)
         }
-    }
-}
-
-/// What the service said about a failed request.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct ServiceError {
-    /// The HTTP status code.
-    pub status: u16,
-    /// `error.code` from the body (`BadRequest_NotFound`, ...), when the body
-    /// was OData JSON.
-    pub code: Option<String>,
-    /// The human-readable message (without a correlation id the service's
-    /// profile says it appends); for a non-JSON body, a short
-    /// whitespace-collapsed excerpt of it.
-    pub message: String,
-    /// The id the service gave this failure for its own logs: from an
-    /// OAuth error's `correlation_id`, or split off the message after the
-    /// marker of the service's [`ServiceProfile`](crate::ServiceProfile).
-    pub correlation_id: Option<String>,
-    /// How long the service asked us to wait (`Retry-After`), if it said;
-    /// at most a day, however long the header asked for.
-    pub retry_after: Option<Duration>,
-}
-
-impl ServiceError {
-    /// Parses a failed response. Never fails: bodies that are not OData
-    /// JSON (gateway HTML, empty bodies) still give a readable message.
-    pub fn from_response(response: &HttpResponse) -> ServiceError {
-        let retry_after = super::retry::parse_retry_after(&response.headers);
-        let parsed = parse_error_body(&response.body).unwrap_or_else(|| ParsedError {
-            code: None,
-            message: body_excerpt(&response.body, response.status),
-            correlation_id: None,
-        });
-        ServiceError {
-            status: response.status,
-            code: parsed.code,
-            message: parsed.message.trim().to_owned(),
-            correlation_id: parsed.correlation_id,
-            retry_after,
-        }
-    }
-}
-
-impl fmt::Display for ServiceError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "HTTP {}", self.status)?;
-        if let Some(code) = &self.code {
-            write!(f, " {code}")?;
-        }
-        if !self.message.is_empty() {
-            write!(f, ": {}", self.message)?;
-        }
-        if let Some(id) = &self.correlation_id {
-            write!(f, " (correlation id {id})")?;
-        }
-        Ok(())
     }
 }
 
@@ -354,161 +384,5 @@ impl fmt::Display for AuthenticationError {
             write!(f, " ({response})")?;
         }
         Ok(())
-    }
-}
-
-/// What an error body said.
-struct ParsedError {
-    code: Option<String>,
-    message: String,
-    correlation_id: Option<String>,
-}
-
-/// `{"error":{"code":"…","message":"…"}}` (OData) or
-/// `{"error":"invalid_client","error_description":"…","correlation_id":"…"}`
-/// (OAuth 2.0 token endpoints; Entra adds the correlation id). Returns
-/// `None` when the body is neither.
-fn parse_error_body(body: &[u8]) -> Option<ParsedError> {
-    #[derive(serde::Deserialize)]
-    struct Envelope {
-        error: ErrorField,
-        error_description: Option<String>,
-        correlation_id: Option<String>,
-    }
-    #[derive(serde::Deserialize)]
-    #[serde(untagged)]
-    enum ErrorField {
-        OData { code: Option<String>, message: Option<String> },
-        OAuth(String),
-    }
-
-    let envelope: Envelope = serde_json::from_slice(body).ok()?;
-    let (code, message) = match envelope.error {
-        ErrorField::OData { code, message } => (code, message.unwrap_or_default()),
-        ErrorField::OAuth(code) => (Some(code), envelope.error_description.unwrap_or_default()),
-    };
-    Some(ParsedError {
-        code: code.filter(|c| !c.is_empty()),
-        message,
-        correlation_id: envelope.correlation_id.filter(|id| !id.is_empty()),
-    })
-}
-
-/// A readable sentence out of an arbitrary body: markup removed, whitespace
-/// collapsed, cut at a character boundary.
-fn body_excerpt(body: &[u8], status: u16) -> String {
-    let text = String::from_utf8_lossy(body);
-    let mut visible = String::with_capacity(text.len().min(4 * BODY_EXCERPT_CHARS));
-    let mut in_tag = false;
-    let mut pending_space = false;
-    let mut kept = 0;
-    for ch in text.chars() {
-        match ch {
-            '<' => {
-                in_tag = true;
-                pending_space = true;
-            }
-            '>' if in_tag => in_tag = false,
-            _ if in_tag => {}
-            c if c.is_whitespace() => pending_space = true,
-            c => {
-                if pending_space && !visible.is_empty() {
-                    visible.push(' ');
-                }
-                pending_space = false;
-                visible.push(c);
-                kept += 1;
-                if kept >= BODY_EXCERPT_CHARS {
-                    visible.push('…');
-                    break;
-                }
-            }
-        }
-    }
-    if visible.is_empty() { format!("HTTP {status} with no readable body") } else { visible }
-}
-
-/// Splits the correlation id off a message: a service may end its messages
-/// with `  CorrelationId:  <guid>.` or put `Correlation ID: <guid>` among
-/// other trace details. Returns the message without the marker and id, and
-/// the id. When no GUID follows the marker, the message is returned whole
-/// (trimmed): text that is not an id must not be lost.
-fn split_correlation_id(message: &str, marker: &str) -> (String, Option<String>) {
-    let whole = || (message.trim().to_owned(), None);
-    let Some(marker) = find_ignoring_ascii_case(message, marker) else {
-        return whole();
-    };
-    let rest = message[marker.end..].trim_start();
-    let id_len = rest.find(|c: char| !(c.is_ascii_hexdigit() || c == '-')).unwrap_or(rest.len());
-    let id = &rest[..id_len];
-    // Hex digits and dashes only, so this accepts exactly the plain
-    // (32 digits) and hyphenated (8-4-4-4-12) spellings.
-    if uuid::Uuid::try_parse(id).is_err() {
-        return whole();
-    }
-    let after_id = rest[id_len..].trim_start_matches('.').trim();
-    let before = message[..marker.start].trim_end();
-    let stripped = if after_id.is_empty() {
-        before.to_owned()
-    } else if before.is_empty() {
-        after_id.to_owned()
-    } else {
-        format!("{before} {after_id}")
-    };
-    (stripped, Some(id.to_owned()))
-}
-
-/// Byte range of `needle` in `haystack`, matched without regard to ASCII case.
-fn find_ignoring_ascii_case(haystack: &str, needle: &str) -> Option<std::ops::Range<usize>> {
-    // ASCII lowercasing keeps every byte offset, so the range also fits
-    // the original text.
-    let lower = haystack.to_ascii_lowercase();
-    let needle = needle.to_ascii_lowercase();
-    lower.find(&needle).map(|at| at..at + needle.len())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn correlation_id_is_split_from_the_message() {
-        let message =
-            "Another user has already changed the record.  CorrelationId:  1e1f27a7-d4cb-4b5e-93a8-1f1b0cbd29e2.";
-        assert_eq!(
-            split_correlation_id(message, "CorrelationId:"),
-            (
-                "Another user has already changed the record.".to_owned(),
-                Some("1e1f27a7-d4cb-4b5e-93a8-1f1b0cbd29e2".to_owned())
-            )
-        );
-        let entra = "AADSTS7000215: Invalid client secret. Trace ID: t Correlation ID: 1E1F27A7D4CB4B5E93A81F1B0CBD29E2 Timestamp: 2025-01-01";
-        assert_eq!(
-            split_correlation_id(entra, "correlation id:"),
-            (
-                "AADSTS7000215: Invalid client secret. Trace ID: t Timestamp: 2025-01-01".to_owned(),
-                Some("1E1F27A7D4CB4B5E93A81F1B0CBD29E2".to_owned())
-            )
-        );
-    }
-
-    #[test]
-    fn a_marker_without_a_guid_stays_in_the_message() {
-        for message in [
-            "Posting failed.  CorrelationId:  abc123.",
-            "Posting failed. CorrelationId: ------------------------------------.",
-            "Posting failed. CorrelationId: 1e1f27a7-d4cb-4b5e-93a8-1f1b0cbd29e",
-            "Posting failed. CorrelationId:",
-        ] {
-            assert_eq!(split_correlation_id(message, "CorrelationId:"), (message.trim().to_owned(), None), "{message}");
-        }
-    }
-
-    #[test]
-    fn html_is_reduced_to_text() {
-        let body =
-            b"<html>\n<head><title>502 Bad Gateway</title></head>\n<body><h1>502   Bad Gateway</h1></body></html>";
-        assert_eq!(body_excerpt(body, 502), "502 Bad Gateway 502 Bad Gateway");
-        assert_eq!(body_excerpt(b"", 502), "HTTP 502 with no readable body");
     }
 }
