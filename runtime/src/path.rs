@@ -244,6 +244,12 @@ pub struct MediaPath {
 }
 
 impl MediaPath {
+    /// The stream property at `path` under the API root (already
+    /// URL-encoded): `items(…)/picture/pictureContent`.
+    pub fn new(api: Api, path: impl Into<String>) -> Self {
+        MediaPath { api, path: path.into() }
+    }
+
     /// The absolute URL of the content.
     pub fn url(&self) -> String {
         self.api.url(&self.path, "")

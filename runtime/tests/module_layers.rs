@@ -94,3 +94,21 @@ fn the_wire_layers_know_nothing_of_the_typed_layer() {
         assert!(reached.is_empty(), "{wire} names typed modules {reached:?}");
     }
 }
+
+/// Finding 11 of the hardening review: exact decimals were read through
+/// serde_json's private raw-value token name, which serde_json may change
+/// in any release. The public `RawValue` type does the same job.
+#[test]
+fn no_code_relies_on_serde_jsons_private_names() {
+    let src = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = vec![src];
+    let mut offenders = Vec::new();
+    while let Some(path) = files.pop() {
+        if path.is_dir() {
+            files.extend(std::fs::read_dir(&path).unwrap().map(|entry| entry.unwrap().path()));
+        } else if std::fs::read_to_string(&path).unwrap().contains(concat!("$serde_json", "::private")) {
+            offenders.push(path);
+        }
+    }
+    assert!(offenders.is_empty(), "{offenders:?}");
+}

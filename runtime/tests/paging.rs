@@ -326,3 +326,69 @@ async fn a_relative_next_link_is_followed() {
     let single = Page::fetch(get::<Page<Entry>>(&api, "companies(1)/entries")).await.unwrap();
     assert_eq!(single.next_link, pages[0].next_link, "a single page resolves its link the same way");
 }
+
+/// Serves pages `a` and `b` whose next links point at each other, so that a
+/// stream that does not notice would fetch `a, b, a, b, …` for ever.
+async fn cycling_server() -> MockServer {
+    let server = MockServer::start().await;
+    let url = |page: &str| format!("{}/api/v2.0/companies(1)/generalLedgerEntries?$skiptoken={page}", server.uri());
+    for (page, next, first) in [("a", url("b"), 1), ("b", url("a"), 2)] {
+        Mock::given(method("GET"))
+            .and(path("/api/v2.0/companies(1)/generalLedgerEntries"))
+            .and(wiremock::matchers::query_param("$skiptoken", page))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                "value": [{"entryNumber": first}], "@odata.nextLink": next,
+            })))
+            .mount(&server)
+            .await;
+    }
+    server
+}
+
+/// Finding 5: a next-link cycle longer than one page (A → B → A) was
+/// followed for ever.
+#[tokio::test]
+async fn a_next_link_cycle_ends_the_stream() {
+    let server = cycling_server().await;
+    let client = builder(&server).build().unwrap();
+    let first = NextLink::new(format!("{}/api/v2.0/companies(1)/generalLedgerEntries?$skiptoken=a", server.uri()));
+    let mut pages = PageStream::new(first.resume(&api(&client), decode::json::<Page<Entry>>), None);
+
+    let mut numbers = Vec::new();
+    let mut ending = None;
+    while let Some(page) = tokio::time::timeout(std::time::Duration::from_secs(5), pages.next()).await.unwrap() {
+        match page {
+            Ok(page) => numbers.extend(page.items.into_iter().map(|e| e.entry_number)),
+            Err(error) => {
+                ending = Some(error);
+                break;
+            }
+        }
+    }
+
+    assert_eq!(numbers, [1, 2], "both pages are handed out once");
+    assert!(
+        matches!(&ending, Some(Error::Paging(odata_v4_runtime::PagingError::RevisitedLink { pages: 2, url })) if url.ends_with("$skiptoken=…")),
+        "{ending:?}"
+    );
+    assert_eq!(request_count(&server).await, 2);
+    assert!(pages.next().await.is_none(), "the stream is over");
+}
+
+#[tokio::test]
+async fn a_stream_stops_at_its_page_cap_and_says_where_to_resume() {
+    let server = paged_server(33).await;
+    let client = builder(&server).max_page_size(PAGE_SIZE).max_pages_per_stream(2).build().unwrap();
+    let mut pages = PageStream::new(entries_request(&api(&client)), None);
+
+    assert_eq!(pages.next().await.unwrap().unwrap().items.len(), 7);
+    assert_eq!(pages.next().await.unwrap().unwrap().items.len(), 7);
+    let capped = pages.next().await.unwrap().unwrap_err();
+
+    assert!(matches!(capped, Error::Paging(odata_v4_runtime::PagingError::TooManyPages { limit: 2 })), "{capped:?}");
+    let resume = pages.next_link().expect("where the next stream continues");
+    assert!(resume.as_str().ends_with("$skiptoken=14"), "{resume}");
+    let rest = PageStream::new(resume.resume(&api(&client), decode::json::<Page<Entry>>), None).max_pages(10);
+    let rest: Vec<u32> = rest.into_items().collect_all().await.unwrap().into_iter().map(|e| e.entry_number).collect();
+    assert_eq!(rest, (15..=33).collect::<Vec<_>>(), "a stream with a cap of its own picks up where the first stopped");
+}

@@ -4,7 +4,8 @@
 
 use odata_v4_runtime::uuid::Uuid;
 use odata_v4_runtime::{
-    CollectionPath, ETag, Entity, EntitySet, Filterable, PayloadFields, Service, ServiceProfile, Sortable, Updatable,
+    CollectionPath, ETag, Entity, EntitySet, Filterable, Insertable, PayloadFields, Service, ServiceProfile, Sortable,
+    Updatable,
 };
 use serde::{Deserialize, Deserializer};
 
@@ -50,6 +51,9 @@ impl EntitySet for Currencies {
 impl Updatable for Currencies {
     type Update = CurrencyUpdate;
 }
+impl Insertable for Currencies {
+    type Create = CurrencyCreate;
+}
 impl Filterable for Currencies {}
 impl Sortable for Currencies {}
 
@@ -66,6 +70,26 @@ impl CurrencyUpdate {
 }
 
 impl odata_v4_runtime::Payload for CurrencyUpdate {
+    type Entity = Currency;
+    fn to_json(&self) -> String {
+        self.0.to_json()
+    }
+}
+
+/// A new currency.
+#[derive(Debug, Default)]
+pub struct CurrencyCreate(PayloadFields);
+
+impl CurrencyCreate {
+    /// A currency with this code.
+    pub fn new(code: &str) -> Self {
+        let mut fields = PayloadFields::default();
+        fields.set("code", &code.to_owned());
+        CurrencyCreate(fields)
+    }
+}
+
+impl odata_v4_runtime::Payload for CurrencyCreate {
     type Entity = Currency;
     fn to_json(&self) -> String {
         self.0.to_json()

@@ -1,0 +1,193 @@
+//! No secret in any `Debug` a middleware or a log can see, and credentials
+//! that do not leave the places they belong to: findings 1 and 9 of the
+//! hardening review.
+
+mod support;
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use odata_v4_runtime::{
+    Basic, BoxFuture, Client, ClientCredentials, Error, HttpRequest, HttpResponse, Middleware, Next, StaticToken,
+    TransportError,
+};
+use serde_json::json;
+use support::{api, builder, get};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const CLIENT_SECRET: &str = "client-secret-2b7e1516";
+const ACCESS_TOKEN: &str = "access-token-28aed2a6";
+const COOKIE: &str = "session-cookie-abf71588";
+const TOKEN_PATH: &str = "/tenant-1/oauth2/v2.0/token";
+
+/// Formats everything it sees with `{:?}`, as a logging middleware would.
+#[derive(Clone, Default)]
+struct DebugLog(Arc<Mutex<Vec<String>>>);
+
+impl DebugLog {
+    fn text(&self) -> String {
+        self.0.lock().unwrap().join("\n")
+    }
+}
+
+impl Middleware for DebugLog {
+    fn handle<'a>(
+        &'a self,
+        request: HttpRequest,
+        next: Next<'a>,
+    ) -> BoxFuture<'a, Result<HttpResponse, TransportError>> {
+        self.0.lock().unwrap().push(format!("{request:?} {:?} {:?}", request.headers, request.body));
+        Box::pin(async move {
+            let result = next.run(request).await;
+            self.0.lock().unwrap().push(format!("{result:?}"));
+            if let Ok(response) = &result {
+                self.0.lock().unwrap().push(format!("{:?} {:?}", response.headers, response.body));
+            }
+            result
+        })
+    }
+}
+
+fn entra(server: &MockServer) -> ClientCredentials {
+    ClientCredentials::microsoft_entra("tenant-1", "app-id", CLIENT_SECRET)
+        .authority(server.uri())
+        .scope("https://service.example/.default")
+}
+
+/// Finding 1: a logging middleware saw the `Authorization` header, the
+/// token request's `client_secret=…` form and the token answer.
+#[tokio::test]
+async fn nothing_a_middleware_can_print_shows_a_secret() {
+    let server = MockServer::start().await;
+    Mock::given(path(TOKEN_PATH))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "token_type": "Bearer", "expires_in": 3600, "access_token": ACCESS_TOKEN,
+        })))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/v2.0/companies"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("Set-Cookie", format!("session={COOKIE}; HttpOnly"))
+                .set_body_json(json!({"value": []})),
+        )
+        .mount(&server)
+        .await;
+    let log = DebugLog::default();
+    let client = builder(&server).credentials(entra(&server)).middleware(log.clone()).build().unwrap();
+
+    get::<serde_json::Value>(&api(&client), "companies").send().await.unwrap();
+
+    let requests = server.received_requests().await.unwrap();
+    assert!(String::from_utf8_lossy(&requests[0].body).contains(CLIENT_SECRET), "the secret did go on the wire");
+    assert!(requests[1].headers.get("authorization").is_some_and(|v| v.to_str().unwrap().contains(ACCESS_TOKEN)));
+    let printed = format!("{}\n{client:?}\n{:?}", log.text(), entra(&server));
+    assert!(printed.contains(r#""Authorization": ***"#), "the header is shown, its value hidden: {printed}");
+    assert!(printed.contains(TOKEN_PATH), "the token request was seen: {printed}");
+    for secret in [CLIENT_SECRET, ACCESS_TOKEN, COOKIE] {
+        assert!(!printed.contains(secret), "{secret} printed:\n{printed}");
+    }
+}
+
+/// Finding 9: Basic credentials went over plain http to any host.
+#[test]
+fn credentials_over_plain_http_go_only_to_loopback_unless_allowed() {
+    for base in ["http://bc.example.com:7048/BC/", "http://10.1.2.3/"] {
+        let refused = Client::builder(base).credentials(Basic::new("user", "password")).build();
+        assert!(
+            matches!(&refused, Err(Error::InvalidRequest(reason)) if reason.contains("allow_credentials_over_http")),
+            "{base}: {refused:?}"
+        );
+        let token = Client::builder(base).credentials(StaticToken::new("t")).build();
+        assert!(token.is_err(), "{base}: a bearer token is as readable");
+        let allowed =
+            Client::builder(base).credentials(Basic::new("user", "password")).allow_credentials_over_http(true).build();
+        assert!(allowed.is_ok(), "{base}");
+        assert!(Client::builder(base).build().is_ok(), "{base}: no credentials, nothing to protect");
+    }
+    for base in ["https://bc.example.com/BC/", "http://127.0.0.1:7048/BC/", "http://localhost/", "http://[::1]:80/"] {
+        let built = Client::builder(base).credentials(Basic::new("user", "password")).build();
+        assert!(built.is_ok(), "{base}: {built:?}");
+    }
+}
+
+/// Finding 9: a client secret is not posted in clear text either.
+#[tokio::test]
+async fn a_token_endpoint_on_plain_http_elsewhere_is_refused() {
+    let server = MockServer::start().await;
+    let credentials = ClientCredentials::new("http://login.example.com/oauth2/token", "app-id", CLIENT_SECRET);
+    let client = builder(&server).credentials(credentials).build().unwrap();
+
+    let error = get::<serde_json::Value>(&api(&client), "companies").send().await.unwrap_err();
+
+    assert!(matches!(error, Error::Authentication(_)), "{error:?}");
+    let chain = error_chain(&error);
+    assert!(chain.contains("plain http"), "{chain}");
+    assert_eq!(server.received_requests().await.unwrap().len(), 0);
+}
+
+/// Finding 9: token requests used the 11-minute request timeout behind the
+/// shared refresh lock; a hung token endpoint stalled every request.
+#[tokio::test]
+async fn a_hung_token_endpoint_fails_within_the_token_timeout() {
+    let server = MockServer::start().await;
+    Mock::given(path(TOKEN_PATH))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"access_token": ACCESS_TOKEN, "expires_in": 3600}))
+                .set_delay(Duration::from_secs(5)),
+        )
+        .mount(&server)
+        .await;
+    let client = builder(&server)
+        .timeout(Duration::from_secs(60))
+        .token_timeout(Duration::from_millis(300))
+        .credentials(entra(&server))
+        .build()
+        .unwrap();
+
+    let started = Instant::now();
+    let error = get::<serde_json::Value>(&api(&client), "companies").send().await.unwrap_err();
+
+    assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
+    assert!(matches!(error, Error::Authentication(_)), "{error:?}");
+    assert!(error_chain(&error).contains("token request timed out"), "{}", error_chain(&error));
+}
+
+/// Finding 9: a token living less than the refresh margin was fetched again
+/// for every request.
+#[tokio::test]
+async fn a_short_lived_token_serves_more_than_one_request() {
+    let server = MockServer::start().await;
+    Mock::given(path(TOKEN_PATH))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"access_token": ACCESS_TOKEN, "expires_in": 120})),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(path("/api/v2.0/companies"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"value": []})))
+        .mount(&server)
+        .await;
+    let client = builder(&server).credentials(entra(&server)).build().unwrap();
+
+    for _ in 0..5 {
+        get::<serde_json::Value>(&api(&client), "companies").send().await.unwrap();
+    }
+
+    let requests = server.received_requests().await.unwrap();
+    assert_eq!(requests.iter().filter(|r| r.url.path() == TOKEN_PATH).count(), 1);
+}
+
+/// Every `Display` along an error's source chain, joined.
+fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts = vec![error.to_string()];
+    let mut source = error.source();
+    while let Some(next) = source {
+        parts.push(next.to_string());
+        source = next.source();
+    }
+    parts.join(" / ")
+}
