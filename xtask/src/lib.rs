@@ -6,6 +6,7 @@ pub mod ci;
 pub mod docs_report;
 pub mod docs_support;
 pub mod fuzz;
+pub mod fuzz_responses;
 pub mod generate;
 pub mod import;
 pub mod inspect;
@@ -35,6 +36,8 @@ cargo xtask <command>
   docs-report <docs-dir> [<schema>...]    match resource docs to entity types and report what they say
   fuzz [--seconds N] [--seed S] [--corpus DIR]
                                           mutate CSDL documents and check the reader never panics
+  fuzz-responses [--seconds N] [--seed S] mutate service answers (entities, pages and next links,
+                                          error bodies, $batch) and check the runtime's invariants
   help                                    this text";
 
 pub fn run(args: &[String]) -> Result<(), String> {
@@ -49,6 +52,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         "import-metadata" => import::run(rest),
         "docs-report" => docs_report::run(rest),
         "fuzz" => fuzz::run(rest),
+        "fuzz-responses" => fuzz_responses::run(rest),
         "generate" => generate::run(rest),
         "help" | "--help" | "-h" => {
             println!("{HELP}");

@@ -1,10 +1,13 @@
 //! [`AzureIdentity`]: tokens from Microsoft's `azure_identity` crate.
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Instant;
 
 use azure_core::credentials::TokenCredential;
+use azure_core::time::OffsetDateTime;
 
+use super::oauth::{DEFAULT_REFRESH_MARGIN, use_for};
 use super::{AuthContext, Credentials, Secret};
 use crate::error::{AuthenticationError, Error};
 use crate::transport::BoxFuture;
@@ -16,9 +19,11 @@ use crate::transport::BoxFuture;
 /// or a developer's sign-in through the Azure CLI (`AzureCliCredential`) or
 /// the Azure Developer CLI (`AzureDeveloperCliCredential`).
 ///
-/// The credential caches and refreshes its tokens itself; its own requests
-/// (to the instance metadata service or Entra) go through azure_core's
-/// HTTP client, not the client's transport and middleware.
+/// Tokens are cached until 5 minutes before they expire (half their life
+/// for shorter-lived ones), and fetched once for all concurrent requests:
+/// some credentials (the CLI ones) run a program for every token. The
+/// credential's own requests (to the instance metadata service or Entra)
+/// go through azure_core's HTTP client, not the client's transport.
 ///
 /// ```no_run
 /// # fn example() -> Result<(), Box<dyn std::error::Error>> {
@@ -31,23 +36,48 @@ use crate::transport::BoxFuture;
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Clone)]
 pub struct AzureIdentity {
     credential: Arc<dyn TokenCredential>,
     scope: String,
+    cached: Mutex<Option<(Secret, Instant)>>,
+    /// Held while a token is being fetched: the single-flight gate.
+    fetching: tokio::sync::Mutex<()>,
 }
 
 impl AzureIdentity {
     /// Tokens from `credential` for `scope` (a resource's `…/.default`).
     pub fn new(credential: Arc<dyn TokenCredential>, scope: impl Into<String>) -> AzureIdentity {
-        AzureIdentity { credential, scope: scope.into() }
+        AzureIdentity {
+            credential,
+            scope: scope.into(),
+            cached: Mutex::new(None),
+            fetching: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    fn fresh_cached(&self) -> Option<Secret> {
+        let cached = self.cached.lock().unwrap_or_else(PoisonError::into_inner);
+        cached.as_ref().filter(|(_, refresh_at)| Instant::now() < *refresh_at).map(|(header, _)| header.clone())
     }
 
     async fn bearer(&self) -> Result<Secret, Error> {
+        if let Some(header) = self.fresh_cached() {
+            return Ok(header);
+        }
+        let _gate = self.fetching.lock().await;
+        if let Some(header) = self.fresh_cached() {
+            return Ok(header);
+        }
+        let requested_at = Instant::now();
         let token = self.credential.get_token(&[self.scope.as_str()], None).await.map_err(|error| {
             Error::Authentication(AuthenticationError::new("the Azure identity gave no token").with_source(error))
         })?;
-        Ok(Secret::new(format!("Bearer {}", token.token.secret())))
+        let lifetime = token.expires_on.unix_timestamp().saturating_sub(OffsetDateTime::now_utc().unix_timestamp());
+        let use_for = use_for(Some(u64::try_from(lifetime).unwrap_or(0)), DEFAULT_REFRESH_MARGIN);
+        let header = Secret::new(format!("Bearer {}", token.token.secret()));
+        let refresh_at = requested_at.checked_add(use_for).unwrap_or(requested_at);
+        *self.cached.lock().unwrap_or_else(PoisonError::into_inner) = Some((header.clone(), refresh_at));
+        Ok(header)
     }
 }
 
@@ -61,5 +91,13 @@ impl fmt::Debug for AzureIdentity {
 impl Credentials for AzureIdentity {
     fn authorization<'a>(&'a self, _http: &'a AuthContext) -> BoxFuture<'a, Result<Secret, Error>> {
         Box::pin(self.bearer())
+    }
+
+    fn invalidate(&self, rejected: &Secret) -> bool {
+        let mut cached = self.cached.lock().unwrap_or_else(PoisonError::into_inner);
+        if cached.as_ref().is_some_and(|(header, _)| header == rejected) {
+            *cached = None;
+        }
+        true
     }
 }

@@ -18,7 +18,7 @@ const ENTRA_AUTHORITY: &str = "https://login.microsoftonline.com";
 /// Tokens commonly last an hour; refreshing this much earlier keeps
 /// requests that are in flight, or queued behind throttling, from arriving
 /// with an expired token.
-const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(5 * 60);
+pub(super) const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(5 * 60);
 /// The token lifetime assumed when the endpoint does not say.
 const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(60 * 60);
 /// The longest lifetime believed: Entra issues tokens for a day at most, and
@@ -247,7 +247,7 @@ impl Credentials for ClientCredentials {
 /// its lifetime when that is shorter than twice the margin, so that a
 /// short-lived token is neither used until it expires nor fetched again for
 /// every request.
-fn use_for(expires_in: Option<u64>, refresh_margin: Duration) -> Duration {
+pub(super) fn use_for(expires_in: Option<u64>, refresh_margin: Duration) -> Duration {
     let lifetime = expires_in.map(Duration::from_secs).unwrap_or(DEFAULT_TOKEN_LIFETIME).min(MAX_TOKEN_LIFETIME);
     lifetime.saturating_sub(refresh_margin.min(lifetime / 2))
 }

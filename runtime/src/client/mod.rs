@@ -530,13 +530,17 @@ fn host_without_port(authority: &str) -> &str {
     }
 }
 
-/// Scheme, host and port of a URL (the port made explicit): what decides
-/// whether credentials may go there.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Scheme, host and port of a URL (the port made explicit), and its user
+/// info: what decides whether credentials may go there. User info is no
+/// part of an origin on the web, but a link that carries some is not one
+/// the client's credentials should follow: the HTTP stack may turn it into
+/// an `Authorization` of its own.
+#[derive(Clone, PartialEq, Eq)]
 pub(crate) struct Origin {
     scheme: String,
     host: String,
     port: u16,
+    user_info: Option<(String, Option<String>)>,
 }
 
 impl Origin {
@@ -549,17 +553,27 @@ impl Origin {
         if !matches!(parsed.scheme(), "http" | "https") {
             return None;
         }
+        let user_info = (!parsed.username().is_empty() || parsed.password().is_some())
+            .then(|| (parsed.username().to_owned(), parsed.password().map(str::to_owned)));
         Some(Origin {
             scheme: parsed.scheme().to_owned(),
             host: parsed.host_str()?.to_owned(),
             port: parsed.port_or_known_default()?,
+            user_info,
         })
     }
 }
 
 impl fmt::Display for Origin {
+    /// Scheme, host and port; never the user info.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}://{}:{}", self.scheme, self.host, self.port)
+    }
+}
+
+impl fmt::Debug for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Origin({self}{})", if self.user_info.is_some() { ", with user info" } else { "" })
     }
 }
 
@@ -612,6 +626,8 @@ mod tests {
             "https://api.businesscentral.dynamics.com:8443/v2.0/",
             "https://api.businesscentral.dynamics.com.evil.example/v2.0/",
             "https://api.businesscentral.dynamics.com@evil.example/v2.0/",
+            "https://user:password@api.businesscentral.dynamics.com/v2.0/",
+            "https://user@api.businesscentral.dynamics.com/v2.0/",
             "customers?$skiptoken=1",
             "ftp://api.businesscentral.dynamics.com/",
         ] {

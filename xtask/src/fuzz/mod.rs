@@ -17,6 +17,7 @@
 //! seed and the corpus, so a run can be repeated exactly.
 //!
 //! For long runs with coverage feedback use the libFuzzer target in `fuzz/`.
+//! The response side of the runtime has its own fuzzer, `fuzz-responses`.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -30,7 +31,8 @@ use crate::args::Args;
 mod mutate;
 mod values;
 
-use mutate::{Rng, mutate};
+pub(crate) use mutate::Rng;
+use mutate::mutate;
 
 // The oracle is shared as source with the libFuzzer target, which lives
 // outside the workspace and cannot depend on this crate.
@@ -71,7 +73,7 @@ pub fn run(raw: &[String]) -> Result<(), String> {
     fuzz(&corpus, seed, Duration::from_secs(seconds), &crash_dir)
 }
 
-fn parse_seed(text: &str) -> Option<u64> {
+pub(crate) fn parse_seed(text: &str) -> Option<u64> {
     match text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
         Some(hex) => u64::from_str_radix(hex, 16).ok(),
         None => text.parse().ok(),

@@ -4,10 +4,10 @@ use super::Seed;
 use super::values::*;
 
 /// xorshift64*: tiny, fast and reproducible; quality is ample for choosing mutations.
-pub(super) struct Rng(u64);
+pub(crate) struct Rng(u64);
 
 impl Rng {
-    pub(super) fn new(seed: u64) -> Rng {
+    pub(crate) fn new(seed: u64) -> Rng {
         // splitmix64 spreads small seeds over the whole state; zero is not a valid state.
         let mut z = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -15,7 +15,7 @@ impl Rng {
         Rng((z ^ (z >> 31)) | 1)
     }
 
-    pub(super) fn next(&mut self) -> u64 {
+    pub(crate) fn next(&mut self) -> u64 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
         self.0 ^= self.0 >> 27;
@@ -23,16 +23,16 @@ impl Rng {
     }
 
     /// A number in `0..n` (0 when `n` is 0).
-    pub(super) fn below(&mut self, n: usize) -> usize {
+    pub(crate) fn below(&mut self, n: usize) -> usize {
         if n == 0 { 0 } else { (self.next() % n as u64) as usize }
     }
 
-    pub(super) fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+    pub(crate) fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[self.below(items.len())]
     }
 
     /// A length that is usually small and sometimes large.
-    pub(super) fn length(&mut self, max: usize) -> usize {
+    pub(crate) fn length(&mut self, max: usize) -> usize {
         let limit = match self.below(4) {
             0 => 4,
             1 => 32,

@@ -1,0 +1,87 @@
+//! Tokens from `azure_identity` credentials (feature `azure_identity`):
+//! a real `AzureCliCredential` whose `az` is a stand-in that prints what
+//! the Azure CLI prints, so the whole path (the credential's command, its
+//! parsing, the runtime's adapter, the `Authorization` header) runs
+//! without a signed-in CLI.
+//!
+//! `cargo test -p odata-v4-runtime --features azure_identity --test azure_identity`
+
+mod support;
+
+use std::ffi::OsStr;
+use std::os::unix::process::ExitStatusExt;
+use std::process::{ExitStatus, Output};
+use std::sync::{Arc, Mutex};
+
+use azure_identity::{AzureCliCredential, AzureCliCredentialOptions, Executor};
+use odata_v4_runtime::{AzureIdentity, Error};
+use serde_json::json;
+use support::{api, builder, get};
+use wiremock::matchers::{header, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const SCOPE: &str = "https://api.businesscentral.dynamics.com/.default";
+
+/// Answers like `az account get-access-token -o json`, or fails like a CLI
+/// nobody signed in to; remembers the commands it was given.
+#[derive(Debug)]
+struct FakeAzureCli {
+    signed_in: bool,
+    commands: Mutex<Vec<String>>,
+}
+
+#[async_trait::async_trait]
+impl Executor for FakeAzureCli {
+    async fn run(&self, _program: &OsStr, args: &[&OsStr]) -> std::io::Result<Output> {
+        self.commands.lock().unwrap().push(args.iter().map(|a| a.to_string_lossy()).collect::<Vec<_>>().join(" "));
+        let expires_on = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() + 3600;
+        let (code, stdout, stderr) = if self.signed_in {
+            let answer = json!({"accessToken": "cli-token", "expires_on": expires_on, "tokenType": "Bearer"});
+            (0, answer.to_string(), String::new())
+        } else {
+            (1, String::new(), "ERROR: Please run 'az login' to setup account.".to_owned())
+        };
+        Ok(Output { status: ExitStatus::from_raw(code << 8), stdout: stdout.into_bytes(), stderr: stderr.into_bytes() })
+    }
+}
+
+fn cli(signed_in: bool) -> (Arc<AzureCliCredential>, Arc<FakeAzureCli>) {
+    let fake = Arc::new(FakeAzureCli { signed_in, commands: Mutex::new(Vec::new()) });
+    let options = AzureCliCredentialOptions { executor: Some(fake.clone()), ..Default::default() };
+    (AzureCliCredential::new(Some(options)).unwrap(), fake)
+}
+
+#[tokio::test]
+async fn a_developer_cli_sign_in_is_a_token_source() {
+    let server = MockServer::start().await;
+    Mock::given(path("/api/v2.0/companies"))
+        .and(header("Authorization", "Bearer cli-token"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"value": []})))
+        .expect(2)
+        .mount(&server)
+        .await;
+    let (credential, fake) = cli(true);
+    let identity = AzureIdentity::new(credential, SCOPE);
+    assert!(!format!("{identity:?}").contains("cli-token"));
+    let client = builder(&server).credentials(identity).build().unwrap();
+
+    for _ in 0..2 {
+        get::<serde_json::Value>(&api(&client), "companies").send().await.unwrap();
+    }
+
+    let commands = fake.commands.lock().unwrap().clone();
+    assert_eq!(commands.len(), 1, "the token is cached, not fetched for every request: {commands:?}");
+    assert!(commands[0].contains(&format!("--scope {SCOPE}")), "{commands:?}");
+}
+
+#[tokio::test]
+async fn a_cli_nobody_signed_in_to_is_an_authentication_error() {
+    let server = MockServer::start().await;
+    let (credential, _) = cli(false);
+    let client = builder(&server).credentials(AzureIdentity::new(credential, SCOPE)).build().unwrap();
+
+    let error = get::<serde_json::Value>(&api(&client), "companies").send().await.unwrap_err();
+
+    assert!(matches!(error, Error::Authentication(_)), "{error:?}");
+    assert!(server.received_requests().await.unwrap().is_empty());
+}
