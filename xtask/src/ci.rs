@@ -1,7 +1,8 @@
 //! `cargo xtask ci`: every check a change must pass, in the order that
 //! fails fastest: formatting, clippy with warnings denied, the docs with
 //! warnings denied, then every test (which include the generated-code drift
-//! check and a bounded fuzz run). `.ci/run` runs exactly this.
+//! check and bounded fuzz runs), then clippy and the tests of the runtime's
+//! optional features. `.ci/run` runs exactly this.
 
 use std::process::Command;
 use std::time::Instant;
@@ -29,6 +30,38 @@ const STEPS: &[Step] = &[
         env: &[("RUSTDOCFLAGS", "-D warnings")],
     },
     Step { name: "tests", args: &["test", "--workspace", "--locked"], env: &[] },
+    // The runtime's optional features, which the workspace build leaves
+    // off: compression, the other TLS provider and the Azure identities.
+    Step {
+        name: "features",
+        args: &[
+            "clippy",
+            "-p",
+            "odata-v4-runtime",
+            "--all-targets",
+            "--features",
+            "azure_identity,gzip,deflate,aws-lc-rs",
+            "--locked",
+            "--",
+            "-D",
+            "warnings",
+        ],
+        env: &[],
+    },
+    Step {
+        name: "feature-tests",
+        args: &[
+            "test",
+            "-p",
+            "odata-v4-runtime",
+            "--features",
+            "azure_identity,gzip",
+            "--test",
+            "azure_identity",
+            "--locked",
+        ],
+        env: &[],
+    },
 ];
 
 pub fn run(raw: &[String]) -> Result<(), String> {

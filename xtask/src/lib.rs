@@ -18,7 +18,8 @@ const HELP: &str = "\
 cargo xtask <command>
 
   ci [--skip step,...]                    every check CI runs: format, clippy, docs (warnings
-                                          denied), then all tests; steps: format, clippy, docs, tests
+                                          denied), all tests, then the runtime's optional features;
+                                          steps: format, clippy, docs, tests, features, feature-tests
   regen [--check]                         regenerate sdk/src/generated from schemas/ (--check: fail on drift)
   inspect <edmx>                          print a JSON summary of a $metadata document
   import-metadata --api <route> <file-or-url>

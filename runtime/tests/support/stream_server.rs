@@ -50,7 +50,7 @@ pub async fn start(answer: Answer) -> (String, Arc<AtomicU64>) {
                 if socket.write_all(head.as_bytes()).await.is_err() {
                     return;
                 }
-                let mut send = |chunk: &[u8]| {
+                let send = |chunk: &[u8]| {
                     let framed = [format!("{:x}\r\n", chunk.len()).as_bytes(), chunk, b"\r\n"].concat();
                     counter.fetch_add(chunk.len() as u64, Ordering::SeqCst);
                     framed

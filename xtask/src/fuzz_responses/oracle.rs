@@ -118,9 +118,8 @@ impl Oracle {
             OperationKind::Update,
             decode::json::<Entry>,
         );
-        let error = match self.runtime.block_on(request.send()) {
-            Ok(_) => return Err(format!("HTTP {status} was taken for a success")),
-            Err(error) => error,
+        let Err(error) = self.runtime.block_on(request.send()) else {
+            return Err(format!("HTTP {status} was taken for a success"));
         };
         let text = error.to_string();
         if text.chars().count() > MAX_ERROR_TEXT {
@@ -173,9 +172,8 @@ impl Oracle {
             OperationKind::Delete,
             decode::no_content,
         ));
-        let mut answers = match self.runtime.block_on(batch.send()) {
-            Ok(answers) => answers,
-            Err(_) => return Ok(Outcome::Refused),
+        let Ok(mut answers) = self.runtime.block_on(batch.send()) else {
+            return Ok(Outcome::Refused);
         };
         if answers.len() != 4 {
             return Err(format!("4 operations gave {} results", answers.len()));
