@@ -95,9 +95,10 @@ impl Body {
         matches!(self.inner, Inner::Full(_))
     }
 
-    /// The body as a stream of chunks. A streamed body that was taken
-    /// already yields one error.
-    pub(crate) fn into_stream(self) -> BodyStream {
+    /// The body as a stream of chunks, for a [`Transport`](crate::Transport)
+    /// that sends it. A streamed body that was taken already (by a clone)
+    /// yields one error.
+    pub fn into_stream(self) -> Pin<Box<dyn Stream<Item = Result<Bytes, io::Error>> + Send>> {
         match self.inner {
             Inner::Full(bytes) if bytes.is_empty() => Box::pin(futures_util::stream::empty()),
             Inner::Full(bytes) => Box::pin(futures_util::stream::once(std::future::ready(Ok(bytes)))),
@@ -109,6 +110,21 @@ impl Body {
                 })
             }
         }
+    }
+
+    /// Reads the whole body into memory, however long: for a
+    /// [`Transport`](crate::Transport) whose HTTP library wants the body in
+    /// one piece. (The client reads responses within its limits instead.)
+    pub async fn collect(self) -> Result<Bytes, io::Error> {
+        if let Inner::Full(bytes) = &self.inner {
+            return Ok(bytes.clone());
+        }
+        let mut all = Vec::with_capacity(usize::try_from(self.len().unwrap_or(0).min(MAX_PREALLOCATED)).unwrap_or(0));
+        let mut chunks = self.into_stream();
+        while let Some(chunk) = chunks.next().await {
+            all.extend_from_slice(&chunk?);
+        }
+        Ok(Bytes::from(all))
     }
 
     /// Reads the whole body, keeping at most `limit` bytes. Past the limit,

@@ -12,7 +12,14 @@ use super::{FakeBusinessCentral, RecordedRequest, Shared, resolve, values};
 
 impl FakeBusinessCentral {
     /// One exchange: count, match faults, record, answer.
-    async fn exchange(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
+    async fn exchange(&self, mut request: HttpRequest) -> Result<HttpResponse, TransportError> {
+        // A streamed upload is read like the service would read it.
+        if let Some(body) = request.body.take() {
+            let bytes = body.collect().await.map_err(|e| {
+                TransportError::new(TransportErrorKind::Other, "could not read the request body").with_source(e)
+            })?;
+            request.body = Some(bytes.into());
+        }
         let (outcome, delay) = self.answer(&request);
         if let Some(delay) = delay {
             tokio::time::sleep(delay).await;
@@ -40,28 +47,17 @@ impl FakeBusinessCentral {
             f.kind.clone()
         });
         shared.faults.retain(|f| !f.is_spent());
-        let body = request.body.as_ref().map(|b| String::from_utf8_lossy(b).into_owned());
+        let body_bytes = request.body.as_ref().and_then(|b| b.as_bytes()).map(|b| &b[..]);
+        let body = body_bytes.map(|b| String::from_utf8_lossy(b).into_owned());
         let mut journal = Journal::default();
         let mut delay = None;
         let outcome: Result<Reply, TransportError> = match fault {
-            None => Ok(shared.state.handle(
-                request.method,
-                &request.url,
-                &request.headers,
-                request.body.as_deref(),
-                false,
-                &mut journal,
-            )),
+            None => {
+                Ok(shared.state.handle(request.method, &request.url, &request.headers, body_bytes, false, &mut journal))
+            }
             Some(kind) => {
                 let mut handle = |shared: &mut Shared| {
-                    shared.state.handle(
-                        request.method,
-                        &request.url,
-                        &request.headers,
-                        request.body.as_deref(),
-                        false,
-                        &mut journal,
-                    )
+                    shared.state.handle(request.method, &request.url, &request.headers, body_bytes, false, &mut journal)
                 };
                 match kind {
                     FaultKind::Throttled { retry_after } => Ok(fault_reply(

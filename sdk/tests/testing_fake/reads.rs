@@ -294,7 +294,7 @@ async fn sets_at_the_root_need_a_company() {
     let without = world.raw(Method::Get, "customers", None, &[]).await.expect_err("no company");
     assert_eq!(without.code(), Some("Internal_CompanyNotFound"));
     let with = world.raw(Method::Get, "customers?company=CRONUS%20USA%2C%20Inc.", None, &[]).await.expect("by name");
-    let body: serde_json::Value = serde_json::from_slice(&with.body).expect("json");
+    let body: serde_json::Value = serde_json::from_slice(with.bytes()).expect("json");
     assert_eq!(body["value"].as_array().map(Vec::len), Some(5));
     let ids: BTreeSet<String> =
         body["value"].as_array().into_iter().flatten().filter_map(|c| c["id"].as_str().map(str::to_owned)).collect();

@@ -107,7 +107,7 @@ async fn deletes_need_the_current_etag_and_take_contained_rows_along() {
         .raw(Method::Get, &format!("companies({})/customerPayments", world.cronus), None, &[])
         .await
         .expect("list");
-    let body: serde_json::Value = serde_json::from_slice(&orphans.body).expect("json");
+    let body: serde_json::Value = serde_json::from_slice(orphans.bytes()).expect("json");
     assert_eq!(body["value"].as_array().map(Vec::len), Some(0), "the journal's payments went with it");
 }
 
