@@ -215,3 +215,21 @@ async fn prefetch_changes_timing_not_results_and_resumes_after_what_was_consumed
     let rest: Vec<i64> = query.resume_from(&link).map(|row| row.unwrap().entry_number.unwrap()).collect().await;
     assert_eq!(rest, (61..=230).collect::<Vec<_>>());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_default_concurrency_is_the_clients_cap() {
+    let behaviour = Behaviour { time_per_page: Duration::from_millis(2), concurrent: 10, ..Behaviour::rows(2_000, 50) };
+    let expected = behaviour.keys.clone();
+    let server = SimServer::start(behaviour).await;
+    let client = Client::builder(server.base_url.as_str()).max_concurrent_requests(3).build().expect("a client");
+    let api = support::api(&client);
+    let mut stream = export(&api).start();
+
+    let outcome = run(&mut stream).await;
+
+    assert!(outcome.error.is_none(), "{:?}", outcome.error);
+    assert_exactly_once(outcome.keys, &expected);
+    let peak = server.seen.peak_concurrency.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(peak <= 3, "the client let at most 3 requests through, saw {peak}");
+    assert!(peak >= 2, "the ranges were read in parallel, saw {peak}");
+}

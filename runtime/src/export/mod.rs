@@ -50,7 +50,8 @@ use crate::value::Edm;
 pub use key::PartitionKey;
 use plan::{Plan, Rejected};
 
-/// Requests in flight at once unless told otherwise.
+/// Requests in flight at once when neither the caller nor the client's
+/// cap on concurrent requests says otherwise.
 const DEFAULT_CONCURRENCY: usize = 4;
 
 /// Reads the key of a row; `None` if the row has no value for it.
@@ -104,13 +105,10 @@ impl<S: EntitySet> ListQuery<S> {
         P: Property<Entity = S::Entity> + Send + Sync,
         P::Inner: PartitionKey + Ordered + Edm + IntoLiteral<P::Inner>,
     {
-        ParallelExport {
-            query: self,
-            property,
-            key_of: Arc::new(key_of),
-            concurrency: DEFAULT_CONCURRENCY,
-            partitions: DEFAULT_CONCURRENCY * 2,
-        }
+        // As many requests as the client lets through at once: one worker
+        // more then always waits at the client's cap for a free slot.
+        let concurrency = self.api().client().max_concurrent_requests().unwrap_or(DEFAULT_CONCURRENCY).max(1);
+        ParallelExport { query: self, property, key_of: Arc::new(key_of), concurrency, partitions: concurrency * 2 }
     }
 }
 
@@ -121,7 +119,8 @@ where
     P::Inner: PartitionKey + Ordered + Equatable + Edm + IntoLiteral<P::Inner>,
 {
     /// How many requests the service serves at once for this export
-    /// (default 4): Business Central serves 5 per user and queues the rest.
+    /// (default: the client's cap on concurrent requests, 5 for Business
+    /// Central's environments, or 4 without a cap).
     /// One more range is read than this, its request waiting for a free
     /// slot (at the client's cap on concurrent requests, or in the
     /// service's queue), so the service never waits for the client.

@@ -150,6 +150,11 @@ impl<S: EntitySet> ListQuery<S> {
         }
     }
 
+    /// The API the query reads from.
+    pub fn api(&self) -> &Api {
+        &self.api
+    }
+
     /// Drops `$orderby` (a parallel export orders each range itself).
     pub(crate) fn clear_ordering(&mut self) {
         self.options.raw.order_by.clear();
