@@ -11,6 +11,9 @@
 //! - **The generated APIs** ([`api`], feature `apis`, on by default): one
 //!   module per API route, one per entity type, generated from Business
 //!   Central's `$metadata`.
+//! - **Keeping a copy in step** with Business Central: incremental reads of
+//!   what changed ([`sync`]) and webhook subscriptions and notifications
+//!   ([`webhooks`]).
 //!
 //! Everything that happens at run time (HTTP, retries, paging, `$batch`,
 //! errors, typed filters) is the generic OData runtime, re-exported as
@@ -73,6 +76,8 @@ mod credentials;
 mod environment;
 pub mod limits;
 mod profile;
+pub mod sync;
+pub mod webhooks;
 #[cfg(feature = "testing")]
 pub mod testing;
 

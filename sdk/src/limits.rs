@@ -1,5 +1,6 @@
-//! Business Central's service limits, as the client applies them. Source:
-//! Microsoft's "Operational limits for Business Central online".
+//! Business Central's service limits, as the client applies them. Sources:
+//! Microsoft's "Operational limits for Business Central online" and
+//! "Working with webhooks in Dynamics 365 Business Central".
 
 use std::time::Duration;
 
@@ -25,3 +26,22 @@ pub const MAX_BODY_BYTES: u64 = 350 * 1000 * 1000;
 /// timeout a little beyond that never cuts a request the service would
 /// still have answered.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(11 * 60);
+
+/// The most webhook subscriptions one environment holds.
+pub const MAX_WEBHOOK_SUBSCRIPTIONS: usize = 200;
+
+/// How long a webhook subscription lives after it was created or last
+/// renewed.
+pub const WEBHOOK_SUBSCRIPTION_LIFETIME: Duration = Duration::from_secs(3 * 24 * 60 * 60);
+
+/// The longest client state a subscription may carry, in characters.
+pub const MAX_CLIENT_STATE_CHARS: usize = 2048;
+
+/// How long Business Central waits for the answer to its `validationToken`
+/// handshake when a subscription is created or renewed.
+pub const WEBHOOK_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// More changes than this within one notification window (30 seconds
+/// online) are reported as one `collection` notification instead of one
+/// notification per row.
+pub const COLLECTION_NOTIFICATION_THRESHOLD: usize = 1000;

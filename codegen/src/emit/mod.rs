@@ -9,6 +9,7 @@ pub mod plan;
 mod prelude;
 mod root;
 mod structured;
+mod sync;
 mod tokens;
 
 use std::path::PathBuf;
@@ -57,7 +58,7 @@ enum Job<'a> {
     Root { plan: &'a ApiPlan, modules: Vec<String>, doc: String },
     Enums { plan: &'a ApiPlan, doc: String },
     Complex { plan: &'a ApiPlan, doc: String },
-    Entity { entity: &'a plan::EntityPlan, doc: String },
+    Entity { entity: &'a plan::EntityPlan, dialect: Dialect, doc: String },
     Tree { children: Vec<String>, doc: String },
 }
 
@@ -73,7 +74,13 @@ impl Job<'_> {
                 let complexes = plan.complexes.iter().map(complex::render);
                 with_preamble(doc, quote!(#(#complexes)*))
             }
-            Job::Entity { entity, doc } => with_preamble(doc, entity::render(entity, &quote!(super::Service))),
+            Job::Entity { entity, dialect, doc } => {
+                let mut items = entity::render(entity, &quote!(super::Service));
+                if *dialect == Dialect::BusinessCentral {
+                    items.extend(sync::change_tracked(entity));
+                }
+                with_preamble(doc, items)
+            }
             Job::Tree { children, doc } => {
                 let declarations = children.iter().map(|c| {
                     let c = tokens::ident(c);
@@ -130,7 +137,8 @@ pub fn generate(inputs: &[ApiInput<'_>], command: &str) -> Result<Vec<GeneratedF
         for entity in &plan.entities {
             let doc = format!(" `{}`: the entity, its payloads, property handles and paths.", entity.qualified);
             let path = dir.join(format!("{}.rs", entity.module));
-            pending.push(Pending { path, header: header.clone(), job: Job::Entity { entity, doc } });
+            let job = Job::Entity { entity, dialect: plan.dialect, doc };
+            pending.push(Pending { path, header: header.clone(), job });
         }
     }
     for (parent, children) in tree {

@@ -446,3 +446,14 @@ impl super::EntityPath<CustomerPaymentJournals> {
         self.customer_payments().key(id)
     }
 }
+impl ::business_central_sdk::sync::ChangeTracked for CustomerPaymentJournal {
+    type LastModified = fields::LastModifiedDateTime;
+    fn last_modified(&self) -> Option<rt::chrono::DateTime<rt::chrono::FixedOffset>> {
+        self.last_modified_date_time
+    }
+    fn key_text(&self) -> String {
+        let mut key = String::new();
+        rt::EntityKey::write_key(&self.id, &mut key);
+        key
+    }
+}

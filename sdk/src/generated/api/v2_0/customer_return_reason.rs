@@ -308,3 +308,14 @@ pub mod fields {
     }
     impl rt::PropertyOf<super::CustomerReturnReason> for LastModifiedDateTime {}
 }
+impl ::business_central_sdk::sync::ChangeTracked for CustomerReturnReason {
+    type LastModified = fields::LastModifiedDateTime;
+    fn last_modified(&self) -> Option<rt::chrono::DateTime<rt::chrono::FixedOffset>> {
+        self.last_modified_date_time
+    }
+    fn key_text(&self) -> String {
+        let mut key = String::new();
+        rt::EntityKey::write_key(&self.id, &mut key);
+        key
+    }
+}

@@ -721,3 +721,14 @@ pub mod fields {
     }
     impl rt::PropertyOf<super::Externaleventsubscriptions> for SystemModifiedBy {}
 }
+impl ::business_central_sdk::sync::ChangeTracked for Externaleventsubscriptions {
+    type LastModified = fields::LastModifiedDateTime;
+    fn last_modified(&self) -> Option<rt::chrono::DateTime<rt::chrono::FixedOffset>> {
+        self.last_modified_date_time
+    }
+    fn key_text(&self) -> String {
+        let mut key = String::new();
+        rt::EntityKey::write_key(&self.id, &mut key);
+        key
+    }
+}

@@ -366,3 +366,14 @@ impl super::EntityPath<Projects> {
         self.document_attachments().key(id)
     }
 }
+impl ::business_central_sdk::sync::ChangeTracked for Project {
+    type LastModified = fields::LastModifiedDateTime;
+    fn last_modified(&self) -> Option<rt::chrono::DateTime<rt::chrono::FixedOffset>> {
+        self.last_modified_date_time
+    }
+    fn key_text(&self) -> String {
+        let mut key = String::new();
+        rt::EntityKey::write_key(&self.id, &mut key);
+        key
+    }
+}

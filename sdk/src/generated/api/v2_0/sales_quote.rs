@@ -2375,3 +2375,14 @@ impl super::EntityPath<SalesQuotes> {
         self.action("Microsoft.NAV.send", None, rt::decode::no_content)
     }
 }
+impl ::business_central_sdk::sync::ChangeTracked for SalesQuote {
+    type LastModified = fields::LastModifiedDateTime;
+    fn last_modified(&self) -> Option<rt::chrono::DateTime<rt::chrono::FixedOffset>> {
+        self.last_modified_date_time
+    }
+    fn key_text(&self) -> String {
+        let mut key = String::new();
+        rt::EntityKey::write_key(&self.id, &mut key);
+        key
+    }
+}

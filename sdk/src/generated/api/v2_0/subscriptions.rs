@@ -554,3 +554,14 @@ pub mod fields {
     }
     impl rt::PropertyOf<super::Subscriptions> for SystemModifiedBy {}
 }
+impl ::business_central_sdk::sync::ChangeTracked for Subscriptions {
+    type LastModified = fields::LastModifiedDateTime;
+    fn last_modified(&self) -> Option<rt::chrono::DateTime<rt::chrono::FixedOffset>> {
+        self.last_modified_date_time
+    }
+    fn key_text(&self) -> String {
+        let mut key = String::new();
+        rt::EntityKey::write_key(&self.subscription_id, &mut key);
+        key
+    }
+}

@@ -889,3 +889,14 @@ impl super::EntityPath<VendorPayments> {
         super::EntityPath::from(self.single("vendorPaymentJournal"))
     }
 }
+impl ::business_central_sdk::sync::ChangeTracked for VendorPayment {
+    type LastModified = fields::LastModifiedDateTime;
+    fn last_modified(&self) -> Option<rt::chrono::DateTime<rt::chrono::FixedOffset>> {
+        self.last_modified_date_time
+    }
+    fn key_text(&self) -> String {
+        let mut key = String::new();
+        rt::EntityKey::write_key(&self.id, &mut key);
+        key
+    }
+}

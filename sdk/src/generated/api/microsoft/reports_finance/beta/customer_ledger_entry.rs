@@ -593,3 +593,14 @@ pub mod fields {
     }
     impl rt::PropertyOf<super::CustomerLedgerEntry> for LastModifiedDateTime {}
 }
+impl ::business_central_sdk::sync::ChangeTracked for CustomerLedgerEntry {
+    type LastModified = fields::LastModifiedDateTime;
+    fn last_modified(&self) -> Option<rt::chrono::DateTime<rt::chrono::FixedOffset>> {
+        self.last_modified_date_time
+    }
+    fn key_text(&self) -> String {
+        let mut key = String::new();
+        rt::EntityKey::write_key(&self.entry_number, &mut key);
+        key
+    }
+}
