@@ -14,6 +14,10 @@ server stops when its standard input reaches end of file, which happens as
 soon as the process that started it exits, however it exits, so a test run
 cannot leave a server behind. Without it, stop it with Ctrl-C or a signal.
 
+Writes made through the API stamp ``lastModifiedDateTime`` and notify
+webhook subscribers (``bc_changes``, ``bc_webhooks``); ``/_peer/…`` serves
+test controls (the clock, notification timing, delivery log).
+
 Seed format: a JSON list of top-level entities, each as ``{"set": name,
 "entity": {...}}``; an entity may hold ``"@contained": {nav: [entities]}``,
 created as ``<set>(<id>)/<nav>`` after it.
@@ -51,7 +55,10 @@ from odatapy.server.adapters.common import build_request
 from odatapy.server.inmemory import InMemoryDataStore
 
 from alternate_keys import AlternateKeyRewriter
+from bc_clock import Clock
 from bc_processor import BusinessCentralProcessor, EveryEntityHasAnETag, store_enums_by_name
+from bc_webhook_routes import WebhookRoutes
+from bc_webhooks import SUPPORTED_V2_SETS, WebhookHub
 
 
 class RequestHandler(WSGIRequestHandler):
@@ -129,13 +136,22 @@ def main() -> None:
     metadata = odata.create_service_metadata(XmlEdmProvider.from_file(arguments.schema))
     handler = odata.create_handler(metadata)
     store = InMemoryDataStore()
-    handler.register(BusinessCentralProcessor(store, arguments.page_size))
+    clock = Clock()
+    processor = BusinessCentralProcessor(store, arguments.page_size, clock)
+    handler.register(processor)
     handler.register(EveryEntityHasAnETag())
     load_seed(handler, arguments.mount, arguments.seed)
+    # From here on, writes are stamped and notified as BC does.
+    processor.start_stamping()
+    route = arguments.mount.strip("/")
+    hub = WebhookHub(clock, route, SUPPORTED_V2_SETS if route == "api/v2.0" else [])
+    hub.companies = processor.has_company
+    processor.listener = hub
 
     app = AlternateKeyRewriter(
         ODataWSGIApp(handler, mount_path=arguments.mount), arguments.mount, arguments.schema, store
     )
+    app = WebhookRoutes(app, hub, processor, clock, arguments.mount)
     server = make_server(
         "127.0.0.1",
         arguments.port,

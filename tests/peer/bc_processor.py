@@ -13,7 +13,9 @@ Each adjustment is small and names the gap it fills:
   invoices (Draft -> Open, 204; 400 once posted);
 * odatapy 5.3.0 stores enum values read from JSON as integers while its
   ``$filter`` evaluator compares member names, so nothing matched a filter on
-  an enum; values are stored by name instead.
+  an enum; values are stored by name instead;
+* writes stamp ``lastModifiedDateTime`` and are reported to the webhook hub
+  (``bc_changes``).
 """
 
 from __future__ import annotations
@@ -26,6 +28,9 @@ from odatapy.data import ValueType
 from odatapy.server.deserializer import json_deserializer
 from odatapy.server.inmemory import InMemoryProcessor
 from odatapy.server.processor import ActionProcessor, CustomETagSupport
+
+from bc_changes import ChangeStamping
+from bc_clock import Clock
 
 
 def store_enums_by_name() -> None:
@@ -56,11 +61,12 @@ class ActionError(Exception):
         self.message = message
 
 
-class BusinessCentralProcessor(InMemoryProcessor, ActionProcessor):
+class BusinessCentralProcessor(ChangeStamping, InMemoryProcessor, ActionProcessor):
     """odatapy's in-memory processor with the BC behaviour listed above."""
 
-    def __init__(self, store, page_size):
+    def __init__(self, store, page_size, clock=None):
         super().__init__(store, page_size=page_size)
+        self.setup_change_stamping(clock or Clock())
         # The entity a new row is being created under (the company for
         # `companies(id)/salesInvoices`, the invoice for its lines), per
         # request thread, innermost last.

@@ -6,9 +6,13 @@
 //! - [`python_env`] prepares the Python virtual environment it runs in.
 //! - [`fixtures`] names the seeded rows the tests expect.
 //! - [`RequestLog`] records what the SDK sent, for assertions on URLs.
+//! - [`peer_control`] bends the peer's clock and webhook timing;
+//!   [`notification_sink`] is a webhook endpoint for the tests.
 
 pub mod fixtures;
+pub mod notification_sink;
 pub mod peer;
+pub mod peer_control;
 pub mod python_env;
 mod request_log;
 
