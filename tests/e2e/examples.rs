@@ -1,15 +1,18 @@
 //! Runs the SDK's examples (`sdk/examples/*.rs`) against the local peer, as
 //! a user would: separate programs configured through environment
 //! variables. Cargo builds them as binaries of this package (see
-//! `tests/Cargo.toml`), so no nested `cargo run` is needed.
+//! `tests/Cargo.toml`), so no nested `cargo run` is needed. The webhook
+//! example runs until stopped: it gets a peer of its own, changes are made
+//! while it runs, and it is stopped with a signal.
 
 use std::io::Read;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use business_central_sdk::api::v2_0::{self, enums::InvoiceEntityAggregateStatus, sales_invoice};
+use business_central_sdk::api::v2_0::{self, customer, enums::InvoiceEntityAggregateStatus, sales_invoice};
+use business_central_sdk::webhooks::Subscriptions;
 use sdk_tests::fixtures::{CRONUS_ID, CRONUS_NAME, MULLER_ID, MULLER_NAME};
-use sdk_tests::{SharedPeer, shared};
+use sdk_tests::{PeerConfig, PeerServer, SharedPeer, peer_control, shared};
 
 const RUN_DEADLINE: Duration = Duration::from_secs(60);
 
@@ -193,4 +196,156 @@ fn a_missing_setting_is_named() {
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("GL_FROM"), "{stderr}");
+}
+
+/// A long-running example: started, watched through its output lines, and
+/// stopped with a signal.
+struct Running {
+    child: std::process::Child,
+    lines: std::sync::mpsc::Receiver<String>,
+    seen: Vec<String>,
+}
+
+impl Running {
+    fn start(binary: &str, environment: &[(&str, String)]) -> Running {
+        let mut command = Command::new(binary);
+        for name in ["BC_TENANT_ID", "BC_CLIENT_ID", "BC_CLIENT_SECRET", "BC_ENVIRONMENT", "BC_COMPANY_NAME"] {
+            command.env_remove(name);
+        }
+        command.envs(environment.iter().map(|(name, value)| (*name, value.as_str())));
+        let mut child = command.stdout(Stdio::piped()).stderr(Stdio::inherit()).spawn().expect("start the example");
+        let stdout = child.stdout.take().expect("stdout");
+        let (sender, lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            use std::io::BufRead;
+            for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+                if sender.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Running { child, lines, seen: Vec::new() }
+    }
+
+    /// Waits for an output line starting with `prefix`.
+    fn wait_for_line(&mut self, prefix: &str) -> String {
+        let deadline = Instant::now() + RUN_DEADLINE;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) => {
+                    self.seen.push(line.clone());
+                    if line.starts_with(prefix) {
+                        return line;
+                    }
+                }
+                Err(_) => panic!("no line starting with {prefix:?}; output so far:\n{}", self.seen.join("\n")),
+            }
+        }
+    }
+
+    /// Sends `signal` and waits for a successful exit.
+    #[allow(unsafe_code)] // No safe std API sends SIGINT or SIGTERM.
+    fn stop(mut self, signal: libc::c_int) -> Vec<String> {
+        let pid = libc::pid_t::try_from(self.child.id()).expect("pid fits");
+        // SAFETY: signals our own child process.
+        unsafe { libc::kill(pid, signal) };
+        let status = self.child.wait().expect("wait for the example");
+        let mut seen = std::mem::take(&mut self.seen);
+        seen.extend(self.lines.iter());
+        assert!(status.success(), "the example failed ({status}):\n{}", seen.join("\n"));
+        seen
+    }
+}
+
+/// `id → display name` of the copy the example keeps.
+fn customers_csv(path: &std::path::Path) -> std::collections::BTreeMap<String, String> {
+    let Ok(mut reader) = csv::Reader::from_path(path) else { return Default::default() };
+    reader
+        .records()
+        .map_while(Result::ok)
+        .map(|record| (record.get(0).unwrap_or_default().to_owned(), record.get(2).unwrap_or_default().to_owned()))
+        .collect()
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        // A failing test must not leave the example running.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Waits until the copy equals the server's customers of the company.
+async fn copy_matches_server(path: &std::path::Path, customers: &v2_0::CollectionPath<customer::Customers>) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let server: std::collections::BTreeMap<String, String> = customers
+            .list()
+            .collect()
+            .await
+            .expect("the server's customers")
+            .into_iter()
+            .map(|c| (c.id.to_string(), c.display_name))
+            .collect();
+        let copy = customers_csv(path);
+        if copy == server {
+            return;
+        }
+        assert!(Instant::now() < deadline, "the copy did not catch up:\ncopy {copy:?}\nserver {server:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keep_customers_in_sync_with_webhooks_and_incremental_sync() {
+    let peer = PeerServer::start(PeerConfig { name: "example-keep-in-sync", ..PeerConfig::api_v2() }).expect("peer");
+    peer_control::configure_webhooks(&peer, 200, &[100, 200, 400]).await.expect("notification timing");
+    let work = std::env::temp_dir().join(format!("sdk-keep-in-sync-{}", std::process::id()));
+    std::fs::create_dir_all(&work).expect("work directory");
+    let csv = work.join("customers.csv");
+    let environment = [
+        ("BC_BASE_URL", peer.base_url()),
+        ("BC_PROFILE", "strict".to_owned()),
+        ("BC_COMPANY_ID", CRONUS_ID.to_string()),
+        ("WEBHOOK_CLIENT_STATE", "example secret 3f9d5a0e-8c1b-4f7e-a2d6-5b0c9e8f1a24".to_owned()),
+        ("CUSTOMERS_CSV", csv.display().to_string()),
+        ("SYNC_STATE_FILE", work.join("state.json").display().to_string()),
+        ("LISTEN_ADDRESS", "127.0.0.1:0".to_owned()),
+        // Long enough that only notifications can explain a quick update.
+        ("POLL_SECONDS", "3600".to_owned()),
+    ];
+    let binary = env!("CARGO_BIN_EXE_example_keep_customers_in_sync");
+    let api = v2_0::Api::new(&peer.client());
+    let customers = api.company(CRONUS_ID).customers();
+    let subscriptions = Subscriptions::new(api.raw());
+
+    // First run: a full read, then changes arrive through notifications.
+    let mut example = Running::start(binary, &environment);
+    let ready = example.wait_for_line("ready:");
+    assert!(ready.contains("5 customers"), "{ready}");
+    assert_eq!(subscriptions.list().await.expect("subscriptions").len(), 1);
+    let created = customers.create(customer::CustomerCreate::new("Via webhook")).send().await.expect("create");
+    let renamed = customer::CustomerUpdate::new().display_name("Via webhook, renamed");
+    customers.key(created.id).update(&created, renamed).send().await.expect("update");
+    let doomed = customers.create(customer::CustomerCreate::new("Short-lived")).send().await.expect("create");
+    copy_matches_server(&csv, &customers).await;
+    customers.key(doomed.id).delete(&doomed).send().await.expect("delete");
+    copy_matches_server(&csv, &customers).await;
+    let output = example.stop(libc::SIGTERM);
+    assert!(output.iter().any(|line| line.starts_with("deleted ")), "{output:?}");
+
+    // Changes while it is down are read by the sync when it comes back.
+    let offline = customers.create(customer::CustomerCreate::new("Made while offline")).send().await.expect("create");
+    let mut example = Running::start(binary, &[&environment[..], &[("UNSUBSCRIBE_ON_EXIT", "1".to_owned())]].concat());
+    example.wait_for_line("ready:");
+    assert!(customers_csv(&csv).contains_key(&offline.id.to_string()), "caught up on start");
+    // It listens on another port now: the old subscription was replaced.
+    assert_eq!(subscriptions.list().await.expect("subscriptions").len(), 1);
+    customers.key(offline.id).delete(&offline).send().await.expect("delete");
+    copy_matches_server(&csv, &customers).await;
+    let output = example.stop(libc::SIGINT);
+    assert!(output.iter().any(|line| line.starts_with("unsubscribed ")), "{output:?}");
+    assert!(subscriptions.list().await.expect("subscriptions").is_empty());
+    let _ = std::fs::remove_dir_all(&work);
 }
