@@ -156,6 +156,15 @@ mod string_function_on_number {
     }
 }
 
+mod sync_of_a_set_without_last_modified {
+    include!("ui/pass/sync_of_a_set_without_last_modified.rs");
+
+    #[test]
+    fn compiles_and_runs() {
+        main();
+    }
+}
+
 mod update_on_read_only_set {
     include!("ui/pass/update_on_read_only_set.rs");
 
