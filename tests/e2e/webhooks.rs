@@ -211,7 +211,8 @@ async fn subscriptions_are_renewed_with_if_match_and_a_body_and_reported_lost_af
     sink.set_handshake_delay(Duration::from_secs(6));
     // The peer's clock is 5.5 days ahead by now: a margin that covers it.
     let margin = Duration::from_secs(10 * 24 * 3600);
-    let report = subscriptions.renew_expiring(&[second.id.clone()], margin, &secret).await.expect("renewal");
+    let report =
+        subscriptions.renew_expiring(std::slice::from_ref(&second.id), margin, &secret).await.expect("renewal");
     let [failure] = report.failed.as_slice() else { panic!("{report:?}") };
     assert!(matches!(failure.error, WebhookError::Request(_)), "{:?}", failure.error);
     assert!(subscriptions.get(&second.id).await.is_ok(), "still valid");
@@ -240,7 +241,10 @@ async fn transient_failures_are_retried_and_a_4xx_loses_the_subscription() {
         Err(WebhookError::Gone { id, .. }) => assert_eq!(id, subscription.id),
         other => panic!("the subscription must be gone: {other:?}"),
     }
-    let report = subscriptions.renew_expiring(&[subscription.id.clone()], Duration::ZERO, &secret).await.expect("list");
+    let report = subscriptions
+        .renew_expiring(std::slice::from_ref(&subscription.id), Duration::ZERO, &secret)
+        .await
+        .expect("list");
     assert_eq!(report.lost.len(), 1);
 }
 
