@@ -77,9 +77,9 @@ mod environment;
 pub mod limits;
 mod profile;
 pub mod sync;
-pub mod webhooks;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod webhooks;
 
 pub use blank::{BLANK_DATE, Blank};
 pub use company::{ClientBuilderExt, CompanyRef, default_company};
