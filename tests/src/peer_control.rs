@@ -24,7 +24,7 @@ async fn call(server: &PeerServer, method: Method, path: &str, body: Option<Valu
     };
     let kind = if method == Method::Get { OperationKind::Read } else { OperationKind::Action };
     let response = server.client().execute(request, kind).await?;
-    serde_json::from_slice(&response.body).map_err(|e| Error::decode(path, "", e.to_string()))
+    serde_json::from_slice(response.bytes()).map_err(|e| Error::decode(path, "", e.to_string()))
 }
 
 /// Moves the peer's clock by `seconds` (negative: back).
