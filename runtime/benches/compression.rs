@@ -22,6 +22,9 @@ use serde::Deserialize;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
+mod support;
+use support::render_entry;
+
 /// The fields a ledger export would keep.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -40,37 +43,6 @@ struct GeneralLedgerEntry {
     debit_amount: f64,
     credit_amount: f64,
     last_modified_date_time: String,
-}
-
-/// One row shaped like Business Central's (as in `paging_memory`).
-fn render_entry(out: &mut String, number: usize) {
-    use std::fmt::Write as _;
-    let document_types = ["Invoice", "Payment", "Credit_x0020_Memo", "_x0020_"];
-    let amount_cents = (number * 7_919) % 1_000_000;
-    let (debit, credit) = if number.is_multiple_of(2) { (amount_cents, 0) } else { (0, amount_cents) };
-    let _ = write!(
-        out,
-        concat!(
-            r#"{{"@odata.etag":"W/\"JzE5OzEyMzQ1Njc4OTAxMjM0NTY3ODkwMTI7MDA7{number:08}Jw==\"","#,
-            r#""id":"{number:08x}-2a32-4011-9a4a-{guid_tail:012x}","entryNumber":{number},"#,
-            r#""postingDate":"2025-{month:02}-{day:02}","documentNumber":"G{document:05}","#,
-            r#""documentType":"{document_type}","accountId":"{account:08x}-6b1f-4c47-9c1e-1cfe1e4b9d5a","#,
-            r#""accountNumber":"{account}","description":"Posting {number} for account {account}","#,
-            r#""debitAmount":{debit_units}.{debit_cents:02},"creditAmount":{credit_units}.{credit_cents:02},"#,
-            r#""lastModifiedDateTime":"2025-05-08T15:37:35.593Z"}}"#
-        ),
-        number = number,
-        guid_tail = number * 31,
-        month = number % 12 + 1,
-        day = number % 28 + 1,
-        document = number / 3,
-        document_type = document_types[number % document_types.len()],
-        account = 10_000 + (number % 90) * 100,
-        debit_units = debit / 100,
-        debit_cents = debit % 100,
-        credit_units = credit / 100,
-        credit_cents = credit % 100,
-    );
 }
 
 fn render_page(entities: usize) -> Bytes {
