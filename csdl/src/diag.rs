@@ -42,6 +42,14 @@ pub enum DiagnosticKind {
     UnknownElement,
     /// Type inheritance loops back on itself.
     InheritanceCycle,
+    /// A value written in a form CSDL does not allow but whose meaning is
+    /// plain (`IsBound="True"`); it is read with a warning.
+    LenientValue,
+    /// A non-abstract entity type without a key (real services use them for
+    /// singletons); it cannot be addressed by key.
+    MissingKey,
+    /// A document named by `edmx:Reference` could not be read.
+    UnreadableReference,
 }
 
 /// A position in a source document.

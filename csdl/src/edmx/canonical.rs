@@ -35,7 +35,8 @@ pub fn write(model: &Model) -> String {
         w.close("edmx:Reference");
     }
     w.open("edmx:DataServices", &[]);
-    let mut schemas: Vec<&Schema> = model.schemas.iter().collect();
+    // Schemas read from referenced documents stay in those documents.
+    let mut schemas: Vec<&Schema> = model.schemas.iter().filter(|s| s.source.is_none()).collect();
     schemas.sort_by(|a, b| a.namespace.cmp(&b.namespace));
     for schema in schemas {
         w.schema(model, schema);
@@ -168,7 +169,7 @@ impl Writer {
             self.container(container);
         }
         let mut orphans: Vec<&OrphanAnnotations> =
-            model.orphan_annotations.iter().filter(|o| o.schema == namespace).collect();
+            model.orphan_annotations.iter().chain(&model.path_annotations).filter(|o| o.schema == namespace).collect();
         orphans.sort_by(|a, b| (&a.target, &a.qualifier).cmp(&(&b.target, &b.qualifier)));
         for orphan in orphans {
             self.open("Annotations", &[("Target", Some(&orphan.target)), ("Qualifier", orphan.qualifier.as_deref())]);

@@ -8,6 +8,14 @@ use crate::ir::annotations::{ConstantKind, PropertyValue, Record};
 use crate::ir::*;
 use crate::xml::{Element, Namespace};
 
+/// The EDMX namespaces of OData v1 to v3 (`Version="1.0"`, the one SAP
+/// Gateway and WCF Data Services publish, and its earlier drafts).
+const OLDER_EDMX_NAMESPACES: &[&str] = &[
+    "http://schemas.microsoft.com/ado/2007/06/edmx",
+    "http://schemas.microsoft.com/ado/2008/10/edmx",
+    "http://schemas.microsoft.com/ado/2009/11/edmx",
+];
+
 /// An external `<Annotations Target=...>` block, applied during resolution.
 #[derive(Debug, Clone)]
 pub struct ExternalAnnotations {
@@ -20,14 +28,17 @@ pub struct ExternalAnnotations {
 
 pub struct Parser<'a> {
     map: &'a SourceMap,
+    /// Which document is read: 0 for the main one, then referenced ones in
+    /// the order they were loaded (see [`Origin::document`]).
+    document: usize,
     pub diagnostics: Vec<Diagnostic>,
     pub model: Model,
     pub external: Vec<ExternalAnnotations>,
 }
 
 impl<'a> Parser<'a> {
-    pub fn new(map: &'a SourceMap) -> Self {
-        Parser { map, diagnostics: Vec::new(), model: Model::default(), external: Vec::new() }
+    pub fn new(map: &'a SourceMap, document: usize) -> Self {
+        Parser { map, document, diagnostics: Vec::new(), model: Model::default(), external: Vec::new() }
     }
 
     fn report(&mut self, severity: Severity, kind: DiagnosticKind, offset: usize, path: &str, message: String) {
@@ -53,16 +64,26 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// A boolean attribute. CSDL writes `true` and `false`; real services
+    /// also send `True`, `FALSE`, `1` or `0` (the forms XML Schema's boolean
+    /// allows, in any case), whose meaning is plain: they are read with a
+    /// warning. Anything else (`yes`, `maybe`) is an error.
     fn flag(&mut self, element: &Element, name: &str, path: &str) -> Option<bool> {
-        match element.attribute(name)? {
-            "true" => Some(true),
-            "false" => Some(false),
+        let text = element.attribute(name)?;
+        let value = match text {
+            "true" => return Some(true),
+            "false" => return Some(false),
+            _ if text.eq_ignore_ascii_case("true") || text == "1" => true,
+            _ if text.eq_ignore_ascii_case("false") || text == "0" => false,
             other => {
                 let message = format!("`{name}` must be `true` or `false`, not `{other}`");
                 self.error(DiagnosticKind::InvalidAttribute, element, path, message);
-                None
+                return None;
             }
-        }
+        };
+        let message = format!("`{name}` must be written `{value}`, not `{text}`; it is read as `{value}`");
+        self.report(Severity::Warning, DiagnosticKind::LenientValue, element.offset, path, message);
+        Some(value)
     }
 
     fn number<T: std::str::FromStr>(&mut self, element: &Element, name: &str, path: &str) -> Option<T> {
@@ -143,6 +164,19 @@ impl<'a> Parser<'a> {
     }
 
     pub fn document(&mut self, root: &Element) {
+        if let Namespace::Other(namespace) = &root.namespace
+            && root.name == "Edmx"
+            && OLDER_EDMX_NAMESPACES.contains(&namespace.as_str())
+        {
+            let version = root.attribute("Version").map_or(String::new(), |v| format!(", `Version=\"{v}\"`"));
+            let message = format!(
+                "this is an OData v2/v3 document (EDMX namespace {namespace}{version}); only OData v4 `$metadata` \
+                 (namespace {}) is supported: ask the service for its OData v4 endpoint",
+                crate::xml::EDMX_NS
+            );
+            self.error(DiagnosticKind::NotEdmx, root, "Edmx", message);
+            return;
+        }
         if !(root.namespace == Namespace::Edmx && root.name == "Edmx") {
             let message = format!(
                 "the root element is `<{}>`, expected `<edmx:Edmx>` in namespace {}",
@@ -187,7 +221,7 @@ impl<'a> Parser<'a> {
                     let include_path = format!("{path}/Include[{}]", child.attribute("Namespace").unwrap_or(""));
                     if let Some(namespace) = self.required(child, "Namespace", &include_path) {
                         let alias = child.attribute("Alias").map(str::to_owned);
-                        let origin = Self::origin(child, &include_path);
+                        let origin = self.origin(child, &include_path);
                         reference.includes.push(Include { namespace, alias, origin });
                     }
                 }
@@ -215,7 +249,8 @@ impl<'a> Parser<'a> {
             namespace: namespace.clone(),
             alias,
             annotations: Annotations::default(),
-            origin: Origin { offset: element.offset, path: path.clone() },
+            origin: self.origin(element, &path),
+            source: None,
         });
         let mut schema_annotations = Annotations::default();
         for child in &element.children {
@@ -308,7 +343,7 @@ impl<'a> Parser<'a> {
                 let ref_path = format!("{path}/PropertyRef[{}]", child.attribute("Name").unwrap_or(""));
                 if let Some(name) = self.required(child, "Name", &ref_path) {
                     let alias = child.attribute("Alias").map(str::to_owned);
-                    refs.push(PropertyRef { name, alias, origin: Self::origin(child, &ref_path) });
+                    refs.push(PropertyRef { name, alias, origin: self.origin(child, &ref_path) });
                 }
             } else {
                 self.unknown_child(child, path);
@@ -320,8 +355,8 @@ impl<'a> Parser<'a> {
         refs
     }
 
-    fn origin(element: &Element, path: &str) -> Origin {
-        Origin { offset: element.offset, path: path.to_owned() }
+    fn origin(&self, element: &Element, path: &str) -> Origin {
+        Origin { document: self.document, offset: element.offset, path: path.to_owned() }
     }
 
     fn property(&mut self, element: &Element, path: String) -> Option<Property> {
@@ -329,7 +364,7 @@ impl<'a> Parser<'a> {
         let ty = self.type_ref(element, "Type", &path);
         let facets = self.facets(element, &path);
         let annotations = self.child_annotations(element, &path);
-        Some(Property { name: name?, ty: ty?, facets, annotations, origin: Self::origin(element, &path) })
+        Some(Property { name: name?, ty: ty?, facets, annotations, origin: self.origin(element, &path) })
     }
 
     fn navigation_property(&mut self, element: &Element, path: String) -> Option<NavigationProperty> {
@@ -370,7 +405,7 @@ impl<'a> Parser<'a> {
             referential_constraints,
             on_delete,
             annotations,
-            origin: Self::origin(element, &path),
+            origin: self.origin(element, &path),
         })
     }
 
@@ -392,7 +427,7 @@ impl<'a> Parser<'a> {
             properties,
             navigation_properties,
             annotations,
-            origin: Self::origin(element, &path),
+            origin: self.origin(element, &path),
         };
         self.insert_unique(|m| &mut m.entity_types, name, item, element, &path);
     }
@@ -412,7 +447,7 @@ impl<'a> Parser<'a> {
             properties,
             navigation_properties,
             annotations,
-            origin: Self::origin(element, &path),
+            origin: self.origin(element, &path),
         };
         self.insert_unique(|m| &mut m.complex_types, name, item, element, &path);
     }
@@ -469,7 +504,7 @@ impl<'a> Parser<'a> {
                         value,
                         value_written: written.is_some(),
                         annotations: member_annotations,
-                        origin: Self::origin(child, &member_path),
+                        origin: self.origin(child, &member_path),
                     });
                 }
                 (Namespace::Edm, "Annotation") => annotations.0.extend(self.annotation(child, &path)),
@@ -483,7 +518,7 @@ impl<'a> Parser<'a> {
             is_flags,
             members,
             annotations,
-            origin: Self::origin(element, &path),
+            origin: self.origin(element, &path),
         };
         self.insert_unique(|m| &mut m.enum_types, name, item, element, &path);
     }
@@ -504,7 +539,7 @@ impl<'a> Parser<'a> {
             underlying_type,
             facets,
             annotations,
-            origin: Self::origin(element, &path),
+            origin: self.origin(element, &path),
         };
         self.insert_unique(|m| &mut m.type_definitions, name, item, element, &path);
     }
@@ -523,7 +558,7 @@ impl<'a> Parser<'a> {
             applies_to: element.attribute("AppliesTo").map(str::to_owned),
             facets,
             annotations,
-            origin: Self::origin(element, &path),
+            origin: self.origin(element, &path),
         };
         self.insert_unique(|m| &mut m.terms, name, item, element, &path);
     }
@@ -550,7 +585,7 @@ impl<'a> Parser<'a> {
                             ty,
                             facets,
                             annotations: parameter_annotations,
-                            origin: Self::origin(child, &parameter_path),
+                            origin: self.origin(child, &parameter_path),
                         });
                     }
                 }
@@ -588,7 +623,7 @@ impl<'a> Parser<'a> {
             parameters,
             return_type,
             annotations,
-            origin: Self::origin(element, &path),
+            origin: self.origin(element, &path),
         });
     }
 
@@ -602,7 +637,7 @@ impl<'a> Parser<'a> {
             singletons: Vec::new(),
             operation_imports: Vec::new(),
             annotations: Annotations::default(),
-            origin: Self::origin(element, &path),
+            origin: self.origin(element, &path),
         };
         let mut seen = std::collections::BTreeSet::new();
         for child in &element.children {
@@ -630,7 +665,7 @@ impl<'a> Parser<'a> {
                             include_in_service_document: include,
                             navigation_bindings: bindings,
                             annotations,
-                            origin: Self::origin(child, &child_path),
+                            origin: self.origin(child, &child_path),
                         });
                     }
                 }
@@ -646,7 +681,7 @@ impl<'a> Parser<'a> {
                             nullable,
                             navigation_bindings: bindings,
                             annotations,
-                            origin: Self::origin(child, &child_path),
+                            origin: self.origin(child, &child_path),
                         });
                     }
                 }
@@ -669,7 +704,7 @@ impl<'a> Parser<'a> {
                             entity_set: child.attribute("EntitySet").map(str::to_owned),
                             include_in_service_document: include,
                             annotations,
-                            origin: Self::origin(child, &child_path),
+                            origin: self.origin(child, &child_path),
                         });
                     }
                 }
@@ -718,7 +753,7 @@ impl<'a> Parser<'a> {
             target,
             qualifier: element.attribute("Qualifier").map(str::to_owned),
             annotations,
-            origin: Self::origin(element, &path),
+            origin: self.origin(element, &path),
         });
     }
 
@@ -743,7 +778,7 @@ impl<'a> Parser<'a> {
             qualifier: element.attribute("Qualifier").map(str::to_owned),
             value,
             annotations,
-            origin: Self::origin(element, &path),
+            origin: self.origin(element, &path),
         })
     }
 

@@ -19,7 +19,12 @@ enum Declared {
 }
 
 struct Resolver<'a> {
-    map: &'a SourceMap,
+    /// One per document, indexed by [`Origin::document`].
+    maps: &'a [SourceMap],
+    /// Only rewrite aliases into namespaces, leaving type names unresolved:
+    /// for a referenced document, whose aliases are its own, before it
+    /// joins the model.
+    normalize_only: bool,
     diagnostics: Vec<Diagnostic>,
     aliases: BTreeMap<String, String>,
     declared: BTreeMap<QualifiedName, Declared>,
@@ -27,7 +32,8 @@ struct Resolver<'a> {
 
 impl Resolver<'_> {
     fn report(&mut self, severity: Severity, kind: DiagnosticKind, origin: &Origin, message: String) {
-        self.diagnostics.push(self.map.diagnostic(severity, kind, origin.offset, &origin.path, message));
+        let map = self.maps.get(origin.document).unwrap_or(&self.maps[0]);
+        self.diagnostics.push(map.diagnostic(severity, kind, origin.offset, &origin.path, message));
     }
 
     fn error(&mut self, kind: DiagnosticKind, origin: &Origin, message: String) {
@@ -85,6 +91,10 @@ impl Resolver<'_> {
         let TypeTarget::Unresolved(text) = &ty.target else { return };
         let Some(mut name) = QualifiedName::parse(text) else { return };
         self.normalize(&mut name);
+        if self.normalize_only {
+            ty.target = TypeTarget::Unresolved(name.to_string());
+            return;
+        }
         let target = if name.namespace == "Edm" {
             match name.name.as_str() {
                 "EntityType" => Some(TypeTarget::AbstractEntity),
@@ -141,12 +151,13 @@ impl Resolver<'_> {
 /// Resolves and validates a parsed model. Errors stop the model; warnings
 /// are returned inside it.
 pub fn resolve(
-    map: &SourceMap,
+    maps: &[SourceMap],
     mut model: Model,
     external: Vec<ExternalAnnotations>,
     diagnostics: Vec<Diagnostic>,
 ) -> Result<Model, crate::diag::Diagnostics> {
-    let mut resolver = Resolver { map, diagnostics, aliases: BTreeMap::new(), declared: BTreeMap::new() };
+    let mut resolver =
+        Resolver { maps, normalize_only: false, diagnostics, aliases: BTreeMap::new(), declared: BTreeMap::new() };
     collect_aliases(&mut resolver, &model);
     collect_declared(&mut resolver, &model);
     resolve_references(&mut resolver, &mut model);
@@ -158,7 +169,9 @@ pub fn resolve(
 
     let (mut errors, mut warnings): (Vec<_>, Vec<_>) =
         resolver.diagnostics.into_iter().partition(|d| d.severity == Severity::Error);
-    let position = |d: &Diagnostic| (d.location.line, d.location.column);
+    // The main document's problems first, then each referenced document's.
+    let document_of = |d: &Diagnostic| maps.iter().position(|m| *m.file() == *d.location.file).unwrap_or(0);
+    let position = |d: &Diagnostic| (document_of(d), d.location.line, d.location.column);
     errors.sort_by_key(position);
     warnings.sort_by_key(position);
     if !errors.is_empty() {
@@ -166,6 +179,54 @@ pub fn resolve(
     }
     model.warnings = warnings;
     Ok(model)
+}
+
+/// Rewrites the aliases of one referenced document into namespaces (its
+/// aliases are its own), checking that they are unambiguous within it;
+/// types stay unresolved until the whole model is resolved.
+pub fn normalize_document(
+    maps: &[SourceMap],
+    model: &mut Model,
+    external: &mut [ExternalAnnotations],
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let mut resolver = Resolver {
+        maps,
+        normalize_only: true,
+        diagnostics: std::mem::take(diagnostics),
+        aliases: BTreeMap::new(),
+        declared: BTreeMap::new(),
+    };
+    collect_aliases(&mut resolver, model);
+    resolve_references(&mut resolver, model);
+    for block in external {
+        resolver.annotations(&mut block.annotations);
+        block.target = normalize_target(&resolver, &block.target);
+    }
+    *diagnostics = resolver.diagnostics;
+}
+
+/// An annotation target with its head (and overload types) written with
+/// full namespaces.
+fn normalize_target(resolver: &Resolver<'_>, target: &str) -> String {
+    let (head, overload, _) = split_target(target);
+    let rest_start = match overload {
+        Some(text) => head.len() + 1 + text.len() + usize::from(target[head.len() + 1 + text.len()..].starts_with(')')),
+        None => head.len(),
+    };
+    let mut out = resolver.normalize_text(head);
+    if let Some(text) = overload {
+        let types: Vec<String> = if text.trim().is_empty() {
+            Vec::new()
+        } else {
+            text.split(',').map(|t| normalize_type_text(resolver, t.trim())).collect()
+        };
+        out.push('(');
+        out.push_str(&types.join(","));
+        out.push(')');
+    }
+    out.push_str(&target[rest_start..]);
+    out
 }
 
 fn collect_aliases(resolver: &mut Resolver<'_>, model: &Model) {
@@ -179,7 +240,10 @@ fn collect_aliases(resolver: &mut Resolver<'_>, model: &Model) {
     let includes = model.references.iter().flat_map(|r| &r.includes);
     let mut pairs: Vec<(&str, &str, &Origin)> =
         includes.filter_map(|i| Some((i.alias.as_deref()?, i.namespace.as_str(), &i.origin))).collect();
-    pairs.extend(model.schemas.iter().filter_map(|s| Some((s.alias.as_deref()?, s.namespace.as_str(), &s.origin))));
+    // Aliases are scoped to their document: a referenced document's were
+    // applied when it was read.
+    let own_schemas = model.schemas.iter().filter(|s| s.source.is_none());
+    pairs.extend(own_schemas.filter_map(|s| Some((s.alias.as_deref()?, s.namespace.as_str(), &s.origin))));
     for (alias, namespace, origin) in pairs {
         let clash = resolver.aliases.get(alias).is_some_and(|existing| existing != namespace)
             || (namespaces.contains(alias) && alias != namespace);
@@ -208,12 +272,10 @@ fn collect_declared(resolver: &mut Resolver<'_>, model: &Model) {
             }
         }
     }
-    for operation in &model.operations {
-        if resolver.declared.contains_key(&operation.name) {
-            let message = format!("operation `{}` has the same name as a type or term", operation.name);
-            resolver.error(DiagnosticKind::DuplicateName, &operation.origin, message);
-        }
-    }
+    // Operations live in a symbol space of their own: Microsoft Graph has a
+    // function `image` and a complex type `image`, and references say which
+    // one they mean (a type where a type is expected, an operation in an
+    // import or an annotation target with parentheses).
 }
 
 fn resolve_references(resolver: &mut Resolver<'_>, model: &mut Model) {
@@ -380,9 +442,15 @@ fn validate_entity(resolver: &mut Resolver<'_>, model: &Model, entity: &EntityTy
                 }
             }
         }
+        // CSDL requires a key here, but real services (Microsoft Graph's
+        // `admin`, `directory`, ...) type their singletons this way: such a
+        // type is usable through singletons and navigation, never by key.
         None if !entity.is_abstract && model.key_of(entity).is_none() => {
-            let message = format!("entity type `{}` has no key and is not abstract", entity.name.name);
-            resolver.error(DiagnosticKind::UnknownKeyProperty, &entity.origin, message);
+            let message = format!(
+                "entity type `{}` has no key and is not abstract; it is read, but cannot be addressed by key",
+                entity.name.name
+            );
+            resolver.report(Severity::Warning, DiagnosticKind::MissingKey, &entity.origin, message);
         }
         None => {}
     }
@@ -566,20 +634,25 @@ fn apply_external(resolver: &mut Resolver<'_>, model: &mut Model, external: Vec<
                 annotation.qualifier.get_or_insert_with(|| qualifier.clone());
             }
         }
-        let applied = apply_one(resolver, model, &block);
-        if !applied {
-            let message = format!(
-                "annotation target `{}` matches nothing in the model; its annotations are kept but unused",
-                block.target
-            );
-            resolver.report(Severity::Warning, DiagnosticKind::UnmatchedAnnotationTarget, &block.origin, message);
-            model.orphan_annotations.push(OrphanAnnotations {
-                schema: block.schema,
-                target: block.target,
-                qualifier: block.qualifier,
-                annotations: block.annotations,
-            });
+        if apply_one(resolver, model, &block) {
+            continue;
         }
+        let kept = OrphanAnnotations {
+            schema: block.schema,
+            target: block.target,
+            qualifier: block.qualifier,
+            annotations: block.annotations,
+        };
+        if reaches_a_property(resolver, model, &kept.target) {
+            model.path_annotations.push(kept);
+            continue;
+        }
+        let message = format!(
+            "annotation target `{}` matches nothing in the model; its annotations are kept but unused",
+            kept.target
+        );
+        resolver.report(Severity::Warning, DiagnosticKind::UnmatchedAnnotationTarget, &block.origin, message);
+        model.orphan_annotations.push(kept);
     }
 }
 
@@ -596,9 +669,25 @@ fn apply_one(resolver: &Resolver<'_>, model: &mut Model, block: &ExternalAnnotat
     }
     let Some(mut name) = QualifiedName::parse(head) else { return false };
     resolver.normalize(&mut name);
+    // `NS.image(...)` names an operation even where a type `NS.image` exists.
+    if overload.is_none()
+        && let Some(applied) = apply_to_type_or_container(model, &name, &segments, &extend)
+    {
+        return applied;
+    }
+    apply_to_operations(resolver, model, &name, overload, &segments, &extend)
+}
 
-    if let Some(entity) = model.entity_types.get_mut(&name) {
-        return match segments.as_slice() {
+/// Applies a block to the type or the container `name` (or a member of
+/// it); `None` when the model has no type or container of that name.
+fn apply_to_type_or_container(
+    model: &mut Model,
+    name: &QualifiedName,
+    segments: &[&str],
+    extend: &impl Fn(&mut Annotations),
+) -> Option<bool> {
+    if let Some(entity) = model.entity_types.get_mut(name) {
+        return Some(match segments {
             [] => {
                 extend(&mut entity.annotations);
                 true
@@ -607,10 +696,10 @@ fn apply_one(resolver: &Resolver<'_>, model: &mut Model, block: &ExternalAnnotat
                 .map(extend)
                 .is_some(),
             _ => false,
-        };
+        });
     }
-    if let Some(complex) = model.complex_types.get_mut(&name) {
-        return match segments.as_slice() {
+    if let Some(complex) = model.complex_types.get_mut(name) {
+        return Some(match segments {
             [] => {
                 extend(&mut complex.annotations);
                 true
@@ -619,10 +708,10 @@ fn apply_one(resolver: &Resolver<'_>, model: &mut Model, block: &ExternalAnnotat
                 .map(extend)
                 .is_some(),
             _ => false,
-        };
+        });
     }
-    if let Some(enumeration) = model.enum_types.get_mut(&name) {
-        return match segments.as_slice() {
+    if let Some(enumeration) = model.enum_types.get_mut(name) {
+        return Some(match segments {
             [] => {
                 extend(&mut enumeration.annotations);
                 true
@@ -631,43 +720,54 @@ fn apply_one(resolver: &Resolver<'_>, model: &mut Model, block: &ExternalAnnotat
                 enumeration.members.iter_mut().find(|m| m.name == *member).map(|m| extend(&mut m.annotations)).is_some()
             }
             _ => false,
-        };
+        });
     }
     // Type definitions and terms have no members: a target with a path below
     // them matches nothing, and its block is kept once, as an orphan.
-    if let Some(definition) = model.type_definitions.get_mut(&name) {
+    if let Some(definition) = model.type_definitions.get_mut(name) {
         if segments.is_empty() {
             extend(&mut definition.annotations);
         }
-        return segments.is_empty();
+        return Some(segments.is_empty());
     }
-    if let Some(term) = model.terms.get_mut(&name) {
+    if let Some(term) = model.terms.get_mut(name) {
         if segments.is_empty() {
             extend(&mut term.annotations);
         }
-        return segments.is_empty();
+        return Some(segments.is_empty());
     }
-    if let Some(container) = model.container.as_mut().filter(|c| c.name == name) {
-        return match segments.as_slice() {
-            [] => {
-                extend(&mut container.annotations);
-                true
-            }
-            [child] => {
-                let target = container
-                    .entity_sets
-                    .iter_mut()
-                    .find(|s| s.name == *child)
-                    .map(|s| &mut s.annotations)
-                    .or_else(|| container.singletons.iter_mut().find(|s| s.name == *child).map(|s| &mut s.annotations))
-                    .or_else(|| {
-                        container.operation_imports.iter_mut().find(|s| s.name == *child).map(|s| &mut s.annotations)
-                    });
-                target.map(extend).is_some()
-            }
-            _ => false,
-        };
-    }
+    let container = model.container.as_mut().filter(|c| c.name == *name)?;
+    Some(match segments {
+        [] => {
+            extend(&mut container.annotations);
+            true
+        }
+        [child] => {
+            let target = container
+                .entity_sets
+                .iter_mut()
+                .find(|s| s.name == *child)
+                .map(|s| &mut s.annotations)
+                .or_else(|| container.singletons.iter_mut().find(|s| s.name == *child).map(|s| &mut s.annotations))
+                .or_else(|| {
+                    container.operation_imports.iter_mut().find(|s| s.name == *child).map(|s| &mut s.annotations)
+                });
+            target.map(extend).is_some()
+        }
+        _ => false,
+    })
+}
+
+/// Applies a block to the overloads of operation `name` that `overload`
+/// selects (all of them without one), or to their parameters or return type.
+fn apply_to_operations(
+    resolver: &Resolver<'_>,
+    model: &mut Model,
+    name: &QualifiedName,
+    overload: Option<&str>,
+    segments: &[&str],
+    extend: &impl Fn(&mut Annotations),
+) -> bool {
     // `NS.Action()` names the unbound overload: no types at all, not one empty type.
     let overload = overload.map(|text| {
         if text.trim().is_empty() {
@@ -677,17 +777,22 @@ fn apply_one(resolver: &Resolver<'_>, model: &mut Model, block: &ExternalAnnotat
         }
     });
     let mut applied = false;
-    for operation in model.operations.iter_mut().filter(|o| o.name == name) {
+    for operation in model.operations.iter_mut().filter(|o| o.name == *name) {
         if let Some(expected) = &overload {
-            let actual: Vec<String> = match operation.kind {
-                OperationKind::Action => operation.binding_type().map(TypeRef::csdl_name).into_iter().collect(),
-                OperationKind::Function => operation.parameters.iter().map(|p| p.ty.csdl_name()).collect(),
+            // CSDL lists an action's binding parameter type and a function's
+            // parameter types; real documents (Microsoft Graph) also list
+            // every parameter of an action. Either names the overload.
+            let binding: Vec<String> = operation.binding_type().map(TypeRef::csdl_name).into_iter().collect();
+            let all: Vec<String> = operation.parameters.iter().map(|p| p.ty.csdl_name()).collect();
+            let matches = match operation.kind {
+                OperationKind::Action => *expected == binding || *expected == all,
+                OperationKind::Function => *expected == all,
             };
-            if *expected != actual {
+            if !matches {
                 continue;
             }
         }
-        let target = match segments.as_slice() {
+        let target = match segments {
             [] => Some(&mut operation.annotations),
             ["$ReturnType"] => operation.return_type.as_mut().map(|r| &mut r.annotations),
             [parameter] => operation.parameters.iter_mut().find(|p| p.name == *parameter).map(|p| &mut p.annotations),
@@ -699,6 +804,61 @@ fn apply_one(resolver: &Resolver<'_>, model: &mut Model, block: &ExternalAnnotat
         }
     }
     applied
+}
+
+/// Whether `target` is a path through structured properties that ends at a
+/// property: `NS.T/address/street`, `NS.T/address/NS.Derived/extra`,
+/// `NS.Container/people/address/street`. Type-cast segments may appear
+/// between properties; navigation properties may be crossed too.
+fn reaches_a_property(resolver: &Resolver<'_>, model: &Model, target: &str) -> bool {
+    let (head, overload, segments) = split_target(target);
+    let Some(mut name) = QualifiedName::parse(head).filter(|_| overload.is_none() && segments.len() >= 2) else {
+        return false;
+    };
+    resolver.normalize(&mut name);
+    let mut segments = segments.as_slice();
+    if let Some(container) = model.container.as_ref().filter(|c| c.name == name) {
+        let child = segments[0];
+        let set = container.entity_sets.iter().find(|s| s.name == child).map(|s| &s.entity_type);
+        let singleton = container.singletons.iter().find(|s| s.name == child).map(|s| &s.ty);
+        let Some(ty) = set.or(singleton) else { return false };
+        name = ty.clone();
+        segments = &segments[1..];
+    }
+    let mut current = name;
+    let mut reached_property = false;
+    for segment in segments {
+        reached_property = false;
+        if let Some(mut cast) = QualifiedName::parse(segment) {
+            resolver.normalize(&mut cast);
+            if !model.entity_types.contains_key(&cast) && !model.complex_types.contains_key(&cast) {
+                return false;
+            }
+            current = cast;
+            continue;
+        }
+        let (properties, navigation) = if let Some(entity) = model.entity_types.get(&current) {
+            (model.all_properties(entity), model.all_navigation_properties(entity))
+        } else if let Some(complex) = model.complex_types.get(&current) {
+            (model.all_complex_properties(complex), model.all_complex_navigation_properties(complex))
+        } else {
+            return false;
+        };
+        let next = if let Some(property) = properties.iter().find(|p| p.name == *segment) {
+            property.ty.target.clone()
+        } else if let Some(nav) = navigation.iter().find(|n| n.name == *segment) {
+            nav.ty.target.clone()
+        } else {
+            return false;
+        };
+        reached_property = true;
+        match next {
+            TypeTarget::Complex(next) | TypeTarget::Entity(next) => current = next,
+            // A property of another kind ends the path.
+            _ => current = QualifiedName::new("", ""),
+        }
+    }
+    reached_property
 }
 
 fn normalize_type_text(resolver: &Resolver<'_>, text: &str) -> String {

@@ -17,6 +17,9 @@ use crate::diag::Diagnostic;
 /// Where an item was declared: byte offset and element path, for diagnostics.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Origin {
+    /// The document: 0 for the one that was read, then the documents its
+    /// `edmx:Reference`s brought in, in the order they were loaded.
+    pub document: usize,
     pub offset: usize,
     pub path: String,
 }
@@ -464,10 +467,15 @@ pub struct Schema {
     /// Annotations written directly inside `<Schema>` (they apply to the schema).
     pub annotations: Annotations,
     pub origin: Origin,
+    /// The referenced document (`edmx:Reference`) the schema was read from,
+    /// as a path or URL; `None` for the schemas of the main document. The
+    /// canonical writer leaves such schemas to their own document.
+    pub source: Option<String>,
 }
 
-/// An external `Annotations` block whose target matched nothing. It is kept
-/// so that rewriting the document loses no facts.
+/// An external `Annotations` block kept as written: one whose target matched
+/// nothing (so that rewriting the document loses no facts), or one whose
+/// target is a property path (see [`Model::path_annotations`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct OrphanAnnotations {
     pub schema: String,
@@ -493,6 +501,12 @@ pub struct Model {
     pub container: Option<EntityContainer>,
     /// Annotations in external blocks on schema-level targets the model does not have.
     pub orphan_annotations: Vec<OrphanAnnotations>,
+    /// Annotations in external blocks whose target is a path through
+    /// structured properties (`NS.order/address/street`, as SAP writes
+    /// `NS.T/__EntityControl/Updatable`): they apply to that property where
+    /// that path reaches it, not wherever its type is used, so they are kept
+    /// with their path rather than moved onto the property.
+    pub path_annotations: Vec<OrphanAnnotations>,
     /// Problems that did not stop the model from being built.
     pub warnings: Vec<Diagnostic>,
 }
@@ -523,6 +537,28 @@ impl Model {
     /// Every navigation property of an entity type, base types first.
     pub fn all_navigation_properties<'m>(&'m self, entity: &'m EntityType) -> Vec<&'m NavigationProperty> {
         self.lineage(entity).into_iter().rev().flat_map(|t| t.navigation_properties.iter()).collect()
+    }
+
+    /// Every structural property of a complex type, base types first.
+    pub fn all_complex_properties<'m>(&'m self, complex: &'m ComplexType) -> Vec<&'m Property> {
+        self.complex_lineage(complex).into_iter().rev().flat_map(|t| t.properties.iter()).collect()
+    }
+
+    /// Every navigation property of a complex type, base types first.
+    pub fn all_complex_navigation_properties<'m>(&'m self, complex: &'m ComplexType) -> Vec<&'m NavigationProperty> {
+        self.complex_lineage(complex).into_iter().rev().flat_map(|t| t.navigation_properties.iter()).collect()
+    }
+
+    /// The complex type and its ancestors, most derived first (cycles are cut).
+    fn complex_lineage<'m>(&'m self, complex: &'m ComplexType) -> Vec<&'m ComplexType> {
+        let mut chain = vec![complex];
+        while let Some(base) = chain.last().and_then(|t| t.base_type.as_ref()).and_then(|b| self.complex_types.get(b)) {
+            if chain.iter().any(|t| t.name == base.name) {
+                break;
+            }
+            chain.push(base);
+        }
+        chain
     }
 
     /// The type and its ancestors, most derived first (cycles are cut).
