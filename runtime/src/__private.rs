@@ -125,6 +125,32 @@ pub fn next_collection<'de, A: MapAccess<'de>, T: Edm>(map: &mut A) -> Result<Ve
     map.next_value::<De<Option<Vec<T>>>>().map(|v| v.0.unwrap_or_default())
 }
 
+/// A function parameter passed as an alias: written `@name` inside the
+/// parentheses, its value given by [`alias_query`].
+pub struct Alias(pub &'static str);
+
+impl crate::entity::EntityKey for Alias {
+    fn write_key(&self, out: &mut String) {
+        out.push('@');
+        out.push_str(self.0);
+    }
+}
+
+/// `@a=<JSON>&@b=<JSON>`: the values of parameter aliases, encoded for the query.
+pub fn alias_query(aliases: &[(&str, String)]) -> String {
+    let mut out = String::new();
+    for (i, (name, json)) in aliases.iter().enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        out.push('@');
+        out.push_str(name);
+        out.push('=');
+        out.push_str(&crate::query::encode_query_value(json));
+    }
+    out
+}
+
 /// The error for a non-nullable property the object did not contain.
 pub fn missing<E: de::Error>(property: &'static str) -> E {
     E::missing_field(property)

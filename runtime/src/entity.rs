@@ -47,6 +47,28 @@ pub trait EntityKey {
     fn write_key(&self, out: &mut String);
 }
 
+/// The key of an entity type that has none (real services type their
+/// singletons this way). No value of it exists, so such entities are never
+/// addressed by key: they are reached through singletons and navigation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoKey {}
+
+impl EntityKey for NoKey {
+    fn write_key(&self, _out: &mut String) {
+        match *self {}
+    }
+}
+
+/// An entity type derived from `Base` (directly or further down): a path
+/// to `Base` entities narrows to this type with a type-cast segment
+/// (`…/people/Namespace.Employee`).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` does not derive from `{Base}`",
+    label = "a type cast must name a type derived from the path's type",
+    note = "the service's $metadata declares which types derive from which (`BaseType`)"
+)]
+pub trait DerivedFrom<Base: Entity>: Entity {}
+
 /// An entity set, or the target of a navigation property.
 #[diagnostic::on_unimplemented(message = "`{Self}` is not an entity set of the generated API")]
 pub trait EntitySet: 'static {

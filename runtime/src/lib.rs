@@ -78,8 +78,8 @@ pub use auth::{AuthContext, Basic, ClientCredentials, Credentials, Secret, Stati
 pub use batch::{Batch, BatchHandle, BatchResponse};
 pub use client::{Client, ClientBuilder, Endpoint};
 pub use entity::{
-    Deletable, Entity, EntityKey, EntitySet, Filterable, IfMatch, Insertable, LambdaOperators, Payload, Service,
-    Sortable, Updatable,
+    Deletable, DerivedFrom, Entity, EntityKey, EntitySet, Filterable, IfMatch, Insertable, LambdaOperators, NoKey,
+    Payload, Service, Sortable, Updatable,
 };
 pub use enums::{EdmEnum, UnknownMember, UnknownValue};
 pub use error::{AuthenticationError, DecodeError, Error, PagingError, ServiceError};
@@ -106,6 +106,7 @@ pub use value::{AdditionalProperties, Binary, Duration, ETag, Edm, Json, StreamL
 
 // The crates whose types appear in generated APIs, so that generated code
 // and its users name the same versions.
+pub use ::bytes;
 pub use ::chrono;
 pub use ::rust_decimal;
 pub use ::serde;

@@ -7,7 +7,7 @@ use std::marker::PhantomData;
 
 use super::api::Api;
 use super::decode;
-use super::entity::{Deletable, EntityKey, EntitySet, IfMatch, Insertable, Payload, Updatable};
+use super::entity::{Deletable, DerivedFrom, Entity, EntityKey, EntitySet, IfMatch, Insertable, Payload, Updatable};
 use super::http::{Body, Method};
 use super::media::MediaDownload;
 use super::operation::OperationKind;
@@ -96,8 +96,22 @@ macro_rules! path_basics {
 
             /// `GET path/{qualified function name}({parameters})`.
             pub fn function<T>(&self, qualified_name: &str, parameters: &str, decode: Decoder<T>) -> Request<T> {
+                self.function_with_aliases(qualified_name, parameters, "", decode)
+            }
+
+            /// `GET path/{qualified function name}({parameters})?{aliases}`:
+            /// parameters that a URL literal cannot hold (complex, collection)
+            /// are written `p=@p` and given as `@p=<JSON>` in `aliases`, which
+            /// is already encoded.
+            pub fn function_with_aliases<T>(
+                &self,
+                qualified_name: &str,
+                parameters: &str,
+                aliases: &str,
+                decode: Decoder<T>,
+            ) -> Request<T> {
                 let segment = format!("{qualified_name}({parameters})");
-                let target = Target::Relative { path: self.child(&segment), query: String::new() };
+                let target = Target::Relative { path: self.child(&segment), query: aliases.to_owned() };
                 Request::new(self.api.clone(), Method::Get, target, OperationKind::Read, decode)
             }
         }
@@ -108,6 +122,14 @@ path_basics!(CollectionPath);
 path_basics!(EntityPath);
 
 impl<S: EntitySet> CollectionPath<S> {
+    /// Only the entities of the derived type `T`: `path/Namespace.Type`.
+    pub fn cast<T: EntitySet>(&self) -> CollectionPath<T>
+    where
+        T::Entity: DerivedFrom<S::Entity>,
+    {
+        CollectionPath::new(self.api.clone(), self.child(<T::Entity as Entity>::TYPE_NAME))
+    }
+
     /// The entity with this key: `path(key)`.
     #[doc(hidden)]
     pub fn key_path(&self, key: &S::Key) -> EntityPath<S> {
@@ -158,6 +180,15 @@ impl<S: EntitySet> CollectionPath<S> {
 }
 
 impl<S: EntitySet> EntityPath<S> {
+    /// This entity as the derived type `T`: `path/Namespace.Type` (the
+    /// service answers 404 when it is not one).
+    pub fn cast<T: EntitySet>(&self) -> EntityPath<T>
+    where
+        T::Entity: DerivedFrom<S::Entity>,
+    {
+        EntityPath::new(self.api.clone(), self.child(<T::Entity as Entity>::TYPE_NAME))
+    }
+
     /// Reads the entity; add `select`/`expand` on the returned query.
     pub fn get(&self) -> GetQuery<S> {
         GetQuery::new(self.api.clone(), self.path.clone())

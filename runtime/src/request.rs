@@ -311,7 +311,20 @@ impl Api {
     /// `GET {root}{name}({parameters})`: an unbound function, called through
     /// its function import; `parameters` is already written as `a=1,b='x'`.
     pub fn function<T>(&self, name: &str, parameters: &str, decode: Decoder<T>) -> Request<T> {
-        let target = Target::Relative { path: format!("{name}({parameters})"), query: String::new() };
+        self.function_with_aliases(name, parameters, "", decode)
+    }
+
+    /// `GET {root}{name}({parameters})?{aliases}`: an unbound function whose
+    /// complex or collection parameters travel as parameter aliases
+    /// (`p=@p` in `parameters`, `@p=<JSON>` in `aliases`, already encoded).
+    pub fn function_with_aliases<T>(
+        &self,
+        name: &str,
+        parameters: &str,
+        aliases: &str,
+        decode: Decoder<T>,
+    ) -> Request<T> {
+        let target = Target::Relative { path: format!("{name}({parameters})"), query: aliases.to_owned() };
         Request::new(self.clone(), Method::Get, target, OperationKind::Read, decode)
     }
 }

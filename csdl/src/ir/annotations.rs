@@ -8,6 +8,8 @@ use crate::xml::Element;
 pub const CORE: &str = "Org.OData.Core.V1";
 pub const CAPABILITIES: &str = "Org.OData.Capabilities.V1";
 pub const COMMUNITY_KEYS: &str = "OData.Community.Keys.V1";
+/// SAP's Common vocabulary (`Common.Label`, ...).
+pub const SAP_COMMON: &str = "com.sap.vocabularies.Common.v1";
 
 /// Kinds of constant expressions; each is written as an attribute
 /// (`Bool="true"`) or an element (`<Bool>true</Bool>`) of the same name.
@@ -248,6 +250,12 @@ impl Annotations {
 
     pub fn description(&self) -> Option<&str> {
         self.get(CORE, "Description")?.value.as_ref()?.as_str()
+    }
+
+    /// A short human name: SAP's `Common.Label` (what SAP services publish
+    /// instead of descriptions).
+    pub fn label(&self) -> Option<&str> {
+        self.get(SAP_COMMON, "Label")?.value.as_ref()?.as_str()
     }
 
     pub fn long_description(&self) -> Option<&str> {

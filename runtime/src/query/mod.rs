@@ -4,5 +4,5 @@ mod list;
 mod options;
 
 pub use list::{GetQuery, ListQuery};
-pub(crate) use options::encode_key_value;
 pub use options::{ExpandQuery, Expandable, IntoOrderKey, OrderKey, SelectList};
+pub(crate) use options::{encode_key_value, encode_query_value};
