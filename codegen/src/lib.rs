@@ -6,6 +6,8 @@
 //! - [`emit`] turns a model into a quote-free plan (every Rust name and
 //!   capability decision), renders it with `quote` and formats it with
 //!   prettyplease.
+//! - [`select`] cuts a large service down to the entity sets, singletons
+//!   and operations a client uses, and what they reach.
 //!
 //! The model itself comes from [`odata_v4_csdl`], re-exported here under
 //! its own module names so generator code reads `crate::ir`.
@@ -14,3 +16,4 @@ pub use odata_v4_csdl::{diag, edmx, ir, summary, xml};
 
 pub mod docs;
 pub mod emit;
+pub mod select;

@@ -404,8 +404,13 @@ fn signature(operation: &OperationPlan) -> String {
 fn type_name(ty: &RustType) -> String {
     match ty {
         RustType::Primitive(primitive) => format!("{primitive:?}"),
-        RustType::Enum { name } | RustType::Complex { name } => name.clone(),
-        RustType::Entity { module, name } => format!("{module}::{name}"),
+        RustType::Enum { namespace: None, name } | RustType::Complex { namespace: None, name } => name.clone(),
+        RustType::Enum { namespace: Some(namespace), name }
+        | RustType::Complex { namespace: Some(namespace), name } => {
+            format!("{namespace}::{name}")
+        }
+        RustType::Entity { namespace: None, module, name } => format!("{module}::{name}"),
+        RustType::Entity { namespace: Some(namespace), module, name } => format!("{namespace}::{module}::{name}"),
         RustType::Collection(inner) => format!("Vec<{}>", type_name(inner)),
     }
 }

@@ -6,7 +6,7 @@ use proc_macro2::TokenStream;
 use super::plan::ComplexPlan;
 use super::structured::{self, Structure};
 
-pub fn render(complex: &ComplexPlan) -> TokenStream {
+pub fn render(complex: &ComplexPlan, depth: usize) -> TokenStream {
     structured::render(&Structure {
         name: &complex.name,
         type_name: complex.qualified.to_string(),
@@ -16,5 +16,7 @@ pub fn render(complex: &ComplexPlan) -> TokenStream {
         etag_field: None,
         extra_field: &complex.extra_field,
         constructible: true,
+        derive_default: complex.has_default,
+        depth,
     })
 }

@@ -5,12 +5,14 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::plan::{EntityPlan, FieldPlan, KeyPart, NavPlan, OperationPlan, RustType};
+use super::names::Scope;
+use super::plan::{EntityPlan, FieldPlan, KeyPart, NavPlan, OperationPlan, RustType, SetPlan};
 use super::structured::{self, Structure};
-use super::tokens::{argument, doc, field_type, ident, up, value_type};
+use super::tokens::{argument, doc, entity_module, field_type, ident, std_name, up, value_type};
 use crate::ir::OperationKind;
 
-pub fn render(entity: &EntityPlan, service: &TokenStream) -> TokenStream {
+/// The module of one entity type, `depth` modules below the API module.
+pub fn render(entity: &EntityPlan, depth: usize) -> TokenStream {
     let structure = structured::render(&Structure {
         name: &entity.struct_name,
         type_name: entity.qualified.to_string(),
@@ -20,18 +22,25 @@ pub fn render(entity: &EntityPlan, service: &TokenStream) -> TokenStream {
         etag_field: Some(&entity.etag_field),
         extra_field: &entity.extra_field,
         constructible: false,
+        derive_default: false,
+        depth,
     });
-    let entity_impl = entity_trait(entity, service);
-    let key = key_struct(entity);
-    let sets = entity.sets.iter().map(|set| set_marker(entity, set));
-    let payloads = payloads(entity);
+    let entity_impl = entity_trait(entity, depth);
+    let key = key_struct(entity, depth);
+    let sets = entity.sets.iter().map(|set| set_marker(entity, set, depth));
+    let payloads = payloads(entity, depth);
     let handles = handles(entity);
-    let fields_module = fields_module(entity);
-    let paths =
-        entity.sets.iter().map(|set| path_methods(entity, &set.marker, if set.synthetic { "…" } else { &set.name }));
+    let fields_module = fields_module(entity, depth);
+    let paths = entity.sets.iter().map(|set| path_methods(entity, set, depth));
+    let name = ident(&entity.struct_name);
+    let derived = entity.ancestors.iter().map(|ancestor| {
+        let ancestor = value_type(ancestor, depth);
+        quote!(impl rt::DerivedFrom<#ancestor> for #name {})
+    });
     quote! {
         #structure
         #entity_impl
+        #(#derived)*
         #key
         #(#sets)*
         #payloads
@@ -41,7 +50,10 @@ pub fn render(entity: &EntityPlan, service: &TokenStream) -> TokenStream {
     }
 }
 
-fn entity_trait(entity: &EntityPlan, service: &TokenStream) -> TokenStream {
+fn entity_trait(entity: &EntityPlan, depth: usize) -> TokenStream {
+    let std_option = std_name("option", "Option");
+    let service = up(depth);
+    let service = quote!(#service Service);
     let name = ident(&entity.struct_name);
     let type_name = entity.qualified.to_string();
     let etag = ident(&entity.etag_field);
@@ -52,7 +64,7 @@ fn entity_trait(entity: &EntityPlan, service: &TokenStream) -> TokenStream {
             const TYPE_NAME: &'static str = #type_name;
             const ALWAYS_SELECTED: &'static [&'static str] = &[#(#selected),*];
 
-            fn etag(&self) -> ::std::option::Option<&rt::ETag> {
+            fn etag(&self) -> #std_option<&rt::ETag> {
                 self.#etag.as_ref()
             }
         }
@@ -60,19 +72,20 @@ fn entity_trait(entity: &EntityPlan, service: &TokenStream) -> TokenStream {
 }
 
 /// The Rust type of the key: the key property's type, or a generated struct.
-fn key_type(entity: &EntityPlan) -> TokenStream {
+fn key_type(entity: &EntityPlan, depth: usize) -> TokenStream {
     match (&entity.key_struct, entity.key.as_slice()) {
         (Some(name), _) => {
             let name = ident(name);
             quote!(#name)
         }
-        (None, [single]) => value_type(&single.ty, 1),
-        // Abstract types without a key are never addressed by key.
-        (None, _) => quote!(::std::string::String),
+        (None, [single]) => value_type(&single.ty, depth),
+        // A type without a key is never addressed by key: no value of it exists.
+        (None, _) => quote!(rt::NoKey),
     }
 }
 
-fn key_struct(entity: &EntityPlan) -> TokenStream {
+fn key_struct(entity: &EntityPlan, depth: usize) -> TokenStream {
+    let std_string = std_name("string", "String");
     let Some(name) = &entity.key_struct else { return TokenStream::new() };
     let name = ident(name);
     let doc_line = format!(
@@ -82,7 +95,7 @@ fn key_struct(entity: &EntityPlan) -> TokenStream {
     );
     let fields = entity.key.iter().map(|k| {
         let field = ident(&k.ident);
-        let ty = value_type(&k.ty, 1);
+        let ty = value_type(&k.ty, depth);
         let line = format!(" `{}`", k.wire);
         quote!(#[doc = #line] pub #field: #ty,)
     });
@@ -99,19 +112,19 @@ fn key_struct(entity: &EntityPlan) -> TokenStream {
         }
 
         impl rt::EntityKey for #name {
-            fn write_key(&self, out: &mut ::std::string::String) {
+            fn write_key(&self, out: &mut #std_string) {
                 out.push_str(&rt::__private::key_predicate(&[#(#parts),*]));
             }
         }
     }
 }
 
-fn set_marker(entity: &EntityPlan, set: &super::plan::SetPlan) -> TokenStream {
+fn set_marker(entity: &EntityPlan, set: &super::plan::SetPlan, depth: usize) -> TokenStream {
     let marker = ident(&set.marker);
     let name = ident(&entity.struct_name);
     let create = ident(&entity.create_name);
     let update = ident(&entity.update_name);
-    let key = key_type(entity);
+    let key = key_type(entity, depth);
     let wire = &set.name;
     let docs = doc(&set.docs);
     let caps = &set.capabilities;
@@ -154,29 +167,31 @@ fn setter(entity: &EntityPlan, field: &FieldPlan, depth: usize) -> TokenStream {
     }
 }
 
-fn payloads(entity: &EntityPlan) -> TokenStream {
+fn payloads(entity: &EntityPlan, depth: usize) -> TokenStream {
     let name = ident(&entity.struct_name);
     let mut out = TokenStream::new();
     if entity.insertable() {
         let create = ident(&entity.create_name);
         let required: Vec<&FieldPlan> = entity.fields.iter().filter(|f| f.required_on_create).collect();
-        let params = required.iter().map(|f| {
-            let arg = ident(&f.ident);
-            let (ty, _) = argument(&f.ty, 1, &arg);
+        // `fields` is the constructor's own local.
+        let mut arguments = Scope::with_reserved(&["fields"]);
+        let arguments: Vec<proc_macro2::Ident> =
+            required.iter().map(|f| ident(&arguments.claim(f.ident.trim_start_matches("r#"), "_value"))).collect();
+        let params = required.iter().zip(&arguments).map(|(f, arg)| {
+            let (ty, _) = argument(&f.ty, depth, arg);
             quote!(#arg: #ty)
         });
-        let sets = required.iter().map(|f| {
-            let arg = ident(&f.ident);
+        let sets = required.iter().zip(&arguments).map(|(f, arg)| {
             let wire = &f.wire;
-            let (_, convert) = argument(&f.ty, 1, &arg);
+            let (_, convert) = argument(&f.ty, depth, arg);
             quote!(fields.set(#wire, &#convert);)
         });
         let setters = entity
             .fields
             .iter()
             .filter(|f| f.settable_on_create && !f.required_on_create)
-            .map(|f| setter(entity, f, 1));
-        let deep = entity.navigations.iter().filter_map(deep_insert);
+            .map(|f| setter(entity, f, depth));
+        let deep = entity.navigations.iter().filter_map(|n| deep_insert(n, depth));
         let mut lines = vec![
             format!("The body for creating a `{}`.", entity.qualified),
             String::new(),
@@ -211,7 +226,7 @@ fn payloads(entity: &EntityPlan) -> TokenStream {
     }
     if entity.updatable() {
         let update = ident(&entity.update_name);
-        let setters = entity.fields.iter().filter(|f| f.settable_on_update).map(|f| setter(entity, f, 1));
+        let setters = entity.fields.iter().filter(|f| f.settable_on_update).map(|f| setter(entity, f, depth));
         let docs = doc(&[
             format!("The changes for updating a `{}` (sent as `PATCH`).", entity.qualified),
             String::new(),
@@ -248,12 +263,14 @@ fn payload_common(
     settable: TokenStream,
     allowed: &str,
 ) -> TokenStream {
+    let std_into = std_name("convert", "Into");
+    let std_string = std_name("string", "String");
     let set_doc = format!(" Sets any property that {allowed}, by its handle.");
     let null_doc = format!(" Sets a nullable property that {allowed} to `null`.");
     quote! {
         impl #payload {
             #[doc = #set_doc]
-            pub fn set<P>(mut self, property: rt::Prop<P>, value: impl ::std::convert::Into<P::Inner>) -> Self
+            pub fn set<P>(mut self, property: rt::Prop<P>, value: impl #std_into<P::Inner>) -> Self
             where
                 P: #settable + rt::Property<Entity = #entity>,
                 P::Inner: rt::Edm,
@@ -280,23 +297,25 @@ fn payload_common(
 
         impl rt::Payload for #payload {
             type Entity = #entity;
-            fn to_json(&self) -> ::std::string::String {
+            fn to_json(&self) -> #std_string {
                 self.fields.to_json()
             }
         }
     }
 }
 
-fn deep_insert(nav: &NavPlan) -> Option<TokenStream> {
+fn deep_insert(nav: &NavPlan, depth: usize) -> Option<TokenStream> {
+    let std_into_iterator = std_name("iter", "IntoIterator");
+    let std_vec = std_name("vec", "Vec");
     let setter = ident(nav.deep_insert_setter.as_ref()?);
-    let module = ident(&nav.target.module);
+    let module = entity_module(nav.target.namespace.as_deref(), &nav.target.module, depth);
     let create = quote::format_ident!("{}Create", nav.target.entity);
     let wire = &nav.wire;
     let line = format!(" Creates these `{}` together with this entity (deep insert).", nav.wire);
     Some(quote! {
         #[doc = #line]
-        pub fn #setter(mut self, related: impl ::std::iter::IntoIterator<Item = super::#module::#create>) -> Self {
-            let related: ::std::vec::Vec<_> = related.into_iter().collect();
+        pub fn #setter(mut self, related: impl #std_into_iterator<Item = #module::#create>) -> Self {
+            let related: #std_vec<_> = related.into_iter().collect();
             self.fields.set_json(#wire, rt::__private::json_array(&related));
             self
         }
@@ -334,13 +353,13 @@ fn handles(entity: &EntityPlan) -> TokenStream {
     quote! { #(#properties)* #(#navigations)* }
 }
 
-fn fields_module(entity: &EntityPlan) -> TokenStream {
+fn fields_module(entity: &EntityPlan, depth: usize) -> TokenStream {
     let name = ident(&entity.struct_name);
     let properties = entity.fields.iter().map(|f| {
         let marker = ident(&f.marker);
         let wire = &f.wire;
-        let value = field_type(&f.ty, f.nullable, 2);
-        let inner = value_type(&f.ty, 2);
+        let value = field_type(&f.ty, f.nullable, f.boxed, depth + 1);
+        let inner = value_type(&f.ty, depth + 1);
         let line = format!(" The `{wire}` property of `{}`.", entity.qualified);
         let create = f.settable_on_create.then(|| quote!(impl rt::SettableOnCreate for #marker {}));
         let update = f.settable_on_update.then(|| quote!(impl rt::SettableOnUpdate for #marker {}));
@@ -363,7 +382,7 @@ fn fields_module(entity: &EntityPlan) -> TokenStream {
     let navigations = entity.navigations.iter().map(|n| {
         let marker = ident(&n.marker);
         let wire = &n.wire;
-        let module = ident(&n.target.module);
+        let module = entity_module(n.target.namespace.as_deref(), &n.target.module, depth + 1);
         let target = ident(&n.target.set_marker);
         let cardinality = if n.collection { quote!(rt::Many) } else { quote!(rt::One) };
         let line = format!(" The `{wire}` navigation property of `{}`.", entity.qualified);
@@ -374,17 +393,23 @@ fn fields_module(entity: &EntityPlan) -> TokenStream {
 
             impl rt::Navigation for #marker {
                 type Source = super::#name;
-                type Target = super::super::#module::#target;
+                type Target = #module::#target;
                 type Cardinality = #cardinality;
                 const NAME: &'static str = #wire;
             }
         }
     });
     let line = format!(" Marker types for the properties and navigation properties of `{}`.", entity.qualified);
+    // A type without properties (some keyless singleton types) has no markers.
+    let runtime = (!entity.fields.is_empty() || !entity.navigations.is_empty()).then(|| {
+        quote!(
+            use super::rt;
+        )
+    });
     quote! {
         #[doc = #line]
         pub mod fields {
-            use super::rt;
+            #runtime
             #(#properties)*
             #(#navigations)*
         }
@@ -397,6 +422,7 @@ pub fn key_arguments(
     key_struct: Option<TokenStream>,
     depth: usize,
 ) -> (Vec<TokenStream>, TokenStream) {
+    let std_string = std_name("string", "String");
     let params = parts
         .iter()
         .map(|k| {
@@ -422,18 +448,18 @@ pub fn key_arguments(
             quote!(#name { #(#fields),* })
         }
         (None, [_]) => converted.into_iter().next().unwrap_or_default(),
-        (None, _) => quote!(::std::string::String::new()),
+        (None, _) => quote!(#std_string::new()),
     };
     (params, value)
 }
 
 /// `name=value,…` for an alternate key accessor.
-pub fn alternate_key_predicate(parts: &[KeyPart]) -> TokenStream {
+pub fn alternate_key_predicate(parts: &[KeyPart], depth: usize) -> TokenStream {
     let items = parts.iter().map(|k| {
         let arg = ident(&k.ident);
         let wire = &k.wire;
-        let convert = argument(&k.ty, 1, &arg).1;
-        let ty = value_type(&k.ty, 1);
+        let convert = argument(&k.ty, depth, &arg).1;
+        let ty = value_type(&k.ty, depth);
         quote!((#wire, &{ let value: #ty = #convert; value } as &dyn rt::EntityKey))
     });
     quote!(rt::__private::key_predicate(&[#(#items),*]))
@@ -442,6 +468,7 @@ pub fn alternate_key_predicate(parts: &[KeyPart]) -> TokenStream {
 /// A method calling an operation on `receiver`: a path (`self`, for bound
 /// operations) or the API root (`self.api`, for imports).
 pub fn operation_method(op: &OperationPlan, depth: usize, receiver: &TokenStream) -> TokenStream {
+    let std_option = std_name("option", "Option");
     let method = ident(&op.method);
     let qualified = &op.qualified;
     let docs = doc(&op.docs);
@@ -450,13 +477,19 @@ pub fn operation_method(op: &OperationPlan, depth: usize, receiver: &TokenStream
         let (ty, _) = argument(&p.ty, depth, &arg);
         if p.nullable && !matches!(p.ty, RustType::Collection(_)) {
             let inner = value_type(&p.ty, depth);
-            quote!(#arg: ::std::option::Option<#inner>)
+            quote!(#arg: #std_option<#inner>)
         } else {
             quote!(#arg: #ty)
         }
     });
+    // A stream result is the response body itself, of any media type.
+    let accept_any = matches!(op.returns, Some((RustType::Primitive(crate::ir::Primitive::Stream), _)))
+        .then(|| quote!(.header("Accept", "*/*")));
     let (output, decoder) = match &op.returns {
         None => (quote!(()), quote!(rt::decode::no_content)),
+        Some((RustType::Primitive(crate::ir::Primitive::Stream), _)) => {
+            (quote!(rt::bytes::Bytes), quote!(rt::decode::bytes))
+        }
         Some((ty, _)) => {
             let value = value_type(ty, depth);
             let decoder = match ty {
@@ -486,7 +519,7 @@ pub fn operation_method(op: &OperationPlan, depth: usize, receiver: &TokenStream
             quote! {
                 #docs
                 pub fn #method(&self, #(#params),*) -> rt::Request<#output> {
-                    #receiver.action(#qualified, #body, #decoder)
+                    #receiver.action(#qualified, #body, #decoder) #accept_any
                 }
             }
         }
@@ -497,7 +530,7 @@ pub fn operation_method(op: &OperationPlan, depth: usize, receiver: &TokenStream
                 let (ty, _) = argument(&p.ty, depth, &arg);
                 if p.nullable {
                     let inner = value_type(&p.ty, depth);
-                    quote!(#arg: ::std::option::Option<#inner>)
+                    quote!(#arg: #std_option<#inner>)
                 } else {
                     quote!(#arg: #ty)
                 }
@@ -508,53 +541,89 @@ pub fn operation_method(op: &OperationPlan, depth: usize, receiver: &TokenStream
                 let convert = argument(&p.ty, depth, &arg).1;
                 quote!(let #arg: #ty = #convert;)
             });
+            // Values a literal cannot hold go in parameter aliases: `p=@p` in
+            // the parentheses, `@p=<JSON>` in the query.
             let parts = op.parameters.iter().map(|p| {
                 let arg = ident(&p.ident);
                 let wire = &p.wire;
-                quote!((#wire, &#arg as &dyn rt::EntityKey))
+                if p.alias {
+                    quote!((#wire, &rt::__private::Alias(#wire) as &dyn rt::EntityKey))
+                } else {
+                    quote!((#wire, &#arg as &dyn rt::EntityKey))
+                }
             });
+            let aliases: Vec<TokenStream> = op
+                .parameters
+                .iter()
+                .filter(|p| p.alias)
+                .map(|p| {
+                    let arg = ident(&p.ident);
+                    let wire = &p.wire;
+                    quote!((#wire, rt::Edm::to_json(&#arg)))
+                })
+                .collect();
+            let call = if aliases.is_empty() {
+                quote!(#receiver.function(#qualified, &rt::__private::key_predicate(&[#(#parts),*]), #decoder))
+            } else {
+                quote! {
+                    #receiver.function_with_aliases(
+                        #qualified,
+                        &rt::__private::key_predicate(&[#(#parts),*]),
+                        &rt::__private::alias_query(&[#(#aliases),*]),
+                        #decoder,
+                    )
+                }
+            };
             quote! {
                 #docs
                 pub fn #method(&self, #(#params),*) -> rt::Request<#output> {
                     #(#converts)*
-                    #receiver.function(#qualified, &rt::__private::key_predicate(&[#(#parts),*]), #decoder)
+                    #call #accept_any
                 }
             }
         }
     }
 }
 
-fn path_methods(entity: &EntityPlan, marker: &str, set: &str) -> TokenStream {
-    let marker = ident(marker);
-    let up1 = up(1);
+/// The navigation, operation and stream methods of the paths to the
+/// entities of one set (or singleton, or the type's own marker).
+fn path_methods(entity: &EntityPlan, set: &SetPlan, depth: usize) -> TokenStream {
+    let marker = ident(&set.marker);
+    let up1 = up(depth);
+    // How the docs write the URL of the collection and of one entity.
+    let (collection, one) = match (set.synthetic, set.singleton) {
+        (true, _) => ("…".to_owned(), "…(…)".to_owned()),
+        (_, true) => (set.name.clone(), set.name.clone()),
+        _ => (set.name.clone(), format!("{}(…)", set.name)),
+    };
     let navigations = entity.navigations.iter().map(|n| {
         let method = ident(&n.path_method);
         let wire = &n.wire;
-        let module = ident(&n.target.module);
+        let module = entity_module(n.target.namespace.as_deref(), &n.target.module, depth);
         let target = ident(&n.target.set_marker);
         let mut lines = n.docs.clone();
         lines.push(String::new());
-        lines.push(format!("URL: `…/{set}(…)/{wire}`."));
+        lines.push(format!("URL: `…/{one}/{wire}`."));
         let docs = doc(&lines);
         if n.collection {
             let key_method = n.key_method.as_ref().filter(|_| !n.target_key.is_empty()).map(|key_method| {
                 let key_method = ident(key_method);
                 let key_struct = n.target_key_struct.as_ref().map(|name| {
                     let name = ident(name);
-                    quote!(#up1 #module::#name)
+                    quote!(#module::#name)
                 });
-                let (params, value) = key_arguments(&n.target_key, key_struct, 1);
-                let line = format!(" One entity of `{wire}`, by key: `…/{set}(…)/{wire}(…)`.");
+                let (params, value) = key_arguments(&n.target_key, key_struct, depth);
+                let line = format!(" One entity of `{wire}`, by key: `…/{one}/{wire}(…)`.");
                 quote! {
                     #[doc = #line]
-                    pub fn #key_method(&self, #(#params),*) -> #up1 EntityPath<#up1 #module::#target> {
+                    pub fn #key_method(&self, #(#params),*) -> #up1 EntityPath<#module::#target> {
                         self.#method().key(#value)
                     }
                 }
             });
             quote! {
                 #docs
-                pub fn #method(&self) -> #up1 CollectionPath<#up1 #module::#target> {
+                pub fn #method(&self) -> #up1 CollectionPath<#module::#target> {
                     #up1 CollectionPath::from(self.collection(#wire))
                 }
                 #key_method
@@ -562,17 +631,17 @@ fn path_methods(entity: &EntityPlan, marker: &str, set: &str) -> TokenStream {
         } else {
             quote! {
                 #docs
-                pub fn #method(&self) -> #up1 EntityPath<#up1 #module::#target> {
+                pub fn #method(&self) -> #up1 EntityPath<#module::#target> {
                     #up1 EntityPath::from(self.single(#wire))
                 }
             }
         }
     });
-    let actions = entity.actions.iter().map(|op| operation_method(op, 1, &quote!(self)));
+    let actions = entity.actions.iter().map(|op| operation_method(op, depth, &quote!(self)));
     let streams = entity.streams.iter().map(|s| {
         let method = ident(&s.method);
         let wire = &s.wire;
-        let line = format!(" The content of the stream property `{wire}` (download and upload): `…/{set}(…)/{wire}`.");
+        let line = format!(" The content of the stream property `{wire}` (download and upload): `…/{one}/{wire}`.");
         quote! {
             #[doc = #line]
             pub fn #method(&self) -> rt::MediaPath {
@@ -591,11 +660,11 @@ fn path_methods(entity: &EntityPlan, marker: &str, set: &str) -> TokenStream {
     });
     let alternate = entity.alternate_keys.iter().map(|k| {
         let method = ident(&k.method);
-        let (params, _) = key_arguments(&k.parts, None, 1);
-        let predicate = alternate_key_predicate(&k.parts);
+        let (params, _) = key_arguments(&k.parts, None, depth);
+        let predicate = alternate_key_predicate(&k.parts, depth);
         let names: Vec<String> = k.parts.iter().map(|p| format!("`{}`", p.wire)).collect();
         let line = format!(
-            " One entity by its alternate key {}: `…/{set}({}=…)`.",
+            " One entity by its alternate key {}: `…/{collection}({}=…)`.",
             names.join(", "),
             k.parts.first().map_or("", |p| p.wire.as_str())
         );
@@ -606,9 +675,11 @@ fn path_methods(entity: &EntityPlan, marker: &str, set: &str) -> TokenStream {
             }
         }
     });
-    let collection_actions = entity.collection_actions.iter().map(|op| operation_method(op, 1, &quote!(self)));
+    let collection_actions = entity.collection_actions.iter().map(|op| operation_method(op, depth, &quote!(self)));
     let entity_items: Vec<TokenStream> = navigations.chain(actions).chain(streams).chain(media).collect();
-    let collection_items: Vec<TokenStream> = alternate.chain(collection_actions).collect();
+    // A singleton is never a collection.
+    let collection_items: Vec<TokenStream> =
+        if set.singleton { Vec::new() } else { alternate.chain(collection_actions).collect() };
     let entity_impl = (!entity_items.is_empty()).then(|| quote!(impl #up1 EntityPath<#marker> { #(#entity_items)* }));
     let collection_impl =
         (!collection_items.is_empty()).then(|| quote!(impl #up1 CollectionPath<#marker> { #(#collection_items)* }));

@@ -5,9 +5,11 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::plan::EnumPlan;
-use super::tokens::{doc, ident};
+use super::tokens::{doc, ident, std_name};
 
 pub fn render(enumeration: &EnumPlan) -> TokenStream {
+    let std_result = std_name("result", "Result");
+    let std_string = std_name("string", "String");
     let name = ident(&enumeration.name);
     let unknown = ident(&enumeration.unknown_variant);
     let type_name = enumeration.qualified.to_string();
@@ -115,23 +117,23 @@ pub fn render(enumeration: &EnumPlan) -> TokenStream {
         }
 
         impl rt::Edm for #name {
-            fn deserialize_edm<'de, D: rt::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+            fn deserialize_edm<'de, D: rt::serde::Deserializer<'de>>(deserializer: D) -> #std_result<Self, D::Error> {
                 rt::__private::deserialize_enum(deserializer)
             }
 
-            fn write_json(&self, out: &mut ::std::string::String) {
+            fn write_json(&self, out: &mut #std_string) {
                 rt::__private::write_enum_json(self, out);
             }
         }
 
         impl<'de> rt::serde::Deserialize<'de> for #name {
-            fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+            fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> #std_result<Self, D::Error> {
                 rt::__private::deserialize_enum(deserializer)
             }
         }
 
         impl rt::serde::Serialize for #name {
-            fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+            fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> #std_result<S::Ok, S::Error> {
                 serializer.serialize_str(rt::EdmEnum::wire_name(self))
             }
         }
@@ -146,7 +148,7 @@ pub fn render(enumeration: &EnumPlan) -> TokenStream {
         impl ::std::str::FromStr for #name {
             type Err = rt::UnknownMember;
 
-            fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
+            fn from_str(text: &str) -> #std_result<Self, Self::Err> {
                 match text {
                     #(#parse)*
                     other => Err(rt::UnknownMember { type_name: #type_name, text: other.to_owned() }),

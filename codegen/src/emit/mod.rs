@@ -4,9 +4,9 @@ pub mod changes;
 mod complex;
 mod entity;
 mod enums;
+mod layout;
 pub mod names;
 pub mod plan;
-mod prelude;
 mod root;
 mod structured;
 mod sync;
@@ -55,27 +55,85 @@ pub fn plan(input: &ApiInput<'_>) -> ApiPlan {
 
 /// What one generated file holds; rendered on a worker thread.
 enum Job<'a> {
-    Root { plan: &'a ApiPlan, modules: Vec<String>, doc: String },
-    Enums { plan: &'a ApiPlan, doc: String },
-    Complex { plan: &'a ApiPlan, doc: String },
-    Entity { entity: &'a plan::EntityPlan, dialect: Dialect, doc: String },
-    Tree { children: Vec<String>, doc: String },
+    Root {
+        plan: &'a ApiPlan,
+        modules: Vec<String>,
+        doc: String,
+    },
+    Enums {
+        items: Vec<&'a plan::EnumPlan>,
+        doc: String,
+    },
+    Complex {
+        items: Vec<&'a plan::ComplexPlan>,
+        depth: usize,
+        doc: String,
+    },
+    /// A module made of private submodules whose items it re-exports.
+    Chunks {
+        chunks: Vec<String>,
+        doc: String,
+    },
+    Entity {
+        entity: &'a plan::EntityPlan,
+        depth: usize,
+        dialect: Dialect,
+        doc: String,
+    },
+    Tree {
+        children: Vec<String>,
+        doc: String,
+    },
 }
 
 impl Job<'_> {
+    /// The namespace module of the file and the names it declares (see
+    /// [`tokens::FileContext`]).
+    fn context(&self) -> tokens::FileContext {
+        let (namespace, declared) = match self {
+            Job::Enums { items, .. } => {
+                (items.first().and_then(|e| e.namespace.clone()), items.iter().map(|e| e.name.clone()).collect())
+            }
+            Job::Complex { items, .. } => (
+                items.first().and_then(|c| c.namespace.clone()),
+                items.iter().flat_map(|c| [c.name.clone(), format!("{}Visitor", c.name)]).collect(),
+            ),
+            Job::Entity { entity, .. } => {
+                let mut declared = vec![
+                    entity.struct_name.clone(),
+                    entity.create_name.clone(),
+                    entity.update_name.clone(),
+                    format!("{}Visitor", entity.struct_name),
+                    "fields".to_owned(),
+                ];
+                declared.extend(entity.key_struct.iter().cloned());
+                declared.extend(entity.sets.iter().map(|s| s.marker.clone()));
+                declared.extend(entity.fields.iter().map(|f| f.marker.clone()));
+                declared.extend(entity.navigations.iter().map(|n| n.marker.clone()));
+                (entity.namespace.clone(), declared)
+            }
+            Job::Root { .. } | Job::Chunks { .. } | Job::Tree { .. } => (None, Vec::new()),
+        };
+        tokens::FileContext { namespace, declared }
+    }
+
     fn render(&self) -> TokenStream {
         match self {
             Job::Root { plan, modules, doc } => with_preamble(doc, root::render(plan, modules)),
-            Job::Enums { plan, doc } => {
-                let enums = plan.enums.iter().map(enums::render);
+            Job::Enums { items, doc } => {
+                let enums = items.iter().map(|e| enums::render(e));
                 with_preamble(doc, quote!(#(#enums)*))
             }
-            Job::Complex { plan, doc } => {
-                let complexes = plan.complexes.iter().map(complex::render);
+            Job::Complex { items, depth, doc } => {
+                let complexes = items.iter().map(|c| complex::render(c, *depth));
                 with_preamble(doc, quote!(#(#complexes)*))
             }
-            Job::Entity { entity, dialect, doc } => {
-                let mut items = entity::render(entity, &quote!(super::Service));
+            Job::Chunks { chunks, doc } => {
+                let chunks = chunks.iter().map(|c| tokens::ident(c));
+                quote!(#![doc = #doc] #(mod #chunks; pub use #chunks::*;)*)
+            }
+            Job::Entity { entity, depth, dialect, doc } => {
+                let mut items = entity::render(entity, *depth);
                 if *dialect == Dialect::BusinessCentral {
                     items.extend(sync::change_tracked(entity));
                 }
@@ -102,7 +160,31 @@ struct Pending<'a> {
 /// them into one module tree. `command` is named in every file's header.
 /// What the generator had to leave out is reported on stderr.
 pub fn generate(inputs: &[ApiInput<'_>], command: &str) -> Result<Vec<GeneratedFile>, String> {
-    let mut plans = Vec::with_capacity(inputs.len());
+    let planned = plan_all(inputs, &mut |route, warning| eprintln!("warning: {route}: {warning}"))?;
+    render_all(&planned, command)
+}
+
+/// [`generate`] without reporting what was left out (for benchmarks and
+/// tests that inspect the plan's warnings themselves).
+pub fn generate_quietly(inputs: &[ApiInput<'_>], command: &str) -> Result<Vec<GeneratedFile>, String> {
+    let planned = plan_all(inputs, &mut |_, _| {})?;
+    render_all(&planned, command)
+}
+
+/// One API, planned: everything rendering needs, owned, so that the model
+/// can be dropped before the (memory-hungry) rendering starts.
+#[derive(Debug, Clone)]
+pub struct PlannedApi {
+    pub plan: ApiPlan,
+    /// The route's module path (`api/v2.0` → `["api", "v2_0"]`).
+    pub modules: Vec<String>,
+    /// The schema file as named in the generated header.
+    pub source: String,
+}
+
+/// Plans every API; `report(route, warning)` hears what each leaves out.
+pub fn plan_all(inputs: &[ApiInput<'_>], report: &mut dyn FnMut(&str, &str)) -> Result<Vec<PlannedApi>, String> {
+    let mut planned = Vec::with_capacity(inputs.len());
     for input in inputs {
         let modules = route_modules(input.route);
         if modules.is_empty() {
@@ -110,36 +192,42 @@ pub fn generate(inputs: &[ApiInput<'_>], command: &str) -> Result<Vec<GeneratedF
         }
         let plan = plan(input);
         for warning in &plan.warnings {
-            eprintln!("warning: {}: {warning}", input.route);
+            report(input.route, warning);
         }
-        plans.push((modules, plan, input));
+        planned.push(PlannedApi { plan, modules, source: input.source.to_owned() });
     }
+    Ok(planned)
+}
+
+/// Renders every file of the planned APIs, sorted by path.
+pub fn render_all(planned: &[PlannedApi], command: &str) -> Result<Vec<GeneratedFile>, String> {
+    let mut files = Vec::new();
+    render_each(planned, command, &mut |file| {
+        files.push(file);
+        Ok(())
+    })?;
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(files)
+}
+
+/// Renders every file of the planned APIs and hands each to `sink` as soon
+/// as it is ready, in no particular order: only a few files are in memory
+/// at a time. Returns how many files there were.
+pub fn render_each(
+    planned: &[PlannedApi],
+    command: &str,
+    sink: &mut dyn FnMut(GeneratedFile) -> Result<(), String>,
+) -> Result<usize, String> {
     let mut pending: Vec<Pending<'_>> = Vec::new();
     let mut tree: std::collections::BTreeMap<Vec<String>, std::collections::BTreeSet<String>> = Default::default();
-    for (modules, plan, input) in &plans {
+    for api in planned {
+        let modules = &api.modules;
         for depth in 0..modules.len() {
             tree.entry(modules[..depth].to_vec()).or_default().insert(modules[depth].clone());
         }
         let dir: PathBuf = modules.iter().collect();
-        let header = format!("// Code generated by `{command}` from {}. DO NOT EDIT.\n", input.source);
-        let route = input.route;
-        let entity_modules: Vec<String> = plan.entities.iter().map(|e| e.module.clone()).collect();
-        let doc = format!(" The `{route}` API, generated from `{}`.", input.source);
-        pending.push(Pending {
-            path: dir.join("mod.rs"),
-            header: header.clone(),
-            job: Job::Root { plan, modules: entity_modules, doc },
-        });
-        let doc = format!(" Enum types of `{route}`.");
-        pending.push(Pending { path: dir.join("enums.rs"), header: header.clone(), job: Job::Enums { plan, doc } });
-        let doc = format!(" Complex types of `{route}`.");
-        pending.push(Pending { path: dir.join("complex.rs"), header: header.clone(), job: Job::Complex { plan, doc } });
-        for entity in &plan.entities {
-            let doc = format!(" `{}`: the entity, its payloads, property handles and paths.", entity.qualified);
-            let path = dir.join(format!("{}.rs", entity.module));
-            let job = Job::Entity { entity, dialect: plan.dialect, doc };
-            pending.push(Pending { path, header: header.clone(), job });
-        }
+        let header = format!("// Code generated by `{command}` from {}. DO NOT EDIT.\n", api.source);
+        layout::api_files(&api.plan, &api.plan.route, &api.source, &dir, &header, &mut pending);
     }
     for (parent, children) in tree {
         let path: PathBuf = parent.iter().collect::<PathBuf>().join("mod.rs");
@@ -151,7 +239,8 @@ pub fn generate(inputs: &[ApiInput<'_>], command: &str) -> Result<Vec<GeneratedF
         };
         pending.push(Pending { path, header, job: Job::Tree { children: children.into_iter().collect(), doc } });
     }
-    format_all(&pending)
+    format_all(&pending, sink)?;
+    Ok(pending.len())
 }
 
 fn with_preamble(doc: &str, items: TokenStream) -> TokenStream {
@@ -165,42 +254,56 @@ fn with_preamble(doc: &str, items: TokenStream) -> TokenStream {
 
 /// Renders and formats every file, spreading the files over the available
 /// cores (rendering, parsing and printing all happen on the worker, since
-/// token streams cannot cross threads).
-fn format_all(pending: &[Pending<'_>]) -> Result<Vec<GeneratedFile>, String> {
-    use std::sync::atomic::{AtomicUsize, Ordering};
+/// token streams cannot cross threads). Finished files travel to this
+/// thread, which hands them to `sink`; the channel holds a few at most.
+fn format_all(
+    pending: &[Pending<'_>],
+    sink: &mut dyn FnMut(GeneratedFile) -> Result<(), String>,
+) -> Result<(), String> {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
     let next = AtomicUsize::new(0);
-    let mut results: Vec<Result<GeneratedFile, String>> = Vec::with_capacity(pending.len());
+    let stop = AtomicBool::new(false);
+    let (sender, receiver) = std::sync::mpsc::sync_channel::<Result<GeneratedFile, String>>(threads * 2);
+    let mut outcome = Ok(());
     std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
             .map(|_| {
-                scope.spawn(|| {
-                    let mut done = Vec::new();
-                    loop {
+                let sender = sender.clone();
+                let (next, stop) = (&next, &stop);
+                scope.spawn(move || {
+                    while !stop.load(Ordering::Relaxed) {
                         let index = next.fetch_add(1, Ordering::Relaxed);
                         let Some(file) = pending.get(index) else { break };
-                        done.push(format_file(file));
+                        if sender.send(format_file(file)).is_err() {
+                            break;
+                        }
                     }
-                    done
                 })
             })
             .collect();
+        drop(sender);
+        for file in receiver.iter() {
+            if outcome.is_ok() {
+                outcome = file.and_then(&mut *sink);
+                if outcome.is_err() {
+                    stop.store(true, Ordering::Relaxed);
+                }
+            }
+        }
         for worker in workers {
-            match worker.join() {
-                Ok(files) => results.extend(files),
-                Err(_) => results.push(Err("a code generation thread panicked".to_owned())),
+            if worker.join().is_err() && outcome.is_ok() {
+                outcome = Err("a code generation thread panicked".to_owned());
             }
         }
     });
-    let mut files = results.into_iter().collect::<Result<Vec<_>, _>>()?;
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(files)
+    outcome
 }
 
 fn format_file(file: &Pending<'_>) -> Result<GeneratedFile, String> {
-    let mut parsed: syn::File = syn::parse2(file.job.render())
-        .map_err(|e| format!("generated code for {} does not parse: {e}", file.path.display()))?;
-    prelude::shorten(&mut parsed);
+    let tokens = tokens::in_file(file.job.context(), || file.job.render());
+    let parsed: syn::File =
+        syn::parse2(tokens).map_err(|e| format!("generated code for {} does not parse: {e}", file.path.display()))?;
     Ok(GeneratedFile {
         path: file.path.clone(),
         contents: format!("{}{}", file.header, prettyplease::unparse(&parsed)),

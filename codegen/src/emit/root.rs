@@ -7,9 +7,14 @@ use quote::quote;
 
 use super::entity::{key_arguments, operation_method};
 use super::plan::{ApiPlan, Dialect};
-use super::tokens::{doc, ident};
+use super::tokens::{doc, entity_module, ident, std_name};
 
+/// The API module; `modules` are the modules it declares (entity modules,
+/// or namespace modules when the service's types span several namespaces).
 pub fn render(plan: &ApiPlan, modules: &[String]) -> TokenStream {
+    let std_clone = std_name("clone", "Clone");
+    let std_into = std_name("convert", "Into");
+    let std_result = std_name("result", "Result");
     let route = &plan.route;
     let lambda = (plan.dialect == Dialect::Standard).then(|| quote!(impl rt::LambdaOperators for Service {}));
     // The wire dialect is decided here, at generation time: Business
@@ -19,14 +24,20 @@ pub fn render(plan: &ApiPlan, modules: &[String]) -> TokenStream {
         Dialect::BusinessCentral => quote!(::business_central_sdk::PROFILE),
         Dialect::Standard => quote!(rt::ServiceProfile::strict_odata()),
     };
+    // Enum and complex types live at the API root unless they are split by namespace.
+    let type_modules = plan.namespaces.is_empty().then(|| {
+        quote!(
+            pub mod enums;
+            pub mod complex;
+        )
+    });
     let module_decls = modules.iter().map(|m| {
         let m = ident(m);
         quote!(pub mod #m;)
     });
     let root_sets = plan.root_sets.iter().map(|root| {
         let collection = ident(&root.collection_method);
-        let key_method = ident(&root.key_method);
-        let module = ident(&root.target.module);
+        let module = entity_module(root.target.namespace.as_deref(), &root.target.module, 0);
         let marker = ident(&root.target.set_marker);
         let set = &root.set;
         let key_struct = plan
@@ -41,6 +52,15 @@ pub fn render(plan: &ApiPlan, modules: &[String]) -> TokenStream {
         let (params, key_value) = key_arguments(&root.key, key_struct, 0);
         let collection_doc = format!(" The entity set `{set}` (`{route}/{set}`).");
         let key_doc = format!(" One entity of `{set}` by key (`{route}/{set}(…)`).");
+        let by_key = root.key_method.as_ref().map(|key_method| {
+            let key_method = ident(key_method);
+            quote! {
+                #[doc = #key_doc]
+                pub fn #key_method(&self, #(#params),*) -> EntityPath<#module::#marker> {
+                    self.#collection().key(#key_value)
+                }
+            }
+        });
         let alternates = root.alternate_keys.iter().map(|(method, key)| {
             let method = ident(method);
             let collection_method = ident(&key.method);
@@ -63,17 +83,51 @@ pub fn render(plan: &ApiPlan, modules: &[String]) -> TokenStream {
                 CollectionPath(rt::CollectionPath::new(self.api.clone(), #set))
             }
 
-            #[doc = #key_doc]
-            pub fn #key_method(&self, #(#params),*) -> EntityPath<#module::#marker> {
-                self.#collection().key(#key_value)
+            #by_key
+            #(#alternates)*
+        }
+    });
+    let singletons = plan.singletons.iter().map(|singleton| {
+        let method = ident(&singleton.method);
+        let module = entity_module(singleton.target.namespace.as_deref(), &singleton.target.module, 0);
+        let marker = ident(&singleton.target.set_marker);
+        let name = &singleton.name;
+        let line = format!(" The singleton `{name}` (`{route}/{name}`).");
+        quote! {
+            #[doc = #line]
+            pub fn #method(&self) -> EntityPath<#module::#marker> {
+                EntityPath(rt::EntityPath::new(self.api.clone(), #name))
+            }
+        }
+    });
+    let casts = plan.has_derived_entities().then(|| {
+        quote! {
+            impl<S: rt::EntitySet> CollectionPath<S> {
+                /// Only the entities of a derived type `T` (a type-cast segment,
+                /// `…/Namespace.Type`), with `T`'s properties for filters.
+                pub fn cast<T: rt::EntitySet>(&self) -> CollectionPath<T>
+                where
+                    T::Entity: rt::DerivedFrom<S::Entity>,
+                {
+                    CollectionPath(self.0.cast())
+                }
             }
 
-            #(#alternates)*
+            impl<S: rt::EntitySet> EntityPath<S> {
+                /// This entity as its derived type `T` (a type-cast segment,
+                /// `…(key)/Namespace.Type`); reading it fails if it is not one.
+                pub fn cast<T: rt::EntitySet>(&self) -> EntityPath<T>
+                where
+                    T::Entity: rt::DerivedFrom<S::Entity>,
+                {
+                    EntityPath(self.0.cast())
+                }
+            }
         }
     });
     let default_company = plan.company_set.and_then(|index| {
         let root = &plan.root_sets[index];
-        let module = ident(&root.target.module);
+        let module = entity_module(root.target.namespace.as_deref(), &root.target.module, 0);
         let marker = ident(&root.target.set_marker);
         let collection = ident(&root.collection_method);
         // Companies are found by name through their `name` alternate key.
@@ -82,7 +136,7 @@ pub fn render(plan: &ApiPlan, modules: &[String]) -> TokenStream {
         Some(quote! {
             /// The company the client was configured with
             /// (`default_company_id` or `default_company_name`).
-            pub fn default_company(&self) -> ::std::result::Result<EntityPath<#module::#marker>, rt::Error> {
+            pub fn default_company(&self) -> #std_result<EntityPath<#module::#marker>, rt::Error> {
                 match ::business_central_sdk::default_company(self.api.client()) {
                     Some(::business_central_sdk::CompanyRef::Id(id)) => Ok(self.#collection().key(*id)),
                     Some(::business_central_sdk::CompanyRef::Name(name)) => Ok(self.#collection().#by_name(name.clone())),
@@ -140,6 +194,7 @@ pub fn render(plan: &ApiPlan, modules: &[String]) -> TokenStream {
 
             #default_company
             #(#root_sets)*
+            #(#singletons)*
             #(#imports)*
         }
 
@@ -176,13 +231,13 @@ pub fn render(plan: &ApiPlan, modules: &[String]) -> TokenStream {
             }
         }
 
-        impl<S> ::std::clone::Clone for EntityPath<S> {
+        impl<S> #std_clone for EntityPath<S> {
             fn clone(&self) -> Self {
                 EntityPath(self.0.clone())
             }
         }
 
-        impl<S> ::std::clone::Clone for CollectionPath<S> {
+        impl<S> #std_clone for CollectionPath<S> {
             fn clone(&self) -> Self {
                 CollectionPath(self.0.clone())
             }
@@ -203,13 +258,13 @@ pub fn render(plan: &ApiPlan, modules: &[String]) -> TokenStream {
         impl<S: rt::EntitySet> CollectionPath<S> {
             /// One entity of this collection, by key: `…(key)`. GUID keys are
             /// written bare, string keys quoted with `'` doubled.
-            pub fn key(&self, key: impl ::std::convert::Into<S::Key>) -> EntityPath<S> {
+            pub fn key(&self, key: impl #std_into<S::Key>) -> EntityPath<S> {
                 EntityPath(self.0.key_path(&key.into()))
             }
         }
+        #casts
 
-        pub mod enums;
-        pub mod complex;
+        #type_modules
         #(#module_decls)*
     }
 }

@@ -8,7 +8,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::plan::{FieldPlan, NavPlan, RustType};
-use super::tokens::{doc, field_type, ident, value_type};
+use super::tokens::{doc, entity_module, field_type, ident, std_name};
 
 pub struct Structure<'a> {
     pub name: &'a str,
@@ -20,6 +20,10 @@ pub struct Structure<'a> {
     pub extra_field: &'a str,
     /// Entities are `#[non_exhaustive]`; complex values are built by users.
     pub constructible: bool,
+    /// Whether the struct derives `Default` (every field has one).
+    pub derive_default: bool,
+    /// How many modules below the API module the struct is declared.
+    pub depth: usize,
 }
 
 /// How a field is held while its object is being read.
@@ -42,24 +46,25 @@ fn slot(field: &FieldPlan) -> Slot {
 }
 
 pub fn render(s: &Structure<'_>) -> TokenStream {
+    let std_box = std_name("boxed", "Box");
+    let std_option = std_name("option", "Option");
+    let std_vec = std_name("vec", "Vec");
     let name = ident(s.name);
     let docs = doc(s.docs);
     let extra = ident(s.extra_field);
     let field_defs = s.fields.iter().map(|f| {
         let field = ident(&f.ident);
-        let ty = field_type(&f.ty, f.nullable, 1);
+        let ty = field_type(&f.ty, f.nullable, f.boxed, s.depth);
         let docs = doc(&f.docs);
         quote! { #docs pub #field: #ty, }
     });
     let nav_defs = s.navigations.iter().map(|n| {
         let field = ident(&n.ident);
-        let target =
-            value_type(&RustType::Entity { module: n.target.module.clone(), name: n.target.entity.clone() }, 1);
-        let ty = if n.collection {
-            quote!(::std::option::Option<::std::vec::Vec<#target>>)
-        } else {
-            quote!(::std::option::Option<::std::boxed::Box<#target>>)
-        };
+        let module = entity_module(n.target.namespace.as_deref(), &n.target.module, s.depth);
+        let entity = ident(&n.target.entity);
+        let target = quote!(#module::#entity);
+        let ty =
+            if n.collection { quote!(#std_option<#std_vec<#target>>) } else { quote!(#std_option<#std_box<#target>>) };
         let mut lines = n.docs.clone();
         lines.push(String::new());
         lines.push("Filled only when the navigation was expanded (`$expand`).".to_owned());
@@ -70,11 +75,13 @@ pub fn render(s: &Structure<'_>) -> TokenStream {
         let e = ident(e);
         quote! {
             /// The entity's version (`@odata.etag`), sent back in `If-Match` on updates and deletes.
-            pub #e: ::std::option::Option<rt::ETag>,
+            pub #e: #std_option<rt::ETag>,
         }
     });
-    let attributes = if s.constructible {
+    let attributes = if s.constructible && s.derive_default {
         quote!(#[derive(Debug, Clone, PartialEq, Default)])
+    } else if s.constructible {
+        quote!(#[derive(Debug, Clone, PartialEq)])
     } else {
         quote!(#[derive(Debug, Clone, PartialEq)] #[non_exhaustive])
     };
@@ -101,6 +108,10 @@ fn local(name: &str) -> proc_macro2::Ident {
 }
 
 fn visitor(s: &Structure<'_>) -> TokenStream {
+    let std_option = std_name("option", "Option");
+    let std_result = std_name("result", "Result");
+    let std_string = std_name("string", "String");
+    let std_vec = std_name("vec", "Vec");
     let name = ident(s.name);
     let visitor_name = format_ident!("{}Visitor", s.name);
     let expecting = format!("a {} object", s.type_name);
@@ -124,7 +135,7 @@ fn visitor(s: &Structure<'_>) -> TokenStream {
                 inits.push(quote!(#field: #var,));
             }
             Slot::Collection => {
-                declarations.push(quote!(let mut #var = ::std::vec::Vec::new();));
+                declarations.push(quote!(let mut #var = #std_vec::new();));
                 arms.push(quote!(#wire => #var = rt::__private::next_collection(&mut map)?,));
                 inits.push(quote!(#field: #var,));
             }
@@ -142,7 +153,7 @@ fn visitor(s: &Structure<'_>) -> TokenStream {
                 }
                 let long = format!("{wire}@odata.mediaEtag");
                 let short = format!("{wire}@mediaEtag");
-                arms.push(quote!(#long | #short => #var.etag = map.next_value::<::std::option::Option<::std::string::String>>()?.map(rt::ETag::new),));
+                arms.push(quote!(#long | #short => #var.etag = map.next_value::<#std_option<#std_string>>()?.map(rt::ETag::new),));
                 inits.push(quote!(#field: #var,));
             }
         }
@@ -164,7 +175,7 @@ fn visitor(s: &Structure<'_>) -> TokenStream {
     }
     quote! {
         impl<'de> rt::serde::Deserialize<'de> for #name {
-            fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+            fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> #std_result<Self, D::Error> {
                 deserializer.deserialize_map(#visitor_name)
             }
         }
@@ -178,7 +189,7 @@ fn visitor(s: &Structure<'_>) -> TokenStream {
                 formatter.write_str(#expecting)
             }
 
-            fn visit_map<A: rt::serde::de::MapAccess<'de>>(self, mut map: A) -> ::std::result::Result<#name, A::Error> {
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(self, mut map: A) -> #std_result<#name, A::Error> {
                 #(#declarations)*
                 let mut extra = rt::AdditionalProperties::new();
                 while let Some(key) = map.next_key::<rt::__private::FieldName<'de>>()? {
@@ -202,6 +213,8 @@ fn visitor(s: &Structure<'_>) -> TokenStream {
 }
 
 fn writer(s: &Structure<'_>) -> TokenStream {
+    let std_result = std_name("result", "Result");
+    let std_string = std_name("string", "String");
     let name = ident(s.name);
     let extra = ident(s.extra_field);
     let etag = s.etag_field.map(|e| {
@@ -232,11 +245,11 @@ fn writer(s: &Structure<'_>) -> TokenStream {
     });
     quote! {
         impl rt::Edm for #name {
-            fn deserialize_edm<'de, D: rt::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+            fn deserialize_edm<'de, D: rt::serde::Deserializer<'de>>(deserializer: D) -> #std_result<Self, D::Error> {
                 <Self as rt::serde::Deserialize<'de>>::deserialize(deserializer)
             }
 
-            fn write_json(&self, out: &mut ::std::string::String) {
+            fn write_json(&self, out: &mut #std_string) {
                 let mut object = rt::__private::JsonObject::begin(out);
                 #etag
                 #(#fields)*
@@ -247,7 +260,7 @@ fn writer(s: &Structure<'_>) -> TokenStream {
         }
 
         impl rt::serde::Serialize for #name {
-            fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+            fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> #std_result<S::Ok, S::Error> {
                 rt::__private::AsJson(self).serialize(serializer)
             }
         }

@@ -1,5 +1,7 @@
 //! Token helpers shared by the renderers.
 
+use std::cell::RefCell;
+
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
@@ -16,6 +18,57 @@ pub fn ident(name: &str) -> Ident {
     }
 }
 
+/// What the names written in a file depend on: the file being rendered.
+#[derive(Debug, Clone, Default)]
+pub struct FileContext {
+    /// The namespace module the file belongs to (`None` when the service's
+    /// types are not split by namespace, and for the API module itself).
+    pub namespace: Option<String>,
+    /// The type and module names the file declares. A std prelude name the
+    /// file declares itself (a complex type `Option`) must be written in full.
+    pub declared: Vec<String>,
+}
+
+thread_local! {
+    // Set for the duration of one file's rendering, which happens on one
+    // worker thread; read by the path helpers below.
+    static FILE: RefCell<FileContext> = RefCell::default();
+}
+
+/// Renders one file with `context` in effect.
+pub fn in_file<T>(context: FileContext, render: impl FnOnce() -> T) -> T {
+    FILE.with(|file| *file.borrow_mut() = context);
+    let rendered = render();
+    FILE.with(|file| *file.borrow_mut() = FileContext::default());
+    rendered
+}
+
+/// The std prelude names generated code uses, with their modules.
+const PRELUDE: [(&str, &str); 8] = [
+    ("option", "Option"),
+    ("string", "String"),
+    ("vec", "Vec"),
+    ("boxed", "Box"),
+    ("result", "Result"),
+    ("convert", "Into"),
+    ("iter", "IntoIterator"),
+    ("clone", "Clone"),
+];
+
+/// A std item by its prelude name (`Option`), as a reader expects it; in
+/// full (`::std::option::Option`) when the file declares an item of that
+/// name, which would otherwise capture it.
+pub fn std_name(module: &str, name: &str) -> TokenStream {
+    let shadowed = FILE.with(|file| file.borrow().declared.iter().any(|d| d == name));
+    let short = Ident::new(name, Span::call_site());
+    if PRELUDE.contains(&(module, name)) && !shadowed {
+        quote!(#short)
+    } else {
+        let module = Ident::new(module, Span::call_site());
+        quote!(::std::#module::#short)
+    }
+}
+
 /// `#[doc = "..."]` attributes, one per line.
 pub fn doc(lines: &[String]) -> TokenStream {
     let lines = lines.iter().map(|line| if line.is_empty() { String::new() } else { format!(" {line}") });
@@ -29,37 +82,69 @@ pub fn up(depth: usize) -> TokenStream {
     quote! { #(#supers)* }
 }
 
+/// `super::…::[namespace::]`: the way from a module `depth` levels below the
+/// API module to the module of a namespace (the API module itself when the
+/// service's types are not split by namespace).
+pub fn namespace_path(namespace: Option<&str>, depth: usize) -> TokenStream {
+    // Within its own namespace module a type is reached without naming it.
+    let here = FILE.with(|file| file.borrow().namespace.is_some() && file.borrow().namespace.as_deref() == namespace);
+    match namespace {
+        Some(_) if here && depth > 0 => up(depth - 1),
+        Some(namespace) => {
+            let up = up(depth);
+            let namespace = ident(namespace);
+            quote!(#up #namespace::)
+        }
+        None => up(depth),
+    }
+}
+
+/// The module of an entity type, seen from `depth` levels below the API module.
+pub fn entity_module(namespace: Option<&str>, module: &str, depth: usize) -> TokenStream {
+    let path = namespace_path(namespace, depth);
+    let module = ident(module);
+    quote!(#path #module)
+}
+
 /// The Rust type of a value (without `Option`).
 pub fn value_type(ty: &RustType, depth: usize) -> TokenStream {
-    let up = up(depth);
     match ty {
         RustType::Primitive(p) => primitive(*p),
-        RustType::Enum { name } => {
+        RustType::Enum { namespace, name } => {
+            let path = namespace_path(namespace.as_deref(), depth);
             let name = ident(name);
-            quote!(#up enums::#name)
+            quote!(#path enums::#name)
         }
-        RustType::Complex { name } => {
+        RustType::Complex { namespace, name } => {
+            let path = namespace_path(namespace.as_deref(), depth);
             let name = ident(name);
-            quote!(#up complex::#name)
+            quote!(#path complex::#name)
         }
-        RustType::Entity { module, name } => {
-            let module = ident(module);
+        RustType::Entity { namespace, module, name } => {
+            let module = entity_module(namespace.as_deref(), module, depth);
             let name = ident(name);
-            quote!(#up #module::#name)
+            quote!(#module::#name)
         }
         RustType::Collection(inner) => {
             let inner = value_type(inner, depth);
-            quote!(::std::vec::Vec<#inner>)
+            let vec = std_name("vec", "Vec");
+            quote!(#vec<#inner>)
         }
     }
 }
 
 /// The type of a field: `Option<T>` when nullable (streams and collections
-/// are never `Option`: a stream is its links, a collection may be empty).
-pub fn field_type(ty: &RustType, nullable: bool, depth: usize) -> TokenStream {
-    let value = value_type(ty, depth);
+/// are never `Option`: a stream is its links, a collection may be empty),
+/// with `T` in a `Box` when `boxed`.
+pub fn field_type(ty: &RustType, nullable: bool, boxed: bool, depth: usize) -> TokenStream {
+    let mut value = value_type(ty, depth);
+    if boxed {
+        let boxed = std_name("boxed", "Box");
+        value = quote!(#boxed<#value>);
+    }
     if nullable && !ty.is_stream() && !matches!(ty, RustType::Collection(_)) {
-        quote!(::std::option::Option<#value>)
+        let option = std_name("option", "Option");
+        quote!(#option<#value>)
     } else {
         value
     }
@@ -82,10 +167,10 @@ fn primitive(p: Primitive) -> TokenStream {
         Primitive::SByte => quote!(i8),
         Primitive::Single => quote!(f32),
         Primitive::Stream => quote!(rt::StreamLink),
-        Primitive::String => quote!(::std::string::String),
+        Primitive::String => std_name("string", "String"),
         Primitive::TimeOfDay => quote!(rt::chrono::NaiveTime),
         Primitive::AnnotationPath | Primitive::PropertyPath | Primitive::NavigationPropertyPath => {
-            quote!(::std::string::String)
+            std_name("string", "String")
         }
         Primitive::Geography(_)
         | Primitive::Geometry(_)
@@ -103,11 +188,13 @@ pub fn argument(ty: &RustType, depth: usize, name: &Ident) -> (TokenStream, Toke
     let value = value_type(ty, depth);
     match ty {
         RustType::Primitive(Primitive::String | Primitive::Decimal | Primitive::DateTimeOffset) => {
-            (quote!(impl ::std::convert::Into<#value>), quote!(#name.into()))
+            let into = std_name("convert", "Into");
+            (quote!(impl #into<#value>), quote!(#name.into()))
         }
         RustType::Collection(inner) => {
             let inner = value_type(inner, depth);
-            (quote!(impl ::std::iter::IntoIterator<Item = #inner>), quote!(#name.into_iter().collect::<#value>()))
+            let into_iterator = std_name("iter", "IntoIterator");
+            (quote!(impl #into_iterator<Item = #inner>), quote!(#name.into_iter().collect::<#value>()))
         }
         _ => (value, quote!(#name)),
     }

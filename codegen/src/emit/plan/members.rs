@@ -1,0 +1,649 @@
+//! Entity types in the plan: fields with their capabilities, navigations
+//! and the sets they lead to, bound operations, streams, and the sets and
+//! singletons that expose the type.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+
+use super::naming::{Names, PATH_RESERVED, PAYLOAD_RESERVED};
+use super::*;
+use crate::docs::{EntityDocFacts, PropertyDocFacts};
+use crate::emit::names::camel;
+use crate::ir::annotations::Permission;
+
+/// Fields Business Central maintains itself on every table it exposes.
+const BC_SYSTEM_FIELDS: &[&str] = &[
+    "lastModifiedDateTime",
+    "systemCreatedAt",
+    "systemCreatedBy",
+    "systemModifiedAt",
+    "systemModifiedBy",
+    "systemVersion",
+];
+
+pub struct Builder<'a> {
+    pub model: &'a Model,
+    pub route: &'a str,
+    pub dialect: Dialect,
+    pub documentation: &'a DocFacts,
+    pub names: &'a Names,
+    /// Bound operations by the entity type they bind to (as itself or as a
+    /// collection), as indices into `model.operations`, in model order.
+    pub bound: BTreeMap<QualifiedName, Vec<usize>>,
+    pub warnings: RefCell<Vec<String>>,
+}
+
+impl<'a> Builder<'a> {
+    pub fn new(
+        model: &'a Model,
+        route: &'a str,
+        dialect: Dialect,
+        documentation: &'a DocFacts,
+        names: &'a Names,
+    ) -> Self {
+        let mut bound: BTreeMap<QualifiedName, Vec<usize>> = BTreeMap::new();
+        for (i, operation) in model.operations.iter().enumerate() {
+            if let Some(owner) = operation.binding_type().and_then(TypeRef::entity) {
+                bound.entry(owner.clone()).or_default().push(i);
+            }
+        }
+        Builder { model, route, dialect, documentation, names, bound, warnings: RefCell::default() }
+    }
+}
+
+impl Builder<'_> {
+    fn documented_entity(&self, entity: &QualifiedName) -> Option<&EntityDocFacts> {
+        self.documentation.entity(self.route, entity)
+    }
+
+    fn documented_property(&self, entity: &QualifiedName, property: &str) -> Option<&PropertyDocFacts> {
+        self.documentation.property(self.route, entity, property)
+    }
+
+    pub fn rust_type(&self, ty: &TypeRef) -> RustType {
+        let inner = match &ty.target {
+            TypeTarget::Primitive(p) => RustType::Primitive(*p),
+            TypeTarget::Enum(n) => {
+                let name = &self.names.enums[n];
+                RustType::Enum { namespace: name.namespace.clone(), name: name.name.clone() }
+            }
+            TypeTarget::Complex(n) => {
+                let name = &self.names.complexes[n];
+                RustType::Complex { namespace: name.namespace.clone(), name: name.name.clone() }
+            }
+            TypeTarget::Entity(n) => RustType::entity(&self.names.entities[n]),
+            TypeTarget::TypeDefinition(n) => RustType::Primitive(
+                self.model.type_definitions.get(n).map_or(Primitive::Untyped, |d| d.underlying_type),
+            ),
+            TypeTarget::AbstractEntity | TypeTarget::AbstractComplex | TypeTarget::Unresolved(_) => {
+                RustType::Primitive(Primitive::Untyped)
+            }
+        };
+        if ty.collection { RustType::Collection(Box::new(inner)) } else { inner }
+    }
+
+    /// The marker of the entity set a set name refers to.
+    pub fn set_target(&self, set: &str) -> TargetRef {
+        let (qualified, marker) = &self.names.set_markers[set];
+        let name = &self.names.entities[qualified];
+        TargetRef {
+            set_name: set.to_owned(),
+            namespace: name.namespace.clone(),
+            module: name.module.clone(),
+            entity: name.struct_name.clone(),
+            set_marker: marker.clone(),
+            qualified: qualified.clone(),
+        }
+    }
+
+    /// The set a navigation leads to: its binding (from a set or singleton
+    /// of the owner's type), else BC's same-named set for contained
+    /// navigations, else the only set of the target type, else the target
+    /// type's own marker. `None` when the target type is not generated.
+    fn navigation_target(&self, owner: &EntityType, nav: &NavigationProperty) -> Option<TargetRef> {
+        let target_type = nav.ty.entity()?;
+        if !self.names.entities.contains_key(target_type) {
+            return None;
+        }
+        let sets = self.model.entity_sets();
+        let set_bindings = sets.iter().filter(|s| s.entity_type == owner.name).flat_map(|s| &s.navigation_bindings);
+        let singleton_bindings =
+            self.model.singletons().iter().filter(|s| s.ty == owner.name).flat_map(|s| &s.navigation_bindings);
+        let bound = set_bindings
+            .chain(singleton_bindings)
+            .find(|b| b.path == nav.name)
+            .map(|b| b.target.rsplit('/').next().unwrap_or(&b.target).to_owned());
+        let same_name =
+            sets.iter().find(|s| s.name == nav.name && s.entity_type == *target_type).map(|s| s.name.clone());
+        let only = {
+            let mut of_type =
+                sets.iter().filter(|s| s.entity_type == *target_type).map(|s| s.name.clone()).collect::<Vec<_>>();
+            of_type.sort();
+            of_type.into_iter().next()
+        };
+        let synthetic = target_type.to_string();
+        let set = bound
+            .filter(|b| self.names.set_markers.contains_key(b))
+            .or(same_name)
+            .or(only)
+            .or_else(|| self.names.set_markers.contains_key(&synthetic).then_some(synthetic))?;
+        Some(self.set_target(&set))
+    }
+
+    pub fn property_docs(&self, owner: &QualifiedName, property: &Property, is_key: bool) -> Vec<String> {
+        let documented = self.documented_property(owner, &property.name);
+        let mut lines = described(&property.annotations, documented.and_then(|d| d.description.as_deref()));
+        let mut facts = vec![format!("Wire name `{}`, type `{}`", property.name, property.ty.csdl_name())];
+        if is_key {
+            facts.push("key".to_owned());
+        }
+        facts.push(if property.facets.is_nullable() { "nullable".to_owned() } else { "not nullable".to_owned() });
+        match property.facets.max_length.or(documented.and_then(|d| d.max_length).map(MaxLength::Length)) {
+            Some(MaxLength::Length(n)) => facts.push(format!("at most {n} characters")),
+            Some(MaxLength::Max) => facts.push("unbounded length".to_owned()),
+            None => {}
+        }
+        if let Some(precision) = property.facets.precision {
+            facts.push(format!("precision {precision}"));
+        }
+        match property.facets.scale {
+            Some(Scale::Variable) => facts.push("any number of decimal places".to_owned()),
+            Some(Scale::Floating) => facts.push("floating scale".to_owned()),
+            Some(Scale::Value(n)) => facts.push(format!("{n} decimal places")),
+            None => {}
+        }
+        if let Some(default) = &property.facets.default_value {
+            facts.push(format!("default `{default}`"));
+        }
+        lines.push(format!("{}.", facts.join(", ")));
+        lines
+    }
+
+    fn field(
+        &self,
+        owner: &EntityType,
+        property: &Property,
+        key: &[PropertyRef],
+        scopes: &mut FieldScopes,
+    ) -> FieldPlan {
+        let is_key = key.iter().any(|k| k.name == property.name);
+        let sets: Vec<Capabilities> = self
+            .model
+            .entity_sets()
+            .iter()
+            .filter(|s| s.entity_type == owner.name)
+            .map(|s| s.annotations.capabilities())
+            .collect();
+        // A type without an entity set (only reached through navigation) is not restricted.
+        let insertable = sets.is_empty() || sets.iter().any(Capabilities::can_insert);
+        let updatable = sets.is_empty() || sets.iter().any(Capabilities::can_update);
+        let documented = self.documented_property(&owner.name, &property.name);
+        let ty = self.rust_type(&property.ty);
+        let annotations = &property.annotations;
+        let read_only_by_permission = annotations.permissions() == Some(Permission::Read);
+        let documented_read_only = documented.is_some_and(|d| d.read_only);
+        let system_field =
+            self.dialect == Dialect::BusinessCentral && BC_SYSTEM_FIELDS.contains(&property.name.as_str());
+        // BC assigns its GUID ids and `…Id` keys (subscriptionId) itself; a
+        // custom API page keyed by a code takes the key from the caller.
+        let bc_assigned = self.dialect == Dialect::BusinessCentral
+            && (property.ty.target == TypeTarget::Primitive(Primitive::Guid)
+                || property.name.ends_with("Id")
+                || property.name == "id");
+        let server_key = is_key && (bc_assigned || annotations.computed());
+        let never = annotations.computed()
+            || read_only_by_permission
+            || documented_read_only
+            || system_field
+            || server_key
+            || ty.is_stream()
+            || matches!(ty, RustType::Entity { .. });
+        let settable_on_create = !never && insertable;
+        let settable_on_update = !never && updatable && !is_key && !annotations.immutable();
+        let required_by_capabilities = self
+            .model
+            .entity_sets()
+            .iter()
+            .filter(|s| s.entity_type == owner.name)
+            .any(|s| s.annotations.capabilities().required_insert_properties.contains(&property.name));
+        let optional_on_create = documented.is_some_and(|d| d.optional_on_create);
+        let required_on_create = settable_on_create
+            && !optional_on_create
+            && (required_by_capabilities
+                || (!property.facets.is_nullable() && property.facets.default_value.is_none()));
+        let mut docs = self.property_docs(&owner.name, property, is_key);
+        let access = match (settable_on_create, settable_on_update) {
+            (true, true) => "Can be set when creating and when updating.",
+            (true, false) if updatable => "Can be set when creating only.",
+            (true, false) => "Can be set when creating (the entity set does not allow updates).",
+            (false, true) => "Can be changed by an update (the entity set does not allow creating).",
+            (false, _) if !insertable && !updatable && !never => "Read-only: the entity set does not allow changes.",
+            (false, _) if documented_read_only => "Read-only (the resource docs say so).",
+            (false, _) if system_field => "Read-only: Business Central maintains it.",
+            (false, _) if is_key => "Read-only: the key is assigned by the service.",
+            (false, _) if ty.is_stream() => "Stream content is read and written through the entity path.",
+            (false, _) => "Read-only (computed by the service).",
+        };
+        docs.push(String::new());
+        docs.push(access.to_owned());
+        FieldPlan {
+            wire: property.name.clone(),
+            ident: scopes.fields.claim(&snake(&property.name), "_value"),
+            marker: scopes.markers.claim(&camel(&property.name), "Property"),
+            handle: scopes.handles.claim(&snake(&property.name), "_property"),
+            setter: scopes.setters.claim(&snake(&property.name), "_value"),
+            ty,
+            nullable: property.facets.is_nullable(),
+            boxed: false,
+            is_key,
+            settable_on_create,
+            settable_on_update,
+            required_on_create,
+            docs,
+        }
+    }
+
+    pub fn entity(&self, entity: &EntityType) -> EntityPlan {
+        let name = &self.names.entities[&entity.name];
+        let (module, struct_name) = (name.module.clone(), name.struct_name.clone());
+        let key_refs = self.model.key_of(entity).map(<[PropertyRef]>::to_vec).unwrap_or_default();
+        let mut scopes = FieldScopes {
+            fields: Scope::new(),
+            markers: Scope::new(),
+            handles: Scope::new(),
+            setters: Scope::with_reserved(PAYLOAD_RESERVED),
+            paths: Scope::with_reserved(PATH_RESERVED),
+        };
+        let properties = self.model.all_properties(entity);
+        let fields: Vec<FieldPlan> = properties.iter().map(|p| self.field(entity, p, &key_refs, &mut scopes)).collect();
+        let key: Vec<KeyPart> = key_refs
+            .iter()
+            .filter_map(|k| fields.iter().find(|f| f.wire == k.name))
+            .map(|f| KeyPart { wire: f.wire.clone(), ident: f.ident.clone(), ty: f.ty.clone() })
+            .collect();
+
+        let mut navigations = Vec::new();
+        for nav in self.model.all_navigation_properties(entity) {
+            let Some(target) = self.navigation_target(entity, nav) else { continue };
+            let target_insertable = self
+                .model
+                .entity_sets()
+                .iter()
+                .find(|s| s.name == target.set_name)
+                .is_none_or(|s| s.annotations.capabilities().can_insert());
+            let ident = scopes.fields.claim(&snake(&nav.name), "_value");
+            let marker = scopes.markers.claim(&camel(&nav.name), "Navigation");
+            let handle = scopes.handles.claim(&snake(&nav.name), "_navigation");
+            let path_method = scopes.paths.claim(&snake(&nav.name), "_nav");
+            let deep_insert_setter = (nav.ty.collection && nav.contains_target && target_insertable)
+                .then(|| scopes.setters.claim(&snake(&nav.name), "_lines"));
+            let mut docs = described(&nav.annotations, None);
+            docs.push(format!(
+                "Navigation property `{}` to {} `{}`{}.",
+                nav.name,
+                if nav.ty.collection { "a collection of" } else { "one" },
+                target.qualified,
+                if nav.contains_target { " (contained)" } else { "" }
+            ));
+            navigations.push(NavPlan {
+                wire: nav.name.clone(),
+                ident,
+                marker,
+                handle,
+                collection: nav.ty.collection,
+                target,
+                path_method,
+                key_method: None,
+                target_key: Vec::new(),
+                target_key_struct: None,
+                deep_insert_setter,
+                docs,
+            });
+        }
+        // By-key accessors come after every navigation so a navigation name always wins.
+        for nav in navigations.iter_mut().filter(|n| n.collection) {
+            let singular = snake(&nav.target.qualified.name);
+            nav.key_method = Some(scopes.paths.claim(&singular, "_by_key"));
+        }
+
+        let mut sets: Vec<SetPlan> = self
+            .model
+            .entity_sets()
+            .iter()
+            .filter(|s| s.entity_type == entity.name)
+            .map(|s| SetPlan {
+                name: s.name.clone(),
+                marker: self.names.set_markers[&s.name].1.clone(),
+                capabilities: s.annotations.capabilities(),
+                docs: set_docs(s),
+                synthetic: false,
+                singleton: false,
+            })
+            .collect();
+        if let Some((_, marker)) =
+            sets.is_empty().then(|| self.names.set_markers.get(&entity.name.to_string())).flatten()
+        {
+            sets.push(SetPlan {
+                name: entity.name.name.clone(),
+                marker: marker.clone(),
+                capabilities: Capabilities::default(),
+                docs: vec![format!(
+                    "`{}` entities, which no entity set exposes: they are reached through navigation properties.",
+                    entity.name
+                )],
+                synthetic: true,
+                singleton: false,
+            });
+        }
+        for singleton in self.model.singletons().iter().filter(|s| s.ty == entity.name) {
+            // One entity at a fixed path: read and updated, never created or deleted.
+            let updatable = singleton.annotations.capabilities().updatable;
+            let capabilities =
+                Capabilities { insertable: Some(false), deletable: Some(false), updatable, ..Capabilities::default() };
+            let mut docs = vec![format!("The singleton `{}` of `{}`.", singleton.name, entity.name)];
+            let description = described(&singleton.annotations, None);
+            if !description.is_empty() {
+                docs.push(String::new());
+                docs.extend(description.into_iter().filter(|l| !l.is_empty()));
+            }
+            sets.push(SetPlan {
+                name: singleton.name.clone(),
+                marker: self.names.set_markers[&singleton.name].1.clone(),
+                capabilities,
+                docs,
+                synthetic: false,
+                singleton: true,
+            });
+        }
+
+        let alternate_keys = entity
+            .annotations
+            .alternate_keys()
+            .iter()
+            .filter_map(|key| {
+                // A key with a part that names no property would address the wrong thing: skip it whole.
+                let parts: Vec<KeyPart> = key
+                    .parts
+                    .iter()
+                    .map(|part| {
+                        let field = fields.iter().find(|f| f.wire == part.property)?;
+                        Some(KeyPart { wire: part.alias.clone(), ident: field.ident.clone(), ty: field.ty.clone() })
+                    })
+                    .collect::<Option<_>>()?;
+                let suffix: Vec<String> = parts.iter().map(|p| p.ident.clone()).collect();
+                (!parts.is_empty()).then(|| AlternateKeyPlan { method: format!("by_{}", suffix.join("_and_")), parts })
+            })
+            .collect();
+
+        let mut actions = Vec::new();
+        let mut collection_actions = Vec::new();
+        // Operations bound to a base type apply to derived types too; the
+        // type's own come first, so they keep the plain names.
+        let lineage = self.lineage(entity);
+        let bound = lineage.iter().flat_map(|owner| self.bound_operations(owner));
+        for (operation, binding) in bound {
+            let Some(mut plan) = self.operation(operation, &mut scopes.paths) else { continue };
+            let verb = if plan.kind == OperationKind::Action { "POST" } else { "GET" };
+            let set = self
+                .model
+                .entity_sets()
+                .iter()
+                .find(|s| s.entity_type == entity.name)
+                .map_or("…", |s| s.name.as_str());
+            let at = if binding.collection { set.to_owned() } else { format!("{set}(…)") };
+            plan.docs.push(format!("URL: `{verb} …/{at}/{}`.", plan.qualified));
+            if binding.collection { collection_actions.push(plan) } else { actions.push(plan) }
+        }
+        let streams = fields
+            .iter()
+            .filter(|f| f.ty.is_stream())
+            .map(|f| StreamPlan { wire: f.wire.clone(), method: scopes.paths.claim(&f.ident, "_stream") })
+            .collect();
+        let media_method = entity.has_stream.then(|| scopes.paths.claim("content", "_stream"));
+        let etag_field = scopes.fields.claim("etag", "_annotation");
+        let extra_field = scopes.fields.claim("additional_properties", "_");
+        let mut always_selected: Vec<String> = key.iter().map(|k| k.wire.clone()).collect();
+        always_selected
+            .extend(fields.iter().filter(|f| !f.nullable && !f.is_key && !f.ty.is_stream()).map(|f| f.wire.clone()));
+
+        let documented = self.documented_entity(&entity.name).and_then(|d| d.description.as_deref());
+        let mut docs = described(&entity.annotations, documented);
+        docs.push(format!("Entity type `{}`.", entity.name));
+        let key_names: Vec<&str> = key.iter().map(|k| k.wire.as_str()).collect();
+        if key.is_empty() {
+            docs.push("No key: reached through singletons and navigation properties, never by key.".to_owned());
+        } else {
+            docs.push(format!("Key: `{}`.", key_names.join("`, `")));
+        }
+        for set in &sets {
+            if set.synthetic {
+                docs.extend(set.docs.iter().cloned());
+                continue;
+            }
+            if set.singleton {
+                docs.push(format!("Singleton `{}`: read from `…/{}`.", set.name, set.name));
+                continue;
+            }
+            docs.push(format!(
+                "Entity set `{}`: {}. Read from `…/{}` or `…/{}({})`.",
+                set.name,
+                capability_summary(&set.capabilities),
+                set.name,
+                set.name,
+                key_names.join(",")
+            ));
+        }
+        let ancestors = lineage[1..].iter().map(|base| RustType::entity(&self.names.entities[&base.name])).collect();
+        EntityPlan {
+            qualified: entity.name.clone(),
+            namespace: name.namespace.clone(),
+            module,
+            create_name: format!("{struct_name}Create"),
+            update_name: format!("{struct_name}Update"),
+            key_struct: (key.len() > 1).then(|| format!("{struct_name}Key")),
+            struct_name,
+            key,
+            fields,
+            navigations,
+            sets,
+            alternate_keys,
+            actions,
+            collection_actions,
+            streams,
+            media_method,
+            etag_field,
+            extra_field,
+            always_selected,
+            ancestors,
+            docs,
+        }
+    }
+
+    /// The type and the types it derives from, nearest first.
+    fn lineage<'m>(&'m self, entity: &'m EntityType) -> Vec<&'m EntityType> {
+        let mut chain = vec![entity];
+        while let Some(base) =
+            chain.last().and_then(|t| t.base_type.as_ref()).and_then(|b| self.model.entity_types.get(b))
+        {
+            if chain.iter().any(|t| t.name == base.name) || !self.names.entities.contains_key(&base.name) {
+                break;
+            }
+            chain.push(base);
+        }
+        chain
+    }
+
+    /// The operations bound to `owner` or to a collection of it, with their binding type.
+    fn bound_operations<'m>(&'m self, owner: &'m EntityType) -> impl Iterator<Item = (&'m Operation, &'m TypeRef)> {
+        let indices = self.bound.get(&owner.name).map_or(&[][..], Vec::as_slice);
+        indices.iter().filter_map(|&i| {
+            let operation = &self.model.operations[i];
+            Some((operation, operation.binding_type()?))
+        })
+    }
+
+    /// The plan of one operation, or `None` (with a warning) for one with a
+    /// stream parameter, which neither a URL nor a JSON body can carry.
+    pub fn operation(&self, operation: &Operation, scope: &mut Scope) -> Option<OperationPlan> {
+        let underlying = |ty: &TypeRef| match &ty.target {
+            TypeTarget::TypeDefinition(n) => self.model.type_definitions.get(n).map(|d| d.underlying_type),
+            TypeTarget::Primitive(p) => Some(*p),
+            _ => None,
+        };
+        // What a function's URL can hold as a literal; anything else goes in
+        // a parameter alias as JSON (`f(p=@p)?@p={...}`).
+        let literal = |ty: &TypeRef| match &ty.target {
+            _ if ty.collection => false,
+            TypeTarget::Enum(_) => true,
+            TypeTarget::Primitive(_) | TypeTarget::TypeDefinition(_) => !matches!(
+                underlying(ty),
+                Some(
+                    Primitive::Stream
+                        | Primitive::Untyped
+                        | Primitive::PrimitiveType
+                        | Primitive::Geography(_)
+                        | Primitive::Geometry(_)
+                        | Primitive::AnyPropertyPath
+                        | Primitive::ModelElementPath
+                ) | None
+            ),
+            _ => false,
+        };
+        if let Some(parameter) =
+            operation.call_parameters().iter().find(|p| underlying(&p.ty) == Some(Primitive::Stream))
+        {
+            self.warnings.borrow_mut().push(format!(
+                "`{}` is not generated: its parameter `{}` is a stream (`{}`), which neither a URL nor a JSON body can carry",
+                operation.name,
+                parameter.name,
+                parameter.ty.csdl_name()
+            ));
+            return None;
+        }
+        // `body` is the local an action's JSON body is built in.
+        let mut parameter_scope = Scope::with_reserved(&["self", "body"]);
+        let parameters: Vec<ParameterPlan> = operation
+            .call_parameters()
+            .iter()
+            .map(|p| ParameterPlan {
+                wire: p.name.clone(),
+                ident: parameter_scope.claim(&snake(&p.name), "_value"),
+                ty: self.rust_type(&p.ty),
+                nullable: p.facets.is_nullable(),
+                alias: operation.kind == OperationKind::Function && !literal(&p.ty),
+            })
+            .collect();
+        // A stream result is the response body; a collection of streams can
+        // only be kept as the JSON it arrives as.
+        let returns = operation.return_type.as_ref().map(|r| {
+            let ty = match self.rust_type(&r.ty) {
+                RustType::Collection(inner) if inner.is_stream() => {
+                    RustType::Collection(Box::new(RustType::Primitive(Primitive::Untyped)))
+                }
+                ty => ty,
+            };
+            (ty, r.facets.is_nullable())
+        });
+        let kind = match operation.kind {
+            OperationKind::Action => "Action",
+            OperationKind::Function => "Function",
+        };
+        let mut docs = described(&operation.annotations, None);
+        docs.push(format!("{kind} `{}`.", operation.name));
+        let method = overload_name(scope, &snake(&operation.name.name), &parameters);
+        Some(OperationPlan {
+            kind: operation.kind,
+            qualified: operation.name.to_string(),
+            method,
+            parameters,
+            returns,
+            docs,
+        })
+    }
+}
+
+struct FieldScopes {
+    fields: Scope,
+    markers: Scope,
+    handles: Scope,
+    setters: Scope,
+    paths: Scope,
+}
+
+/// The method name of an operation: its own name, or for a further overload
+/// its name plus the parameters that tell it apart (`top_customers_with_city`).
+fn overload_name(scope: &mut Scope, base: &str, parameters: &[ParameterPlan]) -> String {
+    if !scope.is_taken(base) {
+        return scope.claim(base, "_overload");
+    }
+    let with = match parameters.last() {
+        Some(last) => format!("{base}_with_{}", last.ident.trim_start_matches("r#")),
+        None => format!("{base}_without_parameters"),
+    };
+    scope.claim(&with, "_overload")
+}
+
+fn capability_summary(capabilities: &Capabilities) -> String {
+    let mut allowed = vec!["read"];
+    if capabilities.can_insert() {
+        allowed.push("create");
+    }
+    if capabilities.can_update() {
+        allowed.push("update");
+    }
+    if capabilities.can_delete() {
+        allowed.push("delete");
+    }
+    let mut text = allowed.join(", ");
+    if !capabilities.can_sort() {
+        text.push_str("; not sortable");
+    }
+    if !capabilities.can_filter() {
+        text.push_str("; not filterable");
+    }
+    if capabilities.is_read_only() {
+        text.push_str(" (read-only)");
+    }
+    text
+}
+
+fn set_docs(set: &EntitySet) -> Vec<String> {
+    let capabilities = set.annotations.capabilities();
+    let mut docs = vec![format!("Entity set `{}` of `{}`.", set.name, set.entity_type)];
+    if let Some(text) = set.annotations.description() {
+        docs.push(String::new());
+        docs.push(text.to_owned());
+    }
+    docs.push(String::new());
+    docs.push(format!("Allowed: {}.", capability_summary(&capabilities)));
+    docs
+}
+
+/// What an element's annotations say about it, for its docs: the
+/// description (`Core.Description`, else `fallback` from resource docs,
+/// else SAP's `Common.Label`), the long description, and the label when it
+/// differs from the description. Ends with an empty line when not empty.
+pub fn described(annotations: &Annotations, fallback: Option<&str>) -> Vec<String> {
+    let label = annotations.label();
+    let summary = annotations.description().or(fallback);
+    let mut lines = Vec::new();
+    match (summary, label) {
+        (Some(summary), Some(label)) if summary != label => {
+            lines.push(summary.to_owned());
+            lines.push(String::new());
+            lines.push(format!("Label: \"{label}\"."));
+        }
+        (Some(text), _) | (None, Some(text)) => lines.push(text.to_owned()),
+        (None, None) => {}
+    }
+    if let Some(long) = annotations.long_description() {
+        if !lines.is_empty() {
+            lines.push(String::new());
+        }
+        lines.push(long.to_owned());
+    }
+    if !lines.is_empty() {
+        lines.push(String::new());
+    }
+    lines
+}
