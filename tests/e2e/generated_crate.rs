@@ -92,6 +92,7 @@ fn a_crate_generated_for_a_standard_service_runs_against_the_peer() {
         docs: None,
         dialect: None,
         dependencies: Dependencies::Local(root.clone()),
+        selection: None,
     })
     .expect("generation succeeds");
     assert_eq!(generated.dialect, Dialect::Standard, "not Business Central: the strict profile");

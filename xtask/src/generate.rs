@@ -1,21 +1,25 @@
 //! `cargo xtask generate <edmx> --out <dir> --api <service root> [options]`:
-//! writes a standalone crate for any OData v4 `$metadata`, on the
-//! `odata-v4-runtime` crate (and, for Business Central API pages, on the
-//! Business Central SDK's glue).
+//! writes a standalone crate for any OData v4 `$metadata` (a file or a URL),
+//! on the `odata-v4-runtime` crate (and, for Business Central API pages, on
+//! the Business Central SDK's glue), optionally for a selection of the
+//! service only.
 
 use std::path::{Component, Path, PathBuf};
 
 use odata_v4_codegen::docs::{DocFacts, load_docs};
 use odata_v4_codegen::emit::{self, ApiInput, Dialect};
+use odata_v4_codegen::select::{Selection, select};
 
 use crate::args::Args;
 
-const USAGE: &str = "usage: cargo xtask generate <edmx> --out <dir> --api <service root> \
-[--crate-name <name>] [--docs <dir>] [--profile strict|business-central] [--local]";
+const USAGE: &str = "usage: cargo xtask generate <edmx file or URL> --out <dir> --api <service root> \
+[--crate-name <name>] [--docs <dir>] [--profile strict|business-central] \
+[--select <set,singleton,import,...> [--navigation-depth <n>]] [--local]";
 
 /// What to generate.
 pub struct Request {
-    /// The `$metadata` document.
+    /// The `$metadata` document: a file, or an http(s) URL (a service root
+    /// or its `$metadata`).
     pub edmx: PathBuf,
     /// The crate's directory (created if missing).
     pub out: PathBuf,
@@ -30,6 +34,9 @@ pub struct Request {
     pub dialect: Option<Dialect>,
     /// How the crate depends on this project's crates.
     pub dependencies: Dependencies,
+    /// Only these entity sets, singletons and operation imports, and what
+    /// they reach; `None` for the whole service.
+    pub selection: Option<Selection>,
 }
 
 /// How a generated crate names the runtime (and the Business Central glue).
@@ -43,7 +50,8 @@ pub enum Dependencies {
 }
 
 pub fn run(raw: &[String]) -> Result<(), String> {
-    let args = Args::parse(raw, &["out", "api", "crate-name", "docs", "profile"], &["local"])?;
+    let args =
+        Args::parse(raw, &["out", "api", "crate-name", "docs", "profile", "select", "navigation-depth"], &["local"])?;
     let ([edmx], Some(out), Some(route)) = (args.positional.as_slice(), args.value("out"), args.value("api")) else {
         return Err(USAGE.to_owned());
     };
@@ -57,6 +65,15 @@ pub fn run(raw: &[String]) -> Result<(), String> {
     };
     let dependencies =
         if args.flag("local") { Dependencies::Local(crate::workspace_root()) } else { Dependencies::Published };
+    let navigation_depth = match args.value("navigation-depth") {
+        None => None,
+        Some(text) => Some(text.parse().map_err(|_| format!("`--navigation-depth` must be a number, not `{text}`"))?),
+    };
+    let selection = match (args.value("select"), navigation_depth) {
+        (Some(list), depth) => Some(Selection::parse(list, depth)),
+        (None, Some(_)) => return Err(format!("`--navigation-depth` applies to a `--select`ion\n{USAGE}")),
+        (None, None) => None,
+    };
     let request = Request {
         edmx: PathBuf::from(edmx),
         out,
@@ -65,18 +82,29 @@ pub fn run(raw: &[String]) -> Result<(), String> {
         docs: args.value("docs").map(PathBuf::from),
         dialect,
         dependencies,
+        selection,
     };
     let generated = generate(&request)?;
     println!(
-        "wrote crate `{}` to {} ({} files, {} profile)",
+        "wrote crate `{}` to {} ({} files, {} lines, the largest {} lines; {} profile)",
         request.crate_name,
         request.out.display(),
         generated.files,
+        generated.lines,
+        generated.largest_file,
         match generated.dialect {
             Dialect::BusinessCentral => "Business Central",
             Dialect::Standard => "strict OData",
         }
     );
+    if !generated.left_out.is_empty() {
+        let shown: Vec<&str> = generated.left_out.iter().take(10).map(String::as_str).collect();
+        println!(
+            "the selection left out {} navigation properties and operations that lead outside it, such as {}",
+            generated.left_out.len(),
+            shown.join(", ")
+        );
+    }
     Ok(())
 }
 
@@ -93,30 +121,42 @@ fn default_crate_name(out: &Path) -> String {
 }
 
 /// What [`generate`] wrote.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Generated {
     /// How many files.
     pub files: usize,
+    /// How many lines of Rust the generated modules hold.
+    pub lines: usize,
+    /// The largest generated file, in lines.
+    pub largest_file: usize,
     /// The dialect the crate speaks.
     pub dialect: Dialect,
+    /// What a selection left out because it leads outside it (navigation
+    /// properties and operations, as `owner/member`).
+    pub left_out: Vec<String>,
 }
 
 /// Writes the crate.
 pub fn generate(request: &Request) -> Result<Generated, String> {
     validate_service_root(&request.route)?;
-    let model = odata_v4_codegen::edmx::read_file(&request.edmx).map_err(|e| e.to_string())?;
-    for warning in &model.warnings {
-        eprintln!("{warning}");
+    let source_text = request.edmx.to_string_lossy().into_owned();
+    let mut model = crate::metadata::read(&source_text)?;
+    let mut left_out = Vec::new();
+    if let Some(selection) = &request.selection {
+        let selected = select(&model, selection)?;
+        model = selected.model;
+        left_out = selected.left_out;
     }
     let documentation = match &request.docs {
         Some(dir) => load_docs(dir, &[(request.route.as_str(), &model)])?.0,
         None => DocFacts::default(),
     };
     let dialect = request.dialect.unwrap_or_else(|| Dialect::detect(&model));
-    let source = request
-        .edmx
-        .file_name()
-        .map_or_else(|| request.edmx.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let source = if crate::metadata::is_url(&source_text) {
+        source_text.clone()
+    } else {
+        request.edmx.file_name().map_or_else(|| source_text.clone(), |n| n.to_string_lossy().into_owned())
+    };
     let input = ApiInput {
         route: &request.route,
         model: &model,
@@ -125,17 +165,29 @@ pub fn generate(request: &Request) -> Result<Generated, String> {
         dialect: Some(dialect),
     };
     let command = format!("cargo xtask generate {source}");
-    let files = emit::generate(&[input], &command)?;
+    let planned = emit::plan_all(&[input], &mut |route, warning| eprintln!("warning: {route}: {warning}"))?;
+    // Rendering needs only the plan: the model's memory goes back first.
+    drop(model);
 
     std::fs::create_dir_all(&request.out).map_err(|e| format!("cannot create {}: {e}", request.out.display()))?;
     let src = request.out.join("src");
     write(&request.out.join("Cargo.toml"), &manifest(request, dialect)?)?;
     let modules = emit::route_modules(&request.route);
     write(&src.join("lib.rs"), &lib_rs(request, &modules, &source, &command, dialect))?;
-    for file in &files {
-        write(&src.join("generated").join(&file.path), &file.contents)?;
+    // The generated tree is the generator's: files of an earlier run (a
+    // wider selection) must not linger.
+    let generated = src.join("generated");
+    if generated.exists() {
+        std::fs::remove_dir_all(&generated).map_err(|e| format!("cannot clear {}: {e}", generated.display()))?;
     }
-    Ok(Generated { files: files.len() + 2, dialect })
+    let (mut lines, mut largest_file) = (0, 0);
+    let files = emit::render_each(&planned, &command, &mut |file| {
+        let count = file.contents.lines().count();
+        lines += count;
+        largest_file = largest_file.max(count);
+        write(&generated.join(&file.path), &file.contents)
+    })?;
+    Ok(Generated { files: files + 2, lines, largest_file, dialect, left_out })
 }
 
 /// A service root is a relative URL path: segments of URL-safe characters,

@@ -10,6 +10,7 @@ pub mod fuzz_responses;
 pub mod generate;
 pub mod import;
 pub mod inspect;
+pub mod metadata;
 pub mod regen;
 
 use std::path::PathBuf;
@@ -28,12 +29,16 @@ cargo xtask <command>
                                           bearer token in $BC_ACCESS_TOKEN, if set)
   api-diff <old> <new> [--api <route>]    what changed in the generated public API between two
                                           $metadata versions (added, removed, changed; breaking)
-  generate <edmx> --out <dir> --api <service root> [--crate-name <name>] [--docs <dir>]
-           [--profile strict|business-central] [--local]
+  generate <edmx file or URL> --out <dir> --api <service root> [--crate-name <name>]
+           [--docs <dir>] [--profile strict|business-central]
+           [--select <name,...> [--navigation-depth <n>]] [--local]
                                           write a standalone crate for any OData v4 $metadata; the
                                           service root is the path below the base URL (api/x/v1.0,
                                           TripPinRESTierService, ...); the profile is detected unless
-                                          given; --local depends on this checkout's crates by path
+                                          given; --select keeps only these entity sets, singletons and
+                                          operation imports and what they reach (navigation followed
+                                          n steps, all by default); --local depends on this
+                                          checkout's crates by path
   docs-report <docs-dir> [<schema>...]    match resource docs to entity types and report what they say
   fuzz [--seconds N] [--seed S] [--corpus DIR]
                                           mutate CSDL documents and check the reader never panics

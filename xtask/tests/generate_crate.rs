@@ -122,6 +122,7 @@ fn generated_crate_for_a_custom_api_builds_and_queries() {
         docs: None,
         dialect: None,
         dependencies: Dependencies::Local(root.clone()),
+        selection: None,
     };
     let written = xtask::generate::generate(&request).expect("generation succeeds");
     assert!(written.files >= 8, "{} files", written.files);
@@ -171,6 +172,7 @@ fn generated_crate_for_a_standard_odata_service_builds() {
         docs: None,
         dialect: None,
         dependencies: Dependencies::Local(root.clone()),
+        selection: None,
     };
     let generated = xtask::generate::generate(&request).expect("generation succeeds");
     assert_eq!(generated.dialect, Dialect::Standard);

@@ -1,0 +1,61 @@
+//! Generation of Microsoft Graph v1.0 (`../shared/metadata/graph-v1.0.xml`,
+//! 3.5 MB): read and resolve, plan, render and format every file, without
+//! writing them. Prints the time of each phase and the process's peak
+//! memory (resident set high-water mark, from `/proc/self/status`).
+//!
+//! `cargo bench -p xtask --bench graph [-- <runs>]`
+
+use std::time::{Duration, Instant};
+
+use odata_v4_codegen::docs::DocFacts;
+use odata_v4_codegen::emit::{self, ApiInput};
+
+fn main() {
+    let root = xtask::workspace_root();
+    let path = root.join("../shared/metadata/graph-v1.0.xml");
+    let runs: usize = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(3);
+    let mut totals = Vec::new();
+    let mut phases = [Duration::ZERO; 2];
+    let (mut files, mut lines, mut largest) = (0, 0, 0);
+    for _ in 0..runs {
+        let started = Instant::now();
+        let model = odata_v4_codegen::edmx::read_file(&path).unwrap_or_else(|e| panic!("Graph reads: {e}"));
+        let read = Instant::now();
+        let docs = DocFacts::default();
+        let input =
+            ApiInput { route: "v1.0", model: &model, documentation: &docs, source: "graph-v1.0.xml", dialect: None };
+        let planned = emit::plan_all(&[input], &mut |_, _| {}).expect("Graph plans");
+        // As `cargo xtask generate` does: the model goes before rendering,
+        // and each file is dropped once counted (written, there).
+        drop(model);
+        (lines, largest) = (0, 0);
+        files = emit::render_each(&planned, "bench", &mut |file| {
+            let count = file.contents.lines().count();
+            lines += count;
+            largest = largest.max(count);
+            Ok(())
+        })
+        .expect("Graph generates");
+        let done = Instant::now();
+        phases[0] += read - started;
+        phases[1] += done - read;
+        totals.push(done - started);
+    }
+    totals.sort();
+    println!(
+        "Graph v1.0 generation ({runs} runs): min {:.2?}, median {:.2?}; read + resolve {:.2?}, plan + render + format {:.2?} per run",
+        totals[0],
+        totals[runs / 2],
+        phases[0] / runs as u32,
+        phases[1] / runs as u32
+    );
+    println!("  {files} files, {lines} lines, largest file {largest} lines");
+    println!("  peak memory (VmHWM): {}", peak_memory().unwrap_or_else(|| "unknown (no /proc/self/status)".to_owned()));
+}
+
+fn peak_memory() -> Option<String> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(format!("{:.0} MB", kib as f64 / 1024.0))
+}
