@@ -335,7 +335,9 @@ pub fn build(model: &Model, route: &str, dialect: Dialect, documentation: &DocFa
     let mut root_scope = Scope::with_reserved(ROOT_RESERVED);
     let mut root_sets = Vec::new();
     for set in model.entity_sets() {
-        if contained.contains(&set.entity_type) {
+        // Business Central declares a top-level set for every type it
+        // contains in companies, but serves them only below a company.
+        if dialect == Dialect::BusinessCentral && contained.contains(&set.entity_type) {
             continue;
         }
         let Some(plan) = entities.iter().find(|e| e.qualified == set.entity_type) else { continue };
