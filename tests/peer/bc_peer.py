@@ -87,6 +87,12 @@ def parse_arguments():
     parser.add_argument("--page-size", type=int, default=None, help="server-driven page size")
     parser.add_argument("--port", type=int, default=0, help="0 lets the OS choose")
     parser.add_argument("--exit-with-stdin", action="store_true", help="stop when stdin is closed")
+    parser.add_argument(
+        "--service",
+        choices=["business-central", "trippin"],
+        default="business-central",
+        help="which service's behaviour to add to odatapy (trippin: see trippin.py)",
+    )
     return parser.parse_args()
 
 
@@ -136,22 +142,33 @@ def main() -> None:
     metadata = odata.create_service_metadata(XmlEdmProvider.from_file(arguments.schema))
     handler = odata.create_handler(metadata)
     store = InMemoryDataStore()
-    clock = Clock()
-    processor = BusinessCentralProcessor(store, arguments.page_size, clock)
-    handler.register(processor)
-    handler.register(EveryEntityHasAnETag())
-    load_seed(handler, arguments.mount, arguments.seed)
-    # From here on, writes are stamped and notified as BC does.
-    processor.start_stamping()
-    route = arguments.mount.strip("/")
-    hub = WebhookHub(clock, route, SUPPORTED_V2_SETS if route == "api/v2.0" else [])
-    hub.companies = processor.has_company
-    processor.listener = hub
+    # Webhooks are Business Central's: TripPin has none.
+    hub = clock = None
+    if arguments.service == "trippin":
+        import trippin
+
+        processor = trippin.TripPinProcessor(store, arguments.page_size)
+        handler.register(processor)
+        handler.register(EveryEntityHasAnETag())
+        trippin.load_seed(handler, processor, store, arguments.mount, arguments.seed)
+    else:
+        clock = Clock()
+        processor = BusinessCentralProcessor(store, arguments.page_size, clock)
+        handler.register(processor)
+        handler.register(EveryEntityHasAnETag())
+        load_seed(handler, arguments.mount, arguments.seed)
+        # From here on, writes are stamped and notified as BC does.
+        processor.start_stamping()
+        route = arguments.mount.strip("/")
+        hub = WebhookHub(clock, route, SUPPORTED_V2_SETS if route == "api/v2.0" else [])
+        hub.companies = processor.has_company
+        processor.listener = hub
 
     app = AlternateKeyRewriter(
         ODataWSGIApp(handler, mount_path=arguments.mount), arguments.mount, arguments.schema, store
     )
-    app = WebhookRoutes(app, hub, processor, clock, arguments.mount)
+    if hub is not None:
+        app = WebhookRoutes(app, hub, processor, clock, arguments.mount)
     server = make_server(
         "127.0.0.1",
         arguments.port,

@@ -10,6 +10,8 @@ Each adjustment names the gap it fills in odatapy 5.3.0:
 * the service's functions and actions (``GetFavoriteAirline``,
   ``GetFriendsTrips``, ``GetInvolvedPeople``, ``GetNearestAirport``,
   ``ShareTrip``, ``ResetDataSource``) are implemented here;
+* trip and plan-item ids are read-only (``Core.Permissions``): the service
+  assigns them on create, the next free number;
 * the seed holds contained rows and the ``Me`` singleton, which the BC seed
   format (rows keyed by ``id``) cannot express.
 
@@ -25,6 +27,7 @@ import copy
 import json
 import math
 
+from odatapy.data import ValueType
 from odatapy.server.adapters.common import build_request
 from odatapy.server.inmemory import InMemoryProcessor
 from odatapy.server.processor import ActionProcessor
@@ -55,6 +58,16 @@ class TripPinProcessor(InMemoryProcessor, ActionProcessor):
         self.register_function(f"{NAMESPACE}.GetInvolvedPeople", self._involved_people)
         self.register_function("GetNearestAirport", self._nearest_airport)
 
+    # --- keys the service assigns ----------------------------------------
+    def _assign_keys(self, entity_set, entity):
+        keys = entity_set.entity_type.key_predicate_names
+        if len(keys) == 1 and entity.get_value(keys[0]) is None:
+            key = entity_set.entity_type.get_structural_property(keys[0])
+            if key is not None and key.type_fqn in ("Edm.Int32", "Edm.Int64"):
+                taken = [e.get_value(keys[0]) or 0 for e in self.store.entities(entity_set.name)]
+                entity.set_property(keys[0], max(taken, default=0) + 1, ValueType.PRIMITIVE, key.type_fqn)
+        super()._assign_keys(entity_set, entity)
+
     # --- containment ---------------------------------------------------
     def _nav_target_set(self, owner_set, nav_name):
         bound = super()._nav_target_set(owner_set, nav_name)
@@ -65,13 +78,10 @@ class TripPinProcessor(InMemoryProcessor, ActionProcessor):
             return None
         return ContainedSet(f"{owner_set.name}/{nav_name}", nav.type)
 
-    def _related_of(self, owner_set_name: str, owner, nav_name: str) -> list:
-        key = owner.get_value("UserName") if owner_set_name == "People" else owner.get_value("TripId")
-        return self.store.relation(owner_set_name, self._literal(key), nav_name) or []
-
     @staticmethod
     def _literal(value) -> str:
-        return f"'{value}'" if isinstance(value, str) else str(value)
+        """A key as odatapy's relation table writes it (``repr`` of the value)."""
+        return repr(value)
 
     def _person(self, user_name: str):
         return next((p for p in self.store.entities("People") if p.get_value("UserName") == user_name), None)
@@ -88,9 +98,10 @@ class TripPinProcessor(InMemoryProcessor, ActionProcessor):
         counts: dict[str, int] = {}
         for trip in self._trips_of(target.entity):
             trip_key = self._literal(trip.get_value("TripId"))
+            # Contained sets are named by their path from the top-level set.
             for item in self.store.relation("People/Trips", trip_key, "PlanItems") or []:
                 item_key = self._literal(item.get_value("PlanItemId"))
-                for airline in self.store.relation("Trips/PlanItems", item_key, "Airline") or []:
+                for airline in self.store.relation("People/Trips/PlanItems", item_key, "Airline") or []:
                     code = airline.get_value("AirlineCode")
                     counts[code] = counts.get(code, 0) + 1
         if not counts:
@@ -114,12 +125,11 @@ class TripPinProcessor(InMemoryProcessor, ActionProcessor):
 
         def distance(airport):
             location = airport.get_value("Location")
-            point = location.get_value("Loc") if location is not None else None
-            coordinates = getattr(point, "coordinates", None) or getattr(point, "point", None)
-            if coordinates is None:
+            loc = location.get_property("Loc") if location is not None else None
+            point = loc.value if loc is not None else None
+            if point is None or not hasattr(point, "x"):
                 return math.inf
-            x, y = _xy(point)
-            return (x - lon) ** 2 + (y - lat) ** 2
+            return (float(point.x) - lon) ** 2 + (float(point.y) - lat) ** 2
 
         return min(self.store.entities("Airports"), key=distance)
 
@@ -165,17 +175,6 @@ def _unquote(literal: str) -> str:
     return literal
 
 
-def _xy(point):
-    """Longitude and latitude of an odatapy point, whatever its shape."""
-    for name in ("coordinates", "point"):
-        value = getattr(point, name, None)
-        if value is not None:
-            if hasattr(value, "x"):
-                return float(value.x), float(value.y)
-            return float(value[0]), float(value[1])
-    return math.inf, math.inf
-
-
 def load_seed(handler, processor, store, mount: str, seed_path: str) -> None:
     """Creates the seed rows through the service itself, then remembers the
     state for ``ResetDataSource``."""
@@ -183,13 +182,11 @@ def load_seed(handler, processor, store, mount: str, seed_path: str) -> None:
         rows = json.load(seed_file)
     for row in rows:
         if "singleton" in row:
-            source = _get(handler, mount, row["copy"])
+            # Checks the source exists the way a client would, then copies it.
+            _get(handler, mount, row["copy"])
             key = row["copy"].split("(", 1)[1].rstrip(")")
-            person = next(
-                p for p in store.entities("People") if TripPinProcessor._literal(p.get_value("UserName")) == key
-            )
+            person = next(p for p in store.entities("People") if repr(p.get_value("UserName")) == key)
             store.set_entities(row["singleton"], [copy.deepcopy(person)])
-            del source
             continue
         _post(handler, mount, row["path"], row["entity"])
     processor.seeded = copy.deepcopy(store.snapshot())

@@ -16,7 +16,7 @@ pub mod peer_control;
 pub mod python_env;
 mod request_log;
 
-pub use peer::{PeerConfig, PeerServer, SharedPeer, shared};
+pub use peer::{PeerConfig, PeerServer, PeerService, SharedPeer, shared};
 pub use request_log::{RequestLog, SentRequest};
 
 /// Why the peer could not be prepared or started.

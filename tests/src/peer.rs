@@ -49,6 +49,26 @@ pub struct PeerConfig {
     pub seed: PathBuf,
     /// Server-driven page size (`None`: no paging).
     pub page_size: Option<u32>,
+    /// Whose behaviour the peer adds to odatapy.
+    pub service: PeerService,
+}
+
+/// Whose behaviour the peer adds to odatapy (`bc_peer.py --service`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PeerService {
+    /// Business Central's (`bc_processor.py`, `alternate_keys.py`).
+    BusinessCentral,
+    /// TripPin's, the OData reference service (`trippin.py`).
+    TripPin,
+}
+
+impl PeerService {
+    fn flag(self) -> &'static str {
+        match self {
+            PeerService::BusinessCentral => "business-central",
+            PeerService::TripPin => "trippin",
+        }
+    }
 }
 
 impl PeerConfig {
@@ -60,6 +80,7 @@ impl PeerConfig {
             mount: "/api/v2.0",
             seed: repository_path("tests/peer/seed/v2.0.json"),
             page_size: Some(SERVER_PAGE_SIZE),
+            service: PeerService::BusinessCentral,
         }
     }
 
@@ -71,6 +92,7 @@ impl PeerConfig {
             mount: "/api/microsoft/reportsFinance/beta",
             seed: repository_path("tests/peer/seed/reports-finance-beta.json"),
             page_size: Some(SERVER_PAGE_SIZE),
+            service: PeerService::BusinessCentral,
         }
     }
 }
@@ -85,6 +107,21 @@ impl PeerConfig {
             mount: "/odata/library",
             seed: repository_path("tests/peer/seed/library.json"),
             page_size: Some(2),
+            service: PeerService::BusinessCentral,
+        }
+    }
+
+    /// `TripPinRESTierService`: TripPin, the OData v4 reference service
+    /// model, read from `../shared/metadata/trippin.xml`, with TripPin's
+    /// operations and containment (`tests/peer/trippin.py`).
+    pub fn trippin() -> PeerConfig {
+        PeerConfig {
+            name: "trippin",
+            schema: repository_path("../shared/metadata/trippin.xml"),
+            mount: "/TripPinRESTierService",
+            seed: repository_path("tests/peer/seed/trippin.json"),
+            page_size: Some(2),
+            service: PeerService::TripPin,
         }
     }
 }
@@ -124,7 +161,7 @@ impl PeerServer {
             .arg(repository_path("tests/peer/bc_peer.py"))
             .arg("--schema")
             .arg(&config.schema)
-            .args(["--mount", config.mount, "--port", "0", "--exit-with-stdin"])
+            .args(["--mount", config.mount, "--port", "0", "--exit-with-stdin", "--service", config.service.flag()])
             .arg("--seed")
             .arg(&config.seed)
             .env("PYTHONDONTWRITEBYTECODE", "1")
