@@ -412,9 +412,7 @@ fn a_missing_referenced_document_is_named_when_reading_from_a_url() {
     };
     let error = generate(&request).expect_err("Nowhere.xml is not served");
     assert!(
-        error.contains(&format!(
-            "cannot read `Nowhere.xml`, which `edmx:Reference` names for namespace `Contoso.Nowhere`"
-        )),
+        error.contains("cannot read `Nowhere.xml`, which `edmx:Reference` names for namespace `Contoso.Nowhere`"),
         "{error}"
     );
     assert!(error.contains(&format!("GET {base}Nowhere.xml failed")), "{error}");
