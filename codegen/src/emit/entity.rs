@@ -8,7 +8,7 @@ use quote::quote;
 use super::names::Scope;
 use super::plan::{EntityPlan, FieldPlan, KeyPart, NavPlan, OperationPlan, RustType, SetPlan};
 use super::structured::{self, Structure};
-use super::tokens::{argument, doc, entity_module, field_type, ident, std_name, up, value_type};
+use super::tokens::{argument, braced, concat, doc, entity_module, field_type, ident, std_name, up, value_type};
 use crate::ir::OperationKind;
 
 /// The module of one entity type, `depth` modules below the API module.
@@ -37,17 +37,13 @@ pub fn render(entity: &EntityPlan, depth: usize) -> TokenStream {
         let ancestor = value_type(ancestor, depth);
         quote!(impl rt::DerivedFrom<#ancestor> for #name {})
     });
-    quote! {
-        #structure
-        #entity_impl
-        #(#derived)*
-        #key
-        #(#sets)*
-        #payloads
-        #handles
-        #fields_module
-        #(#paths)*
-    }
+    let mut file = concat([structure, entity_impl]);
+    file.extend(derived);
+    file.extend([key]);
+    file.extend(sets);
+    file.extend([payloads, handles, fields_module]);
+    file.extend(paths);
+    file
 }
 
 fn entity_trait(entity: &EntityPlan, depth: usize) -> TokenStream {
@@ -192,6 +188,19 @@ fn payloads(entity: &EntityPlan, depth: usize) -> TokenStream {
             .filter(|f| f.settable_on_create && !f.required_on_create)
             .map(|f| setter(entity, f, depth));
         let deep = entity.navigations.iter().filter_map(|n| deep_insert(n, depth));
+        let mut methods = quote! {
+            /// A payload with the values the service requires.
+            #[allow(clippy::new_without_default)]
+            pub fn new(#(#params),*) -> Self {
+                #[allow(unused_mut)]
+                let mut fields = rt::PayloadFields::new();
+                #(#sets)*
+                #create { fields }
+            }
+        };
+        methods.extend(setters);
+        methods.extend(deep);
+        let methods = braced(methods);
         let mut lines = vec![
             format!("The body for creating a `{}`.", entity.qualified),
             String::new(),
@@ -209,24 +218,21 @@ fn payloads(entity: &EntityPlan, depth: usize) -> TokenStream {
                 fields: rt::PayloadFields,
             }
 
-            impl #create {
-                /// A payload with the values the service requires.
-                #[allow(clippy::new_without_default)]
-                pub fn new(#(#params),*) -> Self {
-                    #[allow(unused_mut)]
-                    let mut fields = rt::PayloadFields::new();
-                    #(#sets)*
-                    #create { fields }
-                }
-                #(#setters)*
-                #(#deep)*
-            }
+            impl #create #methods
             #common
         });
     }
     if entity.updatable() {
         let update = ident(&entity.update_name);
         let setters = entity.fields.iter().filter(|f| f.settable_on_update).map(|f| setter(entity, f, depth));
+        let mut methods = quote! {
+            /// No changes yet.
+            pub fn new() -> Self {
+                Self::default()
+            }
+        };
+        methods.extend(setters);
+        let methods = braced(methods);
         let docs = doc(&[
             format!("The changes for updating a `{}` (sent as `PATCH`).", entity.qualified),
             String::new(),
@@ -241,13 +247,7 @@ fn payloads(entity: &EntityPlan, depth: usize) -> TokenStream {
                 fields: rt::PayloadFields,
             }
 
-            impl #update {
-                /// No changes yet.
-                pub fn new() -> Self {
-                    Self::default()
-                }
-                #(#setters)*
-            }
+            impl #update #methods
             #common
         });
     }
@@ -350,7 +350,7 @@ fn handles(entity: &EntityPlan) -> TokenStream {
             }
         }
     });
-    quote! { #(#properties)* #(#navigations)* }
+    concat(properties.chain(navigations))
 }
 
 fn fields_module(entity: &EntityPlan, depth: usize) -> TokenStream {
@@ -406,13 +406,13 @@ fn fields_module(entity: &EntityPlan, depth: usize) -> TokenStream {
             use super::rt;
         )
     });
+    let mut markers = runtime.unwrap_or_default();
+    markers.extend(properties);
+    markers.extend(navigations);
+    let markers = braced(markers);
     quote! {
         #[doc = #line]
-        pub mod fields {
-            #runtime
-            #(#properties)*
-            #(#navigations)*
-        }
+        pub mod fields #markers
     }
 }
 
@@ -680,8 +680,13 @@ fn path_methods(entity: &EntityPlan, set: &SetPlan, depth: usize) -> TokenStream
     // A singleton is never a collection.
     let collection_items: Vec<TokenStream> =
         if set.singleton { Vec::new() } else { alternate.chain(collection_actions).collect() };
-    let entity_impl = (!entity_items.is_empty()).then(|| quote!(impl #up1 EntityPath<#marker> { #(#entity_items)* }));
-    let collection_impl =
-        (!collection_items.is_empty()).then(|| quote!(impl #up1 CollectionPath<#marker> { #(#collection_items)* }));
-    quote! { #entity_impl #collection_impl }
+    let entity_impl = (!entity_items.is_empty()).then(|| {
+        let items = braced(concat(entity_items));
+        quote!(impl #up1 EntityPath<#marker> #items)
+    });
+    let collection_impl = (!collection_items.is_empty()).then(|| {
+        let items = braced(concat(collection_items));
+        quote!(impl #up1 CollectionPath<#marker> #items)
+    });
+    concat(entity_impl.into_iter().chain(collection_impl))
 }

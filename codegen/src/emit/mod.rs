@@ -120,13 +120,9 @@ impl Job<'_> {
     fn render(&self) -> TokenStream {
         match self {
             Job::Root { plan, modules, doc } => with_preamble(doc, root::render(plan, modules)),
-            Job::Enums { items, doc } => {
-                let enums = items.iter().map(|e| enums::render(e));
-                with_preamble(doc, quote!(#(#enums)*))
-            }
+            Job::Enums { items, doc } => with_preamble(doc, tokens::concat(items.iter().map(|e| enums::render(e)))),
             Job::Complex { items, depth, doc } => {
-                let complexes = items.iter().map(|c| complex::render(c, *depth));
-                with_preamble(doc, quote!(#(#complexes)*))
+                with_preamble(doc, tokens::concat(items.iter().map(|c| complex::render(c, *depth))))
             }
             Job::Chunks { chunks, doc } => {
                 let chunks = chunks.iter().map(|c| tokens::ident(c));
@@ -244,12 +240,13 @@ pub fn render_each(
 }
 
 fn with_preamble(doc: &str, items: TokenStream) -> TokenStream {
-    quote! {
+    let mut file = quote! {
         #![doc = #doc]
         #[allow(unused_imports)]
         use ::odata_v4_runtime as rt;
-        #items
-    }
+    };
+    file.extend(items);
+    file
 }
 
 /// Renders and formats every file, spreading the files over the available

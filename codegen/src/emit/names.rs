@@ -50,12 +50,31 @@ pub fn camel(name: &str) -> String {
 
 /// The identifier as it must be written in Rust source (`r#type`, `self_`).
 pub fn escaped(ident: &str) -> String {
+    match escape(ident) {
+        Escape::Raw => format!("r#{ident}"),
+        Escape::Suffix => format!("{ident}_"),
+        Escape::None => ident.to_owned(),
+    }
+}
+
+/// How an identifier must be escaped.
+pub enum Escape {
+    /// A keyword written as a raw identifier (`r#type`).
+    Raw,
+    /// A keyword that cannot be raw, written with a trailing `_` (`self_`).
+    Suffix,
+    /// Not a keyword.
+    None,
+}
+
+/// How `ident` must be escaped (without building the escaped text).
+pub fn escape(ident: &str) -> Escape {
     if RAW_KEYWORDS.contains(&ident) {
-        format!("r#{ident}")
+        Escape::Raw
     } else if PLAIN_KEYWORDS.contains(&ident) {
-        format!("{ident}_")
+        Escape::Suffix
     } else {
-        ident.to_owned()
+        Escape::None
     }
 }
 

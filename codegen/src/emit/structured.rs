@@ -8,7 +8,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::plan::{FieldPlan, NavPlan, RustType};
-use super::tokens::{doc, entity_module, field_type, ident, std_name};
+use super::tokens::{braced, concat, doc, entity_module, field_type, ident, std_name};
 
 pub struct Structure<'a> {
     pub name: &'a str,
@@ -85,22 +85,13 @@ pub fn render(s: &Structure<'_>) -> TokenStream {
     } else {
         quote!(#[derive(Debug, Clone, PartialEq)] #[non_exhaustive])
     };
-    let visitor = visitor(s);
-    let writer = writer(s);
-    quote! {
-        #docs
-        #attributes
-        pub struct #name {
-            #(#field_defs)*
-            #(#nav_defs)*
-            #etag_def
-            /// Properties the service sent that this type does not declare
-            /// (for example fields added by extensions), kept as received.
-            pub #extra: rt::AdditionalProperties,
-        }
-        #visitor
-        #writer
-    }
+    let extra_def = quote! {
+        /// Properties the service sent that this type does not declare
+        /// (for example fields added by extensions), kept as received.
+        pub #extra: rt::AdditionalProperties,
+    };
+    let body = braced(concat(field_defs.chain(nav_defs).chain(etag_def).chain([extra_def])));
+    concat([quote!(#docs #attributes pub struct #name #body), visitor(s), writer(s)])
 }
 
 fn local(name: &str) -> proc_macro2::Ident {
@@ -173,6 +164,26 @@ fn visitor(s: &Structure<'_>) -> TokenStream {
         arms.push(quote!("@odata.etag" | "@etag" => #var = rt::__private::next_nullable(&mut map)?,));
         inits.push(quote!(#field: #var,));
     }
+    arms.push(quote! {
+        // Describes the response, not the entity: the same entity read
+        // alone or in a list must compare equal.
+        "@odata.context" | "@context" => {
+            map.next_value::<rt::serde::de::IgnoredAny>()?;
+        }
+        _ => extra.insert(key.into_owned(), map.next_value()?),
+    });
+    inits.push(quote!(#extra: extra,));
+    let arms = braced(concat(arms));
+    let inits = braced(concat(inits));
+    let mut body = concat(declarations);
+    body.extend(quote! {
+        let mut extra = rt::AdditionalProperties::new();
+        while let Some(key) = map.next_key::<rt::__private::FieldName<'de>>()? {
+            match key.as_str() #arms
+        }
+        Ok(#name #inits)
+    });
+    let body = braced(body);
     quote! {
         impl<'de> rt::serde::Deserialize<'de> for #name {
             fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> #std_result<Self, D::Error> {
@@ -189,25 +200,7 @@ fn visitor(s: &Structure<'_>) -> TokenStream {
                 formatter.write_str(#expecting)
             }
 
-            fn visit_map<A: rt::serde::de::MapAccess<'de>>(self, mut map: A) -> #std_result<#name, A::Error> {
-                #(#declarations)*
-                let mut extra = rt::AdditionalProperties::new();
-                while let Some(key) = map.next_key::<rt::__private::FieldName<'de>>()? {
-                    match key.as_str() {
-                        #(#arms)*
-                        // Describes the response, not the entity: the same entity read
-                        // alone or in a list must compare equal.
-                        "@odata.context" | "@context" => {
-                            map.next_value::<rt::serde::de::IgnoredAny>()?;
-                        }
-                        _ => extra.insert(key.into_owned(), map.next_value()?),
-                    }
-                }
-                Ok(#name {
-                    #(#inits)*
-                    #extra: extra,
-                })
-            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(self, mut map: A) -> #std_result<#name, A::Error> #body
         }
     }
 }
@@ -243,20 +236,19 @@ fn writer(s: &Structure<'_>) -> TokenStream {
             }
         }
     });
+    let mut body = quote!(let mut object = rt::__private::JsonObject::begin(out););
+    body.extend(etag);
+    body.extend(fields);
+    body.extend(navigations);
+    body.extend(quote!(object.extra(&self.#extra); object.end();));
+    let body = braced(body);
     quote! {
         impl rt::Edm for #name {
             fn deserialize_edm<'de, D: rt::serde::Deserializer<'de>>(deserializer: D) -> #std_result<Self, D::Error> {
                 <Self as rt::serde::Deserialize<'de>>::deserialize(deserializer)
             }
 
-            fn write_json(&self, out: &mut #std_string) {
-                let mut object = rt::__private::JsonObject::begin(out);
-                #etag
-                #(#fields)*
-                #(#navigations)*
-                object.extra(&self.#extra);
-                object.end();
-            }
+            fn write_json(&self, out: &mut #std_string) #body
         }
 
         impl rt::serde::Serialize for #name {

@@ -2,19 +2,21 @@
 
 use std::cell::RefCell;
 
-use proc_macro2::{Ident, Span, TokenStream};
+use proc_macro2::{Delimiter, Group, Ident, Span, TokenStream};
 use quote::quote;
 
-use super::names::escaped;
+use super::names::{Escape, escape};
 use super::plan::RustType;
 use crate::ir::Primitive;
 
 /// An identifier, raw when it is a keyword (`r#type`).
 pub fn ident(name: &str) -> Ident {
-    let escaped = escaped(name);
-    match escaped.strip_prefix("r#") {
-        Some(raw) => Ident::new_raw(raw, Span::call_site()),
-        None => Ident::new(&escaped, Span::call_site()),
+    // Called for every identifier of every file: no text is built for the
+    // common case of a name that is not a keyword.
+    match escape(name) {
+        Escape::Raw => Ident::new_raw(name, Span::call_site()),
+        Escape::Suffix => Ident::new(&format!("{name}_"), Span::call_site()),
+        Escape::None => Ident::new(name, Span::call_site()),
     }
 }
 
@@ -67,6 +69,22 @@ pub fn std_name(module: &str, name: &str) -> TokenStream {
         let module = Ident::new(module, Span::call_site());
         quote!(::std::#module::#short)
     }
+}
+
+/// Token streams one after another, moved rather than copied. Interpolating
+/// a stream into `quote!` copies every token of it (identifiers are
+/// allocated anew), which over a million generated lines costs more than
+/// the rendering itself; whole files are assembled this way instead.
+pub fn concat(parts: impl IntoIterator<Item = TokenStream>) -> TokenStream {
+    let mut out = TokenStream::new();
+    out.extend(parts);
+    out
+}
+
+/// `{ inner }` as one token, `inner` moved in: `quote!` shares a group's
+/// tokens when interpolating it instead of copying them.
+pub fn braced(inner: TokenStream) -> Group {
+    Group::new(Delimiter::Brace, inner)
 }
 
 /// `#[doc = "..."]` attributes, one per line.
