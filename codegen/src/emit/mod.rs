@@ -250,9 +250,11 @@ fn with_preamble(doc: &str, items: TokenStream) -> TokenStream {
 }
 
 /// Renders and formats every file, spreading the files over the available
-/// cores (rendering, parsing and printing all happen on the worker, since
-/// token streams cannot cross threads). Finished files travel to this
-/// thread, which hands them to `sink`; the channel holds a few at most.
+/// cores (rendering, parsing and printing all happen on the thread that
+/// renders a file, since token streams cannot cross threads). This thread
+/// renders too, between handing finished files to `sink`: the memory the
+/// caller freed before (the model) is this thread's to reuse, which an
+/// allocator with per-thread heaps would not give other threads.
 fn format_all(
     pending: &[Pending<'_>],
     sink: &mut dyn FnMut(GeneratedFile) -> Result<(), String>,
@@ -261,10 +263,11 @@ fn format_all(
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
-    let (sender, receiver) = std::sync::mpsc::sync_channel::<Result<GeneratedFile, String>>(threads * 2);
+    // Bounded, but wide enough that helpers rarely wait while this thread renders a large file.
+    let (sender, receiver) = std::sync::mpsc::sync_channel::<Result<GeneratedFile, String>>(64 * threads);
     let mut outcome = Ok(());
     std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads)
+        let helpers: Vec<_> = (1..threads)
             .map(|_| {
                 let sender = sender.clone();
                 let (next, stop) = (&next, &stop);
@@ -280,16 +283,30 @@ fn format_all(
             })
             .collect();
         drop(sender);
-        for file in receiver.iter() {
+        let mut deliver = |file: Result<GeneratedFile, String>| {
             if outcome.is_ok() {
                 outcome = file.and_then(&mut *sink);
                 if outcome.is_err() {
                     stop.store(true, Ordering::Relaxed);
                 }
             }
+        };
+        loop {
+            while let Ok(file) = receiver.try_recv() {
+                deliver(file);
+            }
+            if stop.load(Ordering::Relaxed) {
+                break;
+            }
+            let index = next.fetch_add(1, Ordering::Relaxed);
+            let Some(file) = pending.get(index) else { break };
+            deliver(format_file(file));
         }
-        for worker in workers {
-            if worker.join().is_err() && outcome.is_ok() {
+        for file in receiver.iter() {
+            deliver(file);
+        }
+        for helper in helpers {
+            if helper.join().is_err() && outcome.is_ok() {
                 outcome = Err("a code generation thread panicked".to_owned());
             }
         }
