@@ -3,9 +3,15 @@
 //! writing them. Prints the time of each phase and the process's peak
 //! memory (resident set high-water mark, from `/proc/self/status`).
 //!
-//! `cargo bench -p xtask --bench graph [-- <runs>]`
+//! `cargo bench -p xtask --bench graph --profile generator [-- <runs>]`
+//! (the `generator` profile is release with thin LTO; plain `--release`
+//! figures are a few per cent slower).
 
 use std::time::{Duration, Instant};
+
+// The allocator `cargo xtask generate` runs with (see xtask's Cargo.toml).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use odata_v4_codegen::docs::DocFacts;
 use odata_v4_codegen::emit::{self, ApiInput};
