@@ -7,7 +7,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::plan::{EntityPlan, RustType};
-use super::tokens::ident;
+use super::tokens::{ident, std_name};
 use crate::ir::Primitive;
 
 /// The property Business Central stamps on every write.
@@ -28,18 +28,20 @@ pub fn change_tracked(entity: &EntityPlan) -> TokenStream {
     let name = ident(&entity.struct_name);
     let marker = ident(&timestamp.marker);
     let field = ident(&timestamp.ident);
-    let value = if timestamp.nullable { quote!(self.#field) } else { quote!(::std::option::Option::Some(self.#field)) };
+    let std_option = std_name("option", "Option");
+    let std_string = std_name("string", "String");
+    let value = if timestamp.nullable { quote!(self.#field) } else { quote!(#std_option::Some(self.#field)) };
     let key = ident(&key.ident);
     quote! {
         impl ::business_central_sdk::sync::ChangeTracked for #name {
             type LastModified = fields::#marker;
 
-            fn last_modified(&self) -> ::std::option::Option<rt::chrono::DateTime<rt::chrono::FixedOffset>> {
+            fn last_modified(&self) -> #std_option<rt::chrono::DateTime<rt::chrono::FixedOffset>> {
                 #value
             }
 
-            fn key_text(&self) -> ::std::string::String {
-                let mut key = ::std::string::String::new();
+            fn key_text(&self) -> #std_string {
+                let mut key = #std_string::new();
                 rt::EntityKey::write_key(&self.#key, &mut key);
                 key
             }
