@@ -256,11 +256,24 @@ impl Builder<'_> {
         };
         let properties = self.model.all_properties(entity);
         let fields: Vec<FieldPlan> = properties.iter().map(|p| self.field(entity, p, &key_refs, &mut scopes)).collect();
+        // A key part through a complex property (`Info/ID`, CSDL's key
+        // aliases) has no field of its own; a key missing a part would
+        // address the wrong entity, so such a type is generated without
+        // key access, and says so.
         let key: Vec<KeyPart> = key_refs
             .iter()
-            .filter_map(|k| fields.iter().find(|f| f.wire == k.name))
-            .map(|f| KeyPart { wire: f.wire.clone(), ident: f.ident.clone(), ty: f.ty.clone() })
-            .collect();
+            .map(|k| fields.iter().find(|f| f.wire == k.name))
+            .map(|f| f.map(|f| KeyPart { wire: f.wire.clone(), ident: f.ident.clone(), ty: f.ty.clone() }))
+            .collect::<Option<_>>()
+            .unwrap_or_else(|| {
+                let parts: Vec<&str> = key_refs.iter().map(|k| k.name.as_str()).collect();
+                self.warnings.borrow_mut().push(format!(
+                    "`{}` is generated without access by key: its key `{}` goes through a complex property, which is not supported yet",
+                    entity.name,
+                    parts.join(", ")
+                ));
+                Vec::new()
+            });
 
         let mut navigations = Vec::new();
         for nav in self.model.all_navigation_properties(entity) {
