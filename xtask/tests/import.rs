@@ -109,13 +109,13 @@ fn an_unreadable_or_invalid_source_writes_nothing() {
     assert!(error.starts_with("cannot read /nonexistent/metadata.xml:"), "{error}");
 
     let broken = root.path().join("broken.xml");
-    std::fs::write(&broken, "<edmx:Edmx Version=\"4.0\" xmlns:edmx=\"http://docs.oasis-open.org/odata/ns/edmx\">\n  <edmx:DataServices>\n    <Schema Namespace=\"T\" xmlns=\"http://docs.oasis-open.org/odata/ns/edm\">\n      <EntityType Name=\"e\"/>\n    </Schema>\n  </edmx:DataServices>\n</edmx:Edmx>\n").expect("a scratch file");
+    std::fs::write(&broken, "<edmx:Edmx Version=\"4.0\" xmlns:edmx=\"http://docs.oasis-open.org/odata/ns/edmx\">\n  <edmx:DataServices>\n    <Schema Namespace=\"T\" xmlns=\"http://docs.oasis-open.org/odata/ns/edm\">\n      <EntityType Name=\"e\" BaseType=\"T.missing\"/>\n    </Schema>\n  </edmx:DataServices>\n</edmx:Edmx>\n").expect("a scratch file");
     let error =
-        xtask::import::import(root.path(), "api/v2.0", source(&broken)).expect_err("an entity type without key");
+        xtask::import::import(root.path(), "api/v2.0", source(&broken)).expect_err("a base type that does not exist");
     assert_eq!(
         error,
         format!(
-            "{}:4:7: error: entity type `e` has no key and is not abstract\n  at Schema[T]/EntityType[e]",
+            "{}:4:7: error: entity type `e` derives from unknown entity type `T.missing`\n  at Schema[T]/EntityType[e]",
             broken.display()
         )
     );
