@@ -4,10 +4,11 @@
 //! the strict profile chosen at generation time, compiles on its own, and
 //! reads and writes the service served by the local peer.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::PathBuf;
+use std::process::Command;
 
 use odata_v4_codegen::emit::Dialect;
+use sdk_tests::generated_crates::{add_test, run_ok};
 use sdk_tests::peer::repository_path;
 use sdk_tests::{PeerConfig, PeerServer};
 use xtask::generate::{Dependencies, Request};
@@ -62,22 +63,6 @@ async fn typed_queries_writes_and_errors_against_the_peer() {
 }
 "##;
 
-fn run(command: &mut Command) -> Output {
-    let output = command.output().expect("cargo runs");
-    assert!(
-        output.status.success(),
-        "{command:?} failed:\n{}\n{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    output
-}
-
-fn write(path: &Path, text: &str) {
-    std::fs::create_dir_all(path.parent().expect("a parent")).expect("directory");
-    std::fs::write(path, text).expect("written");
-}
-
 #[test]
 fn a_crate_generated_for_a_standard_service_runs_against_the_peer() {
     let root = repository_path("");
@@ -97,27 +82,23 @@ fn a_crate_generated_for_a_standard_service_runs_against_the_peer() {
     .expect("generation succeeds");
     assert_eq!(generated.dialect, Dialect::Standard, "not Business Central: the strict profile");
 
-    let manifest = out.join("Cargo.toml");
-    let mut text = std::fs::read_to_string(&manifest).expect("manifest written");
+    let manifest = add_test(&out, &root, "tokio = { version = \"1\", features = [\"rt\", \"macros\"] }\n", PEER_TEST);
+    let text = std::fs::read_to_string(&manifest).expect("manifest");
     assert!(!text.contains("business-central-sdk"), "{text}");
-    text.push_str("\n[dev-dependencies]\ntokio = { version = \"1\", features = [\"rt\", \"macros\"] }\n");
-    std::fs::write(&manifest, text).expect("manifest updated");
-    write(&out.join("tests/peer.rs"), PEER_TEST);
-    // The workspace's lock file: the same dependency versions as the
-    // project's own build (and no registry lookups for new ones).
-    std::fs::copy(root.join("Cargo.lock"), out.join("Cargo.lock")).expect("lock file copied");
 
-    let tree = run(Command::new(env!("CARGO"))
-        .args(["tree", "--quiet", "--edges", "normal", "--manifest-path"])
-        .arg(&manifest));
+    let tree = run_ok(
+        Command::new(env!("CARGO")).args(["tree", "--quiet", "--edges", "normal", "--manifest-path"]).arg(&manifest),
+    );
     let tree = String::from_utf8_lossy(&tree.stdout);
     assert!(tree.contains("odata-v4-runtime"), "{tree}");
     assert!(!tree.contains("business-central-sdk"), "the dependency tree holds the BC SDK:\n{tree}");
 
     let peer = PeerServer::start(PeerConfig::library()).expect("the library peer starts");
-    run(Command::new(env!("CARGO"))
-        .args(["test", "--quiet", "--manifest-path"])
-        .arg(&manifest)
-        .env("CARGO_TARGET_DIR", scratch.join("target"))
-        .env("LIBRARY_BASE_URL", peer.base_url()));
+    run_ok(
+        Command::new(env!("CARGO"))
+            .args(["test", "--quiet", "--manifest-path"])
+            .arg(&manifest)
+            .env("CARGO_TARGET_DIR", scratch.join("target"))
+            .env("LIBRARY_BASE_URL", peer.base_url()),
+    );
 }

@@ -7,9 +7,10 @@
 //! spatial property read and written back.
 
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Command;
 
 use odata_v4_codegen::emit::Dialect;
+use sdk_tests::generated_crates::{add_test, run_ok};
 use sdk_tests::peer::repository_path;
 use sdk_tests::{PeerConfig, PeerServer};
 use xtask::generate::{Dependencies, Request};
@@ -138,17 +139,6 @@ async fn trippin_against_the_peer() {
 }
 "##;
 
-fn run(command: &mut Command) -> Output {
-    let output = command.output().expect("cargo runs");
-    assert!(
-        output.status.success(),
-        "{command:?} failed:\n{}\n{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    output
-}
-
 #[test]
 fn trippin_generates_compiles_and_runs_against_the_peer() {
     let root = repository_path("");
@@ -168,30 +158,30 @@ fn trippin_generates_compiles_and_runs_against_the_peer() {
     .expect("TripPin generates");
     assert_eq!(generated.dialect, Dialect::Standard);
 
-    let manifest = out.join("Cargo.toml");
-    let mut text = std::fs::read_to_string(&manifest).expect("manifest written");
-    text.push_str(
-        "\n[dev-dependencies]\ntokio = { version = \"1\", features = [\"rt\", \"macros\"] }\nserde_json = \"1\"\n",
+    let manifest = add_test(
+        &out,
+        &root,
+        "tokio = { version = \"1\", features = [\"rt\", \"macros\"] }\nserde_json = \"1\"\n",
+        PEER_TEST,
     );
-    std::fs::write(&manifest, text).expect("manifest updated");
-    let test = out.join("tests/peer.rs");
-    std::fs::create_dir_all(test.parent().expect("a parent")).expect("directory");
-    std::fs::write(&test, PEER_TEST).expect("test written");
-    std::fs::copy(root.join("Cargo.lock"), out.join("Cargo.lock")).expect("lock file copied");
 
     let target = scratch.join("target");
-    let checked = run(Command::new(env!("CARGO"))
-        .args(["check", "--message-format", "short", "--manifest-path"])
-        .arg(&manifest)
-        .env("CARGO_TARGET_DIR", &target));
+    let checked = run_ok(
+        Command::new(env!("CARGO"))
+            .args(["check", "--message-format", "short", "--manifest-path"])
+            .arg(&manifest)
+            .env("CARGO_TARGET_DIR", &target),
+    );
     let stderr = String::from_utf8_lossy(&checked.stderr);
     let warnings: Vec<&str> = stderr.lines().filter(|l| l.contains("warning")).collect();
     assert!(warnings.is_empty(), "the TripPin crate compiles with warnings:\n{}", warnings.join("\n"));
 
     let peer = PeerServer::start(PeerConfig::trippin()).expect("the TripPin peer starts");
-    run(Command::new(env!("CARGO"))
-        .args(["test", "--quiet", "--manifest-path"])
-        .arg(&manifest)
-        .env("CARGO_TARGET_DIR", &target)
-        .env("TRIPPIN_BASE_URL", peer.base_url()));
+    run_ok(
+        Command::new(env!("CARGO"))
+            .args(["test", "--quiet", "--manifest-path"])
+            .arg(&manifest)
+            .env("CARGO_TARGET_DIR", &target)
+            .env("TRIPPIN_BASE_URL", peer.base_url()),
+    );
 }

@@ -6,10 +6,12 @@
 //! - [`python_env`] prepares the Python virtual environment it runs in.
 //! - [`fixtures`] names the seeded rows the tests expect.
 //! - [`RequestLog`] records what the SDK sent, for assertions on URLs.
+//! - [`generated_crates`] builds and runs crates a test generated.
 //! - [`peer_control`] bends the peer's clock and webhook timing;
 //!   [`notification_sink`] is a webhook endpoint for the tests.
 
 pub mod fixtures;
+pub mod generated_crates;
 pub mod notification_sink;
 pub mod peer;
 pub mod peer_control;
