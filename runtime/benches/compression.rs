@@ -18,32 +18,11 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use odata_v4_runtime::{Api, BodyLimits, Client, Method, OperationKind, Page, Request, ServiceProfile, Target, decode};
-use serde::Deserialize;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
 mod support;
-use support::render_entry;
-
-/// The fields a ledger export would keep.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[allow(dead_code)]
-struct GeneralLedgerEntry {
-    #[serde(rename = "@odata.etag")]
-    etag: String,
-    id: String,
-    entry_number: u64,
-    posting_date: String,
-    document_number: String,
-    document_type: String,
-    account_id: String,
-    account_number: String,
-    description: String,
-    debit_amount: f64,
-    credit_amount: f64,
-    last_modified_date_time: String,
-}
+use support::{GeneralLedgerEntry, render_entry};
 
 fn render_page(entities: usize) -> Bytes {
     let mut body = String::with_capacity(entities * 600);

@@ -24,57 +24,13 @@ use std::time::Instant;
 use bytes::Bytes;
 use futures_util::StreamExt;
 use odata_v4_runtime::{Api, Client, ItemStream, Method, OperationKind, Page, Request, ServiceProfile, Target, decode};
-use serde::Deserialize;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
 mod support;
-use support::render_entry;
+use support::{GeneralLedgerEntry, render_entry};
 
 const ENTITY_SET_PATH: &str = "api/v2.0/companies(8f6b2c61-3a8e-4d6e-9a77-2f0c3c1d9e01)/generalLedgerEntries";
-
-/// The fields a ledger export would keep.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[allow(dead_code)]
-struct GeneralLedgerEntry {
-    #[serde(rename = "@odata.etag")]
-    etag: String,
-    id: String,
-    entry_number: u64,
-    posting_date: String,
-    document_number: String,
-    document_type: String,
-    account_id: String,
-    account_number: String,
-    description: String,
-    // The bench measures paging, not decimal semantics: f64 keeps the
-    // struct dependency-free. The SDK's typed layer decodes exact decimals.
-    debit_amount: f64,
-    credit_amount: f64,
-    last_modified_date_time: String,
-}
-
-impl GeneralLedgerEntry {
-    /// Bytes this entry occupies once decoded: the struct plus its strings.
-    fn decoded_size(&self) -> usize {
-        std::mem::size_of::<Self>()
-            + [
-                &self.etag,
-                &self.id,
-                &self.posting_date,
-                &self.document_number,
-                &self.document_type,
-                &self.account_id,
-                &self.account_number,
-                &self.description,
-                &self.last_modified_date_time,
-            ]
-            .iter()
-            .map(|s| s.capacity())
-            .sum::<usize>()
-    }
-}
 
 fn env_number(name: &str, default: usize) -> usize {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).filter(|n| *n > 0).unwrap_or(default)

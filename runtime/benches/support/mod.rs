@@ -1,4 +1,7 @@
-//! What the runtime's benchmarks share: rows shaped like Business Central's.
+//! What the runtime's benchmarks share: rows shaped like Business Central's,
+//! rendered as JSON and decoded into the fields a ledger export keeps.
+
+use serde::Deserialize;
 
 /// One row shaped like Business Central's: GUIDs, dates, document fields,
 /// amounts as JSON numbers with trailing zeros, an opaque weak ETag.
@@ -30,4 +33,48 @@ pub fn render_entry(out: &mut String, number: usize) {
         credit_units = credit / 100,
         credit_cents = credit % 100,
     );
+}
+
+/// The fields a ledger export would keep.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[allow(dead_code)]
+pub struct GeneralLedgerEntry {
+    #[serde(rename = "@odata.etag")]
+    etag: String,
+    id: String,
+    pub entry_number: u64,
+    posting_date: String,
+    document_number: String,
+    document_type: String,
+    account_id: String,
+    account_number: String,
+    description: String,
+    // The bench measures paging, not decimal semantics: f64 keeps the
+    // struct dependency-free. The SDK's typed layer decodes exact decimals.
+    debit_amount: f64,
+    credit_amount: f64,
+    last_modified_date_time: String,
+}
+
+impl GeneralLedgerEntry {
+    /// Bytes this entry occupies once decoded: the struct plus its strings.
+    #[allow(dead_code)] // used by paging_memory only
+    pub fn decoded_size(&self) -> usize {
+        std::mem::size_of::<Self>()
+            + [
+                &self.etag,
+                &self.id,
+                &self.posting_date,
+                &self.document_number,
+                &self.document_type,
+                &self.account_id,
+                &self.account_number,
+                &self.description,
+                &self.last_modified_date_time,
+            ]
+            .iter()
+            .map(|s| s.capacity())
+            .sum::<usize>()
+    }
 }
