@@ -18,11 +18,11 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use odata_v4_runtime::{Api, BodyLimits, Client, Method, OperationKind, Page, Request, ServiceProfile, Target, decode};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
 
 mod support;
-use support::{GeneralLedgerEntry, render_entry};
+use support::{GeneralLedgerEntry, read_head, render_entry};
 
 fn render_page(entities: usize) -> Bytes {
     let mut body = String::with_capacity(entities * 600);
@@ -57,20 +57,10 @@ async fn serve(listener: TcpListener, pages: Arc<Pages>) {
 }
 
 async fn serve_connection(mut socket: TcpStream, pages: Arc<Pages>) {
-    let mut buffer = Vec::new();
-    let mut chunk = [0u8; 4096];
+    let mut buffer = Vec::with_capacity(4096);
     loop {
-        let head_end = loop {
-            if let Some(at) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
-                break at + 4;
-            }
-            match socket.read(&mut chunk).await {
-                Ok(0) | Err(_) => return,
-                Ok(read) => buffer.extend_from_slice(&chunk[..read]),
-            }
-        };
-        let head = String::from_utf8_lossy(&buffer[..head_end]).to_ascii_lowercase();
-        buffer.drain(..head_end);
+        let Some(head) = read_head(&mut socket, &mut buffer).await else { return };
+        let head = head.to_ascii_lowercase();
         let wants_gzip = head.lines().any(|line| line.starts_with("accept-encoding:") && line.contains("gzip"));
         let (body, encoding) =
             if wants_gzip { (&pages.gzipped, "Content-Encoding: gzip\r\n") } else { (&pages.plain, "") };

@@ -24,11 +24,11 @@ use std::time::Instant;
 use bytes::Bytes;
 use futures_util::StreamExt;
 use odata_v4_runtime::{Api, Client, ItemStream, Method, OperationKind, Page, Request, ServiceProfile, Target, decode};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
 
 mod support;
-use support::{GeneralLedgerEntry, render_entry};
+use support::{GeneralLedgerEntry, read_head, render_entry};
 
 const ENTITY_SET_PATH: &str = "api/v2.0/companies(8f6b2c61-3a8e-4d6e-9a77-2f0c3c1d9e01)/generalLedgerEntries";
 
@@ -82,19 +82,8 @@ async fn serve(listener: TcpListener, catalogue: Arc<Catalogue>) {
 
 async fn serve_connection(mut socket: TcpStream, catalogue: Arc<Catalogue>) {
     let mut buffer = Vec::with_capacity(4096);
-    let mut chunk = [0u8; 4096];
     loop {
-        let head_end = loop {
-            if let Some(at) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
-                break at + 4;
-            }
-            match socket.read(&mut chunk).await {
-                Ok(0) | Err(_) => return,
-                Ok(read) => buffer.extend_from_slice(&chunk[..read]),
-            }
-        };
-        let head = String::from_utf8_lossy(&buffer[..head_end]).into_owned();
-        buffer.drain(..head_end);
+        let Some(head) = read_head(&mut socket, &mut buffer).await else { return };
         let target = head.split_whitespace().nth(1).unwrap_or("/");
         let skip_token = target
             .split_once("$skiptoken=")

@@ -3,6 +3,10 @@
 
 use serde::Deserialize;
 
+#[path = "../../tests/support/http_head.rs"]
+mod http_head;
+pub use http_head::read_head;
+
 /// One row shaped like Business Central's: GUIDs, dates, document fields,
 /// amounts as JSON numbers with trailing zeros, an opaque weak ETag.
 pub fn render_entry(out: &mut String, number: usize) {

@@ -10,6 +10,7 @@ use odata_v4_runtime::{
 };
 use serde::de::DeserializeOwned;
 
+pub mod http_head;
 pub mod model;
 pub mod sim_server;
 use wiremock::MockServer;

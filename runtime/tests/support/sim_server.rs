@@ -12,9 +12,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Semaphore;
+
+use super::http_head::read_head;
 
 /// The entity set's path below the base URL.
 pub const SET_PATH: &str = "api/v2.0/companies(1)/generalLedgerEntries";
@@ -275,19 +277,8 @@ async fn answer(state: &State, target: &str, prefer: Option<&str>) -> (u16, Stri
 
 async fn serve_connection(mut socket: TcpStream, state: Arc<State>) {
     let mut buffer = Vec::with_capacity(4096);
-    let mut chunk = [0u8; 4096];
     loop {
-        let head_end = loop {
-            if let Some(at) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
-                break at + 4;
-            }
-            match socket.read(&mut chunk).await {
-                Ok(0) | Err(_) => return,
-                Ok(read) => buffer.extend_from_slice(&chunk[..read]),
-            }
-        };
-        let head = String::from_utf8_lossy(&buffer[..head_end]).into_owned();
-        buffer.drain(..head_end);
+        let Some(head) = read_head(&mut socket, &mut buffer).await else { return };
         let target = head.split_whitespace().nth(1).unwrap_or("/").to_owned();
         let prefer = head
             .lines()
