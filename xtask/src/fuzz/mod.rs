@@ -56,24 +56,30 @@ pub fn run(raw: &[String]) -> Result<(), String> {
     if !args.positional.is_empty() {
         return Err(USAGE.to_owned());
     }
-    let seconds = match args.value("seconds") {
-        Some(text) => {
-            text.parse::<u64>().map_err(|_| format!("`--seconds` must be a whole number, not `{text}`\n{USAGE}"))?
-        }
-        None => DEFAULT_SECONDS,
-    };
-    let seed = match args.value("seed") {
-        Some(text) => parse_seed(text)
-            .ok_or_else(|| format!("`--seed` must be a number (decimal or 0x-hex), not `{text}`\n{USAGE}"))?,
-        None => DEFAULT_SEED,
-    };
+    let (seconds, seed) = seconds_and_seed(&args, (DEFAULT_SECONDS, DEFAULT_SEED), USAGE)?;
     let root = crate::workspace_root();
     let corpus = seed_corpus(&root, args.value("corpus").map(Path::new))?;
     let crash_dir = root.join("target").join("fuzz-crashes");
     fuzz(&corpus, seed, Duration::from_secs(seconds), &crash_dir)
 }
 
-pub(crate) fn parse_seed(text: &str) -> Option<u64> {
+/// The `--seconds` and `--seed` options both fuzzers take, or `defaults`.
+pub(crate) fn seconds_and_seed(args: &Args, defaults: (u64, u64), usage: &str) -> Result<(u64, u64), String> {
+    let seconds = match args.value("seconds") {
+        Some(text) => {
+            text.parse::<u64>().map_err(|_| format!("`--seconds` must be a whole number, not `{text}`\n{usage}"))?
+        }
+        None => defaults.0,
+    };
+    let seed = match args.value("seed") {
+        Some(text) => parse_seed(text)
+            .ok_or_else(|| format!("`--seed` must be a number (decimal or 0x-hex), not `{text}`\n{usage}"))?,
+        None => defaults.1,
+    };
+    Ok((seconds, seed))
+}
+
+fn parse_seed(text: &str) -> Option<u64> {
     match text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
         Some(hex) => u64::from_str_radix(hex, 16).ok(),
         None => text.parse().ok(),

@@ -41,17 +41,7 @@ pub fn run(raw: &[String]) -> Result<(), String> {
     if !args.positional.is_empty() {
         return Err(USAGE.to_owned());
     }
-    let seconds = match args.value("seconds") {
-        Some(text) => {
-            text.parse::<u64>().map_err(|_| format!("`--seconds` must be a whole number, not `{text}`\n{USAGE}"))?
-        }
-        None => DEFAULT_SECONDS,
-    };
-    let seed = match args.value("seed") {
-        Some(text) => crate::fuzz::parse_seed(text)
-            .ok_or_else(|| format!("`--seed` must be a number (decimal or 0x-hex), not `{text}`\n{USAGE}"))?,
-        None => DEFAULT_SEED,
-    };
+    let (seconds, seed) = crate::fuzz::seconds_and_seed(&args, (DEFAULT_SECONDS, DEFAULT_SEED), USAGE)?;
     let crash_dir = crate::workspace_root().join("target").join("fuzz-crashes");
     fuzz(seed, Duration::from_secs(seconds), &crash_dir)
 }
