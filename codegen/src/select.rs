@@ -12,6 +12,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::error::Error;
 use crate::ir::*;
 
 /// What to keep of a service.
@@ -45,8 +46,11 @@ pub struct Selected {
 
 /// The part of `model` the selection reaches. Unknown root names are an error
 /// that lists what the container has.
-pub fn select(model: &Model, selection: &Selection) -> Result<Selected, String> {
-    let container = model.container.as_ref().ok_or("the service has no entity container to select from")?;
+pub fn select(model: &Model, selection: &Selection) -> Result<Selected, Error> {
+    let container = model
+        .container
+        .as_ref()
+        .ok_or_else(|| Error::Selection("the service has no entity container to select from".to_owned()))?;
     let mut walk = Walk {
         model,
         limit: selection.navigation_depth,
@@ -81,11 +85,11 @@ pub fn select(model: &Model, selection: &Selection) -> Result<Selected, String> 
             known.extend(container.operation_imports.iter().map(|i| i.name.as_str()));
             known.sort_unstable();
             known.dedup();
-            return Err(format!(
+            return Err(Error::Selection(format!(
                 "`{root}` is not an entity set, singleton or operation import of `{}`; it has: {}",
                 container.name,
                 known.join(", ")
-            ));
+            )));
         }
     }
     walk.finish();

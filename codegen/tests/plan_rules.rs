@@ -1,7 +1,8 @@
 //! Decisions the plan makes on CSDL shapes BC's own schema does not have.
 
-use odata_v4_codegen::docs::DocFacts;
-use odata_v4_codegen::emit::{self, ApiInput, Dialect};
+use odata_v4_codegen::Standard;
+use odata_v4_codegen::emit::{self, ApiInput};
+use odata_v4_codegen::facts::DocFacts;
 use odata_v4_codegen::ir::Model;
 
 fn model(namespace: &str, body: &str) -> Model {
@@ -12,14 +13,14 @@ fn model(namespace: &str, body: &str) -> Model {
     odata_v4_codegen::edmx::read_str("inline.xml", &doc).expect("the fixture reads")
 }
 
-fn plan(model: &Model, dialect: Dialect) -> emit::ApiPlan {
+fn plan(model: &Model) -> emit::ApiPlan {
     let docs = DocFacts::default();
     emit::plan(&ApiInput {
         route: "api/test/v1.0",
         model,
         documentation: &docs,
         source: "inline.xml",
-        dialect: Some(dialect),
+        customization: &Standard,
     })
 }
 
@@ -59,7 +60,7 @@ fn warehouse() -> Model {
 #[test]
 fn an_alternate_key_with_an_unknown_part_is_left_out_whole() {
     let model = warehouse();
-    let plan = plan(&model, Dialect::BusinessCentral);
+    let plan = plan(&model);
     let bin = plan.entities.iter().find(|e| e.qualified.name == "bin").expect("bin planned");
     let methods: Vec<&str> = bin.alternate_keys.iter().map(|k| k.method.as_str()).collect();
     // zone+shelf names a property `shelf` the type lacks: no one-part `by_zone` that would address the wrong thing.
@@ -67,22 +68,22 @@ fn an_alternate_key_with_an_unknown_part_is_left_out_whole() {
 }
 
 #[test]
-fn business_central_assigns_guid_and_id_keys_but_a_code_key_comes_from_the_caller() {
+fn a_standard_service_takes_every_key_from_the_caller_unless_it_is_computed() {
     let model = warehouse();
-    let plan = plan(&model, Dialect::BusinessCentral);
+    let plan = plan(&model);
     let bin = plan.entities.iter().find(|e| e.qualified.name == "bin").expect("bin planned");
     let code = bin.fields.iter().find(|f| f.wire == "code").expect("code field");
     assert!(code.settable_on_create && code.required_on_create, "a code key is the caller's: {code:?}");
     assert!(!code.settable_on_update, "keys never change");
     let slot = plan.entities.iter().find(|e| e.qualified.name == "slot").expect("slot planned");
     let id = slot.fields.iter().find(|f| f.wire == "id").expect("id field");
-    assert!(!id.settable_on_create, "BC assigns GUID ids");
+    assert!(id.settable_on_create, "nothing says the service assigns it: {id:?}");
 }
 
 #[test]
 fn names_without_ascii_letters_still_get_identifiers() {
     let model = warehouse();
-    let plan = plan(&model, Dialect::BusinessCentral);
+    let plan = plan(&model);
     let slot = plan.entities.iter().find(|e| e.qualified.name == "slot").expect("slot planned");
     let idents: Vec<(&str, &str)> = slot.fields.iter().map(|f| (f.ident.as_str(), f.marker.as_str())).collect();
     // `ß` upper-cases to `SS`; `_x0020_` has nothing to keep and becomes `value`/`Value`.
@@ -92,7 +93,7 @@ fn names_without_ascii_letters_still_get_identifiers() {
 #[test]
 fn a_type_without_an_entity_set_is_reached_through_its_navigation() {
     let model = warehouse();
-    let plan = plan(&model, Dialect::BusinessCentral);
+    let plan = plan(&model);
     let bin = plan.entities.iter().find(|e| e.qualified.name == "bin").expect("bin planned");
     let slots = bin.navigations.iter().find(|n| n.wire == "slots").expect("the navigation is kept");
     assert_eq!(slots.target.set_marker, "SlotEntities");
@@ -104,7 +105,7 @@ fn a_type_without_an_entity_set_is_reached_through_its_navigation() {
 #[test]
 fn a_function_parameter_a_url_literal_cannot_hold_travels_as_a_parameter_alias() {
     let model = warehouse();
-    let plan = plan(&model, Dialect::Standard);
+    let plan = plan(&model);
     let imports: Vec<(&str, Vec<bool>)> =
         plan.imports.iter().map(|i| (i.method.as_str(), i.parameters.iter().map(|p| p.alias).collect())).collect();
     assert_eq!(imports, [("bins_in", vec![true]), ("bin_count", vec![false])]);
@@ -115,9 +116,14 @@ fn a_function_parameter_a_url_literal_cannot_hold_travels_as_a_parameter_alias()
 fn generated_code_for_these_shapes_parses_and_formats() {
     let model = warehouse();
     let docs = DocFacts::default();
-    let input =
-        ApiInput { route: "api/test/v1.0", model: &model, documentation: &docs, source: "inline.xml", dialect: None };
-    let files = emit::generate(&[input], "test").expect("every file parses as Rust");
+    let input = ApiInput {
+        route: "api/test/v1.0",
+        model: &model,
+        documentation: &docs,
+        source: "inline.xml",
+        customization: &Standard,
+    };
+    let files = emit::generate(&[input], "test", &mut |_, _| {}).expect("every file parses as Rust");
     let bin = files.iter().find(|f| f.path.ends_with("bin.rs")).expect("bin module");
     assert!(
         bin.contents.contains("pub fn new(code: impl Into<String>) -> Self"),
@@ -137,7 +143,7 @@ fn a_key_through_a_complex_property_is_not_addressed_by_a_partial_key_and_is_rep
 </EntityType>
 <EntityContainer Name="Demo"><EntitySet Name="Categories" EntityType="org.example.Category"/></EntityContainer>"#,
     );
-    let plan = plan(&model, Dialect::Standard);
+    let plan = plan(&model);
     let category = plan.entities.iter().find(|e| e.qualified.name == "Category").expect("Category planned");
     // `Region` alone would address the wrong entity.
     assert!(category.key.is_empty(), "{:?}", category.key);

@@ -34,11 +34,11 @@ fn main() {
 
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let path =
-        [manifest.join("../../shared/metadata/bc-api-v2.0.xml"), manifest.join("../schemas/api/v2.0/metadata.xml")]
+        [manifest.join("../../shared/metadata/bc-api-v2.0.xml"), manifest.join("../sdk/schemas/api/v2.0/metadata.xml")]
             .into_iter()
             .find(|p| p.is_file())
             .unwrap_or_else(|| {
-                eprintln!("neither the BC download nor schemas/api/v2.0/metadata.xml is there");
+                eprintln!("neither the BC download nor sdk/schemas/api/v2.0/metadata.xml is there");
                 std::process::exit(2);
             });
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {

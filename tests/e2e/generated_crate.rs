@@ -1,4 +1,4 @@
-//! The generator as a product: `cargo xtask generate` on a standard OData v4
+//! The generator as a product: `odata-v4-gen generate` on a standard OData v4
 //! service of the project's own (`peer/schemas/library.xml`, not Business
 //! Central) writes a crate that depends on the OData runtime alone, speaks
 //! the strict profile chosen at generation time, compiles on its own, and
@@ -7,11 +7,11 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-use odata_v4_codegen::emit::Dialect;
+use odata_v4_codegen::Dependencies;
+use odata_v4_gen::Request;
 use sdk_tests::generated_crates::{add_test, run_ok};
 use sdk_tests::peer::repository_path;
 use sdk_tests::{PeerConfig, PeerServer};
-use xtask::generate::{Dependencies, Request};
 
 /// The test placed in the generated crate. It talks to the peer whose base
 /// URL is in `LIBRARY_BASE_URL`; it never sets a profile itself.
@@ -69,18 +69,12 @@ fn a_crate_generated_for_a_standard_service_runs_against_the_peer() {
     let scratch = root.join("target").join("generated-crates");
     let out: PathBuf = scratch.join("contoso-library");
     let _ = std::fs::remove_dir_all(&out);
-    let generated = xtask::generate::generate(&Request {
-        edmx: repository_path("tests/peer/schemas/library.xml"),
-        out: out.clone(),
-        route: "odata/library".to_owned(),
-        crate_name: "contoso-library".to_owned(),
-        docs: None,
-        dialect: None,
-        dependencies: Dependencies::Local(root.clone()),
-        selection: None,
-    })
-    .expect("generation succeeds");
-    assert_eq!(generated.dialect, Dialect::Standard, "not Business Central: the strict profile");
+    let mut request = Request::new(repository_path("tests/peer/schemas/library.xml").display().to_string(), &out);
+    request.service_root = Some("odata/library".to_owned());
+    request.crate_name = Some("contoso-library".to_owned());
+    request.dependencies = Dependencies::Checkout(root.clone());
+    let outcome = odata_v4_gen::generate(&request, &mut |_| {}).expect("generation succeeds");
+    assert_eq!(outcome.generated.customization, "strict OData", "not Business Central: the strict profile");
 
     let manifest = add_test(&out, &root, "tokio = { version = \"1\", features = [\"rt\", \"macros\"] }\n", PEER_TEST);
     let text = std::fs::read_to_string(&manifest).expect("manifest");

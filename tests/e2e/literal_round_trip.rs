@@ -91,7 +91,7 @@ fn rendered_literals_parse_back_to_the_same_value() {
 
     let mut parser = Command::new(python)
         .arg(repository_path("tests/peer/parse_literals.py"))
-        .arg(repository_path("schemas/api/v2.0/metadata.xml"))
+        .arg(repository_path("sdk/schemas/api/v2.0/metadata.xml"))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()

@@ -1,5 +1,5 @@
 //! TripPin, the OData v4 reference service model
-//! (`../shared/metadata/trippin.xml`), end to end: `cargo xtask generate`
+//! (`../shared/metadata/trippin.xml`), end to end: `odata-v4-gen generate`
 //! writes its crate, which compiles without warnings and runs against the
 //! local peer serving the same model (strict profile): an open type,
 //! inheritance (a query for a derived type), the `Me` singleton,
@@ -9,11 +9,11 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-use odata_v4_codegen::emit::Dialect;
+use odata_v4_codegen::Dependencies;
+use odata_v4_gen::Request;
 use sdk_tests::generated_crates::{add_test, run_ok};
 use sdk_tests::peer::repository_path;
 use sdk_tests::{PeerConfig, PeerServer};
-use xtask::generate::{Dependencies, Request};
 
 /// The test placed in the generated crate. It talks to the peer whose base
 /// URL is in `TRIPPIN_BASE_URL`, and runs as one sequence: the last step
@@ -145,18 +145,12 @@ fn trippin_generates_compiles_and_runs_against_the_peer() {
     let scratch = root.join("target").join("generated-crates");
     let out: PathBuf = scratch.join("trippin");
     let _ = std::fs::remove_dir_all(&out);
-    let generated = xtask::generate::generate(&Request {
-        edmx: repository_path("../shared/metadata/trippin.xml"),
-        out: out.clone(),
-        route: "TripPinRESTierService".to_owned(),
-        crate_name: "trippin".to_owned(),
-        docs: None,
-        dialect: None,
-        dependencies: Dependencies::Local(root.clone()),
-        selection: None,
-    })
-    .expect("TripPin generates");
-    assert_eq!(generated.dialect, Dialect::Standard);
+    let mut request = Request::new(repository_path("../shared/metadata/trippin.xml").display().to_string(), &out);
+    request.service_root = Some("TripPinRESTierService".to_owned());
+    request.crate_name = Some("trippin".to_owned());
+    request.dependencies = Dependencies::Checkout(root.clone());
+    let outcome = odata_v4_gen::generate(&request, &mut |_| {}).expect("TripPin generates");
+    assert_eq!(outcome.generated.customization, "strict OData");
 
     let manifest = add_test(
         &out,

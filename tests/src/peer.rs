@@ -76,7 +76,7 @@ impl PeerConfig {
     pub fn api_v2() -> PeerConfig {
         PeerConfig {
             name: "api-v2.0",
-            schema: repository_path("schemas/api/v2.0/metadata.xml"),
+            schema: repository_path("sdk/schemas/api/v2.0/metadata.xml"),
             mount: "/api/v2.0",
             seed: repository_path("tests/peer/seed/v2.0.json"),
             page_size: Some(SERVER_PAGE_SIZE),
@@ -88,7 +88,7 @@ impl PeerConfig {
     pub fn reports_finance_beta() -> PeerConfig {
         PeerConfig {
             name: "reports-finance-beta",
-            schema: repository_path("schemas/api/microsoft/reportsFinance/beta/metadata.xml"),
+            schema: repository_path("sdk/schemas/api/microsoft/reportsFinance/beta/metadata.xml"),
             mount: "/api/microsoft/reportsFinance/beta",
             seed: repository_path("tests/peer/seed/reports-finance-beta.json"),
             page_size: Some(SERVER_PAGE_SIZE),

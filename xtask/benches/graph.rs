@@ -9,12 +9,13 @@
 
 use std::time::{Duration, Instant};
 
-// The allocator `cargo xtask generate` runs with (see xtask's Cargo.toml).
+// The allocator `odata-v4-gen` runs with (see its Cargo.toml).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-use odata_v4_codegen::docs::DocFacts;
+use odata_v4_codegen::Standard;
 use odata_v4_codegen::emit::{self, ApiInput};
+use odata_v4_codegen::facts::DocFacts;
 
 fn main() {
     let root = xtask::workspace_root();
@@ -28,10 +29,15 @@ fn main() {
         let model = odata_v4_codegen::edmx::read_file(&path).unwrap_or_else(|e| panic!("Graph reads: {e}"));
         let read = Instant::now();
         let docs = DocFacts::default();
-        let input =
-            ApiInput { route: "v1.0", model: &model, documentation: &docs, source: "graph-v1.0.xml", dialect: None };
+        let input = ApiInput {
+            route: "v1.0",
+            model: &model,
+            documentation: &docs,
+            source: "graph-v1.0.xml",
+            customization: &Standard,
+        };
         let planned = emit::plan_all(&[input], &mut |_, _| {}).expect("Graph plans");
-        // As `cargo xtask generate` does: the model goes before rendering,
+        // As `odata-v4-gen generate` does: the model goes before rendering,
         // and each file is dropped once counted (written, there).
         drop(model);
         (lines, largest) = (0, 0);

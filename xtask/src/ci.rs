@@ -7,7 +7,7 @@
 use std::process::Command;
 use std::time::Instant;
 
-use crate::args::Args;
+use anyhow::{Context, bail};
 
 /// One step: a name and the cargo arguments.
 struct Step {
@@ -64,14 +64,26 @@ const STEPS: &[Step] = &[
     },
 ];
 
-pub fn run(raw: &[String]) -> Result<(), String> {
-    let args = Args::parse(raw, &["skip"], &[])?;
-    let skipped: Vec<&str> = args.value("skip").map(|s| s.split(',').collect()).unwrap_or_default();
+/// Options of `cargo xtask ci`.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct CiOptions {
+    /// Steps to leave out (comma-separated): format, clippy, docs, tests,
+    /// features, feature-tests.
+    #[arg(long, value_delimiter = ',')]
+    pub skip: Vec<String>,
+}
+
+pub fn run(options: &CiOptions) -> anyhow::Result<()> {
+    let skipped = &options.skip;
+    if let Some(unknown) = skipped.iter().find(|s| !STEPS.iter().any(|step| step.name == s.as_str())) {
+        let names: Vec<&str> = STEPS.iter().map(|s| s.name).collect();
+        bail!("`{unknown}` is not a step; the steps are {}", names.join(", "));
+    }
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let root = crate::workspace_root();
     let started = Instant::now();
     for step in STEPS {
-        if skipped.contains(&step.name) {
+        if skipped.iter().any(|s| s == step.name) {
             println!("ci: {} skipped", step.name);
             continue;
         }
@@ -82,9 +94,9 @@ pub fn run(raw: &[String]) -> Result<(), String> {
             .envs(step.env.iter().copied())
             .current_dir(&root)
             .status()
-            .map_err(|e| format!("cannot run {cargo}: {e}"))?;
+            .with_context(|| format!("cannot run {cargo}"))?;
         if !status.success() {
-            return Err(format!("ci: {} failed ({status}) after {:.0?}", step.name, step_started.elapsed()));
+            bail!("ci: {} failed ({status}) after {:.0?}", step.name, step_started.elapsed());
         }
         println!("ci: {} passed in {:.0?}", step.name, step_started.elapsed());
     }

@@ -9,56 +9,24 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use odata_v4_codegen::docs::{DocReport, load_docs};
+use business_central_codegen::docs::{DocReport, load_docs};
 use odata_v4_codegen::ir::Model;
 
-use crate::args::Args;
-
-pub fn run(raw: &[String]) -> Result<(), String> {
-    let args = Args::parse(raw, &[], &[])?;
-    let Some((docs_dir, schema_args)) = args.positional.split_first() else {
-        return Err("usage: cargo xtask docs-report <docs-dir> [<schema>...]".to_owned());
-    };
-    let schemas_dir = crate::workspace_root().join("schemas");
+pub fn run(docs_dir: &Path, schema_args: &[PathBuf]) -> anyhow::Result<()> {
     let schemas: Vec<(String, PathBuf)> = if schema_args.is_empty() {
-        committed_schemas(&schemas_dir)?
+        crate::regen::find_schemas(&crate::workspace_root())?
     } else {
-        schema_args.iter().map(|s| (route_of(Path::new(s)), PathBuf::from(s))).collect()
+        schema_args.iter().map(|s| (route_of(s), s.clone())).collect()
     };
     let mut models: Vec<(String, Model)> = Vec::new();
     for (route, path) in schemas {
-        let model = odata_v4_codegen::edmx::read_file(&path).map_err(|e| e.to_string())?;
+        let model = odata_v4_codegen::edmx::read_file(&path)?;
         models.push((route, model));
     }
     let borrowed: Vec<(&str, &Model)> = models.iter().map(|(r, m)| (r.as_str(), m)).collect();
-    let (_facts, reports) = load_docs(Path::new(docs_dir), &borrowed)?;
+    let (_facts, reports) = load_docs(docs_dir, &borrowed)?;
     print!("{}", render(&reports));
     Ok(())
-}
-
-/// Every `metadata.xml` under `schemas/`, with its route (the directory
-/// path below `schemas/`), sorted by route.
-pub fn committed_schemas(schemas_dir: &Path) -> Result<Vec<(String, PathBuf)>, String> {
-    let mut found = Vec::new();
-    let mut pending = vec![schemas_dir.to_path_buf()];
-    while let Some(dir) = pending.pop() {
-        let entries = std::fs::read_dir(&dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
-        for entry in entries {
-            let path = entry.map_err(|e| format!("cannot read {}: {e}", dir.display()))?.path();
-            if path.is_dir() {
-                pending.push(path);
-            } else if path.file_name().is_some_and(|n| n == "metadata.xml") {
-                let route = path
-                    .parent()
-                    .and_then(|p| p.strip_prefix(schemas_dir).ok())
-                    .map(|p| p.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/"))
-                    .unwrap_or_default();
-                found.push((route, path));
-            }
-        }
-    }
-    found.sort();
-    Ok(found)
 }
 
 /// The route of a schema given on the command line: the directories after
@@ -168,7 +136,7 @@ mod tests {
     #[test]
     fn seeds_report_with_the_committed_schemas() {
         let root = crate::workspace_root();
-        let schemas = committed_schemas(&root.join("schemas")).unwrap();
+        let schemas = crate::regen::find_schemas(&root).unwrap();
         let routes: Vec<&str> = schemas.iter().map(|(r, _)| r.as_str()).collect();
         assert_eq!(routes, vec!["api/microsoft/reportsFinance/beta", "api/v2.0"]);
         let models: Vec<(String, Model)> =

@@ -1,21 +1,22 @@
-//! Resource docs for regeneration: every `schemas/<route>/docs/` directory
+//! Resource docs for regeneration: every `sdk/schemas/<route>/docs/` directory
 //! is read, each doc is matched by content against all committed schemas,
 //! and the facts are handed to the emitter.
 
 use std::path::Path;
 
-use odata_v4_codegen::docs::{DocFacts, load_docs};
+use business_central_codegen::docs::load_docs;
+use odata_v4_codegen::facts::DocFacts;
 
 use crate::regen::SchemaApi;
 
-/// Loads every docs directory under `schemas/` and returns the combined facts.
+/// Loads every docs directory under `sdk/schemas/` and returns the combined facts.
 /// Docs that match nothing, and documented methods the capabilities
 /// contradict, are reported on stderr.
-pub fn load(root: &Path, apis: &[SchemaApi]) -> Result<DocFacts, String> {
+pub fn load(root: &Path, apis: &[SchemaApi]) -> anyhow::Result<DocFacts> {
     let models: Vec<(&str, &odata_v4_codegen::ir::Model)> = apis.iter().map(|a| (a.route.as_str(), &a.model)).collect();
     let mut facts = DocFacts::default();
     for api in apis {
-        let dir = root.join("schemas").join(&api.route).join("docs");
+        let dir = crate::schemas_dir(root).join(&api.route).join("docs");
         if !dir.is_dir() {
             continue;
         }
@@ -31,9 +32,7 @@ pub fn load(root: &Path, apis: &[SchemaApi]) -> Result<DocFacts, String> {
                 );
             }
         }
-        for (key, entity) in found.entities {
-            facts.entities.entry(key).or_insert(entity);
-        }
+        facts.merge(found);
     }
     Ok(facts)
 }

@@ -1,6 +1,6 @@
 //! `cargo xtask import-metadata --api <route> <file-or-url>`: reads a
 //! `$metadata` document, validates it, writes the project's canonical form
-//! under `schemas/<route>/metadata.xml`, and reports what changed in the
+//! under `sdk/schemas/<route>/metadata.xml`, and reports what changed in the
 //! generated public API compared with the schema it replaces.
 //!
 //! `cargo xtask api-diff <old> <new> [--api <route>]` prints that report for
@@ -8,23 +8,20 @@
 
 use std::path::{Path, PathBuf};
 
-use odata_v4_codegen::docs::{DocFacts, load_docs};
+use anyhow::{Context, bail};
+use business_central_codegen::BusinessCentral;
+use business_central_codegen::docs::load_docs;
 use odata_v4_codegen::emit::changes::{self, ApiChanges};
 use odata_v4_codegen::emit::{self, ApiInput};
+use odata_v4_codegen::facts::DocFacts;
 use odata_v4_codegen::ir::Model;
 use odata_v4_codegen::summary::Summary;
-
-use crate::args::Args;
+use odata_v4_gen::fetch::{FetchOptions, fetch_bytes, is_url, metadata_url};
 
 /// The environment variable holding a bearer token for fetching `$metadata` from BC.
 pub const TOKEN_VARIABLE: &str = "BC_ACCESS_TOKEN";
 
-pub fn run(raw: &[String]) -> Result<(), String> {
-    let args = Args::parse(raw, &["api"], &[])?;
-    let usage = "usage: cargo xtask import-metadata --api <route> <file-or-url>";
-    let (Some(route), [source]) = (args.value("api"), args.positional.as_slice()) else {
-        return Err(usage.to_owned());
-    };
+pub fn run(route: &str, source: &str) -> anyhow::Result<()> {
     let root = crate::workspace_root();
     let imported = import(&root, route, source)?;
     println!("wrote {}", imported.target.display());
@@ -40,13 +37,8 @@ pub fn run(raw: &[String]) -> Result<(), String> {
 }
 
 /// `cargo xtask api-diff <old> <new> [--api <route>]`.
-pub fn run_diff(raw: &[String]) -> Result<(), String> {
-    let args = Args::parse(raw, &["api"], &[])?;
-    let [old, new] = args.positional.as_slice() else {
-        return Err("usage: cargo xtask api-diff <old $metadata> <new $metadata> [--api <route>]".to_owned());
-    };
-    let route = args.value("api").unwrap_or("api");
-    let read = |path: &str| odata_v4_codegen::edmx::read_file(Path::new(path)).map_err(|e| e.to_string());
+pub fn run_diff(old: &Path, new: &Path, route: &str) -> anyhow::Result<()> {
+    let read = |path: &Path| odata_v4_codegen::edmx::read_file(path);
     let changes = api_changes(route, &read(old)?, &read(new)?, &DocFacts::default());
     println!("{changes}");
     Ok(())
@@ -55,7 +47,9 @@ pub fn run_diff(raw: &[String]) -> Result<(), String> {
 /// The changes to the generated API of `route` from `old` to `new`, with
 /// the same resource-doc facts applied to both.
 pub fn api_changes(route: &str, old: &Model, new: &Model, documentation: &DocFacts) -> ApiChanges {
-    let plan = |model: &Model| emit::plan(&ApiInput { route, model, documentation, source: "", dialect: None });
+    let plan = |model: &Model| {
+        emit::plan(&ApiInput { route, model, documentation, source: "", customization: &BusinessCentral })
+    };
     changes::diff(&plan(old), &plan(new))
 }
 
@@ -81,46 +75,49 @@ pub struct Imported {
 }
 
 /// Checks that a route looks like `api/...` with plain path segments.
-pub fn validate_route(route: &str) -> Result<(), String> {
+pub fn validate_route(route: &str) -> anyhow::Result<()> {
     let segments: Vec<&str> = route.split('/').collect();
     let plain = |s: &&str| {
         !s.is_empty() && *s != "." && *s != ".." && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
     };
     if segments.first() != Some(&"api") || segments.len() < 2 || !segments.iter().all(plain) {
-        return Err(format!("`{route}` is not an API route such as `api/v2.0` or `api/microsoft/reportsFinance/beta`"));
+        bail!("`{route}` is not an API route such as `api/v2.0` or `api/microsoft/reportsFinance/beta`");
     }
     Ok(())
 }
 
 /// The committed schema file of a route.
 pub fn schema_path(root: &Path, route: &str) -> PathBuf {
-    root.join("schemas").join(route).join("metadata.xml")
+    crate::schemas_dir(root).join(route).join("metadata.xml")
 }
 
 /// Imports `source` (a path or an http(s) URL) as the schema of `route`.
-pub fn import(root: &Path, route: &str, source: &str) -> Result<Imported, String> {
+pub fn import(root: &Path, route: &str, source: &str) -> anyhow::Result<Imported> {
     validate_route(route)?;
-    let (name, bytes) = if source.starts_with("http://") || source.starts_with("https://") {
-        (source.to_owned(), fetch(source)?)
+    let (name, bytes) = if is_url(source) {
+        let url = metadata_url(source);
+        let fetch = FetchOptions { bearer_token: std::env::var(TOKEN_VARIABLE).ok() };
+        let bytes = fetch_bytes(&url, &fetch)?;
+        (url, bytes)
     } else {
-        (source.to_owned(), std::fs::read(source).map_err(|e| format!("cannot read {source}: {e}"))?)
+        (source.to_owned(), std::fs::read(source).with_context(|| format!("cannot read {source}"))?)
     };
-    let model = odata_v4_codegen::edmx::read_bytes(&name, &bytes).map_err(|e| e.to_string())?;
+    odata_v4_gen::refuse_csdl_json(&name, &bytes)?;
+    let model = odata_v4_codegen::edmx::read_bytes(&name, &bytes)?;
     for warning in &model.warnings {
         eprintln!("{warning}");
     }
     let canonical = odata_v4_codegen::edmx::canonical::write(&model);
     // The written form must read back to the same model, or facts were lost.
-    let reread = odata_v4_codegen::edmx::read_str("canonical output", &canonical).map_err(|e| e.to_string())?;
+    let reread = odata_v4_codegen::edmx::read_str("canonical output", &canonical)?;
     if facts(&reread) != facts(&model) {
-        return Err("internal error: the canonical form does not read back to the same model".to_owned());
+        bail!("internal error: the canonical form does not read back to the same model");
     }
     let target = schema_path(root, route);
     let changes = match std::fs::read_to_string(&target) {
         Ok(previous) => {
-            let old = odata_v4_codegen::edmx::read_str(&target.display().to_string(), &previous)
-                .map_err(|e| e.to_string())?;
-            let docs = root.join("schemas").join(route).join("docs");
+            let old = odata_v4_codegen::edmx::read_str(&target.display().to_string(), &previous)?;
+            let docs = crate::schemas_dir(root).join(route).join("docs");
             let documentation =
                 if docs.is_dir() { load_docs(&docs, &[(route, &model)])?.0 } else { DocFacts::default() };
             Some(api_changes(route, &old, &model, &documentation))
@@ -128,9 +125,9 @@ pub fn import(root: &Path, route: &str, source: &str) -> Result<Imported, String
         Err(_) => None,
     };
     if let Some(dir) = target.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
-    std::fs::write(&target, canonical).map_err(|e| format!("cannot write {}: {e}", target.display()))?;
+    std::fs::write(&target, canonical).with_context(|| format!("cannot write {}", target.display()))?;
     let summary = Summary::of(&model);
     eprintln!(
         "{route}: {} entity types, {} entity sets, {} enum types, {} bound actions",
@@ -148,23 +145,4 @@ fn facts(model: &odata_v4_codegen::ir::Model) -> Summary {
     summary.warnings =
         model.warnings.iter().filter(|w| w.kind != odata_v4_codegen::diag::DiagnosticKind::UnknownElement).count();
     summary
-}
-
-fn fetch(url: &str) -> Result<Vec<u8>, String> {
-    let url = if url.trim_end_matches('/').ends_with("$metadata") {
-        url.to_owned()
-    } else {
-        format!("{}/$metadata", url.trim_end_matches('/'))
-    };
-    let mut request = ureq::get(&url).header("Accept", "application/xml");
-    if let Ok(token) = std::env::var(TOKEN_VARIABLE) {
-        request = request.header("Authorization", &format!("Bearer {token}"));
-    }
-    let mut response = request.call().map_err(|e| format!("GET {url} failed: {e}"))?;
-    response
-        .body_mut()
-        .with_config()
-        .limit(64 * 1024 * 1024)
-        .read_to_vec()
-        .map_err(|e| format!("reading {url} failed: {e}"))
 }

@@ -1,70 +1,84 @@
-//! Maintainer commands. Each returns `Err(message)` for the user; `main`
-//! prints it and exits non-zero.
+//! Maintainer commands (`cargo xtask <command>`; see `cargo xtask --help`):
+//! regenerating the SDK, importing a new `$metadata`, reporting API
+//! changes, fuzzing, and every check CI runs. Users generate clients with
+//! the `odata-v4-gen` command, which these commands share their library
+//! with.
 
-pub mod args;
 pub mod ci;
 pub mod docs_report;
 pub mod docs_support;
 pub mod fuzz;
 pub mod fuzz_responses;
-pub mod generate;
 pub mod import;
 pub mod inspect;
-pub mod metadata;
 pub mod regen;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-const HELP: &str = "\
-cargo xtask <command>
+/// The maintainer commands.
+#[derive(Debug, clap::Parser)]
+#[command(name = "cargo xtask", about = "Maintainer commands of the OData v4 generator and the Business Central SDK")]
+pub enum Command {
+    /// Every check CI runs: format, clippy and docs (warnings denied), all
+    /// tests, then the runtime's optional features.
+    Ci(ci::CiOptions),
+    /// Regenerate `sdk/src/generated/` from `sdk/schemas/` and its resource docs.
+    Regen {
+        /// Fail, listing the files, when the committed code differs.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Print a JSON summary of a `$metadata` document.
+    Inspect {
+        /// The document.
+        edmx: PathBuf,
+    },
+    /// Write the canonical form of a `$metadata` document to
+    /// `sdk/schemas/<route>/metadata.xml` and report what changed in the
+    /// generated public API.
+    ImportMetadata {
+        /// The API route, such as `api/v2.0` or `api/microsoft/reportsFinance/beta`.
+        #[arg(long = "api", value_name = "ROUTE")]
+        route: String,
+        /// A file, or a URL (fetched with the bearer token in `$BC_ACCESS_TOKEN`, if set).
+        source: String,
+    },
+    /// What changed in the generated public API between two `$metadata`
+    /// versions (added, removed, changed; breaking or not).
+    ApiDiff {
+        /// The older document.
+        old: PathBuf,
+        /// The newer document.
+        new: PathBuf,
+        /// The route the API is generated for.
+        #[arg(long = "api", value_name = "ROUTE", default_value = "api")]
+        route: String,
+    },
+    /// Match resource docs to entity types and report what they say.
+    DocsReport {
+        /// The directory of resource docs.
+        docs: PathBuf,
+        /// Schemas to match against (the committed ones by default).
+        schemas: Vec<PathBuf>,
+    },
+    /// Mutate CSDL documents and check that the reader never panics.
+    Fuzz(fuzz::FuzzOptions),
+    /// Mutate service answers (entities, pages and next links, error
+    /// bodies, `$batch`) and check the runtime's invariants.
+    FuzzResponses(fuzz_responses::FuzzResponsesOptions),
+}
 
-  ci [--skip step,...]                    every check CI runs: format, clippy, docs (warnings
-                                          denied), all tests, then the runtime's optional features;
-                                          steps: format, clippy, docs, tests, features, feature-tests
-  regen [--check]                         regenerate sdk/src/generated from schemas/ (--check: fail on drift)
-  inspect <edmx>                          print a JSON summary of a $metadata document
-  import-metadata --api <route> <file-or-url>
-                                          write the canonical form of a $metadata document to
-                                          schemas/<route>/metadata.xml (a URL is fetched with the
-                                          bearer token in $BC_ACCESS_TOKEN, if set)
-  api-diff <old> <new> [--api <route>]    what changed in the generated public API between two
-                                          $metadata versions (added, removed, changed; breaking)
-  generate <edmx file or URL> --out <dir> --api <service root> [--crate-name <name>]
-           [--docs <dir>] [--profile strict|business-central]
-           [--select <name,...> [--navigation-depth <n>]] [--local]
-                                          write a standalone crate for any OData v4 $metadata; the
-                                          service root is the path below the base URL (api/x/v1.0,
-                                          TripPinRESTierService, ...); the profile is detected unless
-                                          given; --select keeps only these entity sets, singletons and
-                                          operation imports and what they reach (navigation followed
-                                          n steps, all by default); --local depends on this
-                                          checkout's crates by path
-  docs-report <docs-dir> [<schema>...]    match resource docs to entity types and report what they say
-  fuzz [--seconds N] [--seed S] [--corpus DIR]
-                                          mutate CSDL documents and check the reader never panics
-  fuzz-responses [--seconds N] [--seed S] mutate service answers (entities, pages and next links,
-                                          error bodies, $batch) and check the runtime's invariants
-  help                                    this text";
-
-pub fn run(args: &[String]) -> Result<(), String> {
-    let Some((command, rest)) = args.split_first() else {
-        return Err(HELP.to_owned());
-    };
-    match command.as_str() {
-        "inspect" => inspect::run(rest),
-        "ci" => ci::run(rest),
-        "api-diff" => import::run_diff(rest),
-        "regen" => regen::run(rest),
-        "import-metadata" => import::run(rest),
-        "docs-report" => docs_report::run(rest),
-        "fuzz" => fuzz::run(rest),
-        "fuzz-responses" => fuzz_responses::run(rest),
-        "generate" => generate::run(rest),
-        "help" | "--help" | "-h" => {
-            println!("{HELP}");
-            Ok(())
-        }
-        other => Err(format!("unknown command `{other}`\n\n{HELP}")),
+/// Runs one command.
+pub fn run(command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Ci(options) => ci::run(&options),
+        Command::Regen { check } => regen::run(check),
+        Command::Inspect { edmx } => inspect::run(&edmx),
+        Command::ImportMetadata { route, source } => import::run(&route, &source),
+        Command::ApiDiff { old, new, route } => import::run_diff(&old, &new, &route),
+        Command::DocsReport { docs, schemas } => docs_report::run(&docs, &schemas),
+        Command::Fuzz(options) => fuzz::run(&options),
+        Command::FuzzResponses(options) => fuzz_responses::run(&options),
     }
 }
 
@@ -72,4 +86,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
 pub fn workspace_root() -> PathBuf {
     let manifest_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     manifest_dir.parent().map(PathBuf::from).unwrap_or(manifest_dir)
+}
+
+/// Where the SDK's APIs are described: `sdk/schemas/<route>/metadata.xml`
+/// with resource docs in `sdk/schemas/<route>/docs/`.
+pub fn schemas_dir(root: &Path) -> PathBuf {
+    root.join("sdk").join("schemas")
 }

@@ -1,16 +1,16 @@
 //! `cargo xtask regen [--check]`: regenerates `sdk/src/generated/` from every
-//! API under `schemas/`. With `--check` it only compares and fails when the
-//! committed code differs.
+//! API under `sdk/schemas/`, with Business Central's customization. With
+//! `--check` it only compares and fails when the committed code differs.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use odata_v4_codegen::docs::DocFacts;
+use anyhow::{Context, bail};
+use business_central_codegen::BusinessCentral;
 use odata_v4_codegen::emit::{self, ApiInput, GeneratedFile};
+use odata_v4_codegen::facts::DocFacts;
 use odata_v4_codegen::ir::Model;
-
-use crate::args::Args;
 
 pub const COMMAND: &str = "cargo xtask regen";
 
@@ -21,20 +21,20 @@ pub struct SchemaApi {
     pub model: Model,
 }
 
-/// Every `schemas/**/metadata.xml`, sorted by route.
-pub fn find_schemas(root: &Path) -> Result<Vec<(String, PathBuf)>, String> {
-    let schemas_dir = root.join("schemas");
+/// Every `sdk/schemas/**/metadata.xml`, sorted by route.
+pub fn find_schemas(root: &Path) -> anyhow::Result<Vec<(String, PathBuf)>> {
+    let schemas_dir = crate::schemas_dir(root);
     let mut found = Vec::new();
     let mut stack = vec![schemas_dir.clone()];
     while let Some(dir) = stack.pop() {
-        let entries = std::fs::read_dir(&dir).map_err(|e| format!("cannot list {}: {e}", dir.display()))?;
+        let entries = std::fs::read_dir(&dir).with_context(|| format!("cannot list {}", dir.display()))?;
         for entry in entries {
-            let path = entry.map_err(|e| e.to_string())?.path();
+            let path = entry?.path();
             if path.is_dir() {
                 stack.push(path);
             } else if path.file_name().is_some_and(|n| n == "metadata.xml") {
                 let dir = path.parent().unwrap_or(&schemas_dir);
-                let route = dir.strip_prefix(&schemas_dir).map_err(|e| e.to_string())?;
+                let route = dir.strip_prefix(&schemas_dir)?;
                 let route = route
                     .components()
                     .map(|c| c.as_os_str().to_string_lossy().into_owned())
@@ -49,32 +49,40 @@ pub fn find_schemas(root: &Path) -> Result<Vec<(String, PathBuf)>, String> {
 }
 
 /// Reads every committed schema.
-pub fn load_apis(root: &Path) -> Result<Vec<SchemaApi>, String> {
+pub fn load_apis(root: &Path) -> anyhow::Result<Vec<SchemaApi>> {
     let schemas = find_schemas(root)?;
     let mut apis = Vec::new();
     for (route, schema) in schemas {
-        let model = odata_v4_codegen::edmx::read_file(&schema).map_err(|e| e.to_string())?;
+        let model = odata_v4_codegen::edmx::read_file(&schema)?;
         apis.push(SchemaApi { route, schema, model });
     }
     Ok(apis)
 }
 
-/// The generated tree for the committed schemas and their docs.
-pub fn generate(root: &Path, apis: &[SchemaApi], documentation: &DocFacts) -> Result<Vec<GeneratedFile>, String> {
+/// The generated tree for the committed schemas and their docs. What the
+/// generator leaves out is reported on stderr.
+pub fn generate(root: &Path, apis: &[SchemaApi], documentation: &DocFacts) -> anyhow::Result<Vec<GeneratedFile>> {
+    // Headers name the schema relative to the SDK's package, whose files they are.
+    let sdk = root.join("sdk");
     let sources: Vec<String> = apis
         .iter()
-        .map(|a| a.schema.strip_prefix(root).unwrap_or(&a.schema).to_string_lossy().replace('\\', "/"))
+        .map(|a| a.schema.strip_prefix(&sdk).unwrap_or(&a.schema).to_string_lossy().replace('\\', "/"))
         .collect();
-    let inputs: Vec<ApiInput<'_>> = apis
+    let inputs: Vec<ApiInput<'_, '_>> = apis
         .iter()
         .zip(&sources)
-        .map(|(api, source)| ApiInput { route: &api.route, model: &api.model, documentation, source, dialect: None })
+        .map(|(api, source)| ApiInput {
+            route: &api.route,
+            model: &api.model,
+            documentation,
+            source,
+            customization: &BusinessCentral,
+        })
         .collect();
-    emit::generate(&inputs, COMMAND)
+    Ok(emit::generate(&inputs, COMMAND, &mut |route, warning| eprintln!("warning: {route}: {warning}"))?)
 }
 
-pub fn run(raw: &[String]) -> Result<(), String> {
-    let args = Args::parse(raw, &[], &["check"])?;
+pub fn run(check: bool) -> anyhow::Result<()> {
     let root = crate::workspace_root();
     let started = Instant::now();
     let apis = load_apis(&root)?;
@@ -82,17 +90,17 @@ pub fn run(raw: &[String]) -> Result<(), String> {
     let files = generate(&root, &apis, &documentation)?;
     let target = root.join("sdk/src/generated");
     let entity_sets: usize = apis.iter().map(|a| a.model.entity_sets().len()).sum();
-    if args.flag("check") {
+    if check {
         let drift = compare(&target, &files)?;
         if drift.is_empty() {
             println!("generated code is up to date ({} files, {} APIs)", files.len(), apis.len());
             return Ok(());
         }
-        return Err(format!(
+        bail!(
             "generated code differs from the schemas in {} file(s):\n  {}\nrun `{COMMAND}` and commit the result",
             drift.len(),
             drift.join("\n  ")
-        ));
+        );
     }
     let written = write_tree(&target, &files)?;
     let lines: usize = files.iter().map(|f| f.contents.lines().count()).sum();
@@ -109,7 +117,7 @@ pub fn run(raw: &[String]) -> Result<(), String> {
 }
 
 /// Paths (relative to `target`) that differ from `files`, are missing, or are stale.
-pub fn compare(target: &Path, files: &[GeneratedFile]) -> Result<Vec<String>, String> {
+pub fn compare(target: &Path, files: &[GeneratedFile]) -> anyhow::Result<Vec<String>> {
     let mut drift = Vec::new();
     for file in files {
         let path = target.join(&file.path);
@@ -128,7 +136,7 @@ pub fn compare(target: &Path, files: &[GeneratedFile]) -> Result<Vec<String>, St
 }
 
 /// Writes changed files and removes stale ones; returns how many changed.
-fn write_tree(target: &Path, files: &[GeneratedFile]) -> Result<usize, String> {
+fn write_tree(target: &Path, files: &[GeneratedFile]) -> anyhow::Result<usize> {
     let mut changed = 0;
     for file in files {
         let path = target.join(&file.path);
@@ -136,29 +144,29 @@ fn write_tree(target: &Path, files: &[GeneratedFile]) -> Result<usize, String> {
             continue;
         }
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+            std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
         }
-        std::fs::write(&path, &file.contents).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        std::fs::write(&path, &file.contents).with_context(|| format!("cannot write {}", path.display()))?;
         changed += 1;
     }
     let expected: BTreeSet<PathBuf> = files.iter().map(|f| f.path.clone()).collect();
     for stale in list_files(target)?.into_iter().filter(|p| !expected.contains(p)) {
-        std::fs::remove_file(target.join(&stale)).map_err(|e| format!("cannot remove {}: {e}", stale.display()))?;
+        std::fs::remove_file(target.join(&stale)).with_context(|| format!("cannot remove {}", stale.display()))?;
         changed += 1;
     }
     Ok(changed)
 }
 
 /// Every file under `dir`, relative to it (empty if `dir` does not exist).
-fn list_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
+fn list_files(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     if !dir.exists() {
         return Ok(files);
     }
     let mut stack = vec![dir.to_path_buf()];
     while let Some(current) = stack.pop() {
-        for entry in std::fs::read_dir(&current).map_err(|e| format!("cannot list {}: {e}", current.display()))? {
-            let path = entry.map_err(|e| e.to_string())?.path();
+        for entry in std::fs::read_dir(&current).with_context(|| format!("cannot list {}", current.display()))? {
+            let path = entry?.path();
             if path.is_dir() {
                 stack.push(path);
             } else if let Ok(relative) = path.strip_prefix(dir) {

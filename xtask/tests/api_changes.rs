@@ -4,8 +4,8 @@
 
 use std::path::PathBuf;
 
-use odata_v4_codegen::docs::DocFacts;
 use odata_v4_codegen::emit::changes::{ApiChanges, ChangeKind};
+use odata_v4_codegen::facts::DocFacts;
 
 fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)

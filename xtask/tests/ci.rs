@@ -19,6 +19,7 @@ fn generated_code_matches_the_committed_schemas() {
 /// The seconds come from `BC_FUZZ_SECONDS` when set (longer runs by hand).
 #[test]
 fn the_reader_survives_a_bounded_fuzz_run() {
-    let seconds = std::env::var("BC_FUZZ_SECONDS").unwrap_or_else(|_| "30".to_owned());
-    xtask::fuzz::run(&["--seconds".to_owned(), seconds]).expect("no input crashed the reader");
+    let seconds = std::env::var("BC_FUZZ_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(30);
+    let options = xtask::fuzz::FuzzOptions { seconds, ..Default::default() };
+    xtask::fuzz::run(&options).expect("no input crashed the reader");
 }

@@ -16,7 +16,7 @@ fn bc_metadata() -> PathBuf {
 }
 
 fn bc_canonical() -> PathBuf {
-    workspace().join("schemas/api/v2.0/metadata.xml")
+    workspace().join("sdk/schemas/api/v2.0/metadata.xml")
 }
 
 fn xtask(args: &[&str]) -> Output {

@@ -20,7 +20,29 @@ use std::process::{Command, Output};
 use std::time::Instant;
 
 use odata_v4_codegen::select::Selection;
-use xtask::generate::{Dependencies, Generated, Request, generate};
+use odata_v4_codegen::{Dependencies, Generated};
+use odata_v4_gen::Request;
+
+/// What `odata-v4-gen generate` runs, given every choice.
+fn request(
+    metadata: impl AsRef<Path>,
+    out: PathBuf,
+    service_root: impl Into<String>,
+    crate_name: impl Into<String>,
+    dependencies: Dependencies,
+    selection: Option<Selection>,
+) -> Request {
+    let mut request = Request::new(metadata.as_ref().display().to_string(), out);
+    request.service_root = Some(service_root.into());
+    request.crate_name = Some(crate_name.into());
+    request.dependencies = dependencies;
+    request.selection = selection;
+    request
+}
+
+fn generate(request: &Request) -> Result<Generated, String> {
+    odata_v4_gen::generate(request, &mut |_| {}).map(|outcome| outcome.generated).map_err(|e| e.to_string())
+}
 
 fn workspace() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root").to_path_buf()
@@ -37,16 +59,7 @@ fn graph() -> PathBuf {
 /// Generates one crate below `dir`, as a member of the test workspace.
 fn member(dir: &Path, name: &str, edmx: PathBuf, route: &str, selection: Option<Selection>) -> Generated {
     let out = dir.join(name);
-    let request = Request {
-        edmx,
-        out: out.clone(),
-        route: route.to_owned(),
-        crate_name: name.to_owned(),
-        docs: None,
-        dialect: None,
-        dependencies: Dependencies::Local(workspace()),
-        selection,
-    };
+    let request = request(edmx, out.clone(), route, name, Dependencies::Checkout(workspace()), selection);
     let generated = generate(&request).unwrap_or_else(|e| panic!("{name} generates: {e}"));
     // A member of the test workspace rather than a workspace of its own.
     let manifest = out.join("Cargo.toml");
@@ -327,16 +340,7 @@ fn generated_file(crate_dir: &str, path: &str) -> String {
 /// Generates a fixture without compiling it, for assertions on the code.
 fn generate_only(name: &str, file: &str) -> Generated {
     let out = workspace().join("target/generated-crates/plan-only").join(name);
-    let request = Request {
-        edmx: fixture(file),
-        out,
-        route: format!("odata/{name}"),
-        crate_name: name.to_owned(),
-        docs: None,
-        dialect: None,
-        dependencies: Dependencies::Published,
-        selection: None,
-    };
+    let request = request(fixture(file), out, format!("odata/{name}"), name, Dependencies::Published, None);
     generate(&request).unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
@@ -383,16 +387,14 @@ fn an_odata_v2_document_is_refused_with_a_plain_message() {
         &v2,
         r#"<edmx:Edmx Version="1.0" xmlns:edmx="http://schemas.microsoft.com/ado/2007/06/edmx"><edmx:DataServices/></edmx:Edmx>"#,
     );
-    let request = Request {
-        edmx: v2,
-        out: dir.join("crate"),
-        route: "sap/opu/odata/sap/API_X".to_owned(),
-        crate_name: "v2".to_owned(),
-        docs: None,
-        dialect: None,
-        dependencies: Dependencies::Published,
-        selection: None,
-    };
+    let request = request(
+        v2,
+        dir.join("crate"),
+        "sap/opu/odata/sap/API_X".to_owned(),
+        "v2".to_owned(),
+        Dependencies::Published,
+        None,
+    );
     let error = generate(&request).expect_err("OData v2 is not generated");
     assert!(error.contains("this is an OData v2/v3 document"), "{error}");
     assert!(error.contains("only OData v4 `$metadata`"), "{error}");
@@ -401,36 +403,32 @@ fn an_odata_v2_document_is_refused_with_a_plain_message() {
 #[test]
 fn a_missing_referenced_document_is_named_when_reading_from_a_url() {
     let base = serve(workspace().join("csdl/tests/fixtures/references"));
-    let request = Request {
-        edmx: PathBuf::from(format!("{base}missing.xml")),
-        out: workspace().join("target/generated-crates/plan-only/missing"),
-        route: "odata/missing".to_owned(),
-        crate_name: "missing".to_owned(),
-        docs: None,
-        dialect: None,
-        dependencies: Dependencies::Published,
-        selection: None,
-    };
+    let request = request(
+        PathBuf::from(format!("{base}missing.xml")),
+        workspace().join("target/generated-crates/plan-only/missing"),
+        "odata/missing".to_owned(),
+        "missing".to_owned(),
+        Dependencies::Published,
+        None,
+    );
     let error = generate(&request).expect_err("Nowhere.xml is not served");
     assert!(
         error.contains("cannot read `Nowhere.xml`, which `edmx:Reference` names for namespace `Contoso.Nowhere`"),
         "{error}"
     );
-    assert!(error.contains(&format!("GET {base}Nowhere.xml failed")), "{error}");
+    assert!(error.contains(&format!("GET {base}Nowhere.xml answered 404")), "{error}");
 }
 
 #[test]
 fn an_unknown_selection_lists_what_the_service_has() {
-    let request = Request {
-        edmx: fixture("keyless_singletons.xml"),
-        out: workspace().join("target/generated-crates/plan-only/unknown-selection"),
-        route: "odata/tenant".to_owned(),
-        crate_name: "tenant".to_owned(),
-        docs: None,
-        dialect: None,
-        dependencies: Dependencies::Published,
-        selection: Some(Selection::parse("admin,nobody", None)),
-    };
+    let request = request(
+        fixture("keyless_singletons.xml"),
+        workspace().join("target/generated-crates/plan-only/unknown-selection"),
+        "odata/tenant".to_owned(),
+        "tenant".to_owned(),
+        Dependencies::Published,
+        Some(Selection::parse("admin,nobody", None)),
+    );
     let error = generate(&request).expect_err("nobody is not in the container");
     assert_eq!(
         error,
@@ -448,16 +446,14 @@ fn whole_graph_generates_and_compiles() {
     let out = root.join("target/generated-crates/graph");
     let _ = std::fs::remove_dir_all(&out);
     let started = Instant::now();
-    let request = Request {
-        edmx: graph(),
-        out: out.clone(),
-        route: "v1.0".to_owned(),
-        crate_name: "graph".to_owned(),
-        docs: None,
-        dialect: None,
-        dependencies: Dependencies::Local(root.clone()),
-        selection: None,
-    };
+    let request = request(
+        graph(),
+        out.clone(),
+        "v1.0".to_owned(),
+        "graph".to_owned(),
+        Dependencies::Checkout(root.clone()),
+        None,
+    );
     let generated = generate(&request).expect("Graph generates");
     let generated_in = started.elapsed();
     assert!(generated.largest_file < 20_000, "the largest file has {} lines", generated.largest_file);

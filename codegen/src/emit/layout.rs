@@ -10,7 +10,8 @@ use std::path::Path;
 
 use super::names::escaped;
 use super::plan::{ApiPlan, ComplexPlan, EnumPlan};
-use super::{Job, Pending};
+use super::{Job, Pending, comment_safe};
+use crate::customize::Customization;
 
 /// The estimated size, in lines, above which an enum or complex module is
 /// split. Estimates are rough (see `enum_lines` and `complex_lines`); the
@@ -20,7 +21,7 @@ const SPLIT_ABOVE: usize = 12_000;
 /// Adds the files of one API below `dir`.
 pub fn api_files<'a>(
     plan: &'a ApiPlan,
-    route: &str,
+    customization: &'a dyn Customization,
     source: &str,
     dir: &Path,
     header: &str,
@@ -29,7 +30,9 @@ pub fn api_files<'a>(
     let file = |pending: &mut Vec<Pending<'a>>, path: std::path::PathBuf, job: Job<'a>| {
         pending.push(Pending { path, header: header.to_owned(), job });
     };
-    let doc = format!(" The `{route}` API, generated from `{source}`.");
+    // An API with an empty route is the service at the client's base URL.
+    let route = if plan.route.is_empty() { "/" } else { plan.route.as_str() };
+    let doc = format!(" The `{route}` API, generated from `{}`.", comment_safe(source));
     let namespaces: Vec<(Option<&str>, String)> = if plan.namespaces.is_empty() {
         vec![(None, String::new())]
     } else {
@@ -40,7 +43,7 @@ pub fn api_files<'a>(
     } else {
         plan.namespaces.iter().map(|n| n.module.clone()).collect()
     };
-    file(pending, dir.join("mod.rs"), Job::Root { plan, modules: root_modules, doc });
+    file(pending, dir.join("mod.rs"), Job::Root { plan, modules: root_modules, customization, doc });
     for (module, namespace) in namespaces {
         let (dir, depth, of) = match module {
             Some(module) => (dir.join(module), 2, format!("namespace `{namespace}` of `{route}`")),
@@ -83,7 +86,7 @@ pub fn api_files<'a>(
         for entity in entities {
             let doc = format!(" `{}`: the entity, its payloads, property handles and paths.", entity.qualified);
             let path = dir.join(format!("{}.rs", entity.module));
-            file(pending, path, Job::Entity { entity, depth, dialect: plan.dialect, doc });
+            file(pending, path, Job::Entity { entity, depth, customization, doc });
         }
     }
 }

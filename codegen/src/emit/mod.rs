@@ -9,48 +9,55 @@ pub mod names;
 pub mod plan;
 mod root;
 mod structured;
-mod sync;
-mod tokens;
+pub mod tokens;
 
 use std::path::PathBuf;
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
-pub use crate::docs::DocFacts;
-pub use plan::{ApiPlan, Dialect};
+pub use crate::facts::DocFacts;
+pub use plan::ApiPlan;
 
+use crate::customize::Customization;
+use crate::error::Error;
 use crate::ir::Model;
 
-/// One API to generate.
-pub struct ApiInput<'a> {
-    /// The route, such as `api/v2.0`.
+/// One API to generate; `'c` is how long the customization lives, which
+/// outlives the plan (rendering uses it after the model is gone).
+#[derive(Clone, Copy)]
+pub struct ApiInput<'a, 'c> {
+    /// The service root below the client's base URL, such as `api/v2.0`;
+    /// empty when the base URL is the service root itself.
     pub route: &'a str,
+    /// The service's model.
     pub model: &'a Model,
     /// Facts from resource docs (descriptions, read-only properties).
     pub documentation: &'a DocFacts,
     /// The schema file as named in the generated header.
     pub source: &'a str,
-    /// Conventions; detected from the model when `None`.
-    pub dialect: Option<Dialect>,
+    /// The conventions of the service's family ([`crate::customize::Standard`] for plain OData).
+    pub customization: &'c dyn Customization,
 }
 
 /// A generated file, relative to the generated tree's root.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GeneratedFile {
+    /// Where the file goes, relative to the tree's root.
     pub path: PathBuf,
+    /// Its text, header included.
     pub contents: String,
 }
 
-/// The Rust module path of a route: `api/v2.0` → `api::v2_0`.
+/// The Rust module path of a route: `api/v2.0` → `api::v2_0`; empty for
+/// an empty route.
 pub fn route_modules(route: &str) -> Vec<String> {
     route.split('/').filter(|s| !s.is_empty()).map(|segment| names::snake(&segment.replace('.', "_"))).collect()
 }
 
 /// The plan of one API (for inspection and for tests that count what is generated).
-pub fn plan(input: &ApiInput<'_>) -> ApiPlan {
-    let dialect = input.dialect.unwrap_or_else(|| Dialect::detect(input.model));
-    plan::build(input.model, input.route, dialect, input.documentation)
+pub fn plan(input: &ApiInput<'_, '_>) -> ApiPlan {
+    plan::build(input.model, input.route, input.customization, input.documentation)
 }
 
 /// What one generated file holds; rendered on a worker thread.
@@ -58,6 +65,7 @@ enum Job<'a> {
     Root {
         plan: &'a ApiPlan,
         modules: Vec<String>,
+        customization: &'a dyn Customization,
         doc: String,
     },
     Enums {
@@ -77,7 +85,7 @@ enum Job<'a> {
     Entity {
         entity: &'a plan::EntityPlan,
         depth: usize,
-        dialect: Dialect,
+        customization: &'a dyn Customization,
         doc: String,
     },
     Tree {
@@ -119,7 +127,9 @@ impl Job<'_> {
 
     fn render(&self) -> TokenStream {
         match self {
-            Job::Root { plan, modules, doc } => with_preamble(doc, root::render(plan, modules)),
+            Job::Root { plan, modules, customization, doc } => {
+                with_preamble(doc, root::render(plan, modules, *customization))
+            }
             Job::Enums { items, doc } => with_preamble(doc, tokens::concat(items.iter().map(|e| enums::render(e)))),
             Job::Complex { items, depth, doc } => {
                 with_preamble(doc, tokens::concat(items.iter().map(|c| complex::render(c, *depth))))
@@ -128,11 +138,9 @@ impl Job<'_> {
                 let chunks = chunks.iter().map(|c| tokens::ident(c));
                 quote!(#![doc = #doc] #(mod #chunks; pub use #chunks::*;)*)
             }
-            Job::Entity { entity, depth, dialect, doc } => {
+            Job::Entity { entity, depth, customization, doc } => {
                 let mut items = entity::render(entity, *depth);
-                if *dialect == Dialect::BusinessCentral {
-                    items.extend(sync::change_tracked(entity));
-                }
+                items.extend(customization.entity_items(entity));
                 with_preamble(doc, items)
             }
             Job::Tree { children, doc } => {
@@ -154,49 +162,62 @@ struct Pending<'a> {
 
 /// Generates the files of several APIs plus the `mod.rs` files that join
 /// them into one module tree. `command` is named in every file's header.
-/// What the generator had to leave out is reported on stderr.
-pub fn generate(inputs: &[ApiInput<'_>], command: &str) -> Result<Vec<GeneratedFile>, String> {
-    let planned = plan_all(inputs, &mut |route, warning| eprintln!("warning: {route}: {warning}"))?;
-    render_all(&planned, command)
-}
-
-/// [`generate`] without reporting what was left out (for benchmarks and
-/// tests that inspect the plan's warnings themselves).
-pub fn generate_quietly(inputs: &[ApiInput<'_>], command: &str) -> Result<Vec<GeneratedFile>, String> {
-    let planned = plan_all(inputs, &mut |_, _| {})?;
+/// What the generator had to leave out goes to `report(route, warning)`.
+pub fn generate(
+    inputs: &[ApiInput<'_, '_>],
+    command: &str,
+    report: &mut dyn FnMut(&str, &str),
+) -> Result<Vec<GeneratedFile>, Error> {
+    let planned = plan_all(inputs, report)?;
     render_all(&planned, command)
 }
 
 /// One API, planned: everything rendering needs, owned, so that the model
 /// can be dropped before the (memory-hungry) rendering starts.
-#[derive(Debug, Clone)]
-pub struct PlannedApi {
+#[derive(Clone)]
+pub struct PlannedApi<'c> {
+    /// What to generate.
     pub plan: ApiPlan,
-    /// The route's module path (`api/v2.0` → `["api", "v2_0"]`).
+    /// The route's module path (`api/v2.0` → `["api", "v2_0"]`; empty when
+    /// the API is the tree's root).
     pub modules: Vec<String>,
     /// The schema file as named in the generated header.
     pub source: String,
+    /// The conventions rendering follows.
+    pub customization: &'c dyn Customization,
 }
 
 /// Plans every API; `report(route, warning)` hears what each leaves out.
-pub fn plan_all(inputs: &[ApiInput<'_>], report: &mut dyn FnMut(&str, &str)) -> Result<Vec<PlannedApi>, String> {
-    let mut planned = Vec::with_capacity(inputs.len());
+/// An API with an empty route is the tree's root, so it must be alone.
+pub fn plan_all<'c>(
+    inputs: &[ApiInput<'_, 'c>],
+    report: &mut dyn FnMut(&str, &str),
+) -> Result<Vec<PlannedApi<'c>>, Error> {
+    let mut planned: Vec<PlannedApi<'c>> = Vec::with_capacity(inputs.len());
     for input in inputs {
         let modules = route_modules(input.route);
-        if modules.is_empty() {
-            return Err(format!("route `{}` has no path segments", input.route));
+        if let Some(other) = planned.iter().find(|p| {
+            p.modules.is_empty()
+                || modules.is_empty()
+                || p.modules.starts_with(&modules)
+                || modules.starts_with(&p.modules)
+        }) {
+            return Err(Error::ConflictingRoutes(format!(
+                "the service roots `{}` and `{}` would share modules; give each API its own route",
+                other.plan.route, input.route
+            )));
         }
         let plan = plan(input);
         for warning in &plan.warnings {
             report(input.route, warning);
         }
-        planned.push(PlannedApi { plan, modules, source: input.source.to_owned() });
+        planned.push(PlannedApi { plan, modules, source: input.source.to_owned(), customization: input.customization });
     }
     Ok(planned)
 }
 
 /// Renders every file of the planned APIs, sorted by path.
-pub fn render_all(planned: &[PlannedApi], command: &str) -> Result<Vec<GeneratedFile>, String> {
+pub fn render_all(planned: &[PlannedApi<'_>], command: &str) -> Result<Vec<GeneratedFile>, Error> {
     let mut files = Vec::new();
     render_each(planned, command, &mut |file| {
         files.push(file);
@@ -210,11 +231,22 @@ pub fn render_all(planned: &[PlannedApi], command: &str) -> Result<Vec<Generated
 /// as it is ready, in no particular order: only a few files are in memory
 /// at a time. Returns how many files there were.
 pub fn render_each(
-    planned: &[PlannedApi],
+    planned: &[PlannedApi<'_>],
     command: &str,
-    sink: &mut dyn FnMut(GeneratedFile) -> Result<(), String>,
-) -> Result<usize, String> {
-    let mut pending: Vec<Pending<'_>> = Vec::new();
+    sink: &mut dyn FnMut(GeneratedFile) -> Result<(), Error>,
+) -> Result<usize, Error> {
+    let pending = pending_files(planned, command);
+    format_all(&pending, sink)?;
+    Ok(pending.len())
+}
+
+/// How many files [`render_each`] will hand over (for progress reports).
+pub fn file_count(planned: &[PlannedApi<'_>]) -> usize {
+    pending_files(planned, "").len()
+}
+
+fn pending_files<'a>(planned: &'a [PlannedApi<'a>], command: &str) -> Vec<Pending<'a>> {
+    let mut pending: Vec<Pending<'a>> = Vec::new();
     let mut tree: std::collections::BTreeMap<Vec<String>, std::collections::BTreeSet<String>> = Default::default();
     for api in planned {
         let modules = &api.modules;
@@ -222,12 +254,12 @@ pub fn render_each(
             tree.entry(modules[..depth].to_vec()).or_default().insert(modules[depth].clone());
         }
         let dir: PathBuf = modules.iter().collect();
-        let header = format!("// Code generated by `{command}` from {}. DO NOT EDIT.\n", api.source);
-        layout::api_files(&api.plan, &api.plan.route, &api.source, &dir, &header, &mut pending);
+        let header = header(command, Some(&api.source));
+        layout::api_files(&api.plan, api.customization, &api.source, &dir, &header, &mut pending);
     }
     for (parent, children) in tree {
         let path: PathBuf = parent.iter().collect::<PathBuf>().join("mod.rs");
-        let header = format!("// Code generated by `{command}`. DO NOT EDIT.\n");
+        let header = header(command, None);
         let doc = if parent.is_empty() {
             " The generated APIs, one module per route.".to_owned()
         } else {
@@ -235,8 +267,39 @@ pub fn render_each(
         };
         pending.push(Pending { path, header, job: Job::Tree { children: children.into_iter().collect(), doc } });
     }
-    format_all(&pending, sink)?;
-    Ok(pending.len())
+    pending
+}
+
+/// The first line of every generated file. `command` and `source` come from
+/// the caller (a file name can hold anything), so they are written in a way
+/// that cannot end the comment line: line breaks and other control
+/// characters become escapes.
+fn header(command: &str, source: Option<&str>) -> String {
+    match source {
+        Some(source) => {
+            format!("// Code generated by `{}` from {}. DO NOT EDIT.\n", comment_safe(command), comment_safe(source))
+        }
+        None => format!("// Code generated by `{}`. DO NOT EDIT.\n", comment_safe(command)),
+    }
+}
+
+/// `text` with every control character (line breaks included) and every
+/// character that changes the reading direction written as an escape.
+pub(crate) fn comment_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().all(|c| !c.is_control() && !is_bidi_control(c)) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    std::borrow::Cow::Owned(
+        text.chars()
+            .map(|c| if c.is_control() || is_bidi_control(c) { c.escape_unicode().to_string() } else { c.to_string() })
+            .collect(),
+    )
+}
+
+/// The Unicode characters that reorder the text around them (the ones
+/// rustc warns about in comments and literals, "Trojan Source").
+pub(crate) fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
 }
 
 fn with_preamble(doc: &str, items: TokenStream) -> TokenStream {
@@ -255,16 +318,13 @@ fn with_preamble(doc: &str, items: TokenStream) -> TokenStream {
 /// renders too, between handing finished files to `sink`: the memory the
 /// caller freed before (the model) is this thread's to reuse, which an
 /// allocator with per-thread heaps would not give other threads.
-fn format_all(
-    pending: &[Pending<'_>],
-    sink: &mut dyn FnMut(GeneratedFile) -> Result<(), String>,
-) -> Result<(), String> {
+fn format_all(pending: &[Pending<'_>], sink: &mut dyn FnMut(GeneratedFile) -> Result<(), Error>) -> Result<(), Error> {
     use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
     // Bounded, but wide enough that helpers rarely wait while this thread renders a large file.
-    let (sender, receiver) = std::sync::mpsc::sync_channel::<Result<GeneratedFile, String>>(64 * threads);
+    let (sender, receiver) = std::sync::mpsc::sync_channel::<Result<GeneratedFile, Error>>(64 * threads);
     let mut outcome = Ok(());
     std::thread::scope(|scope| {
         let helpers: Vec<_> = (1..threads)
@@ -283,7 +343,7 @@ fn format_all(
             })
             .collect();
         drop(sender);
-        let mut deliver = |file: Result<GeneratedFile, String>| {
+        let mut deliver = |file: Result<GeneratedFile, Error>| {
             if outcome.is_ok() {
                 outcome = file.and_then(&mut *sink);
                 if outcome.is_err() {
@@ -307,17 +367,17 @@ fn format_all(
         }
         for helper in helpers {
             if helper.join().is_err() && outcome.is_ok() {
-                outcome = Err("a code generation thread panicked".to_owned());
+                outcome = Err(Error::RenderingPanicked);
             }
         }
     });
     outcome
 }
 
-fn format_file(file: &Pending<'_>) -> Result<GeneratedFile, String> {
+fn format_file(file: &Pending<'_>) -> Result<GeneratedFile, Error> {
     let tokens = tokens::in_file(file.job.context(), || file.job.render());
-    let parsed: syn::File =
-        syn::parse2(tokens).map_err(|e| format!("generated code for {} does not parse: {e}", file.path.display()))?;
+    let parsed: syn::File = syn::parse2(tokens)
+        .map_err(|e| Error::GeneratedCodeDoesNotParse { path: file.path.clone(), message: e.to_string() })?;
     Ok(GeneratedFile {
         path: file.path.clone(),
         contents: format!("{}{}", file.header, prettyplease::unparse(&parsed)),

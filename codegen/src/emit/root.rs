@@ -6,24 +6,22 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::entity::{key_arguments, operation_method};
-use super::plan::{ApiPlan, Dialect};
+use super::plan::ApiPlan;
 use super::tokens::{doc, entity_module, ident, std_name};
+use crate::customize::Customization;
 
 /// The API module; `modules` are the modules it declares (entity modules,
 /// or namespace modules when the service's types span several namespaces).
-pub fn render(plan: &ApiPlan, modules: &[String]) -> TokenStream {
+pub fn render(plan: &ApiPlan, modules: &[String], customization: &dyn Customization) -> TokenStream {
     let std_clone = std_name("clone", "Clone");
     let std_into = std_name("convert", "Into");
-    let std_result = std_name("result", "Result");
     let route = &plan.route;
-    let lambda = (plan.dialect == Dialect::Standard).then(|| quote!(impl rt::LambdaOperators for Service {}));
-    // The wire dialect is decided here, at generation time: Business
-    // Central's comes from its SDK's glue (one definition for generated and
-    // hand-built APIs alike), any other service speaks strict OData.
-    let profile = match plan.dialect {
-        Dialect::BusinessCentral => quote!(::business_central_sdk::PROFILE),
-        Dialect::Standard => quote!(rt::ServiceProfile::strict_odata()),
-    };
+    // URLs in the docs, relative to the client's base URL.
+    let at = if route.is_empty() { String::new() } else { format!("{route}/") };
+    let lambda = plan.lambda_operators.then(|| quote!(impl rt::LambdaOperators for Service {}));
+    // The wire dialect is decided here, at generation time, by the
+    // customization: strict OData unless the service family has its own.
+    let profile = customization.profile();
     // Enum and complex types live at the API root unless they are split by namespace.
     let type_modules = plan.namespaces.is_empty().then(|| {
         quote!(
@@ -50,8 +48,8 @@ pub fn render(plan: &ApiPlan, modules: &[String]) -> TokenStream {
                 quote!(#module::#name)
             });
         let (params, key_value) = key_arguments(&root.key, key_struct, 0);
-        let collection_doc = format!(" The entity set `{set}` (`{route}/{set}`).");
-        let key_doc = format!(" One entity of `{set}` by key (`{route}/{set}(…)`).");
+        let collection_doc = format!(" The entity set `{set}` (`{at}{set}`).");
+        let key_doc = format!(" One entity of `{set}` by key (`{at}{set}(…)`).");
         let by_key = root.key_method.as_ref().map(|key_method| {
             let key_method = ident(key_method);
             quote! {
@@ -92,7 +90,7 @@ pub fn render(plan: &ApiPlan, modules: &[String]) -> TokenStream {
         let module = entity_module(singleton.target.namespace.as_deref(), &singleton.target.module, 0);
         let marker = ident(&singleton.target.set_marker);
         let name = &singleton.name;
-        let line = format!(" The singleton `{name}` (`{route}/{name}`).");
+        let line = format!(" The singleton `{name}` (`{at}{name}`).");
         quote! {
             #[doc = #line]
             pub fn #method(&self) -> EntityPath<#module::#marker> {
@@ -125,31 +123,14 @@ pub fn render(plan: &ApiPlan, modules: &[String]) -> TokenStream {
             }
         }
     });
-    let default_company = plan.company_set.and_then(|index| {
-        let root = &plan.root_sets[index];
-        let module = entity_module(root.target.namespace.as_deref(), &root.target.module, 0);
-        let marker = ident(&root.target.set_marker);
-        let collection = ident(&root.collection_method);
-        // Companies are found by name through their `name` alternate key.
-        let by_name = root.alternate_keys.iter().find(|(_, key)| key.parts.len() == 1 && key.parts[0].wire == "name")?;
-        let by_name = ident(&by_name.1.method);
-        Some(quote! {
-            /// The company the client was configured with
-            /// (`default_company_id` or `default_company_name`).
-            pub fn default_company(&self) -> #std_result<EntityPath<#module::#marker>, rt::Error> {
-                match ::business_central_sdk::default_company(self.api.client()) {
-                    Some(::business_central_sdk::CompanyRef::Id(id)) => Ok(self.#collection().key(*id)),
-                    Some(::business_central_sdk::CompanyRef::Name(name)) => Ok(self.#collection().#by_name(name.clone())),
-                    None => Err(rt::Error::InvalidRequest(
-                        "no default company is configured: use ClientBuilderExt::default_company_id or default_company_name".to_owned(),
-                    )),
-                }
-            }
-        })
-    });
+    let extra_methods = customization.api_methods(plan);
     let imports = plan.imports.iter().map(|op| operation_method(op, 0, &quote!(self.api)));
     let api_doc = doc(&[
-        format!("The `{route}` API."),
+        if route.is_empty() {
+            "The service's API, at the client's base URL.".to_owned()
+        } else {
+            format!("The `{route}` API.")
+        },
         String::new(),
         "Create it from a configured client; every path below mirrors the service's URLs.".to_owned(),
     ]);
@@ -192,7 +173,7 @@ pub fn render(plan: &ApiPlan, modules: &[String]) -> TokenStream {
                 rt::Batch::new(&self.api)
             }
 
-            #default_company
+            #extra_methods
             #(#root_sets)*
             #(#singletons)*
             #(#imports)*

@@ -34,7 +34,7 @@ pub fn bc_metadata_path() -> PathBuf {
 
 /// The committed canonical form of the BC v2.0 schema.
 pub fn bc_canonical_path() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../schemas/api/v2.0/metadata.xml")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../sdk/schemas/api/v2.0/metadata.xml")
 }
 
 /// The envelope `wrap` puts around a schema body: four lines, so the body

@@ -26,8 +26,6 @@ use std::time::{Duration, Instant};
 
 use odata_v4_codegen::diag::DiagnosticKind;
 
-use crate::args::Args;
-
 mod mutate;
 mod values;
 
@@ -39,7 +37,6 @@ use mutate::mutate;
 #[path = "../../../fuzz/oracle.rs"]
 mod oracle;
 
-const USAGE: &str = "usage: cargo xtask fuzz [--seconds N] [--seed S] [--corpus DIR]";
 const DEFAULT_SECONDS: u64 = 10;
 const DEFAULT_SEED: u64 = 0x00C5_D1F0;
 /// An input that takes longer than this is reported as a hang.
@@ -51,39 +48,41 @@ const POOL_SIZE: usize = 512;
 /// The input being checked right now, in the crash directory.
 const IN_PROGRESS: &str = "in-progress.xml";
 
-pub fn run(raw: &[String]) -> Result<(), String> {
-    let args = Args::parse(raw, &["seconds", "seed", "corpus"], &[])?;
-    if !args.positional.is_empty() {
-        return Err(USAGE.to_owned());
+/// Options of `cargo xtask fuzz`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct FuzzOptions {
+    /// How long to run.
+    #[arg(long, default_value_t = DEFAULT_SECONDS)]
+    pub seconds: u64,
+    /// The seed of the input sequence (decimal or 0x-hex); each seed is a
+    /// different, repeatable run.
+    #[arg(long, value_parser = parse_seed, default_value_t = DEFAULT_SEED)]
+    pub seed: u64,
+    /// A directory of more seed documents.
+    #[arg(long, value_name = "DIR")]
+    pub corpus: Option<PathBuf>,
+}
+
+impl Default for FuzzOptions {
+    fn default() -> Self {
+        FuzzOptions { seconds: DEFAULT_SECONDS, seed: DEFAULT_SEED, corpus: None }
     }
-    let (seconds, seed) = seconds_and_seed(&args, (DEFAULT_SECONDS, DEFAULT_SEED), USAGE)?;
+}
+
+pub fn run(options: &FuzzOptions) -> anyhow::Result<()> {
     let root = crate::workspace_root();
-    let corpus = seed_corpus(&root, args.value("corpus").map(Path::new))?;
+    let corpus = seed_corpus(&root, options.corpus.as_deref()).map_err(anyhow::Error::msg)?;
     let crash_dir = root.join("target").join("fuzz-crashes");
-    fuzz(&corpus, seed, Duration::from_secs(seconds), &crash_dir)
+    fuzz(&corpus, options.seed, Duration::from_secs(options.seconds), &crash_dir).map_err(anyhow::Error::msg)
 }
 
-/// The `--seconds` and `--seed` options both fuzzers take, or `defaults`.
-pub(crate) fn seconds_and_seed(args: &Args, defaults: (u64, u64), usage: &str) -> Result<(u64, u64), String> {
-    let seconds = match args.value("seconds") {
-        Some(text) => {
-            text.parse::<u64>().map_err(|_| format!("`--seconds` must be a whole number, not `{text}`\n{usage}"))?
-        }
-        None => defaults.0,
-    };
-    let seed = match args.value("seed") {
-        Some(text) => parse_seed(text)
-            .ok_or_else(|| format!("`--seed` must be a number (decimal or 0x-hex), not `{text}`\n{usage}"))?,
-        None => defaults.1,
-    };
-    Ok((seconds, seed))
-}
-
-fn parse_seed(text: &str) -> Option<u64> {
-    match text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
+/// A seed in decimal or `0x`-hex.
+pub(crate) fn parse_seed(text: &str) -> Result<u64, String> {
+    let parsed = match text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
         Some(hex) => u64::from_str_radix(hex, 16).ok(),
         None => text.parse().ok(),
-    }
+    };
+    parsed.ok_or_else(|| format!("`{text}` is not a number (decimal or 0x-hex)"))
 }
 
 /// One seed document.
@@ -100,7 +99,7 @@ fn seed_corpus(root: &Path, extra: Option<&Path>) -> Result<Vec<Seed>, String> {
     if bc.is_file() {
         paths.push(bc);
     }
-    collect_files(&root.join("schemas"), &mut |p| p.file_name().is_some_and(|n| n == "metadata.xml"), &mut paths);
+    collect_files(&crate::schemas_dir(root), &mut |p| p.file_name().is_some_and(|n| n == "metadata.xml"), &mut paths);
     collect_files(&root.join("csdl/tests/fixtures"), &mut |p| p.extension().is_some_and(|e| e == "xml"), &mut paths);
     if let Some(dir) = extra {
         if !dir.is_dir() {

@@ -26,24 +26,35 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use crate::args::Args;
 use crate::fuzz::Rng;
 
-const USAGE: &str = "usage: cargo xtask fuzz-responses [--seconds N] [--seed S]";
 const DEFAULT_SECONDS: u64 = 10;
 const DEFAULT_SEED: u64 = 0x0DA7_A5EE;
 /// Inputs that still decode join the pool they came from, to be mutated
 /// further.
 const POOL_SIZE: usize = 256;
 
-pub fn run(raw: &[String]) -> Result<(), String> {
-    let args = Args::parse(raw, &["seconds", "seed"], &[])?;
-    if !args.positional.is_empty() {
-        return Err(USAGE.to_owned());
+/// Options of `cargo xtask fuzz-responses`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct FuzzResponsesOptions {
+    /// How long to run.
+    #[arg(long, default_value_t = DEFAULT_SECONDS)]
+    pub seconds: u64,
+    /// The seed of the input sequence (decimal or 0x-hex); each seed is a
+    /// different, repeatable run.
+    #[arg(long, value_parser = crate::fuzz::parse_seed, default_value_t = DEFAULT_SEED)]
+    pub seed: u64,
+}
+
+impl Default for FuzzResponsesOptions {
+    fn default() -> Self {
+        FuzzResponsesOptions { seconds: DEFAULT_SECONDS, seed: DEFAULT_SEED }
     }
-    let (seconds, seed) = crate::fuzz::seconds_and_seed(&args, (DEFAULT_SECONDS, DEFAULT_SEED), USAGE)?;
+}
+
+pub fn run(options: &FuzzResponsesOptions) -> anyhow::Result<()> {
     let crash_dir = crate::workspace_root().join("target").join("fuzz-crashes");
-    fuzz(seed, Duration::from_secs(seconds), &crash_dir)
+    fuzz(options.seed, Duration::from_secs(options.seconds), &crash_dir).map_err(anyhow::Error::msg)
 }
 
 /// What the panic hook saw last, for the report.

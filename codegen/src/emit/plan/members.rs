@@ -7,24 +7,15 @@ use std::collections::BTreeMap;
 
 use super::naming::{Names, PATH_RESERVED, PAYLOAD_RESERVED};
 use super::*;
-use crate::docs::{EntityDocFacts, PropertyDocFacts};
+use crate::customize::ServiceAssigned;
 use crate::emit::names::camel;
+use crate::facts::{EntityDocFacts, PropertyDocFacts};
 use crate::ir::annotations::Permission;
-
-/// Fields Business Central maintains itself on every table it exposes.
-const BC_SYSTEM_FIELDS: &[&str] = &[
-    "lastModifiedDateTime",
-    "systemCreatedAt",
-    "systemCreatedBy",
-    "systemModifiedAt",
-    "systemModifiedBy",
-    "systemVersion",
-];
 
 pub struct Builder<'a> {
     pub model: &'a Model,
     pub route: &'a str,
-    pub dialect: Dialect,
+    pub customization: &'a dyn Customization,
     pub documentation: &'a DocFacts,
     pub names: &'a Names,
     /// Bound operations by the entity type they bind to (as itself or as a
@@ -37,7 +28,7 @@ impl<'a> Builder<'a> {
     pub fn new(
         model: &'a Model,
         route: &'a str,
-        dialect: Dialect,
+        customization: &'a dyn Customization,
         documentation: &'a DocFacts,
         names: &'a Names,
     ) -> Self {
@@ -47,7 +38,7 @@ impl<'a> Builder<'a> {
                 bound.entry(owner.clone()).or_default().push(i);
             }
         }
-        Builder { model, route, dialect, documentation, names, bound, warnings: RefCell::default() }
+        Builder { model, route, customization, documentation, names, bound, warnings: RefCell::default() }
     }
 }
 
@@ -97,9 +88,10 @@ impl Builder<'_> {
     }
 
     /// The set a navigation leads to: its binding (from a set or singleton
-    /// of the owner's type), else BC's same-named set for contained
-    /// navigations, else the only set of the target type, else the target
-    /// type's own marker. `None` when the target type is not generated.
+    /// of the owner's type), else a same-named set (services that declare
+    /// no bindings for contained navigations), else the only set of the
+    /// target type, else the target type's own marker. `None` when the
+    /// target type is not generated.
     fn navigation_target(&self, owner: &EntityType, nav: &NavigationProperty) -> Option<TargetRef> {
         let target_type = nav.ty.entity()?;
         if !self.names.entities.contains_key(target_type) {
@@ -182,19 +174,16 @@ impl Builder<'_> {
         let annotations = &property.annotations;
         let read_only_by_permission = annotations.permissions() == Some(Permission::Read);
         let documented_read_only = documented.is_some_and(|d| d.read_only);
-        let system_field =
-            self.dialect == Dialect::BusinessCentral && BC_SYSTEM_FIELDS.contains(&property.name.as_str());
-        // BC assigns its GUID ids and `…Id` keys (subscriptionId) itself; a
-        // custom API page keyed by a code takes the key from the caller.
-        let bc_assigned = self.dialect == Dialect::BusinessCentral
-            && (property.ty.target == TypeTarget::Primitive(Primitive::Guid)
-                || property.name.ends_with("Id")
-                || property.name == "id");
-        let server_key = is_key && (bc_assigned || annotations.computed());
+        let assigned = self.customization.service_assigned(owner, property, is_key);
+        let system_field = match &assigned {
+            Some(ServiceAssigned::Field { doc }) => Some(doc.as_str()),
+            _ => None,
+        };
+        let server_key = is_key && (assigned == Some(ServiceAssigned::Key) || annotations.computed());
         let never = annotations.computed()
             || read_only_by_permission
             || documented_read_only
-            || system_field
+            || system_field.is_some()
             || server_key
             || ty.is_stream()
             || matches!(ty, RustType::Entity { .. });
@@ -219,7 +208,7 @@ impl Builder<'_> {
             (false, true) => "Can be changed by an update (the entity set does not allow creating).",
             (false, _) if !insertable && !updatable && !never => "Read-only: the entity set does not allow changes.",
             (false, _) if documented_read_only => "Read-only (the resource docs say so).",
-            (false, _) if system_field => "Read-only: Business Central maintains it.",
+            (false, _) if system_field.is_some() => system_field.unwrap_or_default(),
             (false, _) if is_key => "Read-only: the key is assigned by the service.",
             (false, _) if ty.is_stream() => "Stream content is read and written through the entity path.",
             (false, _) => "Read-only (computed by the service).",

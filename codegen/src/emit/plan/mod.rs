@@ -16,32 +16,12 @@ use std::collections::BTreeSet;
 
 pub use naming::PATH_RESERVED;
 
-use crate::docs::DocFacts;
+use crate::customize::Customization;
 use crate::emit::names::{Scope, snake};
+use crate::facts::DocFacts;
 use crate::ir::annotations::Capabilities;
 use crate::ir::*;
 use naming::{EntityName, Names, ROOT_RESERVED};
-
-/// Which conventions the service follows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Dialect {
-    /// Microsoft Dynamics 365 Business Central: keys are assigned by the
-    /// server, lambda filters are ignored, system fields are read-only.
-    BusinessCentral,
-    /// Any other OData v4 service.
-    Standard,
-}
-
-impl Dialect {
-    /// Business Central publishes its API in the `Microsoft.NAV` namespace.
-    pub fn detect(model: &Model) -> Dialect {
-        if model.schemas.iter().any(|s| s.namespace == "Microsoft.NAV") {
-            Dialect::BusinessCentral
-        } else {
-            Dialect::Standard
-        }
-    }
-}
 
 /// A Rust type for a property, parameter or return value. `namespace` is
 /// the module of the type's namespace, `None` when the service's types all
@@ -167,7 +147,7 @@ pub struct ParameterPlan {
 #[derive(Debug, Clone)]
 pub struct OperationPlan {
     pub kind: OperationKind,
-    /// `Microsoft.NAV.post`
+    /// The operation's qualified name (`Namespace.post`).
     pub qualified: String,
     pub method: String,
     pub parameters: Vec<ParameterPlan>,
@@ -282,7 +262,8 @@ pub struct NamespacePlan {
 #[derive(Debug, Clone)]
 pub struct ApiPlan {
     pub route: String,
-    pub dialect: Dialect,
+    /// Whether typed filters offer `any`/`all` (the service evaluates them).
+    pub lambda_operators: bool,
     /// One module per namespace; empty when every type lives at the API root.
     pub namespaces: Vec<NamespacePlan>,
     pub entities: Vec<EntityPlan>,
@@ -291,8 +272,6 @@ pub struct ApiPlan {
     pub root_sets: Vec<RootSetPlan>,
     pub singletons: Vec<RootSingletonPlan>,
     pub imports: Vec<OperationPlan>,
-    /// The root set of companies, when the service is BC-shaped.
-    pub company_set: Option<usize>,
     /// Things the generator left out, to tell the maintainer.
     pub warnings: Vec<String>,
 }
@@ -305,9 +284,9 @@ impl ApiPlan {
     }
 }
 
-pub fn build(model: &Model, route: &str, dialect: Dialect, documentation: &DocFacts) -> ApiPlan {
+pub fn build(model: &Model, route: &str, customization: &dyn Customization, documentation: &DocFacts) -> ApiPlan {
     let names = Names::choose(model);
-    let builder = members::Builder::new(model, route, dialect, documentation, &names);
+    let builder = members::Builder::new(model, route, customization, documentation, &names);
     let contained: BTreeSet<&QualifiedName> = model
         .entity_types
         .values()
@@ -335,9 +314,7 @@ pub fn build(model: &Model, route: &str, dialect: Dialect, documentation: &DocFa
     let mut root_scope = Scope::with_reserved(ROOT_RESERVED);
     let mut root_sets = Vec::new();
     for set in model.entity_sets() {
-        // Business Central declares a top-level set for every type it
-        // contains in companies, but serves them only below a company.
-        if dialect == Dialect::BusinessCentral && contained.contains(&set.entity_type) {
+        if !customization.serves_root_set(set, contained.contains(&set.entity_type)) {
             continue;
         }
         let Some(plan) = entities.iter().find(|e| e.qualified == set.entity_type) else { continue };
@@ -370,8 +347,6 @@ pub fn build(model: &Model, route: &str, dialect: Dialect, documentation: &DocFa
             target: builder.set_target(&singleton.name),
         })
         .collect();
-    let company_set =
-        (dialect == Dialect::BusinessCentral).then(|| root_sets.iter().position(|s| s.set == "companies")).flatten();
     // An import exposes every unbound overload of its operation under the import's name.
     let imports = model
         .container
@@ -388,7 +363,8 @@ pub fn build(model: &Model, route: &str, dialect: Dialect, documentation: &DocFa
             let mut plan = builder.operation(operation, &mut root_scope)?;
             plan.qualified = import.name.clone();
             let verb = if plan.kind == OperationKind::Action { "POST" } else { "GET" };
-            plan.docs.push(format!("URL: `{verb} {route}/{}`, through the import `{}`.", import.name, import.name));
+            let at = if route.is_empty() { String::new() } else { format!("{route}/") };
+            plan.docs.push(format!("URL: `{verb} {at}{}`, through the import `{}`.", import.name, import.name));
             Some(plan)
         })
         .collect();
@@ -400,7 +376,7 @@ pub fn build(model: &Model, route: &str, dialect: Dialect, documentation: &DocFa
         .collect();
     ApiPlan {
         route: route.to_owned(),
-        dialect,
+        lambda_operators: customization.lambda_operators(),
         namespaces,
         entities,
         enums,
@@ -408,7 +384,6 @@ pub fn build(model: &Model, route: &str, dialect: Dialect, documentation: &DocFa
         root_sets,
         singletons,
         imports,
-        company_set,
         warnings,
     }
 }

@@ -1,107 +1,65 @@
 //! Facts from matched docs, keyed by the entity type they describe, and
 //! one report per doc for maintainers.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::Path;
 
+use odata_v4_codegen::Error;
+use odata_v4_codegen::facts::{DocFacts, Method, PropertyDocFacts};
+use odata_v4_codegen::ir::{Model, QualifiedName};
+
 use super::matching::{DocMatch, MatchVerdict, match_doc};
-use super::{DocFormat, Method, ResourceDoc, read_doc};
-use crate::ir::{Model, QualifiedName};
+use super::{DocFormat, ResourceDoc, read_doc};
 
-/// An entity type of one API route: (route, qualified type name).
-pub type EntityKey = (String, QualifiedName);
-
-/// What the docs say about one property. Only properties the schema has
-/// get facts, under the schema's spelling of the name.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct PropertyDocFacts {
-    pub description: Option<String>,
-    /// The doc marks the property read-only ("Read-only.", "Non-editable").
-    pub read_only: bool,
-    pub max_length: Option<u64>,
-    /// Documented values, as the doc writes them (decoded names such as `Credit Memo`, a blank as " ").
-    pub enum_values: Vec<String>,
-    /// BC fills the value when a create request omits it, so a required
-    /// constructor argument can be relaxed to an optional one.
-    pub optional_on_create: bool,
-}
-
-/// What the docs say about one entity type.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct EntityDocFacts {
-    /// The doc files the facts came from, in the order they were applied.
-    pub sources: Vec<String>,
-    pub description: Option<String>,
-    pub methods: BTreeSet<Method>,
-    /// Keyed by the schema's property name.
-    pub properties: BTreeMap<String, PropertyDocFacts>,
-}
-
-/// The facts the emitter uses, from every doc that matched an entity type.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DocFacts {
-    pub entities: BTreeMap<EntityKey, EntityDocFacts>,
-}
-
-impl DocFacts {
-    /// The facts for an entity type of a route, if a doc matched it.
-    pub fn entity(&self, route: &str, entity: &QualifiedName) -> Option<&EntityDocFacts> {
-        self.entities.get(&(route.to_owned(), entity.clone()))
+/// Adds the facts of a matched doc to `facts`. When a second doc matches
+/// the same type, the first keeps what it said and the second only adds
+/// properties the first did not document, so the outcome depends on file
+/// order alone (which `load_docs` sorts). Returns a note when an earlier
+/// doc took precedence.
+pub fn add_facts(
+    facts: &mut DocFacts,
+    file: &str,
+    doc: &ResourceDoc,
+    found: &DocMatch,
+    models: &[(&str, &Model)],
+) -> Option<String> {
+    let target = found.target.as_ref()?;
+    let model = models.iter().find(|(route, _)| *route == target.route)?.1;
+    let entity = model.entity_types.get(&target.entity)?;
+    let schema_names: Vec<&str> = model.all_properties(entity).iter().map(|p| p.name.as_str()).collect();
+    let entity_facts = facts.entities.entry((target.route.clone(), target.entity.clone())).or_default();
+    let note = entity_facts
+        .sources
+        .first()
+        .map(|first| format!("{} is also documented by {first}, whose facts come first", target.entity.name));
+    entity_facts.sources.push(file.to_owned());
+    if entity_facts.description.is_none() {
+        entity_facts.description = doc.description.clone();
     }
-
-    /// The facts for one property (by its schema name) of an entity type.
-    pub fn property(&self, route: &str, entity: &QualifiedName, property: &str) -> Option<&PropertyDocFacts> {
-        self.entity(route, entity)?.properties.get(property)
+    if entity_facts.methods.is_empty() {
+        entity_facts.methods = doc.methods.clone();
     }
-
-    /// Adds the facts of a matched doc. When a second doc matches the same
-    /// type, the first keeps what it said and the second only adds
-    /// properties the first did not document, so the outcome depends on
-    /// file order alone (which `load_docs` sorts). Returns a note when an
-    /// earlier doc took precedence.
-    pub fn add(
-        &mut self,
-        file: &str,
-        doc: &ResourceDoc,
-        found: &DocMatch,
-        models: &[(&str, &Model)],
-    ) -> Option<String> {
-        let target = found.target.as_ref()?;
-        let model = models.iter().find(|(route, _)| *route == target.route)?.1;
-        let entity = model.entity_types.get(&target.entity)?;
-        let schema_names: Vec<&str> = model.all_properties(entity).iter().map(|p| p.name.as_str()).collect();
-        let facts = self.entities.entry((target.route.clone(), target.entity.clone())).or_default();
-        let note = facts
-            .sources
-            .first()
-            .map(|first| format!("{} is also documented by {first}, whose facts come first", target.entity.name));
-        facts.sources.push(file.to_owned());
-        if facts.description.is_none() {
-            facts.description = doc.description.clone();
-        }
-        if facts.methods.is_empty() {
-            facts.methods = doc.methods.clone();
-        }
-        for property in &doc.properties {
-            let Some(name) = schema_names.iter().find(|n| n.eq_ignore_ascii_case(&property.name)) else {
-                continue;
-            };
-            facts.properties.entry((*name).to_owned()).or_insert_with(|| PropertyDocFacts {
-                description: Some(property.description.clone()).filter(|d| !d.is_empty()),
-                read_only: property.read_only,
-                max_length: property.max_length,
-                enum_values: property.enum_values.clone(),
-                optional_on_create: property.optional_on_create,
-            });
-        }
-        note
+    for property in &doc.properties {
+        let Some(name) = schema_names.iter().find(|n| n.eq_ignore_ascii_case(&property.name)) else {
+            continue;
+        };
+        entity_facts.properties.entry((*name).to_owned()).or_insert_with(|| PropertyDocFacts {
+            description: Some(property.description.clone()).filter(|d| !d.is_empty()),
+            read_only: property.read_only,
+            max_length: property.max_length,
+            enum_values: property.enum_values.clone(),
+            optional_on_create: property.optional_on_create,
+        });
     }
+    note
 }
 
 /// A documented method that the entity set's capabilities rule out.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CapabilityConflict {
+    /// The documented method.
     pub method: Method,
+    /// The entity set whose capabilities rule it out.
     pub entity_set: String,
     /// The restriction that says no, such as `InsertRestrictions/Insertable=false`.
     pub restriction: &'static str,
@@ -112,19 +70,29 @@ pub struct CapabilityConflict {
 pub struct DocReport {
     /// The file name (without directories).
     pub file: String,
+    /// How the doc was read.
     pub format: DocFormat,
+    /// The doc's title.
     pub title: Option<String>,
+    /// The entity type the title names (titles are often wrong).
     pub claimed_entity: Option<String>,
+    /// Which entity type the content matched, and how well.
     pub doc_match: DocMatch,
+    /// The documented methods.
     pub methods: BTreeSet<Method>,
     /// Documented properties marked read-only, as the doc names them.
     pub read_only: Vec<String>,
+    /// Documented properties the service fills when a create omits them.
     pub optional_on_create: Vec<String>,
     /// (property, values) for every property with documented values.
     pub enum_values: Vec<(String, Vec<String>)>,
+    /// How many example requests with a `$filter` the doc holds.
     pub filter_examples: usize,
+    /// How many rows its error table has.
     pub errors: usize,
+    /// Documented methods the schema's capabilities rule out.
     pub capability_conflicts: Vec<CapabilityConflict>,
+    /// Explanations for the maintainer.
     pub notes: Vec<String>,
 }
 
@@ -213,13 +181,13 @@ fn capability_conflicts(doc: &ResourceDoc, model: &Model, entity: &QualifiedName
 /// and subdirectories are skipped), matches each against the models and
 /// collects the facts of the matched ones. Only an unreadable directory or
 /// file is an error; text that is not UTF-8 is read lossily.
-pub fn load_docs(dir: &Path, models: &[(&str, &Model)]) -> Result<(DocFacts, Vec<DocReport>), String> {
-    let entries = std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+pub fn load_docs(dir: &Path, models: &[(&str, &Model)]) -> Result<(DocFacts, Vec<DocReport>), Error> {
+    let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
     let mut files = Vec::new();
     for entry in entries {
-        let entry = entry.map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+        let entry = entry.map_err(|e| Error::io(dir, e))?;
         let name = entry.file_name().to_string_lossy().into_owned();
-        let is_file = entry.file_type().map_err(|e| format!("cannot read {}: {e}", entry.path().display()))?.is_file();
+        let is_file = entry.file_type().map_err(|e| Error::io(entry.path(), e))?.is_file();
         if is_file && !name.starts_with('.') {
             files.push((name, entry.path()));
         }
@@ -228,10 +196,10 @@ pub fn load_docs(dir: &Path, models: &[(&str, &Model)]) -> Result<(DocFacts, Vec
     let mut facts = DocFacts::default();
     let mut reports = Vec::new();
     for (name, path) in files {
-        let bytes = std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
         let doc = read_doc(&String::from_utf8_lossy(&bytes));
         let mut report = DocReport::new(&name, &doc, models);
-        if let Some(note) = facts.add(&name, &doc, &report.doc_match, models) {
+        if let Some(note) = add_facts(&mut facts, &name, &doc, &report.doc_match, models) {
             report.notes.push(note);
         }
         reports.push(report);

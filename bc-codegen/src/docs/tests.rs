@@ -132,7 +132,7 @@ fn matches_by_content_and_reports_conflicts() {
 
     // Reported, not applied: the facts keep the documented methods.
     let mut facts = DocFacts::default();
-    facts.add("guide.md", &doc, &report.doc_match, &models);
+    add_facts(&mut facts, "guide.md", &doc, &report.doc_match, &models);
     let entity = report.doc_match.target.as_ref().unwrap().entity.clone();
     assert!(facts.entity("api/test", &entity).unwrap().methods.contains(&Method::Post));
 }
@@ -157,7 +157,7 @@ fn weak_or_tied_docs_match_nothing() {
 fn corpus() -> Vec<String> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
     let mut texts = vec![MS_DOC.to_owned(), GUIDE.to_owned(), PLAIN.to_owned()];
-    for dir in ["../shared/seeds", "schemas/api/v2.0/docs", "schemas/api/microsoft/reportsFinance/beta/docs"] {
+    for dir in ["../shared/seeds", "sdk/schemas/api/v2.0/docs", "sdk/schemas/api/microsoft/reportsFinance/beta/docs"] {
         let Ok(entries) = std::fs::read_dir(root.join(dir)) else { continue };
         let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
         paths.sort();

@@ -35,7 +35,9 @@ const RECALL_WEIGHT: f64 = 0.75;
 /// One scored entity type.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Candidate {
+    /// The API route of the candidate's model.
     pub route: String,
+    /// The entity type.
     pub entity: QualifiedName,
     /// The final score in 0..=1.
     pub score: f64,
@@ -48,6 +50,7 @@ pub struct Candidate {
 /// Why a doc was or was not matched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MatchVerdict {
+    /// One entity type fits clearly best.
     Matched,
     /// The best candidate scored below [`MATCH_THRESHOLD`].
     BelowThreshold,
@@ -73,6 +76,7 @@ impl fmt::Display for MatchVerdict {
 pub struct TypeDisagreement {
     /// The schema's property name.
     pub property: String,
+    /// The type as the doc writes it.
     pub documented: String,
     /// The schema type, or "navigation property to X" when the doc documents a navigation as a property.
     pub schema: String,
@@ -81,16 +85,19 @@ pub struct TypeDisagreement {
 /// The result of [`match_doc`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct DocMatch {
+    /// Whether (and why not) a type was matched.
     pub verdict: MatchVerdict,
     /// The entity type the doc describes, only when `verdict` is `Matched`.
     pub target: Option<Candidate>,
     /// The best and second-best candidates, whatever the verdict.
     pub best: Option<Candidate>,
+    /// The second-best candidate.
     pub runner_up: Option<Candidate>,
     /// Table properties the matched type does not have.
     pub missing_in_schema: Vec<String>,
     /// JSON-block keys the matched type does not have (often a block pasted from another type).
     pub json_missing_in_schema: Vec<String>,
+    /// Documented types the schema contradicts.
     pub type_disagreements: Vec<TypeDisagreement>,
     /// Explanations for the report (ties broken by wording, ambiguity).
     pub notes: Vec<String>,

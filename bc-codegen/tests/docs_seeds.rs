@@ -5,7 +5,9 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use odata_v4_codegen::docs::{DocFormat, DocReport, MatchVerdict, Method, ResourceDoc, load_docs, match_doc, read_doc};
+use business_central_codegen::docs::{
+    DocFormat, DocReport, MatchVerdict, Method, ResourceDoc, load_docs, match_doc, read_doc,
+};
 use odata_v4_codegen::ir::{Model, QualifiedName};
 
 const V2: &str = "api/v2.0";
@@ -24,7 +26,7 @@ fn schema(route: &str) -> &'static Model {
     static RF_MODEL: OnceLock<Model> = OnceLock::new();
     let cell = if route == V2 { &V2_MODEL } else { &RF_MODEL };
     cell.get_or_init(|| {
-        let path = root().join("schemas").join(route).join("metadata.xml");
+        let path = root().join("sdk/schemas").join(route).join("metadata.xml");
         odata_v4_codegen::edmx::read_file(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
     })
 }
@@ -241,7 +243,7 @@ fn project_docs_match_their_own_entities() {
     let models = both();
     let mut expected = Vec::new();
     for (route, dir) in
-        [(V2, "schemas/api/v2.0/docs"), (REPORTS_FINANCE, "schemas/api/microsoft/reportsFinance/beta/docs")]
+        [(V2, "sdk/schemas/api/v2.0/docs"), (REPORTS_FINANCE, "sdk/schemas/api/microsoft/reportsFinance/beta/docs")]
     {
         let (facts, reports) = load_docs(&root().join(dir), &models).expect("docs are readable");
         for report in &reports {
@@ -312,7 +314,7 @@ fn documented_methods_against_capabilities() {
 
 #[test]
 fn reports_finance_schema_is_canonical() {
-    let path = root().join("schemas").join(REPORTS_FINANCE).join("metadata.xml");
+    let path = root().join("sdk/schemas").join(REPORTS_FINANCE).join("metadata.xml");
     let committed = std::fs::read_to_string(&path).expect("schema is committed");
     let model = odata_v4_codegen::edmx::read_file(&path).expect("schema reads");
     assert!(model.warnings.is_empty(), "{:?}", model.warnings);

@@ -27,10 +27,11 @@ use std::collections::BTreeSet;
 use std::fmt;
 
 pub use detect::detect_format;
-pub use facts::{CapabilityConflict, DocFacts, DocReport, EntityDocFacts, EntityKey, PropertyDocFacts, load_docs};
+pub use facts::{CapabilityConflict, DocReport, add_facts, load_docs};
 pub use matching::{
     AMBIGUITY_MARGIN, Candidate, DocMatch, MATCH_THRESHOLD, MatchVerdict, NAMING_WEIGHT, TypeDisagreement, match_doc,
 };
+pub use odata_v4_codegen::facts::{DocFacts, EntityDocFacts, EntityKey, Method, PropertyDocFacts};
 
 /// The shape of a resource doc, which decides how it is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -56,44 +57,6 @@ impl fmt::Display for DocFormat {
     }
 }
 
-/// The HTTP methods a doc can say a resource supports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Method {
-    Get,
-    Post,
-    Patch,
-    Delete,
-}
-
-impl Method {
-    /// Parses a method name (case-insensitive); `PUT` is not an OData method BC supports.
-    pub fn parse(word: &str) -> Option<Method> {
-        match word.to_ascii_uppercase().as_str() {
-            "GET" => Some(Method::Get),
-            "POST" => Some(Method::Post),
-            "PATCH" => Some(Method::Patch),
-            "DELETE" => Some(Method::Delete),
-            _ => None,
-        }
-    }
-
-    /// The method as written in HTTP (`GET`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Method::Get => "GET",
-            Method::Post => "POST",
-            Method::Patch => "PATCH",
-            Method::Delete => "DELETE",
-        }
-    }
-}
-
-impl fmt::Display for Method {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
 /// One row of a doc's property table, with the facts read from its text.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DocProperty {
@@ -116,6 +79,7 @@ pub struct DocProperty {
 /// A key of the doc's JSON representation block.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JsonProperty {
+    /// The key as written.
     pub name: String,
     /// The value when it names a type (`"GUID"`, `"string"`); `None` for sample data.
     pub type_text: Option<String>,
@@ -133,6 +97,7 @@ pub struct FilterExample {
 /// One row of a doc's error table.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DocError {
+    /// The HTTP status.
     pub status: u16,
     /// The error name or code column (`Not Found`, `BadRequest_NotFound`).
     pub name: String,
@@ -144,6 +109,7 @@ pub struct DocError {
 /// against a schema yet.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResourceDoc {
+    /// How the doc was read.
     pub format: DocFormat,
     /// The page title (first heading, front-matter title or title line).
     pub title: Option<String>,
@@ -153,13 +119,16 @@ pub struct ResourceDoc {
     pub claimed_entity: Option<String>,
     /// What the resource is, from the first paragraph (or the front matter).
     pub description: Option<String>,
+    /// The HTTP methods the doc lists for the resource.
     pub methods: BTreeSet<Method>,
     /// Rows of the property table, in document order.
     pub properties: Vec<DocProperty>,
     /// Keys of the JSON representation (or sample) block, kept apart from the
     /// table because such blocks are often pasted from another type.
     pub json_properties: Vec<JsonProperty>,
+    /// Example requests with a `$filter`.
     pub filter_examples: Vec<FilterExample>,
+    /// Rows of the error table.
     pub errors: Vec<DocError>,
     /// Text that names the documented resource (title, descriptions, method
     /// rows, link targets). Matching uses it only to choose between
