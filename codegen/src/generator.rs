@@ -559,6 +559,29 @@ mod tests {
         std::fs::remove_dir_all(&root).unwrap();
     }
 
+    const TINY: &str = r#"<edmx:Edmx Version="4.0" xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx"><edmx:DataServices>
+<Schema Namespace="T" xmlns="http://docs.oasis-open.org/odata/ns/edm"><EntityType Name="thing"><Key><PropertyRef Name="id"/></Key>
+<Property Name="id" Type="Edm.Int32" Nullable="false"/></EntityType>
+<EntityContainer Name="C"><EntitySet Name="things" EntityType="T.thing"/></EntityContainer></Schema>
+</edmx:DataServices></edmx:Edmx>"#;
+
+    #[test]
+    fn a_file_name_cannot_add_lines_of_rust() {
+        // A name is anything a file system allows: here a line break, a
+        // carriage return and a right-to-left override.
+        let name = "metadata\npub fn injected() {}\r\u{202E}.xml";
+        let text = Generator::from_text(name, TINY).command("build\nfn also() {}").module_file().unwrap();
+        for injected in ["pub fn injected", "fn also"] {
+            assert!(text.lines().all(|l| !l.trim_start().starts_with(injected)), "{text}");
+        }
+        assert!(!text.contains('\r') && !text.contains('\u{202E}'), "{text}");
+        assert!(
+            text.lines().next().unwrap().contains("metadata\\u{a}pub fn injected() {}\\u{d}\\u{202e}.xml"),
+            "{text}"
+        );
+        syn::parse_file(&text).expect("the module file is Rust");
+    }
+
     #[test]
     fn crate_names_follow_cargo() {
         assert!(validate_crate_name("trippin-client").is_ok());
