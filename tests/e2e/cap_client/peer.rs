@@ -260,7 +260,9 @@ async fn deep_insert_by_hand() {
 
 /// The bound action on an ETag-protected order, with the `If-Match` the
 /// generated call does not send yet added by hand (issue 21;
-/// `etag_actions.rs` holds the version without the workaround).
+/// `etag_actions.rs` holds the version without the workaround; once the
+/// generated call takes the order, the calls here take it too and the
+/// `.header(…)` goes).
 #[tokio::test]
 async fn bound_operations_with_if_match_added_by_hand() {
     let api = api();
