@@ -5,8 +5,9 @@ using shop from '../db/schema';
 service ShopService {
   entity Authors    as projection on shop.Authors;
 
-  // Server-driven paging: three rows a page unless the client asks for
-  // fewer with `Prefer: odata.maxpagesize`.
+  // Server-driven paging: three rows a page, also for `Authors(…)/books`
+  // (CAP 9 ignores `Prefer: odata.maxpagesize`); a `$top` gets up to 100
+  // rows at once.
   @cds.query.limit: { default: 3, max: 100 }
   entity Books      as projection on shop.Books actions {
     /** The price with a tax rate (percent) added, rounded to cents. */
