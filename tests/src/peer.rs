@@ -8,24 +8,18 @@
 //! by the first test that asks for it and killed when the test binary exits
 //! (an `atexit` hook kills its process group). Should the binary die without
 //! running exit hooks, the server still stops on its own: it exits when its
-//! standard input, a pipe only this process holds, reaches end of file.
+//! standard input, a pipe only this process holds, reaches end of file (see
+//! [`ServerProcess`]).
 
-// Process groups, exit hooks and file locks have no safe std API; each
-// `unsafe` block below is one plain libc call with its SAFETY note.
-#![allow(unsafe_code)]
-
-use std::fs::File;
-use std::io::{BufRead, BufReader, Read};
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc::{self, RecvTimeoutError};
-use std::sync::{Mutex, Once, OnceLock};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::sync::OnceLock;
+use std::time::Duration;
 
 use business_central_sdk::Environment;
 use business_central_sdk::runtime::{Client, ServiceProfile};
 
+use crate::server_process::{ServerProcess, log_file_name};
 use crate::{PeerError, python_env};
 
 /// The longest a server may take from spawn to `READY` (loading BC's
@@ -136,26 +130,14 @@ pub fn repository_path(relative: &str) -> PathBuf {
 #[derive(Debug)]
 pub struct PeerServer {
     config: PeerConfig,
-    child: Child,
-    /// Held open for the server's lifetime; see the module docs.
-    _lifeline: ChildStdin,
-    port: u16,
-    log: PathBuf,
-    /// Set once the process has been waited for, so its id is not signalled again.
-    reaped: bool,
+    process: ServerProcess,
 }
 
 impl PeerServer {
     /// Starts a server and waits until it has loaded its seed and listens.
     pub fn start(config: PeerConfig) -> Result<PeerServer, PeerError> {
         let python = python_env::ensure_environment()?;
-        let log_dir = python_env::target_dir()?.join("peer-logs");
-        std::fs::create_dir_all(&log_dir)
-            .map_err(|e| PeerError::new(format!("cannot create {}: {e}", log_dir.display())))?;
-        let log = log_dir.join(log_file_name(config.name));
-        let log_file =
-            File::create(&log).map_err(|e| PeerError::new(format!("cannot create {}: {e}", log.display())))?;
-
+        let log = python_env::target_dir()?.join("peer-logs").join(log_file_name(config.name));
         let mut command = Command::new(&python);
         command
             .arg(repository_path("tests/peer/bc_peer.py"))
@@ -164,87 +146,32 @@ impl PeerServer {
             .args(["--mount", config.mount, "--port", "0", "--exit-with-stdin", "--service", config.service.flag()])
             .arg("--seed")
             .arg(&config.seed)
-            .env("PYTHONDONTWRITEBYTECODE", "1")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::from(log_file))
-            // Its own process group, so that it and anything it spawns die together.
-            .process_group(0);
+            .env("PYTHONDONTWRITEBYTECODE", "1");
         if let Some(size) = config.page_size {
             command.args(["--page-size", &size.to_string()]);
         }
-        let mut child =
-            command.spawn().map_err(|e| PeerError::new(format!("cannot start {}: {e}", python.display())))?;
-        let (Some(lifeline), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
-            return Err(PeerError::new("the peer's stdin/stdout pipes were not created"));
-        };
-        let mut server = PeerServer { config, child, _lifeline: lifeline, port: 0, log, reaped: false };
-        server.port = server.wait_until_ready(stdout)?;
-        Ok(server)
-    }
-
-    /// Reads the `READY <port>` line, within [`STARTUP_DEADLINE`].
-    fn wait_until_ready(&mut self, stdout: impl Read + Send + 'static) -> Result<u16, PeerError> {
-        let (lines_tx, lines_rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                if lines_tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        let deadline = Instant::now() + STARTUP_DEADLINE;
-        loop {
-            let remaining = deadline.saturating_duration_since(Instant::now());
-            match lines_rx.recv_timeout(remaining) {
-                Ok(Ok(line)) => {
-                    if let Some(port) = line.strip_prefix("READY ").and_then(|port| port.trim().parse().ok()) {
-                        return Ok(port);
-                    }
-                }
-                Ok(Err(e)) => return Err(self.failure(&format!("reading its stdout failed: {e}"))),
-                Err(RecvTimeoutError::Disconnected) => {
-                    let status = self.child.wait().map(|s| s.to_string()).unwrap_or_else(|e| e.to_string());
-                    self.reaped = true;
-                    return Err(self.failure(&format!("it exited before becoming ready ({status})")));
-                }
-                Err(RecvTimeoutError::Timeout) => {
-                    return Err(self.failure(&format!("it was not ready within {STARTUP_DEADLINE:?}")));
-                }
-            }
-        }
-    }
-
-    fn failure(&self, what: &str) -> PeerError {
-        let log = std::fs::read_to_string(&self.log).unwrap_or_default();
-        let tail: Vec<&str> = log.lines().rev().take(30).collect();
-        let tail: Vec<&str> = tail.into_iter().rev().collect();
-        PeerError::new(format!(
-            "the {} peer failed: {what}\nlog {}:\n{}",
-            self.config.name,
-            self.log.display(),
-            tail.join("\n")
-        ))
+        let process = ServerProcess::start(&format!("{} peer", config.name), command, &log, STARTUP_DEADLINE)?;
+        Ok(PeerServer { config, process })
     }
 
     /// The process id (also the process group id) of the server.
     pub fn pid(&self) -> u32 {
-        self.child.id()
+        self.process.pid()
     }
 
     /// The port the server listens on, on 127.0.0.1.
     pub fn port(&self) -> u16 {
-        self.port
+        self.process.port()
     }
 
     /// The base URL under which `api/...` routes live: `http://127.0.0.1:<port>/`.
     pub fn base_url(&self) -> String {
-        format!("http://127.0.0.1:{}/", self.port)
+        format!("http://127.0.0.1:{}/", self.port())
     }
 
     /// The service root: `http://127.0.0.1:<port>/api/v2.0/`.
     pub fn service_root(&self) -> String {
-        format!("http://127.0.0.1:{}{}/", self.port, self.config.mount)
+        format!("http://127.0.0.1:{}{}/", self.port(), self.config.mount)
     }
 
     /// A client for this peer: strict OData profile (qualified enum
@@ -259,51 +186,11 @@ impl PeerServer {
             .profile(ServiceProfile::strict_odata())
             .timeout(Duration::from_secs(30))
     }
-
-    /// Kills the process group and reaps the server; idempotent.
-    fn kill(&mut self) {
-        if !self.reaped {
-            kill_group(self.child.id());
-            let _ = self.child.wait();
-            self.reaped = true;
-        }
-    }
-}
-
-impl Drop for PeerServer {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
-
-fn kill_group(pid: u32) {
-    if let Ok(pgid) = libc::pid_t::try_from(pid) {
-        // SAFETY: plain syscall; the group was created for this server.
-        unsafe { libc::killpg(pgid, libc::SIGKILL) };
-    }
-}
-
-/// `<test binary>-<peer>-<n>.log`: stable across runs, so each run
-/// overwrites the previous run's logs instead of piling up new ones.
-fn log_file_name(peer: &str) -> String {
-    static STARTED: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-    let n = STARTED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let exe = std::env::current_exe().ok();
-    let stem =
-        exe.as_ref().and_then(|path| path.file_stem()).map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-    // Drop cargo's `-<hash>` suffix.
-    let binary = match stem.rsplit_once('-') {
-        Some((name, hash)) if hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()) => name.to_owned(),
-        _ => stem,
-    };
-    format!("{binary}-{peer}-{n}.log")
 }
 
 /// The peers shared by the tests of one binary, killed at exit.
 static SHARED_V2: OnceLock<Result<PeerServer, PeerError>> = OnceLock::new();
 static SHARED_REPORTS_FINANCE: OnceLock<Result<PeerServer, PeerError>> = OnceLock::new();
-/// Process groups to kill when the test binary exits.
-static SHARED_GROUPS: Mutex<Vec<u32>> = Mutex::new(Vec::new());
 
 /// Which shared peer to use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -324,31 +211,11 @@ pub fn shared(which: SharedPeer) -> &'static PeerServer {
     };
     let started = cell.get_or_init(|| {
         let server = PeerServer::start(config())?;
-        register_for_exit(server.pid());
+        server.process.kill_at_exit();
         Ok(server)
     });
     match started {
         Ok(server) => server,
         Err(error) => panic!("{error}"),
-    }
-}
-
-fn register_for_exit(pid: u32) {
-    static HOOK: Once = Once::new();
-    SHARED_GROUPS.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push(pid);
-    HOOK.call_once(|| {
-        // SAFETY: registers a plain `extern "C"` function that never unwinds.
-        unsafe { libc::atexit(kill_shared_servers) };
-    });
-}
-
-extern "C" fn kill_shared_servers() {
-    let groups = SHARED_GROUPS.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    for &pid in groups.iter() {
-        kill_group(pid);
-        if let Ok(pid) = libc::pid_t::try_from(pid) {
-            // SAFETY: reaps our own child; a null status pointer is allowed.
-            unsafe { libc::waitpid(pid, std::ptr::null_mut(), 0) };
-        }
     }
 }
