@@ -3,13 +3,10 @@
 //! relative to the URL. A bearer token (`BC_ACCESS_TOKEN`) goes only to the
 //! origin the main document came from.
 
-use odata_v4_codegen::edmx::{self, DocumentLoader, LoadedDocument};
+use odata_v4_codegen::edmx::{self, DocumentLoader, LoadError, LoadErrorKind, LoadedDocument, MAX_DOCUMENT_BYTES};
 use odata_v4_codegen::ir::Model;
 
 use crate::import::TOKEN_VARIABLE;
-
-/// The most a fetched document may weigh (Microsoft Graph's is 3.5 MB).
-const MAX_DOCUMENT_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Whether `source` names a URL rather than a file.
 pub fn is_url(source: &str) -> bool {
@@ -95,12 +92,15 @@ impl UrlLoader {
 }
 
 impl DocumentLoader for UrlLoader {
-    fn load(&mut self, base: &str, uri: &str) -> Result<LoadedDocument, String> {
+    fn load(&mut self, base: &str, uri: &str) -> Result<LoadedDocument, LoadError> {
         let location = resolve_url(base, uri);
         if !is_url(&location) {
-            return Err(format!("`{location}` is neither an http nor an https URL"));
+            return Err(LoadError::new(
+                LoadErrorKind::Url,
+                format!("`{location}` is neither an http nor an https URL"),
+            ));
         }
-        let bytes = self.fetch(&location)?;
+        let bytes = self.fetch(&location).map_err(LoadError::other)?;
         Ok(LoadedDocument { location, bytes })
     }
 }

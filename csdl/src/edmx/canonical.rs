@@ -167,6 +167,7 @@ impl Writer {
         }
         if let Some(container) = model.container.as_ref().filter(|c| in_schema(&c.name)) {
             self.container(container);
+            self.inherited_member_annotations(container);
         }
         let mut orphans: Vec<&OrphanAnnotations> =
             model.orphan_annotations.iter().chain(&model.path_annotations).filter(|o| o.schema == namespace).collect();
@@ -297,10 +298,12 @@ impl Writer {
         });
     }
 
+    /// The container's own members; inherited ones stay with the container
+    /// that declares them (`Extends` brings them back).
     fn container(&mut self, container: &EntityContainer) {
         let extends = container.extends.as_ref().map(ToString::to_string);
         self.open("EntityContainer", &[("Name", Some(container.name.name.as_str())), ("Extends", extends.as_deref())]);
-        let mut sets: Vec<&EntitySet> = container.entity_sets.iter().collect();
+        let mut sets: Vec<&EntitySet> = container.entity_sets.iter().filter(|s| s.inherited_from.is_none()).collect();
         sets.sort_by(|a, b| a.name.cmp(&b.name));
         for set in sets {
             let ty = set.entity_type.to_string();
@@ -315,7 +318,8 @@ impl Writer {
                 w.annotations(&set.annotations);
             });
         }
-        let mut singletons: Vec<&Singleton> = container.singletons.iter().collect();
+        let mut singletons: Vec<&Singleton> =
+            container.singletons.iter().filter(|s| s.inherited_from.is_none()).collect();
         singletons.sort_by(|a, b| a.name.cmp(&b.name));
         for singleton in singletons {
             let ty = singleton.ty.to_string();
@@ -330,7 +334,8 @@ impl Writer {
                 w.annotations(&singleton.annotations);
             });
         }
-        let mut imports: Vec<&OperationImport> = container.operation_imports.iter().collect();
+        let mut imports: Vec<&OperationImport> =
+            container.operation_imports.iter().filter(|i| i.inherited_from.is_none()).collect();
         imports.sort_by(|a, b| a.name.cmp(&b.name));
         for import in imports {
             let operation = import.operation.to_string();
@@ -348,6 +353,45 @@ impl Writer {
         }
         self.annotations(&container.annotations);
         self.close("EntityContainer");
+    }
+
+    /// Annotations that this document gives inherited members (external
+    /// blocks targeting `Container/member`): those the declaring container
+    /// does not have, as external blocks again.
+    fn inherited_member_annotations(&mut self, container: &EntityContainer) {
+        let declared = |from: &QualifiedName, name: &str| -> Option<&Annotations> {
+            let declaring = container.extended_containers.iter().find(|c| c.name == *from)?;
+            let set = declaring.entity_set(name).map(|s| &s.annotations);
+            let singleton = || declaring.singleton(name).map(|s| &s.annotations);
+            let import = || declaring.operation_imports.iter().find(|i| i.name == name).map(|i| &i.annotations);
+            set.or_else(singleton).or_else(import)
+        };
+        let sets = container.entity_sets.iter().map(|s| (&s.name, &s.inherited_from, &s.annotations));
+        let singletons = container.singletons.iter().map(|s| (&s.name, &s.inherited_from, &s.annotations));
+        let imports = container.operation_imports.iter().map(|i| (&i.name, &i.inherited_from, &i.annotations));
+        let mut blocks: Vec<(String, Annotations)> = Vec::new();
+        for (name, from, annotations) in sets.chain(singletons).chain(imports) {
+            let Some(from) = from else { continue };
+            let mut base: Vec<&Annotation> = declared(from, name).map(|a| a.iter().collect()).unwrap_or_default();
+            let mut extra = Annotations::default();
+            for annotation in annotations.iter() {
+                match base.iter().position(|b| *b == annotation) {
+                    Some(found) => {
+                        base.swap_remove(found);
+                    }
+                    None => extra.0.push(annotation.clone()),
+                }
+            }
+            if !extra.is_empty() {
+                blocks.push((format!("{}/{name}", container.name), extra));
+            }
+        }
+        blocks.sort_by(|a, b| a.0.cmp(&b.0));
+        for (target, annotations) in blocks {
+            self.open("Annotations", &[("Target", Some(&target))]);
+            self.annotations(&annotations);
+            self.close("Annotations");
+        }
     }
 
     fn bindings(&mut self, bindings: &[NavigationBinding]) {
