@@ -82,6 +82,8 @@ fn an_extending_container_has_the_members_of_the_containers_it_extends() {
     assert_ne!(items.origin.document, 0);
     assert_eq!(items.navigation_bindings[0].target, "bins");
     assert_eq!(items.annotations.description(), Some("Stock keeping units."));
+    let bins = container.entity_set("bins").expect("bins");
+    assert_eq!(bins.annotations.description(), Some("Where items are kept."));
     // shop.xml annotates it through its own container's name.
     let long = items.annotations.get("Org.OData.Core.V1", "LongDescription").expect("shop.xml's annotation");
     assert_eq!(long.value.as_ref().and_then(|v| v.as_str()), Some("Everything the shop sells."));
@@ -124,8 +126,10 @@ fn the_canonical_form_keeps_extends_and_only_the_containers_own_members() {
     for inherited in ["Name=\"items\"", "Name=\"bins\"", "Name=\"pallets\"", "Name=\"stock\""] {
         assert!(!written.contains(inherited), "{inherited} belongs to the extended container:\n{written}");
     }
-    // The annotation shop.xml gave an inherited set goes back as an external block.
+    // The annotations shop.xml gave inherited sets go back as external blocks.
     assert!(written.contains("<Annotations Target=\"Contoso.Shop.Shop/items\">"), "{written}");
+    assert!(written.contains("<Annotations Target=\"Contoso.Shop.Shop/bins\">"), "{written}");
+    assert!(!written.contains("Stock keeping units."), "warehouse.xml's own annotation stays there:\n{written}");
     // Read back beside the documents it references, it is the same model.
     let text = path.display().to_string();
     let reread = edmx::read_with(&text, &written, &mut FileLoader::beside(&path)).unwrap_or_else(|e| panic!("{e}"));

@@ -355,35 +355,19 @@ impl Writer {
         self.close("EntityContainer");
     }
 
-    /// Annotations that this document gives inherited members (external
-    /// blocks targeting `Container/member`): those the declaring container
-    /// does not have, as external blocks again.
+    /// Annotations this document gives inherited members (in external
+    /// blocks targeting `Container/member` or the declaring container's
+    /// `Base/member`), written back as external blocks on the container's
+    /// own name; those of the declaring document stay with it.
     fn inherited_member_annotations(&mut self, container: &EntityContainer) {
-        let declared = |from: &QualifiedName, name: &str| -> Option<&Annotations> {
-            let declaring = container.extended_containers.iter().find(|c| c.name == *from)?;
-            let set = declaring.entity_set(name).map(|s| &s.annotations);
-            let singleton = || declaring.singleton(name).map(|s| &s.annotations);
-            let import = || declaring.operation_imports.iter().find(|i| i.name == name).map(|i| &i.annotations);
-            set.or_else(singleton).or_else(import)
-        };
         let sets = container.entity_sets.iter().map(|s| (&s.name, &s.inherited_from, &s.annotations));
         let singletons = container.singletons.iter().map(|s| (&s.name, &s.inherited_from, &s.annotations));
         let imports = container.operation_imports.iter().map(|i| (&i.name, &i.inherited_from, &i.annotations));
         let mut blocks: Vec<(String, Annotations)> = Vec::new();
-        for (name, from, annotations) in sets.chain(singletons).chain(imports) {
-            let Some(from) = from else { continue };
-            let mut base: Vec<&Annotation> = declared(from, name).map(|a| a.iter().collect()).unwrap_or_default();
-            let mut extra = Annotations::default();
-            for annotation in annotations.iter() {
-                match base.iter().position(|b| *b == annotation) {
-                    Some(found) => {
-                        base.swap_remove(found);
-                    }
-                    None => extra.0.push(annotation.clone()),
-                }
-            }
-            if !extra.is_empty() {
-                blocks.push((format!("{}/{name}", container.name), extra));
+        for (name, _, annotations) in sets.chain(singletons).chain(imports).filter(|(_, from, _)| from.is_some()) {
+            let own: Vec<Annotation> = annotations.iter().filter(|a| a.origin.document == 0).cloned().collect();
+            if !own.is_empty() {
+                blocks.push((format!("{}/{name}", container.name), Annotations(own)));
             }
         }
         blocks.sort_by(|a, b| a.0.cmp(&b.0));

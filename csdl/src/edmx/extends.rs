@@ -239,8 +239,9 @@ pub(super) fn member_type<'m>(
 /// `segments[0]`; `None` when neither the service's container nor one it
 /// extends has that name. A member named through a container it is
 /// inherited from gets them where it is declared and in the service's
-/// container; named through the service's container, only there (the
-/// canonical writer writes them back as an external block).
+/// container; named through the service's container, only there. (The
+/// canonical writer writes those the main document gave an inherited
+/// member back as an external block on the service's container.)
 pub(super) fn annotate_container(
     model: &mut Model,
     name: &QualifiedName,

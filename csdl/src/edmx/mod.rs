@@ -63,10 +63,14 @@ pub fn read_file(path: &std::path::Path) -> Result<Model, Diagnostics> {
 /// a referenced document it may be any readable file (a pipe from `curl`,
 /// say): whoever names it chose it.
 fn read_main_document(path: &std::path::Path) -> Result<Vec<u8>, String> {
+    let too_large = || format!("the file is larger than {} MiB", MAX_DOCUMENT_BYTES / (1024 * 1024));
     let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
-    let expected = file.metadata().map_or(0, |m| m.len());
-    loader::read_capped(file, expected).map_err(|e| match e {
-        loader::Capped::TooLarge => format!("the file is larger than {} MiB", MAX_DOCUMENT_BYTES / (1024 * 1024)),
+    let metadata = file.metadata().map_err(|e| e.to_string())?;
+    if metadata.is_file() && metadata.len() > MAX_DOCUMENT_BYTES {
+        return Err(too_large());
+    }
+    loader::read_capped(file, metadata.len()).map_err(|e| match e {
+        loader::Capped::TooLarge => too_large(),
         loader::Capped::Io(e) => e.to_string(),
     })
 }
