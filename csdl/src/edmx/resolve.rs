@@ -251,6 +251,15 @@ fn collect_aliases(resolver: &mut Resolver<'_>, model: &Model) {
             resolver.error(DiagnosticKind::DuplicateName, &schema.origin, message);
         }
     }
+    // CSDL allows one `edmx:Include` per namespace: with two, which document
+    // declares it would depend on the order the references are tried in.
+    let mut included = BTreeSet::new();
+    for include in model.references.iter().flat_map(|r| &r.includes) {
+        if !included.insert(include.namespace.as_str()) {
+            let message = format!("namespace `{}` is included by more than one `edmx:Include`", include.namespace);
+            resolver.error(DiagnosticKind::DuplicateName, &include.origin, message);
+        }
+    }
     let includes = model.references.iter().flat_map(|r| &r.includes);
     let mut pairs: Vec<(&str, &str, &Origin)> =
         includes.filter_map(|i| Some((i.alias.as_deref()?, i.namespace.as_str(), &i.origin))).collect();
