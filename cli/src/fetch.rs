@@ -18,14 +18,14 @@ use std::fmt;
 use std::io::Read;
 use std::time::Duration;
 
-use odata_v4_codegen::edmx::{self, DocumentLoader, LoadedDocument};
+use odata_v4_codegen::edmx::{self, DocumentLoader, LoadError, LoadErrorKind, LoadedDocument};
 
 use crate::Error;
 use odata_v4_codegen::ir::Model;
 use url::Url;
 
-/// The most a fetched document may weigh (Microsoft Graph's is 3.5 MB).
-pub const MAX_DOCUMENT_BYTES: u64 = 64 * 1024 * 1024;
+/// The most a fetched document may weigh, as for files (Microsoft Graph's is 3.5 MB).
+pub use odata_v4_codegen::edmx::MAX_DOCUMENT_BYTES;
 
 /// How long one request may take, answer included.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
@@ -230,10 +230,19 @@ impl Fetcher {
 }
 
 impl DocumentLoader for Fetcher {
-    fn load(&mut self, base: &str, uri: &str) -> Result<LoadedDocument, String> {
-        let base = Url::parse(base).map_err(|e| format!("`{base}` is not a URL: {e}"))?;
-        let location = base.join(uri).map_err(|e| format!("`{uri}` is not a URL: {e}"))?.to_string();
-        let bytes = self.fetch(&location).map_err(|e| e.to_string())?;
+    fn load(&mut self, base: &str, uri: &str) -> Result<LoadedDocument, LoadError> {
+        let invalid = |e: url::ParseError| LoadError::new(LoadErrorKind::InvalidUri, format!("`{uri}`: {e}"));
+        let base = Url::parse(base).map_err(invalid)?;
+        let location = base.join(uri).map_err(invalid)?.to_string();
+        let bytes = self.fetch(&location).map_err(|error| {
+            let kind = match &error {
+                FetchError::Status { status: 404, .. } => LoadErrorKind::NotFound,
+                FetchError::TooLarge(_) => LoadErrorKind::TooLarge,
+                FetchError::OtherOrigin { .. } | FetchError::NotHttp(_) => LoadErrorKind::Url,
+                _ => LoadErrorKind::Other,
+            };
+            LoadError::new(kind, error.to_string())
+        })?;
         Ok(LoadedDocument { location, bytes })
     }
 }

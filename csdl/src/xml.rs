@@ -55,11 +55,24 @@ pub const MAX_DEPTH: usize = 100;
 /// A well-formedness problem, with the byte offset where the reader noticed it
 /// and the names of the elements open at that point.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct XmlError {
     pub offset: usize,
     pub open_elements: Vec<String>,
     pub message: String,
 }
+
+impl std::fmt::Display for XmlError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} (byte {}", self.message, self.offset)?;
+        if !self.open_elements.is_empty() {
+            write!(f, ", inside {}", self.open_elements.join("/"))?;
+        }
+        f.write_str(")")
+    }
+}
+
+impl std::error::Error for XmlError {}
 
 /// Parses a whole document and returns its root element.
 pub fn parse(text: &str) -> Result<Element, XmlError> {
@@ -266,6 +279,10 @@ mod tests {
         assert!(err.message.contains('c') || err.message.contains('b'), "{}", err.message);
         assert_eq!(err.open_elements, vec!["a", "b"]);
         assert!(err.offset >= 4);
+        let shown = err.to_string();
+        assert!(shown.starts_with(&err.message) && shown.ends_with(", inside a/b)"), "{shown}");
+        let as_error: &dyn std::error::Error = &err;
+        assert!(as_error.source().is_none());
     }
 
     #[test]

@@ -833,6 +833,24 @@ fn import_naming_a_missing_or_bound_operation() {
     assert!(errors.0[3].message.contains("import `g` names unknown entity set `nowhere`"), "{errors}");
 }
 
+#[test]
+fn a_namespace_included_twice() {
+    // Which of two references would provide the namespace depends on the
+    // order they are tried in; the canonical form sorts them by `Uri`.
+    let doc = concat!(
+        "<edmx:Edmx Version=\"4.0\" xmlns:edmx=\"http://docs.oasis-open.org/odata/ns/edmx\">\n",
+        "<edmx:Reference Uri=\"z.xml\"><edmx:Include Namespace=\"Org.OData.Core.V1\"/></edmx:Reference>\n",
+        "<edmx:Reference Uri=\"a.xml\">\n  <edmx:Include Namespace=\"Org.OData.Core.V1\" Alias=\"Core\"/>\n</edmx:Reference>\n",
+        "<edmx:DataServices><Schema Namespace=\"T\" xmlns=\"http://docs.oasis-open.org/odata/ns/edm\"/></edmx:DataServices>\n",
+        "</edmx:Edmx>\n",
+    );
+    assert_single_error(
+        doc,
+        at(DuplicateName, 4, 3, "Reference[a.xml]/Include[Org.OData.Core.V1]"),
+        "namespace `Org.OData.Core.V1` is included by more than one `edmx:Include`",
+    );
+}
+
 // ---------------------------------------------------------------- inheritance
 
 #[test]

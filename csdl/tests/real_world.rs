@@ -8,7 +8,7 @@ mod common;
 use common::{Found, at, errors_of, fixtures_dir, qn, wrap};
 use odata_v4_csdl::diag::DiagnosticKind::*;
 use odata_v4_csdl::diag::Severity;
-use odata_v4_csdl::edmx::{self, DocumentLoader, LoadedDocument, canonical};
+use odata_v4_csdl::edmx::{self, DocumentLoader, LoadError, LoadedDocument, canonical};
 
 fn warnings(model: &odata_v4_csdl::ir::Model) -> Vec<Found> {
     assert!(model.warnings.iter().all(|w| w.severity == Severity::Warning));
@@ -221,14 +221,15 @@ fn errors_inside_a_referenced_document_name_that_document() {
 struct InMemory(Vec<(&'static str, &'static str)>, Vec<String>);
 
 impl DocumentLoader for InMemory {
-    fn load(&mut self, base: &str, uri: &str) -> Result<LoadedDocument, String> {
+    fn load(&mut self, base: &str, uri: &str) -> Result<LoadedDocument, LoadError> {
         let location = match uri.split_once("://") {
             Some(_) => uri.to_owned(),
             None => format!("{}/{uri}", base.rsplit_once('/').map_or("", |(dir, _)| dir)),
         };
         self.1.push(location.clone());
         let text = self.0.iter().find(|(url, _)| *url == location).map(|(_, text)| *text);
-        text.map(|text| LoadedDocument { location, bytes: text.as_bytes().to_vec() }).ok_or_else(|| "404".to_owned())
+        text.map(|text| LoadedDocument { location, bytes: text.as_bytes().to_vec() })
+            .ok_or_else(|| LoadError::other("404"))
     }
 }
 

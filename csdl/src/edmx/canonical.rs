@@ -167,6 +167,7 @@ impl Writer {
         }
         if let Some(container) = model.container.as_ref().filter(|c| in_schema(&c.name)) {
             self.container(container);
+            self.inherited_member_annotations(container);
         }
         let mut orphans: Vec<&OrphanAnnotations> =
             model.orphan_annotations.iter().chain(&model.path_annotations).filter(|o| o.schema == namespace).collect();
@@ -297,10 +298,12 @@ impl Writer {
         });
     }
 
+    /// The container's own members; inherited ones stay with the container
+    /// that declares them (`Extends` brings them back).
     fn container(&mut self, container: &EntityContainer) {
         let extends = container.extends.as_ref().map(ToString::to_string);
         self.open("EntityContainer", &[("Name", Some(container.name.name.as_str())), ("Extends", extends.as_deref())]);
-        let mut sets: Vec<&EntitySet> = container.entity_sets.iter().collect();
+        let mut sets: Vec<&EntitySet> = container.entity_sets.iter().filter(|s| s.inherited_from.is_none()).collect();
         sets.sort_by(|a, b| a.name.cmp(&b.name));
         for set in sets {
             let ty = set.entity_type.to_string();
@@ -315,7 +318,8 @@ impl Writer {
                 w.annotations(&set.annotations);
             });
         }
-        let mut singletons: Vec<&Singleton> = container.singletons.iter().collect();
+        let mut singletons: Vec<&Singleton> =
+            container.singletons.iter().filter(|s| s.inherited_from.is_none()).collect();
         singletons.sort_by(|a, b| a.name.cmp(&b.name));
         for singleton in singletons {
             let ty = singleton.ty.to_string();
@@ -330,7 +334,8 @@ impl Writer {
                 w.annotations(&singleton.annotations);
             });
         }
-        let mut imports: Vec<&OperationImport> = container.operation_imports.iter().collect();
+        let mut imports: Vec<&OperationImport> =
+            container.operation_imports.iter().filter(|i| i.inherited_from.is_none()).collect();
         imports.sort_by(|a, b| a.name.cmp(&b.name));
         for import in imports {
             let operation = import.operation.to_string();
@@ -348,6 +353,29 @@ impl Writer {
         }
         self.annotations(&container.annotations);
         self.close("EntityContainer");
+    }
+
+    /// Annotations this document gives inherited members (in external
+    /// blocks targeting `Container/member` or the declaring container's
+    /// `Base/member`), written back as external blocks on the container's
+    /// own name; those of the declaring document stay with it.
+    fn inherited_member_annotations(&mut self, container: &EntityContainer) {
+        let sets = container.entity_sets.iter().map(|s| (&s.name, &s.inherited_from, &s.annotations));
+        let singletons = container.singletons.iter().map(|s| (&s.name, &s.inherited_from, &s.annotations));
+        let imports = container.operation_imports.iter().map(|i| (&i.name, &i.inherited_from, &i.annotations));
+        let mut blocks: Vec<(String, Annotations)> = Vec::new();
+        for (name, _, annotations) in sets.chain(singletons).chain(imports).filter(|(_, from, _)| from.is_some()) {
+            let own: Vec<Annotation> = annotations.iter().filter(|a| a.origin.document == 0).cloned().collect();
+            if !own.is_empty() {
+                blocks.push((format!("{}/{name}", container.name), Annotations(own)));
+            }
+        }
+        blocks.sort_by(|a, b| a.0.cmp(&b.0));
+        for (target, annotations) in blocks {
+            self.open("Annotations", &[("Target", Some(&target))]);
+            self.annotations(&annotations);
+            self.close("Annotations");
+        }
     }
 
     fn bindings(&mut self, bindings: &[NavigationBinding]) {

@@ -1,11 +1,14 @@
 //! Reading CSDL XML (`$metadata`, OData 4.0 and 4.01) into the model.
 
 pub mod canonical;
+mod extends;
+mod loader;
 mod parse;
 mod references;
 mod resolve;
 
-pub use references::{DocumentLoader, FileLoader, LoadedDocument, MAX_REFERENCED_DOCUMENTS, NoLoader};
+pub use loader::{DocumentLoader, FileLoader, LoadError, LoadErrorKind, LoadedDocument, MAX_DOCUMENT_BYTES, NoLoader};
+pub use references::MAX_REFERENCED_DOCUMENTS;
 
 use crate::diag::{DiagnosticKind, Diagnostics, Severity, SourceMap};
 use crate::ir::Model;
@@ -32,25 +35,44 @@ pub fn read_with(file: &str, text: &str, loader: &mut dyn DocumentLoader) -> Res
     drop(root);
     let (mut model, mut external, mut diagnostics) = (parser.model, parser.external, parser.diagnostics);
     let mut maps = vec![map];
-    references::load_references(&mut maps, &mut model, &mut external, &mut diagnostics, loader);
-    resolve::resolve(&maps, model, external, diagnostics)
+    let mut containers = Vec::new();
+    references::load_references(&mut maps, &mut model, &mut external, &mut containers, &mut diagnostics, loader);
+    resolve::resolve(&maps, model, external, containers, diagnostics)
 }
 
 /// Reads a `$metadata` document from disk, with the documents it references
-/// read from files next to it. Bytes that are not UTF-8 are an error.
+/// read from files in its directory or below it (see [`FileLoader`]). Bytes
+/// that are not UTF-8 are an error, and so is a file larger than
+/// [`MAX_DOCUMENT_BYTES`].
 pub fn read_file(path: &std::path::Path) -> Result<Model, Diagnostics> {
     let display = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| {
+    let bytes = read_main_document(path).map_err(|why| {
         let map = SourceMap::new(&display, "");
         Diagnostics(vec![map.diagnostic(
             Severity::Error,
             DiagnosticKind::MalformedXml,
             0,
             "(file)",
-            format!("cannot read: {e}"),
+            format!("cannot read: {why}"),
         )])
     })?;
-    read_bytes_with(&display, &bytes, &mut FileLoader)
+    read_bytes_with(&display, &bytes, &mut FileLoader::beside(path))
+}
+
+/// The main document's bytes, at most [`MAX_DOCUMENT_BYTES`] of them. Unlike
+/// a referenced document it may be any readable file (a pipe from `curl`,
+/// say): whoever names it chose it.
+fn read_main_document(path: &std::path::Path) -> Result<Vec<u8>, String> {
+    let too_large = || format!("the file is larger than {} MiB", MAX_DOCUMENT_BYTES / (1024 * 1024));
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let metadata = file.metadata().map_err(|e| e.to_string())?;
+    if metadata.is_file() && metadata.len() > MAX_DOCUMENT_BYTES {
+        return Err(too_large());
+    }
+    loader::read_capped(file, metadata.len()).map_err(|e| match e {
+        loader::Capped::TooLarge => too_large(),
+        loader::Capped::Io(e) => e.to_string(),
+    })
 }
 
 /// Reads a document given as bytes (it must be UTF-8, as BC and every OData service send).

@@ -638,6 +638,7 @@ impl<'a> Parser<'a> {
             operation_imports: Vec::new(),
             annotations: Annotations::default(),
             origin: self.origin(element, &path),
+            extended_containers: Vec::new(),
         };
         let mut seen = std::collections::BTreeSet::new();
         for child in &element.children {
@@ -666,6 +667,7 @@ impl<'a> Parser<'a> {
                             navigation_bindings: bindings,
                             annotations,
                             origin: self.origin(child, &child_path),
+                            inherited_from: None,
                         });
                     }
                 }
@@ -682,6 +684,7 @@ impl<'a> Parser<'a> {
                             navigation_bindings: bindings,
                             annotations,
                             origin: self.origin(child, &child_path),
+                            inherited_from: None,
                         });
                     }
                 }
@@ -705,6 +708,7 @@ impl<'a> Parser<'a> {
                             include_in_service_document: include,
                             annotations,
                             origin: self.origin(child, &child_path),
+                            inherited_from: None,
                         });
                     }
                 }

@@ -1,81 +1,20 @@
 //! Documents named by `edmx:Reference`: the ones whose namespaces the model
-//! uses as types are read and join the model. Vocabulary references (Core,
-//! Capabilities, SAP's Common, ...) contribute only annotation terms, which
-//! need no declaration, so they are never read.
+//! uses as types, or that declare the entity container the service's
+//! container extends, are read and join the model. Vocabulary references
+//! (Core, Capabilities, SAP's Common, ...) contribute only annotation terms,
+//! which need no declaration, so they are never read.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
 
+use super::loader::{DocumentLoader, LoadedDocument, explain};
 use super::parse::{ExternalAnnotations, Parser};
 use super::resolve::normalize_document;
 use crate::diag::{Diagnostic, DiagnosticKind, Severity, SourceMap};
-use crate::ir::{Model, QualifiedName, Reference, TypeRef, TypeTarget};
+use crate::ir::{EntityContainer, Model, QualifiedName, Reference, TypeRef, TypeTarget};
 
 /// How many referenced documents one model may bring in, so that a chain of
 /// references cannot make the reader fetch without end.
 pub const MAX_REFERENCED_DOCUMENTS: usize = 64;
-
-/// A referenced document, as a [`DocumentLoader`] found it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LoadedDocument {
-    /// Where it was found (a path or URL): named in diagnostics, and the base
-    /// its own references are resolved against.
-    pub location: String,
-    /// Its bytes (UTF-8, as CSDL requires).
-    pub bytes: Vec<u8>,
-}
-
-/// Reads the documents that `edmx:Reference` elements name.
-pub trait DocumentLoader {
-    /// Reads `uri`, as written in the `edmx:Reference` of the document at
-    /// `base` (a relative `uri` is relative to `base`). The error says why
-    /// the document could not be read; the reader adds which reference and
-    /// namespace it was for.
-    fn load(&mut self, base: &str, uri: &str) -> Result<LoadedDocument, String>;
-}
-
-/// Reads referenced documents from files next to the referencing one.
-/// URLs are refused: this crate does no networking (`cargo xtask generate`
-/// fetches them when the main document itself came from a URL).
-#[derive(Debug, Clone, Copy, Default)]
-pub struct FileLoader;
-
-impl DocumentLoader for FileLoader {
-    fn load(&mut self, base: &str, uri: &str) -> Result<LoadedDocument, String> {
-        let relative = match uri.split_once(':') {
-            Some(("file", rest)) => rest.trim_start_matches("//"),
-            Some((scheme, _)) if is_scheme(scheme) => {
-                return Err(format!(
-                    "`{uri}` is a URL, and referenced documents are read from files next to `{base}`; \
-                     download it there, or read the main document from its URL"
-                ));
-            }
-            _ => uri,
-        };
-        let path = Path::new(base).parent().unwrap_or(Path::new("")).join(relative);
-        let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-        Ok(LoadedDocument { location: path.display().to_string(), bytes })
-    }
-}
-
-/// Refuses every referenced document: for text read on its own, with no
-/// location to resolve references against.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct NoLoader;
-
-impl DocumentLoader for NoLoader {
-    fn load(&mut self, _base: &str, uri: &str) -> Result<LoadedDocument, String> {
-        Err(format!("`{uri}` is not read: the document was given as text, with no location to read it from"))
-    }
-}
-
-/// `http`, `https`, `urn`, ...: letters, digits, `+`, `-`, `.`, starting
-/// with a letter, and longer than one character (so `C:` is a drive).
-fn is_scheme(text: &str) -> bool {
-    text.len() > 1
-        && text.starts_with(|c: char| c.is_ascii_alphabetic())
-        && text.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
-}
 
 /// A reference not read yet, with the document it was written in.
 struct Pending {
@@ -89,11 +28,14 @@ struct Pending {
 
 /// Reads every referenced document the model needs (repeatedly: a read
 /// document may need others) and merges it into `model`. `maps[0]` is the
-/// main document's; each document read adds its own.
+/// main document's; each document read adds its own. The entity containers
+/// of read documents land in `containers`, for resolution to pick those the
+/// service's container extends.
 pub fn load_references(
     maps: &mut Vec<SourceMap>,
     model: &mut Model,
     external: &mut Vec<ExternalAnnotations>,
+    containers: &mut Vec<EntityContainer>,
     diagnostics: &mut Vec<Diagnostic>,
     loader: &mut dyn DocumentLoader,
 ) {
@@ -106,7 +48,7 @@ pub fn load_references(
     let mut read: BTreeSet<(String, String)> = BTreeSet::new();
     let mut failed: BTreeSet<String> = BTreeSet::new();
     loop {
-        let needed = needed_namespaces(model);
+        let needed = needed_namespaces(model, containers);
         let next = pending.iter().position(|p| {
             p.reference.includes.iter().any(|i| needed.contains_key(&i.namespace) && !failed.contains(&i.namespace))
         });
@@ -141,12 +83,12 @@ pub fn load_references(
             Ok(loaded) => loaded,
             Err(why) => {
                 failed.insert(include.namespace.clone());
-                report(diagnostics, maps, why);
+                report(diagnostics, maps, explain(&why));
                 continue;
             }
         };
         let before = diagnostics.len();
-        let Some((fragment, fragment_external)) = read_fragment(maps, &loaded, diagnostics) else {
+        let Some((mut fragment, fragment_external)) = read_fragment(maps, &loaded, diagnostics) else {
             failed.insert(include.namespace.clone());
             // The document's own errors say what is wrong with it.
             if diagnostics.len() == before {
@@ -164,6 +106,7 @@ pub fn load_references(
             base: loaded.location.clone(),
             document: fragment_document,
         }));
+        containers.extend(fragment.container.take());
         merge(model, fragment, &loaded.location);
         external.extend(fragment_external);
     }
@@ -241,7 +184,7 @@ fn merge(model: &mut Model, fragment: Model, location: &str) {
 /// each with one qualified name that uses it (for the message when the
 /// document cannot be read). Names are taken as written, with the main
 /// document's aliases applied.
-fn needed_namespaces(model: &Model) -> BTreeMap<String, String> {
+fn needed_namespaces(model: &Model, containers: &[EntityContainer]) -> BTreeMap<String, String> {
     let declared: BTreeSet<&str> = model.schemas.iter().map(|s| s.namespace.as_str()).collect();
     let mut aliases: BTreeMap<&str, &str> = BTreeMap::new();
     for include in model.references.iter().flat_map(|r| &r.includes) {
@@ -288,12 +231,41 @@ fn needed_namespaces(model: &Model) -> BTreeMap<String, String> {
     for complex in model.complex_types.values() {
         names.extend(complex.base_type.iter().map(ToString::to_string));
     }
-    if let Some(container) = &model.container {
+    for container in extension_chain(model, containers, &aliases) {
+        names.extend(container.extends.iter().map(ToString::to_string));
         names.extend(container.entity_sets.iter().map(|s| s.entity_type.to_string()));
         names.extend(container.singletons.iter().map(|s| s.ty.to_string()));
+        names.extend(container.operation_imports.iter().map(|i| i.operation.to_string()));
     }
     for name in &names {
         note(name);
     }
     needed
+}
+
+/// The service's container and the containers read so far (`containers`)
+/// that it extends, directly or through one another (each once, so a cycle
+/// ends the walk).
+fn extension_chain<'m>(
+    model: &'m Model,
+    containers: &'m [EntityContainer],
+    aliases: &BTreeMap<&str, &str>,
+) -> Vec<&'m EntityContainer> {
+    let mut chain: Vec<&EntityContainer> = model.container.iter().collect();
+    let mut next = model.container.as_ref().and_then(|c| c.extends.clone()).map(|mut name| {
+        // The main document's names are as written; read documents' are normalized.
+        if let Some(namespace) = aliases.get(name.namespace.as_str()) {
+            name.namespace = (*namespace).to_owned();
+        }
+        name
+    });
+    while let Some(name) = next.take() {
+        let Some(container) = containers.iter().find(|c| c.name == name) else { break };
+        if chain.iter().any(|c| c.name == container.name) {
+            break;
+        }
+        chain.push(container);
+        next = container.extends.clone();
+    }
+    chain
 }

@@ -18,7 +18,7 @@ enum Declared {
     Term,
 }
 
-struct Resolver<'a> {
+pub(super) struct Resolver<'a> {
     /// One per document, indexed by [`Origin::document`].
     maps: &'a [SourceMap],
     /// Only rewrite aliases into namespaces, leaving type names unresolved:
@@ -31,12 +31,12 @@ struct Resolver<'a> {
 }
 
 impl Resolver<'_> {
-    fn report(&mut self, severity: Severity, kind: DiagnosticKind, origin: &Origin, message: String) {
+    pub(super) fn report(&mut self, severity: Severity, kind: DiagnosticKind, origin: &Origin, message: String) {
         let map = self.maps.get(origin.document).unwrap_or(&self.maps[0]);
         self.diagnostics.push(map.diagnostic(severity, kind, origin.offset, &origin.path, message));
     }
 
-    fn error(&mut self, kind: DiagnosticKind, origin: &Origin, message: String) {
+    pub(super) fn error(&mut self, kind: DiagnosticKind, origin: &Origin, message: String) {
         self.report(Severity::Error, kind, origin, message);
     }
 
@@ -44,10 +44,21 @@ impl Resolver<'_> {
         self.aliases.get(namespace).cloned().unwrap_or_else(|| namespace.to_owned())
     }
 
-    fn normalize(&self, name: &mut QualifiedName) {
+    pub(super) fn normalize(&self, name: &mut QualifiedName) {
         if let Some(namespace) = self.aliases.get(&name.namespace) {
             name.namespace = namespace.clone();
         }
+    }
+
+    /// What kind of item `name` is, when it is a type or a term (`an entity type`).
+    pub(super) fn declared_kind(&self, name: &QualifiedName) -> Option<&'static str> {
+        self.declared.get(name).map(|kind| match kind {
+            Declared::Entity => "an entity type",
+            Declared::Complex => "a complex type",
+            Declared::Enum => "an enumeration type",
+            Declared::TypeDefinition => "a type definition",
+            Declared::Term => "a term",
+        })
     }
 
     fn normalize_text(&self, text: &str) -> String {
@@ -149,11 +160,13 @@ impl Resolver<'_> {
 }
 
 /// Resolves and validates a parsed model. Errors stop the model; warnings
-/// are returned inside it.
+/// are returned inside it. `containers` are those of referenced documents,
+/// candidates for the service's container to extend.
 pub fn resolve(
     maps: &[SourceMap],
     mut model: Model,
     external: Vec<ExternalAnnotations>,
+    containers: Vec<EntityContainer>,
     diagnostics: Vec<Diagnostic>,
 ) -> Result<Model, crate::diag::Diagnostics> {
     let mut resolver =
@@ -161,6 +174,7 @@ pub fn resolve(
     collect_aliases(&mut resolver, &model);
     collect_declared(&mut resolver, &model);
     resolve_references(&mut resolver, &mut model);
+    super::extends::inherit_members(&mut resolver, &mut model, containers);
     validate(&mut resolver, &model);
     apply_external(&mut resolver, &mut model, external);
     model
@@ -235,6 +249,15 @@ fn collect_aliases(resolver: &mut Resolver<'_>, model: &Model) {
         if !namespaces.insert(schema.namespace.clone()) {
             let message = format!("schema namespace `{}` is declared more than once", schema.namespace);
             resolver.error(DiagnosticKind::DuplicateName, &schema.origin, message);
+        }
+    }
+    // CSDL allows one `edmx:Include` per namespace: with two, which document
+    // declares it would depend on the order the references are tried in.
+    let mut included = BTreeSet::new();
+    for include in model.references.iter().flat_map(|r| &r.includes) {
+        if !included.insert(include.namespace.as_str()) {
+            let message = format!("namespace `{}` is included by more than one `edmx:Include`", include.namespace);
+            resolver.error(DiagnosticKind::DuplicateName, &include.origin, message);
         }
     }
     let includes = model.references.iter().flat_map(|r| &r.includes);
@@ -531,14 +554,11 @@ fn validate_operations(resolver: &mut Resolver<'_>, model: &Model) {
 }
 
 fn validate_container(resolver: &mut Resolver<'_>, model: &Model, container: &EntityContainer) {
-    let mut targets: BTreeSet<&str> = container.entity_sets.iter().map(|s| s.name.as_str()).collect();
-    targets.extend(container.singletons.iter().map(|s| s.name.as_str()));
     let check_bindings = |resolver: &mut Resolver<'_>,
                           ty: &QualifiedName,
                           bindings: &[NavigationBinding],
                           origin: &Origin| {
         for binding in bindings {
-            let target_name = binding.target.rsplit('/').next().unwrap_or(&binding.target);
             let first_segment = binding.path.split('/').find(|s| !s.contains('.')).unwrap_or(&binding.path);
             let owner_has_nav = model.entity_types.get(ty).is_some_and(|e| {
                 let has_nav = model.all_navigation_properties(e).iter().any(|n| n.name == first_segment);
@@ -550,9 +570,7 @@ fn validate_container(resolver: &mut Resolver<'_>, model: &Model, container: &En
                     format!("navigation binding path `{}` does not name a navigation property of `{ty}`", binding.path);
                 resolver.error(DiagnosticKind::UnknownReference, origin, message);
             }
-            if !targets.contains(target_name) && !binding.target.contains('/') {
-                let message =
-                    format!("navigation binding target `{}` is not an entity set or singleton", binding.target);
+            if let Some(message) = super::extends::binding_target_problem(resolver, model, container, &binding.target) {
                 resolver.error(DiagnosticKind::UnknownReference, origin, message);
             }
         }
@@ -736,26 +754,7 @@ fn apply_to_type_or_container(
         }
         return Some(segments.is_empty());
     }
-    let container = model.container.as_mut().filter(|c| c.name == *name)?;
-    Some(match segments {
-        [] => {
-            extend(&mut container.annotations);
-            true
-        }
-        [child] => {
-            let target = container
-                .entity_sets
-                .iter_mut()
-                .find(|s| s.name == *child)
-                .map(|s| &mut s.annotations)
-                .or_else(|| container.singletons.iter_mut().find(|s| s.name == *child).map(|s| &mut s.annotations))
-                .or_else(|| {
-                    container.operation_imports.iter_mut().find(|s| s.name == *child).map(|s| &mut s.annotations)
-                });
-            target.map(extend).is_some()
-        }
-        _ => false,
-    })
+    super::extends::annotate_container(model, name, segments, extend)
 }
 
 /// Applies a block to the overloads of operation `name` that `overload`
@@ -817,11 +816,8 @@ fn reaches_a_property(resolver: &Resolver<'_>, model: &Model, target: &str) -> b
     };
     resolver.normalize(&mut name);
     let mut segments = segments.as_slice();
-    if let Some(container) = model.container.as_ref().filter(|c| c.name == name) {
-        let child = segments[0];
-        let set = container.entity_sets.iter().find(|s| s.name == child).map(|s| &s.entity_type);
-        let singleton = container.singletons.iter().find(|s| s.name == child).map(|s| &s.ty);
-        let Some(ty) = set.or(singleton) else { return false };
+    if let Some(member) = super::extends::member_type(model, &name, segments[0]) {
+        let Some(ty) = member else { return false };
         name = ty.clone();
         segments = &segments[1..];
     }

@@ -397,6 +397,10 @@ pub struct EntitySet {
     pub navigation_bindings: Vec<NavigationBinding>,
     pub annotations: Annotations,
     pub origin: Origin,
+    /// The container that declares the set, when this container has it
+    /// through `Extends` (see [`EntityContainer::extends`]); `None` for the
+    /// container's own sets.
+    pub inherited_from: Option<QualifiedName>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -407,6 +411,9 @@ pub struct Singleton {
     pub navigation_bindings: Vec<NavigationBinding>,
     pub annotations: Annotations,
     pub origin: Origin,
+    /// The container that declares the singleton, when inherited through
+    /// `Extends`; `None` for the container's own.
+    pub inherited_from: Option<QualifiedName>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -418,22 +425,46 @@ pub struct OperationImport {
     pub include_in_service_document: Option<bool>,
     pub annotations: Annotations,
     pub origin: Origin,
+    /// The container that declares the import, when inherited through
+    /// `Extends`; `None` for the container's own.
+    pub inherited_from: Option<QualifiedName>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct EntityContainer {
     pub name: QualifiedName,
+    /// The container this one extends (CSDL's "Extending an Entity
+    /// Container"), usually declared in a document `edmx:Reference` brings
+    /// in. Once resolved, the service's container lists every member it has,
+    /// its own first (in document order) and then those of the containers it
+    /// extends, nearest first, each marked with `inherited_from`; a member of
+    /// its own replaces an inherited one of the same name.
     pub extends: Option<QualifiedName>,
     pub entity_sets: Vec<EntitySet>,
     pub singletons: Vec<Singleton>,
     pub operation_imports: Vec<OperationImport>,
     pub annotations: Annotations,
     pub origin: Origin,
+    /// The containers this one extends, directly or through one another,
+    /// nearest first, as their own documents declare them (their own
+    /// members only, and no further `extended_containers`). Their members
+    /// are already in this container's lists; they are kept for binding and
+    /// annotation targets that name such a container (`Namespace.Base/orders`).
+    pub extended_containers: Vec<EntityContainer>,
 }
 
 impl EntityContainer {
     pub fn entity_set(&self, name: &str) -> Option<&EntitySet> {
         self.entity_sets.iter().find(|s| s.name == name)
+    }
+
+    pub fn singleton(&self, name: &str) -> Option<&Singleton> {
+        self.singletons.iter().find(|s| s.name == name)
+    }
+
+    /// Whether `name` is an entity set or a singleton of the container.
+    pub fn has_set_or_singleton(&self, name: &str) -> bool {
+        self.entity_set(name).is_some() || self.singleton(name).is_some()
     }
 }
 

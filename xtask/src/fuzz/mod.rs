@@ -10,6 +10,12 @@
 //! read as a model join a small pool and are mutated further, which keeps a
 //! good share of inputs deep inside the resolver rather than in the XML layer.
 //!
+//! A quarter of the runs instead read a main document whose `edmx:Reference`
+//! `Uri` values are fuzzed (`..`, absolute paths, `file:` URLs, devices,
+//! links, FIFOs, an oversized file, self-references and cycles) with the
+//! real file loader against a scratch directory, checking that nothing
+//! outside the main document's directory is ever read (`references.rs`).
+//!
 //! Every input goes through `fuzz/oracle.rs`: read, and for a model also
 //! canonical write, re-read and summary comparison, under `catch_unwind`. The
 //! first failure is saved to `target/fuzz-crashes/<hash>.xml`, printed, and
@@ -27,6 +33,7 @@ use std::time::{Duration, Instant};
 use odata_v4_codegen::diag::DiagnosticKind;
 
 mod mutate;
+mod references;
 mod values;
 
 pub(crate) use mutate::Rng;
@@ -163,12 +170,18 @@ fn fuzz(corpus: &[Seed], seed: u64, budget: Duration, crash_dir: &Path) -> Resul
             *last = Some(format!("{message}{location}"));
         }
     }));
-    let result = fuzz_loop(corpus, seed, budget, crash_dir);
+    let result = references::Sandbox::create().and_then(|sandbox| fuzz_loop(corpus, &sandbox, seed, budget, crash_dir));
     std::panic::set_hook(previous_hook);
     result
 }
 
-fn fuzz_loop(corpus: &[Seed], seed: u64, budget: Duration, crash_dir: &Path) -> Result<(), String> {
+fn fuzz_loop(
+    corpus: &[Seed],
+    sandbox: &references::Sandbox,
+    seed: u64,
+    budget: Duration,
+    crash_dir: &Path,
+) -> Result<(), String> {
     let (small, large): (Vec<&Seed>, Vec<&Seed>) = corpus.iter().partition(|s| s.bytes.len() <= LARGE_INPUT);
     let mut rng = Rng::new(seed);
     let mut pool: Vec<Vec<u8>> = Vec::new();
@@ -191,16 +204,23 @@ fn fuzz_loop(corpus: &[Seed], seed: u64, budget: Duration, crash_dir: &Path) -> 
     println!("fuzz: should this process die without a report, its last input is {}", in_progress.display());
     let mut next_report = Duration::from_secs(10);
     while clock.elapsed() < budget {
-        let (origin, mut input) = pick(&mut rng, &small, &large, &pool);
-        // Usually one mutation, sometimes a few stacked.
-        let rounds = match rng.below(8) {
-            0..4 => 1,
-            4..6 => 2,
-            _ => 3 + rng.below(3),
+        let with_references = rng.below(4) == 0;
+        let (origin, input) = if with_references {
+            stats.references += 1;
+            ("a main document with fuzzed references".to_owned(), references::input(&mut rng, sandbox))
+        } else {
+            let (origin, mut input) = pick(&mut rng, &small, &large, &pool);
+            // Usually one mutation, sometimes a few stacked.
+            let rounds = match rng.below(8) {
+                0..4 => 1,
+                4..6 => 2,
+                _ => 3 + rng.below(3),
+            };
+            for _ in 0..rounds {
+                mutate(&mut rng, &mut input, corpus);
+            }
+            (origin, input)
         };
-        for _ in 0..rounds {
-            mutate(&mut rng, &mut input, corpus);
-        }
         if let Ok(mut slot) = current.lock() {
             slot.clear();
             slot.extend_from_slice(&input);
@@ -211,14 +231,18 @@ fn fuzz_loop(corpus: &[Seed], seed: u64, budget: Duration, crash_dir: &Path) -> 
         // and close every time) costs milliseconds on ext4.
         record(&mut in_progress_file, &input).map_err(|e| format!("cannot write {}: {e}", in_progress.display()))?;
         started_ms.store(clock.elapsed().as_millis() as u64, Ordering::SeqCst);
-        let outcome = std::panic::catch_unwind(|| oracle::check(&input));
+        let outcome = std::panic::catch_unwind(|| {
+            if with_references { references::check(sandbox, &input) } else { oracle::check(&input) }
+        });
         started_ms.store(u64::MAX, Ordering::SeqCst);
         stats.runs += 1;
         match outcome {
             Ok(oracle::Outcome::Model) => {
                 stats.models += 1;
-                // Valid mutants are the interesting ones to mutate further.
-                if input.len() <= LARGE_INPUT {
+                stats.reference_models += u64::from(with_references);
+                // Valid mutants are the interesting ones to mutate further
+                // (not those that need the scratch directory's documents).
+                if input.len() <= LARGE_INPUT && !with_references {
                     if pool.len() < POOL_SIZE {
                         pool.push(input);
                     } else {
@@ -235,8 +259,13 @@ fn fuzz_loop(corpus: &[Seed], seed: u64, budget: Duration, crash_dir: &Path) -> 
                 let saved = save(crash_dir, &input, "xml")?;
                 let _ = std::fs::remove_file(&in_progress);
                 stats.print(clock.elapsed());
+                let context = if with_references {
+                    "\nit was read as the main document of the scratch directory `xtask/src/fuzz/references.rs` builds"
+                } else {
+                    ""
+                };
                 return Err(format!(
-                    "fuzz: the reader panicked on a mutant of {origin} (run {}):\n{message}\ninput saved to {}\n\
+                    "fuzz: the reader panicked on a mutant of {origin} (run {}):\n{message}\ninput saved to {}{context}\n\
                      add it to csdl/tests/fixtures/regressions/ once fixed",
                     stats.runs,
                     saved.display()
@@ -299,6 +328,10 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 #[derive(Default)]
 struct Stats {
     runs: u64,
+    /// Runs with fuzzed references (see `references.rs`), and how many of
+    /// them read as a model.
+    references: u64,
+    reference_models: u64,
     models: u64,
     too_deep: u64,
     rejected: Vec<(DiagnosticKind, u64)>,
@@ -319,10 +352,12 @@ impl Stats {
         let per_second = self.runs as f64 / elapsed.as_secs_f64().max(1e-9);
         let rejected: Vec<String> = self.rejected.iter().map(|(k, n)| format!("{k:?} {n}")).collect();
         println!(
-            "fuzz: {:.0} s, {} runs ({per_second:.0}/s), {} models, {} too deep to rewrite, rejected: {}",
+            "fuzz: {:.0} s, {} runs ({per_second:.0}/s), {} models ({} of {} runs with fuzzed references), {} too deep to rewrite, rejected: {}",
             elapsed.as_secs_f64(),
             self.runs,
             self.models,
+            self.reference_models,
+            self.references,
             self.too_deep,
             if rejected.is_empty() { "none".to_owned() } else { rejected.join(", ") }
         );
