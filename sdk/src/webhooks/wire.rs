@@ -258,7 +258,7 @@ mod tests {
 
     #[test]
     fn the_parse_stops_after_the_most_notifications_a_call_carries() {
-        let items = vec![r#"{"clientState":"secret"}"#; 4].join(",");
+        let items = [r#"{"clientState":"secret"}"#; 4].join(",");
         let body = format!(r#"{{"value":[{items}]}}"#);
         assert_eq!(parse(body.as_bytes(), 4, &secret).expect("four fit").notifications.len(), 4);
         assert!(matches!(parse(body.as_bytes(), 3, &secret), Err(Unread::TooMany)));

@@ -16,7 +16,7 @@ const MAX_NOTIFICATIONS: usize = 1000;
 pub(super) fn check_notifications(input: &[u8], variant: u64) -> Result<Outcome, String> {
     let receiver = Receiver::new(ClientState::new(CLIENT_STATE));
     // Now and then the input is the query string too (the handshake path).
-    let query = (variant % 8 == 0).then(|| String::from_utf8_lossy(input).into_owned());
+    let query = variant.is_multiple_of(8).then(|| String::from_utf8_lossy(input).into_owned());
     let received = receiver.receive(IncomingRequest::new(query.as_deref(), input));
     let status = received.reply.status();
     let token = query.as_deref().and_then(|query| {
