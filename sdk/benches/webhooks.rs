@@ -1,12 +1,20 @@
 //! What a webhook endpoint spends in the SDK's receiver: answering the
-//! `validationToken` handshake (Business Central waits about 5 s for it)
-//! and checking and parsing the largest regular notification call (1,000
-//! notifications; more changes become one `collection` notification).
+//! `validationToken` handshake (Business Central waits about 5 s for it),
+//! checking and parsing the largest regular notification call (1,000
+//! notifications; more changes become one `collection` notification), and
+//! the memory that bodies not from Business Central make it allocate at
+//! its peak (beyond the body itself, which the HTTP server holds).
 //! Run with `cargo bench -p business-central-sdk --bench webhooks`.
+
+mod support;
 
 use std::time::Instant;
 
-use business_central_sdk::webhooks::{ClientState, IncomingRequest, Receiver};
+use business_central_sdk::webhooks::{ClientState, IncomingRequest, MAX_NOTIFICATION_BODY, Receiver};
+use support::peak_heap::{PeakHeap, peak_while};
+
+#[global_allocator]
+static ALLOCATOR: PeakHeap = PeakHeap;
 
 fn notifications(count: usize) -> String {
     let items: Vec<String> = (0..count)
@@ -47,4 +55,19 @@ fn main() {
         body.len() / 1024,
         elapsed.as_secs_f64() * 1e3 / f64::from(calls)
     );
+
+    println!("peak heap while receiving a body not from Business Central (client state never matches):");
+    for size in [4 * 1024 * 1024, MAX_NOTIFICATION_BODY] {
+        for (name, body) in support::hostile_notification_bodies(size) {
+            let started = Instant::now();
+            let (status, peak) =
+                peak_while(|| receiver.receive(IncomingRequest::new(None, std::hint::black_box(&body))).reply.status());
+            println!(
+                "  {:>5.1} MiB body, {name:<42} {:>10.1} KiB peak, {:>6.1} ms, answered {status}",
+                body.len() as f64 / (1024.0 * 1024.0),
+                peak as f64 / 1024.0,
+                started.elapsed().as_secs_f64() * 1e3
+            );
+        }
+    }
 }

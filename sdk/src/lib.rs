@@ -68,6 +68,7 @@
 
 // Generated code names this crate by its absolute path, so that the same
 // code compiles inside it and in crates generated for custom API pages.
+#[cfg(feature = "apis")]
 extern crate self as business_central_sdk;
 
 mod blank;

@@ -34,7 +34,9 @@ pub const MAX_WEBHOOK_SUBSCRIPTIONS: usize = 200;
 /// renewed.
 pub const WEBHOOK_SUBSCRIPTION_LIFETIME: Duration = Duration::from_secs(3 * 24 * 60 * 60);
 
-/// The longest client state a subscription may carry, in characters.
+/// The longest client state a subscription may carry, in characters as
+/// Business Central counts them: UTF-16 code units (the length of a .NET
+/// string), so a character outside the Basic Multilingual Plane counts twice.
 pub const MAX_CLIENT_STATE_CHARS: usize = 2048;
 
 /// How long Business Central waits for the answer to its `validationToken`
@@ -43,5 +45,7 @@ pub const WEBHOOK_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// More changes than this within one notification window (30 seconds
 /// online) are reported as one `collection` notification instead of one
-/// notification per row.
+/// notification per row; it is also the most notifications one call to a
+/// notification URL carries (on premises, both are the server setting
+/// `ApiSubscriptionMaxNumberOfNotifications`).
 pub const COLLECTION_NOTIFICATION_THRESHOLD: usize = 1000;

@@ -209,7 +209,9 @@ struct Running {
 impl Running {
     fn start(binary: &str, environment: &[(&str, String)]) -> Running {
         let mut command = Command::new(binary);
-        for name in ["BC_TENANT_ID", "BC_CLIENT_ID", "BC_CLIENT_SECRET", "BC_ENVIRONMENT", "BC_COMPANY_NAME"] {
+        for name in
+            ["BC_TENANT_ID", "BC_CLIENT_ID", "BC_CLIENT_SECRET", "BC_ENVIRONMENT", "BC_COMPANY_ID", "BC_COMPANY_NAME"]
+        {
             command.env_remove(name);
         }
         command.envs(environment.iter().map(|(name, value)| (*name, value.as_str())));
@@ -336,12 +338,23 @@ async fn keep_customers_in_sync_with_webhooks_and_incremental_sync() {
     assert!(output.iter().any(|line| line.starts_with("deleted ")), "{output:?}");
 
     // Changes while it is down are read by the sync when it comes back.
+    // This time the company is given by name: the example resolves it to
+    // the id that the saved state and the notifications use.
     let offline = customers.create(customer::CustomerCreate::new("Made while offline")).send().await.expect("create");
-    let mut example = Running::start(binary, &[&environment[..], &[("UNSUBSCRIBE_ON_EXIT", "1".to_owned())]].concat());
+    let by_name: Vec<(&str, String)> = environment
+        .iter()
+        .filter(|(name, _)| *name != "BC_COMPANY_ID")
+        .cloned()
+        .chain([("BC_COMPANY_NAME", CRONUS_NAME.to_owned()), ("UNSUBSCRIBE_ON_EXIT", "1".to_owned())])
+        .collect();
+    let mut example = Running::start(binary, &by_name);
     example.wait_for_line("ready:");
     assert!(customers_csv(&csv).contains_key(&offline.id.to_string()), "caught up on start");
-    // It listens on another port now: the old subscription was replaced.
-    assert_eq!(subscriptions.list().await.expect("subscriptions").len(), 1);
+    // It listens on another port now: the old subscription was replaced,
+    // by one for the company's id.
+    let listed = subscriptions.list().await.expect("subscriptions");
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].resource, format!("/api/v2.0/companies({CRONUS_ID})/customers"));
     customers.key(offline.id).delete(&offline).send().await.expect("delete");
     copy_matches_server(&csv, &customers).await;
     let output = example.stop(libc::SIGINT);

@@ -1,8 +1,10 @@
 //! Incremental sync against the peer, which stamps `lastModifiedDateTime`
 //! on every write as Business Central does: first and later passes, equal
 //! timestamps, a row changed during the read, a pass resumed from a saved
-//! state, one state per company, blank timestamps, the overlap window, and
-//! a server clock behind or ahead of the client's.
+//! state, one state per company, a state ahead of the clock, blank
+//! timestamps (a collection of nothing else is read in full once), the
+//! overlap window (an endless one too), and a server clock behind or ahead
+//! of the client's.
 //!
 //! Each test starts a peer of its own: they count rows and move the
 //! peer's clock.
@@ -11,11 +13,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use business_central_sdk::api::v2_0::{self, customer};
-use business_central_sdk::runtime::Error;
 use business_central_sdk::runtime::chrono::{SecondsFormat, TimeDelta, Utc};
 use business_central_sdk::runtime::uuid::Uuid;
-use business_central_sdk::sync::{IncrementalSync, SyncState};
-use sdk_tests::fixtures::{CRONUS_ID, MULLER_ID, cronus_customers};
+use business_central_sdk::sync::{IncrementalSync, StateError, SyncState};
+use sdk_tests::fixtures::{CRONUS_ID, MULLER_ID, cronus_customers, muller_customers};
 use sdk_tests::{PeerConfig, PeerServer, peer_control};
 
 type Customers = v2_0::CollectionPath<customer::Customers>;
@@ -217,8 +218,17 @@ async fn each_company_has_its_own_state() {
     assert_eq!(first.changes.len(), 2, "the second company's customers only");
 
     match muller_sync.start(cronus_state.clone()) {
-        Err(Error::InvalidRequest(message)) => assert!(message.contains(cronus.path()), "{message}"),
+        Err(StateError::OtherCollection { belongs_to, used_with }) => {
+            assert_eq!((belongs_to.as_str(), used_with.as_str()), (cronus.path(), muller.path()));
+        }
         other => panic!("a state of another company was accepted: {other:?}"),
+    }
+    // A state that claims to have read up to tomorrow would skip every
+    // change until then: refused, before anything is read.
+    let tomorrow = Utc::now() + TimeDelta::days(1);
+    match muller_sync.start(SyncState::starting_at(tomorrow)) {
+        Err(error @ StateError::AheadOfTheClock { .. }) => assert!(error.to_string().contains("clock"), "{error}"),
+        other => panic!("a state ahead of the clock was accepted: {other:?}"),
     }
     let made = create(&muller, "Only in the second company").await;
     let (cronus_pass, _) = run_pass(&cronus_sync, cronus_state).await;
@@ -246,6 +256,21 @@ async fn blank_timestamps_come_only_with_full_reads() {
     state.request_full_read();
     let (again, _) = run_pass(&sync, state).await;
     assert!(again.full_read && again.ids().contains(&alpine));
+
+    // A collection whose rows all have blank timestamps is read in full
+    // once, then only what changes.
+    let muller = customers_of(&server, MULLER_ID);
+    for (id, _, _) in [muller_customers::KIRCHNER, muller_customers::CONTOSO] {
+        peer_control::stamp(&server, "customers", id, "0001-01-01T00:00:00Z").await.expect("blank timestamp");
+    }
+    let muller_sync = IncrementalSync::new(&muller);
+    let (full, state) = run_pass(&muller_sync, SyncState::new()).await;
+    assert_eq!((full.changes.len(), full.blank, full.full_read), (2, 2, true));
+    let (next, state) = run_pass(&muller_sync, state).await;
+    assert!(next.changes.is_empty() && !next.full_read, "handed out again: {:?}", next.ids());
+    let made = create(&muller, "Stamped on creation").await;
+    let (changed, _) = run_pass(&muller_sync, state).await;
+    assert_eq!(changed.ids(), BTreeSet::from([made.id]));
 }
 
 #[tokio::test]
@@ -267,8 +292,16 @@ async fn the_overlap_window_catches_late_commits() {
     let narrow = IncrementalSync::new(&customers).overlap(Duration::from_secs(30));
     let (missed, _) = run_pass(&narrow, state.clone()).await;
     assert!(!missed.ids().contains(&late.id), "a 30 s window cannot see a row stamped 60 s back");
-    let (caught, _) = run_pass(&sync, state).await;
+    let (caught, _) = run_pass(&sync, state.clone()).await;
     assert_eq!(caught.ids(), BTreeSet::from([late.id]), "the default 5 min window does");
+
+    // An overlap longer than timestamps reach reads every row with a
+    // timestamp, every pass: nothing overflows.
+    let endless = IncrementalSync::new(&customers).overlap(Duration::MAX);
+    let (everything, state) = run_pass(&endless, state).await;
+    assert!(everything.ids().contains(&late.id) && !everything.full_read);
+    let (again, _) = run_pass(&endless, state).await;
+    assert!(again.changes.is_empty(), "read again, and recognised: {:?}", again.ids());
 }
 
 #[tokio::test]

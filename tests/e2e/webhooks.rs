@@ -3,8 +3,10 @@
 //! SDK's `Receiver` (`sdk_tests::notification_sink`): the handshake,
 //! notifications for changes made through the API, a `collection`
 //! notification after more than 1,000 changes (read with the incremental
-//! sync), renewal and expiry, retries after 5xx, the subscription lost after
-//! a 4xx, and the limits.
+//! sync), the largest call Business Central makes (1,000 notifications with
+//! the longest non-ASCII client state), a company addressed by name,
+//! renewal and expiry, retries after 5xx, the subscription lost after a 4xx,
+//! and the limits.
 //!
 //! Each test starts a peer of its own: they move its clock and count its
 //! subscriptions and deliveries.
@@ -13,15 +15,15 @@ use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
 use business_central_sdk::api::v2_0::{self, customer, sales_invoice_line as line};
-use business_central_sdk::limits::{MAX_WEBHOOK_SUBSCRIPTIONS, WEBHOOK_SUBSCRIPTION_LIFETIME};
+use business_central_sdk::limits::{MAX_CLIENT_STATE_CHARS, MAX_WEBHOOK_SUBSCRIPTIONS, WEBHOOK_SUBSCRIPTION_LIFETIME};
 use business_central_sdk::runtime::chrono::{TimeDelta, Utc};
 use business_central_sdk::runtime::uuid::Uuid;
 use business_central_sdk::runtime::{Error, Method};
 use business_central_sdk::sync::{IncrementalSync, SyncState};
 use business_central_sdk::webhooks::{
-    ChangeType, ClientState, LossReason, Notification, Subscription, Subscriptions, WebhookError,
+    self, ChangeType, ClientState, LossReason, Notification, Subscription, Subscriptions, WebhookError,
 };
-use sdk_tests::fixtures::{CRONUS_ID, DRAFT_INVOICE_ID, MULLER_ID};
+use sdk_tests::fixtures::{CRONUS_ID, DRAFT_INVOICE_ID, MULLER_ID, MULLER_NAME};
 use sdk_tests::notification_sink::{Behaviour, NotificationSink};
 use sdk_tests::{PeerConfig, PeerServer, RequestLog, peer_control};
 use serde_json::Value;
@@ -163,6 +165,53 @@ async fn more_than_1000_changes_become_one_collection_notification_read_by_the_s
     assert_eq!(read, made, "the sync read exactly the 1,001 changes");
     let deliveries = notification_deliveries(&server).await;
     assert_eq!(deliveries[0]["changeTypes"], serde_json::json!(["collection"]));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_largest_call_business_central_makes_is_accepted_with_the_longest_non_ascii_client_state() {
+    // A window long enough for 1,000 writes, however busy the machine.
+    let Setup { server, api, subscriptions, sink: _, .. } = setup("webhooks-largest-call", 10_000).await;
+    // The longest client state, in characters the peer escapes as `\u00e9`
+    // (6 bytes each), as a JSON writer that escapes non-ASCII text does.
+    let secret = ClientState::new("é".repeat(MAX_CLIENT_STATE_CHARS));
+    let sink = NotificationSink::start(secret.clone()).await;
+    let customers = api.company(CRONUS_ID).customers();
+    let subscription = subscriptions.subscribe(&customers, sink.url(), &secret).await.expect("subscribed");
+
+    // 1,000 changes: the most that are still notified one by one.
+    for round in 0..10 {
+        let mut batch = api.batch();
+        for i in 0..100 {
+            let _ = batch.add(customers.create(customer::CustomerCreate::new(format!("Largest call {round}-{i}"))));
+        }
+        batch.send().await.expect("batch");
+    }
+    let got = sink.wait_until(WAIT, |n| n.len() >= 1000).await;
+    assert_eq!(got.len(), 1000, "every notification of the call");
+    assert!(got.iter().all(|n| n.change == ChangeType::Created));
+    let deliveries = notification_deliveries(&server).await;
+    let [delivery] = deliveries.as_slice() else { panic!("one call expected: {deliveries:?}") };
+    assert_eq!((delivery["count"].as_u64(), delivery["status"].as_u64()), (Some(1000), Some(200)));
+    assert!(subscriptions.get(&subscription.id).await.is_ok(), "the subscription is still there");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_company_addressed_by_name_is_subscribed_and_notified_by_id() {
+    let Setup { server: _server, api, subscriptions, sink, secret, .. } = setup("webhooks-company-name", 100).await;
+    let by_name = api.company_by_name(MULLER_NAME).customers();
+    let subscription = subscriptions.subscribe(&by_name, sink.url(), &secret).await.expect("subscribed");
+    assert_eq!(subscription.resource, format!("/api/v2.0/companies({MULLER_ID})/customers"));
+
+    let customers = api.company(MULLER_ID).customers();
+    let created = customers.create(customer::CustomerCreate::new("Named company")).send().await.expect("create");
+    let got = sink.wait_until(WAIT, |n| has(n, &ChangeType::Created, created.id)).await;
+    let notification = got.iter().find(|n| n.resource.id() == Some(created.id)).expect("notified");
+    // Matched against the collection resolved once, not the one by name.
+    let by_id = webhooks::with_company_id(&by_name).await.expect("the company's id");
+    assert_eq!(by_id.path(), format!("companies({MULLER_ID})/customers"));
+    assert!(!notification.resource.is_in(&by_name));
+    let path = notification.resource.entity_in(&by_id).expect("a customer of the subscribed company");
+    assert_eq!(path.get().send().await.expect("read it").display_name, "Named company");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

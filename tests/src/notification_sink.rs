@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::extract::{RawQuery, State};
+use axum::extract::{DefaultBodyLimit, RawQuery, State};
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::response::Response;
 use axum::routing::post;
@@ -91,8 +91,10 @@ async fn hook(State(sink): State<Arc<Sink>>, RawQuery(query): RawQuery, body: By
 impl NotificationSink {
     /// Starts an endpoint accepting `client_state`, on a free port.
     pub async fn start(client_state: ClientState) -> NotificationSink {
+        let receiver = Receiver::new(client_state);
+        let body_limit = receiver.body_limit();
         let sink = Arc::new(Sink {
-            receiver: Receiver::new(client_state),
+            receiver,
             behaviour: Mutex::new(Behaviour::Accept),
             handshake_delay: Mutex::new(Duration::ZERO),
             received: Mutex::new(Vec::new()),
@@ -100,7 +102,10 @@ impl NotificationSink {
             calls: AtomicUsize::new(0),
             arrived: Notify::new(),
         });
-        let router = Router::new().route("/hook", post(hook).get(hook)).with_state(sink.clone());
+        let router = Router::new()
+            .route("/hook", post(hook).get(hook))
+            .layer(DefaultBodyLimit::max(body_limit))
+            .with_state(sink.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a local port");
         let url = format!("http://{}/hook", listener.local_addr().expect("local address"));
         let (stop, stopped) = oneshot::channel::<()>();

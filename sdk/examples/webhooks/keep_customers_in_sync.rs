@@ -11,7 +11,8 @@
 //!
 //! Connection: see `../common/mod.rs` (BC_BASE_URL or BC_TENANT_ID,
 //! BC_ENVIRONMENT, BC_CLIENT_ID, BC_CLIENT_SECRET; BC_COMPANY_ID or
-//! BC_COMPANY_NAME; BC_PROFILE=strict for the local peer).
+//! BC_COMPANY_NAME; BC_PROFILE=strict for the local peer). A company given
+//! by name is resolved to its id once at start: notifications name it by id.
 //!
 //! Settings:
 //!   WEBHOOK_CLIENT_STATE   the secret notifications must carry (required;
@@ -25,9 +26,10 @@
 //!                          `http://{LISTEN_ADDRESS}/webhooks`); online it
 //!                          must be a public https URL forwarded here
 //!   POLL_SECONDS           sync this often even without notifications
-//!                          (default 300)
+//!                          (default 300, at most a week)
 //!   RENEW_CHECK_SECONDS    check the subscription's expiry this often
-//!                          (default 3600; renewed when within a day)
+//!                          (default 3600, at most a day: it is renewed
+//!                          when it expires within a day)
 //!   UNSUBSCRIBE_ON_EXIT    `1` deletes the subscription when stopping
 //!
 //! Run (needs axum, which only the `sdk-tests` package depends on):
@@ -51,8 +53,8 @@ use axum::routing::post;
 use business_central_sdk::api::v2_0::{self, customer};
 use business_central_sdk::sync::{IncrementalSync, SyncState};
 use business_central_sdk::webhooks::{
-    ChangeType, ClientState, IncomingRequest, MAX_NOTIFICATION_BODY, Notification, ReceivedKind, Receiver, Reply,
-    SubscriptionId, Subscriptions, WebhookError,
+    self, ChangeType, ClientState, IncomingRequest, Notification, ReceivedKind, Receiver, Reply, SubscriptionId,
+    Subscriptions, WebhookError,
 };
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
@@ -252,9 +254,13 @@ async fn ensure_subscription(
     Ok(true)
 }
 
-fn seconds(name: &str, default: u64) -> Result<Duration, Box<dyn Error>> {
+/// A number of seconds from the environment, between 1 and `most`.
+fn seconds(name: &str, default: u64, most: u64) -> Result<Duration, Box<dyn Error>> {
     let value = common::optional(name).map(|v| v.parse::<u64>()).transpose().map_err(|e| format!("{name}: {e}"))?;
-    Ok(Duration::from_secs(value.unwrap_or(default).max(1)))
+    match value.unwrap_or(default) {
+        seconds if seconds > most => Err(format!("{name}: at most {most} seconds, not {seconds}").into()),
+        seconds => Ok(Duration::from_secs(seconds.max(1))),
+    }
 }
 
 #[tokio::main]
@@ -264,9 +270,12 @@ async fn main() -> common::Outcome {
     let csv = PathBuf::from(common::optional("CUSTOMERS_CSV").unwrap_or_else(|| "customers.csv".to_owned()));
     let state_file =
         PathBuf::from(common::optional("SYNC_STATE_FILE").unwrap_or_else(|| "customers.state.json".to_owned()));
-    let poll_every = seconds("POLL_SECONDS", 300)?;
-    let renew_check_every = seconds("RENEW_CHECK_SECONDS", 3600)?;
-    let customers = company.customers();
+    let poll_every = seconds("POLL_SECONDS", 300, 7 * 24 * 3600)?;
+    let renew_check_every = seconds("RENEW_CHECK_SECONDS", 3600, 24 * 3600)?;
+    // Notifications name the company by id: a company configured by name
+    // is resolved once, and the copy, the sync state, the subscription and
+    // the matching of notifications all use the id.
+    let customers: Customers = webhooks::with_company_id(&company.customers()).await?.into();
     let sync = IncrementalSync::new(&customers);
     let subscriptions = Subscriptions::new(api.raw());
     let mut copy = Copy::load(csv, state_file)?;
@@ -278,10 +287,14 @@ async fn main() -> common::Outcome {
     let address = listener.local_addr()?;
     let url = common::optional("NOTIFICATION_URL").unwrap_or_else(|| format!("http://{address}/webhooks"));
     let (queue, mut notifications) = mpsc::channel(1024);
-    let endpoint = Endpoint { receiver: Arc::new(Receiver::new(secret.clone())), queue };
+    let receiver = Receiver::new(secret.clone());
+    // The receiver's limit: Business Central's largest call, whatever the
+    // client state's characters.
+    let body_limit = receiver.body_limit();
+    let endpoint = Endpoint { receiver: Arc::new(receiver), queue };
     let router = Router::new()
         .route("/webhooks", post(webhook).get(webhook))
-        .layer(DefaultBodyLimit::max(MAX_NOTIFICATION_BODY))
+        .layer(DefaultBodyLimit::max(body_limit))
         .with_state(endpoint);
     tokio::spawn(async move {
         if let Err(error) = axum::serve(listener, router).await {

@@ -30,7 +30,13 @@
 //!   out twice ([`ChangeBatch::duplicates_skipped`]);
 //! - when a pass ends, the watermark moves to the newest timestamp the pass
 //!   saw, but never past the moment the pass began (by the local clock), so
-//!   a row changed during the read is read again by the next pass;
+//!   a row changed during the read is read again by the next pass; a full
+//!   read that saw no timestamp at all (an empty collection, or only blank
+//!   timestamps) moves it to the moment it began;
+//! - a state that claims to have read further than now plus the overlap
+//!   window (a watermark in the future) is refused with
+//!   [`StateError::AheadOfTheClock`] instead of silently skipping every
+//!   change until then;
 //! - changes come one page at a time and the [`SyncState`] after each page
 //!   serialises with serde. Apply the page, then save the state, and a job
 //!   killed anywhere resumes from the saved state (in the middle of a paged
@@ -42,7 +48,9 @@
 //! `lastModifiedDateTime` is blank (`0001-01-01T00:00:00Z`, which some
 //! tables keep for rows written before the field existed): those match no
 //! filter, so only a full read ([`SyncState::request_full_read`]) returns
-//! them. Each batch counts them ([`ChangeBatch::blank_timestamps`]).
+//! them. Each batch counts them ([`ChangeBatch::blank_timestamps`]). A row
+//! that gets a timestamp later comes with the next pass like any other
+//! change.
 //!
 //! ```no_run
 //! use business_central_sdk::api::v2_0;
@@ -63,10 +71,12 @@
 //! # }
 //! ```
 
+mod error;
 mod run;
 mod state;
 mod tracked;
 
+pub use error::StateError;
 pub use run::{ChangeBatch, DEFAULT_OVERLAP, IncrementalSync, SyncRun};
 pub use state::{DEFAULT_REMEMBERED_ROWS, SyncState};
 pub use tracked::ChangeTracked;

@@ -5,6 +5,7 @@ use std::time::Duration;
 use chrono::{DateTime, TimeDelta, Utc};
 use odata_v4_runtime::{CollectionPath, EntitySet, Error, Filterable, NextLink, Page, Prop, decode};
 
+use super::error::StateError;
 use super::state::{RowVersion, SyncState};
 use super::tracked::ChangeTracked;
 
@@ -55,10 +56,12 @@ where
     /// [`DEFAULT_OVERLAP`]). It must exceed the clock difference between
     /// this machine and Business Central and the time a transaction may
     /// take to commit; rows read again are recognised and skipped, so a
-    /// generous overlap costs reads, not duplicates. Values beyond the
-    /// range of a timestamp are clamped.
+    /// generous overlap costs reads, not duplicates. An overlap reaching
+    /// back beyond Business Central's earliest timestamp (year 1) reads
+    /// from that timestamp on: every row, except those with blank
+    /// timestamps, every pass.
     pub fn overlap(mut self, overlap: Duration) -> Self {
-        self.overlap = TimeDelta::from_std(overlap).unwrap_or(TimeDelta::MAX / 2);
+        self.overlap = TimeDelta::from_std(overlap).unwrap_or(TimeDelta::MAX);
         self
     }
 
@@ -82,11 +85,16 @@ where
     }
 
     /// Starts (or, for a state saved in the middle of a pass, continues) a
-    /// pass from `state`. Fails when the state belongs to another
-    /// collection.
-    pub fn start(&self, mut state: SyncState) -> Result<SyncRun<S>, Error> {
-        state.bind(self.collection.path()).map_err(Error::InvalidRequest)?;
-        Ok(SyncRun { sync: self.clone(), state, done: false })
+    /// pass from `state`; a new pass begins now. Refuses a state that
+    /// belongs to another collection, and one that claims to have read
+    /// further than now plus the overlap window (see
+    /// [`StateError::AheadOfTheClock`]): it would skip every change until
+    /// then. Nothing is read before [`SyncRun::next_batch`].
+    pub fn start(&self, mut state: SyncState) -> Result<SyncRun<S>, StateError> {
+        state.bind(self.collection.path())?;
+        let began = Utc::now();
+        state.check_not_ahead(began, self.overlap)?;
+        Ok(SyncRun { sync: self.clone(), state, began, done: false })
     }
 
     /// The first page of a new pass.
@@ -118,6 +126,9 @@ where
 pub struct SyncRun<S> {
     sync: IncrementalSync<S>,
     state: SyncState,
+    /// When the run was started: the moment a new pass begins, which the
+    /// watermark never passes.
+    began: DateTime<Utc>,
     done: bool,
 }
 
@@ -161,7 +172,7 @@ where
                 (progress, page)
             }
             None => {
-                let progress = self.state.begin_pass(Utc::now(), self.sync.overlap);
+                let progress = self.state.begin_pass(self.began, self.sync.overlap);
                 let page = self.sync.first_page(progress.since()).await?;
                 (progress, page)
             }

@@ -4,9 +4,11 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, DurationRound, TimeDelta, Utc};
+use chrono::{DateTime, DurationRound, NaiveTime, TimeDelta, Utc};
 use odata_v4_runtime::NextLink;
 use serde::{Deserialize, Serialize};
+
+use super::error::StateError;
 
 /// How many recently changed rows a state remembers to recognise them when
 /// they are read again, unless
@@ -110,7 +112,23 @@ pub(crate) struct PageVerdict {
 
 /// Business Central's "no timestamp": `0001-01-01T00:00:00Z`.
 fn is_blank(moment: &DateTime<Utc>) -> bool {
-    *moment == DateTime::<Utc>::MIN_UTC || moment.naive_utc() == crate::BLANK_DATE.and_time(chrono::NaiveTime::MIN)
+    *moment == DateTime::<Utc>::MIN_UTC || moment.naive_utc() == crate::BLANK_DATE.and_time(NaiveTime::MIN)
+}
+
+/// The earliest bound a pass reads from: the millisecond after Business
+/// Central's blank timestamp. Every timestamp it writes is later, so a
+/// bound raised to this one loses nothing (and stays a date it accepts).
+fn earliest_bound() -> DateTime<Utc> {
+    let blank = crate::BLANK_DATE.and_time(NaiveTime::MIN).and_utc();
+    blank.checked_add_signed(TimeDelta::milliseconds(1)).unwrap_or(blank)
+}
+
+/// Where a pass starts reading for `watermark`: `overlap` earlier, in
+/// milliseconds, but never before [`earliest_bound`] (an overlap reaching
+/// beyond the range of timestamps reads from the earliest one).
+fn read_from(watermark: DateTime<Utc>, overlap: TimeDelta) -> DateTime<Utc> {
+    let earliest = earliest_bound();
+    watermark.checked_sub_signed(overlap).map_or(earliest, |moment| to_milliseconds(moment).max(earliest))
 }
 
 /// Business Central stores milliseconds; a bound with more digits than
@@ -127,7 +145,9 @@ impl SyncState {
     }
 
     /// A state that skips the full read and starts with the changes made
-    /// from `moment` on (minus the overlap window).
+    /// from `moment` on (minus the overlap window). A moment later than
+    /// now plus the overlap window is refused when the sync starts
+    /// ([`StateError::AheadOfTheClock`]).
     pub fn starting_at(moment: DateTime<Utc>) -> SyncState {
         SyncState { watermark: Some(to_milliseconds(moment)), ..SyncState::default() }
     }
@@ -166,16 +186,33 @@ impl SyncState {
 
     /// Ties the state to `collection`, or refuses a state that belongs to
     /// another one.
-    pub(crate) fn bind(&mut self, collection: &str) -> Result<(), String> {
+    pub(crate) fn bind(&mut self, collection: &str) -> Result<(), StateError> {
         match &self.collection {
             None => {
                 self.collection = Some(collection.to_owned());
                 Ok(())
             }
             Some(own) if own == collection => Ok(()),
-            Some(own) => {
-                Err(format!("this sync state belongs to `{own}`, not to `{collection}`: keep one state per collection"))
-            }
+            Some(own) => Err(StateError::OtherCollection { belongs_to: own.clone(), used_with: collection.to_owned() }),
+        }
+    }
+
+    /// Refuses a state that claims to have read beyond `now` plus
+    /// `overlap`: the watermark, or the bounds of a saved pass. A pass caps
+    /// the watermark at the moment it began, so a state of this SDK is
+    /// never ahead of the clock by more than the clock differences the
+    /// overlap window allows for. The server's clock counts where the state
+    /// knows it: a saved pass's newest timestamp was the server's "now" once.
+    pub(crate) fn check_not_ahead(&self, now: DateTime<Utc>, overlap: TimeDelta) -> Result<(), StateError> {
+        let server_seen = self.pass.as_ref().and_then(|pass| pass.progress.latest);
+        let reference = server_seen.map_or(now, |seen| seen.max(now));
+        // Beyond the range of timestamps, nothing is ahead.
+        let Some(latest_accepted) = reference.checked_add_signed(overlap) else { return Ok(()) };
+        let saved_pass = self.pass.as_ref().map(|pass| &pass.progress);
+        let bounds = [self.watermark, saved_pass.and_then(|p| p.since), saved_pass.map(|p| p.started_at)];
+        match bounds.into_iter().flatten().find(|moment| *moment > latest_accepted) {
+            Some(moment) => Err(StateError::AheadOfTheClock { moment, latest_accepted }),
+            None => Ok(()),
         }
     }
 
@@ -187,7 +224,7 @@ impl SyncState {
     /// A new pass starting `now`: it reads from the watermark minus
     /// `overlap` on, or everything when there is no watermark yet.
     pub(crate) fn begin_pass(&self, now: DateTime<Utc>, overlap: TimeDelta) -> PassProgress {
-        let since = self.watermark.map(|watermark| to_milliseconds(watermark - overlap));
+        let since = self.watermark.map(|watermark| read_from(watermark, overlap));
         PassProgress { since, started_at: now, latest: None }
     }
 
@@ -231,14 +268,24 @@ impl SyncState {
     /// not past the moment the pass began (rows changed during the read
     /// must be read again) and never backwards; rows the next pass will not
     /// read again are forgotten.
+    ///
+    /// A full read that saw no timestamp at all (an empty collection, or
+    /// rows whose timestamps are all blank) has still read everything as of
+    /// the moment it began: the watermark moves there, so that the next
+    /// pass reads only what changes from then on instead of handing every
+    /// row out again.
     pub(crate) fn finish_pass(&mut self, progress: PassProgress, overlap: TimeDelta, remember_at_most: usize) {
         self.pass = None;
-        if let Some(latest) = progress.latest {
-            let reached = to_milliseconds(latest.min(progress.started_at));
+        let reached = match progress.latest {
+            Some(latest) => Some(latest.min(progress.started_at)),
+            None if progress.is_full_read() => Some(progress.started_at),
+            None => None,
+        };
+        if let Some(reached) = reached.map(to_milliseconds) {
             self.watermark = Some(self.watermark.map_or(reached, |watermark| watermark.max(reached)));
         }
         if let Some(watermark) = self.watermark {
-            let oldest_read_again = to_milliseconds(watermark - overlap);
+            let oldest_read_again = read_from(watermark, overlap);
             self.recent.retain(|_, seen| seen.modified >= oldest_read_again);
         }
         self.forget_beyond(remember_at_most);
@@ -332,11 +379,83 @@ mod tests {
     #[test]
     fn blank_timestamps_are_handed_out_but_neither_remembered_nor_watermarks() {
         let mut state = SyncState::new();
-        let blank = Some(crate::BLANK_DATE.and_time(chrono::NaiveTime::MIN).and_utc());
-        let verdict = run_pass(&mut state, at(100), &[row("a", "1", blank), row("b", "1", None)]);
-        assert_eq!((verdict.deliver, verdict.blank), (vec![true, true], 2));
-        assert_eq!(state.watermark(), None, "a full read again next time");
-        assert_eq!(state.remembered_rows(), 0);
+        let blank = Some(crate::BLANK_DATE.and_time(NaiveTime::MIN).and_utc());
+        let verdict =
+            run_pass(&mut state, at(100), &[row("a", "1", blank), row("b", "1", None), row("c", "1", Some(at(10)))]);
+        assert_eq!((verdict.deliver, verdict.blank), (vec![true, true, true], 2));
+        assert_eq!(state.watermark(), Some(at(10)), "the blank timestamps are no watermark");
+        assert_eq!(state.remembered_rows(), 1);
+    }
+
+    #[test]
+    fn a_full_read_of_rows_without_timestamps_is_not_repeated() {
+        let mut state = SyncState::new();
+        let blank = Some(crate::BLANK_DATE.and_time(NaiveTime::MIN).and_utc());
+        run_pass(&mut state, at(100), &[row("a", "1", blank), row("b", "1", None)]);
+        assert_eq!(state.watermark(), Some(at(100)), "everything was read as of the start of the full read");
+        let next = state.begin_pass(at(200), OVERLAP);
+        assert_eq!(next.since, Some(at(40)), "the next pass reads only what changed since");
+        // An empty collection likewise.
+        let mut empty = SyncState::new();
+        run_pass(&mut empty, at(100), &[]);
+        assert_eq!(empty.watermark(), Some(at(100)));
+        // An incremental pass that reads nothing leaves the watermark alone.
+        run_pass(&mut empty, at(300), &[]);
+        assert_eq!(empty.watermark(), Some(at(100)));
+    }
+
+    #[test]
+    fn extreme_watermarks_and_overlaps_read_from_the_earliest_timestamp_without_overflowing() {
+        let earliest = earliest_bound();
+        assert_eq!(earliest.to_rfc3339(), "0001-01-01T00:00:00.001+00:00");
+        for (watermark, overlap) in [
+            (DateTime::<Utc>::MIN_UTC, OVERLAP),
+            (DateTime::<Utc>::MIN_UTC, TimeDelta::MAX),
+            (at(0), TimeDelta::MAX),
+            (DateTime::<Utc>::MAX_UTC, TimeDelta::MAX),
+        ] {
+            let mut state = SyncState { watermark: Some(watermark), ..SyncState::new() };
+            let progress = state.begin_pass(at(100), overlap);
+            let since = progress.since.expect("an incremental pass");
+            assert!(since >= earliest, "{watermark} - {overlap}: {since}");
+            state.absorb(&mut progress.clone(), &[row("a", "1", Some(at(10)))]);
+            state.finish_pass(progress, overlap, DEFAULT_REMEMBERED_ROWS);
+            let _ = state.check_not_ahead(at(100), overlap);
+        }
+        let mut state = SyncState { watermark: Some(at(0)), ..SyncState::new() };
+        run_pass(&mut state, at(100), &[row("a", "1", Some(at(5)))]);
+        state.finish_pass(state.begin_pass(at(100), TimeDelta::MAX), TimeDelta::MAX, 10);
+        assert_eq!(state.remembered_rows(), 1, "an overlap reaching back to the start keeps every row");
+    }
+
+    #[test]
+    fn a_state_ahead_of_the_clock_by_more_than_the_overlap_is_refused() {
+        let now = at(1000);
+        let within = SyncState::starting_at(now + OVERLAP);
+        assert_eq!(within.check_not_ahead(now, OVERLAP), Ok(()), "clock differences up to the overlap are allowed");
+        let ahead = SyncState::starting_at(now + OVERLAP + TimeDelta::milliseconds(1));
+        match ahead.check_not_ahead(now, OVERLAP) {
+            Err(StateError::AheadOfTheClock { moment, latest_accepted }) => {
+                assert_eq!((moment, latest_accepted), (now + OVERLAP + TimeDelta::milliseconds(1), now + OVERLAP));
+            }
+            other => panic!("{other:?}"),
+        }
+        let far = SyncState::starting_at(DateTime::<Utc>::MAX_UTC);
+        assert!(far.check_not_ahead(now, OVERLAP).is_err());
+        assert_eq!(far.check_not_ahead(now, TimeDelta::MAX), Ok(()), "nothing is ahead of an endless overlap");
+
+        // A saved pass: its bounds count, and the newest timestamp it read
+        // shows the server's clock, which may be ahead of this machine's.
+        let mut paused = SyncState::new();
+        let mut progress = paused.begin_pass(now + TimeDelta::hours(1), OVERLAP);
+        paused.absorb(&mut progress, &[row("a", "1", Some(at(10)))]);
+        paused.pause_pass(progress, NextLink::new("http://h/x?$skiptoken=1"), 10);
+        assert!(matches!(paused.check_not_ahead(now, OVERLAP), Err(StateError::AheadOfTheClock { .. })));
+        let mut server_ahead = SyncState::new();
+        let mut progress = server_ahead.begin_pass(now + TimeDelta::hours(1), OVERLAP);
+        server_ahead.absorb(&mut progress, &[row("a", "1", Some(now + TimeDelta::hours(1)))]);
+        server_ahead.pause_pass(progress, NextLink::new("http://h/x?$skiptoken=1"), 10);
+        assert_eq!(server_ahead.check_not_ahead(now, OVERLAP), Ok(()));
     }
 
     #[test]
@@ -370,7 +489,13 @@ mod tests {
         assert!(restored.is_mid_pass());
         let (progress, link) = restored.pass_in_progress().unwrap();
         assert_eq!((progress.latest, link.as_str()), (Some(at(10)), "http://h/api/v2.0/x?$skiptoken=1"));
-        assert!(restored.bind("companies(2)/customers").unwrap_err().contains("companies(1)/customers"));
+        assert_eq!(
+            restored.bind("companies(2)/customers"),
+            Err(StateError::OtherCollection {
+                belongs_to: "companies(1)/customers".to_owned(),
+                used_with: "companies(2)/customers".to_owned()
+            })
+        );
         restored.request_full_read();
         assert_eq!(restored, SyncState { collection: state.collection.clone(), ..SyncState::default() });
     }

@@ -19,9 +19,10 @@ use crate::limits::MAX_CLIENT_STATE_CHARS;
 pub struct ClientState(Secret);
 
 impl ClientState {
-    /// Wraps the secret. At most 2,048 characters
-    /// ([`MAX_CLIENT_STATE_CHARS`]); a longer one is refused when
-    /// subscribing.
+    /// Wraps the secret. At most 2,048 characters as Business Central
+    /// counts them, in UTF-16 code units ([`MAX_CLIENT_STATE_CHARS`]; a
+    /// character outside the Basic Multilingual Plane, such as an emoji,
+    /// counts twice); a longer one is refused when subscribing.
     pub fn new(value: impl Into<String>) -> ClientState {
         ClientState(Secret::new(value))
     }
@@ -39,9 +40,10 @@ impl ClientState {
 
     /// Why Business Central would refuse it, if it would.
     pub(crate) fn problem(&self) -> Option<String> {
-        let length = self.expose().chars().count();
-        (length > MAX_CLIENT_STATE_CHARS)
-            .then(|| format!("a client state has at most {MAX_CLIENT_STATE_CHARS} characters; this one has {length}"))
+        let length = self.expose().encode_utf16().count();
+        (length > MAX_CLIENT_STATE_CHARS).then(|| {
+            format!("a client state has at most {MAX_CLIENT_STATE_CHARS} characters (UTF-16 code units); this one has {length}")
+        })
     }
 }
 
@@ -98,5 +100,7 @@ mod tests {
         assert!(state.problem().is_none());
         assert!(ClientState::new("x".repeat(2049)).problem().unwrap().contains("2048"));
         assert!(ClientState::new("é".repeat(2048)).problem().is_none(), "characters, not bytes");
+        assert!(ClientState::new("😀".repeat(1024)).problem().is_none());
+        assert!(ClientState::new("😀".repeat(1025)).problem().unwrap().contains("2050"), "UTF-16, as .NET counts");
     }
 }

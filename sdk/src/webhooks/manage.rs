@@ -219,7 +219,9 @@ impl Subscriptions {
     /// example `company.customers()`). Business Central first validates the
     /// URL with a handshake (answer it with a [`Receiver`](super::Receiver))
     /// and creates the subscription only if that succeeds; it expires three
-    /// days later unless renewed.
+    /// days later unless renewed. A company addressed by name is resolved
+    /// to its id first ([`with_company_id`](super::with_company_id)), the
+    /// form of the subscription's resource and of its notifications.
     pub async fn subscribe<S>(
         &self,
         collection: &CollectionPath<S>,
@@ -235,7 +237,8 @@ impl Subscriptions {
                 "a resource of `{theirs}` is subscribed at `{theirs}/subscriptions`, not at `{own}/subscriptions`"
             )));
         }
-        let resource = Subscriptions::resource_of(collection);
+        let collection = super::with_company_id(collection).await?;
+        let resource = Subscriptions::resource_of(&collection);
         let body = SubscriptionBody::new(notification_url, &resource, Some(client_state));
         match self.set().create(body).send().await {
             Ok(subscription) => Ok(subscription),
@@ -307,7 +310,8 @@ impl Subscriptions {
     /// made), every one that expires within `margin`, and reports what it
     /// renewed, what was not due, what failed and what is gone. Run it
     /// regularly, with a margin well above the interval between runs (for
-    /// example every hour with a margin of a day).
+    /// example every hour with a margin of a day). A margin longer than
+    /// timestamps reach (`Duration::MAX`) makes every subscription due.
     pub async fn renew_expiring(
         &self,
         ours: &[SubscriptionId],
@@ -316,7 +320,9 @@ impl Subscriptions {
     ) -> Result<RenewalReport, Error> {
         let listed = self.list().await?;
         let now = Utc::now().fixed_offset();
-        let due = now + TimeDelta::from_std(margin).unwrap_or(TimeDelta::MAX / 2);
+        // A margin reaching beyond the last representable moment makes
+        // every subscription due.
+        let due = TimeDelta::from_std(margin).ok().and_then(|margin| now.checked_add_signed(margin));
         let mut report = RenewalReport::default();
         let mut handled: Vec<&SubscriptionId> = Vec::new();
         for id in ours {
@@ -333,7 +339,9 @@ impl Subscriptions {
                     let resource = Some(subscription.resource.clone());
                     report.lost.push(LostSubscription { id: id.clone(), resource, reason: LossReason::Expired { at } });
                 }
-                _ if !subscription.expires_before(due) => report.not_due.push(subscription.clone()),
+                _ if due.is_some_and(|due| !subscription.expires_before(due)) => {
+                    report.not_due.push(subscription.clone());
+                }
                 _ => match self.renew(subscription, client_state).await {
                     Ok(renewed) => report.renewed.push(renewed),
                     Err(WebhookError::Gone { .. }) => report.lost.push(LostSubscription {

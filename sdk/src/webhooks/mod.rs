@@ -5,7 +5,9 @@
 //!
 //! - **Subscriptions** ([`Subscriptions`]): subscribe a typed collection
 //!   path (such as one company's customers) with your notification URL and
-//!   a [`ClientState`] secret; list, renew, delete. A subscription expires
+//!   a [`ClientState`] secret; list, renew, delete. Business Central names
+//!   companies by id in notifications: resolve a company addressed by name
+//!   once with [`with_company_id`] and use the result throughout. A subscription expires
 //!   three days after it was created or last renewed
 //!   ([`limits::WEBHOOK_SUBSCRIPTION_LIFETIME`](crate::limits::WEBHOOK_SUBSCRIPTION_LIFETIME));
 //!   [`Subscriptions::renew_expiring`] renews those about to expire and
@@ -41,12 +43,15 @@
 //!   with [`WebhookError::UnsupportedResource`].
 
 mod client_state;
+mod company;
 mod manage;
 mod notification;
 mod receiver;
 mod subscription;
+mod wire;
 
 pub use client_state::{ClientState, SubscriptionId};
+pub use company::with_company_id;
 pub use manage::{LossReason, LostSubscription, RenewalFailure, RenewalReport, Subscriptions, WebhookError};
 pub use notification::{ChangeType, Notification, ResourcePath};
 pub use receiver::{IncomingRequest, MAX_NOTIFICATION_BODY, Received, ReceivedKind, Receiver, Rejection, Reply};

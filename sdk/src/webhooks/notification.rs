@@ -230,6 +230,9 @@ impl ResourcePath {
 
     /// Whether the resource is in (or, for a `collection` notification, is)
     /// `collection`: same route, same path, keys compared as GUIDs.
+    /// Notifications name the company by id, so a collection whose company
+    /// is addressed by name never matches: resolve it once with
+    /// [`with_company_id`](super::with_company_id).
     pub fn is_in<S>(&self, collection: &CollectionPath<S>) -> bool {
         self.route == route_of(collection.api()) && same_segments(self.collection_path(), collection.path())
     }

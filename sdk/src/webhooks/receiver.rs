@@ -3,17 +3,33 @@
 
 use std::time::Duration;
 
-use chrono::{DateTime, FixedOffset};
-use serde::Deserialize;
+use super::client_state::ClientState;
+use super::notification::Notification;
+use super::wire::{self, Unread};
+use crate::limits::{COLLECTION_NOTIFICATION_THRESHOLD, MAX_CLIENT_STATE_CHARS};
 
-use super::client_state::{ClientState, SubscriptionId};
-use super::notification::{ChangeType, Notification, ResourcePath};
+/// Room for one notification in a call: its client state at its longest
+/// (2,048 UTF-16 code units, each up to 6 bytes once escaped as `\uXXXX`)
+/// and 4 KiB for the rest (ids, resource path, timestamps, spacing).
+const NOTIFICATION_ALLOWANCE: usize = 6 * MAX_CLIENT_STATE_CHARS + 4096;
 
-/// The largest notification body the receiver reads. Business Central
-/// sends at most 1,000 notifications of a few hundred bytes each in one
-/// call; a body larger than this is refused (413) without being parsed.
-/// Limit request bodies to this size in the HTTP server too.
-pub const MAX_NOTIFICATION_BODY: usize = 4 * 1024 * 1024;
+/// Room for the object around the notifications.
+const ENVELOPE_ALLOWANCE: usize = 64 * 1024;
+
+/// The largest notification body a [`Receiver`] reads by default, about
+/// 16 MB: Business Central's largest call, 1,000 notifications (per
+/// notification URL; more changes become one `collection` notification),
+/// each with a client state of the longest length Business Central
+/// accepts, whatever its characters and however they are escaped. A
+/// larger body is refused (413) without being parsed. Limit request bodies
+/// to [`Receiver::body_limit`] (this value, unless
+/// [`Receiver::max_notifications`] raised it) in the HTTP server too.
+///
+/// Receiving costs little memory beyond the body itself: notifications are
+/// checked one at a time as the body is parsed, and only those with an
+/// accepted client state are kept.
+pub const MAX_NOTIFICATION_BODY: usize =
+    COLLECTION_NOTIFICATION_THRESHOLD * NOTIFICATION_ALLOWANCE + ENVELOPE_ALLOWANCE;
 
 /// The longest `validationToken` echoed back.
 const MAX_VALIDATION_TOKEN: usize = 4096;
@@ -151,8 +167,12 @@ pub enum Rejection {
     ClientStateMismatch,
     /// The body is not a notification payload (answered 400).
     Malformed(String),
-    /// The body exceeds [`MAX_NOTIFICATION_BODY`] (answered 413).
+    /// The body exceeds [`Receiver::body_limit`] (answered 413).
     TooLarge,
+    /// More notifications than one call from Business Central carries
+    /// ([`Receiver::max_notifications`]; answered 413). The body was not
+    /// read further.
+    TooManyNotifications,
     /// A `validationToken` longer than any Business Central sends (400).
     SuspiciousToken,
 }
@@ -192,38 +212,13 @@ pub struct Received {
 #[derive(Debug, Clone)]
 pub struct Receiver {
     accepted: Vec<ClientState>,
-}
-
-/// The body Business Central posts.
-#[derive(Deserialize)]
-struct WireBody {
-    value: Vec<WireNotification>,
-}
-
-#[derive(Deserialize)]
-struct WireNotification {
-    #[serde(rename = "subscriptionId", default)]
-    subscription_id: String,
-    #[serde(rename = "clientState", default)]
-    client_state: Option<String>,
-    #[serde(rename = "expirationDateTime", default)]
-    expires_at: Option<String>,
-    #[serde(default)]
-    resource: String,
-    #[serde(rename = "changeType", default)]
-    change_type: String,
-    #[serde(rename = "lastModifiedDateTime", default)]
-    last_modified: Option<String>,
-}
-
-fn timestamp(text: Option<&str>) -> Option<DateTime<FixedOffset>> {
-    text.and_then(|text| DateTime::parse_from_rfc3339(text).ok())
+    max_notifications: usize,
 }
 
 impl Receiver {
     /// A receiver for subscriptions made with `client_state`.
     pub fn new(client_state: ClientState) -> Receiver {
-        Receiver { accepted: vec![client_state] }
+        Receiver { accepted: vec![client_state], max_notifications: COLLECTION_NOTIFICATION_THRESHOLD }
     }
 
     /// Accepts notifications carrying `client_state` too: while changing
@@ -234,10 +229,25 @@ impl Receiver {
         self
     }
 
+    /// The most notifications one call may carry (default 1,000, Business
+    /// Central online's limit per notification URL): for Business Central
+    /// on premises whose `ApiSubscriptionMaxNumberOfNotifications` is set
+    /// higher. A call with more is refused (413) without reading it further;
+    /// [`body_limit`](Self::body_limit) grows with this number.
+    pub fn max_notifications(mut self, count: usize) -> Receiver {
+        self.max_notifications = count.max(1);
+        self
+    }
+
+    /// The largest body the receiver reads ([`MAX_NOTIFICATION_BODY`] for
+    /// 1,000 notifications): set the HTTP server's request body limit to it.
+    pub fn body_limit(&self) -> usize {
+        self.max_notifications.saturating_mul(NOTIFICATION_ALLOWANCE).saturating_add(ENVELOPE_ALLOWANCE)
+    }
+
     /// Compares with every accepted secret, without stopping at the first
     /// match, so that the time taken says nothing about the secrets.
-    fn accepts(&self, candidate: Option<&str>) -> bool {
-        let Some(candidate) = candidate else { return false };
+    fn accepts(&self, candidate: &str) -> bool {
         self.accepted.iter().fold(false, |found, state| state.matches(candidate) | found)
     }
 
@@ -254,33 +264,25 @@ impl Receiver {
                 rejected: 0,
             };
         }
-        if request.body.len() > MAX_NOTIFICATION_BODY {
+        if request.body.len() > self.body_limit() {
             return rejected(Rejection::TooLarge, Reply::text(413, "body too large"));
         }
         // Business Central wrote a byte order mark before version 19.
         let body = request.body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(request.body);
-        let wire: WireBody = match serde_json::from_slice(body) {
-            Ok(wire) => wire,
-            Err(error) => {
+        let accepts = |state: &str| self.accepts(state);
+        let parsed = match wire::parse(body, self.max_notifications, &accepts) {
+            Ok(parsed) => parsed,
+            Err(Unread::TooMany) => {
+                return rejected(Rejection::TooManyNotifications, Reply::text(413, "too many notifications"));
+            }
+            Err(Unread::Malformed(error)) => {
                 let reason = format!("not a notification payload: {error}");
                 return rejected(Rejection::Malformed(reason), Reply::text(400, "not a notification payload"));
             }
         };
-        let total = wire.value.len();
-        let notifications: Vec<Notification> = wire
-            .value
-            .into_iter()
-            .filter(|item| self.accepts(item.client_state.as_deref()))
-            .map(|item| Notification {
-                subscription_id: SubscriptionId::new(item.subscription_id),
-                change: ChangeType::parse(&item.change_type),
-                resource: ResourcePath::parse(&item.resource),
-                expires_at: timestamp(item.expires_at.as_deref()),
-                last_modified: timestamp(item.last_modified.as_deref()),
-            })
-            .collect();
-        let dropped = total - notifications.len();
-        if notifications.is_empty() && total > 0 {
+        let notifications = parsed.notifications;
+        let dropped = parsed.total - notifications.len();
+        if notifications.is_empty() && parsed.total > 0 {
             let mut outcome = rejected(Rejection::ClientStateMismatch, Reply::text(401, "unknown client state"));
             outcome.rejected = dropped;
             return outcome;
@@ -295,7 +297,10 @@ fn rejected(reason: Rejection, reply: Reply) -> Received {
 
 #[cfg(test)]
 mod tests {
+    use chrono::DateTime;
+
     use super::*;
+    use crate::webhooks::ChangeType;
 
     const BODY: &str = r#"{"value":[
         {"subscriptionId":"webhookItemsId","clientState":"secret","expirationDateTime":"2018-10-29T07:52:31Z",
@@ -357,6 +362,56 @@ mod tests {
         assert_eq!(receiver().receive(IncomingRequest::new(None, &with_bom)).notifications.len(), 2);
         let empty = receiver().receive(IncomingRequest::new(None, br#"{"value":[]}"#));
         assert_eq!((empty.kind, empty.reply.status()), (ReceivedKind::Notifications, 200));
+    }
+
+    /// A call of `count` notifications, each with `state` as its client
+    /// state, written as JSON text (escaped or not).
+    fn call(count: usize, state_json: &str) -> Vec<u8> {
+        let item = format!(
+            r#"{{"subscriptionId":"c670ea73cacb459bb51dc1740da2f1db","clientState":"{state_json}","expirationDateTime":"2025-10-29T07:52:31Z","resource":"api/v2.0/companies(b18aed47-c385-49d2-b954-dbdf8ad71780)/customers(26814998-936a-401c-81c1-0e848a64971d)","changeType":"updated","lastModifiedDateTime":"2025-10-26T12:54:20.467Z"}}"#
+        );
+        format!(r#"{{"value":[{}]}}"#, vec![item; count].join(",")).into_bytes()
+    }
+
+    #[test]
+    fn the_largest_call_business_central_makes_is_read_whatever_the_client_states_characters() {
+        // 2,048 UTF-16 code units of client state, as Business Central
+        // counts its 2,048 characters: raw UTF-8 (2 and 3 bytes each),
+        // escaped as `\uXXXX`, and astral characters as escaped pairs.
+        let cases = [
+            ("é".repeat(2048), "é".repeat(2048)),
+            ("€".repeat(2048), "€".repeat(2048)),
+            ("é".repeat(2048), "\\u00e9".repeat(2048)),
+            ("😀".repeat(1024), "\\ud83d\\ude00".repeat(1024)),
+        ];
+        for (state, json) in cases {
+            assert!(ClientState::new(state.as_str()).problem().is_none(), "Business Central accepts it");
+            let body = call(1000, &json);
+            let received = Receiver::new(ClientState::new(state)).receive(IncomingRequest::new(None, &body));
+            assert_eq!(received.reply.status(), 200, "{} bytes: {:?}", body.len(), received.kind);
+            assert_eq!(received.notifications.len(), 1000);
+        }
+        assert!(MAX_NOTIFICATION_BODY >= call(1000, &"\\u00e9".repeat(MAX_CLIENT_STATE_CHARS)).len());
+        assert_eq!(receiver().body_limit(), MAX_NOTIFICATION_BODY);
+    }
+
+    #[test]
+    fn a_call_with_more_notifications_than_business_central_sends_is_refused_unread() {
+        let body = call(1001, "secret");
+        let refused = receiver().receive(IncomingRequest::new(None, &body));
+        assert_eq!(refused.kind, ReceivedKind::Rejected(Rejection::TooManyNotifications));
+        assert_eq!((refused.reply.status(), refused.notifications.len()), (413, 0));
+        // On premises the limit is a setting.
+        let on_premises = receiver().max_notifications(5000);
+        assert_eq!(on_premises.receive(IncomingRequest::new(None, &body)).notifications.len(), 1001);
+        assert!(on_premises.body_limit() > MAX_NOTIFICATION_BODY);
+        let large = call(8000, &"x".repeat(2048));
+        assert!(large.len() > MAX_NOTIFICATION_BODY);
+        let state = ClientState::new("x".repeat(2048));
+        assert_eq!(Receiver::new(state.clone()).receive(IncomingRequest::new(None, &large)).reply.status(), 413);
+        let received = Receiver::new(state).max_notifications(8000).receive(IncomingRequest::new(None, &large));
+        assert_eq!(received.notifications.len(), 8000);
+        assert_eq!(receiver().max_notifications(0).body_limit(), receiver().max_notifications(1).body_limit());
     }
 
     #[test]

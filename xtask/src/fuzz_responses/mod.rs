@@ -11,7 +11,10 @@
 //! `oracle.rs`: no panic, entities round-trip through their own JSON,
 //! error text is bounded and keeps the service's code, every `$batch`
 //! operation gets one result, and paging stays on the client's origin and
-//! within its page cap (so next-link cycles end).
+//! within its page cap (so next-link cycles end). Webhook notification
+//! calls go through the SDK's receiver instead (`webhooks.rs`): a reply
+//! every time, at most 1,000 notifications looked at, none accepted
+//! without the client state.
 //!
 //! The first failure is saved to `target/fuzz-crashes/response-<hash>.json`
 //! (with the target in its name), printed, and ends the run with an error.
@@ -21,6 +24,7 @@ mod model;
 mod mutate;
 mod oracle;
 mod seeds;
+mod webhooks;
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;

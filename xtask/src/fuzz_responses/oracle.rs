@@ -62,6 +62,7 @@ impl Oracle {
             seeds::Target::Page => self.check_paging(input),
             seeds::Target::ErrorBody => self.check_error(input, variant),
             seeds::Target::Batch => self.check_batch(input),
+            seeds::Target::Notifications => super::webhooks::check_notifications(input, variant),
         }
     }
 

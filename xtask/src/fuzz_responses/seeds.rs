@@ -16,9 +16,15 @@ pub(super) enum Target {
     ErrorBody,
     /// A JSON `$batch` answer.
     Batch,
+    /// A webhook notification call, fed to the SDK's receiver.
+    Notifications,
 }
 
-pub(super) const TARGETS: [Target; 4] = [Target::Page, Target::Entity, Target::ErrorBody, Target::Batch];
+pub(super) const TARGETS: [Target; 5] =
+    [Target::Page, Target::Entity, Target::ErrorBody, Target::Batch, Target::Notifications];
+
+/// The client state the fuzzed webhook receiver accepts.
+pub(super) const CLIENT_STATE: &str = "fuzz-secret";
 
 const ENTRY: &str = r##"{"@odata.etag":"W/\"JzE5OzEyMzQ1Njc4OTAxMjM0NTY3ODkwMTI7MDA7Jw==\"","id":"2b7e1516-28ae-d2a6-abf7-158809cf4f3c","number":1234,"count":7,"amount":12345678901234.56789,"postingDate":"2025-02-17","modified":"2024-05-08T15:37:35.593Z","startsAt":"09:45:00.1234567","leadTime":"P1DT2H30M15.5S","blocked":false,"kind":"Credit_x0020_Memo","name":"Café \"Zürich\" \u00e9 \ud83d\ude00","data":"iVBORw0KGgo","picture@odata.mediaReadLink":"https://bc.example/api/v2.0/entries(2b7e1516-28ae-d2a6-abf7-158809cf4f3c)/picture/pictureContent","picture@odata.mediaEditLink":"entries(1)/picture","picture@odata.mediaEtag":"W/\"1\"","lines":[{"quantity":3,"description":"Bicycle"},{"quantity":-0.5,"description":null,"lineExtra":{"a":[1,2.5e3]}}],"parent":{"id":"00000000-0000-0000-0000-000000000001","amount":"1000.00","kind":"Invoice"},"extensionField":1000.000,"@odata.type":"#Fuzz.entry"}"##;
 
@@ -44,10 +50,25 @@ pub(super) fn seeds(target: Target) -> Vec<String> {
             r#"{"error":{"code":"Internal_ServerError","message":"#.to_owned(),
             String::new(),
         ],
+        Target::Notifications => notification_seeds(),
         Target::Batch => vec![format!(
             r#"{{"responses":[{{"id":"1","status":200,"headers":{{"content-type":"application/json; odata.metadata=minimal"}},"body":{ENTRY}}},{{"id":"2","status":409,"headers":{{"content-type":"application/json"}},"body":{{"error":{{"code":"Request_EntityChanged","message":"Changed. CorrelationId: 1e1f27a7-d4cb-4b5e-93a8-1f1b0cbd29e2."}}}}}},{{"id":"3","status":200,"headers":{{"content-type":"image/png"}},"body":"iVBORw0KGgoAAAANSUhEUg=="}},{{"id":"4","status":204,"headers":{{"etag":"W/\"2\""}}}}]}}"#
         )],
     }
+}
+
+/// Notification calls as Business Central makes them (its documentation's
+/// example, with one foreign client state), the largest one (1,000
+/// notifications) and one past it, with a byte order mark, and empty.
+fn notification_seeds() -> Vec<String> {
+    let documented = format!(
+        r#"{{"value":[{{"subscriptionId":"webhookItemsId","clientState":"{CLIENT_STATE}","expirationDateTime":"2018-10-29T07:52:31Z","resource":"api/v2.0/companies(b18aed47-c385-49d2-b954-dbdf8ad71780)/items(26814998-936a-401c-81c1-0e848a64971d)","changeType":"updated","lastModifiedDateTime":"2018-10-26T12:54:20.467Z"}},{{"subscriptionId":"other","clientState":"someClientState","resource":"api/v2.0/companies(b18aed47-c385-49d2-b954-dbdf8ad71780)/customers(4b4f31f0-dc1c-4033-b2aa-ab03ca1d6ebc)","changeType":"deleted"}},{{"subscriptionId":"salesInvoice","clientState":"{CLIENT_STATE}","expirationDateTime":"2018-10-20T10:55:01Z","resource":"/api/v2.0/companies(7dbba574-5f69-4167-a43e-fb975045de15)/salesInvoices?$filter=lastDateTimeModified%20gt%202018-10-15T11:00:00Z","changeType":"collection","lastModifiedDateTime":"2018-10-26T12:54:30.503Z"}}]}}"#
+    );
+    let calls = |count: usize| {
+        let item = format!(r#"{{"subscriptionId":"s","clientState":"{CLIENT_STATE}","changeType":"created"}}"#);
+        format!(r#"{{"value":[{}]}}"#, vec![item; count].join(","))
+    };
+    vec![documented.clone(), format!("\u{feff}{documented}"), calls(1000), calls(1001), r#"{"value":[]}"#.to_owned()]
 }
 
 /// Values put in place of a JSON value.
@@ -104,6 +125,8 @@ pub(super) const ODD_VALUES: &[&str] = &[
     r#""?$skiptoken=%zz""#,
     r#""https://bc.example/api/v2.0/entries?$skiptoken=2""#,
     r#""entries""#,
+    r#""fuzz-secret""#,
+    r#""fuzz-secre\u0074""#,
 ];
 
 /// Keys put in place of an object key.
@@ -141,5 +164,11 @@ pub(super) const KEYS: &[&str] = &[
     "headers",
     "body",
     "content-type",
+    "subscriptionId",
+    "clientState",
+    "changeType",
+    "resource",
+    "expirationDateTime",
+    "lastModifiedDateTime",
     "",
 ];
