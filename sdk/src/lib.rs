@@ -10,7 +10,7 @@
 //!   ([`Blank`]).
 //! - **The generated APIs** ([`api`], feature `apis`, on by default): one
 //!   module per API route, one per entity type, generated from Business
-//!   Central's `$metadata`.
+//!   Central's `$metadata`; [`schemas`] holds those documents.
 //! - **Keeping a copy in step** with Business Central: incremental reads of
 //!   what changed ([`sync`]) and webhook subscriptions and notifications
 //!   ([`webhooks`]).
@@ -76,6 +76,8 @@ mod credentials;
 mod environment;
 pub mod limits;
 mod profile;
+#[cfg(feature = "apis")]
+pub mod schemas;
 pub mod sync;
 #[cfg(feature = "testing")]
 pub mod testing;
