@@ -17,7 +17,9 @@
 //!
 //! Everything that happens at run time (HTTP, retries, paging, `$batch`,
 //! errors, typed filters) is the generic OData runtime, re-exported as
-//! [`runtime`].
+//! [`runtime`]. To test your own code without Business Central, the
+//! `business-central-testing` crate plugs an in-memory Business Central
+//! into the client.
 //!
 //! ```no_run
 //! use business_central_sdk::api::v2_0::{self, enums::GenJournalDocumentType, general_ledger_entry as gle, sales_invoice, sales_invoice_line};
@@ -79,8 +81,6 @@ mod profile;
 #[cfg(feature = "apis")]
 pub mod schemas;
 pub mod sync;
-#[cfg(feature = "testing")]
-pub mod testing;
 pub mod webhooks;
 
 pub use blank::{BLANK_DATE, Blank};

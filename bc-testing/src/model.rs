@@ -10,7 +10,7 @@ use std::sync::Arc;
 use odata_v4_csdl::ir::annotations::Permission;
 use odata_v4_csdl::ir::{self, Primitive, TypeTarget};
 
-use super::bc_rules;
+use crate::bc_rules;
 
 /// The primitive types the fake tells apart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -281,7 +281,7 @@ impl ServiceModel {
         let never = annotations.computed()
             || annotations.permissions() == Some(Permission::Read)
             || bc_rules::is_system_field(&property.name)
-            || (is_key && bc_rules::is_server_assigned_key(&property.name, &kind))
+            || (is_key && bc_rules::is_server_assigned_key(&property.name, kind == Kind::Primitive(Edm::Guid)))
             || kind == Kind::Primitive(Edm::Stream);
         PropertyModel {
             name: property.name.clone(),
@@ -334,18 +334,14 @@ impl ServiceModel {
     }
 }
 
-/// The built-in routes' schemas, read once per process.
-#[cfg(feature = "apis")]
+/// The SDK's routes, read once per process from the `$metadata` they were
+/// generated from (`business_central_sdk::schemas`).
 pub(crate) mod builtin {
     use std::sync::OnceLock;
 
-    use super::*;
+    use business_central_sdk::schemas;
 
-    /// `sdk/schemas` links to the repository's committed `schemas/`, so the
-    /// packaged crate carries the same files the APIs were generated from.
-    const API_V2_0: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/schemas/api/v2.0/metadata.xml"));
-    const REPORTS_FINANCE_BETA: &str =
-        include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/schemas/api/microsoft/reportsFinance/beta/metadata.xml"));
+    use super::*;
 
     fn cached(
         cell: &'static OnceLock<Result<Arc<ServiceModel>, String>>,
@@ -358,17 +354,17 @@ pub(crate) mod builtin {
     /// `api/v2.0`.
     pub(crate) fn api_v2_0() -> Result<Arc<ServiceModel>, String> {
         static MODEL: OnceLock<Result<Arc<ServiceModel>, String>> = OnceLock::new();
-        cached(&MODEL, "api/v2.0", API_V2_0)
+        cached(&MODEL, "api/v2.0", schemas::API_V2_0)
     }
 
     /// `api/microsoft/reportsFinance/beta`.
     pub(crate) fn reports_finance_beta() -> Result<Arc<ServiceModel>, String> {
         static MODEL: OnceLock<Result<Arc<ServiceModel>, String>> = OnceLock::new();
-        cached(&MODEL, "api/microsoft/reportsFinance/beta", REPORTS_FINANCE_BETA)
+        cached(&MODEL, "api/microsoft/reportsFinance/beta", schemas::API_MICROSOFT_REPORTS_FINANCE_BETA)
     }
 }
 
-#[cfg(all(test, feature = "apis"))]
+#[cfg(test)]
 mod tests {
     use super::*;
 

@@ -8,7 +8,7 @@ use business_central_sdk::runtime::chrono::NaiveDate;
 use business_central_sdk::runtime::rust_decimal::Decimal;
 use business_central_sdk::runtime::uuid::Uuid;
 use business_central_sdk::runtime::{Error, Method, ServiceProfile};
-use business_central_sdk::testing::FakeBusinessCentral;
+use business_central_testing::FakeBusinessCentral;
 use futures_util::StreamExt;
 
 use super::World;

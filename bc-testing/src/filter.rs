@@ -2,12 +2,12 @@
 //! `not`, `in (…)`, null checks, string functions, enum literals in both
 //! spellings (`'Ship'` as Business Central takes them,
 //! `Microsoft.NAV.customerBlocked'Ship'` as strict OData writes them), and
-//! the lambda operators `any`/`all`. [`evaluate`](super::evaluate) runs it.
+//! the lambda operators `any`/`all`. [`evaluate`](crate::evaluate) runs it.
 //!
 //! Precedence follows the OData ABNF where the typed builders can reach it:
 //! `not` binds tightest, then comparisons, then `and`, then `or`.
 
-use super::values::{self, Value};
+use crate::values::{self, Value};
 
 /// Why a filter was refused; becomes a 400.
 #[derive(Debug, Clone, PartialEq)]
@@ -462,6 +462,23 @@ impl Expr {
         });
         found
     }
+
+    /// Replaces every `in (…)` condition with `true`, as Business Central
+    /// evaluates them without `$schemaversion=2.1`; returns whether there
+    /// was one.
+    pub(crate) fn ignore_in(&mut self) -> bool {
+        match self {
+            Expr::In(..) => {
+                *self = Expr::Literal(Value::Bool(true));
+                true
+            }
+            Expr::Literal(_) | Expr::Member(_) => false,
+            Expr::Call(_, arguments) => arguments.iter_mut().fold(false, |found, a| a.ignore_in() | found),
+            Expr::Compare(_, a, b) | Expr::And(a, b) | Expr::Or(a, b) => a.ignore_in() | b.ignore_in(),
+            Expr::Not(a) => a.ignore_in(),
+            Expr::Lambda { body, .. } => body.ignore_in(),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -517,5 +534,13 @@ mod tests {
         assert!(parse("a eq 1 or a eq 2").unwrap().or_across_fields().is_none());
         assert!(parse("a eq 1 or b eq 2").unwrap().or_across_fields().is_some());
         assert!(parse("(a eq 1 or a eq 2) and b eq 3").unwrap().or_across_fields().is_none());
+    }
+
+    #[test]
+    fn in_can_be_ignored() {
+        let mut with_in = parse("a in (1, 2) and not (b in (3))").unwrap();
+        assert!(with_in.ignore_in());
+        assert_eq!(with_in, parse("true and not (true)").unwrap());
+        assert!(!parse("a eq 1").unwrap().ignore_in());
     }
 }

@@ -6,15 +6,15 @@ use std::cmp::Ordering;
 
 use base64::Engine as _;
 
-use super::evaluate::{Evaluation, Scope};
-use super::filter::{Expr, FilterError};
-use super::json::{JsonObject, JsonValue};
-use super::model::{Edm, Kind, ServiceModel, TypeModel};
-use super::query::{ExpandItem, QueryOptions};
-use super::resolve::{self, Collection, EntityAt, Navigated};
-use super::service::Failure;
-use super::store::{Row, Store};
-use super::values::{self, Value};
+use crate::evaluate::{Evaluation, Scope};
+use crate::filter::{Expr, FilterError};
+use crate::json::{JsonObject, JsonValue};
+use crate::model::{Edm, Kind, ServiceModel, TypeModel};
+use crate::query::{ExpandItem, QueryOptions};
+use crate::reply::Failure;
+use crate::resolve::{self, Collection, EntityAt, Navigated};
+use crate::store::{Row, Store};
+use crate::values::{self, Value};
 
 /// What reading needs: the model, the data and the absolute service root.
 #[derive(Clone, Copy)]
@@ -23,8 +23,6 @@ pub(crate) struct View<'a> {
     pub store: &'a Store,
     /// The service root URL, ending in `/`.
     pub root: &'a str,
-    /// Business Central ignores `in` without `$schemaversion=2.1`.
-    pub ignore_in: bool,
 }
 
 /// One entity's properties, as `$filter` sees them.
@@ -149,7 +147,7 @@ pub(crate) fn matching_rows<'a>(
     let ty = view.model.entity_type(&collection.type_name).ok_or_else(|| Failure::bad_request("unknown type"))?;
     let mut rows = resolve::members(view.model, view.store, collection);
     if let Some(filter) = &options.filter {
-        let evaluation = Evaluation { model: view.model, ignore_in: view.ignore_in };
+        let evaluation = Evaluation { model: view.model };
         let mut kept = Vec::with_capacity(rows.len());
         for row in rows {
             let scope = RowScope { view, ty, at: resolve::entity_at(ty, row, collection) };

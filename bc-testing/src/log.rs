@@ -5,7 +5,7 @@ use std::fmt;
 
 use odata_v4_runtime::{CollectionPath, EntityPath, Headers, Method};
 
-use super::faults::canonical_path;
+use crate::faults::canonical_path;
 
 /// One request as the fake received it. Its `Debug` output leaves out the
 /// value of `Authorization`.
