@@ -1,6 +1,7 @@
 //! The in-memory Business Central (`business_central_testing`),
 //! driven through the generated API exactly as user code drives it.
 
+mod business_central_rules;
 mod faults;
 mod reads;
 mod requests;
