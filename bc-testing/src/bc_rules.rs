@@ -1,6 +1,7 @@
 //! What the fake knows about Business Central beyond its `$metadata`: which
 //! properties it maintains itself, the resource docs' read-only
 //! properties, and the values it fills in when a document is created.
+//! (Primary keys other than `id` are in [`table_keys`](crate::table_keys).)
 //!
 //! Sources: the generator's rules (`codegen/src/emit/plan.rs` in the
 //! repository), the resource docs committed in `schemas/api/v2.0/docs/` (a

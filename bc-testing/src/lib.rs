@@ -33,7 +33,13 @@
 //!   `If-Match` required, a stale ETag refused with 409
 //!   `Request_EntityChanged`, a new ETag after every write, the updated
 //!   entity in the PATCH answer; 405 `BadRequest_MethodNotAllowed` on
-//!   read-only sets; read-only properties refused.
+//!   read-only sets; read-only properties refused; a second row with the
+//!   same primary key refused with 409 `Internal_EntityWithSameKeyExists`
+//!   (the table's own key where it is not `id`: the `number` of customers,
+//!   vendors, items and documents, the `code` of setup tables and journals,
+//!   a line's document or journal and line number, a ledger entry's
+//!   `entryNumber`, a company's `name`; the full table is
+//!   `bc-testing/src/table_keys.rs` in the repository).
 //! - **Bound actions** (`Microsoft.NAV.post`): recorded
 //!   ([`FakeBusinessCentral::action_calls`]), with Business Central's effect
 //!   for `post` (a draft invoice becomes open) and `cancel`, replaceable with
@@ -88,8 +94,11 @@
 //! a second description keeps one source of truth and serves custom routes
 //! with no code generation at all. What `$metadata` does not say (which
 //! properties Business Central computes, number series, document totals)
-//! comes from the resource docs and the generator's rules, kept in one
-//! table that a test checks against the docs.
+//! comes from the resource docs and the generator's rules, kept in tables
+//! that tests check against the docs and the model; the tables' primary
+//! keys where they are not `id` (customers by `number`, setup tables by
+//! `code`, journal lines by journal and line number, …) are listed in one
+//! table too.
 //!
 //! # Where the fake differs from Business Central
 //!
@@ -145,6 +154,7 @@
 mod bc_rules;
 mod error;
 mod json;
+mod table_keys;
 
 mod model;
 mod values;

@@ -388,4 +388,31 @@ mod tests {
         assert!(!entries.insertable && !entries.updatable && !entries.deletable);
         assert!(!model.entity_type("Microsoft.NAV.subscriptions").expect("subscriptions").company_scoped);
     }
+
+    /// The table keys name types of `api/v2.0` and properties they have; a
+    /// type with a `number` or `code` is in the table or said not to be.
+    #[test]
+    fn table_keys_fit_the_v2_model() {
+        use crate::table_keys::{NOT_KEYED_BY_NUMBER_OR_CODE, TABLE_KEYS, table_key};
+        let model = builtin::api_v2_0().expect("the committed schema reads");
+        for (at, key) in TABLE_KEYS.iter().enumerate() {
+            assert!(TABLE_KEYS[..at].iter().all(|k| k.entity_type != key.entity_type), "{} twice", key.entity_type);
+            let ty = model.types.values().find(|t| t.short_name() == key.entity_type);
+            let ty = ty.unwrap_or_else(|| panic!("no entity type {}", key.entity_type));
+            for (property, _) in key.fields {
+                assert!(ty.property(property).is_some(), "{} has no property {property}", key.entity_type);
+            }
+        }
+        for set in model.sets.values() {
+            let ty = model.entity_type(&set.type_name).expect("the set's type");
+            let short = ty.short_name();
+            if ty.property("number").is_some() || ty.property("code").is_some() {
+                assert!(
+                    table_key(short).is_some() || NOT_KEYED_BY_NUMBER_OR_CODE.contains(&short),
+                    "{} ({short}) has a number or code: give its table key in table_keys.rs, or list it as not keyed by it",
+                    set.name
+                );
+            }
+        }
+    }
 }

@@ -1,7 +1,8 @@
 //! Writing: creates (with deep insert of contained collections), updates
-//! and deletes, each payload checked ([`payload`](crate::payload)), the
-//! key kept unique, documents completed and their totals kept
-//! ([`documents`](crate::documents)).
+//! and deletes, each payload checked ([`payload`](crate::payload)), keys
+//! kept unique (the OData key and the table's own,
+//! [`table_keys`](crate::table_keys)), documents completed and their
+//! totals kept ([`documents`](crate::documents)).
 
 use odata_v4_runtime::uuid::Uuid;
 
@@ -11,6 +12,8 @@ use crate::model::{Edm, Kind, ServiceModel, TypeModel};
 use crate::payload::{check_value, declared, read_only};
 use crate::reply::Failure;
 use crate::resolve::{self, Collection, EntityAt, Link, Navigated};
+use crate::store::Seq;
+use crate::table_keys;
 use crate::values::{self, Value};
 
 /// An entity created by [`create`], with the entities deep-inserted with it.
@@ -76,6 +79,7 @@ impl Writer<'_> {
         };
         documents::complete_new(self, ty, &mut values, collection.company)?;
         self.check_unique_key(ty, &values, collection.company)?;
+        self.check_table_key(ty, &values, collection.company, None)?;
         let seq = self.store.insert(&ty.name, collection.company, parent, values);
         let row = self.store.row(&ty.name, seq).ok_or_else(|| Failure::bad_request("the new row is gone"))?;
         let entity = resolve::entity_at(ty, row, collection);
@@ -116,6 +120,55 @@ impl Writer<'_> {
         Ok(())
     }
 
+    /// The table's own primary key ([`table_keys`]): no other row of the
+    /// table in the company may hold the same one. `except` is the row an
+    /// update changes.
+    fn check_table_key(
+        &self,
+        ty: &TypeModel,
+        values: &JsonObject,
+        company: Option<Uuid>,
+        except: Option<Seq>,
+    ) -> Result<(), Failure> {
+        let Some(key) = table_keys::table_key(ty.short_name()) else { return Ok(()) };
+        let mut parts = Vec::with_capacity(key.fields.len());
+        for (property, _) in key.fields {
+            let Some(declared) = ty.property(property) else { return Ok(()) };
+            let value = values.get(property);
+            if documents::is_blank(value) {
+                return Ok(());
+            }
+            parts.push((*property, &declared.kind, key_part(Value::from_json(value, &declared.kind))));
+        }
+        let model = self.model;
+        let same = |row_values: &JsonObject| {
+            parts.iter().all(|(property, kind, wanted)| {
+                let stored = key_part(Value::from_json(row_values.get(property), kind));
+                values::equal(&stored, wanted, model).unwrap_or(false)
+            })
+        };
+        let scoped = |row_company: Option<Uuid>| !ty.company_scoped || row_company == company;
+        if !self.store.rows(&ty.name).any(|row| Some(row.seq) != except && scoped(row.company) && same(&row.values)) {
+            return Ok(());
+        }
+        let identification: Vec<String> = key
+            .fields
+            .iter()
+            .map(|(property, field)| {
+                let text = match values.get(property) {
+                    Some(JsonValue::String(text)) => text.clone(),
+                    other => other.map(JsonValue::to_text).unwrap_or_default(),
+                };
+                format!("{field}='{text}'")
+            })
+            .collect();
+        Err(Failure::new(
+            409,
+            "Internal_EntityWithSameKeyExists",
+            format!("The {} already exists. Identification fields and values: {}", key.table, identification.join(",")),
+        ))
+    }
+
     /// Applies a PATCH body to an entity.
     pub(crate) fn update(&mut self, at: &EntityAt, body: &JsonValue) -> Result<(), Failure> {
         let model = self.model;
@@ -144,6 +197,15 @@ impl Writer<'_> {
                 return Err(read_only(name));
             }
             changes.push((name.to_owned(), check_value(model, property, value)?));
+        }
+        let changes_key = table_keys::table_key(ty.short_name())
+            .is_some_and(|key| key.fields.iter().any(|(field, _)| changes.iter().any(|(name, _)| name == field)));
+        if changes_key && let Some(row) = self.store.row(&ty.name, at.seq) {
+            let mut after = row.values.clone();
+            for (name, value) in &changes {
+                after.insert(name.clone(), value.clone());
+            }
+            self.check_table_key(ty, &after, at.company, Some(at.seq))?;
         }
         let type_name = ty.name.clone();
         let now = self.store.write_time();
@@ -215,4 +277,13 @@ impl Writer<'_> {
 fn belongs_to(ty: &TypeModel, navigation: &str) -> bool {
     ty.navigation(navigation)
         .is_some_and(|n| n.constraints.iter().all(|(source, _)| ty.key.iter().any(|k| k == source)))
+}
+
+/// A key part as Business Central compares it: its `Code` fields hold
+/// text in upper case.
+fn key_part(value: Value) -> Value {
+    match value {
+        Value::String(text) => Value::String(text.to_uppercase()),
+        other => other,
+    }
 }

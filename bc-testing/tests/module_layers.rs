@@ -15,7 +15,7 @@ use std::path::PathBuf;
 /// The layers, lowest first.
 const LAYERS: &[&[&str]] = &[
     // Plain data and JSON: Business Central's rule tables, the fake's error.
-    &["bc_rules", "error", "json"],
+    &["bc_rules", "error", "json", "table_keys"],
     // The model read from `$metadata`.
     &["model"],
     // Typed values, stored rows, answers and refusals.

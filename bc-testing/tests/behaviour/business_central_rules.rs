@@ -1,10 +1,14 @@
 //! Where the fake must be exactly as strict, and exactly as lax, as Business
-//! Central: continuation tokens over text ordering.
+//! Central: continuation tokens over text ordering, primary keys other than
+//! `id`.
 
 use std::collections::BTreeSet;
 
-use business_central_sdk::api::v2_0::{customer, sales_invoice};
-use business_central_testing::FakeBusinessCentral;
+use business_central_sdk::api::v2_0::{
+    customer, customer_payment as payment, customer_payment_journal as journal, item, sales_invoice,
+};
+use business_central_sdk::runtime::Error;
+use business_central_testing::{FakeBusinessCentral, FakeError};
 
 use super::World;
 
@@ -87,4 +91,58 @@ async fn paging_ordered_by_text_that_looks_like_dates_or_guids_returns_every_row
     };
     check_order(by_name, &names.iter().map(String::as_str).collect::<Vec<_>>()).await;
     assert!(world.bc.requests().len() >= 14, "4 or 3 pages per read:\n{}", world.bc.requests().summary());
+}
+
+fn refused_as_duplicate<T: std::fmt::Debug>(result: Result<T, FakeError>) -> String {
+    match result {
+        Err(FakeError::Refused { status: 409, code, message }) if code == "Internal_EntityWithSameKeyExists" => message,
+        other => panic!("expected 409 Internal_EntityWithSameKeyExists, got {other:?}"),
+    }
+}
+
+/// Issue 21, item 5: a customer's `number` is its table's primary key; a
+/// second customer with the same one is refused, as are other tables'
+/// duplicates, while the same number in another company is fine.
+#[tokio::test]
+async fn a_second_row_with_the_same_primary_key_is_refused() {
+    let world = World::new();
+    let customers = world.company().customers();
+    let again = world.bc.insert(&customers, customer::CustomerCreate::new("Alpine again").number("10000"));
+    let message = refused_as_duplicate(again);
+    assert!(message.contains("Customer already exists") && message.contains("No.='10000'"), "{message}");
+
+    // Through the client, as user code meets it.
+    let create = customers.create(customer::CustomerCreate::new("Alpine twice").number("10000")).send().await;
+    let error = create.expect_err("a duplicate number");
+    assert!(matches!(error, Error::Conflict(_)), "{error:?}");
+    assert_eq!((error.status(), error.code()), (Some(409), Some("Internal_EntityWithSameKeyExists")));
+    assert_eq!(world.bc.list(&customers).expect("customers").len(), 5, "nothing was added");
+
+    // Codes are stored in upper case: `itm-100` is `ITM-100`.
+    let items = world.company().items();
+    refused_as_duplicate(world.bc.insert(&items, item::ItemCreate::new().number("itm-100").display_name("Desk")));
+    // Another company has its own customers.
+    let muller = world.api.company(world.muller).customers();
+    world.bc.insert(&muller, customer::CustomerCreate::new("Alpine (DE)").number("10000")).expect("own numbers");
+
+    // An update may not give a row another's key either.
+    let obrien = world.customer_by_number("20000");
+    let path = world.company().customer(obrien.id);
+    let renumbered = path.update(&obrien, customer::CustomerUpdate::new().number("10000")).send().await;
+    assert_eq!(renumbered.expect_err("10000 is taken").code(), Some("Internal_EntityWithSameKeyExists"));
+    path.update(&obrien, customer::CustomerUpdate::new().number("20001")).send().await.expect("a free number");
+
+    // Journals by code, their lines by journal and line number.
+    let journals = world.company().customer_payment_journals();
+    let first = world.bc.insert(&journals, journal::CustomerPaymentJournalCreate::new("CASH")).expect("journal");
+    refused_as_duplicate(world.bc.insert(&journals, journal::CustomerPaymentJournalCreate::new("CASH")));
+    let lines = world.company().customer_payment_journal(first.id).customer_payments();
+    let paid = || payment::CustomerPaymentCreate::new().customer_number("30000").amount(10).line_number(10000);
+    world.bc.insert(&lines, paid()).expect("first line");
+    refused_as_duplicate(world.bc.insert(&lines, paid()));
+
+    // Seeded ledger entries keep their entry numbers unique too.
+    let entries = world.company().general_ledger_entries();
+    world.bc.insert_json(&entries, r#"{"entryNumber": 1, "description": "first"}"#).expect("seeded");
+    refused_as_duplicate(world.bc.insert_json(&entries, r#"{"entryNumber": 1, "description": "again"}"#));
 }
