@@ -1,6 +1,6 @@
 //! One exchange with the fake: each request is counted, checked against
 //! the armed faults, answered (or not, for an injected timeout), and
-//! recorded with its `$batch` parts and action calls.
+//! recorded with its `$batch` parts, what was ignored, and action calls.
 
 use std::time::Duration;
 
@@ -121,6 +121,7 @@ impl Shared {
             body,
             status,
             in_batch: false,
+            ignored: journal.ignored,
         });
         for sub in journal.batch {
             let (path, query) = match self.state.locate(&sub.url) {
@@ -137,6 +138,7 @@ impl Shared {
                 body: sub.body,
                 status: Some(sub.status),
                 in_batch: true,
+                ignored: sub.ignored,
             });
         }
         self.calls.extend(journal.actions);

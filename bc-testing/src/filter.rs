@@ -463,6 +463,13 @@ impl Expr {
         found
     }
 
+    /// Whether the expression uses `any` or `all` anywhere.
+    pub(crate) fn has_lambda(&self) -> bool {
+        let mut found = false;
+        self.walk(&mut |e| found |= matches!(e, Expr::Lambda { .. }));
+        found
+    }
+
     /// Replaces every `in (…)` condition with `true`, as Business Central
     /// evaluates them without `$schemaversion=2.1`; returns whether there
     /// was one.
@@ -537,7 +544,9 @@ mod tests {
     }
 
     #[test]
-    fn in_can_be_ignored() {
+    fn lambdas_are_found_and_in_can_be_ignored() {
+        assert!(parse("lines/any(x:x/q gt 5) and a eq 1").unwrap().has_lambda());
+        assert!(!parse("a in (1, 2)").unwrap().has_lambda());
         let mut with_in = parse("a in (1, 2) and not (b in (3))").unwrap();
         assert!(with_in.ignore_in());
         assert_eq!(with_in, parse("true and not (true)").unwrap());

@@ -24,7 +24,8 @@
 //! - **Reads**: server-driven paging with `@odata.nextLink` (page size set
 //!   with [`FakeBuilder::page_size`], `Prefer: odata.maxpagesize` honoured);
 //!   `$filter` evaluated in memory (comparisons, `and`/`or`/`not`, string
-//!   functions, null checks, enums written either way, `in`), `$orderby`,
+//!   functions, null checks, enums written either way, `in`; what Business
+//!   Central refuses or ignores, refused or ignored: see [`Dialect`]), `$orderby`,
 //!   `$top`, `$skip`, `$count`, `$select`, `$expand` with nested options;
 //!   entities by key and by alternate key (`companies(name='…')`).
 //! - **Writes**: create (201, a server-assigned `id`, numbers from a number
@@ -49,8 +50,10 @@
 //!   delays, for the requests a [`RequestMatcher`] selects or the n-th one.
 //! - **What was sent** ([`RequestLog`]): method, URL, decoded path and
 //!   query, headers and body of every request, with assertions such as
-//!   [`RequestLog::assert_patches_to_carry_if_match`] and
-//!   [`RequestLog::assert_no_in_without_schema_version`].
+//!   [`RequestLog::assert_patches_to_carry_if_match`],
+//!   [`RequestLog::assert_no_in_without_schema_version`] and
+//!   [`RequestLog::assert_no_ignored_filters`]; what Business Central would
+//!   have ignored is recorded with each request ([`RecordedRequest::ignored`]).
 //!
 //! # Example
 //!
@@ -113,10 +116,12 @@
 //!   `$orderby` come in insertion order.
 //! - Stream content (pictures, PDFs, attachments) is not stored; its URLs
 //!   answer 501.
-//! - With [`Dialect::BusinessCentral`] (the default) `in` is ignored
-//!   without `$schemaversion=2.1` and `or` may only join conditions on one
-//!   field, as Business Central's known limitations say; lambda operators
-//!   are evaluated although Business Central ignores them.
+//! - With [`Dialect::BusinessCentral`] (the default) the fake is no better
+//!   than Business Central at filters: `in` is ignored without
+//!   `$schemaversion=2.1`, a filter with a lambda operator (`any`/`all`) is
+//!   ignored (every row comes back), and `or` may only join conditions on
+//!   one field, as Business Central's known limitations say. What was
+//!   ignored is noted in the request log.
 //! - A `$batch` never stops at a failure (Business Central does not), and
 //!   an atomic one (`Isolation: snapshot`) that fails answers 424 for the
 //!   operations it undid.
@@ -200,7 +205,7 @@ mod seeding;
 
 pub use actions::{ActionCall, ActionRefusal, BoundEntity};
 pub use builder::FakeBuilder;
-pub use dialect::Dialect;
+pub use dialect::{Dialect, Ignored};
 pub use error::FakeError;
 pub use fake::{FAKE_BASE_URL, FakeBusinessCentral};
 pub use faults::{Fault, FaultKind, RequestMatcher};

@@ -12,7 +12,7 @@ use odata_v4_runtime::{Headers, Method};
 
 use crate::actions::{self, ActionCall, Actions};
 use crate::batch;
-use crate::dialect::Dialect;
+use crate::dialect::{Dialect, Ignored};
 use crate::documents::Writer;
 use crate::json::{JsonObject, JsonValue};
 use crate::model::{Edm, Kind, ServiceModel};
@@ -38,6 +38,7 @@ pub(crate) struct SubRequest {
     pub headers: Headers,
     pub body: Option<String>,
     pub status: u16,
+    pub ignored: Vec<Ignored>,
 }
 
 /// Side records of handling one request.
@@ -45,6 +46,8 @@ pub(crate) struct SubRequest {
 pub(crate) struct Journal {
     pub batch: Vec<SubRequest>,
     pub actions: Vec<ActionCall>,
+    /// What the dialect ignored in the request (not in its `$batch` parts).
+    pub ignored: Vec<Ignored>,
 }
 
 /// Everything the fake holds.
@@ -126,7 +129,7 @@ impl State {
         let located = self.locate(request.url)?;
         let mut options = QueryOptions::from_url(&located.url).map_err(|e| Failure::bad_request(e.0))?;
         if !request.seeding {
-            self.dialect.apply(&mut options)?;
+            self.dialect.apply(&mut options, &mut journal.ignored)?;
         }
         let route = located.route;
         let model = self.routes[route].model.clone();
@@ -303,6 +306,7 @@ impl State {
                 headers: operation.headers,
                 body: operation.body,
                 status: reply.status,
+                ignored: inner.ignored,
             });
             responses.push((operation.id, reply));
         }

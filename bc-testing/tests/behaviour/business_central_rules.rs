@@ -1,14 +1,15 @@
 //! Where the fake must be exactly as strict, and exactly as lax, as Business
 //! Central: continuation tokens over text ordering, primary keys other than
-//! `id`.
+//! `id`, lambda filters (ignored).
 
 use std::collections::BTreeSet;
 
 use business_central_sdk::api::v2_0::{
     customer, customer_payment as payment, customer_payment_journal as journal, item, sales_invoice,
+    sales_invoice_line as line,
 };
-use business_central_sdk::runtime::Error;
-use business_central_testing::{FakeBusinessCentral, FakeError};
+use business_central_sdk::runtime::{Error, Method};
+use business_central_testing::{Dialect, FakeBusinessCentral, FakeError, Ignored};
 
 use super::World;
 
@@ -145,4 +146,51 @@ async fn a_second_row_with_the_same_primary_key_is_refused() {
     let entries = world.company().general_ledger_entries();
     world.bc.insert_json(&entries, r#"{"entryNumber": 1, "description": "first"}"#).expect("seeded");
     refused_as_duplicate(world.bc.insert_json(&entries, r#"{"entryNumber": 1, "description": "again"}"#));
+}
+
+/// Three invoices for 10000: with a line of 1, 3 and 9 units.
+async fn invoices_with_quantities(world: &World) {
+    for quantity in [1, 3, 9] {
+        let line = line::SalesInvoiceLineCreate::new().line_object_number("ITM-100").quantity(quantity);
+        let draft = sales_invoice::SalesInvoiceCreate::new("10000").sales_invoice_lines([line]);
+        world.company().sales_invoices().create(draft).send().await.expect("invoice");
+    }
+}
+
+fn row_count(body: &[u8]) -> usize {
+    let body: serde_json::Value = serde_json::from_slice(body).expect("json");
+    body["value"].as_array().map_or(0, Vec::len)
+}
+
+/// Issue 21, item 6: Business Central ignores a filter with `any`/`all`
+/// and answers every row; a test that passes because the fake filtered
+/// would let production code read every row. The log says what happened.
+#[tokio::test]
+async fn lambda_filters_are_ignored_as_business_central_ignores_them() {
+    let world = World::new();
+    invoices_with_quantities(&world).await;
+    world.bc.clear_requests();
+    let invoices = format!("companies({})/salesInvoices", world.cronus);
+    let lambda = "$filter=salesInvoiceLines/any(l:l/quantity%20gt%205)";
+    let answer = world.raw(Method::Get, &format!("{invoices}?{lambda}"), None, &[]).await.expect("answered");
+    assert_eq!(row_count(answer.bytes()), 3, "every invoice, as Business Central answers");
+    let with_more = format!("{invoices}?{lambda}%20and%20number%20eq%20'nothing'");
+    let answer = world.raw(Method::Get, &with_more, None, &[]).await.expect("answered");
+    assert_eq!(row_count(answer.bytes()), 3, "the whole filter is ignored, not only the lambda");
+
+    let sent = world.bc.requests();
+    assert_eq!(sent.with_ignored_filters().len(), 2);
+    assert_eq!(sent.all()[0].ignored, [Ignored::LambdaFilter { expand: None }]);
+    assert!(sent.summary().contains("lambda operator"), "{}", sent.summary());
+    let unnoticed = std::panic::catch_unwind(|| sent.assert_no_ignored_filters());
+    assert!(unnoticed.is_err(), "the assertion fails on an ignored filter");
+
+    // A strict OData server evaluates the lambda.
+    let strict = FakeBusinessCentral::builder().api_v2_0().dialect(Dialect::StrictOData).build().expect("fake");
+    let world = World::with(strict);
+    invoices_with_quantities(&world).await;
+    let invoices = format!("companies({})/salesInvoices", world.cronus);
+    let answer = world.raw(Method::Get, &format!("{invoices}?{lambda}"), None, &[]).await;
+    assert_eq!(row_count(answer.expect("answered").bytes()), 1, "one invoice has a line over 5");
+    assert!(world.bc.requests().with_ignored_filters().is_empty());
 }

@@ -8,7 +8,7 @@ use business_central_sdk::runtime::chrono::NaiveDate;
 use business_central_sdk::runtime::rust_decimal::Decimal;
 use business_central_sdk::runtime::uuid::Uuid;
 use business_central_sdk::runtime::{Error, Method, ServiceProfile};
-use business_central_testing::FakeBusinessCentral;
+use business_central_testing::{FakeBusinessCentral, Ignored};
 use futures_util::StreamExt;
 
 use super::World;
@@ -125,7 +125,9 @@ async fn business_central_rules_on_in_and_or() {
         .await
         .expect("answered");
     assert_eq!(everyone.len(), 5, "the `in` condition was ignored");
-    assert_eq!(world.bc.requests().in_without_schema_version().len(), 1);
+    let sent = world.bc.requests();
+    assert_eq!(sent.in_without_schema_version().len(), 1);
+    assert_eq!(sent.all()[0].ignored, [Ignored::InWithoutSchemaVersion { expand: None }], "and the log says so");
 
     // `or` across two fields is refused.
     let refused = world
