@@ -7,7 +7,11 @@
 //!
 //! - a filter using a lambda operator (`any`, `all`) is ignored: the answer
 //!   holds every row, as if there were no `$filter`;
-//! - `or` may only join conditions on one field;
+//! - `or` between conditions on two different fields is refused with
+//!   "The 'OR' operator is not supported on distinct fields on an OData
+//!   filter." (answered 501 `BadRequest_MethodNotImplemented`, as Business
+//!   Central answers it); `or` on one field, `in`, and `and` of such groups
+//!   are fine;
 //! - `in (…)` without `$schemaversion=2.1` is ignored: the condition holds
 //!   for every row.
 //!
@@ -127,8 +131,8 @@ fn apply_business_central(
         ignored.push(Ignored::LambdaFilter { expand: at.clone() });
     }
     if let Some(filter) = &mut options.filter {
-        if let Some((a, b)) = filter.or_across_fields() {
-            return Err(or_across_fields(&a, &b));
+        if filter.or_across_fields().is_some() {
+            return Err(or_across_fields());
         }
         if ignores_in && filter.ignore_in() {
             ignored.push(Ignored::InWithoutSchemaVersion { expand: at });
@@ -144,12 +148,13 @@ fn apply_business_central(
     Ok(())
 }
 
-/// The refusal of `or` between conditions on two fields.
-fn or_across_fields(a: &str, b: &str) -> Failure {
-    Failure::bad_request(format!(
-        "The 'or' operator joins conditions on different fields ('{a}' and '{b}'); Business Central filters \
-         accept 'or' only between conditions on the same field."
-    ))
+/// Business Central's answer to `or` between conditions on two fields.
+fn or_across_fields() -> Failure {
+    Failure::new(
+        501,
+        "BadRequest_MethodNotImplemented",
+        "The 'OR' operator is not supported on distinct fields on an OData filter.",
+    )
 }
 
 #[cfg(test)]
@@ -174,6 +179,19 @@ mod tests {
         assert!(options.expect("answered").filter.is_some() && ignored.is_empty());
         let (_, ignored) = apply(Dialect::BusinessCentral, "$expand=lines($filter=tags/all(t:t/x eq 1))");
         assert_eq!(ignored, [Ignored::LambdaFilter { expand: Some("lines".to_owned()) }]);
+    }
+
+    #[test]
+    fn business_central_refuses_or_across_fields_only() {
+        let (refused, _) = apply(Dialect::BusinessCentral, "$filter=a eq 1 or b eq 2");
+        let refused = refused.expect_err("two fields");
+        assert_eq!((refused.status, refused.code.as_str()), (501, "BadRequest_MethodNotImplemented"));
+        let (nested, _) = apply(Dialect::BusinessCentral, "$expand=lines($filter=a eq 1 or b eq 2)");
+        assert!(nested.is_err());
+        for fine in ["$filter=a eq 1 or a eq 2", "$filter=(a eq 1 or a eq 2) and b in (1,2)"] {
+            assert!(apply(Dialect::BusinessCentral, fine).0.is_ok(), "{fine}");
+        }
+        assert!(apply(Dialect::StrictOData, "$filter=a eq 1 or b eq 2").0.is_ok());
     }
 
     #[test]

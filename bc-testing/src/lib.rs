@@ -119,9 +119,9 @@
 //! - With [`Dialect::BusinessCentral`] (the default) the fake is no better
 //!   than Business Central at filters: `in` is ignored without
 //!   `$schemaversion=2.1`, a filter with a lambda operator (`any`/`all`) is
-//!   ignored (every row comes back), and `or` may only join conditions on
-//!   one field, as Business Central's known limitations say. What was
-//!   ignored is noted in the request log.
+//!   ignored (every row comes back), and `or` across two fields is refused
+//!   (501 `BadRequest_MethodNotImplemented`), as Business Central's known
+//!   limitations say. What was ignored is noted in the request log.
 //! - A `$batch` never stops at a failure (Business Central does not), and
 //!   an atomic one (`Isolation: snapshot`) that fails answers 424 for the
 //!   operations it undid.

@@ -1,6 +1,6 @@
 //! Where the fake must be exactly as strict, and exactly as lax, as Business
 //! Central: continuation tokens over text ordering, primary keys other than
-//! `id`, lambda filters (ignored).
+//! `id`, lambda filters (ignored) and `or` across fields (refused).
 
 use std::collections::BTreeSet;
 
@@ -193,4 +193,41 @@ async fn lambda_filters_are_ignored_as_business_central_ignores_them() {
     let answer = world.raw(Method::Get, &format!("{invoices}?{lambda}"), None, &[]).await;
     assert_eq!(row_count(answer.expect("answered").bytes()), 1, "one invoice has a line over 5");
     assert!(world.bc.requests().with_ignored_filters().is_empty());
+}
+
+/// Business Central refuses `or` between conditions on different fields
+/// (its known limitations) with 501 `BadRequest_MethodNotImplemented`;
+/// `or` on one field, `in` and `and` of such groups are answered.
+#[tokio::test]
+async fn or_across_fields_is_refused_as_business_central_refuses_it() {
+    let world = World::new();
+    let customers = format!("companies({})/customers?$schemaversion=2.1&$filter=", world.cronus);
+    let world = &world;
+    let get = |filter: &str| {
+        let url = format!("{customers}{}", filter.replace(' ', "%20"));
+        async move { world.raw(Method::Get, &url, None, &[]).await }
+    };
+    for across in [
+        "city eq 'Denver' or number eq '50000'",
+        "(city eq 'Denver' and number eq '10000') or (city eq 'Lyon' and number eq '30000')",
+        "number eq '10000' or (number eq '30000' and city eq 'Lyon')",
+    ] {
+        let refused = get(across).await.expect_err(across);
+        assert_eq!(
+            (refused.status(), refused.code()),
+            (Some(501), Some("BadRequest_MethodNotImplemented")),
+            "{across}"
+        );
+        let message = refused.service_error().map(|e| e.message.clone()).unwrap_or_default();
+        assert!(message.contains("The 'OR' operator is not supported on distinct fields"), "{message}");
+    }
+    for (allowed, rows) in [
+        ("number eq '10000' or number eq '20000'", 2),
+        ("(city eq 'Denver' or city eq 'Lyon') and (number eq '10000' or number eq '30000')", 2),
+        ("number in ('10000','20000','40000') and (city eq 'Denver' or city eq 'Dublin')", 3),
+        ("contains(displayName,'Ski') or startswith(displayName,'Zo')", 2),
+    ] {
+        let answer = get(allowed).await.unwrap_or_else(|e| panic!("{allowed}: {e}"));
+        assert_eq!(row_count(answer.bytes()), rows, "{allowed}");
+    }
 }
