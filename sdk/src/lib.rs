@@ -10,14 +10,16 @@
 //!   ([`Blank`]).
 //! - **The generated APIs** ([`api`], feature `apis`, on by default): one
 //!   module per API route, one per entity type, generated from Business
-//!   Central's `$metadata`.
+//!   Central's `$metadata`; [`schemas`] holds those documents.
 //! - **Keeping a copy in step** with Business Central: incremental reads of
 //!   what changed ([`sync`]) and webhook subscriptions and notifications
 //!   ([`webhooks`]).
 //!
 //! Everything that happens at run time (HTTP, retries, paging, `$batch`,
 //! errors, typed filters) is the generic OData runtime, re-exported as
-//! [`runtime`].
+//! [`runtime`]. To test your own code without Business Central, the
+//! `business-central-testing` crate plugs an in-memory Business Central
+//! into the client.
 //!
 //! ```no_run
 //! use business_central_sdk::api::v2_0::{self, enums::GenJournalDocumentType, general_ledger_entry as gle, sales_invoice, sales_invoice_line};
@@ -77,9 +79,9 @@ mod credentials;
 mod environment;
 pub mod limits;
 mod profile;
+#[cfg(feature = "apis")]
+pub mod schemas;
 pub mod sync;
-#[cfg(feature = "testing")]
-pub mod testing;
 pub mod webhooks;
 
 pub use blank::{BLANK_DATE, Blank};

@@ -1,4 +1,4 @@
-//! The SDK's in-memory Business Central (`business_central_sdk::testing`)
+//! The in-memory Business Central (`business-central-testing`)
 //! and the local OData peer, side by side: both are loaded from the same
 //! seed (`peer/seed/v2.0.json`), both are spoken to in strict OData (the
 //! peer's dialect: qualified enum literals, native `in`, 412 on a stale
@@ -6,8 +6,8 @@
 //! against both and compares what comes back.
 //!
 //! Known differences are asserted as such (so that one appearing or going
-//! away is noticed); they are listed in the module docs of
-//! `sdk/src/testing/mod.rs`.
+//! away is noticed); they are listed in the crate docs of
+//! `business-central-testing` (`bc-testing/src/lib.rs`).
 
 mod differences;
 mod entities;
@@ -18,7 +18,7 @@ use std::sync::OnceLock;
 
 use business_central_sdk::api::v2_0;
 use business_central_sdk::runtime::ServiceProfile;
-use business_central_sdk::testing::{Dialect, FakeBusinessCentral};
+use business_central_testing::{Dialect, FakeBusinessCentral};
 use sdk_tests::peer::{SERVER_PAGE_SIZE, repository_path};
 use sdk_tests::{SharedPeer, shared};
 

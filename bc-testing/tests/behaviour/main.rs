@@ -1,6 +1,7 @@
-//! The in-memory Business Central (`business_central_sdk::testing`),
+//! The in-memory Business Central (`business_central_testing`),
 //! driven through the generated API exactly as user code drives it.
 
+mod business_central_rules;
 mod faults;
 mod reads;
 mod requests;
@@ -9,7 +10,7 @@ mod writes;
 use business_central_sdk::api::v2_0::{self, company::Companies, customer, item};
 use business_central_sdk::runtime::uuid::Uuid;
 use business_central_sdk::runtime::{Headers, HttpRequest, HttpResponse, Method, OperationKind};
-use business_central_sdk::testing::FakeBusinessCentral;
+use business_central_testing::FakeBusinessCentral;
 
 /// A fake with two companies, CRONUS holding five customers and three items.
 pub struct World {

@@ -1,27 +1,20 @@
 //! Writing: creates (with deep insert of contained collections), updates
-//! and deletes, with the checks Business Central makes on a payload:
-//! declared properties only, read-only properties refused, values of the
-//! property's type, text within its length, enum members by name.
+//! and deletes, each payload checked ([`payload`](crate::payload)), keys
+//! kept unique (the OData key and the table's own,
+//! [`table_keys`](crate::table_keys)), documents completed and their
+//! totals kept ([`documents`](crate::documents)).
 
 use odata_v4_runtime::uuid::Uuid;
 
-use super::documents;
-use super::json::{JsonObject, JsonValue};
-use super::model::{Edm, Kind, PropertyModel, ServiceModel, TypeModel};
-use super::resolve::{self, Collection, EntityAt, Link, Navigated};
-use super::service::Failure;
-use super::store::{Ids, Store};
-use super::values::{self, Value};
-
-/// What writing needs.
-pub(crate) struct Writer<'a> {
-    pub model: &'a ServiceModel,
-    pub store: &'a mut Store,
-    pub ids: &'a mut Ids,
-    /// Seeding: read-only properties and read-only sets are accepted, and
-    /// values already given are kept as they are.
-    pub seeding: bool,
-}
+use crate::documents::{self, Writer};
+use crate::json::{JsonObject, JsonValue};
+use crate::model::{Edm, Kind, ServiceModel, TypeModel};
+use crate::payload::{check_value, declared, read_only};
+use crate::reply::Failure;
+use crate::resolve::{self, Collection, EntityAt, Link, Navigated};
+use crate::store::Seq;
+use crate::table_keys;
+use crate::values::{self, Value};
 
 /// An entity created by [`create`], with the entities deep-inserted with it.
 pub(crate) struct Created {
@@ -86,6 +79,7 @@ impl Writer<'_> {
         };
         documents::complete_new(self, ty, &mut values, collection.company)?;
         self.check_unique_key(ty, &values, collection.company)?;
+        self.check_table_key(ty, &values, collection.company, None)?;
         let seq = self.store.insert(&ty.name, collection.company, parent, values);
         let row = self.store.row(&ty.name, seq).ok_or_else(|| Failure::bad_request("the new row is gone"))?;
         let entity = resolve::entity_at(ty, row, collection);
@@ -126,6 +120,55 @@ impl Writer<'_> {
         Ok(())
     }
 
+    /// The table's own primary key ([`table_keys`]): no other row of the
+    /// table in the company may hold the same one. `except` is the row an
+    /// update changes.
+    fn check_table_key(
+        &self,
+        ty: &TypeModel,
+        values: &JsonObject,
+        company: Option<Uuid>,
+        except: Option<Seq>,
+    ) -> Result<(), Failure> {
+        let Some(key) = table_keys::table_key(ty.short_name()) else { return Ok(()) };
+        let mut parts = Vec::with_capacity(key.fields.len());
+        for (property, _) in key.fields {
+            let Some(declared) = ty.property(property) else { return Ok(()) };
+            let value = values.get(property);
+            if documents::is_blank(value) {
+                return Ok(());
+            }
+            parts.push((*property, &declared.kind, key_part(Value::from_json(value, &declared.kind))));
+        }
+        let model = self.model;
+        let same = |row_values: &JsonObject| {
+            parts.iter().all(|(property, kind, wanted)| {
+                let stored = key_part(Value::from_json(row_values.get(property), kind));
+                values::equal(&stored, wanted, model).unwrap_or(false)
+            })
+        };
+        let scoped = |row_company: Option<Uuid>| !ty.company_scoped || row_company == company;
+        if !self.store.rows(&ty.name).any(|row| Some(row.seq) != except && scoped(row.company) && same(&row.values)) {
+            return Ok(());
+        }
+        let identification: Vec<String> = key
+            .fields
+            .iter()
+            .map(|(property, field)| {
+                let text = match values.get(property) {
+                    Some(JsonValue::String(text)) => text.clone(),
+                    other => other.map(JsonValue::to_text).unwrap_or_default(),
+                };
+                format!("{field}='{text}'")
+            })
+            .collect();
+        Err(Failure::new(
+            409,
+            "Internal_EntityWithSameKeyExists",
+            format!("The {} already exists. Identification fields and values: {}", key.table, identification.join(",")),
+        ))
+    }
+
     /// Applies a PATCH body to an entity.
     pub(crate) fn update(&mut self, at: &EntityAt, body: &JsonValue) -> Result<(), Failure> {
         let model = self.model;
@@ -154,6 +197,15 @@ impl Writer<'_> {
                 return Err(read_only(name));
             }
             changes.push((name.to_owned(), check_value(model, property, value)?));
+        }
+        let changes_key = table_keys::table_key(ty.short_name())
+            .is_some_and(|key| key.fields.iter().any(|(field, _)| changes.iter().any(|(name, _)| name == field)));
+        if changes_key && let Some(row) = self.store.row(&ty.name, at.seq) {
+            let mut after = row.values.clone();
+            for (name, value) in &changes {
+                after.insert(name.clone(), value.clone());
+            }
+            self.check_table_key(ty, &after, at.company, Some(at.seq))?;
         }
         let type_name = ty.name.clone();
         let now = self.store.write_time();
@@ -227,128 +279,11 @@ fn belongs_to(ty: &TypeModel, navigation: &str) -> bool {
         .is_some_and(|n| n.constraints.iter().all(|(source, _)| ty.key.iter().any(|k| k == source)))
 }
 
-fn declared<'t>(ty: &'t TypeModel, name: &str) -> Result<&'t PropertyModel, Failure> {
-    ty.property(name).ok_or_else(|| {
-        Failure::bad_request(format!(
-            "The property '{name}' does not exist on type '{}'. Make sure to only use property names that are defined by the type.",
-            ty.name
-        ))
-    })
-}
-
-fn read_only(name: &str) -> Failure {
-    Failure::new(400, "BadRequest_InvalidOperation", format!("The property '{name}' is read-only and cannot be set."))
-}
-
-/// Checks a payload value against its property and returns it as stored.
-/// Business Central keeps no nulls: a null becomes the blank value.
-pub(crate) fn check_value(
-    model: &ServiceModel,
-    property: &PropertyModel,
-    value: &JsonValue,
-) -> Result<JsonValue, Failure> {
-    let name = &property.name;
-    let wrong = |expected: &str| {
-        Failure::bad_request(format!(
-            "Cannot convert the value {} of '{name}' to the expected type '{expected}'.",
-            value.to_text()
-        ))
-    };
-    if property.collection {
-        return match value {
-            JsonValue::Array(_) => Ok(value.clone()),
-            JsonValue::Null => Ok(JsonValue::Array(Vec::new())),
-            _ => Err(wrong("Collection")),
-        };
-    }
-    if value.is_null() {
-        return Ok(documents::blank(model, property));
-    }
-    match &property.kind {
-        Kind::Enum(type_name) => {
-            let member = value.as_str().ok_or_else(|| wrong(type_name))?;
-            let known = model.enums.get(type_name).is_none_or(|e| e.value_of(member).is_some());
-            if !known {
-                return Err(Failure::bad_request(format!(
-                    "The value '{member}' is not a member of the enum '{type_name}'."
-                )));
-            }
-            Ok(value.clone())
-        }
-        Kind::Complex(type_name) => match value {
-            JsonValue::Object(_) => Ok(value.clone()),
-            _ => Err(wrong(type_name)),
-        },
-        Kind::Primitive(edm) => check_primitive(*edm, property, value).ok_or_else(|| wrong(edm_name(*edm)))?,
-    }
-}
-
-fn check_primitive(edm: Edm, property: &PropertyModel, value: &JsonValue) -> Option<Result<JsonValue, Failure>> {
-    let text = value.as_str();
-    let ok = |v: &JsonValue| Some(Ok(v.clone()));
-    match edm {
-        Edm::String => {
-            let text = text?;
-            let length = text.chars().count() as u64;
-            if let Some(max) = property.max_length
-                && length > max
-            {
-                return Some(Err(Failure::bad_request_code(
-                    "Application_StringExceededLength",
-                    format!(
-                        "The length of the string is {length}, but it must be less than or equal to {max} characters. Value: {text}"
-                    ),
-                )));
-            }
-            ok(value)
-        }
-        Edm::Guid => match values::parse_guid(text?) {
-            Some(id) => Some(Ok(JsonValue::string(id.to_string()))),
-            None => Some(Err(Failure::bad_request_code(
-                "Application_InvalidGUID",
-                format!("Invalid GUID string format: '{}'.", text.unwrap_or_default()),
-            ))),
-        },
-        Edm::Date => values::parse_date(text?).map(|_| Ok(value.clone())),
-        Edm::DateTimeOffset => values::parse_date_time(text?).map(|_| Ok(value.clone())),
-        Edm::TimeOfDay => values::parse_time(text?).map(|_| Ok(value.clone())),
-        Edm::Boolean => matches!(value, JsonValue::Bool(_)).then(|| Ok(value.clone())),
-        Edm::Decimal => match value {
-            JsonValue::Number(n) if values::parse_decimal(n).is_some() => ok(value),
-            JsonValue::String(n) if values::parse_decimal(n).is_some() => Some(Ok(JsonValue::Number(n.clone()))),
-            _ => None,
-        },
-        Edm::Integer => match value {
-            JsonValue::Number(n) if n.parse::<i64>().is_ok() => ok(value),
-            _ => None,
-        },
-        Edm::Double => match value {
-            JsonValue::Number(n) if n.parse::<f64>().is_ok() => ok(value),
-            JsonValue::String(s) if matches!(s.as_str(), "INF" | "-INF" | "NaN") => ok(value),
-            _ => None,
-        },
-        Edm::Stream => {
-            Some(Err(Failure::bad_request(format!("'{}' is stream content: write it to its own URL.", property.name))))
-        }
-        Edm::Duration | Edm::Binary => text.map(|_| Ok(value.clone())),
-        Edm::Other => ok(value),
-    }
-}
-
-fn edm_name(edm: Edm) -> &'static str {
-    match edm {
-        Edm::String => "Edm.String",
-        Edm::Boolean => "Edm.Boolean",
-        Edm::Guid => "Edm.Guid",
-        Edm::Date => "Edm.Date",
-        Edm::DateTimeOffset => "Edm.DateTimeOffset",
-        Edm::TimeOfDay => "Edm.TimeOfDay",
-        Edm::Duration => "Edm.Duration",
-        Edm::Decimal => "Edm.Decimal",
-        Edm::Double => "Edm.Double",
-        Edm::Integer => "Edm.Int32",
-        Edm::Binary => "Edm.Binary",
-        Edm::Stream => "Edm.Stream",
-        Edm::Other => "Edm.Untyped",
+/// A key part as Business Central compares it: its `Code` fields hold
+/// text in upper case.
+fn key_part(value: Value) -> Value {
+    match value {
+        Value::String(text) => Value::String(text.to_uppercase()),
+        other => other,
     }
 }

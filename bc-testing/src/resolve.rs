@@ -11,13 +11,13 @@
 use odata_v4_runtime::uuid::Uuid;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
-use super::filter;
-use super::json::JsonValue;
-use super::model::{Kind, ServiceModel, TypeModel};
-use super::query::Segment;
-use super::service::Failure;
-use super::store::{Row, Seq, Store};
-use super::values::{self, Value};
+use crate::filter;
+use crate::json::JsonValue;
+use crate::model::{Edm, Kind, ServiceModel, TypeModel};
+use crate::query::Segment;
+use crate::reply::Failure;
+use crate::store::{Row, Seq, Store};
+use crate::values::{self, Value};
 
 /// How the rows of a collection relate to the entity it was reached from.
 #[derive(Debug, Clone, PartialEq)]
@@ -212,8 +212,7 @@ pub(crate) fn find_by_key(
     for row in store.rows(&ty.name).filter(|row| is_member(model, collection, row)) {
         let mut all = true;
         for (property, (_, literal)) in properties.iter().zip(&parts) {
-            let kind =
-                &ty.property(property).map(|p| p.kind.clone()).unwrap_or(Kind::Primitive(super::model::Edm::Other));
+            let kind = &ty.property(property).map(|p| p.kind.clone()).unwrap_or(Kind::Primitive(Edm::Other));
             let stored = Value::from_json(row.values.get(property), kind);
             if stored.is_null() || !values::equal(&stored, literal, model).map_err(|e| Failure::bad_request(e.0))? {
                 all = false;
@@ -276,7 +275,7 @@ pub(crate) fn key_text(ty: &TypeModel, row: &Row) -> String {
         let value = row.values.get(property).cloned().unwrap_or(JsonValue::Null);
         let kind = ty.property(property).map(|p| &p.kind);
         match (value, kind) {
-            (JsonValue::String(text), Some(Kind::Primitive(super::model::Edm::String)) | Some(Kind::Enum(_))) => {
+            (JsonValue::String(text), Some(Kind::Primitive(Edm::String)) | Some(Kind::Enum(_))) => {
                 let quoted = format!("'{}'", text.replace('\'', "''"));
                 utf8_percent_encode(&quoted, KEY_VALUE).to_string()
             }

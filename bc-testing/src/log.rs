@@ -5,7 +5,8 @@ use std::fmt;
 
 use odata_v4_runtime::{CollectionPath, EntityPath, Headers, Method};
 
-use super::faults::canonical_path;
+use crate::dialect::Ignored;
+use crate::faults::canonical_path;
 
 /// One request as the fake received it. Its `Debug` output leaves out the
 /// value of `Authorization`.
@@ -33,6 +34,11 @@ pub struct RecordedRequest {
     pub status: Option<u16>,
     /// Whether it was one operation of a `$batch`.
     pub in_batch: bool,
+    /// What Business Central ignores in this request, and the fake (in
+    /// its dialect) ignored too: a `$filter` with `any`/`all`, `in` without
+    /// `$schemaversion=2.1`. A test whose filter lands here passes against
+    /// the fake only because Business Central would answer more rows.
+    pub ignored: Vec<Ignored>,
 }
 
 impl RecordedRequest {
@@ -77,10 +83,14 @@ impl RecordedRequest {
         self.path == canonical_path(collection.path())
     }
 
-    /// The request line and status, for assertion messages.
+    /// The request line and status, and what was ignored, for assertion messages.
     pub fn summary(&self) -> String {
         let status = self.status.map_or_else(|| "no answer".to_owned(), |s| s.to_string());
-        format!("#{} {} {} -> {status}", self.number, self.method.as_str(), self.url)
+        let mut line = format!("#{} {} {} -> {status}", self.number, self.method.as_str(), self.url);
+        for ignored in &self.ignored {
+            line.push_str(&format!(" [{ignored}]"));
+        }
+        line
     }
 }
 
@@ -105,6 +115,7 @@ impl fmt::Debug for RecordedRequest {
             .field("body", &self.body)
             .field("status", &self.status)
             .field("in_batch", &self.in_batch)
+            .field("ignored", &self.ignored)
             .finish()
     }
 }
@@ -163,6 +174,13 @@ impl RequestLog {
         self.requests.iter().filter(|r| r.uses_in() && r.query_param("$schemaversion") != Some("2.1")).collect()
     }
 
+    /// Requests with something Business Central ignores (see
+    /// [`RecordedRequest::ignored`]): their answers held more rows than the
+    /// filter asked for.
+    pub fn with_ignored_filters(&self) -> Vec<&RecordedRequest> {
+        self.requests.iter().filter(|r| !r.ignored.is_empty()).collect()
+    }
+
     /// PATCH and DELETE requests sent without `If-Match`.
     pub fn writes_without_if_match(&self) -> Vec<&RecordedRequest> {
         self.requests
@@ -189,6 +207,18 @@ impl RequestLog {
         assert!(
             offending.is_empty(),
             "`in` without $schemaversion=2.1 (Business Central ignores the condition):\n{}",
+            offending.join("\n")
+        );
+    }
+
+    /// Panics if Business Central would have ignored part of a request's
+    /// filter (a lambda operator, `in` without `$schemaversion=2.1`).
+    #[track_caller]
+    pub fn assert_no_ignored_filters(&self) {
+        let offending: Vec<String> = self.with_ignored_filters().iter().map(|r| r.summary()).collect();
+        assert!(
+            offending.is_empty(),
+            "filters Business Central ignores (it answers every row instead):\n{}",
             offending.join("\n")
         );
     }

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use business_central_sdk::api::v2_0::{customer, customer_payment_journal as journal};
 use business_central_sdk::runtime::{Error, RetryPolicy};
-use business_central_sdk::testing::{Fault, FaultKind, RequestMatcher};
+use business_central_testing::{Fault, FaultKind, RequestMatcher};
 
 use super::World;
 

@@ -5,7 +5,7 @@
 
 use percent_encoding::percent_decode_str;
 
-use super::filter::{self, Expr};
+use crate::filter::{self, Expr};
 
 /// One path segment: `customers`, `companies(…)`, `Microsoft.NAV.post`, `$count`.
 #[derive(Debug, Clone, PartialEq, Eq)]

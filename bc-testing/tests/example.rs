@@ -1,13 +1,17 @@
-//! How a team tests its own Business Central integration with the SDK's
-//! in-memory fake (feature `testing`): the module `crm_sync` stands for
-//! the team's code, the tests below it for the team's tests. Nothing here
-//! needs a Business Central environment, a network or credentials.
+//! How a team tests its own Business Central integration with the
+//! in-memory fake of `business-central-testing`: the module `crm_sync`
+//! stands for the team's code, the tests below it for the team's tests.
+//! Nothing here needs a Business Central environment, a network or
+//! credentials.
 //!
-//! To use the fake in your own crate:
+//! To use the fake in your own crate, beside the SDK:
 //!
 //! ```toml
+//! [dependencies]
+//! business-central-sdk = "0.1"
+//!
 //! [dev-dependencies]
-//! business-central-sdk = { version = "0.1", features = ["testing"] }
+//! business-central-testing = "0.1"
 //! ```
 
 /// The code under test: a one-way customer sync from a CRM into Business
@@ -86,7 +90,7 @@ use std::time::Duration;
 use business_central_sdk::Error;
 use business_central_sdk::api::v2_0::{self, customer};
 use business_central_sdk::runtime::Method;
-use business_central_sdk::testing::{FakeBusinessCentral, Fault, RequestMatcher};
+use business_central_testing::{FakeBusinessCentral, Fault, RequestMatcher};
 use crm_sync::{CrmCustomer, SyncReport, sync_customers};
 
 const CRM: [CrmCustomer; 3] = [

@@ -6,15 +6,15 @@ use std::cmp::Ordering;
 
 use base64::Engine as _;
 
-use super::evaluate::{Evaluation, Scope};
-use super::filter::{Expr, FilterError};
-use super::json::{JsonObject, JsonValue};
-use super::model::{Edm, Kind, ServiceModel, TypeModel};
-use super::query::{ExpandItem, QueryOptions};
-use super::resolve::{self, Collection, EntityAt, Navigated};
-use super::service::Failure;
-use super::store::{Row, Store};
-use super::values::{self, Value};
+use crate::evaluate::{Evaluation, Scope};
+use crate::filter::{Expr, FilterError};
+use crate::json::{JsonObject, JsonValue};
+use crate::model::{Edm, Kind, ServiceModel, TypeModel};
+use crate::query::{ExpandItem, QueryOptions};
+use crate::reply::Failure;
+use crate::resolve::{self, Collection, EntityAt, Navigated};
+use crate::store::{Row, Store};
+use crate::values::{self, Value};
 
 /// What reading needs: the model, the data and the absolute service root.
 #[derive(Clone, Copy)]
@@ -23,8 +23,6 @@ pub(crate) struct View<'a> {
     pub store: &'a Store,
     /// The service root URL, ending in `/`.
     pub root: &'a str,
-    /// Business Central ignores `in` without `$schemaversion=2.1`.
-    pub ignore_in: bool,
 }
 
 /// One entity's properties, as `$filter` sees them.
@@ -149,7 +147,7 @@ pub(crate) fn matching_rows<'a>(
     let ty = view.model.entity_type(&collection.type_name).ok_or_else(|| Failure::bad_request("unknown type"))?;
     let mut rows = resolve::members(view.model, view.store, collection);
     if let Some(filter) = &options.filter {
-        let evaluation = Evaluation { model: view.model, ignore_in: view.ignore_in };
+        let evaluation = Evaluation { model: view.model };
         let mut kept = Vec::with_capacity(rows.len());
         for row in rows {
             let scope = RowScope { view, ty, at: resolve::entity_at(ty, row, collection) };
@@ -213,7 +211,7 @@ pub(crate) fn window<'a>(
     let top = options.top.map_or(usize::MAX, |t| usize::try_from(t).unwrap_or(usize::MAX));
     let mut rows: Vec<&Row> = rows.into_iter().skip(skip).take(top).collect();
     if let Some(token) = &options.skip_token {
-        let (after_key, after_seq) = read_token(token)?;
+        let (after_key, after_seq) = read_token(ty, options, token)?;
         rows.retain(|row| {
             let key = sort_key(ty, options, row);
             compare_keys(view.model, options, &key, &after_key).then(row.seq.cmp(&after_seq)) == Ordering::Greater
@@ -223,21 +221,29 @@ pub(crate) fn window<'a>(
     if rows.len() > page_size {
         rows.truncate(page_size);
         if let Some(last) = rows.last() {
-            next_token = Some(write_token(&sort_key(ty, options, last), last.seq));
+            next_token = Some(write_token(options, last));
         }
     }
     Ok(Window { rows, count, next_token })
 }
 
-/// The continuation token: the last row's `$orderby` values and position,
-/// so a page boundary survives rows added or removed in between.
-fn write_token(key: &[Value], seq: u64) -> String {
-    let mut items: Vec<JsonValue> = key.iter().map(Value::to_json).collect();
-    items.push(JsonValue::number(seq));
+/// The continuation token: the last row's `$orderby` values as stored, and
+/// its position, so a page boundary survives rows added or removed in
+/// between.
+fn write_token(options: &QueryOptions, last: &Row) -> String {
+    let mut items: Vec<JsonValue> = options
+        .order_by
+        .iter()
+        .map(|item| last.values.get(&item.property).cloned().unwrap_or(JsonValue::Null))
+        .collect();
+    items.push(JsonValue::number(last.seq));
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(JsonValue::Array(items).to_text())
 }
 
-fn read_token(token: &str) -> Result<(Vec<Value>, u64), Failure> {
+/// Reads a token back. Its values are read with the types of the
+/// `$orderby` properties, as the rows they are compared with: text that
+/// looks like a date or a GUID stays text.
+fn read_token(ty: &TypeModel, options: &QueryOptions, token: &str) -> Result<(Vec<Value>, u64), Failure> {
     let invalid = || Failure::bad_request(format!("The skip token '{token}' is not valid."));
     let bytes =
         base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(token.trim_matches('\'')).map_err(|_| invalid())?;
@@ -245,32 +251,18 @@ fn read_token(token: &str) -> Result<(Vec<Value>, u64), Failure> {
     let JsonValue::Array(mut items) = JsonValue::parse(&text).map_err(|_| invalid())? else { return Err(invalid()) };
     let Some(JsonValue::Number(seq)) = items.pop() else { return Err(invalid()) };
     let seq = seq.parse().map_err(|_| invalid())?;
-    // Token values were written from typed values; read them back as such.
+    if items.len() != options.order_by.len() {
+        return Err(invalid());
+    }
     let key = items
         .iter()
-        .map(|item| match item {
-            JsonValue::Null => Value::Null,
-            JsonValue::Bool(b) => Value::Bool(*b),
-            JsonValue::Number(n) => Value::Number(n.clone()),
-            JsonValue::String(s) => token_string(s),
-            _ => Value::Structured,
+        .zip(&options.order_by)
+        .map(|(item, order)| {
+            let kind = ty.property(&order.property).map_or(Kind::Primitive(Edm::Other), |p| p.kind.clone());
+            Value::from_json(Some(item), &kind)
         })
         .collect();
     Ok((key, seq))
-}
-
-/// A string from a token, typed again when it reads as a date, a time or a GUID.
-fn token_string(text: &str) -> Value {
-    if let Some(id) = values::parse_guid(text).filter(|_| text.len() == 36) {
-        return Value::Guid(id);
-    }
-    if let Some(at) = values::parse_date_time(text) {
-        return Value::DateTimeOffset(at);
-    }
-    if let Some(date) = values::parse_date(text).filter(|_| text.len() == 10) {
-        return Value::Date(date);
-    }
-    Value::String(text.to_owned())
 }
 
 /// The JSON of one entity, with `$select` and `$expand` applied.

@@ -6,15 +6,15 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
-use odata_v4_runtime::Headers;
 use odata_v4_runtime::uuid::Uuid;
 
-use super::documents;
-use super::json::{JsonObject, JsonValue};
-use super::model::ServiceModel;
-use super::resolve::EntityAt;
-use super::service::{Failure, Journal, Reply, State, no_content};
-use super::values::Value;
+use crate::documents;
+use crate::json::{JsonObject, JsonValue};
+use crate::model::{ServiceModel, TypeModel};
+use crate::reply::{Failure, Reply, no_content};
+use crate::resolve::EntityAt;
+use crate::store::Store;
+use crate::values::Value;
 
 /// One call of a bound action, as the fake received it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -135,60 +135,64 @@ impl Actions {
     }
 }
 
-impl State {
-    /// `POST …/entity/Microsoft.NAV.<action>`: recorded, then the registered
-    /// behaviour or Business Central's default runs; a change gives the
-    /// entity a new ETag.
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) fn action(
-        &mut self,
-        route: usize,
-        model: &ServiceModel,
-        entity: &EntityAt,
-        action: &str,
-        headers: &Headers,
-        body: Option<&[u8]>,
-        journal: &mut Journal,
-    ) -> Result<Reply, Failure> {
-        let ty = model.entity_type(&entity.type_name).ok_or_else(|| Failure::bad_request("type"))?;
-        if !ty.actions.contains(action) {
-            return Err(Failure::new(
-                404,
-                "BadRequest_NotFound",
-                format!("The action '{action}' is not bound to '{}'.", ty.name),
-            ));
-        }
-        self.check_if_match(route, entity, headers, false, false)?;
-        let short = action.rsplit('.').next().unwrap_or(action);
-        let set = model.set_of_type(&ty.name).map_or_else(|| ty.short_name().to_owned(), |s| s.name.clone());
-        let mut values =
-            self.routes[route].store.row(&entity.type_name, entity.seq).map(|r| r.values.clone()).unwrap_or_default();
-        journal.actions.push(ActionCall {
-            action: action.to_owned(),
-            entity_set: set.clone(),
-            path: entity.path.clone(),
-            id: values.get("id").and_then(JsonValue::as_str).and_then(|s| Uuid::parse_str(s).ok()),
-            company: entity.company,
-            body: body.map(|b| String::from_utf8_lossy(b).into_owned()).filter(|b| !b.is_empty()),
-        });
-        match self.actions.handler(&ty.name, short) {
-            Some(handler) => {
-                let mut bound = BoundEntity::new(&set, &mut values);
-                handler(&mut bound).map_err(|refusal| refusal.into_failure())?;
-            }
-            None => documents::default_action(ty, short, &mut values)?,
-        }
-        let now = self.routes[route].store.write_time();
-        let store = &mut self.routes[route].store;
-        if let Some(row) = store.row_mut(&entity.type_name, entity.seq)
-            && row.values != values
-        {
-            row.values = values;
-            if ty.property("lastModifiedDateTime").is_some() {
-                row.values.insert("lastModifiedDateTime", Value::DateTimeOffset(now).to_json());
-            }
-            store.touch(&entity.type_name, entity.seq);
-        }
-        Ok(no_content())
+/// The entity type of `entity`, if `action` is bound to it; Business
+/// Central answers 404 otherwise.
+pub(crate) fn bound_type<'m>(
+    model: &'m ServiceModel,
+    entity: &EntityAt,
+    action: &str,
+) -> Result<&'m TypeModel, Failure> {
+    let ty = model.entity_type(&entity.type_name).ok_or_else(|| Failure::bad_request("type"))?;
+    if !ty.actions.contains(action) {
+        return Err(Failure::new(
+            404,
+            "BadRequest_NotFound",
+            format!("The action '{action}' is not bound to '{}'.", ty.name),
+        ));
     }
+    Ok(ty)
+}
+
+/// `POST …/entity/Microsoft.NAV.<action>` (its `If-Match` already
+/// checked): recorded in `calls`, then the registered behaviour or
+/// Business Central's default runs; a change gives the entity a new ETag.
+pub(crate) fn invoke(
+    model: &ServiceModel,
+    store: &mut Store,
+    handlers: &Actions,
+    entity: &EntityAt,
+    action: &str,
+    body: Option<&[u8]>,
+    calls: &mut Vec<ActionCall>,
+) -> Result<Reply, Failure> {
+    let ty = bound_type(model, entity, action)?;
+    let short = action.rsplit('.').next().unwrap_or(action);
+    let set = model.set_of_type(&ty.name).map_or_else(|| ty.short_name().to_owned(), |s| s.name.clone());
+    let mut values = store.row(&entity.type_name, entity.seq).map(|r| r.values.clone()).unwrap_or_default();
+    calls.push(ActionCall {
+        action: action.to_owned(),
+        entity_set: set.clone(),
+        path: entity.path.clone(),
+        id: values.get("id").and_then(JsonValue::as_str).and_then(|s| Uuid::parse_str(s).ok()),
+        company: entity.company,
+        body: body.map(|b| String::from_utf8_lossy(b).into_owned()).filter(|b| !b.is_empty()),
+    });
+    match handlers.handler(&ty.name, short) {
+        Some(handler) => {
+            let mut bound = BoundEntity::new(&set, &mut values);
+            handler(&mut bound).map_err(ActionRefusal::into_failure)?;
+        }
+        None => documents::default_action(ty, short, &mut values)?,
+    }
+    let now = store.write_time();
+    if let Some(row) = store.row_mut(&entity.type_name, entity.seq)
+        && row.values != values
+    {
+        row.values = values;
+        if ty.property("lastModifiedDateTime").is_some() {
+            row.values.insert("lastModifiedDateTime", Value::DateTimeOffset(now).to_json());
+        }
+        store.touch(&entity.type_name, entity.seq);
+    }
+    Ok(no_content())
 }

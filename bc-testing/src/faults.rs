@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use odata_v4_runtime::{CollectionPath, EntityPath, Method};
 
-use super::query::RequestUrl;
+use crate::query::RequestUrl;
 
 /// What goes wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,12 +52,12 @@ pub enum FaultKind {
 /// A fault and the requests it applies to. Build one with a constructor
 /// such as [`Fault::throttled`], narrow it with [`when`](Fault::when) or
 /// [`on_request`](Fault::on_request), and give it to
-/// [`FakeBusinessCentral::inject`](super::FakeBusinessCentral::inject). A fault
+/// [`FakeBusinessCentral::inject`](crate::FakeBusinessCentral::inject). A fault
 /// fires once unless [`times`](Fault::times) or [`always`](Fault::always)
 /// says otherwise.
 ///
 /// ```
-/// # use business_central_sdk::testing::{Fault, RequestMatcher};
+/// # use business_central_testing::{Fault, RequestMatcher};
 /// # use std::time::Duration;
 /// // Three throttled answers to reads of customers, then normal service.
 /// let burst = Fault::throttled().retry_after(Duration::from_secs(1)).when(RequestMatcher::get().path_contains("/customers")).times(3);
@@ -299,7 +299,7 @@ pub(crate) fn canonical_path(path: &str) -> String {
     }
 }
 
-pub(crate) fn join_segments(segments: &[super::query::Segment]) -> String {
+pub(crate) fn join_segments(segments: &[crate::query::Segment]) -> String {
     segments
         .iter()
         .map(|s| match &s.key {

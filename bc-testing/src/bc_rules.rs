@@ -1,12 +1,12 @@
 //! What the fake knows about Business Central beyond its `$metadata`: which
 //! properties it maintains itself, the resource docs' read-only
 //! properties, and the values it fills in when a document is created.
+//! (Primary keys other than `id` are in [`table_keys`](crate::table_keys).)
 //!
-//! Sources: the generator's rules (`codegen/src/emit/plan.rs`), the
-//! resource docs committed in `schemas/api/v2.0/docs/` (a test checks the
-//! table below against them) and `../shared/reference/bc-behaviour.md`.
-
-use super::model::{Edm, Kind};
+//! Sources: the generator's rules (`codegen/src/emit/plan.rs` in the
+//! repository), the resource docs committed in `sdk/schemas/api/v2.0/docs/` (a
+//! test checks the table below against them) and Business Central's
+//! documented behaviour. Plain tables: this module names no other.
 
 /// Properties Business Central maintains on every table.
 const SYSTEM_FIELDS: &[&str] = &[
@@ -86,8 +86,8 @@ pub(crate) fn is_system_field(name: &str) -> bool {
 }
 
 /// Business Central assigns its GUID ids (and `…Id` keys) itself.
-pub(crate) fn is_server_assigned_key(name: &str, kind: &Kind) -> bool {
-    *kind == Kind::Primitive(Edm::Guid) || name == "id" || name.ends_with("Id")
+pub(crate) fn is_server_assigned_key(name: &str, is_guid: bool) -> bool {
+    is_guid || name == "id" || name.ends_with("Id")
 }
 
 pub(crate) fn documented_read_only(type_name: &str, property: &str) -> bool {
@@ -150,9 +150,17 @@ mod tests {
 
     /// The table above is the resource docs' "Read-only." properties, minus
     /// keys and system fields: reading the committed docs again must give it.
+    /// The docs are the repository's (`sdk/schemas/` beside this crate), read
+    /// when the test runs.
     #[test]
     fn documented_read_only_matches_the_committed_docs() {
-        let docs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/api/v2.0/docs");
+        let docs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../sdk/schemas/api/v2.0/docs");
+        assert!(
+            docs.is_dir(),
+            "{} is missing: this test compares the fake's read-only table with the resource docs committed in \
+             the repository's sdk/schemas/api/v2.0/docs, so it runs from a checkout of the whole workspace",
+            docs.display()
+        );
         let mut from_docs: Vec<(String, Vec<String>)> = Vec::new();
         for entry in std::fs::read_dir(&docs).expect("the docs directory") {
             let path = entry.expect("a doc").path();

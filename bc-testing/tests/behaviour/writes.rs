@@ -6,7 +6,7 @@ use business_central_sdk::api::v2_0::{
 };
 use business_central_sdk::runtime::rust_decimal::Decimal;
 use business_central_sdk::runtime::{Error, Method};
-use business_central_sdk::testing::ActionRefusal;
+use business_central_testing::ActionRefusal;
 
 use super::World;
 
@@ -290,5 +290,5 @@ async fn seeding_from_typed_entities_json_and_seed_files() {
     assert!(matches!(kirchner.get().send().await, Err(Error::NotFound(_))));
 
     let bad = world.bc.insert_json(&world.company().customers(), r#"{"displayName": 7}"#).expect_err("not text");
-    assert!(matches!(bad, business_central_sdk::testing::FakeError::Refused { status: 400, .. }), "{bad:?}");
+    assert!(matches!(bad, business_central_testing::FakeError::Refused { status: 400, .. }), "{bad:?}");
 }

@@ -8,13 +8,24 @@ use odata_v4_runtime::chrono::{DateTime, FixedOffset, Utc};
 use odata_v4_runtime::rust_decimal::Decimal;
 use odata_v4_runtime::uuid::Uuid;
 
-use super::bc_rules;
-use super::json::{JsonObject, JsonValue};
-use super::model::{Edm, Kind, PropertyModel, ServiceModel, TypeModel};
-use super::service::Failure;
-use super::store::{Row, Seq};
-use super::values::{self, Value};
-use super::writes::Writer;
+use crate::bc_rules;
+use crate::json::{JsonObject, JsonValue};
+use crate::model::{Edm, Kind, PropertyModel, ServiceModel, TypeModel};
+use crate::reply::Failure;
+use crate::store::{Ids, Row, Seq, Store};
+use crate::values::{self, Value};
+
+/// A write in progress: the route's model and data, and whether it is
+/// seeding. [`writes`](crate::writes) carries creates, updates and deletes
+/// out with it; this module adds what Business Central does around them.
+pub(crate) struct Writer<'a> {
+    pub model: &'a ServiceModel,
+    pub store: &'a mut Store,
+    pub ids: &'a mut Ids,
+    /// Seeding: read-only properties and read-only sets are accepted, and
+    /// values already given are kept as they are.
+    pub seeding: bool,
+}
 
 /// What Business Central writes for "no value" in a property of this type.
 pub(crate) fn blank(model: &ServiceModel, property: &PropertyModel) -> JsonValue {
@@ -38,7 +49,8 @@ pub(crate) fn blank(model: &ServiceModel, property: &PropertyModel) -> JsonValue
     }
 }
 
-fn is_blank(value: Option<&JsonValue>) -> bool {
+/// Whether a stored value is Business Central's blank (or missing).
+pub(crate) fn is_blank(value: Option<&JsonValue>) -> bool {
     match value {
         None | Some(JsonValue::Null) => true,
         Some(JsonValue::String(text)) => {

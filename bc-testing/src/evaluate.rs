@@ -4,9 +4,9 @@
 
 use odata_v4_runtime::chrono::{Datelike, Timelike};
 
-use super::filter::{Comparison, Expr, FilterError, Lambda, error};
-use super::model::ServiceModel;
-use super::values::{self, Value};
+use crate::filter::{Comparison, Expr, FilterError, Lambda, error};
+use crate::model::ServiceModel;
+use crate::values::{self, Value};
 
 /// What evaluation reads from: the properties of one entity, and the
 /// related entities behind a navigation (for `any`/`all`).
@@ -17,11 +17,9 @@ pub(crate) trait Scope {
     fn related(&self, navigation: &str) -> Result<Vec<Box<dyn Scope + '_>>, FilterError>;
 }
 
-/// How evaluation treats the parts of the dialect it depends on.
+/// Evaluation against one route's model (for enum members' order).
 pub(crate) struct Evaluation<'m> {
     pub model: &'m ServiceModel,
-    /// Business Central without `$schemaversion=2.1`: `in` is ignored (true).
-    pub ignore_in: bool,
 }
 
 struct Frame<'a> {
@@ -58,9 +56,6 @@ impl Evaluation<'_> {
                 Value::Bool(self.compare(*operator, &left, &right)?)
             }
             Expr::In(left, items) => {
-                if self.ignore_in {
-                    return Ok(Value::Bool(true));
-                }
                 let left = self.eval(left, scope, frames)?;
                 let mut found = false;
                 for item in items {
@@ -225,7 +220,7 @@ fn call(name: &str, arguments: &[Value]) -> Result<Value, FilterError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::filter::parse;
+    use crate::filter::parse;
 
     /// One entity with `amount = 5`, `name = 'Ab'` and `note = null`.
     struct Row;
@@ -246,8 +241,8 @@ mod tests {
     }
 
     fn holds(text: &str) -> bool {
-        let model = crate::testing::model::ServiceModel::from_csdl("t", EMPTY).expect("model");
-        let evaluation = Evaluation { model: &model, ignore_in: false };
+        let model = ServiceModel::from_csdl("t", EMPTY).expect("model");
+        let evaluation = Evaluation { model: &model };
         evaluation.matches(&parse(text).expect("parses"), &Row).expect("evaluates")
     }
 

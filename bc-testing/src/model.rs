@@ -10,7 +10,7 @@ use std::sync::Arc;
 use odata_v4_csdl::ir::annotations::Permission;
 use odata_v4_csdl::ir::{self, Primitive, TypeTarget};
 
-use super::bc_rules;
+use crate::bc_rules;
 
 /// The primitive types the fake tells apart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -281,7 +281,7 @@ impl ServiceModel {
         let never = annotations.computed()
             || annotations.permissions() == Some(Permission::Read)
             || bc_rules::is_system_field(&property.name)
-            || (is_key && bc_rules::is_server_assigned_key(&property.name, &kind))
+            || (is_key && bc_rules::is_server_assigned_key(&property.name, kind == Kind::Primitive(Edm::Guid)))
             || kind == Kind::Primitive(Edm::Stream);
         PropertyModel {
             name: property.name.clone(),
@@ -334,18 +334,14 @@ impl ServiceModel {
     }
 }
 
-/// The built-in routes' schemas, read once per process.
-#[cfg(feature = "apis")]
+/// The SDK's routes, read once per process from the `$metadata` they were
+/// generated from (`business_central_sdk::schemas`).
 pub(crate) mod builtin {
     use std::sync::OnceLock;
 
-    use super::*;
+    use business_central_sdk::schemas;
 
-    /// `sdk/schemas` links to the repository's committed `schemas/`, so the
-    /// packaged crate carries the same files the APIs were generated from.
-    const API_V2_0: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/schemas/api/v2.0/metadata.xml"));
-    const REPORTS_FINANCE_BETA: &str =
-        include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/schemas/api/microsoft/reportsFinance/beta/metadata.xml"));
+    use super::*;
 
     fn cached(
         cell: &'static OnceLock<Result<Arc<ServiceModel>, String>>,
@@ -358,17 +354,17 @@ pub(crate) mod builtin {
     /// `api/v2.0`.
     pub(crate) fn api_v2_0() -> Result<Arc<ServiceModel>, String> {
         static MODEL: OnceLock<Result<Arc<ServiceModel>, String>> = OnceLock::new();
-        cached(&MODEL, "api/v2.0", API_V2_0)
+        cached(&MODEL, "api/v2.0", schemas::API_V2_0)
     }
 
     /// `api/microsoft/reportsFinance/beta`.
     pub(crate) fn reports_finance_beta() -> Result<Arc<ServiceModel>, String> {
         static MODEL: OnceLock<Result<Arc<ServiceModel>, String>> = OnceLock::new();
-        cached(&MODEL, "api/microsoft/reportsFinance/beta", REPORTS_FINANCE_BETA)
+        cached(&MODEL, "api/microsoft/reportsFinance/beta", schemas::API_MICROSOFT_REPORTS_FINANCE_BETA)
     }
 }
 
-#[cfg(all(test, feature = "apis"))]
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -391,5 +387,32 @@ mod tests {
         let entries = model.set("generalLedgerEntries").expect("entries");
         assert!(!entries.insertable && !entries.updatable && !entries.deletable);
         assert!(!model.entity_type("Microsoft.NAV.subscriptions").expect("subscriptions").company_scoped);
+    }
+
+    /// The table keys name types of `api/v2.0` and properties they have; a
+    /// type with a `number` or `code` is in the table or said not to be.
+    #[test]
+    fn table_keys_fit_the_v2_model() {
+        use crate::table_keys::{NOT_KEYED_BY_NUMBER_OR_CODE, TABLE_KEYS, table_key};
+        let model = builtin::api_v2_0().expect("the committed schema reads");
+        for (at, key) in TABLE_KEYS.iter().enumerate() {
+            assert!(TABLE_KEYS[..at].iter().all(|k| k.entity_type != key.entity_type), "{} twice", key.entity_type);
+            let ty = model.types.values().find(|t| t.short_name() == key.entity_type);
+            let ty = ty.unwrap_or_else(|| panic!("no entity type {}", key.entity_type));
+            for (property, _) in key.fields {
+                assert!(ty.property(property).is_some(), "{} has no property {property}", key.entity_type);
+            }
+        }
+        for set in model.sets.values() {
+            let ty = model.entity_type(&set.type_name).expect("the set's type");
+            let short = ty.short_name();
+            if ty.property("number").is_some() || ty.property("code").is_some() {
+                assert!(
+                    table_key(short).is_some() || NOT_KEYED_BY_NUMBER_OR_CODE.contains(&short),
+                    "{} ({short}) has a number or code: give its table key in table_keys.rs, or list it as not keyed by it",
+                    set.name
+                );
+            }
+        }
     }
 }

@@ -8,7 +8,7 @@ use base64::Engine as _;
 use odata_v4_runtime::chrono::{DateTime, Duration, FixedOffset, Utc};
 use odata_v4_runtime::uuid::Uuid;
 
-use super::json::JsonObject;
+use crate::json::JsonObject;
 
 /// A row's position in its table; never reused.
 pub(crate) type Seq = u64;

@@ -9,8 +9,8 @@ use odata_v4_runtime::chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime};
 use odata_v4_runtime::rust_decimal::Decimal;
 use odata_v4_runtime::uuid::Uuid;
 
-use super::json::JsonValue;
-use super::model::{Edm, Kind, ServiceModel};
+use crate::json::JsonValue;
+use crate::model::{Edm, Kind, ServiceModel};
 
 /// A value being compared.
 #[derive(Debug, Clone, PartialEq)]

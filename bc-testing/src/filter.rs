@@ -2,12 +2,12 @@
 //! `not`, `in (…)`, null checks, string functions, enum literals in both
 //! spellings (`'Ship'` as Business Central takes them,
 //! `Microsoft.NAV.customerBlocked'Ship'` as strict OData writes them), and
-//! the lambda operators `any`/`all`. [`evaluate`](super::evaluate) runs it.
+//! the lambda operators `any`/`all`. [`evaluate`](crate::evaluate) runs it.
 //!
 //! Precedence follows the OData ABNF where the typed builders can reach it:
 //! `not` binds tightest, then comparisons, then `and`, then `or`.
 
-use super::values::{self, Value};
+use crate::values::{self, Value};
 
 /// Why a filter was refused; becomes a 400.
 #[derive(Debug, Clone, PartialEq)]
@@ -443,24 +443,51 @@ impl Expr {
     }
 
     /// For Business Central's rule that `or` may only join conditions on
-    /// one field: the first `or` whose two sides read different fields.
+    /// one field: two of the fields read under the first `or` that reads
+    /// more than one. `a eq 1 or a eq 2`, `contains(a,'x') or a eq null`
+    /// and `(a eq 1 or a eq 2) and b eq 3` pass; `a eq 1 or b eq 2` and
+    /// `(a eq 1 and b eq 2) or (a eq 3 and b eq 4)` do not.
     pub(crate) fn or_across_fields(&self) -> Option<(String, String)> {
         let mut found = None;
         self.walk(&mut |e| {
-            if found.is_none()
-                && let Expr::Or(a, b) = e
-            {
-                let fields = |x: &Expr| x.members().iter().map(|m| m.join("/")).collect::<Vec<_>>();
-                let (left, right) = (fields(a), fields(b));
-                if let Some(other) =
-                    right.iter().find(|r| !left.contains(r)).or(left.iter().find(|l| !right.contains(l)))
-                {
-                    let first = left.first().or(right.first()).cloned().unwrap_or_default();
-                    found = Some((first, other.clone()));
+            if found.is_none() && matches!(e, Expr::Or(..)) {
+                let mut fields: Vec<String> = Vec::new();
+                for member in e.members() {
+                    let field = member.join("/");
+                    if !fields.contains(&field) {
+                        fields.push(field);
+                    }
+                }
+                if let [first, second, ..] = fields.as_slice() {
+                    found = Some((first.clone(), second.clone()));
                 }
             }
         });
         found
+    }
+
+    /// Whether the expression uses `any` or `all` anywhere.
+    pub(crate) fn has_lambda(&self) -> bool {
+        let mut found = false;
+        self.walk(&mut |e| found |= matches!(e, Expr::Lambda { .. }));
+        found
+    }
+
+    /// Replaces every `in (…)` condition with `true`, as Business Central
+    /// evaluates them without `$schemaversion=2.1`; returns whether there
+    /// was one.
+    pub(crate) fn ignore_in(&mut self) -> bool {
+        match self {
+            Expr::In(..) => {
+                *self = Expr::Literal(Value::Bool(true));
+                true
+            }
+            Expr::Literal(_) | Expr::Member(_) => false,
+            Expr::Call(_, arguments) => arguments.iter_mut().fold(false, |found, a| a.ignore_in() | found),
+            Expr::Compare(_, a, b) | Expr::And(a, b) | Expr::Or(a, b) => a.ignore_in() | b.ignore_in(),
+            Expr::Not(a) => a.ignore_in(),
+            Expr::Lambda { body, .. } => body.ignore_in(),
+        }
     }
 }
 
@@ -514,8 +541,28 @@ mod tests {
 
     #[test]
     fn or_across_fields_is_detected() {
-        assert!(parse("a eq 1 or a eq 2").unwrap().or_across_fields().is_none());
-        assert!(parse("a eq 1 or b eq 2").unwrap().or_across_fields().is_some());
-        assert!(parse("(a eq 1 or a eq 2) and b eq 3").unwrap().or_across_fields().is_none());
+        let across = |text: &str| parse(text).unwrap().or_across_fields();
+        for one_field in [
+            "a eq 1 or a eq 2",
+            "(a eq 1 or a eq 2) and b eq 3",
+            "contains(a,'x') or startswith(a,'y') or a eq null",
+            "a in ('1','2') or a eq '3'",
+            "(a eq 1 or a eq 2) and (b eq 1 or b eq 2)",
+        ] {
+            assert_eq!(across(one_field), None, "{one_field}");
+        }
+        assert_eq!(across("a eq 1 or b eq 2"), Some(("a".to_owned(), "b".to_owned())));
+        assert!(across("(a eq 1 and b eq 2) or (a eq 3 and b eq 4)").is_some(), "each side reads both");
+        assert!(across("a eq 1 or (a eq 2 and b eq 3)").is_some());
+    }
+
+    #[test]
+    fn lambdas_are_found_and_in_can_be_ignored() {
+        assert!(parse("lines/any(x:x/q gt 5) and a eq 1").unwrap().has_lambda());
+        assert!(!parse("a in (1, 2)").unwrap().has_lambda());
+        let mut with_in = parse("a in (1, 2) and not (b in (3))").unwrap();
+        assert!(with_in.ignore_in());
+        assert_eq!(with_in, parse("true and not (true)").unwrap());
+        assert!(!parse("a eq 1").unwrap().ignore_in());
     }
 }
