@@ -65,6 +65,8 @@
 //! ```
 
 #![warn(missing_docs)]
+// docs.rs (`--cfg docsrs`, nightly) labels feature-gated items with their feature.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 // Generated code names this crate by its absolute path, so that the same
 // code compiles inside it and in crates generated for custom API pages.
@@ -78,6 +80,7 @@ pub mod limits;
 mod profile;
 pub mod sync;
 #[cfg(feature = "testing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub mod testing;
 pub mod webhooks;
 
@@ -93,4 +96,5 @@ pub use profile::PROFILE;
 #[rustfmt::skip] // Laid out by the generator; see rustfmt.toml.
 mod generated;
 #[cfg(feature = "apis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "apis")))]
 pub use generated::api;
