@@ -1,5 +1,6 @@
 //! TripPin, the OData v4 reference service model
-//! (`../shared/metadata/trippin.xml`), end to end: `cargo xtask generate`
+//! (`tests/peer/schemas/trippin.xml`, imported from
+//! `../shared/metadata/trippin.xml`), end to end: `cargo xtask generate`
 //! writes its crate, which compiles without warnings and runs against the
 //! local peer serving the same model (strict profile): an open type,
 //! inheritance (a query for a derived type), the `Me` singleton,
@@ -146,7 +147,7 @@ fn trippin_generates_compiles_and_runs_against_the_peer() {
     let out: PathBuf = scratch.join("trippin");
     let _ = std::fs::remove_dir_all(&out);
     let generated = xtask::generate::generate(&Request {
-        edmx: repository_path("../shared/metadata/trippin.xml"),
+        edmx: repository_path("tests/peer/schemas/trippin.xml"),
         out: out.clone(),
         route: "TripPinRESTierService".to_owned(),
         crate_name: "trippin".to_owned(),

@@ -6,21 +6,17 @@
 //!
 //! Tests in one binary normally share a server ([`shared`]): it is started
 //! by the first test that asks for it and killed when the test binary exits
-//! (an `atexit` hook kills its process group). Should the binary die without
-//! running exit hooks, the server still stops on its own: it exits when its
-//! standard input, a pipe only this process holds, reaches end of file.
-
-// Process groups, exit hooks and file locks have no safe std API; each
-// `unsafe` block below is one plain libc call with its SAFETY note.
-#![allow(unsafe_code)]
+//! (on Unix an `atexit` hook kills its process group). Should the binary die
+//! without running exit hooks, the server still stops on its own: it exits
+//! when its standard input, a pipe only this process holds, reaches end of
+//! file (on Windows, that is how shared servers stop).
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::OnceLock;
 use std::sync::mpsc::{self, RecvTimeoutError};
-use std::sync::{Mutex, Once, OnceLock};
 use std::time::{Duration, Instant};
 
 use business_central_sdk::Environment;
@@ -112,12 +108,13 @@ impl PeerConfig {
     }
 
     /// `TripPinRESTierService`: TripPin, the OData v4 reference service
-    /// model, read from `../shared/metadata/trippin.xml`, with TripPin's
-    /// operations and containment (`tests/peer/trippin.py`).
+    /// model (`tests/peer/schemas/trippin.xml`, the canonical form of
+    /// `../shared/metadata/trippin.xml` as `import-metadata` writes it), with
+    /// TripPin's operations and containment (`tests/peer/trippin.py`).
     pub fn trippin() -> PeerConfig {
         PeerConfig {
             name: "trippin",
-            schema: repository_path("../shared/metadata/trippin.xml"),
+            schema: repository_path("tests/peer/schemas/trippin.xml"),
             mount: "/TripPinRESTierService",
             seed: repository_path("tests/peer/seed/trippin.json"),
             page_size: Some(2),
@@ -167,9 +164,8 @@ impl PeerServer {
             .env("PYTHONDONTWRITEBYTECODE", "1")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::from(log_file))
-            // Its own process group, so that it and anything it spawns die together.
-            .process_group(0);
+            .stderr(Stdio::from(log_file));
+        process_group::isolate(&mut command);
         if let Some(size) = config.page_size {
             command.args(["--page-size", &size.to_string()]);
         }
@@ -227,7 +223,7 @@ impl PeerServer {
         ))
     }
 
-    /// The process id (also the process group id) of the server.
+    /// The process id (on Unix also the process group id) of the server.
     pub fn pid(&self) -> u32 {
         self.child.id()
     }
@@ -260,10 +256,10 @@ impl PeerServer {
             .timeout(Duration::from_secs(30))
     }
 
-    /// Kills the process group and reaps the server; idempotent.
+    /// Kills the server (on Unix its process group) and reaps it; idempotent.
     fn kill(&mut self) {
         if !self.reaped {
-            kill_group(self.child.id());
+            process_group::kill(&mut self.child);
             let _ = self.child.wait();
             self.reaped = true;
         }
@@ -276,11 +272,74 @@ impl Drop for PeerServer {
     }
 }
 
-fn kill_group(pid: u32) {
-    if let Ok(pgid) = libc::pid_t::try_from(pid) {
-        // SAFETY: plain syscall; the group was created for this server.
-        unsafe { libc::killpg(pgid, libc::SIGKILL) };
+/// Unix: each server leads a process group of its own, so that it and
+/// anything it spawns die together, also from the exit hook of a test binary.
+// Process groups and exit hooks have no safe std API; each `unsafe` block
+// below is one plain libc call with its SAFETY note.
+#[cfg(unix)]
+#[allow(unsafe_code)]
+mod process_group {
+    use std::os::unix::process::CommandExt;
+    use std::process::{Child, Command};
+    use std::sync::{Mutex, Once};
+
+    /// Process groups to kill when the test binary exits.
+    static SHARED_GROUPS: Mutex<Vec<u32>> = Mutex::new(Vec::new());
+
+    /// Starts the server as the leader of a new process group.
+    pub(super) fn isolate(command: &mut Command) {
+        command.process_group(0);
     }
+
+    /// Kills the server's whole process group.
+    pub(super) fn kill(child: &mut Child) {
+        kill_group(child.id());
+    }
+
+    fn kill_group(pid: u32) {
+        if let Ok(pgid) = libc::pid_t::try_from(pid) {
+            // SAFETY: plain syscall; the group was created for this server.
+            unsafe { libc::killpg(pgid, libc::SIGKILL) };
+        }
+    }
+
+    /// Kills the group of the shared server `pid` when the test binary exits.
+    pub(super) fn kill_at_exit(pid: u32) {
+        static HOOK: Once = Once::new();
+        SHARED_GROUPS.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push(pid);
+        HOOK.call_once(|| {
+            // SAFETY: registers a plain `extern "C"` function that never unwinds.
+            unsafe { libc::atexit(kill_shared_servers) };
+        });
+    }
+
+    extern "C" fn kill_shared_servers() {
+        let groups = SHARED_GROUPS.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        for &pid in groups.iter() {
+            kill_group(pid);
+            if let Ok(pid) = libc::pid_t::try_from(pid) {
+                // SAFETY: reaps our own child; a null status pointer is allowed.
+                unsafe { libc::waitpid(pid, std::ptr::null_mut(), 0) };
+            }
+        }
+    }
+}
+
+/// Elsewhere (Windows): no process groups. The peer spawns no processes of
+/// its own, so killing the server is enough, and a shared server stops when
+/// the test binary exits and the system closes the server's stdin pipe
+/// (`--exit-with-stdin`).
+#[cfg(not(unix))]
+mod process_group {
+    use std::process::{Child, Command};
+
+    pub(super) fn isolate(_command: &mut Command) {}
+
+    pub(super) fn kill(child: &mut Child) {
+        let _ = child.kill();
+    }
+
+    pub(super) fn kill_at_exit(_pid: u32) {}
 }
 
 /// `<test binary>-<peer>-<n>.log`: stable across runs, so each run
@@ -302,8 +361,6 @@ fn log_file_name(peer: &str) -> String {
 /// The peers shared by the tests of one binary, killed at exit.
 static SHARED_V2: OnceLock<Result<PeerServer, PeerError>> = OnceLock::new();
 static SHARED_REPORTS_FINANCE: OnceLock<Result<PeerServer, PeerError>> = OnceLock::new();
-/// Process groups to kill when the test binary exits.
-static SHARED_GROUPS: Mutex<Vec<u32>> = Mutex::new(Vec::new());
 
 /// Which shared peer to use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -324,31 +381,11 @@ pub fn shared(which: SharedPeer) -> &'static PeerServer {
     };
     let started = cell.get_or_init(|| {
         let server = PeerServer::start(config())?;
-        register_for_exit(server.pid());
+        process_group::kill_at_exit(server.pid());
         Ok(server)
     });
     match started {
         Ok(server) => server,
         Err(error) => panic!("{error}"),
-    }
-}
-
-fn register_for_exit(pid: u32) {
-    static HOOK: Once = Once::new();
-    SHARED_GROUPS.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push(pid);
-    HOOK.call_once(|| {
-        // SAFETY: registers a plain `extern "C"` function that never unwinds.
-        unsafe { libc::atexit(kill_shared_servers) };
-    });
-}
-
-extern "C" fn kill_shared_servers() {
-    let groups = SHARED_GROUPS.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    for &pid in groups.iter() {
-        kill_group(pid);
-        if let Ok(pid) = libc::pid_t::try_from(pid) {
-            // SAFETY: reaps our own child; a null status pointer is allowed.
-            unsafe { libc::waitpid(pid, std::ptr::null_mut(), 0) };
-        }
     }
 }
