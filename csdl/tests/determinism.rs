@@ -1,42 +1,13 @@
 //! Determinism: the same document reads to equal models, the canonical writer
 //! is idempotent, and the canonical form reads back to the same summary. Run
-//! over every fixture and over the real BC v2.0 schema.
+//! over every fixture and over the committed canonical BC v2.0 schema; the
+//! BC schema as downloaded (beside the repository, in `../shared/`) is run
+//! through the same checks by `xtask/tests/bc_schema.rs`.
 
 mod common;
 
-use odata_v4_csdl::diag::DiagnosticKind;
-use odata_v4_csdl::edmx::{self, canonical};
-use odata_v4_csdl::ir::Model;
-use odata_v4_csdl::summary::Summary;
-
-/// The summary a canonical form must reproduce. Two differences are by
-/// design of the canonical writer and are accounted for exactly: it writes
-/// schemas sorted by namespace, and it drops unknown CSDL elements, so their
-/// warnings do not come back.
-fn expected_after_rewrite(model: &Model) -> Summary {
-    let mut summary = Summary::of(model);
-    summary.schema_namespaces.sort();
-    summary.warnings -= model.warnings.iter().filter(|w| w.kind == DiagnosticKind::UnknownElement).count();
-    summary
-}
-
-fn check_round_trip(name: &str, text: &str) -> String {
-    let model = common::read_ok(name, text);
-    assert_eq!(common::read_ok(name, text), model, "{name}: reading twice gave different models");
-
-    let written = canonical::write(&model);
-    assert_eq!(canonical::write(&model), written, "{name}: writing twice gave different text");
-    let reread = edmx::read_str("canonical.xml", &written)
-        .unwrap_or_else(|e| panic!("{name}: the canonical form does not read:\n{e}"));
-    let rewritten = canonical::write(&reread);
-    assert_eq!(rewritten, written, "{name}: write(read(write(read(x)))) differs from write(read(x))");
-    assert_eq!(
-        Summary::of(&reread),
-        expected_after_rewrite(&model),
-        "{name}: the canonical form reads back to another summary"
-    );
-    written
-}
+use common::round_trip::check_round_trip;
+use odata_v4_csdl::edmx::canonical;
 
 #[test]
 fn every_fixture_round_trips() {
@@ -48,28 +19,10 @@ fn every_fixture_round_trips() {
 }
 
 #[test]
-fn the_bc_schema_round_trips_to_the_committed_canonical_form() {
-    let path = common::bc_metadata_path();
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-    let written = check_round_trip("bc-api-v2.0.xml", &text);
-    // `cargo xtask import-metadata` writes exactly this text; if it differs, the
-    // committed schema is stale or the canonical writer changed behaviour.
-    let committed = std::fs::read_to_string(common::bc_canonical_path()).expect("the committed canonical schema");
-    assert!(written == committed, "sdk/schemas/api/v2.0/metadata.xml is not the canonical form of the BC schema");
-}
-
-#[test]
 fn the_committed_canonical_form_is_a_fixed_point() {
     let committed = std::fs::read_to_string(common::bc_canonical_path()).expect("the committed canonical schema");
     let written = check_round_trip("metadata.xml", &committed);
     assert!(written == committed, "the canonical form of the canonical form differs from it");
-}
-
-#[test]
-fn the_bc_schema_and_its_canonical_form_have_the_same_summary() {
-    let original = edmx::read_file(&common::bc_metadata_path()).expect("the BC schema reads");
-    let canonical = edmx::read_file(&common::bc_canonical_path()).expect("the canonical schema reads");
-    assert_eq!(Summary::of(&original), Summary::of(&canonical));
 }
 
 #[test]

@@ -39,6 +39,8 @@
 //! ```
 
 #![warn(missing_docs)]
+// docs.rs (`--cfg docsrs`, nightly) labels feature-gated items with their feature.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod api;
 mod auth;
@@ -73,6 +75,7 @@ pub mod __private;
 
 pub use api::Api;
 #[cfg(feature = "azure_identity")]
+#[cfg_attr(docsrs, doc(cfg(feature = "azure_identity")))]
 pub use auth::AzureIdentity;
 pub use auth::{AuthContext, Basic, ClientCredentials, Credentials, Secret, StaticToken};
 pub use batch::{Batch, BatchHandle, BatchResponse};

@@ -9,7 +9,6 @@
 mod support;
 
 use std::ffi::OsStr;
-use std::os::unix::process::ExitStatusExt;
 use std::process::{ExitStatus, Output};
 use std::sync::{Arc, Mutex};
 
@@ -41,8 +40,20 @@ impl Executor for FakeAzureCli {
         } else {
             (1, String::new(), "ERROR: Please run 'az login' to setup account.".to_owned())
         };
-        Ok(Output { status: ExitStatus::from_raw(code << 8), stdout: stdout.into_bytes(), stderr: stderr.into_bytes() })
+        Ok(Output { status: exit_status(code), stdout: stdout.into_bytes(), stderr: stderr.into_bytes() })
     }
+}
+
+/// The status of a process that exited with `code`, as Unix encodes it.
+#[cfg(unix)]
+fn exit_status(code: u8) -> ExitStatus {
+    std::os::unix::process::ExitStatusExt::from_raw(i32::from(code) << 8)
+}
+
+/// The status of a process that exited with `code`, as Windows encodes it.
+#[cfg(windows)]
+fn exit_status(code: u8) -> ExitStatus {
+    std::os::windows::process::ExitStatusExt::from_raw(u32::from(code))
 }
 
 fn cli(signed_in: bool) -> (Arc<AzureCliCredential>, Arc<FakeAzureCli>) {

@@ -132,7 +132,9 @@ async fn a_callers_reqwest_client_is_used_and_cannot_re_send_bodies() {
     marker.insert("x-own-client", "yes".parse().unwrap());
     // This test's reqwest has no crypto provider of its own (the runtime
     // enables none), so it gets a TLS configuration, as an application
-    // with its own roots would.
+    // with its own roots would. (ring's provider is deprecated since rustls
+    // 0.23.48, for lacking post-quantum key exchange.)
+    #[allow(deprecated)]
     let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
     let tls = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()

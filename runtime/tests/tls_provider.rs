@@ -14,6 +14,9 @@ fn the_application_can_still_choose_the_process_wide_provider() {
     assert!(client.is_ok(), "{client:?}");
 
     assert!(rustls::crypto::CryptoProvider::get_default().is_none(), "the client installed a provider");
+    // Deprecated since rustls 0.23.48 (no post-quantum key exchange), and
+    // still the provider the default features build.
+    #[allow(deprecated)]
     let installed = rustls::crypto::ring::default_provider().install_default();
     assert!(installed.is_ok(), "the application's own provider was refused");
     assert!(Client::builder("https://services.example/").build().is_ok(), "and clients are built with it");

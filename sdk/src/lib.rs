@@ -67,6 +67,8 @@
 //! ```
 
 #![warn(missing_docs)]
+// docs.rs (`--cfg docsrs`, nightly) labels feature-gated items with their feature.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 // Generated code names this crate by its absolute path, so that the same
 // code compiles inside it and in crates generated for custom API pages.
@@ -96,4 +98,5 @@ pub use profile::PROFILE;
 #[rustfmt::skip] // Laid out by the generator; see rustfmt.toml.
 mod generated;
 #[cfg(feature = "apis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "apis")))]
 pub use generated::api;

@@ -247,16 +247,40 @@ impl Running {
     }
 
     /// Sends `signal` and waits for a successful exit.
-    #[allow(unsafe_code)] // No safe std API sends SIGINT or SIGTERM.
-    fn stop(mut self, signal: libc::c_int) -> Vec<String> {
-        let pid = libc::pid_t::try_from(self.child.id()).expect("pid fits");
-        // SAFETY: signals our own child process.
-        unsafe { libc::kill(pid, signal) };
+    fn stop(mut self, signal: Signal) -> Vec<String> {
+        signal.send(&self.child);
         let status = self.child.wait().expect("wait for the example");
         let mut seen = std::mem::take(&mut self.seen);
         seen.extend(self.lines.iter());
         assert!(status.success(), "the example failed ({status}):\n{}", seen.join("\n"));
         seen
+    }
+}
+
+/// How the example is asked to stop: what a service manager sends, or Ctrl-C.
+#[derive(Debug, Clone, Copy)]
+enum Signal {
+    Terminate,
+    Interrupt,
+}
+
+impl Signal {
+    #[cfg(unix)]
+    #[allow(unsafe_code)] // No safe std API sends SIGINT or SIGTERM.
+    fn send(self, child: &std::process::Child) {
+        let pid = libc::pid_t::try_from(child.id()).expect("pid fits");
+        let signal = match self {
+            Signal::Terminate => libc::SIGTERM,
+            Signal::Interrupt => libc::SIGINT,
+        };
+        // SAFETY: signals our own child process.
+        unsafe { libc::kill(pid, signal) };
+    }
+
+    /// The test that stops the example this way is ignored where this is.
+    #[cfg(not(unix))]
+    fn send(self, _child: &std::process::Child) {
+        panic!("sending {self:?} to another process is not supported on this platform")
     }
 }
 
@@ -300,6 +324,7 @@ async fn copy_matches_server(path: &std::path::Path, customers: &v2_0::Collectio
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(unix), ignore = "stops the example with SIGTERM and SIGINT: Unix only")]
 async fn keep_customers_in_sync_with_webhooks_and_incremental_sync() {
     let peer = PeerServer::start(PeerConfig { name: "example-keep-in-sync", ..PeerConfig::api_v2() }).expect("peer");
     peer_control::configure_webhooks(&peer, 200, &[100, 200, 400]).await.expect("notification timing");
@@ -334,7 +359,7 @@ async fn keep_customers_in_sync_with_webhooks_and_incremental_sync() {
     copy_matches_server(&csv, &customers).await;
     customers.key(doomed.id).delete(&doomed).send().await.expect("delete");
     copy_matches_server(&csv, &customers).await;
-    let output = example.stop(libc::SIGTERM);
+    let output = example.stop(Signal::Terminate);
     assert!(output.iter().any(|line| line.starts_with("deleted ")), "{output:?}");
 
     // Changes while it is down are read by the sync when it comes back.
@@ -357,7 +382,7 @@ async fn keep_customers_in_sync_with_webhooks_and_incremental_sync() {
     assert_eq!(listed[0].resource, format!("/api/v2.0/companies({CRONUS_ID})/customers"));
     customers.key(offline.id).delete(&offline).send().await.expect("delete");
     copy_matches_server(&csv, &customers).await;
-    let output = example.stop(libc::SIGINT);
+    let output = example.stop(Signal::Interrupt);
     assert!(output.iter().any(|line| line.starts_with("unsubscribed ")), "{output:?}");
     assert!(subscriptions.list().await.expect("subscriptions").is_empty());
     let _ = std::fs::remove_dir_all(&work);

@@ -11,11 +11,18 @@ use sdk_tests::peer::repository_path;
 use sdk_tests::{PeerConfig, PeerServer, python_env};
 
 /// Whether a process with this id exists (zombies included).
+#[cfg(unix)]
 #[allow(unsafe_code)] // No safe std API sends signal 0.
 fn process_exists(pid: u32) -> bool {
     let pid = libc::pid_t::try_from(pid).expect("pid fits");
     // SAFETY: signal 0 only checks that the process exists.
     unsafe { libc::kill(pid, 0) == 0 }
+}
+
+/// The tests that look processes up by id are ignored where this is.
+#[cfg(not(unix))]
+fn process_exists(_pid: u32) -> bool {
+    panic!("looking a process up by id is not supported on this platform")
 }
 
 async fn serves_requests(server: &PeerServer) -> bool {
@@ -24,6 +31,7 @@ async fn serves_requests(server: &PeerServer) -> bool {
 }
 
 #[tokio::test]
+#[cfg_attr(not(unix), ignore = "looks the server up by process id with kill(pid, 0): Unix only")]
 async fn dropping_a_server_kills_it() {
     let first = PeerServer::start(PeerConfig::reports_finance_beta()).expect("first server");
     let second = PeerServer::start(PeerConfig::reports_finance_beta()).expect("second server");
@@ -40,6 +48,7 @@ async fn dropping_a_server_kills_it() {
 }
 
 #[test]
+#[cfg_attr(not(unix), ignore = "looks the server up by process id with kill(pid, 0): Unix only")]
 fn a_panicking_test_still_stops_its_server() {
     let mut pid = None;
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {

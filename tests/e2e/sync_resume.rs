@@ -137,7 +137,7 @@ async fn a_killed_sync_job_resumes_without_losing_or_repeating_anything() {
     let mut kills = 0;
     while writers.iter().any(|writer| !writer.is_finished()) {
         tokio::time::sleep(Duration::from_millis(300 + random.below(900) as u64)).await;
-        child.kill().expect("SIGKILL the job");
+        child.kill().expect("kill the job (SIGKILL, TerminateProcess on Windows)");
         child.wait().expect("reap the job");
         kills += 1;
         child = job.start();

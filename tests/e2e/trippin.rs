@@ -1,5 +1,6 @@
 //! TripPin, the OData v4 reference service model
-//! (`../shared/metadata/trippin.xml`), end to end: `odata-v4-gen generate`
+//! (`tests/peer/schemas/trippin.xml`, imported from
+//! `../shared/metadata/trippin.xml`), end to end: `odata-v4-gen generate`
 //! writes its crate, which compiles without warnings and runs against the
 //! local peer serving the same model (strict profile): an open type,
 //! inheritance (a query for a derived type), the `Me` singleton,
@@ -145,7 +146,7 @@ fn trippin_generates_compiles_and_runs_against_the_peer() {
     let scratch = root.join("target").join("generated-crates");
     let out: PathBuf = scratch.join("trippin");
     let _ = std::fs::remove_dir_all(&out);
-    let mut request = Request::new(repository_path("../shared/metadata/trippin.xml").display().to_string(), &out);
+    let mut request = Request::new(repository_path("tests/peer/schemas/trippin.xml").display().to_string(), &out);
     request.service_root = Some("TripPinRESTierService".to_owned());
     request.crate_name = Some("trippin".to_owned());
     request.dependencies = Dependencies::Checkout(root.clone());

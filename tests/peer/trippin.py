@@ -1,5 +1,5 @@
 """The parts of the peer that serve TripPin, the OData v4 reference service
-model (``../shared/metadata/trippin.xml``), the way the public TripPin
+model (``tests/peer/schemas/trippin.xml``), the way the public TripPin
 service behaves, for the generated-crate end-to-end test.
 
 Each adjustment names the gap it fills in odatapy 5.3.0:

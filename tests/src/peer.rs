@@ -106,12 +106,13 @@ impl PeerConfig {
     }
 
     /// `TripPinRESTierService`: TripPin, the OData v4 reference service
-    /// model, read from `../shared/metadata/trippin.xml`, with TripPin's
-    /// operations and containment (`tests/peer/trippin.py`).
+    /// model (`tests/peer/schemas/trippin.xml`, the canonical form of
+    /// `../shared/metadata/trippin.xml` as `import-metadata` writes it), with
+    /// TripPin's operations and containment (`tests/peer/trippin.py`).
     pub fn trippin() -> PeerConfig {
         PeerConfig {
             name: "trippin",
-            schema: repository_path("../shared/metadata/trippin.xml"),
+            schema: repository_path("tests/peer/schemas/trippin.xml"),
             mount: "/TripPinRESTierService",
             seed: repository_path("tests/peer/seed/trippin.json"),
             page_size: Some(2),
@@ -154,7 +155,7 @@ impl PeerServer {
         Ok(PeerServer { config, process })
     }
 
-    /// The process id (also the process group id) of the server.
+    /// The process id (on Unix also the process group id) of the server.
     pub fn pid(&self) -> u32 {
         self.process.pid()
     }

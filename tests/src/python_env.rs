@@ -2,12 +2,7 @@
 //! cargo target directory with the pinned odatapy, created on first use and
 //! reused while it still holds that version.
 
-// Process groups, exit hooks and file locks have no safe std API; each
-// `unsafe` block below is one plain libc call with its SAFETY note.
-#![allow(unsafe_code)]
-
 use std::fs::{self, File};
-use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -50,7 +45,7 @@ pub fn venv_dir() -> Result<PathBuf, PeerError> {
 /// once: they take turns through a lock file.
 pub fn ensure_environment() -> Result<PathBuf, PeerError> {
     let venv = venv_dir()?;
-    let python = venv.join("bin").join("python");
+    let python = venv_python(&venv);
     if has_pinned_odatapy(&python) {
         return Ok(python);
     }
@@ -80,6 +75,12 @@ pub fn ensure_environment() -> Result<PathBuf, PeerError> {
         )));
     }
     Ok(python)
+}
+
+/// The interpreter of a virtual environment: `bin/python`, or
+/// `Scripts\python.exe` on Windows.
+fn venv_python(venv: &Path) -> PathBuf {
+    if cfg!(windows) { venv.join("Scripts").join("python.exe") } else { venv.join("bin").join("python") }
 }
 
 fn has_pinned_odatapy(python: &Path) -> bool {
@@ -142,7 +143,8 @@ fn run(command: &mut Command, what: &str) -> Result<(), PeerError> {
     Err(PeerError::new(message))
 }
 
-/// An exclusive `flock` on a file, released when dropped.
+/// An exclusive lock on a file (`flock` on Unix, `LockFileEx` on Windows),
+/// released when dropped.
 struct DirectoryLock {
     file: File,
 }
@@ -151,18 +153,14 @@ impl DirectoryLock {
     fn acquire(path: &Path) -> Result<DirectoryLock, PeerError> {
         let file = File::create(path)
             .map_err(|e| PeerError::new(format!("cannot open the lock file {}: {e}", path.display())))?;
-        // SAFETY: flock only reads the descriptor, which `file` keeps open.
-        let status = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) };
-        if status != 0 {
-            return Err(PeerError::new(format!("cannot lock {}: {}", path.display(), std::io::Error::last_os_error())));
-        }
+        file.lock().map_err(|e| PeerError::new(format!("cannot lock {}: {e}", path.display())))?;
         Ok(DirectoryLock { file })
     }
 }
 
 impl Drop for DirectoryLock {
     fn drop(&mut self) {
-        // SAFETY: as above; closing the file would release the lock anyway.
-        unsafe { libc::flock(self.file.as_raw_fd(), libc::LOCK_UN) };
+        // Closing the file would release the lock too.
+        let _ = self.file.unlock();
     }
 }

@@ -1,105 +1,196 @@
 //! `cargo xtask ci`: every check a change must pass, in the order that
 //! fails fastest: formatting, clippy with warnings denied, the docs with
-//! warnings denied, then every test (which include the generated-code drift
-//! check and bounded fuzz runs), then clippy and the tests of the runtime's
-//! optional features. `.ci/run` runs exactly this.
+//! warnings denied, the published crates' dependency MSRVs and packages,
+//! then every test (which include the generated-code drift check and
+//! bounded fuzz runs), clippy and the tests of the runtime's optional
+//! features, a check for Windows, and the published crates against the
+//! newest dependency versions. `.ci/run` runs exactly this.
+
+mod packages;
+mod scratch;
+mod workspace;
 
 use std::process::Command;
 use std::time::Instant;
 
-use anyhow::{Context, bail};
+use anyhow::bail;
+use workspace::Workspace;
 
-/// One step: a name and the cargo arguments.
+/// One step: a name and what it runs.
 struct Step {
     name: &'static str,
-    args: &'static [&'static str],
-    /// Extra environment for the step.
-    env: &'static [(&'static str, &'static str)],
+    action: Action,
 }
 
+enum Action {
+    /// `cargo <args>`, with extra environment.
+    Cargo { args: &'static [&'static str], env: &'static [(&'static str, &'static str)] },
+    /// A step that runs several commands and checks their output; the
+    /// text says what it does.
+    Custom { what: &'static str, run: fn(&Workspace) -> Result<(), String> },
+}
+
+/// The target the Windows step checks, and the C compiler its build
+/// scripts (ring, aws-lc-sys, mimalloc) need.
+const WINDOWS_TARGET: &str = "x86_64-pc-windows-gnu";
+const WINDOWS_C_COMPILER: &str = "x86_64-w64-mingw32-gcc";
+
+/// The runtime's optional features, which the workspace build leaves off:
+/// compression, the other TLS provider and the Azure identities.
+const RUNTIME_FEATURES: &str = "azure_identity,gzip,deflate,aws-lc-rs";
+
 const STEPS: &[Step] = &[
-    Step { name: "format", args: &["fmt", "--all", "--check"], env: &[] },
+    Step { name: "format", action: Action::Cargo { args: &["fmt", "--all", "--check"], env: &[] } },
     Step {
         name: "clippy",
-        args: &["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"],
-        env: &[],
+        action: Action::Cargo {
+            args: &["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"],
+            env: &[],
+        },
     },
     Step {
         name: "docs",
-        args: &["doc", "--workspace", "--no-deps", "--locked"],
-        env: &[("RUSTDOCFLAGS", "-D warnings")],
+        action: Action::Cargo {
+            args: &["doc", "--workspace", "--no-deps", "--locked"],
+            env: &[("RUSTDOCFLAGS", "-D warnings")],
+        },
     },
-    Step { name: "tests", args: &["test", "--workspace", "--locked"], env: &[] },
-    // The runtime's optional features, which the workspace build leaves
-    // off: compression, the other TLS provider and the Azure identities.
+    Step {
+        name: "msrv",
+        action: Action::Custom {
+            what: "the published crates' dependencies, resolved for the declared rust-version, declare no newer one",
+            run: scratch::check_dependency_msrv,
+        },
+    },
+    Step {
+        name: "package",
+        action: Action::Custom {
+            what: "cargo package --workspace of the published crates, in dependency order, with their files checked",
+            run: packages::check,
+        },
+    },
+    Step { name: "tests", action: Action::Cargo { args: &["test", "--workspace", "--locked"], env: &[] } },
     Step {
         name: "features",
-        args: &[
-            "clippy",
-            "-p",
-            "odata-v4-runtime",
-            "--all-targets",
-            "--features",
-            "azure_identity,gzip,deflate,aws-lc-rs",
-            "--locked",
-            "--",
-            "-D",
-            "warnings",
-        ],
-        env: &[],
+        action: Action::Cargo {
+            args: &[
+                "clippy",
+                "-p",
+                "odata-v4-runtime",
+                "--all-targets",
+                "--features",
+                RUNTIME_FEATURES,
+                "--locked",
+                "--",
+                "-D",
+                "warnings",
+            ],
+            env: &[],
+        },
     },
     Step {
         name: "feature-tests",
-        args: &[
-            "test",
-            "-p",
-            "odata-v4-runtime",
-            "--features",
-            "azure_identity,gzip",
-            "--test",
-            "azure_identity",
-            "--locked",
-        ],
-        env: &[],
+        action: Action::Cargo {
+            args: &[
+                "test",
+                "-p",
+                "odata-v4-runtime",
+                "--features",
+                "azure_identity,gzip",
+                "--test",
+                "azure_identity",
+                "--locked",
+            ],
+            env: &[],
+        },
+    },
+    Step {
+        name: "windows",
+        action: Action::Custom {
+            what: "cargo check --workspace --all-targets --target x86_64-pc-windows-gnu, and the runtime's features",
+            run: check_windows,
+        },
+    },
+    Step {
+        name: "fresh-resolve",
+        action: Action::Custom {
+            what: "the published crates after cargo update in a scratch copy: clippy -D warnings and unit tests",
+            run: scratch::check_fresh_resolve,
+        },
     },
 ];
 
 /// Options of `cargo xtask ci`.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct CiOptions {
-    /// Steps to leave out (comma-separated): format, clippy, docs, tests,
-    /// features, feature-tests.
+    /// Steps to leave out (comma-separated): format, clippy, docs, msrv,
+    /// package, tests, features, feature-tests, windows, fresh-resolve.
     #[arg(long, value_delimiter = ',')]
     pub skip: Vec<String>,
 }
 
 pub fn run(options: &CiOptions) -> anyhow::Result<()> {
     let skipped = &options.skip;
-    if let Some(unknown) = skipped.iter().find(|s| !STEPS.iter().any(|step| step.name == s.as_str())) {
-        let names: Vec<&str> = STEPS.iter().map(|s| s.name).collect();
-        bail!("`{unknown}` is not a step; the steps are {}", names.join(", "));
+    if let Some(unknown) = skipped.iter().find(|name| !STEPS.iter().any(|step| step.name == name.as_str())) {
+        let names: Vec<&str> = STEPS.iter().map(|step| step.name).collect();
+        bail!("ci: no step `{unknown}`; the steps are {}", names.join(", "));
     }
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let root = crate::workspace_root();
+    let workspace = Workspace::load().map_err(anyhow::Error::msg)?;
     let started = Instant::now();
     for step in STEPS {
-        if skipped.iter().any(|s| s == step.name) {
+        if skipped.iter().any(|name| name == step.name) {
             println!("ci: {} skipped", step.name);
             continue;
         }
         let step_started = Instant::now();
-        println!("ci: {} (cargo {})", step.name, step.args.join(" "));
-        let status = Command::new(&cargo)
-            .args(step.args)
-            .envs(step.env.iter().copied())
-            .current_dir(&root)
-            .status()
-            .with_context(|| format!("cannot run {cargo}"))?;
-        if !status.success() {
-            bail!("ci: {} failed ({status}) after {:.0?}", step.name, step_started.elapsed());
+        let outcome = match &step.action {
+            Action::Cargo { args, env } => {
+                println!("ci: {} (cargo {})", step.name, args.join(" "));
+                workspace.cargo(args, env, &workspace.root)
+            }
+            Action::Custom { what, run } => {
+                println!("ci: {} ({what})", step.name);
+                run(&workspace)
+            }
+        };
+        if let Err(error) = outcome {
+            bail!("ci: {} failed after {:.0?}: {error}", step.name, step_started.elapsed());
         }
         println!("ci: {} passed in {:.0?}", step.name, step_started.elapsed());
     }
     println!("ci: every check passed in {:.0?}", started.elapsed());
     Ok(())
+}
+
+/// Windows: the whole workspace, every target, compiles for Windows (the
+/// harness's Unix-only code is guarded), and so do the runtime's optional
+/// features. A check, not a test run: nothing is executed for Windows here.
+fn check_windows(workspace: &Workspace) -> Result<(), String> {
+    let compiler = Command::new(WINDOWS_C_COMPILER).arg("--version").output();
+    if !compiler.is_ok_and(|output| output.status.success()) {
+        return Err(format!(
+            "`{WINDOWS_C_COMPILER}` cannot be run: the build scripts of ring, aws-lc-sys and mimalloc compile C for \
+             Windows with it (Debian: `apt-get install gcc-mingw-w64-x86-64`; and `rustup target add {WINDOWS_TARGET}`)"
+        ));
+    }
+    workspace.cargo(
+        &["check", "--workspace", "--all-targets", "--target", WINDOWS_TARGET, "--locked"],
+        &[],
+        &workspace.root,
+    )?;
+    workspace.cargo(
+        &[
+            "check",
+            "-p",
+            "odata-v4-runtime",
+            "--all-targets",
+            "--features",
+            RUNTIME_FEATURES,
+            "--target",
+            WINDOWS_TARGET,
+            "--locked",
+        ],
+        &[],
+        &workspace.root,
+    )
 }

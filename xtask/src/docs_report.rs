@@ -134,6 +134,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(not(has_shared_seeds), ignore = "needs ../shared/seeds/ beside the repository")]
     fn seeds_report_with_the_committed_schemas() {
         let root = crate::workspace_root();
         let schemas = crate::regen::find_schemas(&root).unwrap();

@@ -44,6 +44,7 @@ fn source(path: &Path) -> &str {
 }
 
 #[test]
+#[cfg_attr(not(has_shared_bc_metadata), ignore = "needs ../shared/metadata/bc-api-v2.0.xml beside the repository")]
 fn importing_the_bc_schema_writes_the_committed_canonical_form() {
     let root = Root::new("bc");
     let bc = workspace().join("../shared/metadata/bc-api-v2.0.xml");
@@ -55,6 +56,25 @@ fn importing_the_bc_schema_writes_the_committed_canonical_form() {
     let committed =
         std::fs::read_to_string(workspace().join("sdk/schemas/api/v2.0/metadata.xml")).expect("the committed schema");
     assert!(output == committed, "importing the BC schema no longer reproduces sdk/schemas/api/v2.0/metadata.xml");
+}
+
+/// The end-to-end tests carry TripPin's model in the repository as
+/// `import-metadata` writes it; it must stay exactly that (re-import it
+/// rather than editing it: `cargo xtask import-metadata --api api/trippin/v1.0
+/// ../shared/metadata/trippin.xml`, then move the file).
+#[test]
+#[cfg_attr(not(has_shared_trippin), ignore = "needs ../shared/metadata/trippin.xml beside the repository")]
+fn the_carried_trippin_model_is_the_import_of_the_shared_one() {
+    let root = Root::new("trippin");
+    let shared = workspace().join("../shared/metadata/trippin.xml");
+    let written = xtask::import::import(root.path(), "api/trippin/v1.0", source(&shared)).expect("TripPin imports");
+    let imported = std::fs::read_to_string(&written.target).expect("the written schema");
+    let carried =
+        std::fs::read_to_string(workspace().join("tests/peer/schemas/trippin.xml")).expect("the carried schema");
+    assert!(
+        imported == carried,
+        "tests/peer/schemas/trippin.xml is not the canonical form of the shared TripPin model"
+    );
 }
 
 #[test]

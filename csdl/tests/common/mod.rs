@@ -2,6 +2,8 @@
 
 #![allow(dead_code)] // Each test crate uses a different subset.
 
+pub mod round_trip;
+
 use std::path::PathBuf;
 
 use odata_v4_csdl::diag::{Diagnostic, DiagnosticKind, Diagnostics};
@@ -24,12 +26,6 @@ pub fn read_fixture(name: &str) -> Model {
 
 pub fn read_ok(file: &str, text: &str) -> Model {
     edmx::read_str(file, text).unwrap_or_else(|e| panic!("{file} should read, but:\n{e}"))
-}
-
-/// The BC v2.0 `$metadata` as downloaded. The workspace sits next to
-/// `shared/` on every machine and in CI.
-pub fn bc_metadata_path() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/metadata/bc-api-v2.0.xml")
 }
 
 /// The committed canonical form of the BC v2.0 schema.

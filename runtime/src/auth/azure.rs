@@ -36,6 +36,7 @@ use crate::transport::BoxFuture;
 /// # Ok(())
 /// # }
 /// ```
+#[cfg_attr(docsrs, doc(cfg(feature = "azure_identity")))]
 pub struct AzureIdentity {
     credential: Arc<dyn TokenCredential>,
     scope: String,

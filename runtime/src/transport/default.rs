@@ -154,7 +154,15 @@ fn built_in_provider() -> Option<Arc<CryptoProvider>> {
     Some(Arc::new(rustls::crypto::aws_lc_rs::default_provider()))
 }
 
+// rustls 0.23.48 deprecates its *ring* provider because *ring* has no
+// post-quantum key exchange; it offers no other way to build that provider.
+// The `ring` feature stays the user's choice (the default: a smaller C build
+// than aws-lc-rs'), so the deprecation is acknowledged here, on the one
+// call, and documented on the features: `aws-lc-rs` brings X25519MLKEM768.
+// `allow` rather than `expect`: with rustls before 0.23.48 nothing is
+// deprecated, and a user's lock file may hold such a version.
 #[cfg(all(feature = "ring", not(feature = "aws-lc-rs")))]
+#[allow(deprecated)]
 fn built_in_provider() -> Option<Arc<CryptoProvider>> {
     Some(Arc::new(rustls::crypto::ring::default_provider()))
 }

@@ -6,7 +6,7 @@
 //!
 //! It runs an HTTP endpoint (axum) for Business Central's notifications,
 //! subscribes to the company's customers, renews the subscription before it
-//! expires, and stops on Ctrl-C or SIGTERM. The copy and the sync state are
+//! expires, and stops on Ctrl-C or (on Unix) SIGTERM. The copy and the sync state are
 //! saved after every page, so a restart continues where it stopped.
 //!
 //! Connection: see `../common/mod.rs` (BC_BASE_URL or BC_TENANT_ID,
@@ -311,7 +311,7 @@ async fn main() -> common::Outcome {
     let mut renew_check = tokio::time::interval(renew_check_every);
     poll.reset();
     renew_check.reset();
-    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    let mut terminate = Termination::listen()?;
     loop {
         let mut needs_sync = false;
         tokio::select! {
@@ -364,4 +364,28 @@ async fn main() -> common::Outcome {
     copy.save()?;
     println!("stopped: {} customers in the copy", copy.rows.len());
     Ok(())
+}
+
+/// SIGTERM, what service managers send to stop a program. Unix only:
+/// elsewhere the program stops on Ctrl-C alone.
+struct Termination {
+    #[cfg(unix)]
+    signal: tokio::signal::unix::Signal,
+}
+
+impl Termination {
+    fn listen() -> std::io::Result<Termination> {
+        Ok(Termination {
+            #[cfg(unix)]
+            signal: tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?,
+        })
+    }
+
+    /// Resolves when the signal arrives (never where there is none).
+    async fn recv(&mut self) {
+        #[cfg(unix)]
+        self.signal.recv().await;
+        #[cfg(not(unix))]
+        std::future::pending::<()>().await;
+    }
 }
