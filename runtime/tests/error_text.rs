@@ -92,6 +92,34 @@ async fn decode_errors_show_query_option_names_not_their_values() {
     }
 }
 
+/// Finding F5 of issue 21: a decode error's `Display` repeated the value
+/// that did not fit, whole (5 MB seen).
+#[tokio::test]
+async fn a_huge_value_that_does_not_fit_gives_a_bounded_decode_error() {
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Entry {
+        #[serde(rename = "entryNumber")]
+        entry_number: u32,
+    }
+    let server = MockServer::start().await;
+    let value = format!("{PERSONAL} {}", "0123456789".repeat(500_000));
+    Mock::given(path("/api/v2.0/entries"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"value": [{"entryNumber": value}]})))
+        .mount(&server)
+        .await;
+    let client = builder(&server).build().unwrap();
+
+    let error = get::<Page<Entry>>(&api(&client), "entries").send().await.unwrap_err();
+
+    let (shown, debugged) = (error.to_string(), format!("{error:?}"));
+    assert!(matches!(error, Error::Decode(_)), "{error:?}");
+    assert!(shown.len() < 1_300, "{} characters", shown.len());
+    assert!(debugged.len() < 1_500, "{} characters", debugged.len());
+    assert!(shown.contains("value[0].entryNumber") && shown.contains("invalid type: string"), "{shown}");
+    assert!(!shown.contains(&"0123456789".repeat(4)), "the value is not repeated in full: {shown}");
+}
+
 /// Every span and event field recorded while it is installed.
 #[derive(Clone, Default)]
 struct Recorder(Arc<Mutex<Vec<(String, String)>>>);

@@ -10,6 +10,7 @@
 //! and no `Display` repeats the text of its
 //! [`source`](std::error::Error::source).
 
+mod decode;
 mod service;
 
 use std::fmt;
@@ -18,6 +19,7 @@ use crate::http::HttpResponse;
 use crate::profile::ServiceProfile;
 use crate::transport::TransportError;
 
+pub use decode::DecodeError;
 pub use service::ServiceError;
 
 /// Everything that can go wrong when talking to an OData service.
@@ -159,8 +161,9 @@ impl Error {
     /// A decode failure: `url` is the request's URL (may be empty when not
     /// known yet, see [`Error::with_url`]), `path` the JSON path that failed
     /// (`value[3].postingDate`), `message` the deserializer's explanation.
+    /// The path and message are bounded (see [`DecodeError`]).
     pub fn decode(url: impl Into<String>, path: impl Into<String>, message: impl Into<String>) -> Error {
-        Error::Decode(DecodeError { url: url.into(), path: path.into(), message: message.into() })
+        Error::Decode(DecodeError::new(url.into(), path.into(), message.into()))
     }
 
     /// Fills in the request URL of a [`Error::Decode`] that was raised
@@ -313,29 +316,6 @@ impl From<TransportError> for Error {
         } else {
             Error::Transport(error)
         }
-    }
-}
-
-/// A 2xx body that does not fit the expected type.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct DecodeError {
-    /// The request's URL.
-    pub url: String,
-    /// Where in the JSON document decoding failed (`value[3].postingDate`),
-    /// `.` for the document itself.
-    pub path: String,
-    /// The deserializer's explanation.
-    pub message: String,
-}
-
-impl fmt::Display for DecodeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "unexpected response body at `{}`: {}", self.path, self.message)?;
-        if !self.url.is_empty() {
-            write!(f, " (from {})", self.url)?;
-        }
-        Ok(())
     }
 }
 
