@@ -5,12 +5,10 @@
 
 mod support;
 
-use std::sync::{Arc, Mutex};
-
 use odata_v4_runtime::{Client, Error, Method, OperationKind, Page};
 use serde_json::json;
+use support::recorder::Recorder;
 use support::{api, builder, get, json_request};
-use tracing::field::{Field, Visit};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -118,47 +116,6 @@ async fn a_huge_value_that_does_not_fit_gives_a_bounded_decode_error() {
     assert!(debugged.len() < 1_500, "{} characters", debugged.len());
     assert!(shown.contains("value[0].entryNumber") && shown.contains("invalid type: string"), "{shown}");
     assert!(!shown.contains(&"0123456789".repeat(4)), "the value is not repeated in full: {shown}");
-}
-
-/// Every span and event field recorded while it is installed.
-#[derive(Clone, Default)]
-struct Recorder(Arc<Mutex<Vec<(String, String)>>>);
-
-struct FieldVisitor<'a>(&'a Recorder);
-
-impl Visit for FieldVisitor<'_> {
-    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
-        self.0.0.lock().unwrap().push((field.name().to_owned(), format!("{value:?}")));
-    }
-}
-
-impl tracing::Subscriber for Recorder {
-    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
-        true
-    }
-    fn new_span(&self, span: &tracing::span::Attributes<'_>) -> tracing::span::Id {
-        span.record(&mut FieldVisitor(self));
-        tracing::span::Id::from_u64(1)
-    }
-    fn record(&self, _: &tracing::span::Id, values: &tracing::span::Record<'_>) {
-        values.record(&mut FieldVisitor(self));
-    }
-    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
-    fn event(&self, event: &tracing::Event<'_>) {
-        event.record(&mut FieldVisitor(self));
-    }
-    fn enter(&self, _: &tracing::span::Id) {}
-    fn exit(&self, _: &tracing::span::Id) {}
-}
-
-impl Recorder {
-    fn value(&self, name: &str) -> Option<String> {
-        self.0.lock().unwrap().iter().rev().find(|(field, _)| field == name).map(|(_, value)| value.clone())
-    }
-
-    fn all(&self) -> String {
-        self.0.lock().unwrap().iter().map(|(field, value)| format!("{field}={value}")).collect::<Vec<_>>().join(" ")
-    }
 }
 
 #[tokio::test]
