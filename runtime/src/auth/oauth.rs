@@ -11,7 +11,7 @@ use super::cache::TokenCache;
 use super::{AuthContext, Credentials, Secret};
 use crate::error::{AuthenticationError, Error, ServiceError};
 use crate::http::{Body, Headers, HttpRequest, Method};
-use crate::transport::BoxFuture;
+use crate::transport::{BoxFuture, TransportErrorKind};
 
 /// The public Microsoft Entra authority.
 const ENTRA_AUTHORITY: &str = "https://login.microsoftonline.com";
@@ -160,7 +160,14 @@ impl ClientCredentials {
         let body = Some(Body::from(form.as_bytes().to_vec()));
         let request = HttpRequest { method: Method::Post, url, headers, body };
         let response = http.send(request).await.map_err(|e| {
-            Error::Authentication(AuthenticationError::new("could not reach the token endpoint").with_source(e))
+            let message = match e.kind() {
+                TransportErrorKind::Redirected => {
+                    "the HTTP client followed a redirect of the token request itself, so its answer is not \
+                     used: build it with reqwest::redirect::Policy::none()"
+                }
+                _ => "could not reach the token endpoint",
+            };
+            Error::Authentication(AuthenticationError::new(message).with_source(e))
         })?;
         if (300..400).contains(&response.status) {
             return Err(Error::Authentication(AuthenticationError::new(format!(

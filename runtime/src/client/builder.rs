@@ -276,13 +276,20 @@ impl ClientBuilder {
     /// connection pool, shared with the rest of the application).
     /// [`connect_timeout`](Self::connect_timeout) does not apply to it.
     ///
-    /// Redirects stay safe whatever the client's redirect policy: request
-    /// bodies are handed to it as one-shot streams, which reqwest never
-    /// re-sends, so a redirect cannot carry a body (a client secret, an
-    /// update) elsewhere; reqwest drops `Authorization` on redirects to
-    /// other hosts. Build it with `redirect(reqwest::redirect::Policy::none())`
-    /// to have the runtime decide alone, as it does with its own client
-    /// (see [`Client::execute`]).
+    /// **Build it with `redirect(reqwest::redirect::Policy::none())`**, so
+    /// that the runtime decides which redirects are safe, as it does with
+    /// its own client (see [`Client::execute`]). reqwest follows redirects
+    /// by default, before the runtime sees them: the request's URL and
+    /// headers (all but `Authorization`, `Cookie` and
+    /// `Proxy-Authorization`: a [`sensitive_header`](Self::sensitive_header)
+    /// too) reach wherever the redirect points, and a `303` turns a write
+    /// into a `GET` there. The runtime cannot undo that, and reqwest does
+    /// not tell a client's policy; what it does is fail loudly: an answer
+    /// reached through a redirect the client followed is never used, the
+    /// request fails with [`Error::Redirected`] (status 0; a token request
+    /// with [`Error::Authentication`]) and an error is logged. Request
+    /// bodies are handed over as one-shot streams, which reqwest never
+    /// re-sends, so a body (a client secret, an update) is not sent twice.
     pub fn reqwest_client(mut self, client: reqwest::Client) -> Self {
         self.transport = Some(Arc::new(DefaultTransport::from_reqwest(client)));
         self

@@ -360,6 +360,10 @@ impl Client {
                     return Err(Error::InvalidRequest(format!("internal: HTTP {} was streamed", response.status)));
                 }
                 Err(AttemptError::TooLarge { limit }) => return Err(Error::ResponseTooLarge { limit }),
+                Err(AttemptError::Transport(error)) if error.kind() == TransportErrorKind::Redirected => {
+                    let location = error.redirected_to().map(|location| self.url_for_errors(location));
+                    return Err(Error::Redirected { status: 0, location });
+                }
                 Err(AttemptError::Transport(error)) => {
                     let delay = repeatable
                         .then(|| inner.retry.delay_after_transport_error(&error, kind, attempt, started))
@@ -525,6 +529,7 @@ fn transport_error_type(error: &TransportError) -> &'static str {
     match error.kind() {
         TransportErrorKind::Connect => "connect",
         TransportErrorKind::Timeout => "timeout",
+        TransportErrorKind::Redirected => "redirect_followed",
         _ => "transport",
     }
 }
