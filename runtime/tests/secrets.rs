@@ -253,3 +253,44 @@ fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
     }
     parts.join(" / ")
 }
+
+/// Finding F4 of issue 21: `Debug` of the builder, an `Api`, a `Request`
+/// and a `ListQuery` printed the base URL's password and raw filter
+/// values; only `Client` redacted them.
+#[test]
+fn debug_shows_urls_as_errors_do() {
+    use odata_v4_runtime::{Method, NextLink, OperationKind, ServiceProfile};
+    use support::model::{entries, entry_number};
+
+    const PASSWORD: &str = "pa55word-e3b0c442";
+    const NUMBER: i64 = 987_654_321;
+    let base = format!("https://jane:{PASSWORD}@bc.example.com/BC/");
+    let builder = Client::builder(base.as_str());
+    assert!(!format!("{builder:?}").contains(PASSWORD), "{builder:?}");
+
+    for opted_in in [false, true] {
+        let client = Client::builder(base.as_str()).query_values_in_errors(opted_in).build().unwrap();
+        let api = odata_v4_runtime::Api::new(&client, "api/v2.0", ServiceProfile::strict_odata());
+        let request = support::json_request::<serde_json::Value>(
+            &api,
+            Method::Get,
+            "customers",
+            &format!("$filter=number%20eq%20{NUMBER}"),
+            OperationKind::Read,
+        );
+        let query = entries(&api).list().filter(entry_number().eq(NUMBER));
+        let link =
+            NextLink::new(format!("https://bc.example.com/BC/api/v2.0/x?$filter=n%20eq%20{NUMBER}&$skiptoken=9"));
+
+        let printed = [format!("{api:?}"), format!("{request:?}"), format!("{query:?}")];
+        for text in &printed {
+            assert!(!text.contains(PASSWORD), "{text}");
+        }
+        for text in &printed[1..] {
+            assert_eq!(text.contains(&NUMBER.to_string()), opted_in, "opted in: {opted_in}: {text}");
+        }
+        assert!(printed[1].contains("/api/v2.0/customers?$filter="), "{}", printed[1]);
+        let link_text = format!("{link:?}");
+        assert!(!link_text.contains(&NUMBER.to_string()) && link_text.contains("$skiptoken=…"), "{link_text}");
+    }
+}

@@ -495,8 +495,9 @@ fn user_info_credentials(base: &str) -> Result<Option<Basic>, Error> {
 
 impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let base_url = self.base_url.as_deref().map(|url| redact::redacted_url(url, self.query_values_in_errors));
         f.debug_struct("ClientBuilder")
-            .field("base_url", &self.base_url)
+            .field("base_url", &base_url)
             .field("credentials", &self.credentials)
             .field("retry", &self.retry)
             .field("max_concurrent_requests", &self.max_concurrent_requests)

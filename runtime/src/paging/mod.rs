@@ -21,6 +21,7 @@ use super::client::Origin;
 use super::error::{Error, PagingError};
 use super::http::Method;
 use super::operation::OperationKind;
+use super::redact;
 use super::request::{Decoder, Request, Target};
 use super::transport::BoxFuture;
 
@@ -136,8 +137,18 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for PageVisitor<T> {
 /// continue later with [`NextLink::resume`]. Only links on the client's
 /// origin (the scheme, host and port of its base URL) are followed: the
 /// request carries the client's credentials.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+///
+/// `Debug` shows it as errors do by default, without query values (a link
+/// repeats the query's `$filter`); `Display` and [`as_str`](Self::as_str)
+/// give it whole.
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct NextLink(String);
+
+impl fmt::Debug for NextLink {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("NextLink").field(&redact::redacted_url(&self.0, false)).finish()
+    }
+}
 
 impl NextLink {
     /// Wraps a link obtained earlier (for example, read back from storage).
