@@ -61,8 +61,8 @@ impl<'a> JsonObject<'a> {
 
     /// Properties the type does not declare, written back as received.
     pub fn extra(&mut self, extra: &AdditionalProperties) {
-        for (name, value) in extra.iter() {
-            self.raw(name, value.get());
+        for (name, value) in extra.raw_entries() {
+            self.raw(name, value);
         }
     }
 

@@ -2,6 +2,7 @@
 //! `TripPinRESTierService`, `sap/opu/odata4/…`) and the wire profile of the
 //! service found there.
 
+use std::fmt;
 use std::sync::Arc;
 
 use crate::client::{Client, StreamedResponse};
@@ -12,13 +13,25 @@ use crate::profile::ServiceProfile;
 
 /// A client plus the root URL of one service and its wire profile. Cheap to
 /// clone. Generated crates create it for you (`Api::new(&client)`).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Api {
     client: Client,
     /// Absolute URL ending in `/`, such as
     /// `https://services.example.com/odata/v4/`.
     root: Arc<str>,
     profile: ServiceProfile,
+}
+
+impl fmt::Debug for Api {
+    /// The root as errors show URLs (see
+    /// [`ClientBuilder::query_values_in_errors`](crate::ClientBuilder::query_values_in_errors)).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Api")
+            .field("client", &self.client)
+            .field("root", &self.client.url_for_errors(&self.root))
+            .field("profile", &self.profile)
+            .finish()
+    }
 }
 
 impl Api {

@@ -229,6 +229,10 @@ impl Batch {
         let parsed: ResponseEnvelope = super::decode::json(&response).map_err(|error| error.with_url(batch_url))?;
 
         let mut outcomes: Vec<Option<Result<HttpResponse, Error>>> = (0..chunk.len()).map(|_| None).collect();
+        // Answers for ids the batch did not send: counted and logged once,
+        // with the first id cut short (a service could send millions, of
+        // any length).
+        let mut unknown: Option<(usize, String)> = None;
         for sub in parsed.responses {
             let slot = sub
                 .id
@@ -236,12 +240,14 @@ impl Batch {
                 .ok()
                 .and_then(|id| id.checked_sub(first_index + 1))
                 .and_then(|offset| outcomes.get_mut(offset));
-            match slot {
-                Some(slot) => *slot = Some(sub.into_response()),
-                None => {
-                    tracing::warn!(id = %sub.id, "ignoring a $batch answer for an unknown operation id");
-                }
+            match (slot, &mut unknown) {
+                (Some(slot), _) => *slot = Some(sub.into_response()),
+                (None, Some((count, _))) => *count += 1,
+                (None, None) => unknown = Some((1, id_excerpt(&sub.id))),
             }
+        }
+        if let Some((count, first_id)) = unknown {
+            tracing::warn!(count, first_id, "ignoring $batch answers for operation ids the batch did not send");
         }
         for (offset, outcome) in outcomes.iter_mut().enumerate() {
             if outcome.is_none() {
@@ -252,6 +258,15 @@ impl Batch {
             }
         }
         Ok(outcomes)
+    }
+}
+
+/// The start of a sub-response id as a log line may show it.
+fn id_excerpt(id: &str) -> String {
+    const SHOWN_CHARS: usize = 32;
+    match id.char_indices().nth(SHOWN_CHARS) {
+        Some((cut, _)) => format!("{}… ({} more characters)", &id[..cut], id[cut..].chars().count()),
+        None => id.to_owned(),
     }
 }
 

@@ -102,6 +102,7 @@ pub use property::{
     SettableOnCreate, SettableOnUpdate, Text,
 };
 pub use query::{ExpandQuery, Expandable, GetQuery, IntoOrderKey, ListQuery, OrderKey, SelectList};
+pub use redact::url_for_logs;
 pub use request::{Decoder, Request, Target};
 pub use retry::{RetryBudget, RetryPolicy};
 pub use transport::{BoxFuture, DefaultTransport, Middleware, Next, Transport, TransportError, TransportErrorKind};

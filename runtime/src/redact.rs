@@ -42,6 +42,15 @@ pub(crate) fn without_userinfo(url: &str) -> Cow<'_, str> {
     }
 }
 
+/// `url` as the runtime shows URLs in errors, spans and `Debug` output by
+/// default: without user info (`https://user:password@host/` → `https://host/`),
+/// and with every query value replaced by `…` (`$filter=…&$top=…`), so that
+/// neither a password nor personal data reaches a log. For service crates
+/// whose own types print URLs.
+pub fn url_for_logs(url: &str) -> String {
+    redacted_url(url, false)
+}
+
 /// `url` for an error message or a log line: without user info, and with
 /// every query value replaced by `…` unless `keep_query_values` (the
 /// caller's opt-in). `$filter=name eq 'Jane'&$top=5` becomes

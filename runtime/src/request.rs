@@ -111,9 +111,10 @@ impl<T> Clone for Request<T> {
 
 impl<T> fmt::Debug for Request<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // As errors show it: no user info, no query values unless opted in.
         f.debug_struct("Request")
             .field("method", &self.method)
-            .field("url", &self.url())
+            .field("url", &self.api.client().url_for_errors(&self.url()))
             .field("kind", &self.kind)
             .finish_non_exhaustive()
     }

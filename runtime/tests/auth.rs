@@ -251,7 +251,13 @@ async fn unauthorized_drops_the_token_and_retries_once() {
 #[tokio::test]
 async fn a_second_unauthorized_is_returned_as_an_error() {
     let server = MockServer::start().await;
-    Mock::given(path(TOKEN_PATH)).respond_with(token("rejected", 3600)).mount(&server).await;
+    Mock::given(path(TOKEN_PATH))
+        .respond_with(token("rejected", 3600))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(path(TOKEN_PATH)).respond_with(token("rejected-too", 3600)).with_priority(2).mount(&server).await;
     Mock::given(method("GET"))
         .and(path("/api/v2.0/companies"))
         .respond_with(ResponseTemplate::new(401).set_body_json(json!({"error": {
@@ -266,6 +272,78 @@ async fn a_second_unauthorized_is_returned_as_an_error() {
 
     assert!(matches!(error, Error::Unauthorized(_)), "{error:?}");
     assert_eq!(error.code(), Some("Authentication_InvalidCredentials"));
+}
+
+/// Finding F10 of issue 21: a service that answers 401 to every token
+/// made every request fetch a new one, without pause (Entra throttles such
+/// loops). One rejected token is replaced; the next one stands for a while.
+#[tokio::test]
+async fn a_service_that_rejects_every_token_does_not_make_every_request_fetch_one() {
+    let server = MockServer::start().await;
+    Mock::given(path(TOKEN_PATH)).respond_with(token("never-accepted", 3600)).mount(&server).await;
+    Mock::given(method("GET"))
+        .and(path("/api/v2.0/companies"))
+        .respond_with(ResponseTemplate::new(401).set_body_json(json!({"error": {
+            "code": "Authentication_InvalidCredentials", "message": "The server has rejected the client credentials."
+        }})))
+        .mount(&server)
+        .await;
+    let client = builder(&server).credentials(credentials(&server)).build().unwrap();
+    let api = api(&client);
+
+    for _ in 0..10 {
+        let error = get::<serde_json::Value>(&api, "companies").send().await.unwrap_err();
+        assert!(matches!(error, Error::Unauthorized(_)), "{error:?}");
+    }
+    let concurrent: Vec<_> = (0..10)
+        .map(|_| {
+            let api = api.clone();
+            tokio::spawn(async move { get::<serde_json::Value>(&api, "companies").send().await })
+        })
+        .collect();
+    for request in concurrent {
+        let error = request.await.unwrap().unwrap_err();
+        assert!(matches!(error, Error::Unauthorized(_)), "{error:?}");
+    }
+
+    assert_eq!(token_requests(&server).await, 2, "the first token, and one replacement after the first 401");
+}
+
+/// Finding 9a of issue 21: credentials whose own cache hands back the
+/// rejected token (most `azure_identity` credentials) had it sent again.
+#[tokio::test]
+async fn a_rejected_authorization_is_never_sent_again() {
+    #[derive(Debug, Default)]
+    struct StuckCache {
+        asked: Arc<std::sync::atomic::AtomicUsize>,
+    }
+    impl odata_v4_runtime::Credentials for StuckCache {
+        fn authorization<'a>(
+            &'a self,
+            _http: &'a odata_v4_runtime::AuthContext,
+        ) -> odata_v4_runtime::BoxFuture<'a, Result<odata_v4_runtime::Secret, Error>> {
+            self.asked.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            Box::pin(std::future::ready(Ok(odata_v4_runtime::Secret::new("Bearer cached"))))
+        }
+        fn invalidate(&self, _rejected: &odata_v4_runtime::Secret) -> bool {
+            true
+        }
+    }
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(401).set_body_json(json!({"error": {"code": "Unauthorized", "message": "no"}})),
+        )
+        .mount(&server)
+        .await;
+    let asked = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let client = builder(&server).credentials(StuckCache { asked: asked.clone() }).build().unwrap();
+
+    let error = get::<serde_json::Value>(&api(&client), "companies").send().await.unwrap_err();
+
+    assert!(matches!(&error, Error::Unauthorized(e) if e.code.as_deref() == Some("Unauthorized")), "{error:?}");
+    assert_eq!(request_count(&server).await, 1, "the same value was not sent twice");
+    assert_eq!(asked.load(std::sync::atomic::Ordering::SeqCst), 2, "fresh credentials were asked for");
 }
 
 #[tokio::test]

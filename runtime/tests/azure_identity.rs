@@ -96,3 +96,44 @@ async fn a_cli_nobody_signed_in_to_is_an_authentication_error() {
     assert!(matches!(error, Error::Authentication(_)), "{error:?}");
     assert!(server.received_requests().await.unwrap().is_empty());
 }
+
+/// Finding 9a of issue 21: most `azure_identity` credentials cache tokens
+/// themselves and hand back the rejected one after a 401; it was sent
+/// again. The credential is asked once more, its answer is not re-sent,
+/// and later 401s do not ask it again within the minute.
+#[tokio::test]
+async fn a_token_the_credential_keeps_returning_is_not_sent_again_after_a_401() {
+    #[derive(Debug, Default)]
+    struct CachingCredential {
+        asked: Mutex<usize>,
+    }
+    #[async_trait::async_trait]
+    impl azure_core::credentials::TokenCredential for CachingCredential {
+        async fn get_token(
+            &self,
+            _scopes: &[&str],
+            _options: Option<azure_core::credentials::TokenRequestOptions<'_>>,
+        ) -> azure_core::Result<azure_core::credentials::AccessToken> {
+            *self.asked.lock().unwrap() += 1;
+            let expires_on = azure_core::time::OffsetDateTime::now_utc() + azure_core::time::Duration::hours(1);
+            Ok(azure_core::credentials::AccessToken::new("cached-token", expires_on))
+        }
+    }
+    let server = MockServer::start().await;
+    Mock::given(path("/api/v2.0/companies"))
+        .respond_with(
+            ResponseTemplate::new(401).set_body_json(json!({"error": {"code": "Unauthorized", "message": "no"}})),
+        )
+        .mount(&server)
+        .await;
+    let credential = Arc::new(CachingCredential::default());
+    let client = builder(&server).credentials(AzureIdentity::new(credential.clone(), SCOPE)).build().unwrap();
+
+    for _ in 0..3 {
+        let error = get::<serde_json::Value>(&api(&client), "companies").send().await.unwrap_err();
+        assert!(matches!(error, Error::Unauthorized(_)), "{error:?}");
+    }
+
+    assert_eq!(server.received_requests().await.unwrap().len(), 3, "one request each: the token is not re-sent");
+    assert_eq!(*credential.asked.lock().unwrap(), 2, "asked again after the first 401 only");
+}

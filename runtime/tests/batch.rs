@@ -5,6 +5,7 @@ mod support;
 
 use odata_v4_runtime::{Batch, Error, Method, OperationKind, Request, Target, decode};
 use serde_json::{Value, json};
+use support::recorder::Recorder;
 use support::{api, builder, get, json_request, no_content_request, request_count};
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, Request as SeenRequest, ResponseTemplate};
@@ -311,4 +312,33 @@ async fn a_batch_with_a_write_is_not_retried_after_a_gateway_error() {
     let error = batch.send().await.unwrap_err();
 
     assert!(matches!(error, Error::Timeout { service: Some(_), .. }), "{error:?}");
+}
+
+/// Finding 9b of issue 21: every answer for an unknown operation id was
+/// logged with its id whole, whatever its length and however many there
+/// were.
+#[tokio::test]
+async fn answers_for_unknown_ids_are_logged_once_and_bounded() {
+    let server = MockServer::start().await;
+    let long_id = "x".repeat(10_000);
+    let mut responses = vec![json!({"id": "1", "status": 204})];
+    responses.extend((0..200).map(|n| json!({"id": format!("{long_id}{n}"), "status": 204})));
+    Mock::given(method("POST"))
+        .and(path(BATCH_PATH))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"responses": responses})))
+        .mount(&server)
+        .await;
+    let client = builder(&server).build().unwrap();
+    let api = api(&client);
+    let recorder = Recorder::default();
+    let _guard = tracing::subscriber::set_default(recorder.clone());
+    let mut batch = Batch::new(&api);
+    let delete = batch.add(no_content_request(&api, Method::Delete, "items(1)", OperationKind::Delete));
+
+    let mut response = batch.send().await.unwrap();
+
+    response.take(delete).unwrap();
+    let logged = recorder.all();
+    assert!(logged.len() < 10_000, "{} characters logged", logged.len());
+    assert_eq!(recorder.value("count").as_deref(), Some("200"), "{logged}");
 }

@@ -5,12 +5,10 @@
 
 mod support;
 
-use std::sync::{Arc, Mutex};
-
 use odata_v4_runtime::{Client, Error, Method, OperationKind, Page};
 use serde_json::json;
+use support::recorder::Recorder;
 use support::{api, builder, get, json_request};
-use tracing::field::{Field, Visit};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -92,45 +90,32 @@ async fn decode_errors_show_query_option_names_not_their_values() {
     }
 }
 
-/// Every span and event field recorded while it is installed.
-#[derive(Clone, Default)]
-struct Recorder(Arc<Mutex<Vec<(String, String)>>>);
+/// Finding F5 of issue 21: a decode error's `Display` repeated the value
+/// that did not fit, whole (5 MB seen).
+#[tokio::test]
+async fn a_huge_value_that_does_not_fit_gives_a_bounded_decode_error() {
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Entry {
+        #[serde(rename = "entryNumber")]
+        entry_number: u32,
+    }
+    let server = MockServer::start().await;
+    let value = format!("{PERSONAL} {}", "0123456789".repeat(500_000));
+    Mock::given(path("/api/v2.0/entries"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"value": [{"entryNumber": value}]})))
+        .mount(&server)
+        .await;
+    let client = builder(&server).build().unwrap();
 
-struct FieldVisitor<'a>(&'a Recorder);
+    let error = get::<Page<Entry>>(&api(&client), "entries").send().await.unwrap_err();
 
-impl Visit for FieldVisitor<'_> {
-    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
-        self.0.0.lock().unwrap().push((field.name().to_owned(), format!("{value:?}")));
-    }
-}
-
-impl tracing::Subscriber for Recorder {
-    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
-        true
-    }
-    fn new_span(&self, span: &tracing::span::Attributes<'_>) -> tracing::span::Id {
-        span.record(&mut FieldVisitor(self));
-        tracing::span::Id::from_u64(1)
-    }
-    fn record(&self, _: &tracing::span::Id, values: &tracing::span::Record<'_>) {
-        values.record(&mut FieldVisitor(self));
-    }
-    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
-    fn event(&self, event: &tracing::Event<'_>) {
-        event.record(&mut FieldVisitor(self));
-    }
-    fn enter(&self, _: &tracing::span::Id) {}
-    fn exit(&self, _: &tracing::span::Id) {}
-}
-
-impl Recorder {
-    fn value(&self, name: &str) -> Option<String> {
-        self.0.lock().unwrap().iter().rev().find(|(field, _)| field == name).map(|(_, value)| value.clone())
-    }
-
-    fn all(&self) -> String {
-        self.0.lock().unwrap().iter().map(|(field, value)| format!("{field}={value}")).collect::<Vec<_>>().join(" ")
-    }
+    let (shown, debugged) = (error.to_string(), format!("{error:?}"));
+    assert!(matches!(error, Error::Decode(_)), "{error:?}");
+    assert!(shown.len() < 1_300, "{} characters", shown.len());
+    assert!(debugged.len() < 1_500, "{} characters", debugged.len());
+    assert!(shown.contains("value[0].entryNumber") && shown.contains("invalid type: string"), "{shown}");
+    assert!(!shown.contains(&"0123456789".repeat(4)), "the value is not repeated in full: {shown}");
 }
 
 #[tokio::test]

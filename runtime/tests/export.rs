@@ -131,6 +131,27 @@ async fn throttling_and_unavailability_lose_and_repeat_nothing() {
     }
 }
 
+/// Finding F8 of issue 21: only a range's upper bound was checked, so a
+/// service that ignores `$filter` had every range read from the first row:
+/// rows were handed out twice and the export reported itself complete.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_service_that_ignores_the_range_filter_fails_the_export_without_repeating_a_row() {
+    let behaviour = Behaviour { ignores_filter: true, ..Behaviour::rows(1_000, 50) };
+    let server = SimServer::start(behaviour).await;
+    let mut stream = export(&api(&server)).concurrency(4).partitions(4).start();
+
+    // Only a guard: without the check the export spun for minutes.
+    let outcome = tokio::time::timeout(Duration::from_secs(60), run(&mut stream)).await.expect("the export ends");
+
+    let error = outcome.error.expect("the export fails loudly");
+    assert!(matches!(&error, Error::InvalidRequest(message) if message.contains("below the range")), "{error:?}");
+    let mut unique = outcome.keys.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(unique.len(), outcome.keys.len(), "no row handed out twice");
+    assert!(!outcome.checkpoint.is_complete());
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failed_export_resumes_from_its_checkpoint() {
     let behaviour = Behaviour { fail_from: Some(25), ..Behaviour::rows(4_000, 50) };

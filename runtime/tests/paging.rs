@@ -327,6 +327,75 @@ async fn a_relative_next_link_is_followed() {
     assert_eq!(single.next_link, pages[0].next_link, "a single page resolves its link the same way");
 }
 
+/// How a navigation collection's page states the base of its relative
+/// next link.
+enum Context {
+    /// `http://127.0.0.1:…/api/v2.0/$metadata#Books`.
+    Absolute,
+    /// `../$metadata#Books`, relative to the request URL (SAP CAP).
+    Relative,
+    /// None: the link is relative to the request URL itself.
+    Missing,
+}
+
+/// Serves `Authors(106)/books` in two pages the way SAP CAP does: the
+/// first links to the second with a relative `@odata.nextLink`, whose base
+/// is the context URL (OData JSON Format 4.01 section 4.6).
+async fn navigation_server(context: Context) -> MockServer {
+    let server = MockServer::start().await;
+    let books = "/api/v2.0/Authors(106)/books";
+    let mut first = json!({"value": [{"entryNumber": 1}, {"entryNumber": 2}]});
+    match context {
+        Context::Absolute => {
+            first["@odata.context"] = json!(format!("{}/api/v2.0/$metadata#Books", server.uri()));
+            first["@odata.nextLink"] = json!("Authors(106)/books?%24skiptoken=4");
+        }
+        Context::Relative => {
+            first["@odata.context"] = json!("../$metadata#Books");
+            first["@odata.nextLink"] = json!("Authors(106)/books?%24skiptoken=4");
+        }
+        Context::Missing => first["@odata.nextLink"] = json!("books?%24skiptoken=4"),
+    }
+    Mock::given(path(books))
+        .and(wiremock::matchers::query_param_is_missing("$skiptoken"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(first))
+        .mount(&server)
+        .await;
+    Mock::given(path(books))
+        .and(wiremock::matchers::query_param("$skiptoken", "4"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "@odata.context": "../$metadata#Books",
+            "value": [{"entryNumber": 3}],
+        })))
+        .mount(&server)
+        .await;
+    server
+}
+
+/// A conformance run against SAP CAP: the next link of `Authors(106)/books`
+/// was resolved against the request URL instead of the relative context
+/// URL, and the stream asked for `Authors(106)/Authors(106)/books` (404).
+#[tokio::test]
+async fn a_navigation_collections_next_link_resolves_against_its_context() {
+    for context in [Context::Absolute, Context::Relative, Context::Missing] {
+        let server = navigation_server(context).await;
+        let client = builder(&server).build().unwrap();
+        let api = api(&client);
+        let books = || get::<Page<Entry>>(&api, "Authors(106)/books");
+
+        let numbers: Vec<u32> =
+            ItemStream::new(books(), None).collect_all().await.unwrap().iter().map(|e| e.entry_number).collect();
+        let single = Page::fetch(books()).await.unwrap();
+
+        assert_eq!(numbers, vec![1, 2, 3]);
+        let expected = format!("{}/api/v2.0/Authors(106)/books?%24skiptoken=4", server.uri());
+        assert_eq!(single.next_link.as_ref().map(NextLink::as_str), Some(expected.as_str()));
+        let requested: Vec<String> =
+            server.received_requests().await.unwrap().iter().map(|r| r.url.path().to_owned()).collect();
+        assert!(requested.iter().all(|p| p == "/api/v2.0/Authors(106)/books"), "{requested:?}");
+    }
+}
+
 /// Serves pages `a` and `b` whose next links point at each other, so that a
 /// stream that does not notice would fetch `a, b, a, b, …` for ever.
 async fn cycling_server() -> MockServer {

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use odata_v4_runtime::{ClientCredentials, Error, Method, OperationKind};
 use serde_json::json;
-use support::{api, builder, get, json_request};
+use support::{api, builder, get, json_request, request_count};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -110,6 +110,30 @@ async fn writes_follow_no_redirect_and_reads_only_same_origin_ones() {
     assert_eq!(received_text(&elsewhere).await, "");
 }
 
+/// An application's own reqwest client, with reqwest's default redirect
+/// policy (it follows up to 10) and a header that marks its requests.
+fn own_reqwest_client() -> reqwest::Client {
+    let mut marker = reqwest::header::HeaderMap::new();
+    marker.insert("x-own-client", "yes".parse().unwrap());
+    // This test's reqwest has no crypto provider of its own (the runtime
+    // enables none), so it gets a TLS configuration, as an application
+    // with its own roots would. (ring's provider is deprecated since rustls
+    // 0.23.48, for lacking post-quantum key exchange.)
+    #[allow(deprecated)]
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let tls = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(rustls::RootCertStore::empty())
+        .with_no_client_auth();
+    reqwest::Client::builder()
+        .tls_backend_preconfigured(tls)
+        .default_headers(marker)
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap()
+}
+
 /// Deliverable 12: the caller's own reqwest client is used, and even with
 /// reqwest's default redirect policy a 307 cannot carry the client secret
 /// or a PATCH body to another origin.
@@ -128,25 +152,7 @@ async fn a_callers_reqwest_client_is_used_and_cannot_re_send_bodies() {
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"value": []})))
         .mount(&server)
         .await;
-    let mut marker = reqwest::header::HeaderMap::new();
-    marker.insert("x-own-client", "yes".parse().unwrap());
-    // This test's reqwest has no crypto provider of its own (the runtime
-    // enables none), so it gets a TLS configuration, as an application
-    // with its own roots would. (ring's provider is deprecated since rustls
-    // 0.23.48, for lacking post-quantum key exchange.)
-    #[allow(deprecated)]
-    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
-    let tls = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_root_certificates(rustls::RootCertStore::empty())
-        .with_no_client_auth();
-    let own = reqwest::Client::builder()
-        .tls_backend_preconfigured(tls)
-        .default_headers(marker)
-        .timeout(Duration::from_secs(10))
-        .build()
-        .unwrap();
+    let own = own_reqwest_client();
 
     let plain = builder(&server).reqwest_client(own.clone()).build().unwrap();
     get::<serde_json::Value>(&api(&plain), "companies").send().await.unwrap();
@@ -166,4 +172,73 @@ async fn a_callers_reqwest_client_is_used_and_cannot_re_send_bodies() {
     let patched = requests.iter().find(|r| r.method.as_str() == "PATCH").unwrap();
     assert_eq!(patched.body, br#"{"name":"private"}"#, "the streamed body still arrives whole");
     assert_eq!(patched.headers.get("content-length").unwrap(), "18");
+}
+
+/// Finding F1 of issue 21: reqwest followed redirects itself, so the
+/// runtime's policy never ran: a GET answered 302 returned the other
+/// origin's answer, a PATCH or POST answered 303 became a GET elsewhere and
+/// was reported as `Ok`, and a token POST answered 303 was parsed from the
+/// other origin's GET. The other origin still sees those requests (the
+/// client cannot take them back); their answers are never used.
+#[tokio::test]
+async fn an_answer_reached_through_a_redirect_the_callers_client_followed_is_refused() {
+    let (server, elsewhere) = (MockServer::start().await, MockServer::start().await);
+    Mock::given(method("GET"))
+        .and(path("/api/v2.0/companies"))
+        .respond_with(redirect(302, &format!("{}/collect?$filter=x", elsewhere.uri())))
+        .mount(&server)
+        .await;
+    for verb in ["PATCH", "POST"] {
+        Mock::given(method(verb))
+            .respond_with(redirect(303, &format!("{}/collect", elsewhere.uri())))
+            .mount(&server)
+            .await;
+    }
+    Mock::given(path(TOKEN_PATH))
+        .respond_with(redirect(303, &format!("{}/token", elsewhere.uri())))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/collect"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"value": ["from elsewhere"]})))
+        .mount(&elsewhere)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/token"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"access_token": "planted", "expires_in": 3600})))
+        .mount(&elsewhere)
+        .await;
+    let own = own_reqwest_client();
+    let client = builder(&server).reqwest_client(own.clone()).sensitive_header("X-Api-Key", "k3y").build().unwrap();
+    let api = api(&client);
+
+    let read = get::<serde_json::Value>(&api, "companies").send().await.unwrap_err();
+    let patch = json_request::<serde_json::Value>(&api, Method::Patch, "items(1)", "", OperationKind::Update)
+        .with_body("application/json", r#"{"name":"x"}"#)
+        .send()
+        .await
+        .unwrap_err();
+    let post = json_request::<serde_json::Value>(&api, Method::Post, "items", "", OperationKind::Create)
+        .with_body("application/json", r#"{"name":"x"}"#)
+        .send()
+        .await
+        .unwrap_err();
+    let signed_in = builder(&server).reqwest_client(own).credentials(credentials(&server.uri())).build().unwrap();
+    let token = get::<serde_json::Value>(&support::api(&signed_in), "companies").send().await.unwrap_err();
+
+    for error in [&read, &patch, &post] {
+        assert!(
+            matches!(error, Error::Redirected { status: 0, location: Some(l) } if l.starts_with(&elsewhere.uri())),
+            "{error:?}"
+        );
+        assert!(error.to_string().contains("Policy::none()"), "{error}");
+    }
+    assert!(matches!(&read, Error::Redirected { location: Some(l), .. } if l.ends_with("?$filter=…")), "{read:?}");
+    assert!(matches!(&token, Error::Authentication(e) if e.message().contains("redirect")), "{token:?}");
+    let seen = server.received_requests().await.unwrap();
+    assert!(
+        seen.iter().all(|r| r.headers.get("Authorization").is_none_or(|v| v != "Bearer planted")),
+        "the planted token was never used"
+    );
+    assert_eq!(request_count(&server).await, 4, "nothing was retried");
 }

@@ -113,6 +113,68 @@ fn credentials_over_plain_http_go_only_to_loopback_unless_allowed() {
     }
 }
 
+/// Finding F3 of issue 21: a user name and key in the base URL bypassed the
+/// plain-http guard (reqwest sent them as `Authorization: Basic` itself).
+#[test]
+fn user_info_in_the_base_url_counts_as_credentials() {
+    let base = "http://user:k%40y@bc.example.com:7048/BC/";
+    let refused = Client::builder(base).build();
+    assert!(
+        matches!(&refused, Err(Error::InvalidRequest(reason)) if reason.contains("allow_credentials_over_http")),
+        "{refused:?}"
+    );
+    assert!(!format!("{refused:?}").contains("k%40y"), "{refused:?}");
+    let allowed = Client::builder(base).allow_credentials_over_http(true).build().unwrap();
+    assert_eq!(allowed.base_url(), "http://bc.example.com:7048/BC/");
+    assert!(!format!("{allowed:?}").contains("k%40y"));
+    let both = Client::builder("https://user:key@bc.example.com/BC/").credentials(StaticToken::new("t")).build();
+    assert!(matches!(&both, Err(Error::InvalidRequest(reason)) if reason.contains("give one")), "{both:?}");
+}
+
+/// Finding F3: user info on a loopback base URL is sent as Basic
+/// credentials to the base URL's origin, and to nowhere else.
+#[tokio::test]
+async fn user_info_in_the_base_url_goes_only_to_its_origin() {
+    let (server, elsewhere) = (MockServer::start().await, MockServer::start().await);
+    let next = format!("{}/api/v2.0/entries?$skiptoken=1", server.uri());
+    Mock::given(path("/api/v2.0/entries"))
+        .and(wiremock::matchers::query_param_is_missing("$skiptoken"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"value": [1], "@odata.nextLink": next})))
+        .mount(&server)
+        .await;
+    Mock::given(path("/api/v2.0/entries"))
+        .and(wiremock::matchers::query_param("$skiptoken", "1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"value": [2]})))
+        .mount(&server)
+        .await;
+    let base = server.uri().replace("http://", "http://us%20er:k%40y@");
+    let client = Client::builder(base.as_str()).build().unwrap();
+    let api = api(&client);
+
+    let rows = odata_v4_runtime::ItemStream::new(get::<odata_v4_runtime::Page<u32>>(&api, "entries"), None)
+        .collect_all()
+        .await
+        .unwrap();
+    let foreign = format!("{}/api/v2.0/entries", elsewhere.uri());
+    let request = odata_v4_runtime::Request::new(
+        api.clone(),
+        odata_v4_runtime::Method::Get,
+        odata_v4_runtime::Target::Absolute(foreign),
+        odata_v4_runtime::OperationKind::Read,
+        odata_v4_runtime::decode::no_content,
+    );
+    let _ = request.send().await;
+
+    assert_eq!(rows, [1, 2], "the next link, on the origin without user info, is followed");
+    let expected = format!("Basic {}", base64::Engine::encode(&base64::engine::general_purpose::STANDARD, "us er:k@y"));
+    for seen in server.received_requests().await.unwrap() {
+        assert_eq!(seen.headers.get("Authorization").map(|v| v.to_str().unwrap()), Some(expected.as_str()));
+    }
+    let abroad = elsewhere.received_requests().await.unwrap();
+    assert_eq!(abroad.len(), 1);
+    assert!(abroad[0].headers.get("Authorization").is_none(), "{:?}", abroad[0].headers);
+}
+
 /// Finding 9: a client secret is not posted in clear text either.
 #[tokio::test]
 async fn a_token_endpoint_on_plain_http_elsewhere_is_refused() {
@@ -190,4 +252,45 @@ fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
         source = next.source();
     }
     parts.join(" / ")
+}
+
+/// Finding F4 of issue 21: `Debug` of the builder, an `Api`, a `Request`
+/// and a `ListQuery` printed the base URL's password and raw filter
+/// values; only `Client` redacted them.
+#[test]
+fn debug_shows_urls_as_errors_do() {
+    use odata_v4_runtime::{Method, NextLink, OperationKind, ServiceProfile};
+    use support::model::{entries, entry_number};
+
+    const PASSWORD: &str = "pa55word-e3b0c442";
+    const NUMBER: i64 = 987_654_321;
+    let base = format!("https://jane:{PASSWORD}@bc.example.com/BC/");
+    let builder = Client::builder(base.as_str());
+    assert!(!format!("{builder:?}").contains(PASSWORD), "{builder:?}");
+
+    for opted_in in [false, true] {
+        let client = Client::builder(base.as_str()).query_values_in_errors(opted_in).build().unwrap();
+        let api = odata_v4_runtime::Api::new(&client, "api/v2.0", ServiceProfile::strict_odata());
+        let request = support::json_request::<serde_json::Value>(
+            &api,
+            Method::Get,
+            "customers",
+            &format!("$filter=number%20eq%20{NUMBER}"),
+            OperationKind::Read,
+        );
+        let query = entries(&api).list().filter(entry_number().eq(NUMBER));
+        let link =
+            NextLink::new(format!("https://bc.example.com/BC/api/v2.0/x?$filter=n%20eq%20{NUMBER}&$skiptoken=9"));
+
+        let printed = [format!("{api:?}"), format!("{request:?}"), format!("{query:?}")];
+        for text in &printed {
+            assert!(!text.contains(PASSWORD), "{text}");
+        }
+        for text in &printed[1..] {
+            assert_eq!(text.contains(&NUMBER.to_string()), opted_in, "opted in: {opted_in}: {text}");
+        }
+        assert!(printed[1].contains("/api/v2.0/customers?$filter="), "{}", printed[1]);
+        let link_text = format!("{link:?}");
+        assert!(!link_text.contains(&NUMBER.to_string()) && link_text.contains("$skiptoken=…"), "{link_text}");
+    }
 }

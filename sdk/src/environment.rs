@@ -1,7 +1,9 @@
 //! Where a client connects: Business Central online, an on-premises
 //! instance, or any base URL (proxies, local test servers).
 
-use odata_v4_runtime::{BodyLimits, ClientBuilder, Endpoint, Error};
+use std::fmt;
+
+use odata_v4_runtime::{BodyLimits, ClientBuilder, Endpoint, Error, url_for_logs};
 
 use crate::limits::{DEFAULT_TIMEOUT, MAX_BATCH_OPERATIONS, MAX_BODY_BYTES, MAX_CONCURRENT_REQUESTS, MAX_PAGE_SIZE};
 
@@ -17,7 +19,10 @@ const ONLINE_BASE: &str = "https://api.businesscentral.dynamics.com/v2.0/";
 /// queue), its 350 MB body limit, an 11-minute timeout, the on-premises
 /// tenant parameter and the SDK's `User-Agent`. Each can still be changed
 /// on the builder.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// `Debug` shows the base URL as errors do: without a user name or
+/// password, and without query values.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Environment {
     base_url: String,
     tenant_parameter: Option<String>,
@@ -79,6 +84,16 @@ impl Environment {
     /// online environment whose names were refused).
     pub fn base_url(&self) -> &str {
         &self.base_url
+    }
+}
+
+impl fmt::Debug for Environment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Environment")
+            .field("base_url", &url_for_logs(&self.base_url))
+            .field("tenant_parameter", &self.tenant_parameter)
+            .field("invalid", &self.invalid)
+            .finish()
     }
 }
 
@@ -164,6 +179,18 @@ mod tests {
             let built = crate::Client::builder(Environment::online(tenant, environment)).build();
             assert!(matches!(built, Err(Error::InvalidRequest(_))), "{tenant:?} {environment:?}");
         }
+    }
+
+    /// Finding F4 of issue 21: `Debug` printed an on-premises base URL's
+    /// password.
+    #[test]
+    fn debug_shows_no_password_or_query_value() {
+        let environment =
+            Environment::on_premises("http://bc-user:s3cret-key@bc.local:7048/BC?company=Jane", Some("t1".into()));
+        let printed = format!("{environment:?}");
+        assert!(!printed.contains("s3cret-key") && !printed.contains("bc-user"), "{printed}");
+        assert!(!printed.contains("Jane"), "{printed}");
+        assert!(printed.contains("http://bc.local:7048/BC?company=…"), "{printed}");
     }
 
     #[test]

@@ -37,7 +37,7 @@ async fn trippin_against_the_peer() {
     // open complex value carries its own undeclared properties when written.
     let russell = api.person("russellwhyte").get().send().await.unwrap();
     assert_eq!(russell.first_name, "Russell");
-    assert_eq!(russell.additional_properties.get("Nickname").map(Json::get), Some("\"Rusty\""));
+    assert_eq!(russell.additional_properties.get("Nickname").map(|value| value.get()), Some("\"Rusty\""));
     let mut home = russell.address_info[0].clone();
     home.additional_properties.insert("Floor".to_owned(), Json::from_text("3").unwrap());
     let updated = api
@@ -46,7 +46,7 @@ async fn trippin_against_the_peer() {
         .send()
         .await
         .unwrap();
-    assert_eq!(updated.address_info[0].additional_properties.get("Floor").map(Json::get), Some("3"));
+    assert_eq!(updated.address_info[0].additional_properties.get("Floor").map(|value| value.get()), Some("3"));
 
     // An enum, read, filtered on and written back (a qualified literal: the strict profile).
     assert_eq!(russell.gender, Some(PersonGender::Male));

@@ -1,12 +1,13 @@
 //! [`AzureIdentity`]: tokens from Microsoft's `azure_identity` crate.
 
 use std::fmt;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use std::time::Instant;
 
 use azure_core::credentials::TokenCredential;
 use azure_core::time::OffsetDateTime;
 
+use super::cache::TokenCache;
 use super::oauth::{DEFAULT_REFRESH_MARGIN, use_for};
 use super::{AuthContext, Credentials, Secret};
 use crate::error::{AuthenticationError, Error};
@@ -25,6 +26,13 @@ use crate::transport::BoxFuture;
 /// credential's own requests (to the instance metadata service or Entra)
 /// go through azure_core's HTTP client, not the client's transport.
 ///
+/// After a 401 the credential is asked again, at most once a minute. Most
+/// `azure_identity` credentials (managed identity, workload identity,
+/// secrets, certificates) keep their own cache, which `azure_identity`
+/// offers no way to bypass: they hand back the rejected token until it
+/// nears its expiry. The client never sends a rejected token again; the
+/// 401 is returned as [`Error::Unauthorized`].
+///
 /// ```no_run
 /// # fn example() -> Result<(), Box<dyn std::error::Error>> {
 /// use odata_v4_runtime::{AzureIdentity, Client};
@@ -40,35 +48,16 @@ use crate::transport::BoxFuture;
 pub struct AzureIdentity {
     credential: Arc<dyn TokenCredential>,
     scope: String,
-    cached: Mutex<Option<(Secret, Instant)>>,
-    /// Held while a token is being fetched: the single-flight gate.
-    fetching: tokio::sync::Mutex<()>,
+    tokens: TokenCache,
 }
 
 impl AzureIdentity {
     /// Tokens from `credential` for `scope` (a resource's `…/.default`).
     pub fn new(credential: Arc<dyn TokenCredential>, scope: impl Into<String>) -> AzureIdentity {
-        AzureIdentity {
-            credential,
-            scope: scope.into(),
-            cached: Mutex::new(None),
-            fetching: tokio::sync::Mutex::new(()),
-        }
+        AzureIdentity { credential, scope: scope.into(), tokens: TokenCache::default() }
     }
 
-    fn fresh_cached(&self) -> Option<Secret> {
-        let cached = self.cached.lock().unwrap_or_else(PoisonError::into_inner);
-        cached.as_ref().filter(|(_, refresh_at)| Instant::now() < *refresh_at).map(|(header, _)| header.clone())
-    }
-
-    async fn bearer(&self) -> Result<Secret, Error> {
-        if let Some(header) = self.fresh_cached() {
-            return Ok(header);
-        }
-        let _gate = self.fetching.lock().await;
-        if let Some(header) = self.fresh_cached() {
-            return Ok(header);
-        }
+    async fn fetch(&self) -> Result<(Secret, Instant), Error> {
         let requested_at = Instant::now();
         let token = self.credential.get_token(&[self.scope.as_str()], None).await.map_err(|error| {
             Error::Authentication(AuthenticationError::new("the Azure identity gave no token").with_source(error))
@@ -77,8 +66,7 @@ impl AzureIdentity {
         let use_for = use_for(Some(u64::try_from(lifetime).unwrap_or(0)), DEFAULT_REFRESH_MARGIN);
         let header = Secret::new(format!("Bearer {}", token.token.secret()));
         let refresh_at = requested_at.checked_add(use_for).unwrap_or(requested_at);
-        *self.cached.lock().unwrap_or_else(PoisonError::into_inner) = Some((header.clone(), refresh_at));
-        Ok(header)
+        Ok((header, refresh_at))
     }
 }
 
@@ -91,14 +79,10 @@ impl fmt::Debug for AzureIdentity {
 
 impl Credentials for AzureIdentity {
     fn authorization<'a>(&'a self, _http: &'a AuthContext) -> BoxFuture<'a, Result<Secret, Error>> {
-        Box::pin(self.bearer())
+        Box::pin(self.tokens.get_or_fetch(|| self.fetch()))
     }
 
     fn invalidate(&self, rejected: &Secret) -> bool {
-        let mut cached = self.cached.lock().unwrap_or_else(PoisonError::into_inner);
-        if cached.as_ref().is_some_and(|(header, _)| header == rejected) {
-            *cached = None;
-        }
-        true
+        self.tokens.invalidate(rejected)
     }
 }

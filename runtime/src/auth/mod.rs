@@ -16,6 +16,7 @@
 
 #[cfg(feature = "azure_identity")]
 mod azure;
+mod cache;
 mod oauth;
 
 use std::fmt;
@@ -177,7 +178,13 @@ pub trait Credentials: Send + Sync + fmt::Debug + 'static {
     /// Told that the service answered 401 to a request that carried
     /// `rejected`. Return `true` if asking [`Credentials::authorization`]
     /// again can give a different value (a cached token was dropped), in
-    /// which case the client retries the request once.
+    /// which case the client retries the request once; it does not when
+    /// the value it is given is `rejected` again, and returns the 401.
+    ///
+    /// A service that rejects every token calls this for every request:
+    /// implementations that fetch tokens should not drop a token more often
+    /// than their token endpoint tolerates (the runtime's own replace a
+    /// rejected token at most once a minute, and return `false` meanwhile).
     fn invalidate(&self, rejected: &Secret) -> bool {
         let _ = rejected;
         false

@@ -2,16 +2,16 @@
 //! Microsoft Entra ID's token endpoint as a named case.
 
 use std::fmt;
-use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 use zeroize::Zeroizing;
 
+use super::cache::TokenCache;
 use super::{AuthContext, Credentials, Secret};
 use crate::error::{AuthenticationError, Error, ServiceError};
 use crate::http::{Body, Headers, HttpRequest, Method};
-use crate::transport::BoxFuture;
+use crate::transport::{BoxFuture, TransportErrorKind};
 
 /// The public Microsoft Entra authority.
 const ENTRA_AUTHORITY: &str = "https://login.microsoftonline.com";
@@ -36,20 +36,19 @@ const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 60 * 60);
 /// (lifetimes above a day count as a day). Concurrent requests share one
 /// refresh: while a token request is in flight, the others wait for its
 /// result instead of sending their own.
+///
+/// A token the service rejects (401) is replaced, and the request retried
+/// once; but a service that keeps rejecting tokens gets a new one at most
+/// once a minute (the other requests fail with
+/// [`Error::Unauthorized`] at once), so that it cannot make every request
+/// hit the token endpoint, which would throttle the application.
 pub struct ClientCredentials {
     endpoint: TokenEndpoint,
     client_id: String,
     client_secret: Secret,
     scope: Option<String>,
     refresh_margin: Duration,
-    cached: Mutex<Option<CachedToken>>,
-    /// Held while a token request is in flight: the single-flight gate.
-    refreshing: tokio::sync::Mutex<()>,
-}
-
-struct CachedToken {
-    header: Secret,
-    refresh_at: Instant,
+    tokens: TokenCache,
 }
 
 /// Where tokens come from.
@@ -87,8 +86,7 @@ impl ClientCredentials {
             client_secret: client_secret.into(),
             scope: None,
             refresh_margin: DEFAULT_REFRESH_MARGIN,
-            cached: Mutex::new(None),
-            refreshing: tokio::sync::Mutex::new(()),
+            tokens: TokenCache::default(),
         }
     }
 
@@ -143,26 +141,6 @@ impl ClientCredentials {
         }
     }
 
-    fn fresh_cached(&self) -> Option<Secret> {
-        let cached = self.cached.lock().unwrap_or_else(PoisonError::into_inner);
-        cached.as_ref().filter(|token| Instant::now() < token.refresh_at).map(|token| token.header.clone())
-    }
-
-    async fn current_or_refreshed(&self, http: &AuthContext) -> Result<Secret, Error> {
-        if let Some(header) = self.fresh_cached() {
-            return Ok(header);
-        }
-        let _gate = self.refreshing.lock().await;
-        // Whoever held the gate before us may have just refreshed.
-        if let Some(header) = self.fresh_cached() {
-            return Ok(header);
-        }
-        let (header, refresh_at) = self.request_token(http).await?;
-        let mut cached = self.cached.lock().unwrap_or_else(PoisonError::into_inner);
-        *cached = Some(CachedToken { header: header.clone(), refresh_at });
-        Ok(header)
-    }
-
     async fn request_token(&self, http: &AuthContext) -> Result<(Secret, Instant), Error> {
         let requested_at = Instant::now();
         let url = self.token_endpoint()?;
@@ -182,7 +160,14 @@ impl ClientCredentials {
         let body = Some(Body::from(form.as_bytes().to_vec()));
         let request = HttpRequest { method: Method::Post, url, headers, body };
         let response = http.send(request).await.map_err(|e| {
-            Error::Authentication(AuthenticationError::new("could not reach the token endpoint").with_source(e))
+            let message = match e.kind() {
+                TransportErrorKind::Redirected => {
+                    "the HTTP client followed a redirect of the token request itself, so its answer is not \
+                     used: build it with reqwest::redirect::Policy::none()"
+                }
+                _ => "could not reach the token endpoint",
+            };
+            Error::Authentication(AuthenticationError::new(message).with_source(e))
         })?;
         if (300..400).contains(&response.status) {
             return Err(Error::Authentication(AuthenticationError::new(format!(
@@ -228,17 +213,11 @@ impl fmt::Debug for ClientCredentials {
 
 impl Credentials for ClientCredentials {
     fn authorization<'a>(&'a self, http: &'a AuthContext) -> BoxFuture<'a, Result<Secret, Error>> {
-        Box::pin(self.current_or_refreshed(http))
+        Box::pin(self.tokens.get_or_fetch(|| self.request_token(http)))
     }
 
     fn invalidate(&self, rejected: &Secret) -> bool {
-        let mut cached = self.cached.lock().unwrap_or_else(PoisonError::into_inner);
-        // Many requests can be rejected with the same token; only the first
-        // report drops it, so that a token fetched meanwhile survives.
-        if cached.as_ref().is_some_and(|token| &token.header == rejected) {
-            *cached = None;
-        }
-        true
+        self.tokens.invalidate(rejected)
     }
 }
 

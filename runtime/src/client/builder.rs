@@ -9,11 +9,14 @@ use tokio::sync::Semaphore;
 
 use super::extensions::Extensions;
 use super::{Client, ClientInner, Origin};
-use crate::auth::{AuthContext, Credentials};
+use zeroize::Zeroizing;
+
+use crate::auth::{AuthContext, Basic, Credentials};
 use crate::error::Error;
 use crate::http::{Headers, check_header, is_plain_http_to_remote_host};
 use crate::limits::BodyLimits;
 use crate::profile::ServiceProfile;
+use crate::redact;
 use crate::retry::{RetryPolicy, RetryTokens};
 use crate::transport::{DefaultTransport, Middleware, Transport};
 
@@ -118,6 +121,13 @@ impl ClientBuilder {
     /// The URL service roots are resolved against (a `/` is added when
     /// missing). Endpoints set it; call it to point elsewhere, such as a
     /// proxy or a local test server.
+    ///
+    /// A user name and password in it (`http://user:key@host:7048/BC/`)
+    /// become [`Basic`] credentials, under the same rules as any others:
+    /// refused over plain `http://` except to the loopback interface (see
+    /// [`allow_credentials_over_http`](Self::allow_credentials_over_http)),
+    /// sent to the base URL's origin only, never shown in `Debug`. Setting
+    /// [`credentials`](Self::credentials) as well is refused.
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         let mut url = url.into();
         if !url.ends_with('/') {
@@ -276,13 +286,20 @@ impl ClientBuilder {
     /// connection pool, shared with the rest of the application).
     /// [`connect_timeout`](Self::connect_timeout) does not apply to it.
     ///
-    /// Redirects stay safe whatever the client's redirect policy: request
-    /// bodies are handed to it as one-shot streams, which reqwest never
-    /// re-sends, so a redirect cannot carry a body (a client secret, an
-    /// update) elsewhere; reqwest drops `Authorization` on redirects to
-    /// other hosts. Build it with `redirect(reqwest::redirect::Policy::none())`
-    /// to have the runtime decide alone, as it does with its own client
-    /// (see [`Client::execute`]).
+    /// **Build it with `redirect(reqwest::redirect::Policy::none())`**, so
+    /// that the runtime decides which redirects are safe, as it does with
+    /// its own client (see [`Client::execute`]). reqwest follows redirects
+    /// by default, before the runtime sees them: the request's URL and
+    /// headers (all but `Authorization`, `Cookie` and
+    /// `Proxy-Authorization`: a [`sensitive_header`](Self::sensitive_header)
+    /// too) reach wherever the redirect points, and a `303` turns a write
+    /// into a `GET` there. The runtime cannot undo that, and reqwest does
+    /// not tell a client's policy; what it does is fail loudly: an answer
+    /// reached through a redirect the client followed is never used, the
+    /// request fails with [`Error::Redirected`] (status 0; a token request
+    /// with [`Error::Authentication`]) and an error is logged. Request
+    /// bodies are handed over as one-shot streams, which reqwest never
+    /// re-sends, so a body (a client secret, an update) is not sent twice.
     pub fn reqwest_client(mut self, client: reqwest::Client) -> Self {
         self.transport = Some(Arc::new(DefaultTransport::from_reqwest(client)));
         self
@@ -357,12 +374,26 @@ impl ClientBuilder {
             ));
         };
         if !(base.starts_with("https://") || base.starts_with("http://")) {
-            return Err(Error::InvalidRequest(format!("base URL must start with http:// or https://, got {base:?}")));
+            let shown = redact::redacted_url(&base, self.query_values_in_errors);
+            return Err(Error::InvalidRequest(format!("base URL must start with http:// or https://, got {shown:?}")));
         }
-        let Some(base_origin) = Origin::of(&base) else {
-            return Err(Error::InvalidRequest(format!("base URL is not a valid http(s) URL with a host: {base:?}")));
+        let (base, credentials) = match user_info_credentials(&base)? {
+            None => (base, self.credentials),
+            Some(_) if self.credentials.is_some() => {
+                return Err(Error::InvalidRequest(
+                    "the base URL carries a user name or password and credentials are set too: give one of them"
+                        .to_owned(),
+                ));
+            }
+            Some(basic) => {
+                (redact::without_userinfo(&base).into_owned(), Some(Arc::new(basic) as Arc<dyn Credentials>))
+            }
         };
-        if self.credentials.is_some() && !self.allow_credentials_over_http && is_plain_http_to_remote_host(&base) {
+        let Some(base_origin) = Origin::of(&base) else {
+            let shown = redact::redacted_url(&base, self.query_values_in_errors);
+            return Err(Error::InvalidRequest(format!("base URL is not a valid http(s) URL with a host: {shown:?}")));
+        };
+        if credentials.is_some() && !self.allow_credentials_over_http && is_plain_http_to_remote_host(&base) {
             return Err(Error::InvalidRequest(format!(
                 "refusing to send credentials over plain http:// to {base_origin}: anyone on the network could \
                  read them; use https://, or call allow_credentials_over_http(true) for a trusted network"
@@ -426,7 +457,7 @@ impl ClientBuilder {
                 body_limits: self.body_limits,
                 max_pages_per_stream: self.max_pages_per_stream,
                 query_values_in_errors: self.query_values_in_errors,
-                credentials: self.credentials,
+                credentials,
                 transport,
                 middleware,
                 auth,
@@ -440,10 +471,33 @@ impl ClientBuilder {
     }
 }
 
+/// The user name and password of a base URL (`http://user:key@host/`) as
+/// [`Basic`] credentials, if it has any. The HTTP stack would otherwise send
+/// them as `Authorization: Basic` itself, past the checks credentials go
+/// through (plain `http://`, other origins) and into every URL it logs.
+fn user_info_credentials(base: &str) -> Result<Option<Basic>, Error> {
+    let Ok(parsed) = url::Url::parse(base) else {
+        return Ok(None);
+    };
+    if parsed.username().is_empty() && parsed.password().is_none() {
+        return Ok(None);
+    }
+    let decoded = |part: &str, what: &str| {
+        percent_encoding::percent_decode_str(part)
+            .decode_utf8()
+            .map(|text| Zeroizing::new(text.into_owned()))
+            .map_err(|_| Error::InvalidRequest(format!("the {what} in the base URL is not UTF-8 once percent-decoded")))
+    };
+    let user = decoded(parsed.username(), "user name")?;
+    let password = decoded(parsed.password().unwrap_or(""), "password")?;
+    Ok(Some(Basic::new(user.as_str(), password.as_str())))
+}
+
 impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let base_url = self.base_url.as_deref().map(|url| redact::redacted_url(url, self.query_values_in_errors));
         f.debug_struct("ClientBuilder")
-            .field("base_url", &self.base_url)
+            .field("base_url", &base_url)
             .field("credentials", &self.credentials)
             .field("retry", &self.retry)
             .field("max_concurrent_requests", &self.max_concurrent_requests)

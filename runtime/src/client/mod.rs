@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tracing::Instrument;
 
-use super::auth::{AuthContext, Credentials};
+use super::auth::{AuthContext, Credentials, Secret};
 use super::error::Error;
 use super::http::{BodyReadError, Excess, Headers, HttpRequest, HttpResponse, Method};
 use super::limits::BodyLimits;
@@ -281,7 +281,9 @@ impl Client {
         let started = Instant::now();
         let mut attempt: u32 = 1;
         let mut redirects: u32 = 0;
-        let mut reauthenticated = false;
+        // The credentials the service rejected and its answer, once the
+        // request is being retried with fresh ones.
+        let mut rejected: Option<(Secret, Error)> = None;
         loop {
             let own_origin = self.is_own_origin(&request.url);
             let credentials = inner.credentials.as_ref().filter(|_| !explicit_authorization);
@@ -296,6 +298,13 @@ impl Client {
             let authorization = match credentials {
                 Some(credentials) => {
                     let value = credentials.authorization(&inner.auth).await?;
+                    if rejected.as_ref().is_some_and(|(old, _)| *old == value)
+                        && let Some((_, unauthorized)) = rejected.take()
+                    {
+                        // Sending it again would only be rejected again.
+                        tracing::warn!("the credentials gave the rejected value again; not retrying");
+                        return Err(unauthorized);
+                    }
                     attempt_request.headers.set("Authorization", value.expose());
                     Some(value)
                 }
@@ -320,11 +329,11 @@ impl Client {
                 Ok(Answer::Read(response)) => {
                     if response.status == 401
                         && repeatable
-                        && !reauthenticated
-                        && let (Some(credentials), Some(rejected)) = (credentials, authorization.as_ref())
-                        && credentials.invalidate(rejected)
+                        && rejected.is_none()
+                        && let (Some(credentials), Some(sent)) = (credentials, authorization)
+                        && credentials.invalidate(&sent)
                     {
-                        reauthenticated = true;
+                        rejected = Some((sent, Error::from_response(&response)));
                         tracing::warn!(attempt, "credentials rejected (401); retrying once with fresh credentials");
                         attempt += 1;
                         continue;
@@ -351,6 +360,10 @@ impl Client {
                     return Err(Error::InvalidRequest(format!("internal: HTTP {} was streamed", response.status)));
                 }
                 Err(AttemptError::TooLarge { limit }) => return Err(Error::ResponseTooLarge { limit }),
+                Err(AttemptError::Transport(error)) if error.kind() == TransportErrorKind::Redirected => {
+                    let location = error.redirected_to().map(|location| self.url_for_errors(location));
+                    return Err(Error::Redirected { status: 0, location });
+                }
                 Err(AttemptError::Transport(error)) => {
                     let delay = repeatable
                         .then(|| inner.retry.delay_after_transport_error(&error, kind, attempt, started))
@@ -516,6 +529,7 @@ fn transport_error_type(error: &TransportError) -> &'static str {
     match error.kind() {
         TransportErrorKind::Connect => "connect",
         TransportErrorKind::Timeout => "timeout",
+        TransportErrorKind::Redirected => "redirect_followed",
         _ => "transport",
     }
 }

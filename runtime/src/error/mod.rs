@@ -10,14 +10,16 @@
 //! and no `Display` repeats the text of its
 //! [`source`](std::error::Error::source).
 
+mod decode;
 mod service;
 
 use std::fmt;
 
 use crate::http::HttpResponse;
 use crate::profile::ServiceProfile;
-use crate::transport::TransportError;
+use crate::transport::{TransportError, TransportErrorKind};
 
+pub use decode::DecodeError;
 pub use service::ServiceError;
 
 /// Everything that can go wrong when talking to an OData service.
@@ -75,8 +77,15 @@ pub enum Error {
     /// one to another origin (scheme, host, port), or one of a request that
     /// carries a body. Following it could hand the body or the credentials
     /// to someone else.
+    ///
+    /// Also the failure of a request whose HTTP client followed a redirect
+    /// on its own (a caller's reqwest client built without
+    /// `redirect(Policy::none())`, see
+    /// [`ClientBuilder::reqwest_client`](crate::ClientBuilder::reqwest_client)):
+    /// the answer is not used, and `status` is 0.
     Redirected {
-        /// The 3xx status.
+        /// The 3xx status; 0 when the HTTP client followed the redirect
+        /// itself and did not say.
         status: u16,
         /// Where the service pointed (without query values unless the
         /// client opted in).
@@ -159,8 +168,9 @@ impl Error {
     /// A decode failure: `url` is the request's URL (may be empty when not
     /// known yet, see [`Error::with_url`]), `path` the JSON path that failed
     /// (`value[3].postingDate`), `message` the deserializer's explanation.
+    /// The path and message are bounded (see [`DecodeError`]).
     pub fn decode(url: impl Into<String>, path: impl Into<String>, message: impl Into<String>) -> Error {
-        Error::Decode(DecodeError { url: url.into(), path: path.into(), message: message.into() })
+        Error::Decode(DecodeError::new(url.into(), path.into(), message.into()))
     }
 
     /// Fills in the request URL of a [`Error::Decode`] that was raised
@@ -195,7 +205,8 @@ impl Error {
     /// The HTTP status, when the failure came with an HTTP answer.
     pub fn status(&self) -> Option<u16> {
         match self {
-            Error::Redirected { status, .. } => Some(*status),
+            Error::Redirected { status, .. } if *status != 0 => Some(*status),
+            Error::Redirected { .. } => None,
             _ => self.service_error().map(|e| e.status),
         }
     }
@@ -268,6 +279,16 @@ impl fmt::Display for Error {
             Error::ResponseTooLarge { limit } => {
                 write!(f, "the response body is larger than the client's limit of {limit} bytes")
             }
+            Error::Redirected { status: 0, location } => {
+                f.write_str("the HTTP client followed a redirect")?;
+                if let Some(location) = location {
+                    write!(f, " to {location}")?;
+                }
+                f.write_str(
+                    " itself, and its answer was not used: build the client with \
+                     reqwest::redirect::Policy::none()",
+                )
+            }
             Error::Redirected { status, location } => {
                 write!(f, "redirect (HTTP {status}")?;
                 if let Some(location) = location {
@@ -308,34 +329,14 @@ impl std::error::Error for Error {
 
 impl From<TransportError> for Error {
     fn from(error: TransportError) -> Error {
-        if error.is_timeout() {
+        if error.kind() == TransportErrorKind::Redirected {
+            let location = error.redirected_to().map(|location| crate::redact::redacted_url(location, false));
+            Error::Redirected { status: 0, location }
+        } else if error.is_timeout() {
             Error::Timeout { service: None, transport: Some(error) }
         } else {
             Error::Transport(error)
         }
-    }
-}
-
-/// A 2xx body that does not fit the expected type.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct DecodeError {
-    /// The request's URL.
-    pub url: String,
-    /// Where in the JSON document decoding failed (`value[3].postingDate`),
-    /// `.` for the document itself.
-    pub path: String,
-    /// The deserializer's explanation.
-    pub message: String,
-}
-
-impl fmt::Display for DecodeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "unexpected response body at `{}`: {}", self.path, self.message)?;
-        if !self.url.is_empty() {
-            write!(f, " (from {})", self.url)?;
-        }
-        Ok(())
     }
 }
 

@@ -14,7 +14,7 @@ const BODY_EXCERPT_CHARS: usize = 200;
 /// The most characters of a message `Display` prints. Services put stack
 /// traces and whole records into messages; the code and the start of the
 /// message say what happened, and logs stay readable.
-const DISPLAYED_MESSAGE_CHARS: usize = 1_000;
+pub(super) const DISPLAYED_MESSAGE_CHARS: usize = 1_000;
 
 /// The most characters of a code or correlation id `Display` prints: both
 /// are short identifiers unless the answer is hostile.
@@ -87,7 +87,7 @@ impl fmt::Display for ServiceError {
 
 /// Writes at most `max_chars` characters of `text`, saying how many more
 /// there were.
-fn write_bounded(f: &mut fmt::Formatter<'_>, text: &str, max_chars: usize) -> fmt::Result {
+pub(super) fn write_bounded(f: &mut fmt::Formatter<'_>, text: &str, max_chars: usize) -> fmt::Result {
     match text.char_indices().nth(max_chars) {
         None => f.write_str(text),
         Some((cut, _)) => {

@@ -357,11 +357,17 @@ where
             Error::InvalidRequest(format!("a row has no `{}`: it cannot be placed in a range", P::NAME))
         })?;
         let more = page.next_link.is_some();
-        let accepted = lock(&shared.plan).accept(index, &keys, more).map_err(|Rejected::NotIncreasing| {
-            Error::InvalidRequest(format!(
+        let accepted = lock(&shared.plan).accept(index, &keys, more).map_err(|rejected| match rejected {
+            Rejected::NotIncreasing => Error::InvalidRequest(format!(
                 "`{}` did not increase strictly from row to row: a parallel export needs a unique property the service orders by",
                 P::NAME
-            ))
+            )),
+            Rejected::BelowRange => Error::InvalidRequest(format!(
+                "the service sent a row whose `{}` lies below the range it was asked for: it did not apply the \
+                 range's $filter, and a parallel export cannot hand out each row once without it; read the \
+                 collection with one stream instead",
+                P::NAME
+            )),
         })?;
         page.items.truncate(accepted.keep);
         let last = accepted.keep.checked_sub(1).map(|at| keys[at].clone());

@@ -105,6 +105,10 @@ pub(crate) enum Rejected {
     /// Keys did not increase strictly: the property is not unique or the
     /// service did not order by it. Exactly-once delivery needs both.
     NotIncreasing,
+    /// A key lies below the partition's lower bound: the service did not
+    /// apply the range's `$filter`, so the row belongs to another range
+    /// (and would be handed out twice).
+    BelowRange,
 }
 
 /// Every partition of an export.
@@ -197,11 +201,21 @@ impl<K: PartitionKey> Plan<K> {
     /// Takes a page of keys read for partition `index`, in the order read:
     /// how many belong to it (those below its current upper bound), and
     /// whether it is drained. Updates `sent` to the last key kept.
+    ///
+    /// Both bounds are checked. Rows at or above the upper bound are
+    /// dropped: a split lowers the bound of a range whose pages are in
+    /// flight, and the rows above it belong to the new range. A row below
+    /// the lower bound (or at or below the last key sent) was never asked
+    /// for: the page is refused, since handing it out could deliver a row
+    /// twice.
     pub(crate) fn accept(&mut self, index: usize, keys: &[K], more_pages: bool) -> Result<Accepted, Rejected> {
         let partition = &mut self.partitions[index];
         let mut previous = partition.sent.clone();
         let mut keep = 0;
         for key in keys {
+            if partition.lower.as_ref().is_some_and(|lower| key < lower) {
+                return Err(Rejected::BelowRange);
+            }
             if previous.as_ref().is_some_and(|previous| key <= previous) {
                 return Err(Rejected::NotIncreasing);
             }
@@ -262,6 +276,18 @@ mod tests {
         assert_eq!(plan.accept(first, &keys(45..55), true), Ok(Accepted { keep: 5, drained: true }));
         assert_eq!(plan.partitions[first].sent, Some(49));
         assert_eq!(plan.accept(first, &[49], true), Err(Rejected::NotIncreasing));
+    }
+
+    #[test]
+    fn rows_below_the_lower_bound_are_refused() {
+        let mut plan = Plan::split(1, 100, 2);
+        let (first, second) = (plan.claim().unwrap(), plan.claim().unwrap());
+        assert_eq!(plan.partitions[second].lower, Some(50));
+        assert_eq!(plan.accept(second, &keys(1..10), true), Err(Rejected::BelowRange));
+        assert_eq!(plan.accept(second, &keys(49..60), true), Err(Rejected::BelowRange));
+        assert_eq!(plan.partitions[second].sent, None, "nothing of a refused page counts as sent");
+        assert_eq!(plan.accept(second, &keys(50..60), true), Ok(Accepted { keep: 10, drained: false }));
+        assert_eq!(plan.accept(first, &keys(1..10), true), Ok(Accepted { keep: 9, drained: false }));
     }
 
     #[test]

@@ -21,6 +21,7 @@ use super::client::Origin;
 use super::error::{Error, PagingError};
 use super::http::Method;
 use super::operation::OperationKind;
+use super::redact;
 use super::request::{Decoder, Request, Target};
 use super::transport::BoxFuture;
 
@@ -28,12 +29,15 @@ pub use prefetch::PrefetchedPages;
 
 /// One page of a collection: `{"value":[…],"@odata.nextLink":"…","@odata.count":n}`.
 ///
-/// A relative next link is resolved against the page's absolute
-/// `@odata.context` when it has one (the base OData assigns to relative
-/// URLs in a payload); pages fetched through [`Page::fetch`] or
-/// [`PageStream`] resolve the rest against the URL the page came from.
-/// Other annotations are ignored. The OData 4.01 spellings `@nextLink`,
-/// `@count` and `@context` are accepted too.
+/// A relative next link is resolved the way the OData JSON format says
+/// (4.01 section 4.6, "Relative URLs"): against the page's
+/// `@odata.context`, itself resolved against the URL the page came from
+/// when it is relative (SAP CAP sends `../$metadata#Books` for
+/// `Authors(106)/books`), or against the page's URL when there is no
+/// context. A page deserialized on its own resolves only against an
+/// absolute context; [`Page::fetch`] and [`PageStream`] know the page's
+/// URL and resolve the rest. Other annotations are ignored. The OData 4.01
+/// spellings `@nextLink`, `@count` and `@context` are accepted too.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Page<T> {
     /// The entities on this page.
@@ -42,6 +46,8 @@ pub struct Page<T> {
     pub next_link: Option<NextLink>,
     /// The total number of matching entities, when `$count=true` was asked.
     pub count: Option<u64>,
+    /// The page's context URL as sent: the base of its relative links.
+    context: Option<String>,
 }
 
 impl<T: Send + 'static> Page<T> {
@@ -60,8 +66,8 @@ impl<T: Send + 'static> Page<T> {
         let client = request.api.client().clone();
         let mut page = request.send().await?;
         if let Some(link) = page.next_link.take() {
-            let absolute =
-                absolute_link(&url, link.as_str()).map_err(|error| error.with_url(client.url_for_errors(&url)))?;
+            let absolute = absolute_link(&url, page.context.as_deref(), link.as_str())
+                .map_err(|error| error.with_url(client.url_for_errors(&url)))?;
             page.next_link = Some(NextLink(absolute));
         }
         Ok(page)
@@ -87,8 +93,8 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for PageVisitor<T> {
         let mut items = None;
         let mut next_link: Option<NextLink> = None;
         let mut count = None;
-        // Kept as any JSON value: before links were resolved, the context
-        // was ignored, and an odd one must not fail the page now.
+        // Read as any JSON value: a context that is no string is ignored
+        // rather than failing the page.
         let mut context: Option<serde_json::Value> = None;
         while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
             match key.as_ref() {
@@ -102,17 +108,21 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for PageVisitor<T> {
             }
         }
         let items = items.ok_or_else(|| de::Error::missing_field("value"))?;
+        let context = match context {
+            Some(serde_json::Value::String(context)) => Some(context),
+            _ => None,
+        };
         // OData: relative URLs in a payload are relative to the context URL.
         // A relative context (or none) leaves the link to the caller, who
-        // knows the request URL.
-        let next_link = match (next_link, context) {
-            (Some(link), Some(serde_json::Value::String(context))) if url::Url::parse(link.as_str()).is_err() => {
-                let resolved = url::Url::parse(&context).and_then(|base| base.join(link.as_str())).map(String::from);
+        // knows the request URL the context is relative to.
+        let next_link = match (next_link, context.as_deref()) {
+            (Some(link), Some(context)) if url::Url::parse(link.as_str()).is_err() => {
+                let resolved = url::Url::parse(context).and_then(|base| base.join(link.as_str())).map(String::from);
                 Some(resolved.map(NextLink).unwrap_or(link))
             }
             (link, _) => link,
         };
-        Ok(Page { items, next_link, count })
+        Ok(Page { items, next_link, count, context })
     }
 }
 
@@ -127,8 +137,18 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for PageVisitor<T> {
 /// continue later with [`NextLink::resume`]. Only links on the client's
 /// origin (the scheme, host and port of its base URL) are followed: the
 /// request carries the client's credentials.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+///
+/// `Debug` shows it as errors do by default, without query values (a link
+/// repeats the query's `$filter`); `Display` and [`as_str`](Self::as_str)
+/// give it whole.
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct NextLink(String);
+
+impl fmt::Debug for NextLink {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("NextLink").field(&redact::redacted_url(&self.0, false)).finish()
+    }
+}
 
 impl NextLink {
     /// Wraps a link obtained earlier (for example, read back from storage).
@@ -207,16 +227,20 @@ fn page_url_refusal(api: &Api, url: &str) -> Option<String> {
 }
 
 /// `link` as an absolute URL: exactly as sent when it already is one,
-/// otherwise resolved against `page_url`, the page it came from. A failure
-/// names no URL: the caller adds it as the client shows URLs.
-fn absolute_link(page_url: &str, link: &str) -> Result<String, Error> {
+/// otherwise resolved as the OData JSON format says: against the page's
+/// `context` URL, which is itself relative to `page_url` (the URL the page
+/// came from), or against `page_url` when the page has no usable context.
+/// A failure names no URL: the caller adds it as the client shows URLs.
+fn absolute_link(page_url: &str, context: Option<&str>, link: &str) -> Result<String, Error> {
     if url::Url::parse(link).is_ok() {
         return Ok(link.to_owned());
     }
-    url::Url::parse(page_url)
-        .and_then(|base| base.join(link))
-        .map(String::from)
-        .map_err(|e| Error::decode("", "@odata.nextLink", format!("the next link is not a valid URL reference: {e}")))
+    let invalid = |e: url::ParseError| {
+        Error::decode("", "@odata.nextLink", format!("the next link is not a valid URL reference: {e}"))
+    };
+    let page = url::Url::parse(page_url).map_err(invalid)?;
+    let base = context.and_then(|context| page.join(context).ok()).unwrap_or(page);
+    base.join(link).map(String::from).map_err(invalid)
 }
 
 /// The pages a stream has fetched, by a 128-bit keyed hash of their URLs:
@@ -375,7 +399,7 @@ impl<T: Send + 'static> PageStream<T> {
             *remaining -= page.items.len();
         }
         if let Some(link) = page.next_link.take() {
-            page.next_link = Some(match absolute_link(fetched_url, link.as_str()) {
+            page.next_link = Some(match absolute_link(fetched_url, page.context.as_deref(), link.as_str()) {
                 Ok(absolute) => NextLink(absolute),
                 // Past the caller's limit the link is not followed, so a
                 // malformed one does not matter.
@@ -575,19 +599,33 @@ mod tests {
     fn absolute_links_are_kept_as_sent_and_relative_ones_resolved() {
         let page = "https://h/api/v2.0/companies(1)/customers?$top=5";
         let absolute = "https://h/api/v2.0/companies(1)/customers?$skiptoken='O''Brien'";
-        assert_eq!(absolute_link(page, absolute).unwrap(), absolute);
+        assert_eq!(absolute_link(page, None, absolute).unwrap(), absolute);
         assert_eq!(
-            absolute_link(page, "customers?$skiptoken=7").unwrap(),
+            absolute_link(page, None, "customers?$skiptoken=7").unwrap(),
             "https://h/api/v2.0/companies(1)/customers?$skiptoken=7"
         );
         assert_eq!(
-            absolute_link(page, "?$skiptoken=7").unwrap(),
+            absolute_link(page, None, "?$skiptoken=7").unwrap(),
             "https://h/api/v2.0/companies(1)/customers?$skiptoken=7"
         );
         assert_eq!(
-            absolute_link(page, "//elsewhere.example/x").unwrap(),
+            absolute_link(page, None, "//elsewhere.example/x").unwrap(),
             "https://elsewhere.example/x",
             "resolved here, refused by the origin check when fetched"
+        );
+    }
+
+    #[test]
+    fn relative_links_resolve_against_the_context_and_the_context_against_the_page() {
+        let page = "https://h/odata/v4/catalog/Authors(106)/books";
+        let link = "Authors(106)/books?%24skiptoken=4";
+        let expected = "https://h/odata/v4/catalog/Authors(106)/books?%24skiptoken=4";
+        assert_eq!(absolute_link(page, Some("../$metadata#Books"), link).unwrap(), expected);
+        assert_eq!(absolute_link(page, Some("https://h/odata/v4/catalog/$metadata#Books"), link).unwrap(), expected);
+        assert_eq!(
+            absolute_link(page, None, link).unwrap(),
+            "https://h/odata/v4/catalog/Authors(106)/Authors(106)/books?%24skiptoken=4",
+            "without a context the page's URL is the base"
         );
     }
 

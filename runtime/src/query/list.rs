@@ -45,7 +45,8 @@ impl<S: EntitySet> Clone for ListQuery<S> {
 
 impl<S: EntitySet> std::fmt::Debug for ListQuery<S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ListQuery").field("url", &self.url()).finish()
+        // As errors show it: no user info, no query values unless opted in.
+        f.debug_struct("ListQuery").field("url", &self.api.client().url_for_errors(&self.url())).finish()
     }
 }
 
@@ -250,7 +251,7 @@ impl<S: EntitySet> Clone for GetQuery<S> {
 
 impl<S: EntitySet> std::fmt::Debug for GetQuery<S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("GetQuery").field("url", &self.url()).finish()
+        f.debug_struct("GetQuery").field("url", &self.api.client().url_for_errors(&self.url())).finish()
     }
 }
 

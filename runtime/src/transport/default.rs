@@ -52,7 +52,8 @@ impl DefaultTransport {
 
     /// The caller's own reqwest client, with its proxies, roots and
     /// redirect policy. Request bodies are streamed so that its redirect
-    /// policy can never send a body (a client secret, a PATCH) again.
+    /// policy can never send a body (a client secret, a PATCH) again, and
+    /// an answer that came through a redirect it followed is refused.
     pub(crate) fn from_reqwest(http: reqwest::Client) -> DefaultTransport {
         DefaultTransport { http, bodies_as_streams: true }
     }
@@ -81,7 +82,19 @@ impl DefaultTransport {
                 }
             };
         }
-        let response = builder.send().await.map_err(from_reqwest)?;
+        let request = builder.build().map_err(from_reqwest)?;
+        let sent_to = request.url().clone();
+        let response = self.http.execute(request).await.map_err(from_reqwest)?;
+        if *response.url() != sent_to {
+            // A caller's client whose redirect policy is not `none`: the
+            // redirect was followed before the runtime could judge it, and
+            // its answer must not pass for the one asked for.
+            tracing::error!(
+                "the HTTP client followed a redirect itself; build it with \
+                 reqwest::redirect::Policy::none() (see ClientBuilder::reqwest_client)"
+            );
+            return Err(TransportError::redirect_followed(response.url().as_str()));
+        }
         let status = response.status().as_u16();
         let mut headers = Headers::new();
         for (name, value) in response.headers() {

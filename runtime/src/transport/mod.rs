@@ -100,6 +100,10 @@ pub enum TransportErrorKind {
     Timeout,
     /// Anything else (connection reset mid-request, malformed response, ...).
     Other,
+    /// The HTTP client followed a redirect on its own (see
+    /// [`TransportError::redirect_followed`]): the answer came from where
+    /// the redirect pointed, and is not used.
+    Redirected,
 }
 
 /// A failure below HTTP: nothing, or nothing complete, came back.
@@ -114,12 +118,39 @@ struct TransportErrorInner {
     kind: TransportErrorKind,
     message: String,
     source: Option<Arc<dyn std::error::Error + Send + Sync>>,
+    /// Where a redirect the HTTP client followed ended; kept out of
+    /// `Debug` and `Display` (its query may carry personal data).
+    redirected_to: Option<String>,
 }
 
 impl TransportError {
     /// A failure of the given kind, described by `message`.
     pub fn new(kind: TransportErrorKind, message: impl Into<String>) -> TransportError {
-        TransportError { inner: Box::new(TransportErrorInner { kind, message: message.into(), source: None }) }
+        TransportError {
+            inner: Box::new(TransportErrorInner { kind, message: message.into(), source: None, redirected_to: None }),
+        }
+    }
+
+    /// The HTTP client followed a redirect on its own and ended at
+    /// `location`: a [`Transport`] whose HTTP library may do so reports it
+    /// with this error instead of handing over the answer, and the client
+    /// fails the request with [`Error::Redirected`](crate::Error::Redirected).
+    /// The request's headers (all but those the library drops) and URL
+    /// have reached `location` by then; a transport should follow no
+    /// redirect at all.
+    pub fn redirect_followed(location: impl Into<String>) -> TransportError {
+        let mut error = TransportError::new(
+            TransportErrorKind::Redirected,
+            "the HTTP client followed a redirect itself; build it with redirect(Policy::none())",
+        );
+        error.inner.redirected_to = Some(location.into());
+        error
+    }
+
+    /// Where the redirect the HTTP client followed ended, for
+    /// [`TransportErrorKind::Redirected`].
+    pub(crate) fn redirected_to(&self) -> Option<&str> {
+        self.inner.redirected_to.as_deref()
     }
 
     /// Attaches the underlying error, kept for [`std::error::Error::source`].

@@ -1,8 +1,7 @@
-//! JSON-shaped values: raw JSON kept verbatim, properties the schema does not
-//! declare, ETags, media links and binary data.
+//! JSON-shaped values: raw JSON kept verbatim, ETags, media links and binary
+//! data.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 use std::fmt;
 
 use base64::Engine as _;
@@ -137,56 +136,6 @@ impl Edm for Json {
     }
     fn write_json(&self, out: &mut String) {
         out.push_str(self.get());
-    }
-}
-
-/// Properties an entity carried that its type does not declare (fields added
-/// by extensions of the service, instance annotations). They are kept verbatim so that
-/// nothing the service sent is lost, and written back when the entity is
-/// serialized.
-#[derive(Clone, Default, PartialEq)]
-pub struct AdditionalProperties(BTreeMap<String, Json>);
-
-impl AdditionalProperties {
-    /// No properties.
-    pub fn new() -> Self {
-        AdditionalProperties(BTreeMap::new())
-    }
-
-    /// Keeps `value` under `name` (replacing an earlier one).
-    pub fn insert(&mut self, name: String, value: Json) {
-        self.0.insert(name, value);
-    }
-
-    /// The raw JSON of property `name`, if the entity carried it.
-    pub fn get(&self, name: &str) -> Option<&Json> {
-        self.0.get(name)
-    }
-
-    /// Decodes one property into `T`, if present.
-    pub fn get_as<'a, T: serde::Deserialize<'a>>(&'a self, name: &str) -> Option<Result<T, serde_json::Error>> {
-        self.0.get(name).map(Json::parse)
-    }
-
-    /// Every property, ordered by name.
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &Json)> {
-        self.0.iter().map(|(k, v)| (k.as_str(), v))
-    }
-
-    /// How many properties are kept.
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    /// Whether no property is kept.
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-}
-
-impl fmt::Debug for AdditionalProperties {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_map().entries(self.0.iter()).finish()
     }
 }
 

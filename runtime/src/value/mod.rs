@@ -5,6 +5,7 @@
 //! JSON text. Generated entity types use it field by field.
 
 mod decimal;
+mod extra;
 mod json;
 mod temporal;
 
@@ -12,7 +13,8 @@ use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use std::fmt;
 use std::marker::PhantomData;
 
-pub use json::{AdditionalProperties, Binary, ETag, Json, StreamLink, Text, write_json_string};
+pub use extra::AdditionalProperties;
+pub use json::{Binary, ETag, Json, StreamLink, Text, write_json_string};
 pub use temporal::{Duration, write_date, write_date_time, write_time};
 
 /// A Rust type that represents an OData (Edm) value.

@@ -12,6 +12,7 @@ use serde::de::DeserializeOwned;
 
 pub mod http_head;
 pub mod model;
+pub mod recorder;
 pub mod sim_server;
 use wiremock::MockServer;
 

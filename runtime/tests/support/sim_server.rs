@@ -40,6 +40,9 @@ pub struct Behaviour {
     /// The n-th data request (1-based) and every later one on the same
     /// range is answered 500 until [`SimServer::heal`] is called.
     pub fail_from: Option<usize>,
+    /// Answers as if `$filter` had not been sent (a service that does not
+    /// support it on this property, or a broken proxy).
+    pub ignores_filter: bool,
 }
 
 impl Behaviour {
@@ -53,6 +56,7 @@ impl Behaviour {
             concurrent: 5,
             transient_every: None,
             fail_from: None,
+            ignores_filter: false,
         }
     }
 }
@@ -231,7 +235,8 @@ async fn answer(state: &State, target: &str, prefer: Option<&str>) -> (u16, Stri
         return (500, String::new(), r#"{"error":{"code":"Internal_ServerError","message":"Down."}}"#.to_owned());
     }
     let query = parse(target, prefer);
-    let mut keys: Vec<i64> = behaviour.keys.iter().copied().filter(|k| matches(&query, *k)).collect();
+    let mut keys: Vec<i64> =
+        behaviour.keys.iter().copied().filter(|k| behaviour.ignores_filter || matches(&query, *k)).collect();
     if query.count {
         return (200, "Content-Type: text/plain\r\n".to_owned(), keys.len().to_string());
     }
