@@ -169,7 +169,6 @@ fn paging_over_a_top_level_set() {
 }
 
 #[test]
-#[ignore = "issue 21: a relative @odata.nextLink is resolved against the request URL, not the context URL"]
 fn paging_over_a_navigation_collection() {
     run_client_test(&generated_client().main_tests, "paging_over_a_navigation_collection", true);
 }
