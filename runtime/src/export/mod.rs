@@ -157,6 +157,8 @@ where
             plan: Mutex::new(Plan::whole()),
             progress: Mutex::new(ExportProgress::default()),
             fingerprint: self.fingerprint(),
+            changed: tokio::sync::Notify::new(),
+            failed: std::sync::atomic::AtomicBool::new(false),
         });
         let state = shared.clone();
         let mut tasks = JoinSet::new();
@@ -214,6 +216,11 @@ struct Shared<K> {
     plan: Mutex<Plan<K>>,
     progress: Mutex<ExportProgress>,
     fingerprint: String,
+    /// Woken when a range reports a page or ends: an idle worker waits for
+    /// it, since the range still being read may become worth splitting.
+    changed: tokio::sync::Notify,
+    /// A worker failed: the export ends, nobody waits for more work.
+    failed: std::sync::atomic::AtomicBool,
 }
 
 /// What a worker sends the consumer.
@@ -313,16 +320,37 @@ async fn work<S, P>(
     P: Property<Entity = S::Entity> + Send + Sync,
     P::Inner: PartitionKey + Ordered + Equatable + Edm + IntoLiteral<P::Inner>,
 {
+    use std::sync::atomic::Ordering;
     loop {
-        let claimed = {
+        // Registered before the plan is looked at, so that a page accepted
+        // in between still wakes this worker.
+        let mut changed = std::pin::pin!(shared.changed.notified());
+        changed.as_mut().enable();
+        let (claimed, reading) = {
             let mut plan = lock(&shared.plan);
-            plan.claim().or_else(|| plan.steal()).map(|index| {
+            let claimed = plan.claim().or_else(|| plan.steal()).map(|index| {
                 let partition = &plan.partitions[index];
                 (index, partition.start(), partition.upper.clone())
-            })
+            });
+            (claimed, plan.any_reading())
         };
-        let Some((index, start, upper)) = claimed else { return };
-        if let Err(error) = read_range(&export, &shared, &sender, index, start, upper).await {
+        let Some((index, start, upper)) = claimed else {
+            // Nothing to claim or split now. While another range is being
+            // read it may become worth splitting (its reader has not
+            // reported a page yet, or has more rows than thought): wait for
+            // it rather than leave the rest of the export to one worker.
+            if !reading || shared.failed.load(Ordering::SeqCst) || sender.is_closed() {
+                return;
+            }
+            changed.await;
+            continue;
+        };
+        let outcome = read_range(&export, &shared, &sender, index, start, upper).await;
+        if outcome.is_err() {
+            shared.failed.store(true, Ordering::SeqCst);
+        }
+        shared.changed.notify_waiters();
+        if let Err(error) = outcome {
             // The consumer may be gone already; nothing else to tell.
             let _ = sender.send(Err(error)).await;
             return;
@@ -369,6 +397,8 @@ where
                 P::NAME
             )),
         })?;
+        // An idle worker may now find this range worth splitting.
+        shared.changed.notify_waiters();
         page.items.truncate(accepted.keep);
         let last = accepted.keep.checked_sub(1).map(|at| keys[at].clone());
         slot.send(Ok(Delivery { partition: index, rows: page.items, last, drained: accepted.drained }));

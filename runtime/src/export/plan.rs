@@ -161,6 +161,11 @@ impl<K: PartitionKey> Plan<K> {
         Plan { partitions, highest_known, page_rows: 0 }
     }
 
+    /// Whether some partition is being read.
+    pub(crate) fn any_reading(&self) -> bool {
+        self.partitions.iter().any(|p| p.stage == Stage::Reading)
+    }
+
     /// The next partition nobody reads yet, now read by the caller.
     pub(crate) fn claim(&mut self) -> Option<usize> {
         let index = self.partitions.iter().position(|p| p.stage == Stage::Waiting)?;
