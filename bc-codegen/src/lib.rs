@@ -39,6 +39,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use odata_v4_codegen::customize::{CrateDependency, CrateDocs, Customization, ServiceAssigned};
+use odata_v4_codegen::emit::plan::naming::path_methods;
 use odata_v4_codegen::emit::plan::{ApiPlan, EntityPlan, RustType};
 use odata_v4_codegen::emit::tokens::{entity_module, ident, std_name};
 use odata_v4_codegen::ir::{EntitySet, EntityType, Model, Primitive, Property, TypeTarget};
@@ -175,15 +176,16 @@ fn default_company(plan: &ApiPlan) -> TokenStream {
     };
     let std_result = std_name("result", "Result");
     let module = entity_module(root.target.namespace.as_deref(), &root.target.module, 0);
-    let marker = ident(&root.target.set_marker);
+    let entity_path = ident(&root.target.entity_path);
     let collection = ident(&root.collection_method);
     let by_name = ident(&by_name.method);
+    let key = ident(path_methods::KEY);
     quote! {
         /// The company the client was configured with
         /// (`default_company_id` or `default_company_name`).
-        pub fn default_company(&self) -> #std_result<EntityPath<#module::#marker>, rt::Error> {
+        pub fn default_company(&self) -> #std_result<#module::#entity_path, rt::Error> {
             match ::business_central_sdk::default_company(self.api.client()) {
-                Some(::business_central_sdk::CompanyRef::Id(id)) => Ok(self.#collection().key(*id)),
+                Some(::business_central_sdk::CompanyRef::Id(id)) => Ok(self.#collection().#key(*id)),
                 Some(::business_central_sdk::CompanyRef::Name(name)) => Ok(self.#collection().#by_name(name.clone())),
                 None => Err(rt::Error::InvalidRequest(
                     "no default company is configured: use ClientBuilderExt::default_company_id or default_company_name".to_owned(),

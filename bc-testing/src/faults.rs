@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use odata_v4_runtime::{CollectionPath, EntityPath, Method};
+use odata_v4_runtime::{CollectionHandle, EntityHandle, Method};
 
 use crate::query::RequestUrl;
 
@@ -265,14 +265,14 @@ impl RequestMatcher {
     }
 
     /// Requests to exactly this entity (`api.company(c).customer(id)`).
-    pub fn entity<S>(mut self, path: &EntityPath<S>) -> RequestMatcher {
-        self.path = Some(canonical_path(path.path()));
+    pub fn entity(mut self, path: &impl EntityHandle) -> RequestMatcher {
+        self.path = Some(canonical_path(path.entity_path().path()));
         self
     }
 
     /// Requests to exactly this collection (`api.company(c).customers()`).
-    pub fn collection<S>(mut self, path: &CollectionPath<S>) -> RequestMatcher {
-        self.path = Some(canonical_path(path.path()));
+    pub fn collection(mut self, path: &impl CollectionHandle) -> RequestMatcher {
+        self.path = Some(canonical_path(path.collection_path().path()));
         self
     }
 

@@ -74,10 +74,10 @@
 //! let alpine = customers.list().filter(customer::city().eq("Denver")).collect().await?.remove(0);
 //! let path = api.company(cronus).customer(alpine.id);
 //! let change = customer::CustomerUpdate::new().display_name("Alpine Ski & Snow");
-//! let refused = path.update(&alpine, change.clone()).send().await.unwrap_err();
+//! let refused = path.update(&alpine, change.clone()).await.unwrap_err();
 //! assert!(matches!(refused, business_central_sdk::Error::StaleEtag(_)));
-//! let fresh = path.get().send().await?;
-//! let renamed = path.update(&fresh, change).send().await?;
+//! let fresh = path.get().await?;
+//! let renamed = path.update(&fresh, change).await?;
 //! assert_eq!(renamed.display_name, "Alpine Ski & Snow");
 //!
 //! bc.requests().assert_patches_to_carry_if_match(&path);

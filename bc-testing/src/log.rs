@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use odata_v4_runtime::{CollectionPath, EntityPath, Headers, Method};
+use odata_v4_runtime::{CollectionHandle, EntityHandle, Headers, Method};
 
 use crate::dialect::Ignored;
 use crate::faults::canonical_path;
@@ -74,13 +74,13 @@ impl RecordedRequest {
     }
 
     /// Whether the request addresses exactly this entity.
-    pub fn is_to<S>(&self, entity: &EntityPath<S>) -> bool {
-        self.path == canonical_path(entity.path())
+    pub fn is_to(&self, entity: &impl EntityHandle) -> bool {
+        self.path == canonical_path(entity.entity_path().path())
     }
 
     /// Whether the request addresses exactly this collection.
-    pub fn is_to_collection<S>(&self, collection: &CollectionPath<S>) -> bool {
-        self.path == canonical_path(collection.path())
+    pub fn is_to_collection(&self, collection: &impl CollectionHandle) -> bool {
+        self.path == canonical_path(collection.collection_path().path())
     }
 
     /// The request line and status, and what was ignored, for assertion messages.
@@ -154,17 +154,17 @@ impl RequestLog {
 
     /// Requests to exactly this entity (reads, writes and actions on it
     /// are told apart by their method).
-    pub fn to<S>(&self, entity: &EntityPath<S>) -> Vec<&RecordedRequest> {
+    pub fn to(&self, entity: &impl EntityHandle) -> Vec<&RecordedRequest> {
         self.requests.iter().filter(|r| r.is_to(entity)).collect()
     }
 
     /// Requests to exactly this collection (lists and creates).
-    pub fn to_collection<S>(&self, collection: &CollectionPath<S>) -> Vec<&RecordedRequest> {
+    pub fn to_collection(&self, collection: &impl CollectionHandle) -> Vec<&RecordedRequest> {
         self.requests.iter().filter(|r| r.is_to_collection(collection)).collect()
     }
 
     /// The PATCH requests sent to this entity.
-    pub fn patches_to<S>(&self, entity: &EntityPath<S>) -> Vec<&RecordedRequest> {
+    pub fn patches_to(&self, entity: &impl EntityHandle) -> Vec<&RecordedRequest> {
         self.requests.iter().filter(|r| r.method == Method::Patch && r.is_to(entity)).collect()
     }
 
@@ -192,9 +192,14 @@ impl RequestLog {
     /// Panics unless at least one PATCH went to `entity` and every one of
     /// them carried an `If-Match` other than `*`.
     #[track_caller]
-    pub fn assert_patches_to_carry_if_match<S>(&self, entity: &EntityPath<S>) {
+    pub fn assert_patches_to_carry_if_match(&self, entity: &impl EntityHandle) {
         let patches = self.patches_to(entity);
-        assert!(!patches.is_empty(), "no PATCH was sent to {}; requests:\n{}", entity.path(), self.summary());
+        assert!(
+            !patches.is_empty(),
+            "no PATCH was sent to {}; requests:\n{}",
+            entity.entity_path().path(),
+            self.summary()
+        );
         let unguarded: Vec<String> =
             patches.iter().filter(|r| r.if_match().is_none_or(|v| v.trim() == "*")).map(|r| r.summary()).collect();
         assert!(unguarded.is_empty(), "PATCH without a real If-Match ETag:\n{}", unguarded.join("\n"));

@@ -5,7 +5,7 @@
 
 use odata_v4_runtime::serde::Serialize;
 use odata_v4_runtime::uuid::Uuid;
-use odata_v4_runtime::{CollectionPath, EntityPath, EntitySet, Insertable, Method, Payload};
+use odata_v4_runtime::{CollectionHandle, EntityHandle, EntitySet, Insertable, Method, Payload};
 
 use crate::error::FakeError;
 use crate::fake::FakeBusinessCentral;
@@ -53,11 +53,15 @@ impl FakeBusinessCentral {
     /// Creates an entity as the client's `create` would (number series,
     /// lookups and computed fields included, read-only fields refused), and
     /// returns it. Not recorded in the request log; no fault applies.
-    pub fn insert<S>(&self, collection: &CollectionPath<S>, payload: S::Create) -> Result<S::Entity, FakeError>
+    pub fn insert<S>(
+        &self,
+        collection: &impl CollectionHandle<Set = S>,
+        payload: S::Create,
+    ) -> Result<S::Entity, FakeError>
     where
         S: Insertable,
     {
-        let text = self.direct(Method::Post, &collection.url(), Some(payload.to_json()), false)?;
+        let text = self.direct(Method::Post, &collection.collection_path().url(), Some(payload.to_json()), false)?;
         decode(&text)
     }
 
@@ -67,17 +71,21 @@ impl FakeBusinessCentral {
     /// in as Business Central would.
     pub fn insert_json<S: EntitySet>(
         &self,
-        collection: &CollectionPath<S>,
+        collection: &impl CollectionHandle<Set = S>,
         json: impl JsonInput,
     ) -> Result<S::Entity, FakeError> {
-        let text = self.direct(Method::Post, &collection.url(), Some(json.json_text()), true)?;
+        let text = self.direct(Method::Post, &collection.collection_path().url(), Some(json.json_text()), true)?;
         decode(&text)
     }
 
     /// Creates an entity from a typed value (one read earlier, or decoded
     /// from a fixture), like [`insert_json`](Self::insert_json). Its ETag is
     /// not kept: the fake gives the new entity its own.
-    pub fn insert_entity<S>(&self, collection: &CollectionPath<S>, entity: &S::Entity) -> Result<S::Entity, FakeError>
+    pub fn insert_entity<S>(
+        &self,
+        collection: &impl CollectionHandle<Set = S>,
+        entity: &S::Entity,
+    ) -> Result<S::Entity, FakeError>
     where
         S: EntitySet,
         S::Entity: Serialize,
@@ -142,16 +150,16 @@ impl FakeBusinessCentral {
     }
 
     /// The entity as stored now (no request is logged).
-    pub fn get<S: EntitySet>(&self, entity: &EntityPath<S>) -> Result<S::Entity, FakeError> {
-        let text = self.direct(Method::Get, &entity.url(), None, true)?;
+    pub fn get<S: EntitySet>(&self, entity: &impl EntityHandle<Set = S>) -> Result<S::Entity, FakeError> {
+        let text = self.direct(Method::Get, &entity.entity_path().url(), None, true)?;
         decode(&text)
     }
 
     /// Every entity of a collection as stored now, in one list (no paging,
     /// no request logged).
-    pub fn list<S: EntitySet>(&self, collection: &CollectionPath<S>) -> Result<Vec<S::Entity>, FakeError> {
+    pub fn list<S: EntitySet>(&self, collection: &impl CollectionHandle<Set = S>) -> Result<Vec<S::Entity>, FakeError> {
         let mut items = Vec::new();
-        let mut url = collection.url();
+        let mut url = collection.collection_path().url();
         loop {
             let text = self.direct(Method::Get, &url, None, true)?;
             let page: odata_v4_runtime::Page<S::Entity> = decode(&text)?;
@@ -168,16 +176,16 @@ impl FakeBusinessCentral {
     /// refused. `json` holds the changed properties.
     pub fn edit_as_another_user<S: EntitySet>(
         &self,
-        entity: &EntityPath<S>,
+        entity: &impl EntityHandle<Set = S>,
         json: impl JsonInput,
     ) -> Result<S::Entity, FakeError> {
-        self.direct(Method::Patch, &entity.url(), Some(json.json_text()), true)?;
+        self.direct(Method::Patch, &entity.entity_path().url(), Some(json.json_text()), true)?;
         self.get(entity)
     }
 
     /// Deletes an entity as another user would.
-    pub fn delete_as_another_user<S: EntitySet>(&self, entity: &EntityPath<S>) -> Result<(), FakeError> {
-        self.direct(Method::Delete, &entity.url(), None, true).map(drop)
+    pub fn delete_as_another_user<S: EntitySet>(&self, entity: &impl EntityHandle<Set = S>) -> Result<(), FakeError> {
+        self.direct(Method::Delete, &entity.entity_path().url(), None, true).map(drop)
     }
 }
 

@@ -18,7 +18,7 @@
 /// Central, written against the generated API as production code would be.
 mod crm_sync {
     use business_central_sdk::Error;
-    use business_central_sdk::api::v2_0::{self, company::Companies, customer};
+    use business_central_sdk::api::v2_0::{self, customer};
 
     /// A customer as the CRM holds it.
     #[derive(Debug, Clone)]
@@ -52,7 +52,7 @@ mod crm_sync {
     /// customer in Business Central meanwhile) is resolved by reading the
     /// customer again and reapplying the CRM's values.
     pub async fn sync_customers(
-        company: &v2_0::EntityPath<Companies>,
+        company: &v2_0::company::CompanyPath,
         crm: &[CrmCustomer],
     ) -> Result<SyncReport, Error> {
         let mut report = SyncReport::default();
@@ -61,7 +61,7 @@ mod crm_sync {
         for record in crm {
             let Some(current) = existing.iter().find(|c| c.number.as_deref() == Some(record.number)) else {
                 let new = customer::CustomerCreate::new(record.name).number(record.number).city(record.city);
-                company.customers().create(new).send().await?;
+                company.customers().create(new).await?;
                 report.created += 1;
                 continue;
             };
@@ -70,11 +70,11 @@ mod crm_sync {
                 continue;
             }
             let path = company.customer(current.id);
-            match path.update(current, changes(record)).send().await {
+            match path.update(current, changes(record)).await {
                 Ok(_) => report.updated += 1,
                 Err(Error::StaleEtag(_)) => {
-                    let fresh = path.get().send().await?;
-                    path.update(&fresh, changes(record)).send().await?;
+                    let fresh = path.get().await?;
+                    path.update(&fresh, changes(record)).await?;
                     report.updated += 1;
                     report.conflicts_resolved += 1;
                 }
@@ -101,7 +101,7 @@ const CRM: [CrmCustomer; 3] = [
 
 /// A fake with a company holding customers 10000 (up to date) and 20000
 /// (renamed in the CRM since); 30000 exists only in the CRM.
-fn business_central() -> (FakeBusinessCentral, v2_0::Api, v2_0::EntityPath<v2_0::company::Companies>) {
+fn business_central() -> (FakeBusinessCentral, v2_0::Api, v2_0::company::CompanyPath) {
     let bc = FakeBusinessCentral::new();
     let cronus = bc.add_company("CRONUS USA, Inc.");
     let api = v2_0::Api::new(&bc.client());
@@ -113,7 +113,7 @@ fn business_central() -> (FakeBusinessCentral, v2_0::Api, v2_0::EntityPath<v2_0:
     (bc, api, company)
 }
 
-fn names(bc: &FakeBusinessCentral, company: &v2_0::EntityPath<v2_0::company::Companies>) -> Vec<(String, String)> {
+fn names(bc: &FakeBusinessCentral, company: &v2_0::company::CompanyPath) -> Vec<(String, String)> {
     let mut all: Vec<(String, String)> = bc
         .list(&company.customers())
         .expect("customers")

@@ -110,7 +110,7 @@ async fn time_fetches(base_url: &str, gzip: bool, runs: usize, entities: usize) 
             decode::json::<Page<GeneralLedgerEntry>>,
         );
         let started = Instant::now();
-        let page = request.send().await.unwrap();
+        let page = request.await.unwrap();
         seconds.push(started.elapsed().as_secs_f64());
         assert_eq!(page.items.len(), entities);
     }

@@ -120,7 +120,7 @@ async fn read_page(client: Client) -> String {
         OperationKind::Read,
         decode::json::<serde_json::Value>,
     );
-    outcome(request.send().await.map(|_| "decoded".to_owned()))
+    outcome(request.await.map(|_| "decoded".to_owned()))
 }
 
 async fn read_batch(client: Client) -> String {
@@ -128,12 +128,12 @@ async fn read_batch(client: Client) -> String {
     let mut batch = Batch::new(&api);
     let target = Target::Relative { path: "companies".to_owned(), query: String::new() };
     batch.add(Request::new(api.clone(), Method::Get, target, OperationKind::Read, decode::json::<serde_json::Value>));
-    outcome(batch.send().await.map(|_| "decoded".to_owned()))
+    outcome(batch.await.map(|_| "decoded".to_owned()))
 }
 
 async fn download(client: Client) -> String {
     let path = MediaPath::new(api(&client), "items(1)/picture/pictureContent");
-    let mut download = match path.download().send().await {
+    let mut download = match path.download().await {
         Ok(download) => download,
         Err(error) => return outcome::<()>(Err(error)),
     };

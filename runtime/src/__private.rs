@@ -19,6 +19,58 @@ pub use crate::key::{key_predicate, write_literal_key};
 pub use crate::payload::json_array;
 pub use crate::value::{AsJson, De};
 
+/// `From` and `EntityHandle` for a generated path to one entity of the set
+/// `$marker`: `entity_path!(Customers, CustomerPath)`.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! __entity_path {
+    ($marker:ty, $entity:ident) => {
+        impl ::core::convert::From<$crate::EntityPath<$marker>> for $entity {
+            fn from(path: $crate::EntityPath<$marker>) -> Self {
+                $entity(path)
+            }
+        }
+
+        impl $crate::EntityHandle for $entity {
+            type Set = $marker;
+            fn entity_path(&self) -> &$crate::EntityPath<$marker> {
+                &self.0
+            }
+        }
+    };
+}
+
+/// What a generated set's path types implement: `From` and the handle
+/// traits for both, and `SetPaths` for the marker:
+/// `set_paths!(Customers, CustomersPath, CustomerPath)`.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! __set_paths {
+    ($marker:ty, $collection:ident, $entity:ident) => {
+        $crate::__entity_path!($marker, $entity);
+
+        impl ::core::convert::From<$crate::CollectionPath<$marker>> for $collection {
+            fn from(path: $crate::CollectionPath<$marker>) -> Self {
+                $collection(path)
+            }
+        }
+
+        impl $crate::CollectionHandle for $collection {
+            type Set = $marker;
+            fn collection_path(&self) -> &$crate::CollectionPath<$marker> {
+                &self.0
+            }
+        }
+
+        impl $crate::SetPaths for $marker {
+            type Collection = $collection;
+            type Single = $entity;
+        }
+    };
+}
+
+pub use crate::{__entity_path as entity_path, __set_paths as set_paths};
+
 /// A JSON object key, borrowed from the input when possible.
 pub type FieldName<'de> = Text<'de>;
 

@@ -48,7 +48,7 @@ static NEXT_BATCH_ID: AtomicU64 = AtomicU64::new(1);
 /// atomicity.
 ///
 /// Sub-requests are not retried individually, and a write answered with
-/// 204 is not read back as [`Request::send`] may do: ask for the entity
+/// 204 is not read back as awaiting a [`Request`] may do: ask for the entity
 /// with `Prefer: return=representation` when you need it. The `$batch`
 /// call as a whole is retried like its least repeatable operation (see
 /// [`RetryPolicy`](super::retry::RetryPolicy)): a batch of reads alone as
@@ -152,8 +152,8 @@ impl Batch {
         self.refusal.get_or_insert(reason);
     }
 
-    /// Sends the batch: one `$batch` call, or several consecutive ones for
-    /// a non-atomic batch over the 100-operation limit.
+    /// What awaiting the batch does: one `$batch` call, or several
+    /// consecutive ones for a non-atomic batch over the 100-operation limit.
     ///
     /// `Err` means nothing was applied as far as the client knows: the
     /// batch was refused locally or its first call failed. If a later call
@@ -161,7 +161,7 @@ impl Batch {
     /// operations of the earlier calls keep their results, and each
     /// operation of the failed call and of the calls not sent reports that
     /// failure from [`BatchResponse::take`].
-    pub async fn send(self) -> Result<BatchResponse, Error> {
+    async fn run(self) -> Result<BatchResponse, Error> {
         if let Some(reason) = self.refusal {
             return Err(Error::InvalidRequest(reason));
         }
@@ -503,6 +503,17 @@ fn decode_base64(text: &str) -> Option<Vec<u8>> {
         .decode(compact.as_bytes())
         .or_else(|_| STANDARD_NO_PAD_INDIFFERENT.decode(compact.as_bytes()))
         .ok()
+}
+
+impl std::future::IntoFuture for Batch {
+    type Output = Result<BatchResponse, Error>;
+    type IntoFuture = crate::transport::BoxFuture<'static, Result<BatchResponse, Error>>;
+
+    /// Sends the batch (see the type's documentation for what a failure
+    /// means for the operations in it).
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.run())
+    }
 }
 
 #[cfg(test)]

@@ -94,7 +94,7 @@ pub use literal::{IntoLiteral, Literal};
 pub use media::MediaDownload;
 pub use operation::OperationKind;
 pub use paging::{ItemStream, NextLink, Page, PageStream, PrefetchedPages};
-pub use path::{CollectionPath, EntityPath, MediaPath};
+pub use path::{CollectionHandle, CollectionPath, EntityHandle, EntityPath, MediaPath, SetPaths};
 pub use payload::PayloadFields;
 pub use profile::{EnumLiteralStyle, InOperatorSupport, ServiceProfile};
 pub use property::{

@@ -25,7 +25,7 @@ use crate::error::Error;
 /// ```no_run
 /// # async fn example(picture: odata_v4_runtime::MediaPath) -> Result<(), odata_v4_runtime::Error> {
 /// use futures_util::StreamExt;
-/// let mut download = picture.download().send().await?;
+/// let mut download = picture.download().await?;
 /// let mut written = 0;
 /// while let Some(chunk) = download.next().await {
 ///     written += chunk?.len(); // write the chunk to a file instead

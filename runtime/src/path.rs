@@ -17,6 +17,47 @@ use super::value::ETag;
 
 const JSON: &str = "application/json";
 
+/// A typed path to a collection, such as a generated `CustomersPath`: what
+/// generic code (incremental sync, webhooks, test doubles) takes, so that
+/// it accepts the generated paths and the runtime's own alike.
+pub trait CollectionHandle: Clone + From<CollectionPath<Self::Set>> {
+    /// The entity set marker.
+    type Set: EntitySet;
+    /// The runtime's untyped path.
+    fn collection_path(&self) -> &CollectionPath<Self::Set>;
+}
+
+/// A typed path to one entity, such as a generated `CustomerPath`.
+pub trait EntityHandle: Clone + From<EntityPath<Self::Set>> {
+    /// The entity set marker.
+    type Set: EntitySet;
+    /// The runtime's untyped path.
+    fn entity_path(&self) -> &EntityPath<Self::Set>;
+}
+
+/// The generated path types of an entity set: what a type cast or a generic
+/// helper returns for it.
+pub trait SetPaths: EntitySet {
+    /// The path to a collection of the set's entities.
+    type Collection: CollectionHandle<Set = Self>;
+    /// The path to one entity of the set.
+    type Single: EntityHandle<Set = Self>;
+}
+
+impl<S: EntitySet> CollectionHandle for CollectionPath<S> {
+    type Set = S;
+    fn collection_path(&self) -> &CollectionPath<S> {
+        self
+    }
+}
+
+impl<S: EntitySet> EntityHandle for EntityPath<S> {
+    type Set = S;
+    fn entity_path(&self) -> &EntityPath<S> {
+        self
+    }
+}
+
 /// A collection of entities at a URL path.
 pub struct CollectionPath<S> {
     api: Api,

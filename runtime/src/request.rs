@@ -72,7 +72,13 @@ impl<T> Decode<T> {
     }
 }
 
-/// A prepared request. Build one through the typed API, then `.send().await`.
+/// A prepared request. Build one through the typed API, then `.await` it
+/// (it is [`IntoFuture`](std::future::IntoFuture)), or put it in a `$batch`.
+///
+/// Requests are awaited directly rather than through a `send()` method, so
+/// that no name is taken from the service: a bound action called `send`
+/// (Business Central has one on sales invoices) reads
+/// `invoice.send().await`, not `invoice.send().send().await`.
 #[must_use = "a request does nothing until it is sent"]
 pub struct Request<T> {
     pub(crate) api: Api,
@@ -89,7 +95,7 @@ pub struct Request<T> {
     /// not have the write yet.
     pub(crate) refetch_on_no_content: bool,
     /// Set when the request must not be sent (for example an update whose
-    /// entity carries no ETag); `send` reports it instead of sending.
+    /// entity carries no ETag); awaiting it reports the reason instead of sending.
     pub(crate) rejection: Option<String>,
 }
 
@@ -204,7 +210,7 @@ impl<T> Request<T> {
         &self.target
     }
 
-    /// Why this request must not be sent, if it must not (checked by `send` and `$batch`).
+    /// Why this request must not be sent, if it must not (checked when awaited and by `$batch`).
     pub fn rejection(&self) -> Option<&str> {
         self.rejection.as_deref()
     }
@@ -214,7 +220,7 @@ impl<T> Request<T> {
         self
     }
 
-    /// Decodes a response the way `send` would (used by `$batch`).
+    /// Decodes a response the way sending the request would (used by `$batch`).
     pub fn decode(&self, response: &HttpResponse) -> Result<T, Error> {
         // Decoders only see the response; name the URL for them.
         self.decode.read(response).map_err(|error| self.name_url(error))
@@ -229,8 +235,8 @@ impl<T> Request<T> {
         HttpRequest { method: self.method, url: self.url(), headers: self.headers.clone(), body: self.body.clone() }
     }
 
-    /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<T, Error> {
+    /// Sends the request and decodes the answer (what `.await` does).
+    pub(crate) async fn run(self) -> Result<T, Error> {
         if let Some(reason) = &self.rejection {
             return Err(Error::InvalidRequest(reason.clone()));
         }
@@ -291,6 +297,16 @@ impl<T> Request<T> {
         self.read_back(location)
             .await
             .map_err(|error| Error::CreatedUnread { location: shown, read_back: Some(Box::new(error)) })
+    }
+}
+
+impl<T: Send + 'static> std::future::IntoFuture for Request<T> {
+    type Output = Result<T, Error>;
+    type IntoFuture = crate::transport::BoxFuture<'static, Result<T, Error>>;
+
+    /// Sends the request and decodes the answer.
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.run())
     }
 }
 

@@ -67,7 +67,7 @@ async fn token_is_fetched_with_the_client_credentials_grant() {
         .await;
     let client = builder(&server).credentials(credentials(&server)).build().unwrap();
 
-    let body: serde_json::Value = get(&api(&client), "companies").send().await.unwrap();
+    let body: serde_json::Value = get(&api(&client), "companies").await.unwrap();
 
     assert_eq!(body, json!({"value": []}));
 }
@@ -92,7 +92,7 @@ async fn any_token_endpoint_works_and_the_scope_is_optional() {
     let credentials = ClientCredentials::new(format!("{}/oauth/token", server.uri()), "app-id", SECRET);
     let client = builder(&server).credentials(credentials).build().unwrap();
 
-    get::<serde_json::Value>(&api(&client), "companies").send().await.unwrap();
+    get::<serde_json::Value>(&api(&client), "companies").await.unwrap();
 
     let requests = server.received_requests().await.unwrap_or_default();
     let form = String::from_utf8_lossy(&requests[0].body).into_owned();
@@ -107,8 +107,8 @@ async fn token_is_cached_between_requests() {
     let client = builder(&server).credentials(credentials(&server)).build().unwrap();
     let api = api(&client);
 
-    get::<serde_json::Value>(&api, "companies").send().await.unwrap();
-    get::<serde_json::Value>(&api, "companies").send().await.unwrap();
+    get::<serde_json::Value>(&api, "companies").await.unwrap();
+    get::<serde_json::Value>(&api, "companies").await.unwrap();
 
     assert_eq!(token_requests(&server).await, 1);
 }
@@ -136,7 +136,6 @@ async fn an_absurd_token_lifetime_is_capped_at_a_day() {
             .unwrap();
         for _ in 0..2 {
             get::<serde_json::Value>(&api(&client), "companies")
-                .send()
                 .await
                 .unwrap_or_else(|e| panic!("expires_in {expires_in}: {e:?}"));
         }
@@ -168,9 +167,9 @@ async fn token_is_refreshed_before_it_expires() {
     let client = builder(&server).credentials(credentials(&server)).build().unwrap();
     let api = api(&client);
 
-    let first: serde_json::Value = get(&api, "companies").send().await.unwrap();
+    let first: serde_json::Value = get(&api, "companies").await.unwrap();
     tokio::time::sleep(Duration::from_millis(600)).await;
-    let second: serde_json::Value = get(&api, "companies").send().await.unwrap();
+    let second: serde_json::Value = get(&api, "companies").await.unwrap();
 
     assert_eq!(first, json!({"value": []}));
     assert_eq!(second, json!({"value": ["second"]}), "the second request must carry the refreshed token");
@@ -195,13 +194,13 @@ async fn concurrent_requests_share_a_single_refresh() {
     mount_companies(&server).await;
     let client = builder(&server).credentials(credentials(&server)).build().unwrap();
     let api = api(&client);
-    get::<serde_json::Value>(&api, "companies").send().await.unwrap();
+    get::<serde_json::Value>(&api, "companies").await.unwrap();
     assert_eq!(token_requests(&server).await, 1);
 
     let tasks: Vec<_> = (0..20)
         .map(|_| {
             let api = api.clone();
-            tokio::spawn(async move { get::<serde_json::Value>(&api, "companies").send().await })
+            tokio::spawn(async move { get::<serde_json::Value>(&api, "companies").await })
         })
         .collect();
     for task in tasks {
@@ -243,7 +242,7 @@ async fn unauthorized_drops_the_token_and_retries_once() {
         .await;
     let client = builder(&server).credentials(credentials(&server)).build().unwrap();
 
-    get::<serde_json::Value>(&api(&client), "companies").send().await.unwrap();
+    get::<serde_json::Value>(&api(&client), "companies").await.unwrap();
 
     assert_eq!(token_requests(&server).await, 2);
 }
@@ -268,7 +267,7 @@ async fn a_second_unauthorized_is_returned_as_an_error() {
         .await;
     let client = builder(&server).credentials(credentials(&server)).build().unwrap();
 
-    let error = get::<serde_json::Value>(&api(&client), "companies").send().await.unwrap_err();
+    let error = get::<serde_json::Value>(&api(&client), "companies").await.unwrap_err();
 
     assert!(matches!(error, Error::Unauthorized(_)), "{error:?}");
     assert_eq!(error.code(), Some("Authentication_InvalidCredentials"));
@@ -292,13 +291,13 @@ async fn a_service_that_rejects_every_token_does_not_make_every_request_fetch_on
     let api = api(&client);
 
     for _ in 0..10 {
-        let error = get::<serde_json::Value>(&api, "companies").send().await.unwrap_err();
+        let error = get::<serde_json::Value>(&api, "companies").await.unwrap_err();
         assert!(matches!(error, Error::Unauthorized(_)), "{error:?}");
     }
     let concurrent: Vec<_> = (0..10)
         .map(|_| {
             let api = api.clone();
-            tokio::spawn(async move { get::<serde_json::Value>(&api, "companies").send().await })
+            tokio::spawn(async move { get::<serde_json::Value>(&api, "companies").await })
         })
         .collect();
     for request in concurrent {
@@ -339,7 +338,7 @@ async fn a_rejected_authorization_is_never_sent_again() {
     let asked = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let client = builder(&server).credentials(StuckCache { asked: asked.clone() }).build().unwrap();
 
-    let error = get::<serde_json::Value>(&api(&client), "companies").send().await.unwrap_err();
+    let error = get::<serde_json::Value>(&api(&client), "companies").await.unwrap_err();
 
     assert!(matches!(&error, Error::Unauthorized(e) if e.code.as_deref() == Some("Unauthorized")), "{error:?}");
     assert_eq!(request_count(&server).await, 1, "the same value was not sent twice");
@@ -357,7 +356,7 @@ async fn a_static_token_is_not_retried_after_unauthorized() {
         .await;
     let client = builder(&server).credentials(StaticToken::new("fixed")).build().unwrap();
 
-    let error = get::<serde_json::Value>(&api(&client), "companies").send().await.unwrap_err();
+    let error = get::<serde_json::Value>(&api(&client), "companies").await.unwrap_err();
 
     assert_eq!(error.status(), Some(401));
 }
@@ -377,7 +376,7 @@ async fn a_refused_token_request_is_an_authentication_error_without_the_secret()
         .await;
     let client = builder(&server).credentials(credentials(&server)).build().unwrap();
 
-    let error = get::<serde_json::Value>(&api(&client), "companies").send().await.unwrap_err();
+    let error = get::<serde_json::Value>(&api(&client), "companies").await.unwrap_err();
 
     let Error::Authentication(auth) = &error else { panic!("expected an authentication error, got {error:?}") };
     let response = auth.response().expect("the token endpoint's answer");
@@ -398,7 +397,7 @@ async fn basic_credentials_send_user_and_key() {
         .await;
     let client = builder(&server).credentials(Basic::new("admin", "web-service-key")).build().unwrap();
 
-    get::<serde_json::Value>(&api(&client), "companies").send().await.unwrap();
+    get::<serde_json::Value>(&api(&client), "companies").await.unwrap();
 }
 
 #[tokio::test]
@@ -409,7 +408,7 @@ async fn secrets_never_appear_in_debug_output() {
     let credentials = credentials(&server);
     let client_credentials_debug = format!("{credentials:?}");
     let client = builder(&server).credentials(credentials).header("X-Api-Key", "extra-header-secret").build().unwrap();
-    get::<serde_json::Value>(&api(&client), "companies").send().await.unwrap();
+    get::<serde_json::Value>(&api(&client), "companies").await.unwrap();
 
     let shown = [
         client_credentials_debug,

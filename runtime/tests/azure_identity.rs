@@ -77,7 +77,7 @@ async fn a_developer_cli_sign_in_is_a_token_source() {
     let client = builder(&server).credentials(identity).build().unwrap();
 
     for _ in 0..2 {
-        get::<serde_json::Value>(&api(&client), "companies").send().await.unwrap();
+        get::<serde_json::Value>(&api(&client), "companies").await.unwrap();
     }
 
     let commands = fake.commands.lock().unwrap().clone();
@@ -91,7 +91,7 @@ async fn a_cli_nobody_signed_in_to_is_an_authentication_error() {
     let (credential, _) = cli(false);
     let client = builder(&server).credentials(AzureIdentity::new(credential, SCOPE)).build().unwrap();
 
-    let error = get::<serde_json::Value>(&api(&client), "companies").send().await.unwrap_err();
+    let error = get::<serde_json::Value>(&api(&client), "companies").await.unwrap_err();
 
     assert!(matches!(error, Error::Authentication(_)), "{error:?}");
     assert!(server.received_requests().await.unwrap().is_empty());
@@ -130,7 +130,7 @@ async fn a_token_the_credential_keeps_returning_is_not_sent_again_after_a_401() 
     let client = builder(&server).credentials(AzureIdentity::new(credential.clone(), SCOPE)).build().unwrap();
 
     for _ in 0..3 {
-        let error = get::<serde_json::Value>(&api(&client), "companies").send().await.unwrap_err();
+        let error = get::<serde_json::Value>(&api(&client), "companies").await.unwrap_err();
         assert!(matches!(error, Error::Unauthorized(_)), "{error:?}");
     }
 

@@ -54,7 +54,7 @@ async fn a_batch_gives_each_operation_its_own_typed_result() {
             .header("If-Match", "*"),
     );
 
-    let mut response = batch.send().await.unwrap();
+    let mut response = batch.await.unwrap();
 
     assert_eq!(response.take(read).unwrap()["displayName"], "Adatum");
     let stale = response.take(update).unwrap_err();
@@ -101,7 +101,7 @@ async fn an_atomic_batch_asks_for_snapshot_isolation() {
     let second =
         batch.add(json_request::<Value>(&api, Method::Get, "companies(1)/items(b)", "$select=id", OperationKind::Read));
 
-    let mut response = batch.send().await.unwrap();
+    let mut response = batch.await.unwrap();
 
     assert_eq!(response.take(first).unwrap()["url"], "companies(1)/items(a)");
     assert_eq!(response.take(second).unwrap()["url"], "companies(1)/items(b)?$select=id");
@@ -125,7 +125,7 @@ async fn operations_the_service_did_not_run_are_reported_as_skipped() {
     let mut batch = Batch::new(&api);
     let missing = batch.add(get::<Value>(&api, "companies(1)/customers(x)"));
     let after = batch.add(get::<Value>(&api, "companies(1)/customers(y)"));
-    let mut response = batch.send().await.unwrap();
+    let mut response = batch.await.unwrap();
     assert!(matches!(response.take(missing), Err(Error::NotFound(_))));
     let skipped = response.take(after).unwrap_err();
     assert!(matches!(skipped, Error::Skipped(_)), "{skipped:?}");
@@ -142,7 +142,7 @@ async fn an_atomic_batch_over_the_limit_is_refused() {
         let _ = batch.add(get::<Value>(&api, &format!("companies(1)/items({n})")));
     }
 
-    let error = batch.send().await.unwrap_err();
+    let error = batch.await.unwrap_err();
 
     assert!(matches!(error, Error::InvalidRequest(_)), "{error:?}");
     assert_eq!(request_count(&server).await, 0);
@@ -158,7 +158,7 @@ async fn a_large_non_atomic_batch_is_split_into_calls_of_one_hundred() {
     let handles: Vec<_> =
         (0..250).map(|n| batch.add(get::<Value>(&api, &format!("companies(1)/items({n})")))).collect();
 
-    let mut response = batch.send().await.unwrap();
+    let mut response = batch.await.unwrap();
 
     assert_eq!(response.len(), 250);
     for (n, handle) in handles.into_iter().enumerate() {
@@ -187,7 +187,7 @@ async fn without_a_service_limit_a_batch_is_one_call() {
     let handles: Vec<_> =
         (0..150).map(|n| batch.add(get::<Value>(&api, &format!("companies(1)/items({n})")))).collect();
 
-    let mut response = batch.send().await.unwrap();
+    let mut response = batch.await.unwrap();
 
     for handle in handles {
         response.take(handle).unwrap();
@@ -209,7 +209,7 @@ async fn absolute_targets_cannot_join_a_batch() {
     );
     let _ = batch.add(next_page);
 
-    let error = batch.send().await.unwrap_err();
+    let error = batch.await.unwrap_err();
 
     assert!(matches!(error, Error::InvalidRequest(_)), "{error:?}");
     assert_eq!(request_count(&server).await, 0);
@@ -249,7 +249,7 @@ async fn binary_bodies_decode_from_either_base64_alphabet() {
     let garbled = batch.add(bytes_request(&api, "companies(1)/items(3)/picture/pictureContent"));
     let missing = batch.add(bytes_request(&api, "companies(1)/items(4)/picture/pictureContent"));
 
-    let mut response = batch.send().await.unwrap();
+    let mut response = batch.await.unwrap();
 
     let expected: &[u8] = &[0xfb, 0xff, 0xbf, 0x00, 0x10];
     assert_eq!(response.take(standard).unwrap().as_ref(), expected);
@@ -279,7 +279,7 @@ async fn a_batch_of_reads_is_retried_like_a_read() {
     let mut batch = Batch::new(&api);
     let read = batch.add(get::<Value>(&api, "companies(1)/items(1)"));
 
-    let mut response = batch.send().await.unwrap();
+    let mut response = batch.await.unwrap();
 
     assert_eq!(response.take(read).unwrap()["url"], "companies(1)/items(1)");
     let calls = server.received_requests().await.unwrap();
@@ -309,7 +309,7 @@ async fn a_batch_with_a_write_is_not_retried_after_a_gateway_error() {
             .with_body("application/json", "{}"),
     );
 
-    let error = batch.send().await.unwrap_err();
+    let error = batch.await.unwrap_err();
 
     assert!(matches!(error, Error::Timeout { service: Some(_), .. }), "{error:?}");
 }
@@ -335,7 +335,7 @@ async fn answers_for_unknown_ids_are_logged_once_and_bounded() {
     let mut batch = Batch::new(&api);
     let delete = batch.add(no_content_request(&api, Method::Delete, "items(1)", OperationKind::Delete));
 
-    let mut response = batch.send().await.unwrap();
+    let mut response = batch.await.unwrap();
 
     response.take(delete).unwrap();
     let logged = recorder.all();

@@ -35,7 +35,6 @@ async fn default_headers_are_added_without_overriding_the_request() {
 
     get::<serde_json::Value>(&api(&client), "companies")
         .header("Accept", "application/json;odata.metadata=minimal")
-        .send()
         .await
         .unwrap();
 
@@ -58,16 +57,15 @@ async fn read_headers_go_on_reads_only() {
     let api_with = api(&with_intent);
     let api_without = api(&without_intent);
 
-    get::<serde_json::Value>(&api_with, "companies").send().await.unwrap();
+    get::<serde_json::Value>(&api_with, "companies").await.unwrap();
     json_request::<serde_json::Value>(&api_with, Method::Post, "companies", "", OperationKind::Create)
         .with_body("application/json", r#"{"name":"x"}"#)
-        .send()
         .await
         .unwrap();
-    no_content_request(&api_with, Method::Patch, "companies", OperationKind::Update).send().await.unwrap();
-    no_content_request(&api_with, Method::Delete, "companies", OperationKind::Delete).send().await.unwrap();
-    no_content_request(&api_with, Method::Post, "companies", OperationKind::Action).send().await.unwrap();
-    get::<serde_json::Value>(&api_without, "companies").send().await.unwrap();
+    no_content_request(&api_with, Method::Patch, "companies", OperationKind::Update).await.unwrap();
+    no_content_request(&api_with, Method::Delete, "companies", OperationKind::Delete).await.unwrap();
+    no_content_request(&api_with, Method::Post, "companies", OperationKind::Action).await.unwrap();
+    get::<serde_json::Value>(&api_without, "companies").await.unwrap();
 
     let requests = server.received_requests().await.unwrap();
     let intents: Vec<(String, Option<String>)> = requests
@@ -104,9 +102,8 @@ async fn client_query_parameters_go_on_every_request_once() {
     let api = Api::new(&client, "api/v2.0", ServiceProfile::strict_odata());
     assert_eq!(api.root(), format!("{}/BC/api/v2.0/", server.uri()));
 
-    get::<serde_json::Value>(&api, "companies").send().await.unwrap();
+    get::<serde_json::Value>(&api, "companies").await.unwrap();
     json_request::<serde_json::Value>(&api, Method::Get, "companies", "tenant=default", OperationKind::Read)
-        .send()
         .await
         .unwrap();
 
@@ -177,7 +174,7 @@ impl Transport for CannedTransport {
 async fn a_custom_transport_replaces_the_http_stack() {
     let client = Client::builder("https://services.example/tenant/").transport(CannedTransport).build().unwrap();
 
-    let body: serde_json::Value = get(&api(&client), "companies").send().await.unwrap();
+    let body: serde_json::Value = get(&api(&client), "companies").await.unwrap();
 
     assert_eq!(body["seen"], "https://services.example/tenant/api/v2.0/companies");
 }
@@ -195,14 +192,13 @@ async fn the_client_timeout_is_a_timeout_error() {
         .await;
     let client = builder(&server).timeout(Duration::from_millis(200)).build().unwrap();
 
-    let error = get::<serde_json::Value>(&api(&client), "companies").send().await.unwrap_err();
+    let error = get::<serde_json::Value>(&api(&client), "companies").await.unwrap_err();
 
     assert!(matches!(error, Error::Timeout { service: None, transport: Some(_) }), "{error:?}");
     assert_eq!(request_count(&server).await, 4, "a read is repeated after a timeout, up to the attempt limit");
 
     let error = no_content_request(&api(&client), Method::Patch, "companies(1)/items(2)", OperationKind::Update)
         .header("If-Match", "*")
-        .send()
         .await
         .unwrap_err();
     assert!(matches!(error, Error::Timeout { transport: Some(_), .. }), "{error:?}");
@@ -230,7 +226,6 @@ async fn the_read_after_a_204_update_uses_the_profiles_read_your_writes_header()
     let currency = currencies(&api, Uuid::from_u128(1))
         .key_path(&Uuid::from_u128(2))
         .update(&ETag::new("W/\"1\""), CurrencyUpdate::default().code("EUR"))
-        .send()
         .await
         .unwrap();
 

@@ -45,7 +45,7 @@ async fn a_create_answered_204_is_read_back_from_its_location() {
             .await;
         let client = builder(&server).build().unwrap();
 
-        let created = currencies(&api(&client), COMPANY).create(CurrencyCreate::new("EUR")).send().await.unwrap();
+        let created = currencies(&api(&client), COMPANY).create(CurrencyCreate::new("EUR")).await.unwrap();
 
         assert_eq!((created.code.as_str(), created.etag.unwrap().as_str()), ("EUR", "W/\"1\""), "absolute: {absolute}");
     }
@@ -57,7 +57,7 @@ async fn a_create_answered_204_without_a_location_says_it_was_created() {
     created_with(&server, None).await;
     let client = builder(&server).build().unwrap();
 
-    let error = currencies(&api(&client), COMPANY).create(CurrencyCreate::new("EUR")).send().await.unwrap_err();
+    let error = currencies(&api(&client), COMPANY).create(CurrencyCreate::new("EUR")).await.unwrap_err();
 
     assert!(matches!(error, Error::CreatedUnread { location: None, read_back: None }), "{error:?}");
     assert!(error.to_string().contains("do not create it again"), "{error}");
@@ -72,7 +72,7 @@ async fn a_create_whose_read_back_fails_still_says_it_was_created() {
     let elsewhere = MockServer::start().await;
     let client = builder(&server).build().unwrap();
 
-    let error = currencies(&api(&client), COMPANY).create(CurrencyCreate::new("EUR")).send().await.unwrap_err();
+    let error = currencies(&api(&client), COMPANY).create(CurrencyCreate::new("EUR")).await.unwrap_err();
     assert!(
         matches!(&error, Error::CreatedUnread { location: Some(_), read_back: Some(cause) } if matches!(**cause, Error::NotFound(_))),
         "{error:?}"
@@ -82,7 +82,7 @@ async fn a_create_whose_read_back_fails_still_says_it_was_created() {
     // the credentials there.
     server.reset().await;
     created_with(&server, Some(format!("{}/currencies(1)", elsewhere.uri()))).await;
-    let error = currencies(&api(&client), COMPANY).create(CurrencyCreate::new("EUR")).send().await.unwrap_err();
+    let error = currencies(&api(&client), COMPANY).create(CurrencyCreate::new("EUR")).await.unwrap_err();
     assert!(
         matches!(&error, Error::CreatedUnread { location: Some(l), read_back: None } if l.starts_with(&elsewhere.uri())),
         "{error:?}"

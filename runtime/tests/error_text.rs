@@ -29,7 +29,6 @@ async fn a_huge_service_message_gives_a_bounded_error_with_its_code() {
     let client = builder(&server).build().unwrap();
 
     let error = json_request::<serde_json::Value>(&api(&client), Method::Post, "items", "", OperationKind::Create)
-        .send()
         .await
         .unwrap_err();
 
@@ -47,7 +46,7 @@ async fn no_display_along_a_transport_error_chain_repeats_its_source() {
         .build()
         .unwrap();
 
-    let error = get::<serde_json::Value>(&api(&client), "companies").send().await.unwrap_err();
+    let error = get::<serde_json::Value>(&api(&client), "companies").await.unwrap_err();
 
     let mut chain: Vec<String> = vec![error.to_string()];
     let mut source = std::error::Error::source(&error);
@@ -80,7 +79,6 @@ async fn decode_errors_show_query_option_names_not_their_values() {
             &query,
             OperationKind::Read,
         )
-        .send()
         .await
         .unwrap_err();
         let text = format!("{error} {error:?}");
@@ -108,7 +106,7 @@ async fn a_huge_value_that_does_not_fit_gives_a_bounded_decode_error() {
         .await;
     let client = builder(&server).build().unwrap();
 
-    let error = get::<Page<Entry>>(&api(&client), "entries").send().await.unwrap_err();
+    let error = get::<Page<Entry>>(&api(&client), "entries").await.unwrap_err();
 
     let (shown, debugged) = (error.to_string(), format!("{error:?}"));
     assert!(matches!(error, Error::Decode(_)), "{error:?}");
@@ -141,7 +139,6 @@ async fn spans_use_opentelemetry_names_and_keep_query_values_out() {
             .await;
 
         json_request::<Page<serde_json::Value>>(&api(&client), Method::Get, "customers", &query, OperationKind::Read)
-            .send()
             .await
             .unwrap();
 

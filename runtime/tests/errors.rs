@@ -27,7 +27,6 @@ async fn patch_error(template: ResponseTemplate) -> Error {
     let client = builder(&server).build().unwrap();
     no_content_request(&api(&client), Method::Patch, "companies(1)/items(2)", OperationKind::Update)
         .header("If-Match", "W/\"JzE5OzY3OzAwOyc=\"")
-        .send()
         .await
         .unwrap_err()
 }
@@ -56,7 +55,6 @@ async fn a_strict_odata_service_keeps_its_409_a_conflict_and_its_message_whole()
 
     let error = no_content_request(&strict, Method::Patch, "items(2)", OperationKind::Update)
         .header("If-Match", "W/\"1\"")
-        .send()
         .await
         .unwrap_err();
 
@@ -94,7 +92,7 @@ async fn odata_error_json_is_read_in_the_services_dialect() {
         .await;
     let client = builder(&server).build().unwrap();
 
-    let error = get::<serde_json::Value>(&api(&client), "companies").send().await.unwrap_err();
+    let error = get::<serde_json::Value>(&api(&client), "companies").await.unwrap_err();
 
     let Error::Service(service) = &error else { panic!("expected a service error, got {error:?}") };
     assert_eq!(service.status, 400);
@@ -116,7 +114,7 @@ async fn a_gateway_html_page_gives_a_readable_message() {
         .await;
     let client = builder(&server).retry_policy(RetryPolicy::none()).build().unwrap();
 
-    let error = get::<serde_json::Value>(&api(&client), "companies").send().await.unwrap_err();
+    let error = get::<serde_json::Value>(&api(&client), "companies").await.unwrap_err();
 
     let service = error.service_error().expect("a service error");
     assert_eq!(service.status, 502);
@@ -135,7 +133,7 @@ async fn status_codes_map_to_their_cases() {
     }
     let client = builder(&server).retry_policy(RetryPolicy::none()).build().unwrap();
     let api = api(&client);
-    let fetch = |route: &'static str| get::<serde_json::Value>(&api, route).send();
+    let fetch = |route: &'static str| get::<serde_json::Value>(&api, route).into_future();
 
     assert!(matches!(fetch("missing").await, Err(Error::NotFound(_))));
     assert!(matches!(fetch("forbidden").await, Err(Error::Forbidden(_))));
@@ -161,7 +159,7 @@ async fn throttling_with_retry_after_seconds_is_waited_out() {
     let client = builder(&server).build().unwrap();
     let started = Instant::now();
 
-    let body: serde_json::Value = get(&api(&client), "companies").send().await.unwrap();
+    let body: serde_json::Value = get(&api(&client), "companies").await.unwrap();
 
     assert_eq!(body, json!({"value": [1]}));
     assert_eq!(request_count(&server).await, 2);
@@ -185,7 +183,7 @@ async fn throttling_with_an_http_date_is_waited_out() {
         .await;
     let client = builder(&server).build().unwrap();
 
-    let body: serde_json::Value = get(&api(&client), "companies").send().await.unwrap();
+    let body: serde_json::Value = get(&api(&client), "companies").await.unwrap();
 
     assert_eq!(body, json!({"value": [2]}));
     assert_eq!(request_count(&server).await, 2);
@@ -205,7 +203,7 @@ async fn throttling_that_outlasts_the_retries_is_reported_with_retry_after() {
         .await;
     let client = builder(&server).build().unwrap();
 
-    let error = get::<serde_json::Value>(&api(&client), "companies").send().await.unwrap_err();
+    let error = get::<serde_json::Value>(&api(&client), "companies").await.unwrap_err();
 
     let Error::Throttled(service) = &error else { panic!("expected throttling, got {error:?}") };
     assert_eq!(service.retry_after, Some(Duration::ZERO));
@@ -225,7 +223,6 @@ async fn a_create_is_not_retried_after_503() {
         OperationKind::Create,
     )
     .with_body("application/json", r#"{"displayName":"Adatum"}"#)
-    .send()
     .await
     .unwrap_err();
 
@@ -252,7 +249,6 @@ async fn a_create_is_retried_after_429() {
     let created: serde_json::Value =
         json_request(&api(&client), Method::Post, "companies(1)/customers", "", OperationKind::Create)
             .with_body("application/json", "{}")
-            .send()
             .await
             .unwrap();
 
@@ -276,7 +272,7 @@ async fn a_read_is_retried_through_two_503s() {
         .await;
     let client = builder(&server).build().unwrap();
 
-    let body: serde_json::Value = get(&api(&client), "companies").send().await.unwrap();
+    let body: serde_json::Value = get(&api(&client), "companies").await.unwrap();
 
     assert_eq!(body, json!({"value": ["ok"]}));
     assert_eq!(request_count(&server).await, 3);
@@ -303,7 +299,7 @@ async fn a_body_of_the_wrong_shape_names_the_json_path_and_url() {
         .await;
     let client = builder(&server).build().unwrap();
 
-    let error = get::<Customers>(&api(&client), "companies(1)/customers").send().await.unwrap_err();
+    let error = get::<Customers>(&api(&client), "companies(1)/customers").await.unwrap_err();
 
     let Error::Decode(decode) = &error else { panic!("expected a decode error, got {error:?}") };
     assert_eq!(decode.path, "value[1].number");
@@ -318,7 +314,7 @@ async fn a_refused_connection_is_a_transport_error() {
     let client =
         Client::builder(format!("http://127.0.0.1:{port}/")).retry_policy(support::fast_retry()).build().unwrap();
 
-    let error = get::<serde_json::Value>(&api(&client), "companies").send().await.unwrap_err();
+    let error = get::<serde_json::Value>(&api(&client), "companies").await.unwrap_err();
 
     let Error::Transport(transport) = &error else { panic!("expected a transport error, got {error:?}") };
     assert!(transport.is_connect(), "{transport:?}");
@@ -333,7 +329,7 @@ async fn a_correlation_marker_without_a_guid_stays_in_the_message() {
         .await;
     let client = builder(&server).build().unwrap();
 
-    let error = get::<serde_json::Value>(&api(&client), "companies").send().await.unwrap_err();
+    let error = get::<serde_json::Value>(&api(&client), "companies").await.unwrap_err();
 
     let service = error.service_error().expect("a service error");
     assert_eq!(service.correlation_id, None);
@@ -362,7 +358,7 @@ async fn a_huge_retry_after_is_reported_instead_of_waited_for() {
     let client = builder(&server).build().unwrap();
 
     for route in ["seconds", "date"] {
-        let error = get::<serde_json::Value>(&api(&client), route).send().await.unwrap_err();
+        let error = get::<serde_json::Value>(&api(&client), route).await.unwrap_err();
         let Error::Throttled(service) = &error else { panic!("{route}: expected throttling, got {error:?}") };
         let retry_after = service.retry_after.expect("Retry-After is reported");
         assert!(
@@ -387,7 +383,6 @@ async fn a_patch_answered_by_a_gateway_error_is_not_retried() {
     let client = builder(&server).build().unwrap();
     let error = no_content_request(&api(&client), Method::Delete, "companies(1)/items(2)", OperationKind::Delete)
         .header("If-Match", "*")
-        .send()
         .await
         .unwrap_err();
     assert_eq!(error.status(), Some(502));
@@ -407,7 +402,6 @@ async fn a_patch_is_retried_after_503() {
 
     no_content_request(&api(&client), Method::Patch, "companies(1)/items(2)", OperationKind::Update)
         .header("If-Match", "W/\"JzE5OzY3OzAwOyc=\"")
-        .send()
         .await
         .unwrap();
 
@@ -453,16 +447,14 @@ async fn a_refused_connection_is_retried_for_every_kind() {
     let api = api(&client);
     let started = Instant::now();
 
-    let read = get::<serde_json::Value>(&api, "companies").send().await;
+    let read = get::<serde_json::Value>(&api, "companies").await;
     assert_eq!(attempts.swap(0, Ordering::SeqCst), 4, "{read:?}");
     let update = no_content_request(&api, Method::Patch, "companies(1)/items(2)", OperationKind::Update)
         .header("If-Match", "*")
-        .send()
         .await;
     assert_eq!(attempts.swap(0, Ordering::SeqCst), 4, "a write that never left is retried too: {update:?}");
     let create = json_request::<serde_json::Value>(&api, Method::Post, "companies(1)/items", "", OperationKind::Create)
         .with_body("application/json", "{}")
-        .send()
         .await;
     assert_eq!(attempts.load(Ordering::SeqCst), 4, "{create:?}");
 
@@ -492,7 +484,7 @@ async fn a_connect_timeout_is_a_connect_error_and_retried() {
     }
     let (client, attempts) = counted_client(&format!("http://{address}/"), Duration::from_millis(100));
 
-    let error = get::<serde_json::Value>(&api(&client), "companies").send().await.unwrap_err();
+    let error = get::<serde_json::Value>(&api(&client), "companies").await.unwrap_err();
 
     let Error::Transport(transport) = &error else { panic!("a connect timeout is a connect failure, got {error:?}") };
     assert!(transport.is_connect(), "{transport:?}");
@@ -572,7 +564,7 @@ async fn a_read_cut_off_mid_response_is_retried() {
     let (url, connections) = raw_server(vec![truncated_answer(), complete_answer("200 OK", r#"{"value":[1]}"#)]).await;
     let (client, _) = counted_client(&url, Duration::from_secs(5));
 
-    let body: serde_json::Value = get(&api(&client), "companies").send().await.unwrap();
+    let body: serde_json::Value = get(&api(&client), "companies").await.unwrap();
 
     assert_eq!(body, json!({"value": [1]}));
     assert_eq!(connections.load(Ordering::SeqCst), 2);
@@ -592,7 +584,6 @@ async fn a_write_cut_off_mid_response_is_not_retried() {
     )
     .header("If-Match", "*")
     .with_body("application/json", r#"{"displayName":"x"}"#)
-    .send()
     .await
     .unwrap_err();
 

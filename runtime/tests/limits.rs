@@ -38,7 +38,7 @@ async fn an_endless_success_body_stops_at_the_limit() {
     let (url, written) = stream_server::start(answer).await;
     let client = client(&url, BodyLimits::default().responses(MIB));
 
-    let error = within(get::<serde_json::Value>(&api(&client), "companies").send()).await.unwrap_err();
+    let error = within(get::<serde_json::Value>(&api(&client), "companies").into_future()).await.unwrap_err();
 
     assert!(matches!(error, Error::ResponseTooLarge { limit } if limit == MIB), "{error:?}");
     assert!(written.load(Ordering::SeqCst) < 64 * MIB, "{} bytes written", written.load(Ordering::SeqCst));
@@ -53,7 +53,7 @@ async fn an_announced_length_over_the_limit_is_refused_before_reading() {
         .await;
     let client = client(&server.uri(), BodyLimits::default().responses(MIB));
 
-    let error = get::<serde_json::Value>(&api(&client), "companies").send().await.unwrap_err();
+    let error = get::<serde_json::Value>(&api(&client), "companies").await.unwrap_err();
 
     assert!(matches!(error, Error::ResponseTooLarge { .. }), "{error:?}");
 }
@@ -65,7 +65,7 @@ async fn an_endless_error_body_is_cut_and_still_names_its_code() {
     let (url, written) = stream_server::start(answer).await;
     let client = client(&url, BodyLimits::default());
 
-    let error = within(get::<serde_json::Value>(&api(&client), "companies").send()).await.unwrap_err();
+    let error = within(get::<serde_json::Value>(&api(&client), "companies").into_future()).await.unwrap_err();
 
     assert_eq!(error.status(), Some(400));
     assert_eq!(error.code(), Some("Application_DialogException"));
@@ -82,7 +82,7 @@ async fn an_endless_token_answer_fails_authentication() {
     let credentials = ClientCredentials::new(format!("{url}token"), "app", "secret");
     let client = Client::builder(&url).credentials(credentials).retry_policy(RetryPolicy::none()).build().unwrap();
 
-    let error = within(get::<serde_json::Value>(&api(&client), "companies").send()).await.unwrap_err();
+    let error = within(get::<serde_json::Value>(&api(&client), "companies").into_future()).await.unwrap_err();
 
     assert!(matches!(error, Error::Authentication(_)), "{error:?}");
 }
@@ -96,7 +96,7 @@ async fn an_endless_batch_answer_stops_at_the_limit() {
     let mut batch = odata_v4_runtime::Batch::new(&api);
     batch.add(get::<serde_json::Value>(&api, "companies"));
 
-    let error = within(batch.send()).await.unwrap_err();
+    let error = within(batch.into_future()).await.unwrap_err();
 
     assert!(matches!(error, Error::ResponseTooLarge { .. }), "{error:?}");
 }
@@ -113,7 +113,7 @@ async fn media_downloads_stream_within_the_media_limit() {
     let roomy = client(&url, BodyLimits::default().responses(MIB).media(16 * MIB));
     let path = |client: &Client| MediaPath::new(api(client), "items(1)/picture/pictureContent");
 
-    let mut download = path(&roomy).download().send().await.unwrap();
+    let mut download = path(&roomy).download().await.unwrap();
     assert_eq!(download.content_type(), Some("image/png"));
     let (mut chunks, mut total, mut largest) = (0, 0, 0);
     while let Some(chunk) = download.next().await {
@@ -124,7 +124,7 @@ async fn media_downloads_stream_within_the_media_limit() {
     assert!(chunks > 16 && largest <= MIB as usize, "{chunks} chunks, the largest {largest} bytes");
 
     let tight = client(&url, BodyLimits::default().media(MIB));
-    let cut = path(&tight).download().send().await.unwrap().bytes().await.unwrap_err();
+    let cut = path(&tight).download().await.unwrap().bytes().await.unwrap_err();
     assert!(matches!(cut, Error::ResponseTooLarge { limit } if limit == MIB), "{cut:?}");
 }
 
@@ -141,7 +141,6 @@ async fn a_streamed_upload_is_sent_once_with_its_length() {
 
     let error = json_request::<()>(&api(&client), Method::Put, "items(1)/picture", "", OperationKind::Update)
         .with_body("image/png", body)
-        .send()
         .await
         .unwrap_err();
 

@@ -246,12 +246,11 @@ async fn a_stored_link_to_another_host_is_not_resumed() {
     let api = api(&client);
     let link = NextLink::new(format!("{}/api/v2.0/start?$skiptoken=1", elsewhere.uri()));
 
-    let single = link.resume(&api, decode::json::<Page<Entry>>).send().await.unwrap_err();
+    let single = link.resume(&api, decode::json::<Page<Entry>>).await.unwrap_err();
     let streamed =
         ItemStream::new(link.resume(&api, decode::json::<Page<Entry>>), None).collect_all().await.unwrap_err();
     let fetched = Page::fetch(link.resume(&api, decode::json::<Page<Entry>>)).await.unwrap_err();
-    let relative =
-        NextLink::new("start?$skiptoken=1").resume(&api, decode::json::<Page<Entry>>).send().await.unwrap_err();
+    let relative = NextLink::new("start?$skiptoken=1").resume(&api, decode::json::<Page<Entry>>).await.unwrap_err();
 
     for error in [single, streamed, fetched, relative] {
         assert!(matches!(error, Error::InvalidRequest(_)), "{error:?}");

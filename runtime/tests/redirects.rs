@@ -42,7 +42,7 @@ async fn the_token_request_follows_no_redirect() {
             .await;
         let client = builder(&token_server).credentials(credentials(&token_server.uri())).build().unwrap();
 
-        let error = get::<serde_json::Value>(&api(&client), "companies").send().await.unwrap_err();
+        let error = get::<serde_json::Value>(&api(&client), "companies").await.unwrap_err();
 
         assert!(matches!(&error, Error::Authentication(e) if e.message().contains("redirect")), "{status}: {error:?}");
     }
@@ -84,7 +84,6 @@ async fn writes_follow_no_redirect_and_reads_only_same_origin_ones() {
 
     let patch = json_request::<serde_json::Value>(&api, Method::Patch, "items(1)", "", OperationKind::Update)
         .with_body("application/json", r#"{"name":"x"}"#)
-        .send()
         .await
         .unwrap_err();
     assert!(
@@ -93,16 +92,15 @@ async fn writes_follow_no_redirect_and_reads_only_same_origin_ones() {
     );
     let post = json_request::<serde_json::Value>(&api, Method::Post, "items", "", OperationKind::Create)
         .with_body("application/json", r#"{"name":"x"}"#)
-        .send()
         .await
         .unwrap_err();
     assert!(
         matches!(post, Error::Redirected { status: 308, .. }),
         "a body is never re-sent, even to the same origin: {post:?}"
     );
-    let followed: serde_json::Value = get(&api, "old").send().await.unwrap();
+    let followed: serde_json::Value = get(&api, "old").await.unwrap();
     assert_eq!(followed, json!({"value": [1]}), "a GET redirected within the origin is followed");
-    let away = get::<serde_json::Value>(&api, "away").send().await.unwrap_err();
+    let away = get::<serde_json::Value>(&api, "away").await.unwrap_err();
     assert!(
         matches!(&away, Error::Redirected { status: 302, location: Some(l) } if l.ends_with("?$filter=…")),
         "{away:?}"
@@ -155,14 +153,13 @@ async fn a_callers_reqwest_client_is_used_and_cannot_re_send_bodies() {
     let own = own_reqwest_client();
 
     let plain = builder(&server).reqwest_client(own.clone()).build().unwrap();
-    get::<serde_json::Value>(&api(&plain), "companies").send().await.unwrap();
+    get::<serde_json::Value>(&api(&plain), "companies").await.unwrap();
     let patch = json_request::<serde_json::Value>(&api(&plain), Method::Patch, "items(1)", "", OperationKind::Update)
         .with_body("application/json", r#"{"name":"private"}"#)
-        .send()
         .await
         .unwrap_err();
     let signed_in = builder(&server).reqwest_client(own).credentials(credentials(&server.uri())).build().unwrap();
-    let token = get::<serde_json::Value>(&api(&signed_in), "companies").send().await.unwrap_err();
+    let token = get::<serde_json::Value>(&api(&signed_in), "companies").await.unwrap_err();
 
     let requests = server.received_requests().await.unwrap();
     assert!(requests.iter().all(|r| r.headers.get("x-own-client").is_some()), "every request went through it");
@@ -212,19 +209,17 @@ async fn an_answer_reached_through_a_redirect_the_callers_client_followed_is_ref
     let client = builder(&server).reqwest_client(own.clone()).sensitive_header("X-Api-Key", "k3y").build().unwrap();
     let api = api(&client);
 
-    let read = get::<serde_json::Value>(&api, "companies").send().await.unwrap_err();
+    let read = get::<serde_json::Value>(&api, "companies").await.unwrap_err();
     let patch = json_request::<serde_json::Value>(&api, Method::Patch, "items(1)", "", OperationKind::Update)
         .with_body("application/json", r#"{"name":"x"}"#)
-        .send()
         .await
         .unwrap_err();
     let post = json_request::<serde_json::Value>(&api, Method::Post, "items", "", OperationKind::Create)
         .with_body("application/json", r#"{"name":"x"}"#)
-        .send()
         .await
         .unwrap_err();
     let signed_in = builder(&server).reqwest_client(own).credentials(credentials(&server.uri())).build().unwrap();
-    let token = get::<serde_json::Value>(&support::api(&signed_in), "companies").send().await.unwrap_err();
+    let token = get::<serde_json::Value>(&support::api(&signed_in), "companies").await.unwrap_err();
 
     for error in [&read, &patch, &post] {
         assert!(

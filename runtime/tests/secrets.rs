@@ -78,7 +78,7 @@ async fn nothing_a_middleware_can_print_shows_a_secret() {
     let log = DebugLog::default();
     let client = builder(&server).credentials(entra(&server)).middleware(log.clone()).build().unwrap();
 
-    get::<serde_json::Value>(&api(&client), "companies").send().await.unwrap();
+    get::<serde_json::Value>(&api(&client), "companies").await.unwrap();
 
     let requests = server.received_requests().await.unwrap();
     assert!(String::from_utf8_lossy(&requests[0].body).contains(CLIENT_SECRET), "the secret did go on the wire");
@@ -163,7 +163,7 @@ async fn user_info_in_the_base_url_goes_only_to_its_origin() {
         odata_v4_runtime::OperationKind::Read,
         odata_v4_runtime::decode::no_content,
     );
-    let _ = request.send().await;
+    let _ = request.await;
 
     assert_eq!(rows, [1, 2], "the next link, on the origin without user info, is followed");
     let expected = format!("Basic {}", base64::Engine::encode(&base64::engine::general_purpose::STANDARD, "us er:k@y"));
@@ -182,7 +182,7 @@ async fn a_token_endpoint_on_plain_http_elsewhere_is_refused() {
     let credentials = ClientCredentials::new("http://login.example.com/oauth2/token", "app-id", CLIENT_SECRET);
     let client = builder(&server).credentials(credentials).build().unwrap();
 
-    let error = get::<serde_json::Value>(&api(&client), "companies").send().await.unwrap_err();
+    let error = get::<serde_json::Value>(&api(&client), "companies").await.unwrap_err();
 
     assert!(matches!(error, Error::Authentication(_)), "{error:?}");
     let chain = error_chain(&error);
@@ -211,7 +211,7 @@ async fn a_hung_token_endpoint_fails_within_the_token_timeout() {
         .unwrap();
 
     let started = Instant::now();
-    let error = get::<serde_json::Value>(&api(&client), "companies").send().await.unwrap_err();
+    let error = get::<serde_json::Value>(&api(&client), "companies").await.unwrap_err();
 
     assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
     assert!(matches!(error, Error::Authentication(_)), "{error:?}");
@@ -236,7 +236,7 @@ async fn a_short_lived_token_serves_more_than_one_request() {
     let client = builder(&server).credentials(entra(&server)).build().unwrap();
 
     for _ in 0..5 {
-        get::<serde_json::Value>(&api(&client), "companies").send().await.unwrap();
+        get::<serde_json::Value>(&api(&client), "companies").await.unwrap();
     }
 
     let requests = server.received_requests().await.unwrap();

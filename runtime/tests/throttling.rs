@@ -30,7 +30,7 @@ async fn retry_after_zero_still_waits_the_backoff() {
     let client = builder(&server).retry_policy(policy).build().unwrap();
 
     let started = Instant::now();
-    let error = get::<serde_json::Value>(&api(&client), "companies").send().await.unwrap_err();
+    let error = get::<serde_json::Value>(&api(&client), "companies").await.unwrap_err();
 
     assert_eq!(error.status(), Some(429));
     assert_eq!(request_count(&server).await, 4);
@@ -47,7 +47,7 @@ async fn the_retry_budget_is_shared_by_the_clients_requests() {
     let clone = client.clone();
 
     for client in [&client, &clone, &client] {
-        let error = get::<serde_json::Value>(&api(client), "companies").send().await.unwrap_err();
+        let error = get::<serde_json::Value>(&api(client), "companies").await.unwrap_err();
         assert_eq!(error.status(), Some(503));
     }
 
@@ -73,14 +73,14 @@ async fn successes_refill_the_retry_budget() {
     let client = builder(&server).retry_policy(policy).build().unwrap();
 
     // The retry spends the only token; the success puts it back.
-    get::<serde_json::Value>(&api(&client), "companies").send().await.unwrap();
+    get::<serde_json::Value>(&api(&client), "companies").await.unwrap();
     Mock::given(path("/api/v2.0/companies"))
         .respond_with(ResponseTemplate::new(503))
         .up_to_n_times(1)
         .with_priority(1)
         .mount(&server)
         .await;
-    get::<serde_json::Value>(&api(&client), "companies").send().await.unwrap();
+    get::<serde_json::Value>(&api(&client), "companies").await.unwrap();
     assert_eq!(request_count(&server).await, 4);
 }
 
@@ -123,7 +123,7 @@ async fn no_more_requests_than_the_cap_are_in_flight() {
     let tasks: Vec<_> = (0..12)
         .map(|_| {
             let api = api(&client);
-            tokio::spawn(async move { get::<serde_json::Value>(&api, "companies").send().await })
+            tokio::spawn(async move { get::<serde_json::Value>(&api, "companies").await })
         })
         .collect();
     for task in tasks {

@@ -29,7 +29,7 @@ async fn main() -> common::Outcome {
     if let Some(reference) = common::optional("INVOICE_EXTERNAL_NUMBER") {
         invoice = invoice.external_document_number(reference);
     }
-    let created = company.sales_invoices().create(invoice).send().await?;
+    let created = company.sales_invoices().create(invoice).await?;
     let number = created.number.clone().unwrap_or_default();
     println!("created invoice {number} ({}) for customer {}", created.id, created.customer_number);
 
@@ -38,8 +38,8 @@ async fn main() -> common::Outcome {
         return Ok(());
     }
     let path = company.sales_invoice(created.id);
-    path.post().send().await?;
-    let posted = path.get().send().await?;
+    path.post().await?;
+    let posted = path.get().await?;
     let status = posted.status.map(|s| s.to_string()).unwrap_or_default();
     match posted.total_amount_including_tax {
         Some(total) => println!("posted invoice {number}: status {status}, total {total}"),

@@ -38,11 +38,8 @@ async fn main() -> common::Outcome {
     let journal = match existing.into_iter().next() {
         Some(journal) => journal,
         None => {
-            let created = company
-                .customer_payment_journals()
-                .create(journal::CustomerPaymentJournalCreate::new(&code))
-                .send()
-                .await?;
+            let created =
+                company.customer_payment_journals().create(journal::CustomerPaymentJournalCreate::new(&code)).await?;
             println!("created journal {code}");
             created
         }
@@ -60,7 +57,7 @@ async fn main() -> common::Outcome {
         let invoice = invoices.first().ok_or_else(|| format!("no sales invoice with number {invoice_number}"))?;
         payment = payment.applies_to_invoice_id(invoice.id).applies_to_invoice_number(invoice_number.as_str());
     }
-    let created = company.customer_payment_journal(journal.id).customer_payments().create(payment).send().await?;
+    let created = company.customer_payment_journal(journal.id).customer_payments().create(payment).await?;
     println!(
         "payment line {} in journal {code}: {} from customer {} ({}), applied to {}",
         created.line_number.map(|n| n.to_string()).unwrap_or_default(),

@@ -52,16 +52,15 @@
 //! let draft = company
 //!     .sales_invoices()
 //!     .create(sales_invoice::SalesInvoiceCreate::new("20000").sales_invoice_lines([line]))
-//!     .send()
 //!     .await?;
 //!
 //! // Updates send If-Match with the ETag the entity was read with: a change
 //! // made by someone else in between is `Error::StaleEtag`, not a lost update.
 //! let changes = sales_invoice::SalesInvoiceUpdate::new().external_document_number("PO-7");
-//! let draft = company.sales_invoice(draft.id).update(&draft, changes).send().await?;
+//! let draft = company.sales_invoice(draft.id).update(&draft, changes).await?;
 //!
 //! // Then post it (the bound action `Microsoft.NAV.post`).
-//! company.sales_invoice(draft.id).post().send().await?;
+//! company.sales_invoice(draft.id).post().await?;
 //! # Ok(())
 //! # }
 //! ```

@@ -198,7 +198,7 @@ fn paths_mirror_business_central_urls() {
             "{root}companies(11111111-1111-1111-1111-111111111111)/salesInvoices(cccccccc-0000-0000-0000-000000000001)/customer"
         )
     );
-    assert_eq!(api.subscriptions_by_key("abc'd").url(), format!("{root}subscriptions('abc''d')"));
+    assert_eq!(api.subscription("abc'd").url(), format!("{root}subscriptions('abc''d')"));
     assert_eq!(
         api.company(company).customer_sale(company, "10000", "Adatum").url(),
         format!(

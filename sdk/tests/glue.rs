@@ -106,7 +106,6 @@ async fn a_stale_etag_is_reported_as_business_central_reports_it() {
         .company(COMPANY_ID)
         .sales_invoice_line(Uuid::from_u128(2))
         .update(&ETag::new("W/\"1\""), sales_invoice_line::SalesInvoiceLineUpdate::new().quantity(5))
-        .send()
         .await
         .unwrap_err();
 
@@ -128,11 +127,10 @@ async fn read_only_intent_goes_on_reads_and_a_write_is_read_back_from_the_primar
     let client = builder(&server).read_only_intent(true).build().unwrap();
     let company = v2_0::Api::new(&client).company(COMPANY_ID);
 
-    company.sales_invoice_line(Uuid::from_u128(2)).get().send().await.unwrap();
+    company.sales_invoice_line(Uuid::from_u128(2)).get().await.unwrap();
     let line = company
         .sales_invoice_line(Uuid::from_u128(2))
         .update(&ETag::new("W/\"1\""), sales_invoice_line::SalesInvoiceLineUpdate::new().quantity(5))
-        .send()
         .await
         .unwrap();
 

@@ -23,7 +23,7 @@ fn api(client: &Client) -> v2_0::Api {
     v2_0::Api::new(client)
 }
 
-fn company(api: &v2_0::Api) -> v2_0::EntityPath<v2_0::company::Companies> {
+fn company(api: &v2_0::Api) -> v2_0::company::CompanyPath {
     api.company(Uuid::parse_str("11111111-1111-1111-1111-111111111111").expect("uuid"))
 }
 
@@ -38,12 +38,7 @@ async fn read_customer(server: &MockServer, client: &Client) -> customer::Custom
         .up_to_n_times(1)
         .mount(server)
         .await;
-    company(&api(client))
-        .customer(Uuid::parse_str(CUSTOMER_ID).expect("uuid"))
-        .get()
-        .send()
-        .await
-        .expect("customer read")
+    company(&api(client)).customer(Uuid::parse_str(CUSTOMER_ID).expect("uuid")).get().await.expect("customer read")
 }
 
 #[tokio::test]
@@ -63,7 +58,6 @@ async fn updates_and_deletes_send_the_entity_etag_byte_for_byte() {
         .await;
     let updated = target
         .update(&current, customer::CustomerUpdate::new().display_name("Adatum Corporation"))
-        .send()
         .await
         .expect("update");
     assert_eq!(updated.display_name, "Adatum Corporation");
@@ -75,7 +69,7 @@ async fn updates_and_deletes_send_the_entity_etag_byte_for_byte() {
         .expect(1)
         .mount(&server)
         .await;
-    target.delete(&updated).send().await.expect("delete");
+    target.delete(&updated).await.expect("delete");
 
     for request in server.received_requests().await.expect("recorded") {
         if request.method.as_str() == "PATCH" || request.method.as_str() == "DELETE" {
@@ -101,12 +95,8 @@ async fn star_is_sent_only_by_the_explicit_calls() {
         .expect(1)
         .mount(&server)
         .await;
-    target
-        .update_unconditionally(customer::CustomerUpdate::new().display_name("Forced"))
-        .send()
-        .await
-        .expect("forced update");
-    target.delete_unconditionally().send().await.expect("forced delete");
+    target.update_unconditionally(customer::CustomerUpdate::new().display_name("Forced")).await.expect("forced update");
+    target.delete_unconditionally().await.expect("forced delete");
 }
 
 #[tokio::test]
@@ -117,10 +107,9 @@ async fn an_entity_without_etag_is_not_written() {
     let without: customer::Customer =
         serde_json::from_value(json!({"id": CUSTOMER_ID, "displayName": "Adatum"})).expect("decodes");
     let target = company(&api(&client)).customer(without.id);
-    let error =
-        target.update(&without, customer::CustomerUpdate::new().display_name("x")).send().await.expect_err("refused");
+    let error = target.update(&without, customer::CustomerUpdate::new().display_name("x")).await.expect_err("refused");
     assert!(matches!(error, Error::InvalidRequest(_)), "{error:?}");
-    let error = target.delete(&without).send().await.expect_err("refused");
+    let error = target.delete(&without).await.expect_err("refused");
     assert!(matches!(error, Error::InvalidRequest(_)), "{error:?}");
     assert!(server.received_requests().await.expect("recorded").is_empty(), "nothing was sent");
 }
@@ -150,7 +139,7 @@ async fn a_204_update_is_followed_by_a_read() {
     let id = Uuid::parse_str(line_id).expect("uuid");
     let etag = business_central_sdk::runtime::ETag::new("W/\"1\"");
     let changes = sales_invoice_line::SalesInvoiceLineUpdate::new().quantity(5);
-    let line = company(&api(&client)).sales_invoice_line(id).update(&etag, changes).send().await.expect("update");
+    let line = company(&api(&client)).sales_invoice_line(id).update(&etag, changes).await.expect("update");
     assert_eq!(line.quantity.map(|q| q.to_string()).as_deref(), Some("5"));
     assert_eq!(line.etag.as_ref().map(|e| e.as_str()), Some("W/\"2\""));
 }
@@ -180,13 +169,13 @@ async fn stream_content_is_downloaded_and_uploaded_as_bytes() {
     let client = builder(&server).build().expect("client");
     let picture_path = company(&api(&client)).item(Uuid::parse_str(item).expect("uuid")).picture();
     let content = picture_path.picture_content();
-    let download = content.download().send().await.expect("download");
+    let download = content.download().await.expect("download");
     assert_eq!(download.content_type(), Some("image/png"));
     assert_eq!(download.bytes().await.expect("the whole picture").as_ref(), png);
 
     let current: picture::Picture =
         serde_json::from_value(json!({"@odata.etag": "W/\"4\"", "id": item})).expect("picture entity decodes");
-    content.upload(&current, "image/png", png.to_vec()).send().await.expect("upload");
+    content.upload(&current, "image/png", png.to_vec()).await.expect("upload");
     let uploads: Vec<_> = server
         .received_requests()
         .await

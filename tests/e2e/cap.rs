@@ -146,16 +146,23 @@ fn the_client_is_generated_from_caps_metadata() {
     let client = generated_client();
     let module = client.dir.join("src/generated/odata/v4/shop");
     let read = |file: &str| std::fs::read_to_string(module.join(file)).expect("generated module");
-    // `@readonly` reaches the client through Capabilities.*Restrictions.
-    let publishers = read("publishers.rs");
+    // A type named like its set (CAP's `Books` in `Books`) gets the singular
+    // for its module, struct and single-entity path; the set keeps its name.
+    let books = read("book.rs");
+    assert!(books.contains("pub struct Book {") && books.contains("pub struct BookPath("), "singular names");
+    assert!(books.contains("pub struct BooksPath(") && books.contains("impl rt::Insertable for Books"));
+    // `@readonly` reaches the client through Capabilities.*Restrictions:
+    // no capability marker, and no write method on its typed paths.
+    let publishers = read("publisher.rs");
     for capability in ["Insertable", "Updatable", "Deletable"] {
         assert!(!publishers.contains(&format!("impl rt::{capability} for")), "Publishers is {capability}");
     }
-    assert!(read("books.rs").contains("impl rt::Insertable for BooksSet"));
+    for write in ["pub fn create(", "pub fn update(", "pub fn delete("] {
+        assert!(!publishers.contains(write), "Publishers offers {write}");
+    }
     // The ETag annotation (`Core.OptimisticConcurrency`) and the decimal price.
-    let orders = read("orders.rs");
-    assert!(orders.contains("pub etag: Option<rt::ETag>"), "Orders read their ETag");
-    assert!(read("books.rs").contains("pub price: Option<rt::rust_decimal::Decimal>"));
+    assert!(read("order.rs").contains("pub etag: Option<rt::ETag>"), "Orders read their ETag");
+    assert!(books.contains("pub price: Option<rt::rust_decimal::Decimal>"));
 }
 
 #[test]

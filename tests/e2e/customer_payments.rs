@@ -12,11 +12,11 @@ use business_central_sdk::runtime::rust_decimal::Decimal;
 use sdk_tests::fixtures::{self, CRONUS_ID, MULLER_ID, muller_customers::CONTOSO};
 use sdk_tests::{SharedPeer, shared};
 
-fn muller() -> v2_0::EntityPath<v2_0::company::Companies> {
+fn muller() -> v2_0::company::CompanyPath {
     v2_0::Api::new(&shared(SharedPeer::ApiV2).client()).company(MULLER_ID)
 }
 
-fn cronus() -> v2_0::EntityPath<v2_0::company::Companies> {
+fn cronus() -> v2_0::company::CompanyPath {
     v2_0::Api::new(&shared(SharedPeer::ApiV2).client()).company(CRONUS_ID)
 }
 
@@ -24,7 +24,6 @@ async fn new_journal(code: &str) -> journal::CustomerPaymentJournal {
     muller()
         .customer_payment_journals()
         .create(journal::CustomerPaymentJournalCreate::new(code).display_name(format!("Journal {code}")))
-        .send()
         .await
         .expect("the journal is created")
 }
@@ -49,17 +48,17 @@ async fn journal_create_get_update_delete() {
     assert_eq!(created.display_name.as_deref(), Some("Journal E2E-J1"));
     let path = muller().customer_payment_journal(created.id);
 
-    let read = path.get().send().await.expect("the new journal can be read");
+    let read = path.get().await.expect("the new journal can be read");
     assert_eq!(read, created);
 
     let update = journal::CustomerPaymentJournalUpdate::new().display_name("Renamed by the e2e test");
-    let updated = path.update(&read, update).send().await.expect("update with the current ETag");
+    let updated = path.update(&read, update).await.expect("update with the current ETag");
     assert_eq!(updated.display_name.as_deref(), Some("Renamed by the e2e test"));
     assert_ne!(updated.etag, read.etag, "a write gives the entity a new version");
-    assert_eq!(path.get().send().await.expect("re-read"), updated);
+    assert_eq!(path.get().await.expect("re-read"), updated);
 
-    path.delete(&updated).send().await.expect("delete with the current ETag");
-    let gone = path.get().send().await.expect_err("the journal is gone");
+    path.delete(&updated).await.expect("delete with the current ETag");
+    let gone = path.get().await.expect_err("the journal is gone");
     assert!(matches!(gone, Error::NotFound(_)), "{gone:?}");
 }
 
@@ -68,12 +67,12 @@ async fn journal_delete_with_a_stale_etag_is_refused() {
     let created = new_journal("E2E-J2").await;
     let path = muller().customer_payment_journal(created.id);
     let update = journal::CustomerPaymentJournalUpdate::new().display_name("changed meanwhile");
-    let current = path.update(&created, update).send().await.expect("first update");
+    let current = path.update(&created, update).await.expect("first update");
 
-    let refused = path.delete(&created).send().await.expect_err("a stale ETag must not delete");
+    let refused = path.delete(&created).await.expect_err("a stale ETag must not delete");
     assert!(matches!(refused, Error::StaleEtag(_)), "{refused:?}");
-    assert_eq!(path.get().send().await.expect("still there"), current);
-    path.delete(&current).send().await.expect("clean up");
+    assert_eq!(path.get().await.expect("still there"), current);
+    path.delete(&current).await.expect("clean up");
 }
 
 #[tokio::test]
@@ -97,7 +96,6 @@ async fn journal_lists_its_customer_payments() {
         .customer_payment_journal(fixtures::CUSTPAY_JOURNAL_ID)
         .get()
         .expand(journal::customer_payments())
-        .send()
         .await
         .expect("journal with its payments expanded");
     assert_eq!(expanded.customer_payments.as_deref().map(<[_]>::len), Some(1));
@@ -108,8 +106,7 @@ async fn payment_create_update_delete() {
     let journal = new_journal("E2E-P1").await;
     let journal_path = muller().customer_payment_journal(journal.id);
 
-    let created =
-        journal_path.customer_payments().create(contoso_payment(1200)).send().await.expect("payment is created");
+    let created = journal_path.customer_payments().create(contoso_payment(1200)).await.expect("payment is created");
     assert_eq!(created.customer_id, Some(CONTOSO.0));
     assert_eq!(created.customer_number.as_deref(), Some(CONTOSO.1));
     assert_eq!(created.applies_to_invoice_id, Some(fixtures::MULLER_OPEN_INVOICE_ID));
@@ -119,12 +116,12 @@ async fn payment_create_update_delete() {
 
     let path = journal_path.customer_payment(created.id);
     let change = payment::CustomerPaymentUpdate::new().amount(Decimal::new(123_450, 2)).comment("Corrected amount");
-    let updated = path.update(&created, change).send().await.expect("update with the current ETag");
+    let updated = path.update(&created, change).await.expect("update with the current ETag");
     assert_eq!(updated.amount, Some(Decimal::new(123_450, 2)));
     assert_eq!(updated.comment.as_deref(), Some("Corrected amount"));
     assert_eq!(updated.customer_number.as_deref(), Some(CONTOSO.1), "fields not in the update stay");
 
-    path.delete(&updated).send().await.expect("delete with the current ETag");
+    path.delete(&updated).await.expect("delete with the current ETag");
     let left = journal_path.customer_payments().list().collect().await.expect("list after delete");
     assert!(left.is_empty(), "{left:?}");
 }
@@ -133,20 +130,19 @@ async fn payment_create_update_delete() {
 async fn payment_update_with_a_stale_etag_changes_nothing() {
     let journal = new_journal("E2E-P2").await;
     let journal_path = muller().customer_payment_journal(journal.id);
-    let original =
-        journal_path.customer_payments().create(contoso_payment(800)).send().await.expect("payment is created");
+    let original = journal_path.customer_payments().create(contoso_payment(800)).await.expect("payment is created");
     let path = journal_path.customer_payment(original.id);
 
     let first = payment::CustomerPaymentUpdate::new().amount(900);
-    let current = path.update(&original, first).send().await.expect("first update wins");
+    let current = path.update(&original, first).await.expect("first update wins");
 
     let late = payment::CustomerPaymentUpdate::new().amount(1).description("lost update");
-    let refused = path.update(&original, late).send().await.expect_err("the second writer read an old version");
+    let refused = path.update(&original, late).await.expect_err("the second writer read an old version");
     assert!(matches!(refused, Error::StaleEtag(_)), "{refused:?}");
     assert!(matches!(refused.status(), Some(409 | 412)), "{refused:?}");
 
-    let after = path.get().send().await.expect("re-read");
+    let after = path.get().await.expect("re-read");
     assert_eq!(after, current, "the refused update changed nothing");
     assert_eq!(after.amount, Some(Decimal::from(900)));
-    path.delete(&after).send().await.expect("clean up");
+    path.delete(&after).await.expect("clean up");
 }

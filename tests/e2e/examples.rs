@@ -303,7 +303,7 @@ impl Drop for Running {
 }
 
 /// Waits until the copy equals the server's customers of the company.
-async fn copy_matches_server(path: &std::path::Path, customers: &v2_0::CollectionPath<customer::Customers>) {
+async fn copy_matches_server(path: &std::path::Path, customers: &customer::CustomersPath) {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         let server: std::collections::BTreeMap<String, String> = customers
@@ -352,12 +352,12 @@ async fn keep_customers_in_sync_with_webhooks_and_incremental_sync() {
     let ready = example.wait_for_line("ready:");
     assert!(ready.contains("5 customers"), "{ready}");
     assert_eq!(subscriptions.list().await.expect("subscriptions").len(), 1);
-    let created = customers.create(customer::CustomerCreate::new("Via webhook")).send().await.expect("create");
+    let created = customers.create(customer::CustomerCreate::new("Via webhook")).await.expect("create");
     let renamed = customer::CustomerUpdate::new().display_name("Via webhook, renamed");
-    customers.key(created.id).update(&created, renamed).send().await.expect("update");
-    let doomed = customers.create(customer::CustomerCreate::new("Short-lived")).send().await.expect("create");
+    customers.key(created.id).update(&created, renamed).await.expect("update");
+    let doomed = customers.create(customer::CustomerCreate::new("Short-lived")).await.expect("create");
     copy_matches_server(&csv, &customers).await;
-    customers.key(doomed.id).delete(&doomed).send().await.expect("delete");
+    customers.key(doomed.id).delete(&doomed).await.expect("delete");
     copy_matches_server(&csv, &customers).await;
     let output = example.stop(Signal::Terminate);
     assert!(output.iter().any(|line| line.starts_with("deleted ")), "{output:?}");
@@ -365,7 +365,7 @@ async fn keep_customers_in_sync_with_webhooks_and_incremental_sync() {
     // Changes while it is down are read by the sync when it comes back.
     // This time the company is given by name: the example resolves it to
     // the id that the saved state and the notifications use.
-    let offline = customers.create(customer::CustomerCreate::new("Made while offline")).send().await.expect("create");
+    let offline = customers.create(customer::CustomerCreate::new("Made while offline")).await.expect("create");
     let by_name: Vec<(&str, String)> = environment
         .iter()
         .filter(|(name, _)| *name != "BC_COMPANY_ID")
@@ -380,7 +380,7 @@ async fn keep_customers_in_sync_with_webhooks_and_incremental_sync() {
     let listed = subscriptions.list().await.expect("subscriptions");
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].resource, format!("/api/v2.0/companies({CRONUS_ID})/customers"));
-    customers.key(offline.id).delete(&offline).send().await.expect("delete");
+    customers.key(offline.id).delete(&offline).await.expect("delete");
     copy_matches_server(&csv, &customers).await;
     let output = example.stop(Signal::Interrupt);
     assert!(output.iter().any(|line| line.starts_with("unsubscribed ")), "{output:?}");

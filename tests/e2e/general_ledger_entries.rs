@@ -15,7 +15,7 @@ use futures_util::StreamExt;
 use sdk_tests::fixtures::{CRONUS_ID, ledger};
 use sdk_tests::{RequestLog, SharedPeer, shared};
 
-fn entries() -> v2_0::CollectionPath<gle::GeneralLedgerEntries> {
+fn entries() -> gle::GeneralLedgerEntriesPath {
     let client = shared(SharedPeer::ApiV2).client();
     v2_0::Api::new(&client).company(CRONUS_ID).general_ledger_entries()
 }
@@ -162,7 +162,7 @@ async fn a_smaller_client_page_size_means_more_pages() {
 
 #[tokio::test]
 async fn one_entry_by_id() {
-    let entry = entries().key(ledger::entry_id(1003)).get().send().await.expect("entry by id");
+    let entry = entries().key(ledger::entry_id(1003)).get().await.expect("entry by id");
     assert_eq!(entry.entry_number, Some(1003));
     assert_eq!(entry.document_number.as_deref(), Some("SI-1001"));
     assert_eq!(entry.document_type, Some(GenJournalDocumentType::Invoice));

@@ -38,7 +38,7 @@ async fn typed_queries_writes_and_errors_against_the_peer() {
     assert!(query.url().contains("genre%20eq%20Contoso.Library.genre%27Science%27"), "{}", query.url());
     let titles: Vec<String> = query.collect().await.unwrap().into_iter().map(|b| b.title).collect();
     assert_eq!(titles, ["Notes on the Analytical Engine", "O'Brien's Engine"]);
-    assert_eq!(api.books().count().send().await.unwrap(), 5);
+    assert_eq!(api.books().count().await.unwrap(), 5);
 
     // Lambda operators are offered to a standard service.
     let authors = api.authors().list().filter(contoso_library::odata::library::author::books().any(book::genre().eq(Genre::History)));
@@ -49,17 +49,16 @@ async fn typed_queries_writes_and_errors_against_the_peer() {
     let created = api
         .books()
         .create(book::BookCreate::new(Uuid::from_u128(0xb0000000_0000_0000_0000_000000000099), "Generated Code").genre(Genre::Fiction).price(Decimal::new(500, 2)))
-        .send()
         .await
         .unwrap();
     assert_eq!(created.price, Some(Decimal::new(500, 2)));
-    let updated = api.book(created.id).update(&created, book::BookUpdate::new().title("Generated Code, 2nd ed.")).send().await.unwrap();
+    let updated = api.book(created.id).update(&created, book::BookUpdate::new().title("Generated Code, 2nd ed.")).await.unwrap();
     assert_eq!(updated.title, "Generated Code, 2nd ed.");
-    let stale = api.book(created.id).update(&created, book::BookUpdate::new().title("lost")).send().await.unwrap_err();
+    let stale = api.book(created.id).update(&created, book::BookUpdate::new().title("lost")).await.unwrap_err();
     assert!(matches!(stale, Error::StaleEtag(_)), "{stale:?}");
-    let missing = api.book(Uuid::nil()).get().send().await.unwrap_err();
+    let missing = api.book(Uuid::nil()).get().await.unwrap_err();
     assert!(matches!(missing, Error::NotFound(_)), "{missing:?}");
-    api.book(created.id).delete(&ETag::new(updated.etag.unwrap().as_str())).send().await.unwrap();
+    api.book(created.id).delete(&ETag::new(updated.etag.unwrap().as_str())).await.unwrap();
 }
 "##;
 

@@ -27,7 +27,7 @@ fn process_exists(_pid: u32) -> bool {
 
 async fn serves_requests(server: &PeerServer) -> bool {
     let client = server.client();
-    beta::Api::new(&client).company(CRONUS_ID).get().send().await.is_ok()
+    beta::Api::new(&client).company(CRONUS_ID).get().await.is_ok()
 }
 
 #[tokio::test]

@@ -22,7 +22,7 @@ use trippin::{airport, person};
 async fn the_generated_crate_talks_to_trippin() {
     let base = std::env::var("TRIPPIN_SERVICE_URL").expect("TRIPPIN_SERVICE_URL is set by the test");
     let api = trippin::Api::new(&Client::builder(base).build().expect("a client"));
-    let russell = api.person("russellwhyte").get().send().await.unwrap();
+    let russell = api.person("russellwhyte").get().await.unwrap();
     assert_eq!(russell.first_name, "Russell");
     let codes: Vec<String> = api
         .airports()

@@ -86,7 +86,7 @@ fn rendered_literals_parse_back_to_the_same_value() {
         requests.push(split(&company.customers().list().filter(customer::display_name().eq(value.as_str())).url()));
         requests
             .push(split(&company.customers().list().filter(customer::display_name().contains(value.as_str())).url()));
-        requests.push(split(&api.subscriptions_by_key(value.as_str()).url()));
+        requests.push(split(&api.subscription(value.as_str()).url()));
     }
 
     let mut parser = Command::new(python)

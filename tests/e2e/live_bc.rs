@@ -79,7 +79,7 @@ async fn lists_companies() {
     let api = api(&settings);
     let company = chosen_company(&api, &settings).await;
     let name = company.name.clone().expect("companies have names");
-    let by_name = api.company_by_name(&name).get().send().await.expect("the company by its name");
+    let by_name = api.company_by_name(&name).get().await.expect("the company by its name");
     assert_eq!(by_name.id, company.id);
 }
 
@@ -124,16 +124,14 @@ async fn creates_updates_and_deletes_a_journal_when_allowed() {
     let journals = api.company(company.id).customer_payment_journals();
     let created = journals
         .create(journal::CustomerPaymentJournalCreate::new("SDKE2E").display_name("SDK e2e test"))
-        .send()
         .await
         .expect("create");
     let path = api.company(company.id).customer_payment_journal(created.id);
     let updated = path
         .update(&created, journal::CustomerPaymentJournalUpdate::new().display_name("SDK e2e test (updated)"))
-        .send()
         .await;
-    let stale = path.update(&created, journal::CustomerPaymentJournalUpdate::new().display_name("stale")).send().await;
-    let cleanup = path.delete_unconditionally().send().await;
+    let stale = path.update(&created, journal::CustomerPaymentJournalUpdate::new().display_name("stale")).await;
+    let cleanup = path.delete_unconditionally().await;
     let updated = updated.expect("update with the current ETag");
     assert_eq!(updated.display_name.as_deref(), Some("SDK e2e test (updated)"));
     assert!(matches!(stale, Err(Error::StaleEtag(_))), "BC's 409 Request_EntityChanged maps to StaleEtag: {stale:?}");

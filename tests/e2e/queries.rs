@@ -47,7 +47,7 @@ async fn count_inline_with_the_first_page() {
 #[tokio::test]
 async fn count_endpoint() {
     let (api, log) = logged_api();
-    let all = api.company(CRONUS_ID).customers().count().send().await.expect("/$count");
+    let all = api.company(CRONUS_ID).customers().count().await.expect("/$count");
     assert_eq!(all, 5);
     let blocked = api
         .company(CRONUS_ID)
@@ -55,7 +55,6 @@ async fn count_endpoint() {
         .list()
         .filter(customer::blocked().ne(CustomerBlocked::Blank))
         .count_request()
-        .send()
         .await
         .expect("/$count with a filter");
     assert_eq!(blocked, 2);
@@ -71,7 +70,6 @@ async fn batch_of_reads_and_writes_with_typed_results() {
         .company(MULLER_ID)
         .customer_payment_journals()
         .create(journal::CustomerPaymentJournalCreate::new("E2E-B1"))
-        .send()
         .await
         .expect("journal to update in the batch");
 
@@ -92,7 +90,7 @@ async fn batch_of_reads_and_writes_with_typed_results() {
             .update(&existing, journal::CustomerPaymentJournalUpdate::new().display_name("Updated in a batch")),
     );
     let count = batch.add(api.company(CRONUS_ID).customers().count());
-    let mut results = batch.send().await.expect("the batch call succeeds");
+    let mut results = batch.await.expect("the batch call succeeds");
 
     let page = results.take(list).expect("list result");
     assert_eq!(page.items.iter().map(|c| c.display_name.as_str()).collect::<Vec<_>>(), [cust::OBRIEN.2]);
@@ -107,13 +105,8 @@ async fn batch_of_reads_and_writes_with_typed_results() {
     let not_found = results.take(missing).expect_err("missing customer");
     assert!(matches!(not_found, Error::NotFound(_)), "{not_found:?}");
 
-    let reread = api
-        .company(MULLER_ID)
-        .customer_payment_journal(new_journal.id)
-        .get()
-        .send()
-        .await
-        .expect("batch write persisted");
+    let reread =
+        api.company(MULLER_ID).customer_payment_journal(new_journal.id).get().await.expect("batch write persisted");
     assert_eq!(reread.display_name.as_deref(), Some("Created in a batch"));
 }
 
@@ -138,7 +131,7 @@ async fn quotes_ampersands_hashes_plus_and_non_ascii_in_filters() {
 
 #[tokio::test]
 async fn company_alternate_key_round_trips_escaped_names() {
-    let muller = api().company_by_name(MULLER_NAME).get().send().await.expect("company by its name");
+    let muller = api().company_by_name(MULLER_NAME).get().await.expect("company by its name");
     assert_eq!(muller.id, MULLER_ID);
     assert_eq!(muller.name.as_deref(), Some(MULLER_NAME));
     let customers =
@@ -146,16 +139,16 @@ async fn company_alternate_key_round_trips_escaped_names() {
     assert_eq!(sorted_numbers(&customers), ["10000", "20000"]);
     assert!(customers.iter().any(|c| c.display_name == "Kirchner Möbel"));
 
-    let cronus = api().company_by_name(CRONUS_NAME).get().send().await.expect("a name with a comma");
+    let cronus = api().company_by_name(CRONUS_NAME).get().await.expect("a name with a comma");
     assert_eq!(cronus.id, CRONUS_ID);
-    let unknown = api().company_by_name("Müller & O'Neil #3+").get().send().await.expect_err("no such company");
+    let unknown = api().company_by_name("Müller & O'Neil #3+").get().await.expect_err("no such company");
     assert!(matches!(unknown, Error::NotFound(_)), "{unknown:?}");
 }
 
 #[tokio::test]
 async fn missing_entities_are_not_found() {
     let missing_customer =
-        api().company(CRONUS_ID).customer(Uuid::from_u128(42)).get().send().await.expect_err("no such customer");
+        api().company(CRONUS_ID).customer(Uuid::from_u128(42)).get().await.expect_err("no such customer");
     assert!(matches!(missing_customer, Error::NotFound(_)), "{missing_customer:?}");
     assert_eq!(missing_customer.status(), Some(404));
     let missing_company =

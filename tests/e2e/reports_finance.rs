@@ -83,7 +83,7 @@ async fn entries_by_key_and_companies_by_name() {
         .expect("client");
     let api = beta::Api::new(&client);
 
-    let one = api.company(CRONUS_ID).customer_ledger_entry(506).get().send().await.expect("entry by its number");
+    let one = api.company(CRONUS_ID).customer_ledger_entry(506).get().await.expect("entry by its number");
     assert_eq!(one.customer_number.as_deref(), Some("30000"));
     assert_eq!(one.description.as_deref(), Some("Sales invoice: Zoë's Café #7 + Co"));
     assert_eq!(one.document_type, Some(GenJournalDocumentType::Invoice));
@@ -91,9 +91,9 @@ async fn entries_by_key_and_companies_by_name() {
     let muller = api.default_company().expect("a default company is configured");
     let rows = muller.customer_ledger_entries().list().collect().await.expect("entries of the default company");
     assert_eq!(numbers(&rows), customer_ledger::MULLER_ENTRIES);
-    let company = muller.get().send().await.expect("the company itself");
+    let company = muller.get().await.expect("the company itself");
     assert_eq!(company.id, MULLER_ID);
 
-    let cronus = api.company_by_name(CRONUS_NAME).get().send().await.expect("company by name");
+    let cronus = api.company_by_name(CRONUS_NAME).get().await.expect("company by name");
     assert_eq!(cronus.id, CRONUS_ID);
 }

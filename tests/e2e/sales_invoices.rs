@@ -15,7 +15,7 @@ use business_central_sdk::runtime::rust_decimal::Decimal;
 use sdk_tests::fixtures::{self, CRONUS_ID, MULLER_ID, muller_customers::KIRCHNER};
 use sdk_tests::{RequestLog, SharedPeer, shared};
 
-fn company(id: business_central_sdk::runtime::uuid::Uuid) -> v2_0::EntityPath<v2_0::company::Companies> {
+fn company(id: business_central_sdk::runtime::uuid::Uuid) -> v2_0::company::CompanyPath {
     v2_0::Api::new(&shared(SharedPeer::ApiV2).client()).company(id)
 }
 
@@ -28,15 +28,13 @@ async fn lines_are_created_read_updated_and_deleted_under_their_invoice() {
     let draft = company(MULLER_ID)
         .sales_invoices()
         .create(invoice::SalesInvoiceCreate::new(KIRCHNER.1).external_document_number("E2E-LINES"))
-        .send()
         .await
         .expect("an empty draft invoice");
     let lines = company(MULLER_ID).sales_invoice(draft.id).sales_invoice_lines();
 
-    let desk = lines.create(item_line("ITM-400", 2).unit_price(620)).send().await.expect("item line");
+    let desk = lines.create(item_line("ITM-400", 2).unit_price(620)).await.expect("item line");
     let note = lines
         .create(line::SalesInvoiceLineCreate::new().line_type(LineType::Comment).description("Handle with care"))
-        .send()
         .await
         .expect("comment line");
     assert_eq!(desk.line_type, Some(LineType::Item));
@@ -48,13 +46,12 @@ async fn lines_are_created_read_updated_and_deleted_under_their_invoice() {
     assert_eq!(types, [Some(LineType::Item), Some(LineType::Comment)]);
 
     let desk_path = company(MULLER_ID).sales_invoice(draft.id).sales_invoice_line(desk.id);
-    let more =
-        desk_path.update(&desk, line::SalesInvoiceLineUpdate::new().quantity(5)).send().await.expect("update quantity");
+    let more = desk_path.update(&desk, line::SalesInvoiceLineUpdate::new().quantity(5)).await.expect("update quantity");
     assert_eq!(more.quantity, Some(Decimal::from(5)));
     assert_eq!(more.line_object_number.as_deref(), Some("ITM-400"));
 
     let note_path = company(MULLER_ID).sales_invoice(draft.id).sales_invoice_line(note.id);
-    note_path.delete(&note).send().await.expect("delete the comment line");
+    note_path.delete(&note).await.expect("delete the comment line");
     let left = lines.list().collect().await.expect("list after delete");
     let left: Vec<_> = left.iter().map(|l| (l.id, l.quantity, l.etag.clone())).collect();
     assert_eq!(left, [(more.id, Some(Decimal::from(5)), more.etag.clone())]);
@@ -85,7 +82,6 @@ async fn deep_insert_then_post_once() {
                 .external_document_number("E2E-DEEP")
                 .sales_invoice_lines([item_line("ITM-100", 3), item_line("ITM-400", 1)]),
         )
-        .send()
         .await
         .expect("invoice and lines in one request");
     assert_eq!(created.status, Some(Status::Draft));
@@ -96,11 +92,11 @@ async fn deep_insert_then_post_once() {
     let numbers: Vec<_> = lines.iter().map(|l| l.line_object_number.as_deref()).collect();
     assert_eq!(numbers, [Some("ITM-100"), Some("ITM-400")]);
 
-    path.post().send().await.expect("a draft invoice posts");
-    let posted = path.get().send().await.expect("re-read after posting");
+    path.post().await.expect("a draft invoice posts");
+    let posted = path.get().await.expect("re-read after posting");
     assert_eq!(posted.status, Some(Status::Open));
 
-    let again = path.post().send().await.expect_err("an invoice posts only once");
+    let again = path.post().await.expect_err("an invoice posts only once");
     assert!(matches!(again, Error::Service(_)), "{again:?}");
     assert_eq!(again.status(), Some(400));
 }
@@ -113,11 +109,10 @@ async fn post_sends_a_bodiless_post_to_the_bound_action() {
         .company(MULLER_ID)
         .sales_invoices()
         .create(invoice::SalesInvoiceCreate::new(KIRCHNER.1).sales_invoice_lines([item_line("ITM-100", 1)]))
-        .send()
         .await
         .expect("draft");
     log.clear();
-    v2_0::Api::new(&client).company(MULLER_ID).sales_invoice(draft.id).post().send().await.expect("post");
+    v2_0::Api::new(&client).company(MULLER_ID).sales_invoice(draft.id).post().await.expect("post");
     let sent = log.requests();
     assert_eq!(sent.len(), 1);
     let expected_url = format!(
@@ -140,7 +135,6 @@ async fn expand_lines_with_nested_filter_and_select() {
         .get()
         .select((invoice::number(), invoice::status()))
         .expand(items_only)
-        .send()
         .await
         .expect("invoice with expanded item lines");
     assert_eq!(draft.number.as_deref(), Some(fixtures::DRAFT_INVOICE_NUMBER));

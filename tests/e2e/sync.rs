@@ -19,7 +19,7 @@ use business_central_sdk::sync::{IncrementalSync, StateError, SyncState};
 use sdk_tests::fixtures::{CRONUS_ID, MULLER_ID, cronus_customers, muller_customers};
 use sdk_tests::{PeerConfig, PeerServer, peer_control};
 
-type Customers = v2_0::CollectionPath<customer::Customers>;
+type Customers = customer::CustomersPath;
 
 fn peer(name: &'static str) -> PeerServer {
     PeerServer::start(PeerConfig { name, ..PeerConfig::api_v2() }).expect("a peer of the test's own")
@@ -58,12 +58,12 @@ async fn run_pass(sync: &IncrementalSync<customer::Customers>, state: SyncState)
 }
 
 async fn create(customers: &Customers, name: &str) -> customer::Customer {
-    customers.create(customer::CustomerCreate::new(name)).send().await.expect("create a customer")
+    customers.create(customer::CustomerCreate::new(name)).await.expect("create a customer")
 }
 
 async fn rename(customers: &Customers, current: &customer::Customer, name: &str) -> customer::Customer {
     let changes = customer::CustomerUpdate::new().display_name(name);
-    customers.key(current.id).update(current, changes).send().await.expect("update a customer")
+    customers.key(current.id).update(current, changes).await.expect("update a customer")
 }
 
 #[tokio::test]
@@ -77,12 +77,12 @@ async fn the_first_pass_reads_everything_and_later_ones_only_what_changed() {
     assert!(first.full_read);
     assert_eq!(first.ids(), seeded);
     assert!(state.watermark().is_some());
-    assert_eq!(state.collection(), Some(customers.path()));
+    assert_eq!(state.collection(), Some(customers.raw().path()));
 
     let (quiet, state) = run_pass(&sync, state).await;
     assert!(quiet.changes.is_empty() && !quiet.full_read, "nothing changed: {:?}", quiet.ids());
 
-    let alpine = customers.key(cronus_customers::ALPINE.0).get().send().await.expect("read Alpine");
+    let alpine = customers.key(cronus_customers::ALPINE.0).get().await.expect("read Alpine");
     let renamed = rename(&customers, &alpine, "Alpine Ski House (renamed)").await;
     let mut made = BTreeSet::from([renamed.id]);
     for n in 0..3 {
@@ -219,7 +219,7 @@ async fn each_company_has_its_own_state() {
 
     match muller_sync.start(cronus_state.clone()) {
         Err(StateError::OtherCollection { belongs_to, used_with }) => {
-            assert_eq!((belongs_to.as_str(), used_with.as_str()), (cronus.path(), muller.path()));
+            assert_eq!((belongs_to.as_str(), used_with.as_str()), (cronus.raw().path(), muller.raw().path()));
         }
         other => panic!("a state of another company was accepted: {other:?}"),
     }

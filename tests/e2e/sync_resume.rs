@@ -70,7 +70,7 @@ async fn write(api: v2_0::Api, company_id: Uuid, seed: u64) -> usize {
                 (index, batch.add(company.customer(current.id).update(current, changes)))
             })
             .collect();
-        let mut response = batch.send().await.expect("the batch is answered");
+        let mut response = batch.await.expect("the batch is answered");
         for handle in creates {
             mine.push(response.take(handle).expect("a create succeeds"));
             created += 1;

@@ -35,7 +35,7 @@ async fn trippin_against_the_peer() {
 
     // An open type: a property the model does not declare is kept, and an
     // open complex value carries its own undeclared properties when written.
-    let russell = api.person("russellwhyte").get().send().await.unwrap();
+    let russell = api.person("russellwhyte").get().await.unwrap();
     assert_eq!(russell.first_name, "Russell");
     assert_eq!(russell.additional_properties.get("Nickname").map(|value| value.get()), Some("\"Rusty\""));
     let mut home = russell.address_info[0].clone();
@@ -43,7 +43,6 @@ async fn trippin_against_the_peer() {
     let updated = api
         .person("russellwhyte")
         .update(&russell, person::PersonUpdate::new().address_info([home]))
-        .send()
         .await
         .unwrap();
     assert_eq!(updated.address_info[0].additional_properties.get("Floor").map(|value| value.get()), Some("3"));
@@ -57,15 +56,14 @@ async fn trippin_against_the_peer() {
     let changed = api
         .person("russellwhyte")
         .update(&updated, person::PersonUpdate::new().gender(PersonGender::Unknown))
-        .send()
         .await
         .unwrap();
     assert_eq!(changed.gender, Some(PersonGender::Unknown));
-    let stale = api.person("russellwhyte").update(&russell, person::PersonUpdate::new().first_name("Rusty")).send().await.unwrap_err();
+    let stale = api.person("russellwhyte").update(&russell, person::PersonUpdate::new().first_name("Rusty")).await.unwrap_err();
     assert!(matches!(stale, Error::StaleEtag(_)), "{stale:?}");
 
     // A spatial property (Edm.GeographyPoint, kept as GeoJSON) read and written back.
-    let sfo = api.airport("KSFO").get().send().await.unwrap();
+    let sfo = api.airport("KSFO").get().await.unwrap();
     let coordinates: serde_json::Value = sfo.location.loc.parse().unwrap();
     assert_eq!(coordinates["type"], "Point");
     assert_eq!(coordinates["coordinates"][1].as_f64(), Some(37.6188888888889));
@@ -73,15 +71,15 @@ async fn trippin_against_the_peer() {
         loc: Json::from_text(r#"{"type":"Point","coordinates":[-122.38,37.62]}"#).unwrap(),
         ..sfo.location.clone()
     };
-    let after = api.airport("KSFO").update(&sfo, airport::AirportUpdate::new().location(moved)).send().await.unwrap();
+    let after = api.airport("KSFO").update(&sfo, airport::AirportUpdate::new().location(moved)).await.unwrap();
     let written: serde_json::Value = after.location.loc.parse().unwrap();
     assert_eq!(written["coordinates"], serde_json::json!([-122.38, 37.62]));
     assert_eq!(after.location.city.name, "San Francisco", "the rest of the value came back as it was");
 
     // The singleton `Me`, read and updated.
-    let me = api.me().get().send().await.unwrap();
+    let me = api.me().get().await.unwrap();
     assert_eq!(me.user_name, "aprilcline");
-    let me = api.me().update(&me, person::PersonUpdate::new().last_name("Cline-Smith")).send().await.unwrap();
+    let me = api.me().update(&me, person::PersonUpdate::new().last_name("Cline-Smith")).await.unwrap();
     assert_eq!(me.last_name, "Cline-Smith");
     assert!(api.me().friends().url().ends_with("/TripPinRESTierService/Me/Friends"));
 
@@ -98,7 +96,7 @@ async fn trippin_against_the_peer() {
         at("2014-03-03T00:00:00Z"),
         ["Leisure".to_owned()],
     );
-    let created = api.person("scottketchum").trips().create(weekend).send().await.unwrap();
+    let created = api.person("scottketchum").trips().create(weekend).await.unwrap();
     assert_eq!(created.name, "Weekend in Shanghai");
     assert!(created.trip_id > 2004, "the service assigns the id: {}", created.trip_id);
 
@@ -114,29 +112,29 @@ async fn trippin_against_the_peer() {
         .await
         .unwrap();
     assert_eq!(flights.iter().map(|f| f.flight_number.as_str()).collect::<Vec<_>>(), ["AA4035", "VA1930"]);
-    let airline = api.person("russellwhyte").trip(1001).plan_item(11).cast::<flight::FlightEntities>().airline().get().send().await.unwrap();
+    let airline = api.person("russellwhyte").trip(1001).plan_item(11).cast::<flight::FlightEntities>().airline().get().await.unwrap();
     assert_eq!(airline.airline_code, "AA");
 
     // Bound functions and a bound action.
-    let favourite = api.person("russellwhyte").get_favorite_airline().send().await.unwrap();
+    let favourite = api.person("russellwhyte").get_favorite_airline().await.unwrap();
     assert_eq!(favourite.name, "American Airlines");
-    let friends_trips = api.person("russellwhyte").get_friends_trips("scottketchum").send().await.unwrap();
+    let friends_trips = api.person("russellwhyte").get_friends_trips("scottketchum").await.unwrap();
     assert_eq!(friends_trips.len(), 2, "the seeded trip and the one created above");
-    let involved = api.person("russellwhyte").trip(1001).get_involved_people().send().await.unwrap();
+    let involved = api.person("russellwhyte").trip(1001).get_involved_people().await.unwrap();
     assert_eq!(involved.iter().map(|p| p.user_name.as_str()).collect::<Vec<_>>(), ["russellwhyte"]);
-    api.person("russellwhyte").share_trip("scottketchum", 1001).send().await.unwrap();
-    let shared = api.person("scottketchum").trips().count().send().await.unwrap();
+    api.person("russellwhyte").share_trip("scottketchum", 1001).await.unwrap();
+    let shared = api.person("scottketchum").trips().count().await.unwrap();
     assert_eq!(shared, 3);
 
     // Unbound operations: a function through its import, then the action
     // that puts the data back as it was.
-    let nearest = api.get_nearest_airport(33.9, -118.4).send().await.unwrap();
+    let nearest = api.get_nearest_airport(33.9, -118.4).await.unwrap();
     assert_eq!(nearest.icao_code, "KLAX");
-    api.reset_data_source().send().await.unwrap();
-    assert_eq!(api.person("scottketchum").trips().count().send().await.unwrap(), 1);
-    let russell = api.person("russellwhyte").get().send().await.unwrap();
+    api.reset_data_source().await.unwrap();
+    assert_eq!(api.person("scottketchum").trips().count().await.unwrap(), 1);
+    let russell = api.person("russellwhyte").get().await.unwrap();
     assert_eq!(russell.gender, Some(PersonGender::Male));
-    assert_eq!(api.airport("KSFO").get().send().await.unwrap().location.loc.get(), sfo.location.loc.get());
+    assert_eq!(api.airport("KSFO").get().await.unwrap().location.loc.get(), sfo.location.loc.get());
 }
 "##;
 

@@ -113,7 +113,7 @@ async fn a_second_row_with_the_same_primary_key_is_refused() {
     assert!(message.contains("Customer already exists") && message.contains("No.='10000'"), "{message}");
 
     // Through the client, as user code meets it.
-    let create = customers.create(customer::CustomerCreate::new("Alpine twice").number("10000")).send().await;
+    let create = customers.create(customer::CustomerCreate::new("Alpine twice").number("10000")).await;
     let error = create.expect_err("a duplicate number");
     assert!(matches!(error, Error::Conflict(_)), "{error:?}");
     assert_eq!((error.status(), error.code()), (Some(409), Some("Internal_EntityWithSameKeyExists")));
@@ -129,9 +129,9 @@ async fn a_second_row_with_the_same_primary_key_is_refused() {
     // An update may not give a row another's key either.
     let obrien = world.customer_by_number("20000");
     let path = world.company().customer(obrien.id);
-    let renumbered = path.update(&obrien, customer::CustomerUpdate::new().number("10000")).send().await;
+    let renumbered = path.update(&obrien, customer::CustomerUpdate::new().number("10000")).await;
     assert_eq!(renumbered.expect_err("10000 is taken").code(), Some("Internal_EntityWithSameKeyExists"));
-    path.update(&obrien, customer::CustomerUpdate::new().number("20001")).send().await.expect("a free number");
+    path.update(&obrien, customer::CustomerUpdate::new().number("20001")).await.expect("a free number");
 
     // Journals by code, their lines by journal and line number.
     let journals = world.company().customer_payment_journals();
@@ -153,7 +153,7 @@ async fn invoices_with_quantities(world: &World) {
     for quantity in [1, 3, 9] {
         let line = line::SalesInvoiceLineCreate::new().line_object_number("ITM-100").quantity(quantity);
         let draft = sales_invoice::SalesInvoiceCreate::new("10000").sales_invoice_lines([line]);
-        world.company().sales_invoices().create(draft).send().await.expect("invoice");
+        world.company().sales_invoices().create(draft).await.expect("invoice");
     }
 }
 

@@ -26,7 +26,7 @@ async fn the_nth_request_fails_with_503_and_is_retried() {
     let world = World::new();
     world.bc.inject(Fault::service_unavailable().retry_after(Duration::from_secs(1)).on_request(2));
     for _ in 0..3 {
-        world.company().customers().count().send().await.expect("count");
+        world.company().customers().count().await.expect("count");
     }
     let statuses: Vec<_> = world.bc.requests().all().iter().map(|r| (r.number, r.status)).collect();
     assert_eq!(statuses, [(1, Some(200)), (2, Some(503)), (3, Some(200)), (4, Some(200))]);
@@ -40,7 +40,7 @@ async fn gateway_timeouts_are_retried_for_reads_but_not_for_writes() {
 
     world.bc.inject(Fault::gateway_timeout().after_processing().when(RequestMatcher::post()));
     let create = journal::CustomerPaymentJournalCreate::new("GW");
-    let error = world.company().customer_payment_journals().create(create).send().await.expect_err("not repeated");
+    let error = world.company().customer_payment_journals().create(create).await.expect_err("not repeated");
     assert!(matches!(error, Error::Timeout { service: Some(_), .. }), "{error:?}");
     let journals = world.bc.list(&world.company().customer_payment_journals()).expect("journals");
     assert_eq!(journals.len(), 1, "the gateway gave up after the write was applied");
@@ -57,7 +57,6 @@ async fn timeouts_and_refused_connections() {
         .company()
         .customer_payment_journals()
         .create(journal::CustomerPaymentJournalCreate::new("T1"))
-        .send()
         .await
         .expect_err("a create is not repeated after a timeout");
     assert!(matches!(&error, Error::Timeout { transport: Some(e), .. } if e.is_timeout()), "{error:?}");
@@ -68,7 +67,6 @@ async fn timeouts_and_refused_connections() {
         .company()
         .customer_payment_journals()
         .create(journal::CustomerPaymentJournalCreate::new("T2"))
-        .send()
         .await
         .expect("a connection never made is retried even for a create");
 }
@@ -95,23 +93,22 @@ async fn a_stale_etag_on_the_next_write_and_chosen_errors() {
     let alpine = world.customer_by_number("10000");
     let path = world.company().customer(alpine.id);
     world.bc.inject(Fault::stale_etag().when(RequestMatcher::any().entity(&path)));
-    let refused = path.update(&alpine, customer::CustomerUpdate::new().city("Vail")).send().await.expect_err("stale");
+    let refused = path.update(&alpine, customer::CustomerUpdate::new().city("Vail")).await.expect_err("stale");
     assert_eq!(refused.code(), Some("Request_EntityChanged"));
-    let fresh = path.get().send().await.expect("fresh");
+    let fresh = path.get().await.expect("fresh");
     assert_ne!(fresh.etag, alpine.etag, "someone else's change is there");
-    path.update(&fresh, customer::CustomerUpdate::new().city("Vail")).send().await.expect("the retry wins");
+    path.update(&fresh, customer::CustomerUpdate::new().city("Vail")).await.expect("the retry wins");
 
     let fault = Fault::error(400, "Application_FieldValidationException", "Validation error for Field: City")
         .when(RequestMatcher::patch().path_contains("/customers("))
         .always();
     assert!(matches!(fault.kind(), FaultKind::Error { status: 400, .. }));
     world.bc.inject(fault);
-    let fresh = path.get().send().await.expect("fresh");
+    let fresh = path.get().await.expect("fresh");
     for _ in 0..2 {
-        let error =
-            path.update(&fresh, customer::CustomerUpdate::new().city("Aspen")).send().await.expect_err("injected");
+        let error = path.update(&fresh, customer::CustomerUpdate::new().city("Aspen")).await.expect_err("injected");
         assert_eq!((error.status(), error.code()), (Some(400), Some("Application_FieldValidationException")));
     }
     world.bc.clear_faults();
-    path.update(&fresh, customer::CustomerUpdate::new().city("Aspen")).send().await.expect("faults cleared");
+    path.update(&fresh, customer::CustomerUpdate::new().city("Aspen")).await.expect("faults cleared");
 }

@@ -7,7 +7,7 @@ mod reads;
 mod requests;
 mod writes;
 
-use business_central_sdk::api::v2_0::{self, company::Companies, customer, item};
+use business_central_sdk::api::v2_0::{self, customer, item};
 use business_central_sdk::runtime::uuid::Uuid;
 use business_central_sdk::runtime::{Headers, HttpRequest, HttpResponse, Method, OperationKind};
 use business_central_testing::FakeBusinessCentral;
@@ -63,7 +63,7 @@ impl World {
         world
     }
 
-    pub fn company(&self) -> v2_0::EntityPath<Companies> {
+    pub fn company(&self) -> v2_0::company::CompanyPath {
         self.api.company(self.cronus)
     }
 

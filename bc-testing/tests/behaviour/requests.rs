@@ -10,7 +10,7 @@ async fn every_part_of_a_request_is_recorded() {
     let world = World::new();
     let alpine = world.customer_by_number("10000");
     let path = world.company().customer(alpine.id);
-    path.update(&alpine, customer::CustomerUpdate::new().city("Vail")).send().await.expect("update");
+    path.update(&alpine, customer::CustomerUpdate::new().city("Vail")).await.expect("update");
     world
         .company()
         .customers()
@@ -48,7 +48,7 @@ async fn an_unconditional_update_fails_the_if_match_assertion() {
     let world = World::new();
     let alpine = world.customer_by_number("10000");
     let path = world.company().customer(alpine.id);
-    path.update_unconditionally(customer::CustomerUpdate::new().city("Vail")).send().await.expect("If-Match: *");
+    path.update_unconditionally(customer::CustomerUpdate::new().city("Vail")).await.expect("If-Match: *");
     world.bc.requests().assert_patches_to_carry_if_match(&path);
 }
 

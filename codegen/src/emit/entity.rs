@@ -1,12 +1,12 @@
 //! One module per entity type: the entity struct, its create and update
 //! payloads, property and navigation handles, entity-set markers with their
-//! capabilities, and the navigation/action/stream methods of its paths.
+//! capabilities, and its path types (`paths`).
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::names::Scope;
-use super::plan::{EntityPlan, FieldPlan, KeyPart, NavPlan, OperationPlan, RustType, SetPlan};
+use super::plan::naming::Scope;
+use super::plan::{EntityPlan, FieldPlan, KeyPart, NavPlan, OperationPlan, RustType};
 use super::structured::{self, Structure};
 use super::tokens::{argument, braced, concat, doc, entity_module, field_type, ident, std_name, up, value_type};
 use crate::ir::OperationKind;
@@ -31,7 +31,7 @@ pub fn render(entity: &EntityPlan, depth: usize) -> TokenStream {
     let payloads = payloads(entity, depth);
     let handles = handles(entity);
     let fields_module = fields_module(entity, depth);
-    let paths = entity.sets.iter().map(|set| path_methods(entity, set, depth));
+    let paths = super::paths::render(entity, depth);
     let name = ident(&entity.struct_name);
     let derived = entity.ancestors.iter().map(|ancestor| {
         let ancestor = value_type(ancestor, depth);
@@ -42,7 +42,7 @@ pub fn render(entity: &EntityPlan, depth: usize) -> TokenStream {
     file.extend([key]);
     file.extend(sets);
     file.extend([payloads, handles, fields_module]);
-    file.extend(paths);
+    file.extend([paths]);
     file
 }
 
@@ -583,110 +583,4 @@ pub fn operation_method(op: &OperationPlan, depth: usize, receiver: &TokenStream
             }
         }
     }
-}
-
-/// The navigation, operation and stream methods of the paths to the
-/// entities of one set (or singleton, or the type's own marker).
-fn path_methods(entity: &EntityPlan, set: &SetPlan, depth: usize) -> TokenStream {
-    let marker = ident(&set.marker);
-    let up1 = up(depth);
-    // How the docs write the URL of the collection and of one entity.
-    let (collection, one) = match (set.synthetic, set.singleton) {
-        (true, _) => ("…".to_owned(), "…(…)".to_owned()),
-        (_, true) => (set.name.clone(), set.name.clone()),
-        _ => (set.name.clone(), format!("{}(…)", set.name)),
-    };
-    let navigations = entity.navigations.iter().map(|n| {
-        let method = ident(&n.path_method);
-        let wire = &n.wire;
-        let module = entity_module(n.target.namespace.as_deref(), &n.target.module, depth);
-        let target = ident(&n.target.set_marker);
-        let mut lines = n.docs.clone();
-        lines.push(String::new());
-        lines.push(format!("URL: `…/{one}/{wire}`."));
-        let docs = doc(&lines);
-        if n.collection {
-            let key_method = n.key_method.as_ref().filter(|_| !n.target_key.is_empty()).map(|key_method| {
-                let key_method = ident(key_method);
-                let key_struct = n.target_key_struct.as_ref().map(|name| {
-                    let name = ident(name);
-                    quote!(#module::#name)
-                });
-                let (params, value) = key_arguments(&n.target_key, key_struct, depth);
-                let line = format!(" One entity of `{wire}`, by key: `…/{one}/{wire}(…)`.");
-                quote! {
-                    #[doc = #line]
-                    pub fn #key_method(&self, #(#params),*) -> #up1 EntityPath<#module::#target> {
-                        self.#method().key(#value)
-                    }
-                }
-            });
-            quote! {
-                #docs
-                pub fn #method(&self) -> #up1 CollectionPath<#module::#target> {
-                    #up1 CollectionPath::from(self.collection(#wire))
-                }
-                #key_method
-            }
-        } else {
-            quote! {
-                #docs
-                pub fn #method(&self) -> #up1 EntityPath<#module::#target> {
-                    #up1 EntityPath::from(self.single(#wire))
-                }
-            }
-        }
-    });
-    let actions = entity.actions.iter().map(|op| operation_method(op, depth, &quote!(self)));
-    let streams = entity.streams.iter().map(|s| {
-        let method = ident(&s.method);
-        let wire = &s.wire;
-        let line = format!(" The content of the stream property `{wire}` (download and upload): `…/{one}/{wire}`.");
-        quote! {
-            #[doc = #line]
-            pub fn #method(&self) -> rt::MediaPath {
-                self.media(#wire)
-            }
-        }
-    });
-    let media = entity.media_method.as_ref().map(|m| {
-        let method = ident(m);
-        quote! {
-            /// The entity's media content (`…/$value`).
-            pub fn #method(&self) -> rt::MediaPath {
-                self.media("$value")
-            }
-        }
-    });
-    let alternate = entity.alternate_keys.iter().map(|k| {
-        let method = ident(&k.method);
-        let (params, _) = key_arguments(&k.parts, None, depth);
-        let predicate = alternate_key_predicate(&k.parts, depth);
-        let names: Vec<String> = k.parts.iter().map(|p| format!("`{}`", p.wire)).collect();
-        let line = format!(
-            " One entity by its alternate key {}: `…/{collection}({}=…)`.",
-            names.join(", "),
-            k.parts.first().map_or("", |p| p.wire.as_str())
-        );
-        quote! {
-            #[doc = #line]
-            pub fn #method(&self, #(#params),*) -> #up1 EntityPath<#marker> {
-                #up1 EntityPath::from(self.alternate_key_path(&#predicate))
-            }
-        }
-    });
-    let collection_actions = entity.collection_actions.iter().map(|op| operation_method(op, depth, &quote!(self)));
-    let entity_items: Vec<TokenStream> = navigations.chain(actions).chain(streams).chain(media).collect();
-    // A singleton is never a collection.
-    let collection_items: Vec<TokenStream> =
-        if set.singleton { Vec::new() } else { alternate.chain(collection_actions).collect() };
-    let entity_impl = (!entity_items.is_empty()).then(|| {
-        let items = braced(concat(entity_items));
-        quote!(impl #up1 EntityPath<#marker> #items)
-    });
-    let collection_impl = (!collection_items.is_empty()).then(|| {
-        let items = braced(concat(collection_items));
-        quote!(impl #up1 CollectionPath<#marker> #items)
-    });
-    concat(entity_impl.into_iter().chain(collection_impl))
 }

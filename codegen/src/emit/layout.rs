@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use super::names::escaped;
+use super::plan::naming::escaped;
 use super::plan::{ApiPlan, ComplexPlan, EnumPlan};
 use super::{Job, Pending, comment_safe};
 use crate::customize::Customization;

@@ -5,7 +5,7 @@ mod complex;
 mod entity;
 mod enums;
 mod layout;
-pub mod names;
+mod paths;
 pub mod plan;
 mod root;
 mod structured;
@@ -52,7 +52,7 @@ pub struct GeneratedFile {
 /// The Rust module path of a route: `api/v2.0` → `api::v2_0`; empty for
 /// an empty route.
 pub fn route_modules(route: &str) -> Vec<String> {
-    route.split('/').filter(|s| !s.is_empty()).map(|segment| names::snake(&segment.replace('.', "_"))).collect()
+    route.split('/').filter(|s| !s.is_empty()).map(|segment| plan::naming::snake(&segment.replace('.', "_"))).collect()
 }
 
 /// The plan of one API (for inspection and for tests that count what is generated).

@@ -1,20 +1,19 @@
-//! The API module's root (`mod.rs`): the service marker, the entry point
-//! with the sets reachable from the API root, and the path wrappers the
-//! entity modules add navigation methods to.
+//! The API module's root (`mod.rs`): the service marker and the entry point
+//! with the sets, singletons and operation imports reachable from the API
+//! root, each returning the path type of its entity module.
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::entity::{key_arguments, operation_method};
 use super::plan::ApiPlan;
-use super::tokens::{doc, entity_module, ident, std_name};
+use super::plan::naming::path_methods;
+use super::tokens::{doc, entity_module, ident};
 use crate::customize::Customization;
 
 /// The API module; `modules` are the modules it declares (entity modules,
 /// or namespace modules when the service's types span several namespaces).
 pub fn render(plan: &ApiPlan, modules: &[String], customization: &dyn Customization) -> TokenStream {
-    let std_clone = std_name("clone", "Clone");
-    let std_into = std_name("convert", "Into");
     let route = &plan.route;
     // URLs in the docs, relative to the client's base URL.
     let at = if route.is_empty() { String::new() } else { format!("{route}/") };
@@ -37,25 +36,21 @@ pub fn render(plan: &ApiPlan, modules: &[String], customization: &dyn Customizat
         let collection = ident(&root.collection_method);
         let module = entity_module(root.target.namespace.as_deref(), &root.target.module, 0);
         let marker = ident(&root.target.set_marker);
+        let entity_path = ident(&root.target.entity_path);
         let set = &root.set;
-        let key_struct = plan
-            .entities
-            .iter()
-            .find(|e| e.qualified == root.target.qualified)
-            .and_then(|e| e.key_struct.as_ref())
-            .map(|name| {
-                let name = ident(name);
-                quote!(#module::#name)
-            });
-        let (params, key_value) = key_arguments(&root.key, key_struct, 0);
         let collection_doc = format!(" The entity set `{set}` (`{at}{set}`).");
         let key_doc = format!(" One entity of `{set}` by key (`{at}{set}(…)`).");
+        let Some(collection_path) = &root.target.collection_path else { return TokenStream::new() };
+        let collection_path = ident(collection_path);
         let by_key = root.key_method.as_ref().map(|key_method| {
             let key_method = ident(key_method);
+            let (params, _) = key_arguments(&root.key, None, 0);
+            let args = root.key.iter().map(|p| ident(&p.ident));
+            let key = ident(path_methods::KEY);
             quote! {
                 #[doc = #key_doc]
-                pub fn #key_method(&self, #(#params),*) -> EntityPath<#module::#marker> {
-                    self.#collection().key(#key_value)
+                pub fn #key_method(&self, #(#params),*) -> #module::#entity_path {
+                    self.#collection().#key(#(#args),*)
                 }
             }
         });
@@ -70,15 +65,15 @@ pub fn render(plan: &ApiPlan, modules: &[String], customization: &dyn Customizat
                 format!(" One entity of `{set}` by its alternate key {} (`{set}({first}=…)`).", names.join(", "));
             quote! {
                 #[doc = #line]
-                pub fn #method(&self, #(#params),*) -> EntityPath<#module::#marker> {
+                pub fn #method(&self, #(#params),*) -> #module::#entity_path {
                     self.#collection().#collection_method(#(#args),*)
                 }
             }
         });
         quote! {
             #[doc = #collection_doc]
-            pub fn #collection(&self) -> CollectionPath<#module::#marker> {
-                CollectionPath(rt::CollectionPath::new(self.api.clone(), #set))
+            pub fn #collection(&self) -> #module::#collection_path {
+                #module::#collection_path::from(rt::CollectionPath::<#module::#marker>::new(self.api.clone(), #set))
             }
 
             #by_key
@@ -89,37 +84,13 @@ pub fn render(plan: &ApiPlan, modules: &[String], customization: &dyn Customizat
         let method = ident(&singleton.method);
         let module = entity_module(singleton.target.namespace.as_deref(), &singleton.target.module, 0);
         let marker = ident(&singleton.target.set_marker);
+        let entity_path = ident(&singleton.target.entity_path);
         let name = &singleton.name;
         let line = format!(" The singleton `{name}` (`{at}{name}`).");
         quote! {
             #[doc = #line]
-            pub fn #method(&self) -> EntityPath<#module::#marker> {
-                EntityPath(rt::EntityPath::new(self.api.clone(), #name))
-            }
-        }
-    });
-    let casts = plan.has_derived_entities().then(|| {
-        quote! {
-            impl<S: rt::EntitySet> CollectionPath<S> {
-                /// Only the entities of a derived type `T` (a type-cast segment,
-                /// `…/Namespace.Type`), with `T`'s properties for filters.
-                pub fn cast<T: rt::EntitySet>(&self) -> CollectionPath<T>
-                where
-                    T::Entity: rt::DerivedFrom<S::Entity>,
-                {
-                    CollectionPath(self.0.cast())
-                }
-            }
-
-            impl<S: rt::EntitySet> EntityPath<S> {
-                /// This entity as its derived type `T` (a type-cast segment,
-                /// `…(key)/Namespace.Type`); reading it fails if it is not one.
-                pub fn cast<T: rt::EntitySet>(&self) -> EntityPath<T>
-                where
-                    T::Entity: rt::DerivedFrom<S::Entity>,
-                {
-                    EntityPath(self.0.cast())
-                }
+            pub fn #method(&self) -> #module::#entity_path {
+                #module::#entity_path::from(rt::EntityPath::<#module::#marker>::new(self.api.clone(), #name))
             }
         }
     });
@@ -178,72 +149,6 @@ pub fn render(plan: &ApiPlan, modules: &[String], customization: &dyn Customizat
             #(#singletons)*
             #(#imports)*
         }
-
-        /// One entity at a URL path; navigation, action and stream methods
-        /// come from the entity's module, reading and writing from [`rt::EntityPath`].
-        pub struct EntityPath<S>(rt::EntityPath<S>);
-
-        /// A collection of entities at a URL path.
-        pub struct CollectionPath<S>(rt::CollectionPath<S>);
-
-        impl<S> ::std::ops::Deref for EntityPath<S> {
-            type Target = rt::EntityPath<S>;
-            fn deref(&self) -> &rt::EntityPath<S> {
-                &self.0
-            }
-        }
-
-        impl<S> ::std::ops::Deref for CollectionPath<S> {
-            type Target = rt::CollectionPath<S>;
-            fn deref(&self) -> &rt::CollectionPath<S> {
-                &self.0
-            }
-        }
-
-        impl<S> ::std::convert::From<rt::EntityPath<S>> for EntityPath<S> {
-            fn from(path: rt::EntityPath<S>) -> Self {
-                EntityPath(path)
-            }
-        }
-
-        impl<S> ::std::convert::From<rt::CollectionPath<S>> for CollectionPath<S> {
-            fn from(path: rt::CollectionPath<S>) -> Self {
-                CollectionPath(path)
-            }
-        }
-
-        impl<S> #std_clone for EntityPath<S> {
-            fn clone(&self) -> Self {
-                EntityPath(self.0.clone())
-            }
-        }
-
-        impl<S> #std_clone for CollectionPath<S> {
-            fn clone(&self) -> Self {
-                CollectionPath(self.0.clone())
-            }
-        }
-
-        impl<S> ::std::fmt::Debug for EntityPath<S> {
-            fn fmt(&self, formatter: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                self.0.fmt(formatter)
-            }
-        }
-
-        impl<S> ::std::fmt::Debug for CollectionPath<S> {
-            fn fmt(&self, formatter: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                self.0.fmt(formatter)
-            }
-        }
-
-        impl<S: rt::EntitySet> CollectionPath<S> {
-            /// One entity of this collection, by key: `…(key)`. GUID keys are
-            /// written bare, string keys quoted with `'` doubled.
-            pub fn key(&self, key: impl #std_into<S::Key>) -> EntityPath<S> {
-                EntityPath(self.0.key_path(&key.into()))
-            }
-        }
-        #casts
 
         #type_modules
         #(#module_decls)*

@@ -5,8 +5,8 @@ use std::cell::RefCell;
 use proc_macro2::{Delimiter, Group, Ident, Span, TokenStream};
 use quote::quote;
 
-use super::names::{Escape, escape};
 use super::plan::RustType;
+use super::plan::naming::{Escape, escape};
 use crate::ir::Primitive;
 
 /// An identifier, raw when it is a keyword (`r#type`).

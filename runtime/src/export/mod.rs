@@ -293,7 +293,7 @@ where
         crate::paging::Page::fetch(query.order_by(key).top(1).request())
     };
     let (lowest, highest, total) =
-        futures_util::future::join3(end(false), end(true), base.count_request().send()).await;
+        futures_util::future::join3(end(false), end(true), base.count_request().into_future()).await;
     let key = |page: crate::paging::Page<S::Entity>| -> Result<Option<P::Inner>, Error> {
         match page.items.first() {
             None => Ok(None),

@@ -64,7 +64,7 @@ impl<T: Send + 'static> Page<T> {
             return Err(Error::InvalidRequest(refusal));
         }
         let client = request.api.client().clone();
-        let mut page = request.send().await?;
+        let mut page = request.run().await?;
         if let Some(link) = page.next_link.take() {
             let absolute = absolute_link(&url, page.context.as_deref(), link.as_str())
                 .map_err(|error| error.with_url(client.url_for_errors(&url)))?;
@@ -385,7 +385,7 @@ impl<T: Send + 'static> PageStream<T> {
         self.visited.insert(&url);
         self.pages += 1;
         request.target = Target::Absolute(url);
-        self.in_flight = Some(Box::pin(request.send()));
+        self.in_flight = Some(Box::pin(request.run()));
     }
 
     /// Applies the item limit to a fresh page and decides what comes next.

@@ -283,9 +283,14 @@ impl<S: EntitySet> GetQuery<S> {
     pub fn url(&self) -> String {
         self.request().url()
     }
+}
+
+impl<S: EntitySet> std::future::IntoFuture for GetQuery<S> {
+    type Output = Result<S::Entity, Error>;
+    type IntoFuture = crate::transport::BoxFuture<'static, Result<S::Entity, Error>>;
 
     /// Reads the entity.
-    pub async fn send(&self) -> Result<S::Entity, Error> {
-        self.request().send().await
+    fn into_future(self) -> Self::IntoFuture {
+        self.request().into_future()
     }
 }

@@ -41,7 +41,7 @@ pub fn optional(name: &str) -> Option<String> {
 }
 
 /// The API and the configured company, from the variables above.
-pub fn connect() -> Result<(v2_0::Api, v2_0::EntityPath<v2_0::company::Companies>), Box<dyn Error>> {
+pub fn connect() -> Result<(v2_0::Api, v2_0::company::CompanyPath), Box<dyn Error>> {
     let mut builder = match optional("BC_BASE_URL") {
         Some(base_url) => Client::builder(Environment::custom(base_url)),
         None => {

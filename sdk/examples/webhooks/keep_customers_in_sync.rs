@@ -50,7 +50,7 @@ use axum::extract::{DefaultBodyLimit, RawQuery, State};
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::response::Response;
 use axum::routing::post;
-use business_central_sdk::api::v2_0::{self, customer};
+use business_central_sdk::api::v2_0::customer;
 use business_central_sdk::sync::{IncrementalSync, SyncState};
 use business_central_sdk::webhooks::{
     self, ChangeType, ClientState, IncomingRequest, Notification, ReceivedKind, Receiver, Reply, SubscriptionId,
@@ -59,7 +59,7 @@ use business_central_sdk::webhooks::{
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 
-type Customers = v2_0::CollectionPath<customer::Customers>;
+type Customers = customer::CustomersPath;
 
 /// One customer in the CSV file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

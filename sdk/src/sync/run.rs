@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use odata_v4_runtime::{CollectionPath, EntitySet, Error, Filterable, NextLink, Page, Prop, decode};
+use odata_v4_runtime::{CollectionHandle, CollectionPath, EntitySet, Error, Filterable, NextLink, Page, Prop, decode};
 
 use super::error::StateError;
 use super::state::{RowVersion, SyncState};
@@ -43,9 +43,9 @@ where
     S::Entity: ChangeTracked,
 {
     /// Syncs `collection`, such as `company.customers()`.
-    pub fn new(collection: &CollectionPath<S>) -> IncrementalSync<S> {
+    pub fn new(collection: &impl CollectionHandle<Set = S>) -> IncrementalSync<S> {
         IncrementalSync {
-            collection: collection.clone(),
+            collection: collection.collection_path().clone(),
             overlap: TimeDelta::from_std(DEFAULT_OVERLAP).unwrap_or(TimeDelta::zero()),
             page_size: None,
             remember_at_most: super::DEFAULT_REMEMBERED_ROWS,

@@ -16,7 +16,7 @@ use odata_v4_runtime::{Entity, Property, PropertyOf};
 /// use business_central_sdk::api::v2_0;
 /// use business_central_sdk::sync::IncrementalSync;
 ///
-/// # fn example(company: v2_0::EntityPath<v2_0::company::Companies>) {
+/// # fn example(company: v2_0::company::CompanyPath) {
 /// // Sales invoice lines have no `lastModifiedDateTime`.
 /// let lines = IncrementalSync::new(&company.sales_invoice_lines());
 /// # }

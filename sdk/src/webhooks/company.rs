@@ -2,7 +2,9 @@
 //! Business Central uses in subscriptions and notifications: by id.
 
 use odata_v4_runtime::uuid::Uuid;
-use odata_v4_runtime::{CollectionPath, Error, HttpResponse, Method, OperationKind, Request, Target, decode};
+use odata_v4_runtime::{
+    CollectionHandle, CollectionPath, Error, HttpResponse, Method, OperationKind, Request, Target, decode,
+};
 use serde::Deserialize;
 
 /// The answer to `GET companies(name='…')?$select=id`.
@@ -35,12 +37,13 @@ fn company_id(response: &HttpResponse) -> Result<Uuid, Error> {
 ///
 /// # async fn example(api: v2_0::Api) -> Result<(), business_central_sdk::Error> {
 /// let customers = webhooks::with_company_id(&api.company_by_name("CRONUS USA, Inc.").customers()).await?;
-/// assert!(customers.path().starts_with("companies(") && !customers.path().contains("name="));
+/// assert!(customers.raw().path().starts_with("companies(") && !customers.raw().path().contains("name="));
 /// # Ok(())
 /// # }
 /// ```
-pub async fn with_company_id<S>(collection: &CollectionPath<S>) -> Result<CollectionPath<S>, Error> {
-    let path = collection.path();
+pub async fn with_company_id<C: CollectionHandle>(collection: &C) -> Result<C, Error> {
+    let raw = collection.collection_path();
+    let path = raw.path();
     let (company, rest) = path.split_once('/').unwrap_or((path, ""));
     let Some(key) = company.strip_prefix("companies(").and_then(|key| key.strip_suffix(')')) else {
         return Ok(collection.clone());
@@ -49,8 +52,7 @@ pub async fn with_company_id<S>(collection: &CollectionPath<S>) -> Result<Collec
         return Ok(collection.clone());
     }
     let target = Target::Relative { path: company.to_owned(), query: "$select=id".to_owned() };
-    let id =
-        Request::new(collection.api().clone(), Method::Get, target, OperationKind::Read, company_id).send().await?;
+    let id = Request::new(raw.api().clone(), Method::Get, target, OperationKind::Read, company_id).await?;
     let resolved = if rest.is_empty() { format!("companies({id})") } else { format!("companies({id})/{rest}") };
-    Ok(CollectionPath::new(collection.api().clone(), resolved))
+    Ok(C::from(CollectionPath::new(raw.api().clone(), resolved)))
 }

@@ -7,7 +7,8 @@ use std::time::Duration;
 use chrono::{DateTime, FixedOffset, TimeDelta, Utc};
 use odata_v4_runtime::uuid::Uuid;
 use odata_v4_runtime::{
-    Api, CollectionPath, EntityPath, Error, ItemStream, Method, OperationKind, Page, Request, Target, decode,
+    Api, CollectionHandle, CollectionPath, EntityPath, Error, ItemStream, Method, OperationKind, Page, Request, Target,
+    decode,
 };
 use serde::Deserialize;
 
@@ -211,7 +212,8 @@ impl Subscriptions {
 
     /// The `resource` value that subscribes `collection`:
     /// `/api/v2.0/companies(…)/customers`.
-    pub fn resource_of<S>(collection: &CollectionPath<S>) -> String {
+    pub fn resource_of(collection: &impl CollectionHandle) -> String {
+        let collection = collection.collection_path();
         format!("/{}/{}", route_of(collection.api()), collection.path())
     }
 
@@ -222,16 +224,16 @@ impl Subscriptions {
     /// days later unless renewed. A company addressed by name is resolved
     /// to its id first ([`with_company_id`](super::with_company_id)), the
     /// form of the subscription's resource and of its notifications.
-    pub async fn subscribe<S>(
+    pub async fn subscribe<C: CollectionHandle>(
         &self,
-        collection: &CollectionPath<S>,
+        collection: &C,
         notification_url: &str,
         client_state: &ClientState,
     ) -> Result<Subscription, WebhookError> {
         if let Some(problem) = client_state.problem() {
             return Err(WebhookError::Invalid(problem));
         }
-        let (own, theirs) = (route_of(&self.api), route_of(collection.api()));
+        let (own, theirs) = (route_of(&self.api), route_of(collection.collection_path().api()));
         if own != theirs {
             return Err(WebhookError::Invalid(format!(
                 "a resource of `{theirs}` is subscribed at `{theirs}/subscriptions`, not at `{own}/subscriptions`"
@@ -240,7 +242,7 @@ impl Subscriptions {
         let collection = super::with_company_id(collection).await?;
         let resource = Subscriptions::resource_of(&collection);
         let body = SubscriptionBody::new(notification_url, &resource, Some(client_state));
-        match self.set().create(body).send().await {
+        match self.set().create(body).await {
             Ok(subscription) => Ok(subscription),
             Err(error) => Err(self.explain_refusal(&resource, error).await),
         }
@@ -280,7 +282,7 @@ impl Subscriptions {
 
     /// One subscription.
     pub async fn get(&self, id: &SubscriptionId) -> Result<Subscription, WebhookError> {
-        self.one(id).get().send().await.map_err(|error| gone_or(id, error))
+        self.one(id).get().await.map_err(|error| gone_or(id, error))
     }
 
     /// Renews a subscription for another three days: `PATCH` with
@@ -297,13 +299,13 @@ impl Subscriptions {
         }
         let body = SubscriptionBody::new(&subscription.notification_url, &subscription.resource, Some(client_state));
         let id = &subscription.id;
-        self.one(id).update(subscription, body).send().await.map_err(|error| gone_or(id, error))
+        self.one(id).update(subscription, body).await.map_err(|error| gone_or(id, error))
     }
 
     /// Deletes a subscription (`DELETE` with `If-Match`).
     pub async fn delete(&self, subscription: &Subscription) -> Result<(), WebhookError> {
         let id = &subscription.id;
-        self.one(id).delete(subscription).send().await.map_err(|error| gone_or(id, error))
+        self.one(id).delete(subscription).await.map_err(|error| gone_or(id, error))
     }
 
     /// Renews, among `ours` (the ids of the subscriptions this application

@@ -5,7 +5,7 @@ use std::fmt;
 
 use chrono::{DateTime, FixedOffset};
 use odata_v4_runtime::uuid::Uuid;
-use odata_v4_runtime::{Api, CollectionPath, EntityPath};
+use odata_v4_runtime::{Api, CollectionHandle, EntityPath, SetPaths};
 
 use super::client_state::SubscriptionId;
 
@@ -233,15 +233,23 @@ impl ResourcePath {
     /// Notifications name the company by id, so a collection whose company
     /// is addressed by name never matches: resolve it once with
     /// [`with_company_id`](super::with_company_id).
-    pub fn is_in<S>(&self, collection: &CollectionPath<S>) -> bool {
+    pub fn is_in(&self, collection: &impl CollectionHandle) -> bool {
+        let collection = collection.collection_path();
         self.route == route_of(collection.api()) && same_segments(self.collection_path(), collection.path())
     }
 
     /// The typed path of the changed row when it belongs to `collection`
-    /// (for example `company.customers()`): read it with `.get()`.
-    pub fn entity_in<S>(&self, collection: &CollectionPath<S>) -> Option<EntityPath<S>> {
-        (self.key().is_some() && self.is_in(collection))
-            .then(|| EntityPath::new(collection.api().clone(), self.path.clone()))
+    /// (for example `company.customers()`, giving a `CustomerPath`): read
+    /// it with `.get()`.
+    pub fn entity_in<C>(&self, collection: &C) -> Option<<C::Set as SetPaths>::Single>
+    where
+        C: CollectionHandle,
+        C::Set: SetPaths,
+    {
+        (self.key().is_some() && self.is_in(collection)).then(|| {
+            let raw = EntityPath::<C::Set>::new(collection.collection_path().api().clone(), self.path.clone());
+            <C::Set as SetPaths>::Single::from(raw)
+        })
     }
 
     /// For a `collection` notification, the moment its filter reads changes

@@ -5,7 +5,7 @@
 // exist yet and this file does not compile; `tests/e2e/cap.rs` builds it only
 // in its ignored test `deep_insert_through_a_composition`.
 
-use cap_shop::odata::v4::shop::{self as shop, order_items, orders};
+use cap_shop::odata::v4::shop::{self as shop, order, order_item};
 use cap_shop::runtime::Client;
 use cap_shop::runtime::rust_decimal::Decimal;
 use cap_shop::runtime::uuid::Uuid;
@@ -16,12 +16,12 @@ async fn deep_insert_through_a_composition() {
     let api = shop::Api::new(&Client::builder(base).build().expect("a client"));
     let id = Uuid::from_u128(0x0b000000_0000_4000_8000_000000000001);
     let lines = [
-        order_items::OrderItemsCreate::new(Uuid::from_u128(0x0b000000_0000_4000_8000_000000000011), 3)
+        order_item::OrderItemCreate::new(Uuid::from_u128(0x0b000000_0000_4000_8000_000000000011), 3)
             .book_id(207)
             .price(Decimal::new(2400, 2)),
-        order_items::OrderItemsCreate::new(Uuid::from_u128(0x0b000000_0000_4000_8000_000000000012), 1).book_id(209),
+        order_item::OrderItemCreate::new(Uuid::from_u128(0x0b000000_0000_4000_8000_000000000012), 1).book_id(209),
     ];
-    let created = api.orders().create(orders::OrdersCreate::new(id, "Deep Insert").items(lines)).send().await.unwrap();
+    let created = api.orders().create(order::OrderCreate::new(id, "Deep Insert").items(lines)).await.unwrap();
     assert_eq!(created.id, id);
     let items = created.items.expect("CAP answers a deep insert with the items");
     assert_eq!(
@@ -29,5 +29,5 @@ async fn deep_insert_through_a_composition() {
         [(Some(207), 3, Some(Decimal::new(2400, 2))), (Some(209), 1, None)]
     );
     assert!(items.iter().all(|i| i.order_id == Some(id)), "CAP fills in the parent key");
-    assert_eq!(api.orders_by_key(id).item_count().send().await.unwrap(), 2);
+    assert_eq!(api.order(id).item_count().await.unwrap(), 2);
 }

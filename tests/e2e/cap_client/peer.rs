@@ -5,7 +5,7 @@
 // server, so each writes only orders of its own and asserts nothing another
 // one changes.
 
-use cap_shop::odata::v4::shop::{self as shop, authors, books, orders};
+use cap_shop::odata::v4::shop::{self as shop, author, book, order};
 use cap_shop::runtime::chrono::NaiveDate;
 use cap_shop::runtime::rust_decimal::Decimal;
 use cap_shop::runtime::uuid::Uuid;
@@ -21,7 +21,7 @@ fn date(year: i32, month: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(year, month, day).expect("a valid date")
 }
 
-fn ids(books: &[books::Books]) -> Vec<i32> {
+fn ids(books: &[book::Book]) -> Vec<i32> {
     books.iter().map(|book| book.id).collect()
 }
 
@@ -37,8 +37,8 @@ async fn pages<T: Send + 'static>(mut stream: rt::PageStream<T>) -> (Vec<usize>,
 }
 
 /// An order of a test's own, with no items.
-async fn new_order(api: &shop::Api, id: u128, customer: &str) -> orders::Orders {
-    api.orders().create(orders::OrdersCreate::new(Uuid::from_u128(id), customer)).send().await.expect("order created")
+async fn new_order(api: &shop::Api, id: u128, customer: &str) -> order::Order {
+    api.orders().create(order::OrderCreate::new(Uuid::from_u128(id), customer)).await.expect("order created")
 }
 
 #[tokio::test]
@@ -46,7 +46,7 @@ async fn typed_queries() {
     let api = api();
 
     // A string with a quote, a decimal, an enumeration value, a date.
-    let quoted = api.books().list().filter(books::title().contains("O'Brien"));
+    let quoted = api.books().list().filter(book::title().contains("O'Brien"));
     assert!(quoted.url().contains("contains(title,%27O%27%27Brien%27)"), "{}", quoted.url());
     assert_eq!(ids(&quoted.collect().await.unwrap()), [209]);
     // CAP declares no EnumType: `genre` is an Edm.String whose values are
@@ -54,16 +54,16 @@ async fn typed_queries() {
     let science = api
         .books()
         .list()
-        .filter(books::genre().eq("Science").and(books::price().gt(Decimal::new(1500, 2))))
-        .order_by(books::price().desc());
+        .filter(book::genre().eq("Science").and(book::price().gt(Decimal::new(1500, 2))))
+        .order_by(book::price().desc());
     let found = science.collect().await.unwrap();
     assert_eq!(ids(&found), [203, 205, 202]);
     assert_eq!(found[0].price, Some(Decimal::new(2240, 2)));
     let victorian = api
         .books()
         .list()
-        .filter(books::published().ge(date(1840, 1, 1)).and(books::published().lt(date(1860, 1, 1))))
-        .order_by(books::published());
+        .filter(book::published().ge(date(1840, 1, 1)).and(book::published().lt(date(1860, 1, 1))))
+        .order_by(book::published());
     let found = victorian.collect().await.unwrap();
     assert_eq!(ids(&found), [210, 208, 201, 202]);
     assert_eq!(found[1].published, Some(date(1846, 5, 22)));
@@ -72,9 +72,9 @@ async fn typed_queries() {
     let cheap = api
         .books()
         .list()
-        .select(books::price())
-        .filter(books::price().lt(Decimal::new(1000, 2)))
-        .order_by(books::id())
+        .select(book::price())
+        .filter(book::price().lt(Decimal::new(1000, 2)))
+        .order_by(book::id())
         .collect()
         .await
         .unwrap();
@@ -87,27 +87,26 @@ async fn typed_queries() {
     );
 
     // $orderby on two keys, $skip and $top.
-    let window = api.books().list().order_by(books::genre()).order_by(books::id().desc()).skip(2).top(4);
+    let window = api.books().list().order_by(book::genre()).order_by(book::id().desc()).skip(2).top(4);
     assert_eq!(ids(&window.collect().await.unwrap()), [207, 204, 208, 210]);
 
     // $count: inline with the first page, and /$count.
-    let counted = api.books().list().filter(books::genre().eq("Science")).count().first_page().await.unwrap();
+    let counted = api.books().list().filter(book::genre().eq("Science")).count().first_page().await.unwrap();
     assert_eq!(counted.count, Some(5));
     assert_eq!(counted.items.len(), 3, "the server's page size");
-    assert_eq!(api.books().count().send().await.unwrap(), 10);
-    assert_eq!(api.books().list().filter(books::genre().eq("History")).count_request().send().await.unwrap(), 2);
+    assert_eq!(api.books().count().await.unwrap(), 10);
+    assert_eq!(api.books().list().filter(book::genre().eq("History")).count_request().await.unwrap(), 2);
 
     // $expand with nested options, from an entity and from a collection.
     let darwin = api
-        .authors_by_key(102)
+        .author(102)
         .get()
         .expand(
-            authors::books()
-                .select(books::title())
-                .filter(books::genre().eq("Science"))
-                .order_by(books::published().desc()),
+            author::books()
+                .select(book::title())
+                .filter(book::genre().eq("Science"))
+                .order_by(book::published().desc()),
         )
-        .send()
         .await
         .unwrap();
     assert_eq!(darwin.name, "Charles Darwin");
@@ -125,9 +124,9 @@ async fn typed_queries() {
     let with_author = api
         .books()
         .list()
-        .filter(books::genre().eq("Poetry"))
-        .expand(books::author())
-        .expand(books::publisher())
+        .filter(book::genre().eq("Poetry"))
+        .expand(book::author())
+        .expand(book::publisher())
         .collect()
         .await
         .unwrap();
@@ -136,9 +135,9 @@ async fn typed_queries() {
     assert_eq!(with_author[0].publisher.as_deref().map(|p| p.city.as_deref()), Some(Some("Harmondsworth")));
 
     // A navigation to one entity, and a missing key.
-    let publisher = api.books_by_key(207).publisher().get().send().await.unwrap();
+    let publisher = api.book(207).publisher().get().await.unwrap();
     assert_eq!(publisher.name, "Profile Books");
-    let missing = api.books_by_key(999).get().send().await.unwrap_err();
+    let missing = api.book(999).get().await.unwrap_err();
     assert!(matches!(missing, Error::NotFound(_)), "{missing:?}");
 }
 
@@ -146,13 +145,13 @@ async fn typed_queries() {
 async fn paging_over_a_top_level_set() {
     let api = api();
     // The server's own limit: three a page (`@cds.query.limit` on Books).
-    let (sizes, all) = pages(api.books().list().order_by(books::id()).pages()).await;
+    let (sizes, all) = pages(api.books().list().order_by(book::id()).pages()).await;
     assert_eq!(sizes, [3, 3, 3, 1]);
     assert_eq!(ids(&all), (201..=210).collect::<Vec<_>>());
 
     // Asking for pages of 2: the preference is sent, and CAP 9 does not
     // implement `odata.maxpagesize`, so its own pages of 3 are followed.
-    let asked = api.books().list().order_by(books::id()).page_size(2);
+    let asked = api.books().list().order_by(book::id()).page_size(2);
     assert_eq!(asked.request().headers().get("Prefer"), Some("odata.maxpagesize=2"));
     let (sizes, all) = pages(asked.pages()).await;
     assert_eq!(sizes, [3, 3, 3, 1]);
@@ -160,11 +159,11 @@ async fn paging_over_a_top_level_set() {
 
     // A filtered read over several pages keeps its filter on every page,
     // and $top ends the stream where it says.
-    let filtered = api.books().list().filter(books::genre().ne("Science")).order_by(books::title());
+    let filtered = api.books().list().filter(book::genre().ne("Science")).order_by(book::title());
     let (sizes, all) = pages(filtered.pages()).await;
     assert_eq!(sizes, [3, 2]);
     assert_eq!(ids(&all), [209, 208, 207, 204, 201]);
-    let first_four = api.books().list().order_by(books::id()).top(4).collect().await.unwrap();
+    let first_four = api.books().list().order_by(book::id()).top(4).collect().await.unwrap();
     assert_eq!(ids(&first_four), [201, 202, 203, 204]);
 }
 
@@ -176,15 +175,15 @@ async fn paging_over_a_top_level_set() {
 #[ignore = "issue 21: a relative @odata.nextLink is resolved against the request URL, not the context URL"]
 async fn paging_over_a_navigation_collection() {
     let api = api();
-    let darwin = api.authors_by_key(102).books();
-    let (sizes, all) = pages(darwin.list().order_by(books::id()).pages()).await;
+    let darwin = api.author(102).books();
+    let (sizes, all) = pages(darwin.list().order_by(book::id()).pages()).await;
     assert_eq!(sizes, [3, 2]);
     assert_eq!(ids(&all), [202, 203, 204, 205, 206]);
     // With a page size asked for (CAP 9 keeps its own).
-    let (sizes, all) = pages(darwin.list().order_by(books::id()).page_size(2).pages()).await;
+    let (sizes, all) = pages(darwin.list().order_by(book::id()).page_size(2).pages()).await;
     assert_eq!(sizes, [3, 2]);
     assert_eq!(all.len(), 5);
-    let titles = darwin.list().filter(books::genre().eq("Science")).order_by(books::title()).stream();
+    let titles = darwin.list().filter(book::genre().eq("Science")).order_by(book::title()).stream();
     let titles: Vec<String> = titles.map(|b| b.unwrap().title).collect().await;
     assert_eq!(
         titles,
@@ -205,19 +204,19 @@ async fn updates_with_if_match_and_a_stale_etag() {
     let etag = created.etag.clone().expect("Orders carry an ETag");
     assert!(etag.as_str().starts_with("W/\""), "{etag:?}");
 
-    let order = api.orders_by_key(created.id);
-    let updated = order.update(&created, orders::OrdersUpdate::new().customer("Ann B. Updates")).send().await.unwrap();
+    let order = api.order(created.id);
+    let updated = order.update(&created, order::OrderUpdate::new().customer("Ann B. Updates")).await.unwrap();
     assert_eq!(updated.customer, "Ann B. Updates");
     assert_ne!(updated.etag, created.etag, "the managed timestamp moved on");
 
-    let stale = order.update(&created, orders::OrdersUpdate::new().customer("lost")).send().await.unwrap_err();
+    let stale = order.update(&created, order::OrderUpdate::new().customer("lost")).await.unwrap_err();
     assert!(matches!(stale, Error::StaleEtag(_)), "{stale:?}");
-    assert_eq!(order.get().send().await.unwrap().customer, "Ann B. Updates");
+    assert_eq!(order.get().await.unwrap().customer, "Ann B. Updates");
 
-    let stale = order.delete(&created).send().await.unwrap_err();
+    let stale = order.delete(&created).await.unwrap_err();
     assert!(matches!(stale, Error::StaleEtag(_)), "{stale:?}");
-    order.delete(&updated).send().await.unwrap();
-    assert!(matches!(order.get().send().await.unwrap_err(), Error::NotFound(_)));
+    order.delete(&updated).await.unwrap();
+    assert!(matches!(order.get().await.unwrap_err(), Error::NotFound(_)));
 }
 
 /// Deep insert through the runtime's hand-built requests: the generator
@@ -241,10 +240,9 @@ async fn deep_insert_by_hand() {
         rt::Method::Post,
         target,
         rt::OperationKind::Create,
-        rt::decode::json::<orders::Orders>,
+        rt::decode::json::<order::Order>,
     )
     .with_body("application/json", body.to_string())
-    .send()
     .await
     .unwrap();
     assert_eq!(created.id, id);
@@ -252,10 +250,10 @@ async fn deep_insert_by_hand() {
     assert_eq!(items.iter().map(|i| (i.book_id, i.quantity)).collect::<Vec<_>>(), [(Some(202), 2), (Some(210), 1)]);
     assert!(items.iter().all(|i| i.order_id == Some(id)), "CAP fills in the parent key");
 
-    let read = api.orders_by_key(id).get().expand(orders::items()).send().await.unwrap();
+    let read = api.order(id).get().expand(order::items()).await.unwrap();
     assert_eq!(read.items.map(|items| items.len()), Some(2));
-    assert_eq!(api.orders_by_key(id).item_count().send().await.unwrap(), 2);
-    assert_eq!(api.orders_by_key(id).items().count().send().await.unwrap(), 2);
+    assert_eq!(api.order(id).item_count().await.unwrap(), 2);
+    assert_eq!(api.order(id).items().count().await.unwrap(), 2);
 }
 
 /// The bound action on an ETag-protected order, with the `If-Match` the
@@ -267,25 +265,25 @@ async fn deep_insert_by_hand() {
 async fn bound_operations_with_if_match_added_by_hand() {
     let api = api();
     let created = new_order(&api, 0xa0000000_0000_4000_8000_000000000003, "Bound by Hand").await;
-    let order = api.orders_by_key(created.id);
-    let if_match = |entity: &orders::Orders| entity.etag.as_ref().expect("an ETag").as_str().to_owned();
+    let order = api.order(created.id);
+    let if_match = |entity: &order::Order| entity.etag.as_ref().expect("an ETag").as_str().to_owned();
 
-    let submitted = order.submit().header("If-Match", if_match(&created)).send().await.unwrap();
+    let submitted = order.submit().header("If-Match", if_match(&created)).await.unwrap();
     assert_eq!(submitted.status.as_deref(), Some("Submitted"));
     assert_ne!(submitted.etag, created.etag, "the action changed the order");
 
     // The ETag read before the action is stale now.
-    let stale = order.submit().header("If-Match", if_match(&created)).send().await.unwrap_err();
+    let stale = order.submit().header("If-Match", if_match(&created)).await.unwrap_err();
     assert!(matches!(stale, Error::StaleEtag(_)), "{stale:?}");
     // With the current one, the handler refuses a second submission.
-    let again = order.submit().header("If-Match", if_match(&submitted)).send().await.unwrap_err();
+    let again = order.submit().header("If-Match", if_match(&submitted)).await.unwrap_err();
     assert!(matches!(&again, Error::Conflict(e) if e.message.contains("Submitted")), "{again:?}");
 
     // Bound functions need no ETag.
-    assert_eq!(order.item_count().send().await.unwrap(), 0);
-    let seeded = api.orders_by_key(Uuid::from_u128(0x5eed0000_0000_4000_8000_000000000001));
-    assert_eq!(seeded.item_count().send().await.unwrap(), 2);
-    let taxed = api.books_by_key(201).price_with_tax(Some(Decimal::new(19, 0))).send().await.unwrap();
+    assert_eq!(order.item_count().await.unwrap(), 0);
+    let seeded = api.order(Uuid::from_u128(0x5eed0000_0000_4000_8000_000000000001));
+    assert_eq!(seeded.item_count().await.unwrap(), 2);
+    let taxed = api.book(201).price_with_tax(Some(Decimal::new(19, 0))).await.unwrap();
     assert_eq!(taxed, Decimal::new(1488, 2));
 }
 
@@ -293,15 +291,15 @@ async fn bound_operations_with_if_match_added_by_hand() {
 async fn unbound_operations() {
     let api = api();
     // Book 206 is restocked here only; no other test reads its stock.
-    let restocked = api.restock(Some(206), Some(4)).send().await.unwrap();
+    let restocked = api.restock(Some(206), Some(4)).await.unwrap();
     assert_eq!((restocked.id, restocked.stock), (206, Some(5)));
-    let refused = api.restock(Some(206), Some(0)).send().await.unwrap_err();
+    let refused = api.restock(Some(206), Some(0)).await.unwrap_err();
     assert_eq!(refused.status(), Some(400), "{refused:?}");
-    let missing = api.restock(Some(999), Some(1)).send().await.unwrap_err();
+    let missing = api.restock(Some(999), Some(1)).await.unwrap_err();
     assert!(matches!(missing, Error::NotFound(_)), "{missing:?}");
 
-    assert_eq!(api.stock_of_genre(Some("History".to_owned())).send().await.unwrap(), 11);
-    assert_eq!(api.stock_of_genre(Some("Poetry".to_owned())).send().await.unwrap(), 1);
+    assert_eq!(api.stock_of_genre(Some("History".to_owned())).await.unwrap(), 11);
+    assert_eq!(api.stock_of_genre(Some("Poetry".to_owned())).await.unwrap(), 1);
 }
 
 /// CAP 9.9.3 takes the headers of a JSON `$batch` operation as written and
@@ -319,15 +317,15 @@ async fn json_batch() {
     let created = new_order(&api, 0xa0000000_0000_4000_8000_000000000005, "Batch").await;
 
     let mut batch = api.batch();
-    let book = batch.add(api.books_by_key(201).get().request());
-    let count = batch.add(api.books().list().filter(books::genre().eq("Science")).count_request());
-    let page = batch.add(api.books().list().filter(books::author_id().eq(102)).order_by(books::id()).top(2).request());
+    let book = batch.add(api.book(201).get().request());
+    let count = batch.add(api.books().list().filter(book::genre().eq("Science")).count_request());
+    let page = batch.add(api.books().list().filter(book::author_id().eq(102)).order_by(book::id()).top(2).request());
     let update = batch.add(lower_case_if_match(
-        api.orders_by_key(created.id).update(&created, orders::OrdersUpdate::new().customer("Batched")),
+        api.order(created.id).update(&created, order::OrderUpdate::new().customer("Batched")),
     ));
-    let missing = batch.add(api.books_by_key(999).get().request());
-    let publishers = batch.add(api.publishers().list().order_by(shop::publishers::code()).request());
-    let mut answers = batch.send().await.unwrap();
+    let missing = batch.add(api.book(999).get().request());
+    let publishers = batch.add(api.publishers().list().order_by(shop::publisher::code()).request());
+    let mut answers = batch.await.unwrap();
 
     assert_eq!(answers.take(book).unwrap().title, "Wuthering Heights");
     assert_eq!(answers.take(count).unwrap(), 5);
@@ -338,7 +336,7 @@ async fn json_batch() {
     assert!(matches!(answers.take(missing).unwrap_err(), Error::NotFound(_)));
     let codes: Vec<String> = answers.take(publishers).unwrap().items.into_iter().map(|p| p.code).collect();
     assert_eq!(codes, ["MUR", "PEN", "PRO"]);
-    assert_eq!(api.orders_by_key(created.id).get().send().await.unwrap().customer, "Batched");
+    assert_eq!(api.order(created.id).get().await.unwrap().customer, "Batched");
 }
 
 /// Known failure (issue 21): `Batch::atomic` asks for atomicity with
@@ -351,25 +349,24 @@ async fn atomic_batch() {
     let api = api();
     let created = new_order(&api, 0xa0000000_0000_4000_8000_000000000006, "Atomic Batch").await;
     let current = api
-        .orders_by_key(created.id)
-        .update(&created, orders::OrdersUpdate::new().customer("Changed"))
-        .send()
+        .order(created.id)
+        .update(&created, order::OrderUpdate::new().customer("Changed"))
         .await
         .unwrap();
 
     // Both updates or neither: the second one's ETag is stale.
     let mut atomic = api.batch().atomic();
     atomic.add(lower_case_if_match(
-        api.orders_by_key(created.id).update(&current, orders::OrdersUpdate::new().customer("Atomic")),
+        api.order(created.id).update(&current, order::OrderUpdate::new().customer("Atomic")),
     ));
     let stale = atomic.add(lower_case_if_match(
-        api.orders_by_key(created.id).update(&created, orders::OrdersUpdate::new().status("Lost")),
+        api.order(created.id).update(&created, order::OrderUpdate::new().status("Lost")),
     ));
-    if let Ok(mut answers) = atomic.send().await {
+    if let Ok(mut answers) = atomic.await {
         let refused = answers.take(stale).unwrap_err();
         assert!(matches!(refused, Error::StaleEtag(_)), "{refused:?}");
     }
-    let after = api.orders_by_key(created.id).get().send().await.unwrap();
+    let after = api.order(created.id).get().await.unwrap();
     assert_eq!(
         (after.customer.as_str(), after.status.as_deref()),
         ("Changed", Some("Open")),
@@ -383,8 +380,8 @@ async fn a_read_only_entity_set() {
     let london: Vec<String> = api
         .publishers()
         .list()
-        .filter(shop::publishers::city().eq("London"))
-        .order_by(shop::publishers::name())
+        .filter(shop::publisher::city().eq("London"))
+        .order_by(shop::publisher::name())
         .collect()
         .await
         .unwrap()
@@ -392,7 +389,7 @@ async fn a_read_only_entity_set() {
         .map(|p| p.name)
         .collect();
     assert_eq!(london, ["John Murray", "Profile Books"]);
-    let penguin = api.publishers_by_key("PEN").get().send().await.unwrap();
+    let penguin = api.publisher("PEN").get().await.unwrap();
     assert_eq!(penguin.name, "Penguin Classics");
 
     // The generated API offers no create, update or delete for the set
@@ -407,10 +404,9 @@ async fn a_read_only_entity_set() {
         rt::decode::json::<serde_json::Value>,
     )
     .with_body("application/json", r#"{"code":"NEW","name":"New Press"}"#)
-    .send()
     .await
     .unwrap_err();
     assert_eq!(refused.status(), Some(405), "{refused:?}");
     assert_eq!(refused.code(), Some("ENTITY_IS_READ_ONLY"), "{refused:?}");
-    assert_eq!(api.publishers().count().send().await.unwrap(), 3);
+    assert_eq!(api.publishers().count().await.unwrap(), 3);
 }

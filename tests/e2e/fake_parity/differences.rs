@@ -51,8 +51,8 @@ async fn etags_are_counters_on_the_peer_and_opaque_in_the_fake() {
 async fn business_central_completes_a_create_where_the_peer_leaves_nulls() {
     let [(_, peer), (_, fake)] = both();
     let create = || journal::CustomerPaymentJournalCreate::new("DIFF-J1");
-    let on_peer = peer.company(MULLER_ID).customer_payment_journals().create(create()).send().await.expect("peer");
-    let on_fake = fake.company(MULLER_ID).customer_payment_journals().create(create()).send().await.expect("fake");
+    let on_peer = peer.company(MULLER_ID).customer_payment_journals().create(create()).await.expect("peer");
+    let on_fake = fake.company(MULLER_ID).customer_payment_journals().create(create()).await.expect("fake");
     assert_eq!(on_peer.balancing_account_number, None);
     assert_eq!(on_fake.balancing_account_number.as_deref(), Some(""), "a blank, as Business Central sends");
     // Both stamp every write (the peer does since incremental sync is tested against it).
@@ -60,8 +60,8 @@ async fn business_central_completes_a_create_where_the_peer_leaves_nulls() {
 
     // Document numbers: the peer counts documents, the fake continues the company's number series.
     let draft = || invoice::SalesInvoiceCreate::new(muller_customers::KIRCHNER.1);
-    let on_peer = peer.company(MULLER_ID).sales_invoices().create(draft()).send().await.expect("peer");
-    let on_fake = fake.company(MULLER_ID).sales_invoices().create(draft()).send().await.expect("fake");
+    let on_peer = peer.company(MULLER_ID).sales_invoices().create(draft()).await.expect("peer");
+    let on_fake = fake.company(MULLER_ID).sales_invoices().create(draft()).await.expect("fake");
     assert!(on_peer.number.as_deref().is_some_and(|n| n.starts_with("S-INV-2")), "{:?}", on_peer.number);
     assert!(
         on_fake.number.as_deref().is_some_and(|n| n.starts_with("S-INV-50")),
@@ -76,8 +76,8 @@ async fn business_central_completes_a_create_where_the_peer_leaves_nulls() {
 async fn the_fake_validates_references_the_peer_does_not() {
     let [(_, peer), (_, fake)] = both();
     let unknown_customer = || invoice::SalesInvoiceCreate::new("99999");
-    let on_peer = peer.company(MULLER_ID).sales_invoices().create(unknown_customer()).send().await;
-    let on_fake = fake.company(MULLER_ID).sales_invoices().create(unknown_customer()).send().await;
+    let on_peer = peer.company(MULLER_ID).sales_invoices().create(unknown_customer()).await;
+    let on_fake = fake.company(MULLER_ID).sales_invoices().create(unknown_customer()).await;
     assert!(on_peer.is_ok(), "the peer does not look customers up");
     assert_eq!(on_fake.expect_err("Business Central refuses an unknown customer").status(), Some(400));
 }

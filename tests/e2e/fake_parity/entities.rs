@@ -12,9 +12,9 @@
 
 use std::collections::BTreeMap;
 
-use business_central_sdk::api::v2_0::{self, company::Companies};
-use business_central_sdk::runtime::EntitySet;
+use business_central_sdk::api::v2_0;
 use business_central_sdk::runtime::serde::Serialize;
+use business_central_sdk::runtime::{CollectionHandle, EntitySet};
 use sdk_tests::fixtures::{CRONUS_ID, MULLER_ID};
 use serde_json::Value;
 
@@ -118,22 +118,23 @@ fn numbers_equal(a: &Value, b: &Value) -> bool {
     matches!((a.as_f64(), b.as_f64()), (Some(x), Some(y)) if x == y)
 }
 
-async fn read<S>(path: &business_central_sdk::runtime::CollectionPath<S>) -> Vec<Value>
+async fn read<C>(path: &C) -> Vec<Value>
 where
-    S: EntitySet,
-    S::Entity: Serialize,
+    C: CollectionHandle,
+    <C::Set as EntitySet>::Entity: Serialize,
 {
+    let path = path.collection_path();
     let rows = path.list().collect().await.unwrap_or_else(|e| panic!("{}: {e}", path.path()));
     rows.iter().map(|row| serde_json::to_value(row).expect("entities serialize")).collect()
 }
 
-async fn read_both<S>(
-    path: impl Fn(&v2_0::EntityPath<Companies>) -> v2_0::CollectionPath<S>,
+async fn read_both<C>(
+    path: impl Fn(&v2_0::company::CompanyPath) -> C,
     company: business_central_sdk::runtime::uuid::Uuid,
 ) -> [Vec<Value>; 2]
 where
-    S: EntitySet,
-    S::Entity: Serialize,
+    C: CollectionHandle,
+    <C::Set as EntitySet>::Entity: Serialize,
 {
     let [(_, peer), (_, fake)] = both();
     [read(&path(&peer.company(company))).await, read(&path(&fake.company(company))).await]

@@ -75,7 +75,7 @@ async fn ledger(api: &v2_0::Api) -> Vec<String> {
         sizes.push(page.expect("page").items.len());
     }
     seen.push(format!("server pages: {sizes:?}"));
-    let one = entries.key(fixtures::ledger::entry_id(1003)).get().send().await.expect("by id");
+    let one = entries.key(fixtures::ledger::entry_id(1003)).get().await.expect("by id");
     seen.push(format!(
         "1003: {:?} {:?} {:?}",
         one.document_number,
@@ -103,8 +103,8 @@ async fn customer_reads(api: &v2_0::Api) -> Vec<String> {
     let filtered =
         customers.list().filter(customer::country().eq("US")).count().top(1).first_page().await.expect("count");
     seen.push(format!("US: {:?} {}", filtered.count, filtered.items.len()));
-    seen.push(format!("/$count {:?}", customers.count().send().await.map_err(|e| e.status())));
-    let blocked = customers.list().filter(customer::blocked().ne(CustomerBlocked::Blank)).count_request().send().await;
+    seen.push(format!("/$count {:?}", customers.count().await.map_err(|e| e.status())));
+    let blocked = customers.list().filter(customer::blocked().ne(CustomerBlocked::Blank)).count_request().await;
     seen.push(format!("blocked {:?}", blocked.map_err(|e| e.status())));
     for (_, _, name) in [cust::OBRIEN, cust::ZOE, cust::FABRIKAM] {
         let found = customers.list().filter(customer::display_name().eq(name)).collect().await.expect("by name");
@@ -121,13 +121,13 @@ async fn customer_reads(api: &v2_0::Api) -> Vec<String> {
     let ship = customers.list().filter(customer::blocked().eq(CustomerBlocked::Ship)).collect().await.expect("enum");
     seen.push(format!("ship: {:?}", ship.iter().map(|c| c.id).collect::<Vec<_>>()));
     for name in [MULLER_NAME, CRONUS_NAME, "Müller & O'Neil #3+"] {
-        let company = api.company_by_name(name).get().send().await.map(|c| c.id).map_err(|e| e.status());
+        let company = api.company_by_name(name).get().await.map(|c| c.id).map_err(|e| e.status());
         seen.push(format!("company {name}: {company:?}"));
     }
     let via_name = api.company_by_name(MULLER_NAME).customers().list().collect().await.expect("via name");
     seen.push(format!("{MULLER_NAME} customers: {}", via_name.len()));
     let missing =
-        api.company(CRONUS_ID).customer(Uuid::from_u128(42)).get().send().await.map(|c| c.id).map_err(|e| e.status());
+        api.company(CRONUS_ID).customer(Uuid::from_u128(42)).get().await.map(|c| c.id).map_err(|e| e.status());
     seen.push(format!("missing customer {missing:?}"));
     let no_company =
         api.company(Uuid::from_u128(43)).customers().list().collect().await.map(|c| c.len()).map_err(|e| e.status());
@@ -147,25 +147,21 @@ async fn journal_writes(api: &v2_0::Api) -> Vec<String> {
     let created = muller
         .customer_payment_journals()
         .create(journal::CustomerPaymentJournalCreate::new("PAR-J1").display_name("Journal PAR-J1"))
-        .send()
         .await
         .expect("journal");
     seen.push(format!("created {} {:?}", created.code, created.display_name));
     let path = muller.customer_payment_journal(created.id);
-    let read = path.get().send().await.expect("read");
+    let read = path.get().await.expect("read");
     seen.push(format!("read back equal: {}", read == created));
-    let updated = path
-        .update(&read, journal::CustomerPaymentJournalUpdate::new().display_name("Renamed"))
-        .send()
-        .await
-        .expect("update");
+    let updated =
+        path.update(&read, journal::CustomerPaymentJournalUpdate::new().display_name("Renamed")).await.expect("update");
     seen.push(format!("updated {:?}, new etag: {}", updated.display_name, updated.etag != read.etag));
-    let stale = path.update(&read, journal::CustomerPaymentJournalUpdate::new().display_name("lost")).send().await;
+    let stale = path.update(&read, journal::CustomerPaymentJournalUpdate::new().display_name("lost")).await;
     seen.push(format!(
         "stale update: {:?}",
         stale.map(drop).map_err(|e| (e.status(), matches!(e, business_central_sdk::Error::StaleEtag(_))))
     ));
-    let stale_delete = path.delete(&read).send().await;
+    let stale_delete = path.delete(&read).await;
     seen.push(format!("stale delete: {:?}", stale_delete.map_err(|e| e.status())));
 
     let payments = path.customer_payments();
@@ -176,7 +172,7 @@ async fn journal_writes(api: &v2_0::Api) -> Vec<String> {
         .applies_to_invoice_number(fixtures::MULLER_OPEN_INVOICE_NUMBER)
         .posting_date(date("2025-03-03"))
         .amount(1200);
-    let paid = payments.create(new).send().await.expect("payment");
+    let paid = payments.create(new).await.expect("payment");
     seen.push(format!(
         "payment: journal linked {}, line {:?}, amount {:?}",
         paid.journal_id == Some(created.id),
@@ -185,13 +181,13 @@ async fn journal_writes(api: &v2_0::Api) -> Vec<String> {
     ));
     let payment_path = path.customer_payment(paid.id);
     let changed =
-        payment_path.update(&paid, payment::CustomerPaymentUpdate::new().amount(Decimal::new(123_450, 2))).send().await;
+        payment_path.update(&paid, payment::CustomerPaymentUpdate::new().amount(Decimal::new(123_450, 2))).await;
     let changed = changed.expect("payment update");
     seen.push(format!("payment amount {:?}, number kept {:?}", changed.amount, changed.customer_number));
-    payment_path.delete(&changed).send().await.expect("payment delete");
+    payment_path.delete(&changed).await.expect("payment delete");
     seen.push(format!("payments left {}", payments.list().collect().await.expect("list").len()));
-    path.delete(&updated).send().await.expect("delete");
-    seen.push(format!("after delete: {:?}", path.get().send().await.map(drop).map_err(|e| e.status())));
+    path.delete(&updated).await.expect("delete");
+    seen.push(format!("after delete: {:?}", path.get().await.map(drop).map_err(|e| e.status())));
     seen
 }
 
@@ -222,7 +218,7 @@ async fn invoices(api: &v2_0::Api) -> Vec<String> {
     let create = invoice::SalesInvoiceCreate::new(muller_customers::KIRCHNER.1)
         .external_document_number("PAR-DEEP")
         .sales_invoice_lines([item_line("ITM-100", 3), item_line("ITM-400", 1)]);
-    let created = muller.sales_invoices().create(create).send().await.expect("deep insert");
+    let created = muller.sales_invoices().create(create).await.expect("deep insert");
     seen.push(format!("created {:?} for {}", created.status, created.customer_number));
     let path = muller.sales_invoice(created.id);
     let lines = path.sales_invoice_lines().list().order_by(line::sequence()).collect().await.expect("lines");
@@ -233,9 +229,9 @@ async fn invoices(api: &v2_0::Api) -> Vec<String> {
             .map(|l| (l.sequence, l.line_object_number.clone(), l.quantity, l.document_id == Some(created.id)))
             .collect::<Vec<_>>()
     ));
-    seen.push(format!("post: {:?}", path.post().send().await.map_err(|e| e.status())));
-    seen.push(format!("then {:?}", path.get().send().await.expect("re-read").status));
-    seen.push(format!("post again: {:?}", path.post().send().await.map_err(|e| e.status())));
+    seen.push(format!("post: {:?}", path.post().await.map_err(|e| e.status())));
+    seen.push(format!("then {:?}", path.get().await.expect("re-read").status));
+    seen.push(format!("post again: {:?}", path.post().await.map_err(|e| e.status())));
 
     let items_only = invoice::sales_invoice_lines()
         .filter(line::line_type().eq(LineType::Item))
@@ -246,7 +242,6 @@ async fn invoices(api: &v2_0::Api) -> Vec<String> {
         .get()
         .select((invoice::number(), invoice::status()))
         .expand(items_only)
-        .send()
         .await
         .expect("expanded");
     let expanded = draft.sales_invoice_lines.unwrap_or_default();
@@ -284,7 +279,6 @@ async fn batch(api: &v2_0::Api) -> Vec<String> {
         .company(MULLER_ID)
         .customer_payment_journals()
         .create(journal::CustomerPaymentJournalCreate::new("PAR-B1"))
-        .send()
         .await
         .expect("journal");
     let mut batch = api.batch();
@@ -302,7 +296,7 @@ async fn batch(api: &v2_0::Api) -> Vec<String> {
             .update(&existing, journal::CustomerPaymentJournalUpdate::new().display_name("Updated in a batch")),
     );
     let count = batch.add(api.company(CRONUS_ID).customers().count());
-    let mut results = batch.send().await.expect("batch");
+    let mut results = batch.await.expect("batch");
     vec![
         format!(
             "list {:?}",

@@ -119,7 +119,7 @@ impl Oracle {
             OperationKind::Update,
             decode::json::<Entry>,
         );
-        let Err(error) = self.runtime.block_on(request.send()) else {
+        let Err(error) = self.runtime.block_on(request.into_future()) else {
             return Err(format!("HTTP {status} was taken for a success"));
         };
         let text = error.to_string();
@@ -173,7 +173,7 @@ impl Oracle {
             OperationKind::Delete,
             decode::no_content,
         ));
-        let Ok(mut answers) = self.runtime.block_on(batch.send()) else {
+        let Ok(mut answers) = self.runtime.block_on(batch.into_future()) else {
             return Ok(Outcome::Refused);
         };
         if answers.len() != 4 {

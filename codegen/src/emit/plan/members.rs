@@ -5,10 +5,10 @@
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 
-use super::naming::{Names, PATH_RESERVED, PAYLOAD_RESERVED};
+use super::naming::{Names, PAYLOAD_RESERVED, path_methods};
 use super::*;
 use crate::customize::ServiceAssigned;
-use crate::emit::names::camel;
+use crate::emit::plan::naming::camel;
 use crate::facts::{EntityDocFacts, PropertyDocFacts};
 use crate::ir::annotations::Permission;
 
@@ -75,15 +75,17 @@ impl Builder<'_> {
 
     /// The marker of the entity set a set name refers to.
     pub fn set_target(&self, set: &str) -> TargetRef {
-        let (qualified, marker) = &self.names.set_markers[set];
-        let name = &self.names.entities[qualified];
+        let names = &self.names.set_markers[set];
+        let name = &self.names.entities[&names.entity_type];
         TargetRef {
             set_name: set.to_owned(),
             namespace: name.namespace.clone(),
             module: name.module.clone(),
             entity: name.struct_name.clone(),
-            set_marker: marker.clone(),
-            qualified: qualified.clone(),
+            set_marker: names.marker.clone(),
+            collection_path: names.collection_path.clone(),
+            entity_path: names.entity_path.clone(),
+            qualified: names.entity_type.clone(),
         }
     }
 
@@ -241,7 +243,7 @@ impl Builder<'_> {
             markers: Scope::new(),
             handles: Scope::new(),
             setters: Scope::with_reserved(PAYLOAD_RESERVED),
-            paths: Scope::with_reserved(PATH_RESERVED),
+            paths: Scope::with_reserved(path_methods::TAKEN),
         };
         let properties = self.model.all_properties(entity);
         let fields: Vec<FieldPlan> = properties.iter().map(|p| self.field(entity, p, &key_refs, &mut scopes)).collect();
@@ -264,6 +266,27 @@ impl Builder<'_> {
                 Vec::new()
             });
 
+        // Alternate keys name their accessors before navigations take names.
+        let alternate_keys: Vec<AlternateKeyPlan> = entity
+            .annotations
+            .alternate_keys()
+            .iter()
+            .filter_map(|key| {
+                // A key with a part that names no property would address the wrong thing: skip it whole.
+                let parts: Vec<KeyPart> = key
+                    .parts
+                    .iter()
+                    .map(|part| {
+                        let field = fields.iter().find(|f| f.wire == part.property)?;
+                        Some(KeyPart { wire: part.alias.clone(), ident: field.ident.clone(), ty: field.ty.clone() })
+                    })
+                    .collect::<Option<_>>()?;
+                let suffix: Vec<String> = parts.iter().map(|p| p.ident.clone()).collect();
+                let method = scopes.paths.claim(&format!("by_{}", suffix.join("_and_")), "_key");
+                (!parts.is_empty()).then_some(AlternateKeyPlan { method, parts })
+            })
+            .collect();
+
         let mut navigations = Vec::new();
         for nav in self.model.all_navigation_properties(entity) {
             let Some(target) = self.navigation_target(entity, nav) else { continue };
@@ -273,12 +296,13 @@ impl Builder<'_> {
                 .iter()
                 .find(|s| s.name == target.set_name)
                 .is_none_or(|s| s.annotations.capabilities().can_insert());
-            let ident = scopes.fields.claim(&snake(&nav.name), "_value");
-            let marker = scopes.markers.claim(&camel(&nav.name), "Navigation");
-            let handle = scopes.handles.claim(&snake(&nav.name), "_navigation");
-            let path_method = scopes.paths.claim(&snake(&nav.name), "_nav");
+            let readable = self.names.readable(&nav.name);
+            let ident = scopes.fields.claim(&snake(&readable), "_value");
+            let marker = scopes.markers.claim(&camel(&readable), "Navigation");
+            let handle = scopes.handles.claim(&snake(&readable), "_navigation");
+            let path_method = scopes.paths.claim(&snake(&readable), "_nav");
             let deep_insert_setter = (nav.ty.collection && nav.contains_target && target_insertable)
-                .then(|| scopes.setters.claim(&snake(&nav.name), "_lines"));
+                .then(|| scopes.setters.claim(&snake(&readable), "_lines"));
             let mut docs = described(&nav.annotations, None);
             docs.push(format!(
                 "Navigation property `{}` to {} `{}`{}.",
@@ -304,8 +328,8 @@ impl Builder<'_> {
         }
         // By-key accessors come after every navigation so a navigation name always wins.
         for nav in navigations.iter_mut().filter(|n| n.collection) {
-            let singular = snake(&nav.target.qualified.name);
-            nav.key_method = Some(scopes.paths.claim(&singular, "_by_key"));
+            let one = &self.names.entities[&nav.target.qualified].one;
+            nav.key_method = Some(scopes.paths.claim(one, "_by_key"));
         }
 
         let mut sets: Vec<SetPlan> = self
@@ -315,19 +339,21 @@ impl Builder<'_> {
             .filter(|s| s.entity_type == entity.name)
             .map(|s| SetPlan {
                 name: s.name.clone(),
-                marker: self.names.set_markers[&s.name].1.clone(),
+                marker: self.names.set_markers[&s.name].marker.clone(),
+                collection_path: self.names.set_markers[&s.name].collection_path.clone(),
+                entity_path: self.names.set_markers[&s.name].entity_path.clone(),
                 capabilities: s.annotations.capabilities(),
                 docs: set_docs(s),
                 synthetic: false,
                 singleton: false,
             })
             .collect();
-        if let Some((_, marker)) =
-            sets.is_empty().then(|| self.names.set_markers.get(&entity.name.to_string())).flatten()
-        {
+        if let Some(names) = sets.is_empty().then(|| self.names.set_markers.get(&entity.name.to_string())).flatten() {
             sets.push(SetPlan {
                 name: entity.name.name.clone(),
-                marker: marker.clone(),
+                marker: names.marker.clone(),
+                collection_path: names.collection_path.clone(),
+                entity_path: names.entity_path.clone(),
                 capabilities: Capabilities::default(),
                 docs: vec![format!(
                     "`{}` entities, which no entity set exposes: they are reached through navigation properties.",
@@ -348,34 +374,18 @@ impl Builder<'_> {
                 docs.push(String::new());
                 docs.extend(description.into_iter().filter(|l| !l.is_empty()));
             }
+            let names = &self.names.set_markers[&singleton.name];
             sets.push(SetPlan {
                 name: singleton.name.clone(),
-                marker: self.names.set_markers[&singleton.name].1.clone(),
+                marker: names.marker.clone(),
+                collection_path: None,
+                entity_path: names.entity_path.clone(),
                 capabilities,
                 docs,
                 synthetic: false,
                 singleton: true,
             });
         }
-
-        let alternate_keys = entity
-            .annotations
-            .alternate_keys()
-            .iter()
-            .filter_map(|key| {
-                // A key with a part that names no property would address the wrong thing: skip it whole.
-                let parts: Vec<KeyPart> = key
-                    .parts
-                    .iter()
-                    .map(|part| {
-                        let field = fields.iter().find(|f| f.wire == part.property)?;
-                        Some(KeyPart { wire: part.alias.clone(), ident: field.ident.clone(), ty: field.ty.clone() })
-                    })
-                    .collect::<Option<_>>()?;
-                let suffix: Vec<String> = parts.iter().map(|p| p.ident.clone()).collect();
-                (!parts.is_empty()).then(|| AlternateKeyPlan { method: format!("by_{}", suffix.join("_and_")), parts })
-            })
-            .collect();
 
         let mut actions = Vec::new();
         let mut collection_actions = Vec::new();
@@ -457,6 +467,7 @@ impl Builder<'_> {
             extra_field,
             always_selected,
             ancestors,
+            derived: false,
             docs,
         }
     }

@@ -14,10 +14,8 @@ mod structure;
 
 use std::collections::BTreeSet;
 
-pub use naming::PATH_RESERVED;
-
 use crate::customize::Customization;
-use crate::emit::names::{Scope, snake};
+use crate::emit::plan::naming::{Scope, snake};
 use crate::facts::DocFacts;
 use crate::ir::annotations::Capabilities;
 use crate::ir::*;
@@ -26,7 +24,7 @@ use naming::{EntityName, Names, ROOT_RESERVED};
 /// A Rust type for a property, parameter or return value. `namespace` is
 /// the module of the type's namespace, `None` when the service's types all
 /// live at the API root.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum RustType {
     Primitive(Primitive),
     Enum { namespace: Option<String>, name: String },
@@ -81,6 +79,9 @@ pub struct TargetRef {
     pub module: String,
     pub entity: String,
     pub set_marker: String,
+    /// The target's path types (in its module).
+    pub collection_path: Option<String>,
+    pub entity_path: String,
     pub qualified: QualifiedName,
 }
 
@@ -109,6 +110,10 @@ pub struct NavPlan {
 pub struct SetPlan {
     pub name: String,
     pub marker: String,
+    /// The path to the collection (none for a singleton).
+    pub collection_path: Option<String>,
+    /// The path to one entity.
+    pub entity_path: String,
     pub capabilities: Capabilities,
     pub docs: Vec<String>,
     /// No entity set exposes the type; the marker stands for "reached
@@ -187,6 +192,9 @@ pub struct EntityPlan {
     /// The entity types this one derives from, nearest first: a path to one
     /// of them can be narrowed to this type (`…/people/NS.employee`).
     pub ancestors: Vec<RustType>,
+    /// Whether other entity types derive from this one (its paths then
+    /// offer type casts).
+    pub derived: bool,
     pub docs: Vec<String>,
 }
 
@@ -299,6 +307,15 @@ pub fn build(model: &Model, route: &str, customization: &dyn Customization, docu
         .collect();
 
     let mut entities: Vec<EntityPlan> = model.entity_types.values().map(|e| builder.entity(e)).collect();
+    let bases: BTreeSet<RustType> = entities.iter().flat_map(|e| e.ancestors.iter().cloned()).collect();
+    for entity in &mut entities {
+        let own = RustType::Entity {
+            namespace: entity.namespace.clone(),
+            module: entity.module.clone(),
+            name: entity.struct_name.clone(),
+        };
+        entity.derived = bases.contains(&own);
+    }
     // Navigations learn their target's key once every entity is planned.
     let keys: std::collections::BTreeMap<QualifiedName, (Vec<KeyPart>, Option<String>)> =
         entities.iter().map(|e| (e.qualified.clone(), (e.key.clone(), e.key_struct.clone()))).collect();
@@ -319,15 +336,15 @@ pub fn build(model: &Model, route: &str, customization: &dyn Customization, docu
         }
         let Some(plan) = entities.iter().find(|e| e.qualified == set.entity_type) else { continue };
         let target = builder.set_target(&set.name);
-        let collection_method = root_scope.claim(&snake(&set.name), "_set");
-        let key_method = (!plan.key.is_empty()).then(|| root_scope.claim(&snake(&set.entity_type.name), "_by_key"));
+        let collection_method = root_scope.claim(&snake(&names.readable(&set.name)), "_set");
+        let one = &names.entities[&set.entity_type].one;
+        let key_method = (!plan.key.is_empty()).then(|| root_scope.claim(one, "_by_key"));
+        // Named by the entity and the key, never by the by-key accessor:
+        // `company_by_name`, not `company_by_key_by_name`.
         let alternate_keys = plan
             .alternate_keys
             .iter()
-            .map(|k| {
-                let prefix = key_method.as_deref().unwrap_or(&collection_method);
-                (root_scope.claim(&format!("{prefix}_{}", k.method), "_"), k.clone())
-            })
+            .map(|k| (root_scope.claim(&format!("{one}_{}", k.method), "_"), k.clone()))
             .collect();
         root_sets.push(RootSetPlan {
             set: set.name.clone(),
@@ -343,7 +360,7 @@ pub fn build(model: &Model, route: &str, customization: &dyn Customization, docu
         .iter()
         .map(|singleton| RootSingletonPlan {
             name: singleton.name.clone(),
-            method: root_scope.claim(&snake(&singleton.name), "_singleton"),
+            method: root_scope.claim(&snake(&names.readable(&singleton.name)), "_singleton"),
             target: builder.set_target(&singleton.name),
         })
         .collect();

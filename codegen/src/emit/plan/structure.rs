@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use super::members::{Builder, described};
 use super::*;
-use crate::emit::names::camel;
+use crate::emit::plan::naming::camel;
 
 impl Builder<'_> {
     pub fn enumeration(&self, enumeration: &EnumType) -> EnumPlan {

@@ -463,16 +463,63 @@ pub mod fields {
         const NAME: &'static str = "trialBalance";
     }
 }
-impl super::EntityPath<Accounts> {
+/// The collection `accounts`: `…/accounts`, of `Microsoft.NAV.account` entities.
+///
+/// Read it with [`list`](AccountsPath::list), address one entity by key.
+#[derive(Debug, Clone)]
+pub struct AccountsPath(rt::CollectionPath<Accounts>);
+impl AccountsPath {
+    /// Reads the collection: add `filter`, `order_by`, `select`,
+    /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
+    /// page by page.
+    pub fn list(&self) -> rt::ListQuery<Accounts> {
+        self.0.list()
+    }
+    /// The number of entities (`…/$count`).
+    pub fn count(&self) -> rt::Request<u64> {
+        self.0.count()
+    }
+    /// One entity of the collection, by key: `…/accounts(…)`.
+    pub fn key(&self, id: rt::uuid::Uuid) -> AccountPath {
+        AccountPath(self.0.key_path(&id))
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::CollectionPath<Accounts> {
+        &self.0
+    }
+    /// The absolute URL of the collection.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+}
+/// One `Microsoft.NAV.account` of `accounts`: `…/accounts(…)`.
+///
+/// Read it with [`get`](AccountPath::get).
+#[derive(Debug, Clone)]
+pub struct AccountPath(rt::EntityPath<Accounts>);
+impl AccountPath {
+    /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    pub fn get(&self) -> rt::GetQuery<Accounts> {
+        self.0.get()
+    }
     /// Navigation property `trialBalance` to one `Microsoft.NAV.trialBalance` (contained).
     ///
     /// URL: `…/accounts(…)/trialBalance`.
-    pub fn trial_balance(
-        &self,
-    ) -> super::EntityPath<super::trial_balance::TrialBalances> {
-        super::EntityPath::from(self.single("trialBalance"))
+    pub fn trial_balance(&self) -> super::trial_balance::TrialBalancePath {
+        super::trial_balance::TrialBalancePath::from(
+            self.0.single::<super::trial_balance::TrialBalances>("trialBalance"),
+        )
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::EntityPath<Accounts> {
+        &self.0
+    }
+    /// The absolute URL of the entity.
+    pub fn url(&self) -> String {
+        self.0.url()
     }
 }
+rt::__private::set_paths!(Accounts, AccountsPath, AccountPath);
 impl ::business_central_sdk::sync::ChangeTracked for Account {
     type LastModified = fields::LastModifiedDateTime;
     fn last_modified(&self) -> Option<rt::chrono::DateTime<rt::chrono::FixedOffset>> {

@@ -261,6 +261,57 @@ pub mod fields {
     }
     impl rt::PropertyOf<super::AccountingPeriod> for LastModifiedDateTime {}
 }
+/// The collection `accountingPeriods`: `…/accountingPeriods`, of `Microsoft.NAV.accountingPeriod` entities.
+///
+/// Read it with [`list`](AccountingPeriodsPath::list), address one entity by key.
+#[derive(Debug, Clone)]
+pub struct AccountingPeriodsPath(rt::CollectionPath<AccountingPeriods>);
+impl AccountingPeriodsPath {
+    /// Reads the collection: add `filter`, `order_by`, `select`,
+    /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
+    /// page by page.
+    pub fn list(&self) -> rt::ListQuery<AccountingPeriods> {
+        self.0.list()
+    }
+    /// The number of entities (`…/$count`).
+    pub fn count(&self) -> rt::Request<u64> {
+        self.0.count()
+    }
+    /// One entity of the collection, by key: `…/accountingPeriods(…)`.
+    pub fn key(&self, id: rt::uuid::Uuid) -> AccountingPeriodPath {
+        AccountingPeriodPath(self.0.key_path(&id))
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::CollectionPath<AccountingPeriods> {
+        &self.0
+    }
+    /// The absolute URL of the collection.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+}
+/// One `Microsoft.NAV.accountingPeriod` of `accountingPeriods`: `…/accountingPeriods(…)`.
+///
+/// Read it with [`get`](AccountingPeriodPath::get).
+#[derive(Debug, Clone)]
+pub struct AccountingPeriodPath(rt::EntityPath<AccountingPeriods>);
+impl AccountingPeriodPath {
+    /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    pub fn get(&self) -> rt::GetQuery<AccountingPeriods> {
+        self.0.get()
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::EntityPath<AccountingPeriods> {
+        &self.0
+    }
+    /// The absolute URL of the entity.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+}
+rt::__private::set_paths!(
+    AccountingPeriods, AccountingPeriodsPath, AccountingPeriodPath
+);
 impl ::business_central_sdk::sync::ChangeTracked for AccountingPeriod {
     type LastModified = fields::LastModifiedDateTime;
     fn last_modified(&self) -> Option<rt::chrono::DateTime<rt::chrono::FixedOffset>> {

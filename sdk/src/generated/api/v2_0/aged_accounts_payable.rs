@@ -381,11 +381,62 @@ pub mod fields {
         const NAME: &'static str = "vendor";
     }
 }
-impl super::EntityPath<AgedAccountsPayables> {
+/// The collection `agedAccountsPayables`: `…/agedAccountsPayables`, of `Microsoft.NAV.agedAccountsPayable` entities.
+///
+/// Read it with [`list`](AgedAccountsPayablesPath::list), address one entity by key.
+#[derive(Debug, Clone)]
+pub struct AgedAccountsPayablesPath(rt::CollectionPath<AgedAccountsPayables>);
+impl AgedAccountsPayablesPath {
+    /// Reads the collection: add `filter`, `order_by`, `select`,
+    /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
+    /// page by page.
+    pub fn list(&self) -> rt::ListQuery<AgedAccountsPayables> {
+        self.0.list()
+    }
+    /// The number of entities (`…/$count`).
+    pub fn count(&self) -> rt::Request<u64> {
+        self.0.count()
+    }
+    /// One entity of the collection, by key: `…/agedAccountsPayables(…)`.
+    pub fn key(&self, vendor_id: rt::uuid::Uuid) -> AgedAccountsPayablePath {
+        AgedAccountsPayablePath(self.0.key_path(&vendor_id))
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::CollectionPath<AgedAccountsPayables> {
+        &self.0
+    }
+    /// The absolute URL of the collection.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+}
+/// One `Microsoft.NAV.agedAccountsPayable` of `agedAccountsPayables`: `…/agedAccountsPayables(…)`.
+///
+/// Read it with [`get`](AgedAccountsPayablePath::get).
+#[derive(Debug, Clone)]
+pub struct AgedAccountsPayablePath(rt::EntityPath<AgedAccountsPayables>);
+impl AgedAccountsPayablePath {
+    /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    pub fn get(&self) -> rt::GetQuery<AgedAccountsPayables> {
+        self.0.get()
+    }
     /// Navigation property `vendor` to one `Microsoft.NAV.vendor` (contained).
     ///
     /// URL: `…/agedAccountsPayables(…)/vendor`.
-    pub fn vendor(&self) -> super::EntityPath<super::vendor::Vendors> {
-        super::EntityPath::from(self.single("vendor"))
+    pub fn vendor(&self) -> super::vendor::VendorPath {
+        super::vendor::VendorPath::from(
+            self.0.single::<super::vendor::Vendors>("vendor"),
+        )
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::EntityPath<AgedAccountsPayables> {
+        &self.0
+    }
+    /// The absolute URL of the entity.
+    pub fn url(&self) -> String {
+        self.0.url()
     }
 }
+rt::__private::set_paths!(
+    AgedAccountsPayables, AgedAccountsPayablesPath, AgedAccountsPayablePath
+);

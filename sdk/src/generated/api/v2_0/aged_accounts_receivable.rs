@@ -454,11 +454,62 @@ pub mod fields {
         const NAME: &'static str = "customer";
     }
 }
-impl super::EntityPath<AgedAccountsReceivables> {
+/// The collection `agedAccountsReceivables`: `…/agedAccountsReceivables`, of `Microsoft.NAV.agedAccountsReceivable` entities.
+///
+/// Read it with [`list`](AgedAccountsReceivablesPath::list), address one entity by key.
+#[derive(Debug, Clone)]
+pub struct AgedAccountsReceivablesPath(rt::CollectionPath<AgedAccountsReceivables>);
+impl AgedAccountsReceivablesPath {
+    /// Reads the collection: add `filter`, `order_by`, `select`,
+    /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
+    /// page by page.
+    pub fn list(&self) -> rt::ListQuery<AgedAccountsReceivables> {
+        self.0.list()
+    }
+    /// The number of entities (`…/$count`).
+    pub fn count(&self) -> rt::Request<u64> {
+        self.0.count()
+    }
+    /// One entity of the collection, by key: `…/agedAccountsReceivables(…)`.
+    pub fn key(&self, customer_id: rt::uuid::Uuid) -> AgedAccountsReceivablePath {
+        AgedAccountsReceivablePath(self.0.key_path(&customer_id))
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::CollectionPath<AgedAccountsReceivables> {
+        &self.0
+    }
+    /// The absolute URL of the collection.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+}
+/// One `Microsoft.NAV.agedAccountsReceivable` of `agedAccountsReceivables`: `…/agedAccountsReceivables(…)`.
+///
+/// Read it with [`get`](AgedAccountsReceivablePath::get).
+#[derive(Debug, Clone)]
+pub struct AgedAccountsReceivablePath(rt::EntityPath<AgedAccountsReceivables>);
+impl AgedAccountsReceivablePath {
+    /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    pub fn get(&self) -> rt::GetQuery<AgedAccountsReceivables> {
+        self.0.get()
+    }
     /// Navigation property `customer` to one `Microsoft.NAV.customer` (contained).
     ///
     /// URL: `…/agedAccountsReceivables(…)/customer`.
-    pub fn customer(&self) -> super::EntityPath<super::customer::Customers> {
-        super::EntityPath::from(self.single("customer"))
+    pub fn customer(&self) -> super::customer::CustomerPath {
+        super::customer::CustomerPath::from(
+            self.0.single::<super::customer::Customers>("customer"),
+        )
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::EntityPath<AgedAccountsReceivables> {
+        &self.0
+    }
+    /// The absolute URL of the entity.
+    pub fn url(&self) -> String {
+        self.0.url()
     }
 }
+rt::__private::set_paths!(
+    AgedAccountsReceivables, AgedAccountsReceivablesPath, AgedAccountsReceivablePath
+);

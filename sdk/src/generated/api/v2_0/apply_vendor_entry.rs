@@ -487,6 +487,75 @@ pub mod fields {
     }
     impl rt::PropertyOf<super::ApplyVendorEntry> for LastModifiedDateTime {}
 }
+/// The collection `applyVendorEntries`: `…/applyVendorEntries`, of `Microsoft.NAV.applyVendorEntry` entities.
+///
+/// Read it with [`list`](ApplyVendorEntriesPath::list), address one entity by key.
+#[derive(Debug, Clone)]
+pub struct ApplyVendorEntriesPath(rt::CollectionPath<ApplyVendorEntries>);
+impl ApplyVendorEntriesPath {
+    /// Reads the collection: add `filter`, `order_by`, `select`,
+    /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
+    /// page by page.
+    pub fn list(&self) -> rt::ListQuery<ApplyVendorEntries> {
+        self.0.list()
+    }
+    /// The number of entities (`…/$count`).
+    pub fn count(&self) -> rt::Request<u64> {
+        self.0.count()
+    }
+    /// One entity of the collection, by key: `…/applyVendorEntries(…)`.
+    pub fn key(&self, id: rt::uuid::Uuid) -> ApplyVendorEntryPath {
+        ApplyVendorEntryPath(self.0.key_path(&id))
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::CollectionPath<ApplyVendorEntries> {
+        &self.0
+    }
+    /// The absolute URL of the collection.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+}
+/// One `Microsoft.NAV.applyVendorEntry` of `applyVendorEntries`: `…/applyVendorEntries(…)`.
+///
+/// Read it with [`get`](ApplyVendorEntryPath::get).
+#[derive(Debug, Clone)]
+pub struct ApplyVendorEntryPath(rt::EntityPath<ApplyVendorEntries>);
+impl ApplyVendorEntryPath {
+    /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    pub fn get(&self) -> rt::GetQuery<ApplyVendorEntries> {
+        self.0.get()
+    }
+    /// Changes the entity (`PATCH` with `If-Match: <current ETag>`).
+    /// If someone changed it since `current` was read, the service
+    /// refuses and the result is `Error::StaleEtag`.
+    pub fn update(
+        &self,
+        current: &impl rt::IfMatch,
+        changes: ApplyVendorEntryUpdate,
+    ) -> rt::Request<ApplyVendorEntry> {
+        self.0.update(current, changes)
+    }
+    /// Changes the entity whatever its current version (`If-Match: *`).
+    /// This can overwrite someone else's change; prefer `update`.
+    pub fn update_unconditionally(
+        &self,
+        changes: ApplyVendorEntryUpdate,
+    ) -> rt::Request<ApplyVendorEntry> {
+        self.0.update_unconditionally(changes)
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::EntityPath<ApplyVendorEntries> {
+        &self.0
+    }
+    /// The absolute URL of the entity.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+}
+rt::__private::set_paths!(
+    ApplyVendorEntries, ApplyVendorEntriesPath, ApplyVendorEntryPath
+);
 impl ::business_central_sdk::sync::ChangeTracked for ApplyVendorEntry {
     type LastModified = fields::LastModifiedDateTime;
     fn last_modified(&self) -> Option<rt::chrono::DateTime<rt::chrono::FixedOffset>> {

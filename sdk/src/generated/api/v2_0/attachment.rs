@@ -645,78 +645,177 @@ pub mod fields {
         const NAME: &'static str = "purchaseCreditMemo";
     }
 }
-impl super::EntityPath<Attachments> {
+/// The collection `attachments`: `…/attachments`, of `Microsoft.NAV.attachment` entities.
+///
+/// Read it with [`list`](AttachmentsPath::list), address one entity by key.
+#[derive(Debug, Clone)]
+pub struct AttachmentsPath(rt::CollectionPath<Attachments>);
+impl AttachmentsPath {
+    /// Reads the collection: add `filter`, `order_by`, `select`,
+    /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
+    /// page by page.
+    pub fn list(&self) -> rt::ListQuery<Attachments> {
+        self.0.list()
+    }
+    /// The number of entities (`…/$count`).
+    pub fn count(&self) -> rt::Request<u64> {
+        self.0.count()
+    }
+    /// Creates an entity (`POST`); the service answers with it,
+    /// its key and ETag filled in. Related entities set in the
+    /// payload are created with it (deep insert).
+    pub fn create(&self, entity: AttachmentCreate) -> rt::Request<Attachment> {
+        self.0.create(entity)
+    }
+    /// One entity of the collection, by key: `…/attachments(…)`.
+    pub fn key(&self, id: rt::uuid::Uuid) -> AttachmentPath {
+        AttachmentPath(self.0.key_path(&id))
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::CollectionPath<Attachments> {
+        &self.0
+    }
+    /// The absolute URL of the collection.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+}
+/// One `Microsoft.NAV.attachment` of `attachments`: `…/attachments(…)`.
+///
+/// Read it with [`get`](AttachmentPath::get).
+#[derive(Debug, Clone)]
+pub struct AttachmentPath(rt::EntityPath<Attachments>);
+impl AttachmentPath {
+    /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    pub fn get(&self) -> rt::GetQuery<Attachments> {
+        self.0.get()
+    }
+    /// Changes the entity (`PATCH` with `If-Match: <current ETag>`).
+    /// If someone changed it since `current` was read, the service
+    /// refuses and the result is `Error::StaleEtag`.
+    pub fn update(
+        &self,
+        current: &impl rt::IfMatch,
+        changes: AttachmentUpdate,
+    ) -> rt::Request<Attachment> {
+        self.0.update(current, changes)
+    }
+    /// Changes the entity whatever its current version (`If-Match: *`).
+    /// This can overwrite someone else's change; prefer `update`.
+    pub fn update_unconditionally(
+        &self,
+        changes: AttachmentUpdate,
+    ) -> rt::Request<Attachment> {
+        self.0.update_unconditionally(changes)
+    }
+    /// Deletes the entity (`DELETE` with `If-Match: <current ETag>`).
+    pub fn delete(&self, current: &impl rt::IfMatch) -> rt::Request<()> {
+        self.0.delete(current)
+    }
+    /// Deletes the entity whatever its current version (`If-Match: *`).
+    pub fn delete_unconditionally(&self) -> rt::Request<()> {
+        self.0.delete_unconditionally()
+    }
     /// Navigation property `salesInvoice` to one `Microsoft.NAV.salesInvoice` (contained).
     ///
     /// URL: `…/attachments(…)/salesInvoice`.
-    pub fn sales_invoice(
-        &self,
-    ) -> super::EntityPath<super::sales_invoice::SalesInvoices> {
-        super::EntityPath::from(self.single("salesInvoice"))
+    pub fn sales_invoice(&self) -> super::sales_invoice::SalesInvoicePath {
+        super::sales_invoice::SalesInvoicePath::from(
+            self.0.single::<super::sales_invoice::SalesInvoices>("salesInvoice"),
+        )
     }
     /// Navigation property `journalLine` to one `Microsoft.NAV.journalLine` (contained).
     ///
     /// URL: `…/attachments(…)/journalLine`.
-    pub fn journal_line(&self) -> super::EntityPath<super::journal_line::JournalLines> {
-        super::EntityPath::from(self.single("journalLine"))
+    pub fn journal_line(&self) -> super::journal_line::JournalLinePath {
+        super::journal_line::JournalLinePath::from(
+            self.0.single::<super::journal_line::JournalLines>("journalLine"),
+        )
     }
     /// Navigation property `generalLedgerEntry` to one `Microsoft.NAV.generalLedgerEntry` (contained).
     ///
     /// URL: `…/attachments(…)/generalLedgerEntry`.
     pub fn general_ledger_entry(
         &self,
-    ) -> super::EntityPath<super::general_ledger_entry::GeneralLedgerEntries> {
-        super::EntityPath::from(self.single("generalLedgerEntry"))
+    ) -> super::general_ledger_entry::GeneralLedgerEntryPath {
+        super::general_ledger_entry::GeneralLedgerEntryPath::from(
+            self
+                .0
+                .single::<
+                    super::general_ledger_entry::GeneralLedgerEntries,
+                >("generalLedgerEntry"),
+        )
     }
     /// Navigation property `salesOrder` to one `Microsoft.NAV.salesOrder` (contained).
     ///
     /// URL: `…/attachments(…)/salesOrder`.
-    pub fn sales_order(&self) -> super::EntityPath<super::sales_order::SalesOrders> {
-        super::EntityPath::from(self.single("salesOrder"))
+    pub fn sales_order(&self) -> super::sales_order::SalesOrderPath {
+        super::sales_order::SalesOrderPath::from(
+            self.0.single::<super::sales_order::SalesOrders>("salesOrder"),
+        )
     }
     /// Navigation property `salesQuote` to one `Microsoft.NAV.salesQuote` (contained).
     ///
     /// URL: `…/attachments(…)/salesQuote`.
-    pub fn sales_quote(&self) -> super::EntityPath<super::sales_quote::SalesQuotes> {
-        super::EntityPath::from(self.single("salesQuote"))
+    pub fn sales_quote(&self) -> super::sales_quote::SalesQuotePath {
+        super::sales_quote::SalesQuotePath::from(
+            self.0.single::<super::sales_quote::SalesQuotes>("salesQuote"),
+        )
     }
     /// Navigation property `salesCreditMemo` to one `Microsoft.NAV.salesCreditMemo` (contained).
     ///
     /// URL: `…/attachments(…)/salesCreditMemo`.
-    pub fn sales_credit_memo(
-        &self,
-    ) -> super::EntityPath<super::sales_credit_memo::SalesCreditMemos> {
-        super::EntityPath::from(self.single("salesCreditMemo"))
+    pub fn sales_credit_memo(&self) -> super::sales_credit_memo::SalesCreditMemoPath {
+        super::sales_credit_memo::SalesCreditMemoPath::from(
+            self
+                .0
+                .single::<super::sales_credit_memo::SalesCreditMemos>("salesCreditMemo"),
+        )
     }
     /// Navigation property `purchaseInvoice` to one `Microsoft.NAV.purchaseInvoice` (contained).
     ///
     /// URL: `…/attachments(…)/purchaseInvoice`.
-    pub fn purchase_invoice(
-        &self,
-    ) -> super::EntityPath<super::purchase_invoice::PurchaseInvoices> {
-        super::EntityPath::from(self.single("purchaseInvoice"))
+    pub fn purchase_invoice(&self) -> super::purchase_invoice::PurchaseInvoicePath {
+        super::purchase_invoice::PurchaseInvoicePath::from(
+            self.0.single::<super::purchase_invoice::PurchaseInvoices>("purchaseInvoice"),
+        )
     }
     /// Navigation property `purchaseOrder` to one `Microsoft.NAV.purchaseOrder` (contained).
     ///
     /// URL: `…/attachments(…)/purchaseOrder`.
-    pub fn purchase_order(
-        &self,
-    ) -> super::EntityPath<super::purchase_order::PurchaseOrders> {
-        super::EntityPath::from(self.single("purchaseOrder"))
+    pub fn purchase_order(&self) -> super::purchase_order::PurchaseOrderPath {
+        super::purchase_order::PurchaseOrderPath::from(
+            self.0.single::<super::purchase_order::PurchaseOrders>("purchaseOrder"),
+        )
     }
     /// Navigation property `purchaseCreditMemo` to one `Microsoft.NAV.purchaseCreditMemo` (contained).
     ///
     /// URL: `…/attachments(…)/purchaseCreditMemo`.
     pub fn purchase_credit_memo(
         &self,
-    ) -> super::EntityPath<super::purchase_credit_memo::PurchaseCreditMemos> {
-        super::EntityPath::from(self.single("purchaseCreditMemo"))
+    ) -> super::purchase_credit_memo::PurchaseCreditMemoPath {
+        super::purchase_credit_memo::PurchaseCreditMemoPath::from(
+            self
+                .0
+                .single::<
+                    super::purchase_credit_memo::PurchaseCreditMemos,
+                >("purchaseCreditMemo"),
+        )
     }
     /// The content of the stream property `attachmentContent` (download and upload): `…/attachments(…)/attachmentContent`.
     pub fn attachment_content(&self) -> rt::MediaPath {
-        self.media("attachmentContent")
+        self.0.media("attachmentContent")
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::EntityPath<Attachments> {
+        &self.0
+    }
+    /// The absolute URL of the entity.
+    pub fn url(&self) -> String {
+        self.0.url()
     }
 }
+rt::__private::set_paths!(Attachments, AttachmentsPath, AttachmentPath);
 impl ::business_central_sdk::sync::ChangeTracked for Attachment {
     type LastModified = fields::LastModifiedDateTime;
     fn last_modified(&self) -> Option<rt::chrono::DateTime<rt::chrono::FixedOffset>> {

@@ -254,3 +254,52 @@ pub mod fields {
     }
     impl rt::PropertyOf<super::BalanceSheet> for DateFilter {}
 }
+/// The collection `balanceSheets`: `…/balanceSheets`, of `Microsoft.NAV.balanceSheet` entities.
+///
+/// Read it with [`list`](BalanceSheetsPath::list), address one entity by key.
+#[derive(Debug, Clone)]
+pub struct BalanceSheetsPath(rt::CollectionPath<BalanceSheets>);
+impl BalanceSheetsPath {
+    /// Reads the collection: add `filter`, `order_by`, `select`,
+    /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
+    /// page by page.
+    pub fn list(&self) -> rt::ListQuery<BalanceSheets> {
+        self.0.list()
+    }
+    /// The number of entities (`…/$count`).
+    pub fn count(&self) -> rt::Request<u64> {
+        self.0.count()
+    }
+    /// One entity of the collection, by key: `…/balanceSheets(…)`.
+    pub fn key(&self, id: rt::uuid::Uuid) -> BalanceSheetPath {
+        BalanceSheetPath(self.0.key_path(&id))
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::CollectionPath<BalanceSheets> {
+        &self.0
+    }
+    /// The absolute URL of the collection.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+}
+/// One `Microsoft.NAV.balanceSheet` of `balanceSheets`: `…/balanceSheets(…)`.
+///
+/// Read it with [`get`](BalanceSheetPath::get).
+#[derive(Debug, Clone)]
+pub struct BalanceSheetPath(rt::EntityPath<BalanceSheets>);
+impl BalanceSheetPath {
+    /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    pub fn get(&self) -> rt::GetQuery<BalanceSheets> {
+        self.0.get()
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::EntityPath<BalanceSheets> {
+        &self.0
+    }
+    /// The absolute URL of the entity.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+}
+rt::__private::set_paths!(BalanceSheets, BalanceSheetsPath, BalanceSheetPath);

@@ -254,3 +254,54 @@ pub mod fields {
     }
     impl rt::PropertyOf<super::CashFlowStatement> for DateFilter {}
 }
+/// The collection `cashFlowStatements`: `…/cashFlowStatements`, of `Microsoft.NAV.cashFlowStatement` entities.
+///
+/// Read it with [`list`](CashFlowStatementsPath::list), address one entity by key.
+#[derive(Debug, Clone)]
+pub struct CashFlowStatementsPath(rt::CollectionPath<CashFlowStatements>);
+impl CashFlowStatementsPath {
+    /// Reads the collection: add `filter`, `order_by`, `select`,
+    /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
+    /// page by page.
+    pub fn list(&self) -> rt::ListQuery<CashFlowStatements> {
+        self.0.list()
+    }
+    /// The number of entities (`…/$count`).
+    pub fn count(&self) -> rt::Request<u64> {
+        self.0.count()
+    }
+    /// One entity of the collection, by key: `…/cashFlowStatements(…)`.
+    pub fn key(&self, id: rt::uuid::Uuid) -> CashFlowStatementPath {
+        CashFlowStatementPath(self.0.key_path(&id))
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::CollectionPath<CashFlowStatements> {
+        &self.0
+    }
+    /// The absolute URL of the collection.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+}
+/// One `Microsoft.NAV.cashFlowStatement` of `cashFlowStatements`: `…/cashFlowStatements(…)`.
+///
+/// Read it with [`get`](CashFlowStatementPath::get).
+#[derive(Debug, Clone)]
+pub struct CashFlowStatementPath(rt::EntityPath<CashFlowStatements>);
+impl CashFlowStatementPath {
+    /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    pub fn get(&self) -> rt::GetQuery<CashFlowStatements> {
+        self.0.get()
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::EntityPath<CashFlowStatements> {
+        &self.0
+    }
+    /// The absolute URL of the entity.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+}
+rt::__private::set_paths!(
+    CashFlowStatements, CashFlowStatementsPath, CashFlowStatementPath
+);

@@ -2375,1228 +2375,34 @@ pub mod fields {
         const NAME: &'static str = "vendorPurchases";
     }
 }
-impl super::EntityPath<Companies> {
-    /// Navigation property `items` to a collection of `Microsoft.NAV.item` (contained).
-    ///
-    /// URL: `…/companies(…)/items`.
-    pub fn items(&self) -> super::CollectionPath<super::item::Items> {
-        super::CollectionPath::from(self.collection("items"))
+/// The collection `companies`: `…/companies`, of `Microsoft.NAV.company` entities.
+///
+/// Read it with [`list`](CompaniesPath::list), address one entity by key.
+#[derive(Debug, Clone)]
+pub struct CompaniesPath(rt::CollectionPath<Companies>);
+impl CompaniesPath {
+    /// Reads the collection: add `filter`, `order_by`, `select`,
+    /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
+    /// page by page.
+    pub fn list(&self) -> rt::ListQuery<Companies> {
+        self.0.list()
+    }
+    /// The number of entities (`…/$count`).
+    pub fn count(&self) -> rt::Request<u64> {
+        self.0.count()
+    }
+    /// One entity of the collection, by key: `…/companies(…)`.
+    pub fn key(&self, id: rt::uuid::Uuid) -> CompanyPath {
+        CompanyPath(self.0.key_path(&id))
     }
-    /// One entity of `items`, by key: `…/companies(…)/items(…)`.
-    pub fn item(&self, id: rt::uuid::Uuid) -> super::EntityPath<super::item::Items> {
-        self.items().key(id)
-    }
-    /// Navigation property `inventoryPostingGroups` to a collection of `Microsoft.NAV.inventoryPostingGroup` (contained).
-    ///
-    /// URL: `…/companies(…)/inventoryPostingGroups`.
-    pub fn inventory_posting_groups(
-        &self,
-    ) -> super::CollectionPath<super::inventory_posting_group::InventoryPostingGroups> {
-        super::CollectionPath::from(self.collection("inventoryPostingGroups"))
-    }
-    /// One entity of `inventoryPostingGroups`, by key: `…/companies(…)/inventoryPostingGroups(…)`.
-    pub fn inventory_posting_group(
-        &self,
-        id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::inventory_posting_group::InventoryPostingGroups> {
-        self.inventory_posting_groups().key(id)
-    }
-    /// Navigation property `generalProductPostingGroups` to a collection of `Microsoft.NAV.generalProductPostingGroup` (contained).
-    ///
-    /// URL: `…/companies(…)/generalProductPostingGroups`.
-    pub fn general_product_posting_groups(
-        &self,
-    ) -> super::CollectionPath<
-        super::general_product_posting_group::GeneralProductPostingGroups,
-    > {
-        super::CollectionPath::from(self.collection("generalProductPostingGroups"))
-    }
-    /// One entity of `generalProductPostingGroups`, by key: `…/companies(…)/generalProductPostingGroups(…)`.
-    pub fn general_product_posting_group(
-        &self,
-        id: rt::uuid::Uuid,
-    ) -> super::EntityPath<
-        super::general_product_posting_group::GeneralProductPostingGroups,
-    > {
-        self.general_product_posting_groups().key(id)
-    }
-    /// Navigation property `unitsOfMeasure` to a collection of `Microsoft.NAV.unitOfMeasure` (contained).
-    ///
-    /// URL: `…/companies(…)/unitsOfMeasure`.
-    pub fn units_of_measure(
-        &self,
-    ) -> super::CollectionPath<super::unit_of_measure::UnitsOfMeasure> {
-        super::CollectionPath::from(self.collection("unitsOfMeasure"))
-    }
-    /// One entity of `unitsOfMeasure`, by key: `…/companies(…)/unitsOfMeasure(…)`.
-    pub fn unit_of_measure(
-        &self,
-        id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::unit_of_measure::UnitsOfMeasure> {
-        self.units_of_measure().key(id)
-    }
-    /// Navigation property `pictures` to a collection of `Microsoft.NAV.picture` (contained).
-    ///
-    /// URL: `…/companies(…)/pictures`.
-    pub fn pictures(&self) -> super::CollectionPath<super::picture::Pictures> {
-        super::CollectionPath::from(self.collection("pictures"))
-    }
-    /// One entity of `pictures`, by key: `…/companies(…)/pictures(…)`.
-    pub fn picture(
-        &self,
-        id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::picture::Pictures> {
-        self.pictures().key(id)
-    }
-    /// Navigation property `defaultDimensions` to a collection of `Microsoft.NAV.defaultDimension` (contained).
-    ///
-    /// URL: `…/companies(…)/defaultDimensions`.
-    pub fn default_dimensions(
-        &self,
-    ) -> super::CollectionPath<super::default_dimension::DefaultDimensions> {
-        super::CollectionPath::from(self.collection("defaultDimensions"))
-    }
-    /// One entity of `defaultDimensions`, by key: `…/companies(…)/defaultDimensions(…)`.
-    pub fn default_dimension(
-        &self,
-        id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::default_dimension::DefaultDimensions> {
-        self.default_dimensions().key(id)
-    }
-    /// Navigation property `itemVariants` to a collection of `Microsoft.NAV.itemVariant` (contained).
-    ///
-    /// URL: `…/companies(…)/itemVariants`.
-    pub fn item_variants(
-        &self,
-    ) -> super::CollectionPath<super::item_variant::ItemVariants> {
-        super::CollectionPath::from(self.collection("itemVariants"))
-    }
-    /// One entity of `itemVariants`, by key: `…/companies(…)/itemVariants(…)`.
-    pub fn item_variant(
-        &self,
-        id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::item_variant::ItemVariants> {
-        self.item_variants().key(id)
-    }
-    /// Navigation property `documentAttachments` to a collection of `Microsoft.NAV.documentAttachment` (contained).
-    ///
-    /// URL: `…/companies(…)/documentAttachments`.
-    pub fn document_attachments(
-        &self,
-    ) -> super::CollectionPath<super::document_attachment::DocumentAttachments> {
-        super::CollectionPath::from(self.collection("documentAttachments"))
-    }
-    /// One entity of `documentAttachments`, by key: `…/companies(…)/documentAttachments(…)`.
-    pub fn document_attachment(
-        &self,
-        id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::document_attachment::DocumentAttachments> {
-        self.document_attachments().key(id)
-    }
-    /// Navigation property `customers` to a collection of `Microsoft.NAV.customer` (contained).
-    ///
-    /// URL: `…/companies(…)/customers`.
-    pub fn customers(&self) -> super::CollectionPath<super::customer::Customers> {
-        super::CollectionPath::from(self.collection("customers"))
-    }
-    /// One entity of `customers`, by key: `…/companies(…)/customers(…)`.
-    pub fn customer(
-        &self,
-        id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::customer::Customers> {
-        self.customers().key(id)
-    }
-    /// Navigation property `customerFinancialDetails` to a collection of `Microsoft.NAV.customerFinancialDetail` (contained).
-    ///
-    /// URL: `…/companies(…)/customerFinancialDetails`.
-    pub fn customer_financial_details(
-        &self,
-    ) -> super::CollectionPath<
-        super::customer_financial_detail::CustomerFinancialDetails,
-    > {
-        super::CollectionPath::from(self.collection("customerFinancialDetails"))
-    }
-    /// One entity of `customerFinancialDetails`, by key: `…/companies(…)/customerFinancialDetails(…)`.
-    pub fn customer_financial_detail(
-        &self,
-        id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::customer_financial_detail::CustomerFinancialDetails> {
-        self.customer_financial_details().key(id)
-    }
-    /// Navigation property `agedAccountsReceivables` to a collection of `Microsoft.NAV.agedAccountsReceivable` (contained).
-    ///
-    /// URL: `…/companies(…)/agedAccountsReceivables`.
-    pub fn aged_accounts_receivables(
-        &self,
-    ) -> super::CollectionPath<
-        super::aged_accounts_receivable::AgedAccountsReceivables,
-    > {
-        super::CollectionPath::from(self.collection("agedAccountsReceivables"))
-    }
-    /// One entity of `agedAccountsReceivables`, by key: `…/companies(…)/agedAccountsReceivables(…)`.
-    pub fn aged_accounts_receivable(
-        &self,
-        customer_id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::aged_accounts_receivable::AgedAccountsReceivables> {
-        self.aged_accounts_receivables().key(customer_id)
-    }
-    /// Navigation property `contactsInformation` to a collection of `Microsoft.NAV.contactInformation` (contained).
-    ///
-    /// URL: `…/companies(…)/contactsInformation`.
-    pub fn contacts_information(
-        &self,
-    ) -> super::CollectionPath<super::contact_information::ContactsInformation> {
-        super::CollectionPath::from(self.collection("contactsInformation"))
-    }
-    /// One entity of `contactsInformation`, by key: `…/companies(…)/contactsInformation(…)`.
-    pub fn contact_information(
-        &self,
-        contact_id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::contact_information::ContactsInformation> {
-        self.contacts_information().key(contact_id)
-    }
-    /// Navigation property `contacts` to a collection of `Microsoft.NAV.contact` (contained).
-    ///
-    /// URL: `…/companies(…)/contacts`.
-    pub fn contacts(&self) -> super::CollectionPath<super::contact::Contacts> {
-        super::CollectionPath::from(self.collection("contacts"))
-    }
-    /// One entity of `contacts`, by key: `…/companies(…)/contacts(…)`.
-    pub fn contact(
-        &self,
-        id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::contact::Contacts> {
-        self.contacts().key(id)
-    }
-    /// Navigation property `vendors` to a collection of `Microsoft.NAV.vendor` (contained).
-    ///
-    /// URL: `…/companies(…)/vendors`.
-    pub fn vendors(&self) -> super::CollectionPath<super::vendor::Vendors> {
-        super::CollectionPath::from(self.collection("vendors"))
-    }
-    /// One entity of `vendors`, by key: `…/companies(…)/vendors(…)`.
-    pub fn vendor(
-        &self,
-        id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::vendor::Vendors> {
-        self.vendors().key(id)
-    }
-    /// Navigation property `agedAccountsPayables` to a collection of `Microsoft.NAV.agedAccountsPayable` (contained).
-    ///
-    /// URL: `…/companies(…)/agedAccountsPayables`.
-    pub fn aged_accounts_payables(
-        &self,
-    ) -> super::CollectionPath<super::aged_accounts_payable::AgedAccountsPayables> {
-        super::CollectionPath::from(self.collection("agedAccountsPayables"))
-    }
-    /// One entity of `agedAccountsPayables`, by key: `…/companies(…)/agedAccountsPayables(…)`.
-    pub fn aged_accounts_payable(
-        &self,
-        vendor_id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::aged_accounts_payable::AgedAccountsPayables> {
-        self.aged_accounts_payables().key(vendor_id)
-    }
-    /// Navigation property `companyInformation` to a collection of `Microsoft.NAV.companyInformation` (contained).
-    ///
-    /// URL: `…/companies(…)/companyInformation`.
-    pub fn company_information(
-        &self,
-    ) -> super::CollectionPath<super::company_information::CompanyInformationSet> {
-        super::CollectionPath::from(self.collection("companyInformation"))
-    }
-    /// One entity of `companyInformation`, by key: `…/companies(…)/companyInformation(…)`.
-    pub fn company_information_by_key(
-        &self,
-        id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::company_information::CompanyInformationSet> {
-        self.company_information().key(id)
-    }
-    /// Navigation property `salesInvoices` to a collection of `Microsoft.NAV.salesInvoice` (contained).
-    ///
-    /// URL: `…/companies(…)/salesInvoices`.
-    pub fn sales_invoices(
-        &self,
-    ) -> super::CollectionPath<super::sales_invoice::SalesInvoices> {
-        super::CollectionPath::from(self.collection("salesInvoices"))
-    }
-    /// One entity of `salesInvoices`, by key: `…/companies(…)/salesInvoices(…)`.
-    pub fn sales_invoice(
-        &self,
-        id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::sales_invoice::SalesInvoices> {
-        self.sales_invoices().key(id)
-    }
-    /// Navigation property `dimensionSetLines` to a collection of `Microsoft.NAV.dimensionSetLine` (contained).
-    ///
-    /// URL: `…/companies(…)/dimensionSetLines`.
-    pub fn dimension_set_lines(
-        &self,
-    ) -> super::CollectionPath<super::dimension_set_line::DimensionSetLines> {
-        super::CollectionPath::from(self.collection("dimensionSetLines"))
-    }
-    /// One entity of `dimensionSetLines`, by key: `…/companies(…)/dimensionSetLines(…)`.
-    pub fn dimension_set_line(
-        &self,
-        id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::dimension_set_line::DimensionSetLines> {
-        self.dimension_set_lines().key(id)
-    }
-    /// Navigation property `salesInvoiceLines` to a collection of `Microsoft.NAV.salesInvoiceLine` (contained).
-    ///
-    /// URL: `…/companies(…)/salesInvoiceLines`.
-    pub fn sales_invoice_lines(
-        &self,
-    ) -> super::CollectionPath<super::sales_invoice_line::SalesInvoiceLines> {
-        super::CollectionPath::from(self.collection("salesInvoiceLines"))
-    }
-    /// One entity of `salesInvoiceLines`, by key: `…/companies(…)/salesInvoiceLines(…)`.
-    pub fn sales_invoice_line(
-        &self,
-        id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::sales_invoice_line::SalesInvoiceLines> {
-        self.sales_invoice_lines().key(id)
-    }
-    /// Navigation property `locations` to a collection of `Microsoft.NAV.location` (contained).
-    ///
-    /// URL: `…/companies(…)/locations`.
-    pub fn locations(&self) -> super::CollectionPath<super::location::Locations> {
-        super::CollectionPath::from(self.collection("locations"))
-    }
-    /// One entity of `locations`, by key: `…/companies(…)/locations(…)`.
-    pub fn location(
-        &self,
-        id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::location::Locations> {
-        self.locations().key(id)
-    }
-    /// Navigation property `pdfDocument` to a collection of `Microsoft.NAV.pdfDocument` (contained).
-    ///
-    /// URL: `…/companies(…)/pdfDocument`.
-    pub fn pdf_document(
-        &self,
-    ) -> super::CollectionPath<super::pdf_document::PdfDocumentSet> {
-        super::CollectionPath::from(self.collection("pdfDocument"))
-    }
-    /// One entity of `pdfDocument`, by key: `…/companies(…)/pdfDocument(…)`.
-    pub fn pdf_document_by_key(
-        &self,
-        id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::pdf_document::PdfDocumentSet> {
-        self.pdf_document().key(id)
-    }
-    /// Navigation property `attachments` to a collection of `Microsoft.NAV.attachment` (contained).
-    ///
-    /// URL: `…/companies(…)/attachments`.
-    pub fn attachments(&self) -> super::CollectionPath<super::attachment::Attachments> {
-        super::CollectionPath::from(self.collection("attachments"))
-    }
-    /// One entity of `attachments`, by key: `…/companies(…)/attachments(…)`.
-    pub fn attachment(
-        &self,
-        id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::attachment::Attachments> {
-        self.attachments().key(id)
-    }
-    /// Navigation property `customerPaymentJournals` to a collection of `Microsoft.NAV.customerPaymentJournal` (contained).
-    ///
-    /// URL: `…/companies(…)/customerPaymentJournals`.
-    pub fn customer_payment_journals(
-        &self,
-    ) -> super::CollectionPath<
-        super::customer_payment_journal::CustomerPaymentJournals,
-    > {
-        super::CollectionPath::from(self.collection("customerPaymentJournals"))
-    }
-    /// One entity of `customerPaymentJournals`, by key: `…/companies(…)/customerPaymentJournals(…)`.
-    pub fn customer_payment_journal(
-        &self,
-        id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::customer_payment_journal::CustomerPaymentJournals> {
-        self.customer_payment_journals().key(id)
-    }
-    /// Navigation property `customerPayments` to a collection of `Microsoft.NAV.customerPayment` (contained).
-    ///
-    /// URL: `…/companies(…)/customerPayments`.
-    pub fn customer_payments(
-        &self,
-    ) -> super::CollectionPath<super::customer_payment::CustomerPayments> {
-        super::CollectionPath::from(self.collection("customerPayments"))
-    }
-    /// One entity of `customerPayments`, by key: `…/companies(…)/customerPayments(…)`.
-    pub fn customer_payment(
-        &self,
-        id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::customer_payment::CustomerPayments> {
-        self.customer_payments().key(id)
-    }
-    /// Navigation property `accounts` to a collection of `Microsoft.NAV.account` (contained).
-    ///
-    /// URL: `…/companies(…)/accounts`.
-    pub fn accounts(&self) -> super::CollectionPath<super::account::Accounts> {
-        super::CollectionPath::from(self.collection("accounts"))
-    }
-    /// One entity of `accounts`, by key: `…/companies(…)/accounts(…)`.
-    pub fn account(
-        &self,
-        id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::account::Accounts> {
-        self.accounts().key(id)
-    }
-    /// Navigation property `taxGroups` to a collection of `Microsoft.NAV.taxGroup` (contained).
-    ///
-    /// URL: `…/companies(…)/taxGroups`.
-    pub fn tax_groups(&self) -> super::CollectionPath<super::tax_group::TaxGroups> {
-        super::CollectionPath::from(self.collection("taxGroups"))
-    }
-    /// One entity of `taxGroups`, by key: `…/companies(…)/taxGroups(…)`.
-    pub fn tax_group(
-        &self,
-        id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::tax_group::TaxGroups> {
-        self.tax_groups().key(id)
-    }
-    /// Navigation property `journals` to a collection of `Microsoft.NAV.journal` (contained).
-    ///
-    /// URL: `…/companies(…)/journals`.
-    pub fn journals(&self) -> super::CollectionPath<super::journal::Journals> {
-        super::CollectionPath::from(self.collection("journals"))
-    }
-    /// One entity of `journals`, by key: `…/companies(…)/journals(…)`.
-    pub fn journal(
-        &self,
-        id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::journal::Journals> {
-        self.journals().key(id)
-    }
-    /// Navigation property `journalLines` to a collection of `Microsoft.NAV.journalLine` (contained).
-    ///
-    /// URL: `…/companies(…)/journalLines`.
-    pub fn journal_lines(
-        &self,
-    ) -> super::CollectionPath<super::journal_line::JournalLines> {
-        super::CollectionPath::from(self.collection("journalLines"))
-    }
-    /// One entity of `journalLines`, by key: `…/companies(…)/journalLines(…)`.
-    pub fn journal_line(
-        &self,
-        id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::journal_line::JournalLines> {
-        self.journal_lines().key(id)
-    }
-    /// Navigation property `employees` to a collection of `Microsoft.NAV.employee` (contained).
-    ///
-    /// URL: `…/companies(…)/employees`.
-    pub fn employees(&self) -> super::CollectionPath<super::employee::Employees> {
-        super::CollectionPath::from(self.collection("employees"))
-    }
-    /// One entity of `employees`, by key: `…/companies(…)/employees(…)`.
-    pub fn employee(
-        &self,
-        id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::employee::Employees> {
-        self.employees().key(id)
-    }
-    /// Navigation property `timeRegistrationEntries` to a collection of `Microsoft.NAV.timeRegistrationEntry` (contained).
-    ///
-    /// URL: `…/companies(…)/timeRegistrationEntries`.
-    pub fn time_registration_entries(
-        &self,
-    ) -> super::CollectionPath<super::time_registration_entry::TimeRegistrationEntries> {
-        super::CollectionPath::from(self.collection("timeRegistrationEntries"))
-    }
-    /// One entity of `timeRegistrationEntries`, by key: `…/companies(…)/timeRegistrationEntries(…)`.
-    pub fn time_registration_entry(
-        &self,
-        id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::time_registration_entry::TimeRegistrationEntries> {
-        self.time_registration_entries().key(id)
-    }
-    /// Navigation property `generalLedgerEntries` to a collection of `Microsoft.NAV.generalLedgerEntry` (contained).
-    ///
-    /// URL: `…/companies(…)/generalLedgerEntries`.
-    pub fn general_ledger_entries(
-        &self,
-    ) -> super::CollectionPath<super::general_ledger_entry::GeneralLedgerEntries> {
-        super::CollectionPath::from(self.collection("generalLedgerEntries"))
-    }
-    /// One entity of `generalLedgerEntries`, by key: `…/companies(…)/generalLedgerEntries(…)`.
-    pub fn general_ledger_entry(
-        &self,
-        id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::general_ledger_entry::GeneralLedgerEntries> {
-        self.general_ledger_entries().key(id)
-    }
-    /// Navigation property `currencies` to a collection of `Microsoft.NAV.currency` (contained).
-    ///
-    /// URL: `…/companies(…)/currencies`.
-    pub fn currencies(&self) -> super::CollectionPath<super::currency::Currencies> {
-        super::CollectionPath::from(self.collection("currencies"))
-    }
-    /// One entity of `currencies`, by key: `…/companies(…)/currencies(…)`.
-    pub fn currency(
-        &self,
-        id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::currency::Currencies> {
-        self.currencies().key(id)
-    }
-    /// Navigation property `paymentMethods` to a collection of `Microsoft.NAV.paymentMethod` (contained).
-    ///
-    /// URL: `…/companies(…)/paymentMethods`.
-    pub fn payment_methods(
-        &self,
-    ) -> super::CollectionPath<super::payment_method::PaymentMethods> {
-        super::CollectionPath::from(self.collection("paymentMethods"))
-    }
-    /// One entity of `paymentMethods`, by key: `…/companies(…)/paymentMethods(…)`.
-    pub fn payment_method(
-        &self,
-        id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::payment_method::PaymentMethods> {
-        self.payment_methods().key(id)
-    }
-    /// Navigation property `dimensions` to a collection of `Microsoft.NAV.dimension` (contained).
-    ///
-    /// URL: `…/companies(…)/dimensions`.
-    pub fn dimensions(&self) -> super::CollectionPath<super::dimension::Dimensions> {
-        super::CollectionPath::from(self.collection("dimensions"))
-    }
-    /// One entity of `dimensions`, by key: `…/companies(…)/dimensions(…)`.
-    pub fn dimension(
-        &self,
-        id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::dimension::Dimensions> {
-        self.dimensions().key(id)
-    }
-    /// Navigation property `dimensionValues` to a collection of `Microsoft.NAV.dimensionValue` (contained).
-    ///
-    /// URL: `…/companies(…)/dimensionValues`.
-    pub fn dimension_values(
-        &self,
-    ) -> super::CollectionPath<super::dimension_value::DimensionValues> {
-        super::CollectionPath::from(self.collection("dimensionValues"))
-    }
-    /// One entity of `dimensionValues`, by key: `…/companies(…)/dimensionValues(…)`.
-    pub fn dimension_value(
-        &self,
-        id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::dimension_value::DimensionValues> {
-        self.dimension_values().key(id)
-    }
-    /// Navigation property `paymentTerms` to a collection of `Microsoft.NAV.paymentTerm` (contained).
-    ///
-    /// URL: `…/companies(…)/paymentTerms`.
-    pub fn payment_terms(
-        &self,
-    ) -> super::CollectionPath<super::payment_term::PaymentTerms> {
-        super::CollectionPath::from(self.collection("paymentTerms"))
-    }
-    /// One entity of `paymentTerms`, by key: `…/companies(…)/paymentTerms(…)`.
-    pub fn payment_term(
-        &self,
-        id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::payment_term::PaymentTerms> {
-        self.payment_terms().key(id)
-    }
-    /// Navigation property `shipmentMethods` to a collection of `Microsoft.NAV.shipmentMethod` (contained).
-    ///
-    /// URL: `…/companies(…)/shipmentMethods`.
-    pub fn shipment_methods(
-        &self,
-    ) -> super::CollectionPath<super::shipment_method::ShipmentMethods> {
-        super::CollectionPath::from(self.collection("shipmentMethods"))
-    }
-    /// One entity of `shipmentMethods`, by key: `…/companies(…)/shipmentMethods(…)`.
-    pub fn shipment_method(
-        &self,
-        id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::shipment_method::ShipmentMethods> {
-        self.shipment_methods().key(id)
-    }
-    /// Navigation property `itemCategories` to a collection of `Microsoft.NAV.itemCategory` (contained).
-    ///
-    /// URL: `…/companies(…)/itemCategories`.
-    pub fn item_categories(
-        &self,
-    ) -> super::CollectionPath<super::item_category::ItemCategories> {
-        super::CollectionPath::from(self.collection("itemCategories"))
-    }
-    /// One entity of `itemCategories`, by key: `…/companies(…)/itemCategories(…)`.
-    pub fn item_category(
-        &self,
-        id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::item_category::ItemCategories> {
-        self.item_categories().key(id)
-    }
-    /// Navigation property `cashFlowStatements` to a collection of `Microsoft.NAV.cashFlowStatement` (contained).
-    ///
-    /// URL: `…/companies(…)/cashFlowStatements`.
-    pub fn cash_flow_statements(
-        &self,
-    ) -> super::CollectionPath<super::cash_flow_statement::CashFlowStatements> {
-        super::CollectionPath::from(self.collection("cashFlowStatements"))
-    }
-    /// One entity of `cashFlowStatements`, by key: `…/companies(…)/cashFlowStatements(…)`.
-    pub fn cash_flow_statement(
-        &self,
-        id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::cash_flow_statement::CashFlowStatements> {
-        self.cash_flow_statements().key(id)
-    }
-    /// Navigation property `countriesRegions` to a collection of `Microsoft.NAV.countryRegion` (contained).
-    ///
-    /// URL: `…/companies(…)/countriesRegions`.
-    pub fn countries_regions(
-        &self,
-    ) -> super::CollectionPath<super::country_region::CountriesRegions> {
-        super::CollectionPath::from(self.collection("countriesRegions"))
-    }
-    /// One entity of `countriesRegions`, by key: `…/companies(…)/countriesRegions(…)`.
-    pub fn country_region(
-        &self,
-        id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::country_region::CountriesRegions> {
-        self.countries_regions().key(id)
-    }
-    /// Navigation property `salesOrders` to a collection of `Microsoft.NAV.salesOrder` (contained).
-    ///
-    /// URL: `…/companies(…)/salesOrders`.
-    pub fn sales_orders(
-        &self,
-    ) -> super::CollectionPath<super::sales_order::SalesOrders> {
-        super::CollectionPath::from(self.collection("salesOrders"))
-    }
-    /// One entity of `salesOrders`, by key: `…/companies(…)/salesOrders(…)`.
-    pub fn sales_order(
-        &self,
-        id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::sales_order::SalesOrders> {
-        self.sales_orders().key(id)
-    }
-    /// Navigation property `salesOrderLines` to a collection of `Microsoft.NAV.salesOrderLine` (contained).
-    ///
-    /// URL: `…/companies(…)/salesOrderLines`.
-    pub fn sales_order_lines(
-        &self,
-    ) -> super::CollectionPath<super::sales_order_line::SalesOrderLines> {
-        super::CollectionPath::from(self.collection("salesOrderLines"))
-    }
-    /// One entity of `salesOrderLines`, by key: `…/companies(…)/salesOrderLines(…)`.
-    pub fn sales_order_line(
-        &self,
-        id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::sales_order_line::SalesOrderLines> {
-        self.sales_order_lines().key(id)
-    }
-    /// Navigation property `retainedEarningsStatements` to a collection of `Microsoft.NAV.retainedEarningsStatement` (contained).
-    ///
-    /// URL: `…/companies(…)/retainedEarningsStatements`.
-    pub fn retained_earnings_statements(
-        &self,
-    ) -> super::CollectionPath<
-        super::retained_earnings_statement::RetainedEarningsStatements,
-    > {
-        super::CollectionPath::from(self.collection("retainedEarningsStatements"))
-    }
-    /// One entity of `retainedEarningsStatements`, by key: `…/companies(…)/retainedEarningsStatements(…)`.
-    pub fn retained_earnings_statement(
-        &self,
-        id: rt::uuid::Uuid,
-    ) -> super::EntityPath<
-        super::retained_earnings_statement::RetainedEarningsStatements,
-    > {
-        self.retained_earnings_statements().key(id)
-    }
-    /// Navigation property `balanceSheets` to a collection of `Microsoft.NAV.balanceSheet` (contained).
-    ///
-    /// URL: `…/companies(…)/balanceSheets`.
-    pub fn balance_sheets(
-        &self,
-    ) -> super::CollectionPath<super::balance_sheet::BalanceSheets> {
-        super::CollectionPath::from(self.collection("balanceSheets"))
-    }
-    /// One entity of `balanceSheets`, by key: `…/companies(…)/balanceSheets(…)`.
-    pub fn balance_sheet(
-        &self,
-        id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::balance_sheet::BalanceSheets> {
-        self.balance_sheets().key(id)
-    }
-    /// Navigation property `trialBalances` to a collection of `Microsoft.NAV.trialBalance` (contained).
-    ///
-    /// URL: `…/companies(…)/trialBalances`.
-    pub fn trial_balances(
-        &self,
-    ) -> super::CollectionPath<super::trial_balance::TrialBalances> {
-        super::CollectionPath::from(self.collection("trialBalances"))
-    }
-    /// One entity of `trialBalances`, by key: `…/companies(…)/trialBalances(…)`.
-    pub fn trial_balance(
-        &self,
-        account_id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::trial_balance::TrialBalances> {
-        self.trial_balances().key(account_id)
-    }
-    /// Navigation property `incomeStatements` to a collection of `Microsoft.NAV.incomeStatement` (contained).
-    ///
-    /// URL: `…/companies(…)/incomeStatements`.
-    pub fn income_statements(
-        &self,
-    ) -> super::CollectionPath<super::income_statement::IncomeStatements> {
-        super::CollectionPath::from(self.collection("incomeStatements"))
-    }
-    /// One entity of `incomeStatements`, by key: `…/companies(…)/incomeStatements(…)`.
-    pub fn income_statement(
-        &self,
-        id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::income_statement::IncomeStatements> {
-        self.income_statements().key(id)
-    }
-    /// Navigation property `taxAreas` to a collection of `Microsoft.NAV.taxArea` (contained).
-    ///
-    /// URL: `…/companies(…)/taxAreas`.
-    pub fn tax_areas(&self) -> super::CollectionPath<super::tax_area::TaxAreas> {
-        super::CollectionPath::from(self.collection("taxAreas"))
-    }
-    /// One entity of `taxAreas`, by key: `…/companies(…)/taxAreas(…)`.
-    pub fn tax_area(
-        &self,
-        id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::tax_area::TaxAreas> {
-        self.tax_areas().key(id)
-    }
-    /// Navigation property `salesQuotes` to a collection of `Microsoft.NAV.salesQuote` (contained).
-    ///
-    /// URL: `…/companies(…)/salesQuotes`.
-    pub fn sales_quotes(
-        &self,
-    ) -> super::CollectionPath<super::sales_quote::SalesQuotes> {
-        super::CollectionPath::from(self.collection("salesQuotes"))
-    }
-    /// One entity of `salesQuotes`, by key: `…/companies(…)/salesQuotes(…)`.
-    pub fn sales_quote(
-        &self,
-        id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::sales_quote::SalesQuotes> {
-        self.sales_quotes().key(id)
-    }
-    /// Navigation property `salesQuoteLines` to a collection of `Microsoft.NAV.salesQuoteLine` (contained).
-    ///
-    /// URL: `…/companies(…)/salesQuoteLines`.
-    pub fn sales_quote_lines(
-        &self,
-    ) -> super::CollectionPath<super::sales_quote_line::SalesQuoteLines> {
-        super::CollectionPath::from(self.collection("salesQuoteLines"))
-    }
-    /// One entity of `salesQuoteLines`, by key: `…/companies(…)/salesQuoteLines(…)`.
-    pub fn sales_quote_line(
-        &self,
-        id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::sales_quote_line::SalesQuoteLines> {
-        self.sales_quote_lines().key(id)
-    }
-    /// Navigation property `salesCreditMemos` to a collection of `Microsoft.NAV.salesCreditMemo` (contained).
-    ///
-    /// URL: `…/companies(…)/salesCreditMemos`.
-    pub fn sales_credit_memos(
-        &self,
-    ) -> super::CollectionPath<super::sales_credit_memo::SalesCreditMemos> {
-        super::CollectionPath::from(self.collection("salesCreditMemos"))
-    }
-    /// One entity of `salesCreditMemos`, by key: `…/companies(…)/salesCreditMemos(…)`.
-    pub fn sales_credit_memo(
-        &self,
-        id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::sales_credit_memo::SalesCreditMemos> {
-        self.sales_credit_memos().key(id)
-    }
-    /// Navigation property `salesCreditMemoLines` to a collection of `Microsoft.NAV.salesCreditMemoLine` (contained).
-    ///
-    /// URL: `…/companies(…)/salesCreditMemoLines`.
-    pub fn sales_credit_memo_lines(
-        &self,
-    ) -> super::CollectionPath<super::sales_credit_memo_line::SalesCreditMemoLines> {
-        super::CollectionPath::from(self.collection("salesCreditMemoLines"))
-    }
-    /// One entity of `salesCreditMemoLines`, by key: `…/companies(…)/salesCreditMemoLines(…)`.
-    pub fn sales_credit_memo_line(
-        &self,
-        id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::sales_credit_memo_line::SalesCreditMemoLines> {
-        self.sales_credit_memo_lines().key(id)
-    }
-    /// Navigation property `purchaseInvoices` to a collection of `Microsoft.NAV.purchaseInvoice` (contained).
-    ///
-    /// URL: `…/companies(…)/purchaseInvoices`.
-    pub fn purchase_invoices(
-        &self,
-    ) -> super::CollectionPath<super::purchase_invoice::PurchaseInvoices> {
-        super::CollectionPath::from(self.collection("purchaseInvoices"))
-    }
-    /// One entity of `purchaseInvoices`, by key: `…/companies(…)/purchaseInvoices(…)`.
-    pub fn purchase_invoice(
-        &self,
-        id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::purchase_invoice::PurchaseInvoices> {
-        self.purchase_invoices().key(id)
-    }
-    /// Navigation property `purchaseInvoiceLines` to a collection of `Microsoft.NAV.purchaseInvoiceLine` (contained).
-    ///
-    /// URL: `…/companies(…)/purchaseInvoiceLines`.
-    pub fn purchase_invoice_lines(
-        &self,
-    ) -> super::CollectionPath<super::purchase_invoice_line::PurchaseInvoiceLines> {
-        super::CollectionPath::from(self.collection("purchaseInvoiceLines"))
-    }
-    /// One entity of `purchaseInvoiceLines`, by key: `…/companies(…)/purchaseInvoiceLines(…)`.
-    pub fn purchase_invoice_line(
-        &self,
-        id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::purchase_invoice_line::PurchaseInvoiceLines> {
-        self.purchase_invoice_lines().key(id)
-    }
-    /// Navigation property `projects` to a collection of `Microsoft.NAV.project` (contained).
-    ///
-    /// URL: `…/companies(…)/projects`.
-    pub fn projects(&self) -> super::CollectionPath<super::project::Projects> {
-        super::CollectionPath::from(self.collection("projects"))
-    }
-    /// One entity of `projects`, by key: `…/companies(…)/projects(…)`.
-    pub fn project(
-        &self,
-        id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::project::Projects> {
-        self.projects().key(id)
-    }
-    /// Navigation property `bankAccounts` to a collection of `Microsoft.NAV.bankAccount` (contained).
-    ///
-    /// URL: `…/companies(…)/bankAccounts`.
-    pub fn bank_accounts(
-        &self,
-    ) -> super::CollectionPath<super::bank_account::BankAccounts> {
-        super::CollectionPath::from(self.collection("bankAccounts"))
-    }
-    /// One entity of `bankAccounts`, by key: `…/companies(…)/bankAccounts(…)`.
-    pub fn bank_account(
-        &self,
-        id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::bank_account::BankAccounts> {
-        self.bank_accounts().key(id)
-    }
-    /// Navigation property `vendorPayments` to a collection of `Microsoft.NAV.vendorPayment` (contained).
-    ///
-    /// URL: `…/companies(…)/vendorPayments`.
-    pub fn vendor_payments(
-        &self,
-    ) -> super::CollectionPath<super::vendor_payment::VendorPayments> {
-        super::CollectionPath::from(self.collection("vendorPayments"))
-    }
-    /// One entity of `vendorPayments`, by key: `…/companies(…)/vendorPayments(…)`.
-    pub fn vendor_payment(
-        &self,
-        id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::vendor_payment::VendorPayments> {
-        self.vendor_payments().key(id)
-    }
-    /// Navigation property `applyVendorEntries` to a collection of `Microsoft.NAV.applyVendorEntry` (contained).
-    ///
-    /// URL: `…/companies(…)/applyVendorEntries`.
-    pub fn apply_vendor_entries(
-        &self,
-    ) -> super::CollectionPath<super::apply_vendor_entry::ApplyVendorEntries> {
-        super::CollectionPath::from(self.collection("applyVendorEntries"))
-    }
-    /// One entity of `applyVendorEntries`, by key: `…/companies(…)/applyVendorEntries(…)`.
-    pub fn apply_vendor_entry(
-        &self,
-        id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::apply_vendor_entry::ApplyVendorEntries> {
-        self.apply_vendor_entries().key(id)
-    }
-    /// Navigation property `vendorPaymentJournals` to a collection of `Microsoft.NAV.vendorPaymentJournal` (contained).
-    ///
-    /// URL: `…/companies(…)/vendorPaymentJournals`.
-    pub fn vendor_payment_journals(
-        &self,
-    ) -> super::CollectionPath<super::vendor_payment_journal::VendorPaymentJournals> {
-        super::CollectionPath::from(self.collection("vendorPaymentJournals"))
-    }
-    /// One entity of `vendorPaymentJournals`, by key: `…/companies(…)/vendorPaymentJournals(…)`.
-    pub fn vendor_payment_journal(
-        &self,
-        id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::vendor_payment_journal::VendorPaymentJournals> {
-        self.vendor_payment_journals().key(id)
-    }
-    /// Navigation property `salesShipments` to a collection of `Microsoft.NAV.salesShipment` (contained).
-    ///
-    /// URL: `…/companies(…)/salesShipments`.
-    pub fn sales_shipments(
-        &self,
-    ) -> super::CollectionPath<super::sales_shipment::SalesShipments> {
-        super::CollectionPath::from(self.collection("salesShipments"))
-    }
-    /// One entity of `salesShipments`, by key: `…/companies(…)/salesShipments(…)`.
-    pub fn sales_shipment(
-        &self,
-        id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::sales_shipment::SalesShipments> {
-        self.sales_shipments().key(id)
-    }
-    /// Navigation property `salesShipmentLines` to a collection of `Microsoft.NAV.salesShipmentLine` (contained).
-    ///
-    /// URL: `…/companies(…)/salesShipmentLines`.
-    pub fn sales_shipment_lines(
-        &self,
-    ) -> super::CollectionPath<super::sales_shipment_line::SalesShipmentLines> {
-        super::CollectionPath::from(self.collection("salesShipmentLines"))
-    }
-    /// One entity of `salesShipmentLines`, by key: `…/companies(…)/salesShipmentLines(…)`.
-    pub fn sales_shipment_line(
-        &self,
-        id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::sales_shipment_line::SalesShipmentLines> {
-        self.sales_shipment_lines().key(id)
-    }
-    /// Navigation property `purchaseReceipts` to a collection of `Microsoft.NAV.purchaseReceipt` (contained).
-    ///
-    /// URL: `…/companies(…)/purchaseReceipts`.
-    pub fn purchase_receipts(
-        &self,
-    ) -> super::CollectionPath<super::purchase_receipt::PurchaseReceipts> {
-        super::CollectionPath::from(self.collection("purchaseReceipts"))
-    }
-    /// One entity of `purchaseReceipts`, by key: `…/companies(…)/purchaseReceipts(…)`.
-    pub fn purchase_receipt(
-        &self,
-        id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::purchase_receipt::PurchaseReceipts> {
-        self.purchase_receipts().key(id)
-    }
-    /// Navigation property `purchaseReceiptLines` to a collection of `Microsoft.NAV.purchaseReceiptLine` (contained).
-    ///
-    /// URL: `…/companies(…)/purchaseReceiptLines`.
-    pub fn purchase_receipt_lines(
-        &self,
-    ) -> super::CollectionPath<super::purchase_receipt_line::PurchaseReceiptLines> {
-        super::CollectionPath::from(self.collection("purchaseReceiptLines"))
-    }
-    /// One entity of `purchaseReceiptLines`, by key: `…/companies(…)/purchaseReceiptLines(…)`.
-    pub fn purchase_receipt_line(
-        &self,
-        id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::purchase_receipt_line::PurchaseReceiptLines> {
-        self.purchase_receipt_lines().key(id)
-    }
-    /// Navigation property `purchaseOrders` to a collection of `Microsoft.NAV.purchaseOrder` (contained).
-    ///
-    /// URL: `…/companies(…)/purchaseOrders`.
-    pub fn purchase_orders(
-        &self,
-    ) -> super::CollectionPath<super::purchase_order::PurchaseOrders> {
-        super::CollectionPath::from(self.collection("purchaseOrders"))
-    }
-    /// One entity of `purchaseOrders`, by key: `…/companies(…)/purchaseOrders(…)`.
-    pub fn purchase_order(
-        &self,
-        id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::purchase_order::PurchaseOrders> {
-        self.purchase_orders().key(id)
-    }
-    /// Navigation property `purchaseOrderLines` to a collection of `Microsoft.NAV.purchaseOrderLine` (contained).
-    ///
-    /// URL: `…/companies(…)/purchaseOrderLines`.
-    pub fn purchase_order_lines(
-        &self,
-    ) -> super::CollectionPath<super::purchase_order_line::PurchaseOrderLines> {
-        super::CollectionPath::from(self.collection("purchaseOrderLines"))
-    }
-    /// One entity of `purchaseOrderLines`, by key: `…/companies(…)/purchaseOrderLines(…)`.
-    pub fn purchase_order_line(
-        &self,
-        id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::purchase_order_line::PurchaseOrderLines> {
-        self.purchase_order_lines().key(id)
-    }
-    /// Navigation property `itemLedgerEntries` to a collection of `Microsoft.NAV.itemLedgerEntry` (contained).
-    ///
-    /// URL: `…/companies(…)/itemLedgerEntries`.
-    pub fn item_ledger_entries(
-        &self,
-    ) -> super::CollectionPath<super::item_ledger_entry::ItemLedgerEntries> {
-        super::CollectionPath::from(self.collection("itemLedgerEntries"))
-    }
-    /// One entity of `itemLedgerEntries`, by key: `…/companies(…)/itemLedgerEntries(…)`.
-    pub fn item_ledger_entry(
-        &self,
-        id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::item_ledger_entry::ItemLedgerEntries> {
-        self.item_ledger_entries().key(id)
-    }
-    /// Navigation property `opportunities` to a collection of `Microsoft.NAV.opportunity` (contained).
-    ///
-    /// URL: `…/companies(…)/opportunities`.
-    pub fn opportunities(
-        &self,
-    ) -> super::CollectionPath<super::opportunity::Opportunities> {
-        super::CollectionPath::from(self.collection("opportunities"))
-    }
-    /// One entity of `opportunities`, by key: `…/companies(…)/opportunities(…)`.
-    pub fn opportunity(
-        &self,
-        id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::opportunity::Opportunities> {
-        self.opportunities().key(id)
-    }
-    /// Navigation property `salespeoplePurchasers` to a collection of `Microsoft.NAV.salespersonPurchaser` (contained).
-    ///
-    /// URL: `…/companies(…)/salespeoplePurchasers`.
-    pub fn salespeople_purchasers(
-        &self,
-    ) -> super::CollectionPath<super::salesperson_purchaser::SalespeoplePurchasers> {
-        super::CollectionPath::from(self.collection("salespeoplePurchasers"))
-    }
-    /// One entity of `salespeoplePurchasers`, by key: `…/companies(…)/salespeoplePurchasers(…)`.
-    pub fn salesperson_purchaser(
-        &self,
-        id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::salesperson_purchaser::SalespeoplePurchasers> {
-        self.salespeople_purchasers().key(id)
-    }
-    /// Navigation property `customerReturnReasons` to a collection of `Microsoft.NAV.customerReturnReason` (contained).
-    ///
-    /// URL: `…/companies(…)/customerReturnReasons`.
-    pub fn customer_return_reasons(
-        &self,
-    ) -> super::CollectionPath<super::customer_return_reason::CustomerReturnReasons> {
-        super::CollectionPath::from(self.collection("customerReturnReasons"))
-    }
-    /// One entity of `customerReturnReasons`, by key: `…/companies(…)/customerReturnReasons(…)`.
-    pub fn customer_return_reason(
-        &self,
-        id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::customer_return_reason::CustomerReturnReasons> {
-        self.customer_return_reasons().key(id)
-    }
-    /// Navigation property `purchaseCreditMemos` to a collection of `Microsoft.NAV.purchaseCreditMemo` (contained).
-    ///
-    /// URL: `…/companies(…)/purchaseCreditMemos`.
-    pub fn purchase_credit_memos(
-        &self,
-    ) -> super::CollectionPath<super::purchase_credit_memo::PurchaseCreditMemos> {
-        super::CollectionPath::from(self.collection("purchaseCreditMemos"))
-    }
-    /// One entity of `purchaseCreditMemos`, by key: `…/companies(…)/purchaseCreditMemos(…)`.
-    pub fn purchase_credit_memo(
-        &self,
-        id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::purchase_credit_memo::PurchaseCreditMemos> {
-        self.purchase_credit_memos().key(id)
-    }
-    /// Navigation property `purchaseCreditMemoLines` to a collection of `Microsoft.NAV.purchaseCreditMemoLine` (contained).
-    ///
-    /// URL: `…/companies(…)/purchaseCreditMemoLines`.
-    pub fn purchase_credit_memo_lines(
-        &self,
-    ) -> super::CollectionPath<
-        super::purchase_credit_memo_line::PurchaseCreditMemoLines,
-    > {
-        super::CollectionPath::from(self.collection("purchaseCreditMemoLines"))
-    }
-    /// One entity of `purchaseCreditMemoLines`, by key: `…/companies(…)/purchaseCreditMemoLines(…)`.
-    pub fn purchase_credit_memo_line(
-        &self,
-        id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::purchase_credit_memo_line::PurchaseCreditMemoLines> {
-        self.purchase_credit_memo_lines().key(id)
-    }
-    /// Navigation property `currencyExchangeRates` to a collection of `Microsoft.NAV.currencyExchangeRate` (contained).
-    ///
-    /// URL: `…/companies(…)/currencyExchangeRates`.
-    pub fn currency_exchange_rates(
-        &self,
-    ) -> super::CollectionPath<super::currency_exchange_rate::CurrencyExchangeRates> {
-        super::CollectionPath::from(self.collection("currencyExchangeRates"))
-    }
-    /// One entity of `currencyExchangeRates`, by key: `…/companies(…)/currencyExchangeRates(…)`.
-    pub fn currency_exchange_rate(
-        &self,
-        id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::currency_exchange_rate::CurrencyExchangeRates> {
-        self.currency_exchange_rates().key(id)
-    }
-    /// Navigation property `accountingPeriods` to a collection of `Microsoft.NAV.accountingPeriod` (contained).
-    ///
-    /// URL: `…/companies(…)/accountingPeriods`.
-    pub fn accounting_periods(
-        &self,
-    ) -> super::CollectionPath<super::accounting_period::AccountingPeriods> {
-        super::CollectionPath::from(self.collection("accountingPeriods"))
-    }
-    /// One entity of `accountingPeriods`, by key: `…/companies(…)/accountingPeriods(…)`.
-    pub fn accounting_period(
-        &self,
-        id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::accounting_period::AccountingPeriods> {
-        self.accounting_periods().key(id)
-    }
-    /// Navigation property `generalLedgerSetup` to a collection of `Microsoft.NAV.generalLedgerSetup` (contained).
-    ///
-    /// URL: `…/companies(…)/generalLedgerSetup`.
-    pub fn general_ledger_setup(
-        &self,
-    ) -> super::CollectionPath<super::general_ledger_setup::GeneralLedgerSetupSet> {
-        super::CollectionPath::from(self.collection("generalLedgerSetup"))
-    }
-    /// One entity of `generalLedgerSetup`, by key: `…/companies(…)/generalLedgerSetup(…)`.
-    pub fn general_ledger_setup_by_key(
-        &self,
-        id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::general_ledger_setup::GeneralLedgerSetupSet> {
-        self.general_ledger_setup().key(id)
-    }
-    /// Navigation property `disputeStatus` to a collection of `Microsoft.NAV.disputeStatus` (contained).
-    ///
-    /// URL: `…/companies(…)/disputeStatus`.
-    pub fn dispute_status(
-        &self,
-    ) -> super::CollectionPath<super::dispute_status::DisputeStatusSet> {
-        super::CollectionPath::from(self.collection("disputeStatus"))
-    }
-    /// One entity of `disputeStatus`, by key: `…/companies(…)/disputeStatus(…)`.
-    pub fn dispute_status_by_key(
-        &self,
-        id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::dispute_status::DisputeStatusSet> {
-        self.dispute_status().key(id)
-    }
-    /// Navigation property `customerContacts` to a collection of `Microsoft.NAV.customerContact` (contained).
-    ///
-    /// URL: `…/companies(…)/customerContacts`.
-    pub fn customer_contacts(
-        &self,
-    ) -> super::CollectionPath<super::customer_contact::CustomerContacts> {
-        super::CollectionPath::from(self.collection("customerContacts"))
-    }
-    /// One entity of `customerContacts`, by key: `…/companies(…)/customerContacts(…)`.
-    pub fn customer_contact(
-        &self,
-        id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::customer_contact::CustomerContacts> {
-        self.customer_contacts().key(id)
-    }
-    /// Navigation property `jobQueueLogEntries` to a collection of `Microsoft.NAV.jobQueueLogEntry` (contained).
-    ///
-    /// URL: `…/companies(…)/jobQueueLogEntries`.
-    pub fn job_queue_log_entries(
-        &self,
-    ) -> super::CollectionPath<super::job_queue_log_entry::JobQueueLogEntries> {
-        super::CollectionPath::from(self.collection("jobQueueLogEntries"))
-    }
-    /// One entity of `jobQueueLogEntries`, by key: `…/companies(…)/jobQueueLogEntries(…)`.
-    pub fn job_queue_log_entry(
-        &self,
-        id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::job_queue_log_entry::JobQueueLogEntries> {
-        self.job_queue_log_entries().key(id)
-    }
-    /// Navigation property `jobQueueEntries` to a collection of `Microsoft.NAV.jobQueueEntry` (contained).
-    ///
-    /// URL: `…/companies(…)/jobQueueEntries`.
-    pub fn job_queue_entries(
-        &self,
-    ) -> super::CollectionPath<super::job_queue_entry::JobQueueEntries> {
-        super::CollectionPath::from(self.collection("jobQueueEntries"))
-    }
-    /// One entity of `jobQueueEntries`, by key: `…/companies(…)/jobQueueEntries(…)`.
-    pub fn job_queue_entry(
-        &self,
-        id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::job_queue_entry::JobQueueEntries> {
-        self.job_queue_entries().key(id)
-    }
-    /// Navigation property `fixedAssetLocations` to a collection of `Microsoft.NAV.fixedAssetLocation` (contained).
-    ///
-    /// URL: `…/companies(…)/fixedAssetLocations`.
-    pub fn fixed_asset_locations(
-        &self,
-    ) -> super::CollectionPath<super::fixed_asset_location::FixedAssetLocations> {
-        super::CollectionPath::from(self.collection("fixedAssetLocations"))
-    }
-    /// One entity of `fixedAssetLocations`, by key: `…/companies(…)/fixedAssetLocations(…)`.
-    pub fn fixed_asset_location(
-        &self,
-        id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::fixed_asset_location::FixedAssetLocations> {
-        self.fixed_asset_locations().key(id)
-    }
-    /// Navigation property `fixedAssets` to a collection of `Microsoft.NAV.fixedAsset` (contained).
-    ///
-    /// URL: `…/companies(…)/fixedAssets`.
-    pub fn fixed_assets(
-        &self,
-    ) -> super::CollectionPath<super::fixed_asset::FixedAssets> {
-        super::CollectionPath::from(self.collection("fixedAssets"))
-    }
-    /// One entity of `fixedAssets`, by key: `…/companies(…)/fixedAssets(…)`.
-    pub fn fixed_asset(
-        &self,
-        id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::fixed_asset::FixedAssets> {
-        self.fixed_assets().key(id)
-    }
-    /// Navigation property `customerSales` to a collection of `Microsoft.NAV.customerSale` (contained).
-    ///
-    /// URL: `…/companies(…)/customerSales`.
-    pub fn customer_sales(
-        &self,
-    ) -> super::CollectionPath<super::customer_sale::CustomerSales> {
-        super::CollectionPath::from(self.collection("customerSales"))
-    }
-    /// One entity of `customerSales`, by key: `…/companies(…)/customerSales(…)`.
-    pub fn customer_sale(
-        &self,
-        customer_id: rt::uuid::Uuid,
-        customer_number: impl Into<String>,
-        name: impl Into<String>,
-    ) -> super::EntityPath<super::customer_sale::CustomerSales> {
-        self.customer_sales()
-            .key(super::customer_sale::CustomerSaleKey {
-                customer_id,
-                customer_number: customer_number.into(),
-                name: name.into(),
-            })
-    }
-    /// Navigation property `vendorPurchases` to a collection of `Microsoft.NAV.vendorPurchase` (contained).
-    ///
-    /// URL: `…/companies(…)/vendorPurchases`.
-    pub fn vendor_purchases(
-        &self,
-    ) -> super::CollectionPath<super::vendor_purchase::VendorPurchases> {
-        super::CollectionPath::from(self.collection("vendorPurchases"))
-    }
-    /// One entity of `vendorPurchases`, by key: `…/companies(…)/vendorPurchases(…)`.
-    pub fn vendor_purchase(
-        &self,
-        vendor_id: rt::uuid::Uuid,
-        vendor_number: impl Into<String>,
-        name: impl Into<String>,
-    ) -> super::EntityPath<super::vendor_purchase::VendorPurchases> {
-        self.vendor_purchases()
-            .key(super::vendor_purchase::VendorPurchaseKey {
-                vendor_id,
-                vendor_number: vendor_number.into(),
-                name: name.into(),
-            })
-    }
-}
-impl super::CollectionPath<Companies> {
     /// One entity by its alternate key `businessProfileId`: `…/companies(businessProfileId=…)`.
     pub fn by_business_profile_id(
         &self,
         business_profile_id: impl Into<String>,
-    ) -> super::EntityPath<Companies> {
-        super::EntityPath::from(
+    ) -> CompanyPath {
+        CompanyPath(
             self
+                .0
                 .alternate_key_path(
                     &rt::__private::key_predicate(
                         &[
@@ -3613,9 +2419,10 @@ impl super::CollectionPath<Companies> {
         )
     }
     /// One entity by its alternate key `name`: `…/companies(name=…)`.
-    pub fn by_name(&self, name: impl Into<String>) -> super::EntityPath<Companies> {
-        super::EntityPath::from(
+    pub fn by_name(&self, name: impl Into<String>) -> CompanyPath {
+        CompanyPath(
             self
+                .0
                 .alternate_key_path(
                     &rt::__private::key_predicate(
                         &[
@@ -3631,4 +2438,1892 @@ impl super::CollectionPath<Companies> {
                 ),
         )
     }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::CollectionPath<Companies> {
+        &self.0
+    }
+    /// The absolute URL of the collection.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
 }
+/// One `Microsoft.NAV.company` of `companies`: `…/companies(…)`.
+///
+/// Read it with [`get`](CompanyPath::get).
+#[derive(Debug, Clone)]
+pub struct CompanyPath(rt::EntityPath<Companies>);
+impl CompanyPath {
+    /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    pub fn get(&self) -> rt::GetQuery<Companies> {
+        self.0.get()
+    }
+    /// Navigation property `items` to a collection of `Microsoft.NAV.item` (contained).
+    ///
+    /// URL: `…/companies(…)/items`.
+    pub fn items(&self) -> super::item::ItemsPath {
+        super::item::ItemsPath::from(self.0.collection::<super::item::Items>("items"))
+    }
+    /// One entity of `items`, by key: `…/companies(…)/items(…)`.
+    pub fn item(&self, id: rt::uuid::Uuid) -> super::item::ItemPath {
+        super::item::ItemPath::from(
+            self.0.collection::<super::item::Items>("items").key_path(&id),
+        )
+    }
+    /// Navigation property `inventoryPostingGroups` to a collection of `Microsoft.NAV.inventoryPostingGroup` (contained).
+    ///
+    /// URL: `…/companies(…)/inventoryPostingGroups`.
+    pub fn inventory_posting_groups(
+        &self,
+    ) -> super::inventory_posting_group::InventoryPostingGroupsPath {
+        super::inventory_posting_group::InventoryPostingGroupsPath::from(
+            self
+                .0
+                .collection::<
+                    super::inventory_posting_group::InventoryPostingGroups,
+                >("inventoryPostingGroups"),
+        )
+    }
+    /// One entity of `inventoryPostingGroups`, by key: `…/companies(…)/inventoryPostingGroups(…)`.
+    pub fn inventory_posting_group(
+        &self,
+        id: rt::uuid::Uuid,
+    ) -> super::inventory_posting_group::InventoryPostingGroupPath {
+        super::inventory_posting_group::InventoryPostingGroupPath::from(
+            self
+                .0
+                .collection::<
+                    super::inventory_posting_group::InventoryPostingGroups,
+                >("inventoryPostingGroups")
+                .key_path(&id),
+        )
+    }
+    /// Navigation property `generalProductPostingGroups` to a collection of `Microsoft.NAV.generalProductPostingGroup` (contained).
+    ///
+    /// URL: `…/companies(…)/generalProductPostingGroups`.
+    pub fn general_product_posting_groups(
+        &self,
+    ) -> super::general_product_posting_group::GeneralProductPostingGroupsPath {
+        super::general_product_posting_group::GeneralProductPostingGroupsPath::from(
+            self
+                .0
+                .collection::<
+                    super::general_product_posting_group::GeneralProductPostingGroups,
+                >("generalProductPostingGroups"),
+        )
+    }
+    /// One entity of `generalProductPostingGroups`, by key: `…/companies(…)/generalProductPostingGroups(…)`.
+    pub fn general_product_posting_group(
+        &self,
+        id: rt::uuid::Uuid,
+    ) -> super::general_product_posting_group::GeneralProductPostingGroupPath {
+        super::general_product_posting_group::GeneralProductPostingGroupPath::from(
+            self
+                .0
+                .collection::<
+                    super::general_product_posting_group::GeneralProductPostingGroups,
+                >("generalProductPostingGroups")
+                .key_path(&id),
+        )
+    }
+    /// Navigation property `unitsOfMeasure` to a collection of `Microsoft.NAV.unitOfMeasure` (contained).
+    ///
+    /// URL: `…/companies(…)/unitsOfMeasure`.
+    pub fn units_of_measure(&self) -> super::unit_of_measure::UnitsOfMeasurePath {
+        super::unit_of_measure::UnitsOfMeasurePath::from(
+            self.0.collection::<super::unit_of_measure::UnitsOfMeasure>("unitsOfMeasure"),
+        )
+    }
+    /// One entity of `unitsOfMeasure`, by key: `…/companies(…)/unitsOfMeasure(…)`.
+    pub fn unit_of_measure(
+        &self,
+        id: rt::uuid::Uuid,
+    ) -> super::unit_of_measure::UnitOfMeasurePath {
+        super::unit_of_measure::UnitOfMeasurePath::from(
+            self
+                .0
+                .collection::<super::unit_of_measure::UnitsOfMeasure>("unitsOfMeasure")
+                .key_path(&id),
+        )
+    }
+    /// Navigation property `pictures` to a collection of `Microsoft.NAV.picture` (contained).
+    ///
+    /// URL: `…/companies(…)/pictures`.
+    pub fn pictures(&self) -> super::picture::PicturesPath {
+        super::picture::PicturesPath::from(
+            self.0.collection::<super::picture::Pictures>("pictures"),
+        )
+    }
+    /// One entity of `pictures`, by key: `…/companies(…)/pictures(…)`.
+    pub fn picture(&self, id: rt::uuid::Uuid) -> super::picture::PicturePath {
+        super::picture::PicturePath::from(
+            self.0.collection::<super::picture::Pictures>("pictures").key_path(&id),
+        )
+    }
+    /// Navigation property `defaultDimensions` to a collection of `Microsoft.NAV.defaultDimension` (contained).
+    ///
+    /// URL: `…/companies(…)/defaultDimensions`.
+    pub fn default_dimensions(&self) -> super::default_dimension::DefaultDimensionsPath {
+        super::default_dimension::DefaultDimensionsPath::from(
+            self
+                .0
+                .collection::<
+                    super::default_dimension::DefaultDimensions,
+                >("defaultDimensions"),
+        )
+    }
+    /// One entity of `defaultDimensions`, by key: `…/companies(…)/defaultDimensions(…)`.
+    pub fn default_dimension(
+        &self,
+        id: rt::uuid::Uuid,
+    ) -> super::default_dimension::DefaultDimensionPath {
+        super::default_dimension::DefaultDimensionPath::from(
+            self
+                .0
+                .collection::<
+                    super::default_dimension::DefaultDimensions,
+                >("defaultDimensions")
+                .key_path(&id),
+        )
+    }
+    /// Navigation property `itemVariants` to a collection of `Microsoft.NAV.itemVariant` (contained).
+    ///
+    /// URL: `…/companies(…)/itemVariants`.
+    pub fn item_variants(&self) -> super::item_variant::ItemVariantsPath {
+        super::item_variant::ItemVariantsPath::from(
+            self.0.collection::<super::item_variant::ItemVariants>("itemVariants"),
+        )
+    }
+    /// One entity of `itemVariants`, by key: `…/companies(…)/itemVariants(…)`.
+    pub fn item_variant(
+        &self,
+        id: rt::uuid::Uuid,
+    ) -> super::item_variant::ItemVariantPath {
+        super::item_variant::ItemVariantPath::from(
+            self
+                .0
+                .collection::<super::item_variant::ItemVariants>("itemVariants")
+                .key_path(&id),
+        )
+    }
+    /// Navigation property `documentAttachments` to a collection of `Microsoft.NAV.documentAttachment` (contained).
+    ///
+    /// URL: `…/companies(…)/documentAttachments`.
+    pub fn document_attachments(
+        &self,
+    ) -> super::document_attachment::DocumentAttachmentsPath {
+        super::document_attachment::DocumentAttachmentsPath::from(
+            self
+                .0
+                .collection::<
+                    super::document_attachment::DocumentAttachments,
+                >("documentAttachments"),
+        )
+    }
+    /// One entity of `documentAttachments`, by key: `…/companies(…)/documentAttachments(…)`.
+    pub fn document_attachment(
+        &self,
+        id: rt::uuid::Uuid,
+    ) -> super::document_attachment::DocumentAttachmentPath {
+        super::document_attachment::DocumentAttachmentPath::from(
+            self
+                .0
+                .collection::<
+                    super::document_attachment::DocumentAttachments,
+                >("documentAttachments")
+                .key_path(&id),
+        )
+    }
+    /// Navigation property `customers` to a collection of `Microsoft.NAV.customer` (contained).
+    ///
+    /// URL: `…/companies(…)/customers`.
+    pub fn customers(&self) -> super::customer::CustomersPath {
+        super::customer::CustomersPath::from(
+            self.0.collection::<super::customer::Customers>("customers"),
+        )
+    }
+    /// One entity of `customers`, by key: `…/companies(…)/customers(…)`.
+    pub fn customer(&self, id: rt::uuid::Uuid) -> super::customer::CustomerPath {
+        super::customer::CustomerPath::from(
+            self.0.collection::<super::customer::Customers>("customers").key_path(&id),
+        )
+    }
+    /// Navigation property `customerFinancialDetails` to a collection of `Microsoft.NAV.customerFinancialDetail` (contained).
+    ///
+    /// URL: `…/companies(…)/customerFinancialDetails`.
+    pub fn customer_financial_details(
+        &self,
+    ) -> super::customer_financial_detail::CustomerFinancialDetailsPath {
+        super::customer_financial_detail::CustomerFinancialDetailsPath::from(
+            self
+                .0
+                .collection::<
+                    super::customer_financial_detail::CustomerFinancialDetails,
+                >("customerFinancialDetails"),
+        )
+    }
+    /// One entity of `customerFinancialDetails`, by key: `…/companies(…)/customerFinancialDetails(…)`.
+    pub fn customer_financial_detail(
+        &self,
+        id: rt::uuid::Uuid,
+    ) -> super::customer_financial_detail::CustomerFinancialDetailPath {
+        super::customer_financial_detail::CustomerFinancialDetailPath::from(
+            self
+                .0
+                .collection::<
+                    super::customer_financial_detail::CustomerFinancialDetails,
+                >("customerFinancialDetails")
+                .key_path(&id),
+        )
+    }
+    /// Navigation property `agedAccountsReceivables` to a collection of `Microsoft.NAV.agedAccountsReceivable` (contained).
+    ///
+    /// URL: `…/companies(…)/agedAccountsReceivables`.
+    pub fn aged_accounts_receivables(
+        &self,
+    ) -> super::aged_accounts_receivable::AgedAccountsReceivablesPath {
+        super::aged_accounts_receivable::AgedAccountsReceivablesPath::from(
+            self
+                .0
+                .collection::<
+                    super::aged_accounts_receivable::AgedAccountsReceivables,
+                >("agedAccountsReceivables"),
+        )
+    }
+    /// One entity of `agedAccountsReceivables`, by key: `…/companies(…)/agedAccountsReceivables(…)`.
+    pub fn aged_accounts_receivable(
+        &self,
+        customer_id: rt::uuid::Uuid,
+    ) -> super::aged_accounts_receivable::AgedAccountsReceivablePath {
+        super::aged_accounts_receivable::AgedAccountsReceivablePath::from(
+            self
+                .0
+                .collection::<
+                    super::aged_accounts_receivable::AgedAccountsReceivables,
+                >("agedAccountsReceivables")
+                .key_path(&customer_id),
+        )
+    }
+    /// Navigation property `contactsInformation` to a collection of `Microsoft.NAV.contactInformation` (contained).
+    ///
+    /// URL: `…/companies(…)/contactsInformation`.
+    pub fn contacts_information(
+        &self,
+    ) -> super::contact_information::ContactsInformationPath {
+        super::contact_information::ContactsInformationPath::from(
+            self
+                .0
+                .collection::<
+                    super::contact_information::ContactsInformation,
+                >("contactsInformation"),
+        )
+    }
+    /// One entity of `contactsInformation`, by key: `…/companies(…)/contactsInformation(…)`.
+    pub fn contact_information(
+        &self,
+        contact_id: rt::uuid::Uuid,
+    ) -> super::contact_information::ContactInformationPath {
+        super::contact_information::ContactInformationPath::from(
+            self
+                .0
+                .collection::<
+                    super::contact_information::ContactsInformation,
+                >("contactsInformation")
+                .key_path(&contact_id),
+        )
+    }
+    /// Navigation property `contacts` to a collection of `Microsoft.NAV.contact` (contained).
+    ///
+    /// URL: `…/companies(…)/contacts`.
+    pub fn contacts(&self) -> super::contact::ContactsPath {
+        super::contact::ContactsPath::from(
+            self.0.collection::<super::contact::Contacts>("contacts"),
+        )
+    }
+    /// One entity of `contacts`, by key: `…/companies(…)/contacts(…)`.
+    pub fn contact(&self, id: rt::uuid::Uuid) -> super::contact::ContactPath {
+        super::contact::ContactPath::from(
+            self.0.collection::<super::contact::Contacts>("contacts").key_path(&id),
+        )
+    }
+    /// Navigation property `vendors` to a collection of `Microsoft.NAV.vendor` (contained).
+    ///
+    /// URL: `…/companies(…)/vendors`.
+    pub fn vendors(&self) -> super::vendor::VendorsPath {
+        super::vendor::VendorsPath::from(
+            self.0.collection::<super::vendor::Vendors>("vendors"),
+        )
+    }
+    /// One entity of `vendors`, by key: `…/companies(…)/vendors(…)`.
+    pub fn vendor(&self, id: rt::uuid::Uuid) -> super::vendor::VendorPath {
+        super::vendor::VendorPath::from(
+            self.0.collection::<super::vendor::Vendors>("vendors").key_path(&id),
+        )
+    }
+    /// Navigation property `agedAccountsPayables` to a collection of `Microsoft.NAV.agedAccountsPayable` (contained).
+    ///
+    /// URL: `…/companies(…)/agedAccountsPayables`.
+    pub fn aged_accounts_payables(
+        &self,
+    ) -> super::aged_accounts_payable::AgedAccountsPayablesPath {
+        super::aged_accounts_payable::AgedAccountsPayablesPath::from(
+            self
+                .0
+                .collection::<
+                    super::aged_accounts_payable::AgedAccountsPayables,
+                >("agedAccountsPayables"),
+        )
+    }
+    /// One entity of `agedAccountsPayables`, by key: `…/companies(…)/agedAccountsPayables(…)`.
+    pub fn aged_accounts_payable(
+        &self,
+        vendor_id: rt::uuid::Uuid,
+    ) -> super::aged_accounts_payable::AgedAccountsPayablePath {
+        super::aged_accounts_payable::AgedAccountsPayablePath::from(
+            self
+                .0
+                .collection::<
+                    super::aged_accounts_payable::AgedAccountsPayables,
+                >("agedAccountsPayables")
+                .key_path(&vendor_id),
+        )
+    }
+    /// Navigation property `companyInformation` to a collection of `Microsoft.NAV.companyInformation` (contained).
+    ///
+    /// URL: `…/companies(…)/companyInformation`.
+    pub fn company_information(
+        &self,
+    ) -> super::company_information::CompanyInformationSetPath {
+        super::company_information::CompanyInformationSetPath::from(
+            self
+                .0
+                .collection::<
+                    super::company_information::CompanyInformationSet,
+                >("companyInformation"),
+        )
+    }
+    /// One entity of `companyInformation`, by key: `…/companies(…)/companyInformation(…)`.
+    pub fn company_information_by_key(
+        &self,
+        id: rt::uuid::Uuid,
+    ) -> super::company_information::CompanyInformationPath {
+        super::company_information::CompanyInformationPath::from(
+            self
+                .0
+                .collection::<
+                    super::company_information::CompanyInformationSet,
+                >("companyInformation")
+                .key_path(&id),
+        )
+    }
+    /// Navigation property `salesInvoices` to a collection of `Microsoft.NAV.salesInvoice` (contained).
+    ///
+    /// URL: `…/companies(…)/salesInvoices`.
+    pub fn sales_invoices(&self) -> super::sales_invoice::SalesInvoicesPath {
+        super::sales_invoice::SalesInvoicesPath::from(
+            self.0.collection::<super::sales_invoice::SalesInvoices>("salesInvoices"),
+        )
+    }
+    /// One entity of `salesInvoices`, by key: `…/companies(…)/salesInvoices(…)`.
+    pub fn sales_invoice(
+        &self,
+        id: rt::uuid::Uuid,
+    ) -> super::sales_invoice::SalesInvoicePath {
+        super::sales_invoice::SalesInvoicePath::from(
+            self
+                .0
+                .collection::<super::sales_invoice::SalesInvoices>("salesInvoices")
+                .key_path(&id),
+        )
+    }
+    /// Navigation property `dimensionSetLines` to a collection of `Microsoft.NAV.dimensionSetLine` (contained).
+    ///
+    /// URL: `…/companies(…)/dimensionSetLines`.
+    pub fn dimension_set_lines(
+        &self,
+    ) -> super::dimension_set_line::DimensionSetLinesPath {
+        super::dimension_set_line::DimensionSetLinesPath::from(
+            self
+                .0
+                .collection::<
+                    super::dimension_set_line::DimensionSetLines,
+                >("dimensionSetLines"),
+        )
+    }
+    /// One entity of `dimensionSetLines`, by key: `…/companies(…)/dimensionSetLines(…)`.
+    pub fn dimension_set_line(
+        &self,
+        id: rt::uuid::Uuid,
+    ) -> super::dimension_set_line::DimensionSetLinePath {
+        super::dimension_set_line::DimensionSetLinePath::from(
+            self
+                .0
+                .collection::<
+                    super::dimension_set_line::DimensionSetLines,
+                >("dimensionSetLines")
+                .key_path(&id),
+        )
+    }
+    /// Navigation property `salesInvoiceLines` to a collection of `Microsoft.NAV.salesInvoiceLine` (contained).
+    ///
+    /// URL: `…/companies(…)/salesInvoiceLines`.
+    pub fn sales_invoice_lines(
+        &self,
+    ) -> super::sales_invoice_line::SalesInvoiceLinesPath {
+        super::sales_invoice_line::SalesInvoiceLinesPath::from(
+            self
+                .0
+                .collection::<
+                    super::sales_invoice_line::SalesInvoiceLines,
+                >("salesInvoiceLines"),
+        )
+    }
+    /// One entity of `salesInvoiceLines`, by key: `…/companies(…)/salesInvoiceLines(…)`.
+    pub fn sales_invoice_line(
+        &self,
+        id: rt::uuid::Uuid,
+    ) -> super::sales_invoice_line::SalesInvoiceLinePath {
+        super::sales_invoice_line::SalesInvoiceLinePath::from(
+            self
+                .0
+                .collection::<
+                    super::sales_invoice_line::SalesInvoiceLines,
+                >("salesInvoiceLines")
+                .key_path(&id),
+        )
+    }
+    /// Navigation property `locations` to a collection of `Microsoft.NAV.location` (contained).
+    ///
+    /// URL: `…/companies(…)/locations`.
+    pub fn locations(&self) -> super::location::LocationsPath {
+        super::location::LocationsPath::from(
+            self.0.collection::<super::location::Locations>("locations"),
+        )
+    }
+    /// One entity of `locations`, by key: `…/companies(…)/locations(…)`.
+    pub fn location(&self, id: rt::uuid::Uuid) -> super::location::LocationPath {
+        super::location::LocationPath::from(
+            self.0.collection::<super::location::Locations>("locations").key_path(&id),
+        )
+    }
+    /// Navigation property `pdfDocument` to a collection of `Microsoft.NAV.pdfDocument` (contained).
+    ///
+    /// URL: `…/companies(…)/pdfDocument`.
+    pub fn pdf_document(&self) -> super::pdf_document::PdfDocumentSetPath {
+        super::pdf_document::PdfDocumentSetPath::from(
+            self.0.collection::<super::pdf_document::PdfDocumentSet>("pdfDocument"),
+        )
+    }
+    /// One entity of `pdfDocument`, by key: `…/companies(…)/pdfDocument(…)`.
+    pub fn pdf_document_by_key(
+        &self,
+        id: rt::uuid::Uuid,
+    ) -> super::pdf_document::PdfDocumentPath {
+        super::pdf_document::PdfDocumentPath::from(
+            self
+                .0
+                .collection::<super::pdf_document::PdfDocumentSet>("pdfDocument")
+                .key_path(&id),
+        )
+    }
+    /// Navigation property `attachments` to a collection of `Microsoft.NAV.attachment` (contained).
+    ///
+    /// URL: `…/companies(…)/attachments`.
+    pub fn attachments(&self) -> super::attachment::AttachmentsPath {
+        super::attachment::AttachmentsPath::from(
+            self.0.collection::<super::attachment::Attachments>("attachments"),
+        )
+    }
+    /// One entity of `attachments`, by key: `…/companies(…)/attachments(…)`.
+    pub fn attachment(&self, id: rt::uuid::Uuid) -> super::attachment::AttachmentPath {
+        super::attachment::AttachmentPath::from(
+            self
+                .0
+                .collection::<super::attachment::Attachments>("attachments")
+                .key_path(&id),
+        )
+    }
+    /// Navigation property `customerPaymentJournals` to a collection of `Microsoft.NAV.customerPaymentJournal` (contained).
+    ///
+    /// URL: `…/companies(…)/customerPaymentJournals`.
+    pub fn customer_payment_journals(
+        &self,
+    ) -> super::customer_payment_journal::CustomerPaymentJournalsPath {
+        super::customer_payment_journal::CustomerPaymentJournalsPath::from(
+            self
+                .0
+                .collection::<
+                    super::customer_payment_journal::CustomerPaymentJournals,
+                >("customerPaymentJournals"),
+        )
+    }
+    /// One entity of `customerPaymentJournals`, by key: `…/companies(…)/customerPaymentJournals(…)`.
+    pub fn customer_payment_journal(
+        &self,
+        id: rt::uuid::Uuid,
+    ) -> super::customer_payment_journal::CustomerPaymentJournalPath {
+        super::customer_payment_journal::CustomerPaymentJournalPath::from(
+            self
+                .0
+                .collection::<
+                    super::customer_payment_journal::CustomerPaymentJournals,
+                >("customerPaymentJournals")
+                .key_path(&id),
+        )
+    }
+    /// Navigation property `customerPayments` to a collection of `Microsoft.NAV.customerPayment` (contained).
+    ///
+    /// URL: `…/companies(…)/customerPayments`.
+    pub fn customer_payments(&self) -> super::customer_payment::CustomerPaymentsPath {
+        super::customer_payment::CustomerPaymentsPath::from(
+            self
+                .0
+                .collection::<
+                    super::customer_payment::CustomerPayments,
+                >("customerPayments"),
+        )
+    }
+    /// One entity of `customerPayments`, by key: `…/companies(…)/customerPayments(…)`.
+    pub fn customer_payment(
+        &self,
+        id: rt::uuid::Uuid,
+    ) -> super::customer_payment::CustomerPaymentPath {
+        super::customer_payment::CustomerPaymentPath::from(
+            self
+                .0
+                .collection::<
+                    super::customer_payment::CustomerPayments,
+                >("customerPayments")
+                .key_path(&id),
+        )
+    }
+    /// Navigation property `accounts` to a collection of `Microsoft.NAV.account` (contained).
+    ///
+    /// URL: `…/companies(…)/accounts`.
+    pub fn accounts(&self) -> super::account::AccountsPath {
+        super::account::AccountsPath::from(
+            self.0.collection::<super::account::Accounts>("accounts"),
+        )
+    }
+    /// One entity of `accounts`, by key: `…/companies(…)/accounts(…)`.
+    pub fn account(&self, id: rt::uuid::Uuid) -> super::account::AccountPath {
+        super::account::AccountPath::from(
+            self.0.collection::<super::account::Accounts>("accounts").key_path(&id),
+        )
+    }
+    /// Navigation property `taxGroups` to a collection of `Microsoft.NAV.taxGroup` (contained).
+    ///
+    /// URL: `…/companies(…)/taxGroups`.
+    pub fn tax_groups(&self) -> super::tax_group::TaxGroupsPath {
+        super::tax_group::TaxGroupsPath::from(
+            self.0.collection::<super::tax_group::TaxGroups>("taxGroups"),
+        )
+    }
+    /// One entity of `taxGroups`, by key: `…/companies(…)/taxGroups(…)`.
+    pub fn tax_group(&self, id: rt::uuid::Uuid) -> super::tax_group::TaxGroupPath {
+        super::tax_group::TaxGroupPath::from(
+            self.0.collection::<super::tax_group::TaxGroups>("taxGroups").key_path(&id),
+        )
+    }
+    /// Navigation property `journals` to a collection of `Microsoft.NAV.journal` (contained).
+    ///
+    /// URL: `…/companies(…)/journals`.
+    pub fn journals(&self) -> super::journal::JournalsPath {
+        super::journal::JournalsPath::from(
+            self.0.collection::<super::journal::Journals>("journals"),
+        )
+    }
+    /// One entity of `journals`, by key: `…/companies(…)/journals(…)`.
+    pub fn journal(&self, id: rt::uuid::Uuid) -> super::journal::JournalPath {
+        super::journal::JournalPath::from(
+            self.0.collection::<super::journal::Journals>("journals").key_path(&id),
+        )
+    }
+    /// Navigation property `journalLines` to a collection of `Microsoft.NAV.journalLine` (contained).
+    ///
+    /// URL: `…/companies(…)/journalLines`.
+    pub fn journal_lines(&self) -> super::journal_line::JournalLinesPath {
+        super::journal_line::JournalLinesPath::from(
+            self.0.collection::<super::journal_line::JournalLines>("journalLines"),
+        )
+    }
+    /// One entity of `journalLines`, by key: `…/companies(…)/journalLines(…)`.
+    pub fn journal_line(
+        &self,
+        id: rt::uuid::Uuid,
+    ) -> super::journal_line::JournalLinePath {
+        super::journal_line::JournalLinePath::from(
+            self
+                .0
+                .collection::<super::journal_line::JournalLines>("journalLines")
+                .key_path(&id),
+        )
+    }
+    /// Navigation property `employees` to a collection of `Microsoft.NAV.employee` (contained).
+    ///
+    /// URL: `…/companies(…)/employees`.
+    pub fn employees(&self) -> super::employee::EmployeesPath {
+        super::employee::EmployeesPath::from(
+            self.0.collection::<super::employee::Employees>("employees"),
+        )
+    }
+    /// One entity of `employees`, by key: `…/companies(…)/employees(…)`.
+    pub fn employee(&self, id: rt::uuid::Uuid) -> super::employee::EmployeePath {
+        super::employee::EmployeePath::from(
+            self.0.collection::<super::employee::Employees>("employees").key_path(&id),
+        )
+    }
+    /// Navigation property `timeRegistrationEntries` to a collection of `Microsoft.NAV.timeRegistrationEntry` (contained).
+    ///
+    /// URL: `…/companies(…)/timeRegistrationEntries`.
+    pub fn time_registration_entries(
+        &self,
+    ) -> super::time_registration_entry::TimeRegistrationEntriesPath {
+        super::time_registration_entry::TimeRegistrationEntriesPath::from(
+            self
+                .0
+                .collection::<
+                    super::time_registration_entry::TimeRegistrationEntries,
+                >("timeRegistrationEntries"),
+        )
+    }
+    /// One entity of `timeRegistrationEntries`, by key: `…/companies(…)/timeRegistrationEntries(…)`.
+    pub fn time_registration_entry(
+        &self,
+        id: rt::uuid::Uuid,
+    ) -> super::time_registration_entry::TimeRegistrationEntryPath {
+        super::time_registration_entry::TimeRegistrationEntryPath::from(
+            self
+                .0
+                .collection::<
+                    super::time_registration_entry::TimeRegistrationEntries,
+                >("timeRegistrationEntries")
+                .key_path(&id),
+        )
+    }
+    /// Navigation property `generalLedgerEntries` to a collection of `Microsoft.NAV.generalLedgerEntry` (contained).
+    ///
+    /// URL: `…/companies(…)/generalLedgerEntries`.
+    pub fn general_ledger_entries(
+        &self,
+    ) -> super::general_ledger_entry::GeneralLedgerEntriesPath {
+        super::general_ledger_entry::GeneralLedgerEntriesPath::from(
+            self
+                .0
+                .collection::<
+                    super::general_ledger_entry::GeneralLedgerEntries,
+                >("generalLedgerEntries"),
+        )
+    }
+    /// One entity of `generalLedgerEntries`, by key: `…/companies(…)/generalLedgerEntries(…)`.
+    pub fn general_ledger_entry(
+        &self,
+        id: rt::uuid::Uuid,
+    ) -> super::general_ledger_entry::GeneralLedgerEntryPath {
+        super::general_ledger_entry::GeneralLedgerEntryPath::from(
+            self
+                .0
+                .collection::<
+                    super::general_ledger_entry::GeneralLedgerEntries,
+                >("generalLedgerEntries")
+                .key_path(&id),
+        )
+    }
+    /// Navigation property `currencies` to a collection of `Microsoft.NAV.currency` (contained).
+    ///
+    /// URL: `…/companies(…)/currencies`.
+    pub fn currencies(&self) -> super::currency::CurrenciesPath {
+        super::currency::CurrenciesPath::from(
+            self.0.collection::<super::currency::Currencies>("currencies"),
+        )
+    }
+    /// One entity of `currencies`, by key: `…/companies(…)/currencies(…)`.
+    pub fn currency(&self, id: rt::uuid::Uuid) -> super::currency::CurrencyPath {
+        super::currency::CurrencyPath::from(
+            self.0.collection::<super::currency::Currencies>("currencies").key_path(&id),
+        )
+    }
+    /// Navigation property `paymentMethods` to a collection of `Microsoft.NAV.paymentMethod` (contained).
+    ///
+    /// URL: `…/companies(…)/paymentMethods`.
+    pub fn payment_methods(&self) -> super::payment_method::PaymentMethodsPath {
+        super::payment_method::PaymentMethodsPath::from(
+            self.0.collection::<super::payment_method::PaymentMethods>("paymentMethods"),
+        )
+    }
+    /// One entity of `paymentMethods`, by key: `…/companies(…)/paymentMethods(…)`.
+    pub fn payment_method(
+        &self,
+        id: rt::uuid::Uuid,
+    ) -> super::payment_method::PaymentMethodPath {
+        super::payment_method::PaymentMethodPath::from(
+            self
+                .0
+                .collection::<super::payment_method::PaymentMethods>("paymentMethods")
+                .key_path(&id),
+        )
+    }
+    /// Navigation property `dimensions` to a collection of `Microsoft.NAV.dimension` (contained).
+    ///
+    /// URL: `…/companies(…)/dimensions`.
+    pub fn dimensions(&self) -> super::dimension::DimensionsPath {
+        super::dimension::DimensionsPath::from(
+            self.0.collection::<super::dimension::Dimensions>("dimensions"),
+        )
+    }
+    /// One entity of `dimensions`, by key: `…/companies(…)/dimensions(…)`.
+    pub fn dimension(&self, id: rt::uuid::Uuid) -> super::dimension::DimensionPath {
+        super::dimension::DimensionPath::from(
+            self.0.collection::<super::dimension::Dimensions>("dimensions").key_path(&id),
+        )
+    }
+    /// Navigation property `dimensionValues` to a collection of `Microsoft.NAV.dimensionValue` (contained).
+    ///
+    /// URL: `…/companies(…)/dimensionValues`.
+    pub fn dimension_values(&self) -> super::dimension_value::DimensionValuesPath {
+        super::dimension_value::DimensionValuesPath::from(
+            self
+                .0
+                .collection::<super::dimension_value::DimensionValues>("dimensionValues"),
+        )
+    }
+    /// One entity of `dimensionValues`, by key: `…/companies(…)/dimensionValues(…)`.
+    pub fn dimension_value(
+        &self,
+        id: rt::uuid::Uuid,
+    ) -> super::dimension_value::DimensionValuePath {
+        super::dimension_value::DimensionValuePath::from(
+            self
+                .0
+                .collection::<super::dimension_value::DimensionValues>("dimensionValues")
+                .key_path(&id),
+        )
+    }
+    /// Navigation property `paymentTerms` to a collection of `Microsoft.NAV.paymentTerm` (contained).
+    ///
+    /// URL: `…/companies(…)/paymentTerms`.
+    pub fn payment_terms(&self) -> super::payment_term::PaymentTermsPath {
+        super::payment_term::PaymentTermsPath::from(
+            self.0.collection::<super::payment_term::PaymentTerms>("paymentTerms"),
+        )
+    }
+    /// One entity of `paymentTerms`, by key: `…/companies(…)/paymentTerms(…)`.
+    pub fn payment_term(
+        &self,
+        id: rt::uuid::Uuid,
+    ) -> super::payment_term::PaymentTermPath {
+        super::payment_term::PaymentTermPath::from(
+            self
+                .0
+                .collection::<super::payment_term::PaymentTerms>("paymentTerms")
+                .key_path(&id),
+        )
+    }
+    /// Navigation property `shipmentMethods` to a collection of `Microsoft.NAV.shipmentMethod` (contained).
+    ///
+    /// URL: `…/companies(…)/shipmentMethods`.
+    pub fn shipment_methods(&self) -> super::shipment_method::ShipmentMethodsPath {
+        super::shipment_method::ShipmentMethodsPath::from(
+            self
+                .0
+                .collection::<super::shipment_method::ShipmentMethods>("shipmentMethods"),
+        )
+    }
+    /// One entity of `shipmentMethods`, by key: `…/companies(…)/shipmentMethods(…)`.
+    pub fn shipment_method(
+        &self,
+        id: rt::uuid::Uuid,
+    ) -> super::shipment_method::ShipmentMethodPath {
+        super::shipment_method::ShipmentMethodPath::from(
+            self
+                .0
+                .collection::<super::shipment_method::ShipmentMethods>("shipmentMethods")
+                .key_path(&id),
+        )
+    }
+    /// Navigation property `itemCategories` to a collection of `Microsoft.NAV.itemCategory` (contained).
+    ///
+    /// URL: `…/companies(…)/itemCategories`.
+    pub fn item_categories(&self) -> super::item_category::ItemCategoriesPath {
+        super::item_category::ItemCategoriesPath::from(
+            self.0.collection::<super::item_category::ItemCategories>("itemCategories"),
+        )
+    }
+    /// One entity of `itemCategories`, by key: `…/companies(…)/itemCategories(…)`.
+    pub fn item_category(
+        &self,
+        id: rt::uuid::Uuid,
+    ) -> super::item_category::ItemCategoryPath {
+        super::item_category::ItemCategoryPath::from(
+            self
+                .0
+                .collection::<super::item_category::ItemCategories>("itemCategories")
+                .key_path(&id),
+        )
+    }
+    /// Navigation property `cashFlowStatements` to a collection of `Microsoft.NAV.cashFlowStatement` (contained).
+    ///
+    /// URL: `…/companies(…)/cashFlowStatements`.
+    pub fn cash_flow_statements(
+        &self,
+    ) -> super::cash_flow_statement::CashFlowStatementsPath {
+        super::cash_flow_statement::CashFlowStatementsPath::from(
+            self
+                .0
+                .collection::<
+                    super::cash_flow_statement::CashFlowStatements,
+                >("cashFlowStatements"),
+        )
+    }
+    /// One entity of `cashFlowStatements`, by key: `…/companies(…)/cashFlowStatements(…)`.
+    pub fn cash_flow_statement(
+        &self,
+        id: rt::uuid::Uuid,
+    ) -> super::cash_flow_statement::CashFlowStatementPath {
+        super::cash_flow_statement::CashFlowStatementPath::from(
+            self
+                .0
+                .collection::<
+                    super::cash_flow_statement::CashFlowStatements,
+                >("cashFlowStatements")
+                .key_path(&id),
+        )
+    }
+    /// Navigation property `countriesRegions` to a collection of `Microsoft.NAV.countryRegion` (contained).
+    ///
+    /// URL: `…/companies(…)/countriesRegions`.
+    pub fn countries_regions(&self) -> super::country_region::CountriesRegionsPath {
+        super::country_region::CountriesRegionsPath::from(
+            self
+                .0
+                .collection::<
+                    super::country_region::CountriesRegions,
+                >("countriesRegions"),
+        )
+    }
+    /// One entity of `countriesRegions`, by key: `…/companies(…)/countriesRegions(…)`.
+    pub fn country_region(
+        &self,
+        id: rt::uuid::Uuid,
+    ) -> super::country_region::CountryRegionPath {
+        super::country_region::CountryRegionPath::from(
+            self
+                .0
+                .collection::<
+                    super::country_region::CountriesRegions,
+                >("countriesRegions")
+                .key_path(&id),
+        )
+    }
+    /// Navigation property `salesOrders` to a collection of `Microsoft.NAV.salesOrder` (contained).
+    ///
+    /// URL: `…/companies(…)/salesOrders`.
+    pub fn sales_orders(&self) -> super::sales_order::SalesOrdersPath {
+        super::sales_order::SalesOrdersPath::from(
+            self.0.collection::<super::sales_order::SalesOrders>("salesOrders"),
+        )
+    }
+    /// One entity of `salesOrders`, by key: `…/companies(…)/salesOrders(…)`.
+    pub fn sales_order(&self, id: rt::uuid::Uuid) -> super::sales_order::SalesOrderPath {
+        super::sales_order::SalesOrderPath::from(
+            self
+                .0
+                .collection::<super::sales_order::SalesOrders>("salesOrders")
+                .key_path(&id),
+        )
+    }
+    /// Navigation property `salesOrderLines` to a collection of `Microsoft.NAV.salesOrderLine` (contained).
+    ///
+    /// URL: `…/companies(…)/salesOrderLines`.
+    pub fn sales_order_lines(&self) -> super::sales_order_line::SalesOrderLinesPath {
+        super::sales_order_line::SalesOrderLinesPath::from(
+            self
+                .0
+                .collection::<
+                    super::sales_order_line::SalesOrderLines,
+                >("salesOrderLines"),
+        )
+    }
+    /// One entity of `salesOrderLines`, by key: `…/companies(…)/salesOrderLines(…)`.
+    pub fn sales_order_line(
+        &self,
+        id: rt::uuid::Uuid,
+    ) -> super::sales_order_line::SalesOrderLinePath {
+        super::sales_order_line::SalesOrderLinePath::from(
+            self
+                .0
+                .collection::<
+                    super::sales_order_line::SalesOrderLines,
+                >("salesOrderLines")
+                .key_path(&id),
+        )
+    }
+    /// Navigation property `retainedEarningsStatements` to a collection of `Microsoft.NAV.retainedEarningsStatement` (contained).
+    ///
+    /// URL: `…/companies(…)/retainedEarningsStatements`.
+    pub fn retained_earnings_statements(
+        &self,
+    ) -> super::retained_earnings_statement::RetainedEarningsStatementsPath {
+        super::retained_earnings_statement::RetainedEarningsStatementsPath::from(
+            self
+                .0
+                .collection::<
+                    super::retained_earnings_statement::RetainedEarningsStatements,
+                >("retainedEarningsStatements"),
+        )
+    }
+    /// One entity of `retainedEarningsStatements`, by key: `…/companies(…)/retainedEarningsStatements(…)`.
+    pub fn retained_earnings_statement(
+        &self,
+        id: rt::uuid::Uuid,
+    ) -> super::retained_earnings_statement::RetainedEarningsStatementPath {
+        super::retained_earnings_statement::RetainedEarningsStatementPath::from(
+            self
+                .0
+                .collection::<
+                    super::retained_earnings_statement::RetainedEarningsStatements,
+                >("retainedEarningsStatements")
+                .key_path(&id),
+        )
+    }
+    /// Navigation property `balanceSheets` to a collection of `Microsoft.NAV.balanceSheet` (contained).
+    ///
+    /// URL: `…/companies(…)/balanceSheets`.
+    pub fn balance_sheets(&self) -> super::balance_sheet::BalanceSheetsPath {
+        super::balance_sheet::BalanceSheetsPath::from(
+            self.0.collection::<super::balance_sheet::BalanceSheets>("balanceSheets"),
+        )
+    }
+    /// One entity of `balanceSheets`, by key: `…/companies(…)/balanceSheets(…)`.
+    pub fn balance_sheet(
+        &self,
+        id: rt::uuid::Uuid,
+    ) -> super::balance_sheet::BalanceSheetPath {
+        super::balance_sheet::BalanceSheetPath::from(
+            self
+                .0
+                .collection::<super::balance_sheet::BalanceSheets>("balanceSheets")
+                .key_path(&id),
+        )
+    }
+    /// Navigation property `trialBalances` to a collection of `Microsoft.NAV.trialBalance` (contained).
+    ///
+    /// URL: `…/companies(…)/trialBalances`.
+    pub fn trial_balances(&self) -> super::trial_balance::TrialBalancesPath {
+        super::trial_balance::TrialBalancesPath::from(
+            self.0.collection::<super::trial_balance::TrialBalances>("trialBalances"),
+        )
+    }
+    /// One entity of `trialBalances`, by key: `…/companies(…)/trialBalances(…)`.
+    pub fn trial_balance(
+        &self,
+        account_id: rt::uuid::Uuid,
+    ) -> super::trial_balance::TrialBalancePath {
+        super::trial_balance::TrialBalancePath::from(
+            self
+                .0
+                .collection::<super::trial_balance::TrialBalances>("trialBalances")
+                .key_path(&account_id),
+        )
+    }
+    /// Navigation property `incomeStatements` to a collection of `Microsoft.NAV.incomeStatement` (contained).
+    ///
+    /// URL: `…/companies(…)/incomeStatements`.
+    pub fn income_statements(&self) -> super::income_statement::IncomeStatementsPath {
+        super::income_statement::IncomeStatementsPath::from(
+            self
+                .0
+                .collection::<
+                    super::income_statement::IncomeStatements,
+                >("incomeStatements"),
+        )
+    }
+    /// One entity of `incomeStatements`, by key: `…/companies(…)/incomeStatements(…)`.
+    pub fn income_statement(
+        &self,
+        id: rt::uuid::Uuid,
+    ) -> super::income_statement::IncomeStatementPath {
+        super::income_statement::IncomeStatementPath::from(
+            self
+                .0
+                .collection::<
+                    super::income_statement::IncomeStatements,
+                >("incomeStatements")
+                .key_path(&id),
+        )
+    }
+    /// Navigation property `taxAreas` to a collection of `Microsoft.NAV.taxArea` (contained).
+    ///
+    /// URL: `…/companies(…)/taxAreas`.
+    pub fn tax_areas(&self) -> super::tax_area::TaxAreasPath {
+        super::tax_area::TaxAreasPath::from(
+            self.0.collection::<super::tax_area::TaxAreas>("taxAreas"),
+        )
+    }
+    /// One entity of `taxAreas`, by key: `…/companies(…)/taxAreas(…)`.
+    pub fn tax_area(&self, id: rt::uuid::Uuid) -> super::tax_area::TaxAreaPath {
+        super::tax_area::TaxAreaPath::from(
+            self.0.collection::<super::tax_area::TaxAreas>("taxAreas").key_path(&id),
+        )
+    }
+    /// Navigation property `salesQuotes` to a collection of `Microsoft.NAV.salesQuote` (contained).
+    ///
+    /// URL: `…/companies(…)/salesQuotes`.
+    pub fn sales_quotes(&self) -> super::sales_quote::SalesQuotesPath {
+        super::sales_quote::SalesQuotesPath::from(
+            self.0.collection::<super::sales_quote::SalesQuotes>("salesQuotes"),
+        )
+    }
+    /// One entity of `salesQuotes`, by key: `…/companies(…)/salesQuotes(…)`.
+    pub fn sales_quote(&self, id: rt::uuid::Uuid) -> super::sales_quote::SalesQuotePath {
+        super::sales_quote::SalesQuotePath::from(
+            self
+                .0
+                .collection::<super::sales_quote::SalesQuotes>("salesQuotes")
+                .key_path(&id),
+        )
+    }
+    /// Navigation property `salesQuoteLines` to a collection of `Microsoft.NAV.salesQuoteLine` (contained).
+    ///
+    /// URL: `…/companies(…)/salesQuoteLines`.
+    pub fn sales_quote_lines(&self) -> super::sales_quote_line::SalesQuoteLinesPath {
+        super::sales_quote_line::SalesQuoteLinesPath::from(
+            self
+                .0
+                .collection::<
+                    super::sales_quote_line::SalesQuoteLines,
+                >("salesQuoteLines"),
+        )
+    }
+    /// One entity of `salesQuoteLines`, by key: `…/companies(…)/salesQuoteLines(…)`.
+    pub fn sales_quote_line(
+        &self,
+        id: rt::uuid::Uuid,
+    ) -> super::sales_quote_line::SalesQuoteLinePath {
+        super::sales_quote_line::SalesQuoteLinePath::from(
+            self
+                .0
+                .collection::<
+                    super::sales_quote_line::SalesQuoteLines,
+                >("salesQuoteLines")
+                .key_path(&id),
+        )
+    }
+    /// Navigation property `salesCreditMemos` to a collection of `Microsoft.NAV.salesCreditMemo` (contained).
+    ///
+    /// URL: `…/companies(…)/salesCreditMemos`.
+    pub fn sales_credit_memos(&self) -> super::sales_credit_memo::SalesCreditMemosPath {
+        super::sales_credit_memo::SalesCreditMemosPath::from(
+            self
+                .0
+                .collection::<
+                    super::sales_credit_memo::SalesCreditMemos,
+                >("salesCreditMemos"),
+        )
+    }
+    /// One entity of `salesCreditMemos`, by key: `…/companies(…)/salesCreditMemos(…)`.
+    pub fn sales_credit_memo(
+        &self,
+        id: rt::uuid::Uuid,
+    ) -> super::sales_credit_memo::SalesCreditMemoPath {
+        super::sales_credit_memo::SalesCreditMemoPath::from(
+            self
+                .0
+                .collection::<
+                    super::sales_credit_memo::SalesCreditMemos,
+                >("salesCreditMemos")
+                .key_path(&id),
+        )
+    }
+    /// Navigation property `salesCreditMemoLines` to a collection of `Microsoft.NAV.salesCreditMemoLine` (contained).
+    ///
+    /// URL: `…/companies(…)/salesCreditMemoLines`.
+    pub fn sales_credit_memo_lines(
+        &self,
+    ) -> super::sales_credit_memo_line::SalesCreditMemoLinesPath {
+        super::sales_credit_memo_line::SalesCreditMemoLinesPath::from(
+            self
+                .0
+                .collection::<
+                    super::sales_credit_memo_line::SalesCreditMemoLines,
+                >("salesCreditMemoLines"),
+        )
+    }
+    /// One entity of `salesCreditMemoLines`, by key: `…/companies(…)/salesCreditMemoLines(…)`.
+    pub fn sales_credit_memo_line(
+        &self,
+        id: rt::uuid::Uuid,
+    ) -> super::sales_credit_memo_line::SalesCreditMemoLinePath {
+        super::sales_credit_memo_line::SalesCreditMemoLinePath::from(
+            self
+                .0
+                .collection::<
+                    super::sales_credit_memo_line::SalesCreditMemoLines,
+                >("salesCreditMemoLines")
+                .key_path(&id),
+        )
+    }
+    /// Navigation property `purchaseInvoices` to a collection of `Microsoft.NAV.purchaseInvoice` (contained).
+    ///
+    /// URL: `…/companies(…)/purchaseInvoices`.
+    pub fn purchase_invoices(&self) -> super::purchase_invoice::PurchaseInvoicesPath {
+        super::purchase_invoice::PurchaseInvoicesPath::from(
+            self
+                .0
+                .collection::<
+                    super::purchase_invoice::PurchaseInvoices,
+                >("purchaseInvoices"),
+        )
+    }
+    /// One entity of `purchaseInvoices`, by key: `…/companies(…)/purchaseInvoices(…)`.
+    pub fn purchase_invoice(
+        &self,
+        id: rt::uuid::Uuid,
+    ) -> super::purchase_invoice::PurchaseInvoicePath {
+        super::purchase_invoice::PurchaseInvoicePath::from(
+            self
+                .0
+                .collection::<
+                    super::purchase_invoice::PurchaseInvoices,
+                >("purchaseInvoices")
+                .key_path(&id),
+        )
+    }
+    /// Navigation property `purchaseInvoiceLines` to a collection of `Microsoft.NAV.purchaseInvoiceLine` (contained).
+    ///
+    /// URL: `…/companies(…)/purchaseInvoiceLines`.
+    pub fn purchase_invoice_lines(
+        &self,
+    ) -> super::purchase_invoice_line::PurchaseInvoiceLinesPath {
+        super::purchase_invoice_line::PurchaseInvoiceLinesPath::from(
+            self
+                .0
+                .collection::<
+                    super::purchase_invoice_line::PurchaseInvoiceLines,
+                >("purchaseInvoiceLines"),
+        )
+    }
+    /// One entity of `purchaseInvoiceLines`, by key: `…/companies(…)/purchaseInvoiceLines(…)`.
+    pub fn purchase_invoice_line(
+        &self,
+        id: rt::uuid::Uuid,
+    ) -> super::purchase_invoice_line::PurchaseInvoiceLinePath {
+        super::purchase_invoice_line::PurchaseInvoiceLinePath::from(
+            self
+                .0
+                .collection::<
+                    super::purchase_invoice_line::PurchaseInvoiceLines,
+                >("purchaseInvoiceLines")
+                .key_path(&id),
+        )
+    }
+    /// Navigation property `projects` to a collection of `Microsoft.NAV.project` (contained).
+    ///
+    /// URL: `…/companies(…)/projects`.
+    pub fn projects(&self) -> super::project::ProjectsPath {
+        super::project::ProjectsPath::from(
+            self.0.collection::<super::project::Projects>("projects"),
+        )
+    }
+    /// One entity of `projects`, by key: `…/companies(…)/projects(…)`.
+    pub fn project(&self, id: rt::uuid::Uuid) -> super::project::ProjectPath {
+        super::project::ProjectPath::from(
+            self.0.collection::<super::project::Projects>("projects").key_path(&id),
+        )
+    }
+    /// Navigation property `bankAccounts` to a collection of `Microsoft.NAV.bankAccount` (contained).
+    ///
+    /// URL: `…/companies(…)/bankAccounts`.
+    pub fn bank_accounts(&self) -> super::bank_account::BankAccountsPath {
+        super::bank_account::BankAccountsPath::from(
+            self.0.collection::<super::bank_account::BankAccounts>("bankAccounts"),
+        )
+    }
+    /// One entity of `bankAccounts`, by key: `…/companies(…)/bankAccounts(…)`.
+    pub fn bank_account(
+        &self,
+        id: rt::uuid::Uuid,
+    ) -> super::bank_account::BankAccountPath {
+        super::bank_account::BankAccountPath::from(
+            self
+                .0
+                .collection::<super::bank_account::BankAccounts>("bankAccounts")
+                .key_path(&id),
+        )
+    }
+    /// Navigation property `vendorPayments` to a collection of `Microsoft.NAV.vendorPayment` (contained).
+    ///
+    /// URL: `…/companies(…)/vendorPayments`.
+    pub fn vendor_payments(&self) -> super::vendor_payment::VendorPaymentsPath {
+        super::vendor_payment::VendorPaymentsPath::from(
+            self.0.collection::<super::vendor_payment::VendorPayments>("vendorPayments"),
+        )
+    }
+    /// One entity of `vendorPayments`, by key: `…/companies(…)/vendorPayments(…)`.
+    pub fn vendor_payment(
+        &self,
+        id: rt::uuid::Uuid,
+    ) -> super::vendor_payment::VendorPaymentPath {
+        super::vendor_payment::VendorPaymentPath::from(
+            self
+                .0
+                .collection::<super::vendor_payment::VendorPayments>("vendorPayments")
+                .key_path(&id),
+        )
+    }
+    /// Navigation property `applyVendorEntries` to a collection of `Microsoft.NAV.applyVendorEntry` (contained).
+    ///
+    /// URL: `…/companies(…)/applyVendorEntries`.
+    pub fn apply_vendor_entries(
+        &self,
+    ) -> super::apply_vendor_entry::ApplyVendorEntriesPath {
+        super::apply_vendor_entry::ApplyVendorEntriesPath::from(
+            self
+                .0
+                .collection::<
+                    super::apply_vendor_entry::ApplyVendorEntries,
+                >("applyVendorEntries"),
+        )
+    }
+    /// One entity of `applyVendorEntries`, by key: `…/companies(…)/applyVendorEntries(…)`.
+    pub fn apply_vendor_entry(
+        &self,
+        id: rt::uuid::Uuid,
+    ) -> super::apply_vendor_entry::ApplyVendorEntryPath {
+        super::apply_vendor_entry::ApplyVendorEntryPath::from(
+            self
+                .0
+                .collection::<
+                    super::apply_vendor_entry::ApplyVendorEntries,
+                >("applyVendorEntries")
+                .key_path(&id),
+        )
+    }
+    /// Navigation property `vendorPaymentJournals` to a collection of `Microsoft.NAV.vendorPaymentJournal` (contained).
+    ///
+    /// URL: `…/companies(…)/vendorPaymentJournals`.
+    pub fn vendor_payment_journals(
+        &self,
+    ) -> super::vendor_payment_journal::VendorPaymentJournalsPath {
+        super::vendor_payment_journal::VendorPaymentJournalsPath::from(
+            self
+                .0
+                .collection::<
+                    super::vendor_payment_journal::VendorPaymentJournals,
+                >("vendorPaymentJournals"),
+        )
+    }
+    /// One entity of `vendorPaymentJournals`, by key: `…/companies(…)/vendorPaymentJournals(…)`.
+    pub fn vendor_payment_journal(
+        &self,
+        id: rt::uuid::Uuid,
+    ) -> super::vendor_payment_journal::VendorPaymentJournalPath {
+        super::vendor_payment_journal::VendorPaymentJournalPath::from(
+            self
+                .0
+                .collection::<
+                    super::vendor_payment_journal::VendorPaymentJournals,
+                >("vendorPaymentJournals")
+                .key_path(&id),
+        )
+    }
+    /// Navigation property `salesShipments` to a collection of `Microsoft.NAV.salesShipment` (contained).
+    ///
+    /// URL: `…/companies(…)/salesShipments`.
+    pub fn sales_shipments(&self) -> super::sales_shipment::SalesShipmentsPath {
+        super::sales_shipment::SalesShipmentsPath::from(
+            self.0.collection::<super::sales_shipment::SalesShipments>("salesShipments"),
+        )
+    }
+    /// One entity of `salesShipments`, by key: `…/companies(…)/salesShipments(…)`.
+    pub fn sales_shipment(
+        &self,
+        id: rt::uuid::Uuid,
+    ) -> super::sales_shipment::SalesShipmentPath {
+        super::sales_shipment::SalesShipmentPath::from(
+            self
+                .0
+                .collection::<super::sales_shipment::SalesShipments>("salesShipments")
+                .key_path(&id),
+        )
+    }
+    /// Navigation property `salesShipmentLines` to a collection of `Microsoft.NAV.salesShipmentLine` (contained).
+    ///
+    /// URL: `…/companies(…)/salesShipmentLines`.
+    pub fn sales_shipment_lines(
+        &self,
+    ) -> super::sales_shipment_line::SalesShipmentLinesPath {
+        super::sales_shipment_line::SalesShipmentLinesPath::from(
+            self
+                .0
+                .collection::<
+                    super::sales_shipment_line::SalesShipmentLines,
+                >("salesShipmentLines"),
+        )
+    }
+    /// One entity of `salesShipmentLines`, by key: `…/companies(…)/salesShipmentLines(…)`.
+    pub fn sales_shipment_line(
+        &self,
+        id: rt::uuid::Uuid,
+    ) -> super::sales_shipment_line::SalesShipmentLinePath {
+        super::sales_shipment_line::SalesShipmentLinePath::from(
+            self
+                .0
+                .collection::<
+                    super::sales_shipment_line::SalesShipmentLines,
+                >("salesShipmentLines")
+                .key_path(&id),
+        )
+    }
+    /// Navigation property `purchaseReceipts` to a collection of `Microsoft.NAV.purchaseReceipt` (contained).
+    ///
+    /// URL: `…/companies(…)/purchaseReceipts`.
+    pub fn purchase_receipts(&self) -> super::purchase_receipt::PurchaseReceiptsPath {
+        super::purchase_receipt::PurchaseReceiptsPath::from(
+            self
+                .0
+                .collection::<
+                    super::purchase_receipt::PurchaseReceipts,
+                >("purchaseReceipts"),
+        )
+    }
+    /// One entity of `purchaseReceipts`, by key: `…/companies(…)/purchaseReceipts(…)`.
+    pub fn purchase_receipt(
+        &self,
+        id: rt::uuid::Uuid,
+    ) -> super::purchase_receipt::PurchaseReceiptPath {
+        super::purchase_receipt::PurchaseReceiptPath::from(
+            self
+                .0
+                .collection::<
+                    super::purchase_receipt::PurchaseReceipts,
+                >("purchaseReceipts")
+                .key_path(&id),
+        )
+    }
+    /// Navigation property `purchaseReceiptLines` to a collection of `Microsoft.NAV.purchaseReceiptLine` (contained).
+    ///
+    /// URL: `…/companies(…)/purchaseReceiptLines`.
+    pub fn purchase_receipt_lines(
+        &self,
+    ) -> super::purchase_receipt_line::PurchaseReceiptLinesPath {
+        super::purchase_receipt_line::PurchaseReceiptLinesPath::from(
+            self
+                .0
+                .collection::<
+                    super::purchase_receipt_line::PurchaseReceiptLines,
+                >("purchaseReceiptLines"),
+        )
+    }
+    /// One entity of `purchaseReceiptLines`, by key: `…/companies(…)/purchaseReceiptLines(…)`.
+    pub fn purchase_receipt_line(
+        &self,
+        id: rt::uuid::Uuid,
+    ) -> super::purchase_receipt_line::PurchaseReceiptLinePath {
+        super::purchase_receipt_line::PurchaseReceiptLinePath::from(
+            self
+                .0
+                .collection::<
+                    super::purchase_receipt_line::PurchaseReceiptLines,
+                >("purchaseReceiptLines")
+                .key_path(&id),
+        )
+    }
+    /// Navigation property `purchaseOrders` to a collection of `Microsoft.NAV.purchaseOrder` (contained).
+    ///
+    /// URL: `…/companies(…)/purchaseOrders`.
+    pub fn purchase_orders(&self) -> super::purchase_order::PurchaseOrdersPath {
+        super::purchase_order::PurchaseOrdersPath::from(
+            self.0.collection::<super::purchase_order::PurchaseOrders>("purchaseOrders"),
+        )
+    }
+    /// One entity of `purchaseOrders`, by key: `…/companies(…)/purchaseOrders(…)`.
+    pub fn purchase_order(
+        &self,
+        id: rt::uuid::Uuid,
+    ) -> super::purchase_order::PurchaseOrderPath {
+        super::purchase_order::PurchaseOrderPath::from(
+            self
+                .0
+                .collection::<super::purchase_order::PurchaseOrders>("purchaseOrders")
+                .key_path(&id),
+        )
+    }
+    /// Navigation property `purchaseOrderLines` to a collection of `Microsoft.NAV.purchaseOrderLine` (contained).
+    ///
+    /// URL: `…/companies(…)/purchaseOrderLines`.
+    pub fn purchase_order_lines(
+        &self,
+    ) -> super::purchase_order_line::PurchaseOrderLinesPath {
+        super::purchase_order_line::PurchaseOrderLinesPath::from(
+            self
+                .0
+                .collection::<
+                    super::purchase_order_line::PurchaseOrderLines,
+                >("purchaseOrderLines"),
+        )
+    }
+    /// One entity of `purchaseOrderLines`, by key: `…/companies(…)/purchaseOrderLines(…)`.
+    pub fn purchase_order_line(
+        &self,
+        id: rt::uuid::Uuid,
+    ) -> super::purchase_order_line::PurchaseOrderLinePath {
+        super::purchase_order_line::PurchaseOrderLinePath::from(
+            self
+                .0
+                .collection::<
+                    super::purchase_order_line::PurchaseOrderLines,
+                >("purchaseOrderLines")
+                .key_path(&id),
+        )
+    }
+    /// Navigation property `itemLedgerEntries` to a collection of `Microsoft.NAV.itemLedgerEntry` (contained).
+    ///
+    /// URL: `…/companies(…)/itemLedgerEntries`.
+    pub fn item_ledger_entries(
+        &self,
+    ) -> super::item_ledger_entry::ItemLedgerEntriesPath {
+        super::item_ledger_entry::ItemLedgerEntriesPath::from(
+            self
+                .0
+                .collection::<
+                    super::item_ledger_entry::ItemLedgerEntries,
+                >("itemLedgerEntries"),
+        )
+    }
+    /// One entity of `itemLedgerEntries`, by key: `…/companies(…)/itemLedgerEntries(…)`.
+    pub fn item_ledger_entry(
+        &self,
+        id: rt::uuid::Uuid,
+    ) -> super::item_ledger_entry::ItemLedgerEntryPath {
+        super::item_ledger_entry::ItemLedgerEntryPath::from(
+            self
+                .0
+                .collection::<
+                    super::item_ledger_entry::ItemLedgerEntries,
+                >("itemLedgerEntries")
+                .key_path(&id),
+        )
+    }
+    /// Navigation property `opportunities` to a collection of `Microsoft.NAV.opportunity` (contained).
+    ///
+    /// URL: `…/companies(…)/opportunities`.
+    pub fn opportunities(&self) -> super::opportunity::OpportunitiesPath {
+        super::opportunity::OpportunitiesPath::from(
+            self.0.collection::<super::opportunity::Opportunities>("opportunities"),
+        )
+    }
+    /// One entity of `opportunities`, by key: `…/companies(…)/opportunities(…)`.
+    pub fn opportunity(
+        &self,
+        id: rt::uuid::Uuid,
+    ) -> super::opportunity::OpportunityPath {
+        super::opportunity::OpportunityPath::from(
+            self
+                .0
+                .collection::<super::opportunity::Opportunities>("opportunities")
+                .key_path(&id),
+        )
+    }
+    /// Navigation property `salespeoplePurchasers` to a collection of `Microsoft.NAV.salespersonPurchaser` (contained).
+    ///
+    /// URL: `…/companies(…)/salespeoplePurchasers`.
+    pub fn salespeople_purchasers(
+        &self,
+    ) -> super::salesperson_purchaser::SalespeoplePurchasersPath {
+        super::salesperson_purchaser::SalespeoplePurchasersPath::from(
+            self
+                .0
+                .collection::<
+                    super::salesperson_purchaser::SalespeoplePurchasers,
+                >("salespeoplePurchasers"),
+        )
+    }
+    /// One entity of `salespeoplePurchasers`, by key: `…/companies(…)/salespeoplePurchasers(…)`.
+    pub fn salesperson_purchaser(
+        &self,
+        id: rt::uuid::Uuid,
+    ) -> super::salesperson_purchaser::SalespersonPurchaserPath {
+        super::salesperson_purchaser::SalespersonPurchaserPath::from(
+            self
+                .0
+                .collection::<
+                    super::salesperson_purchaser::SalespeoplePurchasers,
+                >("salespeoplePurchasers")
+                .key_path(&id),
+        )
+    }
+    /// Navigation property `customerReturnReasons` to a collection of `Microsoft.NAV.customerReturnReason` (contained).
+    ///
+    /// URL: `…/companies(…)/customerReturnReasons`.
+    pub fn customer_return_reasons(
+        &self,
+    ) -> super::customer_return_reason::CustomerReturnReasonsPath {
+        super::customer_return_reason::CustomerReturnReasonsPath::from(
+            self
+                .0
+                .collection::<
+                    super::customer_return_reason::CustomerReturnReasons,
+                >("customerReturnReasons"),
+        )
+    }
+    /// One entity of `customerReturnReasons`, by key: `…/companies(…)/customerReturnReasons(…)`.
+    pub fn customer_return_reason(
+        &self,
+        id: rt::uuid::Uuid,
+    ) -> super::customer_return_reason::CustomerReturnReasonPath {
+        super::customer_return_reason::CustomerReturnReasonPath::from(
+            self
+                .0
+                .collection::<
+                    super::customer_return_reason::CustomerReturnReasons,
+                >("customerReturnReasons")
+                .key_path(&id),
+        )
+    }
+    /// Navigation property `purchaseCreditMemos` to a collection of `Microsoft.NAV.purchaseCreditMemo` (contained).
+    ///
+    /// URL: `…/companies(…)/purchaseCreditMemos`.
+    pub fn purchase_credit_memos(
+        &self,
+    ) -> super::purchase_credit_memo::PurchaseCreditMemosPath {
+        super::purchase_credit_memo::PurchaseCreditMemosPath::from(
+            self
+                .0
+                .collection::<
+                    super::purchase_credit_memo::PurchaseCreditMemos,
+                >("purchaseCreditMemos"),
+        )
+    }
+    /// One entity of `purchaseCreditMemos`, by key: `…/companies(…)/purchaseCreditMemos(…)`.
+    pub fn purchase_credit_memo(
+        &self,
+        id: rt::uuid::Uuid,
+    ) -> super::purchase_credit_memo::PurchaseCreditMemoPath {
+        super::purchase_credit_memo::PurchaseCreditMemoPath::from(
+            self
+                .0
+                .collection::<
+                    super::purchase_credit_memo::PurchaseCreditMemos,
+                >("purchaseCreditMemos")
+                .key_path(&id),
+        )
+    }
+    /// Navigation property `purchaseCreditMemoLines` to a collection of `Microsoft.NAV.purchaseCreditMemoLine` (contained).
+    ///
+    /// URL: `…/companies(…)/purchaseCreditMemoLines`.
+    pub fn purchase_credit_memo_lines(
+        &self,
+    ) -> super::purchase_credit_memo_line::PurchaseCreditMemoLinesPath {
+        super::purchase_credit_memo_line::PurchaseCreditMemoLinesPath::from(
+            self
+                .0
+                .collection::<
+                    super::purchase_credit_memo_line::PurchaseCreditMemoLines,
+                >("purchaseCreditMemoLines"),
+        )
+    }
+    /// One entity of `purchaseCreditMemoLines`, by key: `…/companies(…)/purchaseCreditMemoLines(…)`.
+    pub fn purchase_credit_memo_line(
+        &self,
+        id: rt::uuid::Uuid,
+    ) -> super::purchase_credit_memo_line::PurchaseCreditMemoLinePath {
+        super::purchase_credit_memo_line::PurchaseCreditMemoLinePath::from(
+            self
+                .0
+                .collection::<
+                    super::purchase_credit_memo_line::PurchaseCreditMemoLines,
+                >("purchaseCreditMemoLines")
+                .key_path(&id),
+        )
+    }
+    /// Navigation property `currencyExchangeRates` to a collection of `Microsoft.NAV.currencyExchangeRate` (contained).
+    ///
+    /// URL: `…/companies(…)/currencyExchangeRates`.
+    pub fn currency_exchange_rates(
+        &self,
+    ) -> super::currency_exchange_rate::CurrencyExchangeRatesPath {
+        super::currency_exchange_rate::CurrencyExchangeRatesPath::from(
+            self
+                .0
+                .collection::<
+                    super::currency_exchange_rate::CurrencyExchangeRates,
+                >("currencyExchangeRates"),
+        )
+    }
+    /// One entity of `currencyExchangeRates`, by key: `…/companies(…)/currencyExchangeRates(…)`.
+    pub fn currency_exchange_rate(
+        &self,
+        id: rt::uuid::Uuid,
+    ) -> super::currency_exchange_rate::CurrencyExchangeRatePath {
+        super::currency_exchange_rate::CurrencyExchangeRatePath::from(
+            self
+                .0
+                .collection::<
+                    super::currency_exchange_rate::CurrencyExchangeRates,
+                >("currencyExchangeRates")
+                .key_path(&id),
+        )
+    }
+    /// Navigation property `accountingPeriods` to a collection of `Microsoft.NAV.accountingPeriod` (contained).
+    ///
+    /// URL: `…/companies(…)/accountingPeriods`.
+    pub fn accounting_periods(&self) -> super::accounting_period::AccountingPeriodsPath {
+        super::accounting_period::AccountingPeriodsPath::from(
+            self
+                .0
+                .collection::<
+                    super::accounting_period::AccountingPeriods,
+                >("accountingPeriods"),
+        )
+    }
+    /// One entity of `accountingPeriods`, by key: `…/companies(…)/accountingPeriods(…)`.
+    pub fn accounting_period(
+        &self,
+        id: rt::uuid::Uuid,
+    ) -> super::accounting_period::AccountingPeriodPath {
+        super::accounting_period::AccountingPeriodPath::from(
+            self
+                .0
+                .collection::<
+                    super::accounting_period::AccountingPeriods,
+                >("accountingPeriods")
+                .key_path(&id),
+        )
+    }
+    /// Navigation property `generalLedgerSetup` to a collection of `Microsoft.NAV.generalLedgerSetup` (contained).
+    ///
+    /// URL: `…/companies(…)/generalLedgerSetup`.
+    pub fn general_ledger_setup(
+        &self,
+    ) -> super::general_ledger_setup::GeneralLedgerSetupSetPath {
+        super::general_ledger_setup::GeneralLedgerSetupSetPath::from(
+            self
+                .0
+                .collection::<
+                    super::general_ledger_setup::GeneralLedgerSetupSet,
+                >("generalLedgerSetup"),
+        )
+    }
+    /// One entity of `generalLedgerSetup`, by key: `…/companies(…)/generalLedgerSetup(…)`.
+    pub fn general_ledger_setup_by_key(
+        &self,
+        id: rt::uuid::Uuid,
+    ) -> super::general_ledger_setup::GeneralLedgerSetupPath {
+        super::general_ledger_setup::GeneralLedgerSetupPath::from(
+            self
+                .0
+                .collection::<
+                    super::general_ledger_setup::GeneralLedgerSetupSet,
+                >("generalLedgerSetup")
+                .key_path(&id),
+        )
+    }
+    /// Navigation property `disputeStatus` to a collection of `Microsoft.NAV.disputeStatus` (contained).
+    ///
+    /// URL: `…/companies(…)/disputeStatus`.
+    pub fn dispute_status(&self) -> super::dispute_status::DisputeStatusSetPath {
+        super::dispute_status::DisputeStatusSetPath::from(
+            self.0.collection::<super::dispute_status::DisputeStatusSet>("disputeStatus"),
+        )
+    }
+    /// One entity of `disputeStatus`, by key: `…/companies(…)/disputeStatus(…)`.
+    pub fn dispute_status_by_key(
+        &self,
+        id: rt::uuid::Uuid,
+    ) -> super::dispute_status::DisputeStatusPath {
+        super::dispute_status::DisputeStatusPath::from(
+            self
+                .0
+                .collection::<super::dispute_status::DisputeStatusSet>("disputeStatus")
+                .key_path(&id),
+        )
+    }
+    /// Navigation property `customerContacts` to a collection of `Microsoft.NAV.customerContact` (contained).
+    ///
+    /// URL: `…/companies(…)/customerContacts`.
+    pub fn customer_contacts(&self) -> super::customer_contact::CustomerContactsPath {
+        super::customer_contact::CustomerContactsPath::from(
+            self
+                .0
+                .collection::<
+                    super::customer_contact::CustomerContacts,
+                >("customerContacts"),
+        )
+    }
+    /// One entity of `customerContacts`, by key: `…/companies(…)/customerContacts(…)`.
+    pub fn customer_contact(
+        &self,
+        id: rt::uuid::Uuid,
+    ) -> super::customer_contact::CustomerContactPath {
+        super::customer_contact::CustomerContactPath::from(
+            self
+                .0
+                .collection::<
+                    super::customer_contact::CustomerContacts,
+                >("customerContacts")
+                .key_path(&id),
+        )
+    }
+    /// Navigation property `jobQueueLogEntries` to a collection of `Microsoft.NAV.jobQueueLogEntry` (contained).
+    ///
+    /// URL: `…/companies(…)/jobQueueLogEntries`.
+    pub fn job_queue_log_entries(
+        &self,
+    ) -> super::job_queue_log_entry::JobQueueLogEntriesPath {
+        super::job_queue_log_entry::JobQueueLogEntriesPath::from(
+            self
+                .0
+                .collection::<
+                    super::job_queue_log_entry::JobQueueLogEntries,
+                >("jobQueueLogEntries"),
+        )
+    }
+    /// One entity of `jobQueueLogEntries`, by key: `…/companies(…)/jobQueueLogEntries(…)`.
+    pub fn job_queue_log_entry(
+        &self,
+        id: rt::uuid::Uuid,
+    ) -> super::job_queue_log_entry::JobQueueLogEntryPath {
+        super::job_queue_log_entry::JobQueueLogEntryPath::from(
+            self
+                .0
+                .collection::<
+                    super::job_queue_log_entry::JobQueueLogEntries,
+                >("jobQueueLogEntries")
+                .key_path(&id),
+        )
+    }
+    /// Navigation property `jobQueueEntries` to a collection of `Microsoft.NAV.jobQueueEntry` (contained).
+    ///
+    /// URL: `…/companies(…)/jobQueueEntries`.
+    pub fn job_queue_entries(&self) -> super::job_queue_entry::JobQueueEntriesPath {
+        super::job_queue_entry::JobQueueEntriesPath::from(
+            self
+                .0
+                .collection::<super::job_queue_entry::JobQueueEntries>("jobQueueEntries"),
+        )
+    }
+    /// One entity of `jobQueueEntries`, by key: `…/companies(…)/jobQueueEntries(…)`.
+    pub fn job_queue_entry(
+        &self,
+        id: rt::uuid::Uuid,
+    ) -> super::job_queue_entry::JobQueueEntryPath {
+        super::job_queue_entry::JobQueueEntryPath::from(
+            self
+                .0
+                .collection::<super::job_queue_entry::JobQueueEntries>("jobQueueEntries")
+                .key_path(&id),
+        )
+    }
+    /// Navigation property `fixedAssetLocations` to a collection of `Microsoft.NAV.fixedAssetLocation` (contained).
+    ///
+    /// URL: `…/companies(…)/fixedAssetLocations`.
+    pub fn fixed_asset_locations(
+        &self,
+    ) -> super::fixed_asset_location::FixedAssetLocationsPath {
+        super::fixed_asset_location::FixedAssetLocationsPath::from(
+            self
+                .0
+                .collection::<
+                    super::fixed_asset_location::FixedAssetLocations,
+                >("fixedAssetLocations"),
+        )
+    }
+    /// One entity of `fixedAssetLocations`, by key: `…/companies(…)/fixedAssetLocations(…)`.
+    pub fn fixed_asset_location(
+        &self,
+        id: rt::uuid::Uuid,
+    ) -> super::fixed_asset_location::FixedAssetLocationPath {
+        super::fixed_asset_location::FixedAssetLocationPath::from(
+            self
+                .0
+                .collection::<
+                    super::fixed_asset_location::FixedAssetLocations,
+                >("fixedAssetLocations")
+                .key_path(&id),
+        )
+    }
+    /// Navigation property `fixedAssets` to a collection of `Microsoft.NAV.fixedAsset` (contained).
+    ///
+    /// URL: `…/companies(…)/fixedAssets`.
+    pub fn fixed_assets(&self) -> super::fixed_asset::FixedAssetsPath {
+        super::fixed_asset::FixedAssetsPath::from(
+            self.0.collection::<super::fixed_asset::FixedAssets>("fixedAssets"),
+        )
+    }
+    /// One entity of `fixedAssets`, by key: `…/companies(…)/fixedAssets(…)`.
+    pub fn fixed_asset(&self, id: rt::uuid::Uuid) -> super::fixed_asset::FixedAssetPath {
+        super::fixed_asset::FixedAssetPath::from(
+            self
+                .0
+                .collection::<super::fixed_asset::FixedAssets>("fixedAssets")
+                .key_path(&id),
+        )
+    }
+    /// Navigation property `customerSales` to a collection of `Microsoft.NAV.customerSale` (contained).
+    ///
+    /// URL: `…/companies(…)/customerSales`.
+    pub fn customer_sales(&self) -> super::customer_sale::CustomerSalesPath {
+        super::customer_sale::CustomerSalesPath::from(
+            self.0.collection::<super::customer_sale::CustomerSales>("customerSales"),
+        )
+    }
+    /// One entity of `customerSales`, by key: `…/companies(…)/customerSales(…)`.
+    pub fn customer_sale(
+        &self,
+        customer_id: rt::uuid::Uuid,
+        customer_number: impl Into<String>,
+        name: impl Into<String>,
+    ) -> super::customer_sale::CustomerSalePath {
+        super::customer_sale::CustomerSalePath::from(
+            self
+                .0
+                .collection::<super::customer_sale::CustomerSales>("customerSales")
+                .key_path(
+                    &super::customer_sale::CustomerSaleKey {
+                        customer_id,
+                        customer_number: customer_number.into(),
+                        name: name.into(),
+                    },
+                ),
+        )
+    }
+    /// Navigation property `vendorPurchases` to a collection of `Microsoft.NAV.vendorPurchase` (contained).
+    ///
+    /// URL: `…/companies(…)/vendorPurchases`.
+    pub fn vendor_purchases(&self) -> super::vendor_purchase::VendorPurchasesPath {
+        super::vendor_purchase::VendorPurchasesPath::from(
+            self
+                .0
+                .collection::<super::vendor_purchase::VendorPurchases>("vendorPurchases"),
+        )
+    }
+    /// One entity of `vendorPurchases`, by key: `…/companies(…)/vendorPurchases(…)`.
+    pub fn vendor_purchase(
+        &self,
+        vendor_id: rt::uuid::Uuid,
+        vendor_number: impl Into<String>,
+        name: impl Into<String>,
+    ) -> super::vendor_purchase::VendorPurchasePath {
+        super::vendor_purchase::VendorPurchasePath::from(
+            self
+                .0
+                .collection::<super::vendor_purchase::VendorPurchases>("vendorPurchases")
+                .key_path(
+                    &super::vendor_purchase::VendorPurchaseKey {
+                        vendor_id,
+                        vendor_number: vendor_number.into(),
+                        name: name.into(),
+                    },
+                ),
+        )
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::EntityPath<Companies> {
+        &self.0
+    }
+    /// The absolute URL of the entity.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+}
+rt::__private::set_paths!(Companies, CompaniesPath, CompanyPath);

@@ -692,12 +692,79 @@ pub mod fields {
     }
     impl rt::PropertyOf<super::CompanyInformation> for LastModifiedDateTime {}
 }
-impl super::EntityPath<CompanyInformationSet> {
-    /// The content of the stream property `picture` (download and upload): `…/companyInformation(…)/picture`.
-    pub fn picture(&self) -> rt::MediaPath {
-        self.media("picture")
+/// The collection `companyInformation`: `…/companyInformation`, of `Microsoft.NAV.companyInformation` entities.
+///
+/// Read it with [`list`](CompanyInformationSetPath::list), address one entity by key.
+#[derive(Debug, Clone)]
+pub struct CompanyInformationSetPath(rt::CollectionPath<CompanyInformationSet>);
+impl CompanyInformationSetPath {
+    /// Reads the collection: add `filter`, `order_by`, `select`,
+    /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
+    /// page by page.
+    pub fn list(&self) -> rt::ListQuery<CompanyInformationSet> {
+        self.0.list()
+    }
+    /// The number of entities (`…/$count`).
+    pub fn count(&self) -> rt::Request<u64> {
+        self.0.count()
+    }
+    /// One entity of the collection, by key: `…/companyInformation(…)`.
+    pub fn key(&self, id: rt::uuid::Uuid) -> CompanyInformationPath {
+        CompanyInformationPath(self.0.key_path(&id))
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::CollectionPath<CompanyInformationSet> {
+        &self.0
+    }
+    /// The absolute URL of the collection.
+    pub fn url(&self) -> String {
+        self.0.url()
     }
 }
+/// One `Microsoft.NAV.companyInformation` of `companyInformation`: `…/companyInformation(…)`.
+///
+/// Read it with [`get`](CompanyInformationPath::get).
+#[derive(Debug, Clone)]
+pub struct CompanyInformationPath(rt::EntityPath<CompanyInformationSet>);
+impl CompanyInformationPath {
+    /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    pub fn get(&self) -> rt::GetQuery<CompanyInformationSet> {
+        self.0.get()
+    }
+    /// Changes the entity (`PATCH` with `If-Match: <current ETag>`).
+    /// If someone changed it since `current` was read, the service
+    /// refuses and the result is `Error::StaleEtag`.
+    pub fn update(
+        &self,
+        current: &impl rt::IfMatch,
+        changes: CompanyInformationUpdate,
+    ) -> rt::Request<CompanyInformation> {
+        self.0.update(current, changes)
+    }
+    /// Changes the entity whatever its current version (`If-Match: *`).
+    /// This can overwrite someone else's change; prefer `update`.
+    pub fn update_unconditionally(
+        &self,
+        changes: CompanyInformationUpdate,
+    ) -> rt::Request<CompanyInformation> {
+        self.0.update_unconditionally(changes)
+    }
+    /// The content of the stream property `picture` (download and upload): `…/companyInformation(…)/picture`.
+    pub fn picture(&self) -> rt::MediaPath {
+        self.0.media("picture")
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::EntityPath<CompanyInformationSet> {
+        &self.0
+    }
+    /// The absolute URL of the entity.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+}
+rt::__private::set_paths!(
+    CompanyInformationSet, CompanyInformationSetPath, CompanyInformationPath
+);
 impl ::business_central_sdk::sync::ChangeTracked for CompanyInformation {
     type LastModified = fields::LastModifiedDateTime;
     fn last_modified(&self) -> Option<rt::chrono::DateTime<rt::chrono::FixedOffset>> {

@@ -1019,22 +1019,109 @@ pub mod fields {
         const NAME: &'static str = "picture";
     }
 }
-impl super::EntityPath<Contacts> {
+/// The collection `contacts`: `…/contacts`, of `Microsoft.NAV.contact` entities.
+///
+/// Read it with [`list`](ContactsPath::list), address one entity by key.
+#[derive(Debug, Clone)]
+pub struct ContactsPath(rt::CollectionPath<Contacts>);
+impl ContactsPath {
+    /// Reads the collection: add `filter`, `order_by`, `select`,
+    /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
+    /// page by page.
+    pub fn list(&self) -> rt::ListQuery<Contacts> {
+        self.0.list()
+    }
+    /// The number of entities (`…/$count`).
+    pub fn count(&self) -> rt::Request<u64> {
+        self.0.count()
+    }
+    /// Creates an entity (`POST`); the service answers with it,
+    /// its key and ETag filled in. Related entities set in the
+    /// payload are created with it (deep insert).
+    pub fn create(&self, entity: ContactCreate) -> rt::Request<Contact> {
+        self.0.create(entity)
+    }
+    /// One entity of the collection, by key: `…/contacts(…)`.
+    pub fn key(&self, id: rt::uuid::Uuid) -> ContactPath {
+        ContactPath(self.0.key_path(&id))
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::CollectionPath<Contacts> {
+        &self.0
+    }
+    /// The absolute URL of the collection.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+}
+/// One `Microsoft.NAV.contact` of `contacts`: `…/contacts(…)`.
+///
+/// Read it with [`get`](ContactPath::get).
+#[derive(Debug, Clone)]
+pub struct ContactPath(rt::EntityPath<Contacts>);
+impl ContactPath {
+    /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    pub fn get(&self) -> rt::GetQuery<Contacts> {
+        self.0.get()
+    }
+    /// Changes the entity (`PATCH` with `If-Match: <current ETag>`).
+    /// If someone changed it since `current` was read, the service
+    /// refuses and the result is `Error::StaleEtag`.
+    pub fn update(
+        &self,
+        current: &impl rt::IfMatch,
+        changes: ContactUpdate,
+    ) -> rt::Request<Contact> {
+        self.0.update(current, changes)
+    }
+    /// Changes the entity whatever its current version (`If-Match: *`).
+    /// This can overwrite someone else's change; prefer `update`.
+    pub fn update_unconditionally(
+        &self,
+        changes: ContactUpdate,
+    ) -> rt::Request<Contact> {
+        self.0.update_unconditionally(changes)
+    }
+    /// Deletes the entity (`DELETE` with `If-Match: <current ETag>`).
+    pub fn delete(&self, current: &impl rt::IfMatch) -> rt::Request<()> {
+        self.0.delete(current)
+    }
+    /// Deletes the entity whatever its current version (`If-Match: *`).
+    pub fn delete_unconditionally(&self) -> rt::Request<()> {
+        self.0.delete_unconditionally()
+    }
     /// Navigation property `contactInformation` to one `Microsoft.NAV.contactInformation` (contained).
     ///
     /// URL: `…/contacts(…)/contactInformation`.
     pub fn contact_information(
         &self,
-    ) -> super::EntityPath<super::contact_information::ContactsInformation> {
-        super::EntityPath::from(self.single("contactInformation"))
+    ) -> super::contact_information::ContactInformationPath {
+        super::contact_information::ContactInformationPath::from(
+            self
+                .0
+                .single::<
+                    super::contact_information::ContactsInformation,
+                >("contactInformation"),
+        )
     }
     /// Navigation property `picture` to one `Microsoft.NAV.picture` (contained).
     ///
     /// URL: `…/contacts(…)/picture`.
-    pub fn picture(&self) -> super::EntityPath<super::picture::Pictures> {
-        super::EntityPath::from(self.single("picture"))
+    pub fn picture(&self) -> super::picture::PicturePath {
+        super::picture::PicturePath::from(
+            self.0.single::<super::picture::Pictures>("picture"),
+        )
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::EntityPath<Contacts> {
+        &self.0
+    }
+    /// The absolute URL of the entity.
+    pub fn url(&self) -> String {
+        self.0.url()
     }
 }
+rt::__private::set_paths!(Contacts, ContactsPath, ContactPath);
 impl ::business_central_sdk::sync::ChangeTracked for Contact {
     type LastModified = fields::LastModifiedDateTime;
     fn last_modified(&self) -> Option<rt::chrono::DateTime<rt::chrono::FixedOffset>> {

@@ -310,23 +310,78 @@ pub mod fields {
         const NAME: &'static str = "vendor";
     }
 }
-impl super::EntityPath<ContactsInformation> {
+/// The collection `contactsInformation`: `…/contactsInformation`, of `Microsoft.NAV.contactInformation` entities.
+///
+/// Read it with [`list`](ContactsInformationPath::list), address one entity by key.
+#[derive(Debug, Clone)]
+pub struct ContactsInformationPath(rt::CollectionPath<ContactsInformation>);
+impl ContactsInformationPath {
+    /// Reads the collection: add `filter`, `order_by`, `select`,
+    /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
+    /// page by page.
+    pub fn list(&self) -> rt::ListQuery<ContactsInformation> {
+        self.0.list()
+    }
+    /// The number of entities (`…/$count`).
+    pub fn count(&self) -> rt::Request<u64> {
+        self.0.count()
+    }
+    /// One entity of the collection, by key: `…/contactsInformation(…)`.
+    pub fn key(&self, contact_id: rt::uuid::Uuid) -> ContactInformationPath {
+        ContactInformationPath(self.0.key_path(&contact_id))
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::CollectionPath<ContactsInformation> {
+        &self.0
+    }
+    /// The absolute URL of the collection.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+}
+/// One `Microsoft.NAV.contactInformation` of `contactsInformation`: `…/contactsInformation(…)`.
+///
+/// Read it with [`get`](ContactInformationPath::get).
+#[derive(Debug, Clone)]
+pub struct ContactInformationPath(rt::EntityPath<ContactsInformation>);
+impl ContactInformationPath {
+    /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    pub fn get(&self) -> rt::GetQuery<ContactsInformation> {
+        self.0.get()
+    }
     /// Navigation property `customer` to one `Microsoft.NAV.customer` (contained).
     ///
     /// URL: `…/contactsInformation(…)/customer`.
-    pub fn customer(&self) -> super::EntityPath<super::customer::Customers> {
-        super::EntityPath::from(self.single("customer"))
+    pub fn customer(&self) -> super::customer::CustomerPath {
+        super::customer::CustomerPath::from(
+            self.0.single::<super::customer::Customers>("customer"),
+        )
     }
     /// Navigation property `contact` to one `Microsoft.NAV.contact` (contained).
     ///
     /// URL: `…/contactsInformation(…)/contact`.
-    pub fn contact(&self) -> super::EntityPath<super::contact::Contacts> {
-        super::EntityPath::from(self.single("contact"))
+    pub fn contact(&self) -> super::contact::ContactPath {
+        super::contact::ContactPath::from(
+            self.0.single::<super::contact::Contacts>("contact"),
+        )
     }
     /// Navigation property `vendor` to one `Microsoft.NAV.vendor` (contained).
     ///
     /// URL: `…/contactsInformation(…)/vendor`.
-    pub fn vendor(&self) -> super::EntityPath<super::vendor::Vendors> {
-        super::EntityPath::from(self.single("vendor"))
+    pub fn vendor(&self) -> super::vendor::VendorPath {
+        super::vendor::VendorPath::from(
+            self.0.single::<super::vendor::Vendors>("vendor"),
+        )
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::EntityPath<ContactsInformation> {
+        &self.0
+    }
+    /// The absolute URL of the entity.
+    pub fn url(&self) -> String {
+        self.0.url()
     }
 }
+rt::__private::set_paths!(
+    ContactsInformation, ContactsInformationPath, ContactInformationPath
+);

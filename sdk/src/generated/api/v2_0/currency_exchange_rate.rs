@@ -280,6 +280,57 @@ pub mod fields {
     }
     impl rt::PropertyOf<super::CurrencyExchangeRate> for LastModifiedDateTime {}
 }
+/// The collection `currencyExchangeRates`: `…/currencyExchangeRates`, of `Microsoft.NAV.currencyExchangeRate` entities.
+///
+/// Read it with [`list`](CurrencyExchangeRatesPath::list), address one entity by key.
+#[derive(Debug, Clone)]
+pub struct CurrencyExchangeRatesPath(rt::CollectionPath<CurrencyExchangeRates>);
+impl CurrencyExchangeRatesPath {
+    /// Reads the collection: add `filter`, `order_by`, `select`,
+    /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
+    /// page by page.
+    pub fn list(&self) -> rt::ListQuery<CurrencyExchangeRates> {
+        self.0.list()
+    }
+    /// The number of entities (`…/$count`).
+    pub fn count(&self) -> rt::Request<u64> {
+        self.0.count()
+    }
+    /// One entity of the collection, by key: `…/currencyExchangeRates(…)`.
+    pub fn key(&self, id: rt::uuid::Uuid) -> CurrencyExchangeRatePath {
+        CurrencyExchangeRatePath(self.0.key_path(&id))
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::CollectionPath<CurrencyExchangeRates> {
+        &self.0
+    }
+    /// The absolute URL of the collection.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+}
+/// One `Microsoft.NAV.currencyExchangeRate` of `currencyExchangeRates`: `…/currencyExchangeRates(…)`.
+///
+/// Read it with [`get`](CurrencyExchangeRatePath::get).
+#[derive(Debug, Clone)]
+pub struct CurrencyExchangeRatePath(rt::EntityPath<CurrencyExchangeRates>);
+impl CurrencyExchangeRatePath {
+    /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    pub fn get(&self) -> rt::GetQuery<CurrencyExchangeRates> {
+        self.0.get()
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::EntityPath<CurrencyExchangeRates> {
+        &self.0
+    }
+    /// The absolute URL of the entity.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+}
+rt::__private::set_paths!(
+    CurrencyExchangeRates, CurrencyExchangeRatesPath, CurrencyExchangeRatePath
+);
 impl ::business_central_sdk::sync::ChangeTracked for CurrencyExchangeRate {
     type LastModified = fields::LastModifiedDateTime;
     fn last_modified(&self) -> Option<rt::chrono::DateTime<rt::chrono::FixedOffset>> {

@@ -394,13 +394,86 @@ pub mod fields {
         const NAME: &'static str = "pdfDocument";
     }
 }
-impl super::EntityPath<CustomerContacts> {
+/// The collection `customerContacts`: `…/customerContacts`, of `Microsoft.NAV.customerContact` entities.
+///
+/// Read it with [`list`](CustomerContactsPath::list), address one entity by key.
+#[derive(Debug, Clone)]
+pub struct CustomerContactsPath(rt::CollectionPath<CustomerContacts>);
+impl CustomerContactsPath {
+    /// Reads the collection: add `filter`, `order_by`, `select`,
+    /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
+    /// page by page.
+    pub fn list(&self) -> rt::ListQuery<CustomerContacts> {
+        self.0.list()
+    }
+    /// The number of entities (`…/$count`).
+    pub fn count(&self) -> rt::Request<u64> {
+        self.0.count()
+    }
+    /// One entity of the collection, by key: `…/customerContacts(…)`.
+    pub fn key(&self, id: rt::uuid::Uuid) -> CustomerContactPath {
+        CustomerContactPath(self.0.key_path(&id))
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::CollectionPath<CustomerContacts> {
+        &self.0
+    }
+    /// The absolute URL of the collection.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+}
+/// One `Microsoft.NAV.customerContact` of `customerContacts`: `…/customerContacts(…)`.
+///
+/// Read it with [`get`](CustomerContactPath::get).
+#[derive(Debug, Clone)]
+pub struct CustomerContactPath(rt::EntityPath<CustomerContacts>);
+impl CustomerContactPath {
+    /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    pub fn get(&self) -> rt::GetQuery<CustomerContacts> {
+        self.0.get()
+    }
+    /// Changes the entity (`PATCH` with `If-Match: <current ETag>`).
+    /// If someone changed it since `current` was read, the service
+    /// refuses and the result is `Error::StaleEtag`.
+    pub fn update(
+        &self,
+        current: &impl rt::IfMatch,
+        changes: CustomerContactUpdate,
+    ) -> rt::Request<CustomerContact> {
+        self.0.update(current, changes)
+    }
+    /// Changes the entity whatever its current version (`If-Match: *`).
+    /// This can overwrite someone else's change; prefer `update`.
+    pub fn update_unconditionally(
+        &self,
+        changes: CustomerContactUpdate,
+    ) -> rt::Request<CustomerContact> {
+        self.0.update_unconditionally(changes)
+    }
+    /// Deletes the entity (`DELETE` with `If-Match: <current ETag>`).
+    pub fn delete(&self, current: &impl rt::IfMatch) -> rt::Request<()> {
+        self.0.delete(current)
+    }
+    /// Deletes the entity whatever its current version (`If-Match: *`).
+    pub fn delete_unconditionally(&self) -> rt::Request<()> {
+        self.0.delete_unconditionally()
+    }
     /// Navigation property `pdfDocument` to one `Microsoft.NAV.pdfDocument` (contained).
     ///
     /// URL: `…/customerContacts(…)/pdfDocument`.
-    pub fn pdf_document(
-        &self,
-    ) -> super::EntityPath<super::pdf_document::PdfDocumentSet> {
-        super::EntityPath::from(self.single("pdfDocument"))
+    pub fn pdf_document(&self) -> super::pdf_document::PdfDocumentPath {
+        super::pdf_document::PdfDocumentPath::from(
+            self.0.single::<super::pdf_document::PdfDocumentSet>("pdfDocument"),
+        )
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::EntityPath<CustomerContacts> {
+        &self.0
+    }
+    /// The absolute URL of the entity.
+    pub fn url(&self) -> String {
+        self.0.url()
     }
 }
+rt::__private::set_paths!(CustomerContacts, CustomerContactsPath, CustomerContactPath);

@@ -261,14 +261,65 @@ pub mod fields {
         const NAME: &'static str = "customer";
     }
 }
-impl super::EntityPath<CustomerFinancialDetails> {
+/// The collection `customerFinancialDetails`: `…/customerFinancialDetails`, of `Microsoft.NAV.customerFinancialDetail` entities.
+///
+/// Read it with [`list`](CustomerFinancialDetailsPath::list), address one entity by key.
+#[derive(Debug, Clone)]
+pub struct CustomerFinancialDetailsPath(rt::CollectionPath<CustomerFinancialDetails>);
+impl CustomerFinancialDetailsPath {
+    /// Reads the collection: add `filter`, `order_by`, `select`,
+    /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
+    /// page by page.
+    pub fn list(&self) -> rt::ListQuery<CustomerFinancialDetails> {
+        self.0.list()
+    }
+    /// The number of entities (`…/$count`).
+    pub fn count(&self) -> rt::Request<u64> {
+        self.0.count()
+    }
+    /// One entity of the collection, by key: `…/customerFinancialDetails(…)`.
+    pub fn key(&self, id: rt::uuid::Uuid) -> CustomerFinancialDetailPath {
+        CustomerFinancialDetailPath(self.0.key_path(&id))
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::CollectionPath<CustomerFinancialDetails> {
+        &self.0
+    }
+    /// The absolute URL of the collection.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+}
+/// One `Microsoft.NAV.customerFinancialDetail` of `customerFinancialDetails`: `…/customerFinancialDetails(…)`.
+///
+/// Read it with [`get`](CustomerFinancialDetailPath::get).
+#[derive(Debug, Clone)]
+pub struct CustomerFinancialDetailPath(rt::EntityPath<CustomerFinancialDetails>);
+impl CustomerFinancialDetailPath {
+    /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    pub fn get(&self) -> rt::GetQuery<CustomerFinancialDetails> {
+        self.0.get()
+    }
     /// Navigation property `customer` to one `Microsoft.NAV.customer` (contained).
     ///
     /// URL: `…/customerFinancialDetails(…)/customer`.
-    pub fn customer(&self) -> super::EntityPath<super::customer::Customers> {
-        super::EntityPath::from(self.single("customer"))
+    pub fn customer(&self) -> super::customer::CustomerPath {
+        super::customer::CustomerPath::from(
+            self.0.single::<super::customer::Customers>("customer"),
+        )
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::EntityPath<CustomerFinancialDetails> {
+        &self.0
+    }
+    /// The absolute URL of the entity.
+    pub fn url(&self) -> String {
+        self.0.url()
     }
 }
+rt::__private::set_paths!(
+    CustomerFinancialDetails, CustomerFinancialDetailsPath, CustomerFinancialDetailPath
+);
 impl ::business_central_sdk::sync::ChangeTracked for CustomerFinancialDetail {
     type LastModified = fields::LastModifiedDateTime;
     fn last_modified(&self) -> Option<rt::chrono::DateTime<rt::chrono::FixedOffset>> {

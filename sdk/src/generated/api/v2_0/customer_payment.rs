@@ -815,37 +815,137 @@ pub mod fields {
         const NAME: &'static str = "dimensionSetLines";
     }
 }
-impl super::EntityPath<CustomerPayments> {
+/// The collection `customerPayments`: `…/customerPayments`, of `Microsoft.NAV.customerPayment` entities.
+///
+/// Read it with [`list`](CustomerPaymentsPath::list), address one entity by key.
+#[derive(Debug, Clone)]
+pub struct CustomerPaymentsPath(rt::CollectionPath<CustomerPayments>);
+impl CustomerPaymentsPath {
+    /// Reads the collection: add `filter`, `order_by`, `select`,
+    /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
+    /// page by page.
+    pub fn list(&self) -> rt::ListQuery<CustomerPayments> {
+        self.0.list()
+    }
+    /// The number of entities (`…/$count`).
+    pub fn count(&self) -> rt::Request<u64> {
+        self.0.count()
+    }
+    /// Creates an entity (`POST`); the service answers with it,
+    /// its key and ETag filled in. Related entities set in the
+    /// payload are created with it (deep insert).
+    pub fn create(&self, entity: CustomerPaymentCreate) -> rt::Request<CustomerPayment> {
+        self.0.create(entity)
+    }
+    /// One entity of the collection, by key: `…/customerPayments(…)`.
+    pub fn key(&self, id: rt::uuid::Uuid) -> CustomerPaymentPath {
+        CustomerPaymentPath(self.0.key_path(&id))
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::CollectionPath<CustomerPayments> {
+        &self.0
+    }
+    /// The absolute URL of the collection.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+}
+/// One `Microsoft.NAV.customerPayment` of `customerPayments`: `…/customerPayments(…)`.
+///
+/// Read it with [`get`](CustomerPaymentPath::get).
+#[derive(Debug, Clone)]
+pub struct CustomerPaymentPath(rt::EntityPath<CustomerPayments>);
+impl CustomerPaymentPath {
+    /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    pub fn get(&self) -> rt::GetQuery<CustomerPayments> {
+        self.0.get()
+    }
+    /// Changes the entity (`PATCH` with `If-Match: <current ETag>`).
+    /// If someone changed it since `current` was read, the service
+    /// refuses and the result is `Error::StaleEtag`.
+    pub fn update(
+        &self,
+        current: &impl rt::IfMatch,
+        changes: CustomerPaymentUpdate,
+    ) -> rt::Request<CustomerPayment> {
+        self.0.update(current, changes)
+    }
+    /// Changes the entity whatever its current version (`If-Match: *`).
+    /// This can overwrite someone else's change; prefer `update`.
+    pub fn update_unconditionally(
+        &self,
+        changes: CustomerPaymentUpdate,
+    ) -> rt::Request<CustomerPayment> {
+        self.0.update_unconditionally(changes)
+    }
+    /// Deletes the entity (`DELETE` with `If-Match: <current ETag>`).
+    pub fn delete(&self, current: &impl rt::IfMatch) -> rt::Request<()> {
+        self.0.delete(current)
+    }
+    /// Deletes the entity whatever its current version (`If-Match: *`).
+    pub fn delete_unconditionally(&self) -> rt::Request<()> {
+        self.0.delete_unconditionally()
+    }
     /// Navigation property `customerPaymentJournal` to one `Microsoft.NAV.customerPaymentJournal` (contained).
     ///
     /// URL: `…/customerPayments(…)/customerPaymentJournal`.
     pub fn customer_payment_journal(
         &self,
-    ) -> super::EntityPath<super::customer_payment_journal::CustomerPaymentJournals> {
-        super::EntityPath::from(self.single("customerPaymentJournal"))
+    ) -> super::customer_payment_journal::CustomerPaymentJournalPath {
+        super::customer_payment_journal::CustomerPaymentJournalPath::from(
+            self
+                .0
+                .single::<
+                    super::customer_payment_journal::CustomerPaymentJournals,
+                >("customerPaymentJournal"),
+        )
     }
     /// Navigation property `customer` to one `Microsoft.NAV.customer` (contained).
     ///
     /// URL: `…/customerPayments(…)/customer`.
-    pub fn customer(&self) -> super::EntityPath<super::customer::Customers> {
-        super::EntityPath::from(self.single("customer"))
+    pub fn customer(&self) -> super::customer::CustomerPath {
+        super::customer::CustomerPath::from(
+            self.0.single::<super::customer::Customers>("customer"),
+        )
     }
     /// Navigation property `dimensionSetLines` to a collection of `Microsoft.NAV.dimensionSetLine` (contained).
     ///
     /// URL: `…/customerPayments(…)/dimensionSetLines`.
     pub fn dimension_set_lines(
         &self,
-    ) -> super::CollectionPath<super::dimension_set_line::DimensionSetLines> {
-        super::CollectionPath::from(self.collection("dimensionSetLines"))
+    ) -> super::dimension_set_line::DimensionSetLinesPath {
+        super::dimension_set_line::DimensionSetLinesPath::from(
+            self
+                .0
+                .collection::<
+                    super::dimension_set_line::DimensionSetLines,
+                >("dimensionSetLines"),
+        )
     }
     /// One entity of `dimensionSetLines`, by key: `…/customerPayments(…)/dimensionSetLines(…)`.
     pub fn dimension_set_line(
         &self,
         id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::dimension_set_line::DimensionSetLines> {
-        self.dimension_set_lines().key(id)
+    ) -> super::dimension_set_line::DimensionSetLinePath {
+        super::dimension_set_line::DimensionSetLinePath::from(
+            self
+                .0
+                .collection::<
+                    super::dimension_set_line::DimensionSetLines,
+                >("dimensionSetLines")
+                .key_path(&id),
+        )
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::EntityPath<CustomerPayments> {
+        &self.0
+    }
+    /// The absolute URL of the entity.
+    pub fn url(&self) -> String {
+        self.0.url()
     }
 }
+rt::__private::set_paths!(CustomerPayments, CustomerPaymentsPath, CustomerPaymentPath);
 impl ::business_central_sdk::sync::ChangeTracked for CustomerPayment {
     type LastModified = fields::LastModifiedDateTime;
     fn last_modified(&self) -> Option<rt::chrono::DateTime<rt::chrono::FixedOffset>> {

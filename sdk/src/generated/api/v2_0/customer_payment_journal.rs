@@ -429,23 +429,118 @@ pub mod fields {
         const NAME: &'static str = "customerPayments";
     }
 }
-impl super::EntityPath<CustomerPaymentJournals> {
+/// The collection `customerPaymentJournals`: `…/customerPaymentJournals`, of `Microsoft.NAV.customerPaymentJournal` entities.
+///
+/// Read it with [`list`](CustomerPaymentJournalsPath::list), address one entity by key.
+#[derive(Debug, Clone)]
+pub struct CustomerPaymentJournalsPath(rt::CollectionPath<CustomerPaymentJournals>);
+impl CustomerPaymentJournalsPath {
+    /// Reads the collection: add `filter`, `order_by`, `select`,
+    /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
+    /// page by page.
+    pub fn list(&self) -> rt::ListQuery<CustomerPaymentJournals> {
+        self.0.list()
+    }
+    /// The number of entities (`…/$count`).
+    pub fn count(&self) -> rt::Request<u64> {
+        self.0.count()
+    }
+    /// Creates an entity (`POST`); the service answers with it,
+    /// its key and ETag filled in. Related entities set in the
+    /// payload are created with it (deep insert).
+    pub fn create(
+        &self,
+        entity: CustomerPaymentJournalCreate,
+    ) -> rt::Request<CustomerPaymentJournal> {
+        self.0.create(entity)
+    }
+    /// One entity of the collection, by key: `…/customerPaymentJournals(…)`.
+    pub fn key(&self, id: rt::uuid::Uuid) -> CustomerPaymentJournalPath {
+        CustomerPaymentJournalPath(self.0.key_path(&id))
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::CollectionPath<CustomerPaymentJournals> {
+        &self.0
+    }
+    /// The absolute URL of the collection.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+}
+/// One `Microsoft.NAV.customerPaymentJournal` of `customerPaymentJournals`: `…/customerPaymentJournals(…)`.
+///
+/// Read it with [`get`](CustomerPaymentJournalPath::get).
+#[derive(Debug, Clone)]
+pub struct CustomerPaymentJournalPath(rt::EntityPath<CustomerPaymentJournals>);
+impl CustomerPaymentJournalPath {
+    /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    pub fn get(&self) -> rt::GetQuery<CustomerPaymentJournals> {
+        self.0.get()
+    }
+    /// Changes the entity (`PATCH` with `If-Match: <current ETag>`).
+    /// If someone changed it since `current` was read, the service
+    /// refuses and the result is `Error::StaleEtag`.
+    pub fn update(
+        &self,
+        current: &impl rt::IfMatch,
+        changes: CustomerPaymentJournalUpdate,
+    ) -> rt::Request<CustomerPaymentJournal> {
+        self.0.update(current, changes)
+    }
+    /// Changes the entity whatever its current version (`If-Match: *`).
+    /// This can overwrite someone else's change; prefer `update`.
+    pub fn update_unconditionally(
+        &self,
+        changes: CustomerPaymentJournalUpdate,
+    ) -> rt::Request<CustomerPaymentJournal> {
+        self.0.update_unconditionally(changes)
+    }
+    /// Deletes the entity (`DELETE` with `If-Match: <current ETag>`).
+    pub fn delete(&self, current: &impl rt::IfMatch) -> rt::Request<()> {
+        self.0.delete(current)
+    }
+    /// Deletes the entity whatever its current version (`If-Match: *`).
+    pub fn delete_unconditionally(&self) -> rt::Request<()> {
+        self.0.delete_unconditionally()
+    }
     /// Navigation property `customerPayments` to a collection of `Microsoft.NAV.customerPayment` (contained).
     ///
     /// URL: `…/customerPaymentJournals(…)/customerPayments`.
-    pub fn customer_payments(
-        &self,
-    ) -> super::CollectionPath<super::customer_payment::CustomerPayments> {
-        super::CollectionPath::from(self.collection("customerPayments"))
+    pub fn customer_payments(&self) -> super::customer_payment::CustomerPaymentsPath {
+        super::customer_payment::CustomerPaymentsPath::from(
+            self
+                .0
+                .collection::<
+                    super::customer_payment::CustomerPayments,
+                >("customerPayments"),
+        )
     }
     /// One entity of `customerPayments`, by key: `…/customerPaymentJournals(…)/customerPayments(…)`.
     pub fn customer_payment(
         &self,
         id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::customer_payment::CustomerPayments> {
-        self.customer_payments().key(id)
+    ) -> super::customer_payment::CustomerPaymentPath {
+        super::customer_payment::CustomerPaymentPath::from(
+            self
+                .0
+                .collection::<
+                    super::customer_payment::CustomerPayments,
+                >("customerPayments")
+                .key_path(&id),
+        )
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::EntityPath<CustomerPaymentJournals> {
+        &self.0
+    }
+    /// The absolute URL of the entity.
+    pub fn url(&self) -> String {
+        self.0.url()
     }
 }
+rt::__private::set_paths!(
+    CustomerPaymentJournals, CustomerPaymentJournalsPath, CustomerPaymentJournalPath
+);
 impl ::business_central_sdk::sync::ChangeTracked for CustomerPaymentJournal {
     type LastModified = fields::LastModifiedDateTime;
     fn last_modified(&self) -> Option<rt::chrono::DateTime<rt::chrono::FixedOffset>> {

@@ -244,3 +244,67 @@ pub mod fields {
     }
     impl rt::PropertyOf<super::CustomerSale> for DateFilterFilterOnly {}
 }
+/// The collection `customerSales`: `…/customerSales`, of `Microsoft.NAV.customerSale` entities.
+///
+/// Read it with [`list`](CustomerSalesPath::list), address one entity by key.
+#[derive(Debug, Clone)]
+pub struct CustomerSalesPath(rt::CollectionPath<CustomerSales>);
+impl CustomerSalesPath {
+    /// Reads the collection: add `filter`, `order_by`, `select`,
+    /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
+    /// page by page.
+    pub fn list(&self) -> rt::ListQuery<CustomerSales> {
+        self.0.list()
+    }
+    /// The number of entities (`…/$count`).
+    pub fn count(&self) -> rt::Request<u64> {
+        self.0.count()
+    }
+    /// One entity of the collection, by key: `…/customerSales(…)`.
+    pub fn key(
+        &self,
+        customer_id: rt::uuid::Uuid,
+        customer_number: impl Into<String>,
+        name: impl Into<String>,
+    ) -> CustomerSalePath {
+        CustomerSalePath(
+            self
+                .0
+                .key_path(
+                    &CustomerSaleKey {
+                        customer_id,
+                        customer_number: customer_number.into(),
+                        name: name.into(),
+                    },
+                ),
+        )
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::CollectionPath<CustomerSales> {
+        &self.0
+    }
+    /// The absolute URL of the collection.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+}
+/// One `Microsoft.NAV.customerSale` of `customerSales`: `…/customerSales(…)`.
+///
+/// Read it with [`get`](CustomerSalePath::get).
+#[derive(Debug, Clone)]
+pub struct CustomerSalePath(rt::EntityPath<CustomerSales>);
+impl CustomerSalePath {
+    /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    pub fn get(&self) -> rt::GetQuery<CustomerSales> {
+        self.0.get()
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::EntityPath<CustomerSales> {
+        &self.0
+    }
+    /// The absolute URL of the entity.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+}
+rt::__private::set_paths!(CustomerSales, CustomerSalesPath, CustomerSalePath);

@@ -660,52 +660,146 @@ pub mod fields {
         const NAME: &'static str = "employee";
     }
 }
-impl super::EntityPath<DefaultDimensions> {
+/// The collection `defaultDimensions`: `…/defaultDimensions`, of `Microsoft.NAV.defaultDimension` entities.
+///
+/// Read it with [`list`](DefaultDimensionsPath::list), address one entity by key.
+#[derive(Debug, Clone)]
+pub struct DefaultDimensionsPath(rt::CollectionPath<DefaultDimensions>);
+impl DefaultDimensionsPath {
+    /// Reads the collection: add `filter`, `order_by`, `select`,
+    /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
+    /// page by page.
+    pub fn list(&self) -> rt::ListQuery<DefaultDimensions> {
+        self.0.list()
+    }
+    /// The number of entities (`…/$count`).
+    pub fn count(&self) -> rt::Request<u64> {
+        self.0.count()
+    }
+    /// Creates an entity (`POST`); the service answers with it,
+    /// its key and ETag filled in. Related entities set in the
+    /// payload are created with it (deep insert).
+    pub fn create(
+        &self,
+        entity: DefaultDimensionCreate,
+    ) -> rt::Request<DefaultDimension> {
+        self.0.create(entity)
+    }
+    /// One entity of the collection, by key: `…/defaultDimensions(…)`.
+    pub fn key(&self, id: rt::uuid::Uuid) -> DefaultDimensionPath {
+        DefaultDimensionPath(self.0.key_path(&id))
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::CollectionPath<DefaultDimensions> {
+        &self.0
+    }
+    /// The absolute URL of the collection.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+}
+/// One `Microsoft.NAV.defaultDimension` of `defaultDimensions`: `…/defaultDimensions(…)`.
+///
+/// Read it with [`get`](DefaultDimensionPath::get).
+#[derive(Debug, Clone)]
+pub struct DefaultDimensionPath(rt::EntityPath<DefaultDimensions>);
+impl DefaultDimensionPath {
+    /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    pub fn get(&self) -> rt::GetQuery<DefaultDimensions> {
+        self.0.get()
+    }
+    /// Changes the entity (`PATCH` with `If-Match: <current ETag>`).
+    /// If someone changed it since `current` was read, the service
+    /// refuses and the result is `Error::StaleEtag`.
+    pub fn update(
+        &self,
+        current: &impl rt::IfMatch,
+        changes: DefaultDimensionUpdate,
+    ) -> rt::Request<DefaultDimension> {
+        self.0.update(current, changes)
+    }
+    /// Changes the entity whatever its current version (`If-Match: *`).
+    /// This can overwrite someone else's change; prefer `update`.
+    pub fn update_unconditionally(
+        &self,
+        changes: DefaultDimensionUpdate,
+    ) -> rt::Request<DefaultDimension> {
+        self.0.update_unconditionally(changes)
+    }
+    /// Deletes the entity (`DELETE` with `If-Match: <current ETag>`).
+    pub fn delete(&self, current: &impl rt::IfMatch) -> rt::Request<()> {
+        self.0.delete(current)
+    }
+    /// Deletes the entity whatever its current version (`If-Match: *`).
+    pub fn delete_unconditionally(&self) -> rt::Request<()> {
+        self.0.delete_unconditionally()
+    }
     /// Navigation property `item` to one `Microsoft.NAV.item` (contained).
     ///
     /// URL: `…/defaultDimensions(…)/item`.
-    pub fn item(&self) -> super::EntityPath<super::item::Items> {
-        super::EntityPath::from(self.single("item"))
+    pub fn item(&self) -> super::item::ItemPath {
+        super::item::ItemPath::from(self.0.single::<super::item::Items>("item"))
     }
     /// Navigation property `account` to one `Microsoft.NAV.account` (contained).
     ///
     /// URL: `…/defaultDimensions(…)/account`.
-    pub fn account(&self) -> super::EntityPath<super::account::Accounts> {
-        super::EntityPath::from(self.single("account"))
+    pub fn account(&self) -> super::account::AccountPath {
+        super::account::AccountPath::from(
+            self.0.single::<super::account::Accounts>("account"),
+        )
     }
     /// Navigation property `dimension` to one `Microsoft.NAV.dimension` (contained).
     ///
     /// URL: `…/defaultDimensions(…)/dimension`.
-    pub fn dimension(&self) -> super::EntityPath<super::dimension::Dimensions> {
-        super::EntityPath::from(self.single("dimension"))
+    pub fn dimension(&self) -> super::dimension::DimensionPath {
+        super::dimension::DimensionPath::from(
+            self.0.single::<super::dimension::Dimensions>("dimension"),
+        )
     }
     /// Navigation property `dimensionValue` to one `Microsoft.NAV.dimensionValue` (contained).
     ///
     /// URL: `…/defaultDimensions(…)/dimensionValue`.
-    pub fn dimension_value(
-        &self,
-    ) -> super::EntityPath<super::dimension_value::DimensionValues> {
-        super::EntityPath::from(self.single("dimensionValue"))
+    pub fn dimension_value(&self) -> super::dimension_value::DimensionValuePath {
+        super::dimension_value::DimensionValuePath::from(
+            self.0.single::<super::dimension_value::DimensionValues>("dimensionValue"),
+        )
     }
     /// Navigation property `customer` to one `Microsoft.NAV.customer` (contained).
     ///
     /// URL: `…/defaultDimensions(…)/customer`.
-    pub fn customer(&self) -> super::EntityPath<super::customer::Customers> {
-        super::EntityPath::from(self.single("customer"))
+    pub fn customer(&self) -> super::customer::CustomerPath {
+        super::customer::CustomerPath::from(
+            self.0.single::<super::customer::Customers>("customer"),
+        )
     }
     /// Navigation property `vendor` to one `Microsoft.NAV.vendor` (contained).
     ///
     /// URL: `…/defaultDimensions(…)/vendor`.
-    pub fn vendor(&self) -> super::EntityPath<super::vendor::Vendors> {
-        super::EntityPath::from(self.single("vendor"))
+    pub fn vendor(&self) -> super::vendor::VendorPath {
+        super::vendor::VendorPath::from(
+            self.0.single::<super::vendor::Vendors>("vendor"),
+        )
     }
     /// Navigation property `employee` to one `Microsoft.NAV.employee` (contained).
     ///
     /// URL: `…/defaultDimensions(…)/employee`.
-    pub fn employee(&self) -> super::EntityPath<super::employee::Employees> {
-        super::EntityPath::from(self.single("employee"))
+    pub fn employee(&self) -> super::employee::EmployeePath {
+        super::employee::EmployeePath::from(
+            self.0.single::<super::employee::Employees>("employee"),
+        )
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::EntityPath<DefaultDimensions> {
+        &self.0
+    }
+    /// The absolute URL of the entity.
+    pub fn url(&self) -> String {
+        self.0.url()
     }
 }
+rt::__private::set_paths!(
+    DefaultDimensions, DefaultDimensionsPath, DefaultDimensionPath
+);
 impl ::business_central_sdk::sync::ChangeTracked for DefaultDimension {
     type LastModified = fields::LastModifiedDateTime;
     fn last_modified(&self) -> Option<rt::chrono::DateTime<rt::chrono::FixedOffset>> {

@@ -239,23 +239,77 @@ pub mod fields {
         const NAME: &'static str = "dimensionValues";
     }
 }
-impl super::EntityPath<Dimensions> {
+/// The collection `dimensions`: `…/dimensions`, of `Microsoft.NAV.dimension` entities.
+///
+/// Read it with [`list`](DimensionsPath::list), address one entity by key.
+#[derive(Debug, Clone)]
+pub struct DimensionsPath(rt::CollectionPath<Dimensions>);
+impl DimensionsPath {
+    /// Reads the collection: add `filter`, `order_by`, `select`,
+    /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
+    /// page by page.
+    pub fn list(&self) -> rt::ListQuery<Dimensions> {
+        self.0.list()
+    }
+    /// The number of entities (`…/$count`).
+    pub fn count(&self) -> rt::Request<u64> {
+        self.0.count()
+    }
+    /// One entity of the collection, by key: `…/dimensions(…)`.
+    pub fn key(&self, id: rt::uuid::Uuid) -> DimensionPath {
+        DimensionPath(self.0.key_path(&id))
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::CollectionPath<Dimensions> {
+        &self.0
+    }
+    /// The absolute URL of the collection.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+}
+/// One `Microsoft.NAV.dimension` of `dimensions`: `…/dimensions(…)`.
+///
+/// Read it with [`get`](DimensionPath::get).
+#[derive(Debug, Clone)]
+pub struct DimensionPath(rt::EntityPath<Dimensions>);
+impl DimensionPath {
+    /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    pub fn get(&self) -> rt::GetQuery<Dimensions> {
+        self.0.get()
+    }
     /// Navigation property `dimensionValues` to a collection of `Microsoft.NAV.dimensionValue` (contained).
     ///
     /// URL: `…/dimensions(…)/dimensionValues`.
-    pub fn dimension_values(
-        &self,
-    ) -> super::CollectionPath<super::dimension_value::DimensionValues> {
-        super::CollectionPath::from(self.collection("dimensionValues"))
+    pub fn dimension_values(&self) -> super::dimension_value::DimensionValuesPath {
+        super::dimension_value::DimensionValuesPath::from(
+            self
+                .0
+                .collection::<super::dimension_value::DimensionValues>("dimensionValues"),
+        )
     }
     /// One entity of `dimensionValues`, by key: `…/dimensions(…)/dimensionValues(…)`.
     pub fn dimension_value(
         &self,
         id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::dimension_value::DimensionValues> {
-        self.dimension_values().key(id)
+    ) -> super::dimension_value::DimensionValuePath {
+        super::dimension_value::DimensionValuePath::from(
+            self
+                .0
+                .collection::<super::dimension_value::DimensionValues>("dimensionValues")
+                .key_path(&id),
+        )
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::EntityPath<Dimensions> {
+        &self.0
+    }
+    /// The absolute URL of the entity.
+    pub fn url(&self) -> String {
+        self.0.url()
     }
 }
+rt::__private::set_paths!(Dimensions, DimensionsPath, DimensionPath);
 impl ::business_central_sdk::sync::ChangeTracked for Dimension {
     type LastModified = fields::LastModifiedDateTime;
     fn last_modified(&self) -> Option<rt::chrono::DateTime<rt::chrono::FixedOffset>> {

@@ -1115,183 +1115,333 @@ pub mod fields {
         const NAME: &'static str = "purchaseCreditMemoLine";
     }
 }
-impl super::EntityPath<DimensionSetLines> {
+/// The collection `dimensionSetLines`: `…/dimensionSetLines`, of `Microsoft.NAV.dimensionSetLine` entities.
+///
+/// Read it with [`list`](DimensionSetLinesPath::list), address one entity by key.
+#[derive(Debug, Clone)]
+pub struct DimensionSetLinesPath(rt::CollectionPath<DimensionSetLines>);
+impl DimensionSetLinesPath {
+    /// Reads the collection: add `filter`, `order_by`, `select`,
+    /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
+    /// page by page.
+    pub fn list(&self) -> rt::ListQuery<DimensionSetLines> {
+        self.0.list()
+    }
+    /// The number of entities (`…/$count`).
+    pub fn count(&self) -> rt::Request<u64> {
+        self.0.count()
+    }
+    /// Creates an entity (`POST`); the service answers with it,
+    /// its key and ETag filled in. Related entities set in the
+    /// payload are created with it (deep insert).
+    pub fn create(
+        &self,
+        entity: DimensionSetLineCreate,
+    ) -> rt::Request<DimensionSetLine> {
+        self.0.create(entity)
+    }
+    /// One entity of the collection, by key: `…/dimensionSetLines(…)`.
+    pub fn key(&self, id: rt::uuid::Uuid) -> DimensionSetLinePath {
+        DimensionSetLinePath(self.0.key_path(&id))
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::CollectionPath<DimensionSetLines> {
+        &self.0
+    }
+    /// The absolute URL of the collection.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+}
+/// One `Microsoft.NAV.dimensionSetLine` of `dimensionSetLines`: `…/dimensionSetLines(…)`.
+///
+/// Read it with [`get`](DimensionSetLinePath::get).
+#[derive(Debug, Clone)]
+pub struct DimensionSetLinePath(rt::EntityPath<DimensionSetLines>);
+impl DimensionSetLinePath {
+    /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    pub fn get(&self) -> rt::GetQuery<DimensionSetLines> {
+        self.0.get()
+    }
+    /// Changes the entity (`PATCH` with `If-Match: <current ETag>`).
+    /// If someone changed it since `current` was read, the service
+    /// refuses and the result is `Error::StaleEtag`.
+    pub fn update(
+        &self,
+        current: &impl rt::IfMatch,
+        changes: DimensionSetLineUpdate,
+    ) -> rt::Request<DimensionSetLine> {
+        self.0.update(current, changes)
+    }
+    /// Changes the entity whatever its current version (`If-Match: *`).
+    /// This can overwrite someone else's change; prefer `update`.
+    pub fn update_unconditionally(
+        &self,
+        changes: DimensionSetLineUpdate,
+    ) -> rt::Request<DimensionSetLine> {
+        self.0.update_unconditionally(changes)
+    }
+    /// Deletes the entity (`DELETE` with `If-Match: <current ETag>`).
+    pub fn delete(&self, current: &impl rt::IfMatch) -> rt::Request<()> {
+        self.0.delete(current)
+    }
+    /// Deletes the entity whatever its current version (`If-Match: *`).
+    pub fn delete_unconditionally(&self) -> rt::Request<()> {
+        self.0.delete_unconditionally()
+    }
     /// Navigation property `salesInvoice` to one `Microsoft.NAV.salesInvoice` (contained).
     ///
     /// URL: `…/dimensionSetLines(…)/salesInvoice`.
-    pub fn sales_invoice(
-        &self,
-    ) -> super::EntityPath<super::sales_invoice::SalesInvoices> {
-        super::EntityPath::from(self.single("salesInvoice"))
+    pub fn sales_invoice(&self) -> super::sales_invoice::SalesInvoicePath {
+        super::sales_invoice::SalesInvoicePath::from(
+            self.0.single::<super::sales_invoice::SalesInvoices>("salesInvoice"),
+        )
     }
     /// Navigation property `salesInvoiceLine` to one `Microsoft.NAV.salesInvoiceLine` (contained).
     ///
     /// URL: `…/dimensionSetLines(…)/salesInvoiceLine`.
-    pub fn sales_invoice_line(
-        &self,
-    ) -> super::EntityPath<super::sales_invoice_line::SalesInvoiceLines> {
-        super::EntityPath::from(self.single("salesInvoiceLine"))
+    pub fn sales_invoice_line(&self) -> super::sales_invoice_line::SalesInvoiceLinePath {
+        super::sales_invoice_line::SalesInvoiceLinePath::from(
+            self
+                .0
+                .single::<
+                    super::sales_invoice_line::SalesInvoiceLines,
+                >("salesInvoiceLine"),
+        )
     }
     /// Navigation property `customerPayment` to one `Microsoft.NAV.customerPayment` (contained).
     ///
     /// URL: `…/dimensionSetLines(…)/customerPayment`.
-    pub fn customer_payment(
-        &self,
-    ) -> super::EntityPath<super::customer_payment::CustomerPayments> {
-        super::EntityPath::from(self.single("customerPayment"))
+    pub fn customer_payment(&self) -> super::customer_payment::CustomerPaymentPath {
+        super::customer_payment::CustomerPaymentPath::from(
+            self.0.single::<super::customer_payment::CustomerPayments>("customerPayment"),
+        )
     }
     /// Navigation property `journalLine` to one `Microsoft.NAV.journalLine` (contained).
     ///
     /// URL: `…/dimensionSetLines(…)/journalLine`.
-    pub fn journal_line(&self) -> super::EntityPath<super::journal_line::JournalLines> {
-        super::EntityPath::from(self.single("journalLine"))
+    pub fn journal_line(&self) -> super::journal_line::JournalLinePath {
+        super::journal_line::JournalLinePath::from(
+            self.0.single::<super::journal_line::JournalLines>("journalLine"),
+        )
     }
     /// Navigation property `timeRegistrationEntry` to one `Microsoft.NAV.timeRegistrationEntry` (contained).
     ///
     /// URL: `…/dimensionSetLines(…)/timeRegistrationEntry`.
     pub fn time_registration_entry(
         &self,
-    ) -> super::EntityPath<super::time_registration_entry::TimeRegistrationEntries> {
-        super::EntityPath::from(self.single("timeRegistrationEntry"))
+    ) -> super::time_registration_entry::TimeRegistrationEntryPath {
+        super::time_registration_entry::TimeRegistrationEntryPath::from(
+            self
+                .0
+                .single::<
+                    super::time_registration_entry::TimeRegistrationEntries,
+                >("timeRegistrationEntry"),
+        )
     }
     /// Navigation property `generalLedgerEntry` to one `Microsoft.NAV.generalLedgerEntry` (contained).
     ///
     /// URL: `…/dimensionSetLines(…)/generalLedgerEntry`.
     pub fn general_ledger_entry(
         &self,
-    ) -> super::EntityPath<super::general_ledger_entry::GeneralLedgerEntries> {
-        super::EntityPath::from(self.single("generalLedgerEntry"))
+    ) -> super::general_ledger_entry::GeneralLedgerEntryPath {
+        super::general_ledger_entry::GeneralLedgerEntryPath::from(
+            self
+                .0
+                .single::<
+                    super::general_ledger_entry::GeneralLedgerEntries,
+                >("generalLedgerEntry"),
+        )
     }
     /// Navigation property `salesOrder` to one `Microsoft.NAV.salesOrder` (contained).
     ///
     /// URL: `…/dimensionSetLines(…)/salesOrder`.
-    pub fn sales_order(&self) -> super::EntityPath<super::sales_order::SalesOrders> {
-        super::EntityPath::from(self.single("salesOrder"))
+    pub fn sales_order(&self) -> super::sales_order::SalesOrderPath {
+        super::sales_order::SalesOrderPath::from(
+            self.0.single::<super::sales_order::SalesOrders>("salesOrder"),
+        )
     }
     /// Navigation property `salesOrderLine` to one `Microsoft.NAV.salesOrderLine` (contained).
     ///
     /// URL: `…/dimensionSetLines(…)/salesOrderLine`.
-    pub fn sales_order_line(
-        &self,
-    ) -> super::EntityPath<super::sales_order_line::SalesOrderLines> {
-        super::EntityPath::from(self.single("salesOrderLine"))
+    pub fn sales_order_line(&self) -> super::sales_order_line::SalesOrderLinePath {
+        super::sales_order_line::SalesOrderLinePath::from(
+            self.0.single::<super::sales_order_line::SalesOrderLines>("salesOrderLine"),
+        )
     }
     /// Navigation property `salesQuote` to one `Microsoft.NAV.salesQuote` (contained).
     ///
     /// URL: `…/dimensionSetLines(…)/salesQuote`.
-    pub fn sales_quote(&self) -> super::EntityPath<super::sales_quote::SalesQuotes> {
-        super::EntityPath::from(self.single("salesQuote"))
+    pub fn sales_quote(&self) -> super::sales_quote::SalesQuotePath {
+        super::sales_quote::SalesQuotePath::from(
+            self.0.single::<super::sales_quote::SalesQuotes>("salesQuote"),
+        )
     }
     /// Navigation property `salesQuoteLine` to one `Microsoft.NAV.salesQuoteLine` (contained).
     ///
     /// URL: `…/dimensionSetLines(…)/salesQuoteLine`.
-    pub fn sales_quote_line(
-        &self,
-    ) -> super::EntityPath<super::sales_quote_line::SalesQuoteLines> {
-        super::EntityPath::from(self.single("salesQuoteLine"))
+    pub fn sales_quote_line(&self) -> super::sales_quote_line::SalesQuoteLinePath {
+        super::sales_quote_line::SalesQuoteLinePath::from(
+            self.0.single::<super::sales_quote_line::SalesQuoteLines>("salesQuoteLine"),
+        )
     }
     /// Navigation property `salesCreditMemo` to one `Microsoft.NAV.salesCreditMemo` (contained).
     ///
     /// URL: `…/dimensionSetLines(…)/salesCreditMemo`.
-    pub fn sales_credit_memo(
-        &self,
-    ) -> super::EntityPath<super::sales_credit_memo::SalesCreditMemos> {
-        super::EntityPath::from(self.single("salesCreditMemo"))
+    pub fn sales_credit_memo(&self) -> super::sales_credit_memo::SalesCreditMemoPath {
+        super::sales_credit_memo::SalesCreditMemoPath::from(
+            self
+                .0
+                .single::<super::sales_credit_memo::SalesCreditMemos>("salesCreditMemo"),
+        )
     }
     /// Navigation property `salesCreditMemoLine` to one `Microsoft.NAV.salesCreditMemoLine` (contained).
     ///
     /// URL: `…/dimensionSetLines(…)/salesCreditMemoLine`.
     pub fn sales_credit_memo_line(
         &self,
-    ) -> super::EntityPath<super::sales_credit_memo_line::SalesCreditMemoLines> {
-        super::EntityPath::from(self.single("salesCreditMemoLine"))
+    ) -> super::sales_credit_memo_line::SalesCreditMemoLinePath {
+        super::sales_credit_memo_line::SalesCreditMemoLinePath::from(
+            self
+                .0
+                .single::<
+                    super::sales_credit_memo_line::SalesCreditMemoLines,
+                >("salesCreditMemoLine"),
+        )
     }
     /// Navigation property `purchaseInvoice` to one `Microsoft.NAV.purchaseInvoice` (contained).
     ///
     /// URL: `…/dimensionSetLines(…)/purchaseInvoice`.
-    pub fn purchase_invoice(
-        &self,
-    ) -> super::EntityPath<super::purchase_invoice::PurchaseInvoices> {
-        super::EntityPath::from(self.single("purchaseInvoice"))
+    pub fn purchase_invoice(&self) -> super::purchase_invoice::PurchaseInvoicePath {
+        super::purchase_invoice::PurchaseInvoicePath::from(
+            self.0.single::<super::purchase_invoice::PurchaseInvoices>("purchaseInvoice"),
+        )
     }
     /// Navigation property `purchaseInvoiceLine` to one `Microsoft.NAV.purchaseInvoiceLine` (contained).
     ///
     /// URL: `…/dimensionSetLines(…)/purchaseInvoiceLine`.
     pub fn purchase_invoice_line(
         &self,
-    ) -> super::EntityPath<super::purchase_invoice_line::PurchaseInvoiceLines> {
-        super::EntityPath::from(self.single("purchaseInvoiceLine"))
+    ) -> super::purchase_invoice_line::PurchaseInvoiceLinePath {
+        super::purchase_invoice_line::PurchaseInvoiceLinePath::from(
+            self
+                .0
+                .single::<
+                    super::purchase_invoice_line::PurchaseInvoiceLines,
+                >("purchaseInvoiceLine"),
+        )
     }
     /// Navigation property `vendorPayment` to one `Microsoft.NAV.vendorPayment` (contained).
     ///
     /// URL: `…/dimensionSetLines(…)/vendorPayment`.
-    pub fn vendor_payment(
-        &self,
-    ) -> super::EntityPath<super::vendor_payment::VendorPayments> {
-        super::EntityPath::from(self.single("vendorPayment"))
+    pub fn vendor_payment(&self) -> super::vendor_payment::VendorPaymentPath {
+        super::vendor_payment::VendorPaymentPath::from(
+            self.0.single::<super::vendor_payment::VendorPayments>("vendorPayment"),
+        )
     }
     /// Navigation property `salesShipment` to one `Microsoft.NAV.salesShipment` (contained).
     ///
     /// URL: `…/dimensionSetLines(…)/salesShipment`.
-    pub fn sales_shipment(
-        &self,
-    ) -> super::EntityPath<super::sales_shipment::SalesShipments> {
-        super::EntityPath::from(self.single("salesShipment"))
+    pub fn sales_shipment(&self) -> super::sales_shipment::SalesShipmentPath {
+        super::sales_shipment::SalesShipmentPath::from(
+            self.0.single::<super::sales_shipment::SalesShipments>("salesShipment"),
+        )
     }
     /// Navigation property `salesShipmentLine` to one `Microsoft.NAV.salesShipmentLine` (contained).
     ///
     /// URL: `…/dimensionSetLines(…)/salesShipmentLine`.
     pub fn sales_shipment_line(
         &self,
-    ) -> super::EntityPath<super::sales_shipment_line::SalesShipmentLines> {
-        super::EntityPath::from(self.single("salesShipmentLine"))
+    ) -> super::sales_shipment_line::SalesShipmentLinePath {
+        super::sales_shipment_line::SalesShipmentLinePath::from(
+            self
+                .0
+                .single::<
+                    super::sales_shipment_line::SalesShipmentLines,
+                >("salesShipmentLine"),
+        )
     }
     /// Navigation property `purchaseReceipt` to one `Microsoft.NAV.purchaseReceipt` (contained).
     ///
     /// URL: `…/dimensionSetLines(…)/purchaseReceipt`.
-    pub fn purchase_receipt(
-        &self,
-    ) -> super::EntityPath<super::purchase_receipt::PurchaseReceipts> {
-        super::EntityPath::from(self.single("purchaseReceipt"))
+    pub fn purchase_receipt(&self) -> super::purchase_receipt::PurchaseReceiptPath {
+        super::purchase_receipt::PurchaseReceiptPath::from(
+            self.0.single::<super::purchase_receipt::PurchaseReceipts>("purchaseReceipt"),
+        )
     }
     /// Navigation property `purchaseReceiptLine` to one `Microsoft.NAV.purchaseReceiptLine` (contained).
     ///
     /// URL: `…/dimensionSetLines(…)/purchaseReceiptLine`.
     pub fn purchase_receipt_line(
         &self,
-    ) -> super::EntityPath<super::purchase_receipt_line::PurchaseReceiptLines> {
-        super::EntityPath::from(self.single("purchaseReceiptLine"))
+    ) -> super::purchase_receipt_line::PurchaseReceiptLinePath {
+        super::purchase_receipt_line::PurchaseReceiptLinePath::from(
+            self
+                .0
+                .single::<
+                    super::purchase_receipt_line::PurchaseReceiptLines,
+                >("purchaseReceiptLine"),
+        )
     }
     /// Navigation property `purchaseOrder` to one `Microsoft.NAV.purchaseOrder` (contained).
     ///
     /// URL: `…/dimensionSetLines(…)/purchaseOrder`.
-    pub fn purchase_order(
-        &self,
-    ) -> super::EntityPath<super::purchase_order::PurchaseOrders> {
-        super::EntityPath::from(self.single("purchaseOrder"))
+    pub fn purchase_order(&self) -> super::purchase_order::PurchaseOrderPath {
+        super::purchase_order::PurchaseOrderPath::from(
+            self.0.single::<super::purchase_order::PurchaseOrders>("purchaseOrder"),
+        )
     }
     /// Navigation property `purchaseOrderLine` to one `Microsoft.NAV.purchaseOrderLine` (contained).
     ///
     /// URL: `…/dimensionSetLines(…)/purchaseOrderLine`.
     pub fn purchase_order_line(
         &self,
-    ) -> super::EntityPath<super::purchase_order_line::PurchaseOrderLines> {
-        super::EntityPath::from(self.single("purchaseOrderLine"))
+    ) -> super::purchase_order_line::PurchaseOrderLinePath {
+        super::purchase_order_line::PurchaseOrderLinePath::from(
+            self
+                .0
+                .single::<
+                    super::purchase_order_line::PurchaseOrderLines,
+                >("purchaseOrderLine"),
+        )
     }
     /// Navigation property `purchaseCreditMemo` to one `Microsoft.NAV.purchaseCreditMemo` (contained).
     ///
     /// URL: `…/dimensionSetLines(…)/purchaseCreditMemo`.
     pub fn purchase_credit_memo(
         &self,
-    ) -> super::EntityPath<super::purchase_credit_memo::PurchaseCreditMemos> {
-        super::EntityPath::from(self.single("purchaseCreditMemo"))
+    ) -> super::purchase_credit_memo::PurchaseCreditMemoPath {
+        super::purchase_credit_memo::PurchaseCreditMemoPath::from(
+            self
+                .0
+                .single::<
+                    super::purchase_credit_memo::PurchaseCreditMemos,
+                >("purchaseCreditMemo"),
+        )
     }
     /// Navigation property `purchaseCreditMemoLine` to one `Microsoft.NAV.purchaseCreditMemoLine` (contained).
     ///
     /// URL: `…/dimensionSetLines(…)/purchaseCreditMemoLine`.
     pub fn purchase_credit_memo_line(
         &self,
-    ) -> super::EntityPath<super::purchase_credit_memo_line::PurchaseCreditMemoLines> {
-        super::EntityPath::from(self.single("purchaseCreditMemoLine"))
+    ) -> super::purchase_credit_memo_line::PurchaseCreditMemoLinePath {
+        super::purchase_credit_memo_line::PurchaseCreditMemoLinePath::from(
+            self
+                .0
+                .single::<
+                    super::purchase_credit_memo_line::PurchaseCreditMemoLines,
+                >("purchaseCreditMemoLine"),
+        )
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::EntityPath<DimensionSetLines> {
+        &self.0
+    }
+    /// The absolute URL of the entity.
+    pub fn url(&self) -> String {
+        self.0.url()
     }
 }
+rt::__private::set_paths!(
+    DimensionSetLines, DimensionSetLinesPath, DimensionSetLinePath
+);

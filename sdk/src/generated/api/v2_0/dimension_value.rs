@@ -259,14 +259,63 @@ pub mod fields {
         const NAME: &'static str = "dimension";
     }
 }
-impl super::EntityPath<DimensionValues> {
+/// The collection `dimensionValues`: `…/dimensionValues`, of `Microsoft.NAV.dimensionValue` entities.
+///
+/// Read it with [`list`](DimensionValuesPath::list), address one entity by key.
+#[derive(Debug, Clone)]
+pub struct DimensionValuesPath(rt::CollectionPath<DimensionValues>);
+impl DimensionValuesPath {
+    /// Reads the collection: add `filter`, `order_by`, `select`,
+    /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
+    /// page by page.
+    pub fn list(&self) -> rt::ListQuery<DimensionValues> {
+        self.0.list()
+    }
+    /// The number of entities (`…/$count`).
+    pub fn count(&self) -> rt::Request<u64> {
+        self.0.count()
+    }
+    /// One entity of the collection, by key: `…/dimensionValues(…)`.
+    pub fn key(&self, id: rt::uuid::Uuid) -> DimensionValuePath {
+        DimensionValuePath(self.0.key_path(&id))
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::CollectionPath<DimensionValues> {
+        &self.0
+    }
+    /// The absolute URL of the collection.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+}
+/// One `Microsoft.NAV.dimensionValue` of `dimensionValues`: `…/dimensionValues(…)`.
+///
+/// Read it with [`get`](DimensionValuePath::get).
+#[derive(Debug, Clone)]
+pub struct DimensionValuePath(rt::EntityPath<DimensionValues>);
+impl DimensionValuePath {
+    /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    pub fn get(&self) -> rt::GetQuery<DimensionValues> {
+        self.0.get()
+    }
     /// Navigation property `dimension` to one `Microsoft.NAV.dimension` (contained).
     ///
     /// URL: `…/dimensionValues(…)/dimension`.
-    pub fn dimension(&self) -> super::EntityPath<super::dimension::Dimensions> {
-        super::EntityPath::from(self.single("dimension"))
+    pub fn dimension(&self) -> super::dimension::DimensionPath {
+        super::dimension::DimensionPath::from(
+            self.0.single::<super::dimension::Dimensions>("dimension"),
+        )
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::EntityPath<DimensionValues> {
+        &self.0
+    }
+    /// The absolute URL of the entity.
+    pub fn url(&self) -> String {
+        self.0.url()
     }
 }
+rt::__private::set_paths!(DimensionValues, DimensionValuesPath, DimensionValuePath);
 impl ::business_central_sdk::sync::ChangeTracked for DimensionValue {
     type LastModified = fields::LastModifiedDateTime;
     fn last_modified(&self) -> Option<rt::chrono::DateTime<rt::chrono::FixedOffset>> {

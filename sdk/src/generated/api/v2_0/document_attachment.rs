@@ -812,94 +812,198 @@ pub mod fields {
         const NAME: &'static str = "purchaseCreditMemo";
     }
 }
-impl super::EntityPath<DocumentAttachments> {
+/// The collection `documentAttachments`: `…/documentAttachments`, of `Microsoft.NAV.documentAttachment` entities.
+///
+/// Read it with [`list`](DocumentAttachmentsPath::list), address one entity by key.
+#[derive(Debug, Clone)]
+pub struct DocumentAttachmentsPath(rt::CollectionPath<DocumentAttachments>);
+impl DocumentAttachmentsPath {
+    /// Reads the collection: add `filter`, `order_by`, `select`,
+    /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
+    /// page by page.
+    pub fn list(&self) -> rt::ListQuery<DocumentAttachments> {
+        self.0.list()
+    }
+    /// The number of entities (`…/$count`).
+    pub fn count(&self) -> rt::Request<u64> {
+        self.0.count()
+    }
+    /// Creates an entity (`POST`); the service answers with it,
+    /// its key and ETag filled in. Related entities set in the
+    /// payload are created with it (deep insert).
+    pub fn create(
+        &self,
+        entity: DocumentAttachmentCreate,
+    ) -> rt::Request<DocumentAttachment> {
+        self.0.create(entity)
+    }
+    /// One entity of the collection, by key: `…/documentAttachments(…)`.
+    pub fn key(&self, id: rt::uuid::Uuid) -> DocumentAttachmentPath {
+        DocumentAttachmentPath(self.0.key_path(&id))
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::CollectionPath<DocumentAttachments> {
+        &self.0
+    }
+    /// The absolute URL of the collection.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+}
+/// One `Microsoft.NAV.documentAttachment` of `documentAttachments`: `…/documentAttachments(…)`.
+///
+/// Read it with [`get`](DocumentAttachmentPath::get).
+#[derive(Debug, Clone)]
+pub struct DocumentAttachmentPath(rt::EntityPath<DocumentAttachments>);
+impl DocumentAttachmentPath {
+    /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    pub fn get(&self) -> rt::GetQuery<DocumentAttachments> {
+        self.0.get()
+    }
+    /// Changes the entity (`PATCH` with `If-Match: <current ETag>`).
+    /// If someone changed it since `current` was read, the service
+    /// refuses and the result is `Error::StaleEtag`.
+    pub fn update(
+        &self,
+        current: &impl rt::IfMatch,
+        changes: DocumentAttachmentUpdate,
+    ) -> rt::Request<DocumentAttachment> {
+        self.0.update(current, changes)
+    }
+    /// Changes the entity whatever its current version (`If-Match: *`).
+    /// This can overwrite someone else's change; prefer `update`.
+    pub fn update_unconditionally(
+        &self,
+        changes: DocumentAttachmentUpdate,
+    ) -> rt::Request<DocumentAttachment> {
+        self.0.update_unconditionally(changes)
+    }
+    /// Deletes the entity (`DELETE` with `If-Match: <current ETag>`).
+    pub fn delete(&self, current: &impl rt::IfMatch) -> rt::Request<()> {
+        self.0.delete(current)
+    }
+    /// Deletes the entity whatever its current version (`If-Match: *`).
+    pub fn delete_unconditionally(&self) -> rt::Request<()> {
+        self.0.delete_unconditionally()
+    }
     /// Navigation property `item` to one `Microsoft.NAV.item` (contained).
     ///
     /// URL: `…/documentAttachments(…)/item`.
-    pub fn item(&self) -> super::EntityPath<super::item::Items> {
-        super::EntityPath::from(self.single("item"))
+    pub fn item(&self) -> super::item::ItemPath {
+        super::item::ItemPath::from(self.0.single::<super::item::Items>("item"))
     }
     /// Navigation property `customer` to one `Microsoft.NAV.customer` (contained).
     ///
     /// URL: `…/documentAttachments(…)/customer`.
-    pub fn customer(&self) -> super::EntityPath<super::customer::Customers> {
-        super::EntityPath::from(self.single("customer"))
+    pub fn customer(&self) -> super::customer::CustomerPath {
+        super::customer::CustomerPath::from(
+            self.0.single::<super::customer::Customers>("customer"),
+        )
     }
     /// Navigation property `vendor` to one `Microsoft.NAV.vendor` (contained).
     ///
     /// URL: `…/documentAttachments(…)/vendor`.
-    pub fn vendor(&self) -> super::EntityPath<super::vendor::Vendors> {
-        super::EntityPath::from(self.single("vendor"))
+    pub fn vendor(&self) -> super::vendor::VendorPath {
+        super::vendor::VendorPath::from(
+            self.0.single::<super::vendor::Vendors>("vendor"),
+        )
     }
     /// Navigation property `salesInvoice` to one `Microsoft.NAV.salesInvoice` (contained).
     ///
     /// URL: `…/documentAttachments(…)/salesInvoice`.
-    pub fn sales_invoice(
-        &self,
-    ) -> super::EntityPath<super::sales_invoice::SalesInvoices> {
-        super::EntityPath::from(self.single("salesInvoice"))
+    pub fn sales_invoice(&self) -> super::sales_invoice::SalesInvoicePath {
+        super::sales_invoice::SalesInvoicePath::from(
+            self.0.single::<super::sales_invoice::SalesInvoices>("salesInvoice"),
+        )
     }
     /// Navigation property `employee` to one `Microsoft.NAV.employee` (contained).
     ///
     /// URL: `…/documentAttachments(…)/employee`.
-    pub fn employee(&self) -> super::EntityPath<super::employee::Employees> {
-        super::EntityPath::from(self.single("employee"))
+    pub fn employee(&self) -> super::employee::EmployeePath {
+        super::employee::EmployeePath::from(
+            self.0.single::<super::employee::Employees>("employee"),
+        )
     }
     /// Navigation property `salesOrder` to one `Microsoft.NAV.salesOrder` (contained).
     ///
     /// URL: `…/documentAttachments(…)/salesOrder`.
-    pub fn sales_order(&self) -> super::EntityPath<super::sales_order::SalesOrders> {
-        super::EntityPath::from(self.single("salesOrder"))
+    pub fn sales_order(&self) -> super::sales_order::SalesOrderPath {
+        super::sales_order::SalesOrderPath::from(
+            self.0.single::<super::sales_order::SalesOrders>("salesOrder"),
+        )
     }
     /// Navigation property `salesQuote` to one `Microsoft.NAV.salesQuote` (contained).
     ///
     /// URL: `…/documentAttachments(…)/salesQuote`.
-    pub fn sales_quote(&self) -> super::EntityPath<super::sales_quote::SalesQuotes> {
-        super::EntityPath::from(self.single("salesQuote"))
+    pub fn sales_quote(&self) -> super::sales_quote::SalesQuotePath {
+        super::sales_quote::SalesQuotePath::from(
+            self.0.single::<super::sales_quote::SalesQuotes>("salesQuote"),
+        )
     }
     /// Navigation property `salesCreditMemo` to one `Microsoft.NAV.salesCreditMemo` (contained).
     ///
     /// URL: `…/documentAttachments(…)/salesCreditMemo`.
-    pub fn sales_credit_memo(
-        &self,
-    ) -> super::EntityPath<super::sales_credit_memo::SalesCreditMemos> {
-        super::EntityPath::from(self.single("salesCreditMemo"))
+    pub fn sales_credit_memo(&self) -> super::sales_credit_memo::SalesCreditMemoPath {
+        super::sales_credit_memo::SalesCreditMemoPath::from(
+            self
+                .0
+                .single::<super::sales_credit_memo::SalesCreditMemos>("salesCreditMemo"),
+        )
     }
     /// Navigation property `purchaseInvoice` to one `Microsoft.NAV.purchaseInvoice` (contained).
     ///
     /// URL: `…/documentAttachments(…)/purchaseInvoice`.
-    pub fn purchase_invoice(
-        &self,
-    ) -> super::EntityPath<super::purchase_invoice::PurchaseInvoices> {
-        super::EntityPath::from(self.single("purchaseInvoice"))
+    pub fn purchase_invoice(&self) -> super::purchase_invoice::PurchaseInvoicePath {
+        super::purchase_invoice::PurchaseInvoicePath::from(
+            self.0.single::<super::purchase_invoice::PurchaseInvoices>("purchaseInvoice"),
+        )
     }
     /// Navigation property `project` to one `Microsoft.NAV.project` (contained).
     ///
     /// URL: `…/documentAttachments(…)/project`.
-    pub fn project(&self) -> super::EntityPath<super::project::Projects> {
-        super::EntityPath::from(self.single("project"))
+    pub fn project(&self) -> super::project::ProjectPath {
+        super::project::ProjectPath::from(
+            self.0.single::<super::project::Projects>("project"),
+        )
     }
     /// Navigation property `purchaseOrder` to one `Microsoft.NAV.purchaseOrder` (contained).
     ///
     /// URL: `…/documentAttachments(…)/purchaseOrder`.
-    pub fn purchase_order(
-        &self,
-    ) -> super::EntityPath<super::purchase_order::PurchaseOrders> {
-        super::EntityPath::from(self.single("purchaseOrder"))
+    pub fn purchase_order(&self) -> super::purchase_order::PurchaseOrderPath {
+        super::purchase_order::PurchaseOrderPath::from(
+            self.0.single::<super::purchase_order::PurchaseOrders>("purchaseOrder"),
+        )
     }
     /// Navigation property `purchaseCreditMemo` to one `Microsoft.NAV.purchaseCreditMemo` (contained).
     ///
     /// URL: `…/documentAttachments(…)/purchaseCreditMemo`.
     pub fn purchase_credit_memo(
         &self,
-    ) -> super::EntityPath<super::purchase_credit_memo::PurchaseCreditMemos> {
-        super::EntityPath::from(self.single("purchaseCreditMemo"))
+    ) -> super::purchase_credit_memo::PurchaseCreditMemoPath {
+        super::purchase_credit_memo::PurchaseCreditMemoPath::from(
+            self
+                .0
+                .single::<
+                    super::purchase_credit_memo::PurchaseCreditMemos,
+                >("purchaseCreditMemo"),
+        )
     }
     /// The content of the stream property `attachmentContent` (download and upload): `…/documentAttachments(…)/attachmentContent`.
     pub fn attachment_content(&self) -> rt::MediaPath {
-        self.media("attachmentContent")
+        self.0.media("attachmentContent")
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::EntityPath<DocumentAttachments> {
+        &self.0
+    }
+    /// The absolute URL of the entity.
+    pub fn url(&self) -> String {
+        self.0.url()
     }
 }
+rt::__private::set_paths!(
+    DocumentAttachments, DocumentAttachmentsPath, DocumentAttachmentPath
+);
 impl ::business_central_sdk::sync::ChangeTracked for DocumentAttachment {
     type LastModified = fields::LastModifiedDateTime;
     fn last_modified(&self) -> Option<rt::chrono::DateTime<rt::chrono::FixedOffset>> {

@@ -1105,59 +1105,177 @@ pub mod fields {
         const NAME: &'static str = "documentAttachments";
     }
 }
-impl super::EntityPath<Employees> {
+/// The collection `employees`: `…/employees`, of `Microsoft.NAV.employee` entities.
+///
+/// Read it with [`list`](EmployeesPath::list), address one entity by key.
+#[derive(Debug, Clone)]
+pub struct EmployeesPath(rt::CollectionPath<Employees>);
+impl EmployeesPath {
+    /// Reads the collection: add `filter`, `order_by`, `select`,
+    /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
+    /// page by page.
+    pub fn list(&self) -> rt::ListQuery<Employees> {
+        self.0.list()
+    }
+    /// The number of entities (`…/$count`).
+    pub fn count(&self) -> rt::Request<u64> {
+        self.0.count()
+    }
+    /// Creates an entity (`POST`); the service answers with it,
+    /// its key and ETag filled in. Related entities set in the
+    /// payload are created with it (deep insert).
+    pub fn create(&self, entity: EmployeeCreate) -> rt::Request<Employee> {
+        self.0.create(entity)
+    }
+    /// One entity of the collection, by key: `…/employees(…)`.
+    pub fn key(&self, id: rt::uuid::Uuid) -> EmployeePath {
+        EmployeePath(self.0.key_path(&id))
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::CollectionPath<Employees> {
+        &self.0
+    }
+    /// The absolute URL of the collection.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+}
+/// One `Microsoft.NAV.employee` of `employees`: `…/employees(…)`.
+///
+/// Read it with [`get`](EmployeePath::get).
+#[derive(Debug, Clone)]
+pub struct EmployeePath(rt::EntityPath<Employees>);
+impl EmployeePath {
+    /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    pub fn get(&self) -> rt::GetQuery<Employees> {
+        self.0.get()
+    }
+    /// Changes the entity (`PATCH` with `If-Match: <current ETag>`).
+    /// If someone changed it since `current` was read, the service
+    /// refuses and the result is `Error::StaleEtag`.
+    pub fn update(
+        &self,
+        current: &impl rt::IfMatch,
+        changes: EmployeeUpdate,
+    ) -> rt::Request<Employee> {
+        self.0.update(current, changes)
+    }
+    /// Changes the entity whatever its current version (`If-Match: *`).
+    /// This can overwrite someone else's change; prefer `update`.
+    pub fn update_unconditionally(
+        &self,
+        changes: EmployeeUpdate,
+    ) -> rt::Request<Employee> {
+        self.0.update_unconditionally(changes)
+    }
+    /// Deletes the entity (`DELETE` with `If-Match: <current ETag>`).
+    pub fn delete(&self, current: &impl rt::IfMatch) -> rt::Request<()> {
+        self.0.delete(current)
+    }
+    /// Deletes the entity whatever its current version (`If-Match: *`).
+    pub fn delete_unconditionally(&self) -> rt::Request<()> {
+        self.0.delete_unconditionally()
+    }
     /// Navigation property `picture` to one `Microsoft.NAV.picture` (contained).
     ///
     /// URL: `…/employees(…)/picture`.
-    pub fn picture(&self) -> super::EntityPath<super::picture::Pictures> {
-        super::EntityPath::from(self.single("picture"))
+    pub fn picture(&self) -> super::picture::PicturePath {
+        super::picture::PicturePath::from(
+            self.0.single::<super::picture::Pictures>("picture"),
+        )
     }
     /// Navigation property `defaultDimensions` to a collection of `Microsoft.NAV.defaultDimension` (contained).
     ///
     /// URL: `…/employees(…)/defaultDimensions`.
-    pub fn default_dimensions(
-        &self,
-    ) -> super::CollectionPath<super::default_dimension::DefaultDimensions> {
-        super::CollectionPath::from(self.collection("defaultDimensions"))
+    pub fn default_dimensions(&self) -> super::default_dimension::DefaultDimensionsPath {
+        super::default_dimension::DefaultDimensionsPath::from(
+            self
+                .0
+                .collection::<
+                    super::default_dimension::DefaultDimensions,
+                >("defaultDimensions"),
+        )
     }
     /// One entity of `defaultDimensions`, by key: `…/employees(…)/defaultDimensions(…)`.
     pub fn default_dimension(
         &self,
         id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::default_dimension::DefaultDimensions> {
-        self.default_dimensions().key(id)
+    ) -> super::default_dimension::DefaultDimensionPath {
+        super::default_dimension::DefaultDimensionPath::from(
+            self
+                .0
+                .collection::<
+                    super::default_dimension::DefaultDimensions,
+                >("defaultDimensions")
+                .key_path(&id),
+        )
     }
     /// Navigation property `timeRegistrationEntries` to a collection of `Microsoft.NAV.timeRegistrationEntry` (contained).
     ///
     /// URL: `…/employees(…)/timeRegistrationEntries`.
     pub fn time_registration_entries(
         &self,
-    ) -> super::CollectionPath<super::time_registration_entry::TimeRegistrationEntries> {
-        super::CollectionPath::from(self.collection("timeRegistrationEntries"))
+    ) -> super::time_registration_entry::TimeRegistrationEntriesPath {
+        super::time_registration_entry::TimeRegistrationEntriesPath::from(
+            self
+                .0
+                .collection::<
+                    super::time_registration_entry::TimeRegistrationEntries,
+                >("timeRegistrationEntries"),
+        )
     }
     /// One entity of `timeRegistrationEntries`, by key: `…/employees(…)/timeRegistrationEntries(…)`.
     pub fn time_registration_entry(
         &self,
         id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::time_registration_entry::TimeRegistrationEntries> {
-        self.time_registration_entries().key(id)
+    ) -> super::time_registration_entry::TimeRegistrationEntryPath {
+        super::time_registration_entry::TimeRegistrationEntryPath::from(
+            self
+                .0
+                .collection::<
+                    super::time_registration_entry::TimeRegistrationEntries,
+                >("timeRegistrationEntries")
+                .key_path(&id),
+        )
     }
     /// Navigation property `documentAttachments` to a collection of `Microsoft.NAV.documentAttachment` (contained).
     ///
     /// URL: `…/employees(…)/documentAttachments`.
     pub fn document_attachments(
         &self,
-    ) -> super::CollectionPath<super::document_attachment::DocumentAttachments> {
-        super::CollectionPath::from(self.collection("documentAttachments"))
+    ) -> super::document_attachment::DocumentAttachmentsPath {
+        super::document_attachment::DocumentAttachmentsPath::from(
+            self
+                .0
+                .collection::<
+                    super::document_attachment::DocumentAttachments,
+                >("documentAttachments"),
+        )
     }
     /// One entity of `documentAttachments`, by key: `…/employees(…)/documentAttachments(…)`.
     pub fn document_attachment(
         &self,
         id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::document_attachment::DocumentAttachments> {
-        self.document_attachments().key(id)
+    ) -> super::document_attachment::DocumentAttachmentPath {
+        super::document_attachment::DocumentAttachmentPath::from(
+            self
+                .0
+                .collection::<
+                    super::document_attachment::DocumentAttachments,
+                >("documentAttachments")
+                .key_path(&id),
+        )
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::EntityPath<Employees> {
+        &self.0
+    }
+    /// The absolute URL of the entity.
+    pub fn url(&self) -> String {
+        self.0.url()
     }
 }
+rt::__private::set_paths!(Employees, EmployeesPath, EmployeePath);
 impl ::business_central_sdk::sync::ChangeTracked for Employee {
     type LastModified = fields::LastModifiedDateTime;
     fn last_modified(&self) -> Option<rt::chrono::DateTime<rt::chrono::FixedOffset>> {

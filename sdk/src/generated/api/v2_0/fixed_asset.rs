@@ -678,22 +678,109 @@ pub mod fields {
         const NAME: &'static str = "employee";
     }
 }
-impl super::EntityPath<FixedAssets> {
+/// The collection `fixedAssets`: `…/fixedAssets`, of `Microsoft.NAV.fixedAsset` entities.
+///
+/// Read it with [`list`](FixedAssetsPath::list), address one entity by key.
+#[derive(Debug, Clone)]
+pub struct FixedAssetsPath(rt::CollectionPath<FixedAssets>);
+impl FixedAssetsPath {
+    /// Reads the collection: add `filter`, `order_by`, `select`,
+    /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
+    /// page by page.
+    pub fn list(&self) -> rt::ListQuery<FixedAssets> {
+        self.0.list()
+    }
+    /// The number of entities (`…/$count`).
+    pub fn count(&self) -> rt::Request<u64> {
+        self.0.count()
+    }
+    /// Creates an entity (`POST`); the service answers with it,
+    /// its key and ETag filled in. Related entities set in the
+    /// payload are created with it (deep insert).
+    pub fn create(&self, entity: FixedAssetCreate) -> rt::Request<FixedAsset> {
+        self.0.create(entity)
+    }
+    /// One entity of the collection, by key: `…/fixedAssets(…)`.
+    pub fn key(&self, id: rt::uuid::Uuid) -> FixedAssetPath {
+        FixedAssetPath(self.0.key_path(&id))
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::CollectionPath<FixedAssets> {
+        &self.0
+    }
+    /// The absolute URL of the collection.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+}
+/// One `Microsoft.NAV.fixedAsset` of `fixedAssets`: `…/fixedAssets(…)`.
+///
+/// Read it with [`get`](FixedAssetPath::get).
+#[derive(Debug, Clone)]
+pub struct FixedAssetPath(rt::EntityPath<FixedAssets>);
+impl FixedAssetPath {
+    /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    pub fn get(&self) -> rt::GetQuery<FixedAssets> {
+        self.0.get()
+    }
+    /// Changes the entity (`PATCH` with `If-Match: <current ETag>`).
+    /// If someone changed it since `current` was read, the service
+    /// refuses and the result is `Error::StaleEtag`.
+    pub fn update(
+        &self,
+        current: &impl rt::IfMatch,
+        changes: FixedAssetUpdate,
+    ) -> rt::Request<FixedAsset> {
+        self.0.update(current, changes)
+    }
+    /// Changes the entity whatever its current version (`If-Match: *`).
+    /// This can overwrite someone else's change; prefer `update`.
+    pub fn update_unconditionally(
+        &self,
+        changes: FixedAssetUpdate,
+    ) -> rt::Request<FixedAsset> {
+        self.0.update_unconditionally(changes)
+    }
+    /// Deletes the entity (`DELETE` with `If-Match: <current ETag>`).
+    pub fn delete(&self, current: &impl rt::IfMatch) -> rt::Request<()> {
+        self.0.delete(current)
+    }
+    /// Deletes the entity whatever its current version (`If-Match: *`).
+    pub fn delete_unconditionally(&self) -> rt::Request<()> {
+        self.0.delete_unconditionally()
+    }
     /// Navigation property `fixedAssetLocation` to one `Microsoft.NAV.fixedAssetLocation` (contained).
     ///
     /// URL: `…/fixedAssets(…)/fixedAssetLocation`.
     pub fn fixed_asset_location(
         &self,
-    ) -> super::EntityPath<super::fixed_asset_location::FixedAssetLocations> {
-        super::EntityPath::from(self.single("fixedAssetLocation"))
+    ) -> super::fixed_asset_location::FixedAssetLocationPath {
+        super::fixed_asset_location::FixedAssetLocationPath::from(
+            self
+                .0
+                .single::<
+                    super::fixed_asset_location::FixedAssetLocations,
+                >("fixedAssetLocation"),
+        )
     }
     /// Navigation property `employee` to one `Microsoft.NAV.employee` (contained).
     ///
     /// URL: `…/fixedAssets(…)/employee`.
-    pub fn employee(&self) -> super::EntityPath<super::employee::Employees> {
-        super::EntityPath::from(self.single("employee"))
+    pub fn employee(&self) -> super::employee::EmployeePath {
+        super::employee::EmployeePath::from(
+            self.0.single::<super::employee::Employees>("employee"),
+        )
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::EntityPath<FixedAssets> {
+        &self.0
+    }
+    /// The absolute URL of the entity.
+    pub fn url(&self) -> String {
+        self.0.url()
     }
 }
+rt::__private::set_paths!(FixedAssets, FixedAssetsPath, FixedAssetPath);
 impl ::business_central_sdk::sync::ChangeTracked for FixedAsset {
     type LastModified = fields::LastModifiedDateTime;
     fn last_modified(&self) -> Option<rt::chrono::DateTime<rt::chrono::FixedOffset>> {

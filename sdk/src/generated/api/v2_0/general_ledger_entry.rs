@@ -515,42 +515,110 @@ pub mod fields {
         const NAME: &'static str = "dimensionSetLines";
     }
 }
-impl super::EntityPath<GeneralLedgerEntries> {
+/// The collection `generalLedgerEntries`: `…/generalLedgerEntries`, of `Microsoft.NAV.generalLedgerEntry` entities.
+///
+/// Read it with [`list`](GeneralLedgerEntriesPath::list), address one entity by key.
+#[derive(Debug, Clone)]
+pub struct GeneralLedgerEntriesPath(rt::CollectionPath<GeneralLedgerEntries>);
+impl GeneralLedgerEntriesPath {
+    /// Reads the collection: add `filter`, `order_by`, `select`,
+    /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
+    /// page by page.
+    pub fn list(&self) -> rt::ListQuery<GeneralLedgerEntries> {
+        self.0.list()
+    }
+    /// The number of entities (`…/$count`).
+    pub fn count(&self) -> rt::Request<u64> {
+        self.0.count()
+    }
+    /// One entity of the collection, by key: `…/generalLedgerEntries(…)`.
+    pub fn key(&self, id: rt::uuid::Uuid) -> GeneralLedgerEntryPath {
+        GeneralLedgerEntryPath(self.0.key_path(&id))
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::CollectionPath<GeneralLedgerEntries> {
+        &self.0
+    }
+    /// The absolute URL of the collection.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+}
+/// One `Microsoft.NAV.generalLedgerEntry` of `generalLedgerEntries`: `…/generalLedgerEntries(…)`.
+///
+/// Read it with [`get`](GeneralLedgerEntryPath::get).
+#[derive(Debug, Clone)]
+pub struct GeneralLedgerEntryPath(rt::EntityPath<GeneralLedgerEntries>);
+impl GeneralLedgerEntryPath {
+    /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    pub fn get(&self) -> rt::GetQuery<GeneralLedgerEntries> {
+        self.0.get()
+    }
     /// Navigation property `account` to one `Microsoft.NAV.account` (contained).
     ///
     /// URL: `…/generalLedgerEntries(…)/account`.
-    pub fn account(&self) -> super::EntityPath<super::account::Accounts> {
-        super::EntityPath::from(self.single("account"))
+    pub fn account(&self) -> super::account::AccountPath {
+        super::account::AccountPath::from(
+            self.0.single::<super::account::Accounts>("account"),
+        )
     }
     /// Navigation property `attachments` to a collection of `Microsoft.NAV.attachment` (contained).
     ///
     /// URL: `…/generalLedgerEntries(…)/attachments`.
-    pub fn attachments(&self) -> super::CollectionPath<super::attachment::Attachments> {
-        super::CollectionPath::from(self.collection("attachments"))
+    pub fn attachments(&self) -> super::attachment::AttachmentsPath {
+        super::attachment::AttachmentsPath::from(
+            self.0.collection::<super::attachment::Attachments>("attachments"),
+        )
     }
     /// One entity of `attachments`, by key: `…/generalLedgerEntries(…)/attachments(…)`.
-    pub fn attachment(
-        &self,
-        id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::attachment::Attachments> {
-        self.attachments().key(id)
+    pub fn attachment(&self, id: rt::uuid::Uuid) -> super::attachment::AttachmentPath {
+        super::attachment::AttachmentPath::from(
+            self
+                .0
+                .collection::<super::attachment::Attachments>("attachments")
+                .key_path(&id),
+        )
     }
     /// Navigation property `dimensionSetLines` to a collection of `Microsoft.NAV.dimensionSetLine` (contained).
     ///
     /// URL: `…/generalLedgerEntries(…)/dimensionSetLines`.
     pub fn dimension_set_lines(
         &self,
-    ) -> super::CollectionPath<super::dimension_set_line::DimensionSetLines> {
-        super::CollectionPath::from(self.collection("dimensionSetLines"))
+    ) -> super::dimension_set_line::DimensionSetLinesPath {
+        super::dimension_set_line::DimensionSetLinesPath::from(
+            self
+                .0
+                .collection::<
+                    super::dimension_set_line::DimensionSetLines,
+                >("dimensionSetLines"),
+        )
     }
     /// One entity of `dimensionSetLines`, by key: `…/generalLedgerEntries(…)/dimensionSetLines(…)`.
     pub fn dimension_set_line(
         &self,
         id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::dimension_set_line::DimensionSetLines> {
-        self.dimension_set_lines().key(id)
+    ) -> super::dimension_set_line::DimensionSetLinePath {
+        super::dimension_set_line::DimensionSetLinePath::from(
+            self
+                .0
+                .collection::<
+                    super::dimension_set_line::DimensionSetLines,
+                >("dimensionSetLines")
+                .key_path(&id),
+        )
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::EntityPath<GeneralLedgerEntries> {
+        &self.0
+    }
+    /// The absolute URL of the entity.
+    pub fn url(&self) -> String {
+        self.0.url()
     }
 }
+rt::__private::set_paths!(
+    GeneralLedgerEntries, GeneralLedgerEntriesPath, GeneralLedgerEntryPath
+);
 impl ::business_central_sdk::sync::ChangeTracked for GeneralLedgerEntry {
     type LastModified = fields::LastModifiedDateTime;
     fn last_modified(&self) -> Option<rt::chrono::DateTime<rt::chrono::FixedOffset>> {

@@ -491,6 +491,57 @@ pub mod fields {
     }
     impl rt::PropertyOf<super::GeneralLedgerSetup> for ShortcutDimension8Code {}
 }
+/// The collection `generalLedgerSetup`: `…/generalLedgerSetup`, of `Microsoft.NAV.generalLedgerSetup` entities.
+///
+/// Read it with [`list`](GeneralLedgerSetupSetPath::list), address one entity by key.
+#[derive(Debug, Clone)]
+pub struct GeneralLedgerSetupSetPath(rt::CollectionPath<GeneralLedgerSetupSet>);
+impl GeneralLedgerSetupSetPath {
+    /// Reads the collection: add `filter`, `order_by`, `select`,
+    /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
+    /// page by page.
+    pub fn list(&self) -> rt::ListQuery<GeneralLedgerSetupSet> {
+        self.0.list()
+    }
+    /// The number of entities (`…/$count`).
+    pub fn count(&self) -> rt::Request<u64> {
+        self.0.count()
+    }
+    /// One entity of the collection, by key: `…/generalLedgerSetup(…)`.
+    pub fn key(&self, id: rt::uuid::Uuid) -> GeneralLedgerSetupPath {
+        GeneralLedgerSetupPath(self.0.key_path(&id))
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::CollectionPath<GeneralLedgerSetupSet> {
+        &self.0
+    }
+    /// The absolute URL of the collection.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+}
+/// One `Microsoft.NAV.generalLedgerSetup` of `generalLedgerSetup`: `…/generalLedgerSetup(…)`.
+///
+/// Read it with [`get`](GeneralLedgerSetupPath::get).
+#[derive(Debug, Clone)]
+pub struct GeneralLedgerSetupPath(rt::EntityPath<GeneralLedgerSetupSet>);
+impl GeneralLedgerSetupPath {
+    /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    pub fn get(&self) -> rt::GetQuery<GeneralLedgerSetupSet> {
+        self.0.get()
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::EntityPath<GeneralLedgerSetupSet> {
+        &self.0
+    }
+    /// The absolute URL of the entity.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+}
+rt::__private::set_paths!(
+    GeneralLedgerSetupSet, GeneralLedgerSetupSetPath, GeneralLedgerSetupPath
+);
 impl ::business_central_sdk::sync::ChangeTracked for GeneralLedgerSetup {
     type LastModified = fields::LastModifiedDateTime;
     fn last_modified(&self) -> Option<rt::chrono::DateTime<rt::chrono::FixedOffset>> {

@@ -247,6 +247,60 @@ pub mod fields {
     }
     impl rt::PropertyOf<super::GeneralProductPostingGroup> for LastModifiedDateTime {}
 }
+/// The collection `generalProductPostingGroups`: `…/generalProductPostingGroups`, of `Microsoft.NAV.generalProductPostingGroup` entities.
+///
+/// Read it with [`list`](GeneralProductPostingGroupsPath::list), address one entity by key.
+#[derive(Debug, Clone)]
+pub struct GeneralProductPostingGroupsPath(
+    rt::CollectionPath<GeneralProductPostingGroups>,
+);
+impl GeneralProductPostingGroupsPath {
+    /// Reads the collection: add `filter`, `order_by`, `select`,
+    /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
+    /// page by page.
+    pub fn list(&self) -> rt::ListQuery<GeneralProductPostingGroups> {
+        self.0.list()
+    }
+    /// The number of entities (`…/$count`).
+    pub fn count(&self) -> rt::Request<u64> {
+        self.0.count()
+    }
+    /// One entity of the collection, by key: `…/generalProductPostingGroups(…)`.
+    pub fn key(&self, id: rt::uuid::Uuid) -> GeneralProductPostingGroupPath {
+        GeneralProductPostingGroupPath(self.0.key_path(&id))
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::CollectionPath<GeneralProductPostingGroups> {
+        &self.0
+    }
+    /// The absolute URL of the collection.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+}
+/// One `Microsoft.NAV.generalProductPostingGroup` of `generalProductPostingGroups`: `…/generalProductPostingGroups(…)`.
+///
+/// Read it with [`get`](GeneralProductPostingGroupPath::get).
+#[derive(Debug, Clone)]
+pub struct GeneralProductPostingGroupPath(rt::EntityPath<GeneralProductPostingGroups>);
+impl GeneralProductPostingGroupPath {
+    /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    pub fn get(&self) -> rt::GetQuery<GeneralProductPostingGroups> {
+        self.0.get()
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::EntityPath<GeneralProductPostingGroups> {
+        &self.0
+    }
+    /// The absolute URL of the entity.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+}
+rt::__private::set_paths!(
+    GeneralProductPostingGroups, GeneralProductPostingGroupsPath,
+    GeneralProductPostingGroupPath
+);
 impl ::business_central_sdk::sync::ChangeTracked for GeneralProductPostingGroup {
     type LastModified = fields::LastModifiedDateTime;
     fn last_modified(&self) -> Option<rt::chrono::DateTime<rt::chrono::FixedOffset>> {

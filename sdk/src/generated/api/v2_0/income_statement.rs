@@ -254,3 +254,52 @@ pub mod fields {
     }
     impl rt::PropertyOf<super::IncomeStatement> for DateFilter {}
 }
+/// The collection `incomeStatements`: `…/incomeStatements`, of `Microsoft.NAV.incomeStatement` entities.
+///
+/// Read it with [`list`](IncomeStatementsPath::list), address one entity by key.
+#[derive(Debug, Clone)]
+pub struct IncomeStatementsPath(rt::CollectionPath<IncomeStatements>);
+impl IncomeStatementsPath {
+    /// Reads the collection: add `filter`, `order_by`, `select`,
+    /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
+    /// page by page.
+    pub fn list(&self) -> rt::ListQuery<IncomeStatements> {
+        self.0.list()
+    }
+    /// The number of entities (`…/$count`).
+    pub fn count(&self) -> rt::Request<u64> {
+        self.0.count()
+    }
+    /// One entity of the collection, by key: `…/incomeStatements(…)`.
+    pub fn key(&self, id: rt::uuid::Uuid) -> IncomeStatementPath {
+        IncomeStatementPath(self.0.key_path(&id))
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::CollectionPath<IncomeStatements> {
+        &self.0
+    }
+    /// The absolute URL of the collection.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+}
+/// One `Microsoft.NAV.incomeStatement` of `incomeStatements`: `…/incomeStatements(…)`.
+///
+/// Read it with [`get`](IncomeStatementPath::get).
+#[derive(Debug, Clone)]
+pub struct IncomeStatementPath(rt::EntityPath<IncomeStatements>);
+impl IncomeStatementPath {
+    /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    pub fn get(&self) -> rt::GetQuery<IncomeStatements> {
+        self.0.get()
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::EntityPath<IncomeStatements> {
+        &self.0
+    }
+    /// The absolute URL of the entity.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+}
+rt::__private::set_paths!(IncomeStatements, IncomeStatementsPath, IncomeStatementPath);

@@ -190,6 +190,57 @@ pub mod fields {
     }
     impl rt::PropertyOf<super::InventoryPostingGroup> for LastModifiedDateTime {}
 }
+/// The collection `inventoryPostingGroups`: `…/inventoryPostingGroups`, of `Microsoft.NAV.inventoryPostingGroup` entities.
+///
+/// Read it with [`list`](InventoryPostingGroupsPath::list), address one entity by key.
+#[derive(Debug, Clone)]
+pub struct InventoryPostingGroupsPath(rt::CollectionPath<InventoryPostingGroups>);
+impl InventoryPostingGroupsPath {
+    /// Reads the collection: add `filter`, `order_by`, `select`,
+    /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
+    /// page by page.
+    pub fn list(&self) -> rt::ListQuery<InventoryPostingGroups> {
+        self.0.list()
+    }
+    /// The number of entities (`…/$count`).
+    pub fn count(&self) -> rt::Request<u64> {
+        self.0.count()
+    }
+    /// One entity of the collection, by key: `…/inventoryPostingGroups(…)`.
+    pub fn key(&self, id: rt::uuid::Uuid) -> InventoryPostingGroupPath {
+        InventoryPostingGroupPath(self.0.key_path(&id))
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::CollectionPath<InventoryPostingGroups> {
+        &self.0
+    }
+    /// The absolute URL of the collection.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+}
+/// One `Microsoft.NAV.inventoryPostingGroup` of `inventoryPostingGroups`: `…/inventoryPostingGroups(…)`.
+///
+/// Read it with [`get`](InventoryPostingGroupPath::get).
+#[derive(Debug, Clone)]
+pub struct InventoryPostingGroupPath(rt::EntityPath<InventoryPostingGroups>);
+impl InventoryPostingGroupPath {
+    /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    pub fn get(&self) -> rt::GetQuery<InventoryPostingGroups> {
+        self.0.get()
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::EntityPath<InventoryPostingGroups> {
+        &self.0
+    }
+    /// The absolute URL of the entity.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+}
+rt::__private::set_paths!(
+    InventoryPostingGroups, InventoryPostingGroupsPath, InventoryPostingGroupPath
+);
 impl ::business_central_sdk::sync::ChangeTracked for InventoryPostingGroup {
     type LastModified = fields::LastModifiedDateTime;
     fn last_modified(&self) -> Option<rt::chrono::DateTime<rt::chrono::FixedOffset>> {

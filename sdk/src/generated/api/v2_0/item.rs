@@ -1212,93 +1212,210 @@ pub mod fields {
         const NAME: &'static str = "documentAttachments";
     }
 }
-impl super::EntityPath<Items> {
+/// The collection `items`: `…/items`, of `Microsoft.NAV.item` entities.
+///
+/// Read it with [`list`](ItemsPath::list), address one entity by key.
+#[derive(Debug, Clone)]
+pub struct ItemsPath(rt::CollectionPath<Items>);
+impl ItemsPath {
+    /// Reads the collection: add `filter`, `order_by`, `select`,
+    /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
+    /// page by page.
+    pub fn list(&self) -> rt::ListQuery<Items> {
+        self.0.list()
+    }
+    /// The number of entities (`…/$count`).
+    pub fn count(&self) -> rt::Request<u64> {
+        self.0.count()
+    }
+    /// Creates an entity (`POST`); the service answers with it,
+    /// its key and ETag filled in. Related entities set in the
+    /// payload are created with it (deep insert).
+    pub fn create(&self, entity: ItemCreate) -> rt::Request<Item> {
+        self.0.create(entity)
+    }
+    /// One entity of the collection, by key: `…/items(…)`.
+    pub fn key(&self, id: rt::uuid::Uuid) -> ItemPath {
+        ItemPath(self.0.key_path(&id))
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::CollectionPath<Items> {
+        &self.0
+    }
+    /// The absolute URL of the collection.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+}
+/// One `Microsoft.NAV.item` of `items`: `…/items(…)`.
+///
+/// Read it with [`get`](ItemPath::get).
+#[derive(Debug, Clone)]
+pub struct ItemPath(rt::EntityPath<Items>);
+impl ItemPath {
+    /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    pub fn get(&self) -> rt::GetQuery<Items> {
+        self.0.get()
+    }
+    /// Changes the entity (`PATCH` with `If-Match: <current ETag>`).
+    /// If someone changed it since `current` was read, the service
+    /// refuses and the result is `Error::StaleEtag`.
+    pub fn update(
+        &self,
+        current: &impl rt::IfMatch,
+        changes: ItemUpdate,
+    ) -> rt::Request<Item> {
+        self.0.update(current, changes)
+    }
+    /// Changes the entity whatever its current version (`If-Match: *`).
+    /// This can overwrite someone else's change; prefer `update`.
+    pub fn update_unconditionally(&self, changes: ItemUpdate) -> rt::Request<Item> {
+        self.0.update_unconditionally(changes)
+    }
+    /// Deletes the entity (`DELETE` with `If-Match: <current ETag>`).
+    pub fn delete(&self, current: &impl rt::IfMatch) -> rt::Request<()> {
+        self.0.delete(current)
+    }
+    /// Deletes the entity whatever its current version (`If-Match: *`).
+    pub fn delete_unconditionally(&self) -> rt::Request<()> {
+        self.0.delete_unconditionally()
+    }
     /// Navigation property `itemCategory` to one `Microsoft.NAV.itemCategory` (contained).
     ///
     /// URL: `…/items(…)/itemCategory`.
-    pub fn item_category(
-        &self,
-    ) -> super::EntityPath<super::item_category::ItemCategories> {
-        super::EntityPath::from(self.single("itemCategory"))
+    pub fn item_category(&self) -> super::item_category::ItemCategoryPath {
+        super::item_category::ItemCategoryPath::from(
+            self.0.single::<super::item_category::ItemCategories>("itemCategory"),
+        )
     }
     /// Navigation property `inventoryPostingGroup` to one `Microsoft.NAV.inventoryPostingGroup` (contained).
     ///
     /// URL: `…/items(…)/inventoryPostingGroup`.
     pub fn inventory_posting_group(
         &self,
-    ) -> super::EntityPath<super::inventory_posting_group::InventoryPostingGroups> {
-        super::EntityPath::from(self.single("inventoryPostingGroup"))
+    ) -> super::inventory_posting_group::InventoryPostingGroupPath {
+        super::inventory_posting_group::InventoryPostingGroupPath::from(
+            self
+                .0
+                .single::<
+                    super::inventory_posting_group::InventoryPostingGroups,
+                >("inventoryPostingGroup"),
+        )
     }
     /// Navigation property `generalProductPostingGroup` to one `Microsoft.NAV.generalProductPostingGroup` (contained).
     ///
     /// URL: `…/items(…)/generalProductPostingGroup`.
     pub fn general_product_posting_group(
         &self,
-    ) -> super::EntityPath<
-        super::general_product_posting_group::GeneralProductPostingGroups,
-    > {
-        super::EntityPath::from(self.single("generalProductPostingGroup"))
+    ) -> super::general_product_posting_group::GeneralProductPostingGroupPath {
+        super::general_product_posting_group::GeneralProductPostingGroupPath::from(
+            self
+                .0
+                .single::<
+                    super::general_product_posting_group::GeneralProductPostingGroups,
+                >("generalProductPostingGroup"),
+        )
     }
     /// Navigation property `unitOfMeasure` to one `Microsoft.NAV.unitOfMeasure` (contained).
     ///
     /// URL: `…/items(…)/unitOfMeasure`.
-    pub fn unit_of_measure(
-        &self,
-    ) -> super::EntityPath<super::unit_of_measure::UnitsOfMeasure> {
-        super::EntityPath::from(self.single("unitOfMeasure"))
+    pub fn unit_of_measure(&self) -> super::unit_of_measure::UnitOfMeasurePath {
+        super::unit_of_measure::UnitOfMeasurePath::from(
+            self.0.single::<super::unit_of_measure::UnitsOfMeasure>("unitOfMeasure"),
+        )
     }
     /// Navigation property `picture` to one `Microsoft.NAV.picture` (contained).
     ///
     /// URL: `…/items(…)/picture`.
-    pub fn picture(&self) -> super::EntityPath<super::picture::Pictures> {
-        super::EntityPath::from(self.single("picture"))
+    pub fn picture(&self) -> super::picture::PicturePath {
+        super::picture::PicturePath::from(
+            self.0.single::<super::picture::Pictures>("picture"),
+        )
     }
     /// Navigation property `defaultDimensions` to a collection of `Microsoft.NAV.defaultDimension` (contained).
     ///
     /// URL: `…/items(…)/defaultDimensions`.
-    pub fn default_dimensions(
-        &self,
-    ) -> super::CollectionPath<super::default_dimension::DefaultDimensions> {
-        super::CollectionPath::from(self.collection("defaultDimensions"))
+    pub fn default_dimensions(&self) -> super::default_dimension::DefaultDimensionsPath {
+        super::default_dimension::DefaultDimensionsPath::from(
+            self
+                .0
+                .collection::<
+                    super::default_dimension::DefaultDimensions,
+                >("defaultDimensions"),
+        )
     }
     /// One entity of `defaultDimensions`, by key: `…/items(…)/defaultDimensions(…)`.
     pub fn default_dimension(
         &self,
         id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::default_dimension::DefaultDimensions> {
-        self.default_dimensions().key(id)
+    ) -> super::default_dimension::DefaultDimensionPath {
+        super::default_dimension::DefaultDimensionPath::from(
+            self
+                .0
+                .collection::<
+                    super::default_dimension::DefaultDimensions,
+                >("defaultDimensions")
+                .key_path(&id),
+        )
     }
     /// Navigation property `itemVariants` to a collection of `Microsoft.NAV.itemVariant` (contained).
     ///
     /// URL: `…/items(…)/itemVariants`.
-    pub fn item_variants(
-        &self,
-    ) -> super::CollectionPath<super::item_variant::ItemVariants> {
-        super::CollectionPath::from(self.collection("itemVariants"))
+    pub fn item_variants(&self) -> super::item_variant::ItemVariantsPath {
+        super::item_variant::ItemVariantsPath::from(
+            self.0.collection::<super::item_variant::ItemVariants>("itemVariants"),
+        )
     }
     /// One entity of `itemVariants`, by key: `…/items(…)/itemVariants(…)`.
     pub fn item_variant(
         &self,
         id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::item_variant::ItemVariants> {
-        self.item_variants().key(id)
+    ) -> super::item_variant::ItemVariantPath {
+        super::item_variant::ItemVariantPath::from(
+            self
+                .0
+                .collection::<super::item_variant::ItemVariants>("itemVariants")
+                .key_path(&id),
+        )
     }
     /// Navigation property `documentAttachments` to a collection of `Microsoft.NAV.documentAttachment` (contained).
     ///
     /// URL: `…/items(…)/documentAttachments`.
     pub fn document_attachments(
         &self,
-    ) -> super::CollectionPath<super::document_attachment::DocumentAttachments> {
-        super::CollectionPath::from(self.collection("documentAttachments"))
+    ) -> super::document_attachment::DocumentAttachmentsPath {
+        super::document_attachment::DocumentAttachmentsPath::from(
+            self
+                .0
+                .collection::<
+                    super::document_attachment::DocumentAttachments,
+                >("documentAttachments"),
+        )
     }
     /// One entity of `documentAttachments`, by key: `…/items(…)/documentAttachments(…)`.
     pub fn document_attachment(
         &self,
         id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::document_attachment::DocumentAttachments> {
-        self.document_attachments().key(id)
+    ) -> super::document_attachment::DocumentAttachmentPath {
+        super::document_attachment::DocumentAttachmentPath::from(
+            self
+                .0
+                .collection::<
+                    super::document_attachment::DocumentAttachments,
+                >("documentAttachments")
+                .key_path(&id),
+        )
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::EntityPath<Items> {
+        &self.0
+    }
+    /// The absolute URL of the entity.
+    pub fn url(&self) -> String {
+        self.0.url()
     }
 }
+rt::__private::set_paths!(Items, ItemsPath, ItemPath);
 impl ::business_central_sdk::sync::ChangeTracked for Item {
     type LastModified = fields::LastModifiedDateTime;
     fn last_modified(&self) -> Option<rt::chrono::DateTime<rt::chrono::FixedOffset>> {

@@ -420,6 +420,55 @@ pub mod fields {
     }
     impl rt::PropertyOf<super::ItemLedgerEntry> for LastModifiedDateTime {}
 }
+/// The collection `itemLedgerEntries`: `…/itemLedgerEntries`, of `Microsoft.NAV.itemLedgerEntry` entities.
+///
+/// Read it with [`list`](ItemLedgerEntriesPath::list), address one entity by key.
+#[derive(Debug, Clone)]
+pub struct ItemLedgerEntriesPath(rt::CollectionPath<ItemLedgerEntries>);
+impl ItemLedgerEntriesPath {
+    /// Reads the collection: add `filter`, `order_by`, `select`,
+    /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
+    /// page by page.
+    pub fn list(&self) -> rt::ListQuery<ItemLedgerEntries> {
+        self.0.list()
+    }
+    /// The number of entities (`…/$count`).
+    pub fn count(&self) -> rt::Request<u64> {
+        self.0.count()
+    }
+    /// One entity of the collection, by key: `…/itemLedgerEntries(…)`.
+    pub fn key(&self, id: rt::uuid::Uuid) -> ItemLedgerEntryPath {
+        ItemLedgerEntryPath(self.0.key_path(&id))
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::CollectionPath<ItemLedgerEntries> {
+        &self.0
+    }
+    /// The absolute URL of the collection.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+}
+/// One `Microsoft.NAV.itemLedgerEntry` of `itemLedgerEntries`: `…/itemLedgerEntries(…)`.
+///
+/// Read it with [`get`](ItemLedgerEntryPath::get).
+#[derive(Debug, Clone)]
+pub struct ItemLedgerEntryPath(rt::EntityPath<ItemLedgerEntries>);
+impl ItemLedgerEntryPath {
+    /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    pub fn get(&self) -> rt::GetQuery<ItemLedgerEntries> {
+        self.0.get()
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::EntityPath<ItemLedgerEntries> {
+        &self.0
+    }
+    /// The absolute URL of the entity.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+}
+rt::__private::set_paths!(ItemLedgerEntries, ItemLedgerEntriesPath, ItemLedgerEntryPath);
 impl ::business_central_sdk::sync::ChangeTracked for ItemLedgerEntry {
     type LastModified = fields::LastModifiedDateTime;
     fn last_modified(&self) -> Option<rt::chrono::DateTime<rt::chrono::FixedOffset>> {

@@ -397,14 +397,93 @@ pub mod fields {
         const NAME: &'static str = "item";
     }
 }
-impl super::EntityPath<ItemVariants> {
+/// The collection `itemVariants`: `…/itemVariants`, of `Microsoft.NAV.itemVariant` entities.
+///
+/// Read it with [`list`](ItemVariantsPath::list), address one entity by key.
+#[derive(Debug, Clone)]
+pub struct ItemVariantsPath(rt::CollectionPath<ItemVariants>);
+impl ItemVariantsPath {
+    /// Reads the collection: add `filter`, `order_by`, `select`,
+    /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
+    /// page by page.
+    pub fn list(&self) -> rt::ListQuery<ItemVariants> {
+        self.0.list()
+    }
+    /// The number of entities (`…/$count`).
+    pub fn count(&self) -> rt::Request<u64> {
+        self.0.count()
+    }
+    /// Creates an entity (`POST`); the service answers with it,
+    /// its key and ETag filled in. Related entities set in the
+    /// payload are created with it (deep insert).
+    pub fn create(&self, entity: ItemVariantCreate) -> rt::Request<ItemVariant> {
+        self.0.create(entity)
+    }
+    /// One entity of the collection, by key: `…/itemVariants(…)`.
+    pub fn key(&self, id: rt::uuid::Uuid) -> ItemVariantPath {
+        ItemVariantPath(self.0.key_path(&id))
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::CollectionPath<ItemVariants> {
+        &self.0
+    }
+    /// The absolute URL of the collection.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+}
+/// One `Microsoft.NAV.itemVariant` of `itemVariants`: `…/itemVariants(…)`.
+///
+/// Read it with [`get`](ItemVariantPath::get).
+#[derive(Debug, Clone)]
+pub struct ItemVariantPath(rt::EntityPath<ItemVariants>);
+impl ItemVariantPath {
+    /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    pub fn get(&self) -> rt::GetQuery<ItemVariants> {
+        self.0.get()
+    }
+    /// Changes the entity (`PATCH` with `If-Match: <current ETag>`).
+    /// If someone changed it since `current` was read, the service
+    /// refuses and the result is `Error::StaleEtag`.
+    pub fn update(
+        &self,
+        current: &impl rt::IfMatch,
+        changes: ItemVariantUpdate,
+    ) -> rt::Request<ItemVariant> {
+        self.0.update(current, changes)
+    }
+    /// Changes the entity whatever its current version (`If-Match: *`).
+    /// This can overwrite someone else's change; prefer `update`.
+    pub fn update_unconditionally(
+        &self,
+        changes: ItemVariantUpdate,
+    ) -> rt::Request<ItemVariant> {
+        self.0.update_unconditionally(changes)
+    }
+    /// Deletes the entity (`DELETE` with `If-Match: <current ETag>`).
+    pub fn delete(&self, current: &impl rt::IfMatch) -> rt::Request<()> {
+        self.0.delete(current)
+    }
+    /// Deletes the entity whatever its current version (`If-Match: *`).
+    pub fn delete_unconditionally(&self) -> rt::Request<()> {
+        self.0.delete_unconditionally()
+    }
     /// Navigation property `item` to one `Microsoft.NAV.item` (contained).
     ///
     /// URL: `…/itemVariants(…)/item`.
-    pub fn item(&self) -> super::EntityPath<super::item::Items> {
-        super::EntityPath::from(self.single("item"))
+    pub fn item(&self) -> super::item::ItemPath {
+        super::item::ItemPath::from(self.0.single::<super::item::Items>("item"))
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::EntityPath<ItemVariants> {
+        &self.0
+    }
+    /// The absolute URL of the entity.
+    pub fn url(&self) -> String {
+        self.0.url()
     }
 }
+rt::__private::set_paths!(ItemVariants, ItemVariantsPath, ItemVariantPath);
 impl ::business_central_sdk::sync::ChangeTracked for ItemVariant {
     type LastModified = fields::LastModifiedDateTime;
     fn last_modified(&self) -> Option<rt::chrono::DateTime<rt::chrono::FixedOffset>> {

@@ -1221,28 +1221,88 @@ pub mod fields {
         const NAME: &'static str = "jobQueueLogEntries";
     }
 }
-impl super::EntityPath<JobQueueEntries> {
+/// The collection `jobQueueEntries`: `…/jobQueueEntries`, of `Microsoft.NAV.jobQueueEntry` entities.
+///
+/// Read it with [`list`](JobQueueEntriesPath::list), address one entity by key.
+#[derive(Debug, Clone)]
+pub struct JobQueueEntriesPath(rt::CollectionPath<JobQueueEntries>);
+impl JobQueueEntriesPath {
+    /// Reads the collection: add `filter`, `order_by`, `select`,
+    /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
+    /// page by page.
+    pub fn list(&self) -> rt::ListQuery<JobQueueEntries> {
+        self.0.list()
+    }
+    /// The number of entities (`…/$count`).
+    pub fn count(&self) -> rt::Request<u64> {
+        self.0.count()
+    }
+    /// One entity of the collection, by key: `…/jobQueueEntries(…)`.
+    pub fn key(&self, id: rt::uuid::Uuid) -> JobQueueEntryPath {
+        JobQueueEntryPath(self.0.key_path(&id))
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::CollectionPath<JobQueueEntries> {
+        &self.0
+    }
+    /// The absolute URL of the collection.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+}
+/// One `Microsoft.NAV.jobQueueEntry` of `jobQueueEntries`: `…/jobQueueEntries(…)`.
+///
+/// Read it with [`get`](JobQueueEntryPath::get).
+#[derive(Debug, Clone)]
+pub struct JobQueueEntryPath(rt::EntityPath<JobQueueEntries>);
+impl JobQueueEntryPath {
+    /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    pub fn get(&self) -> rt::GetQuery<JobQueueEntries> {
+        self.0.get()
+    }
     /// Navigation property `jobQueueLogEntries` to a collection of `Microsoft.NAV.jobQueueLogEntry` (contained).
     ///
     /// URL: `…/jobQueueEntries(…)/jobQueueLogEntries`.
     pub fn job_queue_log_entries(
         &self,
-    ) -> super::CollectionPath<super::job_queue_log_entry::JobQueueLogEntries> {
-        super::CollectionPath::from(self.collection("jobQueueLogEntries"))
+    ) -> super::job_queue_log_entry::JobQueueLogEntriesPath {
+        super::job_queue_log_entry::JobQueueLogEntriesPath::from(
+            self
+                .0
+                .collection::<
+                    super::job_queue_log_entry::JobQueueLogEntries,
+                >("jobQueueLogEntries"),
+        )
     }
     /// One entity of `jobQueueLogEntries`, by key: `…/jobQueueEntries(…)/jobQueueLogEntries(…)`.
     pub fn job_queue_log_entry(
         &self,
         id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::job_queue_log_entry::JobQueueLogEntries> {
-        self.job_queue_log_entries().key(id)
+    ) -> super::job_queue_log_entry::JobQueueLogEntryPath {
+        super::job_queue_log_entry::JobQueueLogEntryPath::from(
+            self
+                .0
+                .collection::<
+                    super::job_queue_log_entry::JobQueueLogEntries,
+                >("jobQueueLogEntries")
+                .key_path(&id),
+        )
     }
     /// Action `Microsoft.NAV.restart`.
     /// URL: `POST …/jobQueueEntries(…)/Microsoft.NAV.restart`.
     pub fn restart(&self) -> rt::Request<()> {
-        self.action("Microsoft.NAV.restart", None, rt::decode::no_content)
+        self.0.action("Microsoft.NAV.restart", None, rt::decode::no_content)
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::EntityPath<JobQueueEntries> {
+        &self.0
+    }
+    /// The absolute URL of the entity.
+    pub fn url(&self) -> String {
+        self.0.url()
     }
 }
+rt::__private::set_paths!(JobQueueEntries, JobQueueEntriesPath, JobQueueEntryPath);
 impl ::business_central_sdk::sync::ChangeTracked for JobQueueEntry {
     type LastModified = fields::LastModifiedDateTime;
     fn last_modified(&self) -> Option<rt::chrono::DateTime<rt::chrono::FixedOffset>> {

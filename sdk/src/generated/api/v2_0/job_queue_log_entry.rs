@@ -512,12 +512,61 @@ pub mod fields {
     }
     impl rt::PropertyOf<super::JobQueueLogEntry> for LastModifiedDateTime {}
 }
-impl super::EntityPath<JobQueueLogEntries> {
-    /// The content of the stream property `errorCallStack` (download and upload): `…/jobQueueLogEntries(…)/errorCallStack`.
-    pub fn error_call_stack(&self) -> rt::MediaPath {
-        self.media("errorCallStack")
+/// The collection `jobQueueLogEntries`: `…/jobQueueLogEntries`, of `Microsoft.NAV.jobQueueLogEntry` entities.
+///
+/// Read it with [`list`](JobQueueLogEntriesPath::list), address one entity by key.
+#[derive(Debug, Clone)]
+pub struct JobQueueLogEntriesPath(rt::CollectionPath<JobQueueLogEntries>);
+impl JobQueueLogEntriesPath {
+    /// Reads the collection: add `filter`, `order_by`, `select`,
+    /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
+    /// page by page.
+    pub fn list(&self) -> rt::ListQuery<JobQueueLogEntries> {
+        self.0.list()
+    }
+    /// The number of entities (`…/$count`).
+    pub fn count(&self) -> rt::Request<u64> {
+        self.0.count()
+    }
+    /// One entity of the collection, by key: `…/jobQueueLogEntries(…)`.
+    pub fn key(&self, id: rt::uuid::Uuid) -> JobQueueLogEntryPath {
+        JobQueueLogEntryPath(self.0.key_path(&id))
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::CollectionPath<JobQueueLogEntries> {
+        &self.0
+    }
+    /// The absolute URL of the collection.
+    pub fn url(&self) -> String {
+        self.0.url()
     }
 }
+/// One `Microsoft.NAV.jobQueueLogEntry` of `jobQueueLogEntries`: `…/jobQueueLogEntries(…)`.
+///
+/// Read it with [`get`](JobQueueLogEntryPath::get).
+#[derive(Debug, Clone)]
+pub struct JobQueueLogEntryPath(rt::EntityPath<JobQueueLogEntries>);
+impl JobQueueLogEntryPath {
+    /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    pub fn get(&self) -> rt::GetQuery<JobQueueLogEntries> {
+        self.0.get()
+    }
+    /// The content of the stream property `errorCallStack` (download and upload): `…/jobQueueLogEntries(…)/errorCallStack`.
+    pub fn error_call_stack(&self) -> rt::MediaPath {
+        self.0.media("errorCallStack")
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::EntityPath<JobQueueLogEntries> {
+        &self.0
+    }
+    /// The absolute URL of the entity.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+}
+rt::__private::set_paths!(
+    JobQueueLogEntries, JobQueueLogEntriesPath, JobQueueLogEntryPath
+);
 impl ::business_central_sdk::sync::ChangeTracked for JobQueueLogEntry {
     type LastModified = fields::LastModifiedDateTime;
     fn last_modified(&self) -> Option<rt::chrono::DateTime<rt::chrono::FixedOffset>> {

@@ -458,28 +458,112 @@ pub mod fields {
         const NAME: &'static str = "journalLines";
     }
 }
-impl super::EntityPath<Journals> {
+/// The collection `journals`: `…/journals`, of `Microsoft.NAV.journal` entities.
+///
+/// Read it with [`list`](JournalsPath::list), address one entity by key.
+#[derive(Debug, Clone)]
+pub struct JournalsPath(rt::CollectionPath<Journals>);
+impl JournalsPath {
+    /// Reads the collection: add `filter`, `order_by`, `select`,
+    /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
+    /// page by page.
+    pub fn list(&self) -> rt::ListQuery<Journals> {
+        self.0.list()
+    }
+    /// The number of entities (`…/$count`).
+    pub fn count(&self) -> rt::Request<u64> {
+        self.0.count()
+    }
+    /// Creates an entity (`POST`); the service answers with it,
+    /// its key and ETag filled in. Related entities set in the
+    /// payload are created with it (deep insert).
+    pub fn create(&self, entity: JournalCreate) -> rt::Request<Journal> {
+        self.0.create(entity)
+    }
+    /// One entity of the collection, by key: `…/journals(…)`.
+    pub fn key(&self, id: rt::uuid::Uuid) -> JournalPath {
+        JournalPath(self.0.key_path(&id))
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::CollectionPath<Journals> {
+        &self.0
+    }
+    /// The absolute URL of the collection.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+}
+/// One `Microsoft.NAV.journal` of `journals`: `…/journals(…)`.
+///
+/// Read it with [`get`](JournalPath::get).
+#[derive(Debug, Clone)]
+pub struct JournalPath(rt::EntityPath<Journals>);
+impl JournalPath {
+    /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    pub fn get(&self) -> rt::GetQuery<Journals> {
+        self.0.get()
+    }
+    /// Changes the entity (`PATCH` with `If-Match: <current ETag>`).
+    /// If someone changed it since `current` was read, the service
+    /// refuses and the result is `Error::StaleEtag`.
+    pub fn update(
+        &self,
+        current: &impl rt::IfMatch,
+        changes: JournalUpdate,
+    ) -> rt::Request<Journal> {
+        self.0.update(current, changes)
+    }
+    /// Changes the entity whatever its current version (`If-Match: *`).
+    /// This can overwrite someone else's change; prefer `update`.
+    pub fn update_unconditionally(
+        &self,
+        changes: JournalUpdate,
+    ) -> rt::Request<Journal> {
+        self.0.update_unconditionally(changes)
+    }
+    /// Deletes the entity (`DELETE` with `If-Match: <current ETag>`).
+    pub fn delete(&self, current: &impl rt::IfMatch) -> rt::Request<()> {
+        self.0.delete(current)
+    }
+    /// Deletes the entity whatever its current version (`If-Match: *`).
+    pub fn delete_unconditionally(&self) -> rt::Request<()> {
+        self.0.delete_unconditionally()
+    }
     /// Navigation property `journalLines` to a collection of `Microsoft.NAV.journalLine` (contained).
     ///
     /// URL: `…/journals(…)/journalLines`.
-    pub fn journal_lines(
-        &self,
-    ) -> super::CollectionPath<super::journal_line::JournalLines> {
-        super::CollectionPath::from(self.collection("journalLines"))
+    pub fn journal_lines(&self) -> super::journal_line::JournalLinesPath {
+        super::journal_line::JournalLinesPath::from(
+            self.0.collection::<super::journal_line::JournalLines>("journalLines"),
+        )
     }
     /// One entity of `journalLines`, by key: `…/journals(…)/journalLines(…)`.
     pub fn journal_line(
         &self,
         id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::journal_line::JournalLines> {
-        self.journal_lines().key(id)
+    ) -> super::journal_line::JournalLinePath {
+        super::journal_line::JournalLinePath::from(
+            self
+                .0
+                .collection::<super::journal_line::JournalLines>("journalLines")
+                .key_path(&id),
+        )
     }
     /// Action `Microsoft.NAV.post`.
     /// URL: `POST …/journals(…)/Microsoft.NAV.post`.
     pub fn post(&self) -> rt::Request<()> {
-        self.action("Microsoft.NAV.post", None, rt::decode::no_content)
+        self.0.action("Microsoft.NAV.post", None, rt::decode::no_content)
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::EntityPath<Journals> {
+        &self.0
+    }
+    /// The absolute URL of the entity.
+    pub fn url(&self) -> String {
+        self.0.url()
     }
 }
+rt::__private::set_paths!(Journals, JournalsPath, JournalPath);
 impl ::business_central_sdk::sync::ChangeTracked for Journal {
     type LastModified = fields::LastModifiedDateTime;
     fn last_modified(&self) -> Option<rt::chrono::DateTime<rt::chrono::FixedOffset>> {

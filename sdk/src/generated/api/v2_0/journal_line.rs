@@ -986,56 +986,162 @@ pub mod fields {
         const NAME: &'static str = "dimensionSetLines";
     }
 }
-impl super::EntityPath<JournalLines> {
+/// The collection `journalLines`: `…/journalLines`, of `Microsoft.NAV.journalLine` entities.
+///
+/// Read it with [`list`](JournalLinesPath::list), address one entity by key.
+#[derive(Debug, Clone)]
+pub struct JournalLinesPath(rt::CollectionPath<JournalLines>);
+impl JournalLinesPath {
+    /// Reads the collection: add `filter`, `order_by`, `select`,
+    /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
+    /// page by page.
+    pub fn list(&self) -> rt::ListQuery<JournalLines> {
+        self.0.list()
+    }
+    /// The number of entities (`…/$count`).
+    pub fn count(&self) -> rt::Request<u64> {
+        self.0.count()
+    }
+    /// Creates an entity (`POST`); the service answers with it,
+    /// its key and ETag filled in. Related entities set in the
+    /// payload are created with it (deep insert).
+    pub fn create(&self, entity: JournalLineCreate) -> rt::Request<JournalLine> {
+        self.0.create(entity)
+    }
+    /// One entity of the collection, by key: `…/journalLines(…)`.
+    pub fn key(&self, id: rt::uuid::Uuid) -> JournalLinePath {
+        JournalLinePath(self.0.key_path(&id))
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::CollectionPath<JournalLines> {
+        &self.0
+    }
+    /// The absolute URL of the collection.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+}
+/// One `Microsoft.NAV.journalLine` of `journalLines`: `…/journalLines(…)`.
+///
+/// Read it with [`get`](JournalLinePath::get).
+#[derive(Debug, Clone)]
+pub struct JournalLinePath(rt::EntityPath<JournalLines>);
+impl JournalLinePath {
+    /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    pub fn get(&self) -> rt::GetQuery<JournalLines> {
+        self.0.get()
+    }
+    /// Changes the entity (`PATCH` with `If-Match: <current ETag>`).
+    /// If someone changed it since `current` was read, the service
+    /// refuses and the result is `Error::StaleEtag`.
+    pub fn update(
+        &self,
+        current: &impl rt::IfMatch,
+        changes: JournalLineUpdate,
+    ) -> rt::Request<JournalLine> {
+        self.0.update(current, changes)
+    }
+    /// Changes the entity whatever its current version (`If-Match: *`).
+    /// This can overwrite someone else's change; prefer `update`.
+    pub fn update_unconditionally(
+        &self,
+        changes: JournalLineUpdate,
+    ) -> rt::Request<JournalLine> {
+        self.0.update_unconditionally(changes)
+    }
+    /// Deletes the entity (`DELETE` with `If-Match: <current ETag>`).
+    pub fn delete(&self, current: &impl rt::IfMatch) -> rt::Request<()> {
+        self.0.delete(current)
+    }
+    /// Deletes the entity whatever its current version (`If-Match: *`).
+    pub fn delete_unconditionally(&self) -> rt::Request<()> {
+        self.0.delete_unconditionally()
+    }
     /// Navigation property `journal` to one `Microsoft.NAV.journal` (contained).
     ///
     /// URL: `…/journalLines(…)/journal`.
-    pub fn journal(&self) -> super::EntityPath<super::journal::Journals> {
-        super::EntityPath::from(self.single("journal"))
+    pub fn journal(&self) -> super::journal::JournalPath {
+        super::journal::JournalPath::from(
+            self.0.single::<super::journal::Journals>("journal"),
+        )
     }
     /// Navigation property `customerPaymentJournal` to one `Microsoft.NAV.customerPaymentJournal` (contained).
     ///
     /// URL: `…/journalLines(…)/customerPaymentJournal`.
     pub fn customer_payment_journal(
         &self,
-    ) -> super::EntityPath<super::customer_payment_journal::CustomerPaymentJournals> {
-        super::EntityPath::from(self.single("customerPaymentJournal"))
+    ) -> super::customer_payment_journal::CustomerPaymentJournalPath {
+        super::customer_payment_journal::CustomerPaymentJournalPath::from(
+            self
+                .0
+                .single::<
+                    super::customer_payment_journal::CustomerPaymentJournals,
+                >("customerPaymentJournal"),
+        )
     }
     /// Navigation property `account` to one `Microsoft.NAV.account` (contained).
     ///
     /// URL: `…/journalLines(…)/account`.
-    pub fn account(&self) -> super::EntityPath<super::account::Accounts> {
-        super::EntityPath::from(self.single("account"))
+    pub fn account(&self) -> super::account::AccountPath {
+        super::account::AccountPath::from(
+            self.0.single::<super::account::Accounts>("account"),
+        )
     }
     /// Navigation property `attachments` to a collection of `Microsoft.NAV.attachment` (contained).
     ///
     /// URL: `…/journalLines(…)/attachments`.
-    pub fn attachments(&self) -> super::CollectionPath<super::attachment::Attachments> {
-        super::CollectionPath::from(self.collection("attachments"))
+    pub fn attachments(&self) -> super::attachment::AttachmentsPath {
+        super::attachment::AttachmentsPath::from(
+            self.0.collection::<super::attachment::Attachments>("attachments"),
+        )
     }
     /// One entity of `attachments`, by key: `…/journalLines(…)/attachments(…)`.
-    pub fn attachment(
-        &self,
-        id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::attachment::Attachments> {
-        self.attachments().key(id)
+    pub fn attachment(&self, id: rt::uuid::Uuid) -> super::attachment::AttachmentPath {
+        super::attachment::AttachmentPath::from(
+            self
+                .0
+                .collection::<super::attachment::Attachments>("attachments")
+                .key_path(&id),
+        )
     }
     /// Navigation property `dimensionSetLines` to a collection of `Microsoft.NAV.dimensionSetLine` (contained).
     ///
     /// URL: `…/journalLines(…)/dimensionSetLines`.
     pub fn dimension_set_lines(
         &self,
-    ) -> super::CollectionPath<super::dimension_set_line::DimensionSetLines> {
-        super::CollectionPath::from(self.collection("dimensionSetLines"))
+    ) -> super::dimension_set_line::DimensionSetLinesPath {
+        super::dimension_set_line::DimensionSetLinesPath::from(
+            self
+                .0
+                .collection::<
+                    super::dimension_set_line::DimensionSetLines,
+                >("dimensionSetLines"),
+        )
     }
     /// One entity of `dimensionSetLines`, by key: `…/journalLines(…)/dimensionSetLines(…)`.
     pub fn dimension_set_line(
         &self,
         id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::dimension_set_line::DimensionSetLines> {
-        self.dimension_set_lines().key(id)
+    ) -> super::dimension_set_line::DimensionSetLinePath {
+        super::dimension_set_line::DimensionSetLinePath::from(
+            self
+                .0
+                .collection::<
+                    super::dimension_set_line::DimensionSetLines,
+                >("dimensionSetLines")
+                .key_path(&id),
+        )
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::EntityPath<JournalLines> {
+        &self.0
+    }
+    /// The absolute URL of the entity.
+    pub fn url(&self) -> String {
+        self.0.url()
     }
 }
+rt::__private::set_paths!(JournalLines, JournalLinesPath, JournalLinePath);
 impl ::business_central_sdk::sync::ChangeTracked for JournalLine {
     type LastModified = fields::LastModifiedDateTime;
     fn last_modified(&self) -> Option<rt::chrono::DateTime<rt::chrono::FixedOffset>> {

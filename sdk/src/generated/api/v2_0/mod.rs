@@ -38,7 +38,7 @@ impl Api {
     }
     /// The company the client was configured with
     /// (`default_company_id` or `default_company_name`).
-    pub fn default_company(&self) -> Result<EntityPath<company::Companies>, rt::Error> {
+    pub fn default_company(&self) -> Result<company::CompanyPath, rt::Error> {
         match ::business_central_sdk::default_company(self.api.client()) {
             Some(::business_central_sdk::CompanyRef::Id(id)) => {
                 Ok(self.companies().key(*id))
@@ -57,168 +57,114 @@ impl Api {
         }
     }
     /// The entity set `apicategoryroutes` (`api/v2.0/apicategoryroutes`).
-    pub fn apicategoryroutes(
-        &self,
-    ) -> CollectionPath<apicategoryroutes::ApicategoryroutesSet> {
-        CollectionPath(rt::CollectionPath::new(self.api.clone(), "apicategoryroutes"))
+    pub fn api_category_routes(&self) -> api_category_route::ApiCategoryRoutesPath {
+        api_category_route::ApiCategoryRoutesPath::from(
+            rt::CollectionPath::<
+                api_category_route::ApiCategoryRoutes,
+            >::new(self.api.clone(), "apicategoryroutes"),
+        )
     }
     /// One entity of `apicategoryroutes` by key (`api/v2.0/apicategoryroutes(…)`).
-    pub fn apicategoryroutes_by_key(
+    pub fn api_category_route(
         &self,
         route: impl Into<String>,
-    ) -> EntityPath<apicategoryroutes::ApicategoryroutesSet> {
-        self.apicategoryroutes().key(route.into())
+    ) -> api_category_route::ApiCategoryRoutePath {
+        self.api_category_routes().key(route)
     }
     /// The entity set `companies` (`api/v2.0/companies`).
-    pub fn companies(&self) -> CollectionPath<company::Companies> {
-        CollectionPath(rt::CollectionPath::new(self.api.clone(), "companies"))
+    pub fn companies(&self) -> company::CompaniesPath {
+        company::CompaniesPath::from(
+            rt::CollectionPath::<company::Companies>::new(self.api.clone(), "companies"),
+        )
     }
     /// One entity of `companies` by key (`api/v2.0/companies(…)`).
-    pub fn company(&self, id: rt::uuid::Uuid) -> EntityPath<company::Companies> {
+    pub fn company(&self, id: rt::uuid::Uuid) -> company::CompanyPath {
         self.companies().key(id)
     }
     /// One entity of `companies` by its alternate key `businessProfileId` (`companies(businessProfileId=…)`).
     pub fn company_by_business_profile_id(
         &self,
         business_profile_id: impl Into<String>,
-    ) -> EntityPath<company::Companies> {
+    ) -> company::CompanyPath {
         self.companies().by_business_profile_id(business_profile_id)
     }
     /// One entity of `companies` by its alternate key `name` (`companies(name=…)`).
-    pub fn company_by_name(
-        &self,
-        name: impl Into<String>,
-    ) -> EntityPath<company::Companies> {
+    pub fn company_by_name(&self, name: impl Into<String>) -> company::CompanyPath {
         self.companies().by_name(name)
     }
     /// The entity set `entityDefinitions` (`api/v2.0/entityDefinitions`).
-    pub fn entity_definitions(
-        &self,
-    ) -> CollectionPath<entity_metadata::EntityDefinitions> {
-        CollectionPath(rt::CollectionPath::new(self.api.clone(), "entityDefinitions"))
+    pub fn entity_definitions(&self) -> entity_metadata::EntityDefinitionsPath {
+        entity_metadata::EntityDefinitionsPath::from(
+            rt::CollectionPath::<
+                entity_metadata::EntityDefinitions,
+            >::new(self.api.clone(), "entityDefinitions"),
+        )
     }
     /// One entity of `entityDefinitions` by key (`api/v2.0/entityDefinitions(…)`).
     pub fn entity_metadata(
         &self,
         entity_name: impl Into<String>,
-    ) -> EntityPath<entity_metadata::EntityDefinitions> {
-        self.entity_definitions().key(entity_name.into())
+    ) -> entity_metadata::EntityMetadataPath {
+        self.entity_definitions().key(entity_name)
     }
     /// The entity set `externalbusinesseventdefinitions` (`api/v2.0/externalbusinesseventdefinitions`).
-    pub fn externalbusinesseventdefinitions(
+    pub fn external_business_event_definitions(
         &self,
-    ) -> CollectionPath<
-        externalbusinesseventdefinitions::ExternalbusinesseventdefinitionsSet,
-    > {
-        CollectionPath(
-            rt::CollectionPath::new(self.api.clone(), "externalbusinesseventdefinitions"),
+    ) -> external_business_event_definition::ExternalBusinessEventDefinitionsPath {
+        external_business_event_definition::ExternalBusinessEventDefinitionsPath::from(
+            rt::CollectionPath::<
+                external_business_event_definition::ExternalBusinessEventDefinitions,
+            >::new(self.api.clone(), "externalbusinesseventdefinitions"),
         )
     }
     /// One entity of `externalbusinesseventdefinitions` by key (`api/v2.0/externalbusinesseventdefinitions(…)`).
-    pub fn externalbusinesseventdefinitions_by_key(
+    pub fn external_business_event_definition(
         &self,
         app_id: rt::uuid::Uuid,
         name: impl Into<String>,
         event_version: impl Into<String>,
-    ) -> EntityPath<
-        externalbusinesseventdefinitions::ExternalbusinesseventdefinitionsSet,
-    > {
-        self.externalbusinesseventdefinitions()
-            .key(externalbusinesseventdefinitions::ExternalbusinesseventdefinitionsKey {
-                app_id,
-                name: name.into(),
-                event_version: event_version.into(),
-            })
+    ) -> external_business_event_definition::ExternalBusinessEventDefinitionPath {
+        self.external_business_event_definitions().key(app_id, name, event_version)
     }
     /// One entity of `externalbusinesseventdefinitions` by its alternate key `appId`, `name` (`externalbusinesseventdefinitions(appId=…)`).
-    pub fn externalbusinesseventdefinitions_by_key_by_app_id_and_name(
+    pub fn external_business_event_definition_by_app_id_and_name(
         &self,
         app_id: rt::uuid::Uuid,
         name: impl Into<String>,
-    ) -> EntityPath<
-        externalbusinesseventdefinitions::ExternalbusinesseventdefinitionsSet,
-    > {
-        self.externalbusinesseventdefinitions().by_app_id_and_name(app_id, name)
+    ) -> external_business_event_definition::ExternalBusinessEventDefinitionPath {
+        self.external_business_event_definitions().by_app_id_and_name(app_id, name)
     }
     /// The entity set `externaleventsubscriptions` (`api/v2.0/externaleventsubscriptions`).
-    pub fn externaleventsubscriptions(
+    pub fn external_event_subscriptions(
         &self,
-    ) -> CollectionPath<externaleventsubscriptions::ExternaleventsubscriptionsSet> {
-        CollectionPath(
-            rt::CollectionPath::new(self.api.clone(), "externaleventsubscriptions"),
+    ) -> external_event_subscription::ExternalEventSubscriptionsPath {
+        external_event_subscription::ExternalEventSubscriptionsPath::from(
+            rt::CollectionPath::<
+                external_event_subscription::ExternalEventSubscriptions,
+            >::new(self.api.clone(), "externaleventsubscriptions"),
         )
     }
     /// One entity of `externaleventsubscriptions` by key (`api/v2.0/externaleventsubscriptions(…)`).
-    pub fn externaleventsubscriptions_by_key(
+    pub fn external_event_subscription(
         &self,
         id: rt::uuid::Uuid,
-    ) -> EntityPath<externaleventsubscriptions::ExternaleventsubscriptionsSet> {
-        self.externaleventsubscriptions().key(id)
+    ) -> external_event_subscription::ExternalEventSubscriptionPath {
+        self.external_event_subscriptions().key(id)
     }
     /// The entity set `subscriptions` (`api/v2.0/subscriptions`).
-    pub fn subscriptions(&self) -> CollectionPath<subscriptions::SubscriptionsSet> {
-        CollectionPath(rt::CollectionPath::new(self.api.clone(), "subscriptions"))
+    pub fn subscriptions(&self) -> subscription::SubscriptionsPath {
+        subscription::SubscriptionsPath::from(
+            rt::CollectionPath::<
+                subscription::Subscriptions,
+            >::new(self.api.clone(), "subscriptions"),
+        )
     }
     /// One entity of `subscriptions` by key (`api/v2.0/subscriptions(…)`).
-    pub fn subscriptions_by_key(
+    pub fn subscription(
         &self,
         subscription_id: impl Into<String>,
-    ) -> EntityPath<subscriptions::SubscriptionsSet> {
-        self.subscriptions().key(subscription_id.into())
-    }
-}
-/// One entity at a URL path; navigation, action and stream methods
-/// come from the entity's module, reading and writing from [`rt::EntityPath`].
-pub struct EntityPath<S>(rt::EntityPath<S>);
-/// A collection of entities at a URL path.
-pub struct CollectionPath<S>(rt::CollectionPath<S>);
-impl<S> ::std::ops::Deref for EntityPath<S> {
-    type Target = rt::EntityPath<S>;
-    fn deref(&self) -> &rt::EntityPath<S> {
-        &self.0
-    }
-}
-impl<S> ::std::ops::Deref for CollectionPath<S> {
-    type Target = rt::CollectionPath<S>;
-    fn deref(&self) -> &rt::CollectionPath<S> {
-        &self.0
-    }
-}
-impl<S> ::std::convert::From<rt::EntityPath<S>> for EntityPath<S> {
-    fn from(path: rt::EntityPath<S>) -> Self {
-        EntityPath(path)
-    }
-}
-impl<S> ::std::convert::From<rt::CollectionPath<S>> for CollectionPath<S> {
-    fn from(path: rt::CollectionPath<S>) -> Self {
-        CollectionPath(path)
-    }
-}
-impl<S> Clone for EntityPath<S> {
-    fn clone(&self) -> Self {
-        EntityPath(self.0.clone())
-    }
-}
-impl<S> Clone for CollectionPath<S> {
-    fn clone(&self) -> Self {
-        CollectionPath(self.0.clone())
-    }
-}
-impl<S> ::std::fmt::Debug for EntityPath<S> {
-    fn fmt(&self, formatter: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        self.0.fmt(formatter)
-    }
-}
-impl<S> ::std::fmt::Debug for CollectionPath<S> {
-    fn fmt(&self, formatter: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        self.0.fmt(formatter)
-    }
-}
-impl<S: rt::EntitySet> CollectionPath<S> {
-    /// One entity of this collection, by key: `…(key)`. GUID keys are
-    /// written bare, string keys quoted with `'` doubled.
-    pub fn key(&self, key: impl Into<S::Key>) -> EntityPath<S> {
-        EntityPath(self.0.key_path(&key.into()))
+    ) -> subscription::SubscriptionPath {
+        self.subscriptions().key(subscription_id)
     }
 }
 pub mod enums;
@@ -227,7 +173,7 @@ pub mod account;
 pub mod accounting_period;
 pub mod aged_accounts_payable;
 pub mod aged_accounts_receivable;
-pub mod apicategoryroutes;
+pub mod api_category_route;
 pub mod apply_vendor_entry;
 pub mod attachment;
 pub mod balance_sheet;
@@ -255,8 +201,8 @@ pub mod dispute_status;
 pub mod document_attachment;
 pub mod employee;
 pub mod entity_metadata;
-pub mod externalbusinesseventdefinitions;
-pub mod externaleventsubscriptions;
+pub mod external_business_event_definition;
+pub mod external_event_subscription;
 pub mod fixed_asset;
 pub mod fixed_asset_location;
 pub mod general_ledger_entry;
@@ -300,7 +246,7 @@ pub mod sales_shipment;
 pub mod sales_shipment_line;
 pub mod salesperson_purchaser;
 pub mod shipment_method;
-pub mod subscriptions;
+pub mod subscription;
 pub mod tax_area;
 pub mod tax_group;
 pub mod time_registration_entry;

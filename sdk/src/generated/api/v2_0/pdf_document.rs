@@ -354,55 +354,112 @@ pub mod fields {
         const NAME: &'static str = "customerContact";
     }
 }
-impl super::EntityPath<PdfDocumentSet> {
+/// The collection `pdfDocument`: `…/pdfDocument`, of `Microsoft.NAV.pdfDocument` entities.
+///
+/// Read it with [`list`](PdfDocumentSetPath::list), address one entity by key.
+#[derive(Debug, Clone)]
+pub struct PdfDocumentSetPath(rt::CollectionPath<PdfDocumentSet>);
+impl PdfDocumentSetPath {
+    /// Reads the collection: add `filter`, `order_by`, `select`,
+    /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
+    /// page by page.
+    pub fn list(&self) -> rt::ListQuery<PdfDocumentSet> {
+        self.0.list()
+    }
+    /// The number of entities (`…/$count`).
+    pub fn count(&self) -> rt::Request<u64> {
+        self.0.count()
+    }
+    /// One entity of the collection, by key: `…/pdfDocument(…)`.
+    pub fn key(&self, id: rt::uuid::Uuid) -> PdfDocumentPath {
+        PdfDocumentPath(self.0.key_path(&id))
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::CollectionPath<PdfDocumentSet> {
+        &self.0
+    }
+    /// The absolute URL of the collection.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+}
+/// One `Microsoft.NAV.pdfDocument` of `pdfDocument`: `…/pdfDocument(…)`.
+///
+/// Read it with [`get`](PdfDocumentPath::get).
+#[derive(Debug, Clone)]
+pub struct PdfDocumentPath(rt::EntityPath<PdfDocumentSet>);
+impl PdfDocumentPath {
+    /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    pub fn get(&self) -> rt::GetQuery<PdfDocumentSet> {
+        self.0.get()
+    }
     /// Navigation property `salesInvoice` to one `Microsoft.NAV.salesInvoice` (contained).
     ///
     /// URL: `…/pdfDocument(…)/salesInvoice`.
-    pub fn sales_invoice(
-        &self,
-    ) -> super::EntityPath<super::sales_invoice::SalesInvoices> {
-        super::EntityPath::from(self.single("salesInvoice"))
+    pub fn sales_invoice(&self) -> super::sales_invoice::SalesInvoicePath {
+        super::sales_invoice::SalesInvoicePath::from(
+            self.0.single::<super::sales_invoice::SalesInvoices>("salesInvoice"),
+        )
     }
     /// Navigation property `salesQuote` to one `Microsoft.NAV.salesQuote` (contained).
     ///
     /// URL: `…/pdfDocument(…)/salesQuote`.
-    pub fn sales_quote(&self) -> super::EntityPath<super::sales_quote::SalesQuotes> {
-        super::EntityPath::from(self.single("salesQuote"))
+    pub fn sales_quote(&self) -> super::sales_quote::SalesQuotePath {
+        super::sales_quote::SalesQuotePath::from(
+            self.0.single::<super::sales_quote::SalesQuotes>("salesQuote"),
+        )
     }
     /// Navigation property `salesCreditMemo` to one `Microsoft.NAV.salesCreditMemo` (contained).
     ///
     /// URL: `…/pdfDocument(…)/salesCreditMemo`.
-    pub fn sales_credit_memo(
-        &self,
-    ) -> super::EntityPath<super::sales_credit_memo::SalesCreditMemos> {
-        super::EntityPath::from(self.single("salesCreditMemo"))
+    pub fn sales_credit_memo(&self) -> super::sales_credit_memo::SalesCreditMemoPath {
+        super::sales_credit_memo::SalesCreditMemoPath::from(
+            self
+                .0
+                .single::<super::sales_credit_memo::SalesCreditMemos>("salesCreditMemo"),
+        )
     }
     /// Navigation property `purchaseInvoice` to one `Microsoft.NAV.purchaseInvoice` (contained).
     ///
     /// URL: `…/pdfDocument(…)/purchaseInvoice`.
-    pub fn purchase_invoice(
-        &self,
-    ) -> super::EntityPath<super::purchase_invoice::PurchaseInvoices> {
-        super::EntityPath::from(self.single("purchaseInvoice"))
+    pub fn purchase_invoice(&self) -> super::purchase_invoice::PurchaseInvoicePath {
+        super::purchase_invoice::PurchaseInvoicePath::from(
+            self.0.single::<super::purchase_invoice::PurchaseInvoices>("purchaseInvoice"),
+        )
     }
     /// Navigation property `purchaseCreditMemo` to one `Microsoft.NAV.purchaseCreditMemo` (contained).
     ///
     /// URL: `…/pdfDocument(…)/purchaseCreditMemo`.
     pub fn purchase_credit_memo(
         &self,
-    ) -> super::EntityPath<super::purchase_credit_memo::PurchaseCreditMemos> {
-        super::EntityPath::from(self.single("purchaseCreditMemo"))
+    ) -> super::purchase_credit_memo::PurchaseCreditMemoPath {
+        super::purchase_credit_memo::PurchaseCreditMemoPath::from(
+            self
+                .0
+                .single::<
+                    super::purchase_credit_memo::PurchaseCreditMemos,
+                >("purchaseCreditMemo"),
+        )
     }
     /// Navigation property `customerContact` to one `Microsoft.NAV.customerContact` (contained).
     ///
     /// URL: `…/pdfDocument(…)/customerContact`.
-    pub fn customer_contact(
-        &self,
-    ) -> super::EntityPath<super::customer_contact::CustomerContacts> {
-        super::EntityPath::from(self.single("customerContact"))
+    pub fn customer_contact(&self) -> super::customer_contact::CustomerContactPath {
+        super::customer_contact::CustomerContactPath::from(
+            self.0.single::<super::customer_contact::CustomerContacts>("customerContact"),
+        )
     }
     /// The content of the stream property `pdfDocumentContent` (download and upload): `…/pdfDocument(…)/pdfDocumentContent`.
     pub fn pdf_document_content(&self) -> rt::MediaPath {
-        self.media("pdfDocumentContent")
+        self.0.media("pdfDocumentContent")
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::EntityPath<PdfDocumentSet> {
+        &self.0
+    }
+    /// The absolute URL of the entity.
+    pub fn url(&self) -> String {
+        self.0.url()
     }
 }
+rt::__private::set_paths!(PdfDocumentSet, PdfDocumentSetPath, PdfDocumentPath);

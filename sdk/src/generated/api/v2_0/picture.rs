@@ -432,39 +432,120 @@ pub mod fields {
         const NAME: &'static str = "employee";
     }
 }
-impl super::EntityPath<Pictures> {
+/// The collection `pictures`: `…/pictures`, of `Microsoft.NAV.picture` entities.
+///
+/// Read it with [`list`](PicturesPath::list), address one entity by key.
+#[derive(Debug, Clone)]
+pub struct PicturesPath(rt::CollectionPath<Pictures>);
+impl PicturesPath {
+    /// Reads the collection: add `filter`, `order_by`, `select`,
+    /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
+    /// page by page.
+    pub fn list(&self) -> rt::ListQuery<Pictures> {
+        self.0.list()
+    }
+    /// The number of entities (`…/$count`).
+    pub fn count(&self) -> rt::Request<u64> {
+        self.0.count()
+    }
+    /// One entity of the collection, by key: `…/pictures(…)`.
+    pub fn key(&self, id: rt::uuid::Uuid) -> PicturePath {
+        PicturePath(self.0.key_path(&id))
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::CollectionPath<Pictures> {
+        &self.0
+    }
+    /// The absolute URL of the collection.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+}
+/// One `Microsoft.NAV.picture` of `pictures`: `…/pictures(…)`.
+///
+/// Read it with [`get`](PicturePath::get).
+#[derive(Debug, Clone)]
+pub struct PicturePath(rt::EntityPath<Pictures>);
+impl PicturePath {
+    /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    pub fn get(&self) -> rt::GetQuery<Pictures> {
+        self.0.get()
+    }
+    /// Changes the entity (`PATCH` with `If-Match: <current ETag>`).
+    /// If someone changed it since `current` was read, the service
+    /// refuses and the result is `Error::StaleEtag`.
+    pub fn update(
+        &self,
+        current: &impl rt::IfMatch,
+        changes: PictureUpdate,
+    ) -> rt::Request<Picture> {
+        self.0.update(current, changes)
+    }
+    /// Changes the entity whatever its current version (`If-Match: *`).
+    /// This can overwrite someone else's change; prefer `update`.
+    pub fn update_unconditionally(
+        &self,
+        changes: PictureUpdate,
+    ) -> rt::Request<Picture> {
+        self.0.update_unconditionally(changes)
+    }
+    /// Deletes the entity (`DELETE` with `If-Match: <current ETag>`).
+    pub fn delete(&self, current: &impl rt::IfMatch) -> rt::Request<()> {
+        self.0.delete(current)
+    }
+    /// Deletes the entity whatever its current version (`If-Match: *`).
+    pub fn delete_unconditionally(&self) -> rt::Request<()> {
+        self.0.delete_unconditionally()
+    }
     /// Navigation property `item` to one `Microsoft.NAV.item` (contained).
     ///
     /// URL: `…/pictures(…)/item`.
-    pub fn item(&self) -> super::EntityPath<super::item::Items> {
-        super::EntityPath::from(self.single("item"))
+    pub fn item(&self) -> super::item::ItemPath {
+        super::item::ItemPath::from(self.0.single::<super::item::Items>("item"))
     }
     /// Navigation property `customer` to one `Microsoft.NAV.customer` (contained).
     ///
     /// URL: `…/pictures(…)/customer`.
-    pub fn customer(&self) -> super::EntityPath<super::customer::Customers> {
-        super::EntityPath::from(self.single("customer"))
+    pub fn customer(&self) -> super::customer::CustomerPath {
+        super::customer::CustomerPath::from(
+            self.0.single::<super::customer::Customers>("customer"),
+        )
     }
     /// Navigation property `contact` to one `Microsoft.NAV.contact` (contained).
     ///
     /// URL: `…/pictures(…)/contact`.
-    pub fn contact(&self) -> super::EntityPath<super::contact::Contacts> {
-        super::EntityPath::from(self.single("contact"))
+    pub fn contact(&self) -> super::contact::ContactPath {
+        super::contact::ContactPath::from(
+            self.0.single::<super::contact::Contacts>("contact"),
+        )
     }
     /// Navigation property `vendor` to one `Microsoft.NAV.vendor` (contained).
     ///
     /// URL: `…/pictures(…)/vendor`.
-    pub fn vendor(&self) -> super::EntityPath<super::vendor::Vendors> {
-        super::EntityPath::from(self.single("vendor"))
+    pub fn vendor(&self) -> super::vendor::VendorPath {
+        super::vendor::VendorPath::from(
+            self.0.single::<super::vendor::Vendors>("vendor"),
+        )
     }
     /// Navigation property `employee` to one `Microsoft.NAV.employee` (contained).
     ///
     /// URL: `…/pictures(…)/employee`.
-    pub fn employee(&self) -> super::EntityPath<super::employee::Employees> {
-        super::EntityPath::from(self.single("employee"))
+    pub fn employee(&self) -> super::employee::EmployeePath {
+        super::employee::EmployeePath::from(
+            self.0.single::<super::employee::Employees>("employee"),
+        )
     }
     /// The content of the stream property `pictureContent` (download and upload): `…/pictures(…)/pictureContent`.
     pub fn picture_content(&self) -> rt::MediaPath {
-        self.media("pictureContent")
+        self.0.media("pictureContent")
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::EntityPath<Pictures> {
+        &self.0
+    }
+    /// The absolute URL of the entity.
+    pub fn url(&self) -> String {
+        self.0.url()
     }
 }
+rt::__private::set_paths!(Pictures, PicturesPath, PicturePath);

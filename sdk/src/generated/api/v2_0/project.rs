@@ -349,23 +349,115 @@ pub mod fields {
         const NAME: &'static str = "documentAttachments";
     }
 }
-impl super::EntityPath<Projects> {
+/// The collection `projects`: `…/projects`, of `Microsoft.NAV.project` entities.
+///
+/// Read it with [`list`](ProjectsPath::list), address one entity by key.
+#[derive(Debug, Clone)]
+pub struct ProjectsPath(rt::CollectionPath<Projects>);
+impl ProjectsPath {
+    /// Reads the collection: add `filter`, `order_by`, `select`,
+    /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
+    /// page by page.
+    pub fn list(&self) -> rt::ListQuery<Projects> {
+        self.0.list()
+    }
+    /// The number of entities (`…/$count`).
+    pub fn count(&self) -> rt::Request<u64> {
+        self.0.count()
+    }
+    /// Creates an entity (`POST`); the service answers with it,
+    /// its key and ETag filled in. Related entities set in the
+    /// payload are created with it (deep insert).
+    pub fn create(&self, entity: ProjectCreate) -> rt::Request<Project> {
+        self.0.create(entity)
+    }
+    /// One entity of the collection, by key: `…/projects(…)`.
+    pub fn key(&self, id: rt::uuid::Uuid) -> ProjectPath {
+        ProjectPath(self.0.key_path(&id))
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::CollectionPath<Projects> {
+        &self.0
+    }
+    /// The absolute URL of the collection.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+}
+/// One `Microsoft.NAV.project` of `projects`: `…/projects(…)`.
+///
+/// Read it with [`get`](ProjectPath::get).
+#[derive(Debug, Clone)]
+pub struct ProjectPath(rt::EntityPath<Projects>);
+impl ProjectPath {
+    /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    pub fn get(&self) -> rt::GetQuery<Projects> {
+        self.0.get()
+    }
+    /// Changes the entity (`PATCH` with `If-Match: <current ETag>`).
+    /// If someone changed it since `current` was read, the service
+    /// refuses and the result is `Error::StaleEtag`.
+    pub fn update(
+        &self,
+        current: &impl rt::IfMatch,
+        changes: ProjectUpdate,
+    ) -> rt::Request<Project> {
+        self.0.update(current, changes)
+    }
+    /// Changes the entity whatever its current version (`If-Match: *`).
+    /// This can overwrite someone else's change; prefer `update`.
+    pub fn update_unconditionally(
+        &self,
+        changes: ProjectUpdate,
+    ) -> rt::Request<Project> {
+        self.0.update_unconditionally(changes)
+    }
+    /// Deletes the entity (`DELETE` with `If-Match: <current ETag>`).
+    pub fn delete(&self, current: &impl rt::IfMatch) -> rt::Request<()> {
+        self.0.delete(current)
+    }
+    /// Deletes the entity whatever its current version (`If-Match: *`).
+    pub fn delete_unconditionally(&self) -> rt::Request<()> {
+        self.0.delete_unconditionally()
+    }
     /// Navigation property `documentAttachments` to a collection of `Microsoft.NAV.documentAttachment` (contained).
     ///
     /// URL: `…/projects(…)/documentAttachments`.
     pub fn document_attachments(
         &self,
-    ) -> super::CollectionPath<super::document_attachment::DocumentAttachments> {
-        super::CollectionPath::from(self.collection("documentAttachments"))
+    ) -> super::document_attachment::DocumentAttachmentsPath {
+        super::document_attachment::DocumentAttachmentsPath::from(
+            self
+                .0
+                .collection::<
+                    super::document_attachment::DocumentAttachments,
+                >("documentAttachments"),
+        )
     }
     /// One entity of `documentAttachments`, by key: `…/projects(…)/documentAttachments(…)`.
     pub fn document_attachment(
         &self,
         id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::document_attachment::DocumentAttachments> {
-        self.document_attachments().key(id)
+    ) -> super::document_attachment::DocumentAttachmentPath {
+        super::document_attachment::DocumentAttachmentPath::from(
+            self
+                .0
+                .collection::<
+                    super::document_attachment::DocumentAttachments,
+                >("documentAttachments")
+                .key_path(&id),
+        )
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::EntityPath<Projects> {
+        &self.0
+    }
+    /// The absolute URL of the entity.
+    pub fn url(&self) -> String {
+        self.0.url()
     }
 }
+rt::__private::set_paths!(Projects, ProjectsPath, ProjectPath);
 impl ::business_central_sdk::sync::ChangeTracked for Project {
     type LastModified = fields::LastModifiedDateTime;
     fn last_modified(&self) -> Option<rt::chrono::DateTime<rt::chrono::FixedOffset>> {

@@ -1333,60 +1333,169 @@ pub mod fields {
         const NAME: &'static str = "location";
     }
 }
-impl super::EntityPath<PurchaseCreditMemoLines> {
+/// The collection `purchaseCreditMemoLines`: `…/purchaseCreditMemoLines`, of `Microsoft.NAV.purchaseCreditMemoLine` entities.
+///
+/// Read it with [`list`](PurchaseCreditMemoLinesPath::list), address one entity by key.
+#[derive(Debug, Clone)]
+pub struct PurchaseCreditMemoLinesPath(rt::CollectionPath<PurchaseCreditMemoLines>);
+impl PurchaseCreditMemoLinesPath {
+    /// Reads the collection: add `filter`, `order_by`, `select`,
+    /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
+    /// page by page.
+    pub fn list(&self) -> rt::ListQuery<PurchaseCreditMemoLines> {
+        self.0.list()
+    }
+    /// The number of entities (`…/$count`).
+    pub fn count(&self) -> rt::Request<u64> {
+        self.0.count()
+    }
+    /// Creates an entity (`POST`); the service answers with it,
+    /// its key and ETag filled in. Related entities set in the
+    /// payload are created with it (deep insert).
+    pub fn create(
+        &self,
+        entity: PurchaseCreditMemoLineCreate,
+    ) -> rt::Request<PurchaseCreditMemoLine> {
+        self.0.create(entity)
+    }
+    /// One entity of the collection, by key: `…/purchaseCreditMemoLines(…)`.
+    pub fn key(&self, id: rt::uuid::Uuid) -> PurchaseCreditMemoLinePath {
+        PurchaseCreditMemoLinePath(self.0.key_path(&id))
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::CollectionPath<PurchaseCreditMemoLines> {
+        &self.0
+    }
+    /// The absolute URL of the collection.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+}
+/// One `Microsoft.NAV.purchaseCreditMemoLine` of `purchaseCreditMemoLines`: `…/purchaseCreditMemoLines(…)`.
+///
+/// Read it with [`get`](PurchaseCreditMemoLinePath::get).
+#[derive(Debug, Clone)]
+pub struct PurchaseCreditMemoLinePath(rt::EntityPath<PurchaseCreditMemoLines>);
+impl PurchaseCreditMemoLinePath {
+    /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    pub fn get(&self) -> rt::GetQuery<PurchaseCreditMemoLines> {
+        self.0.get()
+    }
+    /// Changes the entity (`PATCH` with `If-Match: <current ETag>`).
+    /// If someone changed it since `current` was read, the service
+    /// refuses and the result is `Error::StaleEtag`.
+    pub fn update(
+        &self,
+        current: &impl rt::IfMatch,
+        changes: PurchaseCreditMemoLineUpdate,
+    ) -> rt::Request<PurchaseCreditMemoLine> {
+        self.0.update(current, changes)
+    }
+    /// Changes the entity whatever its current version (`If-Match: *`).
+    /// This can overwrite someone else's change; prefer `update`.
+    pub fn update_unconditionally(
+        &self,
+        changes: PurchaseCreditMemoLineUpdate,
+    ) -> rt::Request<PurchaseCreditMemoLine> {
+        self.0.update_unconditionally(changes)
+    }
+    /// Deletes the entity (`DELETE` with `If-Match: <current ETag>`).
+    pub fn delete(&self, current: &impl rt::IfMatch) -> rt::Request<()> {
+        self.0.delete(current)
+    }
+    /// Deletes the entity whatever its current version (`If-Match: *`).
+    pub fn delete_unconditionally(&self) -> rt::Request<()> {
+        self.0.delete_unconditionally()
+    }
     /// Navigation property `purchaseCreditMemo` to one `Microsoft.NAV.purchaseCreditMemo` (contained).
     ///
     /// URL: `…/purchaseCreditMemoLines(…)/purchaseCreditMemo`.
     pub fn purchase_credit_memo(
         &self,
-    ) -> super::EntityPath<super::purchase_credit_memo::PurchaseCreditMemos> {
-        super::EntityPath::from(self.single("purchaseCreditMemo"))
+    ) -> super::purchase_credit_memo::PurchaseCreditMemoPath {
+        super::purchase_credit_memo::PurchaseCreditMemoPath::from(
+            self
+                .0
+                .single::<
+                    super::purchase_credit_memo::PurchaseCreditMemos,
+                >("purchaseCreditMemo"),
+        )
     }
     /// Navigation property `item` to one `Microsoft.NAV.item` (contained).
     ///
     /// URL: `…/purchaseCreditMemoLines(…)/item`.
-    pub fn item(&self) -> super::EntityPath<super::item::Items> {
-        super::EntityPath::from(self.single("item"))
+    pub fn item(&self) -> super::item::ItemPath {
+        super::item::ItemPath::from(self.0.single::<super::item::Items>("item"))
     }
     /// Navigation property `account` to one `Microsoft.NAV.account` (contained).
     ///
     /// URL: `…/purchaseCreditMemoLines(…)/account`.
-    pub fn account(&self) -> super::EntityPath<super::account::Accounts> {
-        super::EntityPath::from(self.single("account"))
+    pub fn account(&self) -> super::account::AccountPath {
+        super::account::AccountPath::from(
+            self.0.single::<super::account::Accounts>("account"),
+        )
     }
     /// Navigation property `unitOfMeasure` to one `Microsoft.NAV.unitOfMeasure` (contained).
     ///
     /// URL: `…/purchaseCreditMemoLines(…)/unitOfMeasure`.
-    pub fn unit_of_measure(
-        &self,
-    ) -> super::EntityPath<super::unit_of_measure::UnitsOfMeasure> {
-        super::EntityPath::from(self.single("unitOfMeasure"))
+    pub fn unit_of_measure(&self) -> super::unit_of_measure::UnitOfMeasurePath {
+        super::unit_of_measure::UnitOfMeasurePath::from(
+            self.0.single::<super::unit_of_measure::UnitsOfMeasure>("unitOfMeasure"),
+        )
     }
     /// Navigation property `itemVariant` to one `Microsoft.NAV.itemVariant` (contained).
     ///
     /// URL: `…/purchaseCreditMemoLines(…)/itemVariant`.
-    pub fn item_variant(&self) -> super::EntityPath<super::item_variant::ItemVariants> {
-        super::EntityPath::from(self.single("itemVariant"))
+    pub fn item_variant(&self) -> super::item_variant::ItemVariantPath {
+        super::item_variant::ItemVariantPath::from(
+            self.0.single::<super::item_variant::ItemVariants>("itemVariant"),
+        )
     }
     /// Navigation property `dimensionSetLines` to a collection of `Microsoft.NAV.dimensionSetLine` (contained).
     ///
     /// URL: `…/purchaseCreditMemoLines(…)/dimensionSetLines`.
     pub fn dimension_set_lines(
         &self,
-    ) -> super::CollectionPath<super::dimension_set_line::DimensionSetLines> {
-        super::CollectionPath::from(self.collection("dimensionSetLines"))
+    ) -> super::dimension_set_line::DimensionSetLinesPath {
+        super::dimension_set_line::DimensionSetLinesPath::from(
+            self
+                .0
+                .collection::<
+                    super::dimension_set_line::DimensionSetLines,
+                >("dimensionSetLines"),
+        )
     }
     /// One entity of `dimensionSetLines`, by key: `…/purchaseCreditMemoLines(…)/dimensionSetLines(…)`.
     pub fn dimension_set_line(
         &self,
         id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::dimension_set_line::DimensionSetLines> {
-        self.dimension_set_lines().key(id)
+    ) -> super::dimension_set_line::DimensionSetLinePath {
+        super::dimension_set_line::DimensionSetLinePath::from(
+            self
+                .0
+                .collection::<
+                    super::dimension_set_line::DimensionSetLines,
+                >("dimensionSetLines")
+                .key_path(&id),
+        )
     }
     /// Navigation property `location` to one `Microsoft.NAV.location` (contained).
     ///
     /// URL: `…/purchaseCreditMemoLines(…)/location`.
-    pub fn location(&self) -> super::EntityPath<super::location::Locations> {
-        super::EntityPath::from(self.single("location"))
+    pub fn location(&self) -> super::location::LocationPath {
+        super::location::LocationPath::from(
+            self.0.single::<super::location::Locations>("location"),
+        )
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::EntityPath<PurchaseCreditMemoLines> {
+        &self.0
+    }
+    /// The absolute URL of the entity.
+    pub fn url(&self) -> String {
+        self.0.url()
     }
 }
+rt::__private::set_paths!(
+    PurchaseCreditMemoLines, PurchaseCreditMemoLinesPath, PurchaseCreditMemoLinePath
+);

@@ -2139,99 +2139,225 @@ pub mod fields {
         const NAME: &'static str = "documentAttachments";
     }
 }
-impl super::EntityPath<PurchaseInvoices> {
+/// The collection `purchaseInvoices`: `…/purchaseInvoices`, of `Microsoft.NAV.purchaseInvoice` entities.
+///
+/// Read it with [`list`](PurchaseInvoicesPath::list), address one entity by key.
+#[derive(Debug, Clone)]
+pub struct PurchaseInvoicesPath(rt::CollectionPath<PurchaseInvoices>);
+impl PurchaseInvoicesPath {
+    /// Reads the collection: add `filter`, `order_by`, `select`,
+    /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
+    /// page by page.
+    pub fn list(&self) -> rt::ListQuery<PurchaseInvoices> {
+        self.0.list()
+    }
+    /// The number of entities (`…/$count`).
+    pub fn count(&self) -> rt::Request<u64> {
+        self.0.count()
+    }
+    /// Creates an entity (`POST`); the service answers with it,
+    /// its key and ETag filled in. Related entities set in the
+    /// payload are created with it (deep insert).
+    pub fn create(&self, entity: PurchaseInvoiceCreate) -> rt::Request<PurchaseInvoice> {
+        self.0.create(entity)
+    }
+    /// One entity of the collection, by key: `…/purchaseInvoices(…)`.
+    pub fn key(&self, id: rt::uuid::Uuid) -> PurchaseInvoicePath {
+        PurchaseInvoicePath(self.0.key_path(&id))
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::CollectionPath<PurchaseInvoices> {
+        &self.0
+    }
+    /// The absolute URL of the collection.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+}
+/// One `Microsoft.NAV.purchaseInvoice` of `purchaseInvoices`: `…/purchaseInvoices(…)`.
+///
+/// Read it with [`get`](PurchaseInvoicePath::get).
+#[derive(Debug, Clone)]
+pub struct PurchaseInvoicePath(rt::EntityPath<PurchaseInvoices>);
+impl PurchaseInvoicePath {
+    /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    pub fn get(&self) -> rt::GetQuery<PurchaseInvoices> {
+        self.0.get()
+    }
+    /// Changes the entity (`PATCH` with `If-Match: <current ETag>`).
+    /// If someone changed it since `current` was read, the service
+    /// refuses and the result is `Error::StaleEtag`.
+    pub fn update(
+        &self,
+        current: &impl rt::IfMatch,
+        changes: PurchaseInvoiceUpdate,
+    ) -> rt::Request<PurchaseInvoice> {
+        self.0.update(current, changes)
+    }
+    /// Changes the entity whatever its current version (`If-Match: *`).
+    /// This can overwrite someone else's change; prefer `update`.
+    pub fn update_unconditionally(
+        &self,
+        changes: PurchaseInvoiceUpdate,
+    ) -> rt::Request<PurchaseInvoice> {
+        self.0.update_unconditionally(changes)
+    }
+    /// Deletes the entity (`DELETE` with `If-Match: <current ETag>`).
+    pub fn delete(&self, current: &impl rt::IfMatch) -> rt::Request<()> {
+        self.0.delete(current)
+    }
+    /// Deletes the entity whatever its current version (`If-Match: *`).
+    pub fn delete_unconditionally(&self) -> rt::Request<()> {
+        self.0.delete_unconditionally()
+    }
     /// Navigation property `vendor` to one `Microsoft.NAV.vendor` (contained).
     ///
     /// URL: `…/purchaseInvoices(…)/vendor`.
-    pub fn vendor(&self) -> super::EntityPath<super::vendor::Vendors> {
-        super::EntityPath::from(self.single("vendor"))
+    pub fn vendor(&self) -> super::vendor::VendorPath {
+        super::vendor::VendorPath::from(
+            self.0.single::<super::vendor::Vendors>("vendor"),
+        )
     }
     /// Navigation property `dimensionValue` to one `Microsoft.NAV.dimensionValue` (contained).
     ///
     /// URL: `…/purchaseInvoices(…)/dimensionValue`.
-    pub fn dimension_value(
-        &self,
-    ) -> super::EntityPath<super::dimension_value::DimensionValues> {
-        super::EntityPath::from(self.single("dimensionValue"))
+    pub fn dimension_value(&self) -> super::dimension_value::DimensionValuePath {
+        super::dimension_value::DimensionValuePath::from(
+            self.0.single::<super::dimension_value::DimensionValues>("dimensionValue"),
+        )
     }
     /// Navigation property `currency` to one `Microsoft.NAV.currency` (contained).
     ///
     /// URL: `…/purchaseInvoices(…)/currency`.
-    pub fn currency(&self) -> super::EntityPath<super::currency::Currencies> {
-        super::EntityPath::from(self.single("currency"))
+    pub fn currency(&self) -> super::currency::CurrencyPath {
+        super::currency::CurrencyPath::from(
+            self.0.single::<super::currency::Currencies>("currency"),
+        )
     }
     /// Navigation property `dimensionSetLines` to a collection of `Microsoft.NAV.dimensionSetLine` (contained).
     ///
     /// URL: `…/purchaseInvoices(…)/dimensionSetLines`.
     pub fn dimension_set_lines(
         &self,
-    ) -> super::CollectionPath<super::dimension_set_line::DimensionSetLines> {
-        super::CollectionPath::from(self.collection("dimensionSetLines"))
+    ) -> super::dimension_set_line::DimensionSetLinesPath {
+        super::dimension_set_line::DimensionSetLinesPath::from(
+            self
+                .0
+                .collection::<
+                    super::dimension_set_line::DimensionSetLines,
+                >("dimensionSetLines"),
+        )
     }
     /// One entity of `dimensionSetLines`, by key: `…/purchaseInvoices(…)/dimensionSetLines(…)`.
     pub fn dimension_set_line(
         &self,
         id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::dimension_set_line::DimensionSetLines> {
-        self.dimension_set_lines().key(id)
+    ) -> super::dimension_set_line::DimensionSetLinePath {
+        super::dimension_set_line::DimensionSetLinePath::from(
+            self
+                .0
+                .collection::<
+                    super::dimension_set_line::DimensionSetLines,
+                >("dimensionSetLines")
+                .key_path(&id),
+        )
     }
     /// Navigation property `purchaseInvoiceLines` to a collection of `Microsoft.NAV.purchaseInvoiceLine` (contained).
     ///
     /// URL: `…/purchaseInvoices(…)/purchaseInvoiceLines`.
     pub fn purchase_invoice_lines(
         &self,
-    ) -> super::CollectionPath<super::purchase_invoice_line::PurchaseInvoiceLines> {
-        super::CollectionPath::from(self.collection("purchaseInvoiceLines"))
+    ) -> super::purchase_invoice_line::PurchaseInvoiceLinesPath {
+        super::purchase_invoice_line::PurchaseInvoiceLinesPath::from(
+            self
+                .0
+                .collection::<
+                    super::purchase_invoice_line::PurchaseInvoiceLines,
+                >("purchaseInvoiceLines"),
+        )
     }
     /// One entity of `purchaseInvoiceLines`, by key: `…/purchaseInvoices(…)/purchaseInvoiceLines(…)`.
     pub fn purchase_invoice_line(
         &self,
         id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::purchase_invoice_line::PurchaseInvoiceLines> {
-        self.purchase_invoice_lines().key(id)
+    ) -> super::purchase_invoice_line::PurchaseInvoiceLinePath {
+        super::purchase_invoice_line::PurchaseInvoiceLinePath::from(
+            self
+                .0
+                .collection::<
+                    super::purchase_invoice_line::PurchaseInvoiceLines,
+                >("purchaseInvoiceLines")
+                .key_path(&id),
+        )
     }
     /// Navigation property `pdfDocument` to one `Microsoft.NAV.pdfDocument` (contained).
     ///
     /// URL: `…/purchaseInvoices(…)/pdfDocument`.
-    pub fn pdf_document(
-        &self,
-    ) -> super::EntityPath<super::pdf_document::PdfDocumentSet> {
-        super::EntityPath::from(self.single("pdfDocument"))
+    pub fn pdf_document(&self) -> super::pdf_document::PdfDocumentPath {
+        super::pdf_document::PdfDocumentPath::from(
+            self.0.single::<super::pdf_document::PdfDocumentSet>("pdfDocument"),
+        )
     }
     /// Navigation property `attachments` to a collection of `Microsoft.NAV.attachment` (contained).
     ///
     /// URL: `…/purchaseInvoices(…)/attachments`.
-    pub fn attachments(&self) -> super::CollectionPath<super::attachment::Attachments> {
-        super::CollectionPath::from(self.collection("attachments"))
+    pub fn attachments(&self) -> super::attachment::AttachmentsPath {
+        super::attachment::AttachmentsPath::from(
+            self.0.collection::<super::attachment::Attachments>("attachments"),
+        )
     }
     /// One entity of `attachments`, by key: `…/purchaseInvoices(…)/attachments(…)`.
-    pub fn attachment(
-        &self,
-        id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::attachment::Attachments> {
-        self.attachments().key(id)
+    pub fn attachment(&self, id: rt::uuid::Uuid) -> super::attachment::AttachmentPath {
+        super::attachment::AttachmentPath::from(
+            self
+                .0
+                .collection::<super::attachment::Attachments>("attachments")
+                .key_path(&id),
+        )
     }
     /// Navigation property `documentAttachments` to a collection of `Microsoft.NAV.documentAttachment` (contained).
     ///
     /// URL: `…/purchaseInvoices(…)/documentAttachments`.
     pub fn document_attachments(
         &self,
-    ) -> super::CollectionPath<super::document_attachment::DocumentAttachments> {
-        super::CollectionPath::from(self.collection("documentAttachments"))
+    ) -> super::document_attachment::DocumentAttachmentsPath {
+        super::document_attachment::DocumentAttachmentsPath::from(
+            self
+                .0
+                .collection::<
+                    super::document_attachment::DocumentAttachments,
+                >("documentAttachments"),
+        )
     }
     /// One entity of `documentAttachments`, by key: `…/purchaseInvoices(…)/documentAttachments(…)`.
     pub fn document_attachment(
         &self,
         id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::document_attachment::DocumentAttachments> {
-        self.document_attachments().key(id)
+    ) -> super::document_attachment::DocumentAttachmentPath {
+        super::document_attachment::DocumentAttachmentPath::from(
+            self
+                .0
+                .collection::<
+                    super::document_attachment::DocumentAttachments,
+                >("documentAttachments")
+                .key_path(&id),
+        )
     }
     /// Action `Microsoft.NAV.post`.
     /// URL: `POST …/purchaseInvoices(…)/Microsoft.NAV.post`.
     pub fn post(&self) -> rt::Request<()> {
-        self.action("Microsoft.NAV.post", None, rt::decode::no_content)
+        self.0.action("Microsoft.NAV.post", None, rt::decode::no_content)
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::EntityPath<PurchaseInvoices> {
+        &self.0
+    }
+    /// The absolute URL of the entity.
+    pub fn url(&self) -> String {
+        self.0.url()
     }
 }
+rt::__private::set_paths!(PurchaseInvoices, PurchaseInvoicesPath, PurchaseInvoicePath);
 impl ::business_central_sdk::sync::ChangeTracked for PurchaseInvoice {
     type LastModified = fields::LastModifiedDateTime;
     fn last_modified(&self) -> Option<rt::chrono::DateTime<rt::chrono::FixedOffset>> {

@@ -2137,105 +2137,233 @@ pub mod fields {
         const NAME: &'static str = "documentAttachments";
     }
 }
-impl super::EntityPath<PurchaseOrders> {
+/// The collection `purchaseOrders`: `…/purchaseOrders`, of `Microsoft.NAV.purchaseOrder` entities.
+///
+/// Read it with [`list`](PurchaseOrdersPath::list), address one entity by key.
+#[derive(Debug, Clone)]
+pub struct PurchaseOrdersPath(rt::CollectionPath<PurchaseOrders>);
+impl PurchaseOrdersPath {
+    /// Reads the collection: add `filter`, `order_by`, `select`,
+    /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
+    /// page by page.
+    pub fn list(&self) -> rt::ListQuery<PurchaseOrders> {
+        self.0.list()
+    }
+    /// The number of entities (`…/$count`).
+    pub fn count(&self) -> rt::Request<u64> {
+        self.0.count()
+    }
+    /// Creates an entity (`POST`); the service answers with it,
+    /// its key and ETag filled in. Related entities set in the
+    /// payload are created with it (deep insert).
+    pub fn create(&self, entity: PurchaseOrderCreate) -> rt::Request<PurchaseOrder> {
+        self.0.create(entity)
+    }
+    /// One entity of the collection, by key: `…/purchaseOrders(…)`.
+    pub fn key(&self, id: rt::uuid::Uuid) -> PurchaseOrderPath {
+        PurchaseOrderPath(self.0.key_path(&id))
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::CollectionPath<PurchaseOrders> {
+        &self.0
+    }
+    /// The absolute URL of the collection.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+}
+/// One `Microsoft.NAV.purchaseOrder` of `purchaseOrders`: `…/purchaseOrders(…)`.
+///
+/// Read it with [`get`](PurchaseOrderPath::get).
+#[derive(Debug, Clone)]
+pub struct PurchaseOrderPath(rt::EntityPath<PurchaseOrders>);
+impl PurchaseOrderPath {
+    /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    pub fn get(&self) -> rt::GetQuery<PurchaseOrders> {
+        self.0.get()
+    }
+    /// Changes the entity (`PATCH` with `If-Match: <current ETag>`).
+    /// If someone changed it since `current` was read, the service
+    /// refuses and the result is `Error::StaleEtag`.
+    pub fn update(
+        &self,
+        current: &impl rt::IfMatch,
+        changes: PurchaseOrderUpdate,
+    ) -> rt::Request<PurchaseOrder> {
+        self.0.update(current, changes)
+    }
+    /// Changes the entity whatever its current version (`If-Match: *`).
+    /// This can overwrite someone else's change; prefer `update`.
+    pub fn update_unconditionally(
+        &self,
+        changes: PurchaseOrderUpdate,
+    ) -> rt::Request<PurchaseOrder> {
+        self.0.update_unconditionally(changes)
+    }
+    /// Deletes the entity (`DELETE` with `If-Match: <current ETag>`).
+    pub fn delete(&self, current: &impl rt::IfMatch) -> rt::Request<()> {
+        self.0.delete(current)
+    }
+    /// Deletes the entity whatever its current version (`If-Match: *`).
+    pub fn delete_unconditionally(&self) -> rt::Request<()> {
+        self.0.delete_unconditionally()
+    }
     /// Navigation property `vendor` to one `Microsoft.NAV.vendor` (contained).
     ///
     /// URL: `…/purchaseOrders(…)/vendor`.
-    pub fn vendor(&self) -> super::EntityPath<super::vendor::Vendors> {
-        super::EntityPath::from(self.single("vendor"))
+    pub fn vendor(&self) -> super::vendor::VendorPath {
+        super::vendor::VendorPath::from(
+            self.0.single::<super::vendor::Vendors>("vendor"),
+        )
     }
     /// Navigation property `dimensionValue` to one `Microsoft.NAV.dimensionValue` (contained).
     ///
     /// URL: `…/purchaseOrders(…)/dimensionValue`.
-    pub fn dimension_value(
-        &self,
-    ) -> super::EntityPath<super::dimension_value::DimensionValues> {
-        super::EntityPath::from(self.single("dimensionValue"))
+    pub fn dimension_value(&self) -> super::dimension_value::DimensionValuePath {
+        super::dimension_value::DimensionValuePath::from(
+            self.0.single::<super::dimension_value::DimensionValues>("dimensionValue"),
+        )
     }
     /// Navigation property `currency` to one `Microsoft.NAV.currency` (contained).
     ///
     /// URL: `…/purchaseOrders(…)/currency`.
-    pub fn currency(&self) -> super::EntityPath<super::currency::Currencies> {
-        super::EntityPath::from(self.single("currency"))
+    pub fn currency(&self) -> super::currency::CurrencyPath {
+        super::currency::CurrencyPath::from(
+            self.0.single::<super::currency::Currencies>("currency"),
+        )
     }
     /// Navigation property `paymentTerm` to one `Microsoft.NAV.paymentTerm` (contained).
     ///
     /// URL: `…/purchaseOrders(…)/paymentTerm`.
-    pub fn payment_term(&self) -> super::EntityPath<super::payment_term::PaymentTerms> {
-        super::EntityPath::from(self.single("paymentTerm"))
+    pub fn payment_term(&self) -> super::payment_term::PaymentTermPath {
+        super::payment_term::PaymentTermPath::from(
+            self.0.single::<super::payment_term::PaymentTerms>("paymentTerm"),
+        )
     }
     /// Navigation property `shipmentMethod` to one `Microsoft.NAV.shipmentMethod` (contained).
     ///
     /// URL: `…/purchaseOrders(…)/shipmentMethod`.
-    pub fn shipment_method(
-        &self,
-    ) -> super::EntityPath<super::shipment_method::ShipmentMethods> {
-        super::EntityPath::from(self.single("shipmentMethod"))
+    pub fn shipment_method(&self) -> super::shipment_method::ShipmentMethodPath {
+        super::shipment_method::ShipmentMethodPath::from(
+            self.0.single::<super::shipment_method::ShipmentMethods>("shipmentMethod"),
+        )
     }
     /// Navigation property `purchaseOrderLines` to a collection of `Microsoft.NAV.purchaseOrderLine` (contained).
     ///
     /// URL: `…/purchaseOrders(…)/purchaseOrderLines`.
     pub fn purchase_order_lines(
         &self,
-    ) -> super::CollectionPath<super::purchase_order_line::PurchaseOrderLines> {
-        super::CollectionPath::from(self.collection("purchaseOrderLines"))
+    ) -> super::purchase_order_line::PurchaseOrderLinesPath {
+        super::purchase_order_line::PurchaseOrderLinesPath::from(
+            self
+                .0
+                .collection::<
+                    super::purchase_order_line::PurchaseOrderLines,
+                >("purchaseOrderLines"),
+        )
     }
     /// One entity of `purchaseOrderLines`, by key: `…/purchaseOrders(…)/purchaseOrderLines(…)`.
     pub fn purchase_order_line(
         &self,
         id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::purchase_order_line::PurchaseOrderLines> {
-        self.purchase_order_lines().key(id)
+    ) -> super::purchase_order_line::PurchaseOrderLinePath {
+        super::purchase_order_line::PurchaseOrderLinePath::from(
+            self
+                .0
+                .collection::<
+                    super::purchase_order_line::PurchaseOrderLines,
+                >("purchaseOrderLines")
+                .key_path(&id),
+        )
     }
     /// Navigation property `attachments` to a collection of `Microsoft.NAV.attachment` (contained).
     ///
     /// URL: `…/purchaseOrders(…)/attachments`.
-    pub fn attachments(&self) -> super::CollectionPath<super::attachment::Attachments> {
-        super::CollectionPath::from(self.collection("attachments"))
+    pub fn attachments(&self) -> super::attachment::AttachmentsPath {
+        super::attachment::AttachmentsPath::from(
+            self.0.collection::<super::attachment::Attachments>("attachments"),
+        )
     }
     /// One entity of `attachments`, by key: `…/purchaseOrders(…)/attachments(…)`.
-    pub fn attachment(
-        &self,
-        id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::attachment::Attachments> {
-        self.attachments().key(id)
+    pub fn attachment(&self, id: rt::uuid::Uuid) -> super::attachment::AttachmentPath {
+        super::attachment::AttachmentPath::from(
+            self
+                .0
+                .collection::<super::attachment::Attachments>("attachments")
+                .key_path(&id),
+        )
     }
     /// Navigation property `dimensionSetLines` to a collection of `Microsoft.NAV.dimensionSetLine` (contained).
     ///
     /// URL: `…/purchaseOrders(…)/dimensionSetLines`.
     pub fn dimension_set_lines(
         &self,
-    ) -> super::CollectionPath<super::dimension_set_line::DimensionSetLines> {
-        super::CollectionPath::from(self.collection("dimensionSetLines"))
+    ) -> super::dimension_set_line::DimensionSetLinesPath {
+        super::dimension_set_line::DimensionSetLinesPath::from(
+            self
+                .0
+                .collection::<
+                    super::dimension_set_line::DimensionSetLines,
+                >("dimensionSetLines"),
+        )
     }
     /// One entity of `dimensionSetLines`, by key: `…/purchaseOrders(…)/dimensionSetLines(…)`.
     pub fn dimension_set_line(
         &self,
         id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::dimension_set_line::DimensionSetLines> {
-        self.dimension_set_lines().key(id)
+    ) -> super::dimension_set_line::DimensionSetLinePath {
+        super::dimension_set_line::DimensionSetLinePath::from(
+            self
+                .0
+                .collection::<
+                    super::dimension_set_line::DimensionSetLines,
+                >("dimensionSetLines")
+                .key_path(&id),
+        )
     }
     /// Navigation property `documentAttachments` to a collection of `Microsoft.NAV.documentAttachment` (contained).
     ///
     /// URL: `…/purchaseOrders(…)/documentAttachments`.
     pub fn document_attachments(
         &self,
-    ) -> super::CollectionPath<super::document_attachment::DocumentAttachments> {
-        super::CollectionPath::from(self.collection("documentAttachments"))
+    ) -> super::document_attachment::DocumentAttachmentsPath {
+        super::document_attachment::DocumentAttachmentsPath::from(
+            self
+                .0
+                .collection::<
+                    super::document_attachment::DocumentAttachments,
+                >("documentAttachments"),
+        )
     }
     /// One entity of `documentAttachments`, by key: `…/purchaseOrders(…)/documentAttachments(…)`.
     pub fn document_attachment(
         &self,
         id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::document_attachment::DocumentAttachments> {
-        self.document_attachments().key(id)
+    ) -> super::document_attachment::DocumentAttachmentPath {
+        super::document_attachment::DocumentAttachmentPath::from(
+            self
+                .0
+                .collection::<
+                    super::document_attachment::DocumentAttachments,
+                >("documentAttachments")
+                .key_path(&id),
+        )
     }
     /// Action `Microsoft.NAV.receiveAndInvoice`.
     /// URL: `POST …/purchaseOrders(…)/Microsoft.NAV.receiveAndInvoice`.
     pub fn receive_and_invoice(&self) -> rt::Request<()> {
-        self.action("Microsoft.NAV.receiveAndInvoice", None, rt::decode::no_content)
+        self.0.action("Microsoft.NAV.receiveAndInvoice", None, rt::decode::no_content)
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::EntityPath<PurchaseOrders> {
+        &self.0
+    }
+    /// The absolute URL of the entity.
+    pub fn url(&self) -> String {
+        self.0.url()
     }
 }
+rt::__private::set_paths!(PurchaseOrders, PurchaseOrdersPath, PurchaseOrderPath);
 impl ::business_central_sdk::sync::ChangeTracked for PurchaseOrder {
     type LastModified = fields::LastModifiedDateTime;
     fn last_modified(&self) -> Option<rt::chrono::DateTime<rt::chrono::FixedOffset>> {

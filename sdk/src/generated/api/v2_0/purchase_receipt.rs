@@ -926,38 +926,111 @@ pub mod fields {
         const NAME: &'static str = "dimensionSetLines";
     }
 }
-impl super::EntityPath<PurchaseReceipts> {
+/// The collection `purchaseReceipts`: `…/purchaseReceipts`, of `Microsoft.NAV.purchaseReceipt` entities.
+///
+/// Read it with [`list`](PurchaseReceiptsPath::list), address one entity by key.
+#[derive(Debug, Clone)]
+pub struct PurchaseReceiptsPath(rt::CollectionPath<PurchaseReceipts>);
+impl PurchaseReceiptsPath {
+    /// Reads the collection: add `filter`, `order_by`, `select`,
+    /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
+    /// page by page.
+    pub fn list(&self) -> rt::ListQuery<PurchaseReceipts> {
+        self.0.list()
+    }
+    /// The number of entities (`…/$count`).
+    pub fn count(&self) -> rt::Request<u64> {
+        self.0.count()
+    }
+    /// One entity of the collection, by key: `…/purchaseReceipts(…)`.
+    pub fn key(&self, id: rt::uuid::Uuid) -> PurchaseReceiptPath {
+        PurchaseReceiptPath(self.0.key_path(&id))
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::CollectionPath<PurchaseReceipts> {
+        &self.0
+    }
+    /// The absolute URL of the collection.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+}
+/// One `Microsoft.NAV.purchaseReceipt` of `purchaseReceipts`: `…/purchaseReceipts(…)`.
+///
+/// Read it with [`get`](PurchaseReceiptPath::get).
+#[derive(Debug, Clone)]
+pub struct PurchaseReceiptPath(rt::EntityPath<PurchaseReceipts>);
+impl PurchaseReceiptPath {
+    /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    pub fn get(&self) -> rt::GetQuery<PurchaseReceipts> {
+        self.0.get()
+    }
     /// Navigation property `purchaseReceiptLines` to a collection of `Microsoft.NAV.purchaseReceiptLine` (contained).
     ///
     /// URL: `…/purchaseReceipts(…)/purchaseReceiptLines`.
     pub fn purchase_receipt_lines(
         &self,
-    ) -> super::CollectionPath<super::purchase_receipt_line::PurchaseReceiptLines> {
-        super::CollectionPath::from(self.collection("purchaseReceiptLines"))
+    ) -> super::purchase_receipt_line::PurchaseReceiptLinesPath {
+        super::purchase_receipt_line::PurchaseReceiptLinesPath::from(
+            self
+                .0
+                .collection::<
+                    super::purchase_receipt_line::PurchaseReceiptLines,
+                >("purchaseReceiptLines"),
+        )
     }
     /// One entity of `purchaseReceiptLines`, by key: `…/purchaseReceipts(…)/purchaseReceiptLines(…)`.
     pub fn purchase_receipt_line(
         &self,
         id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::purchase_receipt_line::PurchaseReceiptLines> {
-        self.purchase_receipt_lines().key(id)
+    ) -> super::purchase_receipt_line::PurchaseReceiptLinePath {
+        super::purchase_receipt_line::PurchaseReceiptLinePath::from(
+            self
+                .0
+                .collection::<
+                    super::purchase_receipt_line::PurchaseReceiptLines,
+                >("purchaseReceiptLines")
+                .key_path(&id),
+        )
     }
     /// Navigation property `dimensionSetLines` to a collection of `Microsoft.NAV.dimensionSetLine` (contained).
     ///
     /// URL: `…/purchaseReceipts(…)/dimensionSetLines`.
     pub fn dimension_set_lines(
         &self,
-    ) -> super::CollectionPath<super::dimension_set_line::DimensionSetLines> {
-        super::CollectionPath::from(self.collection("dimensionSetLines"))
+    ) -> super::dimension_set_line::DimensionSetLinesPath {
+        super::dimension_set_line::DimensionSetLinesPath::from(
+            self
+                .0
+                .collection::<
+                    super::dimension_set_line::DimensionSetLines,
+                >("dimensionSetLines"),
+        )
     }
     /// One entity of `dimensionSetLines`, by key: `…/purchaseReceipts(…)/dimensionSetLines(…)`.
     pub fn dimension_set_line(
         &self,
         id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::dimension_set_line::DimensionSetLines> {
-        self.dimension_set_lines().key(id)
+    ) -> super::dimension_set_line::DimensionSetLinePath {
+        super::dimension_set_line::DimensionSetLinePath::from(
+            self
+                .0
+                .collection::<
+                    super::dimension_set_line::DimensionSetLines,
+                >("dimensionSetLines")
+                .key_path(&id),
+        )
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::EntityPath<PurchaseReceipts> {
+        &self.0
+    }
+    /// The absolute URL of the entity.
+    pub fn url(&self) -> String {
+        self.0.url()
     }
 }
+rt::__private::set_paths!(PurchaseReceipts, PurchaseReceiptsPath, PurchaseReceiptPath);
 impl ::business_central_sdk::sync::ChangeTracked for PurchaseReceipt {
     type LastModified = fields::LastModifiedDateTime;
     fn last_modified(&self) -> Option<rt::chrono::DateTime<rt::chrono::FixedOffset>> {

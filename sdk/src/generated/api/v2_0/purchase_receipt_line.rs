@@ -446,28 +446,90 @@ pub mod fields {
         const NAME: &'static str = "dimensionSetLines";
     }
 }
-impl super::EntityPath<PurchaseReceiptLines> {
+/// The collection `purchaseReceiptLines`: `…/purchaseReceiptLines`, of `Microsoft.NAV.purchaseReceiptLine` entities.
+///
+/// Read it with [`list`](PurchaseReceiptLinesPath::list), address one entity by key.
+#[derive(Debug, Clone)]
+pub struct PurchaseReceiptLinesPath(rt::CollectionPath<PurchaseReceiptLines>);
+impl PurchaseReceiptLinesPath {
+    /// Reads the collection: add `filter`, `order_by`, `select`,
+    /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
+    /// page by page.
+    pub fn list(&self) -> rt::ListQuery<PurchaseReceiptLines> {
+        self.0.list()
+    }
+    /// The number of entities (`…/$count`).
+    pub fn count(&self) -> rt::Request<u64> {
+        self.0.count()
+    }
+    /// One entity of the collection, by key: `…/purchaseReceiptLines(…)`.
+    pub fn key(&self, id: rt::uuid::Uuid) -> PurchaseReceiptLinePath {
+        PurchaseReceiptLinePath(self.0.key_path(&id))
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::CollectionPath<PurchaseReceiptLines> {
+        &self.0
+    }
+    /// The absolute URL of the collection.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+}
+/// One `Microsoft.NAV.purchaseReceiptLine` of `purchaseReceiptLines`: `…/purchaseReceiptLines(…)`.
+///
+/// Read it with [`get`](PurchaseReceiptLinePath::get).
+#[derive(Debug, Clone)]
+pub struct PurchaseReceiptLinePath(rt::EntityPath<PurchaseReceiptLines>);
+impl PurchaseReceiptLinePath {
+    /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    pub fn get(&self) -> rt::GetQuery<PurchaseReceiptLines> {
+        self.0.get()
+    }
     /// Navigation property `purchaseReceipt` to one `Microsoft.NAV.purchaseReceipt` (contained).
     ///
     /// URL: `…/purchaseReceiptLines(…)/purchaseReceipt`.
-    pub fn purchase_receipt(
-        &self,
-    ) -> super::EntityPath<super::purchase_receipt::PurchaseReceipts> {
-        super::EntityPath::from(self.single("purchaseReceipt"))
+    pub fn purchase_receipt(&self) -> super::purchase_receipt::PurchaseReceiptPath {
+        super::purchase_receipt::PurchaseReceiptPath::from(
+            self.0.single::<super::purchase_receipt::PurchaseReceipts>("purchaseReceipt"),
+        )
     }
     /// Navigation property `dimensionSetLines` to a collection of `Microsoft.NAV.dimensionSetLine` (contained).
     ///
     /// URL: `…/purchaseReceiptLines(…)/dimensionSetLines`.
     pub fn dimension_set_lines(
         &self,
-    ) -> super::CollectionPath<super::dimension_set_line::DimensionSetLines> {
-        super::CollectionPath::from(self.collection("dimensionSetLines"))
+    ) -> super::dimension_set_line::DimensionSetLinesPath {
+        super::dimension_set_line::DimensionSetLinesPath::from(
+            self
+                .0
+                .collection::<
+                    super::dimension_set_line::DimensionSetLines,
+                >("dimensionSetLines"),
+        )
     }
     /// One entity of `dimensionSetLines`, by key: `…/purchaseReceiptLines(…)/dimensionSetLines(…)`.
     pub fn dimension_set_line(
         &self,
         id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::dimension_set_line::DimensionSetLines> {
-        self.dimension_set_lines().key(id)
+    ) -> super::dimension_set_line::DimensionSetLinePath {
+        super::dimension_set_line::DimensionSetLinePath::from(
+            self
+                .0
+                .collection::<
+                    super::dimension_set_line::DimensionSetLines,
+                >("dimensionSetLines")
+                .key_path(&id),
+        )
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::EntityPath<PurchaseReceiptLines> {
+        &self.0
+    }
+    /// The absolute URL of the entity.
+    pub fn url(&self) -> String {
+        self.0.url()
     }
 }
+rt::__private::set_paths!(
+    PurchaseReceiptLines, PurchaseReceiptLinesPath, PurchaseReceiptLinePath
+);

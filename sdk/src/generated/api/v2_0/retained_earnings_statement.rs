@@ -254,3 +254,57 @@ pub mod fields {
     }
     impl rt::PropertyOf<super::RetainedEarningsStatement> for DateFilter {}
 }
+/// The collection `retainedEarningsStatements`: `…/retainedEarningsStatements`, of `Microsoft.NAV.retainedEarningsStatement` entities.
+///
+/// Read it with [`list`](RetainedEarningsStatementsPath::list), address one entity by key.
+#[derive(Debug, Clone)]
+pub struct RetainedEarningsStatementsPath(
+    rt::CollectionPath<RetainedEarningsStatements>,
+);
+impl RetainedEarningsStatementsPath {
+    /// Reads the collection: add `filter`, `order_by`, `select`,
+    /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
+    /// page by page.
+    pub fn list(&self) -> rt::ListQuery<RetainedEarningsStatements> {
+        self.0.list()
+    }
+    /// The number of entities (`…/$count`).
+    pub fn count(&self) -> rt::Request<u64> {
+        self.0.count()
+    }
+    /// One entity of the collection, by key: `…/retainedEarningsStatements(…)`.
+    pub fn key(&self, id: rt::uuid::Uuid) -> RetainedEarningsStatementPath {
+        RetainedEarningsStatementPath(self.0.key_path(&id))
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::CollectionPath<RetainedEarningsStatements> {
+        &self.0
+    }
+    /// The absolute URL of the collection.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+}
+/// One `Microsoft.NAV.retainedEarningsStatement` of `retainedEarningsStatements`: `…/retainedEarningsStatements(…)`.
+///
+/// Read it with [`get`](RetainedEarningsStatementPath::get).
+#[derive(Debug, Clone)]
+pub struct RetainedEarningsStatementPath(rt::EntityPath<RetainedEarningsStatements>);
+impl RetainedEarningsStatementPath {
+    /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    pub fn get(&self) -> rt::GetQuery<RetainedEarningsStatements> {
+        self.0.get()
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::EntityPath<RetainedEarningsStatements> {
+        &self.0
+    }
+    /// The absolute URL of the entity.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+}
+rt::__private::set_paths!(
+    RetainedEarningsStatements, RetainedEarningsStatementsPath,
+    RetainedEarningsStatementPath
+);

@@ -2076,141 +2076,275 @@ pub mod fields {
         const NAME: &'static str = "documentAttachments";
     }
 }
-impl super::EntityPath<SalesCreditMemos> {
+/// The collection `salesCreditMemos`: `…/salesCreditMemos`, of `Microsoft.NAV.salesCreditMemo` entities.
+///
+/// Read it with [`list`](SalesCreditMemosPath::list), address one entity by key.
+#[derive(Debug, Clone)]
+pub struct SalesCreditMemosPath(rt::CollectionPath<SalesCreditMemos>);
+impl SalesCreditMemosPath {
+    /// Reads the collection: add `filter`, `order_by`, `select`,
+    /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
+    /// page by page.
+    pub fn list(&self) -> rt::ListQuery<SalesCreditMemos> {
+        self.0.list()
+    }
+    /// The number of entities (`…/$count`).
+    pub fn count(&self) -> rt::Request<u64> {
+        self.0.count()
+    }
+    /// Creates an entity (`POST`); the service answers with it,
+    /// its key and ETag filled in. Related entities set in the
+    /// payload are created with it (deep insert).
+    pub fn create(&self, entity: SalesCreditMemoCreate) -> rt::Request<SalesCreditMemo> {
+        self.0.create(entity)
+    }
+    /// One entity of the collection, by key: `…/salesCreditMemos(…)`.
+    pub fn key(&self, id: rt::uuid::Uuid) -> SalesCreditMemoPath {
+        SalesCreditMemoPath(self.0.key_path(&id))
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::CollectionPath<SalesCreditMemos> {
+        &self.0
+    }
+    /// The absolute URL of the collection.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+}
+/// One `Microsoft.NAV.salesCreditMemo` of `salesCreditMemos`: `…/salesCreditMemos(…)`.
+///
+/// Read it with [`get`](SalesCreditMemoPath::get).
+#[derive(Debug, Clone)]
+pub struct SalesCreditMemoPath(rt::EntityPath<SalesCreditMemos>);
+impl SalesCreditMemoPath {
+    /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    pub fn get(&self) -> rt::GetQuery<SalesCreditMemos> {
+        self.0.get()
+    }
+    /// Changes the entity (`PATCH` with `If-Match: <current ETag>`).
+    /// If someone changed it since `current` was read, the service
+    /// refuses and the result is `Error::StaleEtag`.
+    pub fn update(
+        &self,
+        current: &impl rt::IfMatch,
+        changes: SalesCreditMemoUpdate,
+    ) -> rt::Request<SalesCreditMemo> {
+        self.0.update(current, changes)
+    }
+    /// Changes the entity whatever its current version (`If-Match: *`).
+    /// This can overwrite someone else's change; prefer `update`.
+    pub fn update_unconditionally(
+        &self,
+        changes: SalesCreditMemoUpdate,
+    ) -> rt::Request<SalesCreditMemo> {
+        self.0.update_unconditionally(changes)
+    }
+    /// Deletes the entity (`DELETE` with `If-Match: <current ETag>`).
+    pub fn delete(&self, current: &impl rt::IfMatch) -> rt::Request<()> {
+        self.0.delete(current)
+    }
+    /// Deletes the entity whatever its current version (`If-Match: *`).
+    pub fn delete_unconditionally(&self) -> rt::Request<()> {
+        self.0.delete_unconditionally()
+    }
     /// Navigation property `customer` to one `Microsoft.NAV.customer` (contained).
     ///
     /// URL: `…/salesCreditMemos(…)/customer`.
-    pub fn customer(&self) -> super::EntityPath<super::customer::Customers> {
-        super::EntityPath::from(self.single("customer"))
+    pub fn customer(&self) -> super::customer::CustomerPath {
+        super::customer::CustomerPath::from(
+            self.0.single::<super::customer::Customers>("customer"),
+        )
     }
     /// Navigation property `dimensionValue` to one `Microsoft.NAV.dimensionValue` (contained).
     ///
     /// URL: `…/salesCreditMemos(…)/dimensionValue`.
-    pub fn dimension_value(
-        &self,
-    ) -> super::EntityPath<super::dimension_value::DimensionValues> {
-        super::EntityPath::from(self.single("dimensionValue"))
+    pub fn dimension_value(&self) -> super::dimension_value::DimensionValuePath {
+        super::dimension_value::DimensionValuePath::from(
+            self.0.single::<super::dimension_value::DimensionValues>("dimensionValue"),
+        )
     }
     /// Navigation property `currency` to one `Microsoft.NAV.currency` (contained).
     ///
     /// URL: `…/salesCreditMemos(…)/currency`.
-    pub fn currency(&self) -> super::EntityPath<super::currency::Currencies> {
-        super::EntityPath::from(self.single("currency"))
+    pub fn currency(&self) -> super::currency::CurrencyPath {
+        super::currency::CurrencyPath::from(
+            self.0.single::<super::currency::Currencies>("currency"),
+        )
     }
     /// Navigation property `paymentTerm` to one `Microsoft.NAV.paymentTerm` (contained).
     ///
     /// URL: `…/salesCreditMemos(…)/paymentTerm`.
-    pub fn payment_term(&self) -> super::EntityPath<super::payment_term::PaymentTerms> {
-        super::EntityPath::from(self.single("paymentTerm"))
+    pub fn payment_term(&self) -> super::payment_term::PaymentTermPath {
+        super::payment_term::PaymentTermPath::from(
+            self.0.single::<super::payment_term::PaymentTerms>("paymentTerm"),
+        )
     }
     /// Navigation property `shipmentMethod` to one `Microsoft.NAV.shipmentMethod` (contained).
     ///
     /// URL: `…/salesCreditMemos(…)/shipmentMethod`.
-    pub fn shipment_method(
-        &self,
-    ) -> super::EntityPath<super::shipment_method::ShipmentMethods> {
-        super::EntityPath::from(self.single("shipmentMethod"))
+    pub fn shipment_method(&self) -> super::shipment_method::ShipmentMethodPath {
+        super::shipment_method::ShipmentMethodPath::from(
+            self.0.single::<super::shipment_method::ShipmentMethods>("shipmentMethod"),
+        )
     }
     /// Navigation property `customerReturnReason` to one `Microsoft.NAV.customerReturnReason` (contained).
     ///
     /// URL: `…/salesCreditMemos(…)/customerReturnReason`.
     pub fn customer_return_reason(
         &self,
-    ) -> super::EntityPath<super::customer_return_reason::CustomerReturnReasons> {
-        super::EntityPath::from(self.single("customerReturnReason"))
+    ) -> super::customer_return_reason::CustomerReturnReasonPath {
+        super::customer_return_reason::CustomerReturnReasonPath::from(
+            self
+                .0
+                .single::<
+                    super::customer_return_reason::CustomerReturnReasons,
+                >("customerReturnReason"),
+        )
     }
     /// Navigation property `dimensionSetLines` to a collection of `Microsoft.NAV.dimensionSetLine` (contained).
     ///
     /// URL: `…/salesCreditMemos(…)/dimensionSetLines`.
     pub fn dimension_set_lines(
         &self,
-    ) -> super::CollectionPath<super::dimension_set_line::DimensionSetLines> {
-        super::CollectionPath::from(self.collection("dimensionSetLines"))
+    ) -> super::dimension_set_line::DimensionSetLinesPath {
+        super::dimension_set_line::DimensionSetLinesPath::from(
+            self
+                .0
+                .collection::<
+                    super::dimension_set_line::DimensionSetLines,
+                >("dimensionSetLines"),
+        )
     }
     /// One entity of `dimensionSetLines`, by key: `…/salesCreditMemos(…)/dimensionSetLines(…)`.
     pub fn dimension_set_line(
         &self,
         id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::dimension_set_line::DimensionSetLines> {
-        self.dimension_set_lines().key(id)
+    ) -> super::dimension_set_line::DimensionSetLinePath {
+        super::dimension_set_line::DimensionSetLinePath::from(
+            self
+                .0
+                .collection::<
+                    super::dimension_set_line::DimensionSetLines,
+                >("dimensionSetLines")
+                .key_path(&id),
+        )
     }
     /// Navigation property `salesCreditMemoLines` to a collection of `Microsoft.NAV.salesCreditMemoLine` (contained).
     ///
     /// URL: `…/salesCreditMemos(…)/salesCreditMemoLines`.
     pub fn sales_credit_memo_lines(
         &self,
-    ) -> super::CollectionPath<super::sales_credit_memo_line::SalesCreditMemoLines> {
-        super::CollectionPath::from(self.collection("salesCreditMemoLines"))
+    ) -> super::sales_credit_memo_line::SalesCreditMemoLinesPath {
+        super::sales_credit_memo_line::SalesCreditMemoLinesPath::from(
+            self
+                .0
+                .collection::<
+                    super::sales_credit_memo_line::SalesCreditMemoLines,
+                >("salesCreditMemoLines"),
+        )
     }
     /// One entity of `salesCreditMemoLines`, by key: `…/salesCreditMemos(…)/salesCreditMemoLines(…)`.
     pub fn sales_credit_memo_line(
         &self,
         id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::sales_credit_memo_line::SalesCreditMemoLines> {
-        self.sales_credit_memo_lines().key(id)
+    ) -> super::sales_credit_memo_line::SalesCreditMemoLinePath {
+        super::sales_credit_memo_line::SalesCreditMemoLinePath::from(
+            self
+                .0
+                .collection::<
+                    super::sales_credit_memo_line::SalesCreditMemoLines,
+                >("salesCreditMemoLines")
+                .key_path(&id),
+        )
     }
     /// Navigation property `pdfDocument` to one `Microsoft.NAV.pdfDocument` (contained).
     ///
     /// URL: `…/salesCreditMemos(…)/pdfDocument`.
-    pub fn pdf_document(
-        &self,
-    ) -> super::EntityPath<super::pdf_document::PdfDocumentSet> {
-        super::EntityPath::from(self.single("pdfDocument"))
+    pub fn pdf_document(&self) -> super::pdf_document::PdfDocumentPath {
+        super::pdf_document::PdfDocumentPath::from(
+            self.0.single::<super::pdf_document::PdfDocumentSet>("pdfDocument"),
+        )
     }
     /// Navigation property `attachments` to a collection of `Microsoft.NAV.attachment` (contained).
     ///
     /// URL: `…/salesCreditMemos(…)/attachments`.
-    pub fn attachments(&self) -> super::CollectionPath<super::attachment::Attachments> {
-        super::CollectionPath::from(self.collection("attachments"))
+    pub fn attachments(&self) -> super::attachment::AttachmentsPath {
+        super::attachment::AttachmentsPath::from(
+            self.0.collection::<super::attachment::Attachments>("attachments"),
+        )
     }
     /// One entity of `attachments`, by key: `…/salesCreditMemos(…)/attachments(…)`.
-    pub fn attachment(
-        &self,
-        id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::attachment::Attachments> {
-        self.attachments().key(id)
+    pub fn attachment(&self, id: rt::uuid::Uuid) -> super::attachment::AttachmentPath {
+        super::attachment::AttachmentPath::from(
+            self
+                .0
+                .collection::<super::attachment::Attachments>("attachments")
+                .key_path(&id),
+        )
     }
     /// Navigation property `documentAttachments` to a collection of `Microsoft.NAV.documentAttachment` (contained).
     ///
     /// URL: `…/salesCreditMemos(…)/documentAttachments`.
     pub fn document_attachments(
         &self,
-    ) -> super::CollectionPath<super::document_attachment::DocumentAttachments> {
-        super::CollectionPath::from(self.collection("documentAttachments"))
+    ) -> super::document_attachment::DocumentAttachmentsPath {
+        super::document_attachment::DocumentAttachmentsPath::from(
+            self
+                .0
+                .collection::<
+                    super::document_attachment::DocumentAttachments,
+                >("documentAttachments"),
+        )
     }
     /// One entity of `documentAttachments`, by key: `…/salesCreditMemos(…)/documentAttachments(…)`.
     pub fn document_attachment(
         &self,
         id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::document_attachment::DocumentAttachments> {
-        self.document_attachments().key(id)
+    ) -> super::document_attachment::DocumentAttachmentPath {
+        super::document_attachment::DocumentAttachmentPath::from(
+            self
+                .0
+                .collection::<
+                    super::document_attachment::DocumentAttachments,
+                >("documentAttachments")
+                .key_path(&id),
+        )
     }
     /// Action `Microsoft.NAV.cancel`.
     /// URL: `POST …/salesCreditMemos(…)/Microsoft.NAV.cancel`.
     pub fn cancel(&self) -> rt::Request<()> {
-        self.action("Microsoft.NAV.cancel", None, rt::decode::no_content)
+        self.0.action("Microsoft.NAV.cancel", None, rt::decode::no_content)
     }
     /// Action `Microsoft.NAV.cancelAndSend`.
     /// URL: `POST …/salesCreditMemos(…)/Microsoft.NAV.cancelAndSend`.
     pub fn cancel_and_send(&self) -> rt::Request<()> {
-        self.action("Microsoft.NAV.cancelAndSend", None, rt::decode::no_content)
+        self.0.action("Microsoft.NAV.cancelAndSend", None, rt::decode::no_content)
     }
     /// Action `Microsoft.NAV.post`.
     /// URL: `POST …/salesCreditMemos(…)/Microsoft.NAV.post`.
     pub fn post(&self) -> rt::Request<()> {
-        self.action("Microsoft.NAV.post", None, rt::decode::no_content)
+        self.0.action("Microsoft.NAV.post", None, rt::decode::no_content)
     }
     /// Action `Microsoft.NAV.postAndSend`.
     /// URL: `POST …/salesCreditMemos(…)/Microsoft.NAV.postAndSend`.
     pub fn post_and_send(&self) -> rt::Request<()> {
-        self.action("Microsoft.NAV.postAndSend", None, rt::decode::no_content)
+        self.0.action("Microsoft.NAV.postAndSend", None, rt::decode::no_content)
     }
     /// Action `Microsoft.NAV.send`.
     /// URL: `POST …/salesCreditMemos(…)/Microsoft.NAV.send`.
     pub fn send(&self) -> rt::Request<()> {
-        self.action("Microsoft.NAV.send", None, rt::decode::no_content)
+        self.0.action("Microsoft.NAV.send", None, rt::decode::no_content)
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::EntityPath<SalesCreditMemos> {
+        &self.0
+    }
+    /// The absolute URL of the entity.
+    pub fn url(&self) -> String {
+        self.0.url()
     }
 }
+rt::__private::set_paths!(SalesCreditMemos, SalesCreditMemosPath, SalesCreditMemoPath);
 impl ::business_central_sdk::sync::ChangeTracked for SalesCreditMemo {
     type LastModified = fields::LastModifiedDateTime;
     fn last_modified(&self) -> Option<rt::chrono::DateTime<rt::chrono::FixedOffset>> {

@@ -2271,105 +2271,231 @@ pub mod fields {
         const NAME: &'static str = "documentAttachments";
     }
 }
-impl super::EntityPath<SalesOrders> {
+/// The collection `salesOrders`: `…/salesOrders`, of `Microsoft.NAV.salesOrder` entities.
+///
+/// Read it with [`list`](SalesOrdersPath::list), address one entity by key.
+#[derive(Debug, Clone)]
+pub struct SalesOrdersPath(rt::CollectionPath<SalesOrders>);
+impl SalesOrdersPath {
+    /// Reads the collection: add `filter`, `order_by`, `select`,
+    /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
+    /// page by page.
+    pub fn list(&self) -> rt::ListQuery<SalesOrders> {
+        self.0.list()
+    }
+    /// The number of entities (`…/$count`).
+    pub fn count(&self) -> rt::Request<u64> {
+        self.0.count()
+    }
+    /// Creates an entity (`POST`); the service answers with it,
+    /// its key and ETag filled in. Related entities set in the
+    /// payload are created with it (deep insert).
+    pub fn create(&self, entity: SalesOrderCreate) -> rt::Request<SalesOrder> {
+        self.0.create(entity)
+    }
+    /// One entity of the collection, by key: `…/salesOrders(…)`.
+    pub fn key(&self, id: rt::uuid::Uuid) -> SalesOrderPath {
+        SalesOrderPath(self.0.key_path(&id))
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::CollectionPath<SalesOrders> {
+        &self.0
+    }
+    /// The absolute URL of the collection.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+}
+/// One `Microsoft.NAV.salesOrder` of `salesOrders`: `…/salesOrders(…)`.
+///
+/// Read it with [`get`](SalesOrderPath::get).
+#[derive(Debug, Clone)]
+pub struct SalesOrderPath(rt::EntityPath<SalesOrders>);
+impl SalesOrderPath {
+    /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    pub fn get(&self) -> rt::GetQuery<SalesOrders> {
+        self.0.get()
+    }
+    /// Changes the entity (`PATCH` with `If-Match: <current ETag>`).
+    /// If someone changed it since `current` was read, the service
+    /// refuses and the result is `Error::StaleEtag`.
+    pub fn update(
+        &self,
+        current: &impl rt::IfMatch,
+        changes: SalesOrderUpdate,
+    ) -> rt::Request<SalesOrder> {
+        self.0.update(current, changes)
+    }
+    /// Changes the entity whatever its current version (`If-Match: *`).
+    /// This can overwrite someone else's change; prefer `update`.
+    pub fn update_unconditionally(
+        &self,
+        changes: SalesOrderUpdate,
+    ) -> rt::Request<SalesOrder> {
+        self.0.update_unconditionally(changes)
+    }
+    /// Deletes the entity (`DELETE` with `If-Match: <current ETag>`).
+    pub fn delete(&self, current: &impl rt::IfMatch) -> rt::Request<()> {
+        self.0.delete(current)
+    }
+    /// Deletes the entity whatever its current version (`If-Match: *`).
+    pub fn delete_unconditionally(&self) -> rt::Request<()> {
+        self.0.delete_unconditionally()
+    }
     /// Navigation property `customer` to one `Microsoft.NAV.customer` (contained).
     ///
     /// URL: `…/salesOrders(…)/customer`.
-    pub fn customer(&self) -> super::EntityPath<super::customer::Customers> {
-        super::EntityPath::from(self.single("customer"))
+    pub fn customer(&self) -> super::customer::CustomerPath {
+        super::customer::CustomerPath::from(
+            self.0.single::<super::customer::Customers>("customer"),
+        )
     }
     /// Navigation property `dimensionValue` to one `Microsoft.NAV.dimensionValue` (contained).
     ///
     /// URL: `…/salesOrders(…)/dimensionValue`.
-    pub fn dimension_value(
-        &self,
-    ) -> super::EntityPath<super::dimension_value::DimensionValues> {
-        super::EntityPath::from(self.single("dimensionValue"))
+    pub fn dimension_value(&self) -> super::dimension_value::DimensionValuePath {
+        super::dimension_value::DimensionValuePath::from(
+            self.0.single::<super::dimension_value::DimensionValues>("dimensionValue"),
+        )
     }
     /// Navigation property `currency` to one `Microsoft.NAV.currency` (contained).
     ///
     /// URL: `…/salesOrders(…)/currency`.
-    pub fn currency(&self) -> super::EntityPath<super::currency::Currencies> {
-        super::EntityPath::from(self.single("currency"))
+    pub fn currency(&self) -> super::currency::CurrencyPath {
+        super::currency::CurrencyPath::from(
+            self.0.single::<super::currency::Currencies>("currency"),
+        )
     }
     /// Navigation property `paymentTerm` to one `Microsoft.NAV.paymentTerm` (contained).
     ///
     /// URL: `…/salesOrders(…)/paymentTerm`.
-    pub fn payment_term(&self) -> super::EntityPath<super::payment_term::PaymentTerms> {
-        super::EntityPath::from(self.single("paymentTerm"))
+    pub fn payment_term(&self) -> super::payment_term::PaymentTermPath {
+        super::payment_term::PaymentTermPath::from(
+            self.0.single::<super::payment_term::PaymentTerms>("paymentTerm"),
+        )
     }
     /// Navigation property `shipmentMethod` to one `Microsoft.NAV.shipmentMethod` (contained).
     ///
     /// URL: `…/salesOrders(…)/shipmentMethod`.
-    pub fn shipment_method(
-        &self,
-    ) -> super::EntityPath<super::shipment_method::ShipmentMethods> {
-        super::EntityPath::from(self.single("shipmentMethod"))
+    pub fn shipment_method(&self) -> super::shipment_method::ShipmentMethodPath {
+        super::shipment_method::ShipmentMethodPath::from(
+            self.0.single::<super::shipment_method::ShipmentMethods>("shipmentMethod"),
+        )
     }
     /// Navigation property `dimensionSetLines` to a collection of `Microsoft.NAV.dimensionSetLine` (contained).
     ///
     /// URL: `…/salesOrders(…)/dimensionSetLines`.
     pub fn dimension_set_lines(
         &self,
-    ) -> super::CollectionPath<super::dimension_set_line::DimensionSetLines> {
-        super::CollectionPath::from(self.collection("dimensionSetLines"))
+    ) -> super::dimension_set_line::DimensionSetLinesPath {
+        super::dimension_set_line::DimensionSetLinesPath::from(
+            self
+                .0
+                .collection::<
+                    super::dimension_set_line::DimensionSetLines,
+                >("dimensionSetLines"),
+        )
     }
     /// One entity of `dimensionSetLines`, by key: `…/salesOrders(…)/dimensionSetLines(…)`.
     pub fn dimension_set_line(
         &self,
         id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::dimension_set_line::DimensionSetLines> {
-        self.dimension_set_lines().key(id)
+    ) -> super::dimension_set_line::DimensionSetLinePath {
+        super::dimension_set_line::DimensionSetLinePath::from(
+            self
+                .0
+                .collection::<
+                    super::dimension_set_line::DimensionSetLines,
+                >("dimensionSetLines")
+                .key_path(&id),
+        )
     }
     /// Navigation property `salesOrderLines` to a collection of `Microsoft.NAV.salesOrderLine` (contained).
     ///
     /// URL: `…/salesOrders(…)/salesOrderLines`.
-    pub fn sales_order_lines(
-        &self,
-    ) -> super::CollectionPath<super::sales_order_line::SalesOrderLines> {
-        super::CollectionPath::from(self.collection("salesOrderLines"))
+    pub fn sales_order_lines(&self) -> super::sales_order_line::SalesOrderLinesPath {
+        super::sales_order_line::SalesOrderLinesPath::from(
+            self
+                .0
+                .collection::<
+                    super::sales_order_line::SalesOrderLines,
+                >("salesOrderLines"),
+        )
     }
     /// One entity of `salesOrderLines`, by key: `…/salesOrders(…)/salesOrderLines(…)`.
     pub fn sales_order_line(
         &self,
         id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::sales_order_line::SalesOrderLines> {
-        self.sales_order_lines().key(id)
+    ) -> super::sales_order_line::SalesOrderLinePath {
+        super::sales_order_line::SalesOrderLinePath::from(
+            self
+                .0
+                .collection::<
+                    super::sales_order_line::SalesOrderLines,
+                >("salesOrderLines")
+                .key_path(&id),
+        )
     }
     /// Navigation property `attachments` to a collection of `Microsoft.NAV.attachment` (contained).
     ///
     /// URL: `…/salesOrders(…)/attachments`.
-    pub fn attachments(&self) -> super::CollectionPath<super::attachment::Attachments> {
-        super::CollectionPath::from(self.collection("attachments"))
+    pub fn attachments(&self) -> super::attachment::AttachmentsPath {
+        super::attachment::AttachmentsPath::from(
+            self.0.collection::<super::attachment::Attachments>("attachments"),
+        )
     }
     /// One entity of `attachments`, by key: `…/salesOrders(…)/attachments(…)`.
-    pub fn attachment(
-        &self,
-        id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::attachment::Attachments> {
-        self.attachments().key(id)
+    pub fn attachment(&self, id: rt::uuid::Uuid) -> super::attachment::AttachmentPath {
+        super::attachment::AttachmentPath::from(
+            self
+                .0
+                .collection::<super::attachment::Attachments>("attachments")
+                .key_path(&id),
+        )
     }
     /// Navigation property `documentAttachments` to a collection of `Microsoft.NAV.documentAttachment` (contained).
     ///
     /// URL: `…/salesOrders(…)/documentAttachments`.
     pub fn document_attachments(
         &self,
-    ) -> super::CollectionPath<super::document_attachment::DocumentAttachments> {
-        super::CollectionPath::from(self.collection("documentAttachments"))
+    ) -> super::document_attachment::DocumentAttachmentsPath {
+        super::document_attachment::DocumentAttachmentsPath::from(
+            self
+                .0
+                .collection::<
+                    super::document_attachment::DocumentAttachments,
+                >("documentAttachments"),
+        )
     }
     /// One entity of `documentAttachments`, by key: `…/salesOrders(…)/documentAttachments(…)`.
     pub fn document_attachment(
         &self,
         id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::document_attachment::DocumentAttachments> {
-        self.document_attachments().key(id)
+    ) -> super::document_attachment::DocumentAttachmentPath {
+        super::document_attachment::DocumentAttachmentPath::from(
+            self
+                .0
+                .collection::<
+                    super::document_attachment::DocumentAttachments,
+                >("documentAttachments")
+                .key_path(&id),
+        )
     }
     /// Action `Microsoft.NAV.shipAndInvoice`.
     /// URL: `POST …/salesOrders(…)/Microsoft.NAV.shipAndInvoice`.
     pub fn ship_and_invoice(&self) -> rt::Request<()> {
-        self.action("Microsoft.NAV.shipAndInvoice", None, rt::decode::no_content)
+        self.0.action("Microsoft.NAV.shipAndInvoice", None, rt::decode::no_content)
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::EntityPath<SalesOrders> {
+        &self.0
+    }
+    /// The absolute URL of the entity.
+    pub fn url(&self) -> String {
+        self.0.url()
     }
 }
+rt::__private::set_paths!(SalesOrders, SalesOrdersPath, SalesOrderPath);
 impl ::business_central_sdk::sync::ChangeTracked for SalesOrder {
     type LastModified = fields::LastModifiedDateTime;
     fn last_modified(&self) -> Option<rt::chrono::DateTime<rt::chrono::FixedOffset>> {

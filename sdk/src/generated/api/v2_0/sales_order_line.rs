@@ -1561,58 +1561,158 @@ pub mod fields {
         const NAME: &'static str = "location";
     }
 }
-impl super::EntityPath<SalesOrderLines> {
+/// The collection `salesOrderLines`: `…/salesOrderLines`, of `Microsoft.NAV.salesOrderLine` entities.
+///
+/// Read it with [`list`](SalesOrderLinesPath::list), address one entity by key.
+#[derive(Debug, Clone)]
+pub struct SalesOrderLinesPath(rt::CollectionPath<SalesOrderLines>);
+impl SalesOrderLinesPath {
+    /// Reads the collection: add `filter`, `order_by`, `select`,
+    /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
+    /// page by page.
+    pub fn list(&self) -> rt::ListQuery<SalesOrderLines> {
+        self.0.list()
+    }
+    /// The number of entities (`…/$count`).
+    pub fn count(&self) -> rt::Request<u64> {
+        self.0.count()
+    }
+    /// Creates an entity (`POST`); the service answers with it,
+    /// its key and ETag filled in. Related entities set in the
+    /// payload are created with it (deep insert).
+    pub fn create(&self, entity: SalesOrderLineCreate) -> rt::Request<SalesOrderLine> {
+        self.0.create(entity)
+    }
+    /// One entity of the collection, by key: `…/salesOrderLines(…)`.
+    pub fn key(&self, id: rt::uuid::Uuid) -> SalesOrderLinePath {
+        SalesOrderLinePath(self.0.key_path(&id))
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::CollectionPath<SalesOrderLines> {
+        &self.0
+    }
+    /// The absolute URL of the collection.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+}
+/// One `Microsoft.NAV.salesOrderLine` of `salesOrderLines`: `…/salesOrderLines(…)`.
+///
+/// Read it with [`get`](SalesOrderLinePath::get).
+#[derive(Debug, Clone)]
+pub struct SalesOrderLinePath(rt::EntityPath<SalesOrderLines>);
+impl SalesOrderLinePath {
+    /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    pub fn get(&self) -> rt::GetQuery<SalesOrderLines> {
+        self.0.get()
+    }
+    /// Changes the entity (`PATCH` with `If-Match: <current ETag>`).
+    /// If someone changed it since `current` was read, the service
+    /// refuses and the result is `Error::StaleEtag`.
+    pub fn update(
+        &self,
+        current: &impl rt::IfMatch,
+        changes: SalesOrderLineUpdate,
+    ) -> rt::Request<SalesOrderLine> {
+        self.0.update(current, changes)
+    }
+    /// Changes the entity whatever its current version (`If-Match: *`).
+    /// This can overwrite someone else's change; prefer `update`.
+    pub fn update_unconditionally(
+        &self,
+        changes: SalesOrderLineUpdate,
+    ) -> rt::Request<SalesOrderLine> {
+        self.0.update_unconditionally(changes)
+    }
+    /// Deletes the entity (`DELETE` with `If-Match: <current ETag>`).
+    pub fn delete(&self, current: &impl rt::IfMatch) -> rt::Request<()> {
+        self.0.delete(current)
+    }
+    /// Deletes the entity whatever its current version (`If-Match: *`).
+    pub fn delete_unconditionally(&self) -> rt::Request<()> {
+        self.0.delete_unconditionally()
+    }
     /// Navigation property `salesOrder` to one `Microsoft.NAV.salesOrder` (contained).
     ///
     /// URL: `…/salesOrderLines(…)/salesOrder`.
-    pub fn sales_order(&self) -> super::EntityPath<super::sales_order::SalesOrders> {
-        super::EntityPath::from(self.single("salesOrder"))
+    pub fn sales_order(&self) -> super::sales_order::SalesOrderPath {
+        super::sales_order::SalesOrderPath::from(
+            self.0.single::<super::sales_order::SalesOrders>("salesOrder"),
+        )
     }
     /// Navigation property `item` to one `Microsoft.NAV.item` (contained).
     ///
     /// URL: `…/salesOrderLines(…)/item`.
-    pub fn item(&self) -> super::EntityPath<super::item::Items> {
-        super::EntityPath::from(self.single("item"))
+    pub fn item(&self) -> super::item::ItemPath {
+        super::item::ItemPath::from(self.0.single::<super::item::Items>("item"))
     }
     /// Navigation property `account` to one `Microsoft.NAV.account` (contained).
     ///
     /// URL: `…/salesOrderLines(…)/account`.
-    pub fn account(&self) -> super::EntityPath<super::account::Accounts> {
-        super::EntityPath::from(self.single("account"))
+    pub fn account(&self) -> super::account::AccountPath {
+        super::account::AccountPath::from(
+            self.0.single::<super::account::Accounts>("account"),
+        )
     }
     /// Navigation property `unitOfMeasure` to one `Microsoft.NAV.unitOfMeasure` (contained).
     ///
     /// URL: `…/salesOrderLines(…)/unitOfMeasure`.
-    pub fn unit_of_measure(
-        &self,
-    ) -> super::EntityPath<super::unit_of_measure::UnitsOfMeasure> {
-        super::EntityPath::from(self.single("unitOfMeasure"))
+    pub fn unit_of_measure(&self) -> super::unit_of_measure::UnitOfMeasurePath {
+        super::unit_of_measure::UnitOfMeasurePath::from(
+            self.0.single::<super::unit_of_measure::UnitsOfMeasure>("unitOfMeasure"),
+        )
     }
     /// Navigation property `itemVariant` to one `Microsoft.NAV.itemVariant` (contained).
     ///
     /// URL: `…/salesOrderLines(…)/itemVariant`.
-    pub fn item_variant(&self) -> super::EntityPath<super::item_variant::ItemVariants> {
-        super::EntityPath::from(self.single("itemVariant"))
+    pub fn item_variant(&self) -> super::item_variant::ItemVariantPath {
+        super::item_variant::ItemVariantPath::from(
+            self.0.single::<super::item_variant::ItemVariants>("itemVariant"),
+        )
     }
     /// Navigation property `dimensionSetLines` to a collection of `Microsoft.NAV.dimensionSetLine` (contained).
     ///
     /// URL: `…/salesOrderLines(…)/dimensionSetLines`.
     pub fn dimension_set_lines(
         &self,
-    ) -> super::CollectionPath<super::dimension_set_line::DimensionSetLines> {
-        super::CollectionPath::from(self.collection("dimensionSetLines"))
+    ) -> super::dimension_set_line::DimensionSetLinesPath {
+        super::dimension_set_line::DimensionSetLinesPath::from(
+            self
+                .0
+                .collection::<
+                    super::dimension_set_line::DimensionSetLines,
+                >("dimensionSetLines"),
+        )
     }
     /// One entity of `dimensionSetLines`, by key: `…/salesOrderLines(…)/dimensionSetLines(…)`.
     pub fn dimension_set_line(
         &self,
         id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::dimension_set_line::DimensionSetLines> {
-        self.dimension_set_lines().key(id)
+    ) -> super::dimension_set_line::DimensionSetLinePath {
+        super::dimension_set_line::DimensionSetLinePath::from(
+            self
+                .0
+                .collection::<
+                    super::dimension_set_line::DimensionSetLines,
+                >("dimensionSetLines")
+                .key_path(&id),
+        )
     }
     /// Navigation property `location` to one `Microsoft.NAV.location` (contained).
     ///
     /// URL: `…/salesOrderLines(…)/location`.
-    pub fn location(&self) -> super::EntityPath<super::location::Locations> {
-        super::EntityPath::from(self.single("location"))
+    pub fn location(&self) -> super::location::LocationPath {
+        super::location::LocationPath::from(
+            self.0.single::<super::location::Locations>("location"),
+        )
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::EntityPath<SalesOrderLines> {
+        &self.0
+    }
+    /// The absolute URL of the entity.
+    pub fn url(&self) -> String {
+        self.0.url()
     }
 }
+rt::__private::set_paths!(SalesOrderLines, SalesOrderLinesPath, SalesOrderLinePath);

@@ -2258,123 +2258,249 @@ pub mod fields {
         const NAME: &'static str = "documentAttachments";
     }
 }
-impl super::EntityPath<SalesQuotes> {
+/// The collection `salesQuotes`: `…/salesQuotes`, of `Microsoft.NAV.salesQuote` entities.
+///
+/// Read it with [`list`](SalesQuotesPath::list), address one entity by key.
+#[derive(Debug, Clone)]
+pub struct SalesQuotesPath(rt::CollectionPath<SalesQuotes>);
+impl SalesQuotesPath {
+    /// Reads the collection: add `filter`, `order_by`, `select`,
+    /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
+    /// page by page.
+    pub fn list(&self) -> rt::ListQuery<SalesQuotes> {
+        self.0.list()
+    }
+    /// The number of entities (`…/$count`).
+    pub fn count(&self) -> rt::Request<u64> {
+        self.0.count()
+    }
+    /// Creates an entity (`POST`); the service answers with it,
+    /// its key and ETag filled in. Related entities set in the
+    /// payload are created with it (deep insert).
+    pub fn create(&self, entity: SalesQuoteCreate) -> rt::Request<SalesQuote> {
+        self.0.create(entity)
+    }
+    /// One entity of the collection, by key: `…/salesQuotes(…)`.
+    pub fn key(&self, id: rt::uuid::Uuid) -> SalesQuotePath {
+        SalesQuotePath(self.0.key_path(&id))
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::CollectionPath<SalesQuotes> {
+        &self.0
+    }
+    /// The absolute URL of the collection.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+}
+/// One `Microsoft.NAV.salesQuote` of `salesQuotes`: `…/salesQuotes(…)`.
+///
+/// Read it with [`get`](SalesQuotePath::get).
+#[derive(Debug, Clone)]
+pub struct SalesQuotePath(rt::EntityPath<SalesQuotes>);
+impl SalesQuotePath {
+    /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    pub fn get(&self) -> rt::GetQuery<SalesQuotes> {
+        self.0.get()
+    }
+    /// Changes the entity (`PATCH` with `If-Match: <current ETag>`).
+    /// If someone changed it since `current` was read, the service
+    /// refuses and the result is `Error::StaleEtag`.
+    pub fn update(
+        &self,
+        current: &impl rt::IfMatch,
+        changes: SalesQuoteUpdate,
+    ) -> rt::Request<SalesQuote> {
+        self.0.update(current, changes)
+    }
+    /// Changes the entity whatever its current version (`If-Match: *`).
+    /// This can overwrite someone else's change; prefer `update`.
+    pub fn update_unconditionally(
+        &self,
+        changes: SalesQuoteUpdate,
+    ) -> rt::Request<SalesQuote> {
+        self.0.update_unconditionally(changes)
+    }
+    /// Deletes the entity (`DELETE` with `If-Match: <current ETag>`).
+    pub fn delete(&self, current: &impl rt::IfMatch) -> rt::Request<()> {
+        self.0.delete(current)
+    }
+    /// Deletes the entity whatever its current version (`If-Match: *`).
+    pub fn delete_unconditionally(&self) -> rt::Request<()> {
+        self.0.delete_unconditionally()
+    }
     /// Navigation property `customer` to one `Microsoft.NAV.customer` (contained).
     ///
     /// URL: `…/salesQuotes(…)/customer`.
-    pub fn customer(&self) -> super::EntityPath<super::customer::Customers> {
-        super::EntityPath::from(self.single("customer"))
+    pub fn customer(&self) -> super::customer::CustomerPath {
+        super::customer::CustomerPath::from(
+            self.0.single::<super::customer::Customers>("customer"),
+        )
     }
     /// Navigation property `dimensionValue` to one `Microsoft.NAV.dimensionValue` (contained).
     ///
     /// URL: `…/salesQuotes(…)/dimensionValue`.
-    pub fn dimension_value(
-        &self,
-    ) -> super::EntityPath<super::dimension_value::DimensionValues> {
-        super::EntityPath::from(self.single("dimensionValue"))
+    pub fn dimension_value(&self) -> super::dimension_value::DimensionValuePath {
+        super::dimension_value::DimensionValuePath::from(
+            self.0.single::<super::dimension_value::DimensionValues>("dimensionValue"),
+        )
     }
     /// Navigation property `currency` to one `Microsoft.NAV.currency` (contained).
     ///
     /// URL: `…/salesQuotes(…)/currency`.
-    pub fn currency(&self) -> super::EntityPath<super::currency::Currencies> {
-        super::EntityPath::from(self.single("currency"))
+    pub fn currency(&self) -> super::currency::CurrencyPath {
+        super::currency::CurrencyPath::from(
+            self.0.single::<super::currency::Currencies>("currency"),
+        )
     }
     /// Navigation property `paymentTerm` to one `Microsoft.NAV.paymentTerm` (contained).
     ///
     /// URL: `…/salesQuotes(…)/paymentTerm`.
-    pub fn payment_term(&self) -> super::EntityPath<super::payment_term::PaymentTerms> {
-        super::EntityPath::from(self.single("paymentTerm"))
+    pub fn payment_term(&self) -> super::payment_term::PaymentTermPath {
+        super::payment_term::PaymentTermPath::from(
+            self.0.single::<super::payment_term::PaymentTerms>("paymentTerm"),
+        )
     }
     /// Navigation property `shipmentMethod` to one `Microsoft.NAV.shipmentMethod` (contained).
     ///
     /// URL: `…/salesQuotes(…)/shipmentMethod`.
-    pub fn shipment_method(
-        &self,
-    ) -> super::EntityPath<super::shipment_method::ShipmentMethods> {
-        super::EntityPath::from(self.single("shipmentMethod"))
+    pub fn shipment_method(&self) -> super::shipment_method::ShipmentMethodPath {
+        super::shipment_method::ShipmentMethodPath::from(
+            self.0.single::<super::shipment_method::ShipmentMethods>("shipmentMethod"),
+        )
     }
     /// Navigation property `dimensionSetLines` to a collection of `Microsoft.NAV.dimensionSetLine` (contained).
     ///
     /// URL: `…/salesQuotes(…)/dimensionSetLines`.
     pub fn dimension_set_lines(
         &self,
-    ) -> super::CollectionPath<super::dimension_set_line::DimensionSetLines> {
-        super::CollectionPath::from(self.collection("dimensionSetLines"))
+    ) -> super::dimension_set_line::DimensionSetLinesPath {
+        super::dimension_set_line::DimensionSetLinesPath::from(
+            self
+                .0
+                .collection::<
+                    super::dimension_set_line::DimensionSetLines,
+                >("dimensionSetLines"),
+        )
     }
     /// One entity of `dimensionSetLines`, by key: `…/salesQuotes(…)/dimensionSetLines(…)`.
     pub fn dimension_set_line(
         &self,
         id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::dimension_set_line::DimensionSetLines> {
-        self.dimension_set_lines().key(id)
+    ) -> super::dimension_set_line::DimensionSetLinePath {
+        super::dimension_set_line::DimensionSetLinePath::from(
+            self
+                .0
+                .collection::<
+                    super::dimension_set_line::DimensionSetLines,
+                >("dimensionSetLines")
+                .key_path(&id),
+        )
     }
     /// Navigation property `salesQuoteLines` to a collection of `Microsoft.NAV.salesQuoteLine` (contained).
     ///
     /// URL: `…/salesQuotes(…)/salesQuoteLines`.
-    pub fn sales_quote_lines(
-        &self,
-    ) -> super::CollectionPath<super::sales_quote_line::SalesQuoteLines> {
-        super::CollectionPath::from(self.collection("salesQuoteLines"))
+    pub fn sales_quote_lines(&self) -> super::sales_quote_line::SalesQuoteLinesPath {
+        super::sales_quote_line::SalesQuoteLinesPath::from(
+            self
+                .0
+                .collection::<
+                    super::sales_quote_line::SalesQuoteLines,
+                >("salesQuoteLines"),
+        )
     }
     /// One entity of `salesQuoteLines`, by key: `…/salesQuotes(…)/salesQuoteLines(…)`.
     pub fn sales_quote_line(
         &self,
         id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::sales_quote_line::SalesQuoteLines> {
-        self.sales_quote_lines().key(id)
+    ) -> super::sales_quote_line::SalesQuoteLinePath {
+        super::sales_quote_line::SalesQuoteLinePath::from(
+            self
+                .0
+                .collection::<
+                    super::sales_quote_line::SalesQuoteLines,
+                >("salesQuoteLines")
+                .key_path(&id),
+        )
     }
     /// Navigation property `pdfDocument` to one `Microsoft.NAV.pdfDocument` (contained).
     ///
     /// URL: `…/salesQuotes(…)/pdfDocument`.
-    pub fn pdf_document(
-        &self,
-    ) -> super::EntityPath<super::pdf_document::PdfDocumentSet> {
-        super::EntityPath::from(self.single("pdfDocument"))
+    pub fn pdf_document(&self) -> super::pdf_document::PdfDocumentPath {
+        super::pdf_document::PdfDocumentPath::from(
+            self.0.single::<super::pdf_document::PdfDocumentSet>("pdfDocument"),
+        )
     }
     /// Navigation property `attachments` to a collection of `Microsoft.NAV.attachment` (contained).
     ///
     /// URL: `…/salesQuotes(…)/attachments`.
-    pub fn attachments(&self) -> super::CollectionPath<super::attachment::Attachments> {
-        super::CollectionPath::from(self.collection("attachments"))
+    pub fn attachments(&self) -> super::attachment::AttachmentsPath {
+        super::attachment::AttachmentsPath::from(
+            self.0.collection::<super::attachment::Attachments>("attachments"),
+        )
     }
     /// One entity of `attachments`, by key: `…/salesQuotes(…)/attachments(…)`.
-    pub fn attachment(
-        &self,
-        id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::attachment::Attachments> {
-        self.attachments().key(id)
+    pub fn attachment(&self, id: rt::uuid::Uuid) -> super::attachment::AttachmentPath {
+        super::attachment::AttachmentPath::from(
+            self
+                .0
+                .collection::<super::attachment::Attachments>("attachments")
+                .key_path(&id),
+        )
     }
     /// Navigation property `documentAttachments` to a collection of `Microsoft.NAV.documentAttachment` (contained).
     ///
     /// URL: `…/salesQuotes(…)/documentAttachments`.
     pub fn document_attachments(
         &self,
-    ) -> super::CollectionPath<super::document_attachment::DocumentAttachments> {
-        super::CollectionPath::from(self.collection("documentAttachments"))
+    ) -> super::document_attachment::DocumentAttachmentsPath {
+        super::document_attachment::DocumentAttachmentsPath::from(
+            self
+                .0
+                .collection::<
+                    super::document_attachment::DocumentAttachments,
+                >("documentAttachments"),
+        )
     }
     /// One entity of `documentAttachments`, by key: `…/salesQuotes(…)/documentAttachments(…)`.
     pub fn document_attachment(
         &self,
         id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::document_attachment::DocumentAttachments> {
-        self.document_attachments().key(id)
+    ) -> super::document_attachment::DocumentAttachmentPath {
+        super::document_attachment::DocumentAttachmentPath::from(
+            self
+                .0
+                .collection::<
+                    super::document_attachment::DocumentAttachments,
+                >("documentAttachments")
+                .key_path(&id),
+        )
     }
     /// Action `Microsoft.NAV.makeInvoice`.
     /// URL: `POST …/salesQuotes(…)/Microsoft.NAV.makeInvoice`.
     pub fn make_invoice(&self) -> rt::Request<()> {
-        self.action("Microsoft.NAV.makeInvoice", None, rt::decode::no_content)
+        self.0.action("Microsoft.NAV.makeInvoice", None, rt::decode::no_content)
     }
     /// Action `Microsoft.NAV.makeOrder`.
     /// URL: `POST …/salesQuotes(…)/Microsoft.NAV.makeOrder`.
     pub fn make_order(&self) -> rt::Request<()> {
-        self.action("Microsoft.NAV.makeOrder", None, rt::decode::no_content)
+        self.0.action("Microsoft.NAV.makeOrder", None, rt::decode::no_content)
     }
     /// Action `Microsoft.NAV.send`.
     /// URL: `POST …/salesQuotes(…)/Microsoft.NAV.send`.
     pub fn send(&self) -> rt::Request<()> {
-        self.action("Microsoft.NAV.send", None, rt::decode::no_content)
+        self.0.action("Microsoft.NAV.send", None, rt::decode::no_content)
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::EntityPath<SalesQuotes> {
+        &self.0
+    }
+    /// The absolute URL of the entity.
+    pub fn url(&self) -> String {
+        self.0.url()
     }
 }
+rt::__private::set_paths!(SalesQuotes, SalesQuotesPath, SalesQuotePath);
 impl ::business_central_sdk::sync::ChangeTracked for SalesQuote {
     type LastModified = fields::LastModifiedDateTime;
     fn last_modified(&self) -> Option<rt::chrono::DateTime<rt::chrono::FixedOffset>> {

@@ -1165,44 +1165,119 @@ pub mod fields {
         const NAME: &'static str = "dimensionSetLines";
     }
 }
-impl super::EntityPath<SalesShipments> {
+/// The collection `salesShipments`: `…/salesShipments`, of `Microsoft.NAV.salesShipment` entities.
+///
+/// Read it with [`list`](SalesShipmentsPath::list), address one entity by key.
+#[derive(Debug, Clone)]
+pub struct SalesShipmentsPath(rt::CollectionPath<SalesShipments>);
+impl SalesShipmentsPath {
+    /// Reads the collection: add `filter`, `order_by`, `select`,
+    /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
+    /// page by page.
+    pub fn list(&self) -> rt::ListQuery<SalesShipments> {
+        self.0.list()
+    }
+    /// The number of entities (`…/$count`).
+    pub fn count(&self) -> rt::Request<u64> {
+        self.0.count()
+    }
+    /// One entity of the collection, by key: `…/salesShipments(…)`.
+    pub fn key(&self, id: rt::uuid::Uuid) -> SalesShipmentPath {
+        SalesShipmentPath(self.0.key_path(&id))
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::CollectionPath<SalesShipments> {
+        &self.0
+    }
+    /// The absolute URL of the collection.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+}
+/// One `Microsoft.NAV.salesShipment` of `salesShipments`: `…/salesShipments(…)`.
+///
+/// Read it with [`get`](SalesShipmentPath::get).
+#[derive(Debug, Clone)]
+pub struct SalesShipmentPath(rt::EntityPath<SalesShipments>);
+impl SalesShipmentPath {
+    /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    pub fn get(&self) -> rt::GetQuery<SalesShipments> {
+        self.0.get()
+    }
     /// Navigation property `customer` to one `Microsoft.NAV.customer` (contained).
     ///
     /// URL: `…/salesShipments(…)/customer`.
-    pub fn customer(&self) -> super::EntityPath<super::customer::Customers> {
-        super::EntityPath::from(self.single("customer"))
+    pub fn customer(&self) -> super::customer::CustomerPath {
+        super::customer::CustomerPath::from(
+            self.0.single::<super::customer::Customers>("customer"),
+        )
     }
     /// Navigation property `salesShipmentLines` to a collection of `Microsoft.NAV.salesShipmentLine` (contained).
     ///
     /// URL: `…/salesShipments(…)/salesShipmentLines`.
     pub fn sales_shipment_lines(
         &self,
-    ) -> super::CollectionPath<super::sales_shipment_line::SalesShipmentLines> {
-        super::CollectionPath::from(self.collection("salesShipmentLines"))
+    ) -> super::sales_shipment_line::SalesShipmentLinesPath {
+        super::sales_shipment_line::SalesShipmentLinesPath::from(
+            self
+                .0
+                .collection::<
+                    super::sales_shipment_line::SalesShipmentLines,
+                >("salesShipmentLines"),
+        )
     }
     /// One entity of `salesShipmentLines`, by key: `…/salesShipments(…)/salesShipmentLines(…)`.
     pub fn sales_shipment_line(
         &self,
         id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::sales_shipment_line::SalesShipmentLines> {
-        self.sales_shipment_lines().key(id)
+    ) -> super::sales_shipment_line::SalesShipmentLinePath {
+        super::sales_shipment_line::SalesShipmentLinePath::from(
+            self
+                .0
+                .collection::<
+                    super::sales_shipment_line::SalesShipmentLines,
+                >("salesShipmentLines")
+                .key_path(&id),
+        )
     }
     /// Navigation property `dimensionSetLines` to a collection of `Microsoft.NAV.dimensionSetLine` (contained).
     ///
     /// URL: `…/salesShipments(…)/dimensionSetLines`.
     pub fn dimension_set_lines(
         &self,
-    ) -> super::CollectionPath<super::dimension_set_line::DimensionSetLines> {
-        super::CollectionPath::from(self.collection("dimensionSetLines"))
+    ) -> super::dimension_set_line::DimensionSetLinesPath {
+        super::dimension_set_line::DimensionSetLinesPath::from(
+            self
+                .0
+                .collection::<
+                    super::dimension_set_line::DimensionSetLines,
+                >("dimensionSetLines"),
+        )
     }
     /// One entity of `dimensionSetLines`, by key: `…/salesShipments(…)/dimensionSetLines(…)`.
     pub fn dimension_set_line(
         &self,
         id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::dimension_set_line::DimensionSetLines> {
-        self.dimension_set_lines().key(id)
+    ) -> super::dimension_set_line::DimensionSetLinePath {
+        super::dimension_set_line::DimensionSetLinePath::from(
+            self
+                .0
+                .collection::<
+                    super::dimension_set_line::DimensionSetLines,
+                >("dimensionSetLines")
+                .key_path(&id),
+        )
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::EntityPath<SalesShipments> {
+        &self.0
+    }
+    /// The absolute URL of the entity.
+    pub fn url(&self) -> String {
+        self.0.url()
     }
 }
+rt::__private::set_paths!(SalesShipments, SalesShipmentsPath, SalesShipmentPath);
 impl ::business_central_sdk::sync::ChangeTracked for SalesShipment {
     type LastModified = fields::LastModifiedDateTime;
     fn last_modified(&self) -> Option<rt::chrono::DateTime<rt::chrono::FixedOffset>> {

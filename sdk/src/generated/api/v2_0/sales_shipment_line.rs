@@ -468,28 +468,90 @@ pub mod fields {
         const NAME: &'static str = "dimensionSetLines";
     }
 }
-impl super::EntityPath<SalesShipmentLines> {
+/// The collection `salesShipmentLines`: `…/salesShipmentLines`, of `Microsoft.NAV.salesShipmentLine` entities.
+///
+/// Read it with [`list`](SalesShipmentLinesPath::list), address one entity by key.
+#[derive(Debug, Clone)]
+pub struct SalesShipmentLinesPath(rt::CollectionPath<SalesShipmentLines>);
+impl SalesShipmentLinesPath {
+    /// Reads the collection: add `filter`, `order_by`, `select`,
+    /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
+    /// page by page.
+    pub fn list(&self) -> rt::ListQuery<SalesShipmentLines> {
+        self.0.list()
+    }
+    /// The number of entities (`…/$count`).
+    pub fn count(&self) -> rt::Request<u64> {
+        self.0.count()
+    }
+    /// One entity of the collection, by key: `…/salesShipmentLines(…)`.
+    pub fn key(&self, id: rt::uuid::Uuid) -> SalesShipmentLinePath {
+        SalesShipmentLinePath(self.0.key_path(&id))
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::CollectionPath<SalesShipmentLines> {
+        &self.0
+    }
+    /// The absolute URL of the collection.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+}
+/// One `Microsoft.NAV.salesShipmentLine` of `salesShipmentLines`: `…/salesShipmentLines(…)`.
+///
+/// Read it with [`get`](SalesShipmentLinePath::get).
+#[derive(Debug, Clone)]
+pub struct SalesShipmentLinePath(rt::EntityPath<SalesShipmentLines>);
+impl SalesShipmentLinePath {
+    /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    pub fn get(&self) -> rt::GetQuery<SalesShipmentLines> {
+        self.0.get()
+    }
     /// Navigation property `salesShipment` to one `Microsoft.NAV.salesShipment` (contained).
     ///
     /// URL: `…/salesShipmentLines(…)/salesShipment`.
-    pub fn sales_shipment(
-        &self,
-    ) -> super::EntityPath<super::sales_shipment::SalesShipments> {
-        super::EntityPath::from(self.single("salesShipment"))
+    pub fn sales_shipment(&self) -> super::sales_shipment::SalesShipmentPath {
+        super::sales_shipment::SalesShipmentPath::from(
+            self.0.single::<super::sales_shipment::SalesShipments>("salesShipment"),
+        )
     }
     /// Navigation property `dimensionSetLines` to a collection of `Microsoft.NAV.dimensionSetLine` (contained).
     ///
     /// URL: `…/salesShipmentLines(…)/dimensionSetLines`.
     pub fn dimension_set_lines(
         &self,
-    ) -> super::CollectionPath<super::dimension_set_line::DimensionSetLines> {
-        super::CollectionPath::from(self.collection("dimensionSetLines"))
+    ) -> super::dimension_set_line::DimensionSetLinesPath {
+        super::dimension_set_line::DimensionSetLinesPath::from(
+            self
+                .0
+                .collection::<
+                    super::dimension_set_line::DimensionSetLines,
+                >("dimensionSetLines"),
+        )
     }
     /// One entity of `dimensionSetLines`, by key: `…/salesShipmentLines(…)/dimensionSetLines(…)`.
     pub fn dimension_set_line(
         &self,
         id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::dimension_set_line::DimensionSetLines> {
-        self.dimension_set_lines().key(id)
+    ) -> super::dimension_set_line::DimensionSetLinePath {
+        super::dimension_set_line::DimensionSetLinePath::from(
+            self
+                .0
+                .collection::<
+                    super::dimension_set_line::DimensionSetLines,
+                >("dimensionSetLines")
+                .key_path(&id),
+        )
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::EntityPath<SalesShipmentLines> {
+        &self.0
+    }
+    /// The absolute URL of the entity.
+    pub fn url(&self) -> String {
+        self.0.url()
     }
 }
+rt::__private::set_paths!(
+    SalesShipmentLines, SalesShipmentLinesPath, SalesShipmentLinePath
+);

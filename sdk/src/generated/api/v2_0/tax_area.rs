@@ -340,6 +340,87 @@ pub mod fields {
     }
     impl rt::PropertyOf<super::TaxArea> for LastModifiedDateTime {}
 }
+/// The collection `taxAreas`: `…/taxAreas`, of `Microsoft.NAV.taxArea` entities.
+///
+/// Read it with [`list`](TaxAreasPath::list), address one entity by key.
+#[derive(Debug, Clone)]
+pub struct TaxAreasPath(rt::CollectionPath<TaxAreas>);
+impl TaxAreasPath {
+    /// Reads the collection: add `filter`, `order_by`, `select`,
+    /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
+    /// page by page.
+    pub fn list(&self) -> rt::ListQuery<TaxAreas> {
+        self.0.list()
+    }
+    /// The number of entities (`…/$count`).
+    pub fn count(&self) -> rt::Request<u64> {
+        self.0.count()
+    }
+    /// Creates an entity (`POST`); the service answers with it,
+    /// its key and ETag filled in. Related entities set in the
+    /// payload are created with it (deep insert).
+    pub fn create(&self, entity: TaxAreaCreate) -> rt::Request<TaxArea> {
+        self.0.create(entity)
+    }
+    /// One entity of the collection, by key: `…/taxAreas(…)`.
+    pub fn key(&self, id: rt::uuid::Uuid) -> TaxAreaPath {
+        TaxAreaPath(self.0.key_path(&id))
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::CollectionPath<TaxAreas> {
+        &self.0
+    }
+    /// The absolute URL of the collection.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+}
+/// One `Microsoft.NAV.taxArea` of `taxAreas`: `…/taxAreas(…)`.
+///
+/// Read it with [`get`](TaxAreaPath::get).
+#[derive(Debug, Clone)]
+pub struct TaxAreaPath(rt::EntityPath<TaxAreas>);
+impl TaxAreaPath {
+    /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    pub fn get(&self) -> rt::GetQuery<TaxAreas> {
+        self.0.get()
+    }
+    /// Changes the entity (`PATCH` with `If-Match: <current ETag>`).
+    /// If someone changed it since `current` was read, the service
+    /// refuses and the result is `Error::StaleEtag`.
+    pub fn update(
+        &self,
+        current: &impl rt::IfMatch,
+        changes: TaxAreaUpdate,
+    ) -> rt::Request<TaxArea> {
+        self.0.update(current, changes)
+    }
+    /// Changes the entity whatever its current version (`If-Match: *`).
+    /// This can overwrite someone else's change; prefer `update`.
+    pub fn update_unconditionally(
+        &self,
+        changes: TaxAreaUpdate,
+    ) -> rt::Request<TaxArea> {
+        self.0.update_unconditionally(changes)
+    }
+    /// Deletes the entity (`DELETE` with `If-Match: <current ETag>`).
+    pub fn delete(&self, current: &impl rt::IfMatch) -> rt::Request<()> {
+        self.0.delete(current)
+    }
+    /// Deletes the entity whatever its current version (`If-Match: *`).
+    pub fn delete_unconditionally(&self) -> rt::Request<()> {
+        self.0.delete_unconditionally()
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::EntityPath<TaxAreas> {
+        &self.0
+    }
+    /// The absolute URL of the entity.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+}
+rt::__private::set_paths!(TaxAreas, TaxAreasPath, TaxAreaPath);
 impl ::business_central_sdk::sync::ChangeTracked for TaxArea {
     type LastModified = fields::LastModifiedDateTime;
     fn last_modified(&self) -> Option<rt::chrono::DateTime<rt::chrono::FixedOffset>> {

@@ -736,26 +736,125 @@ pub mod fields {
         const NAME: &'static str = "dimensionSetLines";
     }
 }
-impl super::EntityPath<TimeRegistrationEntries> {
+/// The collection `timeRegistrationEntries`: `…/timeRegistrationEntries`, of `Microsoft.NAV.timeRegistrationEntry` entities.
+///
+/// Read it with [`list`](TimeRegistrationEntriesPath::list), address one entity by key.
+#[derive(Debug, Clone)]
+pub struct TimeRegistrationEntriesPath(rt::CollectionPath<TimeRegistrationEntries>);
+impl TimeRegistrationEntriesPath {
+    /// Reads the collection: add `filter`, `order_by`, `select`,
+    /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
+    /// page by page.
+    pub fn list(&self) -> rt::ListQuery<TimeRegistrationEntries> {
+        self.0.list()
+    }
+    /// The number of entities (`…/$count`).
+    pub fn count(&self) -> rt::Request<u64> {
+        self.0.count()
+    }
+    /// Creates an entity (`POST`); the service answers with it,
+    /// its key and ETag filled in. Related entities set in the
+    /// payload are created with it (deep insert).
+    pub fn create(
+        &self,
+        entity: TimeRegistrationEntryCreate,
+    ) -> rt::Request<TimeRegistrationEntry> {
+        self.0.create(entity)
+    }
+    /// One entity of the collection, by key: `…/timeRegistrationEntries(…)`.
+    pub fn key(&self, id: rt::uuid::Uuid) -> TimeRegistrationEntryPath {
+        TimeRegistrationEntryPath(self.0.key_path(&id))
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::CollectionPath<TimeRegistrationEntries> {
+        &self.0
+    }
+    /// The absolute URL of the collection.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+}
+/// One `Microsoft.NAV.timeRegistrationEntry` of `timeRegistrationEntries`: `…/timeRegistrationEntries(…)`.
+///
+/// Read it with [`get`](TimeRegistrationEntryPath::get).
+#[derive(Debug, Clone)]
+pub struct TimeRegistrationEntryPath(rt::EntityPath<TimeRegistrationEntries>);
+impl TimeRegistrationEntryPath {
+    /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    pub fn get(&self) -> rt::GetQuery<TimeRegistrationEntries> {
+        self.0.get()
+    }
+    /// Changes the entity (`PATCH` with `If-Match: <current ETag>`).
+    /// If someone changed it since `current` was read, the service
+    /// refuses and the result is `Error::StaleEtag`.
+    pub fn update(
+        &self,
+        current: &impl rt::IfMatch,
+        changes: TimeRegistrationEntryUpdate,
+    ) -> rt::Request<TimeRegistrationEntry> {
+        self.0.update(current, changes)
+    }
+    /// Changes the entity whatever its current version (`If-Match: *`).
+    /// This can overwrite someone else's change; prefer `update`.
+    pub fn update_unconditionally(
+        &self,
+        changes: TimeRegistrationEntryUpdate,
+    ) -> rt::Request<TimeRegistrationEntry> {
+        self.0.update_unconditionally(changes)
+    }
+    /// Deletes the entity (`DELETE` with `If-Match: <current ETag>`).
+    pub fn delete(&self, current: &impl rt::IfMatch) -> rt::Request<()> {
+        self.0.delete(current)
+    }
+    /// Deletes the entity whatever its current version (`If-Match: *`).
+    pub fn delete_unconditionally(&self) -> rt::Request<()> {
+        self.0.delete_unconditionally()
+    }
     /// Navigation property `employee` to one `Microsoft.NAV.employee` (contained).
     ///
     /// URL: `…/timeRegistrationEntries(…)/employee`.
-    pub fn employee(&self) -> super::EntityPath<super::employee::Employees> {
-        super::EntityPath::from(self.single("employee"))
+    pub fn employee(&self) -> super::employee::EmployeePath {
+        super::employee::EmployeePath::from(
+            self.0.single::<super::employee::Employees>("employee"),
+        )
     }
     /// Navigation property `dimensionSetLines` to a collection of `Microsoft.NAV.dimensionSetLine` (contained).
     ///
     /// URL: `…/timeRegistrationEntries(…)/dimensionSetLines`.
     pub fn dimension_set_lines(
         &self,
-    ) -> super::CollectionPath<super::dimension_set_line::DimensionSetLines> {
-        super::CollectionPath::from(self.collection("dimensionSetLines"))
+    ) -> super::dimension_set_line::DimensionSetLinesPath {
+        super::dimension_set_line::DimensionSetLinesPath::from(
+            self
+                .0
+                .collection::<
+                    super::dimension_set_line::DimensionSetLines,
+                >("dimensionSetLines"),
+        )
     }
     /// One entity of `dimensionSetLines`, by key: `…/timeRegistrationEntries(…)/dimensionSetLines(…)`.
     pub fn dimension_set_line(
         &self,
         id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::dimension_set_line::DimensionSetLines> {
-        self.dimension_set_lines().key(id)
+    ) -> super::dimension_set_line::DimensionSetLinePath {
+        super::dimension_set_line::DimensionSetLinePath::from(
+            self
+                .0
+                .collection::<
+                    super::dimension_set_line::DimensionSetLines,
+                >("dimensionSetLines")
+                .key_path(&id),
+        )
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::EntityPath<TimeRegistrationEntries> {
+        &self.0
+    }
+    /// The absolute URL of the entity.
+    pub fn url(&self) -> String {
+        self.0.url()
     }
 }
+rt::__private::set_paths!(
+    TimeRegistrationEntries, TimeRegistrationEntriesPath, TimeRegistrationEntryPath
+);

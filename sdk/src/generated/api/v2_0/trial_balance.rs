@@ -325,11 +325,60 @@ pub mod fields {
         const NAME: &'static str = "account";
     }
 }
-impl super::EntityPath<TrialBalances> {
+/// The collection `trialBalances`: `…/trialBalances`, of `Microsoft.NAV.trialBalance` entities.
+///
+/// Read it with [`list`](TrialBalancesPath::list), address one entity by key.
+#[derive(Debug, Clone)]
+pub struct TrialBalancesPath(rt::CollectionPath<TrialBalances>);
+impl TrialBalancesPath {
+    /// Reads the collection: add `filter`, `order_by`, `select`,
+    /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
+    /// page by page.
+    pub fn list(&self) -> rt::ListQuery<TrialBalances> {
+        self.0.list()
+    }
+    /// The number of entities (`…/$count`).
+    pub fn count(&self) -> rt::Request<u64> {
+        self.0.count()
+    }
+    /// One entity of the collection, by key: `…/trialBalances(…)`.
+    pub fn key(&self, account_id: rt::uuid::Uuid) -> TrialBalancePath {
+        TrialBalancePath(self.0.key_path(&account_id))
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::CollectionPath<TrialBalances> {
+        &self.0
+    }
+    /// The absolute URL of the collection.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+}
+/// One `Microsoft.NAV.trialBalance` of `trialBalances`: `…/trialBalances(…)`.
+///
+/// Read it with [`get`](TrialBalancePath::get).
+#[derive(Debug, Clone)]
+pub struct TrialBalancePath(rt::EntityPath<TrialBalances>);
+impl TrialBalancePath {
+    /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    pub fn get(&self) -> rt::GetQuery<TrialBalances> {
+        self.0.get()
+    }
     /// Navigation property `account` to one `Microsoft.NAV.account` (contained).
     ///
     /// URL: `…/trialBalances(…)/account`.
-    pub fn account(&self) -> super::EntityPath<super::account::Accounts> {
-        super::EntityPath::from(self.single("account"))
+    pub fn account(&self) -> super::account::AccountPath {
+        super::account::AccountPath::from(
+            self.0.single::<super::account::Accounts>("account"),
+        )
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::EntityPath<TrialBalances> {
+        &self.0
+    }
+    /// The absolute URL of the entity.
+    pub fn url(&self) -> String {
+        self.0.url()
     }
 }
+rt::__private::set_paths!(TrialBalances, TrialBalancesPath, TrialBalancePath);

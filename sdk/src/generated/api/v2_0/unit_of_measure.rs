@@ -380,6 +380,87 @@ pub mod fields {
     }
     impl rt::PropertyOf<super::UnitOfMeasure> for LastModifiedDateTime {}
 }
+/// The collection `unitsOfMeasure`: `…/unitsOfMeasure`, of `Microsoft.NAV.unitOfMeasure` entities.
+///
+/// Read it with [`list`](UnitsOfMeasurePath::list), address one entity by key.
+#[derive(Debug, Clone)]
+pub struct UnitsOfMeasurePath(rt::CollectionPath<UnitsOfMeasure>);
+impl UnitsOfMeasurePath {
+    /// Reads the collection: add `filter`, `order_by`, `select`,
+    /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
+    /// page by page.
+    pub fn list(&self) -> rt::ListQuery<UnitsOfMeasure> {
+        self.0.list()
+    }
+    /// The number of entities (`…/$count`).
+    pub fn count(&self) -> rt::Request<u64> {
+        self.0.count()
+    }
+    /// Creates an entity (`POST`); the service answers with it,
+    /// its key and ETag filled in. Related entities set in the
+    /// payload are created with it (deep insert).
+    pub fn create(&self, entity: UnitOfMeasureCreate) -> rt::Request<UnitOfMeasure> {
+        self.0.create(entity)
+    }
+    /// One entity of the collection, by key: `…/unitsOfMeasure(…)`.
+    pub fn key(&self, id: rt::uuid::Uuid) -> UnitOfMeasurePath {
+        UnitOfMeasurePath(self.0.key_path(&id))
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::CollectionPath<UnitsOfMeasure> {
+        &self.0
+    }
+    /// The absolute URL of the collection.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+}
+/// One `Microsoft.NAV.unitOfMeasure` of `unitsOfMeasure`: `…/unitsOfMeasure(…)`.
+///
+/// Read it with [`get`](UnitOfMeasurePath::get).
+#[derive(Debug, Clone)]
+pub struct UnitOfMeasurePath(rt::EntityPath<UnitsOfMeasure>);
+impl UnitOfMeasurePath {
+    /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    pub fn get(&self) -> rt::GetQuery<UnitsOfMeasure> {
+        self.0.get()
+    }
+    /// Changes the entity (`PATCH` with `If-Match: <current ETag>`).
+    /// If someone changed it since `current` was read, the service
+    /// refuses and the result is `Error::StaleEtag`.
+    pub fn update(
+        &self,
+        current: &impl rt::IfMatch,
+        changes: UnitOfMeasureUpdate,
+    ) -> rt::Request<UnitOfMeasure> {
+        self.0.update(current, changes)
+    }
+    /// Changes the entity whatever its current version (`If-Match: *`).
+    /// This can overwrite someone else's change; prefer `update`.
+    pub fn update_unconditionally(
+        &self,
+        changes: UnitOfMeasureUpdate,
+    ) -> rt::Request<UnitOfMeasure> {
+        self.0.update_unconditionally(changes)
+    }
+    /// Deletes the entity (`DELETE` with `If-Match: <current ETag>`).
+    pub fn delete(&self, current: &impl rt::IfMatch) -> rt::Request<()> {
+        self.0.delete(current)
+    }
+    /// Deletes the entity whatever its current version (`If-Match: *`).
+    pub fn delete_unconditionally(&self) -> rt::Request<()> {
+        self.0.delete_unconditionally()
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::EntityPath<UnitsOfMeasure> {
+        &self.0
+    }
+    /// The absolute URL of the entity.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+}
+rt::__private::set_paths!(UnitsOfMeasure, UnitsOfMeasurePath, UnitOfMeasurePath);
 impl ::business_central_sdk::sync::ChangeTracked for UnitOfMeasure {
     type LastModified = fields::LastModifiedDateTime;
     fn last_modified(&self) -> Option<rt::chrono::DateTime<rt::chrono::FixedOffset>> {

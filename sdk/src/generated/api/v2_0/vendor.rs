@@ -1157,87 +1157,212 @@ pub mod fields {
         const NAME: &'static str = "documentAttachments";
     }
 }
-impl super::EntityPath<Vendors> {
+/// The collection `vendors`: `…/vendors`, of `Microsoft.NAV.vendor` entities.
+///
+/// Read it with [`list`](VendorsPath::list), address one entity by key.
+#[derive(Debug, Clone)]
+pub struct VendorsPath(rt::CollectionPath<Vendors>);
+impl VendorsPath {
+    /// Reads the collection: add `filter`, `order_by`, `select`,
+    /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
+    /// page by page.
+    pub fn list(&self) -> rt::ListQuery<Vendors> {
+        self.0.list()
+    }
+    /// The number of entities (`…/$count`).
+    pub fn count(&self) -> rt::Request<u64> {
+        self.0.count()
+    }
+    /// Creates an entity (`POST`); the service answers with it,
+    /// its key and ETag filled in. Related entities set in the
+    /// payload are created with it (deep insert).
+    pub fn create(&self, entity: VendorCreate) -> rt::Request<Vendor> {
+        self.0.create(entity)
+    }
+    /// One entity of the collection, by key: `…/vendors(…)`.
+    pub fn key(&self, id: rt::uuid::Uuid) -> VendorPath {
+        VendorPath(self.0.key_path(&id))
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::CollectionPath<Vendors> {
+        &self.0
+    }
+    /// The absolute URL of the collection.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+}
+/// One `Microsoft.NAV.vendor` of `vendors`: `…/vendors(…)`.
+///
+/// Read it with [`get`](VendorPath::get).
+#[derive(Debug, Clone)]
+pub struct VendorPath(rt::EntityPath<Vendors>);
+impl VendorPath {
+    /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    pub fn get(&self) -> rt::GetQuery<Vendors> {
+        self.0.get()
+    }
+    /// Changes the entity (`PATCH` with `If-Match: <current ETag>`).
+    /// If someone changed it since `current` was read, the service
+    /// refuses and the result is `Error::StaleEtag`.
+    pub fn update(
+        &self,
+        current: &impl rt::IfMatch,
+        changes: VendorUpdate,
+    ) -> rt::Request<Vendor> {
+        self.0.update(current, changes)
+    }
+    /// Changes the entity whatever its current version (`If-Match: *`).
+    /// This can overwrite someone else's change; prefer `update`.
+    pub fn update_unconditionally(&self, changes: VendorUpdate) -> rt::Request<Vendor> {
+        self.0.update_unconditionally(changes)
+    }
+    /// Deletes the entity (`DELETE` with `If-Match: <current ETag>`).
+    pub fn delete(&self, current: &impl rt::IfMatch) -> rt::Request<()> {
+        self.0.delete(current)
+    }
+    /// Deletes the entity whatever its current version (`If-Match: *`).
+    pub fn delete_unconditionally(&self) -> rt::Request<()> {
+        self.0.delete_unconditionally()
+    }
     /// Navigation property `currency` to one `Microsoft.NAV.currency` (contained).
     ///
     /// URL: `…/vendors(…)/currency`.
-    pub fn currency(&self) -> super::EntityPath<super::currency::Currencies> {
-        super::EntityPath::from(self.single("currency"))
+    pub fn currency(&self) -> super::currency::CurrencyPath {
+        super::currency::CurrencyPath::from(
+            self.0.single::<super::currency::Currencies>("currency"),
+        )
     }
     /// Navigation property `paymentTerm` to one `Microsoft.NAV.paymentTerm` (contained).
     ///
     /// URL: `…/vendors(…)/paymentTerm`.
-    pub fn payment_term(&self) -> super::EntityPath<super::payment_term::PaymentTerms> {
-        super::EntityPath::from(self.single("paymentTerm"))
+    pub fn payment_term(&self) -> super::payment_term::PaymentTermPath {
+        super::payment_term::PaymentTermPath::from(
+            self.0.single::<super::payment_term::PaymentTerms>("paymentTerm"),
+        )
     }
     /// Navigation property `paymentMethod` to one `Microsoft.NAV.paymentMethod` (contained).
     ///
     /// URL: `…/vendors(…)/paymentMethod`.
-    pub fn payment_method(
-        &self,
-    ) -> super::EntityPath<super::payment_method::PaymentMethods> {
-        super::EntityPath::from(self.single("paymentMethod"))
+    pub fn payment_method(&self) -> super::payment_method::PaymentMethodPath {
+        super::payment_method::PaymentMethodPath::from(
+            self.0.single::<super::payment_method::PaymentMethods>("paymentMethod"),
+        )
     }
     /// Navigation property `picture` to one `Microsoft.NAV.picture` (contained).
     ///
     /// URL: `…/vendors(…)/picture`.
-    pub fn picture(&self) -> super::EntityPath<super::picture::Pictures> {
-        super::EntityPath::from(self.single("picture"))
+    pub fn picture(&self) -> super::picture::PicturePath {
+        super::picture::PicturePath::from(
+            self.0.single::<super::picture::Pictures>("picture"),
+        )
     }
     /// Navigation property `defaultDimensions` to a collection of `Microsoft.NAV.defaultDimension` (contained).
     ///
     /// URL: `…/vendors(…)/defaultDimensions`.
-    pub fn default_dimensions(
-        &self,
-    ) -> super::CollectionPath<super::default_dimension::DefaultDimensions> {
-        super::CollectionPath::from(self.collection("defaultDimensions"))
+    pub fn default_dimensions(&self) -> super::default_dimension::DefaultDimensionsPath {
+        super::default_dimension::DefaultDimensionsPath::from(
+            self
+                .0
+                .collection::<
+                    super::default_dimension::DefaultDimensions,
+                >("defaultDimensions"),
+        )
     }
     /// One entity of `defaultDimensions`, by key: `…/vendors(…)/defaultDimensions(…)`.
     pub fn default_dimension(
         &self,
         id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::default_dimension::DefaultDimensions> {
-        self.default_dimensions().key(id)
+    ) -> super::default_dimension::DefaultDimensionPath {
+        super::default_dimension::DefaultDimensionPath::from(
+            self
+                .0
+                .collection::<
+                    super::default_dimension::DefaultDimensions,
+                >("defaultDimensions")
+                .key_path(&id),
+        )
     }
     /// Navigation property `agedAccountsPayable` to one `Microsoft.NAV.agedAccountsPayable` (contained).
     ///
     /// URL: `…/vendors(…)/agedAccountsPayable`.
     pub fn aged_accounts_payable(
         &self,
-    ) -> super::EntityPath<super::aged_accounts_payable::AgedAccountsPayables> {
-        super::EntityPath::from(self.single("agedAccountsPayable"))
+    ) -> super::aged_accounts_payable::AgedAccountsPayablePath {
+        super::aged_accounts_payable::AgedAccountsPayablePath::from(
+            self
+                .0
+                .single::<
+                    super::aged_accounts_payable::AgedAccountsPayables,
+                >("agedAccountsPayable"),
+        )
     }
     /// Navigation property `contactsInformation` to a collection of `Microsoft.NAV.contactInformation` (contained).
     ///
     /// URL: `…/vendors(…)/contactsInformation`.
     pub fn contacts_information(
         &self,
-    ) -> super::CollectionPath<super::contact_information::ContactsInformation> {
-        super::CollectionPath::from(self.collection("contactsInformation"))
+    ) -> super::contact_information::ContactsInformationPath {
+        super::contact_information::ContactsInformationPath::from(
+            self
+                .0
+                .collection::<
+                    super::contact_information::ContactsInformation,
+                >("contactsInformation"),
+        )
     }
     /// One entity of `contactsInformation`, by key: `…/vendors(…)/contactsInformation(…)`.
     pub fn contact_information(
         &self,
         contact_id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::contact_information::ContactsInformation> {
-        self.contacts_information().key(contact_id)
+    ) -> super::contact_information::ContactInformationPath {
+        super::contact_information::ContactInformationPath::from(
+            self
+                .0
+                .collection::<
+                    super::contact_information::ContactsInformation,
+                >("contactsInformation")
+                .key_path(&contact_id),
+        )
     }
     /// Navigation property `documentAttachments` to a collection of `Microsoft.NAV.documentAttachment` (contained).
     ///
     /// URL: `…/vendors(…)/documentAttachments`.
     pub fn document_attachments(
         &self,
-    ) -> super::CollectionPath<super::document_attachment::DocumentAttachments> {
-        super::CollectionPath::from(self.collection("documentAttachments"))
+    ) -> super::document_attachment::DocumentAttachmentsPath {
+        super::document_attachment::DocumentAttachmentsPath::from(
+            self
+                .0
+                .collection::<
+                    super::document_attachment::DocumentAttachments,
+                >("documentAttachments"),
+        )
     }
     /// One entity of `documentAttachments`, by key: `…/vendors(…)/documentAttachments(…)`.
     pub fn document_attachment(
         &self,
         id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::document_attachment::DocumentAttachments> {
-        self.document_attachments().key(id)
+    ) -> super::document_attachment::DocumentAttachmentPath {
+        super::document_attachment::DocumentAttachmentPath::from(
+            self
+                .0
+                .collection::<
+                    super::document_attachment::DocumentAttachments,
+                >("documentAttachments")
+                .key_path(&id),
+        )
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::EntityPath<Vendors> {
+        &self.0
+    }
+    /// The absolute URL of the entity.
+    pub fn url(&self) -> String {
+        self.0.url()
     }
 }
+rt::__private::set_paths!(Vendors, VendorsPath, VendorPath);
 impl ::business_central_sdk::sync::ChangeTracked for Vendor {
     type LastModified = fields::LastModifiedDateTime;
     fn last_modified(&self) -> Option<rt::chrono::DateTime<rt::chrono::FixedOffset>> {

@@ -835,60 +835,179 @@ pub mod fields {
         const NAME: &'static str = "vendorPaymentJournal";
     }
 }
-impl super::EntityPath<VendorPayments> {
+/// The collection `vendorPayments`: `…/vendorPayments`, of `Microsoft.NAV.vendorPayment` entities.
+///
+/// Read it with [`list`](VendorPaymentsPath::list), address one entity by key.
+#[derive(Debug, Clone)]
+pub struct VendorPaymentsPath(rt::CollectionPath<VendorPayments>);
+impl VendorPaymentsPath {
+    /// Reads the collection: add `filter`, `order_by`, `select`,
+    /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
+    /// page by page.
+    pub fn list(&self) -> rt::ListQuery<VendorPayments> {
+        self.0.list()
+    }
+    /// The number of entities (`…/$count`).
+    pub fn count(&self) -> rt::Request<u64> {
+        self.0.count()
+    }
+    /// Creates an entity (`POST`); the service answers with it,
+    /// its key and ETag filled in. Related entities set in the
+    /// payload are created with it (deep insert).
+    pub fn create(&self, entity: VendorPaymentCreate) -> rt::Request<VendorPayment> {
+        self.0.create(entity)
+    }
+    /// One entity of the collection, by key: `…/vendorPayments(…)`.
+    pub fn key(&self, id: rt::uuid::Uuid) -> VendorPaymentPath {
+        VendorPaymentPath(self.0.key_path(&id))
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::CollectionPath<VendorPayments> {
+        &self.0
+    }
+    /// The absolute URL of the collection.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+}
+/// One `Microsoft.NAV.vendorPayment` of `vendorPayments`: `…/vendorPayments(…)`.
+///
+/// Read it with [`get`](VendorPaymentPath::get).
+#[derive(Debug, Clone)]
+pub struct VendorPaymentPath(rt::EntityPath<VendorPayments>);
+impl VendorPaymentPath {
+    /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    pub fn get(&self) -> rt::GetQuery<VendorPayments> {
+        self.0.get()
+    }
+    /// Changes the entity (`PATCH` with `If-Match: <current ETag>`).
+    /// If someone changed it since `current` was read, the service
+    /// refuses and the result is `Error::StaleEtag`.
+    pub fn update(
+        &self,
+        current: &impl rt::IfMatch,
+        changes: VendorPaymentUpdate,
+    ) -> rt::Request<VendorPayment> {
+        self.0.update(current, changes)
+    }
+    /// Changes the entity whatever its current version (`If-Match: *`).
+    /// This can overwrite someone else's change; prefer `update`.
+    pub fn update_unconditionally(
+        &self,
+        changes: VendorPaymentUpdate,
+    ) -> rt::Request<VendorPayment> {
+        self.0.update_unconditionally(changes)
+    }
+    /// Deletes the entity (`DELETE` with `If-Match: <current ETag>`).
+    pub fn delete(&self, current: &impl rt::IfMatch) -> rt::Request<()> {
+        self.0.delete(current)
+    }
+    /// Deletes the entity whatever its current version (`If-Match: *`).
+    pub fn delete_unconditionally(&self) -> rt::Request<()> {
+        self.0.delete_unconditionally()
+    }
     /// Navigation property `customerPaymentJournal` to one `Microsoft.NAV.customerPaymentJournal` (contained).
     ///
     /// URL: `…/vendorPayments(…)/customerPaymentJournal`.
     pub fn customer_payment_journal(
         &self,
-    ) -> super::EntityPath<super::customer_payment_journal::CustomerPaymentJournals> {
-        super::EntityPath::from(self.single("customerPaymentJournal"))
+    ) -> super::customer_payment_journal::CustomerPaymentJournalPath {
+        super::customer_payment_journal::CustomerPaymentJournalPath::from(
+            self
+                .0
+                .single::<
+                    super::customer_payment_journal::CustomerPaymentJournals,
+                >("customerPaymentJournal"),
+        )
     }
     /// Navigation property `vendor` to one `Microsoft.NAV.vendor` (contained).
     ///
     /// URL: `…/vendorPayments(…)/vendor`.
-    pub fn vendor(&self) -> super::EntityPath<super::vendor::Vendors> {
-        super::EntityPath::from(self.single("vendor"))
+    pub fn vendor(&self) -> super::vendor::VendorPath {
+        super::vendor::VendorPath::from(
+            self.0.single::<super::vendor::Vendors>("vendor"),
+        )
     }
     /// Navigation property `dimensionSetLines` to a collection of `Microsoft.NAV.dimensionSetLine` (contained).
     ///
     /// URL: `…/vendorPayments(…)/dimensionSetLines`.
     pub fn dimension_set_lines(
         &self,
-    ) -> super::CollectionPath<super::dimension_set_line::DimensionSetLines> {
-        super::CollectionPath::from(self.collection("dimensionSetLines"))
+    ) -> super::dimension_set_line::DimensionSetLinesPath {
+        super::dimension_set_line::DimensionSetLinesPath::from(
+            self
+                .0
+                .collection::<
+                    super::dimension_set_line::DimensionSetLines,
+                >("dimensionSetLines"),
+        )
     }
     /// One entity of `dimensionSetLines`, by key: `…/vendorPayments(…)/dimensionSetLines(…)`.
     pub fn dimension_set_line(
         &self,
         id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::dimension_set_line::DimensionSetLines> {
-        self.dimension_set_lines().key(id)
+    ) -> super::dimension_set_line::DimensionSetLinePath {
+        super::dimension_set_line::DimensionSetLinePath::from(
+            self
+                .0
+                .collection::<
+                    super::dimension_set_line::DimensionSetLines,
+                >("dimensionSetLines")
+                .key_path(&id),
+        )
     }
     /// Navigation property `applyVendorEntries` to a collection of `Microsoft.NAV.applyVendorEntry` (contained).
     ///
     /// URL: `…/vendorPayments(…)/applyVendorEntries`.
     pub fn apply_vendor_entries(
         &self,
-    ) -> super::CollectionPath<super::apply_vendor_entry::ApplyVendorEntries> {
-        super::CollectionPath::from(self.collection("applyVendorEntries"))
+    ) -> super::apply_vendor_entry::ApplyVendorEntriesPath {
+        super::apply_vendor_entry::ApplyVendorEntriesPath::from(
+            self
+                .0
+                .collection::<
+                    super::apply_vendor_entry::ApplyVendorEntries,
+                >("applyVendorEntries"),
+        )
     }
     /// One entity of `applyVendorEntries`, by key: `…/vendorPayments(…)/applyVendorEntries(…)`.
     pub fn apply_vendor_entry(
         &self,
         id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::apply_vendor_entry::ApplyVendorEntries> {
-        self.apply_vendor_entries().key(id)
+    ) -> super::apply_vendor_entry::ApplyVendorEntryPath {
+        super::apply_vendor_entry::ApplyVendorEntryPath::from(
+            self
+                .0
+                .collection::<
+                    super::apply_vendor_entry::ApplyVendorEntries,
+                >("applyVendorEntries")
+                .key_path(&id),
+        )
     }
     /// Navigation property `vendorPaymentJournal` to one `Microsoft.NAV.vendorPaymentJournal` (contained).
     ///
     /// URL: `…/vendorPayments(…)/vendorPaymentJournal`.
     pub fn vendor_payment_journal(
         &self,
-    ) -> super::EntityPath<super::vendor_payment_journal::VendorPaymentJournals> {
-        super::EntityPath::from(self.single("vendorPaymentJournal"))
+    ) -> super::vendor_payment_journal::VendorPaymentJournalPath {
+        super::vendor_payment_journal::VendorPaymentJournalPath::from(
+            self
+                .0
+                .single::<
+                    super::vendor_payment_journal::VendorPaymentJournals,
+                >("vendorPaymentJournal"),
+        )
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::EntityPath<VendorPayments> {
+        &self.0
+    }
+    /// The absolute URL of the entity.
+    pub fn url(&self) -> String {
+        self.0.url()
     }
 }
+rt::__private::set_paths!(VendorPayments, VendorPaymentsPath, VendorPaymentPath);
 impl ::business_central_sdk::sync::ChangeTracked for VendorPayment {
     type LastModified = fields::LastModifiedDateTime;
     fn last_modified(&self) -> Option<rt::chrono::DateTime<rt::chrono::FixedOffset>> {

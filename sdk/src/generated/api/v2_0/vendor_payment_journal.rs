@@ -415,23 +415,112 @@ pub mod fields {
         const NAME: &'static str = "vendorPayments";
     }
 }
-impl super::EntityPath<VendorPaymentJournals> {
+/// The collection `vendorPaymentJournals`: `…/vendorPaymentJournals`, of `Microsoft.NAV.vendorPaymentJournal` entities.
+///
+/// Read it with [`list`](VendorPaymentJournalsPath::list), address one entity by key.
+#[derive(Debug, Clone)]
+pub struct VendorPaymentJournalsPath(rt::CollectionPath<VendorPaymentJournals>);
+impl VendorPaymentJournalsPath {
+    /// Reads the collection: add `filter`, `order_by`, `select`,
+    /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
+    /// page by page.
+    pub fn list(&self) -> rt::ListQuery<VendorPaymentJournals> {
+        self.0.list()
+    }
+    /// The number of entities (`…/$count`).
+    pub fn count(&self) -> rt::Request<u64> {
+        self.0.count()
+    }
+    /// Creates an entity (`POST`); the service answers with it,
+    /// its key and ETag filled in. Related entities set in the
+    /// payload are created with it (deep insert).
+    pub fn create(
+        &self,
+        entity: VendorPaymentJournalCreate,
+    ) -> rt::Request<VendorPaymentJournal> {
+        self.0.create(entity)
+    }
+    /// One entity of the collection, by key: `…/vendorPaymentJournals(…)`.
+    pub fn key(&self, id: rt::uuid::Uuid) -> VendorPaymentJournalPath {
+        VendorPaymentJournalPath(self.0.key_path(&id))
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::CollectionPath<VendorPaymentJournals> {
+        &self.0
+    }
+    /// The absolute URL of the collection.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+}
+/// One `Microsoft.NAV.vendorPaymentJournal` of `vendorPaymentJournals`: `…/vendorPaymentJournals(…)`.
+///
+/// Read it with [`get`](VendorPaymentJournalPath::get).
+#[derive(Debug, Clone)]
+pub struct VendorPaymentJournalPath(rt::EntityPath<VendorPaymentJournals>);
+impl VendorPaymentJournalPath {
+    /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    pub fn get(&self) -> rt::GetQuery<VendorPaymentJournals> {
+        self.0.get()
+    }
+    /// Changes the entity (`PATCH` with `If-Match: <current ETag>`).
+    /// If someone changed it since `current` was read, the service
+    /// refuses and the result is `Error::StaleEtag`.
+    pub fn update(
+        &self,
+        current: &impl rt::IfMatch,
+        changes: VendorPaymentJournalUpdate,
+    ) -> rt::Request<VendorPaymentJournal> {
+        self.0.update(current, changes)
+    }
+    /// Changes the entity whatever its current version (`If-Match: *`).
+    /// This can overwrite someone else's change; prefer `update`.
+    pub fn update_unconditionally(
+        &self,
+        changes: VendorPaymentJournalUpdate,
+    ) -> rt::Request<VendorPaymentJournal> {
+        self.0.update_unconditionally(changes)
+    }
+    /// Deletes the entity (`DELETE` with `If-Match: <current ETag>`).
+    pub fn delete(&self, current: &impl rt::IfMatch) -> rt::Request<()> {
+        self.0.delete(current)
+    }
+    /// Deletes the entity whatever its current version (`If-Match: *`).
+    pub fn delete_unconditionally(&self) -> rt::Request<()> {
+        self.0.delete_unconditionally()
+    }
     /// Navigation property `vendorPayments` to a collection of `Microsoft.NAV.vendorPayment` (contained).
     ///
     /// URL: `…/vendorPaymentJournals(…)/vendorPayments`.
-    pub fn vendor_payments(
-        &self,
-    ) -> super::CollectionPath<super::vendor_payment::VendorPayments> {
-        super::CollectionPath::from(self.collection("vendorPayments"))
+    pub fn vendor_payments(&self) -> super::vendor_payment::VendorPaymentsPath {
+        super::vendor_payment::VendorPaymentsPath::from(
+            self.0.collection::<super::vendor_payment::VendorPayments>("vendorPayments"),
+        )
     }
     /// One entity of `vendorPayments`, by key: `…/vendorPaymentJournals(…)/vendorPayments(…)`.
     pub fn vendor_payment(
         &self,
         id: rt::uuid::Uuid,
-    ) -> super::EntityPath<super::vendor_payment::VendorPayments> {
-        self.vendor_payments().key(id)
+    ) -> super::vendor_payment::VendorPaymentPath {
+        super::vendor_payment::VendorPaymentPath::from(
+            self
+                .0
+                .collection::<super::vendor_payment::VendorPayments>("vendorPayments")
+                .key_path(&id),
+        )
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::EntityPath<VendorPaymentJournals> {
+        &self.0
+    }
+    /// The absolute URL of the entity.
+    pub fn url(&self) -> String {
+        self.0.url()
     }
 }
+rt::__private::set_paths!(
+    VendorPaymentJournals, VendorPaymentJournalsPath, VendorPaymentJournalPath
+);
 impl ::business_central_sdk::sync::ChangeTracked for VendorPaymentJournal {
     type LastModified = fields::LastModifiedDateTime;
     fn last_modified(&self) -> Option<rt::chrono::DateTime<rt::chrono::FixedOffset>> {

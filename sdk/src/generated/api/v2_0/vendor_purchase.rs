@@ -243,3 +243,67 @@ pub mod fields {
     }
     impl rt::PropertyOf<super::VendorPurchase> for DateFilterFilterOnly {}
 }
+/// The collection `vendorPurchases`: `…/vendorPurchases`, of `Microsoft.NAV.vendorPurchase` entities.
+///
+/// Read it with [`list`](VendorPurchasesPath::list), address one entity by key.
+#[derive(Debug, Clone)]
+pub struct VendorPurchasesPath(rt::CollectionPath<VendorPurchases>);
+impl VendorPurchasesPath {
+    /// Reads the collection: add `filter`, `order_by`, `select`,
+    /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
+    /// page by page.
+    pub fn list(&self) -> rt::ListQuery<VendorPurchases> {
+        self.0.list()
+    }
+    /// The number of entities (`…/$count`).
+    pub fn count(&self) -> rt::Request<u64> {
+        self.0.count()
+    }
+    /// One entity of the collection, by key: `…/vendorPurchases(…)`.
+    pub fn key(
+        &self,
+        vendor_id: rt::uuid::Uuid,
+        vendor_number: impl Into<String>,
+        name: impl Into<String>,
+    ) -> VendorPurchasePath {
+        VendorPurchasePath(
+            self
+                .0
+                .key_path(
+                    &VendorPurchaseKey {
+                        vendor_id,
+                        vendor_number: vendor_number.into(),
+                        name: name.into(),
+                    },
+                ),
+        )
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::CollectionPath<VendorPurchases> {
+        &self.0
+    }
+    /// The absolute URL of the collection.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+}
+/// One `Microsoft.NAV.vendorPurchase` of `vendorPurchases`: `…/vendorPurchases(…)`.
+///
+/// Read it with [`get`](VendorPurchasePath::get).
+#[derive(Debug, Clone)]
+pub struct VendorPurchasePath(rt::EntityPath<VendorPurchases>);
+impl VendorPurchasePath {
+    /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    pub fn get(&self) -> rt::GetQuery<VendorPurchases> {
+        self.0.get()
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::EntityPath<VendorPurchases> {
+        &self.0
+    }
+    /// The absolute URL of the entity.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+}
+rt::__private::set_paths!(VendorPurchases, VendorPurchasesPath, VendorPurchasePath);

@@ -359,31 +359,34 @@ pub mod fields {
         const NAME: &'static str = "customerLedgerEntries";
     }
 }
-impl super::EntityPath<Companies> {
-    /// Navigation property `customerLedgerEntries` to a collection of `Microsoft.NAV.customerLedgerEntry` (contained).
-    ///
-    /// URL: `…/companies(…)/customerLedgerEntries`.
-    pub fn customer_ledger_entries(
-        &self,
-    ) -> super::CollectionPath<super::customer_ledger_entry::CustomerLedgerEntries> {
-        super::CollectionPath::from(self.collection("customerLedgerEntries"))
+/// The collection `companies`: `…/companies`, of `Microsoft.NAV.company` entities.
+///
+/// Read it with [`list`](CompaniesPath::list), address one entity by key.
+#[derive(Debug, Clone)]
+pub struct CompaniesPath(rt::CollectionPath<Companies>);
+impl CompaniesPath {
+    /// Reads the collection: add `filter`, `order_by`, `select`,
+    /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
+    /// page by page.
+    pub fn list(&self) -> rt::ListQuery<Companies> {
+        self.0.list()
     }
-    /// One entity of `customerLedgerEntries`, by key: `…/companies(…)/customerLedgerEntries(…)`.
-    pub fn customer_ledger_entry(
-        &self,
-        entry_number: i32,
-    ) -> super::EntityPath<super::customer_ledger_entry::CustomerLedgerEntries> {
-        self.customer_ledger_entries().key(entry_number)
+    /// The number of entities (`…/$count`).
+    pub fn count(&self) -> rt::Request<u64> {
+        self.0.count()
     }
-}
-impl super::CollectionPath<Companies> {
+    /// One entity of the collection, by key: `…/companies(…)`.
+    pub fn key(&self, id: rt::uuid::Uuid) -> CompanyPath {
+        CompanyPath(self.0.key_path(&id))
+    }
     /// One entity by its alternate key `businessProfileId`: `…/companies(businessProfileId=…)`.
     pub fn by_business_profile_id(
         &self,
         business_profile_id: impl Into<String>,
-    ) -> super::EntityPath<Companies> {
-        super::EntityPath::from(
+    ) -> CompanyPath {
+        CompanyPath(
             self
+                .0
                 .alternate_key_path(
                     &rt::__private::key_predicate(
                         &[
@@ -400,9 +403,10 @@ impl super::CollectionPath<Companies> {
         )
     }
     /// One entity by its alternate key `name`: `…/companies(name=…)`.
-    pub fn by_name(&self, name: impl Into<String>) -> super::EntityPath<Companies> {
-        super::EntityPath::from(
+    pub fn by_name(&self, name: impl Into<String>) -> CompanyPath {
+        CompanyPath(
             self
+                .0
                 .alternate_key_path(
                     &rt::__private::key_predicate(
                         &[
@@ -418,4 +422,60 @@ impl super::CollectionPath<Companies> {
                 ),
         )
     }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::CollectionPath<Companies> {
+        &self.0
+    }
+    /// The absolute URL of the collection.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
 }
+/// One `Microsoft.NAV.company` of `companies`: `…/companies(…)`.
+///
+/// Read it with [`get`](CompanyPath::get).
+#[derive(Debug, Clone)]
+pub struct CompanyPath(rt::EntityPath<Companies>);
+impl CompanyPath {
+    /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    pub fn get(&self) -> rt::GetQuery<Companies> {
+        self.0.get()
+    }
+    /// Navigation property `customerLedgerEntries` to a collection of `Microsoft.NAV.customerLedgerEntry` (contained).
+    ///
+    /// URL: `…/companies(…)/customerLedgerEntries`.
+    pub fn customer_ledger_entries(
+        &self,
+    ) -> super::customer_ledger_entry::CustomerLedgerEntriesPath {
+        super::customer_ledger_entry::CustomerLedgerEntriesPath::from(
+            self
+                .0
+                .collection::<
+                    super::customer_ledger_entry::CustomerLedgerEntries,
+                >("customerLedgerEntries"),
+        )
+    }
+    /// One entity of `customerLedgerEntries`, by key: `…/companies(…)/customerLedgerEntries(…)`.
+    pub fn customer_ledger_entry(
+        &self,
+        entry_number: i32,
+    ) -> super::customer_ledger_entry::CustomerLedgerEntryPath {
+        super::customer_ledger_entry::CustomerLedgerEntryPath::from(
+            self
+                .0
+                .collection::<
+                    super::customer_ledger_entry::CustomerLedgerEntries,
+                >("customerLedgerEntries")
+                .key_path(&entry_number),
+        )
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::EntityPath<Companies> {
+        &self.0
+    }
+    /// The absolute URL of the entity.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+}
+rt::__private::set_paths!(Companies, CompaniesPath, CompanyPath);

@@ -593,6 +593,57 @@ pub mod fields {
     }
     impl rt::PropertyOf<super::CustomerLedgerEntry> for LastModifiedDateTime {}
 }
+/// The collection `customerLedgerEntries`: `…/customerLedgerEntries`, of `Microsoft.NAV.customerLedgerEntry` entities.
+///
+/// Read it with [`list`](CustomerLedgerEntriesPath::list), address one entity by key.
+#[derive(Debug, Clone)]
+pub struct CustomerLedgerEntriesPath(rt::CollectionPath<CustomerLedgerEntries>);
+impl CustomerLedgerEntriesPath {
+    /// Reads the collection: add `filter`, `order_by`, `select`,
+    /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
+    /// page by page.
+    pub fn list(&self) -> rt::ListQuery<CustomerLedgerEntries> {
+        self.0.list()
+    }
+    /// The number of entities (`…/$count`).
+    pub fn count(&self) -> rt::Request<u64> {
+        self.0.count()
+    }
+    /// One entity of the collection, by key: `…/customerLedgerEntries(…)`.
+    pub fn key(&self, entry_number: i32) -> CustomerLedgerEntryPath {
+        CustomerLedgerEntryPath(self.0.key_path(&entry_number))
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::CollectionPath<CustomerLedgerEntries> {
+        &self.0
+    }
+    /// The absolute URL of the collection.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+}
+/// One `Microsoft.NAV.customerLedgerEntry` of `customerLedgerEntries`: `…/customerLedgerEntries(…)`.
+///
+/// Read it with [`get`](CustomerLedgerEntryPath::get).
+#[derive(Debug, Clone)]
+pub struct CustomerLedgerEntryPath(rt::EntityPath<CustomerLedgerEntries>);
+impl CustomerLedgerEntryPath {
+    /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    pub fn get(&self) -> rt::GetQuery<CustomerLedgerEntries> {
+        self.0.get()
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::EntityPath<CustomerLedgerEntries> {
+        &self.0
+    }
+    /// The absolute URL of the entity.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+}
+rt::__private::set_paths!(
+    CustomerLedgerEntries, CustomerLedgerEntriesPath, CustomerLedgerEntryPath
+);
 impl ::business_central_sdk::sync::ChangeTracked for CustomerLedgerEntry {
     type LastModified = fields::LastModifiedDateTime;
     fn last_modified(&self) -> Option<rt::chrono::DateTime<rt::chrono::FixedOffset>> {

@@ -38,7 +38,7 @@ impl Api {
     }
     /// The company the client was configured with
     /// (`default_company_id` or `default_company_name`).
-    pub fn default_company(&self) -> Result<EntityPath<company::Companies>, rt::Error> {
+    pub fn default_company(&self) -> Result<company::CompanyPath, rt::Error> {
         match ::business_central_sdk::default_company(self.api.client()) {
             Some(::business_central_sdk::CompanyRef::Id(id)) => {
                 Ok(self.companies().key(*id))
@@ -57,80 +57,25 @@ impl Api {
         }
     }
     /// The entity set `companies` (`api/microsoft/reportsFinance/beta/companies`).
-    pub fn companies(&self) -> CollectionPath<company::Companies> {
-        CollectionPath(rt::CollectionPath::new(self.api.clone(), "companies"))
+    pub fn companies(&self) -> company::CompaniesPath {
+        company::CompaniesPath::from(
+            rt::CollectionPath::<company::Companies>::new(self.api.clone(), "companies"),
+        )
     }
     /// One entity of `companies` by key (`api/microsoft/reportsFinance/beta/companies(…)`).
-    pub fn company(&self, id: rt::uuid::Uuid) -> EntityPath<company::Companies> {
+    pub fn company(&self, id: rt::uuid::Uuid) -> company::CompanyPath {
         self.companies().key(id)
     }
     /// One entity of `companies` by its alternate key `businessProfileId` (`companies(businessProfileId=…)`).
     pub fn company_by_business_profile_id(
         &self,
         business_profile_id: impl Into<String>,
-    ) -> EntityPath<company::Companies> {
+    ) -> company::CompanyPath {
         self.companies().by_business_profile_id(business_profile_id)
     }
     /// One entity of `companies` by its alternate key `name` (`companies(name=…)`).
-    pub fn company_by_name(
-        &self,
-        name: impl Into<String>,
-    ) -> EntityPath<company::Companies> {
+    pub fn company_by_name(&self, name: impl Into<String>) -> company::CompanyPath {
         self.companies().by_name(name)
-    }
-}
-/// One entity at a URL path; navigation, action and stream methods
-/// come from the entity's module, reading and writing from [`rt::EntityPath`].
-pub struct EntityPath<S>(rt::EntityPath<S>);
-/// A collection of entities at a URL path.
-pub struct CollectionPath<S>(rt::CollectionPath<S>);
-impl<S> ::std::ops::Deref for EntityPath<S> {
-    type Target = rt::EntityPath<S>;
-    fn deref(&self) -> &rt::EntityPath<S> {
-        &self.0
-    }
-}
-impl<S> ::std::ops::Deref for CollectionPath<S> {
-    type Target = rt::CollectionPath<S>;
-    fn deref(&self) -> &rt::CollectionPath<S> {
-        &self.0
-    }
-}
-impl<S> ::std::convert::From<rt::EntityPath<S>> for EntityPath<S> {
-    fn from(path: rt::EntityPath<S>) -> Self {
-        EntityPath(path)
-    }
-}
-impl<S> ::std::convert::From<rt::CollectionPath<S>> for CollectionPath<S> {
-    fn from(path: rt::CollectionPath<S>) -> Self {
-        CollectionPath(path)
-    }
-}
-impl<S> Clone for EntityPath<S> {
-    fn clone(&self) -> Self {
-        EntityPath(self.0.clone())
-    }
-}
-impl<S> Clone for CollectionPath<S> {
-    fn clone(&self) -> Self {
-        CollectionPath(self.0.clone())
-    }
-}
-impl<S> ::std::fmt::Debug for EntityPath<S> {
-    fn fmt(&self, formatter: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        self.0.fmt(formatter)
-    }
-}
-impl<S> ::std::fmt::Debug for CollectionPath<S> {
-    fn fmt(&self, formatter: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        self.0.fmt(formatter)
-    }
-}
-impl<S: rt::EntitySet> CollectionPath<S> {
-    /// One entity of this collection, by key: `…(key)`. GUID keys are
-    /// written bare, string keys quoted with `'` doubled.
-    pub fn key(&self, key: impl Into<S::Key>) -> EntityPath<S> {
-        EntityPath(self.0.key_path(&key.into()))
     }
 }
 pub mod enums;

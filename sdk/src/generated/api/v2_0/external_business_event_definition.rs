@@ -7,7 +7,7 @@ use ::odata_v4_runtime as rt;
 /// Entity set `externalbusinesseventdefinitions`: read (read-only). Read from `…/externalbusinesseventdefinitions` or `…/externalbusinesseventdefinitions(appId,name,eventVersion)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct Externalbusinesseventdefinitions {
+pub struct ExternalBusinessEventDefinition {
     /// Wire name `appId`, type `Edm.Guid`, key, not nullable.
     ///
     /// Read-only: the key is assigned by the service.
@@ -54,16 +54,16 @@ pub struct Externalbusinesseventdefinitions {
     /// (for example fields added by extensions), kept as received.
     pub additional_properties: rt::AdditionalProperties,
 }
-impl<'de> rt::serde::Deserialize<'de> for Externalbusinesseventdefinitions {
+impl<'de> rt::serde::Deserialize<'de> for ExternalBusinessEventDefinition {
     fn deserialize<D: rt::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        deserializer.deserialize_map(ExternalbusinesseventdefinitionsVisitor)
+        deserializer.deserialize_map(ExternalBusinessEventDefinitionVisitor)
     }
 }
-struct ExternalbusinesseventdefinitionsVisitor;
-impl<'de> rt::serde::de::Visitor<'de> for ExternalbusinesseventdefinitionsVisitor {
-    type Value = Externalbusinesseventdefinitions;
+struct ExternalBusinessEventDefinitionVisitor;
+impl<'de> rt::serde::de::Visitor<'de> for ExternalBusinessEventDefinitionVisitor {
+    type Value = ExternalBusinessEventDefinition;
     fn expecting(
         &self,
         formatter: &mut ::std::fmt::Formatter<'_>,
@@ -73,7 +73,7 @@ impl<'de> rt::serde::de::Visitor<'de> for ExternalbusinesseventdefinitionsVisito
     fn visit_map<A: rt::serde::de::MapAccess<'de>>(
         self,
         mut map: A,
-    ) -> Result<Externalbusinesseventdefinitions, A::Error> {
+    ) -> Result<ExternalBusinessEventDefinition, A::Error> {
         let mut v_app_id = None;
         let mut v_name = None;
         let mut v_event_version = None;
@@ -111,7 +111,7 @@ impl<'de> rt::serde::de::Visitor<'de> for ExternalbusinesseventdefinitionsVisito
                 _ => extra.insert(key.into_owned(), map.next_value()?),
             }
         }
-        Ok(Externalbusinesseventdefinitions {
+        Ok(ExternalBusinessEventDefinition {
             app_id: v_app_id.ok_or_else(|| rt::__private::missing("appId"))?,
             name: v_name.ok_or_else(|| rt::__private::missing("name"))?,
             event_version: v_event_version
@@ -128,7 +128,7 @@ impl<'de> rt::serde::de::Visitor<'de> for ExternalbusinesseventdefinitionsVisito
         })
     }
 }
-impl rt::Edm for Externalbusinesseventdefinitions {
+impl rt::Edm for ExternalBusinessEventDefinition {
     fn deserialize_edm<'de, D: rt::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -153,7 +153,7 @@ impl rt::Edm for Externalbusinesseventdefinitions {
         object.end();
     }
 }
-impl rt::serde::Serialize for Externalbusinesseventdefinitions {
+impl rt::serde::Serialize for ExternalBusinessEventDefinition {
     fn serialize<S: rt::serde::Serializer>(
         &self,
         serializer: S,
@@ -161,7 +161,7 @@ impl rt::serde::Serialize for Externalbusinesseventdefinitions {
         rt::__private::AsJson(self).serialize(serializer)
     }
 }
-impl rt::Entity for Externalbusinesseventdefinitions {
+impl rt::Entity for ExternalBusinessEventDefinition {
     type Service = super::Service;
     const TYPE_NAME: &'static str = "Microsoft.NAV.externalbusinesseventdefinitions";
     const ALWAYS_SELECTED: &'static [&'static str] = &[
@@ -176,7 +176,7 @@ impl rt::Entity for Externalbusinesseventdefinitions {
 }
 ///The key of `Microsoft.NAV.externalbusinesseventdefinitions`: `appId`, `name`, `eventVersion`.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ExternalbusinesseventdefinitionsKey {
+pub struct ExternalBusinessEventDefinitionKey {
     /// `appId`
     pub app_id: rt::uuid::Uuid,
     /// `name`
@@ -184,7 +184,7 @@ pub struct ExternalbusinesseventdefinitionsKey {
     /// `eventVersion`
     pub event_version: String,
 }
-impl rt::EntityKey for ExternalbusinesseventdefinitionsKey {
+impl rt::EntityKey for ExternalBusinessEventDefinitionKey {
     fn write_key(&self, out: &mut String) {
         out.push_str(
             &rt::__private::key_predicate(
@@ -201,51 +201,51 @@ impl rt::EntityKey for ExternalbusinesseventdefinitionsKey {
 ///
 /// Allowed: read (read-only).
 #[derive(Debug, Clone, Copy)]
-pub enum ExternalbusinesseventdefinitionsSet {}
-impl rt::EntitySet for ExternalbusinesseventdefinitionsSet {
-    type Entity = Externalbusinesseventdefinitions;
-    type Key = ExternalbusinesseventdefinitionsKey;
+pub enum ExternalBusinessEventDefinitions {}
+impl rt::EntitySet for ExternalBusinessEventDefinitions {
+    type Entity = ExternalBusinessEventDefinition;
+    type Key = ExternalBusinessEventDefinitionKey;
     const NAME: &'static str = "externalbusinesseventdefinitions";
 }
-impl rt::Sortable for ExternalbusinesseventdefinitionsSet {}
-impl rt::Filterable for ExternalbusinesseventdefinitionsSet {}
-/// The `appId` property, for filters, `select` and ordering (see [`Externalbusinesseventdefinitions::app_id`]).
+impl rt::Sortable for ExternalBusinessEventDefinitions {}
+impl rt::Filterable for ExternalBusinessEventDefinitions {}
+/// The `appId` property, for filters, `select` and ordering (see [`ExternalBusinessEventDefinition::app_id`]).
 pub const fn app_id() -> rt::Prop<fields::AppId> {
     rt::Prop::new()
 }
-/// The `name` property, for filters, `select` and ordering (see [`Externalbusinesseventdefinitions::name`]).
+/// The `name` property, for filters, `select` and ordering (see [`ExternalBusinessEventDefinition::name`]).
 pub const fn name() -> rt::Prop<fields::Name> {
     rt::Prop::new()
 }
-/// The `eventVersion` property, for filters, `select` and ordering (see [`Externalbusinesseventdefinitions::event_version`]).
+/// The `eventVersion` property, for filters, `select` and ordering (see [`ExternalBusinessEventDefinition::event_version`]).
 pub const fn event_version() -> rt::Prop<fields::EventVersion> {
     rt::Prop::new()
 }
-/// The `payload` property, for filters, `select` and ordering (see [`Externalbusinesseventdefinitions::payload`]).
+/// The `payload` property, for filters, `select` and ordering (see [`ExternalBusinessEventDefinition::payload`]).
 pub const fn payload() -> rt::Prop<fields::Payload> {
     rt::Prop::new()
 }
-/// The `displayName` property, for filters, `select` and ordering (see [`Externalbusinesseventdefinitions::display_name`]).
+/// The `displayName` property, for filters, `select` and ordering (see [`ExternalBusinessEventDefinition::display_name`]).
 pub const fn display_name() -> rt::Prop<fields::DisplayName> {
     rt::Prop::new()
 }
-/// The `description` property, for filters, `select` and ordering (see [`Externalbusinesseventdefinitions::description`]).
+/// The `description` property, for filters, `select` and ordering (see [`ExternalBusinessEventDefinition::description`]).
 pub const fn description() -> rt::Prop<fields::Description> {
     rt::Prop::new()
 }
-/// The `category` property, for filters, `select` and ordering (see [`Externalbusinesseventdefinitions::category`]).
+/// The `category` property, for filters, `select` and ordering (see [`ExternalBusinessEventDefinition::category`]).
 pub const fn category() -> rt::Prop<fields::Category> {
     rt::Prop::new()
 }
-/// The `appName` property, for filters, `select` and ordering (see [`Externalbusinesseventdefinitions::app_name`]).
+/// The `appName` property, for filters, `select` and ordering (see [`ExternalBusinessEventDefinition::app_name`]).
 pub const fn app_name() -> rt::Prop<fields::AppName> {
     rt::Prop::new()
 }
-/// The `appPublisher` property, for filters, `select` and ordering (see [`Externalbusinesseventdefinitions::app_publisher`]).
+/// The `appPublisher` property, for filters, `select` and ordering (see [`ExternalBusinessEventDefinition::app_publisher`]).
 pub const fn app_publisher() -> rt::Prop<fields::AppPublisher> {
     rt::Prop::new()
 }
-/// The `appVersion` property, for filters, `select` and ordering (see [`Externalbusinesseventdefinitions::app_version`]).
+/// The `appVersion` property, for filters, `select` and ordering (see [`ExternalBusinessEventDefinition::app_version`]).
 pub const fn app_version() -> rt::Prop<fields::AppVersion> {
     rt::Prop::new()
 }
@@ -256,112 +256,149 @@ pub mod fields {
     #[derive(Debug, Clone, Copy)]
     pub struct AppId;
     impl rt::Property for AppId {
-        type Entity = super::Externalbusinesseventdefinitions;
+        type Entity = super::ExternalBusinessEventDefinition;
         type Value = rt::uuid::Uuid;
         type Inner = rt::uuid::Uuid;
         const NAME: &'static str = "appId";
     }
-    impl rt::PropertyOf<super::Externalbusinesseventdefinitions> for AppId {}
+    impl rt::PropertyOf<super::ExternalBusinessEventDefinition> for AppId {}
     /// The `name` property of `Microsoft.NAV.externalbusinesseventdefinitions`.
     #[derive(Debug, Clone, Copy)]
     pub struct Name;
     impl rt::Property for Name {
-        type Entity = super::Externalbusinesseventdefinitions;
+        type Entity = super::ExternalBusinessEventDefinition;
         type Value = String;
         type Inner = String;
         const NAME: &'static str = "name";
     }
-    impl rt::PropertyOf<super::Externalbusinesseventdefinitions> for Name {}
+    impl rt::PropertyOf<super::ExternalBusinessEventDefinition> for Name {}
     /// The `eventVersion` property of `Microsoft.NAV.externalbusinesseventdefinitions`.
     #[derive(Debug, Clone, Copy)]
     pub struct EventVersion;
     impl rt::Property for EventVersion {
-        type Entity = super::Externalbusinesseventdefinitions;
+        type Entity = super::ExternalBusinessEventDefinition;
         type Value = String;
         type Inner = String;
         const NAME: &'static str = "eventVersion";
     }
-    impl rt::PropertyOf<super::Externalbusinesseventdefinitions> for EventVersion {}
+    impl rt::PropertyOf<super::ExternalBusinessEventDefinition> for EventVersion {}
     /// The `payload` property of `Microsoft.NAV.externalbusinesseventdefinitions`.
     #[derive(Debug, Clone, Copy)]
     pub struct Payload;
     impl rt::Property for Payload {
-        type Entity = super::Externalbusinesseventdefinitions;
+        type Entity = super::ExternalBusinessEventDefinition;
         type Value = String;
         type Inner = String;
         const NAME: &'static str = "payload";
     }
-    impl rt::PropertyOf<super::Externalbusinesseventdefinitions> for Payload {}
+    impl rt::PropertyOf<super::ExternalBusinessEventDefinition> for Payload {}
     /// The `displayName` property of `Microsoft.NAV.externalbusinesseventdefinitions`.
     #[derive(Debug, Clone, Copy)]
     pub struct DisplayName;
     impl rt::Property for DisplayName {
-        type Entity = super::Externalbusinesseventdefinitions;
+        type Entity = super::ExternalBusinessEventDefinition;
         type Value = Option<String>;
         type Inner = String;
         const NAME: &'static str = "displayName";
     }
-    impl rt::PropertyOf<super::Externalbusinesseventdefinitions> for DisplayName {}
+    impl rt::PropertyOf<super::ExternalBusinessEventDefinition> for DisplayName {}
     /// The `description` property of `Microsoft.NAV.externalbusinesseventdefinitions`.
     #[derive(Debug, Clone, Copy)]
     pub struct Description;
     impl rt::Property for Description {
-        type Entity = super::Externalbusinesseventdefinitions;
+        type Entity = super::ExternalBusinessEventDefinition;
         type Value = Option<String>;
         type Inner = String;
         const NAME: &'static str = "description";
     }
-    impl rt::PropertyOf<super::Externalbusinesseventdefinitions> for Description {}
+    impl rt::PropertyOf<super::ExternalBusinessEventDefinition> for Description {}
     /// The `category` property of `Microsoft.NAV.externalbusinesseventdefinitions`.
     #[derive(Debug, Clone, Copy)]
     pub struct Category;
     impl rt::Property for Category {
-        type Entity = super::Externalbusinesseventdefinitions;
+        type Entity = super::ExternalBusinessEventDefinition;
         type Value = Option<String>;
         type Inner = String;
         const NAME: &'static str = "category";
     }
-    impl rt::PropertyOf<super::Externalbusinesseventdefinitions> for Category {}
+    impl rt::PropertyOf<super::ExternalBusinessEventDefinition> for Category {}
     /// The `appName` property of `Microsoft.NAV.externalbusinesseventdefinitions`.
     #[derive(Debug, Clone, Copy)]
     pub struct AppName;
     impl rt::Property for AppName {
-        type Entity = super::Externalbusinesseventdefinitions;
+        type Entity = super::ExternalBusinessEventDefinition;
         type Value = Option<String>;
         type Inner = String;
         const NAME: &'static str = "appName";
     }
-    impl rt::PropertyOf<super::Externalbusinesseventdefinitions> for AppName {}
+    impl rt::PropertyOf<super::ExternalBusinessEventDefinition> for AppName {}
     /// The `appPublisher` property of `Microsoft.NAV.externalbusinesseventdefinitions`.
     #[derive(Debug, Clone, Copy)]
     pub struct AppPublisher;
     impl rt::Property for AppPublisher {
-        type Entity = super::Externalbusinesseventdefinitions;
+        type Entity = super::ExternalBusinessEventDefinition;
         type Value = Option<String>;
         type Inner = String;
         const NAME: &'static str = "appPublisher";
     }
-    impl rt::PropertyOf<super::Externalbusinesseventdefinitions> for AppPublisher {}
+    impl rt::PropertyOf<super::ExternalBusinessEventDefinition> for AppPublisher {}
     /// The `appVersion` property of `Microsoft.NAV.externalbusinesseventdefinitions`.
     #[derive(Debug, Clone, Copy)]
     pub struct AppVersion;
     impl rt::Property for AppVersion {
-        type Entity = super::Externalbusinesseventdefinitions;
+        type Entity = super::ExternalBusinessEventDefinition;
         type Value = Option<String>;
         type Inner = String;
         const NAME: &'static str = "appVersion";
     }
-    impl rt::PropertyOf<super::Externalbusinesseventdefinitions> for AppVersion {}
+    impl rt::PropertyOf<super::ExternalBusinessEventDefinition> for AppVersion {}
 }
-impl super::CollectionPath<ExternalbusinesseventdefinitionsSet> {
+/// The collection `externalbusinesseventdefinitions`: `…/externalbusinesseventdefinitions`, of `Microsoft.NAV.externalbusinesseventdefinitions` entities.
+///
+/// Read it with [`list`](ExternalBusinessEventDefinitionsPath::list), address one entity by key.
+#[derive(Debug, Clone)]
+pub struct ExternalBusinessEventDefinitionsPath(
+    rt::CollectionPath<ExternalBusinessEventDefinitions>,
+);
+impl ExternalBusinessEventDefinitionsPath {
+    /// Reads the collection: add `filter`, `order_by`, `select`,
+    /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
+    /// page by page.
+    pub fn list(&self) -> rt::ListQuery<ExternalBusinessEventDefinitions> {
+        self.0.list()
+    }
+    /// The number of entities (`…/$count`).
+    pub fn count(&self) -> rt::Request<u64> {
+        self.0.count()
+    }
+    /// One entity of the collection, by key: `…/externalbusinesseventdefinitions(…)`.
+    pub fn key(
+        &self,
+        app_id: rt::uuid::Uuid,
+        name: impl Into<String>,
+        event_version: impl Into<String>,
+    ) -> ExternalBusinessEventDefinitionPath {
+        ExternalBusinessEventDefinitionPath(
+            self
+                .0
+                .key_path(
+                    &ExternalBusinessEventDefinitionKey {
+                        app_id,
+                        name: name.into(),
+                        event_version: event_version.into(),
+                    },
+                ),
+        )
+    }
     /// One entity by its alternate key `appId`, `name`: `…/externalbusinesseventdefinitions(appId=…)`.
     pub fn by_app_id_and_name(
         &self,
         app_id: rt::uuid::Uuid,
         name: impl Into<String>,
-    ) -> super::EntityPath<ExternalbusinesseventdefinitionsSet> {
-        super::EntityPath::from(
+    ) -> ExternalBusinessEventDefinitionPath {
+        ExternalBusinessEventDefinitionPath(
             self
+                .0
                 .alternate_key_path(
                     &rt::__private::key_predicate(
                         &[
@@ -384,4 +421,37 @@ impl super::CollectionPath<ExternalbusinesseventdefinitionsSet> {
                 ),
         )
     }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::CollectionPath<ExternalBusinessEventDefinitions> {
+        &self.0
+    }
+    /// The absolute URL of the collection.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
 }
+/// One `Microsoft.NAV.externalbusinesseventdefinitions` of `externalbusinesseventdefinitions`: `…/externalbusinesseventdefinitions(…)`.
+///
+/// Read it with [`get`](ExternalBusinessEventDefinitionPath::get).
+#[derive(Debug, Clone)]
+pub struct ExternalBusinessEventDefinitionPath(
+    rt::EntityPath<ExternalBusinessEventDefinitions>,
+);
+impl ExternalBusinessEventDefinitionPath {
+    /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    pub fn get(&self) -> rt::GetQuery<ExternalBusinessEventDefinitions> {
+        self.0.get()
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::EntityPath<ExternalBusinessEventDefinitions> {
+        &self.0
+    }
+    /// The absolute URL of the entity.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+}
+rt::__private::set_paths!(
+    ExternalBusinessEventDefinitions, ExternalBusinessEventDefinitionsPath,
+    ExternalBusinessEventDefinitionPath
+);

@@ -7,7 +7,7 @@ use ::odata_v4_runtime as rt;
 /// Entity set `apicategoryroutes`: read; not sortable (read-only). Read from `…/apicategoryroutes` or `…/apicategoryroutes(route)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct Apicategoryroutes {
+pub struct ApiCategoryRoute {
     /// Wire name `route`, type `Edm.String`, key, not nullable.
     ///
     /// Read-only: the entity set does not allow changes.
@@ -30,16 +30,16 @@ pub struct Apicategoryroutes {
     /// (for example fields added by extensions), kept as received.
     pub additional_properties: rt::AdditionalProperties,
 }
-impl<'de> rt::serde::Deserialize<'de> for Apicategoryroutes {
+impl<'de> rt::serde::Deserialize<'de> for ApiCategoryRoute {
     fn deserialize<D: rt::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        deserializer.deserialize_map(ApicategoryroutesVisitor)
+        deserializer.deserialize_map(ApiCategoryRouteVisitor)
     }
 }
-struct ApicategoryroutesVisitor;
-impl<'de> rt::serde::de::Visitor<'de> for ApicategoryroutesVisitor {
-    type Value = Apicategoryroutes;
+struct ApiCategoryRouteVisitor;
+impl<'de> rt::serde::de::Visitor<'de> for ApiCategoryRouteVisitor {
+    type Value = ApiCategoryRoute;
     fn expecting(
         &self,
         formatter: &mut ::std::fmt::Formatter<'_>,
@@ -49,7 +49,7 @@ impl<'de> rt::serde::de::Visitor<'de> for ApicategoryroutesVisitor {
     fn visit_map<A: rt::serde::de::MapAccess<'de>>(
         self,
         mut map: A,
-    ) -> Result<Apicategoryroutes, A::Error> {
+    ) -> Result<ApiCategoryRoute, A::Error> {
         let mut v_route = None;
         let mut v_publisher = None;
         let mut v_group = None;
@@ -71,7 +71,7 @@ impl<'de> rt::serde::de::Visitor<'de> for ApicategoryroutesVisitor {
                 _ => extra.insert(key.into_owned(), map.next_value()?),
             }
         }
-        Ok(Apicategoryroutes {
+        Ok(ApiCategoryRoute {
             route: v_route.ok_or_else(|| rt::__private::missing("route"))?,
             publisher: v_publisher,
             group: v_group,
@@ -81,7 +81,7 @@ impl<'de> rt::serde::de::Visitor<'de> for ApicategoryroutesVisitor {
         })
     }
 }
-impl rt::Edm for Apicategoryroutes {
+impl rt::Edm for ApiCategoryRoute {
     fn deserialize_edm<'de, D: rt::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -100,7 +100,7 @@ impl rt::Edm for Apicategoryroutes {
         object.end();
     }
 }
-impl rt::serde::Serialize for Apicategoryroutes {
+impl rt::serde::Serialize for ApiCategoryRoute {
     fn serialize<S: rt::serde::Serializer>(
         &self,
         serializer: S,
@@ -108,7 +108,7 @@ impl rt::serde::Serialize for Apicategoryroutes {
         rt::__private::AsJson(self).serialize(serializer)
     }
 }
-impl rt::Entity for Apicategoryroutes {
+impl rt::Entity for ApiCategoryRoute {
     type Service = super::Service;
     const TYPE_NAME: &'static str = "Microsoft.NAV.apicategoryroutes";
     const ALWAYS_SELECTED: &'static [&'static str] = &["route"];
@@ -120,26 +120,26 @@ impl rt::Entity for Apicategoryroutes {
 ///
 /// Allowed: read; not sortable (read-only).
 #[derive(Debug, Clone, Copy)]
-pub enum ApicategoryroutesSet {}
-impl rt::EntitySet for ApicategoryroutesSet {
-    type Entity = Apicategoryroutes;
+pub enum ApiCategoryRoutes {}
+impl rt::EntitySet for ApiCategoryRoutes {
+    type Entity = ApiCategoryRoute;
     type Key = String;
     const NAME: &'static str = "apicategoryroutes";
 }
-impl rt::Filterable for ApicategoryroutesSet {}
-/// The `route` property, for filters, `select` and ordering (see [`Apicategoryroutes::route`]).
+impl rt::Filterable for ApiCategoryRoutes {}
+/// The `route` property, for filters, `select` and ordering (see [`ApiCategoryRoute::route`]).
 pub const fn route() -> rt::Prop<fields::Route> {
     rt::Prop::new()
 }
-/// The `publisher` property, for filters, `select` and ordering (see [`Apicategoryroutes::publisher`]).
+/// The `publisher` property, for filters, `select` and ordering (see [`ApiCategoryRoute::publisher`]).
 pub const fn publisher() -> rt::Prop<fields::Publisher> {
     rt::Prop::new()
 }
-/// The `group` property, for filters, `select` and ordering (see [`Apicategoryroutes::group`]).
+/// The `group` property, for filters, `select` and ordering (see [`ApiCategoryRoute::group`]).
 pub const fn group() -> rt::Prop<fields::Group> {
     rt::Prop::new()
 }
-/// The `version` property, for filters, `select` and ordering (see [`Apicategoryroutes::version`]).
+/// The `version` property, for filters, `select` and ordering (see [`ApiCategoryRoute::version`]).
 pub const fn version() -> rt::Prop<fields::Version> {
     rt::Prop::new()
 }
@@ -150,40 +150,91 @@ pub mod fields {
     #[derive(Debug, Clone, Copy)]
     pub struct Route;
     impl rt::Property for Route {
-        type Entity = super::Apicategoryroutes;
+        type Entity = super::ApiCategoryRoute;
         type Value = String;
         type Inner = String;
         const NAME: &'static str = "route";
     }
-    impl rt::PropertyOf<super::Apicategoryroutes> for Route {}
+    impl rt::PropertyOf<super::ApiCategoryRoute> for Route {}
     /// The `publisher` property of `Microsoft.NAV.apicategoryroutes`.
     #[derive(Debug, Clone, Copy)]
     pub struct Publisher;
     impl rt::Property for Publisher {
-        type Entity = super::Apicategoryroutes;
+        type Entity = super::ApiCategoryRoute;
         type Value = Option<String>;
         type Inner = String;
         const NAME: &'static str = "publisher";
     }
-    impl rt::PropertyOf<super::Apicategoryroutes> for Publisher {}
+    impl rt::PropertyOf<super::ApiCategoryRoute> for Publisher {}
     /// The `group` property of `Microsoft.NAV.apicategoryroutes`.
     #[derive(Debug, Clone, Copy)]
     pub struct Group;
     impl rt::Property for Group {
-        type Entity = super::Apicategoryroutes;
+        type Entity = super::ApiCategoryRoute;
         type Value = Option<String>;
         type Inner = String;
         const NAME: &'static str = "group";
     }
-    impl rt::PropertyOf<super::Apicategoryroutes> for Group {}
+    impl rt::PropertyOf<super::ApiCategoryRoute> for Group {}
     /// The `version` property of `Microsoft.NAV.apicategoryroutes`.
     #[derive(Debug, Clone, Copy)]
     pub struct Version;
     impl rt::Property for Version {
-        type Entity = super::Apicategoryroutes;
+        type Entity = super::ApiCategoryRoute;
         type Value = Option<String>;
         type Inner = String;
         const NAME: &'static str = "version";
     }
-    impl rt::PropertyOf<super::Apicategoryroutes> for Version {}
+    impl rt::PropertyOf<super::ApiCategoryRoute> for Version {}
 }
+/// The collection `apicategoryroutes`: `…/apicategoryroutes`, of `Microsoft.NAV.apicategoryroutes` entities.
+///
+/// Read it with [`list`](ApiCategoryRoutesPath::list), address one entity by key.
+#[derive(Debug, Clone)]
+pub struct ApiCategoryRoutesPath(rt::CollectionPath<ApiCategoryRoutes>);
+impl ApiCategoryRoutesPath {
+    /// Reads the collection: add `filter`, `order_by`, `select`,
+    /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
+    /// page by page.
+    pub fn list(&self) -> rt::ListQuery<ApiCategoryRoutes> {
+        self.0.list()
+    }
+    /// The number of entities (`…/$count`).
+    pub fn count(&self) -> rt::Request<u64> {
+        self.0.count()
+    }
+    /// One entity of the collection, by key: `…/apicategoryroutes(…)`.
+    pub fn key(&self, route: impl Into<String>) -> ApiCategoryRoutePath {
+        ApiCategoryRoutePath(self.0.key_path(&route.into()))
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::CollectionPath<ApiCategoryRoutes> {
+        &self.0
+    }
+    /// The absolute URL of the collection.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+}
+/// One `Microsoft.NAV.apicategoryroutes` of `apicategoryroutes`: `…/apicategoryroutes(…)`.
+///
+/// Read it with [`get`](ApiCategoryRoutePath::get).
+#[derive(Debug, Clone)]
+pub struct ApiCategoryRoutePath(rt::EntityPath<ApiCategoryRoutes>);
+impl ApiCategoryRoutePath {
+    /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    pub fn get(&self) -> rt::GetQuery<ApiCategoryRoutes> {
+        self.0.get()
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::EntityPath<ApiCategoryRoutes> {
+        &self.0
+    }
+    /// The absolute URL of the entity.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+}
+rt::__private::set_paths!(
+    ApiCategoryRoutes, ApiCategoryRoutesPath, ApiCategoryRoutePath
+);

@@ -7,7 +7,7 @@ use ::odata_v4_runtime as rt;
 /// Entity set `subscriptions`: read, create, update, delete; not sortable. Read from `…/subscriptions` or `…/subscriptions(subscriptionId)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct Subscriptions {
+pub struct Subscription {
     /// Wire name `subscriptionId`, type `Edm.String`, key, not nullable, at most 150 characters.
     ///
     /// Read-only: the key is assigned by the service.
@@ -62,16 +62,16 @@ pub struct Subscriptions {
     /// (for example fields added by extensions), kept as received.
     pub additional_properties: rt::AdditionalProperties,
 }
-impl<'de> rt::serde::Deserialize<'de> for Subscriptions {
+impl<'de> rt::serde::Deserialize<'de> for Subscription {
     fn deserialize<D: rt::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        deserializer.deserialize_map(SubscriptionsVisitor)
+        deserializer.deserialize_map(SubscriptionVisitor)
     }
 }
-struct SubscriptionsVisitor;
-impl<'de> rt::serde::de::Visitor<'de> for SubscriptionsVisitor {
-    type Value = Subscriptions;
+struct SubscriptionVisitor;
+impl<'de> rt::serde::de::Visitor<'de> for SubscriptionVisitor {
+    type Value = Subscription;
     fn expecting(
         &self,
         formatter: &mut ::std::fmt::Formatter<'_>,
@@ -81,7 +81,7 @@ impl<'de> rt::serde::de::Visitor<'de> for SubscriptionsVisitor {
     fn visit_map<A: rt::serde::de::MapAccess<'de>>(
         self,
         mut map: A,
-    ) -> Result<Subscriptions, A::Error> {
+    ) -> Result<Subscription, A::Error> {
         let mut v_subscription_id = None;
         let mut v_notification_url = None;
         let mut v_resource = None;
@@ -135,7 +135,7 @@ impl<'de> rt::serde::de::Visitor<'de> for SubscriptionsVisitor {
                 _ => extra.insert(key.into_owned(), map.next_value()?),
             }
         }
-        Ok(Subscriptions {
+        Ok(Subscription {
             subscription_id: v_subscription_id
                 .ok_or_else(|| rt::__private::missing("subscriptionId"))?,
             notification_url: v_notification_url
@@ -155,7 +155,7 @@ impl<'de> rt::serde::de::Visitor<'de> for SubscriptionsVisitor {
         })
     }
 }
-impl rt::Edm for Subscriptions {
+impl rt::Edm for Subscription {
     fn deserialize_edm<'de, D: rt::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -182,7 +182,7 @@ impl rt::Edm for Subscriptions {
         object.end();
     }
 }
-impl rt::serde::Serialize for Subscriptions {
+impl rt::serde::Serialize for Subscription {
     fn serialize<S: rt::serde::Serializer>(
         &self,
         serializer: S,
@@ -190,7 +190,7 @@ impl rt::serde::Serialize for Subscriptions {
         rt::__private::AsJson(self).serialize(serializer)
     }
 }
-impl rt::Entity for Subscriptions {
+impl rt::Entity for Subscription {
     type Service = super::Service;
     const TYPE_NAME: &'static str = "Microsoft.NAV.subscriptions";
     const ALWAYS_SELECTED: &'static [&'static str] = &[
@@ -206,28 +206,28 @@ impl rt::Entity for Subscriptions {
 ///
 /// Allowed: read, create, update, delete; not sortable.
 #[derive(Debug, Clone, Copy)]
-pub enum SubscriptionsSet {}
-impl rt::EntitySet for SubscriptionsSet {
-    type Entity = Subscriptions;
+pub enum Subscriptions {}
+impl rt::EntitySet for Subscriptions {
+    type Entity = Subscription;
     type Key = String;
     const NAME: &'static str = "subscriptions";
 }
-impl rt::Insertable for SubscriptionsSet {
-    type Create = SubscriptionsCreate;
+impl rt::Insertable for Subscriptions {
+    type Create = SubscriptionCreate;
 }
-impl rt::Updatable for SubscriptionsSet {
-    type Update = SubscriptionsUpdate;
+impl rt::Updatable for Subscriptions {
+    type Update = SubscriptionUpdate;
 }
-impl rt::Deletable for SubscriptionsSet {}
-impl rt::Filterable for SubscriptionsSet {}
+impl rt::Deletable for Subscriptions {}
+impl rt::Filterable for Subscriptions {}
 /// The body for creating a `Microsoft.NAV.subscriptions`.
 ///
 /// Values the service requires are constructor arguments; the others are setters. Properties that are never set are not sent, so the service applies its defaults.
 #[derive(Debug, Clone, PartialEq)]
-pub struct SubscriptionsCreate {
+pub struct SubscriptionCreate {
     fields: rt::PayloadFields,
 }
-impl SubscriptionsCreate {
+impl SubscriptionCreate {
     /// A payload with the values the service requires.
     #[allow(clippy::new_without_default)]
     pub fn new(
@@ -238,24 +238,24 @@ impl SubscriptionsCreate {
         let mut fields = rt::PayloadFields::new();
         fields.set("notificationUrl", &notification_url.into());
         fields.set("resource", &resource.into());
-        SubscriptionsCreate { fields }
+        SubscriptionCreate { fields }
     }
-    /// Sets `timestamp` (see [`Subscriptions::timestamp`]).
+    /// Sets `timestamp` (see [`Subscription::timestamp`]).
     pub fn timestamp(mut self, value: i64) -> Self {
         self.fields.set("timestamp", &value);
         self
     }
-    /// Sets `userId` (see [`Subscriptions::user_id`]).
+    /// Sets `userId` (see [`Subscription::user_id`]).
     pub fn user_id(mut self, value: rt::uuid::Uuid) -> Self {
         self.fields.set("userId", &value);
         self
     }
-    /// Sets `clientState` (see [`Subscriptions::client_state`]).
+    /// Sets `clientState` (see [`Subscription::client_state`]).
     pub fn client_state(mut self, value: impl Into<String>) -> Self {
         self.fields.set("clientState", &value.into());
         self
     }
-    /// Sets `expirationDateTime` (see [`Subscriptions::expiration_date_time`]).
+    /// Sets `expirationDateTime` (see [`Subscription::expiration_date_time`]).
     pub fn expiration_date_time(
         mut self,
         value: impl Into<rt::chrono::DateTime<rt::chrono::FixedOffset>>,
@@ -264,11 +264,11 @@ impl SubscriptionsCreate {
         self
     }
 }
-impl SubscriptionsCreate {
+impl SubscriptionCreate {
     /// Sets any property that may be set when creating, by its handle.
     pub fn set<P>(mut self, property: rt::Prop<P>, value: impl Into<P::Inner>) -> Self
     where
-        P: rt::SettableOnCreate + rt::Property<Entity = Subscriptions>,
+        P: rt::SettableOnCreate + rt::Property<Entity = Subscription>,
         P::Inner: rt::Edm,
     {
         self.fields.set(property.name(), &value.into());
@@ -277,7 +277,7 @@ impl SubscriptionsCreate {
     /// Sets a nullable property that may be set when creating to `null`.
     pub fn set_null<P>(mut self, property: rt::Prop<P>) -> Self
     where
-        P: rt::SettableOnCreate + rt::Property<Entity = Subscriptions>,
+        P: rt::SettableOnCreate + rt::Property<Entity = Subscription>,
         P::Value: rt::IsNullable,
     {
         self.fields.set_null(property.name());
@@ -288,8 +288,8 @@ impl SubscriptionsCreate {
         &self.fields
     }
 }
-impl rt::Payload for SubscriptionsCreate {
-    type Entity = Subscriptions;
+impl rt::Payload for SubscriptionCreate {
+    type Entity = Subscription;
     fn to_json(&self) -> String {
         self.fields.to_json()
     }
@@ -298,40 +298,40 @@ impl rt::Payload for SubscriptionsCreate {
 ///
 /// Only what is set is sent: a property that is not set stays unchanged, `set_null` clears a nullable one.
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct SubscriptionsUpdate {
+pub struct SubscriptionUpdate {
     fields: rt::PayloadFields,
 }
-impl SubscriptionsUpdate {
+impl SubscriptionUpdate {
     /// No changes yet.
     pub fn new() -> Self {
         Self::default()
     }
-    /// Sets `notificationUrl` (see [`Subscriptions::notification_url`]).
+    /// Sets `notificationUrl` (see [`Subscription::notification_url`]).
     pub fn notification_url(mut self, value: impl Into<String>) -> Self {
         self.fields.set("notificationUrl", &value.into());
         self
     }
-    /// Sets `resource` (see [`Subscriptions::resource`]).
+    /// Sets `resource` (see [`Subscription::resource`]).
     pub fn resource(mut self, value: impl Into<String>) -> Self {
         self.fields.set("resource", &value.into());
         self
     }
-    /// Sets `timestamp` (see [`Subscriptions::timestamp`]).
+    /// Sets `timestamp` (see [`Subscription::timestamp`]).
     pub fn timestamp(mut self, value: i64) -> Self {
         self.fields.set("timestamp", &value);
         self
     }
-    /// Sets `userId` (see [`Subscriptions::user_id`]).
+    /// Sets `userId` (see [`Subscription::user_id`]).
     pub fn user_id(mut self, value: rt::uuid::Uuid) -> Self {
         self.fields.set("userId", &value);
         self
     }
-    /// Sets `clientState` (see [`Subscriptions::client_state`]).
+    /// Sets `clientState` (see [`Subscription::client_state`]).
     pub fn client_state(mut self, value: impl Into<String>) -> Self {
         self.fields.set("clientState", &value.into());
         self
     }
-    /// Sets `expirationDateTime` (see [`Subscriptions::expiration_date_time`]).
+    /// Sets `expirationDateTime` (see [`Subscription::expiration_date_time`]).
     pub fn expiration_date_time(
         mut self,
         value: impl Into<rt::chrono::DateTime<rt::chrono::FixedOffset>>,
@@ -340,11 +340,11 @@ impl SubscriptionsUpdate {
         self
     }
 }
-impl SubscriptionsUpdate {
+impl SubscriptionUpdate {
     /// Sets any property that may be changed by an update, by its handle.
     pub fn set<P>(mut self, property: rt::Prop<P>, value: impl Into<P::Inner>) -> Self
     where
-        P: rt::SettableOnUpdate + rt::Property<Entity = Subscriptions>,
+        P: rt::SettableOnUpdate + rt::Property<Entity = Subscription>,
         P::Inner: rt::Edm,
     {
         self.fields.set(property.name(), &value.into());
@@ -353,7 +353,7 @@ impl SubscriptionsUpdate {
     /// Sets a nullable property that may be changed by an update to `null`.
     pub fn set_null<P>(mut self, property: rt::Prop<P>) -> Self
     where
-        P: rt::SettableOnUpdate + rt::Property<Entity = Subscriptions>,
+        P: rt::SettableOnUpdate + rt::Property<Entity = Subscription>,
         P::Value: rt::IsNullable,
     {
         self.fields.set_null(property.name());
@@ -364,57 +364,57 @@ impl SubscriptionsUpdate {
         &self.fields
     }
 }
-impl rt::Payload for SubscriptionsUpdate {
-    type Entity = Subscriptions;
+impl rt::Payload for SubscriptionUpdate {
+    type Entity = Subscription;
     fn to_json(&self) -> String {
         self.fields.to_json()
     }
 }
-/// The `subscriptionId` property, for filters, `select` and ordering (see [`Subscriptions::subscription_id`]).
+/// The `subscriptionId` property, for filters, `select` and ordering (see [`Subscription::subscription_id`]).
 pub const fn subscription_id() -> rt::Prop<fields::SubscriptionId> {
     rt::Prop::new()
 }
-/// The `notificationUrl` property, for filters, `select` and ordering (see [`Subscriptions::notification_url`]).
+/// The `notificationUrl` property, for filters, `select` and ordering (see [`Subscription::notification_url`]).
 pub const fn notification_url() -> rt::Prop<fields::NotificationUrl> {
     rt::Prop::new()
 }
-/// The `resource` property, for filters, `select` and ordering (see [`Subscriptions::resource`]).
+/// The `resource` property, for filters, `select` and ordering (see [`Subscription::resource`]).
 pub const fn resource() -> rt::Prop<fields::Resource> {
     rt::Prop::new()
 }
-/// The `timestamp` property, for filters, `select` and ordering (see [`Subscriptions::timestamp`]).
+/// The `timestamp` property, for filters, `select` and ordering (see [`Subscription::timestamp`]).
 pub const fn timestamp() -> rt::Prop<fields::Timestamp> {
     rt::Prop::new()
 }
-/// The `userId` property, for filters, `select` and ordering (see [`Subscriptions::user_id`]).
+/// The `userId` property, for filters, `select` and ordering (see [`Subscription::user_id`]).
 pub const fn user_id() -> rt::Prop<fields::UserId> {
     rt::Prop::new()
 }
-/// The `lastModifiedDateTime` property, for filters, `select` and ordering (see [`Subscriptions::last_modified_date_time`]).
+/// The `lastModifiedDateTime` property, for filters, `select` and ordering (see [`Subscription::last_modified_date_time`]).
 pub const fn last_modified_date_time() -> rt::Prop<fields::LastModifiedDateTime> {
     rt::Prop::new()
 }
-/// The `clientState` property, for filters, `select` and ordering (see [`Subscriptions::client_state`]).
+/// The `clientState` property, for filters, `select` and ordering (see [`Subscription::client_state`]).
 pub const fn client_state() -> rt::Prop<fields::ClientState> {
     rt::Prop::new()
 }
-/// The `expirationDateTime` property, for filters, `select` and ordering (see [`Subscriptions::expiration_date_time`]).
+/// The `expirationDateTime` property, for filters, `select` and ordering (see [`Subscription::expiration_date_time`]).
 pub const fn expiration_date_time() -> rt::Prop<fields::ExpirationDateTime> {
     rt::Prop::new()
 }
-/// The `systemCreatedAt` property, for filters, `select` and ordering (see [`Subscriptions::system_created_at`]).
+/// The `systemCreatedAt` property, for filters, `select` and ordering (see [`Subscription::system_created_at`]).
 pub const fn system_created_at() -> rt::Prop<fields::SystemCreatedAt> {
     rt::Prop::new()
 }
-/// The `systemCreatedBy` property, for filters, `select` and ordering (see [`Subscriptions::system_created_by`]).
+/// The `systemCreatedBy` property, for filters, `select` and ordering (see [`Subscription::system_created_by`]).
 pub const fn system_created_by() -> rt::Prop<fields::SystemCreatedBy> {
     rt::Prop::new()
 }
-/// The `systemModifiedAt` property, for filters, `select` and ordering (see [`Subscriptions::system_modified_at`]).
+/// The `systemModifiedAt` property, for filters, `select` and ordering (see [`Subscription::system_modified_at`]).
 pub const fn system_modified_at() -> rt::Prop<fields::SystemModifiedAt> {
     rt::Prop::new()
 }
-/// The `systemModifiedBy` property, for filters, `select` and ordering (see [`Subscriptions::system_modified_by`]).
+/// The `systemModifiedBy` property, for filters, `select` and ordering (see [`Subscription::system_modified_by`]).
 pub const fn system_modified_by() -> rt::Prop<fields::SystemModifiedBy> {
     rt::Prop::new()
 }
@@ -425,136 +425,217 @@ pub mod fields {
     #[derive(Debug, Clone, Copy)]
     pub struct SubscriptionId;
     impl rt::Property for SubscriptionId {
-        type Entity = super::Subscriptions;
+        type Entity = super::Subscription;
         type Value = String;
         type Inner = String;
         const NAME: &'static str = "subscriptionId";
     }
-    impl rt::PropertyOf<super::Subscriptions> for SubscriptionId {}
+    impl rt::PropertyOf<super::Subscription> for SubscriptionId {}
     /// The `notificationUrl` property of `Microsoft.NAV.subscriptions`.
     #[derive(Debug, Clone, Copy)]
     pub struct NotificationUrl;
     impl rt::Property for NotificationUrl {
-        type Entity = super::Subscriptions;
+        type Entity = super::Subscription;
         type Value = String;
         type Inner = String;
         const NAME: &'static str = "notificationUrl";
     }
-    impl rt::PropertyOf<super::Subscriptions> for NotificationUrl {}
+    impl rt::PropertyOf<super::Subscription> for NotificationUrl {}
     impl rt::SettableOnCreate for NotificationUrl {}
     impl rt::SettableOnUpdate for NotificationUrl {}
     /// The `resource` property of `Microsoft.NAV.subscriptions`.
     #[derive(Debug, Clone, Copy)]
     pub struct Resource;
     impl rt::Property for Resource {
-        type Entity = super::Subscriptions;
+        type Entity = super::Subscription;
         type Value = String;
         type Inner = String;
         const NAME: &'static str = "resource";
     }
-    impl rt::PropertyOf<super::Subscriptions> for Resource {}
+    impl rt::PropertyOf<super::Subscription> for Resource {}
     impl rt::SettableOnCreate for Resource {}
     impl rt::SettableOnUpdate for Resource {}
     /// The `timestamp` property of `Microsoft.NAV.subscriptions`.
     #[derive(Debug, Clone, Copy)]
     pub struct Timestamp;
     impl rt::Property for Timestamp {
-        type Entity = super::Subscriptions;
+        type Entity = super::Subscription;
         type Value = Option<i64>;
         type Inner = i64;
         const NAME: &'static str = "timestamp";
     }
-    impl rt::PropertyOf<super::Subscriptions> for Timestamp {}
+    impl rt::PropertyOf<super::Subscription> for Timestamp {}
     impl rt::SettableOnCreate for Timestamp {}
     impl rt::SettableOnUpdate for Timestamp {}
     /// The `userId` property of `Microsoft.NAV.subscriptions`.
     #[derive(Debug, Clone, Copy)]
     pub struct UserId;
     impl rt::Property for UserId {
-        type Entity = super::Subscriptions;
+        type Entity = super::Subscription;
         type Value = Option<rt::uuid::Uuid>;
         type Inner = rt::uuid::Uuid;
         const NAME: &'static str = "userId";
     }
-    impl rt::PropertyOf<super::Subscriptions> for UserId {}
+    impl rt::PropertyOf<super::Subscription> for UserId {}
     impl rt::SettableOnCreate for UserId {}
     impl rt::SettableOnUpdate for UserId {}
     /// The `lastModifiedDateTime` property of `Microsoft.NAV.subscriptions`.
     #[derive(Debug, Clone, Copy)]
     pub struct LastModifiedDateTime;
     impl rt::Property for LastModifiedDateTime {
-        type Entity = super::Subscriptions;
+        type Entity = super::Subscription;
         type Value = Option<rt::chrono::DateTime<rt::chrono::FixedOffset>>;
         type Inner = rt::chrono::DateTime<rt::chrono::FixedOffset>;
         const NAME: &'static str = "lastModifiedDateTime";
     }
-    impl rt::PropertyOf<super::Subscriptions> for LastModifiedDateTime {}
+    impl rt::PropertyOf<super::Subscription> for LastModifiedDateTime {}
     /// The `clientState` property of `Microsoft.NAV.subscriptions`.
     #[derive(Debug, Clone, Copy)]
     pub struct ClientState;
     impl rt::Property for ClientState {
-        type Entity = super::Subscriptions;
+        type Entity = super::Subscription;
         type Value = Option<String>;
         type Inner = String;
         const NAME: &'static str = "clientState";
     }
-    impl rt::PropertyOf<super::Subscriptions> for ClientState {}
+    impl rt::PropertyOf<super::Subscription> for ClientState {}
     impl rt::SettableOnCreate for ClientState {}
     impl rt::SettableOnUpdate for ClientState {}
     /// The `expirationDateTime` property of `Microsoft.NAV.subscriptions`.
     #[derive(Debug, Clone, Copy)]
     pub struct ExpirationDateTime;
     impl rt::Property for ExpirationDateTime {
-        type Entity = super::Subscriptions;
+        type Entity = super::Subscription;
         type Value = Option<rt::chrono::DateTime<rt::chrono::FixedOffset>>;
         type Inner = rt::chrono::DateTime<rt::chrono::FixedOffset>;
         const NAME: &'static str = "expirationDateTime";
     }
-    impl rt::PropertyOf<super::Subscriptions> for ExpirationDateTime {}
+    impl rt::PropertyOf<super::Subscription> for ExpirationDateTime {}
     impl rt::SettableOnCreate for ExpirationDateTime {}
     impl rt::SettableOnUpdate for ExpirationDateTime {}
     /// The `systemCreatedAt` property of `Microsoft.NAV.subscriptions`.
     #[derive(Debug, Clone, Copy)]
     pub struct SystemCreatedAt;
     impl rt::Property for SystemCreatedAt {
-        type Entity = super::Subscriptions;
+        type Entity = super::Subscription;
         type Value = Option<rt::chrono::DateTime<rt::chrono::FixedOffset>>;
         type Inner = rt::chrono::DateTime<rt::chrono::FixedOffset>;
         const NAME: &'static str = "systemCreatedAt";
     }
-    impl rt::PropertyOf<super::Subscriptions> for SystemCreatedAt {}
+    impl rt::PropertyOf<super::Subscription> for SystemCreatedAt {}
     /// The `systemCreatedBy` property of `Microsoft.NAV.subscriptions`.
     #[derive(Debug, Clone, Copy)]
     pub struct SystemCreatedBy;
     impl rt::Property for SystemCreatedBy {
-        type Entity = super::Subscriptions;
+        type Entity = super::Subscription;
         type Value = Option<rt::uuid::Uuid>;
         type Inner = rt::uuid::Uuid;
         const NAME: &'static str = "systemCreatedBy";
     }
-    impl rt::PropertyOf<super::Subscriptions> for SystemCreatedBy {}
+    impl rt::PropertyOf<super::Subscription> for SystemCreatedBy {}
     /// The `systemModifiedAt` property of `Microsoft.NAV.subscriptions`.
     #[derive(Debug, Clone, Copy)]
     pub struct SystemModifiedAt;
     impl rt::Property for SystemModifiedAt {
-        type Entity = super::Subscriptions;
+        type Entity = super::Subscription;
         type Value = Option<rt::chrono::DateTime<rt::chrono::FixedOffset>>;
         type Inner = rt::chrono::DateTime<rt::chrono::FixedOffset>;
         const NAME: &'static str = "systemModifiedAt";
     }
-    impl rt::PropertyOf<super::Subscriptions> for SystemModifiedAt {}
+    impl rt::PropertyOf<super::Subscription> for SystemModifiedAt {}
     /// The `systemModifiedBy` property of `Microsoft.NAV.subscriptions`.
     #[derive(Debug, Clone, Copy)]
     pub struct SystemModifiedBy;
     impl rt::Property for SystemModifiedBy {
-        type Entity = super::Subscriptions;
+        type Entity = super::Subscription;
         type Value = Option<rt::uuid::Uuid>;
         type Inner = rt::uuid::Uuid;
         const NAME: &'static str = "systemModifiedBy";
     }
-    impl rt::PropertyOf<super::Subscriptions> for SystemModifiedBy {}
+    impl rt::PropertyOf<super::Subscription> for SystemModifiedBy {}
 }
-impl ::business_central_sdk::sync::ChangeTracked for Subscriptions {
+/// The collection `subscriptions`: `…/subscriptions`, of `Microsoft.NAV.subscriptions` entities.
+///
+/// Read it with [`list`](SubscriptionsPath::list), address one entity by key.
+#[derive(Debug, Clone)]
+pub struct SubscriptionsPath(rt::CollectionPath<Subscriptions>);
+impl SubscriptionsPath {
+    /// Reads the collection: add `filter`, `order_by`, `select`,
+    /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
+    /// page by page.
+    pub fn list(&self) -> rt::ListQuery<Subscriptions> {
+        self.0.list()
+    }
+    /// The number of entities (`…/$count`).
+    pub fn count(&self) -> rt::Request<u64> {
+        self.0.count()
+    }
+    /// Creates an entity (`POST`); the service answers with it,
+    /// its key and ETag filled in. Related entities set in the
+    /// payload are created with it (deep insert).
+    pub fn create(&self, entity: SubscriptionCreate) -> rt::Request<Subscription> {
+        self.0.create(entity)
+    }
+    /// One entity of the collection, by key: `…/subscriptions(…)`.
+    pub fn key(&self, subscription_id: impl Into<String>) -> SubscriptionPath {
+        SubscriptionPath(self.0.key_path(&subscription_id.into()))
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::CollectionPath<Subscriptions> {
+        &self.0
+    }
+    /// The absolute URL of the collection.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+}
+/// One `Microsoft.NAV.subscriptions` of `subscriptions`: `…/subscriptions(…)`.
+///
+/// Read it with [`get`](SubscriptionPath::get).
+#[derive(Debug, Clone)]
+pub struct SubscriptionPath(rt::EntityPath<Subscriptions>);
+impl SubscriptionPath {
+    /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    pub fn get(&self) -> rt::GetQuery<Subscriptions> {
+        self.0.get()
+    }
+    /// Changes the entity (`PATCH` with `If-Match: <current ETag>`).
+    /// If someone changed it since `current` was read, the service
+    /// refuses and the result is `Error::StaleEtag`.
+    pub fn update(
+        &self,
+        current: &impl rt::IfMatch,
+        changes: SubscriptionUpdate,
+    ) -> rt::Request<Subscription> {
+        self.0.update(current, changes)
+    }
+    /// Changes the entity whatever its current version (`If-Match: *`).
+    /// This can overwrite someone else's change; prefer `update`.
+    pub fn update_unconditionally(
+        &self,
+        changes: SubscriptionUpdate,
+    ) -> rt::Request<Subscription> {
+        self.0.update_unconditionally(changes)
+    }
+    /// Deletes the entity (`DELETE` with `If-Match: <current ETag>`).
+    pub fn delete(&self, current: &impl rt::IfMatch) -> rt::Request<()> {
+        self.0.delete(current)
+    }
+    /// Deletes the entity whatever its current version (`If-Match: *`).
+    pub fn delete_unconditionally(&self) -> rt::Request<()> {
+        self.0.delete_unconditionally()
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::EntityPath<Subscriptions> {
+        &self.0
+    }
+    /// The absolute URL of the entity.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+}
+rt::__private::set_paths!(Subscriptions, SubscriptionsPath, SubscriptionPath);
+impl ::business_central_sdk::sync::ChangeTracked for Subscription {
     type LastModified = fields::LastModifiedDateTime;
     fn last_modified(&self) -> Option<rt::chrono::DateTime<rt::chrono::FixedOffset>> {
         self.last_modified_date_time

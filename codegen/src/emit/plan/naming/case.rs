@@ -87,6 +87,7 @@ pub struct Scope {
 }
 
 impl Scope {
+    /// An empty scope.
     pub fn new() -> Self {
         Scope::default()
     }
@@ -96,6 +97,7 @@ impl Scope {
         Scope { taken: reserved.iter().map(|s| (*s).to_owned()).collect() }
     }
 
+    /// Whether `ident` is taken.
     pub fn is_taken(&self, ident: &str) -> bool {
         self.taken.contains(ident)
     }

@@ -7,7 +7,7 @@ use ::odata_v4_runtime as rt;
 /// Entity set `externaleventsubscriptions`: read, create, update, delete; not sortable. Read from `…/externaleventsubscriptions` or `…/externaleventsubscriptions(id)`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct Externaleventsubscriptions {
+pub struct ExternalEventSubscription {
     /// Wire name `id`, type `Edm.Guid`, key, not nullable.
     ///
     /// Read-only: the key is assigned by the service.
@@ -82,16 +82,16 @@ pub struct Externaleventsubscriptions {
     /// (for example fields added by extensions), kept as received.
     pub additional_properties: rt::AdditionalProperties,
 }
-impl<'de> rt::serde::Deserialize<'de> for Externaleventsubscriptions {
+impl<'de> rt::serde::Deserialize<'de> for ExternalEventSubscription {
     fn deserialize<D: rt::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        deserializer.deserialize_map(ExternaleventsubscriptionsVisitor)
+        deserializer.deserialize_map(ExternalEventSubscriptionVisitor)
     }
 }
-struct ExternaleventsubscriptionsVisitor;
-impl<'de> rt::serde::de::Visitor<'de> for ExternaleventsubscriptionsVisitor {
-    type Value = Externaleventsubscriptions;
+struct ExternalEventSubscriptionVisitor;
+impl<'de> rt::serde::de::Visitor<'de> for ExternalEventSubscriptionVisitor {
+    type Value = ExternalEventSubscription;
     fn expecting(
         &self,
         formatter: &mut ::std::fmt::Formatter<'_>,
@@ -101,7 +101,7 @@ impl<'de> rt::serde::de::Visitor<'de> for ExternaleventsubscriptionsVisitor {
     fn visit_map<A: rt::serde::de::MapAccess<'de>>(
         self,
         mut map: A,
-    ) -> Result<Externaleventsubscriptions, A::Error> {
+    ) -> Result<ExternalEventSubscription, A::Error> {
         let mut v_id = None;
         let mut v_company_id = None;
         let mut v_timestamp = None;
@@ -167,7 +167,7 @@ impl<'de> rt::serde::de::Visitor<'de> for ExternaleventsubscriptionsVisitor {
                 _ => extra.insert(key.into_owned(), map.next_value()?),
             }
         }
-        Ok(Externaleventsubscriptions {
+        Ok(ExternalEventSubscription {
             id: v_id.ok_or_else(|| rt::__private::missing("id"))?,
             company_id: v_company_id,
             timestamp: v_timestamp,
@@ -190,7 +190,7 @@ impl<'de> rt::serde::de::Visitor<'de> for ExternaleventsubscriptionsVisitor {
         })
     }
 }
-impl rt::Edm for Externaleventsubscriptions {
+impl rt::Edm for ExternalEventSubscription {
     fn deserialize_edm<'de, D: rt::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -222,7 +222,7 @@ impl rt::Edm for Externaleventsubscriptions {
         object.end();
     }
 }
-impl rt::serde::Serialize for Externaleventsubscriptions {
+impl rt::serde::Serialize for ExternalEventSubscription {
     fn serialize<S: rt::serde::Serializer>(
         &self,
         serializer: S,
@@ -230,7 +230,7 @@ impl rt::serde::Serialize for Externaleventsubscriptions {
         rt::__private::AsJson(self).serialize(serializer)
     }
 }
-impl rt::Entity for Externaleventsubscriptions {
+impl rt::Entity for ExternalEventSubscription {
     type Service = super::Service;
     const TYPE_NAME: &'static str = "Microsoft.NAV.externaleventsubscriptions";
     const ALWAYS_SELECTED: &'static [&'static str] = &["id"];
@@ -242,98 +242,98 @@ impl rt::Entity for Externaleventsubscriptions {
 ///
 /// Allowed: read, create, update, delete; not sortable.
 #[derive(Debug, Clone, Copy)]
-pub enum ExternaleventsubscriptionsSet {}
-impl rt::EntitySet for ExternaleventsubscriptionsSet {
-    type Entity = Externaleventsubscriptions;
+pub enum ExternalEventSubscriptions {}
+impl rt::EntitySet for ExternalEventSubscriptions {
+    type Entity = ExternalEventSubscription;
     type Key = rt::uuid::Uuid;
     const NAME: &'static str = "externaleventsubscriptions";
 }
-impl rt::Insertable for ExternaleventsubscriptionsSet {
-    type Create = ExternaleventsubscriptionsCreate;
+impl rt::Insertable for ExternalEventSubscriptions {
+    type Create = ExternalEventSubscriptionCreate;
 }
-impl rt::Updatable for ExternaleventsubscriptionsSet {
-    type Update = ExternaleventsubscriptionsUpdate;
+impl rt::Updatable for ExternalEventSubscriptions {
+    type Update = ExternalEventSubscriptionUpdate;
 }
-impl rt::Deletable for ExternaleventsubscriptionsSet {}
-impl rt::Filterable for ExternaleventsubscriptionsSet {}
+impl rt::Deletable for ExternalEventSubscriptions {}
+impl rt::Filterable for ExternalEventSubscriptions {}
 /// The body for creating a `Microsoft.NAV.externaleventsubscriptions`.
 ///
 /// Values the service requires are constructor arguments; the others are setters. Properties that are never set are not sent, so the service applies its defaults.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ExternaleventsubscriptionsCreate {
+pub struct ExternalEventSubscriptionCreate {
     fields: rt::PayloadFields,
 }
-impl ExternaleventsubscriptionsCreate {
+impl ExternalEventSubscriptionCreate {
     /// A payload with the values the service requires.
     #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         #[allow(unused_mut)]
         let mut fields = rt::PayloadFields::new();
-        ExternaleventsubscriptionsCreate {
+        ExternalEventSubscriptionCreate {
             fields,
         }
     }
-    /// Sets `companyId` (see [`Externaleventsubscriptions::company_id`]).
+    /// Sets `companyId` (see [`ExternalEventSubscription::company_id`]).
     pub fn company_id(mut self, value: rt::uuid::Uuid) -> Self {
         self.fields.set("companyId", &value);
         self
     }
-    /// Sets `timestamp` (see [`Externaleventsubscriptions::timestamp`]).
+    /// Sets `timestamp` (see [`ExternalEventSubscription::timestamp`]).
     pub fn timestamp(mut self, value: i64) -> Self {
         self.fields.set("timestamp", &value);
         self
     }
-    /// Sets `appId` (see [`Externaleventsubscriptions::app_id`]).
+    /// Sets `appId` (see [`ExternalEventSubscription::app_id`]).
     pub fn app_id(mut self, value: rt::uuid::Uuid) -> Self {
         self.fields.set("appId", &value);
         self
     }
-    /// Sets `eventName` (see [`Externaleventsubscriptions::event_name`]).
+    /// Sets `eventName` (see [`ExternalEventSubscription::event_name`]).
     pub fn event_name(mut self, value: impl Into<String>) -> Self {
         self.fields.set("eventName", &value.into());
         self
     }
-    /// Sets `companyName` (see [`Externaleventsubscriptions::company_name`]).
+    /// Sets `companyName` (see [`ExternalEventSubscription::company_name`]).
     pub fn company_name(mut self, value: impl Into<String>) -> Self {
         self.fields.set("companyName", &value.into());
         self
     }
-    /// Sets `userId` (see [`Externaleventsubscriptions::user_id`]).
+    /// Sets `userId` (see [`ExternalEventSubscription::user_id`]).
     pub fn user_id(mut self, value: rt::uuid::Uuid) -> Self {
         self.fields.set("userId", &value);
         self
     }
-    /// Sets `notificationUrl` (see [`Externaleventsubscriptions::notification_url`]).
+    /// Sets `notificationUrl` (see [`ExternalEventSubscription::notification_url`]).
     pub fn notification_url(mut self, value: impl Into<String>) -> Self {
         self.fields.set("notificationUrl", &value.into());
         self
     }
-    /// Sets `clientState` (see [`Externaleventsubscriptions::client_state`]).
+    /// Sets `clientState` (see [`ExternalEventSubscription::client_state`]).
     pub fn client_state(mut self, value: impl Into<String>) -> Self {
         self.fields.set("clientState", &value.into());
         self
     }
-    /// Sets `subscriptionType` (see [`Externaleventsubscriptions::subscription_type`]).
+    /// Sets `subscriptionType` (see [`ExternalEventSubscription::subscription_type`]).
     pub fn subscription_type(mut self, value: impl Into<String>) -> Self {
         self.fields.set("subscriptionType", &value.into());
         self
     }
-    /// Sets `eventVersion` (see [`Externaleventsubscriptions::event_version`]).
+    /// Sets `eventVersion` (see [`ExternalEventSubscription::event_version`]).
     pub fn event_version(mut self, value: impl Into<String>) -> Self {
         self.fields.set("eventVersion", &value.into());
         self
     }
-    /// Sets `subscriptionState` (see [`Externaleventsubscriptions::subscription_state`]).
+    /// Sets `subscriptionState` (see [`ExternalEventSubscription::subscription_state`]).
     pub fn subscription_state(mut self, value: impl Into<String>) -> Self {
         self.fields.set("subscriptionState", &value.into());
         self
     }
 }
-impl ExternaleventsubscriptionsCreate {
+impl ExternalEventSubscriptionCreate {
     /// Sets any property that may be set when creating, by its handle.
     pub fn set<P>(mut self, property: rt::Prop<P>, value: impl Into<P::Inner>) -> Self
     where
-        P: rt::SettableOnCreate + rt::Property<Entity = Externaleventsubscriptions>,
+        P: rt::SettableOnCreate + rt::Property<Entity = ExternalEventSubscription>,
         P::Inner: rt::Edm,
     {
         self.fields.set(property.name(), &value.into());
@@ -342,7 +342,7 @@ impl ExternaleventsubscriptionsCreate {
     /// Sets a nullable property that may be set when creating to `null`.
     pub fn set_null<P>(mut self, property: rt::Prop<P>) -> Self
     where
-        P: rt::SettableOnCreate + rt::Property<Entity = Externaleventsubscriptions>,
+        P: rt::SettableOnCreate + rt::Property<Entity = ExternalEventSubscription>,
         P::Value: rt::IsNullable,
     {
         self.fields.set_null(property.name());
@@ -353,8 +353,8 @@ impl ExternaleventsubscriptionsCreate {
         &self.fields
     }
 }
-impl rt::Payload for ExternaleventsubscriptionsCreate {
-    type Entity = Externaleventsubscriptions;
+impl rt::Payload for ExternalEventSubscriptionCreate {
+    type Entity = ExternalEventSubscription;
     fn to_json(&self) -> String {
         self.fields.to_json()
     }
@@ -363,75 +363,75 @@ impl rt::Payload for ExternaleventsubscriptionsCreate {
 ///
 /// Only what is set is sent: a property that is not set stays unchanged, `set_null` clears a nullable one.
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct ExternaleventsubscriptionsUpdate {
+pub struct ExternalEventSubscriptionUpdate {
     fields: rt::PayloadFields,
 }
-impl ExternaleventsubscriptionsUpdate {
+impl ExternalEventSubscriptionUpdate {
     /// No changes yet.
     pub fn new() -> Self {
         Self::default()
     }
-    /// Sets `companyId` (see [`Externaleventsubscriptions::company_id`]).
+    /// Sets `companyId` (see [`ExternalEventSubscription::company_id`]).
     pub fn company_id(mut self, value: rt::uuid::Uuid) -> Self {
         self.fields.set("companyId", &value);
         self
     }
-    /// Sets `timestamp` (see [`Externaleventsubscriptions::timestamp`]).
+    /// Sets `timestamp` (see [`ExternalEventSubscription::timestamp`]).
     pub fn timestamp(mut self, value: i64) -> Self {
         self.fields.set("timestamp", &value);
         self
     }
-    /// Sets `appId` (see [`Externaleventsubscriptions::app_id`]).
+    /// Sets `appId` (see [`ExternalEventSubscription::app_id`]).
     pub fn app_id(mut self, value: rt::uuid::Uuid) -> Self {
         self.fields.set("appId", &value);
         self
     }
-    /// Sets `eventName` (see [`Externaleventsubscriptions::event_name`]).
+    /// Sets `eventName` (see [`ExternalEventSubscription::event_name`]).
     pub fn event_name(mut self, value: impl Into<String>) -> Self {
         self.fields.set("eventName", &value.into());
         self
     }
-    /// Sets `companyName` (see [`Externaleventsubscriptions::company_name`]).
+    /// Sets `companyName` (see [`ExternalEventSubscription::company_name`]).
     pub fn company_name(mut self, value: impl Into<String>) -> Self {
         self.fields.set("companyName", &value.into());
         self
     }
-    /// Sets `userId` (see [`Externaleventsubscriptions::user_id`]).
+    /// Sets `userId` (see [`ExternalEventSubscription::user_id`]).
     pub fn user_id(mut self, value: rt::uuid::Uuid) -> Self {
         self.fields.set("userId", &value);
         self
     }
-    /// Sets `notificationUrl` (see [`Externaleventsubscriptions::notification_url`]).
+    /// Sets `notificationUrl` (see [`ExternalEventSubscription::notification_url`]).
     pub fn notification_url(mut self, value: impl Into<String>) -> Self {
         self.fields.set("notificationUrl", &value.into());
         self
     }
-    /// Sets `clientState` (see [`Externaleventsubscriptions::client_state`]).
+    /// Sets `clientState` (see [`ExternalEventSubscription::client_state`]).
     pub fn client_state(mut self, value: impl Into<String>) -> Self {
         self.fields.set("clientState", &value.into());
         self
     }
-    /// Sets `subscriptionType` (see [`Externaleventsubscriptions::subscription_type`]).
+    /// Sets `subscriptionType` (see [`ExternalEventSubscription::subscription_type`]).
     pub fn subscription_type(mut self, value: impl Into<String>) -> Self {
         self.fields.set("subscriptionType", &value.into());
         self
     }
-    /// Sets `eventVersion` (see [`Externaleventsubscriptions::event_version`]).
+    /// Sets `eventVersion` (see [`ExternalEventSubscription::event_version`]).
     pub fn event_version(mut self, value: impl Into<String>) -> Self {
         self.fields.set("eventVersion", &value.into());
         self
     }
-    /// Sets `subscriptionState` (see [`Externaleventsubscriptions::subscription_state`]).
+    /// Sets `subscriptionState` (see [`ExternalEventSubscription::subscription_state`]).
     pub fn subscription_state(mut self, value: impl Into<String>) -> Self {
         self.fields.set("subscriptionState", &value.into());
         self
     }
 }
-impl ExternaleventsubscriptionsUpdate {
+impl ExternalEventSubscriptionUpdate {
     /// Sets any property that may be changed by an update, by its handle.
     pub fn set<P>(mut self, property: rt::Prop<P>, value: impl Into<P::Inner>) -> Self
     where
-        P: rt::SettableOnUpdate + rt::Property<Entity = Externaleventsubscriptions>,
+        P: rt::SettableOnUpdate + rt::Property<Entity = ExternalEventSubscription>,
         P::Inner: rt::Edm,
     {
         self.fields.set(property.name(), &value.into());
@@ -440,7 +440,7 @@ impl ExternaleventsubscriptionsUpdate {
     /// Sets a nullable property that may be changed by an update to `null`.
     pub fn set_null<P>(mut self, property: rt::Prop<P>) -> Self
     where
-        P: rt::SettableOnUpdate + rt::Property<Entity = Externaleventsubscriptions>,
+        P: rt::SettableOnUpdate + rt::Property<Entity = ExternalEventSubscription>,
         P::Value: rt::IsNullable,
     {
         self.fields.set_null(property.name());
@@ -451,77 +451,77 @@ impl ExternaleventsubscriptionsUpdate {
         &self.fields
     }
 }
-impl rt::Payload for ExternaleventsubscriptionsUpdate {
-    type Entity = Externaleventsubscriptions;
+impl rt::Payload for ExternalEventSubscriptionUpdate {
+    type Entity = ExternalEventSubscription;
     fn to_json(&self) -> String {
         self.fields.to_json()
     }
 }
-/// The `id` property, for filters, `select` and ordering (see [`Externaleventsubscriptions::id`]).
+/// The `id` property, for filters, `select` and ordering (see [`ExternalEventSubscription::id`]).
 pub const fn id() -> rt::Prop<fields::Id> {
     rt::Prop::new()
 }
-/// The `companyId` property, for filters, `select` and ordering (see [`Externaleventsubscriptions::company_id`]).
+/// The `companyId` property, for filters, `select` and ordering (see [`ExternalEventSubscription::company_id`]).
 pub const fn company_id() -> rt::Prop<fields::CompanyId> {
     rt::Prop::new()
 }
-/// The `timestamp` property, for filters, `select` and ordering (see [`Externaleventsubscriptions::timestamp`]).
+/// The `timestamp` property, for filters, `select` and ordering (see [`ExternalEventSubscription::timestamp`]).
 pub const fn timestamp() -> rt::Prop<fields::Timestamp> {
     rt::Prop::new()
 }
-/// The `appId` property, for filters, `select` and ordering (see [`Externaleventsubscriptions::app_id`]).
+/// The `appId` property, for filters, `select` and ordering (see [`ExternalEventSubscription::app_id`]).
 pub const fn app_id() -> rt::Prop<fields::AppId> {
     rt::Prop::new()
 }
-/// The `eventName` property, for filters, `select` and ordering (see [`Externaleventsubscriptions::event_name`]).
+/// The `eventName` property, for filters, `select` and ordering (see [`ExternalEventSubscription::event_name`]).
 pub const fn event_name() -> rt::Prop<fields::EventName> {
     rt::Prop::new()
 }
-/// The `companyName` property, for filters, `select` and ordering (see [`Externaleventsubscriptions::company_name`]).
+/// The `companyName` property, for filters, `select` and ordering (see [`ExternalEventSubscription::company_name`]).
 pub const fn company_name() -> rt::Prop<fields::CompanyName> {
     rt::Prop::new()
 }
-/// The `userId` property, for filters, `select` and ordering (see [`Externaleventsubscriptions::user_id`]).
+/// The `userId` property, for filters, `select` and ordering (see [`ExternalEventSubscription::user_id`]).
 pub const fn user_id() -> rt::Prop<fields::UserId> {
     rt::Prop::new()
 }
-/// The `notificationUrl` property, for filters, `select` and ordering (see [`Externaleventsubscriptions::notification_url`]).
+/// The `notificationUrl` property, for filters, `select` and ordering (see [`ExternalEventSubscription::notification_url`]).
 pub const fn notification_url() -> rt::Prop<fields::NotificationUrl> {
     rt::Prop::new()
 }
-/// The `lastModifiedDateTime` property, for filters, `select` and ordering (see [`Externaleventsubscriptions::last_modified_date_time`]).
+/// The `lastModifiedDateTime` property, for filters, `select` and ordering (see [`ExternalEventSubscription::last_modified_date_time`]).
 pub const fn last_modified_date_time() -> rt::Prop<fields::LastModifiedDateTime> {
     rt::Prop::new()
 }
-/// The `clientState` property, for filters, `select` and ordering (see [`Externaleventsubscriptions::client_state`]).
+/// The `clientState` property, for filters, `select` and ordering (see [`ExternalEventSubscription::client_state`]).
 pub const fn client_state() -> rt::Prop<fields::ClientState> {
     rt::Prop::new()
 }
-/// The `subscriptionType` property, for filters, `select` and ordering (see [`Externaleventsubscriptions::subscription_type`]).
+/// The `subscriptionType` property, for filters, `select` and ordering (see [`ExternalEventSubscription::subscription_type`]).
 pub const fn subscription_type() -> rt::Prop<fields::SubscriptionType> {
     rt::Prop::new()
 }
-/// The `eventVersion` property, for filters, `select` and ordering (see [`Externaleventsubscriptions::event_version`]).
+/// The `eventVersion` property, for filters, `select` and ordering (see [`ExternalEventSubscription::event_version`]).
 pub const fn event_version() -> rt::Prop<fields::EventVersion> {
     rt::Prop::new()
 }
-/// The `subscriptionState` property, for filters, `select` and ordering (see [`Externaleventsubscriptions::subscription_state`]).
+/// The `subscriptionState` property, for filters, `select` and ordering (see [`ExternalEventSubscription::subscription_state`]).
 pub const fn subscription_state() -> rt::Prop<fields::SubscriptionState> {
     rt::Prop::new()
 }
-/// The `systemCreatedAt` property, for filters, `select` and ordering (see [`Externaleventsubscriptions::system_created_at`]).
+/// The `systemCreatedAt` property, for filters, `select` and ordering (see [`ExternalEventSubscription::system_created_at`]).
 pub const fn system_created_at() -> rt::Prop<fields::SystemCreatedAt> {
     rt::Prop::new()
 }
-/// The `systemCreatedBy` property, for filters, `select` and ordering (see [`Externaleventsubscriptions::system_created_by`]).
+/// The `systemCreatedBy` property, for filters, `select` and ordering (see [`ExternalEventSubscription::system_created_by`]).
 pub const fn system_created_by() -> rt::Prop<fields::SystemCreatedBy> {
     rt::Prop::new()
 }
-/// The `systemModifiedAt` property, for filters, `select` and ordering (see [`Externaleventsubscriptions::system_modified_at`]).
+/// The `systemModifiedAt` property, for filters, `select` and ordering (see [`ExternalEventSubscription::system_modified_at`]).
 pub const fn system_modified_at() -> rt::Prop<fields::SystemModifiedAt> {
     rt::Prop::new()
 }
-/// The `systemModifiedBy` property, for filters, `select` and ordering (see [`Externaleventsubscriptions::system_modified_by`]).
+/// The `systemModifiedBy` property, for filters, `select` and ordering (see [`ExternalEventSubscription::system_modified_by`]).
 pub const fn system_modified_by() -> rt::Prop<fields::SystemModifiedBy> {
     rt::Prop::new()
 }
@@ -532,196 +532,285 @@ pub mod fields {
     #[derive(Debug, Clone, Copy)]
     pub struct Id;
     impl rt::Property for Id {
-        type Entity = super::Externaleventsubscriptions;
+        type Entity = super::ExternalEventSubscription;
         type Value = rt::uuid::Uuid;
         type Inner = rt::uuid::Uuid;
         const NAME: &'static str = "id";
     }
-    impl rt::PropertyOf<super::Externaleventsubscriptions> for Id {}
+    impl rt::PropertyOf<super::ExternalEventSubscription> for Id {}
     /// The `companyId` property of `Microsoft.NAV.externaleventsubscriptions`.
     #[derive(Debug, Clone, Copy)]
     pub struct CompanyId;
     impl rt::Property for CompanyId {
-        type Entity = super::Externaleventsubscriptions;
+        type Entity = super::ExternalEventSubscription;
         type Value = Option<rt::uuid::Uuid>;
         type Inner = rt::uuid::Uuid;
         const NAME: &'static str = "companyId";
     }
-    impl rt::PropertyOf<super::Externaleventsubscriptions> for CompanyId {}
+    impl rt::PropertyOf<super::ExternalEventSubscription> for CompanyId {}
     impl rt::SettableOnCreate for CompanyId {}
     impl rt::SettableOnUpdate for CompanyId {}
     /// The `timestamp` property of `Microsoft.NAV.externaleventsubscriptions`.
     #[derive(Debug, Clone, Copy)]
     pub struct Timestamp;
     impl rt::Property for Timestamp {
-        type Entity = super::Externaleventsubscriptions;
+        type Entity = super::ExternalEventSubscription;
         type Value = Option<i64>;
         type Inner = i64;
         const NAME: &'static str = "timestamp";
     }
-    impl rt::PropertyOf<super::Externaleventsubscriptions> for Timestamp {}
+    impl rt::PropertyOf<super::ExternalEventSubscription> for Timestamp {}
     impl rt::SettableOnCreate for Timestamp {}
     impl rt::SettableOnUpdate for Timestamp {}
     /// The `appId` property of `Microsoft.NAV.externaleventsubscriptions`.
     #[derive(Debug, Clone, Copy)]
     pub struct AppId;
     impl rt::Property for AppId {
-        type Entity = super::Externaleventsubscriptions;
+        type Entity = super::ExternalEventSubscription;
         type Value = Option<rt::uuid::Uuid>;
         type Inner = rt::uuid::Uuid;
         const NAME: &'static str = "appId";
     }
-    impl rt::PropertyOf<super::Externaleventsubscriptions> for AppId {}
+    impl rt::PropertyOf<super::ExternalEventSubscription> for AppId {}
     impl rt::SettableOnCreate for AppId {}
     impl rt::SettableOnUpdate for AppId {}
     /// The `eventName` property of `Microsoft.NAV.externaleventsubscriptions`.
     #[derive(Debug, Clone, Copy)]
     pub struct EventName;
     impl rt::Property for EventName {
-        type Entity = super::Externaleventsubscriptions;
+        type Entity = super::ExternalEventSubscription;
         type Value = Option<String>;
         type Inner = String;
         const NAME: &'static str = "eventName";
     }
-    impl rt::PropertyOf<super::Externaleventsubscriptions> for EventName {}
+    impl rt::PropertyOf<super::ExternalEventSubscription> for EventName {}
     impl rt::SettableOnCreate for EventName {}
     impl rt::SettableOnUpdate for EventName {}
     /// The `companyName` property of `Microsoft.NAV.externaleventsubscriptions`.
     #[derive(Debug, Clone, Copy)]
     pub struct CompanyName;
     impl rt::Property for CompanyName {
-        type Entity = super::Externaleventsubscriptions;
+        type Entity = super::ExternalEventSubscription;
         type Value = Option<String>;
         type Inner = String;
         const NAME: &'static str = "companyName";
     }
-    impl rt::PropertyOf<super::Externaleventsubscriptions> for CompanyName {}
+    impl rt::PropertyOf<super::ExternalEventSubscription> for CompanyName {}
     impl rt::SettableOnCreate for CompanyName {}
     impl rt::SettableOnUpdate for CompanyName {}
     /// The `userId` property of `Microsoft.NAV.externaleventsubscriptions`.
     #[derive(Debug, Clone, Copy)]
     pub struct UserId;
     impl rt::Property for UserId {
-        type Entity = super::Externaleventsubscriptions;
+        type Entity = super::ExternalEventSubscription;
         type Value = Option<rt::uuid::Uuid>;
         type Inner = rt::uuid::Uuid;
         const NAME: &'static str = "userId";
     }
-    impl rt::PropertyOf<super::Externaleventsubscriptions> for UserId {}
+    impl rt::PropertyOf<super::ExternalEventSubscription> for UserId {}
     impl rt::SettableOnCreate for UserId {}
     impl rt::SettableOnUpdate for UserId {}
     /// The `notificationUrl` property of `Microsoft.NAV.externaleventsubscriptions`.
     #[derive(Debug, Clone, Copy)]
     pub struct NotificationUrl;
     impl rt::Property for NotificationUrl {
-        type Entity = super::Externaleventsubscriptions;
+        type Entity = super::ExternalEventSubscription;
         type Value = Option<String>;
         type Inner = String;
         const NAME: &'static str = "notificationUrl";
     }
-    impl rt::PropertyOf<super::Externaleventsubscriptions> for NotificationUrl {}
+    impl rt::PropertyOf<super::ExternalEventSubscription> for NotificationUrl {}
     impl rt::SettableOnCreate for NotificationUrl {}
     impl rt::SettableOnUpdate for NotificationUrl {}
     /// The `lastModifiedDateTime` property of `Microsoft.NAV.externaleventsubscriptions`.
     #[derive(Debug, Clone, Copy)]
     pub struct LastModifiedDateTime;
     impl rt::Property for LastModifiedDateTime {
-        type Entity = super::Externaleventsubscriptions;
+        type Entity = super::ExternalEventSubscription;
         type Value = Option<rt::chrono::DateTime<rt::chrono::FixedOffset>>;
         type Inner = rt::chrono::DateTime<rt::chrono::FixedOffset>;
         const NAME: &'static str = "lastModifiedDateTime";
     }
-    impl rt::PropertyOf<super::Externaleventsubscriptions> for LastModifiedDateTime {}
+    impl rt::PropertyOf<super::ExternalEventSubscription> for LastModifiedDateTime {}
     /// The `clientState` property of `Microsoft.NAV.externaleventsubscriptions`.
     #[derive(Debug, Clone, Copy)]
     pub struct ClientState;
     impl rt::Property for ClientState {
-        type Entity = super::Externaleventsubscriptions;
+        type Entity = super::ExternalEventSubscription;
         type Value = Option<String>;
         type Inner = String;
         const NAME: &'static str = "clientState";
     }
-    impl rt::PropertyOf<super::Externaleventsubscriptions> for ClientState {}
+    impl rt::PropertyOf<super::ExternalEventSubscription> for ClientState {}
     impl rt::SettableOnCreate for ClientState {}
     impl rt::SettableOnUpdate for ClientState {}
     /// The `subscriptionType` property of `Microsoft.NAV.externaleventsubscriptions`.
     #[derive(Debug, Clone, Copy)]
     pub struct SubscriptionType;
     impl rt::Property for SubscriptionType {
-        type Entity = super::Externaleventsubscriptions;
+        type Entity = super::ExternalEventSubscription;
         type Value = Option<String>;
         type Inner = String;
         const NAME: &'static str = "subscriptionType";
     }
-    impl rt::PropertyOf<super::Externaleventsubscriptions> for SubscriptionType {}
+    impl rt::PropertyOf<super::ExternalEventSubscription> for SubscriptionType {}
     impl rt::SettableOnCreate for SubscriptionType {}
     impl rt::SettableOnUpdate for SubscriptionType {}
     /// The `eventVersion` property of `Microsoft.NAV.externaleventsubscriptions`.
     #[derive(Debug, Clone, Copy)]
     pub struct EventVersion;
     impl rt::Property for EventVersion {
-        type Entity = super::Externaleventsubscriptions;
+        type Entity = super::ExternalEventSubscription;
         type Value = Option<String>;
         type Inner = String;
         const NAME: &'static str = "eventVersion";
     }
-    impl rt::PropertyOf<super::Externaleventsubscriptions> for EventVersion {}
+    impl rt::PropertyOf<super::ExternalEventSubscription> for EventVersion {}
     impl rt::SettableOnCreate for EventVersion {}
     impl rt::SettableOnUpdate for EventVersion {}
     /// The `subscriptionState` property of `Microsoft.NAV.externaleventsubscriptions`.
     #[derive(Debug, Clone, Copy)]
     pub struct SubscriptionState;
     impl rt::Property for SubscriptionState {
-        type Entity = super::Externaleventsubscriptions;
+        type Entity = super::ExternalEventSubscription;
         type Value = Option<String>;
         type Inner = String;
         const NAME: &'static str = "subscriptionState";
     }
-    impl rt::PropertyOf<super::Externaleventsubscriptions> for SubscriptionState {}
+    impl rt::PropertyOf<super::ExternalEventSubscription> for SubscriptionState {}
     impl rt::SettableOnCreate for SubscriptionState {}
     impl rt::SettableOnUpdate for SubscriptionState {}
     /// The `systemCreatedAt` property of `Microsoft.NAV.externaleventsubscriptions`.
     #[derive(Debug, Clone, Copy)]
     pub struct SystemCreatedAt;
     impl rt::Property for SystemCreatedAt {
-        type Entity = super::Externaleventsubscriptions;
+        type Entity = super::ExternalEventSubscription;
         type Value = Option<rt::chrono::DateTime<rt::chrono::FixedOffset>>;
         type Inner = rt::chrono::DateTime<rt::chrono::FixedOffset>;
         const NAME: &'static str = "systemCreatedAt";
     }
-    impl rt::PropertyOf<super::Externaleventsubscriptions> for SystemCreatedAt {}
+    impl rt::PropertyOf<super::ExternalEventSubscription> for SystemCreatedAt {}
     /// The `systemCreatedBy` property of `Microsoft.NAV.externaleventsubscriptions`.
     #[derive(Debug, Clone, Copy)]
     pub struct SystemCreatedBy;
     impl rt::Property for SystemCreatedBy {
-        type Entity = super::Externaleventsubscriptions;
+        type Entity = super::ExternalEventSubscription;
         type Value = Option<rt::uuid::Uuid>;
         type Inner = rt::uuid::Uuid;
         const NAME: &'static str = "systemCreatedBy";
     }
-    impl rt::PropertyOf<super::Externaleventsubscriptions> for SystemCreatedBy {}
+    impl rt::PropertyOf<super::ExternalEventSubscription> for SystemCreatedBy {}
     /// The `systemModifiedAt` property of `Microsoft.NAV.externaleventsubscriptions`.
     #[derive(Debug, Clone, Copy)]
     pub struct SystemModifiedAt;
     impl rt::Property for SystemModifiedAt {
-        type Entity = super::Externaleventsubscriptions;
+        type Entity = super::ExternalEventSubscription;
         type Value = Option<rt::chrono::DateTime<rt::chrono::FixedOffset>>;
         type Inner = rt::chrono::DateTime<rt::chrono::FixedOffset>;
         const NAME: &'static str = "systemModifiedAt";
     }
-    impl rt::PropertyOf<super::Externaleventsubscriptions> for SystemModifiedAt {}
+    impl rt::PropertyOf<super::ExternalEventSubscription> for SystemModifiedAt {}
     /// The `systemModifiedBy` property of `Microsoft.NAV.externaleventsubscriptions`.
     #[derive(Debug, Clone, Copy)]
     pub struct SystemModifiedBy;
     impl rt::Property for SystemModifiedBy {
-        type Entity = super::Externaleventsubscriptions;
+        type Entity = super::ExternalEventSubscription;
         type Value = Option<rt::uuid::Uuid>;
         type Inner = rt::uuid::Uuid;
         const NAME: &'static str = "systemModifiedBy";
     }
-    impl rt::PropertyOf<super::Externaleventsubscriptions> for SystemModifiedBy {}
+    impl rt::PropertyOf<super::ExternalEventSubscription> for SystemModifiedBy {}
 }
-impl ::business_central_sdk::sync::ChangeTracked for Externaleventsubscriptions {
+/// The collection `externaleventsubscriptions`: `…/externaleventsubscriptions`, of `Microsoft.NAV.externaleventsubscriptions` entities.
+///
+/// Read it with [`list`](ExternalEventSubscriptionsPath::list), address one entity by key.
+#[derive(Debug, Clone)]
+pub struct ExternalEventSubscriptionsPath(
+    rt::CollectionPath<ExternalEventSubscriptions>,
+);
+impl ExternalEventSubscriptionsPath {
+    /// Reads the collection: add `filter`, `order_by`, `select`,
+    /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
+    /// page by page.
+    pub fn list(&self) -> rt::ListQuery<ExternalEventSubscriptions> {
+        self.0.list()
+    }
+    /// The number of entities (`…/$count`).
+    pub fn count(&self) -> rt::Request<u64> {
+        self.0.count()
+    }
+    /// Creates an entity (`POST`); the service answers with it,
+    /// its key and ETag filled in. Related entities set in the
+    /// payload are created with it (deep insert).
+    pub fn create(
+        &self,
+        entity: ExternalEventSubscriptionCreate,
+    ) -> rt::Request<ExternalEventSubscription> {
+        self.0.create(entity)
+    }
+    /// One entity of the collection, by key: `…/externaleventsubscriptions(…)`.
+    pub fn key(&self, id: rt::uuid::Uuid) -> ExternalEventSubscriptionPath {
+        ExternalEventSubscriptionPath(self.0.key_path(&id))
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::CollectionPath<ExternalEventSubscriptions> {
+        &self.0
+    }
+    /// The absolute URL of the collection.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+}
+/// One `Microsoft.NAV.externaleventsubscriptions` of `externaleventsubscriptions`: `…/externaleventsubscriptions(…)`.
+///
+/// Read it with [`get`](ExternalEventSubscriptionPath::get).
+#[derive(Debug, Clone)]
+pub struct ExternalEventSubscriptionPath(rt::EntityPath<ExternalEventSubscriptions>);
+impl ExternalEventSubscriptionPath {
+    /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    pub fn get(&self) -> rt::GetQuery<ExternalEventSubscriptions> {
+        self.0.get()
+    }
+    /// Changes the entity (`PATCH` with `If-Match: <current ETag>`).
+    /// If someone changed it since `current` was read, the service
+    /// refuses and the result is `Error::StaleEtag`.
+    pub fn update(
+        &self,
+        current: &impl rt::IfMatch,
+        changes: ExternalEventSubscriptionUpdate,
+    ) -> rt::Request<ExternalEventSubscription> {
+        self.0.update(current, changes)
+    }
+    /// Changes the entity whatever its current version (`If-Match: *`).
+    /// This can overwrite someone else's change; prefer `update`.
+    pub fn update_unconditionally(
+        &self,
+        changes: ExternalEventSubscriptionUpdate,
+    ) -> rt::Request<ExternalEventSubscription> {
+        self.0.update_unconditionally(changes)
+    }
+    /// Deletes the entity (`DELETE` with `If-Match: <current ETag>`).
+    pub fn delete(&self, current: &impl rt::IfMatch) -> rt::Request<()> {
+        self.0.delete(current)
+    }
+    /// Deletes the entity whatever its current version (`If-Match: *`).
+    pub fn delete_unconditionally(&self) -> rt::Request<()> {
+        self.0.delete_unconditionally()
+    }
+    /// The runtime's untyped path, for requests the typed API does not offer.
+    pub fn raw(&self) -> &rt::EntityPath<ExternalEventSubscriptions> {
+        &self.0
+    }
+    /// The absolute URL of the entity.
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+}
+rt::__private::set_paths!(
+    ExternalEventSubscriptions, ExternalEventSubscriptionsPath,
+    ExternalEventSubscriptionPath
+);
+impl ::business_central_sdk::sync::ChangeTracked for ExternalEventSubscription {
     type LastModified = fields::LastModifiedDateTime;
     fn last_modified(&self) -> Option<rt::chrono::DateTime<rt::chrono::FixedOffset>> {
         self.last_modified_date_time
