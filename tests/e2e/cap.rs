@@ -163,11 +163,25 @@ fn the_client_is_generated_from_caps_metadata() {
     // The ETag annotation (`Core.OptimisticConcurrency`) and the decimal price.
     assert!(read("order.rs").contains("pub etag: Option<rt::ETag>"), "Orders read their ETag");
     assert!(books.contains("pub price: Option<rt::rust_decimal::Decimal>"));
+    // Operations typed from the metadata: CAP writes no `Nullable` on
+    // parameters (so they are nullable, taken as `impl Into<Option<_>>`),
+    // marks function parameters optional (setters on a call type), and
+    // lists an enumeration's values with `Validation.AllowedValues`.
+    let root = read("mod.rs");
+    assert!(root.contains("book: impl Into<Option<i32>>"), "restock's parameters");
+    assert!(root.contains("pub fn stock_of_genre(&self) -> StockOfGenreCall"), "stockOfGenre's call type");
+    assert!(root.contains("one of `Fiction`, `Science`, `History`, `Poetry`"), "allowed values in the docs");
+    assert!(read("order.rs").contains("pub fn new(customer: impl Into<String>) -> Self"), "computed key");
 }
 
 #[test]
 fn typed_queries() {
     run_main_test("typed_queries");
+}
+
+#[test]
+fn a_computed_key_is_left_to_the_service() {
+    run_main_test("a_computed_key_is_left_to_the_service");
 }
 
 #[test]

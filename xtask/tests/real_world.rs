@@ -135,6 +135,7 @@ use multi_namespace::odata::multi_namespace::{self as directory, contoso_chat, c
 use no_default::odata::no_default::complex as maps;
 use operation_named_like_a_type::odata::operation_named_like_a_type as media;
 use parameter_aliases::odata::parameter_aliases::{self as search, complex::Range};
+use optional_parameters::odata::optional_parameters::{self as shipping, complex::Window, shipment};
 use recursive_complex::odata::recursive_complex::complex::{Answer, Chain, Folder, Question};
 use colliding_names::runtime::{Client, Edm, Method};
 
@@ -209,6 +210,37 @@ fn parameters_a_literal_cannot_hold_travel_as_aliases() {
 }
 
 #[test]
+fn operations_are_typed_from_their_metadata() {
+    use optional_parameters::runtime::chrono::NaiveDate;
+    let api = shipping::Api::new(&client());
+    let id = optional_parameters::runtime::uuid::Uuid::nil();
+    // Required: plain (strings by `impl Into<String>`); nullable: a value or
+    // `None`; optional: left out unless set on the call.
+    let ship = api.shipment(id).ship("UPS", None).request();
+    assert_eq!(ship.body(), Some(&br#"{"carrier":"UPS","note":null}"#[..]));
+    let ship = api.shipment(id).ship("UPS", "fragile".to_owned()).express(true).request();
+    assert_eq!(ship.body(), Some(&br#"{"carrier":"UPS","note":"fragile","express":true}"#[..]));
+    // One call type serves every set of the entity type.
+    let archived = api.archived_shipment(id).ship("DHL", None).express(false).request();
+    assert!(archived.url().ends_with("/archivedShipments(00000000-0000-0000-0000-000000000000)/Contoso.Shipping.ship"), "{}", archived.url());
+    assert_eq!(api.shipments().recall().request().body(), Some(&b"{}"[..]));
+    assert_eq!(api.shipments().recall().reason("late").request().body(), Some(&br#"{"reason":"late"}"#[..]));
+    let quote = api.shipment(id).quote("EUR").request();
+    assert!(quote.url().ends_with("/Contoso.Shipping.quote(currency='EUR')"), "{}", quote.url());
+    let window = Window { from: 1, to: 3, additional_properties: Default::default() };
+    let quote = api.shipment(id).quote("EUR").window(window).request();
+    assert!(quote.url().ends_with("/Contoso.Shipping.quote(currency='EUR',window=@window)?@window=%7B%22from%22:1,%22to%22:3%7D"), "{}", quote.url());
+    assert!(api.count_by_status("open").request().url().ends_with("/countByStatus(status='open')"));
+    let since = NaiveDate::from_ymd_opt(2026, 1, 31).unwrap();
+    let counted = api.count_by_status("shipped").since(since).request();
+    assert!(counted.url().ends_with("/countByStatus(status='shipped',since=2026-01-31)"), "{}", counted.url());
+    // The key the service computes is not a constructor argument.
+    let create = shipment::ShipmentCreate::new("UPS");
+    assert_eq!(create.fields().get("id"), None);
+    assert_eq!(shipment::ShipmentCreate::new("UPS").id(id).fields().get("id"), Some("\"00000000-0000-0000-0000-000000000000\""));
+}
+
+#[test]
 fn recursive_complex_types_are_boxed_and_round_trip() {
     let folder = Folder {
         name: "docs".to_owned(),
@@ -238,7 +270,7 @@ fn types_without_a_default_are_still_built_and_read() {
 fn each_namespace_is_a_module() {
     let api = directory::Api::new(&client());
     let user = api.user(multi_namespace::runtime::uuid::Uuid::nil());
-    let chat_user: directory::EntityPath<contoso_chat::user::ChatUsers> = user.chat_user();
+    let chat_user: contoso_chat::user::UserPath = user.chat_user();
     assert!(chat_user.url().ends_with("/users(00000000-0000-0000-0000-000000000000)/chatUser"), "{}", chat_user.url());
     let _: Option<contoso_directory::enums::Status> = None;
     let _: Option<contoso_chat::enums::Status> = None;
@@ -285,6 +317,7 @@ fn construct_crates_compile_without_warnings_and_work() {
         ("recursive-complex", "recursive_complex.xml"),
         ("parameter-aliases", "parameter_aliases.xml"),
         ("multi-namespace", "multi_namespace.xml"),
+        ("optional-parameters", "optional_parameters.xml"),
     ] {
         member(&dir, name, fixture(file), &format!("odata/{name}"), None);
         members.push(name.to_owned());

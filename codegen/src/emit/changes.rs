@@ -390,7 +390,11 @@ fn signature(operation: &OperationPlan) -> String {
         .iter()
         .map(|p| {
             let ty = type_name(&p.ty);
-            if p.nullable { format!("{}: Option<{ty}>", p.wire) } else { format!("{}: {ty}", p.wire) }
+            match (p.optional, p.nullable) {
+                (true, _) => format!("[{}: {ty}]", p.wire),
+                (false, true) => format!("{}: Option<{ty}>", p.wire),
+                (false, false) => format!("{}: {ty}", p.wire),
+            }
         })
         .collect();
     let returns = match &operation.returns {

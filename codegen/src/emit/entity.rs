@@ -6,10 +6,9 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::plan::naming::Scope;
-use super::plan::{EntityPlan, FieldPlan, KeyPart, NavPlan, OperationPlan, RustType};
+use super::plan::{EntityPlan, FieldPlan, KeyPart, NavPlan};
 use super::structured::{self, Structure};
 use super::tokens::{argument, braced, concat, doc, entity_module, field_type, ident, std_name, up, value_type};
-use crate::ir::OperationKind;
 
 /// The module of one entity type, `depth` modules below the API module.
 pub fn render(entity: &EntityPlan, depth: usize) -> TokenStream {
@@ -463,124 +462,4 @@ pub fn alternate_key_predicate(parts: &[KeyPart], depth: usize) -> TokenStream {
         quote!((#wire, &{ let value: #ty = #convert; value } as &dyn rt::EntityKey))
     });
     quote!(rt::__private::key_predicate(&[#(#items),*]))
-}
-
-/// A method calling an operation on `receiver`: a path (`self`, for bound
-/// operations) or the API root (`self.api`, for imports).
-pub fn operation_method(op: &OperationPlan, depth: usize, receiver: &TokenStream) -> TokenStream {
-    let std_option = std_name("option", "Option");
-    let method = ident(&op.method);
-    let qualified = &op.qualified;
-    let docs = doc(&op.docs);
-    let params = op.parameters.iter().map(|p| {
-        let arg = ident(&p.ident);
-        let (ty, _) = argument(&p.ty, depth, &arg);
-        if p.nullable && !matches!(p.ty, RustType::Collection(_)) {
-            let inner = value_type(&p.ty, depth);
-            quote!(#arg: #std_option<#inner>)
-        } else {
-            quote!(#arg: #ty)
-        }
-    });
-    // A stream result is the response body itself, of any media type.
-    let accept_any = matches!(op.returns, Some((RustType::Primitive(crate::ir::Primitive::Stream), _)))
-        .then(|| quote!(.header("Accept", "*/*")));
-    let (output, decoder) = match &op.returns {
-        None => (quote!(()), quote!(rt::decode::no_content)),
-        Some((RustType::Primitive(crate::ir::Primitive::Stream), _)) => {
-            (quote!(rt::bytes::Bytes), quote!(rt::decode::bytes))
-        }
-        Some((ty, _)) => {
-            let value = value_type(ty, depth);
-            let decoder = match ty {
-                RustType::Entity { .. } | RustType::Complex { .. } => quote!(rt::__private::decode_value::<#value>),
-                _ => quote!(rt::__private::decode_wrapped::<#value>),
-            };
-            (value, decoder)
-        }
-    };
-    match op.kind {
-        OperationKind::Action => {
-            let body = if op.parameters.is_empty() {
-                quote!(None)
-            } else {
-                let sets = op.parameters.iter().map(|p| {
-                    let arg = ident(&p.ident);
-                    let wire = &p.wire;
-                    if p.nullable && !matches!(p.ty, RustType::Collection(_)) {
-                        quote!(match &#arg { Some(value) => body.set(#wire, value), None => body.set_null(#wire) })
-                    } else {
-                        let convert = argument(&p.ty, depth, &arg).1;
-                        quote!(body.set(#wire, &#convert))
-                    }
-                });
-                quote!({ let mut body = rt::PayloadFields::new(); #(#sets;)* Some(body.to_json()) })
-            };
-            quote! {
-                #docs
-                pub fn #method(&self, #(#params),*) -> rt::Request<#output> {
-                    #receiver.action(#qualified, #body, #decoder) #accept_any
-                }
-            }
-        }
-        OperationKind::Function => {
-            // Function parameters travel in the URL, written like key values.
-            let params = op.parameters.iter().map(|p| {
-                let arg = ident(&p.ident);
-                let (ty, _) = argument(&p.ty, depth, &arg);
-                if p.nullable {
-                    let inner = value_type(&p.ty, depth);
-                    quote!(#arg: #std_option<#inner>)
-                } else {
-                    quote!(#arg: #ty)
-                }
-            });
-            let converts = op.parameters.iter().filter(|p| !p.nullable).map(|p| {
-                let arg = ident(&p.ident);
-                let ty = value_type(&p.ty, depth);
-                let convert = argument(&p.ty, depth, &arg).1;
-                quote!(let #arg: #ty = #convert;)
-            });
-            // Values a literal cannot hold go in parameter aliases: `p=@p` in
-            // the parentheses, `@p=<JSON>` in the query.
-            let parts = op.parameters.iter().map(|p| {
-                let arg = ident(&p.ident);
-                let wire = &p.wire;
-                if p.alias {
-                    quote!((#wire, &rt::__private::Alias(#wire) as &dyn rt::EntityKey))
-                } else {
-                    quote!((#wire, &#arg as &dyn rt::EntityKey))
-                }
-            });
-            let aliases: Vec<TokenStream> = op
-                .parameters
-                .iter()
-                .filter(|p| p.alias)
-                .map(|p| {
-                    let arg = ident(&p.ident);
-                    let wire = &p.wire;
-                    quote!((#wire, rt::Edm::to_json(&#arg)))
-                })
-                .collect();
-            let call = if aliases.is_empty() {
-                quote!(#receiver.function(#qualified, &rt::__private::key_predicate(&[#(#parts),*]), #decoder))
-            } else {
-                quote! {
-                    #receiver.function_with_aliases(
-                        #qualified,
-                        &rt::__private::key_predicate(&[#(#parts),*]),
-                        &rt::__private::alias_query(&[#(#aliases),*]),
-                        #decoder,
-                    )
-                }
-            };
-            quote! {
-                #docs
-                pub fn #method(&self, #(#params),*) -> rt::Request<#output> {
-                    #(#converts)*
-                    #call #accept_any
-                }
-            }
-        }
-    }
 }

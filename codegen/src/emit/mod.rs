@@ -5,6 +5,7 @@ mod complex;
 mod entity;
 mod enums;
 mod layout;
+mod operations;
 mod paths;
 pub mod plan;
 mod root;

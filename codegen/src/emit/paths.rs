@@ -10,23 +10,32 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::entity::{alternate_key_predicate, key_arguments, operation_method};
+use super::entity::{alternate_key_predicate, key_arguments};
+use super::operations::{Receiver, call_type, operation_method};
 use super::plan::naming::path_methods as names;
 use super::plan::{EntityPlan, NavPlan, SetPlan};
 use super::tokens::{braced, concat, doc, entity_module, ident, std_name};
 
 /// The path types of every set of `entity`, `depth` modules below the API module.
 pub fn render(entity: &EntityPlan, depth: usize) -> TokenStream {
-    concat(entity.sets.iter().map(|set| set_paths(entity, set, depth)))
+    let mut out = concat(entity.sets.iter().map(|set| set_paths(entity, set, depth)));
+    // Call types are generic over the set, so one serves every set's paths.
+    out.extend(concat(entity.actions.iter().filter_map(|op| call_type(op, depth, Receiver::Entity))));
+    out.extend(concat(entity.collection_actions.iter().filter_map(|op| call_type(op, depth, Receiver::Collection))));
+    out
 }
 
 fn set_paths(entity: &EntityPlan, set: &SetPlan, depth: usize) -> TokenStream {
     let marker = ident(&set.marker);
     let entity_path = ident(&set.entity_path);
-    let paths_impl = set.collection_path.as_ref().map(|collection| {
-        let collection = ident(collection);
-        quote!(rt::__private::set_paths!(#marker, #collection, #entity_path);)
-    });
+    // A singleton has no collection: only its entity path gets the impls.
+    let paths_impl = match &set.collection_path {
+        Some(collection) => {
+            let collection = ident(collection);
+            quote!(rt::__private::set_paths!(#marker, #collection, #entity_path);)
+        }
+        None => quote!(rt::__private::entity_path!(#marker, #entity_path);),
+    };
     let single = entity_path_type(entity, set, depth);
     let collection = set.collection_path.as_ref().map(|name| collection_path_type(entity, set, name, depth));
     let mut out = concat(collection);
@@ -111,7 +120,10 @@ fn collection_path_type(entity: &EntityPlan, set: &SetPlan, name: &str, depth: u
     if entity.derived {
         methods.extend(cast(&entity_name, false));
     }
-    methods.extend(concat(entity.collection_actions.iter().map(|op| operation_method(op, depth, &quote!(self.0)))));
+    let set_marker = quote!(#marker);
+    methods.extend(concat(
+        entity.collection_actions.iter().map(|op| operation_method(op, depth, &quote!(self.0), Some(&set_marker))),
+    ));
     methods.extend(quote! {
         /// The runtime's untyped path, for requests the typed API does not offer.
         pub fn #raw(&self) -> &rt::CollectionPath<#marker> {
@@ -191,7 +203,10 @@ fn entity_path_type(entity: &EntityPlan, set: &SetPlan, depth: usize) -> TokenSt
         });
     }
     methods.extend(concat(entity.navigations.iter().map(|nav| navigation(nav, &one_url, depth))));
-    methods.extend(concat(entity.actions.iter().map(|op| operation_method(op, depth, &quote!(self.0)))));
+    let set_marker = quote!(#marker);
+    methods.extend(concat(
+        entity.actions.iter().map(|op| operation_method(op, depth, &quote!(self.0), Some(&set_marker))),
+    ));
     for stream in &entity.streams {
         let method = ident(&stream.method);
         let wire = &stream.wire;

@@ -5,7 +5,8 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::entity::{key_arguments, operation_method};
+use super::entity::key_arguments;
+use super::operations::{Receiver, call_type, operation_method};
 use super::plan::ApiPlan;
 use super::plan::naming::path_methods;
 use super::tokens::{doc, entity_module, ident};
@@ -95,7 +96,8 @@ pub fn render(plan: &ApiPlan, modules: &[String], customization: &dyn Customizat
         }
     });
     let extra_methods = customization.api_methods(plan);
-    let imports = plan.imports.iter().map(|op| operation_method(op, 0, &quote!(self.api)));
+    let imports = plan.imports.iter().map(|op| operation_method(op, 0, &quote!(self.api), None));
+    let import_calls = plan.imports.iter().filter_map(|op| call_type(op, 0, Receiver::Api));
     let api_doc = doc(&[
         if route.is_empty() {
             "The service's API, at the client's base URL.".to_owned()
@@ -149,6 +151,7 @@ pub fn render(plan: &ApiPlan, modules: &[String], customization: &dyn Customizat
             #(#singletons)*
             #(#imports)*
         }
+        #(#import_calls)*
 
         #type_modules
         #(#module_decls)*

@@ -8,6 +8,7 @@ use crate::xml::Element;
 pub const CORE: &str = "Org.OData.Core.V1";
 pub const CAPABILITIES: &str = "Org.OData.Capabilities.V1";
 pub const COMMUNITY_KEYS: &str = "OData.Community.Keys.V1";
+pub const VALIDATION: &str = "Org.OData.Validation.V1";
 /// SAP's Common vocabulary (`Common.Label`, ...).
 pub const SAP_COMMON: &str = "com.sap.vocabularies.Common.v1";
 
@@ -164,6 +165,14 @@ pub struct Annotation {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Annotations(pub Vec<Annotation>);
 
+/// One value of `Validation.AllowedValues`, with its `Core.Description`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AllowedValue<'a> {
+    /// The value as written (strings and numbers alike).
+    pub value: &'a str,
+    pub description: Option<&'a str>,
+}
+
 /// `Core.Permissions` values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Permission {
@@ -264,6 +273,40 @@ impl Annotations {
 
     pub fn computed(&self) -> bool {
         self.tag(CORE, "Computed").unwrap_or(false)
+    }
+
+    /// `Core.ComputedDefaultValue`: the service computes the value when
+    /// a create leaves it out (a key a client may still choose).
+    pub fn computed_default_value(&self) -> bool {
+        self.tag(CORE, "ComputedDefaultValue").unwrap_or(false)
+    }
+
+    /// `Core.OptionalParameter` on an operation parameter: `None` when the
+    /// parameter is required, else the default the service applies when it
+    /// is left out (`Some(None)` when the annotation names none).
+    pub fn optional_parameter(&self) -> Option<Option<&str>> {
+        let annotation = self.get(CORE, "OptionalParameter")?;
+        let default = annotation.value.as_ref().and_then(|v| v.as_record()).and_then(|r| r.get("DefaultValue"));
+        Some(default.and_then(|d| d.as_str()))
+    }
+
+    /// `Validation.AllowedValues`: the values a property or parameter may
+    /// take (how SAP and CAP describe an enumeration without an enum type),
+    /// in the order written; empty when not annotated.
+    pub fn allowed_values(&self) -> Vec<AllowedValue<'_>> {
+        let Some(values) = self.get(VALIDATION, "AllowedValues").and_then(|a| a.value.as_ref()) else {
+            return Vec::new();
+        };
+        values
+            .as_collection()
+            .iter()
+            .filter_map(|item| {
+                let record = item.as_record()?;
+                let value = record.get("Value")?;
+                let description = record.annotations.description();
+                Some(AllowedValue { value: value.as_str()?, description })
+            })
+            .collect()
     }
 
     pub fn immutable(&self) -> bool {

@@ -16,12 +16,12 @@ async fn deep_insert_through_a_composition() {
     let api = shop::Api::new(&Client::builder(base).build().expect("a client"));
     let id = Uuid::from_u128(0x0b000000_0000_4000_8000_000000000001);
     let lines = [
-        order_item::OrderItemCreate::new(Uuid::from_u128(0x0b000000_0000_4000_8000_000000000011), 3)
+        order_item::OrderItemCreate::new(3).id(Uuid::from_u128(0x0b000000_0000_4000_8000_000000000011))
             .book_id(207)
             .price(Decimal::new(2400, 2)),
-        order_item::OrderItemCreate::new(Uuid::from_u128(0x0b000000_0000_4000_8000_000000000012), 1).book_id(209),
+        order_item::OrderItemCreate::new(1).id(Uuid::from_u128(0x0b000000_0000_4000_8000_000000000012)).book_id(209),
     ];
-    let created = api.orders().create(order::OrderCreate::new(id, "Deep Insert").items(lines)).await.unwrap();
+    let created = api.orders().create(order::OrderCreate::new("Deep Insert").id(id).items(lines)).await.unwrap();
     assert_eq!(created.id, id);
     let items = created.items.expect("CAP answers a deep insert with the items");
     assert_eq!(

@@ -14,7 +14,7 @@ async fn bound_action_on_an_entity_with_an_etag() {
     let base = std::env::var("CAP_BASE_URL").expect("CAP_BASE_URL is set by the test");
     let api = shop::Api::new(&Client::builder(base).build().expect("a client"));
     let id = Uuid::from_u128(0x0c000000_0000_4000_8000_000000000001);
-    let created = api.orders().create(order::OrderCreate::new(id, "ETag Action")).await.unwrap();
+    let created = api.orders().create(order::OrderCreate::new("ETag Action").id(id)).await.unwrap();
 
     let submitted = api.order(id).submit(&created).await.unwrap();
     assert_eq!(submitted.status.as_deref(), Some("Submitted"));

@@ -5,7 +5,7 @@
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 
-use super::naming::{Names, PAYLOAD_RESERVED, path_methods};
+use super::naming::{Names, PAYLOAD_RESERVED, one_of, path_methods};
 use super::*;
 use crate::customize::ServiceAssigned;
 use crate::emit::plan::naming::camel;
@@ -149,7 +149,11 @@ impl Builder<'_> {
         if let Some(default) = &property.facets.default_value {
             facts.push(format!("default `{default}`"));
         }
+        if property.annotations.computed_default_value() {
+            facts.push("computed by the service when a create leaves it out".to_owned());
+        }
         lines.push(format!("{}.", facts.join(", ")));
+        lines.extend(allowed_values_docs(&property.annotations));
         lines
     }
 
@@ -200,6 +204,7 @@ impl Builder<'_> {
         let optional_on_create = documented.is_some_and(|d| d.optional_on_create);
         let required_on_create = settable_on_create
             && !optional_on_create
+            && !annotations.computed_default_value()
             && (required_by_capabilities
                 || (!property.facets.is_nullable() && property.facets.default_value.is_none()));
         let mut docs = self.property_docs(&owner.name, property, is_key);
@@ -328,8 +333,15 @@ impl Builder<'_> {
         }
         // By-key accessors come after every navigation so a navigation name always wins.
         for nav in navigations.iter_mut().filter(|n| n.collection) {
-            let one = &self.names.entities[&nav.target.qualified].one;
-            nav.key_method = Some(scopes.paths.claim(one, "_by_key"));
+            let key: Vec<String> = self
+                .model
+                .entity_types
+                .get(&nav.target.qualified)
+                .and_then(|target| self.model.key_of(target))
+                .map(|key| key.iter().map(|k| snake(&k.name)).collect())
+                .unwrap_or_default();
+            let one = one_of(&nav.path_method, &self.names.entities[&nav.target.qualified].one, &key, &scopes.paths);
+            nav.key_method = Some(scopes.paths.claim(&one, "_"));
         }
 
         let mut sets: Vec<SetPlan> = self
@@ -395,6 +407,7 @@ impl Builder<'_> {
         let bound = lineage.iter().flat_map(|owner| self.bound_operations(owner));
         for (operation, binding) in bound {
             let Some(mut plan) = self.operation(operation, &mut scopes.paths) else { continue };
+            plan.call = plan.has_optional_parameters().then(|| format!("{struct_name}{}Call", camel(&plan.method)));
             let verb = if plan.kind == OperationKind::Action { "POST" } else { "GET" };
             let set = self
                 .model
@@ -544,6 +557,18 @@ impl Builder<'_> {
                 ty: self.rust_type(&p.ty),
                 nullable: p.facets.is_nullable(),
                 alias: operation.kind == OperationKind::Function && !literal(&p.ty),
+                optional: p.annotations.optional_parameter().is_some(),
+                setter: None,
+            })
+            .collect();
+        // Setters of optional parameters live on the call type, beside
+        // `request` and the `IntoFuture` methods.
+        let mut setter_scope = Scope::with_reserved(&["request", "into_future", "new"]);
+        let parameters: Vec<ParameterPlan> = parameters
+            .into_iter()
+            .map(|p| ParameterPlan {
+                setter: p.optional.then(|| setter_scope.claim(p.ident.trim_start_matches("r#"), "_value")),
+                ..p
             })
             .collect();
         // A stream result is the response body; a collection of streams can
@@ -563,6 +588,7 @@ impl Builder<'_> {
         };
         let mut docs = described(&operation.annotations, None);
         docs.push(format!("{kind} `{}`.", operation.name));
+        docs.extend(parameter_docs(operation, &parameters));
         let method = overload_name(scope, &snake(&operation.name.name), &parameters);
         Some(OperationPlan {
             kind: operation.kind,
@@ -570,9 +596,63 @@ impl Builder<'_> {
             method,
             parameters,
             returns,
+            call: None,
             docs,
         })
     }
+}
+
+/// `Validation.AllowedValues` as a list for the docs: the service refuses
+/// any other value (the type stays open, as the annotation may grow).
+fn allowed_values_docs(annotations: &Annotations) -> Vec<String> {
+    let allowed = annotations.allowed_values();
+    if allowed.is_empty() {
+        return Vec::new();
+    }
+    let mut lines = vec![String::new(), "Allowed values (`Validation.AllowedValues`):".to_owned()];
+    lines.extend(allowed.iter().map(|a| match a.description {
+        Some(description) => {
+            format!("- `{}`: {}", a.value, description.split_whitespace().collect::<Vec<_>>().join(" "))
+        }
+        None => format!("- `{}`", a.value),
+    }));
+    lines
+}
+
+/// What the caller of an operation should know about its parameters:
+/// which may be null (CSDL makes a parameter nullable unless it says
+/// `Nullable="false"`), which are optional and what the service assumes
+/// then, and the values `Validation.AllowedValues` allows.
+fn parameter_docs(operation: &Operation, parameters: &[ParameterPlan]) -> Vec<String> {
+    let mut lines = Vec::new();
+    for (parameter, plan) in operation.call_parameters().iter().zip(parameters) {
+        let mut facts = Vec::new();
+        if let Some(default) = parameter.annotations.optional_parameter() {
+            let setter = plan.setter.as_deref().unwrap_or_default();
+            facts.push(match default {
+                Some(default) => format!("optional, set with `{setter}` (the service assumes `{default}`)"),
+                None => format!("optional, set with `{setter}`"),
+            });
+        } else if plan.nullable && !matches!(plan.ty, RustType::Collection(_)) {
+            let why =
+                if parameter.facets.nullable.is_none() { " (CSDL's default: `Nullable` is not given)" } else { "" };
+            facts.push(format!("nullable{why}: pass a value or `None`"));
+        }
+        let allowed = parameter.annotations.allowed_values();
+        if !allowed.is_empty() {
+            let values: Vec<String> = allowed.iter().map(|a| format!("`{}`", a.value)).collect();
+            facts.push(format!("one of {}", values.join(", ")));
+        }
+        if !facts.is_empty() {
+            lines.push(format!("- `{}`: {}.", parameter.name, facts.join("; ")));
+        }
+    }
+    if !lines.is_empty() {
+        lines.insert(0, String::new());
+        lines.insert(1, "Parameters:".to_owned());
+        lines.push(String::new());
+    }
+    lines
 }
 
 struct FieldScopes {

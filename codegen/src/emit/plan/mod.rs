@@ -15,7 +15,7 @@ mod structure;
 use std::collections::BTreeSet;
 
 use crate::customize::Customization;
-use crate::emit::plan::naming::{Scope, snake};
+use crate::emit::plan::naming::{Scope, camel, snake};
 use crate::facts::DocFacts;
 use crate::ir::annotations::Capabilities;
 use crate::ir::*;
@@ -147,6 +147,11 @@ pub struct ParameterPlan {
     /// (complex, entity, collection, spatial or untyped): passed as a
     /// parameter alias, `f(p=@p)?@p=<JSON>`.
     pub alias: bool,
+    /// `Core.OptionalParameter`: left out of the call unless set, through
+    /// a setter on the operation's call type.
+    pub optional: bool,
+    /// The setter of an optional parameter on the call type.
+    pub setter: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -157,7 +162,18 @@ pub struct OperationPlan {
     pub method: String,
     pub parameters: Vec<ParameterPlan>,
     pub returns: Option<(RustType, bool)>,
+    /// The call type the method returns when the operation has optional
+    /// parameters (`DriveItemCopyCall`): their setters, then `.await`.
+    pub call: Option<String>,
     pub docs: Vec<String>,
+}
+
+impl OperationPlan {
+    /// Whether a parameter is `Core.OptionalParameter` (the method then
+    /// returns a call type with setters for those).
+    pub fn has_optional_parameters(&self) -> bool {
+        self.parameters.iter().any(|p| p.optional)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -337,8 +353,10 @@ pub fn build(model: &Model, route: &str, customization: &dyn Customization, docu
         let Some(plan) = entities.iter().find(|e| e.qualified == set.entity_type) else { continue };
         let target = builder.set_target(&set.name);
         let collection_method = root_scope.claim(&snake(&names.readable(&set.name)), "_set");
-        let one = &names.entities[&set.entity_type].one;
-        let key_method = (!plan.key.is_empty()).then(|| root_scope.claim(one, "_by_key"));
+        let key: Vec<String> = plan.key.iter().map(|k| k.ident.trim_start_matches("r#").to_owned()).collect();
+        let one = naming::one_of(&collection_method, &names.entities[&set.entity_type].one, &key, &root_scope);
+        let one = &one;
+        let key_method = (!plan.key.is_empty()).then(|| root_scope.claim(one, "_"));
         // Named by the entity and the key, never by the by-key accessor:
         // `company_by_name`, not `company_by_key_by_name`.
         let alternate_keys = plan
@@ -378,6 +396,7 @@ pub fn build(model: &Model, route: &str, customization: &dyn Customization, docu
         })
         .filter_map(|(import, operation)| {
             let mut plan = builder.operation(operation, &mut root_scope)?;
+            plan.call = plan.has_optional_parameters().then(|| format!("{}Call", camel(&plan.method)));
             plan.qualified = import.name.clone();
             let verb = if plan.kind == OperationKind::Action { "POST" } else { "GET" };
             let at = if route.is_empty() { String::new() } else { format!("{route}/") };

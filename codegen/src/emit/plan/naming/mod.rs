@@ -310,3 +310,28 @@ enum Kind {
     Set,
     Singleton,
 }
+
+/// The by-key accessor of a collection named `collection` (a set or a
+/// navigation, in snake case) whose entity type reads `one` and is keyed
+/// by `key` (snake case): `one` itself when free (`sales_invoice_lines` →
+/// `sales_invoice_line`, `people` → `person`), else the collection's own
+/// singular (`archived_shipments` → `archived_shipment`, `direct_reports`
+/// → `direct_report`), else the collection by its key (`member_of` →
+/// `member_of_by_id`), so that every collection of a type gets a name of
+/// its own; the caller's scope adds a suffix only if all of them are taken.
+pub fn one_of(collection: &str, one: &str, key: &[String], scope: &Scope) -> String {
+    if !scope.is_taken(one) {
+        return one.to_owned();
+    }
+    let (head, last) = match collection.rsplit_once('_') {
+        Some((head, last)) => (format!("{head}_"), last),
+        None => (String::new(), collection),
+    };
+    if let Some(singular) = words::singular(last).map(|s| format!("{head}{s}"))
+        && !scope.is_taken(&singular)
+    {
+        return singular;
+    }
+    let key = if key.is_empty() { "key".to_owned() } else { key.join("_and_") };
+    format!("{collection}_by_{key}")
+}

@@ -6,8 +6,8 @@
 //! (`businessProfileId`, `eventName`, `entityDefinitions`) says where its
 //! words are, and a lowercase run made of such words is split at them. No
 //! word list is shipped: a name is split only on the model's own evidence,
-//! and only when the evidence leaves at most one short unknown piece
-//! (`api` in `apicategoryroutes`).
+//! and only when the evidence leaves at most one unknown piece beside two
+//! known words (`api` in `apicategoryroutes`).
 //!
 //! A type named like its entity set (`Books` for the set `Books`, as SAP
 //! CAP names them) gets the singular for its own Rust names: a crude
@@ -134,8 +134,11 @@ impl Vocabulary {
                 }
             }
         }
-        let (unknown, _, _, _) = best[n]?;
-        if unknown > 1 {
+        let (unknown, _, pieces, _) = best[n]?;
+        // One unknown piece is taken only between or beside two known
+        // words (`api` + `category` + `routes`): `ship` + `ment` is no
+        // evidence that `shipment` is two words.
+        if unknown > 1 || (unknown == 1 && pieces < 3) {
             return None;
         }
         let mut words = Vec::new();
@@ -260,6 +263,11 @@ mod tests {
         assert_eq!(words.readable("salesInvoices"), "salesInvoices");
         // Two unknown pieces are a guess: not split.
         assert_eq!(words.readable("troubleshootexternally"), "troubleshootexternally");
+        // An unknown piece beside a single known word is no evidence
+        // either (`ship` is a word of the model, `ment` is not).
+        let words = vocabulary(&["shipFast", "ship"]);
+        assert_eq!(words.readable("shipment"), "shipment");
+        assert_eq!(words.readable("shipments"), "shipments");
     }
 
     #[test]

@@ -2802,7 +2802,7 @@ impl CompanyPath {
         )
     }
     /// One entity of `companyInformation`, by key: `…/companies(…)/companyInformation(…)`.
-    pub fn company_information_by_key(
+    pub fn company_information_by_id(
         &self,
         id: rt::uuid::Uuid,
     ) -> super::company_information::CompanyInformationPath {
@@ -2914,7 +2914,7 @@ impl CompanyPath {
         )
     }
     /// One entity of `pdfDocument`, by key: `…/companies(…)/pdfDocument(…)`.
-    pub fn pdf_document_by_key(
+    pub fn pdf_document_by_id(
         &self,
         id: rt::uuid::Uuid,
     ) -> super::pdf_document::PdfDocumentPath {
@@ -4105,7 +4105,7 @@ impl CompanyPath {
         )
     }
     /// One entity of `generalLedgerSetup`, by key: `…/companies(…)/generalLedgerSetup(…)`.
-    pub fn general_ledger_setup_by_key(
+    pub fn general_ledger_setup_by_id(
         &self,
         id: rt::uuid::Uuid,
     ) -> super::general_ledger_setup::GeneralLedgerSetupPath {
@@ -4127,7 +4127,7 @@ impl CompanyPath {
         )
     }
     /// One entity of `disputeStatus`, by key: `…/companies(…)/disputeStatus(…)`.
-    pub fn dispute_status_by_key(
+    pub fn dispute_status_by_id(
         &self,
         id: rt::uuid::Uuid,
     ) -> super::dispute_status::DisputeStatusPath {
