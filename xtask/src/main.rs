@@ -13,7 +13,12 @@ fn main() -> ExitCode {
     match xtask::run(xtask::Command::parse()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("error: {error:#}");
+            // CSDL diagnostics name their file, position and severity
+            // themselves (`file:5:3: error: …`), as compilers print them.
+            match error.downcast_ref::<odata_v4_csdl::diag::Diagnostics>() {
+                Some(diagnostics) => eprintln!("{diagnostics}"),
+                None => eprintln!("error: {error:#}"),
+            }
             ExitCode::FAILURE
         }
     }

@@ -28,7 +28,7 @@ fn bc_metadata_path() -> PathBuf {
 
 /// The committed canonical form of the BC v2.0 schema.
 fn bc_canonical_path() -> PathBuf {
-    workspace().join("schemas/api/v2.0/metadata.xml")
+    workspace().join("sdk/schemas/api/v2.0/metadata.xml")
 }
 
 #[test]
@@ -40,7 +40,7 @@ fn the_bc_schema_round_trips_to_the_committed_canonical_form() {
     // `cargo xtask import-metadata` writes exactly this text; if it differs, the
     // committed schema is stale or the canonical writer changed behaviour.
     let committed = std::fs::read_to_string(bc_canonical_path()).expect("the committed canonical schema");
-    assert!(written == committed, "schemas/api/v2.0/metadata.xml is not the canonical form of the BC schema");
+    assert!(written == committed, "sdk/schemas/api/v2.0/metadata.xml is not the canonical form of the BC schema");
 }
 
 #[test]
