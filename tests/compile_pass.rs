@@ -111,6 +111,60 @@ mod ordering_comparison_on_guid {
     }
 }
 
+mod projection_nested_of_the_wrong_entity {
+    include!("ui/pass/projection_nested_of_the_wrong_entity.rs");
+
+    #[test]
+    fn compiles_and_runs() {
+        main();
+    }
+}
+
+mod projection_of_a_navigation_without_expand {
+    include!("ui/pass/projection_of_a_navigation_without_expand.rs");
+
+    #[test]
+    fn compiles_and_runs() {
+        main();
+    }
+}
+
+mod projection_of_a_property_of_another_entity {
+    include!("ui/pass/projection_of_a_property_of_another_entity.rs");
+
+    #[test]
+    fn compiles_and_runs() {
+        main();
+    }
+}
+
+mod projection_of_another_entity_set {
+    include!("ui/pass/projection_of_another_entity_set.rs");
+
+    #[test]
+    fn compiles_and_runs() {
+        main();
+    }
+}
+
+mod projection_of_the_same_property_twice {
+    include!("ui/pass/projection_of_the_same_property_twice.rs");
+
+    #[test]
+    fn compiles_and_runs() {
+        main();
+    }
+}
+
+mod projection_where_an_entity_is_required {
+    include!("ui/pass/projection_where_an_entity_is_required.rs");
+
+    #[test]
+    fn compiles_and_runs() {
+        main();
+    }
+}
+
 mod read_only_property_has_no_setter {
     include!("ui/pass/read_only_property_has_no_setter.rs");
 
@@ -138,6 +192,15 @@ mod read_only_property_in_update {
     }
 }
 
+mod select_after_select_as {
+    include!("ui/pass/select_after_select_as.rs");
+
+    #[test]
+    fn compiles_and_runs() {
+        main();
+    }
+}
+
 mod select_of_another_entity {
     include!("ui/pass/select_of_another_entity.rs");
 
@@ -158,6 +221,15 @@ mod string_function_on_number {
 
 mod sync_of_a_set_without_last_modified {
     include!("ui/pass/sync_of_a_set_without_last_modified.rs");
+
+    #[test]
+    fn compiles_and_runs() {
+        main();
+    }
+}
+
+mod update_from_a_projection_without_etag {
+    include!("ui/pass/update_from_a_projection_without_etag.rs");
 
     #[test]
     fn compiles_and_runs() {

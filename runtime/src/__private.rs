@@ -17,6 +17,7 @@ use crate::value::{AdditionalProperties, Edm, StreamLink, Text, write_json_strin
 pub use crate::enums::{deserialize_enum, unknown_value, unknown_value_str, write_enum_json};
 pub use crate::key::{key_predicate, write_literal_key};
 pub use crate::payload::json_array;
+pub use crate::projection::{ExpansionShape, assert_each_property_once, projected_navigation, projected_property};
 pub use crate::value::{AsJson, De};
 
 /// `From` and `EntityHandle` for a generated path to one entity of the set
@@ -206,4 +207,23 @@ pub fn alias_query(aliases: &[(&str, String)]) -> String {
 /// The error for a non-nullable property the object did not contain.
 pub fn missing<E: de::Error>(property: &'static str) -> E {
     E::missing_field(property)
+}
+
+/// Reads the next map value as `T` (a projection's field: `Option<_>`
+/// takes `null`, any other type refuses it).
+pub fn next_value<'de, A: MapAccess<'de>, T: Edm>(map: &mut A) -> Result<T, A::Error> {
+    map.next_value::<De<T>>().map(|v| v.0)
+}
+
+/// Skips the next map value (a property a projection does not hold).
+pub fn skip_value<'de, A: MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
+    map.next_value::<de::IgnoredAny>().map(|_| ())
+}
+
+/// The value of a projection's field the object did not contain: `None`
+/// for a nullable property (or a single related entity), a missing-field
+/// error for anything that cannot be null. Read through the field type's
+/// own [`Edm`] decoding, as if the service had sent `null`.
+pub fn absent<T: Edm, E: de::Error>(property: &'static str) -> Result<T, E> {
+    T::deserialize_edm(de::value::UnitDeserializer::<E>::new()).map_err(|_| E::missing_field(property))
 }

@@ -33,7 +33,7 @@ static NEXT_BATCH_ID: AtomicU64 = AtomicU64::new(1);
 /// A set of requests sent together through `$batch`.
 ///
 /// Requests are added with [`Batch::add`], which returns a typed
-/// [`BatchHandle`]; after [`Batch::send`], each handle gives back its own
+/// [`BatchHandle`]; once the batch is awaited, each handle gives back its own
 /// result through [`BatchResponse::take`], decoded exactly as if the
 /// request had been sent alone.
 ///
@@ -108,7 +108,7 @@ impl Batch {
     /// The request must target a path under this batch's API root; a
     /// request with an absolute URL (a next link), built on another route,
     /// or refused by the typed layer (see [`Request::rejection`]) makes
-    /// [`Batch::send`] fail with [`Error::InvalidRequest`] before anything
+    /// awaiting the batch fail with [`Error::InvalidRequest`] before anything
     /// is sent.
     pub fn add<T>(&mut self, request: Request<T>) -> BatchHandle<T> {
         let index = self.operations.len();

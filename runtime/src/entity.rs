@@ -27,6 +27,11 @@ pub trait Service: 'static {
 pub trait LambdaOperators: Service {}
 
 /// A generated entity type (the struct a GET returns).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a whole entity type",
+    label = "a whole entity is required here",
+    note = "a projection (`projection!`) holds only the properties it selects; read whole entities with a query without `select_as`"
+)]
 pub trait Entity: DeserializeOwned + Send + Sync + 'static {
     /// The generated API the type belongs to.
     type Service: Service;
@@ -134,8 +139,13 @@ pub trait Payload: Send + 'static {
     fn to_json(&self) -> String;
 }
 
-/// Something that knows the ETag to send in `If-Match`: an [`ETag`] or an
-/// entity that was read with one.
+/// Something that knows the ETag to send in `If-Match`: an [`ETag`], an
+/// entity that was read with one, or a projection that carries it.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` carries no ETag to send in `If-Match`",
+    label = "the version this change is based on is unknown",
+    note = "give the projection an `#[etag] name` field (or pass the whole entity, or its `ETag`); `update_unconditionally` and `delete_unconditionally` skip the check"
+)]
 pub trait IfMatch {
     /// The ETag to send, if one is known.
     fn if_match(&self) -> Option<&ETag>;

@@ -62,6 +62,7 @@ mod paging;
 mod path;
 mod payload;
 mod profile;
+mod projection;
 mod property;
 mod query;
 mod redact;
@@ -97,6 +98,7 @@ pub use paging::{ItemStream, NextLink, Page, PageStream, PrefetchedPages};
 pub use path::{CollectionHandle, CollectionPath, EntityHandle, EntityPath, MediaPath, SetPaths};
 pub use payload::PayloadFields;
 pub use profile::{EnumLiteralStyle, InOperatorSupport, ServiceProfile};
+pub use projection::{Expansion, NavigationOf, Projection, WholeEntity};
 pub use property::{
     Cardinality, Equatable, IsNullable, Many, Nav, Navigation, One, Ordered, Prop, Property, PropertyOf,
     SettableOnCreate, SettableOnUpdate, Text,

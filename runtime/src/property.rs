@@ -14,6 +14,11 @@ use super::enums::EdmEnum;
 use super::value::{Binary, Duration};
 
 /// One structural property of one entity (or complex) type.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a structural property",
+    label = "expected a property marker (a value of the entity, not a navigation property)",
+    note = "a navigation property is read by expanding it: in a projection `#[expand] name: Navigation => ProjectionOfItsTarget`, in a query `expand(..)`"
+)]
 pub trait Property: Copy + 'static {
     /// The type that declares the property.
     type Entity: 'static;

@@ -65,7 +65,8 @@ fn collection_path_type(entity: &EntityPlan, set: &SetPlan, name: &str, depth: u
     let mut methods = quote! {
         /// Reads the collection: add `filter`, `order_by`, `select`,
         /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
-        /// page by page.
+        /// page by page. `select_as::<Row>()` reads rows of a projection
+        /// (the runtime's `projection!`) that hold only the properties they select.
         pub fn #list(&self) -> rt::ListQuery<#marker> {
             self.0.list()
         }
@@ -168,6 +169,7 @@ fn entity_path_type(entity: &EntityPlan, set: &SetPlan, depth: usize) -> TokenSt
     let std_string = std_name("string", "String");
     let mut methods = quote! {
         /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+        /// `select_as::<Row>()` reads a projection (the runtime's `projection!`) instead.
         pub fn #get(&self) -> rt::GetQuery<#marker> {
             self.0.get()
         }

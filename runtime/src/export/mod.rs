@@ -35,6 +35,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll};
 
 use futures_core::Stream;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
@@ -60,21 +61,24 @@ type KeyOf<E, K> = Arc<dyn Fn(&E) -> Option<K> + Send + Sync>;
 /// A parallel export of the rows a [`ListQuery`] matches, split on one
 /// property. Made by [`ListQuery::export_by`]; run it with
 /// [`start`](Self::start) or continue an interrupted one with
-/// [`resume`](Self::resume).
-pub struct ParallelExport<S: EntitySet, P: Property<Entity = S::Entity>> {
-    query: ListQuery<S>,
+/// [`resume`](Self::resume). `R` is the query's row type: the entity, or
+/// a [`Projection`](crate::Projection) of it.
+pub struct ParallelExport<S: EntitySet, P: Property<Entity = S::Entity>, R = <S as EntitySet>::Entity> {
+    query: ListQuery<S, R>,
     property: Prop<P>,
-    key_of: KeyOf<S::Entity, P::Inner>,
+    key_of: KeyOf<R, P::Inner>,
     concurrency: usize,
     partitions: usize,
 }
 
-impl<S: EntitySet> ListQuery<S> {
+impl<S: EntitySet, R: DeserializeOwned + Send + 'static> ListQuery<S, R> {
     /// Reads every matching row in parallel, split into ranges of
     /// `property`, which must be unique (a key or alternate key), sortable
-    /// and filterable; `key_of` reads it from a row. The query's filter,
-    /// `select` and `expand` apply to every range; it must not use `$top`,
-    /// `$skip` or `$orderby` (each range is ordered by `property`).
+    /// and filterable; `key_of` reads it from a row (an entity, or the
+    /// projection after [`select_as`](ListQuery::select_as), which must then
+    /// hold the property). The query's filter, `select`, `expand` and
+    /// projection apply to every range; it must not use `$top`, `$skip` or
+    /// `$orderby` (each range is ordered by `property`).
     ///
     /// ```no_run
     /// # use odata_v4_runtime::{EntitySet, Error, Filterable, ListQuery, Prop, Property, Sortable};
@@ -98,8 +102,8 @@ impl<S: EntitySet> ListQuery<S> {
     pub fn export_by<P>(
         self,
         property: Prop<P>,
-        key_of: impl Fn(&S::Entity) -> Option<P::Inner> + Send + Sync + 'static,
-    ) -> ParallelExport<S, P>
+        key_of: impl Fn(&R) -> Option<P::Inner> + Send + Sync + 'static,
+    ) -> ParallelExport<S, P, R>
     where
         S: Filterable + Sortable,
         P: Property<Entity = S::Entity> + Send + Sync,
@@ -112,9 +116,10 @@ impl<S: EntitySet> ListQuery<S> {
     }
 }
 
-impl<S, P> ParallelExport<S, P>
+impl<S, P, R> ParallelExport<S, P, R>
 where
     S: EntitySet + Filterable + Sortable,
+    R: DeserializeOwned + Send + 'static,
     P: Property<Entity = S::Entity> + Send + Sync,
     P::Inner: PartitionKey + Ordered + Equatable + Edm + IntoLiteral<P::Inner>,
 {
@@ -140,18 +145,18 @@ where
     /// Starts the export: finds the lowest and highest key (two one-row
     /// requests) and the number of matches (`$count`), cuts the ranges, and
     /// starts the workers. Needs a tokio runtime.
-    pub fn start(self) -> ExportStream<S::Entity, P::Inner> {
+    pub fn start(self) -> ExportStream<R, P::Inner> {
         self.launch(None)
     }
 
     /// Continues an export from a checkpoint taken from an earlier run of
     /// the same query ([`ExportStream::checkpoint`]): rows the consumer had
     /// taken are not read again.
-    pub fn resume(self, checkpoint: &ExportCheckpoint) -> ExportStream<S::Entity, P::Inner> {
+    pub fn resume(self, checkpoint: &ExportCheckpoint) -> ExportStream<R, P::Inner> {
         self.launch(Some(checkpoint.clone()))
     }
 
-    fn launch(self, checkpoint: Option<ExportCheckpoint>) -> ExportStream<S::Entity, P::Inner> {
+    fn launch(self, checkpoint: Option<ExportCheckpoint>) -> ExportStream<R, P::Inner> {
         let (sender, receiver) = mpsc::channel(self.workers());
         let shared = Arc::new(Shared {
             plan: Mutex::new(Plan::whole()),
@@ -185,7 +190,7 @@ where
     }
 
     /// The query for one range: the base query, the range's bounds, ordered by the property.
-    fn range_query(&self, start: Option<(P::Inner, bool)>, upper: Option<P::Inner>) -> ListQuery<S> {
+    fn range_query(&self, start: Option<(P::Inner, bool)>, upper: Option<P::Inner>) -> ListQuery<S, R> {
         let mut query = self.query.clone();
         query.clear_ordering();
         match start {
@@ -200,7 +205,7 @@ where
     }
 }
 
-impl<S: EntitySet, P: Property<Entity = S::Entity>> fmt::Debug for ParallelExport<S, P> {
+impl<S: EntitySet, P: Property<Entity = S::Entity>, R> fmt::Debug for ParallelExport<S, P, R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ParallelExport")
             .field("query", &self.query)
@@ -234,13 +239,14 @@ struct Delivery<E, K> {
 type Sender<E, K> = mpsc::Sender<Result<Delivery<E, K>, Error>>;
 
 /// Sets up the plan (from the data or the checkpoint) and runs the workers.
-async fn coordinate<S, P>(
-    export: ParallelExport<S, P>,
+async fn coordinate<S, P, R>(
+    export: ParallelExport<S, P, R>,
     checkpoint: Option<ExportCheckpoint>,
     shared: Arc<Shared<P::Inner>>,
-    sender: Sender<S::Entity, P::Inner>,
+    sender: Sender<R, P::Inner>,
 ) where
     S: EntitySet + Filterable + Sortable,
+    R: DeserializeOwned + Send + 'static,
     P: Property<Entity = S::Entity> + Send + Sync,
     P::Inner: PartitionKey + Ordered + Equatable + Edm + IntoLiteral<P::Inner>,
 {
@@ -274,9 +280,10 @@ async fn coordinate<S, P>(
 }
 
 /// The lowest and highest key and the number of matches.
-async fn discover<S, P>(export: &ParallelExport<S, P>) -> Result<(Plan<P::Inner>, Option<u64>), Error>
+async fn discover<S, P, R>(export: &ParallelExport<S, P, R>) -> Result<(Plan<P::Inner>, Option<u64>), Error>
 where
     S: EntitySet + Filterable + Sortable,
+    R: DeserializeOwned + Send + 'static,
     P: Property<Entity = S::Entity> + Send + Sync,
     P::Inner: PartitionKey + Ordered + Equatable + Edm + IntoLiteral<P::Inner>,
 {
@@ -294,7 +301,7 @@ where
     };
     let (lowest, highest, total) =
         futures_util::future::join3(end(false), end(true), base.count_request().into_future()).await;
-    let key = |page: crate::paging::Page<S::Entity>| -> Result<Option<P::Inner>, Error> {
+    let key = |page: crate::paging::Page<R>| -> Result<Option<P::Inner>, Error> {
         match page.items.first() {
             None => Ok(None),
             Some(row) => (export.key_of)(row).map(Some).ok_or_else(|| {
@@ -311,12 +318,10 @@ where
 }
 
 /// One worker: reads ranges until none is left to read or split.
-async fn work<S, P>(
-    export: Arc<ParallelExport<S, P>>,
-    shared: Arc<Shared<P::Inner>>,
-    sender: Sender<S::Entity, P::Inner>,
-) where
+async fn work<S, P, R>(export: Arc<ParallelExport<S, P, R>>, shared: Arc<Shared<P::Inner>>, sender: Sender<R, P::Inner>)
+where
     S: EntitySet + Filterable + Sortable,
+    R: DeserializeOwned + Send + 'static,
     P: Property<Entity = S::Entity> + Send + Sync,
     P::Inner: PartitionKey + Ordered + Equatable + Edm + IntoLiteral<P::Inner>,
 {
@@ -359,20 +364,21 @@ async fn work<S, P>(
 }
 
 /// Reads one range page by page, handing its rows to the consumer.
-async fn read_range<S, P>(
-    export: &ParallelExport<S, P>,
+async fn read_range<S, P, R>(
+    export: &ParallelExport<S, P, R>,
     shared: &Shared<P::Inner>,
-    sender: &Sender<S::Entity, P::Inner>,
+    sender: &Sender<R, P::Inner>,
     index: usize,
     start: Option<(P::Inner, bool)>,
     upper: Option<P::Inner>,
 ) -> Result<(), Error>
 where
     S: EntitySet + Filterable + Sortable,
+    R: DeserializeOwned + Send + 'static,
     P: Property<Entity = S::Entity> + Send + Sync,
     P::Inner: PartitionKey + Ordered + Equatable + Edm + IntoLiteral<P::Inner>,
 {
-    let mut pages: PageStream<S::Entity> = export.range_query(start, upper).pages();
+    let mut pages: PageStream<R> = export.range_query(start, upper).pages();
     loop {
         // A place in the consumer's queue before the fetch: the memory bound.
         let Ok(slot) = sender.reserve().await else { return Ok(()) };

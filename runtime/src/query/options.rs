@@ -7,6 +7,7 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use crate::entity::{Entity, EntitySet, Filterable, Sortable};
 use crate::filter::{Filter, IntoFilter, Token, render_tokens};
 use crate::profile::{InOperatorSupport, ServiceProfile};
+use crate::projection::{Expansion, Projection};
 use crate::property::{Equatable, Many, Nav, Navigation, Prop, Property, PropertyOf};
 
 /// Characters left as they are in query option values: the unreserved set
@@ -285,6 +286,14 @@ impl<E: Entity> Options<E> {
         self.raw.expand.push(navigation.into_expand());
     }
 
+    /// Selects exactly what the projection `P` holds: its properties (no
+    /// key or non-nullable property added) and its nested projections.
+    pub fn project<P: Projection<E>>(&mut self) {
+        self.raw.select = P::SELECT.to_vec();
+        self.raw.always_selected = &[];
+        self.raw.expand = P::EXPAND.iter().map(ExpandItem::projected).collect();
+    }
+
     pub fn add_order(&mut self, key: impl IntoOrderKey<E>) {
         let key = key.into_order_key();
         self.raw.order_by.push((key.property, key.descending));
@@ -330,6 +339,20 @@ pub trait Expandable<E> {
 pub struct ExpandItem {
     pub(crate) name: &'static str,
     pub(crate) options: RawOptions,
+}
+
+impl ExpandItem {
+    /// The item a projection's nested projection asks for.
+    fn projected(expansion: &Expansion) -> ExpandItem {
+        ExpandItem {
+            name: expansion.navigation(),
+            options: RawOptions {
+                select: expansion.select().to_vec(),
+                expand: expansion.expand().iter().map(ExpandItem::projected).collect(),
+                ..RawOptions::default()
+            },
+        }
+    }
 }
 
 type TargetEntity<N> = <<N as Navigation>::Target as EntitySet>::Entity;

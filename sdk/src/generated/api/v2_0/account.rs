@@ -471,7 +471,8 @@ pub struct AccountsPath(rt::CollectionPath<Accounts>);
 impl AccountsPath {
     /// Reads the collection: add `filter`, `order_by`, `select`,
     /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
-    /// page by page.
+    /// page by page. `select_as::<Row>()` reads rows of a projection
+    /// (the runtime's `projection!`) that hold only the properties they select.
     pub fn list(&self) -> rt::ListQuery<Accounts> {
         self.0.list()
     }
@@ -499,6 +500,7 @@ impl AccountsPath {
 pub struct AccountPath(rt::EntityPath<Accounts>);
 impl AccountPath {
     /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    /// `select_as::<Row>()` reads a projection (the runtime's `projection!`) instead.
     pub fn get(&self) -> rt::GetQuery<Accounts> {
         self.0.get()
     }

@@ -269,7 +269,8 @@ pub struct AccountingPeriodsPath(rt::CollectionPath<AccountingPeriods>);
 impl AccountingPeriodsPath {
     /// Reads the collection: add `filter`, `order_by`, `select`,
     /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
-    /// page by page.
+    /// page by page. `select_as::<Row>()` reads rows of a projection
+    /// (the runtime's `projection!`) that hold only the properties they select.
     pub fn list(&self) -> rt::ListQuery<AccountingPeriods> {
         self.0.list()
     }
@@ -297,6 +298,7 @@ impl AccountingPeriodsPath {
 pub struct AccountingPeriodPath(rt::EntityPath<AccountingPeriods>);
 impl AccountingPeriodPath {
     /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    /// `select_as::<Row>()` reads a projection (the runtime's `projection!`) instead.
     pub fn get(&self) -> rt::GetQuery<AccountingPeriods> {
         self.0.get()
     }

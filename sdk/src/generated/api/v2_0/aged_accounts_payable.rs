@@ -389,7 +389,8 @@ pub struct AgedAccountsPayablesPath(rt::CollectionPath<AgedAccountsPayables>);
 impl AgedAccountsPayablesPath {
     /// Reads the collection: add `filter`, `order_by`, `select`,
     /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
-    /// page by page.
+    /// page by page. `select_as::<Row>()` reads rows of a projection
+    /// (the runtime's `projection!`) that hold only the properties they select.
     pub fn list(&self) -> rt::ListQuery<AgedAccountsPayables> {
         self.0.list()
     }
@@ -417,6 +418,7 @@ impl AgedAccountsPayablesPath {
 pub struct AgedAccountsPayablePath(rt::EntityPath<AgedAccountsPayables>);
 impl AgedAccountsPayablePath {
     /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    /// `select_as::<Row>()` reads a projection (the runtime's `projection!`) instead.
     pub fn get(&self) -> rt::GetQuery<AgedAccountsPayables> {
         self.0.get()
     }

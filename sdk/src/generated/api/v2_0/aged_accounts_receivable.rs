@@ -462,7 +462,8 @@ pub struct AgedAccountsReceivablesPath(rt::CollectionPath<AgedAccountsReceivable
 impl AgedAccountsReceivablesPath {
     /// Reads the collection: add `filter`, `order_by`, `select`,
     /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
-    /// page by page.
+    /// page by page. `select_as::<Row>()` reads rows of a projection
+    /// (the runtime's `projection!`) that hold only the properties they select.
     pub fn list(&self) -> rt::ListQuery<AgedAccountsReceivables> {
         self.0.list()
     }
@@ -490,6 +491,7 @@ impl AgedAccountsReceivablesPath {
 pub struct AgedAccountsReceivablePath(rt::EntityPath<AgedAccountsReceivables>);
 impl AgedAccountsReceivablePath {
     /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    /// `select_as::<Row>()` reads a projection (the runtime's `projection!`) instead.
     pub fn get(&self) -> rt::GetQuery<AgedAccountsReceivables> {
         self.0.get()
     }

@@ -195,7 +195,8 @@ pub struct ApiCategoryRoutesPath(rt::CollectionPath<ApiCategoryRoutes>);
 impl ApiCategoryRoutesPath {
     /// Reads the collection: add `filter`, `order_by`, `select`,
     /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
-    /// page by page.
+    /// page by page. `select_as::<Row>()` reads rows of a projection
+    /// (the runtime's `projection!`) that hold only the properties they select.
     pub fn list(&self) -> rt::ListQuery<ApiCategoryRoutes> {
         self.0.list()
     }
@@ -223,6 +224,7 @@ impl ApiCategoryRoutesPath {
 pub struct ApiCategoryRoutePath(rt::EntityPath<ApiCategoryRoutes>);
 impl ApiCategoryRoutePath {
     /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    /// `select_as::<Row>()` reads a projection (the runtime's `projection!`) instead.
     pub fn get(&self) -> rt::GetQuery<ApiCategoryRoutes> {
         self.0.get()
     }

@@ -495,7 +495,8 @@ pub struct ApplyVendorEntriesPath(rt::CollectionPath<ApplyVendorEntries>);
 impl ApplyVendorEntriesPath {
     /// Reads the collection: add `filter`, `order_by`, `select`,
     /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
-    /// page by page.
+    /// page by page. `select_as::<Row>()` reads rows of a projection
+    /// (the runtime's `projection!`) that hold only the properties they select.
     pub fn list(&self) -> rt::ListQuery<ApplyVendorEntries> {
         self.0.list()
     }
@@ -523,6 +524,7 @@ impl ApplyVendorEntriesPath {
 pub struct ApplyVendorEntryPath(rt::EntityPath<ApplyVendorEntries>);
 impl ApplyVendorEntryPath {
     /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    /// `select_as::<Row>()` reads a projection (the runtime's `projection!`) instead.
     pub fn get(&self) -> rt::GetQuery<ApplyVendorEntries> {
         self.0.get()
     }

@@ -653,7 +653,8 @@ pub struct AttachmentsPath(rt::CollectionPath<Attachments>);
 impl AttachmentsPath {
     /// Reads the collection: add `filter`, `order_by`, `select`,
     /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
-    /// page by page.
+    /// page by page. `select_as::<Row>()` reads rows of a projection
+    /// (the runtime's `projection!`) that hold only the properties they select.
     pub fn list(&self) -> rt::ListQuery<Attachments> {
         self.0.list()
     }
@@ -687,6 +688,7 @@ impl AttachmentsPath {
 pub struct AttachmentPath(rt::EntityPath<Attachments>);
 impl AttachmentPath {
     /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    /// `select_as::<Row>()` reads a projection (the runtime's `projection!`) instead.
     pub fn get(&self) -> rt::GetQuery<Attachments> {
         self.0.get()
     }

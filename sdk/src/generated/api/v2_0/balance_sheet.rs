@@ -262,7 +262,8 @@ pub struct BalanceSheetsPath(rt::CollectionPath<BalanceSheets>);
 impl BalanceSheetsPath {
     /// Reads the collection: add `filter`, `order_by`, `select`,
     /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
-    /// page by page.
+    /// page by page. `select_as::<Row>()` reads rows of a projection
+    /// (the runtime's `projection!`) that hold only the properties they select.
     pub fn list(&self) -> rt::ListQuery<BalanceSheets> {
         self.0.list()
     }
@@ -290,6 +291,7 @@ impl BalanceSheetsPath {
 pub struct BalanceSheetPath(rt::EntityPath<BalanceSheets>);
 impl BalanceSheetPath {
     /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    /// `select_as::<Row>()` reads a projection (the runtime's `projection!`) instead.
     pub fn get(&self) -> rt::GetQuery<BalanceSheets> {
         self.0.get()
     }

@@ -528,7 +528,8 @@ pub struct BankAccountsPath(rt::CollectionPath<BankAccounts>);
 impl BankAccountsPath {
     /// Reads the collection: add `filter`, `order_by`, `select`,
     /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
-    /// page by page.
+    /// page by page. `select_as::<Row>()` reads rows of a projection
+    /// (the runtime's `projection!`) that hold only the properties they select.
     pub fn list(&self) -> rt::ListQuery<BankAccounts> {
         self.0.list()
     }
@@ -562,6 +563,7 @@ impl BankAccountsPath {
 pub struct BankAccountPath(rt::EntityPath<BankAccounts>);
 impl BankAccountPath {
     /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    /// `select_as::<Row>()` reads a projection (the runtime's `projection!`) instead.
     pub fn get(&self) -> rt::GetQuery<BankAccounts> {
         self.0.get()
     }

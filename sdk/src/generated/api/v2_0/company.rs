@@ -2383,7 +2383,8 @@ pub struct CompaniesPath(rt::CollectionPath<Companies>);
 impl CompaniesPath {
     /// Reads the collection: add `filter`, `order_by`, `select`,
     /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
-    /// page by page.
+    /// page by page. `select_as::<Row>()` reads rows of a projection
+    /// (the runtime's `projection!`) that hold only the properties they select.
     pub fn list(&self) -> rt::ListQuery<Companies> {
         self.0.list()
     }
@@ -2454,6 +2455,7 @@ impl CompaniesPath {
 pub struct CompanyPath(rt::EntityPath<Companies>);
 impl CompanyPath {
     /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    /// `select_as::<Row>()` reads a projection (the runtime's `projection!`) instead.
     pub fn get(&self) -> rt::GetQuery<Companies> {
         self.0.get()
     }

@@ -700,7 +700,8 @@ pub struct CompanyInformationSetPath(rt::CollectionPath<CompanyInformationSet>);
 impl CompanyInformationSetPath {
     /// Reads the collection: add `filter`, `order_by`, `select`,
     /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
-    /// page by page.
+    /// page by page. `select_as::<Row>()` reads rows of a projection
+    /// (the runtime's `projection!`) that hold only the properties they select.
     pub fn list(&self) -> rt::ListQuery<CompanyInformationSet> {
         self.0.list()
     }
@@ -728,6 +729,7 @@ impl CompanyInformationSetPath {
 pub struct CompanyInformationPath(rt::EntityPath<CompanyInformationSet>);
 impl CompanyInformationPath {
     /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    /// `select_as::<Row>()` reads a projection (the runtime's `projection!`) instead.
     pub fn get(&self) -> rt::GetQuery<CompanyInformationSet> {
         self.0.get()
     }

@@ -1027,7 +1027,8 @@ pub struct ContactsPath(rt::CollectionPath<Contacts>);
 impl ContactsPath {
     /// Reads the collection: add `filter`, `order_by`, `select`,
     /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
-    /// page by page.
+    /// page by page. `select_as::<Row>()` reads rows of a projection
+    /// (the runtime's `projection!`) that hold only the properties they select.
     pub fn list(&self) -> rt::ListQuery<Contacts> {
         self.0.list()
     }
@@ -1061,6 +1062,7 @@ impl ContactsPath {
 pub struct ContactPath(rt::EntityPath<Contacts>);
 impl ContactPath {
     /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    /// `select_as::<Row>()` reads a projection (the runtime's `projection!`) instead.
     pub fn get(&self) -> rt::GetQuery<Contacts> {
         self.0.get()
     }

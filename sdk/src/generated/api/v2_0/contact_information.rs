@@ -318,7 +318,8 @@ pub struct ContactsInformationPath(rt::CollectionPath<ContactsInformation>);
 impl ContactsInformationPath {
     /// Reads the collection: add `filter`, `order_by`, `select`,
     /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
-    /// page by page.
+    /// page by page. `select_as::<Row>()` reads rows of a projection
+    /// (the runtime's `projection!`) that hold only the properties they select.
     pub fn list(&self) -> rt::ListQuery<ContactsInformation> {
         self.0.list()
     }
@@ -346,6 +347,7 @@ impl ContactsInformationPath {
 pub struct ContactInformationPath(rt::EntityPath<ContactsInformation>);
 impl ContactInformationPath {
     /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    /// `select_as::<Row>()` reads a projection (the runtime's `projection!`) instead.
     pub fn get(&self) -> rt::GetQuery<ContactsInformation> {
         self.0.get()
     }

@@ -430,7 +430,8 @@ pub struct CurrenciesPath(rt::CollectionPath<Currencies>);
 impl CurrenciesPath {
     /// Reads the collection: add `filter`, `order_by`, `select`,
     /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
-    /// page by page.
+    /// page by page. `select_as::<Row>()` reads rows of a projection
+    /// (the runtime's `projection!`) that hold only the properties they select.
     pub fn list(&self) -> rt::ListQuery<Currencies> {
         self.0.list()
     }
@@ -464,6 +465,7 @@ impl CurrenciesPath {
 pub struct CurrencyPath(rt::EntityPath<Currencies>);
 impl CurrencyPath {
     /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    /// `select_as::<Row>()` reads a projection (the runtime's `projection!`) instead.
     pub fn get(&self) -> rt::GetQuery<Currencies> {
         self.0.get()
     }

@@ -288,7 +288,8 @@ pub struct CurrencyExchangeRatesPath(rt::CollectionPath<CurrencyExchangeRates>);
 impl CurrencyExchangeRatesPath {
     /// Reads the collection: add `filter`, `order_by`, `select`,
     /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
-    /// page by page.
+    /// page by page. `select_as::<Row>()` reads rows of a projection
+    /// (the runtime's `projection!`) that hold only the properties they select.
     pub fn list(&self) -> rt::ListQuery<CurrencyExchangeRates> {
         self.0.list()
     }
@@ -316,6 +317,7 @@ impl CurrencyExchangeRatesPath {
 pub struct CurrencyExchangeRatePath(rt::EntityPath<CurrencyExchangeRates>);
 impl CurrencyExchangeRatePath {
     /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    /// `select_as::<Row>()` reads a projection (the runtime's `projection!`) instead.
     pub fn get(&self) -> rt::GetQuery<CurrencyExchangeRates> {
         self.0.get()
     }

@@ -1422,7 +1422,8 @@ pub struct CustomersPath(rt::CollectionPath<Customers>);
 impl CustomersPath {
     /// Reads the collection: add `filter`, `order_by`, `select`,
     /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
-    /// page by page.
+    /// page by page. `select_as::<Row>()` reads rows of a projection
+    /// (the runtime's `projection!`) that hold only the properties they select.
     pub fn list(&self) -> rt::ListQuery<Customers> {
         self.0.list()
     }
@@ -1456,6 +1457,7 @@ impl CustomersPath {
 pub struct CustomerPath(rt::EntityPath<Customers>);
 impl CustomerPath {
     /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    /// `select_as::<Row>()` reads a projection (the runtime's `projection!`) instead.
     pub fn get(&self) -> rt::GetQuery<Customers> {
         self.0.get()
     }

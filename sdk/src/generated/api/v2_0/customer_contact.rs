@@ -402,7 +402,8 @@ pub struct CustomerContactsPath(rt::CollectionPath<CustomerContacts>);
 impl CustomerContactsPath {
     /// Reads the collection: add `filter`, `order_by`, `select`,
     /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
-    /// page by page.
+    /// page by page. `select_as::<Row>()` reads rows of a projection
+    /// (the runtime's `projection!`) that hold only the properties they select.
     pub fn list(&self) -> rt::ListQuery<CustomerContacts> {
         self.0.list()
     }
@@ -430,6 +431,7 @@ impl CustomerContactsPath {
 pub struct CustomerContactPath(rt::EntityPath<CustomerContacts>);
 impl CustomerContactPath {
     /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    /// `select_as::<Row>()` reads a projection (the runtime's `projection!`) instead.
     pub fn get(&self) -> rt::GetQuery<CustomerContacts> {
         self.0.get()
     }

@@ -823,7 +823,8 @@ pub struct CustomerPaymentsPath(rt::CollectionPath<CustomerPayments>);
 impl CustomerPaymentsPath {
     /// Reads the collection: add `filter`, `order_by`, `select`,
     /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
-    /// page by page.
+    /// page by page. `select_as::<Row>()` reads rows of a projection
+    /// (the runtime's `projection!`) that hold only the properties they select.
     pub fn list(&self) -> rt::ListQuery<CustomerPayments> {
         self.0.list()
     }
@@ -857,6 +858,7 @@ impl CustomerPaymentsPath {
 pub struct CustomerPaymentPath(rt::EntityPath<CustomerPayments>);
 impl CustomerPaymentPath {
     /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    /// `select_as::<Row>()` reads a projection (the runtime's `projection!`) instead.
     pub fn get(&self) -> rt::GetQuery<CustomerPayments> {
         self.0.get()
     }

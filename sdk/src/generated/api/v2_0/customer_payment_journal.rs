@@ -437,7 +437,8 @@ pub struct CustomerPaymentJournalsPath(rt::CollectionPath<CustomerPaymentJournal
 impl CustomerPaymentJournalsPath {
     /// Reads the collection: add `filter`, `order_by`, `select`,
     /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
-    /// page by page.
+    /// page by page. `select_as::<Row>()` reads rows of a projection
+    /// (the runtime's `projection!`) that hold only the properties they select.
     pub fn list(&self) -> rt::ListQuery<CustomerPaymentJournals> {
         self.0.list()
     }
@@ -474,6 +475,7 @@ impl CustomerPaymentJournalsPath {
 pub struct CustomerPaymentJournalPath(rt::EntityPath<CustomerPaymentJournals>);
 impl CustomerPaymentJournalPath {
     /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    /// `select_as::<Row>()` reads a projection (the runtime's `projection!`) instead.
     pub fn get(&self) -> rt::GetQuery<CustomerPaymentJournals> {
         self.0.get()
     }

@@ -316,7 +316,8 @@ pub struct CustomerReturnReasonsPath(rt::CollectionPath<CustomerReturnReasons>);
 impl CustomerReturnReasonsPath {
     /// Reads the collection: add `filter`, `order_by`, `select`,
     /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
-    /// page by page.
+    /// page by page. `select_as::<Row>()` reads rows of a projection
+    /// (the runtime's `projection!`) that hold only the properties they select.
     pub fn list(&self) -> rt::ListQuery<CustomerReturnReasons> {
         self.0.list()
     }
@@ -353,6 +354,7 @@ impl CustomerReturnReasonsPath {
 pub struct CustomerReturnReasonPath(rt::EntityPath<CustomerReturnReasons>);
 impl CustomerReturnReasonPath {
     /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    /// `select_as::<Row>()` reads a projection (the runtime's `projection!`) instead.
     pub fn get(&self) -> rt::GetQuery<CustomerReturnReasons> {
         self.0.get()
     }

@@ -252,7 +252,8 @@ pub struct CustomerSalesPath(rt::CollectionPath<CustomerSales>);
 impl CustomerSalesPath {
     /// Reads the collection: add `filter`, `order_by`, `select`,
     /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
-    /// page by page.
+    /// page by page. `select_as::<Row>()` reads rows of a projection
+    /// (the runtime's `projection!`) that hold only the properties they select.
     pub fn list(&self) -> rt::ListQuery<CustomerSales> {
         self.0.list()
     }
@@ -295,6 +296,7 @@ impl CustomerSalesPath {
 pub struct CustomerSalePath(rt::EntityPath<CustomerSales>);
 impl CustomerSalePath {
     /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    /// `select_as::<Row>()` reads a projection (the runtime's `projection!`) instead.
     pub fn get(&self) -> rt::GetQuery<CustomerSales> {
         self.0.get()
     }

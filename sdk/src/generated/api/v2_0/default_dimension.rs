@@ -668,7 +668,8 @@ pub struct DefaultDimensionsPath(rt::CollectionPath<DefaultDimensions>);
 impl DefaultDimensionsPath {
     /// Reads the collection: add `filter`, `order_by`, `select`,
     /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
-    /// page by page.
+    /// page by page. `select_as::<Row>()` reads rows of a projection
+    /// (the runtime's `projection!`) that hold only the properties they select.
     pub fn list(&self) -> rt::ListQuery<DefaultDimensions> {
         self.0.list()
     }
@@ -705,6 +706,7 @@ impl DefaultDimensionsPath {
 pub struct DefaultDimensionPath(rt::EntityPath<DefaultDimensions>);
 impl DefaultDimensionPath {
     /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    /// `select_as::<Row>()` reads a projection (the runtime's `projection!`) instead.
     pub fn get(&self) -> rt::GetQuery<DefaultDimensions> {
         self.0.get()
     }

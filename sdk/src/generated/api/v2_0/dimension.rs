@@ -247,7 +247,8 @@ pub struct DimensionsPath(rt::CollectionPath<Dimensions>);
 impl DimensionsPath {
     /// Reads the collection: add `filter`, `order_by`, `select`,
     /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
-    /// page by page.
+    /// page by page. `select_as::<Row>()` reads rows of a projection
+    /// (the runtime's `projection!`) that hold only the properties they select.
     pub fn list(&self) -> rt::ListQuery<Dimensions> {
         self.0.list()
     }
@@ -275,6 +276,7 @@ impl DimensionsPath {
 pub struct DimensionPath(rt::EntityPath<Dimensions>);
 impl DimensionPath {
     /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    /// `select_as::<Row>()` reads a projection (the runtime's `projection!`) instead.
     pub fn get(&self) -> rt::GetQuery<Dimensions> {
         self.0.get()
     }

@@ -1123,7 +1123,8 @@ pub struct DimensionSetLinesPath(rt::CollectionPath<DimensionSetLines>);
 impl DimensionSetLinesPath {
     /// Reads the collection: add `filter`, `order_by`, `select`,
     /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
-    /// page by page.
+    /// page by page. `select_as::<Row>()` reads rows of a projection
+    /// (the runtime's `projection!`) that hold only the properties they select.
     pub fn list(&self) -> rt::ListQuery<DimensionSetLines> {
         self.0.list()
     }
@@ -1160,6 +1161,7 @@ impl DimensionSetLinesPath {
 pub struct DimensionSetLinePath(rt::EntityPath<DimensionSetLines>);
 impl DimensionSetLinePath {
     /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    /// `select_as::<Row>()` reads a projection (the runtime's `projection!`) instead.
     pub fn get(&self) -> rt::GetQuery<DimensionSetLines> {
         self.0.get()
     }

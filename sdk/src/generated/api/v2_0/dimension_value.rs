@@ -267,7 +267,8 @@ pub struct DimensionValuesPath(rt::CollectionPath<DimensionValues>);
 impl DimensionValuesPath {
     /// Reads the collection: add `filter`, `order_by`, `select`,
     /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
-    /// page by page.
+    /// page by page. `select_as::<Row>()` reads rows of a projection
+    /// (the runtime's `projection!`) that hold only the properties they select.
     pub fn list(&self) -> rt::ListQuery<DimensionValues> {
         self.0.list()
     }
@@ -295,6 +296,7 @@ impl DimensionValuesPath {
 pub struct DimensionValuePath(rt::EntityPath<DimensionValues>);
 impl DimensionValuePath {
     /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    /// `select_as::<Row>()` reads a projection (the runtime's `projection!`) instead.
     pub fn get(&self) -> rt::GetQuery<DimensionValues> {
         self.0.get()
     }

@@ -290,7 +290,8 @@ pub struct DisputeStatusSetPath(rt::CollectionPath<DisputeStatusSet>);
 impl DisputeStatusSetPath {
     /// Reads the collection: add `filter`, `order_by`, `select`,
     /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
-    /// page by page.
+    /// page by page. `select_as::<Row>()` reads rows of a projection
+    /// (the runtime's `projection!`) that hold only the properties they select.
     pub fn list(&self) -> rt::ListQuery<DisputeStatusSet> {
         self.0.list()
     }
@@ -324,6 +325,7 @@ impl DisputeStatusSetPath {
 pub struct DisputeStatusPath(rt::EntityPath<DisputeStatusSet>);
 impl DisputeStatusPath {
     /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    /// `select_as::<Row>()` reads a projection (the runtime's `projection!`) instead.
     pub fn get(&self) -> rt::GetQuery<DisputeStatusSet> {
         self.0.get()
     }

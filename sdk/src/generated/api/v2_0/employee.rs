@@ -1113,7 +1113,8 @@ pub struct EmployeesPath(rt::CollectionPath<Employees>);
 impl EmployeesPath {
     /// Reads the collection: add `filter`, `order_by`, `select`,
     /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
-    /// page by page.
+    /// page by page. `select_as::<Row>()` reads rows of a projection
+    /// (the runtime's `projection!`) that hold only the properties they select.
     pub fn list(&self) -> rt::ListQuery<Employees> {
         self.0.list()
     }
@@ -1147,6 +1148,7 @@ impl EmployeesPath {
 pub struct EmployeePath(rt::EntityPath<Employees>);
 impl EmployeePath {
     /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    /// `select_as::<Row>()` reads a projection (the runtime's `projection!`) instead.
     pub fn get(&self) -> rt::GetQuery<Employees> {
         self.0.get()
     }

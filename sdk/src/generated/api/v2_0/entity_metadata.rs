@@ -515,7 +515,8 @@ pub struct EntityDefinitionsPath(rt::CollectionPath<EntityDefinitions>);
 impl EntityDefinitionsPath {
     /// Reads the collection: add `filter`, `order_by`, `select`,
     /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
-    /// page by page.
+    /// page by page. `select_as::<Row>()` reads rows of a projection
+    /// (the runtime's `projection!`) that hold only the properties they select.
     pub fn list(&self) -> rt::ListQuery<EntityDefinitions> {
         self.0.list()
     }
@@ -549,6 +550,7 @@ impl EntityDefinitionsPath {
 pub struct EntityMetadataPath(rt::EntityPath<EntityDefinitions>);
 impl EntityMetadataPath {
     /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    /// `select_as::<Row>()` reads a projection (the runtime's `projection!`) instead.
     pub fn get(&self) -> rt::GetQuery<EntityDefinitions> {
         self.0.get()
     }

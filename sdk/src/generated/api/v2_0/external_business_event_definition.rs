@@ -363,7 +363,8 @@ pub struct ExternalBusinessEventDefinitionsPath(
 impl ExternalBusinessEventDefinitionsPath {
     /// Reads the collection: add `filter`, `order_by`, `select`,
     /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
-    /// page by page.
+    /// page by page. `select_as::<Row>()` reads rows of a projection
+    /// (the runtime's `projection!`) that hold only the properties they select.
     pub fn list(&self) -> rt::ListQuery<ExternalBusinessEventDefinitions> {
         self.0.list()
     }
@@ -439,6 +440,7 @@ pub struct ExternalBusinessEventDefinitionPath(
 );
 impl ExternalBusinessEventDefinitionPath {
     /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    /// `select_as::<Row>()` reads a projection (the runtime's `projection!`) instead.
     pub fn get(&self) -> rt::GetQuery<ExternalBusinessEventDefinitions> {
         self.0.get()
     }

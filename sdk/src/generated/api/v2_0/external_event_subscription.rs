@@ -731,7 +731,8 @@ pub struct ExternalEventSubscriptionsPath(
 impl ExternalEventSubscriptionsPath {
     /// Reads the collection: add `filter`, `order_by`, `select`,
     /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
-    /// page by page.
+    /// page by page. `select_as::<Row>()` reads rows of a projection
+    /// (the runtime's `projection!`) that hold only the properties they select.
     pub fn list(&self) -> rt::ListQuery<ExternalEventSubscriptions> {
         self.0.list()
     }
@@ -768,6 +769,7 @@ impl ExternalEventSubscriptionsPath {
 pub struct ExternalEventSubscriptionPath(rt::EntityPath<ExternalEventSubscriptions>);
 impl ExternalEventSubscriptionPath {
     /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    /// `select_as::<Row>()` reads a projection (the runtime's `projection!`) instead.
     pub fn get(&self) -> rt::GetQuery<ExternalEventSubscriptions> {
         self.0.get()
     }

@@ -686,7 +686,8 @@ pub struct FixedAssetsPath(rt::CollectionPath<FixedAssets>);
 impl FixedAssetsPath {
     /// Reads the collection: add `filter`, `order_by`, `select`,
     /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
-    /// page by page.
+    /// page by page. `select_as::<Row>()` reads rows of a projection
+    /// (the runtime's `projection!`) that hold only the properties they select.
     pub fn list(&self) -> rt::ListQuery<FixedAssets> {
         self.0.list()
     }
@@ -720,6 +721,7 @@ impl FixedAssetsPath {
 pub struct FixedAssetPath(rt::EntityPath<FixedAssets>);
 impl FixedAssetPath {
     /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    /// `select_as::<Row>()` reads a projection (the runtime's `projection!`) instead.
     pub fn get(&self) -> rt::GetQuery<FixedAssets> {
         self.0.get()
     }

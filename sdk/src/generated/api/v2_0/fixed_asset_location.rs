@@ -314,7 +314,8 @@ pub struct FixedAssetLocationsPath(rt::CollectionPath<FixedAssetLocations>);
 impl FixedAssetLocationsPath {
     /// Reads the collection: add `filter`, `order_by`, `select`,
     /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
-    /// page by page.
+    /// page by page. `select_as::<Row>()` reads rows of a projection
+    /// (the runtime's `projection!`) that hold only the properties they select.
     pub fn list(&self) -> rt::ListQuery<FixedAssetLocations> {
         self.0.list()
     }
@@ -351,6 +352,7 @@ impl FixedAssetLocationsPath {
 pub struct FixedAssetLocationPath(rt::EntityPath<FixedAssetLocations>);
 impl FixedAssetLocationPath {
     /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    /// `select_as::<Row>()` reads a projection (the runtime's `projection!`) instead.
     pub fn get(&self) -> rt::GetQuery<FixedAssetLocations> {
         self.0.get()
     }

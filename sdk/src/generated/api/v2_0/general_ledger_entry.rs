@@ -523,7 +523,8 @@ pub struct GeneralLedgerEntriesPath(rt::CollectionPath<GeneralLedgerEntries>);
 impl GeneralLedgerEntriesPath {
     /// Reads the collection: add `filter`, `order_by`, `select`,
     /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
-    /// page by page.
+    /// page by page. `select_as::<Row>()` reads rows of a projection
+    /// (the runtime's `projection!`) that hold only the properties they select.
     pub fn list(&self) -> rt::ListQuery<GeneralLedgerEntries> {
         self.0.list()
     }
@@ -551,6 +552,7 @@ impl GeneralLedgerEntriesPath {
 pub struct GeneralLedgerEntryPath(rt::EntityPath<GeneralLedgerEntries>);
 impl GeneralLedgerEntryPath {
     /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    /// `select_as::<Row>()` reads a projection (the runtime's `projection!`) instead.
     pub fn get(&self) -> rt::GetQuery<GeneralLedgerEntries> {
         self.0.get()
     }

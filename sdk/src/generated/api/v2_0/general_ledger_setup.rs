@@ -499,7 +499,8 @@ pub struct GeneralLedgerSetupSetPath(rt::CollectionPath<GeneralLedgerSetupSet>);
 impl GeneralLedgerSetupSetPath {
     /// Reads the collection: add `filter`, `order_by`, `select`,
     /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
-    /// page by page.
+    /// page by page. `select_as::<Row>()` reads rows of a projection
+    /// (the runtime's `projection!`) that hold only the properties they select.
     pub fn list(&self) -> rt::ListQuery<GeneralLedgerSetupSet> {
         self.0.list()
     }
@@ -527,6 +528,7 @@ impl GeneralLedgerSetupSetPath {
 pub struct GeneralLedgerSetupPath(rt::EntityPath<GeneralLedgerSetupSet>);
 impl GeneralLedgerSetupPath {
     /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    /// `select_as::<Row>()` reads a projection (the runtime's `projection!`) instead.
     pub fn get(&self) -> rt::GetQuery<GeneralLedgerSetupSet> {
         self.0.get()
     }

@@ -257,7 +257,8 @@ pub struct GeneralProductPostingGroupsPath(
 impl GeneralProductPostingGroupsPath {
     /// Reads the collection: add `filter`, `order_by`, `select`,
     /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
-    /// page by page.
+    /// page by page. `select_as::<Row>()` reads rows of a projection
+    /// (the runtime's `projection!`) that hold only the properties they select.
     pub fn list(&self) -> rt::ListQuery<GeneralProductPostingGroups> {
         self.0.list()
     }
@@ -285,6 +286,7 @@ impl GeneralProductPostingGroupsPath {
 pub struct GeneralProductPostingGroupPath(rt::EntityPath<GeneralProductPostingGroups>);
 impl GeneralProductPostingGroupPath {
     /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    /// `select_as::<Row>()` reads a projection (the runtime's `projection!`) instead.
     pub fn get(&self) -> rt::GetQuery<GeneralProductPostingGroups> {
         self.0.get()
     }

@@ -262,7 +262,8 @@ pub struct IncomeStatementsPath(rt::CollectionPath<IncomeStatements>);
 impl IncomeStatementsPath {
     /// Reads the collection: add `filter`, `order_by`, `select`,
     /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
-    /// page by page.
+    /// page by page. `select_as::<Row>()` reads rows of a projection
+    /// (the runtime's `projection!`) that hold only the properties they select.
     pub fn list(&self) -> rt::ListQuery<IncomeStatements> {
         self.0.list()
     }
@@ -290,6 +291,7 @@ impl IncomeStatementsPath {
 pub struct IncomeStatementPath(rt::EntityPath<IncomeStatements>);
 impl IncomeStatementPath {
     /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    /// `select_as::<Row>()` reads a projection (the runtime's `projection!`) instead.
     pub fn get(&self) -> rt::GetQuery<IncomeStatements> {
         self.0.get()
     }

@@ -198,7 +198,8 @@ pub struct InventoryPostingGroupsPath(rt::CollectionPath<InventoryPostingGroups>
 impl InventoryPostingGroupsPath {
     /// Reads the collection: add `filter`, `order_by`, `select`,
     /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
-    /// page by page.
+    /// page by page. `select_as::<Row>()` reads rows of a projection
+    /// (the runtime's `projection!`) that hold only the properties they select.
     pub fn list(&self) -> rt::ListQuery<InventoryPostingGroups> {
         self.0.list()
     }
@@ -226,6 +227,7 @@ impl InventoryPostingGroupsPath {
 pub struct InventoryPostingGroupPath(rt::EntityPath<InventoryPostingGroups>);
 impl InventoryPostingGroupPath {
     /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    /// `select_as::<Row>()` reads a projection (the runtime's `projection!`) instead.
     pub fn get(&self) -> rt::GetQuery<InventoryPostingGroups> {
         self.0.get()
     }

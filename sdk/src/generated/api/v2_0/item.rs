@@ -1220,7 +1220,8 @@ pub struct ItemsPath(rt::CollectionPath<Items>);
 impl ItemsPath {
     /// Reads the collection: add `filter`, `order_by`, `select`,
     /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
-    /// page by page.
+    /// page by page. `select_as::<Row>()` reads rows of a projection
+    /// (the runtime's `projection!`) that hold only the properties they select.
     pub fn list(&self) -> rt::ListQuery<Items> {
         self.0.list()
     }
@@ -1254,6 +1255,7 @@ impl ItemsPath {
 pub struct ItemPath(rt::EntityPath<Items>);
 impl ItemPath {
     /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    /// `select_as::<Row>()` reads a projection (the runtime's `projection!`) instead.
     pub fn get(&self) -> rt::GetQuery<Items> {
         self.0.get()
     }

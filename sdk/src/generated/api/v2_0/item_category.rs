@@ -314,7 +314,8 @@ pub struct ItemCategoriesPath(rt::CollectionPath<ItemCategories>);
 impl ItemCategoriesPath {
     /// Reads the collection: add `filter`, `order_by`, `select`,
     /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
-    /// page by page.
+    /// page by page. `select_as::<Row>()` reads rows of a projection
+    /// (the runtime's `projection!`) that hold only the properties they select.
     pub fn list(&self) -> rt::ListQuery<ItemCategories> {
         self.0.list()
     }
@@ -348,6 +349,7 @@ impl ItemCategoriesPath {
 pub struct ItemCategoryPath(rt::EntityPath<ItemCategories>);
 impl ItemCategoryPath {
     /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    /// `select_as::<Row>()` reads a projection (the runtime's `projection!`) instead.
     pub fn get(&self) -> rt::GetQuery<ItemCategories> {
         self.0.get()
     }

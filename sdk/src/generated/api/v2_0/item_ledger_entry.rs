@@ -428,7 +428,8 @@ pub struct ItemLedgerEntriesPath(rt::CollectionPath<ItemLedgerEntries>);
 impl ItemLedgerEntriesPath {
     /// Reads the collection: add `filter`, `order_by`, `select`,
     /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
-    /// page by page.
+    /// page by page. `select_as::<Row>()` reads rows of a projection
+    /// (the runtime's `projection!`) that hold only the properties they select.
     pub fn list(&self) -> rt::ListQuery<ItemLedgerEntries> {
         self.0.list()
     }
@@ -456,6 +457,7 @@ impl ItemLedgerEntriesPath {
 pub struct ItemLedgerEntryPath(rt::EntityPath<ItemLedgerEntries>);
 impl ItemLedgerEntryPath {
     /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    /// `select_as::<Row>()` reads a projection (the runtime's `projection!`) instead.
     pub fn get(&self) -> rt::GetQuery<ItemLedgerEntries> {
         self.0.get()
     }

@@ -405,7 +405,8 @@ pub struct ItemVariantsPath(rt::CollectionPath<ItemVariants>);
 impl ItemVariantsPath {
     /// Reads the collection: add `filter`, `order_by`, `select`,
     /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
-    /// page by page.
+    /// page by page. `select_as::<Row>()` reads rows of a projection
+    /// (the runtime's `projection!`) that hold only the properties they select.
     pub fn list(&self) -> rt::ListQuery<ItemVariants> {
         self.0.list()
     }
@@ -439,6 +440,7 @@ impl ItemVariantsPath {
 pub struct ItemVariantPath(rt::EntityPath<ItemVariants>);
 impl ItemVariantPath {
     /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    /// `select_as::<Row>()` reads a projection (the runtime's `projection!`) instead.
     pub fn get(&self) -> rt::GetQuery<ItemVariants> {
         self.0.get()
     }

@@ -1229,7 +1229,8 @@ pub struct JobQueueEntriesPath(rt::CollectionPath<JobQueueEntries>);
 impl JobQueueEntriesPath {
     /// Reads the collection: add `filter`, `order_by`, `select`,
     /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
-    /// page by page.
+    /// page by page. `select_as::<Row>()` reads rows of a projection
+    /// (the runtime's `projection!`) that hold only the properties they select.
     pub fn list(&self) -> rt::ListQuery<JobQueueEntries> {
         self.0.list()
     }
@@ -1257,6 +1258,7 @@ impl JobQueueEntriesPath {
 pub struct JobQueueEntryPath(rt::EntityPath<JobQueueEntries>);
 impl JobQueueEntryPath {
     /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    /// `select_as::<Row>()` reads a projection (the runtime's `projection!`) instead.
     pub fn get(&self) -> rt::GetQuery<JobQueueEntries> {
         self.0.get()
     }

@@ -520,7 +520,8 @@ pub struct JobQueueLogEntriesPath(rt::CollectionPath<JobQueueLogEntries>);
 impl JobQueueLogEntriesPath {
     /// Reads the collection: add `filter`, `order_by`, `select`,
     /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
-    /// page by page.
+    /// page by page. `select_as::<Row>()` reads rows of a projection
+    /// (the runtime's `projection!`) that hold only the properties they select.
     pub fn list(&self) -> rt::ListQuery<JobQueueLogEntries> {
         self.0.list()
     }
@@ -548,6 +549,7 @@ impl JobQueueLogEntriesPath {
 pub struct JobQueueLogEntryPath(rt::EntityPath<JobQueueLogEntries>);
 impl JobQueueLogEntryPath {
     /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    /// `select_as::<Row>()` reads a projection (the runtime's `projection!`) instead.
     pub fn get(&self) -> rt::GetQuery<JobQueueLogEntries> {
         self.0.get()
     }

@@ -466,7 +466,8 @@ pub struct JournalsPath(rt::CollectionPath<Journals>);
 impl JournalsPath {
     /// Reads the collection: add `filter`, `order_by`, `select`,
     /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
-    /// page by page.
+    /// page by page. `select_as::<Row>()` reads rows of a projection
+    /// (the runtime's `projection!`) that hold only the properties they select.
     pub fn list(&self) -> rt::ListQuery<Journals> {
         self.0.list()
     }
@@ -500,6 +501,7 @@ impl JournalsPath {
 pub struct JournalPath(rt::EntityPath<Journals>);
 impl JournalPath {
     /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    /// `select_as::<Row>()` reads a projection (the runtime's `projection!`) instead.
     pub fn get(&self) -> rt::GetQuery<Journals> {
         self.0.get()
     }

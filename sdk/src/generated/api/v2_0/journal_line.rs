@@ -994,7 +994,8 @@ pub struct JournalLinesPath(rt::CollectionPath<JournalLines>);
 impl JournalLinesPath {
     /// Reads the collection: add `filter`, `order_by`, `select`,
     /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
-    /// page by page.
+    /// page by page. `select_as::<Row>()` reads rows of a projection
+    /// (the runtime's `projection!`) that hold only the properties they select.
     pub fn list(&self) -> rt::ListQuery<JournalLines> {
         self.0.list()
     }
@@ -1028,6 +1029,7 @@ impl JournalLinesPath {
 pub struct JournalLinePath(rt::EntityPath<JournalLines>);
 impl JournalLinePath {
     /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    /// `select_as::<Row>()` reads a projection (the runtime's `projection!`) instead.
     pub fn get(&self) -> rt::GetQuery<JournalLines> {
         self.0.get()
     }

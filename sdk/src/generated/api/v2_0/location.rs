@@ -658,7 +658,8 @@ pub struct LocationsPath(rt::CollectionPath<Locations>);
 impl LocationsPath {
     /// Reads the collection: add `filter`, `order_by`, `select`,
     /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
-    /// page by page.
+    /// page by page. `select_as::<Row>()` reads rows of a projection
+    /// (the runtime's `projection!`) that hold only the properties they select.
     pub fn list(&self) -> rt::ListQuery<Locations> {
         self.0.list()
     }
@@ -692,6 +693,7 @@ impl LocationsPath {
 pub struct LocationPath(rt::EntityPath<Locations>);
 impl LocationPath {
     /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    /// `select_as::<Row>()` reads a projection (the runtime's `projection!`) instead.
     pub fn get(&self) -> rt::GetQuery<Locations> {
         self.0.get()
     }

@@ -820,7 +820,8 @@ pub struct OpportunitiesPath(rt::CollectionPath<Opportunities>);
 impl OpportunitiesPath {
     /// Reads the collection: add `filter`, `order_by`, `select`,
     /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
-    /// page by page.
+    /// page by page. `select_as::<Row>()` reads rows of a projection
+    /// (the runtime's `projection!`) that hold only the properties they select.
     pub fn list(&self) -> rt::ListQuery<Opportunities> {
         self.0.list()
     }
@@ -854,6 +855,7 @@ impl OpportunitiesPath {
 pub struct OpportunityPath(rt::EntityPath<Opportunities>);
 impl OpportunityPath {
     /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    /// `select_as::<Row>()` reads a projection (the runtime's `projection!`) instead.
     pub fn get(&self) -> rt::GetQuery<Opportunities> {
         self.0.get()
     }

@@ -472,7 +472,8 @@ pub struct PaymentTermsPath(rt::CollectionPath<PaymentTerms>);
 impl PaymentTermsPath {
     /// Reads the collection: add `filter`, `order_by`, `select`,
     /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
-    /// page by page.
+    /// page by page. `select_as::<Row>()` reads rows of a projection
+    /// (the runtime's `projection!`) that hold only the properties they select.
     pub fn list(&self) -> rt::ListQuery<PaymentTerms> {
         self.0.list()
     }
@@ -506,6 +507,7 @@ impl PaymentTermsPath {
 pub struct PaymentTermPath(rt::EntityPath<PaymentTerms>);
 impl PaymentTermPath {
     /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    /// `select_as::<Row>()` reads a projection (the runtime's `projection!`) instead.
     pub fn get(&self) -> rt::GetQuery<PaymentTerms> {
         self.0.get()
     }

@@ -362,7 +362,8 @@ pub struct PdfDocumentSetPath(rt::CollectionPath<PdfDocumentSet>);
 impl PdfDocumentSetPath {
     /// Reads the collection: add `filter`, `order_by`, `select`,
     /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
-    /// page by page.
+    /// page by page. `select_as::<Row>()` reads rows of a projection
+    /// (the runtime's `projection!`) that hold only the properties they select.
     pub fn list(&self) -> rt::ListQuery<PdfDocumentSet> {
         self.0.list()
     }
@@ -390,6 +391,7 @@ impl PdfDocumentSetPath {
 pub struct PdfDocumentPath(rt::EntityPath<PdfDocumentSet>);
 impl PdfDocumentPath {
     /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    /// `select_as::<Row>()` reads a projection (the runtime's `projection!`) instead.
     pub fn get(&self) -> rt::GetQuery<PdfDocumentSet> {
         self.0.get()
     }

@@ -440,7 +440,8 @@ pub struct PicturesPath(rt::CollectionPath<Pictures>);
 impl PicturesPath {
     /// Reads the collection: add `filter`, `order_by`, `select`,
     /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
-    /// page by page.
+    /// page by page. `select_as::<Row>()` reads rows of a projection
+    /// (the runtime's `projection!`) that hold only the properties they select.
     pub fn list(&self) -> rt::ListQuery<Pictures> {
         self.0.list()
     }
@@ -468,6 +469,7 @@ impl PicturesPath {
 pub struct PicturePath(rt::EntityPath<Pictures>);
 impl PicturePath {
     /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    /// `select_as::<Row>()` reads a projection (the runtime's `projection!`) instead.
     pub fn get(&self) -> rt::GetQuery<Pictures> {
         self.0.get()
     }

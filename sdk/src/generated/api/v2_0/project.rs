@@ -357,7 +357,8 @@ pub struct ProjectsPath(rt::CollectionPath<Projects>);
 impl ProjectsPath {
     /// Reads the collection: add `filter`, `order_by`, `select`,
     /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
-    /// page by page.
+    /// page by page. `select_as::<Row>()` reads rows of a projection
+    /// (the runtime's `projection!`) that hold only the properties they select.
     pub fn list(&self) -> rt::ListQuery<Projects> {
         self.0.list()
     }
@@ -391,6 +392,7 @@ impl ProjectsPath {
 pub struct ProjectPath(rt::EntityPath<Projects>);
 impl ProjectPath {
     /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    /// `select_as::<Row>()` reads a projection (the runtime's `projection!`) instead.
     pub fn get(&self) -> rt::GetQuery<Projects> {
         self.0.get()
     }

@@ -2016,7 +2016,8 @@ pub struct PurchaseCreditMemosPath(rt::CollectionPath<PurchaseCreditMemos>);
 impl PurchaseCreditMemosPath {
     /// Reads the collection: add `filter`, `order_by`, `select`,
     /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
-    /// page by page.
+    /// page by page. `select_as::<Row>()` reads rows of a projection
+    /// (the runtime's `projection!`) that hold only the properties they select.
     pub fn list(&self) -> rt::ListQuery<PurchaseCreditMemos> {
         self.0.list()
     }
@@ -2053,6 +2054,7 @@ impl PurchaseCreditMemosPath {
 pub struct PurchaseCreditMemoPath(rt::EntityPath<PurchaseCreditMemos>);
 impl PurchaseCreditMemoPath {
     /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    /// `select_as::<Row>()` reads a projection (the runtime's `projection!`) instead.
     pub fn get(&self) -> rt::GetQuery<PurchaseCreditMemos> {
         self.0.get()
     }

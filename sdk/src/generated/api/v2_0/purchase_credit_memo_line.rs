@@ -1341,7 +1341,8 @@ pub struct PurchaseCreditMemoLinesPath(rt::CollectionPath<PurchaseCreditMemoLine
 impl PurchaseCreditMemoLinesPath {
     /// Reads the collection: add `filter`, `order_by`, `select`,
     /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
-    /// page by page.
+    /// page by page. `select_as::<Row>()` reads rows of a projection
+    /// (the runtime's `projection!`) that hold only the properties they select.
     pub fn list(&self) -> rt::ListQuery<PurchaseCreditMemoLines> {
         self.0.list()
     }
@@ -1378,6 +1379,7 @@ impl PurchaseCreditMemoLinesPath {
 pub struct PurchaseCreditMemoLinePath(rt::EntityPath<PurchaseCreditMemoLines>);
 impl PurchaseCreditMemoLinePath {
     /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    /// `select_as::<Row>()` reads a projection (the runtime's `projection!`) instead.
     pub fn get(&self) -> rt::GetQuery<PurchaseCreditMemoLines> {
         self.0.get()
     }

@@ -2147,7 +2147,8 @@ pub struct PurchaseInvoicesPath(rt::CollectionPath<PurchaseInvoices>);
 impl PurchaseInvoicesPath {
     /// Reads the collection: add `filter`, `order_by`, `select`,
     /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
-    /// page by page.
+    /// page by page. `select_as::<Row>()` reads rows of a projection
+    /// (the runtime's `projection!`) that hold only the properties they select.
     pub fn list(&self) -> rt::ListQuery<PurchaseInvoices> {
         self.0.list()
     }
@@ -2181,6 +2182,7 @@ impl PurchaseInvoicesPath {
 pub struct PurchaseInvoicePath(rt::EntityPath<PurchaseInvoices>);
 impl PurchaseInvoicePath {
     /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    /// `select_as::<Row>()` reads a projection (the runtime's `projection!`) instead.
     pub fn get(&self) -> rt::GetQuery<PurchaseInvoices> {
         self.0.get()
     }

@@ -1411,7 +1411,8 @@ pub struct PurchaseInvoiceLinesPath(rt::CollectionPath<PurchaseInvoiceLines>);
 impl PurchaseInvoiceLinesPath {
     /// Reads the collection: add `filter`, `order_by`, `select`,
     /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
-    /// page by page.
+    /// page by page. `select_as::<Row>()` reads rows of a projection
+    /// (the runtime's `projection!`) that hold only the properties they select.
     pub fn list(&self) -> rt::ListQuery<PurchaseInvoiceLines> {
         self.0.list()
     }
@@ -1448,6 +1449,7 @@ impl PurchaseInvoiceLinesPath {
 pub struct PurchaseInvoiceLinePath(rt::EntityPath<PurchaseInvoiceLines>);
 impl PurchaseInvoiceLinePath {
     /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    /// `select_as::<Row>()` reads a projection (the runtime's `projection!`) instead.
     pub fn get(&self) -> rt::GetQuery<PurchaseInvoiceLines> {
         self.0.get()
     }

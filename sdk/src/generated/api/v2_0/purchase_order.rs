@@ -2145,7 +2145,8 @@ pub struct PurchaseOrdersPath(rt::CollectionPath<PurchaseOrders>);
 impl PurchaseOrdersPath {
     /// Reads the collection: add `filter`, `order_by`, `select`,
     /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
-    /// page by page.
+    /// page by page. `select_as::<Row>()` reads rows of a projection
+    /// (the runtime's `projection!`) that hold only the properties they select.
     pub fn list(&self) -> rt::ListQuery<PurchaseOrders> {
         self.0.list()
     }
@@ -2179,6 +2180,7 @@ impl PurchaseOrdersPath {
 pub struct PurchaseOrderPath(rt::EntityPath<PurchaseOrders>);
 impl PurchaseOrderPath {
     /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    /// `select_as::<Row>()` reads a projection (the runtime's `projection!`) instead.
     pub fn get(&self) -> rt::GetQuery<PurchaseOrders> {
         self.0.get()
     }

@@ -1585,7 +1585,8 @@ pub struct PurchaseOrderLinesPath(rt::CollectionPath<PurchaseOrderLines>);
 impl PurchaseOrderLinesPath {
     /// Reads the collection: add `filter`, `order_by`, `select`,
     /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
-    /// page by page.
+    /// page by page. `select_as::<Row>()` reads rows of a projection
+    /// (the runtime's `projection!`) that hold only the properties they select.
     pub fn list(&self) -> rt::ListQuery<PurchaseOrderLines> {
         self.0.list()
     }
@@ -1622,6 +1623,7 @@ impl PurchaseOrderLinesPath {
 pub struct PurchaseOrderLinePath(rt::EntityPath<PurchaseOrderLines>);
 impl PurchaseOrderLinePath {
     /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    /// `select_as::<Row>()` reads a projection (the runtime's `projection!`) instead.
     pub fn get(&self) -> rt::GetQuery<PurchaseOrderLines> {
         self.0.get()
     }

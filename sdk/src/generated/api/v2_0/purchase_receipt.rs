@@ -934,7 +934,8 @@ pub struct PurchaseReceiptsPath(rt::CollectionPath<PurchaseReceipts>);
 impl PurchaseReceiptsPath {
     /// Reads the collection: add `filter`, `order_by`, `select`,
     /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
-    /// page by page.
+    /// page by page. `select_as::<Row>()` reads rows of a projection
+    /// (the runtime's `projection!`) that hold only the properties they select.
     pub fn list(&self) -> rt::ListQuery<PurchaseReceipts> {
         self.0.list()
     }
@@ -962,6 +963,7 @@ impl PurchaseReceiptsPath {
 pub struct PurchaseReceiptPath(rt::EntityPath<PurchaseReceipts>);
 impl PurchaseReceiptPath {
     /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    /// `select_as::<Row>()` reads a projection (the runtime's `projection!`) instead.
     pub fn get(&self) -> rt::GetQuery<PurchaseReceipts> {
         self.0.get()
     }

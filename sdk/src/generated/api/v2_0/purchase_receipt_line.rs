@@ -454,7 +454,8 @@ pub struct PurchaseReceiptLinesPath(rt::CollectionPath<PurchaseReceiptLines>);
 impl PurchaseReceiptLinesPath {
     /// Reads the collection: add `filter`, `order_by`, `select`,
     /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
-    /// page by page.
+    /// page by page. `select_as::<Row>()` reads rows of a projection
+    /// (the runtime's `projection!`) that hold only the properties they select.
     pub fn list(&self) -> rt::ListQuery<PurchaseReceiptLines> {
         self.0.list()
     }
@@ -482,6 +483,7 @@ impl PurchaseReceiptLinesPath {
 pub struct PurchaseReceiptLinePath(rt::EntityPath<PurchaseReceiptLines>);
 impl PurchaseReceiptLinePath {
     /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    /// `select_as::<Row>()` reads a projection (the runtime's `projection!`) instead.
     pub fn get(&self) -> rt::GetQuery<PurchaseReceiptLines> {
         self.0.get()
     }

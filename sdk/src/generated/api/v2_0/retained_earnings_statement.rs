@@ -264,7 +264,8 @@ pub struct RetainedEarningsStatementsPath(
 impl RetainedEarningsStatementsPath {
     /// Reads the collection: add `filter`, `order_by`, `select`,
     /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
-    /// page by page.
+    /// page by page. `select_as::<Row>()` reads rows of a projection
+    /// (the runtime's `projection!`) that hold only the properties they select.
     pub fn list(&self) -> rt::ListQuery<RetainedEarningsStatements> {
         self.0.list()
     }
@@ -292,6 +293,7 @@ impl RetainedEarningsStatementsPath {
 pub struct RetainedEarningsStatementPath(rt::EntityPath<RetainedEarningsStatements>);
 impl RetainedEarningsStatementPath {
     /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    /// `select_as::<Row>()` reads a projection (the runtime's `projection!`) instead.
     pub fn get(&self) -> rt::GetQuery<RetainedEarningsStatements> {
         self.0.get()
     }

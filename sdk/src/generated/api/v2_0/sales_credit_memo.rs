@@ -2084,7 +2084,8 @@ pub struct SalesCreditMemosPath(rt::CollectionPath<SalesCreditMemos>);
 impl SalesCreditMemosPath {
     /// Reads the collection: add `filter`, `order_by`, `select`,
     /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
-    /// page by page.
+    /// page by page. `select_as::<Row>()` reads rows of a projection
+    /// (the runtime's `projection!`) that hold only the properties they select.
     pub fn list(&self) -> rt::ListQuery<SalesCreditMemos> {
         self.0.list()
     }
@@ -2118,6 +2119,7 @@ impl SalesCreditMemosPath {
 pub struct SalesCreditMemoPath(rt::EntityPath<SalesCreditMemos>);
 impl SalesCreditMemoPath {
     /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    /// `select_as::<Row>()` reads a projection (the runtime's `projection!`) instead.
     pub fn get(&self) -> rt::GetQuery<SalesCreditMemos> {
         self.0.get()
     }

@@ -1411,7 +1411,8 @@ pub struct SalesCreditMemoLinesPath(rt::CollectionPath<SalesCreditMemoLines>);
 impl SalesCreditMemoLinesPath {
     /// Reads the collection: add `filter`, `order_by`, `select`,
     /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
-    /// page by page.
+    /// page by page. `select_as::<Row>()` reads rows of a projection
+    /// (the runtime's `projection!`) that hold only the properties they select.
     pub fn list(&self) -> rt::ListQuery<SalesCreditMemoLines> {
         self.0.list()
     }
@@ -1448,6 +1449,7 @@ impl SalesCreditMemoLinesPath {
 pub struct SalesCreditMemoLinePath(rt::EntityPath<SalesCreditMemoLines>);
 impl SalesCreditMemoLinePath {
     /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    /// `select_as::<Row>()` reads a projection (the runtime's `projection!`) instead.
     pub fn get(&self) -> rt::GetQuery<SalesCreditMemoLines> {
         self.0.get()
     }

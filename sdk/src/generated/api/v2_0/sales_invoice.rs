@@ -2373,7 +2373,8 @@ pub struct SalesInvoicesPath(rt::CollectionPath<SalesInvoices>);
 impl SalesInvoicesPath {
     /// Reads the collection: add `filter`, `order_by`, `select`,
     /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
-    /// page by page.
+    /// page by page. `select_as::<Row>()` reads rows of a projection
+    /// (the runtime's `projection!`) that hold only the properties they select.
     pub fn list(&self) -> rt::ListQuery<SalesInvoices> {
         self.0.list()
     }
@@ -2407,6 +2408,7 @@ impl SalesInvoicesPath {
 pub struct SalesInvoicePath(rt::EntityPath<SalesInvoices>);
 impl SalesInvoicePath {
     /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    /// `select_as::<Row>()` reads a projection (the runtime's `projection!`) instead.
     pub fn get(&self) -> rt::GetQuery<SalesInvoices> {
         self.0.get()
     }

@@ -1323,7 +1323,8 @@ pub struct SalesInvoiceLinesPath(rt::CollectionPath<SalesInvoiceLines>);
 impl SalesInvoiceLinesPath {
     /// Reads the collection: add `filter`, `order_by`, `select`,
     /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
-    /// page by page.
+    /// page by page. `select_as::<Row>()` reads rows of a projection
+    /// (the runtime's `projection!`) that hold only the properties they select.
     pub fn list(&self) -> rt::ListQuery<SalesInvoiceLines> {
         self.0.list()
     }
@@ -1360,6 +1361,7 @@ impl SalesInvoiceLinesPath {
 pub struct SalesInvoiceLinePath(rt::EntityPath<SalesInvoiceLines>);
 impl SalesInvoiceLinePath {
     /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    /// `select_as::<Row>()` reads a projection (the runtime's `projection!`) instead.
     pub fn get(&self) -> rt::GetQuery<SalesInvoiceLines> {
         self.0.get()
     }

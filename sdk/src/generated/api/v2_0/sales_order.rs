@@ -2279,7 +2279,8 @@ pub struct SalesOrdersPath(rt::CollectionPath<SalesOrders>);
 impl SalesOrdersPath {
     /// Reads the collection: add `filter`, `order_by`, `select`,
     /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
-    /// page by page.
+    /// page by page. `select_as::<Row>()` reads rows of a projection
+    /// (the runtime's `projection!`) that hold only the properties they select.
     pub fn list(&self) -> rt::ListQuery<SalesOrders> {
         self.0.list()
     }
@@ -2313,6 +2314,7 @@ impl SalesOrdersPath {
 pub struct SalesOrderPath(rt::EntityPath<SalesOrders>);
 impl SalesOrderPath {
     /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    /// `select_as::<Row>()` reads a projection (the runtime's `projection!`) instead.
     pub fn get(&self) -> rt::GetQuery<SalesOrders> {
         self.0.get()
     }

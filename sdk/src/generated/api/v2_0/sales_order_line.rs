@@ -1569,7 +1569,8 @@ pub struct SalesOrderLinesPath(rt::CollectionPath<SalesOrderLines>);
 impl SalesOrderLinesPath {
     /// Reads the collection: add `filter`, `order_by`, `select`,
     /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
-    /// page by page.
+    /// page by page. `select_as::<Row>()` reads rows of a projection
+    /// (the runtime's `projection!`) that hold only the properties they select.
     pub fn list(&self) -> rt::ListQuery<SalesOrderLines> {
         self.0.list()
     }
@@ -1603,6 +1604,7 @@ impl SalesOrderLinesPath {
 pub struct SalesOrderLinePath(rt::EntityPath<SalesOrderLines>);
 impl SalesOrderLinePath {
     /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    /// `select_as::<Row>()` reads a projection (the runtime's `projection!`) instead.
     pub fn get(&self) -> rt::GetQuery<SalesOrderLines> {
         self.0.get()
     }

@@ -2266,7 +2266,8 @@ pub struct SalesQuotesPath(rt::CollectionPath<SalesQuotes>);
 impl SalesQuotesPath {
     /// Reads the collection: add `filter`, `order_by`, `select`,
     /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
-    /// page by page.
+    /// page by page. `select_as::<Row>()` reads rows of a projection
+    /// (the runtime's `projection!`) that hold only the properties they select.
     pub fn list(&self) -> rt::ListQuery<SalesQuotes> {
         self.0.list()
     }
@@ -2300,6 +2301,7 @@ impl SalesQuotesPath {
 pub struct SalesQuotePath(rt::EntityPath<SalesQuotes>);
 impl SalesQuotePath {
     /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    /// `select_as::<Row>()` reads a projection (the runtime's `projection!`) instead.
     pub fn get(&self) -> rt::GetQuery<SalesQuotes> {
         self.0.get()
     }

@@ -1325,7 +1325,8 @@ pub struct SalesQuoteLinesPath(rt::CollectionPath<SalesQuoteLines>);
 impl SalesQuoteLinesPath {
     /// Reads the collection: add `filter`, `order_by`, `select`,
     /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
-    /// page by page.
+    /// page by page. `select_as::<Row>()` reads rows of a projection
+    /// (the runtime's `projection!`) that hold only the properties they select.
     pub fn list(&self) -> rt::ListQuery<SalesQuoteLines> {
         self.0.list()
     }
@@ -1359,6 +1360,7 @@ impl SalesQuoteLinesPath {
 pub struct SalesQuoteLinePath(rt::EntityPath<SalesQuoteLines>);
 impl SalesQuoteLinePath {
     /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    /// `select_as::<Row>()` reads a projection (the runtime's `projection!`) instead.
     pub fn get(&self) -> rt::GetQuery<SalesQuoteLines> {
         self.0.get()
     }

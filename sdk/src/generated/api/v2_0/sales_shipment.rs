@@ -1173,7 +1173,8 @@ pub struct SalesShipmentsPath(rt::CollectionPath<SalesShipments>);
 impl SalesShipmentsPath {
     /// Reads the collection: add `filter`, `order_by`, `select`,
     /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
-    /// page by page.
+    /// page by page. `select_as::<Row>()` reads rows of a projection
+    /// (the runtime's `projection!`) that hold only the properties they select.
     pub fn list(&self) -> rt::ListQuery<SalesShipments> {
         self.0.list()
     }
@@ -1201,6 +1202,7 @@ impl SalesShipmentsPath {
 pub struct SalesShipmentPath(rt::EntityPath<SalesShipments>);
 impl SalesShipmentPath {
     /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    /// `select_as::<Row>()` reads a projection (the runtime's `projection!`) instead.
     pub fn get(&self) -> rt::GetQuery<SalesShipments> {
         self.0.get()
     }

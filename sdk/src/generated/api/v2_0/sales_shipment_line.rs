@@ -476,7 +476,8 @@ pub struct SalesShipmentLinesPath(rt::CollectionPath<SalesShipmentLines>);
 impl SalesShipmentLinesPath {
     /// Reads the collection: add `filter`, `order_by`, `select`,
     /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
-    /// page by page.
+    /// page by page. `select_as::<Row>()` reads rows of a projection
+    /// (the runtime's `projection!`) that hold only the properties they select.
     pub fn list(&self) -> rt::ListQuery<SalesShipmentLines> {
         self.0.list()
     }
@@ -504,6 +505,7 @@ impl SalesShipmentLinesPath {
 pub struct SalesShipmentLinePath(rt::EntityPath<SalesShipmentLines>);
 impl SalesShipmentLinePath {
     /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    /// `select_as::<Row>()` reads a projection (the runtime's `projection!`) instead.
     pub fn get(&self) -> rt::GetQuery<SalesShipmentLines> {
         self.0.get()
     }

@@ -564,7 +564,8 @@ pub struct SalespeoplePurchasersPath(rt::CollectionPath<SalespeoplePurchasers>);
 impl SalespeoplePurchasersPath {
     /// Reads the collection: add `filter`, `order_by`, `select`,
     /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
-    /// page by page.
+    /// page by page. `select_as::<Row>()` reads rows of a projection
+    /// (the runtime's `projection!`) that hold only the properties they select.
     pub fn list(&self) -> rt::ListQuery<SalespeoplePurchasers> {
         self.0.list()
     }
@@ -601,6 +602,7 @@ impl SalespeoplePurchasersPath {
 pub struct SalespersonPurchaserPath(rt::EntityPath<SalespeoplePurchasers>);
 impl SalespersonPurchaserPath {
     /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    /// `select_as::<Row>()` reads a projection (the runtime's `projection!`) instead.
     pub fn get(&self) -> rt::GetQuery<SalespeoplePurchasers> {
         self.0.get()
     }

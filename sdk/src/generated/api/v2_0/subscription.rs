@@ -562,7 +562,8 @@ pub struct SubscriptionsPath(rt::CollectionPath<Subscriptions>);
 impl SubscriptionsPath {
     /// Reads the collection: add `filter`, `order_by`, `select`,
     /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
-    /// page by page.
+    /// page by page. `select_as::<Row>()` reads rows of a projection
+    /// (the runtime's `projection!`) that hold only the properties they select.
     pub fn list(&self) -> rt::ListQuery<Subscriptions> {
         self.0.list()
     }
@@ -596,6 +597,7 @@ impl SubscriptionsPath {
 pub struct SubscriptionPath(rt::EntityPath<Subscriptions>);
 impl SubscriptionPath {
     /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    /// `select_as::<Row>()` reads a projection (the runtime's `projection!`) instead.
     pub fn get(&self) -> rt::GetQuery<Subscriptions> {
         self.0.get()
     }

@@ -348,7 +348,8 @@ pub struct TaxGroupsPath(rt::CollectionPath<TaxGroups>);
 impl TaxGroupsPath {
     /// Reads the collection: add `filter`, `order_by`, `select`,
     /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
-    /// page by page.
+    /// page by page. `select_as::<Row>()` reads rows of a projection
+    /// (the runtime's `projection!`) that hold only the properties they select.
     pub fn list(&self) -> rt::ListQuery<TaxGroups> {
         self.0.list()
     }
@@ -382,6 +383,7 @@ impl TaxGroupsPath {
 pub struct TaxGroupPath(rt::EntityPath<TaxGroups>);
 impl TaxGroupPath {
     /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    /// `select_as::<Row>()` reads a projection (the runtime's `projection!`) instead.
     pub fn get(&self) -> rt::GetQuery<TaxGroups> {
         self.0.get()
     }

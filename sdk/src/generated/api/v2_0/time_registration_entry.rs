@@ -744,7 +744,8 @@ pub struct TimeRegistrationEntriesPath(rt::CollectionPath<TimeRegistrationEntrie
 impl TimeRegistrationEntriesPath {
     /// Reads the collection: add `filter`, `order_by`, `select`,
     /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
-    /// page by page.
+    /// page by page. `select_as::<Row>()` reads rows of a projection
+    /// (the runtime's `projection!`) that hold only the properties they select.
     pub fn list(&self) -> rt::ListQuery<TimeRegistrationEntries> {
         self.0.list()
     }
@@ -781,6 +782,7 @@ impl TimeRegistrationEntriesPath {
 pub struct TimeRegistrationEntryPath(rt::EntityPath<TimeRegistrationEntries>);
 impl TimeRegistrationEntryPath {
     /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    /// `select_as::<Row>()` reads a projection (the runtime's `projection!`) instead.
     pub fn get(&self) -> rt::GetQuery<TimeRegistrationEntries> {
         self.0.get()
     }

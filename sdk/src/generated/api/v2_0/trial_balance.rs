@@ -333,7 +333,8 @@ pub struct TrialBalancesPath(rt::CollectionPath<TrialBalances>);
 impl TrialBalancesPath {
     /// Reads the collection: add `filter`, `order_by`, `select`,
     /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
-    /// page by page.
+    /// page by page. `select_as::<Row>()` reads rows of a projection
+    /// (the runtime's `projection!`) that hold only the properties they select.
     pub fn list(&self) -> rt::ListQuery<TrialBalances> {
         self.0.list()
     }
@@ -361,6 +362,7 @@ impl TrialBalancesPath {
 pub struct TrialBalancePath(rt::EntityPath<TrialBalances>);
 impl TrialBalancePath {
     /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    /// `select_as::<Row>()` reads a projection (the runtime's `projection!`) instead.
     pub fn get(&self) -> rt::GetQuery<TrialBalances> {
         self.0.get()
     }

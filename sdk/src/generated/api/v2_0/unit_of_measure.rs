@@ -388,7 +388,8 @@ pub struct UnitsOfMeasurePath(rt::CollectionPath<UnitsOfMeasure>);
 impl UnitsOfMeasurePath {
     /// Reads the collection: add `filter`, `order_by`, `select`,
     /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
-    /// page by page.
+    /// page by page. `select_as::<Row>()` reads rows of a projection
+    /// (the runtime's `projection!`) that hold only the properties they select.
     pub fn list(&self) -> rt::ListQuery<UnitsOfMeasure> {
         self.0.list()
     }
@@ -422,6 +423,7 @@ impl UnitsOfMeasurePath {
 pub struct UnitOfMeasurePath(rt::EntityPath<UnitsOfMeasure>);
 impl UnitOfMeasurePath {
     /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    /// `select_as::<Row>()` reads a projection (the runtime's `projection!`) instead.
     pub fn get(&self) -> rt::GetQuery<UnitsOfMeasure> {
         self.0.get()
     }

@@ -1165,7 +1165,8 @@ pub struct VendorsPath(rt::CollectionPath<Vendors>);
 impl VendorsPath {
     /// Reads the collection: add `filter`, `order_by`, `select`,
     /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
-    /// page by page.
+    /// page by page. `select_as::<Row>()` reads rows of a projection
+    /// (the runtime's `projection!`) that hold only the properties they select.
     pub fn list(&self) -> rt::ListQuery<Vendors> {
         self.0.list()
     }
@@ -1199,6 +1200,7 @@ impl VendorsPath {
 pub struct VendorPath(rt::EntityPath<Vendors>);
 impl VendorPath {
     /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    /// `select_as::<Row>()` reads a projection (the runtime's `projection!`) instead.
     pub fn get(&self) -> rt::GetQuery<Vendors> {
         self.0.get()
     }

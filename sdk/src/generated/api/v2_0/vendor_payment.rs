@@ -843,7 +843,8 @@ pub struct VendorPaymentsPath(rt::CollectionPath<VendorPayments>);
 impl VendorPaymentsPath {
     /// Reads the collection: add `filter`, `order_by`, `select`,
     /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
-    /// page by page.
+    /// page by page. `select_as::<Row>()` reads rows of a projection
+    /// (the runtime's `projection!`) that hold only the properties they select.
     pub fn list(&self) -> rt::ListQuery<VendorPayments> {
         self.0.list()
     }
@@ -877,6 +878,7 @@ impl VendorPaymentsPath {
 pub struct VendorPaymentPath(rt::EntityPath<VendorPayments>);
 impl VendorPaymentPath {
     /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    /// `select_as::<Row>()` reads a projection (the runtime's `projection!`) instead.
     pub fn get(&self) -> rt::GetQuery<VendorPayments> {
         self.0.get()
     }

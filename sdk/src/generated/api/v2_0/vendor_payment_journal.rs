@@ -423,7 +423,8 @@ pub struct VendorPaymentJournalsPath(rt::CollectionPath<VendorPaymentJournals>);
 impl VendorPaymentJournalsPath {
     /// Reads the collection: add `filter`, `order_by`, `select`,
     /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
-    /// page by page.
+    /// page by page. `select_as::<Row>()` reads rows of a projection
+    /// (the runtime's `projection!`) that hold only the properties they select.
     pub fn list(&self) -> rt::ListQuery<VendorPaymentJournals> {
         self.0.list()
     }
@@ -460,6 +461,7 @@ impl VendorPaymentJournalsPath {
 pub struct VendorPaymentJournalPath(rt::EntityPath<VendorPaymentJournals>);
 impl VendorPaymentJournalPath {
     /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    /// `select_as::<Row>()` reads a projection (the runtime's `projection!`) instead.
     pub fn get(&self) -> rt::GetQuery<VendorPaymentJournals> {
         self.0.get()
     }

@@ -251,7 +251,8 @@ pub struct VendorPurchasesPath(rt::CollectionPath<VendorPurchases>);
 impl VendorPurchasesPath {
     /// Reads the collection: add `filter`, `order_by`, `select`,
     /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
-    /// page by page.
+    /// page by page. `select_as::<Row>()` reads rows of a projection
+    /// (the runtime's `projection!`) that hold only the properties they select.
     pub fn list(&self) -> rt::ListQuery<VendorPurchases> {
         self.0.list()
     }
@@ -294,6 +295,7 @@ impl VendorPurchasesPath {
 pub struct VendorPurchasePath(rt::EntityPath<VendorPurchases>);
 impl VendorPurchasePath {
     /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    /// `select_as::<Row>()` reads a projection (the runtime's `projection!`) instead.
     pub fn get(&self) -> rt::GetQuery<VendorPurchases> {
         self.0.get()
     }

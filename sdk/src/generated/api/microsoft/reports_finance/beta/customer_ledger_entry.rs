@@ -601,7 +601,8 @@ pub struct CustomerLedgerEntriesPath(rt::CollectionPath<CustomerLedgerEntries>);
 impl CustomerLedgerEntriesPath {
     /// Reads the collection: add `filter`, `order_by`, `select`,
     /// `expand`, `top`, then `collect()` it, `stream()` it, or read it
-    /// page by page.
+    /// page by page. `select_as::<Row>()` reads rows of a projection
+    /// (the runtime's `projection!`) that hold only the properties they select.
     pub fn list(&self) -> rt::ListQuery<CustomerLedgerEntries> {
         self.0.list()
     }
@@ -629,6 +630,7 @@ impl CustomerLedgerEntriesPath {
 pub struct CustomerLedgerEntryPath(rt::EntityPath<CustomerLedgerEntries>);
 impl CustomerLedgerEntryPath {
     /// Reads the entity; add `select` or `expand` on the query, then `.await` it.
+    /// `select_as::<Row>()` reads a projection (the runtime's `projection!`) instead.
     pub fn get(&self) -> rt::GetQuery<CustomerLedgerEntries> {
         self.0.get()
     }

@@ -1,0 +1,26 @@
+// Updating a customer from a projection that does not carry the ETag.
+use business_central_sdk::api::v2_0::{self, customer, customer_sale, enums, general_ledger_entry as gle, sales_invoice, sales_invoice_line};
+use business_central_sdk::runtime::{Client};
+use business_central_sdk::{Environment};
+
+#[allow(dead_code)]
+fn api() -> v2_0::Api {
+    let client = Client::builder(Environment::custom("http://127.0.0.1:1/")).build().unwrap();
+    v2_0::Api::new(&client)
+}
+
+#[allow(unused_imports)]
+use {customer as _, customer_sale as _, enums as _, gle as _, sales_invoice as _, sales_invoice_line as _};
+
+business_central_sdk::runtime::projection! {
+    struct Renaming of customer::Customer {
+        id: customer::fields::Id,
+        display_name: customer::fields::DisplayName,
+    }
+}
+
+fn main() {
+    let row = Renaming { id: business_central_sdk::runtime::uuid::Uuid::nil(), display_name: "Alpine".to_owned() };
+    let update = customer::CustomerUpdate::new().display_name(format!("{} Ltd", row.display_name));
+    let _ = api().company_by_name("CRONUS").customer(row.id).update(&row, update);
+}

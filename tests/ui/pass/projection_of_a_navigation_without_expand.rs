@@ -1,0 +1,31 @@
+// A projection that names a navigation property as if it were a structural one. (corrected)
+use business_central_sdk::api::v2_0::{self, customer, customer_sale, enums, general_ledger_entry as gle, sales_invoice, sales_invoice_line};
+use business_central_sdk::runtime::{Client};
+use business_central_sdk::{Environment};
+
+#[allow(dead_code)]
+fn api() -> v2_0::Api {
+    let client = Client::builder(Environment::custom("http://127.0.0.1:1/")).build().unwrap();
+    v2_0::Api::new(&client)
+}
+
+#[allow(unused_imports)]
+use {customer as _, customer_sale as _, enums as _, gle as _, sales_invoice as _, sales_invoice_line as _};
+
+use business_central_sdk::api::v2_0::payment_term;
+
+business_central_sdk::runtime::projection! {
+    struct WithTerms of customer::Customer {
+        number: customer::fields::Number,
+        #[expand]
+        payment_term: customer::fields::PaymentTerm => Terms,
+    }
+
+    struct Terms of payment_term::PaymentTerm {
+        code: payment_term::fields::Code,
+    }
+}
+
+fn main() {
+    let _ = api().company_by_name("CRONUS").customers().list().select_as::<WithTerms>();
+}
