@@ -275,7 +275,7 @@ async fn main() -> common::Outcome {
     // Notifications name the company by id: a company configured by name
     // is resolved once, and the copy, the sync state, the subscription and
     // the matching of notifications all use the id.
-    let customers: Customers = webhooks::with_company_id(&company.customers()).await?.into();
+    let customers: Customers = webhooks::with_company_id(&company.customers()).await?;
     let sync = IncrementalSync::new(&customers);
     let subscriptions = Subscriptions::new(api.raw());
     let mut copy = Copy::load(csv, state_file)?;
