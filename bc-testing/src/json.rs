@@ -8,8 +8,8 @@
 
 use std::fmt;
 
+use odata_v4_runtime::serde::Deserialize;
 use odata_v4_runtime::serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
-use odata_v4_runtime::serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 /// A JSON value with numbers kept as their text.
@@ -233,11 +233,6 @@ impl<T: JsonInput + ?Sized> JsonInput for &T {
     fn json_text(&self) -> String {
         (**self).json_text()
     }
-}
-
-/// Serializes anything serde can (a generated entity, say) to JSON text.
-pub(crate) fn to_json_text<T: Serialize + ?Sized>(value: &T) -> Result<String, String> {
-    serde_json::to_string(value).map_err(|e| format!("could not serialize: {e}"))
 }
 
 #[cfg(test)]

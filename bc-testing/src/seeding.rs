@@ -3,13 +3,12 @@
 //! from JSON and typed values (read-only sets included), seed files in the
 //! local test peer's format, and edits made by "another user".
 
-use odata_v4_runtime::serde::Serialize;
 use odata_v4_runtime::uuid::Uuid;
-use odata_v4_runtime::{CollectionHandle, EntityHandle, EntitySet, Insertable, Method, Payload};
+use odata_v4_runtime::{CollectionHandle, Edm, EntityHandle, EntitySet, Insertable, Method, Payload};
 
 use crate::error::FakeError;
 use crate::fake::FakeBusinessCentral;
-use crate::json::{self, JsonInput, JsonObject, JsonValue};
+use crate::json::{JsonInput, JsonObject, JsonValue};
 
 impl FakeBusinessCentral {
     /// Adds a company to every route and returns its id.
@@ -88,9 +87,11 @@ impl FakeBusinessCentral {
     ) -> Result<S::Entity, FakeError>
     where
         S: EntitySet,
-        S::Entity: Serialize,
+        S::Entity: Edm,
     {
-        let text = json::to_json_text(entity).map_err(FakeError::Setup)?;
+        // The OData JSON the service would send (serde's data model writes
+        // decimals as strings).
+        let text = entity.to_json();
         let mut value = JsonValue::parse(&text).map_err(FakeError::Setup)?;
         if let JsonValue::Object(object) = &mut value {
             object.remove("@odata.etag");

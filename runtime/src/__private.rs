@@ -1,5 +1,6 @@
 //! What generated code calls and users do not: JSON writing and reading
-//! helpers for the generated types, key predicates, operation decoders.
+//! helpers for the generated types, their serde serialization, key
+//! predicates, operation decoders.
 //!
 //! Not part of the public API: names and signatures here change with the
 //! generator, which is released together with this crate. Generated code
@@ -12,13 +13,13 @@ use serde::de::{self, Deserializer, MapAccess, Visitor};
 use crate::decode;
 use crate::error::Error;
 use crate::http::HttpResponse;
-use crate::value::{AdditionalProperties, Edm, StreamLink, Text, write_json_string};
+use crate::value::{Edm, Text};
 
 pub use crate::enums::{deserialize_enum, unknown_value, unknown_value_str, write_enum_json};
 pub use crate::key::{key_predicate, write_literal_key};
-pub use crate::payload::json_array;
+pub use crate::payload::{PayloadSchema, PayloadValue, deserialize_payload, json_array};
 pub use crate::projection::{ExpansionShape, assert_each_property_once, projected_navigation, projected_property};
-pub use crate::value::{AsJson, De};
+pub use crate::value::{De, Fields, JsonObject, Object, Ser, serialize_object, write_object};
 
 /// `From` and `EntityHandle` for a generated path to one entity of the set
 /// `$marker`: `entity_path!(Customers, CustomerPath)`.
@@ -74,55 +75,6 @@ pub use crate::{__entity_path as entity_path, __set_paths as set_paths};
 
 /// A JSON object key, borrowed from the input when possible.
 pub type FieldName<'de> = Text<'de>;
-
-/// Writes a JSON object field by field.
-pub struct JsonObject<'a> {
-    out: &'a mut String,
-    empty: bool,
-}
-
-impl<'a> JsonObject<'a> {
-    pub fn begin(out: &'a mut String) -> Self {
-        out.push('{');
-        JsonObject { out, empty: true }
-    }
-
-    fn key(&mut self, name: &str) {
-        if !self.empty {
-            self.out.push(',');
-        }
-        self.empty = false;
-        write_json_string(self.out, name);
-        self.out.push(':');
-    }
-
-    pub fn field<T: Edm>(&mut self, name: &str, value: &T) {
-        self.key(name);
-        value.write_json(self.out);
-    }
-
-    /// A field whose value is already JSON text.
-    pub fn raw(&mut self, name: &str, json: &str) {
-        self.key(name);
-        self.out.push_str(json);
-    }
-
-    /// The `@odata.media*` annotations of a stream property.
-    pub fn stream(&mut self, name: &str, link: &StreamLink) {
-        link.write_annotations(name, |key, json| self.raw(&key, &json));
-    }
-
-    /// Properties the type does not declare, written back as received.
-    pub fn extra(&mut self, extra: &AdditionalProperties) {
-        for (name, value) in extra.raw_entries() {
-            self.raw(name, value);
-        }
-    }
-
-    pub fn end(self) {
-        self.out.push('}');
-    }
-}
 
 /// `{"value": …}`, the wrapper OData puts around collections and primitive
 /// results of operations.

@@ -34,17 +34,25 @@ use business_central_sdk::runtime::chrono::{Local, NaiveDate};
 use business_central_sdk::runtime::{ExportCheckpoint, ExportProgress};
 use futures_util::StreamExt;
 use indicatif::{ProgressBar, ProgressStyle};
+use serde::Serialize;
 
-const HEADER: [&str; 8] = [
-    "entryNumber",
-    "postingDate",
-    "documentNumber",
-    "documentType",
-    "accountNumber",
-    "description",
-    "debitAmount",
-    "creditAmount",
-];
+/// One row of the file: the columns chosen for it, by their wire names.
+///
+/// The generated `GeneralLedgerEntry` serializes with the csv crate as well
+/// (`writer.serialize(&entry)`: every property, by wire name); a row of its
+/// own picks the columns and writes enum members by their readable names.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Row<'a> {
+    entry_number: Option<i32>,
+    posting_date: Option<String>,
+    document_number: Option<&'a str>,
+    document_type: Option<&'a str>,
+    account_number: Option<&'a str>,
+    description: Option<&'a str>,
+    debit_amount: Option<String>,
+    credit_amount: Option<String>,
+}
 
 #[tokio::main]
 async fn main() -> common::Outcome {
@@ -64,7 +72,7 @@ async fn main() -> common::Outcome {
         Some(path) => Some(serde_json::from_slice(&std::fs::read(path)?).map_err(|e| format!("{path}: {e}"))?),
         None => None,
     };
-    let mut out: Box<dyn Write> = match common::optional("GL_OUTPUT") {
+    let out: Box<dyn Write> = match common::optional("GL_OUTPUT") {
         Some(path) => {
             let mut options = OpenOptions::new();
             options.create(true).write(true).append(saved.is_some()).truncate(saved.is_none());
@@ -80,12 +88,12 @@ async fn main() -> common::Outcome {
         .page_size(page_size)
         .export_by(gle::entry_number(), |entry: &GeneralLedgerEntry| entry.entry_number)
         .concurrency(concurrency);
+    // RFC 4180 line ends; the header row only when not resuming.
+    let mut out =
+        csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).has_headers(saved.is_none()).from_writer(out);
     let mut batches = match &saved {
         Some(checkpoint) => export.resume(checkpoint),
-        None => {
-            write_row(&mut out, HEADER.map(String::from))?;
-            export.start()
-        }
+        None => export.start(),
     };
 
     let bar = ProgressBar::new_spinner();
@@ -93,7 +101,7 @@ async fn main() -> common::Outcome {
     while let Some(batch) = batches.next().await {
         let batch = batch?;
         for entry in &batch.rows {
-            write_row(&mut out, csv_fields(entry))?;
+            out.serialize(row(entry))?;
         }
         show(&bar, batches.progress());
         if let Some(path) = &checkpoint_path {
@@ -138,39 +146,22 @@ fn parse_date(name: &str, text: &str) -> Result<NaiveDate, String> {
     text.parse().map_err(|e| format!("{name} must be YYYY-MM-DD: {e}"))
 }
 
-fn csv_fields(entry: &GeneralLedgerEntry) -> [String; 8] {
-    let text = |value: &Option<String>| value.clone().unwrap_or_default();
-    [
-        entry.entry_number.map(|n| n.to_string()).unwrap_or_default(),
-        entry.posting_date.map(|d| d.to_string()).unwrap_or_default(),
-        text(&entry.document_number),
+fn row(entry: &GeneralLedgerEntry) -> Row<'_> {
+    Row {
+        entry_number: entry.entry_number,
+        posting_date: entry.posting_date.map(|d| d.to_string()),
+        document_number: entry.document_number.as_deref(),
         // The readable member name ("Credit Memo", not the wire form
         // "Credit_x0020_Memo"); the blank type stays empty.
-        entry
+        document_type: entry
             .document_type
             .as_ref()
             .filter(|t| **t != GenJournalDocumentType::Blank)
-            .map(|t| t.to_string())
-            .unwrap_or_default(),
-        text(&entry.account_number),
-        text(&entry.description),
-        entry.debit_amount.map(|d| d.to_string()).unwrap_or_default(),
-        entry.credit_amount.map(|d| d.to_string()).unwrap_or_default(),
-    ]
-}
-
-/// One CSV record (RFC 4180): fields with a comma, quote or line break are
-/// quoted, and quotes inside them doubled.
-fn write_row(out: &mut dyn Write, fields: [String; 8]) -> io::Result<()> {
-    for (i, field) in fields.iter().enumerate() {
-        if i > 0 {
-            out.write_all(b",")?;
-        }
-        if field.contains([',', '"', '\n', '\r']) {
-            write!(out, "\"{}\"", field.replace('"', "\"\""))?;
-        } else {
-            out.write_all(field.as_bytes())?;
-        }
+            .map(|t| t.display_name()),
+        account_number: entry.account_number.as_deref(),
+        description: entry.description.as_deref(),
+        // Decimals keep their scale: `2400.50`, not `2400.5`.
+        debit_amount: entry.debit_amount.map(|d| d.to_string()),
+        credit_amount: entry.credit_amount.map(|d| d.to_string()),
     }
-    out.write_all(b"\r\n")
 }

@@ -210,6 +210,7 @@ fn payloads(entity: &EntityPlan, depth: usize) -> TokenStream {
         }
         let docs = doc(&lines);
         let common = payload_common(&create, &name, quote!(rt::SettableOnCreate), "may be set when creating");
+        let serde = payload_serde(entity, &create, "create", |f| f.settable_on_create, depth);
         out.extend(quote! {
             #docs
             #[derive(Debug, Clone, PartialEq)]
@@ -219,6 +220,7 @@ fn payloads(entity: &EntityPlan, depth: usize) -> TokenStream {
 
             impl #create #methods
             #common
+            #serde
         });
     }
     if entity.updatable() {
@@ -239,6 +241,7 @@ fn payloads(entity: &EntityPlan, depth: usize) -> TokenStream {
                 .to_owned(),
         ]);
         let common = payload_common(&update, &name, quote!(rt::SettableOnUpdate), "may be changed by an update");
+        let serde = payload_serde(entity, &update, "update", |f| f.settable_on_update, depth);
         out.extend(quote! {
             #docs
             #[derive(Debug, Clone, PartialEq, Default)]
@@ -248,9 +251,39 @@ fn payloads(entity: &EntityPlan, depth: usize) -> TokenStream {
 
             impl #update #methods
             #common
+            #serde
         });
     }
     out
+}
+
+/// The serde impls of a payload: the properties `settable` picks, the
+/// constructor's arguments required and, for a create, deep inserts.
+fn payload_serde(
+    entity: &EntityPlan,
+    payload: &proc_macro2::Ident,
+    kind: &str,
+    settable: fn(&FieldPlan) -> bool,
+    depth: usize,
+) -> TokenStream {
+    let create = kind == "create";
+    let related = entity.navigations.iter().filter(|n| create && n.deep_insert_setter.is_some()).map(|n| {
+        let module = entity_module(n.target.namespace.as_deref(), &n.target.module, depth);
+        let target = quote::format_ident!("{}Create", n.target.entity);
+        (n.wire.as_str(), quote!(#module::#target))
+    });
+    structured::payload_serde(&structured::PayloadSerde {
+        name: payload,
+        expecting: format!("a {} {kind} payload", entity.qualified),
+        required: entity.fields.iter().filter(|f| create && f.required_on_create).map(|f| f.wire.as_str()).collect(),
+        properties: entity
+            .fields
+            .iter()
+            .filter(|f| settable(f))
+            .map(|f| (f.wire.as_str(), f.marker.as_str()))
+            .collect(),
+        related: related.collect(),
+    })
 }
 
 /// What create and update payloads share: setting any allowed property by

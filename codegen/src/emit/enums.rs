@@ -124,6 +124,10 @@ pub fn render(enumeration: &EnumPlan) -> TokenStream {
             fn write_json(&self, out: &mut #std_string) {
                 rt::__private::write_enum_json(self, out);
             }
+
+            fn serialize_edm<S: rt::serde::Serializer>(&self, serializer: S) -> #std_result<S::Ok, S::Error> {
+                rt::serde::Serialize::serialize(self, serializer)
+            }
         }
 
         impl<'de> rt::serde::Deserialize<'de> for #name {

@@ -2,7 +2,11 @@
 //! and complex types. Deserialization is a hand-rolled map visitor: one
 //! match arm per property, unknown keys kept in `additional_properties`,
 //! `@odata.etag` and media annotations picked out, and no buffering of the
-//! whole object (which `#[serde(flatten)]` would need).
+//! whole object (which `#[serde(flatten)]` would need); it reads the OData
+//! JSON of the service and serde's data model of any other format alike.
+//! Writing is one list of the fields (`rt::__private::Object::visit`) that
+//! the runtime turns into OData JSON or serde calls. Payload types get
+//! their serde impls here too.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -209,38 +213,30 @@ fn writer(s: &Structure<'_>) -> TokenStream {
     let std_result = std_name("result", "Result");
     let std_string = std_name("string", "String");
     let name = ident(s.name);
+    let rust_name = s.name;
     let extra = ident(s.extra_field);
     let etag = s.etag_field.map(|e| {
         let e = ident(e);
-        quote! {
-            if let Some(etag) = &self.#e {
-                object.field("@odata.etag", etag);
-            }
-        }
+        quote!(fields.etag(&self.#e)?;)
     });
-    let fields = s.fields.iter().map(|f| {
+    let properties = s.fields.iter().map(|f| {
         let field = ident(&f.ident);
         let wire = f.wire.as_str();
         if f.ty.is_stream() {
-            quote!(object.stream(#wire, &self.#field);)
+            quote!(fields.stream(#wire, &self.#field)?;)
         } else {
-            quote!(object.field(#wire, &self.#field);)
+            quote!(fields.property(#wire, &self.#field)?;)
         }
     });
     let navigations = s.navigations.iter().map(|n| {
         let field = ident(&n.ident);
         let wire = n.wire.as_str();
-        quote! {
-            if let Some(related) = &self.#field {
-                object.field(#wire, related);
-            }
-        }
+        quote!(fields.navigation(#wire, &self.#field)?;)
     });
-    let mut body = quote!(let mut object = rt::__private::JsonObject::begin(out););
-    body.extend(etag);
-    body.extend(fields);
+    let mut body = concat(etag);
+    body.extend(properties);
     body.extend(navigations);
-    body.extend(quote!(object.extra(&self.#extra); object.end();));
+    body.extend(quote!(fields.extra(&self.#extra)));
     let body = braced(body);
     quote! {
         impl rt::Edm for #name {
@@ -248,12 +244,82 @@ fn writer(s: &Structure<'_>) -> TokenStream {
                 <Self as rt::serde::Deserialize<'de>>::deserialize(deserializer)
             }
 
-            fn write_json(&self, out: &mut #std_string) #body
+            fn write_json(&self, out: &mut #std_string) {
+                rt::__private::write_object(self, out);
+            }
+
+            fn serialize_edm<S: rt::serde::Serializer>(&self, serializer: S) -> #std_result<S::Ok, S::Error> {
+                rt::__private::serialize_object(self, serializer)
+            }
         }
 
+        /// In serde's data model: a struct of the properties by wire name (see the crate's README).
         impl rt::serde::Serialize for #name {
             fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> #std_result<S::Ok, S::Error> {
-                rt::__private::AsJson(self).serialize(serializer)
+                rt::__private::serialize_object(self, serializer)
+            }
+        }
+
+        impl rt::__private::Object for #name {
+            const NAME: &'static str = #rust_name;
+
+            fn visit<'a, F: rt::__private::Fields<'a>>(&'a self, fields: &mut F) -> #std_result<(), F::Error> #body
+        }
+    }
+}
+
+/// What a payload type may hold, for its serde impls.
+pub struct PayloadSerde<'a> {
+    /// The payload type.
+    pub name: &'a proc_macro2::Ident,
+    /// `a Microsoft.NAV.customer create payload`.
+    pub expecting: String,
+    /// Wire names the payload must hold.
+    pub required: Vec<&'a str>,
+    /// Each settable property: its wire name and its marker type in `fields`.
+    pub properties: Vec<(&'a str, &'a str)>,
+    /// Each deep-insert navigation: its wire name and the related payload type.
+    pub related: Vec<(&'a str, TokenStream)>,
+}
+
+/// `Serialize` (the fields that were set), `Deserialize` (only what the
+/// payload may hold) and the schema the runtime reads it with.
+pub fn payload_serde(p: &PayloadSerde<'_>) -> TokenStream {
+    let std_result = std_name("result", "Result");
+    let name = p.name;
+    let expecting = &p.expecting;
+    let required = &p.required;
+    let required = (!required.is_empty()).then(|| quote!(const REQUIRED: &'static [&'static str] = &[#(#required),*];));
+    let properties = p.properties.iter().map(|(wire, marker)| {
+        let marker = ident(marker);
+        quote!(#wire => value.read::<fields::#marker>(),)
+    });
+    let related = p.related.iter().map(|(wire, payload)| quote!(#wire => value.related::<#payload>(#wire),));
+    // A payload that can hold nothing reads no value.
+    let value = if p.properties.is_empty() && p.related.is_empty() { quote!(_value) } else { quote!(value) };
+    quote! {
+        impl rt::serde::Serialize for #name {
+            fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> #std_result<S::Ok, S::Error> {
+                rt::serde::Serialize::serialize(&self.fields, serializer)
+            }
+        }
+
+        impl<'de> rt::serde::Deserialize<'de> for #name {
+            fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> #std_result<Self, D::Error> {
+                rt::__private::deserialize_payload::<Self, D>(deserializer).map(|fields| Self { fields })
+            }
+        }
+
+        impl rt::__private::PayloadSchema for #name {
+            const EXPECTING: &'static str = #expecting;
+            #required
+
+            fn read<'de, A: rt::serde::de::MapAccess<'de>>(name: &str, #value: rt::__private::PayloadValue<'_, A>) -> #std_result<bool, A::Error> {
+                match name {
+                    #(#properties)*
+                    #(#related)*
+                    _ => Ok(false),
+                }
             }
         }
     }

@@ -6,13 +6,26 @@
 //! a value instead, for borrowed and owned input and for
 //! `serde_json::Value`, with no crate-wide feature such as
 //! `arbitrary_precision` (which would change `serde_json::Value` for the
-//! whole program). The text is then parsed by `rust_decimal`, exactly.
+//! whole program). A decimal is read through `RawValue` (see
+//! [`deserialize_raw`]): serde_json answers with the text; every other
+//! deserializer hands over what it holds: text formats a string, binary
+//! formats a string or an integer. The text is then parsed by
+//! `rust_decimal`, exactly.
+//!
+//! In serde's data model a decimal is a string of its exact digits with its
+//! scale (`"1000.00"`), in every format, as `rust_decimal` itself
+//! serializes by default: serde_json cannot write an exact number token
+//! without the raw-value escape hatch, which other formats see as a nested
+//! struct. A float is refused rather than rounded.
+
+use std::fmt;
 
 use rust_decimal::Decimal;
-use serde::de::{self, Deserialize, Deserializer};
-use serde_json::value::RawValue;
+use serde::de::{self, Deserializer, Visitor};
+use serde::ser::Serializer;
 
 use super::Edm;
+use super::raw::{FromOther, Raw, deserialize_raw};
 
 /// Parses a decimal written as a JSON number or string, exactly.
 pub fn parse_decimal(text: &str) -> Result<Decimal, String> {
@@ -28,17 +41,76 @@ pub fn parse_decimal(text: &str) -> Result<Decimal, String> {
 
 impl Edm for Decimal {
     /// From the raw JSON text of the value (a number, or a string for
-    /// services that quote decimals). Deserializers other than serde_json
-    /// have no raw values; they are not used for OData payloads.
+    /// services that quote decimals) with serde_json; from a string or an
+    /// integer with other formats.
     fn deserialize_edm<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let raw = Box::<RawValue>::deserialize(deserializer)?;
-        parse_decimal(raw.get()).map_err(de::Error::custom)
+        match deserialize_raw::<Decimal, D>(deserializer)? {
+            Raw::Json(raw) => parse_decimal(raw.get()).map_err(de::Error::custom),
+            Raw::Other(value) => Ok(value),
+        }
     }
 
     /// Plain notation with the value's own scale: `1000.00` stays `1000.00`.
     fn write_json(&self, out: &mut String) {
         use std::fmt::Write;
         let _ = write!(out, "{self}");
+    }
+
+    /// A string with the value's own scale: `"1000.00"`.
+    fn serialize_edm<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+struct DecimalVisitor;
+
+impl<'de> Visitor<'de> for DecimalVisitor {
+    type Value = Decimal;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a decimal number, or a string of one")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Decimal, E> {
+        parse_decimal(v).map_err(E::custom)
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Decimal, E> {
+        Ok(Decimal::from(v))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Decimal, E> {
+        Ok(Decimal::from(v))
+    }
+
+    fn visit_i128<E: de::Error>(self, v: i128) -> Result<Decimal, E> {
+        Decimal::try_from_i128_with_scale(v, 0).map_err(|_| E::invalid_value(de::Unexpected::Other("integer"), &self))
+    }
+
+    fn visit_u128<E: de::Error>(self, v: u128) -> Result<Decimal, E> {
+        let signed = i128::try_from(v).map_err(|_| E::invalid_value(de::Unexpected::Other("integer"), &self))?;
+        self.visit_i128(signed)
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Decimal, E> {
+        Err(E::custom(format_args!(
+            "the floating-point number {v} cannot be read as an exact decimal; write decimals as strings (\"9.90\")"
+        )))
+    }
+}
+
+impl FromOther for Decimal {
+    /// Text formats are asked for a string, since one without types (CSV)
+    /// would otherwise guess a float from `9.90` and lose the scale; the
+    /// self-describing ones (TOML) hand over whatever they hold anyway.
+    /// Binary formats are asked for what they hold: their strings are
+    /// typed, and an integer is exact too.
+    fn from_other<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        if deserializer.is_human_readable() {
+            deserializer.deserialize_str(DecimalVisitor)
+        } else {
+            deserializer.deserialize_any(DecimalVisitor)
+        }
     }
 }
 

@@ -5,10 +5,14 @@ use std::borrow::Cow;
 use std::fmt;
 
 use base64::Engine as _;
+use serde::Serialize as _;
 use serde::de::{self, Deserializer, Visitor};
+use serde::ser::Serializer;
 use serde_json::value::RawValue;
 
 use super::Edm;
+use super::embedded::{Embedded, JsonText};
+use super::raw::{FromOther, Raw, deserialize_raw};
 
 /// Appends `text` as a JSON string literal.
 pub fn write_json_string(out: &mut String, text: &str) {
@@ -69,12 +73,29 @@ impl<'de> de::Deserialize<'de> for Text<'de> {
             fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
                 Ok(Text(Cow::Owned(v)))
             }
+            // The csv crate hands its header names over as bytes.
+            fn visit_borrowed_bytes<E: de::Error>(self, v: &'de [u8]) -> Result<Self::Value, E> {
+                std::str::from_utf8(v)
+                    .map(|v| Text(Cow::Borrowed(v)))
+                    .map_err(|_| E::invalid_value(de::Unexpected::Bytes(v), &self))
+            }
+            fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Self::Value, E> {
+                std::str::from_utf8(v)
+                    .map(|v| Text(Cow::Owned(v.to_owned())))
+                    .map_err(|_| E::invalid_value(de::Unexpected::Bytes(v), &self))
+            }
         }
         deserializer.deserialize_str(TextVisitor)
     }
 }
 
 /// A JSON value kept exactly as received (numbers are not rounded).
+///
+/// In serde's data model it is the value it holds: objects are maps,
+/// arrays sequences, integers integers, and other numbers strings of their
+/// exact text (see the crate's README). Read from serde_json it keeps its
+/// text byte for byte; read from any other self-describing format it is
+/// that format's value written as JSON.
 pub struct Json(Box<RawValue>);
 
 impl Json {
@@ -119,14 +140,38 @@ impl fmt::Display for Json {
 }
 
 impl<'de> de::Deserialize<'de> for Json {
+    /// serde_json's raw text, kept as it is; any other format's value,
+    /// written as JSON (see [`deserialize_raw`]).
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Box::<RawValue>::deserialize(deserializer).map(Json)
+        match deserialize_raw::<Transcoded, D>(deserializer)? {
+            Raw::Json(raw) => Ok(Json(raw)),
+            Raw::Other(Transcoded(text)) => RawValue::from_string(text).map(Json).map_err(de::Error::custom),
+        }
+    }
+}
+
+/// Another format's value written as JSON text.
+struct Transcoded(String);
+
+impl FromOther for Transcoded {
+    /// Text formats without types (CSV) are asked for a string, as they
+    /// would otherwise guess (`01234` would become the number 1234); the
+    /// self-describing ones (TOML) hand over whatever they hold anyway.
+    fn from_other<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut text = String::new();
+        let seed = JsonText { out: &mut text, depth: 0 };
+        if deserializer.is_human_readable() {
+            deserializer.deserialize_str(seed)?;
+        } else {
+            de::DeserializeSeed::deserialize(seed, deserializer)?;
+        }
+        Ok(Transcoded(text))
     }
 }
 
 impl serde::Serialize for Json {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.0.serialize(serializer)
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        Embedded(self.get()).serialize(serializer)
     }
 }
 
@@ -136,6 +181,9 @@ impl Edm for Json {
     }
     fn write_json(&self, out: &mut String) {
         out.push_str(self.get());
+    }
+    fn serialize_edm<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        Embedded(self.get()).serialize(serializer)
     }
 }
 
@@ -173,6 +221,9 @@ impl Edm for ETag {
     }
     fn write_json(&self, out: &mut String) {
         write_json_string(out, &self.0);
+    }
+    fn serialize_edm<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
     }
 }
 
@@ -214,7 +265,8 @@ impl StreamLink {
     }
 }
 
-/// `Edm.Binary`: bytes, written in JSON as base64url.
+/// `Edm.Binary`: bytes, written in JSON as base64url (in serde's data model
+/// too, as a string; bytes from a binary format are read as well).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct Binary(pub Vec<u8>);
 
@@ -235,13 +287,23 @@ impl Edm for Binary {
                 };
                 engine.decode(trimmed).map(Binary).map_err(|_| E::invalid_value(de::Unexpected::Str(v), &self))
             }
+            fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Binary, E> {
+                Ok(Binary(v.to_vec()))
+            }
         }
-        deserializer.deserialize_str(BinaryVisitor)
+        if deserializer.is_human_readable() {
+            deserializer.deserialize_str(BinaryVisitor)
+        } else {
+            deserializer.deserialize_any(BinaryVisitor)
+        }
     }
     fn write_json(&self, out: &mut String) {
         out.push('"');
         out.push_str(&base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&self.0));
         out.push('"');
+    }
+    fn serialize_edm<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&self.0))
     }
 }
 
@@ -262,7 +324,8 @@ mod tests {
     fn raw_json_keeps_numbers_exact() {
         let json: Json = serde_json::from_str("{\"a\": 12345678901234.56789}").unwrap();
         assert_eq!(json.get(), "{\"a\": 12345678901234.56789}");
-        assert_eq!(serde_json::to_string(&json).unwrap(), "{\"a\": 12345678901234.56789}");
+        // In serde's data model an inexact number is its text.
+        assert_eq!(serde_json::to_string(&json).unwrap(), "{\"a\":\"12345678901234.56789\"}");
     }
 
     #[test]

@@ -1,29 +1,57 @@
-//! How OData values map to Rust types and travel as JSON.
+//! How OData values map to Rust types, travel as OData JSON, and appear in
+//! serde's data model.
 //!
 //! Every property type implements [`Edm`]: it reads itself from a JSON value
-//! without loss (decimals exactly, dates strictly) and writes itself back as
-//! JSON text. Generated entity types use it field by field.
+//! without loss (decimals exactly, dates strictly), writes itself back as
+//! OData JSON text, and serializes itself for serde formats (CSV, CBOR,
+//! TOML, JSON files of your own). Generated entity types use it field by
+//! field.
+//!
+//! In serde's data model a value is what a user's file should hold:
+//! numbers, strings and booleans as serde's own, a decimal as a string of
+//! its exact digits (`"1000.00"`: serde_json cannot write an exact number
+//! token, and a float would round), dates, times, durations, GUIDs and
+//! binary data as their OData text, an enum as its member's wire name.
 
 mod decimal;
+mod embedded;
 mod extra;
+#[cfg(test)]
+mod formats_tests;
 mod json;
+mod names;
+mod object;
+mod raw;
 mod temporal;
 
 use serde::de::{self, Deserializer, SeqAccess, Visitor};
+use serde::ser::{SerializeSeq, Serializer};
 use std::fmt;
 use std::marker::PhantomData;
 
+pub use embedded::Embedded;
 pub use extra::AdditionalProperties;
 pub use json::{Binary, ETag, Json, StreamLink, Text, write_json_string};
+pub use object::{Fields, JsonObject, Object, serialize_object, write_object};
 pub use temporal::{Duration, write_date, write_date_time, write_time};
 
 /// A Rust type that represents an OData (Edm) value.
 pub trait Edm: Sized {
-    /// Reads the value from its OData JSON form.
+    /// Reads the value from its OData JSON form (serde_json), or from its
+    /// form in serde's data model in any other self-describing format
+    /// (what [`serialize_edm`](Edm::serialize_edm) writes; text formats
+    /// without types, such as CSV, hand over strings, which are parsed).
     fn deserialize_edm<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error>;
 
     /// Appends the value's OData JSON form to `out`.
     fn write_json(&self, out: &mut String);
+
+    /// Serializes the value in serde's data model (see the module docs).
+    /// By default, its OData JSON form read as embedded JSON
+    /// ([`Embedded`]).
+    fn serialize_edm<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serde::Serialize::serialize(&Embedded(&self.to_json()), serializer)
+    }
 
     /// The value as JSON text.
     fn to_json(&self) -> String {
@@ -42,13 +70,13 @@ impl<'de, T: Edm> de::Deserialize<'de> for De<T> {
     }
 }
 
-/// Serializes any [`Edm`] type through serde as its exact JSON text.
-pub struct AsJson<'a, T>(pub &'a T);
+/// Serializes any [`Edm`] type in serde's data model:
+/// `state.serialize_field(name, &Ser(value))`.
+pub struct Ser<'a, T>(pub &'a T);
 
-impl<T: Edm> serde::Serialize for AsJson<'_, T> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let raw = serde_json::value::RawValue::from_string(self.0.to_json()).map_err(serde::ser::Error::custom)?;
-        raw.serialize(serializer)
+impl<T: Edm> serde::Serialize for Ser<'_, T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize_edm(serializer)
     }
 }
 
@@ -77,6 +105,13 @@ impl<T: Edm> Edm for Option<T> {
         match self {
             Some(value) => value.write_json(out),
             None => out.push_str("null"),
+        }
+    }
+
+    fn serialize_edm<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Some(value) => serializer.serialize_some(&Ser(value)),
+            None => serializer.serialize_none(),
         }
     }
 }
@@ -110,6 +145,14 @@ impl<T: Edm> Edm for Vec<T> {
         }
         out.push(']');
     }
+
+    fn serialize_edm<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(Some(self.len()))?;
+        for item in self {
+            seq.serialize_element(&Ser(item))?;
+        }
+        seq.end()
+    }
 }
 
 impl<T: Edm> Edm for Box<T> {
@@ -118,6 +161,9 @@ impl<T: Edm> Edm for Box<T> {
     }
     fn write_json(&self, out: &mut String) {
         (**self).write_json(out);
+    }
+    fn serialize_edm<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        (**self).serialize_edm(serializer)
     }
 }
 
@@ -128,6 +174,9 @@ impl Edm for String {
     fn write_json(&self, out: &mut String) {
         write_json_string(out, self);
     }
+    fn serialize_edm<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self)
+    }
 }
 
 impl Edm for bool {
@@ -137,12 +186,15 @@ impl Edm for bool {
     fn write_json(&self, out: &mut String) {
         out.push_str(if *self { "true" } else { "false" });
     }
+    fn serialize_edm<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_bool(*self)
+    }
 }
 
 /// Integers arrive as JSON numbers; Int64 may also arrive as a string
 /// (`IEEE754Compatible=true`), which is accepted.
 macro_rules! integer_edm {
-    ($($ty:ty),*) => {$(
+    ($($ty:ty => $serialize:ident),*) => {$(
         impl Edm for $ty {
             fn deserialize_edm<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 struct IntVisitor;
@@ -167,14 +219,17 @@ macro_rules! integer_edm {
                 use std::fmt::Write;
                 let _ = write!(out, "{self}");
             }
+            fn serialize_edm<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.$serialize(*self)
+            }
         }
     )*};
 }
-integer_edm!(i8, u8, i16, i32, i64);
+integer_edm!(i8 => serialize_i8, u8 => serialize_u8, i16 => serialize_i16, i32 => serialize_i32, i64 => serialize_i64);
 
 /// Floating point values; OData writes the non-finite ones as strings.
 macro_rules! float_edm {
-    ($($ty:ty),*) => {$(
+    ($($ty:ty => $serialize:ident),*) => {$(
         impl Edm for $ty {
             fn deserialize_edm<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 struct FloatVisitor;
@@ -213,10 +268,13 @@ macro_rules! float_edm {
                     let _ = write!(out, "{self}");
                 }
             }
+            fn serialize_edm<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.$serialize(*self)
+            }
         }
     )*};
 }
-float_edm!(f32, f64);
+float_edm!(f32 => serialize_f32, f64 => serialize_f64);
 
 impl Edm for uuid::Uuid {
     fn deserialize_edm<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -236,5 +294,8 @@ impl Edm for uuid::Uuid {
         out.push('"');
         out.push_str(self.hyphenated().encode_lower(&mut uuid::Uuid::encode_buffer()));
         out.push('"');
+    }
+    fn serialize_edm<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.hyphenated().encode_lower(&mut uuid::Uuid::encode_buffer()))
     }
 }

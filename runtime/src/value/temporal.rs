@@ -12,6 +12,7 @@ use std::fmt::{self, Write as _};
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, TimeDelta, Timelike};
 use serde::de::{self, Deserializer, Visitor};
+use serde::ser::Serializer;
 
 use super::Edm;
 
@@ -134,6 +135,13 @@ pub fn write_time(out: &mut String, time: &NaiveTime) {
     }
 }
 
+/// Serializes the OData text `write` produces (without JSON quotes) as a string.
+fn serialize_text<S: Serializer>(serializer: S, write: impl FnOnce(&mut String)) -> Result<S::Ok, S::Error> {
+    let mut text = String::with_capacity(40);
+    write(&mut text);
+    serializer.serialize_str(&text)
+}
+
 struct TextVisitor<T> {
     expecting: &'static str,
     parse: fn(&str) -> Option<T>,
@@ -158,6 +166,9 @@ impl Edm for NaiveDate {
         write_date(out, self);
         out.push('"');
     }
+    fn serialize_edm<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serialize_text(serializer, |out| write_date(out, self))
+    }
 }
 
 impl Edm for DateTime<FixedOffset> {
@@ -169,6 +180,9 @@ impl Edm for DateTime<FixedOffset> {
         out.push('"');
         write_date_time(out, self);
         out.push('"');
+    }
+    fn serialize_edm<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serialize_text(serializer, |out| write_date_time(out, self))
     }
 }
 
@@ -188,6 +202,9 @@ impl Edm for NaiveTime {
         out.push('"');
         write_time(out, self);
         out.push('"');
+    }
+    fn serialize_edm<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serialize_text(serializer, |out| write_time(out, self))
     }
 }
 
@@ -295,6 +312,9 @@ impl Edm for Duration {
     }
     fn write_json(&self, out: &mut String) {
         let _ = write!(out, "\"{self}\"");
+    }
+    fn serialize_edm<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
     }
 }
 

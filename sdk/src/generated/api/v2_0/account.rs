@@ -187,41 +187,52 @@ impl rt::Edm for Account {
         <Self as rt::serde::Deserialize<'de>>::deserialize(deserializer)
     }
     fn write_json(&self, out: &mut String) {
-        let mut object = rt::__private::JsonObject::begin(out);
-        if let Some(etag) = &self.etag {
-            object.field("@odata.etag", etag);
-        }
-        object.field("id", &self.id);
-        object.field("number", &self.number);
-        object.field("displayName", &self.display_name);
-        object.field("category", &self.category);
-        object.field("subCategory", &self.sub_category);
-        object.field("blocked", &self.blocked);
-        object.field("accountType", &self.account_type);
-        object.field("directPosting", &self.direct_posting);
-        object.field("netChange", &self.net_change);
-        object
-            .field(
-                "consolidationTranslationMethod",
-                &self.consolidation_translation_method,
-            );
-        object.field("consolidationDebitAccount", &self.consolidation_debit_account);
-        object.field("consolidationCreditAccount", &self.consolidation_credit_account);
-        object.field("excludeFromConsolidation", &self.exclude_from_consolidation);
-        object.field("lastModifiedDateTime", &self.last_modified_date_time);
-        if let Some(related) = &self.trial_balance {
-            object.field("trialBalance", related);
-        }
-        object.extra(&self.additional_properties);
-        object.end();
+        rt::__private::write_object(self, out);
+    }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::__private::serialize_object(self, serializer)
     }
 }
+/// In serde's data model: a struct of the properties by wire name (see the crate's README).
 impl rt::serde::Serialize for Account {
     fn serialize<S: rt::serde::Serializer>(
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        rt::__private::AsJson(self).serialize(serializer)
+        rt::__private::serialize_object(self, serializer)
+    }
+}
+impl rt::__private::Object for Account {
+    const NAME: &'static str = "Account";
+    fn visit<'a, F: rt::__private::Fields<'a>>(
+        &'a self,
+        fields: &mut F,
+    ) -> Result<(), F::Error> {
+        fields.etag(&self.etag)?;
+        fields.property("id", &self.id)?;
+        fields.property("number", &self.number)?;
+        fields.property("displayName", &self.display_name)?;
+        fields.property("category", &self.category)?;
+        fields.property("subCategory", &self.sub_category)?;
+        fields.property("blocked", &self.blocked)?;
+        fields.property("accountType", &self.account_type)?;
+        fields.property("directPosting", &self.direct_posting)?;
+        fields.property("netChange", &self.net_change)?;
+        fields
+            .property(
+                "consolidationTranslationMethod",
+                &self.consolidation_translation_method,
+            )?;
+        fields.property("consolidationDebitAccount", &self.consolidation_debit_account)?;
+        fields
+            .property("consolidationCreditAccount", &self.consolidation_credit_account)?;
+        fields.property("excludeFromConsolidation", &self.exclude_from_consolidation)?;
+        fields.property("lastModifiedDateTime", &self.last_modified_date_time)?;
+        fields.navigation("trialBalance", &self.trial_balance)?;
+        fields.extra(&self.additional_properties)
     }
 }
 impl rt::Entity for Account {

@@ -116,27 +116,39 @@ impl rt::Edm for AccountingPeriod {
         <Self as rt::serde::Deserialize<'de>>::deserialize(deserializer)
     }
     fn write_json(&self, out: &mut String) {
-        let mut object = rt::__private::JsonObject::begin(out);
-        if let Some(etag) = &self.etag {
-            object.field("@odata.etag", etag);
-        }
-        object.field("id", &self.id);
-        object.field("startingDate", &self.starting_date);
-        object.field("name", &self.name);
-        object.field("newFiscalYear", &self.new_fiscal_year);
-        object.field("closed", &self.closed);
-        object.field("dateLocked", &self.date_locked);
-        object.field("lastModifiedDateTime", &self.last_modified_date_time);
-        object.extra(&self.additional_properties);
-        object.end();
+        rt::__private::write_object(self, out);
+    }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::__private::serialize_object(self, serializer)
     }
 }
+/// In serde's data model: a struct of the properties by wire name (see the crate's README).
 impl rt::serde::Serialize for AccountingPeriod {
     fn serialize<S: rt::serde::Serializer>(
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        rt::__private::AsJson(self).serialize(serializer)
+        rt::__private::serialize_object(self, serializer)
+    }
+}
+impl rt::__private::Object for AccountingPeriod {
+    const NAME: &'static str = "AccountingPeriod";
+    fn visit<'a, F: rt::__private::Fields<'a>>(
+        &'a self,
+        fields: &mut F,
+    ) -> Result<(), F::Error> {
+        fields.etag(&self.etag)?;
+        fields.property("id", &self.id)?;
+        fields.property("startingDate", &self.starting_date)?;
+        fields.property("name", &self.name)?;
+        fields.property("newFiscalYear", &self.new_fiscal_year)?;
+        fields.property("closed", &self.closed)?;
+        fields.property("dateLocked", &self.date_locked)?;
+        fields.property("lastModifiedDateTime", &self.last_modified_date_time)?;
+        fields.extra(&self.additional_properties)
     }
 }
 impl rt::Entity for AccountingPeriod {

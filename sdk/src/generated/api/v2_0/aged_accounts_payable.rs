@@ -160,34 +160,44 @@ impl rt::Edm for AgedAccountsPayable {
         <Self as rt::serde::Deserialize<'de>>::deserialize(deserializer)
     }
     fn write_json(&self, out: &mut String) {
-        let mut object = rt::__private::JsonObject::begin(out);
-        if let Some(etag) = &self.etag {
-            object.field("@odata.etag", etag);
-        }
-        object.field("vendorId", &self.vendor_id);
-        object.field("vendorNumber", &self.vendor_number);
-        object.field("name", &self.name);
-        object.field("currencyCode", &self.currency_code);
-        object.field("balanceDue", &self.balance_due);
-        object.field("currentAmount", &self.current_amount);
-        object.field("period1Amount", &self.period1_amount);
-        object.field("period2Amount", &self.period2_amount);
-        object.field("period3Amount", &self.period3_amount);
-        object.field("agedAsOfDate", &self.aged_as_of_date);
-        object.field("periodLengthFilter", &self.period_length_filter);
-        if let Some(related) = &self.vendor {
-            object.field("vendor", related);
-        }
-        object.extra(&self.additional_properties);
-        object.end();
+        rt::__private::write_object(self, out);
+    }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::__private::serialize_object(self, serializer)
     }
 }
+/// In serde's data model: a struct of the properties by wire name (see the crate's README).
 impl rt::serde::Serialize for AgedAccountsPayable {
     fn serialize<S: rt::serde::Serializer>(
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        rt::__private::AsJson(self).serialize(serializer)
+        rt::__private::serialize_object(self, serializer)
+    }
+}
+impl rt::__private::Object for AgedAccountsPayable {
+    const NAME: &'static str = "AgedAccountsPayable";
+    fn visit<'a, F: rt::__private::Fields<'a>>(
+        &'a self,
+        fields: &mut F,
+    ) -> Result<(), F::Error> {
+        fields.etag(&self.etag)?;
+        fields.property("vendorId", &self.vendor_id)?;
+        fields.property("vendorNumber", &self.vendor_number)?;
+        fields.property("name", &self.name)?;
+        fields.property("currencyCode", &self.currency_code)?;
+        fields.property("balanceDue", &self.balance_due)?;
+        fields.property("currentAmount", &self.current_amount)?;
+        fields.property("period1Amount", &self.period1_amount)?;
+        fields.property("period2Amount", &self.period2_amount)?;
+        fields.property("period3Amount", &self.period3_amount)?;
+        fields.property("agedAsOfDate", &self.aged_as_of_date)?;
+        fields.property("periodLengthFilter", &self.period_length_filter)?;
+        fields.navigation("vendor", &self.vendor)?;
+        fields.extra(&self.additional_properties)
     }
 }
 impl rt::Entity for AgedAccountsPayable {

@@ -88,24 +88,36 @@ impl rt::Edm for ApiCategoryRoute {
         <Self as rt::serde::Deserialize<'de>>::deserialize(deserializer)
     }
     fn write_json(&self, out: &mut String) {
-        let mut object = rt::__private::JsonObject::begin(out);
-        if let Some(etag) = &self.etag {
-            object.field("@odata.etag", etag);
-        }
-        object.field("route", &self.route);
-        object.field("publisher", &self.publisher);
-        object.field("group", &self.group);
-        object.field("version", &self.version);
-        object.extra(&self.additional_properties);
-        object.end();
+        rt::__private::write_object(self, out);
+    }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::__private::serialize_object(self, serializer)
     }
 }
+/// In serde's data model: a struct of the properties by wire name (see the crate's README).
 impl rt::serde::Serialize for ApiCategoryRoute {
     fn serialize<S: rt::serde::Serializer>(
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        rt::__private::AsJson(self).serialize(serializer)
+        rt::__private::serialize_object(self, serializer)
+    }
+}
+impl rt::__private::Object for ApiCategoryRoute {
+    const NAME: &'static str = "ApiCategoryRoute";
+    fn visit<'a, F: rt::__private::Fields<'a>>(
+        &'a self,
+        fields: &mut F,
+    ) -> Result<(), F::Error> {
+        fields.etag(&self.etag)?;
+        fields.property("route", &self.route)?;
+        fields.property("publisher", &self.publisher)?;
+        fields.property("group", &self.group)?;
+        fields.property("version", &self.version)?;
+        fields.extra(&self.additional_properties)
     }
 }
 impl rt::Entity for ApiCategoryRoute {

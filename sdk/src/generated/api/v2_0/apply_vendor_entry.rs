@@ -158,32 +158,44 @@ impl rt::Edm for ApplyVendorEntry {
         <Self as rt::serde::Deserialize<'de>>::deserialize(deserializer)
     }
     fn write_json(&self, out: &mut String) {
-        let mut object = rt::__private::JsonObject::begin(out);
-        if let Some(etag) = &self.etag {
-            object.field("@odata.etag", etag);
-        }
-        object.field("id", &self.id);
-        object.field("applied", &self.applied);
-        object.field("appliesToId", &self.applies_to_id);
-        object.field("postingDate", &self.posting_date);
-        object.field("documentType", &self.document_type);
-        object.field("documentNumber", &self.document_number);
-        object.field("externalDocumentNumber", &self.external_document_number);
-        object.field("vendorNumber", &self.vendor_number);
-        object.field("vendorName", &self.vendor_name);
-        object.field("description", &self.description);
-        object.field("remainingAmount", &self.remaining_amount);
-        object.field("lastModifiedDateTime", &self.last_modified_date_time);
-        object.extra(&self.additional_properties);
-        object.end();
+        rt::__private::write_object(self, out);
+    }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::__private::serialize_object(self, serializer)
     }
 }
+/// In serde's data model: a struct of the properties by wire name (see the crate's README).
 impl rt::serde::Serialize for ApplyVendorEntry {
     fn serialize<S: rt::serde::Serializer>(
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        rt::__private::AsJson(self).serialize(serializer)
+        rt::__private::serialize_object(self, serializer)
+    }
+}
+impl rt::__private::Object for ApplyVendorEntry {
+    const NAME: &'static str = "ApplyVendorEntry";
+    fn visit<'a, F: rt::__private::Fields<'a>>(
+        &'a self,
+        fields: &mut F,
+    ) -> Result<(), F::Error> {
+        fields.etag(&self.etag)?;
+        fields.property("id", &self.id)?;
+        fields.property("applied", &self.applied)?;
+        fields.property("appliesToId", &self.applies_to_id)?;
+        fields.property("postingDate", &self.posting_date)?;
+        fields.property("documentType", &self.document_type)?;
+        fields.property("documentNumber", &self.document_number)?;
+        fields.property("externalDocumentNumber", &self.external_document_number)?;
+        fields.property("vendorNumber", &self.vendor_number)?;
+        fields.property("vendorName", &self.vendor_name)?;
+        fields.property("description", &self.description)?;
+        fields.property("remainingAmount", &self.remaining_amount)?;
+        fields.property("lastModifiedDateTime", &self.last_modified_date_time)?;
+        fields.extra(&self.additional_properties)
     }
 }
 impl rt::Entity for ApplyVendorEntry {
@@ -303,6 +315,43 @@ impl rt::Payload for ApplyVendorEntryUpdate {
     type Entity = ApplyVendorEntry;
     fn to_json(&self) -> String {
         self.fields.to_json()
+    }
+}
+impl rt::serde::Serialize for ApplyVendorEntryUpdate {
+    fn serialize<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(&self.fields, serializer)
+    }
+}
+impl<'de> rt::serde::Deserialize<'de> for ApplyVendorEntryUpdate {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_payload::<Self, D>(deserializer)
+            .map(|fields| Self { fields })
+    }
+}
+impl rt::__private::PayloadSchema for ApplyVendorEntryUpdate {
+    const EXPECTING: &'static str = "a Microsoft.NAV.applyVendorEntry update payload";
+    fn read<'de, A: rt::serde::de::MapAccess<'de>>(
+        name: &str,
+        value: rt::__private::PayloadValue<'_, A>,
+    ) -> Result<bool, A::Error> {
+        match name {
+            "applied" => value.read::<fields::Applied>(),
+            "appliesToId" => value.read::<fields::AppliesToId>(),
+            "postingDate" => value.read::<fields::PostingDate>(),
+            "documentType" => value.read::<fields::DocumentType>(),
+            "documentNumber" => value.read::<fields::DocumentNumber>(),
+            "externalDocumentNumber" => value.read::<fields::ExternalDocumentNumber>(),
+            "vendorNumber" => value.read::<fields::VendorNumber>(),
+            "vendorName" => value.read::<fields::VendorName>(),
+            "description" => value.read::<fields::Description>(),
+            "remainingAmount" => value.read::<fields::RemainingAmount>(),
+            _ => Ok(false),
+        }
     }
 }
 /// The `id` property, for filters, `select` and ordering (see [`ApplyVendorEntry::id`]).

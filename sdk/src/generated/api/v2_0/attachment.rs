@@ -206,54 +206,48 @@ impl rt::Edm for Attachment {
         <Self as rt::serde::Deserialize<'de>>::deserialize(deserializer)
     }
     fn write_json(&self, out: &mut String) {
-        let mut object = rt::__private::JsonObject::begin(out);
-        if let Some(etag) = &self.etag {
-            object.field("@odata.etag", etag);
-        }
-        object.field("id", &self.id);
-        object.field("parentId", &self.parent_id);
-        object.field("fileName", &self.file_name);
-        object.field("byteSize", &self.byte_size);
-        object.stream("attachmentContent", &self.attachment_content);
-        object.field("lastModifiedDateTime", &self.last_modified_date_time);
-        object.field("parentType", &self.parent_type);
-        if let Some(related) = &self.sales_invoice {
-            object.field("salesInvoice", related);
-        }
-        if let Some(related) = &self.journal_line {
-            object.field("journalLine", related);
-        }
-        if let Some(related) = &self.general_ledger_entry {
-            object.field("generalLedgerEntry", related);
-        }
-        if let Some(related) = &self.sales_order {
-            object.field("salesOrder", related);
-        }
-        if let Some(related) = &self.sales_quote {
-            object.field("salesQuote", related);
-        }
-        if let Some(related) = &self.sales_credit_memo {
-            object.field("salesCreditMemo", related);
-        }
-        if let Some(related) = &self.purchase_invoice {
-            object.field("purchaseInvoice", related);
-        }
-        if let Some(related) = &self.purchase_order {
-            object.field("purchaseOrder", related);
-        }
-        if let Some(related) = &self.purchase_credit_memo {
-            object.field("purchaseCreditMemo", related);
-        }
-        object.extra(&self.additional_properties);
-        object.end();
+        rt::__private::write_object(self, out);
+    }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::__private::serialize_object(self, serializer)
     }
 }
+/// In serde's data model: a struct of the properties by wire name (see the crate's README).
 impl rt::serde::Serialize for Attachment {
     fn serialize<S: rt::serde::Serializer>(
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        rt::__private::AsJson(self).serialize(serializer)
+        rt::__private::serialize_object(self, serializer)
+    }
+}
+impl rt::__private::Object for Attachment {
+    const NAME: &'static str = "Attachment";
+    fn visit<'a, F: rt::__private::Fields<'a>>(
+        &'a self,
+        fields: &mut F,
+    ) -> Result<(), F::Error> {
+        fields.etag(&self.etag)?;
+        fields.property("id", &self.id)?;
+        fields.property("parentId", &self.parent_id)?;
+        fields.property("fileName", &self.file_name)?;
+        fields.property("byteSize", &self.byte_size)?;
+        fields.stream("attachmentContent", &self.attachment_content)?;
+        fields.property("lastModifiedDateTime", &self.last_modified_date_time)?;
+        fields.property("parentType", &self.parent_type)?;
+        fields.navigation("salesInvoice", &self.sales_invoice)?;
+        fields.navigation("journalLine", &self.journal_line)?;
+        fields.navigation("generalLedgerEntry", &self.general_ledger_entry)?;
+        fields.navigation("salesOrder", &self.sales_order)?;
+        fields.navigation("salesQuote", &self.sales_quote)?;
+        fields.navigation("salesCreditMemo", &self.sales_credit_memo)?;
+        fields.navigation("purchaseInvoice", &self.purchase_invoice)?;
+        fields.navigation("purchaseOrder", &self.purchase_order)?;
+        fields.navigation("purchaseCreditMemo", &self.purchase_credit_memo)?;
+        fields.extra(&self.additional_properties)
     }
 }
 impl rt::Entity for Attachment {
@@ -352,6 +346,37 @@ impl rt::Payload for AttachmentCreate {
         self.fields.to_json()
     }
 }
+impl rt::serde::Serialize for AttachmentCreate {
+    fn serialize<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(&self.fields, serializer)
+    }
+}
+impl<'de> rt::serde::Deserialize<'de> for AttachmentCreate {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_payload::<Self, D>(deserializer)
+            .map(|fields| Self { fields })
+    }
+}
+impl rt::__private::PayloadSchema for AttachmentCreate {
+    const EXPECTING: &'static str = "a Microsoft.NAV.attachment create payload";
+    fn read<'de, A: rt::serde::de::MapAccess<'de>>(
+        name: &str,
+        value: rt::__private::PayloadValue<'_, A>,
+    ) -> Result<bool, A::Error> {
+        match name {
+            "parentId" => value.read::<fields::ParentId>(),
+            "fileName" => value.read::<fields::FileName>(),
+            "byteSize" => value.read::<fields::ByteSize>(),
+            "parentType" => value.read::<fields::ParentType>(),
+            _ => Ok(false),
+        }
+    }
+}
 /// The changes for updating a `Microsoft.NAV.attachment` (sent as `PATCH`).
 ///
 /// Only what is set is sent: a property that is not set stays unchanged, `set_null` clears a nullable one.
@@ -416,6 +441,37 @@ impl rt::Payload for AttachmentUpdate {
     type Entity = Attachment;
     fn to_json(&self) -> String {
         self.fields.to_json()
+    }
+}
+impl rt::serde::Serialize for AttachmentUpdate {
+    fn serialize<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(&self.fields, serializer)
+    }
+}
+impl<'de> rt::serde::Deserialize<'de> for AttachmentUpdate {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_payload::<Self, D>(deserializer)
+            .map(|fields| Self { fields })
+    }
+}
+impl rt::__private::PayloadSchema for AttachmentUpdate {
+    const EXPECTING: &'static str = "a Microsoft.NAV.attachment update payload";
+    fn read<'de, A: rt::serde::de::MapAccess<'de>>(
+        name: &str,
+        value: rt::__private::PayloadValue<'_, A>,
+    ) -> Result<bool, A::Error> {
+        match name {
+            "parentId" => value.read::<fields::ParentId>(),
+            "fileName" => value.read::<fields::FileName>(),
+            "byteSize" => value.read::<fields::ByteSize>(),
+            "parentType" => value.read::<fields::ParentType>(),
+            _ => Ok(false),
+        }
     }
 }
 /// The `id` property, for filters, `select` and ordering (see [`Attachment::id`]).

@@ -138,30 +138,42 @@ impl rt::Edm for BankAccount {
         <Self as rt::serde::Deserialize<'de>>::deserialize(deserializer)
     }
     fn write_json(&self, out: &mut String) {
-        let mut object = rt::__private::JsonObject::begin(out);
-        if let Some(etag) = &self.etag {
-            object.field("@odata.etag", etag);
-        }
-        object.field("id", &self.id);
-        object.field("number", &self.number);
-        object.field("displayName", &self.display_name);
-        object.field("lastModifiedDateTime", &self.last_modified_date_time);
-        object.field("bankAccountNumber", &self.bank_account_number);
-        object.field("blocked", &self.blocked);
-        object.field("currencyCode", &self.currency_code);
-        object.field("currencyId", &self.currency_id);
-        object.field("iban", &self.iban);
-        object.field("intercompanyEnabled", &self.intercompany_enabled);
-        object.extra(&self.additional_properties);
-        object.end();
+        rt::__private::write_object(self, out);
+    }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::__private::serialize_object(self, serializer)
     }
 }
+/// In serde's data model: a struct of the properties by wire name (see the crate's README).
 impl rt::serde::Serialize for BankAccount {
     fn serialize<S: rt::serde::Serializer>(
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        rt::__private::AsJson(self).serialize(serializer)
+        rt::__private::serialize_object(self, serializer)
+    }
+}
+impl rt::__private::Object for BankAccount {
+    const NAME: &'static str = "BankAccount";
+    fn visit<'a, F: rt::__private::Fields<'a>>(
+        &'a self,
+        fields: &mut F,
+    ) -> Result<(), F::Error> {
+        fields.etag(&self.etag)?;
+        fields.property("id", &self.id)?;
+        fields.property("number", &self.number)?;
+        fields.property("displayName", &self.display_name)?;
+        fields.property("lastModifiedDateTime", &self.last_modified_date_time)?;
+        fields.property("bankAccountNumber", &self.bank_account_number)?;
+        fields.property("blocked", &self.blocked)?;
+        fields.property("currencyCode", &self.currency_code)?;
+        fields.property("currencyId", &self.currency_id)?;
+        fields.property("iban", &self.iban)?;
+        fields.property("intercompanyEnabled", &self.intercompany_enabled)?;
+        fields.extra(&self.additional_properties)
     }
 }
 impl rt::Entity for BankAccount {
@@ -277,6 +289,41 @@ impl rt::Payload for BankAccountCreate {
         self.fields.to_json()
     }
 }
+impl rt::serde::Serialize for BankAccountCreate {
+    fn serialize<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(&self.fields, serializer)
+    }
+}
+impl<'de> rt::serde::Deserialize<'de> for BankAccountCreate {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_payload::<Self, D>(deserializer)
+            .map(|fields| Self { fields })
+    }
+}
+impl rt::__private::PayloadSchema for BankAccountCreate {
+    const EXPECTING: &'static str = "a Microsoft.NAV.bankAccount create payload";
+    fn read<'de, A: rt::serde::de::MapAccess<'de>>(
+        name: &str,
+        value: rt::__private::PayloadValue<'_, A>,
+    ) -> Result<bool, A::Error> {
+        match name {
+            "number" => value.read::<fields::Number>(),
+            "displayName" => value.read::<fields::DisplayName>(),
+            "bankAccountNumber" => value.read::<fields::BankAccountNumber>(),
+            "blocked" => value.read::<fields::Blocked>(),
+            "currencyCode" => value.read::<fields::CurrencyCode>(),
+            "currencyId" => value.read::<fields::CurrencyId>(),
+            "iban" => value.read::<fields::Iban>(),
+            "intercompanyEnabled" => value.read::<fields::IntercompanyEnabled>(),
+            _ => Ok(false),
+        }
+    }
+}
 /// The changes for updating a `Microsoft.NAV.bankAccount` (sent as `PATCH`).
 ///
 /// Only what is set is sent: a property that is not set stays unchanged, `set_null` clears a nullable one.
@@ -358,6 +405,41 @@ impl rt::Payload for BankAccountUpdate {
     type Entity = BankAccount;
     fn to_json(&self) -> String {
         self.fields.to_json()
+    }
+}
+impl rt::serde::Serialize for BankAccountUpdate {
+    fn serialize<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(&self.fields, serializer)
+    }
+}
+impl<'de> rt::serde::Deserialize<'de> for BankAccountUpdate {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_payload::<Self, D>(deserializer)
+            .map(|fields| Self { fields })
+    }
+}
+impl rt::__private::PayloadSchema for BankAccountUpdate {
+    const EXPECTING: &'static str = "a Microsoft.NAV.bankAccount update payload";
+    fn read<'de, A: rt::serde::de::MapAccess<'de>>(
+        name: &str,
+        value: rt::__private::PayloadValue<'_, A>,
+    ) -> Result<bool, A::Error> {
+        match name {
+            "number" => value.read::<fields::Number>(),
+            "displayName" => value.read::<fields::DisplayName>(),
+            "bankAccountNumber" => value.read::<fields::BankAccountNumber>(),
+            "blocked" => value.read::<fields::Blocked>(),
+            "currencyCode" => value.read::<fields::CurrencyCode>(),
+            "currencyId" => value.read::<fields::CurrencyId>(),
+            "iban" => value.read::<fields::Iban>(),
+            "intercompanyEnabled" => value.read::<fields::IntercompanyEnabled>(),
+            _ => Ok(false),
+        }
     }
 }
 /// The `id` property, for filters, `select` and ordering (see [`BankAccount::id`]).

@@ -885,273 +885,131 @@ impl rt::Edm for Company {
         <Self as rt::serde::Deserialize<'de>>::deserialize(deserializer)
     }
     fn write_json(&self, out: &mut String) {
-        let mut object = rt::__private::JsonObject::begin(out);
-        if let Some(etag) = &self.etag {
-            object.field("@odata.etag", etag);
-        }
-        object.field("id", &self.id);
-        object.field("systemVersion", &self.system_version);
-        object.field("timestamp", &self.timestamp);
-        object.field("name", &self.name);
-        object.field("displayName", &self.display_name);
-        object.field("businessProfileId", &self.business_profile_id);
-        object.field("systemCreatedAt", &self.system_created_at);
-        object.field("systemCreatedBy", &self.system_created_by);
-        object.field("systemModifiedAt", &self.system_modified_at);
-        object.field("systemModifiedBy", &self.system_modified_by);
-        if let Some(related) = &self.items {
-            object.field("items", related);
-        }
-        if let Some(related) = &self.inventory_posting_groups {
-            object.field("inventoryPostingGroups", related);
-        }
-        if let Some(related) = &self.general_product_posting_groups {
-            object.field("generalProductPostingGroups", related);
-        }
-        if let Some(related) = &self.units_of_measure {
-            object.field("unitsOfMeasure", related);
-        }
-        if let Some(related) = &self.pictures {
-            object.field("pictures", related);
-        }
-        if let Some(related) = &self.default_dimensions {
-            object.field("defaultDimensions", related);
-        }
-        if let Some(related) = &self.item_variants {
-            object.field("itemVariants", related);
-        }
-        if let Some(related) = &self.document_attachments {
-            object.field("documentAttachments", related);
-        }
-        if let Some(related) = &self.customers {
-            object.field("customers", related);
-        }
-        if let Some(related) = &self.customer_financial_details {
-            object.field("customerFinancialDetails", related);
-        }
-        if let Some(related) = &self.aged_accounts_receivables {
-            object.field("agedAccountsReceivables", related);
-        }
-        if let Some(related) = &self.contacts_information {
-            object.field("contactsInformation", related);
-        }
-        if let Some(related) = &self.contacts {
-            object.field("contacts", related);
-        }
-        if let Some(related) = &self.vendors {
-            object.field("vendors", related);
-        }
-        if let Some(related) = &self.aged_accounts_payables {
-            object.field("agedAccountsPayables", related);
-        }
-        if let Some(related) = &self.company_information {
-            object.field("companyInformation", related);
-        }
-        if let Some(related) = &self.sales_invoices {
-            object.field("salesInvoices", related);
-        }
-        if let Some(related) = &self.dimension_set_lines {
-            object.field("dimensionSetLines", related);
-        }
-        if let Some(related) = &self.sales_invoice_lines {
-            object.field("salesInvoiceLines", related);
-        }
-        if let Some(related) = &self.locations {
-            object.field("locations", related);
-        }
-        if let Some(related) = &self.pdf_document {
-            object.field("pdfDocument", related);
-        }
-        if let Some(related) = &self.attachments {
-            object.field("attachments", related);
-        }
-        if let Some(related) = &self.customer_payment_journals {
-            object.field("customerPaymentJournals", related);
-        }
-        if let Some(related) = &self.customer_payments {
-            object.field("customerPayments", related);
-        }
-        if let Some(related) = &self.accounts {
-            object.field("accounts", related);
-        }
-        if let Some(related) = &self.tax_groups {
-            object.field("taxGroups", related);
-        }
-        if let Some(related) = &self.journals {
-            object.field("journals", related);
-        }
-        if let Some(related) = &self.journal_lines {
-            object.field("journalLines", related);
-        }
-        if let Some(related) = &self.employees {
-            object.field("employees", related);
-        }
-        if let Some(related) = &self.time_registration_entries {
-            object.field("timeRegistrationEntries", related);
-        }
-        if let Some(related) = &self.general_ledger_entries {
-            object.field("generalLedgerEntries", related);
-        }
-        if let Some(related) = &self.currencies {
-            object.field("currencies", related);
-        }
-        if let Some(related) = &self.payment_methods {
-            object.field("paymentMethods", related);
-        }
-        if let Some(related) = &self.dimensions {
-            object.field("dimensions", related);
-        }
-        if let Some(related) = &self.dimension_values {
-            object.field("dimensionValues", related);
-        }
-        if let Some(related) = &self.payment_terms {
-            object.field("paymentTerms", related);
-        }
-        if let Some(related) = &self.shipment_methods {
-            object.field("shipmentMethods", related);
-        }
-        if let Some(related) = &self.item_categories {
-            object.field("itemCategories", related);
-        }
-        if let Some(related) = &self.cash_flow_statements {
-            object.field("cashFlowStatements", related);
-        }
-        if let Some(related) = &self.countries_regions {
-            object.field("countriesRegions", related);
-        }
-        if let Some(related) = &self.sales_orders {
-            object.field("salesOrders", related);
-        }
-        if let Some(related) = &self.sales_order_lines {
-            object.field("salesOrderLines", related);
-        }
-        if let Some(related) = &self.retained_earnings_statements {
-            object.field("retainedEarningsStatements", related);
-        }
-        if let Some(related) = &self.balance_sheets {
-            object.field("balanceSheets", related);
-        }
-        if let Some(related) = &self.trial_balances {
-            object.field("trialBalances", related);
-        }
-        if let Some(related) = &self.income_statements {
-            object.field("incomeStatements", related);
-        }
-        if let Some(related) = &self.tax_areas {
-            object.field("taxAreas", related);
-        }
-        if let Some(related) = &self.sales_quotes {
-            object.field("salesQuotes", related);
-        }
-        if let Some(related) = &self.sales_quote_lines {
-            object.field("salesQuoteLines", related);
-        }
-        if let Some(related) = &self.sales_credit_memos {
-            object.field("salesCreditMemos", related);
-        }
-        if let Some(related) = &self.sales_credit_memo_lines {
-            object.field("salesCreditMemoLines", related);
-        }
-        if let Some(related) = &self.purchase_invoices {
-            object.field("purchaseInvoices", related);
-        }
-        if let Some(related) = &self.purchase_invoice_lines {
-            object.field("purchaseInvoiceLines", related);
-        }
-        if let Some(related) = &self.projects {
-            object.field("projects", related);
-        }
-        if let Some(related) = &self.bank_accounts {
-            object.field("bankAccounts", related);
-        }
-        if let Some(related) = &self.vendor_payments {
-            object.field("vendorPayments", related);
-        }
-        if let Some(related) = &self.apply_vendor_entries {
-            object.field("applyVendorEntries", related);
-        }
-        if let Some(related) = &self.vendor_payment_journals {
-            object.field("vendorPaymentJournals", related);
-        }
-        if let Some(related) = &self.sales_shipments {
-            object.field("salesShipments", related);
-        }
-        if let Some(related) = &self.sales_shipment_lines {
-            object.field("salesShipmentLines", related);
-        }
-        if let Some(related) = &self.purchase_receipts {
-            object.field("purchaseReceipts", related);
-        }
-        if let Some(related) = &self.purchase_receipt_lines {
-            object.field("purchaseReceiptLines", related);
-        }
-        if let Some(related) = &self.purchase_orders {
-            object.field("purchaseOrders", related);
-        }
-        if let Some(related) = &self.purchase_order_lines {
-            object.field("purchaseOrderLines", related);
-        }
-        if let Some(related) = &self.item_ledger_entries {
-            object.field("itemLedgerEntries", related);
-        }
-        if let Some(related) = &self.opportunities {
-            object.field("opportunities", related);
-        }
-        if let Some(related) = &self.salespeople_purchasers {
-            object.field("salespeoplePurchasers", related);
-        }
-        if let Some(related) = &self.customer_return_reasons {
-            object.field("customerReturnReasons", related);
-        }
-        if let Some(related) = &self.purchase_credit_memos {
-            object.field("purchaseCreditMemos", related);
-        }
-        if let Some(related) = &self.purchase_credit_memo_lines {
-            object.field("purchaseCreditMemoLines", related);
-        }
-        if let Some(related) = &self.currency_exchange_rates {
-            object.field("currencyExchangeRates", related);
-        }
-        if let Some(related) = &self.accounting_periods {
-            object.field("accountingPeriods", related);
-        }
-        if let Some(related) = &self.general_ledger_setup {
-            object.field("generalLedgerSetup", related);
-        }
-        if let Some(related) = &self.dispute_status {
-            object.field("disputeStatus", related);
-        }
-        if let Some(related) = &self.customer_contacts {
-            object.field("customerContacts", related);
-        }
-        if let Some(related) = &self.job_queue_log_entries {
-            object.field("jobQueueLogEntries", related);
-        }
-        if let Some(related) = &self.job_queue_entries {
-            object.field("jobQueueEntries", related);
-        }
-        if let Some(related) = &self.fixed_asset_locations {
-            object.field("fixedAssetLocations", related);
-        }
-        if let Some(related) = &self.fixed_assets {
-            object.field("fixedAssets", related);
-        }
-        if let Some(related) = &self.customer_sales {
-            object.field("customerSales", related);
-        }
-        if let Some(related) = &self.vendor_purchases {
-            object.field("vendorPurchases", related);
-        }
-        object.extra(&self.additional_properties);
-        object.end();
+        rt::__private::write_object(self, out);
+    }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::__private::serialize_object(self, serializer)
     }
 }
+/// In serde's data model: a struct of the properties by wire name (see the crate's README).
 impl rt::serde::Serialize for Company {
     fn serialize<S: rt::serde::Serializer>(
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        rt::__private::AsJson(self).serialize(serializer)
+        rt::__private::serialize_object(self, serializer)
+    }
+}
+impl rt::__private::Object for Company {
+    const NAME: &'static str = "Company";
+    fn visit<'a, F: rt::__private::Fields<'a>>(
+        &'a self,
+        fields: &mut F,
+    ) -> Result<(), F::Error> {
+        fields.etag(&self.etag)?;
+        fields.property("id", &self.id)?;
+        fields.property("systemVersion", &self.system_version)?;
+        fields.property("timestamp", &self.timestamp)?;
+        fields.property("name", &self.name)?;
+        fields.property("displayName", &self.display_name)?;
+        fields.property("businessProfileId", &self.business_profile_id)?;
+        fields.property("systemCreatedAt", &self.system_created_at)?;
+        fields.property("systemCreatedBy", &self.system_created_by)?;
+        fields.property("systemModifiedAt", &self.system_modified_at)?;
+        fields.property("systemModifiedBy", &self.system_modified_by)?;
+        fields.navigation("items", &self.items)?;
+        fields.navigation("inventoryPostingGroups", &self.inventory_posting_groups)?;
+        fields
+            .navigation(
+                "generalProductPostingGroups",
+                &self.general_product_posting_groups,
+            )?;
+        fields.navigation("unitsOfMeasure", &self.units_of_measure)?;
+        fields.navigation("pictures", &self.pictures)?;
+        fields.navigation("defaultDimensions", &self.default_dimensions)?;
+        fields.navigation("itemVariants", &self.item_variants)?;
+        fields.navigation("documentAttachments", &self.document_attachments)?;
+        fields.navigation("customers", &self.customers)?;
+        fields.navigation("customerFinancialDetails", &self.customer_financial_details)?;
+        fields.navigation("agedAccountsReceivables", &self.aged_accounts_receivables)?;
+        fields.navigation("contactsInformation", &self.contacts_information)?;
+        fields.navigation("contacts", &self.contacts)?;
+        fields.navigation("vendors", &self.vendors)?;
+        fields.navigation("agedAccountsPayables", &self.aged_accounts_payables)?;
+        fields.navigation("companyInformation", &self.company_information)?;
+        fields.navigation("salesInvoices", &self.sales_invoices)?;
+        fields.navigation("dimensionSetLines", &self.dimension_set_lines)?;
+        fields.navigation("salesInvoiceLines", &self.sales_invoice_lines)?;
+        fields.navigation("locations", &self.locations)?;
+        fields.navigation("pdfDocument", &self.pdf_document)?;
+        fields.navigation("attachments", &self.attachments)?;
+        fields.navigation("customerPaymentJournals", &self.customer_payment_journals)?;
+        fields.navigation("customerPayments", &self.customer_payments)?;
+        fields.navigation("accounts", &self.accounts)?;
+        fields.navigation("taxGroups", &self.tax_groups)?;
+        fields.navigation("journals", &self.journals)?;
+        fields.navigation("journalLines", &self.journal_lines)?;
+        fields.navigation("employees", &self.employees)?;
+        fields.navigation("timeRegistrationEntries", &self.time_registration_entries)?;
+        fields.navigation("generalLedgerEntries", &self.general_ledger_entries)?;
+        fields.navigation("currencies", &self.currencies)?;
+        fields.navigation("paymentMethods", &self.payment_methods)?;
+        fields.navigation("dimensions", &self.dimensions)?;
+        fields.navigation("dimensionValues", &self.dimension_values)?;
+        fields.navigation("paymentTerms", &self.payment_terms)?;
+        fields.navigation("shipmentMethods", &self.shipment_methods)?;
+        fields.navigation("itemCategories", &self.item_categories)?;
+        fields.navigation("cashFlowStatements", &self.cash_flow_statements)?;
+        fields.navigation("countriesRegions", &self.countries_regions)?;
+        fields.navigation("salesOrders", &self.sales_orders)?;
+        fields.navigation("salesOrderLines", &self.sales_order_lines)?;
+        fields
+            .navigation(
+                "retainedEarningsStatements",
+                &self.retained_earnings_statements,
+            )?;
+        fields.navigation("balanceSheets", &self.balance_sheets)?;
+        fields.navigation("trialBalances", &self.trial_balances)?;
+        fields.navigation("incomeStatements", &self.income_statements)?;
+        fields.navigation("taxAreas", &self.tax_areas)?;
+        fields.navigation("salesQuotes", &self.sales_quotes)?;
+        fields.navigation("salesQuoteLines", &self.sales_quote_lines)?;
+        fields.navigation("salesCreditMemos", &self.sales_credit_memos)?;
+        fields.navigation("salesCreditMemoLines", &self.sales_credit_memo_lines)?;
+        fields.navigation("purchaseInvoices", &self.purchase_invoices)?;
+        fields.navigation("purchaseInvoiceLines", &self.purchase_invoice_lines)?;
+        fields.navigation("projects", &self.projects)?;
+        fields.navigation("bankAccounts", &self.bank_accounts)?;
+        fields.navigation("vendorPayments", &self.vendor_payments)?;
+        fields.navigation("applyVendorEntries", &self.apply_vendor_entries)?;
+        fields.navigation("vendorPaymentJournals", &self.vendor_payment_journals)?;
+        fields.navigation("salesShipments", &self.sales_shipments)?;
+        fields.navigation("salesShipmentLines", &self.sales_shipment_lines)?;
+        fields.navigation("purchaseReceipts", &self.purchase_receipts)?;
+        fields.navigation("purchaseReceiptLines", &self.purchase_receipt_lines)?;
+        fields.navigation("purchaseOrders", &self.purchase_orders)?;
+        fields.navigation("purchaseOrderLines", &self.purchase_order_lines)?;
+        fields.navigation("itemLedgerEntries", &self.item_ledger_entries)?;
+        fields.navigation("opportunities", &self.opportunities)?;
+        fields.navigation("salespeoplePurchasers", &self.salespeople_purchasers)?;
+        fields.navigation("customerReturnReasons", &self.customer_return_reasons)?;
+        fields.navigation("purchaseCreditMemos", &self.purchase_credit_memos)?;
+        fields.navigation("purchaseCreditMemoLines", &self.purchase_credit_memo_lines)?;
+        fields.navigation("currencyExchangeRates", &self.currency_exchange_rates)?;
+        fields.navigation("accountingPeriods", &self.accounting_periods)?;
+        fields.navigation("generalLedgerSetup", &self.general_ledger_setup)?;
+        fields.navigation("disputeStatus", &self.dispute_status)?;
+        fields.navigation("customerContacts", &self.customer_contacts)?;
+        fields.navigation("jobQueueLogEntries", &self.job_queue_log_entries)?;
+        fields.navigation("jobQueueEntries", &self.job_queue_entries)?;
+        fields.navigation("fixedAssetLocations", &self.fixed_asset_locations)?;
+        fields.navigation("fixedAssets", &self.fixed_assets)?;
+        fields.navigation("customerSales", &self.customer_sales)?;
+        fields.navigation("vendorPurchases", &self.vendor_purchases)?;
+        fields.extra(&self.additional_properties)
     }
 }
 impl rt::Entity for Company {

@@ -220,39 +220,55 @@ impl rt::Edm for CompanyInformation {
         <Self as rt::serde::Deserialize<'de>>::deserialize(deserializer)
     }
     fn write_json(&self, out: &mut String) {
-        let mut object = rt::__private::JsonObject::begin(out);
-        if let Some(etag) = &self.etag {
-            object.field("@odata.etag", etag);
-        }
-        object.field("id", &self.id);
-        object.field("displayName", &self.display_name);
-        object.field("addressLine1", &self.address_line1);
-        object.field("addressLine2", &self.address_line2);
-        object.field("city", &self.city);
-        object.field("state", &self.state);
-        object.field("country", &self.country);
-        object.field("postalCode", &self.postal_code);
-        object.field("phoneNumber", &self.phone_number);
-        object.field("faxNumber", &self.fax_number);
-        object.field("email", &self.email);
-        object.field("website", &self.website);
-        object.field("taxRegistrationNumber", &self.tax_registration_number);
-        object.field("currencyCode", &self.currency_code);
-        object.field("currentFiscalYearStartDate", &self.current_fiscal_year_start_date);
-        object.field("industry", &self.industry);
-        object.stream("picture", &self.picture);
-        object.field("experience", &self.experience);
-        object.field("lastModifiedDateTime", &self.last_modified_date_time);
-        object.extra(&self.additional_properties);
-        object.end();
+        rt::__private::write_object(self, out);
+    }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::__private::serialize_object(self, serializer)
     }
 }
+/// In serde's data model: a struct of the properties by wire name (see the crate's README).
 impl rt::serde::Serialize for CompanyInformation {
     fn serialize<S: rt::serde::Serializer>(
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        rt::__private::AsJson(self).serialize(serializer)
+        rt::__private::serialize_object(self, serializer)
+    }
+}
+impl rt::__private::Object for CompanyInformation {
+    const NAME: &'static str = "CompanyInformation";
+    fn visit<'a, F: rt::__private::Fields<'a>>(
+        &'a self,
+        fields: &mut F,
+    ) -> Result<(), F::Error> {
+        fields.etag(&self.etag)?;
+        fields.property("id", &self.id)?;
+        fields.property("displayName", &self.display_name)?;
+        fields.property("addressLine1", &self.address_line1)?;
+        fields.property("addressLine2", &self.address_line2)?;
+        fields.property("city", &self.city)?;
+        fields.property("state", &self.state)?;
+        fields.property("country", &self.country)?;
+        fields.property("postalCode", &self.postal_code)?;
+        fields.property("phoneNumber", &self.phone_number)?;
+        fields.property("faxNumber", &self.fax_number)?;
+        fields.property("email", &self.email)?;
+        fields.property("website", &self.website)?;
+        fields.property("taxRegistrationNumber", &self.tax_registration_number)?;
+        fields.property("currencyCode", &self.currency_code)?;
+        fields
+            .property(
+                "currentFiscalYearStartDate",
+                &self.current_fiscal_year_start_date,
+            )?;
+        fields.property("industry", &self.industry)?;
+        fields.stream("picture", &self.picture)?;
+        fields.property("experience", &self.experience)?;
+        fields.property("lastModifiedDateTime", &self.last_modified_date_time)?;
+        fields.extra(&self.additional_properties)
     }
 }
 impl rt::Entity for CompanyInformation {
@@ -402,6 +418,51 @@ impl rt::Payload for CompanyInformationUpdate {
     type Entity = CompanyInformation;
     fn to_json(&self) -> String {
         self.fields.to_json()
+    }
+}
+impl rt::serde::Serialize for CompanyInformationUpdate {
+    fn serialize<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(&self.fields, serializer)
+    }
+}
+impl<'de> rt::serde::Deserialize<'de> for CompanyInformationUpdate {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_payload::<Self, D>(deserializer)
+            .map(|fields| Self { fields })
+    }
+}
+impl rt::__private::PayloadSchema for CompanyInformationUpdate {
+    const EXPECTING: &'static str = "a Microsoft.NAV.companyInformation update payload";
+    fn read<'de, A: rt::serde::de::MapAccess<'de>>(
+        name: &str,
+        value: rt::__private::PayloadValue<'_, A>,
+    ) -> Result<bool, A::Error> {
+        match name {
+            "displayName" => value.read::<fields::DisplayName>(),
+            "addressLine1" => value.read::<fields::AddressLine1>(),
+            "addressLine2" => value.read::<fields::AddressLine2>(),
+            "city" => value.read::<fields::City>(),
+            "state" => value.read::<fields::State>(),
+            "country" => value.read::<fields::Country>(),
+            "postalCode" => value.read::<fields::PostalCode>(),
+            "phoneNumber" => value.read::<fields::PhoneNumber>(),
+            "faxNumber" => value.read::<fields::FaxNumber>(),
+            "email" => value.read::<fields::Email>(),
+            "website" => value.read::<fields::Website>(),
+            "taxRegistrationNumber" => value.read::<fields::TaxRegistrationNumber>(),
+            "currencyCode" => value.read::<fields::CurrencyCode>(),
+            "currentFiscalYearStartDate" => {
+                value.read::<fields::CurrentFiscalYearStartDate>()
+            }
+            "industry" => value.read::<fields::Industry>(),
+            "experience" => value.read::<fields::Experience>(),
+            _ => Ok(false),
+        }
     }
 }
 /// The `id` property, for filters, `select` and ordering (see [`CompanyInformation::id`]).

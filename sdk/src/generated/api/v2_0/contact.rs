@@ -256,49 +256,57 @@ impl rt::Edm for Contact {
         <Self as rt::serde::Deserialize<'de>>::deserialize(deserializer)
     }
     fn write_json(&self, out: &mut String) {
-        let mut object = rt::__private::JsonObject::begin(out);
-        if let Some(etag) = &self.etag {
-            object.field("@odata.etag", etag);
-        }
-        object.field("id", &self.id);
-        object.field("number", &self.number);
-        object.field("type", &self.r#type);
-        object.field("displayName", &self.display_name);
-        object.field("jobTitle", &self.job_title);
-        object.field("companyNumber", &self.company_number);
-        object.field("companyName", &self.company_name);
-        object.field("contactBusinessRelation", &self.contact_business_relation);
-        object.field("addressLine1", &self.address_line1);
-        object.field("addressLine2", &self.address_line2);
-        object.field("city", &self.city);
-        object.field("state", &self.state);
-        object.field("country", &self.country);
-        object.field("postalCode", &self.postal_code);
-        object.field("phoneNumber", &self.phone_number);
-        object.field("mobilePhoneNumber", &self.mobile_phone_number);
-        object.field("email", &self.email);
-        object.field("website", &self.website);
-        object.field("searchName", &self.search_name);
-        object.field("privacyBlocked", &self.privacy_blocked);
-        object.field("taxRegistrationNumber", &self.tax_registration_number);
-        object.field("lastInteractionDate", &self.last_interaction_date);
-        object.field("lastModifiedDateTime", &self.last_modified_date_time);
-        if let Some(related) = &self.contact_information {
-            object.field("contactInformation", related);
-        }
-        if let Some(related) = &self.picture {
-            object.field("picture", related);
-        }
-        object.extra(&self.additional_properties);
-        object.end();
+        rt::__private::write_object(self, out);
+    }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::__private::serialize_object(self, serializer)
     }
 }
+/// In serde's data model: a struct of the properties by wire name (see the crate's README).
 impl rt::serde::Serialize for Contact {
     fn serialize<S: rt::serde::Serializer>(
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        rt::__private::AsJson(self).serialize(serializer)
+        rt::__private::serialize_object(self, serializer)
+    }
+}
+impl rt::__private::Object for Contact {
+    const NAME: &'static str = "Contact";
+    fn visit<'a, F: rt::__private::Fields<'a>>(
+        &'a self,
+        fields: &mut F,
+    ) -> Result<(), F::Error> {
+        fields.etag(&self.etag)?;
+        fields.property("id", &self.id)?;
+        fields.property("number", &self.number)?;
+        fields.property("type", &self.r#type)?;
+        fields.property("displayName", &self.display_name)?;
+        fields.property("jobTitle", &self.job_title)?;
+        fields.property("companyNumber", &self.company_number)?;
+        fields.property("companyName", &self.company_name)?;
+        fields.property("contactBusinessRelation", &self.contact_business_relation)?;
+        fields.property("addressLine1", &self.address_line1)?;
+        fields.property("addressLine2", &self.address_line2)?;
+        fields.property("city", &self.city)?;
+        fields.property("state", &self.state)?;
+        fields.property("country", &self.country)?;
+        fields.property("postalCode", &self.postal_code)?;
+        fields.property("phoneNumber", &self.phone_number)?;
+        fields.property("mobilePhoneNumber", &self.mobile_phone_number)?;
+        fields.property("email", &self.email)?;
+        fields.property("website", &self.website)?;
+        fields.property("searchName", &self.search_name)?;
+        fields.property("privacyBlocked", &self.privacy_blocked)?;
+        fields.property("taxRegistrationNumber", &self.tax_registration_number)?;
+        fields.property("lastInteractionDate", &self.last_interaction_date)?;
+        fields.property("lastModifiedDateTime", &self.last_modified_date_time)?;
+        fields.navigation("contactInformation", &self.contact_information)?;
+        fields.navigation("picture", &self.picture)?;
+        fields.extra(&self.additional_properties)
     }
 }
 impl rt::Entity for Contact {
@@ -474,6 +482,55 @@ impl rt::Payload for ContactCreate {
         self.fields.to_json()
     }
 }
+impl rt::serde::Serialize for ContactCreate {
+    fn serialize<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(&self.fields, serializer)
+    }
+}
+impl<'de> rt::serde::Deserialize<'de> for ContactCreate {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_payload::<Self, D>(deserializer)
+            .map(|fields| Self { fields })
+    }
+}
+impl rt::__private::PayloadSchema for ContactCreate {
+    const EXPECTING: &'static str = "a Microsoft.NAV.contact create payload";
+    const REQUIRED: &'static [&'static str] = &["displayName", "jobTitle"];
+    fn read<'de, A: rt::serde::de::MapAccess<'de>>(
+        name: &str,
+        value: rt::__private::PayloadValue<'_, A>,
+    ) -> Result<bool, A::Error> {
+        match name {
+            "number" => value.read::<fields::Number>(),
+            "type" => value.read::<fields::Type>(),
+            "displayName" => value.read::<fields::DisplayName>(),
+            "jobTitle" => value.read::<fields::JobTitle>(),
+            "companyNumber" => value.read::<fields::CompanyNumber>(),
+            "companyName" => value.read::<fields::CompanyName>(),
+            "contactBusinessRelation" => value.read::<fields::ContactBusinessRelation>(),
+            "addressLine1" => value.read::<fields::AddressLine1>(),
+            "addressLine2" => value.read::<fields::AddressLine2>(),
+            "city" => value.read::<fields::City>(),
+            "state" => value.read::<fields::State>(),
+            "country" => value.read::<fields::Country>(),
+            "postalCode" => value.read::<fields::PostalCode>(),
+            "phoneNumber" => value.read::<fields::PhoneNumber>(),
+            "mobilePhoneNumber" => value.read::<fields::MobilePhoneNumber>(),
+            "email" => value.read::<fields::Email>(),
+            "website" => value.read::<fields::Website>(),
+            "searchName" => value.read::<fields::SearchName>(),
+            "privacyBlocked" => value.read::<fields::PrivacyBlocked>(),
+            "taxRegistrationNumber" => value.read::<fields::TaxRegistrationNumber>(),
+            "lastInteractionDate" => value.read::<fields::LastInteractionDate>(),
+            _ => Ok(false),
+        }
+    }
+}
 /// The changes for updating a `Microsoft.NAV.contact` (sent as `PATCH`).
 ///
 /// Only what is set is sent: a property that is not set stays unchanged, `set_null` clears a nullable one.
@@ -623,6 +680,54 @@ impl rt::Payload for ContactUpdate {
     type Entity = Contact;
     fn to_json(&self) -> String {
         self.fields.to_json()
+    }
+}
+impl rt::serde::Serialize for ContactUpdate {
+    fn serialize<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(&self.fields, serializer)
+    }
+}
+impl<'de> rt::serde::Deserialize<'de> for ContactUpdate {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_payload::<Self, D>(deserializer)
+            .map(|fields| Self { fields })
+    }
+}
+impl rt::__private::PayloadSchema for ContactUpdate {
+    const EXPECTING: &'static str = "a Microsoft.NAV.contact update payload";
+    fn read<'de, A: rt::serde::de::MapAccess<'de>>(
+        name: &str,
+        value: rt::__private::PayloadValue<'_, A>,
+    ) -> Result<bool, A::Error> {
+        match name {
+            "number" => value.read::<fields::Number>(),
+            "type" => value.read::<fields::Type>(),
+            "displayName" => value.read::<fields::DisplayName>(),
+            "jobTitle" => value.read::<fields::JobTitle>(),
+            "companyNumber" => value.read::<fields::CompanyNumber>(),
+            "companyName" => value.read::<fields::CompanyName>(),
+            "contactBusinessRelation" => value.read::<fields::ContactBusinessRelation>(),
+            "addressLine1" => value.read::<fields::AddressLine1>(),
+            "addressLine2" => value.read::<fields::AddressLine2>(),
+            "city" => value.read::<fields::City>(),
+            "state" => value.read::<fields::State>(),
+            "country" => value.read::<fields::Country>(),
+            "postalCode" => value.read::<fields::PostalCode>(),
+            "phoneNumber" => value.read::<fields::PhoneNumber>(),
+            "mobilePhoneNumber" => value.read::<fields::MobilePhoneNumber>(),
+            "email" => value.read::<fields::Email>(),
+            "website" => value.read::<fields::Website>(),
+            "searchName" => value.read::<fields::SearchName>(),
+            "privacyBlocked" => value.read::<fields::PrivacyBlocked>(),
+            "taxRegistrationNumber" => value.read::<fields::TaxRegistrationNumber>(),
+            "lastInteractionDate" => value.read::<fields::LastInteractionDate>(),
+            _ => Ok(false),
+        }
     }
 }
 /// The `id` property, for filters, `select` and ordering (see [`Contact::id`]).

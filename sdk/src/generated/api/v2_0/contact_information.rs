@@ -127,35 +127,41 @@ impl rt::Edm for ContactInformation {
         <Self as rt::serde::Deserialize<'de>>::deserialize(deserializer)
     }
     fn write_json(&self, out: &mut String) {
-        let mut object = rt::__private::JsonObject::begin(out);
-        if let Some(etag) = &self.etag {
-            object.field("@odata.etag", etag);
-        }
-        object.field("contactId", &self.contact_id);
-        object.field("contactNumber", &self.contact_number);
-        object.field("contactName", &self.contact_name);
-        object.field("contactType", &self.contact_type);
-        object.field("relatedId", &self.related_id);
-        object.field("relatedType", &self.related_type);
-        if let Some(related) = &self.customer {
-            object.field("customer", related);
-        }
-        if let Some(related) = &self.contact {
-            object.field("contact", related);
-        }
-        if let Some(related) = &self.vendor {
-            object.field("vendor", related);
-        }
-        object.extra(&self.additional_properties);
-        object.end();
+        rt::__private::write_object(self, out);
+    }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::__private::serialize_object(self, serializer)
     }
 }
+/// In serde's data model: a struct of the properties by wire name (see the crate's README).
 impl rt::serde::Serialize for ContactInformation {
     fn serialize<S: rt::serde::Serializer>(
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        rt::__private::AsJson(self).serialize(serializer)
+        rt::__private::serialize_object(self, serializer)
+    }
+}
+impl rt::__private::Object for ContactInformation {
+    const NAME: &'static str = "ContactInformation";
+    fn visit<'a, F: rt::__private::Fields<'a>>(
+        &'a self,
+        fields: &mut F,
+    ) -> Result<(), F::Error> {
+        fields.etag(&self.etag)?;
+        fields.property("contactId", &self.contact_id)?;
+        fields.property("contactNumber", &self.contact_number)?;
+        fields.property("contactName", &self.contact_name)?;
+        fields.property("contactType", &self.contact_type)?;
+        fields.property("relatedId", &self.related_id)?;
+        fields.property("relatedType", &self.related_type)?;
+        fields.navigation("customer", &self.customer)?;
+        fields.navigation("contact", &self.contact)?;
+        fields.navigation("vendor", &self.vendor)?;
+        fields.extra(&self.additional_properties)
     }
 }
 impl rt::Entity for ContactInformation {

@@ -116,27 +116,39 @@ impl rt::Edm for Currency {
         <Self as rt::serde::Deserialize<'de>>::deserialize(deserializer)
     }
     fn write_json(&self, out: &mut String) {
-        let mut object = rt::__private::JsonObject::begin(out);
-        if let Some(etag) = &self.etag {
-            object.field("@odata.etag", etag);
-        }
-        object.field("id", &self.id);
-        object.field("code", &self.code);
-        object.field("displayName", &self.display_name);
-        object.field("symbol", &self.symbol);
-        object.field("amountDecimalPlaces", &self.amount_decimal_places);
-        object.field("amountRoundingPrecision", &self.amount_rounding_precision);
-        object.field("lastModifiedDateTime", &self.last_modified_date_time);
-        object.extra(&self.additional_properties);
-        object.end();
+        rt::__private::write_object(self, out);
+    }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::__private::serialize_object(self, serializer)
     }
 }
+/// In serde's data model: a struct of the properties by wire name (see the crate's README).
 impl rt::serde::Serialize for Currency {
     fn serialize<S: rt::serde::Serializer>(
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        rt::__private::AsJson(self).serialize(serializer)
+        rt::__private::serialize_object(self, serializer)
+    }
+}
+impl rt::__private::Object for Currency {
+    const NAME: &'static str = "Currency";
+    fn visit<'a, F: rt::__private::Fields<'a>>(
+        &'a self,
+        fields: &mut F,
+    ) -> Result<(), F::Error> {
+        fields.etag(&self.etag)?;
+        fields.property("id", &self.id)?;
+        fields.property("code", &self.code)?;
+        fields.property("displayName", &self.display_name)?;
+        fields.property("symbol", &self.symbol)?;
+        fields.property("amountDecimalPlaces", &self.amount_decimal_places)?;
+        fields.property("amountRoundingPrecision", &self.amount_rounding_precision)?;
+        fields.property("lastModifiedDateTime", &self.last_modified_date_time)?;
+        fields.extra(&self.additional_properties)
     }
 }
 impl rt::Entity for Currency {
@@ -239,6 +251,39 @@ impl rt::Payload for CurrencyCreate {
         self.fields.to_json()
     }
 }
+impl rt::serde::Serialize for CurrencyCreate {
+    fn serialize<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(&self.fields, serializer)
+    }
+}
+impl<'de> rt::serde::Deserialize<'de> for CurrencyCreate {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_payload::<Self, D>(deserializer)
+            .map(|fields| Self { fields })
+    }
+}
+impl rt::__private::PayloadSchema for CurrencyCreate {
+    const EXPECTING: &'static str = "a Microsoft.NAV.currency create payload";
+    const REQUIRED: &'static [&'static str] = &["code", "amountDecimalPlaces"];
+    fn read<'de, A: rt::serde::de::MapAccess<'de>>(
+        name: &str,
+        value: rt::__private::PayloadValue<'_, A>,
+    ) -> Result<bool, A::Error> {
+        match name {
+            "code" => value.read::<fields::Code>(),
+            "displayName" => value.read::<fields::DisplayName>(),
+            "symbol" => value.read::<fields::Symbol>(),
+            "amountDecimalPlaces" => value.read::<fields::AmountDecimalPlaces>(),
+            "amountRoundingPrecision" => value.read::<fields::AmountRoundingPrecision>(),
+            _ => Ok(false),
+        }
+    }
+}
 /// The changes for updating a `Microsoft.NAV.currency` (sent as `PATCH`).
 ///
 /// Only what is set is sent: a property that is not set stays unchanged, `set_null` clears a nullable one.
@@ -308,6 +353,38 @@ impl rt::Payload for CurrencyUpdate {
     type Entity = Currency;
     fn to_json(&self) -> String {
         self.fields.to_json()
+    }
+}
+impl rt::serde::Serialize for CurrencyUpdate {
+    fn serialize<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(&self.fields, serializer)
+    }
+}
+impl<'de> rt::serde::Deserialize<'de> for CurrencyUpdate {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_payload::<Self, D>(deserializer)
+            .map(|fields| Self { fields })
+    }
+}
+impl rt::__private::PayloadSchema for CurrencyUpdate {
+    const EXPECTING: &'static str = "a Microsoft.NAV.currency update payload";
+    fn read<'de, A: rt::serde::de::MapAccess<'de>>(
+        name: &str,
+        value: rt::__private::PayloadValue<'_, A>,
+    ) -> Result<bool, A::Error> {
+        match name {
+            "code" => value.read::<fields::Code>(),
+            "displayName" => value.read::<fields::DisplayName>(),
+            "symbol" => value.read::<fields::Symbol>(),
+            "amountDecimalPlaces" => value.read::<fields::AmountDecimalPlaces>(),
+            "amountRoundingPrecision" => value.read::<fields::AmountRoundingPrecision>(),
+            _ => Ok(false),
+        }
     }
 }
 /// The `id` property, for filters, `select` and ordering (see [`Currency::id`]).

@@ -125,31 +125,43 @@ impl rt::Edm for CurrencyExchangeRate {
         <Self as rt::serde::Deserialize<'de>>::deserialize(deserializer)
     }
     fn write_json(&self, out: &mut String) {
-        let mut object = rt::__private::JsonObject::begin(out);
-        if let Some(etag) = &self.etag {
-            object.field("@odata.etag", etag);
-        }
-        object.field("id", &self.id);
-        object.field("currencyCode", &self.currency_code);
-        object.field("startingDate", &self.starting_date);
-        object.field("exchangeRateAmount", &self.exchange_rate_amount);
-        object.field("relationalCurrencyCode", &self.relational_currency_code);
-        object
-            .field(
-                "relationalExchangeRateAmount",
-                &self.relational_exchange_rate_amount,
-            );
-        object.field("lastModifiedDateTime", &self.last_modified_date_time);
-        object.extra(&self.additional_properties);
-        object.end();
+        rt::__private::write_object(self, out);
+    }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::__private::serialize_object(self, serializer)
     }
 }
+/// In serde's data model: a struct of the properties by wire name (see the crate's README).
 impl rt::serde::Serialize for CurrencyExchangeRate {
     fn serialize<S: rt::serde::Serializer>(
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        rt::__private::AsJson(self).serialize(serializer)
+        rt::__private::serialize_object(self, serializer)
+    }
+}
+impl rt::__private::Object for CurrencyExchangeRate {
+    const NAME: &'static str = "CurrencyExchangeRate";
+    fn visit<'a, F: rt::__private::Fields<'a>>(
+        &'a self,
+        fields: &mut F,
+    ) -> Result<(), F::Error> {
+        fields.etag(&self.etag)?;
+        fields.property("id", &self.id)?;
+        fields.property("currencyCode", &self.currency_code)?;
+        fields.property("startingDate", &self.starting_date)?;
+        fields.property("exchangeRateAmount", &self.exchange_rate_amount)?;
+        fields.property("relationalCurrencyCode", &self.relational_currency_code)?;
+        fields
+            .property(
+                "relationalExchangeRateAmount",
+                &self.relational_exchange_rate_amount,
+            )?;
+        fields.property("lastModifiedDateTime", &self.last_modified_date_time)?;
+        fields.extra(&self.additional_properties)
     }
 }
 impl rt::Entity for CurrencyExchangeRate {

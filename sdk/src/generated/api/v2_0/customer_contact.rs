@@ -129,31 +129,41 @@ impl rt::Edm for CustomerContact {
         <Self as rt::serde::Deserialize<'de>>::deserialize(deserializer)
     }
     fn write_json(&self, out: &mut String) {
-        let mut object = rt::__private::JsonObject::begin(out);
-        if let Some(etag) = &self.etag {
-            object.field("@odata.etag", etag);
-        }
-        object.field("id", &self.id);
-        object.field("email", &self.email);
-        object.field("firstName", &self.first_name);
-        object.field("lastName", &self.last_name);
-        object.field("professionalTitle", &self.professional_title);
-        object.field("customerId", &self.customer_id);
-        object.field("customerName", &self.customer_name);
-        object.field("primaryPhoneNumber", &self.primary_phone_number);
-        if let Some(related) = &self.pdf_document {
-            object.field("pdfDocument", related);
-        }
-        object.extra(&self.additional_properties);
-        object.end();
+        rt::__private::write_object(self, out);
+    }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::__private::serialize_object(self, serializer)
     }
 }
+/// In serde's data model: a struct of the properties by wire name (see the crate's README).
 impl rt::serde::Serialize for CustomerContact {
     fn serialize<S: rt::serde::Serializer>(
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        rt::__private::AsJson(self).serialize(serializer)
+        rt::__private::serialize_object(self, serializer)
+    }
+}
+impl rt::__private::Object for CustomerContact {
+    const NAME: &'static str = "CustomerContact";
+    fn visit<'a, F: rt::__private::Fields<'a>>(
+        &'a self,
+        fields: &mut F,
+    ) -> Result<(), F::Error> {
+        fields.etag(&self.etag)?;
+        fields.property("id", &self.id)?;
+        fields.property("email", &self.email)?;
+        fields.property("firstName", &self.first_name)?;
+        fields.property("lastName", &self.last_name)?;
+        fields.property("professionalTitle", &self.professional_title)?;
+        fields.property("customerId", &self.customer_id)?;
+        fields.property("customerName", &self.customer_name)?;
+        fields.property("primaryPhoneNumber", &self.primary_phone_number)?;
+        fields.navigation("pdfDocument", &self.pdf_document)?;
+        fields.extra(&self.additional_properties)
     }
 }
 impl rt::Entity for CustomerContact {
@@ -256,6 +266,40 @@ impl rt::Payload for CustomerContactUpdate {
     type Entity = CustomerContact;
     fn to_json(&self) -> String {
         self.fields.to_json()
+    }
+}
+impl rt::serde::Serialize for CustomerContactUpdate {
+    fn serialize<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(&self.fields, serializer)
+    }
+}
+impl<'de> rt::serde::Deserialize<'de> for CustomerContactUpdate {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_payload::<Self, D>(deserializer)
+            .map(|fields| Self { fields })
+    }
+}
+impl rt::__private::PayloadSchema for CustomerContactUpdate {
+    const EXPECTING: &'static str = "a Microsoft.NAV.customerContact update payload";
+    fn read<'de, A: rt::serde::de::MapAccess<'de>>(
+        name: &str,
+        value: rt::__private::PayloadValue<'_, A>,
+    ) -> Result<bool, A::Error> {
+        match name {
+            "email" => value.read::<fields::Email>(),
+            "firstName" => value.read::<fields::FirstName>(),
+            "lastName" => value.read::<fields::LastName>(),
+            "professionalTitle" => value.read::<fields::ProfessionalTitle>(),
+            "customerId" => value.read::<fields::CustomerId>(),
+            "customerName" => value.read::<fields::CustomerName>(),
+            "primaryPhoneNumber" => value.read::<fields::PrimaryPhoneNumber>(),
+            _ => Ok(false),
+        }
     }
 }
 /// The `id` property, for filters, `select` and ordering (see [`CustomerContact::id`]).

@@ -238,44 +238,50 @@ impl rt::Edm for CustomerPayment {
         <Self as rt::serde::Deserialize<'de>>::deserialize(deserializer)
     }
     fn write_json(&self, out: &mut String) {
-        let mut object = rt::__private::JsonObject::begin(out);
-        if let Some(etag) = &self.etag {
-            object.field("@odata.etag", etag);
-        }
-        object.field("id", &self.id);
-        object.field("journalId", &self.journal_id);
-        object.field("journalDisplayName", &self.journal_display_name);
-        object.field("lineNumber", &self.line_number);
-        object.field("customerId", &self.customer_id);
-        object.field("customerNumber", &self.customer_number);
-        object.field("postingDate", &self.posting_date);
-        object.field("documentNumber", &self.document_number);
-        object.field("externalDocumentNumber", &self.external_document_number);
-        object.field("amount", &self.amount);
-        object.field("appliesToInvoiceId", &self.applies_to_invoice_id);
-        object.field("appliesToInvoiceNumber", &self.applies_to_invoice_number);
-        object.field("description", &self.description);
-        object.field("comment", &self.comment);
-        object.field("lastModifiedDateTime", &self.last_modified_date_time);
-        if let Some(related) = &self.customer_payment_journal {
-            object.field("customerPaymentJournal", related);
-        }
-        if let Some(related) = &self.customer {
-            object.field("customer", related);
-        }
-        if let Some(related) = &self.dimension_set_lines {
-            object.field("dimensionSetLines", related);
-        }
-        object.extra(&self.additional_properties);
-        object.end();
+        rt::__private::write_object(self, out);
+    }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::__private::serialize_object(self, serializer)
     }
 }
+/// In serde's data model: a struct of the properties by wire name (see the crate's README).
 impl rt::serde::Serialize for CustomerPayment {
     fn serialize<S: rt::serde::Serializer>(
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        rt::__private::AsJson(self).serialize(serializer)
+        rt::__private::serialize_object(self, serializer)
+    }
+}
+impl rt::__private::Object for CustomerPayment {
+    const NAME: &'static str = "CustomerPayment";
+    fn visit<'a, F: rt::__private::Fields<'a>>(
+        &'a self,
+        fields: &mut F,
+    ) -> Result<(), F::Error> {
+        fields.etag(&self.etag)?;
+        fields.property("id", &self.id)?;
+        fields.property("journalId", &self.journal_id)?;
+        fields.property("journalDisplayName", &self.journal_display_name)?;
+        fields.property("lineNumber", &self.line_number)?;
+        fields.property("customerId", &self.customer_id)?;
+        fields.property("customerNumber", &self.customer_number)?;
+        fields.property("postingDate", &self.posting_date)?;
+        fields.property("documentNumber", &self.document_number)?;
+        fields.property("externalDocumentNumber", &self.external_document_number)?;
+        fields.property("amount", &self.amount)?;
+        fields.property("appliesToInvoiceId", &self.applies_to_invoice_id)?;
+        fields.property("appliesToInvoiceNumber", &self.applies_to_invoice_number)?;
+        fields.property("description", &self.description)?;
+        fields.property("comment", &self.comment)?;
+        fields.property("lastModifiedDateTime", &self.last_modified_date_time)?;
+        fields.navigation("customerPaymentJournal", &self.customer_payment_journal)?;
+        fields.navigation("customer", &self.customer)?;
+        fields.navigation("dimensionSetLines", &self.dimension_set_lines)?;
+        fields.extra(&self.additional_properties)
     }
 }
 impl rt::Entity for CustomerPayment {
@@ -428,6 +434,52 @@ impl rt::Payload for CustomerPaymentCreate {
         self.fields.to_json()
     }
 }
+impl rt::serde::Serialize for CustomerPaymentCreate {
+    fn serialize<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(&self.fields, serializer)
+    }
+}
+impl<'de> rt::serde::Deserialize<'de> for CustomerPaymentCreate {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_payload::<Self, D>(deserializer)
+            .map(|fields| Self { fields })
+    }
+}
+impl rt::__private::PayloadSchema for CustomerPaymentCreate {
+    const EXPECTING: &'static str = "a Microsoft.NAV.customerPayment create payload";
+    fn read<'de, A: rt::serde::de::MapAccess<'de>>(
+        name: &str,
+        value: rt::__private::PayloadValue<'_, A>,
+    ) -> Result<bool, A::Error> {
+        match name {
+            "journalId" => value.read::<fields::JournalId>(),
+            "journalDisplayName" => value.read::<fields::JournalDisplayName>(),
+            "lineNumber" => value.read::<fields::LineNumber>(),
+            "customerId" => value.read::<fields::CustomerId>(),
+            "customerNumber" => value.read::<fields::CustomerNumber>(),
+            "postingDate" => value.read::<fields::PostingDate>(),
+            "documentNumber" => value.read::<fields::DocumentNumber>(),
+            "externalDocumentNumber" => value.read::<fields::ExternalDocumentNumber>(),
+            "amount" => value.read::<fields::Amount>(),
+            "appliesToInvoiceId" => value.read::<fields::AppliesToInvoiceId>(),
+            "appliesToInvoiceNumber" => value.read::<fields::AppliesToInvoiceNumber>(),
+            "description" => value.read::<fields::Description>(),
+            "comment" => value.read::<fields::Comment>(),
+            "dimensionSetLines" => {
+                value
+                    .related::<
+                        super::dimension_set_line::DimensionSetLineCreate,
+                    >("dimensionSetLines")
+            }
+            _ => Ok(false),
+        }
+    }
+}
 /// The changes for updating a `Microsoft.NAV.customerPayment` (sent as `PATCH`).
 ///
 /// Only what is set is sent: a property that is not set stays unchanged, `set_null` clears a nullable one.
@@ -534,6 +586,46 @@ impl rt::Payload for CustomerPaymentUpdate {
     type Entity = CustomerPayment;
     fn to_json(&self) -> String {
         self.fields.to_json()
+    }
+}
+impl rt::serde::Serialize for CustomerPaymentUpdate {
+    fn serialize<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(&self.fields, serializer)
+    }
+}
+impl<'de> rt::serde::Deserialize<'de> for CustomerPaymentUpdate {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_payload::<Self, D>(deserializer)
+            .map(|fields| Self { fields })
+    }
+}
+impl rt::__private::PayloadSchema for CustomerPaymentUpdate {
+    const EXPECTING: &'static str = "a Microsoft.NAV.customerPayment update payload";
+    fn read<'de, A: rt::serde::de::MapAccess<'de>>(
+        name: &str,
+        value: rt::__private::PayloadValue<'_, A>,
+    ) -> Result<bool, A::Error> {
+        match name {
+            "journalId" => value.read::<fields::JournalId>(),
+            "journalDisplayName" => value.read::<fields::JournalDisplayName>(),
+            "lineNumber" => value.read::<fields::LineNumber>(),
+            "customerId" => value.read::<fields::CustomerId>(),
+            "customerNumber" => value.read::<fields::CustomerNumber>(),
+            "postingDate" => value.read::<fields::PostingDate>(),
+            "documentNumber" => value.read::<fields::DocumentNumber>(),
+            "externalDocumentNumber" => value.read::<fields::ExternalDocumentNumber>(),
+            "amount" => value.read::<fields::Amount>(),
+            "appliesToInvoiceId" => value.read::<fields::AppliesToInvoiceId>(),
+            "appliesToInvoiceNumber" => value.read::<fields::AppliesToInvoiceNumber>(),
+            "description" => value.read::<fields::Description>(),
+            "comment" => value.read::<fields::Comment>(),
+            _ => Ok(false),
+        }
     }
 }
 /// The `id` property, for filters, `select` and ordering (see [`CustomerPayment::id`]).

@@ -131,29 +131,39 @@ impl rt::Edm for CustomerPaymentJournal {
         <Self as rt::serde::Deserialize<'de>>::deserialize(deserializer)
     }
     fn write_json(&self, out: &mut String) {
-        let mut object = rt::__private::JsonObject::begin(out);
-        if let Some(etag) = &self.etag {
-            object.field("@odata.etag", etag);
-        }
-        object.field("id", &self.id);
-        object.field("code", &self.code);
-        object.field("displayName", &self.display_name);
-        object.field("lastModifiedDateTime", &self.last_modified_date_time);
-        object.field("balancingAccountId", &self.balancing_account_id);
-        object.field("balancingAccountNumber", &self.balancing_account_number);
-        if let Some(related) = &self.customer_payments {
-            object.field("customerPayments", related);
-        }
-        object.extra(&self.additional_properties);
-        object.end();
+        rt::__private::write_object(self, out);
+    }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::__private::serialize_object(self, serializer)
     }
 }
+/// In serde's data model: a struct of the properties by wire name (see the crate's README).
 impl rt::serde::Serialize for CustomerPaymentJournal {
     fn serialize<S: rt::serde::Serializer>(
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        rt::__private::AsJson(self).serialize(serializer)
+        rt::__private::serialize_object(self, serializer)
+    }
+}
+impl rt::__private::Object for CustomerPaymentJournal {
+    const NAME: &'static str = "CustomerPaymentJournal";
+    fn visit<'a, F: rt::__private::Fields<'a>>(
+        &'a self,
+        fields: &mut F,
+    ) -> Result<(), F::Error> {
+        fields.etag(&self.etag)?;
+        fields.property("id", &self.id)?;
+        fields.property("code", &self.code)?;
+        fields.property("displayName", &self.display_name)?;
+        fields.property("lastModifiedDateTime", &self.last_modified_date_time)?;
+        fields.property("balancingAccountId", &self.balancing_account_id)?;
+        fields.property("balancingAccountNumber", &self.balancing_account_number)?;
+        fields.navigation("customerPayments", &self.customer_payments)?;
+        fields.extra(&self.additional_properties)
     }
 }
 impl rt::Entity for CustomerPaymentJournal {
@@ -257,6 +267,44 @@ impl rt::Payload for CustomerPaymentJournalCreate {
         self.fields.to_json()
     }
 }
+impl rt::serde::Serialize for CustomerPaymentJournalCreate {
+    fn serialize<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(&self.fields, serializer)
+    }
+}
+impl<'de> rt::serde::Deserialize<'de> for CustomerPaymentJournalCreate {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_payload::<Self, D>(deserializer)
+            .map(|fields| Self { fields })
+    }
+}
+impl rt::__private::PayloadSchema for CustomerPaymentJournalCreate {
+    const EXPECTING: &'static str = "a Microsoft.NAV.customerPaymentJournal create payload";
+    const REQUIRED: &'static [&'static str] = &["code"];
+    fn read<'de, A: rt::serde::de::MapAccess<'de>>(
+        name: &str,
+        value: rt::__private::PayloadValue<'_, A>,
+    ) -> Result<bool, A::Error> {
+        match name {
+            "code" => value.read::<fields::Code>(),
+            "displayName" => value.read::<fields::DisplayName>(),
+            "balancingAccountId" => value.read::<fields::BalancingAccountId>(),
+            "balancingAccountNumber" => value.read::<fields::BalancingAccountNumber>(),
+            "customerPayments" => {
+                value
+                    .related::<
+                        super::customer_payment::CustomerPaymentCreate,
+                    >("customerPayments")
+            }
+            _ => Ok(false),
+        }
+    }
+}
 /// The changes for updating a `Microsoft.NAV.customerPaymentJournal` (sent as `PATCH`).
 ///
 /// Only what is set is sent: a property that is not set stays unchanged, `set_null` clears a nullable one.
@@ -318,6 +366,37 @@ impl rt::Payload for CustomerPaymentJournalUpdate {
     type Entity = CustomerPaymentJournal;
     fn to_json(&self) -> String {
         self.fields.to_json()
+    }
+}
+impl rt::serde::Serialize for CustomerPaymentJournalUpdate {
+    fn serialize<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(&self.fields, serializer)
+    }
+}
+impl<'de> rt::serde::Deserialize<'de> for CustomerPaymentJournalUpdate {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_payload::<Self, D>(deserializer)
+            .map(|fields| Self { fields })
+    }
+}
+impl rt::__private::PayloadSchema for CustomerPaymentJournalUpdate {
+    const EXPECTING: &'static str = "a Microsoft.NAV.customerPaymentJournal update payload";
+    fn read<'de, A: rt::serde::de::MapAccess<'de>>(
+        name: &str,
+        value: rt::__private::PayloadValue<'_, A>,
+    ) -> Result<bool, A::Error> {
+        match name {
+            "code" => value.read::<fields::Code>(),
+            "displayName" => value.read::<fields::DisplayName>(),
+            "balancingAccountId" => value.read::<fields::BalancingAccountId>(),
+            "balancingAccountNumber" => value.read::<fields::BalancingAccountNumber>(),
+            _ => Ok(false),
+        }
     }
 }
 /// The `id` property, for filters, `select` and ordering (see [`CustomerPaymentJournal::id`]).

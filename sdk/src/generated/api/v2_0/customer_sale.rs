@@ -103,25 +103,37 @@ impl rt::Edm for CustomerSale {
         <Self as rt::serde::Deserialize<'de>>::deserialize(deserializer)
     }
     fn write_json(&self, out: &mut String) {
-        let mut object = rt::__private::JsonObject::begin(out);
-        if let Some(etag) = &self.etag {
-            object.field("@odata.etag", etag);
-        }
-        object.field("customerId", &self.customer_id);
-        object.field("customerNumber", &self.customer_number);
-        object.field("name", &self.name);
-        object.field("totalSalesAmount", &self.total_sales_amount);
-        object.field("dateFilter_FilterOnly", &self.date_filter_filter_only);
-        object.extra(&self.additional_properties);
-        object.end();
+        rt::__private::write_object(self, out);
+    }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::__private::serialize_object(self, serializer)
     }
 }
+/// In serde's data model: a struct of the properties by wire name (see the crate's README).
 impl rt::serde::Serialize for CustomerSale {
     fn serialize<S: rt::serde::Serializer>(
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        rt::__private::AsJson(self).serialize(serializer)
+        rt::__private::serialize_object(self, serializer)
+    }
+}
+impl rt::__private::Object for CustomerSale {
+    const NAME: &'static str = "CustomerSale";
+    fn visit<'a, F: rt::__private::Fields<'a>>(
+        &'a self,
+        fields: &mut F,
+    ) -> Result<(), F::Error> {
+        fields.etag(&self.etag)?;
+        fields.property("customerId", &self.customer_id)?;
+        fields.property("customerNumber", &self.customer_number)?;
+        fields.property("name", &self.name)?;
+        fields.property("totalSalesAmount", &self.total_sales_amount)?;
+        fields.property("dateFilter_FilterOnly", &self.date_filter_filter_only)?;
+        fields.extra(&self.additional_properties)
     }
 }
 impl rt::Entity for CustomerSale {

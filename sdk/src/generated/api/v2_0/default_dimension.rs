@@ -185,50 +185,48 @@ impl rt::Edm for DefaultDimension {
         <Self as rt::serde::Deserialize<'de>>::deserialize(deserializer)
     }
     fn write_json(&self, out: &mut String) {
-        let mut object = rt::__private::JsonObject::begin(out);
-        if let Some(etag) = &self.etag {
-            object.field("@odata.etag", etag);
-        }
-        object.field("id", &self.id);
-        object.field("parentType", &self.parent_type);
-        object.field("parentId", &self.parent_id);
-        object.field("dimensionId", &self.dimension_id);
-        object.field("dimensionCode", &self.dimension_code);
-        object.field("dimensionValueId", &self.dimension_value_id);
-        object.field("dimensionValueCode", &self.dimension_value_code);
-        object.field("postingValidation", &self.posting_validation);
-        object.field("lastModifiedDateTime", &self.last_modified_date_time);
-        if let Some(related) = &self.item {
-            object.field("item", related);
-        }
-        if let Some(related) = &self.account {
-            object.field("account", related);
-        }
-        if let Some(related) = &self.dimension {
-            object.field("dimension", related);
-        }
-        if let Some(related) = &self.dimension_value {
-            object.field("dimensionValue", related);
-        }
-        if let Some(related) = &self.customer {
-            object.field("customer", related);
-        }
-        if let Some(related) = &self.vendor {
-            object.field("vendor", related);
-        }
-        if let Some(related) = &self.employee {
-            object.field("employee", related);
-        }
-        object.extra(&self.additional_properties);
-        object.end();
+        rt::__private::write_object(self, out);
+    }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::__private::serialize_object(self, serializer)
     }
 }
+/// In serde's data model: a struct of the properties by wire name (see the crate's README).
 impl rt::serde::Serialize for DefaultDimension {
     fn serialize<S: rt::serde::Serializer>(
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        rt::__private::AsJson(self).serialize(serializer)
+        rt::__private::serialize_object(self, serializer)
+    }
+}
+impl rt::__private::Object for DefaultDimension {
+    const NAME: &'static str = "DefaultDimension";
+    fn visit<'a, F: rt::__private::Fields<'a>>(
+        &'a self,
+        fields: &mut F,
+    ) -> Result<(), F::Error> {
+        fields.etag(&self.etag)?;
+        fields.property("id", &self.id)?;
+        fields.property("parentType", &self.parent_type)?;
+        fields.property("parentId", &self.parent_id)?;
+        fields.property("dimensionId", &self.dimension_id)?;
+        fields.property("dimensionCode", &self.dimension_code)?;
+        fields.property("dimensionValueId", &self.dimension_value_id)?;
+        fields.property("dimensionValueCode", &self.dimension_value_code)?;
+        fields.property("postingValidation", &self.posting_validation)?;
+        fields.property("lastModifiedDateTime", &self.last_modified_date_time)?;
+        fields.navigation("item", &self.item)?;
+        fields.navigation("account", &self.account)?;
+        fields.navigation("dimension", &self.dimension)?;
+        fields.navigation("dimensionValue", &self.dimension_value)?;
+        fields.navigation("customer", &self.customer)?;
+        fields.navigation("vendor", &self.vendor)?;
+        fields.navigation("employee", &self.employee)?;
+        fields.extra(&self.additional_properties)
     }
 }
 impl rt::Entity for DefaultDimension {
@@ -341,6 +339,41 @@ impl rt::Payload for DefaultDimensionCreate {
         self.fields.to_json()
     }
 }
+impl rt::serde::Serialize for DefaultDimensionCreate {
+    fn serialize<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(&self.fields, serializer)
+    }
+}
+impl<'de> rt::serde::Deserialize<'de> for DefaultDimensionCreate {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_payload::<Self, D>(deserializer)
+            .map(|fields| Self { fields })
+    }
+}
+impl rt::__private::PayloadSchema for DefaultDimensionCreate {
+    const EXPECTING: &'static str = "a Microsoft.NAV.defaultDimension create payload";
+    const REQUIRED: &'static [&'static str] = &["dimensionCode"];
+    fn read<'de, A: rt::serde::de::MapAccess<'de>>(
+        name: &str,
+        value: rt::__private::PayloadValue<'_, A>,
+    ) -> Result<bool, A::Error> {
+        match name {
+            "parentType" => value.read::<fields::ParentType>(),
+            "parentId" => value.read::<fields::ParentId>(),
+            "dimensionId" => value.read::<fields::DimensionId>(),
+            "dimensionCode" => value.read::<fields::DimensionCode>(),
+            "dimensionValueId" => value.read::<fields::DimensionValueId>(),
+            "dimensionValueCode" => value.read::<fields::DimensionValueCode>(),
+            "postingValidation" => value.read::<fields::PostingValidation>(),
+            _ => Ok(false),
+        }
+    }
+}
 /// The changes for updating a `Microsoft.NAV.defaultDimension` (sent as `PATCH`).
 ///
 /// Only what is set is sent: a property that is not set stays unchanged, `set_null` clears a nullable one.
@@ -423,6 +456,40 @@ impl rt::Payload for DefaultDimensionUpdate {
     type Entity = DefaultDimension;
     fn to_json(&self) -> String {
         self.fields.to_json()
+    }
+}
+impl rt::serde::Serialize for DefaultDimensionUpdate {
+    fn serialize<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(&self.fields, serializer)
+    }
+}
+impl<'de> rt::serde::Deserialize<'de> for DefaultDimensionUpdate {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_payload::<Self, D>(deserializer)
+            .map(|fields| Self { fields })
+    }
+}
+impl rt::__private::PayloadSchema for DefaultDimensionUpdate {
+    const EXPECTING: &'static str = "a Microsoft.NAV.defaultDimension update payload";
+    fn read<'de, A: rt::serde::de::MapAccess<'de>>(
+        name: &str,
+        value: rt::__private::PayloadValue<'_, A>,
+    ) -> Result<bool, A::Error> {
+        match name {
+            "parentType" => value.read::<fields::ParentType>(),
+            "parentId" => value.read::<fields::ParentId>(),
+            "dimensionId" => value.read::<fields::DimensionId>(),
+            "dimensionCode" => value.read::<fields::DimensionCode>(),
+            "dimensionValueId" => value.read::<fields::DimensionValueId>(),
+            "dimensionValueCode" => value.read::<fields::DimensionValueCode>(),
+            "postingValidation" => value.read::<fields::PostingValidation>(),
+            _ => Ok(false),
+        }
     }
 }
 /// The `id` property, for filters, `select` and ordering (see [`DefaultDimension::id`]).

@@ -351,99 +351,65 @@ impl rt::Edm for DimensionSetLine {
         <Self as rt::serde::Deserialize<'de>>::deserialize(deserializer)
     }
     fn write_json(&self, out: &mut String) {
-        let mut object = rt::__private::JsonObject::begin(out);
-        if let Some(etag) = &self.etag {
-            object.field("@odata.etag", etag);
-        }
-        object.field("id", &self.id);
-        object.field("code", &self.code);
-        object.field("consolidationCode", &self.consolidation_code);
-        object.field("parentId", &self.parent_id);
-        object.field("parentType", &self.parent_type);
-        object.field("displayName", &self.display_name);
-        object.field("valueId", &self.value_id);
-        object.field("valueCode", &self.value_code);
-        object.field("valueConsolidationCode", &self.value_consolidation_code);
-        object.field("valueDisplayName", &self.value_display_name);
-        if let Some(related) = &self.sales_invoice {
-            object.field("salesInvoice", related);
-        }
-        if let Some(related) = &self.sales_invoice_line {
-            object.field("salesInvoiceLine", related);
-        }
-        if let Some(related) = &self.customer_payment {
-            object.field("customerPayment", related);
-        }
-        if let Some(related) = &self.journal_line {
-            object.field("journalLine", related);
-        }
-        if let Some(related) = &self.time_registration_entry {
-            object.field("timeRegistrationEntry", related);
-        }
-        if let Some(related) = &self.general_ledger_entry {
-            object.field("generalLedgerEntry", related);
-        }
-        if let Some(related) = &self.sales_order {
-            object.field("salesOrder", related);
-        }
-        if let Some(related) = &self.sales_order_line {
-            object.field("salesOrderLine", related);
-        }
-        if let Some(related) = &self.sales_quote {
-            object.field("salesQuote", related);
-        }
-        if let Some(related) = &self.sales_quote_line {
-            object.field("salesQuoteLine", related);
-        }
-        if let Some(related) = &self.sales_credit_memo {
-            object.field("salesCreditMemo", related);
-        }
-        if let Some(related) = &self.sales_credit_memo_line {
-            object.field("salesCreditMemoLine", related);
-        }
-        if let Some(related) = &self.purchase_invoice {
-            object.field("purchaseInvoice", related);
-        }
-        if let Some(related) = &self.purchase_invoice_line {
-            object.field("purchaseInvoiceLine", related);
-        }
-        if let Some(related) = &self.vendor_payment {
-            object.field("vendorPayment", related);
-        }
-        if let Some(related) = &self.sales_shipment {
-            object.field("salesShipment", related);
-        }
-        if let Some(related) = &self.sales_shipment_line {
-            object.field("salesShipmentLine", related);
-        }
-        if let Some(related) = &self.purchase_receipt {
-            object.field("purchaseReceipt", related);
-        }
-        if let Some(related) = &self.purchase_receipt_line {
-            object.field("purchaseReceiptLine", related);
-        }
-        if let Some(related) = &self.purchase_order {
-            object.field("purchaseOrder", related);
-        }
-        if let Some(related) = &self.purchase_order_line {
-            object.field("purchaseOrderLine", related);
-        }
-        if let Some(related) = &self.purchase_credit_memo {
-            object.field("purchaseCreditMemo", related);
-        }
-        if let Some(related) = &self.purchase_credit_memo_line {
-            object.field("purchaseCreditMemoLine", related);
-        }
-        object.extra(&self.additional_properties);
-        object.end();
+        rt::__private::write_object(self, out);
+    }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::__private::serialize_object(self, serializer)
     }
 }
+/// In serde's data model: a struct of the properties by wire name (see the crate's README).
 impl rt::serde::Serialize for DimensionSetLine {
     fn serialize<S: rt::serde::Serializer>(
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        rt::__private::AsJson(self).serialize(serializer)
+        rt::__private::serialize_object(self, serializer)
+    }
+}
+impl rt::__private::Object for DimensionSetLine {
+    const NAME: &'static str = "DimensionSetLine";
+    fn visit<'a, F: rt::__private::Fields<'a>>(
+        &'a self,
+        fields: &mut F,
+    ) -> Result<(), F::Error> {
+        fields.etag(&self.etag)?;
+        fields.property("id", &self.id)?;
+        fields.property("code", &self.code)?;
+        fields.property("consolidationCode", &self.consolidation_code)?;
+        fields.property("parentId", &self.parent_id)?;
+        fields.property("parentType", &self.parent_type)?;
+        fields.property("displayName", &self.display_name)?;
+        fields.property("valueId", &self.value_id)?;
+        fields.property("valueCode", &self.value_code)?;
+        fields.property("valueConsolidationCode", &self.value_consolidation_code)?;
+        fields.property("valueDisplayName", &self.value_display_name)?;
+        fields.navigation("salesInvoice", &self.sales_invoice)?;
+        fields.navigation("salesInvoiceLine", &self.sales_invoice_line)?;
+        fields.navigation("customerPayment", &self.customer_payment)?;
+        fields.navigation("journalLine", &self.journal_line)?;
+        fields.navigation("timeRegistrationEntry", &self.time_registration_entry)?;
+        fields.navigation("generalLedgerEntry", &self.general_ledger_entry)?;
+        fields.navigation("salesOrder", &self.sales_order)?;
+        fields.navigation("salesOrderLine", &self.sales_order_line)?;
+        fields.navigation("salesQuote", &self.sales_quote)?;
+        fields.navigation("salesQuoteLine", &self.sales_quote_line)?;
+        fields.navigation("salesCreditMemo", &self.sales_credit_memo)?;
+        fields.navigation("salesCreditMemoLine", &self.sales_credit_memo_line)?;
+        fields.navigation("purchaseInvoice", &self.purchase_invoice)?;
+        fields.navigation("purchaseInvoiceLine", &self.purchase_invoice_line)?;
+        fields.navigation("vendorPayment", &self.vendor_payment)?;
+        fields.navigation("salesShipment", &self.sales_shipment)?;
+        fields.navigation("salesShipmentLine", &self.sales_shipment_line)?;
+        fields.navigation("purchaseReceipt", &self.purchase_receipt)?;
+        fields.navigation("purchaseReceiptLine", &self.purchase_receipt_line)?;
+        fields.navigation("purchaseOrder", &self.purchase_order)?;
+        fields.navigation("purchaseOrderLine", &self.purchase_order_line)?;
+        fields.navigation("purchaseCreditMemo", &self.purchase_credit_memo)?;
+        fields.navigation("purchaseCreditMemoLine", &self.purchase_credit_memo_line)?;
+        fields.extra(&self.additional_properties)
     }
 }
 impl rt::Entity for DimensionSetLine {
@@ -563,6 +529,43 @@ impl rt::Payload for DimensionSetLineCreate {
         self.fields.to_json()
     }
 }
+impl rt::serde::Serialize for DimensionSetLineCreate {
+    fn serialize<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(&self.fields, serializer)
+    }
+}
+impl<'de> rt::serde::Deserialize<'de> for DimensionSetLineCreate {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_payload::<Self, D>(deserializer)
+            .map(|fields| Self { fields })
+    }
+}
+impl rt::__private::PayloadSchema for DimensionSetLineCreate {
+    const EXPECTING: &'static str = "a Microsoft.NAV.dimensionSetLine create payload";
+    const REQUIRED: &'static [&'static str] = &["code"];
+    fn read<'de, A: rt::serde::de::MapAccess<'de>>(
+        name: &str,
+        value: rt::__private::PayloadValue<'_, A>,
+    ) -> Result<bool, A::Error> {
+        match name {
+            "code" => value.read::<fields::Code>(),
+            "consolidationCode" => value.read::<fields::ConsolidationCode>(),
+            "parentId" => value.read::<fields::ParentId>(),
+            "parentType" => value.read::<fields::ParentType>(),
+            "displayName" => value.read::<fields::DisplayName>(),
+            "valueId" => value.read::<fields::ValueId>(),
+            "valueCode" => value.read::<fields::ValueCode>(),
+            "valueConsolidationCode" => value.read::<fields::ValueConsolidationCode>(),
+            "valueDisplayName" => value.read::<fields::ValueDisplayName>(),
+            _ => Ok(false),
+        }
+    }
+}
 /// The changes for updating a `Microsoft.NAV.dimensionSetLine` (sent as `PATCH`).
 ///
 /// Only what is set is sent: a property that is not set stays unchanged, `set_null` clears a nullable one.
@@ -652,6 +655,42 @@ impl rt::Payload for DimensionSetLineUpdate {
     type Entity = DimensionSetLine;
     fn to_json(&self) -> String {
         self.fields.to_json()
+    }
+}
+impl rt::serde::Serialize for DimensionSetLineUpdate {
+    fn serialize<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(&self.fields, serializer)
+    }
+}
+impl<'de> rt::serde::Deserialize<'de> for DimensionSetLineUpdate {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_payload::<Self, D>(deserializer)
+            .map(|fields| Self { fields })
+    }
+}
+impl rt::__private::PayloadSchema for DimensionSetLineUpdate {
+    const EXPECTING: &'static str = "a Microsoft.NAV.dimensionSetLine update payload";
+    fn read<'de, A: rt::serde::de::MapAccess<'de>>(
+        name: &str,
+        value: rt::__private::PayloadValue<'_, A>,
+    ) -> Result<bool, A::Error> {
+        match name {
+            "code" => value.read::<fields::Code>(),
+            "consolidationCode" => value.read::<fields::ConsolidationCode>(),
+            "parentId" => value.read::<fields::ParentId>(),
+            "parentType" => value.read::<fields::ParentType>(),
+            "displayName" => value.read::<fields::DisplayName>(),
+            "valueId" => value.read::<fields::ValueId>(),
+            "valueCode" => value.read::<fields::ValueCode>(),
+            "valueConsolidationCode" => value.read::<fields::ValueConsolidationCode>(),
+            "valueDisplayName" => value.read::<fields::ValueDisplayName>(),
+            _ => Ok(false),
+        }
     }
 }
 /// The `id` property, for filters, `select` and ordering (see [`DimensionSetLine::id`]).

@@ -248,66 +248,54 @@ impl rt::Edm for DocumentAttachment {
         <Self as rt::serde::Deserialize<'de>>::deserialize(deserializer)
     }
     fn write_json(&self, out: &mut String) {
-        let mut object = rt::__private::JsonObject::begin(out);
-        if let Some(etag) = &self.etag {
-            object.field("@odata.etag", etag);
-        }
-        object.field("id", &self.id);
-        object.field("fileName", &self.file_name);
-        object.field("byteSize", &self.byte_size);
-        object.stream("attachmentContent", &self.attachment_content);
-        object.field("parentType", &self.parent_type);
-        object.field("parentId", &self.parent_id);
-        object.field("lineNumber", &self.line_number);
-        object.field("documentFlowSales", &self.document_flow_sales);
-        object.field("documentFlowPurchase", &self.document_flow_purchase);
-        object.field("lastModifiedDateTime", &self.last_modified_date_time);
-        if let Some(related) = &self.item {
-            object.field("item", related);
-        }
-        if let Some(related) = &self.customer {
-            object.field("customer", related);
-        }
-        if let Some(related) = &self.vendor {
-            object.field("vendor", related);
-        }
-        if let Some(related) = &self.sales_invoice {
-            object.field("salesInvoice", related);
-        }
-        if let Some(related) = &self.employee {
-            object.field("employee", related);
-        }
-        if let Some(related) = &self.sales_order {
-            object.field("salesOrder", related);
-        }
-        if let Some(related) = &self.sales_quote {
-            object.field("salesQuote", related);
-        }
-        if let Some(related) = &self.sales_credit_memo {
-            object.field("salesCreditMemo", related);
-        }
-        if let Some(related) = &self.purchase_invoice {
-            object.field("purchaseInvoice", related);
-        }
-        if let Some(related) = &self.project {
-            object.field("project", related);
-        }
-        if let Some(related) = &self.purchase_order {
-            object.field("purchaseOrder", related);
-        }
-        if let Some(related) = &self.purchase_credit_memo {
-            object.field("purchaseCreditMemo", related);
-        }
-        object.extra(&self.additional_properties);
-        object.end();
+        rt::__private::write_object(self, out);
+    }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::__private::serialize_object(self, serializer)
     }
 }
+/// In serde's data model: a struct of the properties by wire name (see the crate's README).
 impl rt::serde::Serialize for DocumentAttachment {
     fn serialize<S: rt::serde::Serializer>(
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        rt::__private::AsJson(self).serialize(serializer)
+        rt::__private::serialize_object(self, serializer)
+    }
+}
+impl rt::__private::Object for DocumentAttachment {
+    const NAME: &'static str = "DocumentAttachment";
+    fn visit<'a, F: rt::__private::Fields<'a>>(
+        &'a self,
+        fields: &mut F,
+    ) -> Result<(), F::Error> {
+        fields.etag(&self.etag)?;
+        fields.property("id", &self.id)?;
+        fields.property("fileName", &self.file_name)?;
+        fields.property("byteSize", &self.byte_size)?;
+        fields.stream("attachmentContent", &self.attachment_content)?;
+        fields.property("parentType", &self.parent_type)?;
+        fields.property("parentId", &self.parent_id)?;
+        fields.property("lineNumber", &self.line_number)?;
+        fields.property("documentFlowSales", &self.document_flow_sales)?;
+        fields.property("documentFlowPurchase", &self.document_flow_purchase)?;
+        fields.property("lastModifiedDateTime", &self.last_modified_date_time)?;
+        fields.navigation("item", &self.item)?;
+        fields.navigation("customer", &self.customer)?;
+        fields.navigation("vendor", &self.vendor)?;
+        fields.navigation("salesInvoice", &self.sales_invoice)?;
+        fields.navigation("employee", &self.employee)?;
+        fields.navigation("salesOrder", &self.sales_order)?;
+        fields.navigation("salesQuote", &self.sales_quote)?;
+        fields.navigation("salesCreditMemo", &self.sales_credit_memo)?;
+        fields.navigation("purchaseInvoice", &self.purchase_invoice)?;
+        fields.navigation("project", &self.project)?;
+        fields.navigation("purchaseOrder", &self.purchase_order)?;
+        fields.navigation("purchaseCreditMemo", &self.purchase_credit_memo)?;
+        fields.extra(&self.additional_properties)
     }
 }
 impl rt::Entity for DocumentAttachment {
@@ -417,6 +405,41 @@ impl rt::Payload for DocumentAttachmentCreate {
         self.fields.to_json()
     }
 }
+impl rt::serde::Serialize for DocumentAttachmentCreate {
+    fn serialize<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(&self.fields, serializer)
+    }
+}
+impl<'de> rt::serde::Deserialize<'de> for DocumentAttachmentCreate {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_payload::<Self, D>(deserializer)
+            .map(|fields| Self { fields })
+    }
+}
+impl rt::__private::PayloadSchema for DocumentAttachmentCreate {
+    const EXPECTING: &'static str = "a Microsoft.NAV.documentAttachment create payload";
+    const REQUIRED: &'static [&'static str] = &["parentId"];
+    fn read<'de, A: rt::serde::de::MapAccess<'de>>(
+        name: &str,
+        value: rt::__private::PayloadValue<'_, A>,
+    ) -> Result<bool, A::Error> {
+        match name {
+            "fileName" => value.read::<fields::FileName>(),
+            "byteSize" => value.read::<fields::ByteSize>(),
+            "parentType" => value.read::<fields::ParentType>(),
+            "parentId" => value.read::<fields::ParentId>(),
+            "lineNumber" => value.read::<fields::LineNumber>(),
+            "documentFlowSales" => value.read::<fields::DocumentFlowSales>(),
+            "documentFlowPurchase" => value.read::<fields::DocumentFlowPurchase>(),
+            _ => Ok(false),
+        }
+    }
+}
 /// The changes for updating a `Microsoft.NAV.documentAttachment` (sent as `PATCH`).
 ///
 /// Only what is set is sent: a property that is not set stays unchanged, `set_null` clears a nullable one.
@@ -496,6 +519,40 @@ impl rt::Payload for DocumentAttachmentUpdate {
     type Entity = DocumentAttachment;
     fn to_json(&self) -> String {
         self.fields.to_json()
+    }
+}
+impl rt::serde::Serialize for DocumentAttachmentUpdate {
+    fn serialize<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(&self.fields, serializer)
+    }
+}
+impl<'de> rt::serde::Deserialize<'de> for DocumentAttachmentUpdate {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_payload::<Self, D>(deserializer)
+            .map(|fields| Self { fields })
+    }
+}
+impl rt::__private::PayloadSchema for DocumentAttachmentUpdate {
+    const EXPECTING: &'static str = "a Microsoft.NAV.documentAttachment update payload";
+    fn read<'de, A: rt::serde::de::MapAccess<'de>>(
+        name: &str,
+        value: rt::__private::PayloadValue<'_, A>,
+    ) -> Result<bool, A::Error> {
+        match name {
+            "fileName" => value.read::<fields::FileName>(),
+            "byteSize" => value.read::<fields::ByteSize>(),
+            "parentType" => value.read::<fields::ParentType>(),
+            "parentId" => value.read::<fields::ParentId>(),
+            "lineNumber" => value.read::<fields::LineNumber>(),
+            "documentFlowSales" => value.read::<fields::DocumentFlowSales>(),
+            "documentFlowPurchase" => value.read::<fields::DocumentFlowPurchase>(),
+            _ => Ok(false),
+        }
     }
 }
 /// The `id` property, for filters, `select` and ordering (see [`DocumentAttachment::id`]).

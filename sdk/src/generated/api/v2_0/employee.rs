@@ -273,55 +273,59 @@ impl rt::Edm for Employee {
         <Self as rt::serde::Deserialize<'de>>::deserialize(deserializer)
     }
     fn write_json(&self, out: &mut String) {
-        let mut object = rt::__private::JsonObject::begin(out);
-        if let Some(etag) = &self.etag {
-            object.field("@odata.etag", etag);
-        }
-        object.field("id", &self.id);
-        object.field("number", &self.number);
-        object.field("displayName", &self.display_name);
-        object.field("givenName", &self.given_name);
-        object.field("middleName", &self.middle_name);
-        object.field("surname", &self.surname);
-        object.field("jobTitle", &self.job_title);
-        object.field("addressLine1", &self.address_line1);
-        object.field("addressLine2", &self.address_line2);
-        object.field("city", &self.city);
-        object.field("state", &self.state);
-        object.field("country", &self.country);
-        object.field("postalCode", &self.postal_code);
-        object.field("phoneNumber", &self.phone_number);
-        object.field("mobilePhone", &self.mobile_phone);
-        object.field("email", &self.email);
-        object.field("personalEmail", &self.personal_email);
-        object.field("employmentDate", &self.employment_date);
-        object.field("terminationDate", &self.termination_date);
-        object.field("status", &self.status);
-        object.field("birthDate", &self.birth_date);
-        object.field("statisticsGroupCode", &self.statistics_group_code);
-        object.field("lastModifiedDateTime", &self.last_modified_date_time);
-        if let Some(related) = &self.picture {
-            object.field("picture", related);
-        }
-        if let Some(related) = &self.default_dimensions {
-            object.field("defaultDimensions", related);
-        }
-        if let Some(related) = &self.time_registration_entries {
-            object.field("timeRegistrationEntries", related);
-        }
-        if let Some(related) = &self.document_attachments {
-            object.field("documentAttachments", related);
-        }
-        object.extra(&self.additional_properties);
-        object.end();
+        rt::__private::write_object(self, out);
+    }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::__private::serialize_object(self, serializer)
     }
 }
+/// In serde's data model: a struct of the properties by wire name (see the crate's README).
 impl rt::serde::Serialize for Employee {
     fn serialize<S: rt::serde::Serializer>(
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        rt::__private::AsJson(self).serialize(serializer)
+        rt::__private::serialize_object(self, serializer)
+    }
+}
+impl rt::__private::Object for Employee {
+    const NAME: &'static str = "Employee";
+    fn visit<'a, F: rt::__private::Fields<'a>>(
+        &'a self,
+        fields: &mut F,
+    ) -> Result<(), F::Error> {
+        fields.etag(&self.etag)?;
+        fields.property("id", &self.id)?;
+        fields.property("number", &self.number)?;
+        fields.property("displayName", &self.display_name)?;
+        fields.property("givenName", &self.given_name)?;
+        fields.property("middleName", &self.middle_name)?;
+        fields.property("surname", &self.surname)?;
+        fields.property("jobTitle", &self.job_title)?;
+        fields.property("addressLine1", &self.address_line1)?;
+        fields.property("addressLine2", &self.address_line2)?;
+        fields.property("city", &self.city)?;
+        fields.property("state", &self.state)?;
+        fields.property("country", &self.country)?;
+        fields.property("postalCode", &self.postal_code)?;
+        fields.property("phoneNumber", &self.phone_number)?;
+        fields.property("mobilePhone", &self.mobile_phone)?;
+        fields.property("email", &self.email)?;
+        fields.property("personalEmail", &self.personal_email)?;
+        fields.property("employmentDate", &self.employment_date)?;
+        fields.property("terminationDate", &self.termination_date)?;
+        fields.property("status", &self.status)?;
+        fields.property("birthDate", &self.birth_date)?;
+        fields.property("statisticsGroupCode", &self.statistics_group_code)?;
+        fields.property("lastModifiedDateTime", &self.last_modified_date_time)?;
+        fields.navigation("picture", &self.picture)?;
+        fields.navigation("defaultDimensions", &self.default_dimensions)?;
+        fields.navigation("timeRegistrationEntries", &self.time_registration_entries)?;
+        fields.navigation("documentAttachments", &self.document_attachments)?;
+        fields.extra(&self.additional_properties)
     }
 }
 impl rt::Entity for Employee {
@@ -537,6 +541,72 @@ impl rt::Payload for EmployeeCreate {
         self.fields.to_json()
     }
 }
+impl rt::serde::Serialize for EmployeeCreate {
+    fn serialize<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(&self.fields, serializer)
+    }
+}
+impl<'de> rt::serde::Deserialize<'de> for EmployeeCreate {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_payload::<Self, D>(deserializer)
+            .map(|fields| Self { fields })
+    }
+}
+impl rt::__private::PayloadSchema for EmployeeCreate {
+    const EXPECTING: &'static str = "a Microsoft.NAV.employee create payload";
+    fn read<'de, A: rt::serde::de::MapAccess<'de>>(
+        name: &str,
+        value: rt::__private::PayloadValue<'_, A>,
+    ) -> Result<bool, A::Error> {
+        match name {
+            "number" => value.read::<fields::Number>(),
+            "displayName" => value.read::<fields::DisplayName>(),
+            "givenName" => value.read::<fields::GivenName>(),
+            "middleName" => value.read::<fields::MiddleName>(),
+            "surname" => value.read::<fields::Surname>(),
+            "jobTitle" => value.read::<fields::JobTitle>(),
+            "addressLine1" => value.read::<fields::AddressLine1>(),
+            "addressLine2" => value.read::<fields::AddressLine2>(),
+            "city" => value.read::<fields::City>(),
+            "state" => value.read::<fields::State>(),
+            "country" => value.read::<fields::Country>(),
+            "postalCode" => value.read::<fields::PostalCode>(),
+            "phoneNumber" => value.read::<fields::PhoneNumber>(),
+            "mobilePhone" => value.read::<fields::MobilePhone>(),
+            "email" => value.read::<fields::Email>(),
+            "personalEmail" => value.read::<fields::PersonalEmail>(),
+            "employmentDate" => value.read::<fields::EmploymentDate>(),
+            "terminationDate" => value.read::<fields::TerminationDate>(),
+            "status" => value.read::<fields::Status>(),
+            "birthDate" => value.read::<fields::BirthDate>(),
+            "statisticsGroupCode" => value.read::<fields::StatisticsGroupCode>(),
+            "defaultDimensions" => {
+                value
+                    .related::<
+                        super::default_dimension::DefaultDimensionCreate,
+                    >("defaultDimensions")
+            }
+            "timeRegistrationEntries" => {
+                value
+                    .related::<
+                        super::time_registration_entry::TimeRegistrationEntryCreate,
+                    >("timeRegistrationEntries")
+            }
+            "documentAttachments" => {
+                value
+                    .related::<
+                        super::document_attachment::DocumentAttachmentCreate,
+                    >("documentAttachments")
+            }
+            _ => Ok(false),
+        }
+    }
+}
 /// The changes for updating a `Microsoft.NAV.employee` (sent as `PATCH`).
 ///
 /// Only what is set is sent: a property that is not set stays unchanged, `set_null` clears a nullable one.
@@ -683,6 +753,54 @@ impl rt::Payload for EmployeeUpdate {
     type Entity = Employee;
     fn to_json(&self) -> String {
         self.fields.to_json()
+    }
+}
+impl rt::serde::Serialize for EmployeeUpdate {
+    fn serialize<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(&self.fields, serializer)
+    }
+}
+impl<'de> rt::serde::Deserialize<'de> for EmployeeUpdate {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_payload::<Self, D>(deserializer)
+            .map(|fields| Self { fields })
+    }
+}
+impl rt::__private::PayloadSchema for EmployeeUpdate {
+    const EXPECTING: &'static str = "a Microsoft.NAV.employee update payload";
+    fn read<'de, A: rt::serde::de::MapAccess<'de>>(
+        name: &str,
+        value: rt::__private::PayloadValue<'_, A>,
+    ) -> Result<bool, A::Error> {
+        match name {
+            "number" => value.read::<fields::Number>(),
+            "displayName" => value.read::<fields::DisplayName>(),
+            "givenName" => value.read::<fields::GivenName>(),
+            "middleName" => value.read::<fields::MiddleName>(),
+            "surname" => value.read::<fields::Surname>(),
+            "jobTitle" => value.read::<fields::JobTitle>(),
+            "addressLine1" => value.read::<fields::AddressLine1>(),
+            "addressLine2" => value.read::<fields::AddressLine2>(),
+            "city" => value.read::<fields::City>(),
+            "state" => value.read::<fields::State>(),
+            "country" => value.read::<fields::Country>(),
+            "postalCode" => value.read::<fields::PostalCode>(),
+            "phoneNumber" => value.read::<fields::PhoneNumber>(),
+            "mobilePhone" => value.read::<fields::MobilePhone>(),
+            "email" => value.read::<fields::Email>(),
+            "personalEmail" => value.read::<fields::PersonalEmail>(),
+            "employmentDate" => value.read::<fields::EmploymentDate>(),
+            "terminationDate" => value.read::<fields::TerminationDate>(),
+            "status" => value.read::<fields::Status>(),
+            "birthDate" => value.read::<fields::BirthDate>(),
+            "statisticsGroupCode" => value.read::<fields::StatisticsGroupCode>(),
+            _ => Ok(false),
+        }
     }
 }
 /// The `id` property, for filters, `select` and ordering (see [`Employee::id`]).

@@ -118,27 +118,39 @@ impl rt::Edm for EntityMetadata {
         <Self as rt::serde::Deserialize<'de>>::deserialize(deserializer)
     }
     fn write_json(&self, out: &mut String) {
-        let mut object = rt::__private::JsonObject::begin(out);
-        if let Some(etag) = &self.etag {
-            object.field("@odata.etag", etag);
-        }
-        object.field("entityName", &self.entity_name);
-        object.field("entitySetName", &self.entity_set_name);
-        object.field("entityCaptions", &self.entity_captions);
-        object.field("entitySetCaptions", &self.entity_set_captions);
-        object.field("properties", &self.properties);
-        object.field("actions", &self.actions);
-        object.field("enumMembers", &self.enum_members);
-        object.extra(&self.additional_properties);
-        object.end();
+        rt::__private::write_object(self, out);
+    }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::__private::serialize_object(self, serializer)
     }
 }
+/// In serde's data model: a struct of the properties by wire name (see the crate's README).
 impl rt::serde::Serialize for EntityMetadata {
     fn serialize<S: rt::serde::Serializer>(
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        rt::__private::AsJson(self).serialize(serializer)
+        rt::__private::serialize_object(self, serializer)
+    }
+}
+impl rt::__private::Object for EntityMetadata {
+    const NAME: &'static str = "EntityMetadata";
+    fn visit<'a, F: rt::__private::Fields<'a>>(
+        &'a self,
+        fields: &mut F,
+    ) -> Result<(), F::Error> {
+        fields.etag(&self.etag)?;
+        fields.property("entityName", &self.entity_name)?;
+        fields.property("entitySetName", &self.entity_set_name)?;
+        fields.property("entityCaptions", &self.entity_captions)?;
+        fields.property("entitySetCaptions", &self.entity_set_captions)?;
+        fields.property("properties", &self.properties)?;
+        fields.property("actions", &self.actions)?;
+        fields.property("enumMembers", &self.enum_members)?;
+        fields.extra(&self.additional_properties)
     }
 }
 impl rt::Entity for EntityMetadata {
@@ -282,6 +294,41 @@ impl rt::Payload for EntityMetadataCreate {
         self.fields.to_json()
     }
 }
+impl rt::serde::Serialize for EntityMetadataCreate {
+    fn serialize<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(&self.fields, serializer)
+    }
+}
+impl<'de> rt::serde::Deserialize<'de> for EntityMetadataCreate {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_payload::<Self, D>(deserializer)
+            .map(|fields| Self { fields })
+    }
+}
+impl rt::__private::PayloadSchema for EntityMetadataCreate {
+    const EXPECTING: &'static str = "a Microsoft.NAV.entityMetadata create payload";
+    const REQUIRED: &'static [&'static str] = &["entityName"];
+    fn read<'de, A: rt::serde::de::MapAccess<'de>>(
+        name: &str,
+        value: rt::__private::PayloadValue<'_, A>,
+    ) -> Result<bool, A::Error> {
+        match name {
+            "entityName" => value.read::<fields::EntityName>(),
+            "entitySetName" => value.read::<fields::EntitySetName>(),
+            "entityCaptions" => value.read::<fields::EntityCaptions>(),
+            "entitySetCaptions" => value.read::<fields::EntitySetCaptions>(),
+            "properties" => value.read::<fields::Properties>(),
+            "actions" => value.read::<fields::Actions>(),
+            "enumMembers" => value.read::<fields::EnumMembers>(),
+            _ => Ok(false),
+        }
+    }
+}
 /// The changes for updating a `Microsoft.NAV.entityMetadata` (sent as `PATCH`).
 ///
 /// Only what is set is sent: a property that is not set stays unchanged, `set_null` clears a nullable one.
@@ -390,6 +437,39 @@ impl rt::Payload for EntityMetadataUpdate {
     type Entity = EntityMetadata;
     fn to_json(&self) -> String {
         self.fields.to_json()
+    }
+}
+impl rt::serde::Serialize for EntityMetadataUpdate {
+    fn serialize<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(&self.fields, serializer)
+    }
+}
+impl<'de> rt::serde::Deserialize<'de> for EntityMetadataUpdate {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_payload::<Self, D>(deserializer)
+            .map(|fields| Self { fields })
+    }
+}
+impl rt::__private::PayloadSchema for EntityMetadataUpdate {
+    const EXPECTING: &'static str = "a Microsoft.NAV.entityMetadata update payload";
+    fn read<'de, A: rt::serde::de::MapAccess<'de>>(
+        name: &str,
+        value: rt::__private::PayloadValue<'_, A>,
+    ) -> Result<bool, A::Error> {
+        match name {
+            "entitySetName" => value.read::<fields::EntitySetName>(),
+            "entityCaptions" => value.read::<fields::EntityCaptions>(),
+            "entitySetCaptions" => value.read::<fields::EntitySetCaptions>(),
+            "properties" => value.read::<fields::Properties>(),
+            "actions" => value.read::<fields::Actions>(),
+            "enumMembers" => value.read::<fields::EnumMembers>(),
+            _ => Ok(false),
+        }
     }
 }
 /// The `entityName` property, for filters, `select` and ordering (see [`EntityMetadata::entity_name`]).

@@ -69,6 +69,12 @@ impl rt::Edm for AnalysisSourceType {
     fn write_json(&self, out: &mut String) {
         rt::__private::write_enum_json(self, out);
     }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(self, serializer)
+    }
 }
 impl<'de> rt::serde::Deserialize<'de> for AnalysisSourceType {
     fn deserialize<D: rt::serde::Deserializer<'de>>(
@@ -246,6 +252,12 @@ impl rt::Edm for AttachmentEntityBufferDocumentType {
     fn write_json(&self, out: &mut String) {
         rt::__private::write_enum_json(self, out);
     }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(self, serializer)
+    }
 }
 impl<'de> rt::serde::Deserialize<'de> for AttachmentEntityBufferDocumentType {
     fn deserialize<D: rt::serde::Deserializer<'de>>(
@@ -403,6 +415,12 @@ impl rt::Edm for ContactBusinessRelation {
     fn write_json(&self, out: &mut String) {
         rt::__private::write_enum_json(self, out);
     }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(self, serializer)
+    }
 }
 impl<'de> rt::serde::Deserialize<'de> for ContactBusinessRelation {
     fn deserialize<D: rt::serde::Deserializer<'de>>(
@@ -526,6 +544,12 @@ impl rt::Edm for ContactBusinessRelationLinkToTable {
     fn write_json(&self, out: &mut String) {
         rt::__private::write_enum_json(self, out);
     }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(self, serializer)
+    }
 }
 impl<'de> rt::serde::Deserialize<'de> for ContactBusinessRelationLinkToTable {
     fn deserialize<D: rt::serde::Deserializer<'de>>(
@@ -624,6 +648,12 @@ impl rt::Edm for ContactType {
     }
     fn write_json(&self, out: &mut String) {
         rt::__private::write_enum_json(self, out);
+    }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(self, serializer)
     }
 }
 impl<'de> rt::serde::Deserialize<'de> for ContactType {
@@ -744,6 +774,12 @@ impl rt::Edm for CountryRegionAddressFormat {
     fn write_json(&self, out: &mut String) {
         rt::__private::write_enum_json(self, out);
     }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(self, serializer)
+    }
 }
 impl<'de> rt::serde::Deserialize<'de> for CountryRegionAddressFormat {
     fn deserialize<D: rt::serde::Deserializer<'de>>(
@@ -858,6 +894,12 @@ impl rt::Edm for CustomerBlocked {
     }
     fn write_json(&self, out: &mut String) {
         rt::__private::write_enum_json(self, out);
+    }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(self, serializer)
     }
 }
 impl<'de> rt::serde::Deserialize<'de> for CustomerBlocked {
@@ -976,6 +1018,12 @@ impl rt::Edm for DefaultDimensionParentType {
     fn write_json(&self, out: &mut String) {
         rt::__private::write_enum_json(self, out);
     }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(self, serializer)
+    }
 }
 impl<'de> rt::serde::Deserialize<'de> for DefaultDimensionParentType {
     fn deserialize<D: rt::serde::Deserializer<'de>>(
@@ -1087,6 +1135,12 @@ impl rt::Edm for DefaultDimensionValuePostingType {
     }
     fn write_json(&self, out: &mut String) {
         rt::__private::write_enum_json(self, out);
+    }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(self, serializer)
     }
 }
 impl<'de> rt::serde::Deserialize<'de> for DefaultDimensionValuePostingType {
@@ -1309,6 +1363,12 @@ impl rt::Edm for DimensionSetEntryBufferParentType {
     fn write_json(&self, out: &mut String) {
         rt::__private::write_enum_json(self, out);
     }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(self, serializer)
+    }
 }
 impl<'de> rt::serde::Deserialize<'de> for DimensionSetEntryBufferParentType {
     fn deserialize<D: rt::serde::Deserializer<'de>>(
@@ -1456,6 +1516,12 @@ impl rt::Edm for EmployeeStatus {
     fn write_json(&self, out: &mut String) {
         rt::__private::write_enum_json(self, out);
     }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(self, serializer)
+    }
 }
 impl<'de> rt::serde::Deserialize<'de> for EmployeeStatus {
     fn deserialize<D: rt::serde::Deserializer<'de>>(
@@ -1565,6 +1631,12 @@ impl rt::Edm for EmployeeTimeRegStatus {
     }
     fn write_json(&self, out: &mut String) {
         rt::__private::write_enum_json(self, out);
+    }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(self, serializer)
     }
 }
 impl<'de> rt::serde::Deserialize<'de> for EmployeeTimeRegStatus {
@@ -1700,6 +1772,12 @@ impl rt::Edm for GenJournalAccountType {
     }
     fn write_json(&self, out: &mut String) {
         rt::__private::write_enum_json(self, out);
+    }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(self, serializer)
     }
 }
 impl<'de> rt::serde::Deserialize<'de> for GenJournalAccountType {
@@ -1840,6 +1918,12 @@ impl rt::Edm for GenJournalDocumentType {
     fn write_json(&self, out: &mut String) {
         rt::__private::write_enum_json(self, out);
     }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(self, serializer)
+    }
 }
 impl<'de> rt::serde::Deserialize<'de> for GenJournalDocumentType {
     fn deserialize<D: rt::serde::Deserializer<'de>>(
@@ -1973,6 +2057,12 @@ impl rt::Edm for GlAccountCategory {
     fn write_json(&self, out: &mut String) {
         rt::__private::write_enum_json(self, out);
     }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(self, serializer)
+    }
 }
 impl<'de> rt::serde::Deserialize<'de> for GlAccountCategory {
     fn deserialize<D: rt::serde::Deserializer<'de>>(
@@ -2093,6 +2183,12 @@ impl rt::Edm for GlAccountType {
     }
     fn write_json(&self, out: &mut String) {
         rt::__private::write_enum_json(self, out);
+    }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(self, serializer)
     }
 }
 impl<'de> rt::serde::Deserialize<'de> for GlAccountType {
@@ -2223,6 +2319,12 @@ impl rt::Edm for InvoiceEntityAggregateStatus {
     }
     fn write_json(&self, out: &mut String) {
         rt::__private::write_enum_json(self, out);
+    }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(self, serializer)
     }
 }
 impl<'de> rt::serde::Deserialize<'de> for InvoiceEntityAggregateStatus {
@@ -2355,6 +2457,12 @@ impl rt::Edm for InvoiceLineAggLineType {
     }
     fn write_json(&self, out: &mut String) {
         rt::__private::write_enum_json(self, out);
+    }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(self, serializer)
     }
 }
 impl<'de> rt::serde::Deserialize<'de> for InvoiceLineAggLineType {
@@ -2556,6 +2664,12 @@ impl rt::Edm for ItemLedgerDocumentType {
     fn write_json(&self, out: &mut String) {
         rt::__private::write_enum_json(self, out);
     }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(self, serializer)
+    }
 }
 impl<'de> rt::serde::Deserialize<'de> for ItemLedgerDocumentType {
     fn deserialize<D: rt::serde::Deserializer<'de>>(
@@ -2747,6 +2861,12 @@ impl rt::Edm for ItemLedgerEntryType {
     fn write_json(&self, out: &mut String) {
         rt::__private::write_enum_json(self, out);
     }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(self, serializer)
+    }
 }
 impl<'de> rt::serde::Deserialize<'de> for ItemLedgerEntryType {
     fn deserialize<D: rt::serde::Deserializer<'de>>(
@@ -2865,6 +2985,12 @@ impl rt::Edm for ItemType {
     fn write_json(&self, out: &mut String) {
         rt::__private::write_enum_json(self, out);
     }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(self, serializer)
+    }
 }
 impl<'de> rt::serde::Deserialize<'de> for ItemType {
     fn deserialize<D: rt::serde::Deserializer<'de>>(
@@ -2966,6 +3092,12 @@ impl rt::Edm for JobQueuePriority {
     }
     fn write_json(&self, out: &mut String) {
         rt::__private::write_enum_json(self, out);
+    }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(self, serializer)
     }
 }
 impl<'de> rt::serde::Deserialize<'de> for JobQueuePriority {
@@ -3083,6 +3215,12 @@ impl rt::Edm for JobQueueReportOutputType {
     fn write_json(&self, out: &mut String) {
         rt::__private::write_enum_json(self, out);
     }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(self, serializer)
+    }
 }
 impl<'de> rt::serde::Deserialize<'de> for JobQueueReportOutputType {
     fn deserialize<D: rt::serde::Deserializer<'de>>(
@@ -3195,6 +3333,12 @@ impl rt::Edm for OpportunityStatus {
     }
     fn write_json(&self, out: &mut String) {
         rt::__private::write_enum_json(self, out);
+    }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(self, serializer)
     }
 }
 impl<'de> rt::serde::Deserialize<'de> for OpportunityStatus {
@@ -3312,6 +3456,12 @@ impl rt::Edm for PictureEntityParentType {
     }
     fn write_json(&self, out: &mut String) {
         rt::__private::write_enum_json(self, out);
+    }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(self, serializer)
     }
 }
 impl<'de> rt::serde::Deserialize<'de> for PictureEntityParentType {
@@ -3436,6 +3586,12 @@ impl rt::Edm for PurchCrMemoEntityStatus {
     }
     fn write_json(&self, out: &mut String) {
         rt::__private::write_enum_json(self, out);
+    }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(self, serializer)
     }
 }
 impl<'de> rt::serde::Deserialize<'de> for PurchCrMemoEntityStatus {
@@ -3568,6 +3724,12 @@ impl rt::Edm for PurchaseLineType {
     fn write_json(&self, out: &mut String) {
         rt::__private::write_enum_json(self, out);
     }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(self, serializer)
+    }
 }
 impl<'de> rt::serde::Deserialize<'de> for PurchaseLineType {
     fn deserialize<D: rt::serde::Deserializer<'de>>(
@@ -3677,6 +3839,12 @@ impl rt::Edm for PurchaseOrderEntityBufferStatus {
     }
     fn write_json(&self, out: &mut String) {
         rt::__private::write_enum_json(self, out);
+    }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(self, serializer)
     }
 }
 impl<'de> rt::serde::Deserialize<'de> for PurchaseOrderEntityBufferStatus {
@@ -3799,6 +3967,12 @@ impl rt::Edm for SalesCrMemoEntityBufferStatus {
     }
     fn write_json(&self, out: &mut String) {
         rt::__private::write_enum_json(self, out);
+    }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(self, serializer)
     }
 }
 impl<'de> rt::serde::Deserialize<'de> for SalesCrMemoEntityBufferStatus {
@@ -3937,6 +4111,12 @@ impl rt::Edm for SalesLineType {
     fn write_json(&self, out: &mut String) {
         rt::__private::write_enum_json(self, out);
     }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(self, serializer)
+    }
 }
 impl<'de> rt::serde::Deserialize<'de> for SalesLineType {
     fn deserialize<D: rt::serde::Deserializer<'de>>(
@@ -4050,6 +4230,12 @@ impl rt::Edm for SalesOrderEntityBufferStatus {
     fn write_json(&self, out: &mut String) {
         rt::__private::write_enum_json(self, out);
     }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(self, serializer)
+    }
 }
 impl<'de> rt::serde::Deserialize<'de> for SalesOrderEntityBufferStatus {
     fn deserialize<D: rt::serde::Deserializer<'de>>(
@@ -4160,6 +4346,12 @@ impl rt::Edm for SalesQuoteEntityBufferStatus {
     fn write_json(&self, out: &mut String) {
         rt::__private::write_enum_json(self, out);
     }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(self, serializer)
+    }
 }
 impl<'de> rt::serde::Deserialize<'de> for SalesQuoteEntityBufferStatus {
     fn deserialize<D: rt::serde::Deserializer<'de>>(
@@ -4255,6 +4447,12 @@ impl rt::Edm for TaxBufferType {
     }
     fn write_json(&self, out: &mut String) {
         rt::__private::write_enum_json(self, out);
+    }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(self, serializer)
     }
 }
 impl<'de> rt::serde::Deserialize<'de> for TaxBufferType {
@@ -4354,6 +4552,12 @@ impl rt::Edm for VendorBlocked {
     }
     fn write_json(&self, out: &mut String) {
         rt::__private::write_enum_json(self, out);
+    }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(self, serializer)
     }
 }
 impl<'de> rt::serde::Deserialize<'de> for VendorBlocked {

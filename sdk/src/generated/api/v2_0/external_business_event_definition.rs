@@ -135,30 +135,42 @@ impl rt::Edm for ExternalBusinessEventDefinition {
         <Self as rt::serde::Deserialize<'de>>::deserialize(deserializer)
     }
     fn write_json(&self, out: &mut String) {
-        let mut object = rt::__private::JsonObject::begin(out);
-        if let Some(etag) = &self.etag {
-            object.field("@odata.etag", etag);
-        }
-        object.field("appId", &self.app_id);
-        object.field("name", &self.name);
-        object.field("eventVersion", &self.event_version);
-        object.field("payload", &self.payload);
-        object.field("displayName", &self.display_name);
-        object.field("description", &self.description);
-        object.field("category", &self.category);
-        object.field("appName", &self.app_name);
-        object.field("appPublisher", &self.app_publisher);
-        object.field("appVersion", &self.app_version);
-        object.extra(&self.additional_properties);
-        object.end();
+        rt::__private::write_object(self, out);
+    }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::__private::serialize_object(self, serializer)
     }
 }
+/// In serde's data model: a struct of the properties by wire name (see the crate's README).
 impl rt::serde::Serialize for ExternalBusinessEventDefinition {
     fn serialize<S: rt::serde::Serializer>(
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        rt::__private::AsJson(self).serialize(serializer)
+        rt::__private::serialize_object(self, serializer)
+    }
+}
+impl rt::__private::Object for ExternalBusinessEventDefinition {
+    const NAME: &'static str = "ExternalBusinessEventDefinition";
+    fn visit<'a, F: rt::__private::Fields<'a>>(
+        &'a self,
+        fields: &mut F,
+    ) -> Result<(), F::Error> {
+        fields.etag(&self.etag)?;
+        fields.property("appId", &self.app_id)?;
+        fields.property("name", &self.name)?;
+        fields.property("eventVersion", &self.event_version)?;
+        fields.property("payload", &self.payload)?;
+        fields.property("displayName", &self.display_name)?;
+        fields.property("description", &self.description)?;
+        fields.property("category", &self.category)?;
+        fields.property("appName", &self.app_name)?;
+        fields.property("appPublisher", &self.app_publisher)?;
+        fields.property("appVersion", &self.app_version)?;
+        fields.extra(&self.additional_properties)
     }
 }
 impl rt::Entity for ExternalBusinessEventDefinition {

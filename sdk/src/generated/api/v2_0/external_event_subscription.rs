@@ -197,37 +197,49 @@ impl rt::Edm for ExternalEventSubscription {
         <Self as rt::serde::Deserialize<'de>>::deserialize(deserializer)
     }
     fn write_json(&self, out: &mut String) {
-        let mut object = rt::__private::JsonObject::begin(out);
-        if let Some(etag) = &self.etag {
-            object.field("@odata.etag", etag);
-        }
-        object.field("id", &self.id);
-        object.field("companyId", &self.company_id);
-        object.field("timestamp", &self.timestamp);
-        object.field("appId", &self.app_id);
-        object.field("eventName", &self.event_name);
-        object.field("companyName", &self.company_name);
-        object.field("userId", &self.user_id);
-        object.field("notificationUrl", &self.notification_url);
-        object.field("lastModifiedDateTime", &self.last_modified_date_time);
-        object.field("clientState", &self.client_state);
-        object.field("subscriptionType", &self.subscription_type);
-        object.field("eventVersion", &self.event_version);
-        object.field("subscriptionState", &self.subscription_state);
-        object.field("systemCreatedAt", &self.system_created_at);
-        object.field("systemCreatedBy", &self.system_created_by);
-        object.field("systemModifiedAt", &self.system_modified_at);
-        object.field("systemModifiedBy", &self.system_modified_by);
-        object.extra(&self.additional_properties);
-        object.end();
+        rt::__private::write_object(self, out);
+    }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::__private::serialize_object(self, serializer)
     }
 }
+/// In serde's data model: a struct of the properties by wire name (see the crate's README).
 impl rt::serde::Serialize for ExternalEventSubscription {
     fn serialize<S: rt::serde::Serializer>(
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        rt::__private::AsJson(self).serialize(serializer)
+        rt::__private::serialize_object(self, serializer)
+    }
+}
+impl rt::__private::Object for ExternalEventSubscription {
+    const NAME: &'static str = "ExternalEventSubscription";
+    fn visit<'a, F: rt::__private::Fields<'a>>(
+        &'a self,
+        fields: &mut F,
+    ) -> Result<(), F::Error> {
+        fields.etag(&self.etag)?;
+        fields.property("id", &self.id)?;
+        fields.property("companyId", &self.company_id)?;
+        fields.property("timestamp", &self.timestamp)?;
+        fields.property("appId", &self.app_id)?;
+        fields.property("eventName", &self.event_name)?;
+        fields.property("companyName", &self.company_name)?;
+        fields.property("userId", &self.user_id)?;
+        fields.property("notificationUrl", &self.notification_url)?;
+        fields.property("lastModifiedDateTime", &self.last_modified_date_time)?;
+        fields.property("clientState", &self.client_state)?;
+        fields.property("subscriptionType", &self.subscription_type)?;
+        fields.property("eventVersion", &self.event_version)?;
+        fields.property("subscriptionState", &self.subscription_state)?;
+        fields.property("systemCreatedAt", &self.system_created_at)?;
+        fields.property("systemCreatedBy", &self.system_created_by)?;
+        fields.property("systemModifiedAt", &self.system_modified_at)?;
+        fields.property("systemModifiedBy", &self.system_modified_by)?;
+        fields.extra(&self.additional_properties)
     }
 }
 impl rt::Entity for ExternalEventSubscription {
@@ -359,6 +371,44 @@ impl rt::Payload for ExternalEventSubscriptionCreate {
         self.fields.to_json()
     }
 }
+impl rt::serde::Serialize for ExternalEventSubscriptionCreate {
+    fn serialize<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(&self.fields, serializer)
+    }
+}
+impl<'de> rt::serde::Deserialize<'de> for ExternalEventSubscriptionCreate {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_payload::<Self, D>(deserializer)
+            .map(|fields| Self { fields })
+    }
+}
+impl rt::__private::PayloadSchema for ExternalEventSubscriptionCreate {
+    const EXPECTING: &'static str = "a Microsoft.NAV.externaleventsubscriptions create payload";
+    fn read<'de, A: rt::serde::de::MapAccess<'de>>(
+        name: &str,
+        value: rt::__private::PayloadValue<'_, A>,
+    ) -> Result<bool, A::Error> {
+        match name {
+            "companyId" => value.read::<fields::CompanyId>(),
+            "timestamp" => value.read::<fields::Timestamp>(),
+            "appId" => value.read::<fields::AppId>(),
+            "eventName" => value.read::<fields::EventName>(),
+            "companyName" => value.read::<fields::CompanyName>(),
+            "userId" => value.read::<fields::UserId>(),
+            "notificationUrl" => value.read::<fields::NotificationUrl>(),
+            "clientState" => value.read::<fields::ClientState>(),
+            "subscriptionType" => value.read::<fields::SubscriptionType>(),
+            "eventVersion" => value.read::<fields::EventVersion>(),
+            "subscriptionState" => value.read::<fields::SubscriptionState>(),
+            _ => Ok(false),
+        }
+    }
+}
 /// The changes for updating a `Microsoft.NAV.externaleventsubscriptions` (sent as `PATCH`).
 ///
 /// Only what is set is sent: a property that is not set stays unchanged, `set_null` clears a nullable one.
@@ -455,6 +505,44 @@ impl rt::Payload for ExternalEventSubscriptionUpdate {
     type Entity = ExternalEventSubscription;
     fn to_json(&self) -> String {
         self.fields.to_json()
+    }
+}
+impl rt::serde::Serialize for ExternalEventSubscriptionUpdate {
+    fn serialize<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(&self.fields, serializer)
+    }
+}
+impl<'de> rt::serde::Deserialize<'de> for ExternalEventSubscriptionUpdate {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_payload::<Self, D>(deserializer)
+            .map(|fields| Self { fields })
+    }
+}
+impl rt::__private::PayloadSchema for ExternalEventSubscriptionUpdate {
+    const EXPECTING: &'static str = "a Microsoft.NAV.externaleventsubscriptions update payload";
+    fn read<'de, A: rt::serde::de::MapAccess<'de>>(
+        name: &str,
+        value: rt::__private::PayloadValue<'_, A>,
+    ) -> Result<bool, A::Error> {
+        match name {
+            "companyId" => value.read::<fields::CompanyId>(),
+            "timestamp" => value.read::<fields::Timestamp>(),
+            "appId" => value.read::<fields::AppId>(),
+            "eventName" => value.read::<fields::EventName>(),
+            "companyName" => value.read::<fields::CompanyName>(),
+            "userId" => value.read::<fields::UserId>(),
+            "notificationUrl" => value.read::<fields::NotificationUrl>(),
+            "clientState" => value.read::<fields::ClientState>(),
+            "subscriptionType" => value.read::<fields::SubscriptionType>(),
+            "eventVersion" => value.read::<fields::EventVersion>(),
+            "subscriptionState" => value.read::<fields::SubscriptionState>(),
+            _ => Ok(false),
+        }
     }
 }
 /// The `id` property, for filters, `select` and ordering (see [`ExternalEventSubscription::id`]).

@@ -183,39 +183,47 @@ impl rt::Edm for FixedAsset {
         <Self as rt::serde::Deserialize<'de>>::deserialize(deserializer)
     }
     fn write_json(&self, out: &mut String) {
-        let mut object = rt::__private::JsonObject::begin(out);
-        if let Some(etag) = &self.etag {
-            object.field("@odata.etag", etag);
-        }
-        object.field("id", &self.id);
-        object.field("number", &self.number);
-        object.field("displayName", &self.display_name);
-        object.field("fixedAssetLocationCode", &self.fixed_asset_location_code);
-        object.field("fixedAssetLocationId", &self.fixed_asset_location_id);
-        object.field("classCode", &self.class_code);
-        object.field("subclassCode", &self.subclass_code);
-        object.field("blocked", &self.blocked);
-        object.field("serialNumber", &self.serial_number);
-        object.field("employeeNumber", &self.employee_number);
-        object.field("employeeId", &self.employee_id);
-        object.field("underMaintenance", &self.under_maintenance);
-        object.field("lastModifiedDateTime", &self.last_modified_date_time);
-        if let Some(related) = &self.fixed_asset_location {
-            object.field("fixedAssetLocation", related);
-        }
-        if let Some(related) = &self.employee {
-            object.field("employee", related);
-        }
-        object.extra(&self.additional_properties);
-        object.end();
+        rt::__private::write_object(self, out);
+    }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::__private::serialize_object(self, serializer)
     }
 }
+/// In serde's data model: a struct of the properties by wire name (see the crate's README).
 impl rt::serde::Serialize for FixedAsset {
     fn serialize<S: rt::serde::Serializer>(
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        rt::__private::AsJson(self).serialize(serializer)
+        rt::__private::serialize_object(self, serializer)
+    }
+}
+impl rt::__private::Object for FixedAsset {
+    const NAME: &'static str = "FixedAsset";
+    fn visit<'a, F: rt::__private::Fields<'a>>(
+        &'a self,
+        fields: &mut F,
+    ) -> Result<(), F::Error> {
+        fields.etag(&self.etag)?;
+        fields.property("id", &self.id)?;
+        fields.property("number", &self.number)?;
+        fields.property("displayName", &self.display_name)?;
+        fields.property("fixedAssetLocationCode", &self.fixed_asset_location_code)?;
+        fields.property("fixedAssetLocationId", &self.fixed_asset_location_id)?;
+        fields.property("classCode", &self.class_code)?;
+        fields.property("subclassCode", &self.subclass_code)?;
+        fields.property("blocked", &self.blocked)?;
+        fields.property("serialNumber", &self.serial_number)?;
+        fields.property("employeeNumber", &self.employee_number)?;
+        fields.property("employeeId", &self.employee_id)?;
+        fields.property("underMaintenance", &self.under_maintenance)?;
+        fields.property("lastModifiedDateTime", &self.last_modified_date_time)?;
+        fields.navigation("fixedAssetLocation", &self.fixed_asset_location)?;
+        fields.navigation("employee", &self.employee)?;
+        fields.extra(&self.additional_properties)
     }
 }
 impl rt::Entity for FixedAsset {
@@ -346,6 +354,44 @@ impl rt::Payload for FixedAssetCreate {
         self.fields.to_json()
     }
 }
+impl rt::serde::Serialize for FixedAssetCreate {
+    fn serialize<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(&self.fields, serializer)
+    }
+}
+impl<'de> rt::serde::Deserialize<'de> for FixedAssetCreate {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_payload::<Self, D>(deserializer)
+            .map(|fields| Self { fields })
+    }
+}
+impl rt::__private::PayloadSchema for FixedAssetCreate {
+    const EXPECTING: &'static str = "a Microsoft.NAV.fixedAsset create payload";
+    fn read<'de, A: rt::serde::de::MapAccess<'de>>(
+        name: &str,
+        value: rt::__private::PayloadValue<'_, A>,
+    ) -> Result<bool, A::Error> {
+        match name {
+            "number" => value.read::<fields::Number>(),
+            "displayName" => value.read::<fields::DisplayName>(),
+            "fixedAssetLocationCode" => value.read::<fields::FixedAssetLocationCode>(),
+            "fixedAssetLocationId" => value.read::<fields::FixedAssetLocationId>(),
+            "classCode" => value.read::<fields::ClassCode>(),
+            "subclassCode" => value.read::<fields::SubclassCode>(),
+            "blocked" => value.read::<fields::Blocked>(),
+            "serialNumber" => value.read::<fields::SerialNumber>(),
+            "employeeNumber" => value.read::<fields::EmployeeNumber>(),
+            "employeeId" => value.read::<fields::EmployeeId>(),
+            "underMaintenance" => value.read::<fields::UnderMaintenance>(),
+            _ => Ok(false),
+        }
+    }
+}
 /// The changes for updating a `Microsoft.NAV.fixedAsset` (sent as `PATCH`).
 ///
 /// Only what is set is sent: a property that is not set stays unchanged, `set_null` clears a nullable one.
@@ -442,6 +488,44 @@ impl rt::Payload for FixedAssetUpdate {
     type Entity = FixedAsset;
     fn to_json(&self) -> String {
         self.fields.to_json()
+    }
+}
+impl rt::serde::Serialize for FixedAssetUpdate {
+    fn serialize<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(&self.fields, serializer)
+    }
+}
+impl<'de> rt::serde::Deserialize<'de> for FixedAssetUpdate {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_payload::<Self, D>(deserializer)
+            .map(|fields| Self { fields })
+    }
+}
+impl rt::__private::PayloadSchema for FixedAssetUpdate {
+    const EXPECTING: &'static str = "a Microsoft.NAV.fixedAsset update payload";
+    fn read<'de, A: rt::serde::de::MapAccess<'de>>(
+        name: &str,
+        value: rt::__private::PayloadValue<'_, A>,
+    ) -> Result<bool, A::Error> {
+        match name {
+            "number" => value.read::<fields::Number>(),
+            "displayName" => value.read::<fields::DisplayName>(),
+            "fixedAssetLocationCode" => value.read::<fields::FixedAssetLocationCode>(),
+            "fixedAssetLocationId" => value.read::<fields::FixedAssetLocationId>(),
+            "classCode" => value.read::<fields::ClassCode>(),
+            "subclassCode" => value.read::<fields::SubclassCode>(),
+            "blocked" => value.read::<fields::Blocked>(),
+            "serialNumber" => value.read::<fields::SerialNumber>(),
+            "employeeNumber" => value.read::<fields::EmployeeNumber>(),
+            "employeeId" => value.read::<fields::EmployeeId>(),
+            "underMaintenance" => value.read::<fields::UnderMaintenance>(),
+            _ => Ok(false),
+        }
     }
 }
 /// The `id` property, for filters, `select` and ordering (see [`FixedAsset::id`]).

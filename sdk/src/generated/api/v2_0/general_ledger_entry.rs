@@ -220,50 +220,56 @@ impl rt::Edm for GeneralLedgerEntry {
         <Self as rt::serde::Deserialize<'de>>::deserialize(deserializer)
     }
     fn write_json(&self, out: &mut String) {
-        let mut object = rt::__private::JsonObject::begin(out);
-        if let Some(etag) = &self.etag {
-            object.field("@odata.etag", etag);
-        }
-        object.field("id", &self.id);
-        object.field("entryNumber", &self.entry_number);
-        object.field("postingDate", &self.posting_date);
-        object.field("documentNumber", &self.document_number);
-        object.field("documentType", &self.document_type);
-        object.field("accountId", &self.account_id);
-        object.field("accountNumber", &self.account_number);
-        object.field("description", &self.description);
-        object.field("debitAmount", &self.debit_amount);
-        object.field("creditAmount", &self.credit_amount);
-        object
-            .field(
-                "additionalCurrencyDebitAmount",
-                &self.additional_currency_debit_amount,
-            );
-        object
-            .field(
-                "additionalCurrencyCreditAmount",
-                &self.additional_currency_credit_amount,
-            );
-        object.field("lastModifiedDateTime", &self.last_modified_date_time);
-        if let Some(related) = &self.account {
-            object.field("account", related);
-        }
-        if let Some(related) = &self.attachments {
-            object.field("attachments", related);
-        }
-        if let Some(related) = &self.dimension_set_lines {
-            object.field("dimensionSetLines", related);
-        }
-        object.extra(&self.additional_properties);
-        object.end();
+        rt::__private::write_object(self, out);
+    }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::__private::serialize_object(self, serializer)
     }
 }
+/// In serde's data model: a struct of the properties by wire name (see the crate's README).
 impl rt::serde::Serialize for GeneralLedgerEntry {
     fn serialize<S: rt::serde::Serializer>(
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        rt::__private::AsJson(self).serialize(serializer)
+        rt::__private::serialize_object(self, serializer)
+    }
+}
+impl rt::__private::Object for GeneralLedgerEntry {
+    const NAME: &'static str = "GeneralLedgerEntry";
+    fn visit<'a, F: rt::__private::Fields<'a>>(
+        &'a self,
+        fields: &mut F,
+    ) -> Result<(), F::Error> {
+        fields.etag(&self.etag)?;
+        fields.property("id", &self.id)?;
+        fields.property("entryNumber", &self.entry_number)?;
+        fields.property("postingDate", &self.posting_date)?;
+        fields.property("documentNumber", &self.document_number)?;
+        fields.property("documentType", &self.document_type)?;
+        fields.property("accountId", &self.account_id)?;
+        fields.property("accountNumber", &self.account_number)?;
+        fields.property("description", &self.description)?;
+        fields.property("debitAmount", &self.debit_amount)?;
+        fields.property("creditAmount", &self.credit_amount)?;
+        fields
+            .property(
+                "additionalCurrencyDebitAmount",
+                &self.additional_currency_debit_amount,
+            )?;
+        fields
+            .property(
+                "additionalCurrencyCreditAmount",
+                &self.additional_currency_credit_amount,
+            )?;
+        fields.property("lastModifiedDateTime", &self.last_modified_date_time)?;
+        fields.navigation("account", &self.account)?;
+        fields.navigation("attachments", &self.attachments)?;
+        fields.navigation("dimensionSetLines", &self.dimension_set_lines)?;
+        fields.extra(&self.additional_properties)
     }
 }
 impl rt::Entity for GeneralLedgerEntry {

@@ -206,37 +206,56 @@ impl rt::Edm for GeneralLedgerSetup {
         <Self as rt::serde::Deserialize<'de>>::deserialize(deserializer)
     }
     fn write_json(&self, out: &mut String) {
-        let mut object = rt::__private::JsonObject::begin(out);
-        if let Some(etag) = &self.etag {
-            object.field("@odata.etag", etag);
-        }
-        object.field("id", &self.id);
-        object.field("allowPostingFrom", &self.allow_posting_from);
-        object.field("allowPostingTo", &self.allow_posting_to);
-        object.field("additionalReportingCurrency", &self.additional_reporting_currency);
-        object.field("localCurrencyCode", &self.local_currency_code);
-        object.field("localCurrencySymbol", &self.local_currency_symbol);
-        object.field("lastModifiedDateTime", &self.last_modified_date_time);
-        object
-            .field("allowQueryFromConsolidation", &self.allow_query_from_consolidation);
-        object.field("shortcutDimension1Code", &self.shortcut_dimension1_code);
-        object.field("shortcutDimension2Code", &self.shortcut_dimension2_code);
-        object.field("shortcutDimension3Code", &self.shortcut_dimension3_code);
-        object.field("shortcutDimension4Code", &self.shortcut_dimension4_code);
-        object.field("shortcutDimension5Code", &self.shortcut_dimension5_code);
-        object.field("shortcutDimension6Code", &self.shortcut_dimension6_code);
-        object.field("shortcutDimension7Code", &self.shortcut_dimension7_code);
-        object.field("shortcutDimension8Code", &self.shortcut_dimension8_code);
-        object.extra(&self.additional_properties);
-        object.end();
+        rt::__private::write_object(self, out);
+    }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::__private::serialize_object(self, serializer)
     }
 }
+/// In serde's data model: a struct of the properties by wire name (see the crate's README).
 impl rt::serde::Serialize for GeneralLedgerSetup {
     fn serialize<S: rt::serde::Serializer>(
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        rt::__private::AsJson(self).serialize(serializer)
+        rt::__private::serialize_object(self, serializer)
+    }
+}
+impl rt::__private::Object for GeneralLedgerSetup {
+    const NAME: &'static str = "GeneralLedgerSetup";
+    fn visit<'a, F: rt::__private::Fields<'a>>(
+        &'a self,
+        fields: &mut F,
+    ) -> Result<(), F::Error> {
+        fields.etag(&self.etag)?;
+        fields.property("id", &self.id)?;
+        fields.property("allowPostingFrom", &self.allow_posting_from)?;
+        fields.property("allowPostingTo", &self.allow_posting_to)?;
+        fields
+            .property(
+                "additionalReportingCurrency",
+                &self.additional_reporting_currency,
+            )?;
+        fields.property("localCurrencyCode", &self.local_currency_code)?;
+        fields.property("localCurrencySymbol", &self.local_currency_symbol)?;
+        fields.property("lastModifiedDateTime", &self.last_modified_date_time)?;
+        fields
+            .property(
+                "allowQueryFromConsolidation",
+                &self.allow_query_from_consolidation,
+            )?;
+        fields.property("shortcutDimension1Code", &self.shortcut_dimension1_code)?;
+        fields.property("shortcutDimension2Code", &self.shortcut_dimension2_code)?;
+        fields.property("shortcutDimension3Code", &self.shortcut_dimension3_code)?;
+        fields.property("shortcutDimension4Code", &self.shortcut_dimension4_code)?;
+        fields.property("shortcutDimension5Code", &self.shortcut_dimension5_code)?;
+        fields.property("shortcutDimension6Code", &self.shortcut_dimension6_code)?;
+        fields.property("shortcutDimension7Code", &self.shortcut_dimension7_code)?;
+        fields.property("shortcutDimension8Code", &self.shortcut_dimension8_code)?;
+        fields.extra(&self.additional_properties)
     }
 }
 impl rt::Entity for GeneralLedgerSetup {

@@ -324,74 +324,75 @@ impl rt::Edm for Item {
         <Self as rt::serde::Deserialize<'de>>::deserialize(deserializer)
     }
     fn write_json(&self, out: &mut String) {
-        let mut object = rt::__private::JsonObject::begin(out);
-        if let Some(etag) = &self.etag {
-            object.field("@odata.etag", etag);
-        }
-        object.field("id", &self.id);
-        object.field("number", &self.number);
-        object.field("displayName", &self.display_name);
-        object.field("displayName2", &self.display_name2);
-        object.field("type", &self.r#type);
-        object.field("itemCategoryId", &self.item_category_id);
-        object.field("itemCategoryCode", &self.item_category_code);
-        object.field("blocked", &self.blocked);
-        object.field("gtin", &self.gtin);
-        object.field("inventory", &self.inventory);
-        object.field("unitPrice", &self.unit_price);
-        object.field("priceIncludesTax", &self.price_includes_tax);
-        object.field("unitCost", &self.unit_cost);
-        object.field("taxGroupId", &self.tax_group_id);
-        object.field("taxGroupCode", &self.tax_group_code);
-        object.field("baseUnitOfMeasureId", &self.base_unit_of_measure_id);
-        object.field("baseUnitOfMeasureCode", &self.base_unit_of_measure_code);
-        object
-            .field(
-                "generalProductPostingGroupId",
-                &self.general_product_posting_group_id,
-            );
-        object
-            .field(
-                "generalProductPostingGroupCode",
-                &self.general_product_posting_group_code,
-            );
-        object.field("inventoryPostingGroupId", &self.inventory_posting_group_id);
-        object.field("inventoryPostingGroupCode", &self.inventory_posting_group_code);
-        object.field("lastModifiedDateTime", &self.last_modified_date_time);
-        if let Some(related) = &self.item_category {
-            object.field("itemCategory", related);
-        }
-        if let Some(related) = &self.inventory_posting_group {
-            object.field("inventoryPostingGroup", related);
-        }
-        if let Some(related) = &self.general_product_posting_group {
-            object.field("generalProductPostingGroup", related);
-        }
-        if let Some(related) = &self.unit_of_measure {
-            object.field("unitOfMeasure", related);
-        }
-        if let Some(related) = &self.picture {
-            object.field("picture", related);
-        }
-        if let Some(related) = &self.default_dimensions {
-            object.field("defaultDimensions", related);
-        }
-        if let Some(related) = &self.item_variants {
-            object.field("itemVariants", related);
-        }
-        if let Some(related) = &self.document_attachments {
-            object.field("documentAttachments", related);
-        }
-        object.extra(&self.additional_properties);
-        object.end();
+        rt::__private::write_object(self, out);
+    }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::__private::serialize_object(self, serializer)
     }
 }
+/// In serde's data model: a struct of the properties by wire name (see the crate's README).
 impl rt::serde::Serialize for Item {
     fn serialize<S: rt::serde::Serializer>(
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        rt::__private::AsJson(self).serialize(serializer)
+        rt::__private::serialize_object(self, serializer)
+    }
+}
+impl rt::__private::Object for Item {
+    const NAME: &'static str = "Item";
+    fn visit<'a, F: rt::__private::Fields<'a>>(
+        &'a self,
+        fields: &mut F,
+    ) -> Result<(), F::Error> {
+        fields.etag(&self.etag)?;
+        fields.property("id", &self.id)?;
+        fields.property("number", &self.number)?;
+        fields.property("displayName", &self.display_name)?;
+        fields.property("displayName2", &self.display_name2)?;
+        fields.property("type", &self.r#type)?;
+        fields.property("itemCategoryId", &self.item_category_id)?;
+        fields.property("itemCategoryCode", &self.item_category_code)?;
+        fields.property("blocked", &self.blocked)?;
+        fields.property("gtin", &self.gtin)?;
+        fields.property("inventory", &self.inventory)?;
+        fields.property("unitPrice", &self.unit_price)?;
+        fields.property("priceIncludesTax", &self.price_includes_tax)?;
+        fields.property("unitCost", &self.unit_cost)?;
+        fields.property("taxGroupId", &self.tax_group_id)?;
+        fields.property("taxGroupCode", &self.tax_group_code)?;
+        fields.property("baseUnitOfMeasureId", &self.base_unit_of_measure_id)?;
+        fields.property("baseUnitOfMeasureCode", &self.base_unit_of_measure_code)?;
+        fields
+            .property(
+                "generalProductPostingGroupId",
+                &self.general_product_posting_group_id,
+            )?;
+        fields
+            .property(
+                "generalProductPostingGroupCode",
+                &self.general_product_posting_group_code,
+            )?;
+        fields.property("inventoryPostingGroupId", &self.inventory_posting_group_id)?;
+        fields
+            .property("inventoryPostingGroupCode", &self.inventory_posting_group_code)?;
+        fields.property("lastModifiedDateTime", &self.last_modified_date_time)?;
+        fields.navigation("itemCategory", &self.item_category)?;
+        fields.navigation("inventoryPostingGroup", &self.inventory_posting_group)?;
+        fields
+            .navigation(
+                "generalProductPostingGroup",
+                &self.general_product_posting_group,
+            )?;
+        fields.navigation("unitOfMeasure", &self.unit_of_measure)?;
+        fields.navigation("picture", &self.picture)?;
+        fields.navigation("defaultDimensions", &self.default_dimensions)?;
+        fields.navigation("itemVariants", &self.item_variants)?;
+        fields.navigation("documentAttachments", &self.document_attachments)?;
+        fields.extra(&self.additional_properties)
     }
 }
 impl rt::Entity for Item {
@@ -602,6 +603,74 @@ impl rt::Payload for ItemCreate {
         self.fields.to_json()
     }
 }
+impl rt::serde::Serialize for ItemCreate {
+    fn serialize<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(&self.fields, serializer)
+    }
+}
+impl<'de> rt::serde::Deserialize<'de> for ItemCreate {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_payload::<Self, D>(deserializer)
+            .map(|fields| Self { fields })
+    }
+}
+impl rt::__private::PayloadSchema for ItemCreate {
+    const EXPECTING: &'static str = "a Microsoft.NAV.item create payload";
+    fn read<'de, A: rt::serde::de::MapAccess<'de>>(
+        name: &str,
+        value: rt::__private::PayloadValue<'_, A>,
+    ) -> Result<bool, A::Error> {
+        match name {
+            "number" => value.read::<fields::Number>(),
+            "displayName" => value.read::<fields::DisplayName>(),
+            "displayName2" => value.read::<fields::DisplayName2>(),
+            "type" => value.read::<fields::Type>(),
+            "itemCategoryId" => value.read::<fields::ItemCategoryId>(),
+            "itemCategoryCode" => value.read::<fields::ItemCategoryCode>(),
+            "blocked" => value.read::<fields::Blocked>(),
+            "gtin" => value.read::<fields::Gtin>(),
+            "inventory" => value.read::<fields::Inventory>(),
+            "unitPrice" => value.read::<fields::UnitPrice>(),
+            "priceIncludesTax" => value.read::<fields::PriceIncludesTax>(),
+            "unitCost" => value.read::<fields::UnitCost>(),
+            "taxGroupId" => value.read::<fields::TaxGroupId>(),
+            "taxGroupCode" => value.read::<fields::TaxGroupCode>(),
+            "baseUnitOfMeasureId" => value.read::<fields::BaseUnitOfMeasureId>(),
+            "baseUnitOfMeasureCode" => value.read::<fields::BaseUnitOfMeasureCode>(),
+            "generalProductPostingGroupId" => {
+                value.read::<fields::GeneralProductPostingGroupId>()
+            }
+            "generalProductPostingGroupCode" => {
+                value.read::<fields::GeneralProductPostingGroupCode>()
+            }
+            "inventoryPostingGroupId" => value.read::<fields::InventoryPostingGroupId>(),
+            "inventoryPostingGroupCode" => {
+                value.read::<fields::InventoryPostingGroupCode>()
+            }
+            "defaultDimensions" => {
+                value
+                    .related::<
+                        super::default_dimension::DefaultDimensionCreate,
+                    >("defaultDimensions")
+            }
+            "itemVariants" => {
+                value.related::<super::item_variant::ItemVariantCreate>("itemVariants")
+            }
+            "documentAttachments" => {
+                value
+                    .related::<
+                        super::document_attachment::DocumentAttachmentCreate,
+                    >("documentAttachments")
+            }
+            _ => Ok(false),
+        }
+    }
+}
 /// The changes for updating a `Microsoft.NAV.item` (sent as `PATCH`).
 ///
 /// Only what is set is sent: a property that is not set stays unchanged, `set_null` clears a nullable one.
@@ -746,6 +815,59 @@ impl rt::Payload for ItemUpdate {
     type Entity = Item;
     fn to_json(&self) -> String {
         self.fields.to_json()
+    }
+}
+impl rt::serde::Serialize for ItemUpdate {
+    fn serialize<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(&self.fields, serializer)
+    }
+}
+impl<'de> rt::serde::Deserialize<'de> for ItemUpdate {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_payload::<Self, D>(deserializer)
+            .map(|fields| Self { fields })
+    }
+}
+impl rt::__private::PayloadSchema for ItemUpdate {
+    const EXPECTING: &'static str = "a Microsoft.NAV.item update payload";
+    fn read<'de, A: rt::serde::de::MapAccess<'de>>(
+        name: &str,
+        value: rt::__private::PayloadValue<'_, A>,
+    ) -> Result<bool, A::Error> {
+        match name {
+            "number" => value.read::<fields::Number>(),
+            "displayName" => value.read::<fields::DisplayName>(),
+            "displayName2" => value.read::<fields::DisplayName2>(),
+            "type" => value.read::<fields::Type>(),
+            "itemCategoryId" => value.read::<fields::ItemCategoryId>(),
+            "itemCategoryCode" => value.read::<fields::ItemCategoryCode>(),
+            "blocked" => value.read::<fields::Blocked>(),
+            "gtin" => value.read::<fields::Gtin>(),
+            "inventory" => value.read::<fields::Inventory>(),
+            "unitPrice" => value.read::<fields::UnitPrice>(),
+            "priceIncludesTax" => value.read::<fields::PriceIncludesTax>(),
+            "unitCost" => value.read::<fields::UnitCost>(),
+            "taxGroupId" => value.read::<fields::TaxGroupId>(),
+            "taxGroupCode" => value.read::<fields::TaxGroupCode>(),
+            "baseUnitOfMeasureId" => value.read::<fields::BaseUnitOfMeasureId>(),
+            "baseUnitOfMeasureCode" => value.read::<fields::BaseUnitOfMeasureCode>(),
+            "generalProductPostingGroupId" => {
+                value.read::<fields::GeneralProductPostingGroupId>()
+            }
+            "generalProductPostingGroupCode" => {
+                value.read::<fields::GeneralProductPostingGroupCode>()
+            }
+            "inventoryPostingGroupId" => value.read::<fields::InventoryPostingGroupId>(),
+            "inventoryPostingGroupCode" => {
+                value.read::<fields::InventoryPostingGroupCode>()
+            }
+            _ => Ok(false),
+        }
     }
 }
 /// The `id` property, for filters, `select` and ordering (see [`Item::id`]).

@@ -170,34 +170,46 @@ impl rt::Edm for ItemLedgerEntry {
         <Self as rt::serde::Deserialize<'de>>::deserialize(deserializer)
     }
     fn write_json(&self, out: &mut String) {
-        let mut object = rt::__private::JsonObject::begin(out);
-        if let Some(etag) = &self.etag {
-            object.field("@odata.etag", etag);
-        }
-        object.field("id", &self.id);
-        object.field("entryNumber", &self.entry_number);
-        object.field("itemNumber", &self.item_number);
-        object.field("postingDate", &self.posting_date);
-        object.field("entryType", &self.entry_type);
-        object.field("sourceNumber", &self.source_number);
-        object.field("sourceType", &self.source_type);
-        object.field("documentNumber", &self.document_number);
-        object.field("documentType", &self.document_type);
-        object.field("description", &self.description);
-        object.field("quantity", &self.quantity);
-        object.field("salesAmountActual", &self.sales_amount_actual);
-        object.field("costAmountActual", &self.cost_amount_actual);
-        object.field("lastModifiedDateTime", &self.last_modified_date_time);
-        object.extra(&self.additional_properties);
-        object.end();
+        rt::__private::write_object(self, out);
+    }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::__private::serialize_object(self, serializer)
     }
 }
+/// In serde's data model: a struct of the properties by wire name (see the crate's README).
 impl rt::serde::Serialize for ItemLedgerEntry {
     fn serialize<S: rt::serde::Serializer>(
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        rt::__private::AsJson(self).serialize(serializer)
+        rt::__private::serialize_object(self, serializer)
+    }
+}
+impl rt::__private::Object for ItemLedgerEntry {
+    const NAME: &'static str = "ItemLedgerEntry";
+    fn visit<'a, F: rt::__private::Fields<'a>>(
+        &'a self,
+        fields: &mut F,
+    ) -> Result<(), F::Error> {
+        fields.etag(&self.etag)?;
+        fields.property("id", &self.id)?;
+        fields.property("entryNumber", &self.entry_number)?;
+        fields.property("itemNumber", &self.item_number)?;
+        fields.property("postingDate", &self.posting_date)?;
+        fields.property("entryType", &self.entry_type)?;
+        fields.property("sourceNumber", &self.source_number)?;
+        fields.property("sourceType", &self.source_type)?;
+        fields.property("documentNumber", &self.document_number)?;
+        fields.property("documentType", &self.document_type)?;
+        fields.property("description", &self.description)?;
+        fields.property("quantity", &self.quantity)?;
+        fields.property("salesAmountActual", &self.sales_amount_actual)?;
+        fields.property("costAmountActual", &self.cost_amount_actual)?;
+        fields.property("lastModifiedDateTime", &self.last_modified_date_time)?;
+        fields.extra(&self.additional_properties)
     }
 }
 impl rt::Entity for ItemLedgerEntry {

@@ -471,69 +471,83 @@ impl rt::Edm for JobQueueEntry {
         <Self as rt::serde::Deserialize<'de>>::deserialize(deserializer)
     }
     fn write_json(&self, out: &mut String) {
-        let mut object = rt::__private::JsonObject::begin(out);
-        if let Some(etag) = &self.etag {
-            object.field("@odata.etag", etag);
-        }
-        object.field("id", &self.id);
-        object.field("jobQueueEntryId", &self.job_queue_entry_id);
-        object.field("userId", &self.user_id);
-        object.field("lastReadyState", &self.last_ready_state);
-        object.field("expirationDateTime", &self.expiration_date_time);
-        object.field("earliestStartDateTime", &self.earliest_start_date_time);
-        object.field("objectTypeToRun", &self.object_type_to_run);
-        object.field("objectIdToRun", &self.object_id_to_run);
-        object.field("objectCaptionToRun", &self.object_caption_to_run);
-        object.field("reportOutputType", &self.report_output_type);
-        object.field("maxNumberAttemptsToRun", &self.max_number_attempts_to_run);
-        object.field("numberOfAttemptsToRun", &self.number_of_attempts_to_run);
-        object.field("status", &self.status);
-        object.field("recordIdToProcess", &self.record_id_to_process);
-        object.field("parameterString", &self.parameter_string);
-        object.field("recurringJob", &self.recurring_job);
-        object.field("numberOfMinutesBetweenRuns", &self.number_of_minutes_between_runs);
-        object.field("runOnMonday", &self.run_on_monday);
-        object.field("runOnTuesday", &self.run_on_tuesday);
-        object.field("runOnWednesday", &self.run_on_wednesday);
-        object.field("runOnThursday", &self.run_on_thursday);
-        object.field("runOnFridays", &self.run_on_fridays);
-        object.field("runOnSaturdays", &self.run_on_saturdays);
-        object.field("runOnSundays", &self.run_on_sundays);
-        object.field("startingTime", &self.starting_time);
-        object.field("endingTime", &self.ending_time);
-        object.field("referenceStartingTime", &self.reference_starting_time);
-        object.field("nextRunDateFormula", &self.next_run_date_formula);
-        object.field("description", &self.description);
-        object.field("runInUserSession", &self.run_in_user_session);
-        object.field("userSessionId", &self.user_session_id);
-        object.field("jobQueueCategoryCode", &self.job_queue_category_code);
-        object.field("errorMessage", &self.error_message);
-        object.field("userServiceInstanceId", &self.user_service_instance_id);
-        object.field("userSessionStarted", &self.user_session_started);
-        object.field("notifyOnSuccess", &self.notify_on_success);
-        object.field("userLanguageId", &self.user_language_id);
-        object.field("printerName", &self.printer_name);
-        object.field("reportRequestPageOptions", &self.report_request_page_options);
-        object.field("rerunDelay", &self.rerun_delay);
-        object.field("systemTaskId", &self.system_task_id);
-        object.field("scheduled", &self.scheduled);
-        object.field("manualRecurrence", &self.manual_recurrence);
-        object.field("jobTimeOut", &self.job_time_out);
-        object.field("priorityWithinCategory", &self.priority_within_category);
-        object.field("lastModifiedDateTime", &self.last_modified_date_time);
-        if let Some(related) = &self.job_queue_log_entries {
-            object.field("jobQueueLogEntries", related);
-        }
-        object.extra(&self.additional_properties);
-        object.end();
+        rt::__private::write_object(self, out);
+    }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::__private::serialize_object(self, serializer)
     }
 }
+/// In serde's data model: a struct of the properties by wire name (see the crate's README).
 impl rt::serde::Serialize for JobQueueEntry {
     fn serialize<S: rt::serde::Serializer>(
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        rt::__private::AsJson(self).serialize(serializer)
+        rt::__private::serialize_object(self, serializer)
+    }
+}
+impl rt::__private::Object for JobQueueEntry {
+    const NAME: &'static str = "JobQueueEntry";
+    fn visit<'a, F: rt::__private::Fields<'a>>(
+        &'a self,
+        fields: &mut F,
+    ) -> Result<(), F::Error> {
+        fields.etag(&self.etag)?;
+        fields.property("id", &self.id)?;
+        fields.property("jobQueueEntryId", &self.job_queue_entry_id)?;
+        fields.property("userId", &self.user_id)?;
+        fields.property("lastReadyState", &self.last_ready_state)?;
+        fields.property("expirationDateTime", &self.expiration_date_time)?;
+        fields.property("earliestStartDateTime", &self.earliest_start_date_time)?;
+        fields.property("objectTypeToRun", &self.object_type_to_run)?;
+        fields.property("objectIdToRun", &self.object_id_to_run)?;
+        fields.property("objectCaptionToRun", &self.object_caption_to_run)?;
+        fields.property("reportOutputType", &self.report_output_type)?;
+        fields.property("maxNumberAttemptsToRun", &self.max_number_attempts_to_run)?;
+        fields.property("numberOfAttemptsToRun", &self.number_of_attempts_to_run)?;
+        fields.property("status", &self.status)?;
+        fields.property("recordIdToProcess", &self.record_id_to_process)?;
+        fields.property("parameterString", &self.parameter_string)?;
+        fields.property("recurringJob", &self.recurring_job)?;
+        fields
+            .property(
+                "numberOfMinutesBetweenRuns",
+                &self.number_of_minutes_between_runs,
+            )?;
+        fields.property("runOnMonday", &self.run_on_monday)?;
+        fields.property("runOnTuesday", &self.run_on_tuesday)?;
+        fields.property("runOnWednesday", &self.run_on_wednesday)?;
+        fields.property("runOnThursday", &self.run_on_thursday)?;
+        fields.property("runOnFridays", &self.run_on_fridays)?;
+        fields.property("runOnSaturdays", &self.run_on_saturdays)?;
+        fields.property("runOnSundays", &self.run_on_sundays)?;
+        fields.property("startingTime", &self.starting_time)?;
+        fields.property("endingTime", &self.ending_time)?;
+        fields.property("referenceStartingTime", &self.reference_starting_time)?;
+        fields.property("nextRunDateFormula", &self.next_run_date_formula)?;
+        fields.property("description", &self.description)?;
+        fields.property("runInUserSession", &self.run_in_user_session)?;
+        fields.property("userSessionId", &self.user_session_id)?;
+        fields.property("jobQueueCategoryCode", &self.job_queue_category_code)?;
+        fields.property("errorMessage", &self.error_message)?;
+        fields.property("userServiceInstanceId", &self.user_service_instance_id)?;
+        fields.property("userSessionStarted", &self.user_session_started)?;
+        fields.property("notifyOnSuccess", &self.notify_on_success)?;
+        fields.property("userLanguageId", &self.user_language_id)?;
+        fields.property("printerName", &self.printer_name)?;
+        fields.property("reportRequestPageOptions", &self.report_request_page_options)?;
+        fields.property("rerunDelay", &self.rerun_delay)?;
+        fields.property("systemTaskId", &self.system_task_id)?;
+        fields.property("scheduled", &self.scheduled)?;
+        fields.property("manualRecurrence", &self.manual_recurrence)?;
+        fields.property("jobTimeOut", &self.job_time_out)?;
+        fields.property("priorityWithinCategory", &self.priority_within_category)?;
+        fields.property("lastModifiedDateTime", &self.last_modified_date_time)?;
+        fields.navigation("jobQueueLogEntries", &self.job_queue_log_entries)?;
+        fields.extra(&self.additional_properties)
     }
 }
 impl rt::Entity for JobQueueEntry {

@@ -217,37 +217,49 @@ impl rt::Edm for JobQueueLogEntry {
         <Self as rt::serde::Deserialize<'de>>::deserialize(deserializer)
     }
     fn write_json(&self, out: &mut String) {
-        let mut object = rt::__private::JsonObject::begin(out);
-        if let Some(etag) = &self.etag {
-            object.field("@odata.etag", etag);
-        }
-        object.field("id", &self.id);
-        object.field("jobQueueEntryId", &self.job_queue_entry_id);
-        object.field("userId", &self.user_id);
-        object.field("startDateTime", &self.start_date_time);
-        object.field("endDateTime", &self.end_date_time);
-        object.field("objectIdToRun", &self.object_id_to_run);
-        object.field("objectTypeToRun", &self.object_type_to_run);
-        object.field("status", &self.status);
-        object.field("description", &self.description);
-        object.field("errorMessage", &self.error_message);
-        object.field("jobQueueCategoryCode", &self.job_queue_category_code);
-        object.stream("errorCallStack", &self.error_call_stack);
-        object.field("parameterString", &self.parameter_string);
-        object.field("systemTaskId", &self.system_task_id);
-        object.field("userSessionId", &self.user_session_id);
-        object.field("userServiceInstanceId", &self.user_service_instance_id);
-        object.field("lastModifiedDateTime", &self.last_modified_date_time);
-        object.extra(&self.additional_properties);
-        object.end();
+        rt::__private::write_object(self, out);
+    }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::__private::serialize_object(self, serializer)
     }
 }
+/// In serde's data model: a struct of the properties by wire name (see the crate's README).
 impl rt::serde::Serialize for JobQueueLogEntry {
     fn serialize<S: rt::serde::Serializer>(
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        rt::__private::AsJson(self).serialize(serializer)
+        rt::__private::serialize_object(self, serializer)
+    }
+}
+impl rt::__private::Object for JobQueueLogEntry {
+    const NAME: &'static str = "JobQueueLogEntry";
+    fn visit<'a, F: rt::__private::Fields<'a>>(
+        &'a self,
+        fields: &mut F,
+    ) -> Result<(), F::Error> {
+        fields.etag(&self.etag)?;
+        fields.property("id", &self.id)?;
+        fields.property("jobQueueEntryId", &self.job_queue_entry_id)?;
+        fields.property("userId", &self.user_id)?;
+        fields.property("startDateTime", &self.start_date_time)?;
+        fields.property("endDateTime", &self.end_date_time)?;
+        fields.property("objectIdToRun", &self.object_id_to_run)?;
+        fields.property("objectTypeToRun", &self.object_type_to_run)?;
+        fields.property("status", &self.status)?;
+        fields.property("description", &self.description)?;
+        fields.property("errorMessage", &self.error_message)?;
+        fields.property("jobQueueCategoryCode", &self.job_queue_category_code)?;
+        fields.stream("errorCallStack", &self.error_call_stack)?;
+        fields.property("parameterString", &self.parameter_string)?;
+        fields.property("systemTaskId", &self.system_task_id)?;
+        fields.property("userSessionId", &self.user_session_id)?;
+        fields.property("userServiceInstanceId", &self.user_service_instance_id)?;
+        fields.property("lastModifiedDateTime", &self.last_modified_date_time)?;
+        fields.extra(&self.additional_properties)
     }
 }
 impl rt::Entity for JobQueueLogEntry {

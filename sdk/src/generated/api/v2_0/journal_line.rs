@@ -281,53 +281,55 @@ impl rt::Edm for JournalLine {
         <Self as rt::serde::Deserialize<'de>>::deserialize(deserializer)
     }
     fn write_json(&self, out: &mut String) {
-        let mut object = rt::__private::JsonObject::begin(out);
-        if let Some(etag) = &self.etag {
-            object.field("@odata.etag", etag);
-        }
-        object.field("id", &self.id);
-        object.field("journalId", &self.journal_id);
-        object.field("journalDisplayName", &self.journal_display_name);
-        object.field("lineNumber", &self.line_number);
-        object.field("accountType", &self.account_type);
-        object.field("accountId", &self.account_id);
-        object.field("accountNumber", &self.account_number);
-        object.field("postingDate", &self.posting_date);
-        object.field("documentNumber", &self.document_number);
-        object.field("externalDocumentNumber", &self.external_document_number);
-        object.field("amount", &self.amount);
-        object.field("description", &self.description);
-        object.field("comment", &self.comment);
-        object.field("taxCode", &self.tax_code);
-        object.field("balanceAccountType", &self.balance_account_type);
-        object.field("balancingAccountId", &self.balancing_account_id);
-        object.field("balancingAccountNumber", &self.balancing_account_number);
-        object.field("lastModifiedDateTime", &self.last_modified_date_time);
-        if let Some(related) = &self.journal {
-            object.field("journal", related);
-        }
-        if let Some(related) = &self.customer_payment_journal {
-            object.field("customerPaymentJournal", related);
-        }
-        if let Some(related) = &self.account {
-            object.field("account", related);
-        }
-        if let Some(related) = &self.attachments {
-            object.field("attachments", related);
-        }
-        if let Some(related) = &self.dimension_set_lines {
-            object.field("dimensionSetLines", related);
-        }
-        object.extra(&self.additional_properties);
-        object.end();
+        rt::__private::write_object(self, out);
+    }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::__private::serialize_object(self, serializer)
     }
 }
+/// In serde's data model: a struct of the properties by wire name (see the crate's README).
 impl rt::serde::Serialize for JournalLine {
     fn serialize<S: rt::serde::Serializer>(
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        rt::__private::AsJson(self).serialize(serializer)
+        rt::__private::serialize_object(self, serializer)
+    }
+}
+impl rt::__private::Object for JournalLine {
+    const NAME: &'static str = "JournalLine";
+    fn visit<'a, F: rt::__private::Fields<'a>>(
+        &'a self,
+        fields: &mut F,
+    ) -> Result<(), F::Error> {
+        fields.etag(&self.etag)?;
+        fields.property("id", &self.id)?;
+        fields.property("journalId", &self.journal_id)?;
+        fields.property("journalDisplayName", &self.journal_display_name)?;
+        fields.property("lineNumber", &self.line_number)?;
+        fields.property("accountType", &self.account_type)?;
+        fields.property("accountId", &self.account_id)?;
+        fields.property("accountNumber", &self.account_number)?;
+        fields.property("postingDate", &self.posting_date)?;
+        fields.property("documentNumber", &self.document_number)?;
+        fields.property("externalDocumentNumber", &self.external_document_number)?;
+        fields.property("amount", &self.amount)?;
+        fields.property("description", &self.description)?;
+        fields.property("comment", &self.comment)?;
+        fields.property("taxCode", &self.tax_code)?;
+        fields.property("balanceAccountType", &self.balance_account_type)?;
+        fields.property("balancingAccountId", &self.balancing_account_id)?;
+        fields.property("balancingAccountNumber", &self.balancing_account_number)?;
+        fields.property("lastModifiedDateTime", &self.last_modified_date_time)?;
+        fields.navigation("journal", &self.journal)?;
+        fields.navigation("customerPaymentJournal", &self.customer_payment_journal)?;
+        fields.navigation("account", &self.account)?;
+        fields.navigation("attachments", &self.attachments)?;
+        fields.navigation("dimensionSetLines", &self.dimension_set_lines)?;
+        fields.extra(&self.additional_properties)
     }
 }
 impl rt::Entity for JournalLine {
@@ -507,6 +509,58 @@ impl rt::Payload for JournalLineCreate {
         self.fields.to_json()
     }
 }
+impl rt::serde::Serialize for JournalLineCreate {
+    fn serialize<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(&self.fields, serializer)
+    }
+}
+impl<'de> rt::serde::Deserialize<'de> for JournalLineCreate {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_payload::<Self, D>(deserializer)
+            .map(|fields| Self { fields })
+    }
+}
+impl rt::__private::PayloadSchema for JournalLineCreate {
+    const EXPECTING: &'static str = "a Microsoft.NAV.journalLine create payload";
+    fn read<'de, A: rt::serde::de::MapAccess<'de>>(
+        name: &str,
+        value: rt::__private::PayloadValue<'_, A>,
+    ) -> Result<bool, A::Error> {
+        match name {
+            "journalId" => value.read::<fields::JournalId>(),
+            "journalDisplayName" => value.read::<fields::JournalDisplayName>(),
+            "lineNumber" => value.read::<fields::LineNumber>(),
+            "accountType" => value.read::<fields::AccountType>(),
+            "accountId" => value.read::<fields::AccountId>(),
+            "accountNumber" => value.read::<fields::AccountNumber>(),
+            "postingDate" => value.read::<fields::PostingDate>(),
+            "documentNumber" => value.read::<fields::DocumentNumber>(),
+            "externalDocumentNumber" => value.read::<fields::ExternalDocumentNumber>(),
+            "amount" => value.read::<fields::Amount>(),
+            "description" => value.read::<fields::Description>(),
+            "comment" => value.read::<fields::Comment>(),
+            "taxCode" => value.read::<fields::TaxCode>(),
+            "balanceAccountType" => value.read::<fields::BalanceAccountType>(),
+            "balancingAccountId" => value.read::<fields::BalancingAccountId>(),
+            "balancingAccountNumber" => value.read::<fields::BalancingAccountNumber>(),
+            "attachments" => {
+                value.related::<super::attachment::AttachmentCreate>("attachments")
+            }
+            "dimensionSetLines" => {
+                value
+                    .related::<
+                        super::dimension_set_line::DimensionSetLineCreate,
+                    >("dimensionSetLines")
+            }
+            _ => Ok(false),
+        }
+    }
+}
 /// The changes for updating a `Microsoft.NAV.journalLine` (sent as `PATCH`).
 ///
 /// Only what is set is sent: a property that is not set stays unchanged, `set_null` clears a nullable one.
@@ -631,6 +685,49 @@ impl rt::Payload for JournalLineUpdate {
     type Entity = JournalLine;
     fn to_json(&self) -> String {
         self.fields.to_json()
+    }
+}
+impl rt::serde::Serialize for JournalLineUpdate {
+    fn serialize<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(&self.fields, serializer)
+    }
+}
+impl<'de> rt::serde::Deserialize<'de> for JournalLineUpdate {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_payload::<Self, D>(deserializer)
+            .map(|fields| Self { fields })
+    }
+}
+impl rt::__private::PayloadSchema for JournalLineUpdate {
+    const EXPECTING: &'static str = "a Microsoft.NAV.journalLine update payload";
+    fn read<'de, A: rt::serde::de::MapAccess<'de>>(
+        name: &str,
+        value: rt::__private::PayloadValue<'_, A>,
+    ) -> Result<bool, A::Error> {
+        match name {
+            "journalId" => value.read::<fields::JournalId>(),
+            "journalDisplayName" => value.read::<fields::JournalDisplayName>(),
+            "lineNumber" => value.read::<fields::LineNumber>(),
+            "accountType" => value.read::<fields::AccountType>(),
+            "accountId" => value.read::<fields::AccountId>(),
+            "accountNumber" => value.read::<fields::AccountNumber>(),
+            "postingDate" => value.read::<fields::PostingDate>(),
+            "documentNumber" => value.read::<fields::DocumentNumber>(),
+            "externalDocumentNumber" => value.read::<fields::ExternalDocumentNumber>(),
+            "amount" => value.read::<fields::Amount>(),
+            "description" => value.read::<fields::Description>(),
+            "comment" => value.read::<fields::Comment>(),
+            "taxCode" => value.read::<fields::TaxCode>(),
+            "balanceAccountType" => value.read::<fields::BalanceAccountType>(),
+            "balancingAccountId" => value.read::<fields::BalancingAccountId>(),
+            "balancingAccountNumber" => value.read::<fields::BalancingAccountNumber>(),
+            _ => Ok(false),
+        }
     }
 }
 /// The `id` property, for filters, `select` and ordering (see [`JournalLine::id`]).

@@ -164,34 +164,46 @@ impl rt::Edm for Location {
         <Self as rt::serde::Deserialize<'de>>::deserialize(deserializer)
     }
     fn write_json(&self, out: &mut String) {
-        let mut object = rt::__private::JsonObject::begin(out);
-        if let Some(etag) = &self.etag {
-            object.field("@odata.etag", etag);
-        }
-        object.field("id", &self.id);
-        object.field("code", &self.code);
-        object.field("displayName", &self.display_name);
-        object.field("contact", &self.contact);
-        object.field("addressLine1", &self.address_line1);
-        object.field("addressLine2", &self.address_line2);
-        object.field("city", &self.city);
-        object.field("state", &self.state);
-        object.field("country", &self.country);
-        object.field("postalCode", &self.postal_code);
-        object.field("phoneNumber", &self.phone_number);
-        object.field("email", &self.email);
-        object.field("website", &self.website);
-        object.field("lastModifiedDateTime", &self.last_modified_date_time);
-        object.extra(&self.additional_properties);
-        object.end();
+        rt::__private::write_object(self, out);
+    }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::__private::serialize_object(self, serializer)
     }
 }
+/// In serde's data model: a struct of the properties by wire name (see the crate's README).
 impl rt::serde::Serialize for Location {
     fn serialize<S: rt::serde::Serializer>(
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        rt::__private::AsJson(self).serialize(serializer)
+        rt::__private::serialize_object(self, serializer)
+    }
+}
+impl rt::__private::Object for Location {
+    const NAME: &'static str = "Location";
+    fn visit<'a, F: rt::__private::Fields<'a>>(
+        &'a self,
+        fields: &mut F,
+    ) -> Result<(), F::Error> {
+        fields.etag(&self.etag)?;
+        fields.property("id", &self.id)?;
+        fields.property("code", &self.code)?;
+        fields.property("displayName", &self.display_name)?;
+        fields.property("contact", &self.contact)?;
+        fields.property("addressLine1", &self.address_line1)?;
+        fields.property("addressLine2", &self.address_line2)?;
+        fields.property("city", &self.city)?;
+        fields.property("state", &self.state)?;
+        fields.property("country", &self.country)?;
+        fields.property("postalCode", &self.postal_code)?;
+        fields.property("phoneNumber", &self.phone_number)?;
+        fields.property("email", &self.email)?;
+        fields.property("website", &self.website)?;
+        fields.property("lastModifiedDateTime", &self.last_modified_date_time)?;
+        fields.extra(&self.additional_properties)
     }
 }
 impl rt::Entity for Location {
@@ -323,6 +335,46 @@ impl rt::Payload for LocationCreate {
         self.fields.to_json()
     }
 }
+impl rt::serde::Serialize for LocationCreate {
+    fn serialize<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(&self.fields, serializer)
+    }
+}
+impl<'de> rt::serde::Deserialize<'de> for LocationCreate {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_payload::<Self, D>(deserializer)
+            .map(|fields| Self { fields })
+    }
+}
+impl rt::__private::PayloadSchema for LocationCreate {
+    const EXPECTING: &'static str = "a Microsoft.NAV.location create payload";
+    const REQUIRED: &'static [&'static str] = &["code"];
+    fn read<'de, A: rt::serde::de::MapAccess<'de>>(
+        name: &str,
+        value: rt::__private::PayloadValue<'_, A>,
+    ) -> Result<bool, A::Error> {
+        match name {
+            "code" => value.read::<fields::Code>(),
+            "displayName" => value.read::<fields::DisplayName>(),
+            "contact" => value.read::<fields::Contact>(),
+            "addressLine1" => value.read::<fields::AddressLine1>(),
+            "addressLine2" => value.read::<fields::AddressLine2>(),
+            "city" => value.read::<fields::City>(),
+            "state" => value.read::<fields::State>(),
+            "country" => value.read::<fields::Country>(),
+            "postalCode" => value.read::<fields::PostalCode>(),
+            "phoneNumber" => value.read::<fields::PhoneNumber>(),
+            "email" => value.read::<fields::Email>(),
+            "website" => value.read::<fields::Website>(),
+            _ => Ok(false),
+        }
+    }
+}
 /// The changes for updating a `Microsoft.NAV.location` (sent as `PATCH`).
 ///
 /// Only what is set is sent: a property that is not set stays unchanged, `set_null` clears a nullable one.
@@ -424,6 +476,45 @@ impl rt::Payload for LocationUpdate {
     type Entity = Location;
     fn to_json(&self) -> String {
         self.fields.to_json()
+    }
+}
+impl rt::serde::Serialize for LocationUpdate {
+    fn serialize<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(&self.fields, serializer)
+    }
+}
+impl<'de> rt::serde::Deserialize<'de> for LocationUpdate {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_payload::<Self, D>(deserializer)
+            .map(|fields| Self { fields })
+    }
+}
+impl rt::__private::PayloadSchema for LocationUpdate {
+    const EXPECTING: &'static str = "a Microsoft.NAV.location update payload";
+    fn read<'de, A: rt::serde::de::MapAccess<'de>>(
+        name: &str,
+        value: rt::__private::PayloadValue<'_, A>,
+    ) -> Result<bool, A::Error> {
+        match name {
+            "code" => value.read::<fields::Code>(),
+            "displayName" => value.read::<fields::DisplayName>(),
+            "contact" => value.read::<fields::Contact>(),
+            "addressLine1" => value.read::<fields::AddressLine1>(),
+            "addressLine2" => value.read::<fields::AddressLine2>(),
+            "city" => value.read::<fields::City>(),
+            "state" => value.read::<fields::State>(),
+            "country" => value.read::<fields::Country>(),
+            "postalCode" => value.read::<fields::PostalCode>(),
+            "phoneNumber" => value.read::<fields::PhoneNumber>(),
+            "email" => value.read::<fields::Email>(),
+            "website" => value.read::<fields::Website>(),
+            _ => Ok(false),
+        }
     }
 }
 /// The `id` property, for filters, `select` and ordering (see [`Location::id`]).

@@ -208,38 +208,50 @@ impl rt::Edm for Opportunity {
         <Self as rt::serde::Deserialize<'de>>::deserialize(deserializer)
     }
     fn write_json(&self, out: &mut String) {
-        let mut object = rt::__private::JsonObject::begin(out);
-        if let Some(etag) = &self.etag {
-            object.field("@odata.etag", etag);
-        }
-        object.field("id", &self.id);
-        object.field("number", &self.number);
-        object.field("contactNumber", &self.contact_number);
-        object.field("contactName", &self.contact_name);
-        object.field("contactCompanyName", &self.contact_company_name);
-        object.field("salespersonCode", &self.salesperson_code);
-        object.field("description", &self.description);
-        object.field("status", &self.status);
-        object.field("closed", &self.closed);
-        object.field("creationDate", &self.creation_date);
-        object.field("dateClosed", &self.date_closed);
-        object.field("calculatedCurrentValue", &self.calculated_current_value);
-        object.field("chancesOfSuccessPrc", &self.chances_of_success_prc);
-        object.field("completedPrc", &self.completed_prc);
-        object.field("estimatedClosingDate", &self.estimated_closing_date);
-        object.field("estimatedValue", &self.estimated_value);
-        object.field("systemCreatedAt", &self.system_created_at);
-        object.field("lastModifiedDateTime", &self.last_modified_date_time);
-        object.extra(&self.additional_properties);
-        object.end();
+        rt::__private::write_object(self, out);
+    }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::__private::serialize_object(self, serializer)
     }
 }
+/// In serde's data model: a struct of the properties by wire name (see the crate's README).
 impl rt::serde::Serialize for Opportunity {
     fn serialize<S: rt::serde::Serializer>(
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        rt::__private::AsJson(self).serialize(serializer)
+        rt::__private::serialize_object(self, serializer)
+    }
+}
+impl rt::__private::Object for Opportunity {
+    const NAME: &'static str = "Opportunity";
+    fn visit<'a, F: rt::__private::Fields<'a>>(
+        &'a self,
+        fields: &mut F,
+    ) -> Result<(), F::Error> {
+        fields.etag(&self.etag)?;
+        fields.property("id", &self.id)?;
+        fields.property("number", &self.number)?;
+        fields.property("contactNumber", &self.contact_number)?;
+        fields.property("contactName", &self.contact_name)?;
+        fields.property("contactCompanyName", &self.contact_company_name)?;
+        fields.property("salespersonCode", &self.salesperson_code)?;
+        fields.property("description", &self.description)?;
+        fields.property("status", &self.status)?;
+        fields.property("closed", &self.closed)?;
+        fields.property("creationDate", &self.creation_date)?;
+        fields.property("dateClosed", &self.date_closed)?;
+        fields.property("calculatedCurrentValue", &self.calculated_current_value)?;
+        fields.property("chancesOfSuccessPrc", &self.chances_of_success_prc)?;
+        fields.property("completedPrc", &self.completed_prc)?;
+        fields.property("estimatedClosingDate", &self.estimated_closing_date)?;
+        fields.property("estimatedValue", &self.estimated_value)?;
+        fields.property("systemCreatedAt", &self.system_created_at)?;
+        fields.property("lastModifiedDateTime", &self.last_modified_date_time)?;
+        fields.extra(&self.additional_properties)
     }
 }
 impl rt::Entity for Opportunity {
@@ -399,6 +411,48 @@ impl rt::Payload for OpportunityCreate {
         self.fields.to_json()
     }
 }
+impl rt::serde::Serialize for OpportunityCreate {
+    fn serialize<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(&self.fields, serializer)
+    }
+}
+impl<'de> rt::serde::Deserialize<'de> for OpportunityCreate {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_payload::<Self, D>(deserializer)
+            .map(|fields| Self { fields })
+    }
+}
+impl rt::__private::PayloadSchema for OpportunityCreate {
+    const EXPECTING: &'static str = "a Microsoft.NAV.opportunity create payload";
+    fn read<'de, A: rt::serde::de::MapAccess<'de>>(
+        name: &str,
+        value: rt::__private::PayloadValue<'_, A>,
+    ) -> Result<bool, A::Error> {
+        match name {
+            "number" => value.read::<fields::Number>(),
+            "contactNumber" => value.read::<fields::ContactNumber>(),
+            "contactName" => value.read::<fields::ContactName>(),
+            "contactCompanyName" => value.read::<fields::ContactCompanyName>(),
+            "salespersonCode" => value.read::<fields::SalespersonCode>(),
+            "description" => value.read::<fields::Description>(),
+            "status" => value.read::<fields::Status>(),
+            "closed" => value.read::<fields::Closed>(),
+            "creationDate" => value.read::<fields::CreationDate>(),
+            "dateClosed" => value.read::<fields::DateClosed>(),
+            "calculatedCurrentValue" => value.read::<fields::CalculatedCurrentValue>(),
+            "chancesOfSuccessPrc" => value.read::<fields::ChancesOfSuccessPrc>(),
+            "completedPrc" => value.read::<fields::CompletedPrc>(),
+            "estimatedClosingDate" => value.read::<fields::EstimatedClosingDate>(),
+            "estimatedValue" => value.read::<fields::EstimatedValue>(),
+            _ => Ok(false),
+        }
+    }
+}
 /// The changes for updating a `Microsoft.NAV.opportunity` (sent as `PATCH`).
 ///
 /// Only what is set is sent: a property that is not set stays unchanged, `set_null` clears a nullable one.
@@ -524,6 +578,48 @@ impl rt::Payload for OpportunityUpdate {
     type Entity = Opportunity;
     fn to_json(&self) -> String {
         self.fields.to_json()
+    }
+}
+impl rt::serde::Serialize for OpportunityUpdate {
+    fn serialize<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(&self.fields, serializer)
+    }
+}
+impl<'de> rt::serde::Deserialize<'de> for OpportunityUpdate {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_payload::<Self, D>(deserializer)
+            .map(|fields| Self { fields })
+    }
+}
+impl rt::__private::PayloadSchema for OpportunityUpdate {
+    const EXPECTING: &'static str = "a Microsoft.NAV.opportunity update payload";
+    fn read<'de, A: rt::serde::de::MapAccess<'de>>(
+        name: &str,
+        value: rt::__private::PayloadValue<'_, A>,
+    ) -> Result<bool, A::Error> {
+        match name {
+            "number" => value.read::<fields::Number>(),
+            "contactNumber" => value.read::<fields::ContactNumber>(),
+            "contactName" => value.read::<fields::ContactName>(),
+            "contactCompanyName" => value.read::<fields::ContactCompanyName>(),
+            "salespersonCode" => value.read::<fields::SalespersonCode>(),
+            "description" => value.read::<fields::Description>(),
+            "status" => value.read::<fields::Status>(),
+            "closed" => value.read::<fields::Closed>(),
+            "creationDate" => value.read::<fields::CreationDate>(),
+            "dateClosed" => value.read::<fields::DateClosed>(),
+            "calculatedCurrentValue" => value.read::<fields::CalculatedCurrentValue>(),
+            "chancesOfSuccessPrc" => value.read::<fields::ChancesOfSuccessPrc>(),
+            "completedPrc" => value.read::<fields::CompletedPrc>(),
+            "estimatedClosingDate" => value.read::<fields::EstimatedClosingDate>(),
+            "estimatedValue" => value.read::<fields::EstimatedValue>(),
+            _ => Ok(false),
+        }
     }
 }
 /// The `id` property, for filters, `select` and ordering (see [`Opportunity::id`]).

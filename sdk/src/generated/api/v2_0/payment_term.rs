@@ -128,32 +128,44 @@ impl rt::Edm for PaymentTerm {
         <Self as rt::serde::Deserialize<'de>>::deserialize(deserializer)
     }
     fn write_json(&self, out: &mut String) {
-        let mut object = rt::__private::JsonObject::begin(out);
-        if let Some(etag) = &self.etag {
-            object.field("@odata.etag", etag);
-        }
-        object.field("id", &self.id);
-        object.field("code", &self.code);
-        object.field("displayName", &self.display_name);
-        object.field("dueDateCalculation", &self.due_date_calculation);
-        object.field("discountDateCalculation", &self.discount_date_calculation);
-        object.field("discountPercent", &self.discount_percent);
-        object
-            .field(
-                "calculateDiscountOnCreditMemos",
-                &self.calculate_discount_on_credit_memos,
-            );
-        object.field("lastModifiedDateTime", &self.last_modified_date_time);
-        object.extra(&self.additional_properties);
-        object.end();
+        rt::__private::write_object(self, out);
+    }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::__private::serialize_object(self, serializer)
     }
 }
+/// In serde's data model: a struct of the properties by wire name (see the crate's README).
 impl rt::serde::Serialize for PaymentTerm {
     fn serialize<S: rt::serde::Serializer>(
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        rt::__private::AsJson(self).serialize(serializer)
+        rt::__private::serialize_object(self, serializer)
+    }
+}
+impl rt::__private::Object for PaymentTerm {
+    const NAME: &'static str = "PaymentTerm";
+    fn visit<'a, F: rt::__private::Fields<'a>>(
+        &'a self,
+        fields: &mut F,
+    ) -> Result<(), F::Error> {
+        fields.etag(&self.etag)?;
+        fields.property("id", &self.id)?;
+        fields.property("code", &self.code)?;
+        fields.property("displayName", &self.display_name)?;
+        fields.property("dueDateCalculation", &self.due_date_calculation)?;
+        fields.property("discountDateCalculation", &self.discount_date_calculation)?;
+        fields.property("discountPercent", &self.discount_percent)?;
+        fields
+            .property(
+                "calculateDiscountOnCreditMemos",
+                &self.calculate_discount_on_credit_memos,
+            )?;
+        fields.property("lastModifiedDateTime", &self.last_modified_date_time)?;
+        fields.extra(&self.additional_properties)
     }
 }
 impl rt::Entity for PaymentTerm {
@@ -258,6 +270,42 @@ impl rt::Payload for PaymentTermCreate {
         self.fields.to_json()
     }
 }
+impl rt::serde::Serialize for PaymentTermCreate {
+    fn serialize<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(&self.fields, serializer)
+    }
+}
+impl<'de> rt::serde::Deserialize<'de> for PaymentTermCreate {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_payload::<Self, D>(deserializer)
+            .map(|fields| Self { fields })
+    }
+}
+impl rt::__private::PayloadSchema for PaymentTermCreate {
+    const EXPECTING: &'static str = "a Microsoft.NAV.paymentTerm create payload";
+    const REQUIRED: &'static [&'static str] = &["code"];
+    fn read<'de, A: rt::serde::de::MapAccess<'de>>(
+        name: &str,
+        value: rt::__private::PayloadValue<'_, A>,
+    ) -> Result<bool, A::Error> {
+        match name {
+            "code" => value.read::<fields::Code>(),
+            "displayName" => value.read::<fields::DisplayName>(),
+            "dueDateCalculation" => value.read::<fields::DueDateCalculation>(),
+            "discountDateCalculation" => value.read::<fields::DiscountDateCalculation>(),
+            "discountPercent" => value.read::<fields::DiscountPercent>(),
+            "calculateDiscountOnCreditMemos" => {
+                value.read::<fields::CalculateDiscountOnCreditMemos>()
+            }
+            _ => Ok(false),
+        }
+    }
+}
 /// The changes for updating a `Microsoft.NAV.paymentTerm` (sent as `PATCH`).
 ///
 /// Only what is set is sent: a property that is not set stays unchanged, `set_null` clears a nullable one.
@@ -332,6 +380,41 @@ impl rt::Payload for PaymentTermUpdate {
     type Entity = PaymentTerm;
     fn to_json(&self) -> String {
         self.fields.to_json()
+    }
+}
+impl rt::serde::Serialize for PaymentTermUpdate {
+    fn serialize<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(&self.fields, serializer)
+    }
+}
+impl<'de> rt::serde::Deserialize<'de> for PaymentTermUpdate {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_payload::<Self, D>(deserializer)
+            .map(|fields| Self { fields })
+    }
+}
+impl rt::__private::PayloadSchema for PaymentTermUpdate {
+    const EXPECTING: &'static str = "a Microsoft.NAV.paymentTerm update payload";
+    fn read<'de, A: rt::serde::de::MapAccess<'de>>(
+        name: &str,
+        value: rt::__private::PayloadValue<'_, A>,
+    ) -> Result<bool, A::Error> {
+        match name {
+            "code" => value.read::<fields::Code>(),
+            "displayName" => value.read::<fields::DisplayName>(),
+            "dueDateCalculation" => value.read::<fields::DueDateCalculation>(),
+            "discountDateCalculation" => value.read::<fields::DiscountDateCalculation>(),
+            "discountPercent" => value.read::<fields::DiscountPercent>(),
+            "calculateDiscountOnCreditMemos" => {
+                value.read::<fields::CalculateDiscountOnCreditMemos>()
+            }
+            _ => Ok(false),
+        }
     }
 }
 /// The `id` property, for filters, `select` and ordering (see [`PaymentTerm::id`]).

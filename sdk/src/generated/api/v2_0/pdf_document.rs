@@ -158,42 +158,42 @@ impl rt::Edm for PdfDocument {
         <Self as rt::serde::Deserialize<'de>>::deserialize(deserializer)
     }
     fn write_json(&self, out: &mut String) {
-        let mut object = rt::__private::JsonObject::begin(out);
-        if let Some(etag) = &self.etag {
-            object.field("@odata.etag", etag);
-        }
-        object.field("id", &self.id);
-        object.field("parentId", &self.parent_id);
-        object.field("parentType", &self.parent_type);
-        object.stream("pdfDocumentContent", &self.pdf_document_content);
-        if let Some(related) = &self.sales_invoice {
-            object.field("salesInvoice", related);
-        }
-        if let Some(related) = &self.sales_quote {
-            object.field("salesQuote", related);
-        }
-        if let Some(related) = &self.sales_credit_memo {
-            object.field("salesCreditMemo", related);
-        }
-        if let Some(related) = &self.purchase_invoice {
-            object.field("purchaseInvoice", related);
-        }
-        if let Some(related) = &self.purchase_credit_memo {
-            object.field("purchaseCreditMemo", related);
-        }
-        if let Some(related) = &self.customer_contact {
-            object.field("customerContact", related);
-        }
-        object.extra(&self.additional_properties);
-        object.end();
+        rt::__private::write_object(self, out);
+    }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::__private::serialize_object(self, serializer)
     }
 }
+/// In serde's data model: a struct of the properties by wire name (see the crate's README).
 impl rt::serde::Serialize for PdfDocument {
     fn serialize<S: rt::serde::Serializer>(
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        rt::__private::AsJson(self).serialize(serializer)
+        rt::__private::serialize_object(self, serializer)
+    }
+}
+impl rt::__private::Object for PdfDocument {
+    const NAME: &'static str = "PdfDocument";
+    fn visit<'a, F: rt::__private::Fields<'a>>(
+        &'a self,
+        fields: &mut F,
+    ) -> Result<(), F::Error> {
+        fields.etag(&self.etag)?;
+        fields.property("id", &self.id)?;
+        fields.property("parentId", &self.parent_id)?;
+        fields.property("parentType", &self.parent_type)?;
+        fields.stream("pdfDocumentContent", &self.pdf_document_content)?;
+        fields.navigation("salesInvoice", &self.sales_invoice)?;
+        fields.navigation("salesQuote", &self.sales_quote)?;
+        fields.navigation("salesCreditMemo", &self.sales_credit_memo)?;
+        fields.navigation("purchaseInvoice", &self.purchase_invoice)?;
+        fields.navigation("purchaseCreditMemo", &self.purchase_credit_memo)?;
+        fields.navigation("customerContact", &self.customer_contact)?;
+        fields.extra(&self.additional_properties)
     }
 }
 impl rt::Entity for PdfDocument {

@@ -151,41 +151,43 @@ impl rt::Edm for Picture {
         <Self as rt::serde::Deserialize<'de>>::deserialize(deserializer)
     }
     fn write_json(&self, out: &mut String) {
-        let mut object = rt::__private::JsonObject::begin(out);
-        if let Some(etag) = &self.etag {
-            object.field("@odata.etag", etag);
-        }
-        object.field("id", &self.id);
-        object.field("parentType", &self.parent_type);
-        object.field("width", &self.width);
-        object.field("height", &self.height);
-        object.field("contentType", &self.content_type);
-        object.stream("pictureContent", &self.picture_content);
-        if let Some(related) = &self.item {
-            object.field("item", related);
-        }
-        if let Some(related) = &self.customer {
-            object.field("customer", related);
-        }
-        if let Some(related) = &self.contact {
-            object.field("contact", related);
-        }
-        if let Some(related) = &self.vendor {
-            object.field("vendor", related);
-        }
-        if let Some(related) = &self.employee {
-            object.field("employee", related);
-        }
-        object.extra(&self.additional_properties);
-        object.end();
+        rt::__private::write_object(self, out);
+    }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::__private::serialize_object(self, serializer)
     }
 }
+/// In serde's data model: a struct of the properties by wire name (see the crate's README).
 impl rt::serde::Serialize for Picture {
     fn serialize<S: rt::serde::Serializer>(
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        rt::__private::AsJson(self).serialize(serializer)
+        rt::__private::serialize_object(self, serializer)
+    }
+}
+impl rt::__private::Object for Picture {
+    const NAME: &'static str = "Picture";
+    fn visit<'a, F: rt::__private::Fields<'a>>(
+        &'a self,
+        fields: &mut F,
+    ) -> Result<(), F::Error> {
+        fields.etag(&self.etag)?;
+        fields.property("id", &self.id)?;
+        fields.property("parentType", &self.parent_type)?;
+        fields.property("width", &self.width)?;
+        fields.property("height", &self.height)?;
+        fields.property("contentType", &self.content_type)?;
+        fields.stream("pictureContent", &self.picture_content)?;
+        fields.navigation("item", &self.item)?;
+        fields.navigation("customer", &self.customer)?;
+        fields.navigation("contact", &self.contact)?;
+        fields.navigation("vendor", &self.vendor)?;
+        fields.navigation("employee", &self.employee)?;
+        fields.extra(&self.additional_properties)
     }
 }
 impl rt::Entity for Picture {
@@ -273,6 +275,37 @@ impl rt::Payload for PictureUpdate {
     type Entity = Picture;
     fn to_json(&self) -> String {
         self.fields.to_json()
+    }
+}
+impl rt::serde::Serialize for PictureUpdate {
+    fn serialize<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(&self.fields, serializer)
+    }
+}
+impl<'de> rt::serde::Deserialize<'de> for PictureUpdate {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_payload::<Self, D>(deserializer)
+            .map(|fields| Self { fields })
+    }
+}
+impl rt::__private::PayloadSchema for PictureUpdate {
+    const EXPECTING: &'static str = "a Microsoft.NAV.picture update payload";
+    fn read<'de, A: rt::serde::de::MapAccess<'de>>(
+        name: &str,
+        value: rt::__private::PayloadValue<'_, A>,
+    ) -> Result<bool, A::Error> {
+        match name {
+            "parentType" => value.read::<fields::ParentType>(),
+            "width" => value.read::<fields::Width>(),
+            "height" => value.read::<fields::Height>(),
+            "contentType" => value.read::<fields::ContentType>(),
+            _ => Ok(false),
+        }
     }
 }
 /// The `id` property, for filters, `select` and ordering (see [`Picture::id`]).

@@ -329,67 +329,65 @@ impl rt::Edm for PurchaseCreditMemoLine {
         <Self as rt::serde::Deserialize<'de>>::deserialize(deserializer)
     }
     fn write_json(&self, out: &mut String) {
-        let mut object = rt::__private::JsonObject::begin(out);
-        if let Some(etag) = &self.etag {
-            object.field("@odata.etag", etag);
-        }
-        object.field("id", &self.id);
-        object.field("documentId", &self.document_id);
-        object.field("sequence", &self.sequence);
-        object.field("itemId", &self.item_id);
-        object.field("accountId", &self.account_id);
-        object.field("lineType", &self.line_type);
-        object.field("lineObjectNumber", &self.line_object_number);
-        object.field("description", &self.description);
-        object.field("unitOfMeasureId", &self.unit_of_measure_id);
-        object.field("unitOfMeasureCode", &self.unit_of_measure_code);
-        object.field("unitCost", &self.unit_cost);
-        object.field("quantity", &self.quantity);
-        object.field("discountAmount", &self.discount_amount);
-        object.field("discountPercent", &self.discount_percent);
-        object.field("discountAppliedBeforeTax", &self.discount_applied_before_tax);
-        object.field("amountExcludingTax", &self.amount_excluding_tax);
-        object.field("taxCode", &self.tax_code);
-        object.field("taxPercent", &self.tax_percent);
-        object.field("totalTaxAmount", &self.total_tax_amount);
-        object.field("amountIncludingTax", &self.amount_including_tax);
-        object.field("invoiceDiscountAllocation", &self.invoice_discount_allocation);
-        object.field("netAmount", &self.net_amount);
-        object.field("netTaxAmount", &self.net_tax_amount);
-        object.field("netAmountIncludingTax", &self.net_amount_including_tax);
-        object.field("itemVariantId", &self.item_variant_id);
-        object.field("locationId", &self.location_id);
-        if let Some(related) = &self.purchase_credit_memo {
-            object.field("purchaseCreditMemo", related);
-        }
-        if let Some(related) = &self.item {
-            object.field("item", related);
-        }
-        if let Some(related) = &self.account {
-            object.field("account", related);
-        }
-        if let Some(related) = &self.unit_of_measure {
-            object.field("unitOfMeasure", related);
-        }
-        if let Some(related) = &self.item_variant {
-            object.field("itemVariant", related);
-        }
-        if let Some(related) = &self.dimension_set_lines {
-            object.field("dimensionSetLines", related);
-        }
-        if let Some(related) = &self.location {
-            object.field("location", related);
-        }
-        object.extra(&self.additional_properties);
-        object.end();
+        rt::__private::write_object(self, out);
+    }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::__private::serialize_object(self, serializer)
     }
 }
+/// In serde's data model: a struct of the properties by wire name (see the crate's README).
 impl rt::serde::Serialize for PurchaseCreditMemoLine {
     fn serialize<S: rt::serde::Serializer>(
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        rt::__private::AsJson(self).serialize(serializer)
+        rt::__private::serialize_object(self, serializer)
+    }
+}
+impl rt::__private::Object for PurchaseCreditMemoLine {
+    const NAME: &'static str = "PurchaseCreditMemoLine";
+    fn visit<'a, F: rt::__private::Fields<'a>>(
+        &'a self,
+        fields: &mut F,
+    ) -> Result<(), F::Error> {
+        fields.etag(&self.etag)?;
+        fields.property("id", &self.id)?;
+        fields.property("documentId", &self.document_id)?;
+        fields.property("sequence", &self.sequence)?;
+        fields.property("itemId", &self.item_id)?;
+        fields.property("accountId", &self.account_id)?;
+        fields.property("lineType", &self.line_type)?;
+        fields.property("lineObjectNumber", &self.line_object_number)?;
+        fields.property("description", &self.description)?;
+        fields.property("unitOfMeasureId", &self.unit_of_measure_id)?;
+        fields.property("unitOfMeasureCode", &self.unit_of_measure_code)?;
+        fields.property("unitCost", &self.unit_cost)?;
+        fields.property("quantity", &self.quantity)?;
+        fields.property("discountAmount", &self.discount_amount)?;
+        fields.property("discountPercent", &self.discount_percent)?;
+        fields.property("discountAppliedBeforeTax", &self.discount_applied_before_tax)?;
+        fields.property("amountExcludingTax", &self.amount_excluding_tax)?;
+        fields.property("taxCode", &self.tax_code)?;
+        fields.property("taxPercent", &self.tax_percent)?;
+        fields.property("totalTaxAmount", &self.total_tax_amount)?;
+        fields.property("amountIncludingTax", &self.amount_including_tax)?;
+        fields.property("invoiceDiscountAllocation", &self.invoice_discount_allocation)?;
+        fields.property("netAmount", &self.net_amount)?;
+        fields.property("netTaxAmount", &self.net_tax_amount)?;
+        fields.property("netAmountIncludingTax", &self.net_amount_including_tax)?;
+        fields.property("itemVariantId", &self.item_variant_id)?;
+        fields.property("locationId", &self.location_id)?;
+        fields.navigation("purchaseCreditMemo", &self.purchase_credit_memo)?;
+        fields.navigation("item", &self.item)?;
+        fields.navigation("account", &self.account)?;
+        fields.navigation("unitOfMeasure", &self.unit_of_measure)?;
+        fields.navigation("itemVariant", &self.item_variant)?;
+        fields.navigation("dimensionSetLines", &self.dimension_set_lines)?;
+        fields.navigation("location", &self.location)?;
+        fields.extra(&self.additional_properties)
     }
 }
 impl rt::Entity for PurchaseCreditMemoLine {
@@ -628,6 +626,68 @@ impl rt::Payload for PurchaseCreditMemoLineCreate {
         self.fields.to_json()
     }
 }
+impl rt::serde::Serialize for PurchaseCreditMemoLineCreate {
+    fn serialize<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(&self.fields, serializer)
+    }
+}
+impl<'de> rt::serde::Deserialize<'de> for PurchaseCreditMemoLineCreate {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_payload::<Self, D>(deserializer)
+            .map(|fields| Self { fields })
+    }
+}
+impl rt::__private::PayloadSchema for PurchaseCreditMemoLineCreate {
+    const EXPECTING: &'static str = "a Microsoft.NAV.purchaseCreditMemoLine create payload";
+    fn read<'de, A: rt::serde::de::MapAccess<'de>>(
+        name: &str,
+        value: rt::__private::PayloadValue<'_, A>,
+    ) -> Result<bool, A::Error> {
+        match name {
+            "documentId" => value.read::<fields::DocumentId>(),
+            "sequence" => value.read::<fields::Sequence>(),
+            "itemId" => value.read::<fields::ItemId>(),
+            "accountId" => value.read::<fields::AccountId>(),
+            "lineType" => value.read::<fields::LineType>(),
+            "lineObjectNumber" => value.read::<fields::LineObjectNumber>(),
+            "description" => value.read::<fields::Description>(),
+            "unitOfMeasureId" => value.read::<fields::UnitOfMeasureId>(),
+            "unitOfMeasureCode" => value.read::<fields::UnitOfMeasureCode>(),
+            "unitCost" => value.read::<fields::UnitCost>(),
+            "quantity" => value.read::<fields::Quantity>(),
+            "discountAmount" => value.read::<fields::DiscountAmount>(),
+            "discountPercent" => value.read::<fields::DiscountPercent>(),
+            "discountAppliedBeforeTax" => {
+                value.read::<fields::DiscountAppliedBeforeTax>()
+            }
+            "amountExcludingTax" => value.read::<fields::AmountExcludingTax>(),
+            "taxCode" => value.read::<fields::TaxCode>(),
+            "taxPercent" => value.read::<fields::TaxPercent>(),
+            "totalTaxAmount" => value.read::<fields::TotalTaxAmount>(),
+            "amountIncludingTax" => value.read::<fields::AmountIncludingTax>(),
+            "invoiceDiscountAllocation" => {
+                value.read::<fields::InvoiceDiscountAllocation>()
+            }
+            "netAmount" => value.read::<fields::NetAmount>(),
+            "netTaxAmount" => value.read::<fields::NetTaxAmount>(),
+            "netAmountIncludingTax" => value.read::<fields::NetAmountIncludingTax>(),
+            "itemVariantId" => value.read::<fields::ItemVariantId>(),
+            "locationId" => value.read::<fields::LocationId>(),
+            "dimensionSetLines" => {
+                value
+                    .related::<
+                        super::dimension_set_line::DimensionSetLineCreate,
+                    >("dimensionSetLines")
+            }
+            _ => Ok(false),
+        }
+    }
+}
 /// The changes for updating a `Microsoft.NAV.purchaseCreditMemoLine` (sent as `PATCH`).
 ///
 /// Only what is set is sent: a property that is not set stays unchanged, `set_null` clears a nullable one.
@@ -818,6 +878,62 @@ impl rt::Payload for PurchaseCreditMemoLineUpdate {
     type Entity = PurchaseCreditMemoLine;
     fn to_json(&self) -> String {
         self.fields.to_json()
+    }
+}
+impl rt::serde::Serialize for PurchaseCreditMemoLineUpdate {
+    fn serialize<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(&self.fields, serializer)
+    }
+}
+impl<'de> rt::serde::Deserialize<'de> for PurchaseCreditMemoLineUpdate {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_payload::<Self, D>(deserializer)
+            .map(|fields| Self { fields })
+    }
+}
+impl rt::__private::PayloadSchema for PurchaseCreditMemoLineUpdate {
+    const EXPECTING: &'static str = "a Microsoft.NAV.purchaseCreditMemoLine update payload";
+    fn read<'de, A: rt::serde::de::MapAccess<'de>>(
+        name: &str,
+        value: rt::__private::PayloadValue<'_, A>,
+    ) -> Result<bool, A::Error> {
+        match name {
+            "documentId" => value.read::<fields::DocumentId>(),
+            "sequence" => value.read::<fields::Sequence>(),
+            "itemId" => value.read::<fields::ItemId>(),
+            "accountId" => value.read::<fields::AccountId>(),
+            "lineType" => value.read::<fields::LineType>(),
+            "lineObjectNumber" => value.read::<fields::LineObjectNumber>(),
+            "description" => value.read::<fields::Description>(),
+            "unitOfMeasureId" => value.read::<fields::UnitOfMeasureId>(),
+            "unitOfMeasureCode" => value.read::<fields::UnitOfMeasureCode>(),
+            "unitCost" => value.read::<fields::UnitCost>(),
+            "quantity" => value.read::<fields::Quantity>(),
+            "discountAmount" => value.read::<fields::DiscountAmount>(),
+            "discountPercent" => value.read::<fields::DiscountPercent>(),
+            "discountAppliedBeforeTax" => {
+                value.read::<fields::DiscountAppliedBeforeTax>()
+            }
+            "amountExcludingTax" => value.read::<fields::AmountExcludingTax>(),
+            "taxCode" => value.read::<fields::TaxCode>(),
+            "taxPercent" => value.read::<fields::TaxPercent>(),
+            "totalTaxAmount" => value.read::<fields::TotalTaxAmount>(),
+            "amountIncludingTax" => value.read::<fields::AmountIncludingTax>(),
+            "invoiceDiscountAllocation" => {
+                value.read::<fields::InvoiceDiscountAllocation>()
+            }
+            "netAmount" => value.read::<fields::NetAmount>(),
+            "netTaxAmount" => value.read::<fields::NetTaxAmount>(),
+            "netAmountIncludingTax" => value.read::<fields::NetAmountIncludingTax>(),
+            "itemVariantId" => value.read::<fields::ItemVariantId>(),
+            "locationId" => value.read::<fields::LocationId>(),
+            _ => Ok(false),
+        }
     }
 }
 /// The `id` property, for filters, `select` and ordering (see [`PurchaseCreditMemoLine::id`]).

@@ -534,92 +534,88 @@ impl rt::Edm for PurchaseInvoice {
         <Self as rt::serde::Deserialize<'de>>::deserialize(deserializer)
     }
     fn write_json(&self, out: &mut String) {
-        let mut object = rt::__private::JsonObject::begin(out);
-        if let Some(etag) = &self.etag {
-            object.field("@odata.etag", etag);
-        }
-        object.field("id", &self.id);
-        object.field("number", &self.number);
-        object.field("postingDate", &self.posting_date);
-        object.field("invoiceDate", &self.invoice_date);
-        object.field("dueDate", &self.due_date);
-        object.field("vendorInvoiceNumber", &self.vendor_invoice_number);
-        object.field("vendorId", &self.vendor_id);
-        object.field("vendorNumber", &self.vendor_number);
-        object.field("vendorName", &self.vendor_name);
-        object.field("payToName", &self.pay_to_name);
-        object.field("payToContact", &self.pay_to_contact);
-        object.field("payToVendorId", &self.pay_to_vendor_id);
-        object.field("payToVendorNumber", &self.pay_to_vendor_number);
-        object.field("shipToName", &self.ship_to_name);
-        object.field("shipToContact", &self.ship_to_contact);
-        object.field("buyFromAddressLine1", &self.buy_from_address_line1);
-        object.field("buyFromAddressLine2", &self.buy_from_address_line2);
-        object.field("buyFromCity", &self.buy_from_city);
-        object.field("buyFromCountry", &self.buy_from_country);
-        object.field("buyFromState", &self.buy_from_state);
-        object.field("buyFromPostCode", &self.buy_from_post_code);
-        object.field("shipToAddressLine1", &self.ship_to_address_line1);
-        object.field("shipToAddressLine2", &self.ship_to_address_line2);
-        object.field("shipToCity", &self.ship_to_city);
-        object.field("shipToCountry", &self.ship_to_country);
-        object.field("shipToState", &self.ship_to_state);
-        object.field("shipToPostCode", &self.ship_to_post_code);
-        object.field("payToAddressLine1", &self.pay_to_address_line1);
-        object.field("payToAddressLine2", &self.pay_to_address_line2);
-        object.field("payToCity", &self.pay_to_city);
-        object.field("payToCountry", &self.pay_to_country);
-        object.field("payToState", &self.pay_to_state);
-        object.field("payToPostCode", &self.pay_to_post_code);
-        object.field("shortcutDimension1Code", &self.shortcut_dimension1_code);
-        object.field("shortcutDimension2Code", &self.shortcut_dimension2_code);
-        object.field("currencyId", &self.currency_id);
-        object.field("currencyCode", &self.currency_code);
-        object.field("orderId", &self.order_id);
-        object.field("orderNumber", &self.order_number);
-        object.field("purchaser", &self.purchaser);
-        object.field("pricesIncludeTax", &self.prices_include_tax);
-        object.field("discountAmount", &self.discount_amount);
-        object.field("discountAppliedBeforeTax", &self.discount_applied_before_tax);
-        object.field("totalAmountExcludingTax", &self.total_amount_excluding_tax);
-        object.field("totalTaxAmount", &self.total_tax_amount);
-        object.field("totalAmountIncludingTax", &self.total_amount_including_tax);
-        object.field("status", &self.status);
-        object.field("lastModifiedDateTime", &self.last_modified_date_time);
-        if let Some(related) = &self.vendor {
-            object.field("vendor", related);
-        }
-        if let Some(related) = &self.dimension_value {
-            object.field("dimensionValue", related);
-        }
-        if let Some(related) = &self.currency {
-            object.field("currency", related);
-        }
-        if let Some(related) = &self.dimension_set_lines {
-            object.field("dimensionSetLines", related);
-        }
-        if let Some(related) = &self.purchase_invoice_lines {
-            object.field("purchaseInvoiceLines", related);
-        }
-        if let Some(related) = &self.pdf_document {
-            object.field("pdfDocument", related);
-        }
-        if let Some(related) = &self.attachments {
-            object.field("attachments", related);
-        }
-        if let Some(related) = &self.document_attachments {
-            object.field("documentAttachments", related);
-        }
-        object.extra(&self.additional_properties);
-        object.end();
+        rt::__private::write_object(self, out);
+    }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::__private::serialize_object(self, serializer)
     }
 }
+/// In serde's data model: a struct of the properties by wire name (see the crate's README).
 impl rt::serde::Serialize for PurchaseInvoice {
     fn serialize<S: rt::serde::Serializer>(
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        rt::__private::AsJson(self).serialize(serializer)
+        rt::__private::serialize_object(self, serializer)
+    }
+}
+impl rt::__private::Object for PurchaseInvoice {
+    const NAME: &'static str = "PurchaseInvoice";
+    fn visit<'a, F: rt::__private::Fields<'a>>(
+        &'a self,
+        fields: &mut F,
+    ) -> Result<(), F::Error> {
+        fields.etag(&self.etag)?;
+        fields.property("id", &self.id)?;
+        fields.property("number", &self.number)?;
+        fields.property("postingDate", &self.posting_date)?;
+        fields.property("invoiceDate", &self.invoice_date)?;
+        fields.property("dueDate", &self.due_date)?;
+        fields.property("vendorInvoiceNumber", &self.vendor_invoice_number)?;
+        fields.property("vendorId", &self.vendor_id)?;
+        fields.property("vendorNumber", &self.vendor_number)?;
+        fields.property("vendorName", &self.vendor_name)?;
+        fields.property("payToName", &self.pay_to_name)?;
+        fields.property("payToContact", &self.pay_to_contact)?;
+        fields.property("payToVendorId", &self.pay_to_vendor_id)?;
+        fields.property("payToVendorNumber", &self.pay_to_vendor_number)?;
+        fields.property("shipToName", &self.ship_to_name)?;
+        fields.property("shipToContact", &self.ship_to_contact)?;
+        fields.property("buyFromAddressLine1", &self.buy_from_address_line1)?;
+        fields.property("buyFromAddressLine2", &self.buy_from_address_line2)?;
+        fields.property("buyFromCity", &self.buy_from_city)?;
+        fields.property("buyFromCountry", &self.buy_from_country)?;
+        fields.property("buyFromState", &self.buy_from_state)?;
+        fields.property("buyFromPostCode", &self.buy_from_post_code)?;
+        fields.property("shipToAddressLine1", &self.ship_to_address_line1)?;
+        fields.property("shipToAddressLine2", &self.ship_to_address_line2)?;
+        fields.property("shipToCity", &self.ship_to_city)?;
+        fields.property("shipToCountry", &self.ship_to_country)?;
+        fields.property("shipToState", &self.ship_to_state)?;
+        fields.property("shipToPostCode", &self.ship_to_post_code)?;
+        fields.property("payToAddressLine1", &self.pay_to_address_line1)?;
+        fields.property("payToAddressLine2", &self.pay_to_address_line2)?;
+        fields.property("payToCity", &self.pay_to_city)?;
+        fields.property("payToCountry", &self.pay_to_country)?;
+        fields.property("payToState", &self.pay_to_state)?;
+        fields.property("payToPostCode", &self.pay_to_post_code)?;
+        fields.property("shortcutDimension1Code", &self.shortcut_dimension1_code)?;
+        fields.property("shortcutDimension2Code", &self.shortcut_dimension2_code)?;
+        fields.property("currencyId", &self.currency_id)?;
+        fields.property("currencyCode", &self.currency_code)?;
+        fields.property("orderId", &self.order_id)?;
+        fields.property("orderNumber", &self.order_number)?;
+        fields.property("purchaser", &self.purchaser)?;
+        fields.property("pricesIncludeTax", &self.prices_include_tax)?;
+        fields.property("discountAmount", &self.discount_amount)?;
+        fields.property("discountAppliedBeforeTax", &self.discount_applied_before_tax)?;
+        fields.property("totalAmountExcludingTax", &self.total_amount_excluding_tax)?;
+        fields.property("totalTaxAmount", &self.total_tax_amount)?;
+        fields.property("totalAmountIncludingTax", &self.total_amount_including_tax)?;
+        fields.property("status", &self.status)?;
+        fields.property("lastModifiedDateTime", &self.last_modified_date_time)?;
+        fields.navigation("vendor", &self.vendor)?;
+        fields.navigation("dimensionValue", &self.dimension_value)?;
+        fields.navigation("currency", &self.currency)?;
+        fields.navigation("dimensionSetLines", &self.dimension_set_lines)?;
+        fields.navigation("purchaseInvoiceLines", &self.purchase_invoice_lines)?;
+        fields.navigation("pdfDocument", &self.pdf_document)?;
+        fields.navigation("attachments", &self.attachments)?;
+        fields.navigation("documentAttachments", &self.document_attachments)?;
+        fields.extra(&self.additional_properties)
     }
 }
 impl rt::Entity for PurchaseInvoice {
@@ -980,6 +976,103 @@ impl rt::Payload for PurchaseInvoiceCreate {
         self.fields.to_json()
     }
 }
+impl rt::serde::Serialize for PurchaseInvoiceCreate {
+    fn serialize<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(&self.fields, serializer)
+    }
+}
+impl<'de> rt::serde::Deserialize<'de> for PurchaseInvoiceCreate {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_payload::<Self, D>(deserializer)
+            .map(|fields| Self { fields })
+    }
+}
+impl rt::__private::PayloadSchema for PurchaseInvoiceCreate {
+    const EXPECTING: &'static str = "a Microsoft.NAV.purchaseInvoice create payload";
+    const REQUIRED: &'static [&'static str] = &["vendorNumber", "payToVendorNumber"];
+    fn read<'de, A: rt::serde::de::MapAccess<'de>>(
+        name: &str,
+        value: rt::__private::PayloadValue<'_, A>,
+    ) -> Result<bool, A::Error> {
+        match name {
+            "number" => value.read::<fields::Number>(),
+            "postingDate" => value.read::<fields::PostingDate>(),
+            "invoiceDate" => value.read::<fields::InvoiceDate>(),
+            "dueDate" => value.read::<fields::DueDate>(),
+            "vendorInvoiceNumber" => value.read::<fields::VendorInvoiceNumber>(),
+            "vendorId" => value.read::<fields::VendorId>(),
+            "vendorNumber" => value.read::<fields::VendorNumber>(),
+            "vendorName" => value.read::<fields::VendorName>(),
+            "payToName" => value.read::<fields::PayToName>(),
+            "payToContact" => value.read::<fields::PayToContact>(),
+            "payToVendorId" => value.read::<fields::PayToVendorId>(),
+            "payToVendorNumber" => value.read::<fields::PayToVendorNumber>(),
+            "shipToName" => value.read::<fields::ShipToName>(),
+            "shipToContact" => value.read::<fields::ShipToContact>(),
+            "buyFromAddressLine1" => value.read::<fields::BuyFromAddressLine1>(),
+            "buyFromAddressLine2" => value.read::<fields::BuyFromAddressLine2>(),
+            "buyFromCity" => value.read::<fields::BuyFromCity>(),
+            "buyFromCountry" => value.read::<fields::BuyFromCountry>(),
+            "buyFromState" => value.read::<fields::BuyFromState>(),
+            "buyFromPostCode" => value.read::<fields::BuyFromPostCode>(),
+            "shipToAddressLine1" => value.read::<fields::ShipToAddressLine1>(),
+            "shipToAddressLine2" => value.read::<fields::ShipToAddressLine2>(),
+            "shipToCity" => value.read::<fields::ShipToCity>(),
+            "shipToCountry" => value.read::<fields::ShipToCountry>(),
+            "shipToState" => value.read::<fields::ShipToState>(),
+            "shipToPostCode" => value.read::<fields::ShipToPostCode>(),
+            "payToAddressLine1" => value.read::<fields::PayToAddressLine1>(),
+            "payToAddressLine2" => value.read::<fields::PayToAddressLine2>(),
+            "payToCity" => value.read::<fields::PayToCity>(),
+            "payToCountry" => value.read::<fields::PayToCountry>(),
+            "payToState" => value.read::<fields::PayToState>(),
+            "payToPostCode" => value.read::<fields::PayToPostCode>(),
+            "shortcutDimension1Code" => value.read::<fields::ShortcutDimension1Code>(),
+            "shortcutDimension2Code" => value.read::<fields::ShortcutDimension2Code>(),
+            "currencyId" => value.read::<fields::CurrencyId>(),
+            "currencyCode" => value.read::<fields::CurrencyCode>(),
+            "orderId" => value.read::<fields::OrderId>(),
+            "orderNumber" => value.read::<fields::OrderNumber>(),
+            "purchaser" => value.read::<fields::Purchaser>(),
+            "pricesIncludeTax" => value.read::<fields::PricesIncludeTax>(),
+            "discountAmount" => value.read::<fields::DiscountAmount>(),
+            "discountAppliedBeforeTax" => {
+                value.read::<fields::DiscountAppliedBeforeTax>()
+            }
+            "totalAmountExcludingTax" => value.read::<fields::TotalAmountExcludingTax>(),
+            "totalTaxAmount" => value.read::<fields::TotalTaxAmount>(),
+            "totalAmountIncludingTax" => value.read::<fields::TotalAmountIncludingTax>(),
+            "status" => value.read::<fields::Status>(),
+            "dimensionSetLines" => {
+                value
+                    .related::<
+                        super::dimension_set_line::DimensionSetLineCreate,
+                    >("dimensionSetLines")
+            }
+            "purchaseInvoiceLines" => {
+                value
+                    .related::<
+                        super::purchase_invoice_line::PurchaseInvoiceLineCreate,
+                    >("purchaseInvoiceLines")
+            }
+            "attachments" => {
+                value.related::<super::attachment::AttachmentCreate>("attachments")
+            }
+            "documentAttachments" => {
+                value
+                    .related::<
+                        super::document_attachment::DocumentAttachmentCreate,
+                    >("documentAttachments")
+            }
+            _ => Ok(false),
+        }
+    }
+}
 /// The changes for updating a `Microsoft.NAV.purchaseInvoice` (sent as `PATCH`).
 ///
 /// Only what is set is sent: a property that is not set stays unchanged, `set_null` clears a nullable one.
@@ -1263,6 +1356,81 @@ impl rt::Payload for PurchaseInvoiceUpdate {
     type Entity = PurchaseInvoice;
     fn to_json(&self) -> String {
         self.fields.to_json()
+    }
+}
+impl rt::serde::Serialize for PurchaseInvoiceUpdate {
+    fn serialize<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(&self.fields, serializer)
+    }
+}
+impl<'de> rt::serde::Deserialize<'de> for PurchaseInvoiceUpdate {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_payload::<Self, D>(deserializer)
+            .map(|fields| Self { fields })
+    }
+}
+impl rt::__private::PayloadSchema for PurchaseInvoiceUpdate {
+    const EXPECTING: &'static str = "a Microsoft.NAV.purchaseInvoice update payload";
+    fn read<'de, A: rt::serde::de::MapAccess<'de>>(
+        name: &str,
+        value: rt::__private::PayloadValue<'_, A>,
+    ) -> Result<bool, A::Error> {
+        match name {
+            "number" => value.read::<fields::Number>(),
+            "postingDate" => value.read::<fields::PostingDate>(),
+            "invoiceDate" => value.read::<fields::InvoiceDate>(),
+            "dueDate" => value.read::<fields::DueDate>(),
+            "vendorInvoiceNumber" => value.read::<fields::VendorInvoiceNumber>(),
+            "vendorId" => value.read::<fields::VendorId>(),
+            "vendorNumber" => value.read::<fields::VendorNumber>(),
+            "vendorName" => value.read::<fields::VendorName>(),
+            "payToName" => value.read::<fields::PayToName>(),
+            "payToContact" => value.read::<fields::PayToContact>(),
+            "payToVendorId" => value.read::<fields::PayToVendorId>(),
+            "payToVendorNumber" => value.read::<fields::PayToVendorNumber>(),
+            "shipToName" => value.read::<fields::ShipToName>(),
+            "shipToContact" => value.read::<fields::ShipToContact>(),
+            "buyFromAddressLine1" => value.read::<fields::BuyFromAddressLine1>(),
+            "buyFromAddressLine2" => value.read::<fields::BuyFromAddressLine2>(),
+            "buyFromCity" => value.read::<fields::BuyFromCity>(),
+            "buyFromCountry" => value.read::<fields::BuyFromCountry>(),
+            "buyFromState" => value.read::<fields::BuyFromState>(),
+            "buyFromPostCode" => value.read::<fields::BuyFromPostCode>(),
+            "shipToAddressLine1" => value.read::<fields::ShipToAddressLine1>(),
+            "shipToAddressLine2" => value.read::<fields::ShipToAddressLine2>(),
+            "shipToCity" => value.read::<fields::ShipToCity>(),
+            "shipToCountry" => value.read::<fields::ShipToCountry>(),
+            "shipToState" => value.read::<fields::ShipToState>(),
+            "shipToPostCode" => value.read::<fields::ShipToPostCode>(),
+            "payToAddressLine1" => value.read::<fields::PayToAddressLine1>(),
+            "payToAddressLine2" => value.read::<fields::PayToAddressLine2>(),
+            "payToCity" => value.read::<fields::PayToCity>(),
+            "payToCountry" => value.read::<fields::PayToCountry>(),
+            "payToState" => value.read::<fields::PayToState>(),
+            "payToPostCode" => value.read::<fields::PayToPostCode>(),
+            "shortcutDimension1Code" => value.read::<fields::ShortcutDimension1Code>(),
+            "shortcutDimension2Code" => value.read::<fields::ShortcutDimension2Code>(),
+            "currencyId" => value.read::<fields::CurrencyId>(),
+            "currencyCode" => value.read::<fields::CurrencyCode>(),
+            "orderId" => value.read::<fields::OrderId>(),
+            "orderNumber" => value.read::<fields::OrderNumber>(),
+            "purchaser" => value.read::<fields::Purchaser>(),
+            "pricesIncludeTax" => value.read::<fields::PricesIncludeTax>(),
+            "discountAmount" => value.read::<fields::DiscountAmount>(),
+            "discountAppliedBeforeTax" => {
+                value.read::<fields::DiscountAppliedBeforeTax>()
+            }
+            "totalAmountExcludingTax" => value.read::<fields::TotalAmountExcludingTax>(),
+            "totalTaxAmount" => value.read::<fields::TotalTaxAmount>(),
+            "totalAmountIncludingTax" => value.read::<fields::TotalAmountIncludingTax>(),
+            "status" => value.read::<fields::Status>(),
+            _ => Ok(false),
+        }
     }
 }
 /// The `id` property, for filters, `select` and ordering (see [`PurchaseInvoice::id`]).

@@ -538,94 +538,88 @@ impl rt::Edm for PurchaseOrder {
         <Self as rt::serde::Deserialize<'de>>::deserialize(deserializer)
     }
     fn write_json(&self, out: &mut String) {
-        let mut object = rt::__private::JsonObject::begin(out);
-        if let Some(etag) = &self.etag {
-            object.field("@odata.etag", etag);
-        }
-        object.field("id", &self.id);
-        object.field("number", &self.number);
-        object.field("orderDate", &self.order_date);
-        object.field("postingDate", &self.posting_date);
-        object.field("vendorId", &self.vendor_id);
-        object.field("vendorNumber", &self.vendor_number);
-        object.field("vendorName", &self.vendor_name);
-        object.field("payToName", &self.pay_to_name);
-        object.field("payToVendorId", &self.pay_to_vendor_id);
-        object.field("payToVendorNumber", &self.pay_to_vendor_number);
-        object.field("shipToName", &self.ship_to_name);
-        object.field("shipToContact", &self.ship_to_contact);
-        object.field("buyFromAddressLine1", &self.buy_from_address_line1);
-        object.field("buyFromAddressLine2", &self.buy_from_address_line2);
-        object.field("buyFromCity", &self.buy_from_city);
-        object.field("buyFromCountry", &self.buy_from_country);
-        object.field("buyFromState", &self.buy_from_state);
-        object.field("buyFromPostCode", &self.buy_from_post_code);
-        object.field("payToAddressLine1", &self.pay_to_address_line1);
-        object.field("payToAddressLine2", &self.pay_to_address_line2);
-        object.field("payToCity", &self.pay_to_city);
-        object.field("payToCountry", &self.pay_to_country);
-        object.field("payToState", &self.pay_to_state);
-        object.field("payToPostCode", &self.pay_to_post_code);
-        object.field("shipToAddressLine1", &self.ship_to_address_line1);
-        object.field("shipToAddressLine2", &self.ship_to_address_line2);
-        object.field("shipToCity", &self.ship_to_city);
-        object.field("shipToCountry", &self.ship_to_country);
-        object.field("shipToState", &self.ship_to_state);
-        object.field("shipToPostCode", &self.ship_to_post_code);
-        object.field("shortcutDimension1Code", &self.shortcut_dimension1_code);
-        object.field("shortcutDimension2Code", &self.shortcut_dimension2_code);
-        object.field("currencyId", &self.currency_id);
-        object.field("currencyCode", &self.currency_code);
-        object.field("pricesIncludeTax", &self.prices_include_tax);
-        object.field("paymentTermsId", &self.payment_terms_id);
-        object.field("shipmentMethodId", &self.shipment_method_id);
-        object.field("purchaser", &self.purchaser);
-        object.field("requestedReceiptDate", &self.requested_receipt_date);
-        object.field("discountAmount", &self.discount_amount);
-        object.field("discountAppliedBeforeTax", &self.discount_applied_before_tax);
-        object.field("totalAmountExcludingTax", &self.total_amount_excluding_tax);
-        object.field("totalTaxAmount", &self.total_tax_amount);
-        object.field("totalAmountIncludingTax", &self.total_amount_including_tax);
-        object.field("fullyReceived", &self.fully_received);
-        object.field("status", &self.status);
-        object.field("lastModifiedDateTime", &self.last_modified_date_time);
-        if let Some(related) = &self.vendor {
-            object.field("vendor", related);
-        }
-        if let Some(related) = &self.dimension_value {
-            object.field("dimensionValue", related);
-        }
-        if let Some(related) = &self.currency {
-            object.field("currency", related);
-        }
-        if let Some(related) = &self.payment_term {
-            object.field("paymentTerm", related);
-        }
-        if let Some(related) = &self.shipment_method {
-            object.field("shipmentMethod", related);
-        }
-        if let Some(related) = &self.purchase_order_lines {
-            object.field("purchaseOrderLines", related);
-        }
-        if let Some(related) = &self.attachments {
-            object.field("attachments", related);
-        }
-        if let Some(related) = &self.dimension_set_lines {
-            object.field("dimensionSetLines", related);
-        }
-        if let Some(related) = &self.document_attachments {
-            object.field("documentAttachments", related);
-        }
-        object.extra(&self.additional_properties);
-        object.end();
+        rt::__private::write_object(self, out);
+    }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::__private::serialize_object(self, serializer)
     }
 }
+/// In serde's data model: a struct of the properties by wire name (see the crate's README).
 impl rt::serde::Serialize for PurchaseOrder {
     fn serialize<S: rt::serde::Serializer>(
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        rt::__private::AsJson(self).serialize(serializer)
+        rt::__private::serialize_object(self, serializer)
+    }
+}
+impl rt::__private::Object for PurchaseOrder {
+    const NAME: &'static str = "PurchaseOrder";
+    fn visit<'a, F: rt::__private::Fields<'a>>(
+        &'a self,
+        fields: &mut F,
+    ) -> Result<(), F::Error> {
+        fields.etag(&self.etag)?;
+        fields.property("id", &self.id)?;
+        fields.property("number", &self.number)?;
+        fields.property("orderDate", &self.order_date)?;
+        fields.property("postingDate", &self.posting_date)?;
+        fields.property("vendorId", &self.vendor_id)?;
+        fields.property("vendorNumber", &self.vendor_number)?;
+        fields.property("vendorName", &self.vendor_name)?;
+        fields.property("payToName", &self.pay_to_name)?;
+        fields.property("payToVendorId", &self.pay_to_vendor_id)?;
+        fields.property("payToVendorNumber", &self.pay_to_vendor_number)?;
+        fields.property("shipToName", &self.ship_to_name)?;
+        fields.property("shipToContact", &self.ship_to_contact)?;
+        fields.property("buyFromAddressLine1", &self.buy_from_address_line1)?;
+        fields.property("buyFromAddressLine2", &self.buy_from_address_line2)?;
+        fields.property("buyFromCity", &self.buy_from_city)?;
+        fields.property("buyFromCountry", &self.buy_from_country)?;
+        fields.property("buyFromState", &self.buy_from_state)?;
+        fields.property("buyFromPostCode", &self.buy_from_post_code)?;
+        fields.property("payToAddressLine1", &self.pay_to_address_line1)?;
+        fields.property("payToAddressLine2", &self.pay_to_address_line2)?;
+        fields.property("payToCity", &self.pay_to_city)?;
+        fields.property("payToCountry", &self.pay_to_country)?;
+        fields.property("payToState", &self.pay_to_state)?;
+        fields.property("payToPostCode", &self.pay_to_post_code)?;
+        fields.property("shipToAddressLine1", &self.ship_to_address_line1)?;
+        fields.property("shipToAddressLine2", &self.ship_to_address_line2)?;
+        fields.property("shipToCity", &self.ship_to_city)?;
+        fields.property("shipToCountry", &self.ship_to_country)?;
+        fields.property("shipToState", &self.ship_to_state)?;
+        fields.property("shipToPostCode", &self.ship_to_post_code)?;
+        fields.property("shortcutDimension1Code", &self.shortcut_dimension1_code)?;
+        fields.property("shortcutDimension2Code", &self.shortcut_dimension2_code)?;
+        fields.property("currencyId", &self.currency_id)?;
+        fields.property("currencyCode", &self.currency_code)?;
+        fields.property("pricesIncludeTax", &self.prices_include_tax)?;
+        fields.property("paymentTermsId", &self.payment_terms_id)?;
+        fields.property("shipmentMethodId", &self.shipment_method_id)?;
+        fields.property("purchaser", &self.purchaser)?;
+        fields.property("requestedReceiptDate", &self.requested_receipt_date)?;
+        fields.property("discountAmount", &self.discount_amount)?;
+        fields.property("discountAppliedBeforeTax", &self.discount_applied_before_tax)?;
+        fields.property("totalAmountExcludingTax", &self.total_amount_excluding_tax)?;
+        fields.property("totalTaxAmount", &self.total_tax_amount)?;
+        fields.property("totalAmountIncludingTax", &self.total_amount_including_tax)?;
+        fields.property("fullyReceived", &self.fully_received)?;
+        fields.property("status", &self.status)?;
+        fields.property("lastModifiedDateTime", &self.last_modified_date_time)?;
+        fields.navigation("vendor", &self.vendor)?;
+        fields.navigation("dimensionValue", &self.dimension_value)?;
+        fields.navigation("currency", &self.currency)?;
+        fields.navigation("paymentTerm", &self.payment_term)?;
+        fields.navigation("shipmentMethod", &self.shipment_method)?;
+        fields.navigation("purchaseOrderLines", &self.purchase_order_lines)?;
+        fields.navigation("attachments", &self.attachments)?;
+        fields.navigation("dimensionSetLines", &self.dimension_set_lines)?;
+        fields.navigation("documentAttachments", &self.document_attachments)?;
+        fields.extra(&self.additional_properties)
     }
 }
 impl rt::Entity for PurchaseOrder {
@@ -983,6 +977,102 @@ impl rt::Payload for PurchaseOrderCreate {
         self.fields.to_json()
     }
 }
+impl rt::serde::Serialize for PurchaseOrderCreate {
+    fn serialize<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(&self.fields, serializer)
+    }
+}
+impl<'de> rt::serde::Deserialize<'de> for PurchaseOrderCreate {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_payload::<Self, D>(deserializer)
+            .map(|fields| Self { fields })
+    }
+}
+impl rt::__private::PayloadSchema for PurchaseOrderCreate {
+    const EXPECTING: &'static str = "a Microsoft.NAV.purchaseOrder create payload";
+    const REQUIRED: &'static [&'static str] = &["vendorNumber", "payToVendorNumber"];
+    fn read<'de, A: rt::serde::de::MapAccess<'de>>(
+        name: &str,
+        value: rt::__private::PayloadValue<'_, A>,
+    ) -> Result<bool, A::Error> {
+        match name {
+            "number" => value.read::<fields::Number>(),
+            "orderDate" => value.read::<fields::OrderDate>(),
+            "postingDate" => value.read::<fields::PostingDate>(),
+            "vendorId" => value.read::<fields::VendorId>(),
+            "vendorNumber" => value.read::<fields::VendorNumber>(),
+            "vendorName" => value.read::<fields::VendorName>(),
+            "payToName" => value.read::<fields::PayToName>(),
+            "payToVendorId" => value.read::<fields::PayToVendorId>(),
+            "payToVendorNumber" => value.read::<fields::PayToVendorNumber>(),
+            "shipToName" => value.read::<fields::ShipToName>(),
+            "shipToContact" => value.read::<fields::ShipToContact>(),
+            "buyFromAddressLine1" => value.read::<fields::BuyFromAddressLine1>(),
+            "buyFromAddressLine2" => value.read::<fields::BuyFromAddressLine2>(),
+            "buyFromCity" => value.read::<fields::BuyFromCity>(),
+            "buyFromCountry" => value.read::<fields::BuyFromCountry>(),
+            "buyFromState" => value.read::<fields::BuyFromState>(),
+            "buyFromPostCode" => value.read::<fields::BuyFromPostCode>(),
+            "payToAddressLine1" => value.read::<fields::PayToAddressLine1>(),
+            "payToAddressLine2" => value.read::<fields::PayToAddressLine2>(),
+            "payToCity" => value.read::<fields::PayToCity>(),
+            "payToCountry" => value.read::<fields::PayToCountry>(),
+            "payToState" => value.read::<fields::PayToState>(),
+            "payToPostCode" => value.read::<fields::PayToPostCode>(),
+            "shipToAddressLine1" => value.read::<fields::ShipToAddressLine1>(),
+            "shipToAddressLine2" => value.read::<fields::ShipToAddressLine2>(),
+            "shipToCity" => value.read::<fields::ShipToCity>(),
+            "shipToCountry" => value.read::<fields::ShipToCountry>(),
+            "shipToState" => value.read::<fields::ShipToState>(),
+            "shipToPostCode" => value.read::<fields::ShipToPostCode>(),
+            "shortcutDimension1Code" => value.read::<fields::ShortcutDimension1Code>(),
+            "shortcutDimension2Code" => value.read::<fields::ShortcutDimension2Code>(),
+            "currencyId" => value.read::<fields::CurrencyId>(),
+            "currencyCode" => value.read::<fields::CurrencyCode>(),
+            "pricesIncludeTax" => value.read::<fields::PricesIncludeTax>(),
+            "paymentTermsId" => value.read::<fields::PaymentTermsId>(),
+            "shipmentMethodId" => value.read::<fields::ShipmentMethodId>(),
+            "purchaser" => value.read::<fields::Purchaser>(),
+            "requestedReceiptDate" => value.read::<fields::RequestedReceiptDate>(),
+            "discountAmount" => value.read::<fields::DiscountAmount>(),
+            "discountAppliedBeforeTax" => {
+                value.read::<fields::DiscountAppliedBeforeTax>()
+            }
+            "totalAmountExcludingTax" => value.read::<fields::TotalAmountExcludingTax>(),
+            "totalTaxAmount" => value.read::<fields::TotalTaxAmount>(),
+            "totalAmountIncludingTax" => value.read::<fields::TotalAmountIncludingTax>(),
+            "fullyReceived" => value.read::<fields::FullyReceived>(),
+            "status" => value.read::<fields::Status>(),
+            "purchaseOrderLines" => {
+                value
+                    .related::<
+                        super::purchase_order_line::PurchaseOrderLineCreate,
+                    >("purchaseOrderLines")
+            }
+            "attachments" => {
+                value.related::<super::attachment::AttachmentCreate>("attachments")
+            }
+            "dimensionSetLines" => {
+                value
+                    .related::<
+                        super::dimension_set_line::DimensionSetLineCreate,
+                    >("dimensionSetLines")
+            }
+            "documentAttachments" => {
+                value
+                    .related::<
+                        super::document_attachment::DocumentAttachmentCreate,
+                    >("documentAttachments")
+            }
+            _ => Ok(false),
+        }
+    }
+}
 /// The changes for updating a `Microsoft.NAV.purchaseOrder` (sent as `PATCH`).
 ///
 /// Only what is set is sent: a property that is not set stays unchanged, `set_null` clears a nullable one.
@@ -1264,6 +1354,80 @@ impl rt::Payload for PurchaseOrderUpdate {
     type Entity = PurchaseOrder;
     fn to_json(&self) -> String {
         self.fields.to_json()
+    }
+}
+impl rt::serde::Serialize for PurchaseOrderUpdate {
+    fn serialize<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(&self.fields, serializer)
+    }
+}
+impl<'de> rt::serde::Deserialize<'de> for PurchaseOrderUpdate {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_payload::<Self, D>(deserializer)
+            .map(|fields| Self { fields })
+    }
+}
+impl rt::__private::PayloadSchema for PurchaseOrderUpdate {
+    const EXPECTING: &'static str = "a Microsoft.NAV.purchaseOrder update payload";
+    fn read<'de, A: rt::serde::de::MapAccess<'de>>(
+        name: &str,
+        value: rt::__private::PayloadValue<'_, A>,
+    ) -> Result<bool, A::Error> {
+        match name {
+            "number" => value.read::<fields::Number>(),
+            "orderDate" => value.read::<fields::OrderDate>(),
+            "postingDate" => value.read::<fields::PostingDate>(),
+            "vendorId" => value.read::<fields::VendorId>(),
+            "vendorNumber" => value.read::<fields::VendorNumber>(),
+            "vendorName" => value.read::<fields::VendorName>(),
+            "payToName" => value.read::<fields::PayToName>(),
+            "payToVendorId" => value.read::<fields::PayToVendorId>(),
+            "payToVendorNumber" => value.read::<fields::PayToVendorNumber>(),
+            "shipToName" => value.read::<fields::ShipToName>(),
+            "shipToContact" => value.read::<fields::ShipToContact>(),
+            "buyFromAddressLine1" => value.read::<fields::BuyFromAddressLine1>(),
+            "buyFromAddressLine2" => value.read::<fields::BuyFromAddressLine2>(),
+            "buyFromCity" => value.read::<fields::BuyFromCity>(),
+            "buyFromCountry" => value.read::<fields::BuyFromCountry>(),
+            "buyFromState" => value.read::<fields::BuyFromState>(),
+            "buyFromPostCode" => value.read::<fields::BuyFromPostCode>(),
+            "payToAddressLine1" => value.read::<fields::PayToAddressLine1>(),
+            "payToAddressLine2" => value.read::<fields::PayToAddressLine2>(),
+            "payToCity" => value.read::<fields::PayToCity>(),
+            "payToCountry" => value.read::<fields::PayToCountry>(),
+            "payToState" => value.read::<fields::PayToState>(),
+            "payToPostCode" => value.read::<fields::PayToPostCode>(),
+            "shipToAddressLine1" => value.read::<fields::ShipToAddressLine1>(),
+            "shipToAddressLine2" => value.read::<fields::ShipToAddressLine2>(),
+            "shipToCity" => value.read::<fields::ShipToCity>(),
+            "shipToCountry" => value.read::<fields::ShipToCountry>(),
+            "shipToState" => value.read::<fields::ShipToState>(),
+            "shipToPostCode" => value.read::<fields::ShipToPostCode>(),
+            "shortcutDimension1Code" => value.read::<fields::ShortcutDimension1Code>(),
+            "shortcutDimension2Code" => value.read::<fields::ShortcutDimension2Code>(),
+            "currencyId" => value.read::<fields::CurrencyId>(),
+            "currencyCode" => value.read::<fields::CurrencyCode>(),
+            "pricesIncludeTax" => value.read::<fields::PricesIncludeTax>(),
+            "paymentTermsId" => value.read::<fields::PaymentTermsId>(),
+            "shipmentMethodId" => value.read::<fields::ShipmentMethodId>(),
+            "purchaser" => value.read::<fields::Purchaser>(),
+            "requestedReceiptDate" => value.read::<fields::RequestedReceiptDate>(),
+            "discountAmount" => value.read::<fields::DiscountAmount>(),
+            "discountAppliedBeforeTax" => {
+                value.read::<fields::DiscountAppliedBeforeTax>()
+            }
+            "totalAmountExcludingTax" => value.read::<fields::TotalAmountExcludingTax>(),
+            "totalTaxAmount" => value.read::<fields::TotalTaxAmount>(),
+            "totalAmountIncludingTax" => value.read::<fields::TotalAmountIncludingTax>(),
+            "fullyReceived" => value.read::<fields::FullyReceived>(),
+            "status" => value.read::<fields::Status>(),
+            _ => Ok(false),
+        }
     }
 }
 /// The `id` property, for filters, `select` and ordering (see [`PurchaseOrder::id`]).

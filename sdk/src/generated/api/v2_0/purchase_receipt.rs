@@ -355,59 +355,67 @@ impl rt::Edm for PurchaseReceipt {
         <Self as rt::serde::Deserialize<'de>>::deserialize(deserializer)
     }
     fn write_json(&self, out: &mut String) {
-        let mut object = rt::__private::JsonObject::begin(out);
-        if let Some(etag) = &self.etag {
-            object.field("@odata.etag", etag);
-        }
-        object.field("id", &self.id);
-        object.field("number", &self.number);
-        object.field("invoiceDate", &self.invoice_date);
-        object.field("postingDate", &self.posting_date);
-        object.field("dueDate", &self.due_date);
-        object.field("vendorNumber", &self.vendor_number);
-        object.field("vendorName", &self.vendor_name);
-        object.field("payToName", &self.pay_to_name);
-        object.field("payToContact", &self.pay_to_contact);
-        object.field("payToVendorNumber", &self.pay_to_vendor_number);
-        object.field("shipToName", &self.ship_to_name);
-        object.field("shipToContact", &self.ship_to_contact);
-        object.field("buyFromAddressLine1", &self.buy_from_address_line1);
-        object.field("buyFromAddressLine2", &self.buy_from_address_line2);
-        object.field("buyFromCity", &self.buy_from_city);
-        object.field("buyFromCountry", &self.buy_from_country);
-        object.field("buyFromState", &self.buy_from_state);
-        object.field("buyFromPostCode", &self.buy_from_post_code);
-        object.field("shipToAddressLine1", &self.ship_to_address_line1);
-        object.field("shipToAddressLine2", &self.ship_to_address_line2);
-        object.field("shipToCity", &self.ship_to_city);
-        object.field("shipToCountry", &self.ship_to_country);
-        object.field("shipToState", &self.ship_to_state);
-        object.field("shipToPostCode", &self.ship_to_post_code);
-        object.field("payToAddressLine1", &self.pay_to_address_line1);
-        object.field("payToAddressLine2", &self.pay_to_address_line2);
-        object.field("payToCity", &self.pay_to_city);
-        object.field("payToCountry", &self.pay_to_country);
-        object.field("payToState", &self.pay_to_state);
-        object.field("payToPostCode", &self.pay_to_post_code);
-        object.field("currencyCode", &self.currency_code);
-        object.field("orderNumber", &self.order_number);
-        object.field("lastModifiedDateTime", &self.last_modified_date_time);
-        if let Some(related) = &self.purchase_receipt_lines {
-            object.field("purchaseReceiptLines", related);
-        }
-        if let Some(related) = &self.dimension_set_lines {
-            object.field("dimensionSetLines", related);
-        }
-        object.extra(&self.additional_properties);
-        object.end();
+        rt::__private::write_object(self, out);
+    }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::__private::serialize_object(self, serializer)
     }
 }
+/// In serde's data model: a struct of the properties by wire name (see the crate's README).
 impl rt::serde::Serialize for PurchaseReceipt {
     fn serialize<S: rt::serde::Serializer>(
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        rt::__private::AsJson(self).serialize(serializer)
+        rt::__private::serialize_object(self, serializer)
+    }
+}
+impl rt::__private::Object for PurchaseReceipt {
+    const NAME: &'static str = "PurchaseReceipt";
+    fn visit<'a, F: rt::__private::Fields<'a>>(
+        &'a self,
+        fields: &mut F,
+    ) -> Result<(), F::Error> {
+        fields.etag(&self.etag)?;
+        fields.property("id", &self.id)?;
+        fields.property("number", &self.number)?;
+        fields.property("invoiceDate", &self.invoice_date)?;
+        fields.property("postingDate", &self.posting_date)?;
+        fields.property("dueDate", &self.due_date)?;
+        fields.property("vendorNumber", &self.vendor_number)?;
+        fields.property("vendorName", &self.vendor_name)?;
+        fields.property("payToName", &self.pay_to_name)?;
+        fields.property("payToContact", &self.pay_to_contact)?;
+        fields.property("payToVendorNumber", &self.pay_to_vendor_number)?;
+        fields.property("shipToName", &self.ship_to_name)?;
+        fields.property("shipToContact", &self.ship_to_contact)?;
+        fields.property("buyFromAddressLine1", &self.buy_from_address_line1)?;
+        fields.property("buyFromAddressLine2", &self.buy_from_address_line2)?;
+        fields.property("buyFromCity", &self.buy_from_city)?;
+        fields.property("buyFromCountry", &self.buy_from_country)?;
+        fields.property("buyFromState", &self.buy_from_state)?;
+        fields.property("buyFromPostCode", &self.buy_from_post_code)?;
+        fields.property("shipToAddressLine1", &self.ship_to_address_line1)?;
+        fields.property("shipToAddressLine2", &self.ship_to_address_line2)?;
+        fields.property("shipToCity", &self.ship_to_city)?;
+        fields.property("shipToCountry", &self.ship_to_country)?;
+        fields.property("shipToState", &self.ship_to_state)?;
+        fields.property("shipToPostCode", &self.ship_to_post_code)?;
+        fields.property("payToAddressLine1", &self.pay_to_address_line1)?;
+        fields.property("payToAddressLine2", &self.pay_to_address_line2)?;
+        fields.property("payToCity", &self.pay_to_city)?;
+        fields.property("payToCountry", &self.pay_to_country)?;
+        fields.property("payToState", &self.pay_to_state)?;
+        fields.property("payToPostCode", &self.pay_to_post_code)?;
+        fields.property("currencyCode", &self.currency_code)?;
+        fields.property("orderNumber", &self.order_number)?;
+        fields.property("lastModifiedDateTime", &self.last_modified_date_time)?;
+        fields.navigation("purchaseReceiptLines", &self.purchase_receipt_lines)?;
+        fields.navigation("dimensionSetLines", &self.dimension_set_lines)?;
+        fields.extra(&self.additional_properties)
     }
 }
 impl rt::Entity for PurchaseReceipt {

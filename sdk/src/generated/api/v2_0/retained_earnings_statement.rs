@@ -109,27 +109,39 @@ impl rt::Edm for RetainedEarningsStatement {
         <Self as rt::serde::Deserialize<'de>>::deserialize(deserializer)
     }
     fn write_json(&self, out: &mut String) {
-        let mut object = rt::__private::JsonObject::begin(out);
-        if let Some(etag) = &self.etag {
-            object.field("@odata.etag", etag);
-        }
-        object.field("id", &self.id);
-        object.field("lineNumber", &self.line_number);
-        object.field("display", &self.display);
-        object.field("netChange", &self.net_change);
-        object.field("lineType", &self.line_type);
-        object.field("indentation", &self.indentation);
-        object.field("dateFilter", &self.date_filter);
-        object.extra(&self.additional_properties);
-        object.end();
+        rt::__private::write_object(self, out);
+    }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::__private::serialize_object(self, serializer)
     }
 }
+/// In serde's data model: a struct of the properties by wire name (see the crate's README).
 impl rt::serde::Serialize for RetainedEarningsStatement {
     fn serialize<S: rt::serde::Serializer>(
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        rt::__private::AsJson(self).serialize(serializer)
+        rt::__private::serialize_object(self, serializer)
+    }
+}
+impl rt::__private::Object for RetainedEarningsStatement {
+    const NAME: &'static str = "RetainedEarningsStatement";
+    fn visit<'a, F: rt::__private::Fields<'a>>(
+        &'a self,
+        fields: &mut F,
+    ) -> Result<(), F::Error> {
+        fields.etag(&self.etag)?;
+        fields.property("id", &self.id)?;
+        fields.property("lineNumber", &self.line_number)?;
+        fields.property("display", &self.display)?;
+        fields.property("netChange", &self.net_change)?;
+        fields.property("lineType", &self.line_type)?;
+        fields.property("indentation", &self.indentation)?;
+        fields.property("dateFilter", &self.date_filter)?;
+        fields.extra(&self.additional_properties)
     }
 }
 impl rt::Entity for RetainedEarningsStatement {

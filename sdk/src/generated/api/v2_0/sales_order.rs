@@ -572,98 +572,92 @@ impl rt::Edm for SalesOrder {
         <Self as rt::serde::Deserialize<'de>>::deserialize(deserializer)
     }
     fn write_json(&self, out: &mut String) {
-        let mut object = rt::__private::JsonObject::begin(out);
-        if let Some(etag) = &self.etag {
-            object.field("@odata.etag", etag);
-        }
-        object.field("id", &self.id);
-        object.field("number", &self.number);
-        object.field("externalDocumentNumber", &self.external_document_number);
-        object.field("orderDate", &self.order_date);
-        object.field("postingDate", &self.posting_date);
-        object.field("customerId", &self.customer_id);
-        object.field("customerNumber", &self.customer_number);
-        object.field("customerName", &self.customer_name);
-        object.field("billToName", &self.bill_to_name);
-        object.field("billToCustomerId", &self.bill_to_customer_id);
-        object.field("billToCustomerNumber", &self.bill_to_customer_number);
-        object.field("shipToName", &self.ship_to_name);
-        object.field("shipToContact", &self.ship_to_contact);
-        object.field("sellToAddressLine1", &self.sell_to_address_line1);
-        object.field("sellToAddressLine2", &self.sell_to_address_line2);
-        object.field("sellToCity", &self.sell_to_city);
-        object.field("sellToCountry", &self.sell_to_country);
-        object.field("sellToState", &self.sell_to_state);
-        object.field("sellToPostCode", &self.sell_to_post_code);
-        object.field("billToAddressLine1", &self.bill_to_address_line1);
-        object.field("billToAddressLine2", &self.bill_to_address_line2);
-        object.field("billToCity", &self.bill_to_city);
-        object.field("billToCountry", &self.bill_to_country);
-        object.field("billToState", &self.bill_to_state);
-        object.field("billToPostCode", &self.bill_to_post_code);
-        object.field("shipToAddressLine1", &self.ship_to_address_line1);
-        object.field("shipToAddressLine2", &self.ship_to_address_line2);
-        object.field("shipToCity", &self.ship_to_city);
-        object.field("shipToCountry", &self.ship_to_country);
-        object.field("shipToState", &self.ship_to_state);
-        object.field("shipToPostCode", &self.ship_to_post_code);
-        object.field("shortcutDimension1Code", &self.shortcut_dimension1_code);
-        object.field("shortcutDimension2Code", &self.shortcut_dimension2_code);
-        object.field("currencyId", &self.currency_id);
-        object.field("currencyCode", &self.currency_code);
-        object.field("pricesIncludeTax", &self.prices_include_tax);
-        object.field("paymentTermsId", &self.payment_terms_id);
-        object.field("shipmentMethodId", &self.shipment_method_id);
-        object.field("salesperson", &self.salesperson);
-        object.field("partialShipping", &self.partial_shipping);
-        object.field("requestedDeliveryDate", &self.requested_delivery_date);
-        object.field("discountAmount", &self.discount_amount);
-        object.field("discountAppliedBeforeTax", &self.discount_applied_before_tax);
-        object.field("totalAmountExcludingTax", &self.total_amount_excluding_tax);
-        object.field("totalTaxAmount", &self.total_tax_amount);
-        object.field("totalAmountIncludingTax", &self.total_amount_including_tax);
-        object.field("fullyShipped", &self.fully_shipped);
-        object.field("status", &self.status);
-        object.field("lastModifiedDateTime", &self.last_modified_date_time);
-        object.field("phoneNumber", &self.phone_number);
-        object.field("email", &self.email);
-        if let Some(related) = &self.customer {
-            object.field("customer", related);
-        }
-        if let Some(related) = &self.dimension_value {
-            object.field("dimensionValue", related);
-        }
-        if let Some(related) = &self.currency {
-            object.field("currency", related);
-        }
-        if let Some(related) = &self.payment_term {
-            object.field("paymentTerm", related);
-        }
-        if let Some(related) = &self.shipment_method {
-            object.field("shipmentMethod", related);
-        }
-        if let Some(related) = &self.dimension_set_lines {
-            object.field("dimensionSetLines", related);
-        }
-        if let Some(related) = &self.sales_order_lines {
-            object.field("salesOrderLines", related);
-        }
-        if let Some(related) = &self.attachments {
-            object.field("attachments", related);
-        }
-        if let Some(related) = &self.document_attachments {
-            object.field("documentAttachments", related);
-        }
-        object.extra(&self.additional_properties);
-        object.end();
+        rt::__private::write_object(self, out);
+    }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::__private::serialize_object(self, serializer)
     }
 }
+/// In serde's data model: a struct of the properties by wire name (see the crate's README).
 impl rt::serde::Serialize for SalesOrder {
     fn serialize<S: rt::serde::Serializer>(
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        rt::__private::AsJson(self).serialize(serializer)
+        rt::__private::serialize_object(self, serializer)
+    }
+}
+impl rt::__private::Object for SalesOrder {
+    const NAME: &'static str = "SalesOrder";
+    fn visit<'a, F: rt::__private::Fields<'a>>(
+        &'a self,
+        fields: &mut F,
+    ) -> Result<(), F::Error> {
+        fields.etag(&self.etag)?;
+        fields.property("id", &self.id)?;
+        fields.property("number", &self.number)?;
+        fields.property("externalDocumentNumber", &self.external_document_number)?;
+        fields.property("orderDate", &self.order_date)?;
+        fields.property("postingDate", &self.posting_date)?;
+        fields.property("customerId", &self.customer_id)?;
+        fields.property("customerNumber", &self.customer_number)?;
+        fields.property("customerName", &self.customer_name)?;
+        fields.property("billToName", &self.bill_to_name)?;
+        fields.property("billToCustomerId", &self.bill_to_customer_id)?;
+        fields.property("billToCustomerNumber", &self.bill_to_customer_number)?;
+        fields.property("shipToName", &self.ship_to_name)?;
+        fields.property("shipToContact", &self.ship_to_contact)?;
+        fields.property("sellToAddressLine1", &self.sell_to_address_line1)?;
+        fields.property("sellToAddressLine2", &self.sell_to_address_line2)?;
+        fields.property("sellToCity", &self.sell_to_city)?;
+        fields.property("sellToCountry", &self.sell_to_country)?;
+        fields.property("sellToState", &self.sell_to_state)?;
+        fields.property("sellToPostCode", &self.sell_to_post_code)?;
+        fields.property("billToAddressLine1", &self.bill_to_address_line1)?;
+        fields.property("billToAddressLine2", &self.bill_to_address_line2)?;
+        fields.property("billToCity", &self.bill_to_city)?;
+        fields.property("billToCountry", &self.bill_to_country)?;
+        fields.property("billToState", &self.bill_to_state)?;
+        fields.property("billToPostCode", &self.bill_to_post_code)?;
+        fields.property("shipToAddressLine1", &self.ship_to_address_line1)?;
+        fields.property("shipToAddressLine2", &self.ship_to_address_line2)?;
+        fields.property("shipToCity", &self.ship_to_city)?;
+        fields.property("shipToCountry", &self.ship_to_country)?;
+        fields.property("shipToState", &self.ship_to_state)?;
+        fields.property("shipToPostCode", &self.ship_to_post_code)?;
+        fields.property("shortcutDimension1Code", &self.shortcut_dimension1_code)?;
+        fields.property("shortcutDimension2Code", &self.shortcut_dimension2_code)?;
+        fields.property("currencyId", &self.currency_id)?;
+        fields.property("currencyCode", &self.currency_code)?;
+        fields.property("pricesIncludeTax", &self.prices_include_tax)?;
+        fields.property("paymentTermsId", &self.payment_terms_id)?;
+        fields.property("shipmentMethodId", &self.shipment_method_id)?;
+        fields.property("salesperson", &self.salesperson)?;
+        fields.property("partialShipping", &self.partial_shipping)?;
+        fields.property("requestedDeliveryDate", &self.requested_delivery_date)?;
+        fields.property("discountAmount", &self.discount_amount)?;
+        fields.property("discountAppliedBeforeTax", &self.discount_applied_before_tax)?;
+        fields.property("totalAmountExcludingTax", &self.total_amount_excluding_tax)?;
+        fields.property("totalTaxAmount", &self.total_tax_amount)?;
+        fields.property("totalAmountIncludingTax", &self.total_amount_including_tax)?;
+        fields.property("fullyShipped", &self.fully_shipped)?;
+        fields.property("status", &self.status)?;
+        fields.property("lastModifiedDateTime", &self.last_modified_date_time)?;
+        fields.property("phoneNumber", &self.phone_number)?;
+        fields.property("email", &self.email)?;
+        fields.navigation("customer", &self.customer)?;
+        fields.navigation("dimensionValue", &self.dimension_value)?;
+        fields.navigation("currency", &self.currency)?;
+        fields.navigation("paymentTerm", &self.payment_term)?;
+        fields.navigation("shipmentMethod", &self.shipment_method)?;
+        fields.navigation("dimensionSetLines", &self.dimension_set_lines)?;
+        fields.navigation("salesOrderLines", &self.sales_order_lines)?;
+        fields.navigation("attachments", &self.attachments)?;
+        fields.navigation("documentAttachments", &self.document_attachments)?;
+        fields.extra(&self.additional_properties)
     }
 }
 impl rt::Entity for SalesOrder {
@@ -1036,6 +1030,109 @@ impl rt::Payload for SalesOrderCreate {
         self.fields.to_json()
     }
 }
+impl rt::serde::Serialize for SalesOrderCreate {
+    fn serialize<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(&self.fields, serializer)
+    }
+}
+impl<'de> rt::serde::Deserialize<'de> for SalesOrderCreate {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_payload::<Self, D>(deserializer)
+            .map(|fields| Self { fields })
+    }
+}
+impl rt::__private::PayloadSchema for SalesOrderCreate {
+    const EXPECTING: &'static str = "a Microsoft.NAV.salesOrder create payload";
+    const REQUIRED: &'static [&'static str] = &[
+        "customerNumber",
+        "billToCustomerNumber",
+    ];
+    fn read<'de, A: rt::serde::de::MapAccess<'de>>(
+        name: &str,
+        value: rt::__private::PayloadValue<'_, A>,
+    ) -> Result<bool, A::Error> {
+        match name {
+            "number" => value.read::<fields::Number>(),
+            "externalDocumentNumber" => value.read::<fields::ExternalDocumentNumber>(),
+            "orderDate" => value.read::<fields::OrderDate>(),
+            "postingDate" => value.read::<fields::PostingDate>(),
+            "customerId" => value.read::<fields::CustomerId>(),
+            "customerNumber" => value.read::<fields::CustomerNumber>(),
+            "customerName" => value.read::<fields::CustomerName>(),
+            "billToName" => value.read::<fields::BillToName>(),
+            "billToCustomerId" => value.read::<fields::BillToCustomerId>(),
+            "billToCustomerNumber" => value.read::<fields::BillToCustomerNumber>(),
+            "shipToName" => value.read::<fields::ShipToName>(),
+            "shipToContact" => value.read::<fields::ShipToContact>(),
+            "sellToAddressLine1" => value.read::<fields::SellToAddressLine1>(),
+            "sellToAddressLine2" => value.read::<fields::SellToAddressLine2>(),
+            "sellToCity" => value.read::<fields::SellToCity>(),
+            "sellToCountry" => value.read::<fields::SellToCountry>(),
+            "sellToState" => value.read::<fields::SellToState>(),
+            "sellToPostCode" => value.read::<fields::SellToPostCode>(),
+            "billToAddressLine1" => value.read::<fields::BillToAddressLine1>(),
+            "billToAddressLine2" => value.read::<fields::BillToAddressLine2>(),
+            "billToCity" => value.read::<fields::BillToCity>(),
+            "billToCountry" => value.read::<fields::BillToCountry>(),
+            "billToState" => value.read::<fields::BillToState>(),
+            "billToPostCode" => value.read::<fields::BillToPostCode>(),
+            "shipToAddressLine1" => value.read::<fields::ShipToAddressLine1>(),
+            "shipToAddressLine2" => value.read::<fields::ShipToAddressLine2>(),
+            "shipToCity" => value.read::<fields::ShipToCity>(),
+            "shipToCountry" => value.read::<fields::ShipToCountry>(),
+            "shipToState" => value.read::<fields::ShipToState>(),
+            "shipToPostCode" => value.read::<fields::ShipToPostCode>(),
+            "shortcutDimension1Code" => value.read::<fields::ShortcutDimension1Code>(),
+            "shortcutDimension2Code" => value.read::<fields::ShortcutDimension2Code>(),
+            "currencyId" => value.read::<fields::CurrencyId>(),
+            "currencyCode" => value.read::<fields::CurrencyCode>(),
+            "pricesIncludeTax" => value.read::<fields::PricesIncludeTax>(),
+            "paymentTermsId" => value.read::<fields::PaymentTermsId>(),
+            "shipmentMethodId" => value.read::<fields::ShipmentMethodId>(),
+            "salesperson" => value.read::<fields::Salesperson>(),
+            "partialShipping" => value.read::<fields::PartialShipping>(),
+            "requestedDeliveryDate" => value.read::<fields::RequestedDeliveryDate>(),
+            "discountAmount" => value.read::<fields::DiscountAmount>(),
+            "discountAppliedBeforeTax" => {
+                value.read::<fields::DiscountAppliedBeforeTax>()
+            }
+            "totalAmountExcludingTax" => value.read::<fields::TotalAmountExcludingTax>(),
+            "totalTaxAmount" => value.read::<fields::TotalTaxAmount>(),
+            "totalAmountIncludingTax" => value.read::<fields::TotalAmountIncludingTax>(),
+            "fullyShipped" => value.read::<fields::FullyShipped>(),
+            "status" => value.read::<fields::Status>(),
+            "phoneNumber" => value.read::<fields::PhoneNumber>(),
+            "email" => value.read::<fields::Email>(),
+            "dimensionSetLines" => {
+                value
+                    .related::<
+                        super::dimension_set_line::DimensionSetLineCreate,
+                    >("dimensionSetLines")
+            }
+            "salesOrderLines" => {
+                value
+                    .related::<
+                        super::sales_order_line::SalesOrderLineCreate,
+                    >("salesOrderLines")
+            }
+            "attachments" => {
+                value.related::<super::attachment::AttachmentCreate>("attachments")
+            }
+            "documentAttachments" => {
+                value
+                    .related::<
+                        super::document_attachment::DocumentAttachmentCreate,
+                    >("documentAttachments")
+            }
+            _ => Ok(false),
+        }
+    }
+}
 /// The changes for updating a `Microsoft.NAV.salesOrder` (sent as `PATCH`).
 ///
 /// Only what is set is sent: a property that is not set stays unchanged, `set_null` clears a nullable one.
@@ -1334,6 +1431,84 @@ impl rt::Payload for SalesOrderUpdate {
     type Entity = SalesOrder;
     fn to_json(&self) -> String {
         self.fields.to_json()
+    }
+}
+impl rt::serde::Serialize for SalesOrderUpdate {
+    fn serialize<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(&self.fields, serializer)
+    }
+}
+impl<'de> rt::serde::Deserialize<'de> for SalesOrderUpdate {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_payload::<Self, D>(deserializer)
+            .map(|fields| Self { fields })
+    }
+}
+impl rt::__private::PayloadSchema for SalesOrderUpdate {
+    const EXPECTING: &'static str = "a Microsoft.NAV.salesOrder update payload";
+    fn read<'de, A: rt::serde::de::MapAccess<'de>>(
+        name: &str,
+        value: rt::__private::PayloadValue<'_, A>,
+    ) -> Result<bool, A::Error> {
+        match name {
+            "number" => value.read::<fields::Number>(),
+            "externalDocumentNumber" => value.read::<fields::ExternalDocumentNumber>(),
+            "orderDate" => value.read::<fields::OrderDate>(),
+            "postingDate" => value.read::<fields::PostingDate>(),
+            "customerId" => value.read::<fields::CustomerId>(),
+            "customerNumber" => value.read::<fields::CustomerNumber>(),
+            "customerName" => value.read::<fields::CustomerName>(),
+            "billToName" => value.read::<fields::BillToName>(),
+            "billToCustomerId" => value.read::<fields::BillToCustomerId>(),
+            "billToCustomerNumber" => value.read::<fields::BillToCustomerNumber>(),
+            "shipToName" => value.read::<fields::ShipToName>(),
+            "shipToContact" => value.read::<fields::ShipToContact>(),
+            "sellToAddressLine1" => value.read::<fields::SellToAddressLine1>(),
+            "sellToAddressLine2" => value.read::<fields::SellToAddressLine2>(),
+            "sellToCity" => value.read::<fields::SellToCity>(),
+            "sellToCountry" => value.read::<fields::SellToCountry>(),
+            "sellToState" => value.read::<fields::SellToState>(),
+            "sellToPostCode" => value.read::<fields::SellToPostCode>(),
+            "billToAddressLine1" => value.read::<fields::BillToAddressLine1>(),
+            "billToAddressLine2" => value.read::<fields::BillToAddressLine2>(),
+            "billToCity" => value.read::<fields::BillToCity>(),
+            "billToCountry" => value.read::<fields::BillToCountry>(),
+            "billToState" => value.read::<fields::BillToState>(),
+            "billToPostCode" => value.read::<fields::BillToPostCode>(),
+            "shipToAddressLine1" => value.read::<fields::ShipToAddressLine1>(),
+            "shipToAddressLine2" => value.read::<fields::ShipToAddressLine2>(),
+            "shipToCity" => value.read::<fields::ShipToCity>(),
+            "shipToCountry" => value.read::<fields::ShipToCountry>(),
+            "shipToState" => value.read::<fields::ShipToState>(),
+            "shipToPostCode" => value.read::<fields::ShipToPostCode>(),
+            "shortcutDimension1Code" => value.read::<fields::ShortcutDimension1Code>(),
+            "shortcutDimension2Code" => value.read::<fields::ShortcutDimension2Code>(),
+            "currencyId" => value.read::<fields::CurrencyId>(),
+            "currencyCode" => value.read::<fields::CurrencyCode>(),
+            "pricesIncludeTax" => value.read::<fields::PricesIncludeTax>(),
+            "paymentTermsId" => value.read::<fields::PaymentTermsId>(),
+            "shipmentMethodId" => value.read::<fields::ShipmentMethodId>(),
+            "salesperson" => value.read::<fields::Salesperson>(),
+            "partialShipping" => value.read::<fields::PartialShipping>(),
+            "requestedDeliveryDate" => value.read::<fields::RequestedDeliveryDate>(),
+            "discountAmount" => value.read::<fields::DiscountAmount>(),
+            "discountAppliedBeforeTax" => {
+                value.read::<fields::DiscountAppliedBeforeTax>()
+            }
+            "totalAmountExcludingTax" => value.read::<fields::TotalAmountExcludingTax>(),
+            "totalTaxAmount" => value.read::<fields::TotalTaxAmount>(),
+            "totalAmountIncludingTax" => value.read::<fields::TotalAmountIncludingTax>(),
+            "fullyShipped" => value.read::<fields::FullyShipped>(),
+            "status" => value.read::<fields::Status>(),
+            "phoneNumber" => value.read::<fields::PhoneNumber>(),
+            "email" => value.read::<fields::Email>(),
+            _ => Ok(false),
+        }
     }
 }
 /// The `id` property, for filters, `select` and ordering (see [`SalesOrder::id`]).

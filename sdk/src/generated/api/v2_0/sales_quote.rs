@@ -566,100 +566,92 @@ impl rt::Edm for SalesQuote {
         <Self as rt::serde::Deserialize<'de>>::deserialize(deserializer)
     }
     fn write_json(&self, out: &mut String) {
-        let mut object = rt::__private::JsonObject::begin(out);
-        if let Some(etag) = &self.etag {
-            object.field("@odata.etag", etag);
-        }
-        object.field("id", &self.id);
-        object.field("number", &self.number);
-        object.field("externalDocumentNumber", &self.external_document_number);
-        object.field("documentDate", &self.document_date);
-        object.field("postingDate", &self.posting_date);
-        object.field("dueDate", &self.due_date);
-        object.field("customerId", &self.customer_id);
-        object.field("customerNumber", &self.customer_number);
-        object.field("customerName", &self.customer_name);
-        object.field("billToName", &self.bill_to_name);
-        object.field("billToCustomerId", &self.bill_to_customer_id);
-        object.field("billToCustomerNumber", &self.bill_to_customer_number);
-        object.field("shipToName", &self.ship_to_name);
-        object.field("shipToContact", &self.ship_to_contact);
-        object.field("sellToAddressLine1", &self.sell_to_address_line1);
-        object.field("sellToAddressLine2", &self.sell_to_address_line2);
-        object.field("sellToCity", &self.sell_to_city);
-        object.field("sellToCountry", &self.sell_to_country);
-        object.field("sellToState", &self.sell_to_state);
-        object.field("sellToPostCode", &self.sell_to_post_code);
-        object.field("billToAddressLine1", &self.bill_to_address_line1);
-        object.field("billToAddressLine2", &self.bill_to_address_line2);
-        object.field("billToCity", &self.bill_to_city);
-        object.field("billToCountry", &self.bill_to_country);
-        object.field("billToState", &self.bill_to_state);
-        object.field("billToPostCode", &self.bill_to_post_code);
-        object.field("shipToAddressLine1", &self.ship_to_address_line1);
-        object.field("shipToAddressLine2", &self.ship_to_address_line2);
-        object.field("shipToCity", &self.ship_to_city);
-        object.field("shipToCountry", &self.ship_to_country);
-        object.field("shipToState", &self.ship_to_state);
-        object.field("shipToPostCode", &self.ship_to_post_code);
-        object.field("shortcutDimension1Code", &self.shortcut_dimension1_code);
-        object.field("shortcutDimension2Code", &self.shortcut_dimension2_code);
-        object.field("currencyId", &self.currency_id);
-        object.field("currencyCode", &self.currency_code);
-        object.field("paymentTermsId", &self.payment_terms_id);
-        object.field("shipmentMethodId", &self.shipment_method_id);
-        object.field("salesperson", &self.salesperson);
-        object.field("discountAmount", &self.discount_amount);
-        object.field("totalAmountExcludingTax", &self.total_amount_excluding_tax);
-        object.field("totalTaxAmount", &self.total_tax_amount);
-        object.field("totalAmountIncludingTax", &self.total_amount_including_tax);
-        object.field("status", &self.status);
-        object.field("sentDate", &self.sent_date);
-        object.field("validUntilDate", &self.valid_until_date);
-        object.field("acceptedDate", &self.accepted_date);
-        object.field("lastModifiedDateTime", &self.last_modified_date_time);
-        object.field("phoneNumber", &self.phone_number);
-        object.field("email", &self.email);
-        if let Some(related) = &self.customer {
-            object.field("customer", related);
-        }
-        if let Some(related) = &self.dimension_value {
-            object.field("dimensionValue", related);
-        }
-        if let Some(related) = &self.currency {
-            object.field("currency", related);
-        }
-        if let Some(related) = &self.payment_term {
-            object.field("paymentTerm", related);
-        }
-        if let Some(related) = &self.shipment_method {
-            object.field("shipmentMethod", related);
-        }
-        if let Some(related) = &self.dimension_set_lines {
-            object.field("dimensionSetLines", related);
-        }
-        if let Some(related) = &self.sales_quote_lines {
-            object.field("salesQuoteLines", related);
-        }
-        if let Some(related) = &self.pdf_document {
-            object.field("pdfDocument", related);
-        }
-        if let Some(related) = &self.attachments {
-            object.field("attachments", related);
-        }
-        if let Some(related) = &self.document_attachments {
-            object.field("documentAttachments", related);
-        }
-        object.extra(&self.additional_properties);
-        object.end();
+        rt::__private::write_object(self, out);
+    }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::__private::serialize_object(self, serializer)
     }
 }
+/// In serde's data model: a struct of the properties by wire name (see the crate's README).
 impl rt::serde::Serialize for SalesQuote {
     fn serialize<S: rt::serde::Serializer>(
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        rt::__private::AsJson(self).serialize(serializer)
+        rt::__private::serialize_object(self, serializer)
+    }
+}
+impl rt::__private::Object for SalesQuote {
+    const NAME: &'static str = "SalesQuote";
+    fn visit<'a, F: rt::__private::Fields<'a>>(
+        &'a self,
+        fields: &mut F,
+    ) -> Result<(), F::Error> {
+        fields.etag(&self.etag)?;
+        fields.property("id", &self.id)?;
+        fields.property("number", &self.number)?;
+        fields.property("externalDocumentNumber", &self.external_document_number)?;
+        fields.property("documentDate", &self.document_date)?;
+        fields.property("postingDate", &self.posting_date)?;
+        fields.property("dueDate", &self.due_date)?;
+        fields.property("customerId", &self.customer_id)?;
+        fields.property("customerNumber", &self.customer_number)?;
+        fields.property("customerName", &self.customer_name)?;
+        fields.property("billToName", &self.bill_to_name)?;
+        fields.property("billToCustomerId", &self.bill_to_customer_id)?;
+        fields.property("billToCustomerNumber", &self.bill_to_customer_number)?;
+        fields.property("shipToName", &self.ship_to_name)?;
+        fields.property("shipToContact", &self.ship_to_contact)?;
+        fields.property("sellToAddressLine1", &self.sell_to_address_line1)?;
+        fields.property("sellToAddressLine2", &self.sell_to_address_line2)?;
+        fields.property("sellToCity", &self.sell_to_city)?;
+        fields.property("sellToCountry", &self.sell_to_country)?;
+        fields.property("sellToState", &self.sell_to_state)?;
+        fields.property("sellToPostCode", &self.sell_to_post_code)?;
+        fields.property("billToAddressLine1", &self.bill_to_address_line1)?;
+        fields.property("billToAddressLine2", &self.bill_to_address_line2)?;
+        fields.property("billToCity", &self.bill_to_city)?;
+        fields.property("billToCountry", &self.bill_to_country)?;
+        fields.property("billToState", &self.bill_to_state)?;
+        fields.property("billToPostCode", &self.bill_to_post_code)?;
+        fields.property("shipToAddressLine1", &self.ship_to_address_line1)?;
+        fields.property("shipToAddressLine2", &self.ship_to_address_line2)?;
+        fields.property("shipToCity", &self.ship_to_city)?;
+        fields.property("shipToCountry", &self.ship_to_country)?;
+        fields.property("shipToState", &self.ship_to_state)?;
+        fields.property("shipToPostCode", &self.ship_to_post_code)?;
+        fields.property("shortcutDimension1Code", &self.shortcut_dimension1_code)?;
+        fields.property("shortcutDimension2Code", &self.shortcut_dimension2_code)?;
+        fields.property("currencyId", &self.currency_id)?;
+        fields.property("currencyCode", &self.currency_code)?;
+        fields.property("paymentTermsId", &self.payment_terms_id)?;
+        fields.property("shipmentMethodId", &self.shipment_method_id)?;
+        fields.property("salesperson", &self.salesperson)?;
+        fields.property("discountAmount", &self.discount_amount)?;
+        fields.property("totalAmountExcludingTax", &self.total_amount_excluding_tax)?;
+        fields.property("totalTaxAmount", &self.total_tax_amount)?;
+        fields.property("totalAmountIncludingTax", &self.total_amount_including_tax)?;
+        fields.property("status", &self.status)?;
+        fields.property("sentDate", &self.sent_date)?;
+        fields.property("validUntilDate", &self.valid_until_date)?;
+        fields.property("acceptedDate", &self.accepted_date)?;
+        fields.property("lastModifiedDateTime", &self.last_modified_date_time)?;
+        fields.property("phoneNumber", &self.phone_number)?;
+        fields.property("email", &self.email)?;
+        fields.navigation("customer", &self.customer)?;
+        fields.navigation("dimensionValue", &self.dimension_value)?;
+        fields.navigation("currency", &self.currency)?;
+        fields.navigation("paymentTerm", &self.payment_term)?;
+        fields.navigation("shipmentMethod", &self.shipment_method)?;
+        fields.navigation("dimensionSetLines", &self.dimension_set_lines)?;
+        fields.navigation("salesQuoteLines", &self.sales_quote_lines)?;
+        fields.navigation("pdfDocument", &self.pdf_document)?;
+        fields.navigation("attachments", &self.attachments)?;
+        fields.navigation("documentAttachments", &self.document_attachments)?;
+        fields.extra(&self.additional_properties)
     }
 }
 impl rt::Entity for SalesQuote {
@@ -1030,6 +1022,106 @@ impl rt::Payload for SalesQuoteCreate {
         self.fields.to_json()
     }
 }
+impl rt::serde::Serialize for SalesQuoteCreate {
+    fn serialize<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(&self.fields, serializer)
+    }
+}
+impl<'de> rt::serde::Deserialize<'de> for SalesQuoteCreate {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_payload::<Self, D>(deserializer)
+            .map(|fields| Self { fields })
+    }
+}
+impl rt::__private::PayloadSchema for SalesQuoteCreate {
+    const EXPECTING: &'static str = "a Microsoft.NAV.salesQuote create payload";
+    const REQUIRED: &'static [&'static str] = &[
+        "customerNumber",
+        "billToCustomerNumber",
+    ];
+    fn read<'de, A: rt::serde::de::MapAccess<'de>>(
+        name: &str,
+        value: rt::__private::PayloadValue<'_, A>,
+    ) -> Result<bool, A::Error> {
+        match name {
+            "number" => value.read::<fields::Number>(),
+            "externalDocumentNumber" => value.read::<fields::ExternalDocumentNumber>(),
+            "documentDate" => value.read::<fields::DocumentDate>(),
+            "postingDate" => value.read::<fields::PostingDate>(),
+            "dueDate" => value.read::<fields::DueDate>(),
+            "customerId" => value.read::<fields::CustomerId>(),
+            "customerNumber" => value.read::<fields::CustomerNumber>(),
+            "customerName" => value.read::<fields::CustomerName>(),
+            "billToName" => value.read::<fields::BillToName>(),
+            "billToCustomerId" => value.read::<fields::BillToCustomerId>(),
+            "billToCustomerNumber" => value.read::<fields::BillToCustomerNumber>(),
+            "shipToName" => value.read::<fields::ShipToName>(),
+            "shipToContact" => value.read::<fields::ShipToContact>(),
+            "sellToAddressLine1" => value.read::<fields::SellToAddressLine1>(),
+            "sellToAddressLine2" => value.read::<fields::SellToAddressLine2>(),
+            "sellToCity" => value.read::<fields::SellToCity>(),
+            "sellToCountry" => value.read::<fields::SellToCountry>(),
+            "sellToState" => value.read::<fields::SellToState>(),
+            "sellToPostCode" => value.read::<fields::SellToPostCode>(),
+            "billToAddressLine1" => value.read::<fields::BillToAddressLine1>(),
+            "billToAddressLine2" => value.read::<fields::BillToAddressLine2>(),
+            "billToCity" => value.read::<fields::BillToCity>(),
+            "billToCountry" => value.read::<fields::BillToCountry>(),
+            "billToState" => value.read::<fields::BillToState>(),
+            "billToPostCode" => value.read::<fields::BillToPostCode>(),
+            "shipToAddressLine1" => value.read::<fields::ShipToAddressLine1>(),
+            "shipToAddressLine2" => value.read::<fields::ShipToAddressLine2>(),
+            "shipToCity" => value.read::<fields::ShipToCity>(),
+            "shipToCountry" => value.read::<fields::ShipToCountry>(),
+            "shipToState" => value.read::<fields::ShipToState>(),
+            "shipToPostCode" => value.read::<fields::ShipToPostCode>(),
+            "shortcutDimension1Code" => value.read::<fields::ShortcutDimension1Code>(),
+            "shortcutDimension2Code" => value.read::<fields::ShortcutDimension2Code>(),
+            "currencyId" => value.read::<fields::CurrencyId>(),
+            "currencyCode" => value.read::<fields::CurrencyCode>(),
+            "paymentTermsId" => value.read::<fields::PaymentTermsId>(),
+            "shipmentMethodId" => value.read::<fields::ShipmentMethodId>(),
+            "salesperson" => value.read::<fields::Salesperson>(),
+            "discountAmount" => value.read::<fields::DiscountAmount>(),
+            "totalAmountExcludingTax" => value.read::<fields::TotalAmountExcludingTax>(),
+            "totalTaxAmount" => value.read::<fields::TotalTaxAmount>(),
+            "totalAmountIncludingTax" => value.read::<fields::TotalAmountIncludingTax>(),
+            "status" => value.read::<fields::Status>(),
+            "sentDate" => value.read::<fields::SentDate>(),
+            "validUntilDate" => value.read::<fields::ValidUntilDate>(),
+            "acceptedDate" => value.read::<fields::AcceptedDate>(),
+            "phoneNumber" => value.read::<fields::PhoneNumber>(),
+            "email" => value.read::<fields::Email>(),
+            "dimensionSetLines" => {
+                value
+                    .related::<
+                        super::dimension_set_line::DimensionSetLineCreate,
+                    >("dimensionSetLines")
+            }
+            "salesQuoteLines" => {
+                value
+                    .related::<
+                        super::sales_quote_line::SalesQuoteLineCreate,
+                    >("salesQuoteLines")
+            }
+            "attachments" => {
+                value.related::<super::attachment::AttachmentCreate>("attachments")
+            }
+            "documentAttachments" => {
+                value
+                    .related::<
+                        super::document_attachment::DocumentAttachmentCreate,
+                    >("documentAttachments")
+            }
+            _ => Ok(false),
+        }
+    }
+}
 /// The changes for updating a `Microsoft.NAV.salesQuote` (sent as `PATCH`).
 ///
 /// Only what is set is sent: a property that is not set stays unchanged, `set_null` clears a nullable one.
@@ -1326,6 +1418,81 @@ impl rt::Payload for SalesQuoteUpdate {
     type Entity = SalesQuote;
     fn to_json(&self) -> String {
         self.fields.to_json()
+    }
+}
+impl rt::serde::Serialize for SalesQuoteUpdate {
+    fn serialize<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(&self.fields, serializer)
+    }
+}
+impl<'de> rt::serde::Deserialize<'de> for SalesQuoteUpdate {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_payload::<Self, D>(deserializer)
+            .map(|fields| Self { fields })
+    }
+}
+impl rt::__private::PayloadSchema for SalesQuoteUpdate {
+    const EXPECTING: &'static str = "a Microsoft.NAV.salesQuote update payload";
+    fn read<'de, A: rt::serde::de::MapAccess<'de>>(
+        name: &str,
+        value: rt::__private::PayloadValue<'_, A>,
+    ) -> Result<bool, A::Error> {
+        match name {
+            "number" => value.read::<fields::Number>(),
+            "externalDocumentNumber" => value.read::<fields::ExternalDocumentNumber>(),
+            "documentDate" => value.read::<fields::DocumentDate>(),
+            "postingDate" => value.read::<fields::PostingDate>(),
+            "dueDate" => value.read::<fields::DueDate>(),
+            "customerId" => value.read::<fields::CustomerId>(),
+            "customerNumber" => value.read::<fields::CustomerNumber>(),
+            "customerName" => value.read::<fields::CustomerName>(),
+            "billToName" => value.read::<fields::BillToName>(),
+            "billToCustomerId" => value.read::<fields::BillToCustomerId>(),
+            "billToCustomerNumber" => value.read::<fields::BillToCustomerNumber>(),
+            "shipToName" => value.read::<fields::ShipToName>(),
+            "shipToContact" => value.read::<fields::ShipToContact>(),
+            "sellToAddressLine1" => value.read::<fields::SellToAddressLine1>(),
+            "sellToAddressLine2" => value.read::<fields::SellToAddressLine2>(),
+            "sellToCity" => value.read::<fields::SellToCity>(),
+            "sellToCountry" => value.read::<fields::SellToCountry>(),
+            "sellToState" => value.read::<fields::SellToState>(),
+            "sellToPostCode" => value.read::<fields::SellToPostCode>(),
+            "billToAddressLine1" => value.read::<fields::BillToAddressLine1>(),
+            "billToAddressLine2" => value.read::<fields::BillToAddressLine2>(),
+            "billToCity" => value.read::<fields::BillToCity>(),
+            "billToCountry" => value.read::<fields::BillToCountry>(),
+            "billToState" => value.read::<fields::BillToState>(),
+            "billToPostCode" => value.read::<fields::BillToPostCode>(),
+            "shipToAddressLine1" => value.read::<fields::ShipToAddressLine1>(),
+            "shipToAddressLine2" => value.read::<fields::ShipToAddressLine2>(),
+            "shipToCity" => value.read::<fields::ShipToCity>(),
+            "shipToCountry" => value.read::<fields::ShipToCountry>(),
+            "shipToState" => value.read::<fields::ShipToState>(),
+            "shipToPostCode" => value.read::<fields::ShipToPostCode>(),
+            "shortcutDimension1Code" => value.read::<fields::ShortcutDimension1Code>(),
+            "shortcutDimension2Code" => value.read::<fields::ShortcutDimension2Code>(),
+            "currencyId" => value.read::<fields::CurrencyId>(),
+            "currencyCode" => value.read::<fields::CurrencyCode>(),
+            "paymentTermsId" => value.read::<fields::PaymentTermsId>(),
+            "shipmentMethodId" => value.read::<fields::ShipmentMethodId>(),
+            "salesperson" => value.read::<fields::Salesperson>(),
+            "discountAmount" => value.read::<fields::DiscountAmount>(),
+            "totalAmountExcludingTax" => value.read::<fields::TotalAmountExcludingTax>(),
+            "totalTaxAmount" => value.read::<fields::TotalTaxAmount>(),
+            "totalAmountIncludingTax" => value.read::<fields::TotalAmountIncludingTax>(),
+            "status" => value.read::<fields::Status>(),
+            "sentDate" => value.read::<fields::SentDate>(),
+            "validUntilDate" => value.read::<fields::ValidUntilDate>(),
+            "acceptedDate" => value.read::<fields::AcceptedDate>(),
+            "phoneNumber" => value.read::<fields::PhoneNumber>(),
+            "email" => value.read::<fields::Email>(),
+            _ => Ok(false),
+        }
     }
 }
 /// The `id` property, for filters, `select` and ordering (see [`SalesQuote::id`]).

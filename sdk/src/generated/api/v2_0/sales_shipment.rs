@@ -437,75 +437,81 @@ impl rt::Edm for SalesShipment {
         <Self as rt::serde::Deserialize<'de>>::deserialize(deserializer)
     }
     fn write_json(&self, out: &mut String) {
-        let mut object = rt::__private::JsonObject::begin(out);
-        if let Some(etag) = &self.etag {
-            object.field("@odata.etag", etag);
-        }
-        object.field("id", &self.id);
-        object.field("number", &self.number);
-        object.field("externalDocumentNumber", &self.external_document_number);
-        object.field("invoiceDate", &self.invoice_date);
-        object.field("postingDate", &self.posting_date);
-        object.field("dueDate", &self.due_date);
-        object
-            .field(
-                "customerPurchaseOrderReference",
-                &self.customer_purchase_order_reference,
-            );
-        object.field("customerId", &self.customer_id);
-        object.field("customerNumber", &self.customer_number);
-        object.field("customerName", &self.customer_name);
-        object.field("billToCustomerId", &self.bill_to_customer_id);
-        object.field("billToName", &self.bill_to_name);
-        object.field("billToCustomerNumber", &self.bill_to_customer_number);
-        object.field("shipToName", &self.ship_to_name);
-        object.field("shipToContact", &self.ship_to_contact);
-        object.field("sellToAddressLine1", &self.sell_to_address_line1);
-        object.field("sellToAddressLine2", &self.sell_to_address_line2);
-        object.field("sellToCity", &self.sell_to_city);
-        object.field("sellToCountry", &self.sell_to_country);
-        object.field("sellToState", &self.sell_to_state);
-        object.field("sellToPostCode", &self.sell_to_post_code);
-        object.field("billToAddressLine1", &self.bill_to_address_line1);
-        object.field("billToAddressLine2", &self.bill_to_address_line2);
-        object.field("billToCity", &self.bill_to_city);
-        object.field("billToCountry", &self.bill_to_country);
-        object.field("billToState", &self.bill_to_state);
-        object.field("billToPostCode", &self.bill_to_post_code);
-        object.field("shipToAddressLine1", &self.ship_to_address_line1);
-        object.field("shipToAddressLine2", &self.ship_to_address_line2);
-        object.field("shipToCity", &self.ship_to_city);
-        object.field("shipToCountry", &self.ship_to_country);
-        object.field("shipToState", &self.ship_to_state);
-        object.field("shipToPostCode", &self.ship_to_post_code);
-        object.field("currencyCode", &self.currency_code);
-        object.field("orderNumber", &self.order_number);
-        object.field("paymentTermsCode", &self.payment_terms_code);
-        object.field("shipmentMethodCode", &self.shipment_method_code);
-        object.field("salesperson", &self.salesperson);
-        object.field("pricesIncludeTax", &self.prices_include_tax);
-        object.field("lastModifiedDateTime", &self.last_modified_date_time);
-        object.field("phoneNumber", &self.phone_number);
-        object.field("email", &self.email);
-        if let Some(related) = &self.customer {
-            object.field("customer", related);
-        }
-        if let Some(related) = &self.sales_shipment_lines {
-            object.field("salesShipmentLines", related);
-        }
-        if let Some(related) = &self.dimension_set_lines {
-            object.field("dimensionSetLines", related);
-        }
-        object.extra(&self.additional_properties);
-        object.end();
+        rt::__private::write_object(self, out);
+    }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::__private::serialize_object(self, serializer)
     }
 }
+/// In serde's data model: a struct of the properties by wire name (see the crate's README).
 impl rt::serde::Serialize for SalesShipment {
     fn serialize<S: rt::serde::Serializer>(
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        rt::__private::AsJson(self).serialize(serializer)
+        rt::__private::serialize_object(self, serializer)
+    }
+}
+impl rt::__private::Object for SalesShipment {
+    const NAME: &'static str = "SalesShipment";
+    fn visit<'a, F: rt::__private::Fields<'a>>(
+        &'a self,
+        fields: &mut F,
+    ) -> Result<(), F::Error> {
+        fields.etag(&self.etag)?;
+        fields.property("id", &self.id)?;
+        fields.property("number", &self.number)?;
+        fields.property("externalDocumentNumber", &self.external_document_number)?;
+        fields.property("invoiceDate", &self.invoice_date)?;
+        fields.property("postingDate", &self.posting_date)?;
+        fields.property("dueDate", &self.due_date)?;
+        fields
+            .property(
+                "customerPurchaseOrderReference",
+                &self.customer_purchase_order_reference,
+            )?;
+        fields.property("customerId", &self.customer_id)?;
+        fields.property("customerNumber", &self.customer_number)?;
+        fields.property("customerName", &self.customer_name)?;
+        fields.property("billToCustomerId", &self.bill_to_customer_id)?;
+        fields.property("billToName", &self.bill_to_name)?;
+        fields.property("billToCustomerNumber", &self.bill_to_customer_number)?;
+        fields.property("shipToName", &self.ship_to_name)?;
+        fields.property("shipToContact", &self.ship_to_contact)?;
+        fields.property("sellToAddressLine1", &self.sell_to_address_line1)?;
+        fields.property("sellToAddressLine2", &self.sell_to_address_line2)?;
+        fields.property("sellToCity", &self.sell_to_city)?;
+        fields.property("sellToCountry", &self.sell_to_country)?;
+        fields.property("sellToState", &self.sell_to_state)?;
+        fields.property("sellToPostCode", &self.sell_to_post_code)?;
+        fields.property("billToAddressLine1", &self.bill_to_address_line1)?;
+        fields.property("billToAddressLine2", &self.bill_to_address_line2)?;
+        fields.property("billToCity", &self.bill_to_city)?;
+        fields.property("billToCountry", &self.bill_to_country)?;
+        fields.property("billToState", &self.bill_to_state)?;
+        fields.property("billToPostCode", &self.bill_to_post_code)?;
+        fields.property("shipToAddressLine1", &self.ship_to_address_line1)?;
+        fields.property("shipToAddressLine2", &self.ship_to_address_line2)?;
+        fields.property("shipToCity", &self.ship_to_city)?;
+        fields.property("shipToCountry", &self.ship_to_country)?;
+        fields.property("shipToState", &self.ship_to_state)?;
+        fields.property("shipToPostCode", &self.ship_to_post_code)?;
+        fields.property("currencyCode", &self.currency_code)?;
+        fields.property("orderNumber", &self.order_number)?;
+        fields.property("paymentTermsCode", &self.payment_terms_code)?;
+        fields.property("shipmentMethodCode", &self.shipment_method_code)?;
+        fields.property("salesperson", &self.salesperson)?;
+        fields.property("pricesIncludeTax", &self.prices_include_tax)?;
+        fields.property("lastModifiedDateTime", &self.last_modified_date_time)?;
+        fields.property("phoneNumber", &self.phone_number)?;
+        fields.property("email", &self.email)?;
+        fields.navigation("customer", &self.customer)?;
+        fields.navigation("salesShipmentLines", &self.sales_shipment_lines)?;
+        fields.navigation("dimensionSetLines", &self.dimension_set_lines)?;
+        fields.extra(&self.additional_properties)
     }
 }
 impl rt::Entity for SalesShipment {

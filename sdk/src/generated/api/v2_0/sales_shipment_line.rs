@@ -186,40 +186,48 @@ impl rt::Edm for SalesShipmentLine {
         <Self as rt::serde::Deserialize<'de>>::deserialize(deserializer)
     }
     fn write_json(&self, out: &mut String) {
-        let mut object = rt::__private::JsonObject::begin(out);
-        if let Some(etag) = &self.etag {
-            object.field("@odata.etag", etag);
-        }
-        object.field("id", &self.id);
-        object.field("documentId", &self.document_id);
-        object.field("documentNo", &self.document_no);
-        object.field("sequence", &self.sequence);
-        object.field("lineType", &self.line_type);
-        object.field("lineObjectNumber", &self.line_object_number);
-        object.field("description", &self.description);
-        object.field("description2", &self.description2);
-        object.field("unitOfMeasureCode", &self.unit_of_measure_code);
-        object.field("unitPrice", &self.unit_price);
-        object.field("quantity", &self.quantity);
-        object.field("discountPercent", &self.discount_percent);
-        object.field("taxPercent", &self.tax_percent);
-        object.field("shipmentDate", &self.shipment_date);
-        if let Some(related) = &self.sales_shipment {
-            object.field("salesShipment", related);
-        }
-        if let Some(related) = &self.dimension_set_lines {
-            object.field("dimensionSetLines", related);
-        }
-        object.extra(&self.additional_properties);
-        object.end();
+        rt::__private::write_object(self, out);
+    }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::__private::serialize_object(self, serializer)
     }
 }
+/// In serde's data model: a struct of the properties by wire name (see the crate's README).
 impl rt::serde::Serialize for SalesShipmentLine {
     fn serialize<S: rt::serde::Serializer>(
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        rt::__private::AsJson(self).serialize(serializer)
+        rt::__private::serialize_object(self, serializer)
+    }
+}
+impl rt::__private::Object for SalesShipmentLine {
+    const NAME: &'static str = "SalesShipmentLine";
+    fn visit<'a, F: rt::__private::Fields<'a>>(
+        &'a self,
+        fields: &mut F,
+    ) -> Result<(), F::Error> {
+        fields.etag(&self.etag)?;
+        fields.property("id", &self.id)?;
+        fields.property("documentId", &self.document_id)?;
+        fields.property("documentNo", &self.document_no)?;
+        fields.property("sequence", &self.sequence)?;
+        fields.property("lineType", &self.line_type)?;
+        fields.property("lineObjectNumber", &self.line_object_number)?;
+        fields.property("description", &self.description)?;
+        fields.property("description2", &self.description2)?;
+        fields.property("unitOfMeasureCode", &self.unit_of_measure_code)?;
+        fields.property("unitPrice", &self.unit_price)?;
+        fields.property("quantity", &self.quantity)?;
+        fields.property("discountPercent", &self.discount_percent)?;
+        fields.property("taxPercent", &self.tax_percent)?;
+        fields.property("shipmentDate", &self.shipment_date)?;
+        fields.navigation("salesShipment", &self.sales_shipment)?;
+        fields.navigation("dimensionSetLines", &self.dimension_set_lines)?;
+        fields.extra(&self.additional_properties)
     }
 }
 impl rt::Entity for SalesShipmentLine {

@@ -143,31 +143,43 @@ impl rt::Edm for SalespersonPurchaser {
         <Self as rt::serde::Deserialize<'de>>::deserialize(deserializer)
     }
     fn write_json(&self, out: &mut String) {
-        let mut object = rt::__private::JsonObject::begin(out);
-        if let Some(etag) = &self.etag {
-            object.field("@odata.etag", etag);
-        }
-        object.field("id", &self.id);
-        object.field("code", &self.code);
-        object.field("displayName", &self.display_name);
-        object.field("email", &self.email);
-        object.field("email2", &self.email2);
-        object.field("phoneNo", &self.phone_no);
-        object.field("jobTitle", &self.job_title);
-        object.field("commisionPercent", &self.commision_percent);
-        object.field("privacyBlocked", &self.privacy_blocked);
-        object.field("blocked", &self.blocked);
-        object.field("lastModifiedDateTime", &self.last_modified_date_time);
-        object.extra(&self.additional_properties);
-        object.end();
+        rt::__private::write_object(self, out);
+    }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::__private::serialize_object(self, serializer)
     }
 }
+/// In serde's data model: a struct of the properties by wire name (see the crate's README).
 impl rt::serde::Serialize for SalespersonPurchaser {
     fn serialize<S: rt::serde::Serializer>(
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        rt::__private::AsJson(self).serialize(serializer)
+        rt::__private::serialize_object(self, serializer)
+    }
+}
+impl rt::__private::Object for SalespersonPurchaser {
+    const NAME: &'static str = "SalespersonPurchaser";
+    fn visit<'a, F: rt::__private::Fields<'a>>(
+        &'a self,
+        fields: &mut F,
+    ) -> Result<(), F::Error> {
+        fields.etag(&self.etag)?;
+        fields.property("id", &self.id)?;
+        fields.property("code", &self.code)?;
+        fields.property("displayName", &self.display_name)?;
+        fields.property("email", &self.email)?;
+        fields.property("email2", &self.email2)?;
+        fields.property("phoneNo", &self.phone_no)?;
+        fields.property("jobTitle", &self.job_title)?;
+        fields.property("commisionPercent", &self.commision_percent)?;
+        fields.property("privacyBlocked", &self.privacy_blocked)?;
+        fields.property("blocked", &self.blocked)?;
+        fields.property("lastModifiedDateTime", &self.last_modified_date_time)?;
+        fields.extra(&self.additional_properties)
     }
 }
 impl rt::Entity for SalespersonPurchaser {
@@ -289,6 +301,43 @@ impl rt::Payload for SalespersonPurchaserCreate {
         self.fields.to_json()
     }
 }
+impl rt::serde::Serialize for SalespersonPurchaserCreate {
+    fn serialize<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(&self.fields, serializer)
+    }
+}
+impl<'de> rt::serde::Deserialize<'de> for SalespersonPurchaserCreate {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_payload::<Self, D>(deserializer)
+            .map(|fields| Self { fields })
+    }
+}
+impl rt::__private::PayloadSchema for SalespersonPurchaserCreate {
+    const EXPECTING: &'static str = "a Microsoft.NAV.salespersonPurchaser create payload";
+    const REQUIRED: &'static [&'static str] = &["code"];
+    fn read<'de, A: rt::serde::de::MapAccess<'de>>(
+        name: &str,
+        value: rt::__private::PayloadValue<'_, A>,
+    ) -> Result<bool, A::Error> {
+        match name {
+            "code" => value.read::<fields::Code>(),
+            "displayName" => value.read::<fields::DisplayName>(),
+            "email" => value.read::<fields::Email>(),
+            "email2" => value.read::<fields::Email2>(),
+            "phoneNo" => value.read::<fields::PhoneNo>(),
+            "jobTitle" => value.read::<fields::JobTitle>(),
+            "commisionPercent" => value.read::<fields::CommisionPercent>(),
+            "privacyBlocked" => value.read::<fields::PrivacyBlocked>(),
+            "blocked" => value.read::<fields::Blocked>(),
+            _ => Ok(false),
+        }
+    }
+}
 /// The changes for updating a `Microsoft.NAV.salespersonPurchaser` (sent as `PATCH`).
 ///
 /// Only what is set is sent: a property that is not set stays unchanged, `set_null` clears a nullable one.
@@ -378,6 +427,42 @@ impl rt::Payload for SalespersonPurchaserUpdate {
     type Entity = SalespersonPurchaser;
     fn to_json(&self) -> String {
         self.fields.to_json()
+    }
+}
+impl rt::serde::Serialize for SalespersonPurchaserUpdate {
+    fn serialize<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(&self.fields, serializer)
+    }
+}
+impl<'de> rt::serde::Deserialize<'de> for SalespersonPurchaserUpdate {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_payload::<Self, D>(deserializer)
+            .map(|fields| Self { fields })
+    }
+}
+impl rt::__private::PayloadSchema for SalespersonPurchaserUpdate {
+    const EXPECTING: &'static str = "a Microsoft.NAV.salespersonPurchaser update payload";
+    fn read<'de, A: rt::serde::de::MapAccess<'de>>(
+        name: &str,
+        value: rt::__private::PayloadValue<'_, A>,
+    ) -> Result<bool, A::Error> {
+        match name {
+            "code" => value.read::<fields::Code>(),
+            "displayName" => value.read::<fields::DisplayName>(),
+            "email" => value.read::<fields::Email>(),
+            "email2" => value.read::<fields::Email2>(),
+            "phoneNo" => value.read::<fields::PhoneNo>(),
+            "jobTitle" => value.read::<fields::JobTitle>(),
+            "commisionPercent" => value.read::<fields::CommisionPercent>(),
+            "privacyBlocked" => value.read::<fields::PrivacyBlocked>(),
+            "blocked" => value.read::<fields::Blocked>(),
+            _ => Ok(false),
+        }
     }
 }
 /// The `id` property, for filters, `select` and ordering (see [`SalespersonPurchaser::id`]).

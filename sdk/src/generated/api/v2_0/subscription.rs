@@ -162,32 +162,44 @@ impl rt::Edm for Subscription {
         <Self as rt::serde::Deserialize<'de>>::deserialize(deserializer)
     }
     fn write_json(&self, out: &mut String) {
-        let mut object = rt::__private::JsonObject::begin(out);
-        if let Some(etag) = &self.etag {
-            object.field("@odata.etag", etag);
-        }
-        object.field("subscriptionId", &self.subscription_id);
-        object.field("notificationUrl", &self.notification_url);
-        object.field("resource", &self.resource);
-        object.field("timestamp", &self.timestamp);
-        object.field("userId", &self.user_id);
-        object.field("lastModifiedDateTime", &self.last_modified_date_time);
-        object.field("clientState", &self.client_state);
-        object.field("expirationDateTime", &self.expiration_date_time);
-        object.field("systemCreatedAt", &self.system_created_at);
-        object.field("systemCreatedBy", &self.system_created_by);
-        object.field("systemModifiedAt", &self.system_modified_at);
-        object.field("systemModifiedBy", &self.system_modified_by);
-        object.extra(&self.additional_properties);
-        object.end();
+        rt::__private::write_object(self, out);
+    }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::__private::serialize_object(self, serializer)
     }
 }
+/// In serde's data model: a struct of the properties by wire name (see the crate's README).
 impl rt::serde::Serialize for Subscription {
     fn serialize<S: rt::serde::Serializer>(
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        rt::__private::AsJson(self).serialize(serializer)
+        rt::__private::serialize_object(self, serializer)
+    }
+}
+impl rt::__private::Object for Subscription {
+    const NAME: &'static str = "Subscription";
+    fn visit<'a, F: rt::__private::Fields<'a>>(
+        &'a self,
+        fields: &mut F,
+    ) -> Result<(), F::Error> {
+        fields.etag(&self.etag)?;
+        fields.property("subscriptionId", &self.subscription_id)?;
+        fields.property("notificationUrl", &self.notification_url)?;
+        fields.property("resource", &self.resource)?;
+        fields.property("timestamp", &self.timestamp)?;
+        fields.property("userId", &self.user_id)?;
+        fields.property("lastModifiedDateTime", &self.last_modified_date_time)?;
+        fields.property("clientState", &self.client_state)?;
+        fields.property("expirationDateTime", &self.expiration_date_time)?;
+        fields.property("systemCreatedAt", &self.system_created_at)?;
+        fields.property("systemCreatedBy", &self.system_created_by)?;
+        fields.property("systemModifiedAt", &self.system_modified_at)?;
+        fields.property("systemModifiedBy", &self.system_modified_by)?;
+        fields.extra(&self.additional_properties)
     }
 }
 impl rt::Entity for Subscription {
@@ -294,6 +306,40 @@ impl rt::Payload for SubscriptionCreate {
         self.fields.to_json()
     }
 }
+impl rt::serde::Serialize for SubscriptionCreate {
+    fn serialize<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(&self.fields, serializer)
+    }
+}
+impl<'de> rt::serde::Deserialize<'de> for SubscriptionCreate {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_payload::<Self, D>(deserializer)
+            .map(|fields| Self { fields })
+    }
+}
+impl rt::__private::PayloadSchema for SubscriptionCreate {
+    const EXPECTING: &'static str = "a Microsoft.NAV.subscriptions create payload";
+    const REQUIRED: &'static [&'static str] = &["notificationUrl", "resource"];
+    fn read<'de, A: rt::serde::de::MapAccess<'de>>(
+        name: &str,
+        value: rt::__private::PayloadValue<'_, A>,
+    ) -> Result<bool, A::Error> {
+        match name {
+            "notificationUrl" => value.read::<fields::NotificationUrl>(),
+            "resource" => value.read::<fields::Resource>(),
+            "timestamp" => value.read::<fields::Timestamp>(),
+            "userId" => value.read::<fields::UserId>(),
+            "clientState" => value.read::<fields::ClientState>(),
+            "expirationDateTime" => value.read::<fields::ExpirationDateTime>(),
+            _ => Ok(false),
+        }
+    }
+}
 /// The changes for updating a `Microsoft.NAV.subscriptions` (sent as `PATCH`).
 ///
 /// Only what is set is sent: a property that is not set stays unchanged, `set_null` clears a nullable one.
@@ -368,6 +414,39 @@ impl rt::Payload for SubscriptionUpdate {
     type Entity = Subscription;
     fn to_json(&self) -> String {
         self.fields.to_json()
+    }
+}
+impl rt::serde::Serialize for SubscriptionUpdate {
+    fn serialize<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(&self.fields, serializer)
+    }
+}
+impl<'de> rt::serde::Deserialize<'de> for SubscriptionUpdate {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_payload::<Self, D>(deserializer)
+            .map(|fields| Self { fields })
+    }
+}
+impl rt::__private::PayloadSchema for SubscriptionUpdate {
+    const EXPECTING: &'static str = "a Microsoft.NAV.subscriptions update payload";
+    fn read<'de, A: rt::serde::de::MapAccess<'de>>(
+        name: &str,
+        value: rt::__private::PayloadValue<'_, A>,
+    ) -> Result<bool, A::Error> {
+        match name {
+            "notificationUrl" => value.read::<fields::NotificationUrl>(),
+            "resource" => value.read::<fields::Resource>(),
+            "timestamp" => value.read::<fields::Timestamp>(),
+            "userId" => value.read::<fields::UserId>(),
+            "clientState" => value.read::<fields::ClientState>(),
+            "expirationDateTime" => value.read::<fields::ExpirationDateTime>(),
+            _ => Ok(false),
+        }
     }
 }
 /// The `subscriptionId` property, for filters, `select` and ordering (see [`Subscription::subscription_id`]).

@@ -185,40 +185,48 @@ impl rt::Edm for TimeRegistrationEntry {
         <Self as rt::serde::Deserialize<'de>>::deserialize(deserializer)
     }
     fn write_json(&self, out: &mut String) {
-        let mut object = rt::__private::JsonObject::begin(out);
-        if let Some(etag) = &self.etag {
-            object.field("@odata.etag", etag);
-        }
-        object.field("id", &self.id);
-        object.field("employeeId", &self.employee_id);
-        object.field("employeeNumber", &self.employee_number);
-        object.field("jobId", &self.job_id);
-        object.field("jobNumber", &self.job_number);
-        object.field("jobTaskNumber", &self.job_task_number);
-        object.field("absence", &self.absence);
-        object.field("lineNumber", &self.line_number);
-        object.field("date", &self.date);
-        object.field("quantity", &self.quantity);
-        object.field("status", &self.status);
-        object.field("unitOfMeasureId", &self.unit_of_measure_id);
-        object.field("unitOfMeasureCode", &self.unit_of_measure_code);
-        object.field("lastModfiedDateTime", &self.last_modfied_date_time);
-        if let Some(related) = &self.employee {
-            object.field("employee", related);
-        }
-        if let Some(related) = &self.dimension_set_lines {
-            object.field("dimensionSetLines", related);
-        }
-        object.extra(&self.additional_properties);
-        object.end();
+        rt::__private::write_object(self, out);
+    }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::__private::serialize_object(self, serializer)
     }
 }
+/// In serde's data model: a struct of the properties by wire name (see the crate's README).
 impl rt::serde::Serialize for TimeRegistrationEntry {
     fn serialize<S: rt::serde::Serializer>(
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        rt::__private::AsJson(self).serialize(serializer)
+        rt::__private::serialize_object(self, serializer)
+    }
+}
+impl rt::__private::Object for TimeRegistrationEntry {
+    const NAME: &'static str = "TimeRegistrationEntry";
+    fn visit<'a, F: rt::__private::Fields<'a>>(
+        &'a self,
+        fields: &mut F,
+    ) -> Result<(), F::Error> {
+        fields.etag(&self.etag)?;
+        fields.property("id", &self.id)?;
+        fields.property("employeeId", &self.employee_id)?;
+        fields.property("employeeNumber", &self.employee_number)?;
+        fields.property("jobId", &self.job_id)?;
+        fields.property("jobNumber", &self.job_number)?;
+        fields.property("jobTaskNumber", &self.job_task_number)?;
+        fields.property("absence", &self.absence)?;
+        fields.property("lineNumber", &self.line_number)?;
+        fields.property("date", &self.date)?;
+        fields.property("quantity", &self.quantity)?;
+        fields.property("status", &self.status)?;
+        fields.property("unitOfMeasureId", &self.unit_of_measure_id)?;
+        fields.property("unitOfMeasureCode", &self.unit_of_measure_code)?;
+        fields.property("lastModfiedDateTime", &self.last_modfied_date_time)?;
+        fields.navigation("employee", &self.employee)?;
+        fields.navigation("dimensionSetLines", &self.dimension_set_lines)?;
+        fields.extra(&self.additional_properties)
     }
 }
 impl rt::Entity for TimeRegistrationEntry {
@@ -373,6 +381,53 @@ impl rt::Payload for TimeRegistrationEntryCreate {
         self.fields.to_json()
     }
 }
+impl rt::serde::Serialize for TimeRegistrationEntryCreate {
+    fn serialize<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(&self.fields, serializer)
+    }
+}
+impl<'de> rt::serde::Deserialize<'de> for TimeRegistrationEntryCreate {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_payload::<Self, D>(deserializer)
+            .map(|fields| Self { fields })
+    }
+}
+impl rt::__private::PayloadSchema for TimeRegistrationEntryCreate {
+    const EXPECTING: &'static str = "a Microsoft.NAV.timeRegistrationEntry create payload";
+    const REQUIRED: &'static [&'static str] = &["employeeId", "date", "quantity"];
+    fn read<'de, A: rt::serde::de::MapAccess<'de>>(
+        name: &str,
+        value: rt::__private::PayloadValue<'_, A>,
+    ) -> Result<bool, A::Error> {
+        match name {
+            "employeeId" => value.read::<fields::EmployeeId>(),
+            "employeeNumber" => value.read::<fields::EmployeeNumber>(),
+            "jobId" => value.read::<fields::JobId>(),
+            "jobNumber" => value.read::<fields::JobNumber>(),
+            "jobTaskNumber" => value.read::<fields::JobTaskNumber>(),
+            "absence" => value.read::<fields::Absence>(),
+            "lineNumber" => value.read::<fields::LineNumber>(),
+            "date" => value.read::<fields::Date>(),
+            "quantity" => value.read::<fields::Quantity>(),
+            "status" => value.read::<fields::Status>(),
+            "unitOfMeasureId" => value.read::<fields::UnitOfMeasureId>(),
+            "unitOfMeasureCode" => value.read::<fields::UnitOfMeasureCode>(),
+            "lastModfiedDateTime" => value.read::<fields::LastModfiedDateTime>(),
+            "dimensionSetLines" => {
+                value
+                    .related::<
+                        super::dimension_set_line::DimensionSetLineCreate,
+                    >("dimensionSetLines")
+            }
+            _ => Ok(false),
+        }
+    }
+}
 /// The changes for updating a `Microsoft.NAV.timeRegistrationEntry` (sent as `PATCH`).
 ///
 /// Only what is set is sent: a property that is not set stays unchanged, `set_null` clears a nullable one.
@@ -482,6 +537,46 @@ impl rt::Payload for TimeRegistrationEntryUpdate {
     type Entity = TimeRegistrationEntry;
     fn to_json(&self) -> String {
         self.fields.to_json()
+    }
+}
+impl rt::serde::Serialize for TimeRegistrationEntryUpdate {
+    fn serialize<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(&self.fields, serializer)
+    }
+}
+impl<'de> rt::serde::Deserialize<'de> for TimeRegistrationEntryUpdate {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_payload::<Self, D>(deserializer)
+            .map(|fields| Self { fields })
+    }
+}
+impl rt::__private::PayloadSchema for TimeRegistrationEntryUpdate {
+    const EXPECTING: &'static str = "a Microsoft.NAV.timeRegistrationEntry update payload";
+    fn read<'de, A: rt::serde::de::MapAccess<'de>>(
+        name: &str,
+        value: rt::__private::PayloadValue<'_, A>,
+    ) -> Result<bool, A::Error> {
+        match name {
+            "employeeId" => value.read::<fields::EmployeeId>(),
+            "employeeNumber" => value.read::<fields::EmployeeNumber>(),
+            "jobId" => value.read::<fields::JobId>(),
+            "jobNumber" => value.read::<fields::JobNumber>(),
+            "jobTaskNumber" => value.read::<fields::JobTaskNumber>(),
+            "absence" => value.read::<fields::Absence>(),
+            "lineNumber" => value.read::<fields::LineNumber>(),
+            "date" => value.read::<fields::Date>(),
+            "quantity" => value.read::<fields::Quantity>(),
+            "status" => value.read::<fields::Status>(),
+            "unitOfMeasureId" => value.read::<fields::UnitOfMeasureId>(),
+            "unitOfMeasureCode" => value.read::<fields::UnitOfMeasureCode>(),
+            "lastModfiedDateTime" => value.read::<fields::LastModfiedDateTime>(),
+            _ => Ok(false),
+        }
     }
 }
 /// The `id` property, for filters, `select` and ordering (see [`TimeRegistrationEntry::id`]).

@@ -134,32 +134,42 @@ impl rt::Edm for TrialBalance {
         <Self as rt::serde::Deserialize<'de>>::deserialize(deserializer)
     }
     fn write_json(&self, out: &mut String) {
-        let mut object = rt::__private::JsonObject::begin(out);
-        if let Some(etag) = &self.etag {
-            object.field("@odata.etag", etag);
-        }
-        object.field("accountId", &self.account_id);
-        object.field("number", &self.number);
-        object.field("accountType", &self.account_type);
-        object.field("display", &self.display);
-        object.field("totalDebit", &self.total_debit);
-        object.field("totalCredit", &self.total_credit);
-        object.field("balanceAtDateDebit", &self.balance_at_date_debit);
-        object.field("balanceAtDateCredit", &self.balance_at_date_credit);
-        object.field("dateFilter", &self.date_filter);
-        if let Some(related) = &self.account {
-            object.field("account", related);
-        }
-        object.extra(&self.additional_properties);
-        object.end();
+        rt::__private::write_object(self, out);
+    }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::__private::serialize_object(self, serializer)
     }
 }
+/// In serde's data model: a struct of the properties by wire name (see the crate's README).
 impl rt::serde::Serialize for TrialBalance {
     fn serialize<S: rt::serde::Serializer>(
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        rt::__private::AsJson(self).serialize(serializer)
+        rt::__private::serialize_object(self, serializer)
+    }
+}
+impl rt::__private::Object for TrialBalance {
+    const NAME: &'static str = "TrialBalance";
+    fn visit<'a, F: rt::__private::Fields<'a>>(
+        &'a self,
+        fields: &mut F,
+    ) -> Result<(), F::Error> {
+        fields.etag(&self.etag)?;
+        fields.property("accountId", &self.account_id)?;
+        fields.property("number", &self.number)?;
+        fields.property("accountType", &self.account_type)?;
+        fields.property("display", &self.display)?;
+        fields.property("totalDebit", &self.total_debit)?;
+        fields.property("totalCredit", &self.total_credit)?;
+        fields.property("balanceAtDateDebit", &self.balance_at_date_debit)?;
+        fields.property("balanceAtDateCredit", &self.balance_at_date_credit)?;
+        fields.property("dateFilter", &self.date_filter)?;
+        fields.navigation("account", &self.account)?;
+        fields.extra(&self.additional_properties)
     }
 }
 impl rt::Entity for TrialBalance {

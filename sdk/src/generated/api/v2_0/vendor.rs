@@ -300,66 +300,62 @@ impl rt::Edm for Vendor {
         <Self as rt::serde::Deserialize<'de>>::deserialize(deserializer)
     }
     fn write_json(&self, out: &mut String) {
-        let mut object = rt::__private::JsonObject::begin(out);
-        if let Some(etag) = &self.etag {
-            object.field("@odata.etag", etag);
-        }
-        object.field("id", &self.id);
-        object.field("number", &self.number);
-        object.field("displayName", &self.display_name);
-        object.field("addressLine1", &self.address_line1);
-        object.field("addressLine2", &self.address_line2);
-        object.field("city", &self.city);
-        object.field("state", &self.state);
-        object.field("country", &self.country);
-        object.field("postalCode", &self.postal_code);
-        object.field("phoneNumber", &self.phone_number);
-        object.field("email", &self.email);
-        object.field("website", &self.website);
-        object.field("taxRegistrationNumber", &self.tax_registration_number);
-        object.field("currencyId", &self.currency_id);
-        object.field("currencyCode", &self.currency_code);
-        object.field("irs1099Code", &self.irs1099_code);
-        object.field("paymentTermsId", &self.payment_terms_id);
-        object.field("paymentMethodId", &self.payment_method_id);
-        object.field("taxLiable", &self.tax_liable);
-        object.field("blocked", &self.blocked);
-        object.field("balance", &self.balance);
-        object.field("lastModifiedDateTime", &self.last_modified_date_time);
-        if let Some(related) = &self.currency {
-            object.field("currency", related);
-        }
-        if let Some(related) = &self.payment_term {
-            object.field("paymentTerm", related);
-        }
-        if let Some(related) = &self.payment_method {
-            object.field("paymentMethod", related);
-        }
-        if let Some(related) = &self.picture {
-            object.field("picture", related);
-        }
-        if let Some(related) = &self.default_dimensions {
-            object.field("defaultDimensions", related);
-        }
-        if let Some(related) = &self.aged_accounts_payable {
-            object.field("agedAccountsPayable", related);
-        }
-        if let Some(related) = &self.contacts_information {
-            object.field("contactsInformation", related);
-        }
-        if let Some(related) = &self.document_attachments {
-            object.field("documentAttachments", related);
-        }
-        object.extra(&self.additional_properties);
-        object.end();
+        rt::__private::write_object(self, out);
+    }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::__private::serialize_object(self, serializer)
     }
 }
+/// In serde's data model: a struct of the properties by wire name (see the crate's README).
 impl rt::serde::Serialize for Vendor {
     fn serialize<S: rt::serde::Serializer>(
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        rt::__private::AsJson(self).serialize(serializer)
+        rt::__private::serialize_object(self, serializer)
+    }
+}
+impl rt::__private::Object for Vendor {
+    const NAME: &'static str = "Vendor";
+    fn visit<'a, F: rt::__private::Fields<'a>>(
+        &'a self,
+        fields: &mut F,
+    ) -> Result<(), F::Error> {
+        fields.etag(&self.etag)?;
+        fields.property("id", &self.id)?;
+        fields.property("number", &self.number)?;
+        fields.property("displayName", &self.display_name)?;
+        fields.property("addressLine1", &self.address_line1)?;
+        fields.property("addressLine2", &self.address_line2)?;
+        fields.property("city", &self.city)?;
+        fields.property("state", &self.state)?;
+        fields.property("country", &self.country)?;
+        fields.property("postalCode", &self.postal_code)?;
+        fields.property("phoneNumber", &self.phone_number)?;
+        fields.property("email", &self.email)?;
+        fields.property("website", &self.website)?;
+        fields.property("taxRegistrationNumber", &self.tax_registration_number)?;
+        fields.property("currencyId", &self.currency_id)?;
+        fields.property("currencyCode", &self.currency_code)?;
+        fields.property("irs1099Code", &self.irs1099_code)?;
+        fields.property("paymentTermsId", &self.payment_terms_id)?;
+        fields.property("paymentMethodId", &self.payment_method_id)?;
+        fields.property("taxLiable", &self.tax_liable)?;
+        fields.property("blocked", &self.blocked)?;
+        fields.property("balance", &self.balance)?;
+        fields.property("lastModifiedDateTime", &self.last_modified_date_time)?;
+        fields.navigation("currency", &self.currency)?;
+        fields.navigation("paymentTerm", &self.payment_term)?;
+        fields.navigation("paymentMethod", &self.payment_method)?;
+        fields.navigation("picture", &self.picture)?;
+        fields.navigation("defaultDimensions", &self.default_dimensions)?;
+        fields.navigation("agedAccountsPayable", &self.aged_accounts_payable)?;
+        fields.navigation("contactsInformation", &self.contacts_information)?;
+        fields.navigation("documentAttachments", &self.document_attachments)?;
+        fields.extra(&self.additional_properties)
     }
 }
 impl rt::Entity for Vendor {
@@ -558,6 +554,65 @@ impl rt::Payload for VendorCreate {
         self.fields.to_json()
     }
 }
+impl rt::serde::Serialize for VendorCreate {
+    fn serialize<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(&self.fields, serializer)
+    }
+}
+impl<'de> rt::serde::Deserialize<'de> for VendorCreate {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_payload::<Self, D>(deserializer)
+            .map(|fields| Self { fields })
+    }
+}
+impl rt::__private::PayloadSchema for VendorCreate {
+    const EXPECTING: &'static str = "a Microsoft.NAV.vendor create payload";
+    fn read<'de, A: rt::serde::de::MapAccess<'de>>(
+        name: &str,
+        value: rt::__private::PayloadValue<'_, A>,
+    ) -> Result<bool, A::Error> {
+        match name {
+            "number" => value.read::<fields::Number>(),
+            "displayName" => value.read::<fields::DisplayName>(),
+            "addressLine1" => value.read::<fields::AddressLine1>(),
+            "addressLine2" => value.read::<fields::AddressLine2>(),
+            "city" => value.read::<fields::City>(),
+            "state" => value.read::<fields::State>(),
+            "country" => value.read::<fields::Country>(),
+            "postalCode" => value.read::<fields::PostalCode>(),
+            "phoneNumber" => value.read::<fields::PhoneNumber>(),
+            "email" => value.read::<fields::Email>(),
+            "website" => value.read::<fields::Website>(),
+            "taxRegistrationNumber" => value.read::<fields::TaxRegistrationNumber>(),
+            "currencyId" => value.read::<fields::CurrencyId>(),
+            "currencyCode" => value.read::<fields::CurrencyCode>(),
+            "irs1099Code" => value.read::<fields::Irs1099Code>(),
+            "paymentTermsId" => value.read::<fields::PaymentTermsId>(),
+            "paymentMethodId" => value.read::<fields::PaymentMethodId>(),
+            "taxLiable" => value.read::<fields::TaxLiable>(),
+            "blocked" => value.read::<fields::Blocked>(),
+            "balance" => value.read::<fields::Balance>(),
+            "defaultDimensions" => {
+                value
+                    .related::<
+                        super::default_dimension::DefaultDimensionCreate,
+                    >("defaultDimensions")
+            }
+            "documentAttachments" => {
+                value
+                    .related::<
+                        super::document_attachment::DocumentAttachmentCreate,
+                    >("documentAttachments")
+            }
+            _ => Ok(false),
+        }
+    }
+}
 /// The changes for updating a `Microsoft.NAV.vendor` (sent as `PATCH`).
 ///
 /// Only what is set is sent: a property that is not set stays unchanged, `set_null` clears a nullable one.
@@ -699,6 +754,53 @@ impl rt::Payload for VendorUpdate {
     type Entity = Vendor;
     fn to_json(&self) -> String {
         self.fields.to_json()
+    }
+}
+impl rt::serde::Serialize for VendorUpdate {
+    fn serialize<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(&self.fields, serializer)
+    }
+}
+impl<'de> rt::serde::Deserialize<'de> for VendorUpdate {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_payload::<Self, D>(deserializer)
+            .map(|fields| Self { fields })
+    }
+}
+impl rt::__private::PayloadSchema for VendorUpdate {
+    const EXPECTING: &'static str = "a Microsoft.NAV.vendor update payload";
+    fn read<'de, A: rt::serde::de::MapAccess<'de>>(
+        name: &str,
+        value: rt::__private::PayloadValue<'_, A>,
+    ) -> Result<bool, A::Error> {
+        match name {
+            "number" => value.read::<fields::Number>(),
+            "displayName" => value.read::<fields::DisplayName>(),
+            "addressLine1" => value.read::<fields::AddressLine1>(),
+            "addressLine2" => value.read::<fields::AddressLine2>(),
+            "city" => value.read::<fields::City>(),
+            "state" => value.read::<fields::State>(),
+            "country" => value.read::<fields::Country>(),
+            "postalCode" => value.read::<fields::PostalCode>(),
+            "phoneNumber" => value.read::<fields::PhoneNumber>(),
+            "email" => value.read::<fields::Email>(),
+            "website" => value.read::<fields::Website>(),
+            "taxRegistrationNumber" => value.read::<fields::TaxRegistrationNumber>(),
+            "currencyId" => value.read::<fields::CurrencyId>(),
+            "currencyCode" => value.read::<fields::CurrencyCode>(),
+            "irs1099Code" => value.read::<fields::Irs1099Code>(),
+            "paymentTermsId" => value.read::<fields::PaymentTermsId>(),
+            "paymentMethodId" => value.read::<fields::PaymentMethodId>(),
+            "taxLiable" => value.read::<fields::TaxLiable>(),
+            "blocked" => value.read::<fields::Blocked>(),
+            "balance" => value.read::<fields::Balance>(),
+            _ => Ok(false),
+        }
     }
 }
 /// The `id` property, for filters, `select` and ordering (see [`Vendor::id`]).

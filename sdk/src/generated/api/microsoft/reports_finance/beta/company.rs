@@ -153,33 +153,43 @@ impl rt::Edm for Company {
         <Self as rt::serde::Deserialize<'de>>::deserialize(deserializer)
     }
     fn write_json(&self, out: &mut String) {
-        let mut object = rt::__private::JsonObject::begin(out);
-        if let Some(etag) = &self.etag {
-            object.field("@odata.etag", etag);
-        }
-        object.field("id", &self.id);
-        object.field("systemVersion", &self.system_version);
-        object.field("timestamp", &self.timestamp);
-        object.field("name", &self.name);
-        object.field("displayName", &self.display_name);
-        object.field("businessProfileId", &self.business_profile_id);
-        object.field("systemCreatedAt", &self.system_created_at);
-        object.field("systemCreatedBy", &self.system_created_by);
-        object.field("systemModifiedAt", &self.system_modified_at);
-        object.field("systemModifiedBy", &self.system_modified_by);
-        if let Some(related) = &self.customer_ledger_entries {
-            object.field("customerLedgerEntries", related);
-        }
-        object.extra(&self.additional_properties);
-        object.end();
+        rt::__private::write_object(self, out);
+    }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::__private::serialize_object(self, serializer)
     }
 }
+/// In serde's data model: a struct of the properties by wire name (see the crate's README).
 impl rt::serde::Serialize for Company {
     fn serialize<S: rt::serde::Serializer>(
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        rt::__private::AsJson(self).serialize(serializer)
+        rt::__private::serialize_object(self, serializer)
+    }
+}
+impl rt::__private::Object for Company {
+    const NAME: &'static str = "Company";
+    fn visit<'a, F: rt::__private::Fields<'a>>(
+        &'a self,
+        fields: &mut F,
+    ) -> Result<(), F::Error> {
+        fields.etag(&self.etag)?;
+        fields.property("id", &self.id)?;
+        fields.property("systemVersion", &self.system_version)?;
+        fields.property("timestamp", &self.timestamp)?;
+        fields.property("name", &self.name)?;
+        fields.property("displayName", &self.display_name)?;
+        fields.property("businessProfileId", &self.business_profile_id)?;
+        fields.property("systemCreatedAt", &self.system_created_at)?;
+        fields.property("systemCreatedBy", &self.system_created_by)?;
+        fields.property("systemModifiedAt", &self.system_modified_at)?;
+        fields.property("systemModifiedBy", &self.system_modified_by)?;
+        fields.navigation("customerLedgerEntries", &self.customer_ledger_entries)?;
+        fields.extra(&self.additional_properties)
     }
 }
 impl rt::Entity for Company {

@@ -264,39 +264,52 @@ impl rt::Edm for CustomerLedgerEntry {
         <Self as rt::serde::Deserialize<'de>>::deserialize(deserializer)
     }
     fn write_json(&self, out: &mut String) {
-        let mut object = rt::__private::JsonObject::begin(out);
-        if let Some(etag) = &self.etag {
-            object.field("@odata.etag", etag);
-        }
-        object.field("entryNumber", &self.entry_number);
-        object.field("documentType", &self.document_type);
-        object.field("description", &self.description);
-        object.field("postingDate", &self.posting_date);
-        object.field("documentNumber", &self.document_number);
-        object.field("externalDocumentNumber", &self.external_document_number);
-        object.field("balancingAccountNumber", &self.balancing_account_number);
-        object.field("balancingAccountType", &self.balancing_account_type);
-        object.field("customerNumber", &self.customer_number);
-        object.field("open", &self.open);
-        object.field("amount", &self.amount);
-        object.field("debitAmount", &self.debit_amount);
-        object.field("creditAmount", &self.credit_amount);
-        object.field("amountLocalCurrency", &self.amount_local_currency);
-        object.field("dimensionSetID", &self.dimension_set_id);
-        object.field("debitAmountLocalCurrency", &self.debit_amount_local_currency);
-        object.field("creditAmountLocalCurrency", &self.credit_amount_local_currency);
-        object.field("currencyCode", &self.currency_code);
-        object.field("lastModifiedDateTime", &self.last_modified_date_time);
-        object.extra(&self.additional_properties);
-        object.end();
+        rt::__private::write_object(self, out);
+    }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::__private::serialize_object(self, serializer)
     }
 }
+/// In serde's data model: a struct of the properties by wire name (see the crate's README).
 impl rt::serde::Serialize for CustomerLedgerEntry {
     fn serialize<S: rt::serde::Serializer>(
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        rt::__private::AsJson(self).serialize(serializer)
+        rt::__private::serialize_object(self, serializer)
+    }
+}
+impl rt::__private::Object for CustomerLedgerEntry {
+    const NAME: &'static str = "CustomerLedgerEntry";
+    fn visit<'a, F: rt::__private::Fields<'a>>(
+        &'a self,
+        fields: &mut F,
+    ) -> Result<(), F::Error> {
+        fields.etag(&self.etag)?;
+        fields.property("entryNumber", &self.entry_number)?;
+        fields.property("documentType", &self.document_type)?;
+        fields.property("description", &self.description)?;
+        fields.property("postingDate", &self.posting_date)?;
+        fields.property("documentNumber", &self.document_number)?;
+        fields.property("externalDocumentNumber", &self.external_document_number)?;
+        fields.property("balancingAccountNumber", &self.balancing_account_number)?;
+        fields.property("balancingAccountType", &self.balancing_account_type)?;
+        fields.property("customerNumber", &self.customer_number)?;
+        fields.property("open", &self.open)?;
+        fields.property("amount", &self.amount)?;
+        fields.property("debitAmount", &self.debit_amount)?;
+        fields.property("creditAmount", &self.credit_amount)?;
+        fields.property("amountLocalCurrency", &self.amount_local_currency)?;
+        fields.property("dimensionSetID", &self.dimension_set_id)?;
+        fields.property("debitAmountLocalCurrency", &self.debit_amount_local_currency)?;
+        fields
+            .property("creditAmountLocalCurrency", &self.credit_amount_local_currency)?;
+        fields.property("currencyCode", &self.currency_code)?;
+        fields.property("lastModifiedDateTime", &self.last_modified_date_time)?;
+        fields.extra(&self.additional_properties)
     }
 }
 impl rt::Entity for CustomerLedgerEntry {

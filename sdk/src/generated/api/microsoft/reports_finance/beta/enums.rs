@@ -98,6 +98,12 @@ impl rt::Edm for GenJournalAccountType {
     fn write_json(&self, out: &mut String) {
         rt::__private::write_enum_json(self, out);
     }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(self, serializer)
+    }
 }
 impl<'de> rt::serde::Deserialize<'de> for GenJournalAccountType {
     fn deserialize<D: rt::serde::Deserializer<'de>>(
@@ -236,6 +242,12 @@ impl rt::Edm for GenJournalDocumentType {
     }
     fn write_json(&self, out: &mut String) {
         rt::__private::write_enum_json(self, out);
+    }
+    fn serialize_edm<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::serde::Serialize::serialize(self, serializer)
     }
 }
 impl<'de> rt::serde::Deserialize<'de> for GenJournalDocumentType {
