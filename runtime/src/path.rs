@@ -266,6 +266,21 @@ impl<S: EntitySet> EntityPath<S> {
         self.patch(required_etag(Method::Patch, &self.path, current.if_match()), changes)
     }
 
+    /// `POST path/{qualified action name}` with `If-Match`: an action on an
+    /// entity whose set guards changes with ETags
+    /// (`Core.OptimisticConcurrency`). `etag` is the one of the version the
+    /// caller read; without one the request is refused before it is sent.
+    pub fn action_if_match<T>(
+        &self,
+        etag: Option<&ETag>,
+        qualified_name: &str,
+        body: Option<String>,
+        decode: Decoder<T>,
+    ) -> Request<T> {
+        let request = self.action(qualified_name, body, decode);
+        guarded(request, required_etag(Method::Post, &self.path, etag))
+    }
+
     /// Changes the entity whatever its current version (`If-Match: *`).
     /// This can overwrite someone else's change; prefer [`update`](Self::update).
     pub fn update_unconditionally(&self, changes: S::Update) -> Request<S::Entity>

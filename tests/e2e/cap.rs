@@ -205,18 +205,16 @@ fn deep_insert_by_hand() {
 }
 
 #[test]
-#[ignore = "issue 21: deep-insert setters are generated for ContainsTarget navigations only, not for compositions"]
 fn deep_insert_through_a_composition() {
     run_separate_client_test("deep_insert", DEEP_INSERT_TESTS, "deep_insert_through_a_composition");
 }
 
 #[test]
-fn bound_operations_with_if_match_added_by_hand() {
-    run_main_test("bound_operations_with_if_match_added_by_hand");
+fn bound_operations_send_the_etag_they_are_given() {
+    run_main_test("bound_operations_send_the_etag_they_are_given");
 }
 
 #[test]
-#[ignore = "issue 21: a bound action on an entity with an ETag sends no If-Match (CAP: 428)"]
 fn bound_action_on_an_entity_with_an_etag() {
     run_separate_client_test("etag_actions", ETAG_ACTION_TESTS, "bound_action_on_an_entity_with_an_etag");
 }

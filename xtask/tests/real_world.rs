@@ -216,12 +216,16 @@ fn operations_are_typed_from_their_metadata() {
     let id = optional_parameters::runtime::uuid::Uuid::nil();
     // Required: plain (strings by `impl Into<String>`); nullable: a value or
     // `None`; optional: left out unless set on the call.
-    let ship = api.shipment(id).ship("UPS", None).request();
+    // `ship` is an action on an ETag-guarded entity: it takes the ETag read.
+    let etag = optional_parameters::runtime::ETag::new("W/\"7\"");
+    let ship = api.shipment(id).ship(&etag, "UPS", None).request();
     assert_eq!(ship.body(), Some(&br#"{"carrier":"UPS","note":null}"#[..]));
-    let ship = api.shipment(id).ship("UPS", "fragile".to_owned()).express(true).request();
+    assert_eq!(ship.headers().get("If-Match"), Some("W/\"7\""));
+    let ship = api.shipment(id).ship(&etag, "UPS", "fragile".to_owned()).express(true).request();
     assert_eq!(ship.body(), Some(&br#"{"carrier":"UPS","note":"fragile","express":true}"#[..]));
+    assert_eq!(ship.headers().get("If-Match"), Some("W/\"7\""));
     // One call type serves every set of the entity type.
-    let archived = api.archived_shipment(id).ship("DHL", None).express(false).request();
+    let archived = api.archived_shipment(id).ship(&etag, "DHL", None).express(false).request();
     assert!(archived.url().ends_with("/archivedShipments(00000000-0000-0000-0000-000000000000)/Contoso.Shipping.ship"), "{}", archived.url());
     assert_eq!(api.shipments().recall().request().body(), Some(&b"{}"[..]));
     assert_eq!(api.shipments().recall().reason("late").request().body(), Some(&br#"{"reason":"late"}"#[..]));

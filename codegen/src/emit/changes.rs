@@ -402,7 +402,8 @@ fn signature(operation: &OperationPlan) -> String {
         Some((ty, false)) => format!(" -> {}", type_name(ty)),
         None => String::new(),
     };
-    format!("{}({}){returns}", operation.method, parameters.join(", "))
+    let current = if operation.if_match { "current: &impl IfMatch, " } else { "" };
+    format!("{}({current}{}){returns}", operation.method, parameters.join(", "))
 }
 
 fn type_name(ty: &RustType) -> String {

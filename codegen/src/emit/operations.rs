@@ -65,16 +65,20 @@ fn request(op: &OperationPlan, depth: usize, receiver: &TokenStream) -> TokenStr
                     let arg = ident(&p.ident);
                     let wire = &p.wire;
                     if p.optional {
-                        quote!(if let Some(value) = &#arg { body.set(#wire, value); })
+                        quote!(if let Some(call_value) = &#arg { body.set(#wire, call_value); })
                     } else if held_as_option(p) {
-                        quote!(match &#arg { Some(value) => body.set(#wire, value), None => body.set_null(#wire) };)
+                        quote!(match &#arg { Some(call_value) => body.set(#wire, call_value), None => body.set_null(#wire) };)
                     } else {
                         quote!(body.set(#wire, &#arg);)
                     }
                 });
                 quote!({ let mut body = rt::PayloadFields::new(); #(#sets)* Some(body.to_json()) })
             };
-            quote!(#receiver.action(#qualified, #body, #decoder) #accept_any)
+            if op.if_match {
+                quote!(#receiver.action_if_match(call_etag, #qualified, #body, #decoder) #accept_any)
+            } else {
+                quote!(#receiver.action(#qualified, #body, #decoder) #accept_any)
+            }
         }
         OperationKind::Function if !op.has_optional_parameters() => {
             // Function parameters travel in the URL, written like key values;
@@ -118,35 +122,36 @@ fn request(op: &OperationPlan, depth: usize, receiver: &TokenStream) -> TokenStr
             let std_vec = std_name("vec", "Vec");
             let std_string = std_name("string", "String");
             let any_alias = op.parameters.iter().any(|p| p.alias);
-            let mut statements = quote!(let mut parameters: #std_vec<(&str, &dyn rt::EntityKey)> = #std_vec::new(););
+            let mut statements =
+                quote!(let mut call_parameters: #std_vec<(&str, &dyn rt::EntityKey)> = #std_vec::new(););
             if any_alias {
-                statements.extend(quote!(let mut aliases: #std_vec<(&str, #std_string)> = #std_vec::new();));
+                statements.extend(quote!(let mut call_aliases: #std_vec<(&str, #std_string)> = #std_vec::new();));
             }
             for p in &op.parameters {
                 let arg = ident(&p.ident);
                 let wire = &p.wire;
-                let alias = format_ident!("alias_{}", p.ident.trim_start_matches("r#"));
+                let alias = format_ident!("call_alias_{}", p.ident.trim_start_matches("r#"));
                 let add = if p.alias {
                     quote! {
-                        parameters.push((#wire, &#alias as &dyn rt::EntityKey));
-                        aliases.push((#wire, rt::Edm::to_json(value)));
+                        call_parameters.push((#wire, &#alias as &dyn rt::EntityKey));
+                        call_aliases.push((#wire, rt::Edm::to_json(call_value)));
                     }
                 } else {
-                    quote!(parameters.push((#wire, value as &dyn rt::EntityKey));)
+                    quote!(call_parameters.push((#wire, call_value as &dyn rt::EntityKey));)
                 };
                 let declare = p.alias.then(|| quote!(let #alias = rt::__private::Alias(#wire);));
                 statements.extend(if p.optional {
-                    quote!(#declare if let Some(value) = &#arg { #add })
+                    quote!(#declare if let Some(call_value) = &#arg { #add })
                 } else {
-                    quote!(#declare let value = &#arg; #add)
+                    quote!(#declare let call_value = &#arg; #add)
                 });
             }
-            let aliases = if any_alias { quote!(&rt::__private::alias_query(&aliases)) } else { quote!("") };
+            let aliases = if any_alias { quote!(&rt::__private::alias_query(&call_aliases)) } else { quote!("") };
             quote! {{
                 #statements
                 #receiver.function_with_aliases(
                     #qualified,
-                    &rt::__private::key_predicate(&parameters),
+                    &rt::__private::key_predicate(&call_parameters),
                     #aliases,
                     #decoder,
                 ) #accept_any
@@ -169,6 +174,10 @@ pub fn operation_method(
     let method = ident(&op.method);
     let docs = doc(&op.docs);
     let required: Vec<&ParameterPlan> = op.parameters.iter().filter(|p| !p.optional).collect();
+    // An action on an entity the service guards with ETags sends the ETag
+    // of the version the caller read, as `update` and `delete` do.
+    let current = op.if_match.then(|| quote!(current: &impl rt::IfMatch));
+    let etag = op.if_match.then(|| quote!(let call_etag = rt::IfMatch::if_match(current);));
     let params = required.iter().map(|p| {
         let arg = ident(&p.ident);
         if held_as_option(p) {
@@ -193,9 +202,11 @@ pub fn operation_method(
         None => {
             let (output, _) = output(op, depth);
             let request = request(op, depth, receiver);
+            let params = current.into_iter().chain(params);
             quote! {
                 #docs
                 pub fn #method(&self, #(#params),*) -> rt::Request<#output> {
+                    #etag
                     #(#converts)*
                     #request
                 }
@@ -211,11 +222,13 @@ pub fn operation_method(
                 let arg = ident(&p.ident);
                 if p.optional { quote!(#arg: None) } else { quote!(#arg) }
             });
+            let params = current.into_iter().chain(params);
+            let etag_field = op.if_match.then(|| quote!(call_etag: rt::IfMatch::if_match(current).cloned(),));
             quote! {
                 #docs
                 pub fn #method(&self, #(#params),*) -> #call_type {
                     #(#converts)*
-                    #call { receiver: #receiver.clone(), #(#fields),* }
+                    #call { call_receiver: #receiver.clone(), #etag_field #(#fields),* }
                 }
             }
         }
@@ -256,7 +269,10 @@ pub fn call_type(op: &OperationPlan, depth: usize, receiver: Receiver) -> Option
         }
     });
     let names = op.parameters.iter().map(|p| ident(&p.ident));
-    let request = request(op, depth, &quote!(receiver));
+    let request = request(op, depth, &quote!(call_receiver));
+    let etag_field = op.if_match.then(|| quote!(call_etag: #std_option<rt::ETag>,));
+    let etag_name = op.if_match.then(|| quote!(call_etag,));
+    let etag_ref = op.if_match.then(|| quote!(let call_etag = call_etag.as_ref();));
     let summary = format!(
         " A call of `{}`: set its optional parameters, then `.await` it (or pass [`request`]({}::request) to a batch).",
         op.qualified,
@@ -267,7 +283,8 @@ pub fn call_type(op: &OperationPlan, depth: usize, receiver: Receiver) -> Option
         #[must_use = "a call does nothing until it is awaited"]
         #[derive(Debug, Clone)]
         pub struct #call #generics {
-            receiver: #receiver_type,
+            call_receiver: #receiver_type,
+            #etag_field
             #(#fields,)*
         }
 
@@ -276,7 +293,8 @@ pub fn call_type(op: &OperationPlan, depth: usize, receiver: Receiver) -> Option
 
             /// The request, as awaiting the call would send it.
             pub fn request(self) -> rt::Request<#output> {
-                let Self { receiver, #(#names),* } = self;
+                let Self { call_receiver, #etag_name #(#names),* } = self;
+                #etag_ref
                 #request
             }
         }

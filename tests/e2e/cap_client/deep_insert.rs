@@ -1,9 +1,9 @@
 // Deep insert through a composition with the generated setter (`tests/deep_insert.rs`
-// in the generated crate). Issue 21: the generator writes deep-insert setters
-// only for `ContainsTarget` navigations, and CAP declares a composition as a
-// plain navigation with `OnDelete Cascade`, so `OrdersCreate::items` does not
-// exist yet and this file does not compile; `tests/e2e/cap.rs` builds it only
-// in its ignored test `deep_insert_through_a_composition`.
+// in the generated crate). CAP declares a composition as a plain navigation
+// with `OnDelete Action="Cascade"`, which the generator takes, like
+// containment, as a navigation the parent owns: `OrderCreate::items` exists.
+// Built as a crate test of its own by `deep_insert_through_a_composition` in
+// `tests/e2e/cap.rs`.
 
 use cap_shop::odata::v4::shop::{self as shop, order, order_item};
 use cap_shop::runtime::Client;

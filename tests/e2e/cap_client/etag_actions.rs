@@ -1,9 +1,8 @@
 // A bound action on an entity whose set declares `Core.OptimisticConcurrency`
-// (`tests/etag_actions.rs` in the generated crate). Issue 21: the generated
-// `submit()` sends no `If-Match`, which CAP refuses with 428. Written as the
-// call is expected to look once fixed, taking the entity (or its ETag) the
-// way `update` and `delete` do; `tests/e2e/cap.rs` builds it only in its
-// ignored test `bound_action_on_an_entity_with_an_etag`.
+// (`tests/etag_actions.rs` in the generated crate): the generated `submit`
+// takes the entity (or its ETag) the way `update` and `delete` do and sends
+// `If-Match`; without it CAP answers 428. Built as a crate test of its own
+// by `bound_action_on_an_entity_with_an_etag` in `tests/e2e/cap.rs`.
 
 use cap_shop::odata::v4::shop::{self as shop, order};
 use cap_shop::runtime::uuid::Uuid;

@@ -306,7 +306,13 @@ impl Builder<'_> {
             let marker = scopes.markers.claim(&camel(&readable), "Navigation");
             let handle = scopes.handles.claim(&snake(&readable), "_navigation");
             let path_method = scopes.paths.claim(&snake(&readable), "_nav");
-            let deep_insert_setter = (nav.ty.collection && nav.contains_target && target_insertable)
+            // Deep insert for the related entities the parent owns: contained
+            // ones, and those deleted with it (`OnDelete Action="Cascade"`, how
+            // SAP CAP and other servers describe a composition). OData allows
+            // deep insert through any navigation, but servers commonly refuse
+            // it through plain associations.
+            let owned = nav.contains_target || nav.on_delete.as_deref() == Some("Cascade");
+            let deep_insert_setter = (nav.ty.collection && owned && target_insertable)
                 .then(|| scopes.setters.claim(&snake(&readable), "_lines"));
             let mut docs = described(&nav.annotations, None);
             docs.push(format!(
@@ -404,10 +410,24 @@ impl Builder<'_> {
         // Operations bound to a base type apply to derived types too; the
         // type's own come first, so they keep the plain names.
         let lineage = self.lineage(entity);
+        let etag_protected = self
+            .model
+            .entity_sets()
+            .iter()
+            .filter(|s| s.entity_type == entity.name)
+            .any(|s| s.annotations.optimistic_concurrency().is_some());
         let bound = lineage.iter().flat_map(|owner| self.bound_operations(owner));
         for (operation, binding) in bound {
             let Some(mut plan) = self.operation(operation, &mut scopes.paths) else { continue };
             plan.call = plan.has_optional_parameters().then(|| format!("{struct_name}{}Call", camel(&plan.method)));
+            plan.if_match = etag_protected && !binding.collection && plan.kind == OperationKind::Action;
+            if plan.if_match {
+                plan.docs.push(
+                    "Sends `If-Match` with the ETag of `current` (the entity as last read, or its ETag): \
+                     the service refuses the call if the entity changed since."
+                        .to_owned(),
+                );
+            }
             let verb = if plan.kind == OperationKind::Action { "POST" } else { "GET" };
             let set = self
                 .model
@@ -547,7 +567,18 @@ impl Builder<'_> {
             return None;
         }
         // `body` is the local an action's JSON body is built in.
-        let mut parameter_scope = Scope::with_reserved(&["self", "body"]);
+        // Besides `self`, the locals and fields the generated method and call
+        // type use (`body`, `current` and the `call_` names).
+        let mut parameter_scope = Scope::with_reserved(&[
+            "self",
+            "body",
+            "current",
+            "call_value",
+            "call_parameters",
+            "call_aliases",
+            "call_receiver",
+            "call_etag",
+        ]);
         let parameters: Vec<ParameterPlan> = operation
             .call_parameters()
             .iter()
@@ -597,6 +628,7 @@ impl Builder<'_> {
             parameters,
             returns,
             call: None,
+            if_match: false,
             docs,
         })
     }

@@ -165,6 +165,10 @@ pub struct OperationPlan {
     /// The call type the method returns when the operation has optional
     /// parameters (`DriveItemCopyCall`): their setters, then `.await`.
     pub call: Option<String>,
+    /// An action on one entity of a set that declares
+    /// `Core.OptimisticConcurrency`: it takes the entity (or its ETag) read
+    /// last and sends `If-Match`, as an update does.
+    pub if_match: bool,
     pub docs: Vec<String>,
 }
 
