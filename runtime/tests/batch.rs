@@ -331,7 +331,7 @@ async fn answers_for_unknown_ids_are_logged_once_and_bounded() {
     let client = builder(&server).build().unwrap();
     let api = api(&client);
     let recorder = Recorder::default();
-    let _guard = tracing::subscriber::set_default(recorder.clone());
+    let _guard = recorder.install();
     let mut batch = Batch::new(&api);
     let delete = batch.add(no_content_request(&api, Method::Delete, "items(1)", OperationKind::Delete));
 

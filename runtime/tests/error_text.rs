@@ -122,7 +122,7 @@ async fn spans_use_opentelemetry_names_and_keep_query_values_out() {
     let query = format!("$filter=email%20eq%20'{PERSONAL}'");
     for opt_in in [false, true] {
         let recorder = Recorder::default();
-        let _guard = tracing::subscriber::set_default(recorder.clone());
+        let _guard = recorder.install();
         let client = builder(&server).query_values_in_errors(opt_in).build().unwrap();
         server.reset().await;
         // One 503 first, so that the retry's span is recorded too.

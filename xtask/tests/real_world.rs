@@ -135,6 +135,7 @@ use multi_namespace::odata::multi_namespace::{self as directory, contoso_chat, c
 use no_default::odata::no_default::complex as maps;
 use operation_named_like_a_type::odata::operation_named_like_a_type as media;
 use parameter_aliases::odata::parameter_aliases::{self as search, complex::Range};
+use hostile_text::odata::hostile_text::enums::Outcome;
 use optional_parameters::odata::optional_parameters::{self as shipping, complex::Window, shipment};
 use recursive_complex::odata::recursive_complex::complex::{Answer, Chain, Folder, Question};
 use colliding_names::runtime::{Client, Edm, Method};
@@ -245,6 +246,12 @@ fn operations_are_typed_from_their_metadata() {
 }
 
 #[test]
+fn an_enum_member_named_err_parses() {
+    assert_eq!("Err".parse::<Outcome>().unwrap(), Outcome::Err);
+    assert!("Maybe".parse::<Outcome>().is_err());
+}
+
+#[test]
 fn recursive_complex_types_are_boxed_and_round_trip() {
     let folder = Folder {
         name: "docs".to_owned(),
@@ -322,6 +329,7 @@ fn construct_crates_compile_without_warnings_and_work() {
         ("parameter-aliases", "parameter_aliases.xml"),
         ("multi-namespace", "multi_namespace.xml"),
         ("optional-parameters", "optional_parameters.xml"),
+        ("hostile-text", "hostile_text.xml"),
     ] {
         member(&dir, name, fixture(file), &format!("odata/{name}"), None);
         members.push(name.to_owned());

@@ -152,7 +152,8 @@ pub fn render(enumeration: &EnumPlan) -> TokenStream {
         impl ::std::str::FromStr for #name {
             type Err = rt::UnknownMember;
 
-            fn from_str(text: &str) -> #std_result<Self, Self::Err> {
+            // Not `Self::Err`: a member named `Err` would make it ambiguous.
+            fn from_str(text: &str) -> #std_result<Self, rt::UnknownMember> {
                 match text {
                     #(#parse)*
                     other => Err(rt::UnknownMember { type_name: #type_name, text: other.to_owned() }),

@@ -89,8 +89,31 @@ pub fn braced(inner: TokenStream) -> Group {
 
 /// `#[doc = "..."]` attributes, one per line.
 pub fn doc(lines: &[String]) -> TokenStream {
-    let lines = lines.iter().map(|line| if line.is_empty() { String::new() } else { format!(" {line}") });
+    let lines = lines.iter().map(|line| if line.is_empty() { String::new() } else { format!(" {}", doc_safe(line)) });
     quote! { #( #[doc = #lines] )* }
+}
+
+/// Text a `///` comment can hold: the formatter writes `#[doc]` attributes
+/// as such comments, where a bare carriage return does not compile and
+/// bidirectional controls are refused (`text_direction_codepoint_in_comment`,
+/// the "Trojan Source" guard). Metadata descriptions may hold either: a CR
+/// becomes a line break, a control is written out (`U+202E`).
+pub fn doc_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| c == '\r' || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+    if !text.contains(unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' if chars.peek() == Some(&'\n') => {}
+            '\r' => out.push('\n'),
+            c if unsafe_char(c) => out.push_str(&format!("U+{:04X}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// `super::super::` …, `depth` times: the way from a generated module back

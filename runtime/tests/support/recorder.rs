@@ -37,6 +37,20 @@ impl tracing::Subscriber for Recorder {
 }
 
 impl Recorder {
+    /// Installs the recorder for this thread until the guard is dropped.
+    ///
+    /// Tests run on parallel threads, and a callsite first reached on
+    /// another thread while this recorder was being registered can keep the
+    /// interest it got without it (a race in tracing-core's interest cache,
+    /// seen on a loaded machine as a span whose fields never arrive);
+    /// rebuilding the cache once the recorder is the thread's default
+    /// settles it.
+    pub fn install(&self) -> tracing::subscriber::DefaultGuard {
+        let guard = tracing::subscriber::set_default(self.clone());
+        tracing::callsite::rebuild_interest_cache();
+        guard
+    }
+
     /// The last value recorded for field `name`.
     pub fn value(&self, name: &str) -> Option<String> {
         self.0.lock().unwrap().iter().rev().find(|(field, _)| field == name).map(|(_, value)| value.clone())

@@ -99,7 +99,7 @@ impl ::std::fmt::Display for AnalysisSourceType {
 /// Accepts the wire name, the human-readable name or the variant name.
 impl ::std::str::FromStr for AnalysisSourceType {
     type Err = rt::UnknownMember;
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
+    fn from_str(text: &str) -> Result<Self, rt::UnknownMember> {
         match text {
             "_x0020_" | " " | "Blank" => Ok(Self::Blank),
             "Customer" => Ok(Self::Customer),
@@ -282,7 +282,7 @@ impl ::std::fmt::Display for AttachmentEntityBufferDocumentType {
 /// Accepts the wire name, the human-readable name or the variant name.
 impl ::std::str::FromStr for AttachmentEntityBufferDocumentType {
     type Err = rt::UnknownMember;
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
+    fn from_str(text: &str) -> Result<Self, rt::UnknownMember> {
         match text {
             "_x0020_" | " " | "Blank" => Ok(Self::Blank),
             "Journal" => Ok(Self::Journal),
@@ -445,7 +445,7 @@ impl ::std::fmt::Display for ContactBusinessRelation {
 /// Accepts the wire name, the human-readable name or the variant name.
 impl ::std::str::FromStr for ContactBusinessRelation {
     type Err = rt::UnknownMember;
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
+    fn from_str(text: &str) -> Result<Self, rt::UnknownMember> {
         match text {
             "_x0020_" | " " | "Blank" => Ok(Self::Blank),
             "Customer" => Ok(Self::Customer),
@@ -574,7 +574,7 @@ impl ::std::fmt::Display for ContactBusinessRelationLinkToTable {
 /// Accepts the wire name, the human-readable name or the variant name.
 impl ::std::str::FromStr for ContactBusinessRelationLinkToTable {
     type Err = rt::UnknownMember;
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
+    fn from_str(text: &str) -> Result<Self, rt::UnknownMember> {
         match text {
             "_x0020_" | " " | "Blank" => Ok(Self::Blank),
             "Customer" => Ok(Self::Customer),
@@ -679,7 +679,7 @@ impl ::std::fmt::Display for ContactType {
 /// Accepts the wire name, the human-readable name or the variant name.
 impl ::std::str::FromStr for ContactType {
     type Err = rt::UnknownMember;
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
+    fn from_str(text: &str) -> Result<Self, rt::UnknownMember> {
         match text {
             "Company" => Ok(Self::Company),
             "Person" => Ok(Self::Person),
@@ -804,7 +804,7 @@ impl ::std::fmt::Display for CountryRegionAddressFormat {
 /// Accepts the wire name, the human-readable name or the variant name.
 impl ::std::str::FromStr for CountryRegionAddressFormat {
     type Err = rt::UnknownMember;
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
+    fn from_str(text: &str) -> Result<Self, rt::UnknownMember> {
         match text {
             "Post_x0020_Code_x002B_City" | "Post Code+City" | "PostCodeCity" => {
                 Ok(Self::PostCodeCity)
@@ -925,7 +925,7 @@ impl ::std::fmt::Display for CustomerBlocked {
 /// Accepts the wire name, the human-readable name or the variant name.
 impl ::std::str::FromStr for CustomerBlocked {
     type Err = rt::UnknownMember;
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
+    fn from_str(text: &str) -> Result<Self, rt::UnknownMember> {
         match text {
             "_x0020_" | " " | "Blank" => Ok(Self::Blank),
             "Ship" => Ok(Self::Ship),
@@ -1048,7 +1048,7 @@ impl ::std::fmt::Display for DefaultDimensionParentType {
 /// Accepts the wire name, the human-readable name or the variant name.
 impl ::std::str::FromStr for DefaultDimensionParentType {
     type Err = rt::UnknownMember;
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
+    fn from_str(text: &str) -> Result<Self, rt::UnknownMember> {
         match text {
             "_x0020_" | " " | "Blank" => Ok(Self::Blank),
             "Customer" => Ok(Self::Customer),
@@ -1166,7 +1166,7 @@ impl ::std::fmt::Display for DefaultDimensionValuePostingType {
 /// Accepts the wire name, the human-readable name or the variant name.
 impl ::std::str::FromStr for DefaultDimensionValuePostingType {
     type Err = rt::UnknownMember;
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
+    fn from_str(text: &str) -> Result<Self, rt::UnknownMember> {
         match text {
             "_x0020_" | " " | "Blank" => Ok(Self::Blank),
             "Code_x0020_Mandatory" | "Code Mandatory" | "CodeMandatory" => {
@@ -1393,7 +1393,7 @@ impl ::std::fmt::Display for DimensionSetEntryBufferParentType {
 /// Accepts the wire name, the human-readable name or the variant name.
 impl ::std::str::FromStr for DimensionSetEntryBufferParentType {
     type Err = rt::UnknownMember;
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
+    fn from_str(text: &str) -> Result<Self, rt::UnknownMember> {
         match text {
             "_x0020_" | " " | "Blank" => Ok(Self::Blank),
             "Journal_x0020_Line" | "Journal Line" | "JournalLine" => {
@@ -1546,7 +1546,7 @@ impl ::std::fmt::Display for EmployeeStatus {
 /// Accepts the wire name, the human-readable name or the variant name.
 impl ::std::str::FromStr for EmployeeStatus {
     type Err = rt::UnknownMember;
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
+    fn from_str(text: &str) -> Result<Self, rt::UnknownMember> {
         match text {
             "Active" => Ok(Self::Active),
             "Inactive" => Ok(Self::Inactive),
@@ -1662,7 +1662,7 @@ impl ::std::fmt::Display for EmployeeTimeRegStatus {
 /// Accepts the wire name, the human-readable name or the variant name.
 impl ::std::str::FromStr for EmployeeTimeRegStatus {
     type Err = rt::UnknownMember;
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
+    fn from_str(text: &str) -> Result<Self, rt::UnknownMember> {
         match text {
             "Open" => Ok(Self::Open),
             "Submitted" => Ok(Self::Submitted),
@@ -1803,7 +1803,7 @@ impl ::std::fmt::Display for GenJournalAccountType {
 /// Accepts the wire name, the human-readable name or the variant name.
 impl ::std::str::FromStr for GenJournalAccountType {
     type Err = rt::UnknownMember;
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
+    fn from_str(text: &str) -> Result<Self, rt::UnknownMember> {
         match text {
             "G_x002F_L_x0020_Account" | "G/L Account" | "GLAccount" => {
                 Ok(Self::GLAccount)
@@ -1948,7 +1948,7 @@ impl ::std::fmt::Display for GenJournalDocumentType {
 /// Accepts the wire name, the human-readable name or the variant name.
 impl ::std::str::FromStr for GenJournalDocumentType {
     type Err = rt::UnknownMember;
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
+    fn from_str(text: &str) -> Result<Self, rt::UnknownMember> {
         match text {
             "_x0020_" | " " | "Blank" => Ok(Self::Blank),
             "Payment" => Ok(Self::Payment),
@@ -2087,7 +2087,7 @@ impl ::std::fmt::Display for GlAccountCategory {
 /// Accepts the wire name, the human-readable name or the variant name.
 impl ::std::str::FromStr for GlAccountCategory {
     type Err = rt::UnknownMember;
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
+    fn from_str(text: &str) -> Result<Self, rt::UnknownMember> {
         match text {
             "_x0020_" | " " | "Blank" => Ok(Self::Blank),
             "Assets" => Ok(Self::Assets),
@@ -2214,7 +2214,7 @@ impl ::std::fmt::Display for GlAccountType {
 /// Accepts the wire name, the human-readable name or the variant name.
 impl ::std::str::FromStr for GlAccountType {
     type Err = rt::UnknownMember;
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
+    fn from_str(text: &str) -> Result<Self, rt::UnknownMember> {
         match text {
             "Posting" => Ok(Self::Posting),
             "Heading" => Ok(Self::Heading),
@@ -2350,7 +2350,7 @@ impl ::std::fmt::Display for InvoiceEntityAggregateStatus {
 /// Accepts the wire name, the human-readable name or the variant name.
 impl ::std::str::FromStr for InvoiceEntityAggregateStatus {
     type Err = rt::UnknownMember;
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
+    fn from_str(text: &str) -> Result<Self, rt::UnknownMember> {
         match text {
             "_x0020_" | " " | "Blank" => Ok(Self::Blank),
             "Draft" => Ok(Self::Draft),
@@ -2488,7 +2488,7 @@ impl ::std::fmt::Display for InvoiceLineAggLineType {
 /// Accepts the wire name, the human-readable name or the variant name.
 impl ::std::str::FromStr for InvoiceLineAggLineType {
     type Err = rt::UnknownMember;
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
+    fn from_str(text: &str) -> Result<Self, rt::UnknownMember> {
         match text {
             "Comment" => Ok(Self::Comment),
             "Account" => Ok(Self::Account),
@@ -2694,7 +2694,7 @@ impl ::std::fmt::Display for ItemLedgerDocumentType {
 /// Accepts the wire name, the human-readable name or the variant name.
 impl ::std::str::FromStr for ItemLedgerDocumentType {
     type Err = rt::UnknownMember;
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
+    fn from_str(text: &str) -> Result<Self, rt::UnknownMember> {
         match text {
             "_x0020_" | " " | "Blank" => Ok(Self::Blank),
             "Sales_x0020_Shipment" | "Sales Shipment" | "SalesShipment" => {
@@ -2891,7 +2891,7 @@ impl ::std::fmt::Display for ItemLedgerEntryType {
 /// Accepts the wire name, the human-readable name or the variant name.
 impl ::std::str::FromStr for ItemLedgerEntryType {
     type Err = rt::UnknownMember;
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
+    fn from_str(text: &str) -> Result<Self, rt::UnknownMember> {
         match text {
             "Purchase" => Ok(Self::Purchase),
             "Sale" => Ok(Self::Sale),
@@ -3015,7 +3015,7 @@ impl ::std::fmt::Display for ItemType {
 /// Accepts the wire name, the human-readable name or the variant name.
 impl ::std::str::FromStr for ItemType {
     type Err = rt::UnknownMember;
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
+    fn from_str(text: &str) -> Result<Self, rt::UnknownMember> {
         match text {
             "Inventory" => Ok(Self::Inventory),
             "Service" => Ok(Self::Service),
@@ -3123,7 +3123,7 @@ impl ::std::fmt::Display for JobQueuePriority {
 /// Accepts the wire name, the human-readable name or the variant name.
 impl ::std::str::FromStr for JobQueuePriority {
     type Err = rt::UnknownMember;
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
+    fn from_str(text: &str) -> Result<Self, rt::UnknownMember> {
         match text {
             "High" => Ok(Self::High),
             "Normal" => Ok(Self::Normal),
@@ -3245,7 +3245,7 @@ impl ::std::fmt::Display for JobQueueReportOutputType {
 /// Accepts the wire name, the human-readable name or the variant name.
 impl ::std::str::FromStr for JobQueueReportOutputType {
     type Err = rt::UnknownMember;
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
+    fn from_str(text: &str) -> Result<Self, rt::UnknownMember> {
         match text {
             "PDF" | "Pdf" => Ok(Self::Pdf),
             "Word" => Ok(Self::Word),
@@ -3364,7 +3364,7 @@ impl ::std::fmt::Display for OpportunityStatus {
 /// Accepts the wire name, the human-readable name or the variant name.
 impl ::std::str::FromStr for OpportunityStatus {
     type Err = rt::UnknownMember;
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
+    fn from_str(text: &str) -> Result<Self, rt::UnknownMember> {
         match text {
             "Not_x0020_Started" | "Not Started" | "NotStarted" => Ok(Self::NotStarted),
             "In_x0020_Progress" | "In Progress" | "InProgress" => Ok(Self::InProgress),
@@ -3487,7 +3487,7 @@ impl ::std::fmt::Display for PictureEntityParentType {
 /// Accepts the wire name, the human-readable name or the variant name.
 impl ::std::str::FromStr for PictureEntityParentType {
     type Err = rt::UnknownMember;
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
+    fn from_str(text: &str) -> Result<Self, rt::UnknownMember> {
         match text {
             "Customer" => Ok(Self::Customer),
             "Item" => Ok(Self::Item),
@@ -3617,7 +3617,7 @@ impl ::std::fmt::Display for PurchCrMemoEntityStatus {
 /// Accepts the wire name, the human-readable name or the variant name.
 impl ::std::str::FromStr for PurchCrMemoEntityStatus {
     type Err = rt::UnknownMember;
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
+    fn from_str(text: &str) -> Result<Self, rt::UnknownMember> {
         match text {
             "Draft" => Ok(Self::Draft),
             "In_x0020_Review" | "In Review" | "InReview" => Ok(Self::InReview),
@@ -3754,7 +3754,7 @@ impl ::std::fmt::Display for PurchaseLineType {
 /// Accepts the wire name, the human-readable name or the variant name.
 impl ::std::str::FromStr for PurchaseLineType {
     type Err = rt::UnknownMember;
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
+    fn from_str(text: &str) -> Result<Self, rt::UnknownMember> {
         match text {
             "_x0020_" | " " | "Blank" => Ok(Self::Blank),
             "G_x002F_L_x0020_Account" | "G/L Account" | "GLAccount" => {
@@ -3870,7 +3870,7 @@ impl ::std::fmt::Display for PurchaseOrderEntityBufferStatus {
 /// Accepts the wire name, the human-readable name or the variant name.
 impl ::std::str::FromStr for PurchaseOrderEntityBufferStatus {
     type Err = rt::UnknownMember;
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
+    fn from_str(text: &str) -> Result<Self, rt::UnknownMember> {
         match text {
             "Draft" => Ok(Self::Draft),
             "In_x0020_Review" | "In Review" | "InReview" => Ok(Self::InReview),
@@ -3998,7 +3998,7 @@ impl ::std::fmt::Display for SalesCrMemoEntityBufferStatus {
 /// Accepts the wire name, the human-readable name or the variant name.
 impl ::std::str::FromStr for SalesCrMemoEntityBufferStatus {
     type Err = rt::UnknownMember;
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
+    fn from_str(text: &str) -> Result<Self, rt::UnknownMember> {
         match text {
             "Draft" => Ok(Self::Draft),
             "In_x0020_Review" | "In Review" | "InReview" => Ok(Self::InReview),
@@ -4141,7 +4141,7 @@ impl ::std::fmt::Display for SalesLineType {
 /// Accepts the wire name, the human-readable name or the variant name.
 impl ::std::str::FromStr for SalesLineType {
     type Err = rt::UnknownMember;
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
+    fn from_str(text: &str) -> Result<Self, rt::UnknownMember> {
         match text {
             "_x0020_" | " " | "Blank" => Ok(Self::Blank),
             "G_x002F_L_x0020_Account" | "G/L Account" | "GLAccount" => {
@@ -4260,7 +4260,7 @@ impl ::std::fmt::Display for SalesOrderEntityBufferStatus {
 /// Accepts the wire name, the human-readable name or the variant name.
 impl ::std::str::FromStr for SalesOrderEntityBufferStatus {
     type Err = rt::UnknownMember;
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
+    fn from_str(text: &str) -> Result<Self, rt::UnknownMember> {
         match text {
             "Draft" => Ok(Self::Draft),
             "In_x0020_Review" | "In Review" | "InReview" => Ok(Self::InReview),
@@ -4376,7 +4376,7 @@ impl ::std::fmt::Display for SalesQuoteEntityBufferStatus {
 /// Accepts the wire name, the human-readable name or the variant name.
 impl ::std::str::FromStr for SalesQuoteEntityBufferStatus {
     type Err = rt::UnknownMember;
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
+    fn from_str(text: &str) -> Result<Self, rt::UnknownMember> {
         match text {
             "Draft" => Ok(Self::Draft),
             "Sent" => Ok(Self::Sent),
@@ -4478,7 +4478,7 @@ impl ::std::fmt::Display for TaxBufferType {
 /// Accepts the wire name, the human-readable name or the variant name.
 impl ::std::str::FromStr for TaxBufferType {
     type Err = rt::UnknownMember;
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
+    fn from_str(text: &str) -> Result<Self, rt::UnknownMember> {
         match text {
             "Sales_x0020_Tax" | "Sales Tax" | "SalesTax" => Ok(Self::SalesTax),
             "VAT" | "Vat" => Ok(Self::Vat),
@@ -4583,7 +4583,7 @@ impl ::std::fmt::Display for VendorBlocked {
 /// Accepts the wire name, the human-readable name or the variant name.
 impl ::std::str::FromStr for VendorBlocked {
     type Err = rt::UnknownMember;
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
+    fn from_str(text: &str) -> Result<Self, rt::UnknownMember> {
         match text {
             "_x0020_" | " " | "Blank" => Ok(Self::Blank),
             "Payment" => Ok(Self::Payment),

@@ -128,7 +128,7 @@ impl ::std::fmt::Display for GenJournalAccountType {
 /// Accepts the wire name, the human-readable name or the variant name.
 impl ::std::str::FromStr for GenJournalAccountType {
     type Err = rt::UnknownMember;
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
+    fn from_str(text: &str) -> Result<Self, rt::UnknownMember> {
         match text {
             "G_x002F_L_x0020_Account" | "G/L Account" | "GLAccount" => {
                 Ok(Self::GLAccount)
@@ -273,7 +273,7 @@ impl ::std::fmt::Display for GenJournalDocumentType {
 /// Accepts the wire name, the human-readable name or the variant name.
 impl ::std::str::FromStr for GenJournalDocumentType {
     type Err = rt::UnknownMember;
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
+    fn from_str(text: &str) -> Result<Self, rt::UnknownMember> {
         match text {
             "_x0020_" | " " | "Blank" => Ok(Self::Blank),
             "Payment" => Ok(Self::Payment),
