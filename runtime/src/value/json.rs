@@ -141,7 +141,7 @@ impl fmt::Display for Json {
 
 impl<'de> de::Deserialize<'de> for Json {
     /// serde_json's raw text, kept as it is; any other format's value,
-    /// written as JSON (see [`deserialize_raw`]).
+    /// written as JSON.
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         match deserialize_raw::<Transcoded, D>(deserializer)? {
             Raw::Json(raw) => Ok(Json(raw)),

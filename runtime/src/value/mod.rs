@@ -48,7 +48,7 @@ pub trait Edm: Sized {
 
     /// Serializes the value in serde's data model (see the module docs).
     /// By default, its OData JSON form read as embedded JSON
-    /// ([`Embedded`]).
+    /// (the value module's `Embedded` wrapper).
     fn serialize_edm<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serde::Serialize::serialize(&Embedded(&self.to_json()), serializer)
     }
