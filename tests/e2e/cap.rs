@@ -21,6 +21,7 @@ use sdk_tests::cap::{CapServer, SERVICE_ROOT, shared_cap};
 use sdk_tests::generated_crates::add_test;
 use sdk_tests::node_env;
 use sdk_tests::peer::repository_path;
+use sdk_tests::server_process::process_exists;
 
 /// The generated crate's main tests (`tests/peer.rs` there).
 const MAIN_TESTS: &str = include_str!("cap_client/peer.rs");
@@ -252,14 +253,8 @@ fn status_line(port: u16, path: &str) -> std::io::Result<String> {
     Ok(line.trim_end().to_owned())
 }
 
-#[allow(unsafe_code)] // No safe std API sends signal 0.
-fn process_exists(pid: u32) -> bool {
-    let pid = libc::pid_t::try_from(pid).expect("pid fits");
-    // SAFETY: signal 0 only checks that the process exists.
-    unsafe { libc::kill(pid, 0) == 0 }
-}
-
 #[test]
+#[cfg_attr(not(unix), ignore = "looks the server up by process id with kill(pid, 0): Unix only")]
 fn dropping_a_cap_server_kills_it() {
     let server = CapServer::start().expect("a CAP server starts");
     let metadata = format!("/{SERVICE_ROOT}/$metadata");

@@ -8,22 +8,8 @@ use std::time::{Duration, Instant};
 use business_central_sdk::api::microsoft::reports_finance::beta;
 use sdk_tests::fixtures::CRONUS_ID;
 use sdk_tests::peer::repository_path;
+use sdk_tests::server_process::process_exists;
 use sdk_tests::{PeerConfig, PeerServer, python_env};
-
-/// Whether a process with this id exists (zombies included).
-#[cfg(unix)]
-#[allow(unsafe_code)] // No safe std API sends signal 0.
-fn process_exists(pid: u32) -> bool {
-    let pid = libc::pid_t::try_from(pid).expect("pid fits");
-    // SAFETY: signal 0 only checks that the process exists.
-    unsafe { libc::kill(pid, 0) == 0 }
-}
-
-/// The tests that look processes up by id are ignored where this is.
-#[cfg(not(unix))]
-fn process_exists(_pid: u32) -> bool {
-    panic!("looking a process up by id is not supported on this platform")
-}
 
 async fn serves_requests(server: &PeerServer) -> bool {
     let client = server.client();

@@ -205,3 +205,19 @@ extern "C" fn kill_shared_servers() {
         }
     }
 }
+
+/// Whether a process with this id exists (zombies included): how the tests
+/// check that a dropped server is gone.
+#[cfg(unix)]
+#[allow(unsafe_code)] // No safe std API sends signal 0.
+pub fn process_exists(pid: u32) -> bool {
+    let pid = libc::pid_t::try_from(pid).expect("pid fits");
+    // SAFETY: signal 0 only checks that the process exists.
+    unsafe { libc::kill(pid, 0) == 0 }
+}
+
+/// The tests that look processes up by id are ignored where this is.
+#[cfg(not(unix))]
+pub fn process_exists(_pid: u32) -> bool {
+    panic!("looking a process up by id is not supported on this platform")
+}
