@@ -50,6 +50,7 @@ pub(super) fn check(workspace: &Workspace) -> Result<(), String> {
 /// package; those are left out on purpose (they need the repository around
 /// the crate), so they are counted rather than printed.
 fn package_workspace(workspace: &Workspace) -> Result<(), String> {
+    forget_unpacked_packages(workspace)?;
     let mut args = vec!["package", "--workspace", "--allow-dirty", "--locked"];
     for member in workspace.unpublished() {
         args.extend(["--exclude", member.name.as_str()]);
@@ -98,6 +99,34 @@ fn missing_files(member: &Member, files: &[String]) -> Vec<String> {
         .filter(|wanted| !files.iter().any(|file| file == wanted))
         .map(|wanted| format!("{}: the package has no {wanted}", member.name))
         .collect()
+}
+
+/// `cargo package --workspace` verifies each crate against the others
+/// through a registry of the fresh packages in the target directory, which
+/// cargo unpacks below `$CARGO_HOME/registry/src/` in a directory named for
+/// that registry's path, and does not unpack again while the version stays
+/// the same: a second run in the same checkout would verify against the
+/// sources of the first. Those unpacked copies of the workspace's own
+/// crates are removed first (local registries' directories start with `-`;
+/// crates.io's never do).
+fn forget_unpacked_packages(workspace: &Workspace) -> Result<(), String> {
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| std::path::PathBuf::from(home).join(".cargo")));
+    let Some(sources) = cargo_home.map(|home| home.join("registry").join("src")) else { return Ok(()) };
+    let Ok(registries) = std::fs::read_dir(&sources) else { return Ok(()) };
+    for registry in registries.filter_map(Result::ok) {
+        if !registry.file_name().to_string_lossy().starts_with('-') {
+            continue;
+        }
+        for member in workspace.published() {
+            let unpacked = registry.path().join(format!("{}-{}", member.name, member.version));
+            if unpacked.is_dir() {
+                std::fs::remove_dir_all(&unpacked).map_err(|e| format!("{}: {e}", unpacked.display()))?;
+            }
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
