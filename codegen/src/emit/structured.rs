@@ -272,7 +272,7 @@ fn writer(s: &Structure<'_>) -> TokenStream {
 pub struct PayloadSerde<'a> {
     /// The payload type.
     pub name: &'a proc_macro2::Ident,
-    /// `a Microsoft.NAV.customer create payload`.
+    /// `a Shop.book create payload`.
     pub expecting: String,
     /// Wire names the payload must hold.
     pub required: Vec<&'a str>,
