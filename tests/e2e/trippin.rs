@@ -122,7 +122,10 @@ async fn trippin_against_the_peer() {
     assert_eq!(friends_trips.len(), 2, "the seeded trip and the one created above");
     let involved = api.person("russellwhyte").trip(1001).get_involved_people().await.unwrap();
     assert_eq!(involved.iter().map(|p| p.user_name.as_str()).collect::<Vec<_>>(), ["russellwhyte"]);
-    api.person("russellwhyte").share_trip("scottketchum", 1001).await.unwrap();
+    // People carry ETags (`Core.OptimisticConcurrency`): an action on one
+    // takes the person as last read and sends its ETag.
+    let russell = api.person("russellwhyte").get().await.unwrap();
+    api.person("russellwhyte").share_trip(&russell, "scottketchum", 1001).await.unwrap();
     let shared = api.person("scottketchum").trips().count().await.unwrap();
     assert_eq!(shared, 3);
 
