@@ -21,16 +21,36 @@ use crate::value::write_json_string;
 
 /// Implemented by every generated enum type.
 pub trait EdmEnum: Sized + Clone + 'static {
-    /// Qualified type name, such as `Microsoft.NAV.customerBlocked`.
+    /// Qualified type name, such as `Microsoft.NAV.customerBlocked`; for
+    /// the values of a property, `Namespace.Type/property`.
     const TYPE_NAME: &'static str;
     /// Wire names of the known members, in declaration order.
     const MEMBERS: &'static [&'static str];
+    /// What the values are on the wire: the members of an OData enum type
+    /// unless the type lists a property's allowed values.
+    const KIND: EnumKind = EnumKind::Member;
 
     /// The exact name sent on the wire (`Credit_x0020_Memo`), for known and
     /// unknown values alike.
     fn wire_name(&self) -> &str;
     /// The value for a wire name; unknown names are kept as they are.
     fn from_wire(name: &str) -> Self;
+}
+
+/// What a generated enum's values are on the wire and in a `$filter`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum EnumKind {
+    /// Members of an OData enum type: a JSON string, and in a `$filter`
+    /// the member name (qualified by the type where the service's profile
+    /// wants it).
+    Member,
+    /// The values `Validation.AllowedValues` lists for a string property:
+    /// plain strings, quoted in a `$filter`.
+    Text,
+    /// The values `Validation.AllowedValues` lists for an integer
+    /// property: JSON numbers, bare in a `$filter`.
+    Integer,
 }
 
 /// An enum value the generated code does not know, kept exactly as the
@@ -72,24 +92,64 @@ pub fn deserialize_enum<'de, T: EdmEnum, D: Deserializer<'de>>(deserializer: D) 
         fn visit_str<E: de::Error>(self, v: &str) -> Result<T, E> {
             Ok(T::from_wire(v))
         }
+        // Allowed values of an integer property arrive as numbers.
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<T, E> {
+            Ok(T::from_wire(&v.to_string()))
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<T, E> {
+            Ok(T::from_wire(&v.to_string()))
+        }
     }
-    deserializer.deserialize_str(EnumVisitor(std::marker::PhantomData))
+    match T::KIND {
+        EnumKind::Integer => deserializer.deserialize_any(EnumVisitor(std::marker::PhantomData)),
+        _ => deserializer.deserialize_str(EnumVisitor(std::marker::PhantomData)),
+    }
 }
 
 /// Writes an enum as its JSON string.
 pub fn write_enum_json<T: EdmEnum>(value: &T, out: &mut String) {
-    write_json_string(out, value.wire_name());
+    match integer_value(value) {
+        Some(number) => out.push_str(&number.to_string()),
+        None => write_json_string(out, value.wire_name()),
+    }
+}
+
+/// Serializes an enum as its wire name, or as the number an integer
+/// property's allowed value is (used by generated `Serialize` impls).
+pub fn serialize_enum<T: EdmEnum, S: serde::Serializer>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+    match integer_value(value) {
+        Some(number) => serializer.serialize_i64(number),
+        None => serializer.serialize_str(value.wire_name()),
+    }
+}
+
+/// The number of an integer property's allowed value; `None` for every
+/// other enum, and for text that is no integer (which only code that made
+/// it up with `from_wire` can hold: it is written as a string, never
+/// spliced into a URL).
+fn integer_value<T: EdmEnum>(value: &T) -> Option<i64> {
+    (T::KIND == EnumKind::Integer).then(|| value.wire_name().parse().ok()).flatten()
+}
+
+fn enum_literal<T: EdmEnum>(value: &T) -> Literal {
+    if T::KIND == EnumKind::Member {
+        return Literal::Enum { type_name: T::TYPE_NAME, member: value.wire_name().to_owned() };
+    }
+    match integer_value(value) {
+        Some(number) => Literal::Raw(number.to_string()),
+        None => Literal::Text(value.wire_name().to_owned()),
+    }
 }
 
 impl<T: EdmEnum> IntoLiteral<T> for T {
     fn into_literal(self) -> Literal {
-        Literal::Enum { type_name: T::TYPE_NAME, member: self.wire_name().to_owned() }
+        enum_literal(&self)
     }
 }
 
 impl<T: EdmEnum> IntoLiteral<T> for &T {
     fn into_literal(self) -> Literal {
-        Literal::Enum { type_name: T::TYPE_NAME, member: self.wire_name().to_owned() }
+        enum_literal(self)
     }
 }
 

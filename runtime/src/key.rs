@@ -21,6 +21,21 @@ pub fn key_predicate(parts: &[(&str, &dyn EntityKey)]) -> String {
     out
 }
 
+/// The key predicate of a related entity whose other key parts the
+/// navigation implies (OData URL Conventions, "URLs for Related Entities
+/// with Referential Constraints"): the value alone when one part is left,
+/// as in `Orders(1)/Items(2)`, else `name=value,…`.
+pub fn shortened_key_predicate(parts: &[(&str, &dyn EntityKey)]) -> String {
+    match parts {
+        [(_, value)] => {
+            let mut out = String::new();
+            value.write_key(&mut out);
+            out
+        }
+        _ => key_predicate(parts),
+    }
+}
+
 /// Writes a key part through its OData literal (dates, decimals, enums).
 pub fn write_literal_key<T, L: IntoLiteral<T>>(value: L, out: &mut String) {
     let mut text = String::new();

@@ -85,7 +85,7 @@ pub use entity::{
     Deletable, DerivedFrom, Entity, EntityKey, EntitySet, Filterable, IfMatch, Insertable, LambdaOperators, NoKey,
     Payload, Service, Sortable, Updatable,
 };
-pub use enums::{EdmEnum, UnknownMember, UnknownValue};
+pub use enums::{EdmEnum, EnumKind, UnknownMember, UnknownValue};
 pub use error::{AuthenticationError, DecodeError, Error, PagingError, ServiceError};
 pub use export::{ExportBatch, ExportCheckpoint, ExportProgress, ExportStream, ParallelExport, PartitionKey};
 pub use filter::{BaseOf, Filter, IntoFilter, TextExpr};

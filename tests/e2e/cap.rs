@@ -173,6 +173,10 @@ fn the_client_is_generated_from_caps_metadata() {
     assert!(root.contains("pub fn stock_of_genre(&self) -> StockOfGenreCall"), "stockOfGenre's call type");
     assert!(root.contains("one of `Fiction`, `Science`, `History`, `Poetry`"), "allowed values in the docs");
     assert!(read("order.rs").contains("pub fn new(customer: impl Into<String>) -> Self"), "computed key");
+    // A property's allowed values become a type; a note of an order is
+    // reached by its line alone (its key's other part is the order's).
+    assert!(books.contains("pub genre: Option<super::enums::BookGenre>"), "allowed values as a type");
+    assert!(read("order.rs").contains("pub fn order_note(&self, line: i32)"), "the shortened key");
 }
 
 #[test]
@@ -203,6 +207,11 @@ fn updates_with_if_match_and_a_stale_etag() {
 #[test]
 fn deep_insert_by_hand() {
     run_main_test("deep_insert_by_hand");
+}
+
+#[test]
+fn a_composition_item_by_the_rest_of_its_key() {
+    run_main_test("a_composition_item_by_the_rest_of_its_key");
 }
 
 #[test]

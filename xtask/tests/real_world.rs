@@ -240,9 +240,38 @@ fn operations_are_typed_from_their_metadata() {
     let counted = api.count_by_status("shipped").since(since).request();
     assert!(counted.url().ends_with("/countByStatus(status='shipped',since=2026-01-31)"), "{}", counted.url());
     // The key the service computes is not a constructor argument.
-    let create = shipment::ShipmentCreate::new("UPS");
+    let create = shipment::ShipmentCreate::new("UPS", shipping::enums::ShipmentPriority::Normal);
     assert_eq!(create.fields().get("id"), None);
-    assert_eq!(shipment::ShipmentCreate::new("UPS").id(id).fields().get("id"), Some("\"00000000-0000-0000-0000-000000000000\""));
+    assert_eq!(shipment::ShipmentCreate::new("UPS", shipping::enums::ShipmentPriority::Normal).id(id).fields().get("id"), Some("\"00000000-0000-0000-0000-000000000000\""));
+}
+
+#[test]
+fn allowed_values_are_types_in_entities_and_filters() {
+    use shipping::enums::{ShipmentPriority, ShipmentStatus};
+    let api = shipping::Api::new(&client());
+    // In a filter: the string quoted, the integer bare (no enum type prefix).
+    let urgent = api
+        .shipments()
+        .list()
+        .filter(shipment::status().eq(ShipmentStatus::Open).and(shipment::priority().eq(ShipmentPriority::Urgent)));
+    assert!(urgent.url().ends_with("$filter=status%20eq%20%27open%27%20and%20priority%20eq%203"), "{}", urgent.url());
+    // In an entity: read from and written back to the wire, an unlisted
+    // value kept as it came.
+    let json = r#"{"id":"00000000-0000-0000-0000-000000000000","carrier":"UPS","status":"lost","priority":2}"#;
+    let read: shipment::Shipment = serde_json::from_str(json).unwrap();
+    assert_eq!(read.priority, ShipmentPriority::Normal);
+    assert_eq!(read.status.as_ref().map(ShipmentStatus::as_str), Some("lost"));
+    assert!(!matches!(read.status, Some(ShipmentStatus::Open | ShipmentStatus::Shipped)));
+    let written = optional_parameters::runtime::Edm::to_json(&read);
+    assert!(written.contains(r#""status":"lost""#) && written.contains(r#""priority":2"#), "{written}");
+    let unlisted: shipment::Shipment = serde_json::from_str(&json.replace(":2}", ":7}")).unwrap();
+    assert_eq!(unlisted.priority.as_str(), "7");
+    assert_eq!(serde_json::to_string(&ShipmentPriority::Urgent).unwrap(), "3");
+    assert_eq!(serde_json::to_string(&unlisted.priority).unwrap(), "7");
+    assert!(optional_parameters::runtime::Edm::to_json(&unlisted).contains(r#""priority":7"#));
+    let create = shipment::ShipmentCreate::new("UPS", ShipmentPriority::Low).status(ShipmentStatus::Shipped);
+    assert_eq!(create.fields().get("priority"), Some("1"));
+    assert_eq!(create.fields().get("status"), Some("\"shipped\""));
 }
 
 #[test]

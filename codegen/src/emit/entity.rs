@@ -487,6 +487,16 @@ pub fn key_arguments(
 
 /// `name=value,…` for an alternate key accessor.
 pub fn alternate_key_predicate(parts: &[KeyPart], depth: usize) -> TokenStream {
+    predicate(parts, depth, quote!(key_predicate))
+}
+
+/// The key predicate of a related entity without the parts its navigation
+/// implies: the value alone for one part, else `name=value,…`.
+pub fn shortened_key_predicate(parts: &[KeyPart], depth: usize) -> TokenStream {
+    predicate(parts, depth, quote!(shortened_key_predicate))
+}
+
+fn predicate(parts: &[KeyPart], depth: usize, runtime_fn: TokenStream) -> TokenStream {
     let items = parts.iter().map(|k| {
         let arg = ident(&k.ident);
         let wire = &k.wire;
@@ -494,5 +504,5 @@ pub fn alternate_key_predicate(parts: &[KeyPart], depth: usize) -> TokenStream {
         let ty = value_type(&k.ty, depth);
         quote!((#wire, &{ let value: #ty = #convert; value } as &dyn rt::EntityKey))
     });
-    quote!(rt::__private::key_predicate(&[#(#items),*]))
+    quote!(rt::__private::#runtime_fn(&[#(#items),*]))
 }

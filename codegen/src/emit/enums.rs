@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::plan::EnumPlan;
+use super::plan::{EnumForm, EnumPlan};
 use super::tokens::{doc, ident, std_name};
 
 pub fn render(enumeration: &EnumPlan) -> TokenStream {
@@ -30,7 +30,12 @@ pub fn render(enumeration: &EnumPlan) -> TokenStream {
     let docs = doc(&lines);
     let variants = enumeration.members.iter().map(|m| {
         let variant = ident(&m.variant);
-        let line = if m.display.trim().is_empty() {
+        let line = if enumeration.form != EnumForm::Member {
+            match &m.description {
+                Some(description) => format!(" `{}`: {description}", m.wire),
+                None => format!(" `{}`.", m.wire),
+            }
+        } else if m.display.trim().is_empty() {
             format!(" The blank member (wire name `{}`, value {}).", m.wire, m.value)
         } else if m.display == m.wire {
             format!(" `{}` (value {}).", m.wire, m.value)
@@ -69,6 +74,15 @@ pub fn render(enumeration: &EnumPlan) -> TokenStream {
             (!patterns.is_empty()).then(|| quote!(#(#patterns)|* => Ok(Self::#variant),))
         })
         .collect();
+    let kind = match enumeration.form {
+        EnumForm::Member => None,
+        EnumForm::Text => Some(quote!(
+            const KIND: rt::EnumKind = rt::EnumKind::Text;
+        )),
+        EnumForm::Integer => Some(quote!(
+            const KIND: rt::EnumKind = rt::EnumKind::Integer;
+        )),
+    };
     let unknown_line =
         " A value the generated code does not know, kept exactly as the service sent it; read it with `as_str()`.";
     quote! {
@@ -100,6 +114,7 @@ pub fn render(enumeration: &EnumPlan) -> TokenStream {
         impl rt::EdmEnum for #name {
             const TYPE_NAME: &'static str = #type_name;
             const MEMBERS: &'static [&'static str] = &[#(#wires),*];
+            #kind
 
             fn wire_name(&self) -> &str {
                 match self {
@@ -138,7 +153,7 @@ pub fn render(enumeration: &EnumPlan) -> TokenStream {
 
         impl rt::serde::Serialize for #name {
             fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> #std_result<S::Ok, S::Error> {
-                serializer.serialize_str(rt::EdmEnum::wire_name(self))
+                rt::__private::serialize_enum(self, serializer)
             }
         }
 

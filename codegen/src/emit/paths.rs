@@ -10,7 +10,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::entity::{alternate_key_predicate, key_arguments};
+use super::entity::{alternate_key_predicate, key_arguments, shortened_key_predicate};
 use super::operations::{Receiver, call_type, operation_method};
 use super::plan::naming::path_methods as names;
 use super::plan::{EntityPlan, NavPlan, SetPlan};
@@ -289,11 +289,33 @@ fn navigation(nav: &NavPlan, one_url: &str, depth: usize) -> TokenStream {
             quote!(#module::#name)
         });
         let (params, value) = key_arguments(&nav.target_key, key_struct, depth);
-        let line = format!(" One entity of `{wire}`, by key: `…/{one_url}/{wire}(…)`.");
+        if nav.implied_key.is_empty() {
+            let line = format!(" One entity of `{wire}`, by key: `…/{one_url}/{wire}(…)`.");
+            return quote! {
+                #[doc = #line]
+                pub fn #key_method(&self, #(#params),*) -> #module::#target_entity {
+                    #module::#target_entity::from(self.0.collection::<#module::#target>(#wire).key_path(&#value))
+                }
+            };
+        }
+        let predicate = shortened_key_predicate(&nav.target_key, depth);
+        let implied: Vec<String> = nav.implied_key.iter().map(|k| format!("`{k}`")).collect();
+        let lines = [
+            format!("One entity of `{wire}`, by the rest of its key: `…/{one_url}/{wire}(…)`."),
+            String::new(),
+            format!(
+                "The key part{} {} come{} from this entity (the navigation's referential constraint), so the URL leaves {} out.",
+                if implied.len() == 1 { "" } else { "s" },
+                implied.join(", "),
+                if implied.len() == 1 { "s" } else { "" },
+                if implied.len() == 1 { "it" } else { "them" },
+            ),
+        ];
+        let docs = doc(&lines);
         quote! {
-            #[doc = #line]
+            #docs
             pub fn #key_method(&self, #(#params),*) -> #module::#target_entity {
-                #module::#target_entity::from(self.0.collection::<#module::#target>(#wire).key_path(&#value))
+                #module::#target_entity::from(self.0.collection::<#module::#target>(#wire).alternate_key_path(&#predicate))
             }
         }
     });

@@ -165,12 +165,15 @@ pub struct Annotation {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Annotations(pub Vec<Annotation>);
 
-/// One value of `Validation.AllowedValues`, with its `Core.Description`.
+/// One value of `Validation.AllowedValues`, with its `Core.Description`
+/// and `Core.SymbolicName`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AllowedValue<'a> {
     /// The value as written (strings and numbers alike).
     pub value: &'a str,
     pub description: Option<&'a str>,
+    /// A name for the value in code (SAP CAP writes one per enum value).
+    pub symbolic_name: Option<&'a str>,
 }
 
 /// `Core.Permissions` values.
@@ -304,7 +307,12 @@ impl Annotations {
                 let record = item.as_record()?;
                 let value = record.get("Value")?;
                 let description = record.annotations.description();
-                Some(AllowedValue { value: value.as_str()?, description })
+                let symbolic_name = record
+                    .annotations
+                    .get(CORE, "SymbolicName")
+                    .and_then(|a| a.value.as_ref())
+                    .and_then(|v| v.as_str());
+                Some(AllowedValue { value: value.as_str()?, description, symbolic_name })
             })
             .collect()
     }

@@ -593,7 +593,7 @@ impl Model {
     }
 
     /// The type and its ancestors, most derived first (cycles are cut).
-    fn lineage<'m>(&'m self, entity: &'m EntityType) -> Vec<&'m EntityType> {
+    pub fn lineage<'m>(&'m self, entity: &'m EntityType) -> Vec<&'m EntityType> {
         let mut chain = vec![entity];
         while let Some(base) = chain.last().and_then(|t| t.base_type.as_ref()).and_then(|b| self.entity_types.get(b)) {
             if chain.iter().any(|t| t.name == base.name) {

@@ -37,6 +37,7 @@ entity Orders : managed {
       customer : String(100) not null;
       status   : String(10) default 'Open';
       items    : Composition of many OrderItems on items.order = $self;
+      notes    : Composition of many OrderNotes on notes.order = $self;
 }
 
 entity OrderItems {
@@ -45,4 +46,11 @@ entity OrderItems {
       book     : Association to Books;
       quantity : Integer not null;
       price    : Decimal(9, 2);
+}
+
+/** A note on an order, numbered within it: its key includes the order's. */
+entity OrderNotes {
+  key order : Association to Orders;
+  key line  : Integer;
+      text  : String(200);
 }

@@ -25,6 +25,7 @@ service ShopService {
   };
 
   entity OrderItems as projection on shop.OrderItems;
+  entity OrderNotes as projection on shop.OrderNotes;
 
   /** Adds to a book's stock and returns the book. */
   action   restock(book : Integer, quantity : Integer) returns Books;

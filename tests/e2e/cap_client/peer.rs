@@ -5,7 +5,8 @@
 // server, so each writes only orders of its own and asserts nothing another
 // one changes.
 
-use cap_shop::odata::v4::shop::{self as shop, author, book, order};
+use cap_shop::odata::v4::shop::enums::BookGenre;
+use cap_shop::odata::v4::shop::{self as shop, author, book, order, order_note};
 use cap_shop::runtime::chrono::NaiveDate;
 use cap_shop::runtime::rust_decimal::Decimal;
 use cap_shop::runtime::uuid::Uuid;
@@ -50,14 +51,17 @@ async fn typed_queries() {
     assert!(quoted.url().contains("contains(title,%27O%27%27Brien%27)"), "{}", quoted.url());
     assert_eq!(ids(&quoted.collect().await.unwrap()), [209]);
     // CAP declares no EnumType: `genre` is an Edm.String whose values are
-    // listed in Validation.AllowedValues, so the literal is a plain string.
+    // listed in Validation.AllowedValues. The generated `BookGenre` holds
+    // them (a typo does not compile), and the literal is a plain string.
     let science = api
         .books()
         .list()
-        .filter(book::genre().eq("Science").and(book::price().gt(Decimal::new(1500, 2))))
+        .filter(book::genre().eq(BookGenre::Science).and(book::price().gt(Decimal::new(1500, 2))))
         .order_by(book::price().desc());
+    assert!(science.url().contains("genre%20eq%20%27Science%27"), "{}", science.url());
     let found = science.collect().await.unwrap();
     assert_eq!(ids(&found), [203, 205, 202]);
+    assert!(found.iter().all(|b| b.genre == Some(BookGenre::Science)));
     assert_eq!(found[0].price, Some(Decimal::new(2240, 2)));
     let victorian = api
         .books()
@@ -91,11 +95,11 @@ async fn typed_queries() {
     assert_eq!(ids(&window.collect().await.unwrap()), [207, 204, 208, 210]);
 
     // $count: inline with the first page, and /$count.
-    let counted = api.books().list().filter(book::genre().eq("Science")).count().first_page().await.unwrap();
+    let counted = api.books().list().filter(book::genre().eq(BookGenre::Science)).count().first_page().await.unwrap();
     assert_eq!(counted.count, Some(5));
     assert_eq!(counted.items.len(), 3, "the server's page size");
     assert_eq!(api.books().count().await.unwrap(), 10);
-    assert_eq!(api.books().list().filter(book::genre().eq("History")).count_request().await.unwrap(), 2);
+    assert_eq!(api.books().list().filter(book::genre().eq(BookGenre::History)).count_request().await.unwrap(), 2);
 
     // $expand with nested options, from an entity and from a collection.
     let darwin = api
@@ -104,7 +108,7 @@ async fn typed_queries() {
         .expand(
             author::books()
                 .select(book::title())
-                .filter(book::genre().eq("Science"))
+                .filter(book::genre().eq(BookGenre::Science))
                 .order_by(book::published().desc()),
         )
         .await
@@ -124,7 +128,7 @@ async fn typed_queries() {
     let with_author = api
         .books()
         .list()
-        .filter(book::genre().eq("Poetry"))
+        .filter(book::genre().eq(BookGenre::Poetry))
         .expand(book::author())
         .expand(book::publisher())
         .collect()
@@ -159,7 +163,7 @@ async fn paging_over_a_top_level_set() {
 
     // A filtered read over several pages keeps its filter on every page,
     // and $top ends the stream where it says.
-    let filtered = api.books().list().filter(book::genre().ne("Science")).order_by(book::title());
+    let filtered = api.books().list().filter(book::genre().ne(BookGenre::Science)).order_by(book::title());
     let (sizes, all) = pages(filtered.pages()).await;
     assert_eq!(sizes, [3, 2]);
     assert_eq!(ids(&all), [209, 208, 207, 204, 201]);
@@ -183,7 +187,7 @@ async fn paging_over_a_navigation_collection() {
     let (sizes, all) = pages(darwin.list().order_by(book::id()).page_size(2).pages()).await;
     assert_eq!(sizes, [3, 2]);
     assert_eq!(all.len(), 5);
-    let titles = darwin.list().filter(book::genre().eq("Science")).order_by(book::title()).stream();
+    let titles = darwin.list().filter(book::genre().eq(BookGenre::Science)).order_by(book::title()).stream();
     let titles: Vec<String> = titles.map(|b| b.unwrap().title).collect().await;
     assert_eq!(
         titles,
@@ -254,6 +258,29 @@ async fn deep_insert_by_hand() {
     assert_eq!(read.items.map(|items| items.len()), Some(2));
     assert_eq!(api.order(id).item_count().await.unwrap(), 2);
     assert_eq!(api.order(id).items().count().await.unwrap(), 2);
+}
+
+/// A note's key is its order's key and a line number; the order's path
+/// reaches a note by the line alone (the shortened key predicate the
+/// referential constraint of `OrderNotes.order` allows), and a typo'd
+/// line is a 404, not some other order's note.
+#[tokio::test]
+async fn a_composition_item_by_the_rest_of_its_key() {
+    let api = api();
+    let id = Uuid::from_u128(0xa0000000_0000_4000_8000_000000000007);
+    new_order(&api, 0xa0000000_0000_4000_8000_000000000007, "Notes").await;
+    let other = Uuid::from_u128(0xa0000000_0000_4000_8000_000000000008);
+    new_order(&api, 0xa0000000_0000_4000_8000_000000000008, "Other Notes").await;
+    for (order, line, text) in [(id, 1, "call first"), (id, 2, "gift wrap"), (other, 2, "not this one")] {
+        api.order(order).notes().create(order_note::OrderNoteCreate::new(order, line).text(text)).await.unwrap();
+    }
+
+    let note = api.order(id).order_note(2);
+    assert!(note.url().ends_with(&format!("Orders({id})/notes(2)")), "{}", note.url());
+    let read = note.get().await.unwrap();
+    assert_eq!((read.order_id, read.line, read.text.as_deref()), (id, 2, Some("gift wrap")));
+    let missing = api.order(id).order_note(3).get().await.unwrap_err();
+    assert_eq!(missing.status(), Some(404), "{missing:?}");
 }
 
 /// The bound action on an ETag-protected order takes the order as last
@@ -330,7 +357,7 @@ async fn json_batch() {
 
     let mut batch = api.batch();
     let book = batch.add(api.book(201).get().request());
-    let count = batch.add(api.books().list().filter(book::genre().eq("Science")).count_request());
+    let count = batch.add(api.books().list().filter(book::genre().eq(BookGenre::Science)).count_request());
     let page = batch.add(api.books().list().filter(book::author_id().eq(102)).order_by(book::id()).top(2).request());
     let update = batch.add(lower_case_if_match(
         api.order(created.id).update(&created, order::OrderUpdate::new().customer("Batched")),

@@ -124,6 +124,33 @@ impl Builder<'_> {
         Some(self.set_target(&set))
     }
 
+    /// The target's key parts a collection navigation implies: those the
+    /// partner navigation (from the target back to `owner`) constrains to
+    /// the owner's properties. The URL of a related entity may leave them
+    /// out of its key predicate.
+    fn implied_key(&self, owner: &EntityType, nav: &NavigationProperty) -> Vec<String> {
+        let (Some(partner), Some(target)) =
+            (nav.partner.as_deref(), nav.ty.entity().and_then(|t| self.model.entity_types.get(t)))
+        else {
+            return Vec::new();
+        };
+        if !nav.ty.collection {
+            return Vec::new();
+        }
+        let Some(back) = self.model.all_navigation_properties(target).into_iter().find(|n| n.name == partner) else {
+            return Vec::new();
+        };
+        if back.ty.entity() != Some(&owner.name) {
+            return Vec::new();
+        }
+        let key = self.model.key_of(target).unwrap_or_default();
+        back.referential_constraints
+            .iter()
+            .filter(|c| key.iter().any(|k| k.name == c.property))
+            .map(|c| c.property.clone())
+            .collect()
+    }
+
     pub fn property_docs(&self, owner: &QualifiedName, property: &Property, is_key: bool) -> Vec<String> {
         let documented = self.documented_property(owner, &property.name);
         let mut lines = described(&property.annotations, documented.and_then(|d| d.description.as_deref()));
@@ -176,7 +203,8 @@ impl Builder<'_> {
         let insertable = sets.is_empty() || sets.iter().any(Capabilities::can_insert);
         let updatable = sets.is_empty() || sets.iter().any(Capabilities::can_update);
         let documented = self.documented_property(&owner.name, &property.name);
-        let ty = self.rust_type(&property.ty);
+        let lineage: Vec<&QualifiedName> = self.model.lineage(owner).iter().map(|t| &t.name).collect();
+        let ty = self.property_type(&lineage, property);
         let annotations = &property.annotations;
         let read_only_by_permission = annotations.permissions() == Some(Permission::Read);
         let documented_read_only = documented.is_some_and(|d| d.read_only);
@@ -333,6 +361,7 @@ impl Builder<'_> {
                 key_method: None,
                 target_key: Vec::new(),
                 target_key_struct: None,
+                implied_key: self.implied_key(entity, nav),
                 deep_insert_setter,
                 docs,
             });
@@ -344,7 +373,7 @@ impl Builder<'_> {
                 .entity_types
                 .get(&nav.target.qualified)
                 .and_then(|target| self.model.key_of(target))
-                .map(|key| key.iter().map(|k| snake(&k.name)).collect())
+                .map(|key| key.iter().filter(|k| !nav.implied_key.contains(&k.name)).map(|k| snake(&k.name)).collect())
                 .unwrap_or_default();
             let one = one_of(&nav.path_method, &self.names.entities[&nav.target.qualified].one, &key, &scopes.paths);
             nav.key_method = Some(scopes.paths.claim(&one, "_"));

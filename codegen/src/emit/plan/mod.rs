@@ -97,10 +97,19 @@ pub struct NavPlan {
     pub path_method: String,
     /// By-key accessor for collections (`sales_invoice_line(id)`).
     pub key_method: Option<String>,
-    /// The target type's key, for the by-key accessor.
+    /// The target type's key, for the by-key accessor: without the parts
+    /// that `implied_key` names.
     pub target_key: Vec<KeyPart>,
-    /// The target's composite key struct, if it has one.
+    /// The target's composite key struct, if it has one and the accessor
+    /// takes the whole key.
     pub target_key_struct: Option<String>,
+    /// Wire names of the target's key parts that the partner navigation's
+    /// referential constraint ties to this entity's key (a composition
+    /// item keyed by its parent and a line number). The by-key accessor
+    /// leaves them out and sends the shortened key predicate (OData URL
+    /// Conventions, "URLs for Related Entities with Referential Constraints"),
+    /// so the parent's key is not passed twice.
+    pub implied_key: Vec<String>,
     /// Setter for a deep insert on the create payload.
     pub deep_insert_setter: Option<String>,
     pub docs: Vec<String>,
@@ -233,6 +242,19 @@ pub struct MemberPlan {
     pub variant: String,
     pub display: String,
     pub value: i64,
+    /// `Core.Description` of an allowed value.
+    pub description: Option<String>,
+}
+
+/// What a generated enum stands for on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EnumForm {
+    /// An OData enum type: members by name.
+    Member,
+    /// A string property's `Validation.AllowedValues`.
+    Text,
+    /// An integer property's `Validation.AllowedValues`.
+    Integer,
 }
 
 #[derive(Debug, Clone)]
@@ -243,6 +265,7 @@ pub struct EnumPlan {
     pub members: Vec<MemberPlan>,
     pub unknown_variant: String,
     pub is_flags: bool,
+    pub form: EnumForm,
     pub docs: Vec<String>,
 }
 
@@ -341,11 +364,12 @@ pub fn build(model: &Model, route: &str, customization: &dyn Customization, docu
         entities.iter().map(|e| (e.qualified.clone(), (e.key.clone(), e.key_struct.clone()))).collect();
     for nav in entities.iter_mut().flat_map(|e| e.navigations.iter_mut()) {
         if let Some((key, key_struct)) = keys.get(&nav.target.qualified) {
-            nav.target_key = key.clone();
-            nav.target_key_struct = key_struct.clone();
+            nav.target_key = key.iter().filter(|k| !nav.implied_key.contains(&k.wire)).cloned().collect();
+            nav.target_key_struct = if nav.implied_key.is_empty() { key_struct.clone() } else { None };
         }
     }
-    let enums = model.enum_types.values().map(|e| builder.enumeration(e)).collect();
+    let enums =
+        model.enum_types.values().map(|e| builder.enumeration(e)).chain(builder.allowed_value_types()).collect();
     let complexes = structure::complexes(&builder);
 
     let mut root_scope = Scope::with_reserved(ROOT_RESERVED);

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use super::members::{Builder, described};
 use super::*;
-use crate::emit::plan::naming::camel;
+use crate::emit::plan::naming::{AllowedForm, allowed_values_form, camel};
 
 impl Builder<'_> {
     pub fn enumeration(&self, enumeration: &EnumType) -> EnumPlan {
@@ -23,7 +23,13 @@ impl Builder<'_> {
                 } else {
                     camel(&m.name)
                 };
-                MemberPlan { wire: m.name.clone(), variant: scope.claim(&wanted, "Member"), display, value: m.value }
+                MemberPlan {
+                    wire: m.name.clone(),
+                    variant: scope.claim(&wanted, "Member"),
+                    display,
+                    value: m.value,
+                    description: None,
+                }
             })
             .collect();
         let unknown_variant = scope.claim("Unknown", "Value");
@@ -37,12 +43,100 @@ impl Builder<'_> {
             members,
             unknown_variant,
             is_flags: enumeration.is_flags,
+            form: EnumForm::Member,
             docs,
+        }
+    }
+
+    /// A type for each property whose values `Validation.AllowedValues`
+    /// lists (chosen by `Names::choose`): the listed values as variants,
+    /// named by their `Core.SymbolicName` where the service gives one,
+    /// and the same catch-all for unlisted values as an enum type has.
+    pub fn allowed_value_types(&self) -> Vec<EnumPlan> {
+        let declared = self
+            .model
+            .entity_types
+            .values()
+            .map(|e| (&e.name, &e.properties))
+            .chain(self.model.complex_types.values().map(|c| (&c.name, &c.properties)));
+        let mut plans = Vec::new();
+        for (owner, properties) in declared {
+            for property in properties {
+                let Some(name) = self.names.allowed.get(&(owner.clone(), property.name.clone())) else { continue };
+                let Some(form) = allowed_values_form(property) else { continue };
+                let mut scope = Scope::new();
+                let members = property
+                    .annotations
+                    .allowed_values()
+                    .iter()
+                    .enumerate()
+                    .map(|(index, allowed)| {
+                        let wanted = match allowed.symbolic_name.unwrap_or(allowed.value) {
+                            blank if blank.trim().is_empty() => "Blank".to_owned(),
+                            text if text.starts_with(|c: char| c.is_ascii_alphabetic()) => camel(text),
+                            text => format!("Value{}", camel(text)),
+                        };
+                        MemberPlan {
+                            wire: allowed.value.to_owned(),
+                            variant: scope.claim(&wanted, "Value"),
+                            display: allowed.value.to_owned(),
+                            value: allowed.value.parse().unwrap_or(index as i64),
+                            description: allowed
+                                .description
+                                .map(|d| d.split_whitespace().collect::<Vec<_>>().join(" ")),
+                        }
+                    })
+                    .collect();
+                let mut docs = vec![format!(
+                    "The values of `{owner}/{}` (`Validation.AllowedValues`): the service refuses others, but the list may grow.",
+                    property.name
+                )];
+                if form == AllowedForm::Integer {
+                    docs.push("On the wire and in filters they are integers.".to_owned());
+                }
+                plans.push(EnumPlan {
+                    qualified: QualifiedName {
+                        namespace: owner.namespace.clone(),
+                        name: format!("{}/{}", owner.name, property.name),
+                    },
+                    namespace: name.namespace.clone(),
+                    name: name.name.clone(),
+                    members,
+                    unknown_variant: scope.claim("Unknown", "Value"),
+                    is_flags: false,
+                    form: match form {
+                        AllowedForm::Text => EnumForm::Text,
+                        AllowedForm::Integer => EnumForm::Integer,
+                    },
+                    docs,
+                });
+            }
+        }
+        plans
+    }
+
+    /// The type of a property: the generated type for its allowed values
+    /// when `Names::choose` gave it one (on `owner` or a base type of it).
+    pub fn property_type(&self, lineage: &[&QualifiedName], property: &Property) -> RustType {
+        let generated =
+            lineage.iter().find_map(|owner| self.names.allowed.get(&((*owner).clone(), property.name.clone())));
+        match generated {
+            Some(name) => RustType::Enum { namespace: name.namespace.clone(), name: name.name.clone() },
+            None => self.rust_type(&property.ty),
         }
     }
 
     fn complex(&self, complex: &ComplexType) -> ComplexPlan {
         let mut scope = Scope::new();
+        let mut lineage = vec![&complex.name];
+        while let Some(base) =
+            lineage.last().and_then(|n| self.model.complex_types.get(*n)).and_then(|c| c.base_type.as_ref())
+        {
+            if lineage.contains(&base) {
+                break;
+            }
+            lineage.push(base);
+        }
         let fields: Vec<FieldPlan> = self
             .model
             .all_complex_properties(complex)
@@ -53,7 +147,7 @@ impl Builder<'_> {
                 marker: String::new(),
                 handle: String::new(),
                 setter: String::new(),
-                ty: self.rust_type(&p.ty),
+                ty: self.property_type(&lineage, p),
                 nullable: p.facets.is_nullable(),
                 boxed: false,
                 is_key: false,

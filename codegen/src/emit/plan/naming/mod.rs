@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 pub use case::{Escape, Scope, camel, escape, escaped, snake};
 pub use words::{Vocabulary, singular};
 
-use crate::ir::{Model, QualifiedName};
+use crate::ir::{Model, Primitive, Property, QualifiedName, TypeTarget};
 
 /// The methods every generated path type has, by name: the renderer writes
 /// them under these names, and the plan keeps navigation, operation and
@@ -120,6 +120,10 @@ pub struct Names {
     pub namespaces: Vec<(String, String)>,
     pub entities: BTreeMap<QualifiedName, EntityName>,
     pub enums: BTreeMap<QualifiedName, TypeName>,
+    /// The types generated for properties whose values
+    /// `Validation.AllowedValues` lists, by declaring type and property
+    /// name: `BookGenre` for `Books/genre`. They live among the enums.
+    pub allowed: BTreeMap<(QualifiedName, String), TypeName>,
     pub complexes: BTreeMap<QualifiedName, TypeName>,
     /// The marker and path types of every entity set and singleton (by
     /// name) and of every entity type no set exposes (by qualified name,
@@ -174,6 +178,24 @@ impl Names {
                 (n.clone(), TypeName { namespace, name })
             })
             .collect();
+        // After the enum types, so that a declared enum keeps its name.
+        let mut allowed = BTreeMap::new();
+        let owners =
+            model.entity_types.values().map(|e| (&e.name, &e.properties, base(&e.name))).chain(
+                model.complex_types.values().map(|c| (&c.name, &c.properties, vocabulary.readable(&c.name.name))),
+            );
+        for (owner, properties, owner_name) in owners {
+            let key = model.entity_types.get(owner).and_then(|e| model.key_of(e)).unwrap_or_default();
+            for property in properties {
+                if allowed_values_form(property).is_none() || key.iter().any(|k| k.name == property.name) {
+                    continue;
+                }
+                let namespace = namespace_of(owner);
+                let wanted = camel(&format!("{owner_name}_{}", vocabulary.readable(&property.name)));
+                let name = enum_scopes.entry(namespace.clone()).or_default().claim(&wanted, "Values");
+                allowed.insert((owner.clone(), property.name.clone()), TypeName { namespace, name });
+            }
+        }
         // A complex type's deserializer is `{Name}Visitor`, beside it in the
         // same module: no complex type may take such a name.
         let mut complex_scopes: BTreeMap<Option<String>, Scope> = BTreeMap::new();
@@ -194,13 +216,43 @@ impl Names {
             })
             .collect();
         let set_markers = set_markers(model, &entities, &vocabulary);
-        Names { vocabulary, namespaces, entities, enums, complexes, set_markers }
+        Names { vocabulary, namespaces, entities, enums, allowed, complexes, set_markers }
     }
 
     /// `name` with word boundaries recovered (see [`Vocabulary::readable`]).
     pub fn readable(&self, name: &str) -> String {
         self.vocabulary.readable(name)
     }
+}
+
+/// How a property's values are written when `Validation.AllowedValues`
+/// lists them and a type is generated for them: a single string or integer
+/// (a collection, or a value that is not an integer of an integer property,
+/// keeps the plain type and lists the values in the docs only).
+pub fn allowed_values_form(property: &Property) -> Option<AllowedForm> {
+    let allowed = property.annotations.allowed_values();
+    let TypeTarget::Primitive(primitive) = property.ty.target else { return None };
+    if allowed.is_empty() || property.ty.collection {
+        return None;
+    }
+    match primitive {
+        Primitive::String => Some(AllowedForm::Text),
+        Primitive::Byte | Primitive::SByte | Primitive::Int16 | Primitive::Int32 | Primitive::Int64
+            if allowed.iter().all(|a| a.value.parse::<i64>().is_ok()) =>
+        {
+            Some(AllowedForm::Integer)
+        }
+        _ => None,
+    }
+}
+
+/// What the values of a type generated from `Validation.AllowedValues` are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AllowedForm {
+    /// Strings.
+    Text,
+    /// Integers.
+    Integer,
 }
 
 /// One module per namespace that declares entity, complex or enum types,

@@ -88,7 +88,7 @@ impl rt::serde::Serialize for AnalysisSourceType {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(rt::EdmEnum::wire_name(self))
+        rt::__private::serialize_enum(self, serializer)
     }
 }
 impl ::std::fmt::Display for AnalysisSourceType {
@@ -271,7 +271,7 @@ impl rt::serde::Serialize for AttachmentEntityBufferDocumentType {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(rt::EdmEnum::wire_name(self))
+        rt::__private::serialize_enum(self, serializer)
     }
 }
 impl ::std::fmt::Display for AttachmentEntityBufferDocumentType {
@@ -434,7 +434,7 @@ impl rt::serde::Serialize for ContactBusinessRelation {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(rt::EdmEnum::wire_name(self))
+        rt::__private::serialize_enum(self, serializer)
     }
 }
 impl ::std::fmt::Display for ContactBusinessRelation {
@@ -563,7 +563,7 @@ impl rt::serde::Serialize for ContactBusinessRelationLinkToTable {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(rt::EdmEnum::wire_name(self))
+        rt::__private::serialize_enum(self, serializer)
     }
 }
 impl ::std::fmt::Display for ContactBusinessRelationLinkToTable {
@@ -668,7 +668,7 @@ impl rt::serde::Serialize for ContactType {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(rt::EdmEnum::wire_name(self))
+        rt::__private::serialize_enum(self, serializer)
     }
 }
 impl ::std::fmt::Display for ContactType {
@@ -793,7 +793,7 @@ impl rt::serde::Serialize for CountryRegionAddressFormat {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(rt::EdmEnum::wire_name(self))
+        rt::__private::serialize_enum(self, serializer)
     }
 }
 impl ::std::fmt::Display for CountryRegionAddressFormat {
@@ -914,7 +914,7 @@ impl rt::serde::Serialize for CustomerBlocked {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(rt::EdmEnum::wire_name(self))
+        rt::__private::serialize_enum(self, serializer)
     }
 }
 impl ::std::fmt::Display for CustomerBlocked {
@@ -1037,7 +1037,7 @@ impl rt::serde::Serialize for DefaultDimensionParentType {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(rt::EdmEnum::wire_name(self))
+        rt::__private::serialize_enum(self, serializer)
     }
 }
 impl ::std::fmt::Display for DefaultDimensionParentType {
@@ -1155,7 +1155,7 @@ impl rt::serde::Serialize for DefaultDimensionValuePostingType {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(rt::EdmEnum::wire_name(self))
+        rt::__private::serialize_enum(self, serializer)
     }
 }
 impl ::std::fmt::Display for DefaultDimensionValuePostingType {
@@ -1382,7 +1382,7 @@ impl rt::serde::Serialize for DimensionSetEntryBufferParentType {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(rt::EdmEnum::wire_name(self))
+        rt::__private::serialize_enum(self, serializer)
     }
 }
 impl ::std::fmt::Display for DimensionSetEntryBufferParentType {
@@ -1535,7 +1535,7 @@ impl rt::serde::Serialize for EmployeeStatus {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(rt::EdmEnum::wire_name(self))
+        rt::__private::serialize_enum(self, serializer)
     }
 }
 impl ::std::fmt::Display for EmployeeStatus {
@@ -1651,7 +1651,7 @@ impl rt::serde::Serialize for EmployeeTimeRegStatus {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(rt::EdmEnum::wire_name(self))
+        rt::__private::serialize_enum(self, serializer)
     }
 }
 impl ::std::fmt::Display for EmployeeTimeRegStatus {
@@ -1792,7 +1792,7 @@ impl rt::serde::Serialize for GenJournalAccountType {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(rt::EdmEnum::wire_name(self))
+        rt::__private::serialize_enum(self, serializer)
     }
 }
 impl ::std::fmt::Display for GenJournalAccountType {
@@ -1937,7 +1937,7 @@ impl rt::serde::Serialize for GenJournalDocumentType {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(rt::EdmEnum::wire_name(self))
+        rt::__private::serialize_enum(self, serializer)
     }
 }
 impl ::std::fmt::Display for GenJournalDocumentType {
@@ -2076,7 +2076,7 @@ impl rt::serde::Serialize for GlAccountCategory {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(rt::EdmEnum::wire_name(self))
+        rt::__private::serialize_enum(self, serializer)
     }
 }
 impl ::std::fmt::Display for GlAccountCategory {
@@ -2203,7 +2203,7 @@ impl rt::serde::Serialize for GlAccountType {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(rt::EdmEnum::wire_name(self))
+        rt::__private::serialize_enum(self, serializer)
     }
 }
 impl ::std::fmt::Display for GlAccountType {
@@ -2339,7 +2339,7 @@ impl rt::serde::Serialize for InvoiceEntityAggregateStatus {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(rt::EdmEnum::wire_name(self))
+        rt::__private::serialize_enum(self, serializer)
     }
 }
 impl ::std::fmt::Display for InvoiceEntityAggregateStatus {
@@ -2477,7 +2477,7 @@ impl rt::serde::Serialize for InvoiceLineAggLineType {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(rt::EdmEnum::wire_name(self))
+        rt::__private::serialize_enum(self, serializer)
     }
 }
 impl ::std::fmt::Display for InvoiceLineAggLineType {
@@ -2683,7 +2683,7 @@ impl rt::serde::Serialize for ItemLedgerDocumentType {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(rt::EdmEnum::wire_name(self))
+        rt::__private::serialize_enum(self, serializer)
     }
 }
 impl ::std::fmt::Display for ItemLedgerDocumentType {
@@ -2880,7 +2880,7 @@ impl rt::serde::Serialize for ItemLedgerEntryType {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(rt::EdmEnum::wire_name(self))
+        rt::__private::serialize_enum(self, serializer)
     }
 }
 impl ::std::fmt::Display for ItemLedgerEntryType {
@@ -3004,7 +3004,7 @@ impl rt::serde::Serialize for ItemType {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(rt::EdmEnum::wire_name(self))
+        rt::__private::serialize_enum(self, serializer)
     }
 }
 impl ::std::fmt::Display for ItemType {
@@ -3112,7 +3112,7 @@ impl rt::serde::Serialize for JobQueuePriority {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(rt::EdmEnum::wire_name(self))
+        rt::__private::serialize_enum(self, serializer)
     }
 }
 impl ::std::fmt::Display for JobQueuePriority {
@@ -3234,7 +3234,7 @@ impl rt::serde::Serialize for JobQueueReportOutputType {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(rt::EdmEnum::wire_name(self))
+        rt::__private::serialize_enum(self, serializer)
     }
 }
 impl ::std::fmt::Display for JobQueueReportOutputType {
@@ -3353,7 +3353,7 @@ impl rt::serde::Serialize for OpportunityStatus {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(rt::EdmEnum::wire_name(self))
+        rt::__private::serialize_enum(self, serializer)
     }
 }
 impl ::std::fmt::Display for OpportunityStatus {
@@ -3476,7 +3476,7 @@ impl rt::serde::Serialize for PictureEntityParentType {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(rt::EdmEnum::wire_name(self))
+        rt::__private::serialize_enum(self, serializer)
     }
 }
 impl ::std::fmt::Display for PictureEntityParentType {
@@ -3606,7 +3606,7 @@ impl rt::serde::Serialize for PurchCrMemoEntityStatus {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(rt::EdmEnum::wire_name(self))
+        rt::__private::serialize_enum(self, serializer)
     }
 }
 impl ::std::fmt::Display for PurchCrMemoEntityStatus {
@@ -3743,7 +3743,7 @@ impl rt::serde::Serialize for PurchaseLineType {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(rt::EdmEnum::wire_name(self))
+        rt::__private::serialize_enum(self, serializer)
     }
 }
 impl ::std::fmt::Display for PurchaseLineType {
@@ -3859,7 +3859,7 @@ impl rt::serde::Serialize for PurchaseOrderEntityBufferStatus {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(rt::EdmEnum::wire_name(self))
+        rt::__private::serialize_enum(self, serializer)
     }
 }
 impl ::std::fmt::Display for PurchaseOrderEntityBufferStatus {
@@ -3987,7 +3987,7 @@ impl rt::serde::Serialize for SalesCrMemoEntityBufferStatus {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(rt::EdmEnum::wire_name(self))
+        rt::__private::serialize_enum(self, serializer)
     }
 }
 impl ::std::fmt::Display for SalesCrMemoEntityBufferStatus {
@@ -4130,7 +4130,7 @@ impl rt::serde::Serialize for SalesLineType {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(rt::EdmEnum::wire_name(self))
+        rt::__private::serialize_enum(self, serializer)
     }
 }
 impl ::std::fmt::Display for SalesLineType {
@@ -4249,7 +4249,7 @@ impl rt::serde::Serialize for SalesOrderEntityBufferStatus {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(rt::EdmEnum::wire_name(self))
+        rt::__private::serialize_enum(self, serializer)
     }
 }
 impl ::std::fmt::Display for SalesOrderEntityBufferStatus {
@@ -4365,7 +4365,7 @@ impl rt::serde::Serialize for SalesQuoteEntityBufferStatus {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(rt::EdmEnum::wire_name(self))
+        rt::__private::serialize_enum(self, serializer)
     }
 }
 impl ::std::fmt::Display for SalesQuoteEntityBufferStatus {
@@ -4467,7 +4467,7 @@ impl rt::serde::Serialize for TaxBufferType {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(rt::EdmEnum::wire_name(self))
+        rt::__private::serialize_enum(self, serializer)
     }
 }
 impl ::std::fmt::Display for TaxBufferType {
@@ -4572,7 +4572,7 @@ impl rt::serde::Serialize for VendorBlocked {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(rt::EdmEnum::wire_name(self))
+        rt::__private::serialize_enum(self, serializer)
     }
 }
 impl ::std::fmt::Display for VendorBlocked {

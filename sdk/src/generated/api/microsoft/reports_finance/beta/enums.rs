@@ -117,7 +117,7 @@ impl rt::serde::Serialize for GenJournalAccountType {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(rt::EdmEnum::wire_name(self))
+        rt::__private::serialize_enum(self, serializer)
     }
 }
 impl ::std::fmt::Display for GenJournalAccountType {
@@ -262,7 +262,7 @@ impl rt::serde::Serialize for GenJournalDocumentType {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(rt::EdmEnum::wire_name(self))
+        rt::__private::serialize_enum(self, serializer)
     }
 }
 impl ::std::fmt::Display for GenJournalDocumentType {
