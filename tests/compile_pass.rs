@@ -102,6 +102,24 @@ mod order_by_on_non_sortable_set {
     }
 }
 
+mod or_across_fields_against_business_central {
+    include!("ui/pass/or_across_fields_against_business_central.rs");
+
+    #[test]
+    fn compiles_and_runs() {
+        main();
+    }
+}
+
+mod or_of_an_and_group_against_business_central {
+    include!("ui/pass/or_of_an_and_group_against_business_central.rs");
+
+    #[test]
+    fn compiles_and_runs() {
+        main();
+    }
+}
+
 mod ordering_comparison_on_guid {
     include!("ui/pass/ordering_comparison_on_guid.rs");
 

@@ -102,6 +102,12 @@ impl Customization for BusinessCentral {
         false
     }
 
+    /// Business Central refuses `or` across different fields (its known
+    /// limitations), so typed filters allow `or` on one property only.
+    fn cross_property_or(&self) -> bool {
+        false
+    }
+
     fn service_assigned(&self, _owner: &EntityType, property: &Property, is_key: bool) -> Option<ServiceAssigned> {
         if SYSTEM_FIELDS.contains(&property.name.as_str()) {
             return Some(ServiceAssigned::Field { doc: "Read-only: Business Central maintains it.".to_owned() });

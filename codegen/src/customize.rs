@@ -76,6 +76,13 @@ pub trait Customization: Sync {
         true
     }
 
+    /// Whether the service takes `or` between conditions on different
+    /// properties (some refuse it, and typed filters then allow `or` only
+    /// between conditions on one property).
+    fn cross_property_or(&self) -> bool {
+        true
+    }
+
     /// Whether `property` of `owner` is filled in by the service regardless
     /// of annotations. `is_key` says whether it is (part of) the key.
     fn service_assigned(&self, owner: &EntityType, property: &Property, is_key: bool) -> Option<ServiceAssigned> {

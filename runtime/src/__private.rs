@@ -73,6 +73,9 @@ macro_rules! __set_paths {
 
 pub use crate::{__entity_path as entity_path, __set_paths as set_paths};
 
+/// The scope of no filter: see the `OrOperands` impls in `filter.rs`.
+pub enum NoFilterHasThisScope {}
+
 /// A JSON object key, borrowed from the input when possible.
 pub type FieldName<'de> = Text<'de>;
 

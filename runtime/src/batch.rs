@@ -1,8 +1,12 @@
 //! JSON `$batch`: many operations in one HTTP call.
 //!
 //! A non-atomic batch asks the service to run its operations independently
-//! (`Prefer: odata.continue-on-error`); an atomic one carries
-//! `Isolation: snapshot`, so that they succeed or fail together. Services
+//! (`Prefer: odata.continue-on-error`); an atomic one puts them in one
+//! `atomicityGroup`, or for services that want it so (Business Central)
+//! carries `Isolation: snapshot`, so that they succeed or fail together.
+//! Sub-request header names are written in lower case, as HTTP/2 writes
+//! them: they are case-insensitive, but some servers compare them as
+//! written (SAP CAP 9 finds `If-Match` only as `if-match`). Services
 //! that cap the operations per call declare the cap on the client
 //! ([`ClientBuilder::max_batch_operations`](crate::ClientBuilder::max_batch_operations)).
 //!
@@ -25,7 +29,12 @@ use super::api::Api;
 use super::error::Error;
 use super::http::{Headers, HttpRequest, HttpResponse, Method};
 use super::operation::OperationKind;
+use super::profile::AtomicBatchStyle;
 use super::request::{Decode, Request};
+
+/// The one atomicity group of an atomic batch (its name is ours to choose;
+/// it must only differ from every operation id).
+const ATOMICITY_GROUP: &str = "all";
 
 /// Tells handles of different batches apart.
 static NEXT_BATCH_ID: AtomicU64 = AtomicU64::new(1);
@@ -86,8 +95,13 @@ impl Batch {
         }
     }
 
-    /// Makes the batch all-or-nothing (`Isolation: snapshot`): if one
-    /// operation fails, the service rolls back the others.
+    /// Makes the batch all-or-nothing: if one operation fails, the service
+    /// rolls back the others. Marked as the service profile says
+    /// ([`AtomicBatchStyle`](crate::AtomicBatchStyle)): one
+    /// `atomicityGroup` for standard OData, `Isolation: snapshot` for
+    /// Business Central. A service may then answer a failed group with one
+    /// error for the operation that failed, and the others are reported as
+    /// [`Error::Skipped`].
     pub fn atomic(mut self) -> Batch {
         self.atomic = true;
         self
@@ -202,17 +216,21 @@ impl Batch {
         chunk: &[Operation],
         first_index: usize,
     ) -> Result<Vec<Option<Result<HttpResponse, Error>>>, Error> {
+        let style = self.api.profile().atomic_batch;
+        let group = (self.atomic && style == AtomicBatchStyle::AtomicityGroup).then_some(ATOMICITY_GROUP);
         let requests = chunk
             .iter()
             .enumerate()
-            .map(|(offset, operation)| SubRequest::new(operation, first_index + offset + 1))
+            .map(|(offset, operation)| SubRequest::new(operation, first_index + offset + 1, group))
             .collect::<Result<Vec<_>, Error>>()?;
         let body = serde_json::to_vec(&Envelope { requests })
             .map_err(|e| Error::InvalidRequest(format!("could not serialize the batch: {e}")))?;
         let mut headers = Headers::new();
         headers.set("Content-Type", "application/json");
         if self.atomic {
-            headers.set("Isolation", "snapshot");
+            if style == AtomicBatchStyle::SnapshotIsolation {
+                headers.set("Isolation", "snapshot");
+            }
         } else {
             // OData servers stop a batch at its first failure unless asked to
             // go on; a non-atomic batch means independent operations.
@@ -389,8 +407,10 @@ struct SubRequest<'a> {
     id: String,
     method: &'static str,
     url: &'a str,
+    #[serde(rename = "atomicityGroup", skip_serializing_if = "Option::is_none")]
+    atomicity_group: Option<&'static str>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    headers: BTreeMap<&'a str, &'a str>,
+    headers: BTreeMap<String, &'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     body: Option<SubBody<'a>>,
 }
@@ -406,7 +426,11 @@ enum SubBody<'a> {
 }
 
 impl<'a> SubRequest<'a> {
-    fn new(operation: &'a Operation, id: usize) -> Result<SubRequest<'a>, Error> {
+    fn new(
+        operation: &'a Operation,
+        id: usize,
+        atomicity_group: Option<&'static str>,
+    ) -> Result<SubRequest<'a>, Error> {
         let content_type = operation.headers.get("Content-Type").unwrap_or("application/json").to_ascii_lowercase();
         let body = match &operation.body {
             None => None,
@@ -425,7 +449,8 @@ impl<'a> SubRequest<'a> {
             id: id.to_string(),
             method: operation.method.as_str(),
             url: &operation.relative_url,
-            headers: operation.headers.iter().collect(),
+            atomicity_group,
+            headers: operation.headers.iter().map(|(name, value)| (name.to_ascii_lowercase(), value)).collect(),
             body,
         })
     }

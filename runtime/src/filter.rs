@@ -2,10 +2,17 @@
 //! properties of entity type `E`, and only with operators and literals that
 //! fit each property's type; it is rendered to text when the request is
 //! built, following the service profile.
+//!
+//! A filter also records, in its second type parameter, whether it is about
+//! one property ([`OneProperty`]) or several ([`Properties`]), because some
+//! services refuse `or` across properties (Business Central answers such a
+//! filter with an error). Their generated code allows `or` only between
+//! conditions on one property ([`OrOperands`]); every other service allows
+//! any `or`.
 
 use std::marker::PhantomData;
 
-use super::entity::{Entity, LambdaOperators};
+use super::entity::{Entity, LambdaOperators, Service};
 use super::literal::{IntoLiteral, Literal};
 use super::profile::ServiceProfile;
 use super::property::{Equatable, IsNullable, Many, Nav, Navigation, Ordered, Prop, Property, Text};
@@ -35,21 +42,53 @@ enum Shape {
     Or,
 }
 
-/// A `$filter` expression over entity type `E`.
-pub struct Filter<E> {
+/// A `$filter` expression over entity type `E`, about the properties `S`:
+/// [`OneProperty<P>`] for conditions on property `P` alone (built by its
+/// handle, `or`ed with others on `P`, negated), else [`Properties`].
+pub struct Filter<E, S = Properties> {
     tokens: Vec<Token>,
     shape: Shape,
     uses_in: bool,
-    entity: PhantomData<fn() -> E>,
+    entity: PhantomData<fn() -> (E, S)>,
 }
 
-impl<E> Clone for Filter<E> {
+/// The scope of a filter whose conditions are all on property `P`.
+pub struct OneProperty<P>(PhantomData<fn() -> P>);
+
+/// The scope of a filter on several properties, or on properties the type
+/// does not track (an `and`, a lambda operator).
+pub enum Properties {}
+
+/// Services that take `filter_a or filter_b` for filters about the
+/// properties `A` and `B`. Generated code implements it for every pair
+/// where the service takes any `or`; a service that takes `or` only on one
+/// property implements [`OrWithinOneProperty`] instead, which grants the
+/// pairs `OneProperty<P>` with itself.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` does not allow `or` between conditions on different properties",
+    label = "this `or` combines conditions on different properties (or an `and`)",
+    note = "the service refuses a $filter that ORs different properties; use `is_in` for several values of one property, `or` only conditions on the same property, or run one query per alternative and merge the results"
+)]
+pub trait OrOperands<A, B>: Service {}
+
+/// Marks a service that takes `or` only between conditions on one property
+/// (Business Central answers any other `or` with an error).
+pub trait OrWithinOneProperty: Service {}
+
+impl<T: OrWithinOneProperty, P> OrOperands<OneProperty<P>, OneProperty<P>> for T {}
+
+/// Never built: with a second pair on the left side `OneProperty<P>`, the
+/// compiler cannot guess the right side from the one above, so a mistake is
+/// reported by the message of [`OrOperands`] rather than as a type mismatch.
+impl<T: OrWithinOneProperty, P> OrOperands<OneProperty<P>, crate::__private::NoFilterHasThisScope> for T {}
+
+impl<E, S> Clone for Filter<E, S> {
     fn clone(&self) -> Self {
         Filter { tokens: self.tokens.clone(), shape: self.shape, uses_in: self.uses_in, entity: PhantomData }
     }
 }
 
-impl<E> std::fmt::Debug for Filter<E> {
+impl<E, S> std::fmt::Debug for Filter<E, S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "Filter({})", self.render(&ServiceProfile::strict_odata()))
     }
@@ -66,30 +105,44 @@ pub trait IntoFilter<E> {
     fn into_filter(self) -> Filter<E>;
 }
 
-impl<E> IntoFilter<E> for Filter<E> {
+impl<E, S> IntoFilter<E> for Filter<E, S> {
     fn into_filter(self) -> Filter<E> {
-        self
+        Filter { tokens: self.tokens, shape: self.shape, uses_in: self.uses_in, entity: PhantomData }
     }
 }
 
-impl<E> Filter<E> {
+/// Forgets that a filter is about one property, so that it can be kept in a
+/// `Filter<E>` variable and joined with others by `and`.
+impl<E, P> From<Filter<E, OneProperty<P>>> for Filter<E> {
+    fn from(filter: Filter<E, OneProperty<P>>) -> Filter<E> {
+        filter.into_filter()
+    }
+}
+
+impl<E, S> Filter<E, S> {
     fn simple(tokens: Vec<Token>) -> Self {
         Filter { tokens, shape: Shape::Simple, uses_in: false, entity: PhantomData }
     }
 
     /// Both conditions hold.
     pub fn and(self, other: impl IntoFilter<E>) -> Filter<E> {
-        self.combine(other.into_filter(), Shape::And, " and ")
+        self.into_filter().combine(other.into_filter(), Shape::And, " and ")
     }
 
-    /// At least one condition holds.
-    pub fn or(self, other: impl IntoFilter<E>) -> Filter<E> {
-        self.combine(other.into_filter(), Shape::Or, " or ")
+    /// At least one condition holds. Where the service takes `or` only
+    /// between conditions on one property (Business Central), both sides
+    /// must be on the same property; `is_in` is often what is meant.
+    pub fn or<S2>(self, other: Filter<E, S2>) -> Filter<E, S>
+    where
+        E: Entity,
+        E::Service: OrOperands<S, S2>,
+    {
+        self.combine(other, Shape::Or, " or ")
     }
 
     /// The condition does not hold; always written as `not (…)`.
     #[allow(clippy::should_implement_trait)]
-    pub fn not(self) -> Filter<E> {
+    pub fn not(self) -> Filter<E, S> {
         let mut tokens = Vec::with_capacity(self.tokens.len() + 2);
         tokens.push(Token::Syntax("not ("));
         tokens.extend(self.tokens);
@@ -100,7 +153,7 @@ impl<E> Filter<E> {
     /// Joins two filters. An operand is parenthesised unless it is simple or
     /// a chain of the same operator, so `a and (b or c)` can never be read
     /// as `(a and b) or c`.
-    fn combine(self, other: Filter<E>, shape: Shape, operator: &'static str) -> Filter<E> {
+    fn combine<S2, S3>(self, other: Filter<E, S2>, shape: Shape, operator: &'static str) -> Filter<E, S3> {
         let mut tokens = Vec::with_capacity(self.tokens.len() + other.tokens.len() + 5);
         for (i, operand) in [self.tokens, other.tokens].into_iter().enumerate() {
             let operand_shape = if i == 0 { self.shape } else { other.shape };
@@ -137,23 +190,26 @@ impl<E> Filter<E> {
     }
 }
 
-impl<E> std::ops::Not for Filter<E> {
-    type Output = Filter<E>;
-    fn not(self) -> Filter<E> {
+impl<E, S> std::ops::Not for Filter<E, S> {
+    type Output = Filter<E, S>;
+    fn not(self) -> Filter<E, S> {
         Filter::not(self)
     }
 }
 
-impl<E, F: IntoFilter<E>> std::ops::BitAnd<F> for Filter<E> {
+impl<E, S, F: IntoFilter<E>> std::ops::BitAnd<F> for Filter<E, S> {
     type Output = Filter<E>;
     fn bitand(self, other: F) -> Filter<E> {
         self.and(other)
     }
 }
 
-impl<E, F: IntoFilter<E>> std::ops::BitOr<F> for Filter<E> {
-    type Output = Filter<E>;
-    fn bitor(self, other: F) -> Filter<E> {
+impl<E: Entity, S, S2> std::ops::BitOr<Filter<E, S2>> for Filter<E, S>
+where
+    E::Service: OrOperands<S, S2>,
+{
+    type Output = Filter<E, S>;
+    fn bitor(self, other: Filter<E, S2>) -> Filter<E, S> {
         self.or(other)
     }
 }
@@ -194,12 +250,12 @@ fn lambda_variable(out: &mut String, depth: usize) {
 }
 
 impl<P: Property> Prop<P> {
-    fn compare(self, operator: &'static str, operand: Token) -> Filter<P::Entity> {
+    fn compare(self, operator: &'static str, operand: Token) -> Filter<P::Entity, OneProperty<P>> {
         Filter::simple(vec![Token::Property(P::NAME), Token::Syntax(operator), operand])
     }
 
     /// `property eq value`
-    pub fn eq(self, value: impl IntoLiteral<BaseOf<P>>) -> Filter<P::Entity>
+    pub fn eq(self, value: impl IntoLiteral<BaseOf<P>>) -> Filter<P::Entity, OneProperty<P>>
     where
         BaseOf<P>: Equatable,
     {
@@ -207,7 +263,7 @@ impl<P: Property> Prop<P> {
     }
 
     /// `property ne value`
-    pub fn ne(self, value: impl IntoLiteral<BaseOf<P>>) -> Filter<P::Entity>
+    pub fn ne(self, value: impl IntoLiteral<BaseOf<P>>) -> Filter<P::Entity, OneProperty<P>>
     where
         BaseOf<P>: Equatable,
     {
@@ -215,7 +271,7 @@ impl<P: Property> Prop<P> {
     }
 
     /// `property gt value`
-    pub fn gt(self, value: impl IntoLiteral<BaseOf<P>>) -> Filter<P::Entity>
+    pub fn gt(self, value: impl IntoLiteral<BaseOf<P>>) -> Filter<P::Entity, OneProperty<P>>
     where
         BaseOf<P>: Ordered,
     {
@@ -223,7 +279,7 @@ impl<P: Property> Prop<P> {
     }
 
     /// `property ge value`
-    pub fn ge(self, value: impl IntoLiteral<BaseOf<P>>) -> Filter<P::Entity>
+    pub fn ge(self, value: impl IntoLiteral<BaseOf<P>>) -> Filter<P::Entity, OneProperty<P>>
     where
         BaseOf<P>: Ordered,
     {
@@ -231,7 +287,7 @@ impl<P: Property> Prop<P> {
     }
 
     /// `property lt value`
-    pub fn lt(self, value: impl IntoLiteral<BaseOf<P>>) -> Filter<P::Entity>
+    pub fn lt(self, value: impl IntoLiteral<BaseOf<P>>) -> Filter<P::Entity, OneProperty<P>>
     where
         BaseOf<P>: Ordered,
     {
@@ -239,7 +295,7 @@ impl<P: Property> Prop<P> {
     }
 
     /// `property le value`
-    pub fn le(self, value: impl IntoLiteral<BaseOf<P>>) -> Filter<P::Entity>
+    pub fn le(self, value: impl IntoLiteral<BaseOf<P>>) -> Filter<P::Entity, OneProperty<P>>
     where
         BaseOf<P>: Ordered,
     {
@@ -247,7 +303,7 @@ impl<P: Property> Prop<P> {
     }
 
     /// `property eq null`
-    pub fn is_null(self) -> Filter<P::Entity>
+    pub fn is_null(self) -> Filter<P::Entity, OneProperty<P>>
     where
         P::Value: IsNullable,
     {
@@ -255,7 +311,7 @@ impl<P: Property> Prop<P> {
     }
 
     /// `property ne null`
-    pub fn is_not_null(self) -> Filter<P::Entity>
+    pub fn is_not_null(self) -> Filter<P::Entity, OneProperty<P>>
     where
         P::Value: IsNullable,
     {
@@ -266,7 +322,7 @@ impl<P: Property> Prop<P> {
     /// option of their own get it added by the query
     /// ([`InOperatorSupport::QueryOption`](crate::InOperatorSupport::QueryOption)).
     /// An empty list matches nothing and is written as `false`.
-    pub fn is_in<V>(self, values: impl IntoIterator<Item = V>) -> Filter<P::Entity>
+    pub fn is_in<V>(self, values: impl IntoIterator<Item = V>) -> Filter<P::Entity, OneProperty<P>>
     where
         BaseOf<P>: Equatable,
         V: IntoLiteral<BaseOf<P>>,
@@ -287,7 +343,11 @@ impl<P: Property> Prop<P> {
         Filter { tokens, shape: Shape::Simple, uses_in: true, entity: PhantomData }
     }
 
-    fn string_function(self, function: &'static str, value: impl IntoLiteral<String>) -> Filter<P::Entity> {
+    fn string_function(
+        self,
+        function: &'static str,
+        value: impl IntoLiteral<String>,
+    ) -> Filter<P::Entity, OneProperty<P>> {
         Filter::simple(vec![
             Token::Syntax(function),
             Token::Property(P::NAME),
@@ -298,7 +358,7 @@ impl<P: Property> Prop<P> {
     }
 
     /// `contains(property, 'text')`
-    pub fn contains(self, text: impl IntoLiteral<String>) -> Filter<P::Entity>
+    pub fn contains(self, text: impl IntoLiteral<String>) -> Filter<P::Entity, OneProperty<P>>
     where
         BaseOf<P>: Text,
     {
@@ -306,7 +366,7 @@ impl<P: Property> Prop<P> {
     }
 
     /// `startswith(property, 'text')`
-    pub fn starts_with(self, text: impl IntoLiteral<String>) -> Filter<P::Entity>
+    pub fn starts_with(self, text: impl IntoLiteral<String>) -> Filter<P::Entity, OneProperty<P>>
     where
         BaseOf<P>: Text,
     {
@@ -314,7 +374,7 @@ impl<P: Property> Prop<P> {
     }
 
     /// `endswith(property, 'text')`
-    pub fn ends_with(self, text: impl IntoLiteral<String>) -> Filter<P::Entity>
+    pub fn ends_with(self, text: impl IntoLiteral<String>) -> Filter<P::Entity, OneProperty<P>>
     where
         BaseOf<P>: Text,
     {
@@ -322,7 +382,7 @@ impl<P: Property> Prop<P> {
     }
 
     /// `tolower(property)`, for case-insensitive comparisons.
-    pub fn to_lower(self) -> TextExpr<P::Entity>
+    pub fn to_lower(self) -> TextExpr<P::Entity, OneProperty<P>>
     where
         BaseOf<P>: Text,
     {
@@ -330,7 +390,7 @@ impl<P: Property> Prop<P> {
     }
 
     /// `toupper(property)`, for case-insensitive comparisons.
-    pub fn to_upper(self) -> TextExpr<P::Entity>
+    pub fn to_upper(self) -> TextExpr<P::Entity, OneProperty<P>>
     where
         BaseOf<P>: Text,
     {
@@ -338,13 +398,14 @@ impl<P: Property> Prop<P> {
     }
 }
 
-/// The result of a string function such as `tolower(name)`.
-pub struct TextExpr<E> {
+/// The result of a string function such as `tolower(name)`, on the
+/// properties `S` (see [`Filter`]).
+pub struct TextExpr<E, S = Properties> {
     tokens: Vec<Token>,
-    entity: PhantomData<fn() -> E>,
+    entity: PhantomData<fn() -> (E, S)>,
 }
 
-impl<E> TextExpr<E> {
+impl<E, S> TextExpr<E, S> {
     fn wrap(function: &'static str, property: &'static str) -> Self {
         TextExpr {
             tokens: vec![Token::Syntax(function), Token::Property(property), Token::Syntax(")")],
@@ -352,13 +413,13 @@ impl<E> TextExpr<E> {
         }
     }
 
-    fn compare(mut self, operator: &'static str, value: impl IntoLiteral<String>) -> Filter<E> {
+    fn compare(mut self, operator: &'static str, value: impl IntoLiteral<String>) -> Filter<E, S> {
         self.tokens.push(Token::Syntax(operator));
         self.tokens.push(Token::Literal(value.into_literal()));
         Filter::simple(self.tokens)
     }
 
-    fn function(self, function: &'static str, value: impl IntoLiteral<String>) -> Filter<E> {
+    fn function(self, function: &'static str, value: impl IntoLiteral<String>) -> Filter<E, S> {
         let mut tokens = vec![Token::Syntax(function)];
         tokens.extend(self.tokens);
         tokens.push(Token::Syntax(","));
@@ -368,27 +429,27 @@ impl<E> TextExpr<E> {
     }
 
     /// `expression eq value`.
-    pub fn eq(self, value: impl IntoLiteral<String>) -> Filter<E> {
+    pub fn eq(self, value: impl IntoLiteral<String>) -> Filter<E, S> {
         self.compare(" eq ", value)
     }
 
     /// `expression ne value`.
-    pub fn ne(self, value: impl IntoLiteral<String>) -> Filter<E> {
+    pub fn ne(self, value: impl IntoLiteral<String>) -> Filter<E, S> {
         self.compare(" ne ", value)
     }
 
     /// `contains(expression, value)`.
-    pub fn contains(self, value: impl IntoLiteral<String>) -> Filter<E> {
+    pub fn contains(self, value: impl IntoLiteral<String>) -> Filter<E, S> {
         self.function("contains(", value)
     }
 
     /// `startswith(expression, value)`.
-    pub fn starts_with(self, value: impl IntoLiteral<String>) -> Filter<E> {
+    pub fn starts_with(self, value: impl IntoLiteral<String>) -> Filter<E, S> {
         self.function("startswith(", value)
     }
 
     /// `endswith(expression, value)`.
-    pub fn ends_with(self, value: impl IntoLiteral<String>) -> Filter<E> {
+    pub fn ends_with(self, value: impl IntoLiteral<String>) -> Filter<E, S> {
         self.function("endswith(", value)
     }
 }
@@ -436,6 +497,7 @@ mod tests {
         const PROFILE: ServiceProfile = ServiceProfile::strict_odata();
     }
     impl LambdaOperators for Shop {}
+    impl<A, B> OrOperands<A, B> for Shop {}
 
     #[derive(serde::Deserialize)]
     struct Order {}

@@ -88,7 +88,7 @@ pub use entity::{
 pub use enums::{EdmEnum, EnumKind, UnknownMember, UnknownValue};
 pub use error::{AuthenticationError, DecodeError, Error, PagingError, ServiceError};
 pub use export::{ExportBatch, ExportCheckpoint, ExportProgress, ExportStream, ParallelExport, PartitionKey};
-pub use filter::{BaseOf, Filter, IntoFilter, TextExpr};
+pub use filter::{BaseOf, Filter, IntoFilter, OneProperty, OrOperands, OrWithinOneProperty, Properties, TextExpr};
 pub use http::{Body, Headers, HttpRequest, HttpResponse, Method};
 pub use limits::BodyLimits;
 pub use literal::{IntoLiteral, Literal};
@@ -97,7 +97,7 @@ pub use operation::OperationKind;
 pub use paging::{ItemStream, NextLink, Page, PageStream, PrefetchedPages};
 pub use path::{CollectionHandle, CollectionPath, EntityHandle, EntityPath, MediaPath, SetPaths};
 pub use payload::PayloadFields;
-pub use profile::{EnumLiteralStyle, InOperatorSupport, ServiceProfile};
+pub use profile::{AtomicBatchStyle, EnumLiteralStyle, InOperatorSupport, ServiceProfile};
 pub use projection::{Expansion, NavigationOf, Projection, WholeEntity};
 pub use property::{
     Cardinality, Equatable, IsNullable, Many, Nav, Navigation, One, Ordered, Prop, Property, PropertyOf,

@@ -32,6 +32,18 @@ pub enum InOperatorSupport {
     },
 }
 
+/// How a batch asks for all-or-nothing execution.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AtomicBatchStyle {
+    /// Every operation carries the same `atomicityGroup` (OData JSON batch
+    /// format): the service runs them as one change set.
+    AtomicityGroup,
+    /// The `$batch` call carries `Isolation: snapshot` (Business Central,
+    /// which takes a whole batch as one transaction that way).
+    SnapshotIsolation,
+}
+
 /// Per-service wire behaviour. Build one from [`ServiceProfile::strict_odata`]
 /// and the `with_*` methods (all `const`, so a profile can be a constant).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,6 +67,8 @@ pub struct ServiceProfile {
     /// write answered `204 No Content` is read back (for services whose
     /// reads may go to a lagging replica).
     pub read_your_writes_header: Option<(&'static str, &'static str)>,
+    /// How an [atomic](crate::Batch::atomic) batch is marked.
+    pub atomic_batch: AtomicBatchStyle,
 }
 
 impl ServiceProfile {
@@ -67,6 +81,7 @@ impl ServiceProfile {
             stale_etag_codes: &[],
             message_correlation_marker: None,
             read_your_writes_header: None,
+            atomic_batch: AtomicBatchStyle::AtomicityGroup,
         }
     }
 
@@ -104,6 +119,12 @@ impl ServiceProfile {
     /// The same profile, sending `name: value` when reading back a write.
     pub const fn with_read_your_writes_header(mut self, name: &'static str, value: &'static str) -> Self {
         self.read_your_writes_header = Some((name, value));
+        self
+    }
+
+    /// The same profile, marking atomic batches with `style`.
+    pub const fn with_atomic_batch(mut self, style: AtomicBatchStyle) -> Self {
+        self.atomic_batch = style;
         self
     }
 }

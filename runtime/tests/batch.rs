@@ -3,10 +3,10 @@
 
 mod support;
 
-use odata_v4_runtime::{Batch, Error, Method, OperationKind, Request, Target, decode};
+use odata_v4_runtime::{Api, AtomicBatchStyle, Batch, Error, Method, OperationKind, Request, Target, decode};
 use serde_json::{Value, json};
 use support::recorder::Recorder;
-use support::{api, builder, get, json_request, no_content_request, request_count};
+use support::{DIALECT, api, builder, get, json_request, no_content_request, request_count};
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, Request as SeenRequest, ResponseTemplate};
 
@@ -77,15 +77,47 @@ async fn a_batch_gives_each_operation_its_own_typed_result() {
         json!({"requests": [
             {"id": "1", "method": "GET", "url": "companies(1)/customers(c1)"},
             {"id": "2", "method": "PATCH", "url": "companies(1)/customers(c2)",
-             "headers": {"If-Match": "W/\"JzE5OzY3OzAwOyc=\"", "Content-Type": "application/json"},
+             "headers": {"if-match": "W/\"JzE5OzY3OzAwOyc=\"", "content-type": "application/json"},
              "body": {"displayName": "Fabrikam"}},
-            {"id": "3", "method": "DELETE", "url": "companies(1)/customers(c3)", "headers": {"If-Match": "*"}},
+            {"id": "3", "method": "DELETE", "url": "companies(1)/customers(c3)", "headers": {"if-match": "*"}},
         ]})
     );
 }
 
 #[tokio::test]
-async fn an_atomic_batch_asks_for_snapshot_isolation() {
+async fn an_atomic_batch_is_one_atomicity_group() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST")).and(path(BATCH_PATH)).respond_with(echo_batch).expect(1).mount(&server).await;
+    let client = builder(&server).build().unwrap();
+    let api = api(&client);
+    let mut batch = Batch::new(&api).atomic();
+    let first = batch.add(get::<Value>(&api, "companies(1)/items(a)"));
+    let second = batch.add(
+        json_request::<Value>(&api, Method::Patch, "companies(1)/items(b)", "", OperationKind::Update)
+            .header("If-Match", "*")
+            .with_body("application/json", r#"{"displayName":"B"}"#),
+    );
+
+    let mut response = batch.await.unwrap();
+
+    assert_eq!(response.take(first).unwrap()["url"], "companies(1)/items(a)");
+    assert_eq!(response.take(second).unwrap()["url"], "companies(1)/items(b)");
+    let sent = &server.received_requests().await.unwrap()[0];
+    assert!(sent.headers.get("Isolation").is_none(), "standard OData marks the operations instead");
+    assert!(sent.headers.get("Prefer").is_none(), "an atomic batch stops at its first failure");
+    let envelope: Value = sent.body_json().unwrap();
+    assert_eq!(
+        envelope,
+        json!({"requests": [
+            {"id": "1", "method": "GET", "url": "companies(1)/items(a)", "atomicityGroup": "all"},
+            {"id": "2", "method": "PATCH", "url": "companies(1)/items(b)", "atomicityGroup": "all",
+             "headers": {"if-match": "*", "content-type": "application/json"}, "body": {"displayName": "B"}},
+        ]})
+    );
+}
+
+#[tokio::test]
+async fn an_atomic_batch_asks_business_central_for_snapshot_isolation() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path(BATCH_PATH))
@@ -95,7 +127,7 @@ async fn an_atomic_batch_asks_for_snapshot_isolation() {
         .mount(&server)
         .await;
     let client = builder(&server).build().unwrap();
-    let api = api(&client);
+    let api = Api::new(&client, "api/v2.0", DIALECT.with_atomic_batch(AtomicBatchStyle::SnapshotIsolation));
     let mut batch = Batch::new(&api).atomic();
     let first = batch.add(get::<Value>(&api, "companies(1)/items(a)"));
     let second =
@@ -105,6 +137,8 @@ async fn an_atomic_batch_asks_for_snapshot_isolation() {
 
     assert_eq!(response.take(first).unwrap()["url"], "companies(1)/items(a)");
     assert_eq!(response.take(second).unwrap()["url"], "companies(1)/items(b)?$select=id");
+    let envelope: Value = server.received_requests().await.unwrap()[0].body_json().unwrap();
+    assert!(envelope["requests"].as_array().unwrap().iter().all(|op| op.get("atomicityGroup").is_none()), "{envelope}");
 }
 
 #[tokio::test]

@@ -24,7 +24,7 @@ fn main() {
             .and(gle::posting_date().le(to))
             .and(gle::account_number().eq("40100"))
             .and(gle::document_type().eq(GenJournalDocumentType::Invoice))
-            .and(gle::debit_amount().gt(Decimal::new(1000000, 2)).or(gle::credit_amount().gt(Decimal::new(1000000, 2))))
+            .and(gle::debit_amount().lt(Decimal::new(-1000000, 2)).or(gle::debit_amount().gt(Decimal::new(1000000, 2))))
             .and(gle::description().contains("O'Brien & Sons"))
             .and(gle::document_number().starts_with("SI-"))
             .and(gle::entry_number().ne(0))

@@ -19,16 +19,16 @@ use futures_util::StreamExt;
 async fn main() -> common::Outcome {
     let (_api, company) = common::connect()?;
 
-    let mut wanted = customer::blocked().ne(CustomerBlocked::All);
-    if let Some(prefix) = common::optional("CUSTOMER_NAME_PREFIX") {
-        wanted = wanted.and(customer::display_name().starts_with(prefix));
-    }
-    let query = company
+    let mut query = company
         .customers()
         .list()
-        .filter(wanted)
+        .filter(customer::blocked().ne(CustomerBlocked::All))
         .select((customer::number(), customer::display_name(), customer::city(), customer::balance_due()))
         .order_by(customer::number());
+    if let Some(prefix) = common::optional("CUSTOMER_NAME_PREFIX") {
+        // A second `filter` is joined to the first with `and`.
+        query = query.filter(customer::display_name().starts_with(prefix));
+    }
 
     let mut customers = query.stream();
     let mut shown = 0;

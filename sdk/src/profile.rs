@@ -1,6 +1,6 @@
 //! Business Central's wire dialect.
 
-use odata_v4_runtime::{EnumLiteralStyle, InOperatorSupport, Method, ServiceProfile};
+use odata_v4_runtime::{AtomicBatchStyle, EnumLiteralStyle, InOperatorSupport, Method, ServiceProfile};
 
 /// How Business Central differs from a strict OData v4 server:
 ///
@@ -10,7 +10,8 @@ use odata_v4_runtime::{EnumLiteralStyle, InOperatorSupport, Method, ServiceProfi
 /// - a stale `If-Match` is answered 409 `Request_EntityChanged`;
 /// - error messages end with `CorrelationId: <guid>`;
 /// - reads may come from a lagging replica; `Data-Access-Intent: ReadWrite`
-///   reads one's own writes.
+///   reads one's own writes;
+/// - an atomic `$batch` carries `Isolation: snapshot`.
 ///
 /// Generated Business Central APIs carry this profile; pass it to
 /// [`runtime::Api::new`](odata_v4_runtime::Api::new) for a hand-built one.
@@ -20,4 +21,5 @@ pub const PROFILE: ServiceProfile = ServiceProfile::strict_odata()
     .with_media_upload_method(Method::Patch)
     .with_stale_etag_codes(&["Request_EntityChanged"])
     .with_message_correlation_marker("CorrelationId:")
-    .with_read_your_writes_header("Data-Access-Intent", "ReadWrite");
+    .with_read_your_writes_header("Data-Access-Intent", "ReadWrite")
+    .with_atomic_batch(AtomicBatchStyle::SnapshotIsolation);

@@ -3,10 +3,7 @@
 //! for the bookshop model of `tests/cap/` (strict profile), built in
 //! `target/generated-crates/cap/`, runs typed queries, paging, writes with
 //! ETags, deep insert, bound and unbound operations, `$batch` and a
-//! read-only set against it (`cap_client/*.rs`, one outer test each).
-//!
-//! Known failures (issue 21) are ignored tests here:
-//! `cargo test -p sdk-tests --test cap -- --ignored` runs them.
+//! read-only set against it (`cap_client/peer.rs`, one outer test each).
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -23,18 +20,12 @@ use sdk_tests::node_env;
 use sdk_tests::peer::repository_path;
 use sdk_tests::server_process::process_exists;
 
-/// The generated crate's main tests (`tests/peer.rs` there).
+/// The generated crate's tests (`tests/peer.rs` there).
 const MAIN_TESTS: &str = include_str!("cap_client/peer.rs");
-/// Tests that do not compile until the generator is fixed, each built
-/// only by its own ignored outer test.
-const DEEP_INSERT_TESTS: &str = include_str!("cap_client/deep_insert.rs");
-const ETAG_ACTION_TESTS: &str = include_str!("cap_client/etag_actions.rs");
 
 /// The client crate, generated and its main tests built.
 struct GeneratedClient {
     dir: PathBuf,
-    manifest: PathBuf,
-    target: PathBuf,
     main_tests: PathBuf,
 }
 
@@ -70,7 +61,7 @@ fn generate_and_build() -> Result<GeneratedClient, String> {
     let manifest = add_test(&dir, &root, dev_dependencies, MAIN_TESTS);
     let target = scratch.join("target");
     let main_tests = build_test_target(&manifest, &target, "peer")?;
-    Ok(GeneratedClient { dir, manifest, target, main_tests })
+    Ok(GeneratedClient { dir, main_tests })
 }
 
 /// `cargo test --no-run --test <name>` on the generated crate: the test
@@ -111,12 +102,9 @@ fn build_test_target(manifest: &Path, target: &Path, name: &str) -> Result<PathB
 
 /// Runs one test of a built test executable against the shared server and
 /// checks that it ran and passed (a misspelt name would run nothing).
-fn run_client_test(executable: &Path, name: &str, include_ignored: bool) {
+fn run_client_test(executable: &Path, name: &str) {
     let mut command = Command::new(executable);
     command.args(["--exact", name]).env("CAP_BASE_URL", shared_cap().base_url());
-    if include_ignored {
-        command.arg("--include-ignored");
-    }
     let output = command.output().expect("the test executable runs");
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
@@ -127,19 +115,8 @@ fn run_client_test(executable: &Path, name: &str, include_ignored: bool) {
     );
 }
 
-/// Builds a test file that is kept out of the main tests (it needs a fixed
-/// generator) and runs its one test.
-fn run_separate_client_test(file: &str, source: &str, name: &str) {
-    let client = generated_client();
-    let path = client.dir.join("tests").join(format!("{file}.rs"));
-    std::fs::write(&path, source).expect("test written");
-    let executable =
-        build_test_target(&client.manifest, &client.target, file).unwrap_or_else(|error| panic!("{error}"));
-    run_client_test(&executable, name, false);
-}
-
 fn run_main_test(name: &str) {
-    run_client_test(&generated_client().main_tests, name, false);
+    run_client_test(&generated_client().main_tests, name);
 }
 
 #[test]
@@ -196,7 +173,7 @@ fn paging_over_a_top_level_set() {
 
 #[test]
 fn paging_over_a_navigation_collection() {
-    run_client_test(&generated_client().main_tests, "paging_over_a_navigation_collection", true);
+    run_main_test("paging_over_a_navigation_collection");
 }
 
 #[test]
@@ -216,17 +193,12 @@ fn a_composition_item_by_the_rest_of_its_key() {
 
 #[test]
 fn deep_insert_through_a_composition() {
-    run_separate_client_test("deep_insert", DEEP_INSERT_TESTS, "deep_insert_through_a_composition");
+    run_main_test("deep_insert_through_a_composition");
 }
 
 #[test]
 fn bound_operations_send_the_etag_they_are_given() {
     run_main_test("bound_operations_send_the_etag_they_are_given");
-}
-
-#[test]
-fn bound_action_on_an_entity_with_an_etag() {
-    run_separate_client_test("etag_actions", ETAG_ACTION_TESTS, "bound_action_on_an_entity_with_an_etag");
 }
 
 #[test]
@@ -240,9 +212,8 @@ fn json_batch() {
 }
 
 #[test]
-#[ignore = "issue 21: Batch::atomic sends Isolation: snapshot, not an OData atomicityGroup"]
 fn atomic_batch() {
-    run_client_test(&generated_client().main_tests, "atomic_batch", true);
+    run_main_test("atomic_batch");
 }
 
 #[test]

@@ -95,18 +95,18 @@ async fn filters_compare_dates_decimals_enums_and_text() {
         }
     };
     check(gle::posting_date().ge(date(20)).and(gle::posting_date().lt(date(23))), vec![20, 21, 22]).await;
-    check(gle::debit_amount().gt(Decimal::new(240050, 2)), vec![25]).await;
-    check(gle::debit_amount().eq(Decimal::new(2400500, 3)), vec![24]).await;
+    check(gle::debit_amount().gt(Decimal::new(240050, 2)).into(), vec![25]).await;
+    check(gle::debit_amount().eq(Decimal::new(2400500, 3)).into(), vec![24]).await;
     check(gle::document_type().eq(GenJournalDocumentType::Invoice).and(gle::entry_number().le(6)), vec![2, 4, 6]).await;
     check(
-        gle::description().ends_with("5").or(gle::description().starts_with("Entry 2")),
+        gle::description().ends_with("5").or(gle::description().starts_with("Entry 2")).into(),
         vec![2, 5, 15, 20, 21, 22, 23, 24, 25],
     )
     .await;
     check(gle::description().contains("y 1").not().and(gle::entry_number().lt(12)), vec![2, 3, 4, 5, 6, 7, 8, 9]).await;
-    check(gle::description().to_lower().eq("entry 7"), vec![7]).await;
-    check(gle::entry_number().is_in([3, 30, 13]), vec![3, 13]).await;
-    check(gle::entry_number().is_in(Vec::<i32>::new()), vec![]).await;
+    check(gle::description().to_lower().eq("entry 7").into(), vec![7]).await;
+    check(gle::entry_number().is_in([3, 30, 13]).into(), vec![3, 13]).await;
+    check(gle::entry_number().is_in(Vec::<i32>::new()).into(), vec![]).await;
 }
 
 #[tokio::test]

@@ -19,6 +19,13 @@ pub fn render(plan: &ApiPlan, modules: &[String], customization: &dyn Customizat
     // URLs in the docs, relative to the client's base URL.
     let at = if route.is_empty() { String::new() } else { format!("{route}/") };
     let lambda = plan.lambda_operators.then(|| quote!(impl rt::LambdaOperators for Service {}));
+    let or_operands = if plan.cross_property_or {
+        quote!(
+            impl<A, B> rt::OrOperands<A, B> for Service {}
+        )
+    } else {
+        quote!(impl rt::OrWithinOneProperty for Service {})
+    };
     // The wire dialect is decided here, at generation time, by the
     // customization: strict OData unless the service family has its own.
     let profile = customization.profile();
@@ -117,6 +124,7 @@ pub fn render(plan: &ApiPlan, modules: &[String], customization: &dyn Customizat
             const PROFILE: rt::ServiceProfile = #profile;
         }
         #lambda
+        #or_operands
 
         #api_doc
         #[derive(Debug, Clone)]

@@ -46,13 +46,13 @@ async fn ledger(api: &v2_0::Api) -> Vec<String> {
     let entries = api.company(CRONUS_ID).general_ledger_entries();
     let mut seen = Vec::new();
     let examples: Vec<(&str, business_central_sdk::runtime::Filter<gle::GeneralLedgerEntry>)> = vec![
-        ("one date", gle::posting_date().eq(date("2025-02-17"))),
+        ("one date", gle::posting_date().eq(date("2025-02-17")).into()),
         ("february", gle::posting_date().ge(date("2025-02-01")).and(gle::posting_date().le(date("2025-02-28")))),
-        ("account", gle::account_number().eq("60100")),
-        ("document", gle::document_number().eq("GJ-001")),
-        ("invoices", gle::document_type().eq(GenJournalDocumentType::Invoice)),
-        ("debits", gle::debit_amount().gt(0)),
-        ("large", gle::debit_amount().gt(10000).or(gle::credit_amount().gt(10000))),
+        ("account", gle::account_number().eq("60100").into()),
+        ("document", gle::document_number().eq("GJ-001").into()),
+        ("invoices", gle::document_type().eq(GenJournalDocumentType::Invoice).into()),
+        ("debits", gle::debit_amount().gt(0).into()),
+        ("large debits", gle::debit_amount().lt(-10000).or(gle::debit_amount().gt(10000)).into()),
         (
             "combined",
             gle::account_number()

@@ -315,6 +315,8 @@ pub struct ApiPlan {
     pub route: String,
     /// Whether typed filters offer `any`/`all` (the service evaluates them).
     pub lambda_operators: bool,
+    /// Whether `or` may join conditions on different properties.
+    pub cross_property_or: bool,
     /// One module per namespace; empty when every type lives at the API root.
     pub namespaces: Vec<NamespacePlan>,
     pub entities: Vec<EntityPlan>,
@@ -441,6 +443,7 @@ pub fn build(model: &Model, route: &str, customization: &dyn Customization, docu
     ApiPlan {
         route: route.to_owned(),
         lambda_operators: customization.lambda_operators(),
+        cross_property_or: customization.cross_property_or(),
         namespaces,
         entities,
         enums,

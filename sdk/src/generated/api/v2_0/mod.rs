@@ -9,6 +9,7 @@ impl rt::Service for Service {
     const ROUTE: &'static str = "api/v2.0";
     const PROFILE: rt::ServiceProfile = ::business_central_sdk::PROFILE;
 }
+impl rt::OrWithinOneProperty for Service {}
 /// The `api/v2.0` API.
 ///
 /// Create it from a configured client; every path below mirrors the service's URLs.

@@ -9,6 +9,7 @@ impl rt::Service for Service {
     const ROUTE: &'static str = "api/microsoft/reportsFinance/beta";
     const PROFILE: rt::ServiceProfile = ::business_central_sdk::PROFILE;
 }
+impl rt::OrWithinOneProperty for Service {}
 /// The `api/microsoft/reportsFinance/beta` API.
 ///
 /// Create it from a configured client; every path below mirrors the service's URLs.
