@@ -176,6 +176,15 @@ struct Fetcher {
 
 impl Fetcher {
     fn new(url: &str, options: &FetchOptions) -> Result<Fetcher, FetchError> {
+        Fetcher::with_timeouts(url, options, REQUEST_TIMEOUT, CONNECT_TIMEOUT)
+    }
+
+    fn with_timeouts(
+        url: &str,
+        options: &FetchOptions,
+        request_timeout: Duration,
+        connect_timeout: Duration,
+    ) -> Result<Fetcher, FetchError> {
         let parsed = parse_http(url)?;
         let token = options.bearer_token.clone().filter(|t| !t.is_empty());
         if token.is_some() && parsed.scheme() == "http" && !is_loopback(&parsed) {
@@ -184,8 +193,8 @@ impl Fetcher {
         let agent = ureq::Agent::config_builder()
             .max_redirects(0)
             .http_status_as_error(false)
-            .timeout_global(Some(REQUEST_TIMEOUT))
-            .timeout_connect(Some(CONNECT_TIMEOUT))
+            .timeout_global(Some(request_timeout))
+            .timeout_connect(Some(connect_timeout))
             .build()
             .into();
         Ok(Fetcher { origin: parsed.origin(), token, agent })
@@ -294,6 +303,60 @@ mod tests {
             assert!(matches!(fetcher.fetch(elsewhere), Err(FetchError::OtherOrigin { .. })), "{elsewhere}");
         }
         assert!(matches!(fetcher.fetch("file:///etc/passwd"), Err(FetchError::NotHttp(_))));
+    }
+
+    /// A server on 127.0.0.1 that reads one request per connection and
+    /// answers it with `answer` (or, with `None`, never answers); it counts
+    /// the requests it read.
+    fn local_server(answer: Option<&'static str>) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+        use std::io::Write;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let requests = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counted = requests.clone();
+        std::thread::spawn(move || {
+            let mut held = Vec::new();
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { break };
+                let mut buffer = [0u8; 4096];
+                let _ = stream.read(&mut buffer);
+                counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                match answer {
+                    Some(text) => {
+                        let _ = stream.write_all(text.as_bytes());
+                    }
+                    None => held.push(stream),
+                }
+            }
+        });
+        (format!("http://127.0.0.1:{port}"), requests)
+    }
+
+    #[test]
+    fn a_redirect_is_reported_not_followed() {
+        let (base, requests) = local_server(Some(
+            "HTTP/1.1 302 Found\r\nLocation: /elsewhere/$metadata\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+        ));
+        let url = format!("{base}/svc/$metadata");
+        let fetcher = Fetcher::new(&url, &FetchOptions::default()).unwrap();
+        match fetcher.fetch(&url) {
+            Err(FetchError::Redirected { location, .. }) => assert_eq!(location, "/elsewhere/$metadata"),
+            other => panic!("expected a refused redirect, got {other:?}"),
+        }
+        assert_eq!(requests.load(std::sync::atomic::Ordering::SeqCst), 1, "the redirect was not followed");
+    }
+
+    #[test]
+    fn a_server_that_never_answers_times_out() {
+        let (base, _) = local_server(None);
+        let url = format!("{base}/svc/$metadata");
+        let fetcher =
+            Fetcher::with_timeouts(&url, &FetchOptions::default(), Duration::from_millis(300), Duration::from_secs(5))
+                .unwrap();
+        let started = std::time::Instant::now();
+        let outcome = fetcher.fetch(&url);
+        assert!(matches!(outcome, Err(FetchError::Transport { .. })), "{outcome:?}");
+        assert!(started.elapsed() < Duration::from_secs(5), "took {:?}", started.elapsed());
     }
 
     #[test]

@@ -170,6 +170,40 @@ async fn listing_follows_next_links_and_returns_every_entry_once() {
     assert!(requests[1..].iter().all(|r| r.url.contains("$skiptoken=")), "pages after the first follow the next link");
 }
 
+business_central_sdk::runtime::projection! {
+    /// Three fields of an entry, and nothing else.
+    struct Posting of gle::GeneralLedgerEntry {
+        entry_number: gle::fields::EntryNumber,
+        posting_date: gle::fields::PostingDate,
+        debit_amount: gle::fields::DebitAmount,
+    }
+}
+
+#[tokio::test]
+async fn a_projection_of_three_fields_pages_through_the_set() {
+    let log = RequestLog::new();
+    let client = shared(SharedPeer::ApiV2).client_builder().middleware(log.clone()).build().expect("client");
+    let query = v2_0::Api::new(&client).company(CRONUS_ID).general_ledger_entries().list().select_as::<Posting>();
+
+    let mut pages = query.pages();
+    let (mut page_sizes, mut rows) = (Vec::new(), Vec::new());
+    while let Some(page) = pages.next().await {
+        let page = page.expect("every page loads");
+        page_sizes.push(page.items.len());
+        rows.extend(page.items);
+    }
+    assert_eq!(page_sizes, [10, 10, 10, 10, 10, 10, 2]);
+    let numbers: BTreeSet<i32> = rows.iter().map(|row| row.entry_number.expect("entryNumber is set")).collect();
+    assert_eq!(numbers.len(), rows.len(), "an entry came twice");
+    assert_eq!(numbers, (ledger::FIRST_ENTRY..=ledger::LAST_ENTRY).collect());
+    let first = rows.iter().find(|row| row.entry_number == Some(1001)).expect("entry 1001");
+    assert_eq!(first.posting_date, Some(date("2025-02-17")));
+    assert!(rows.iter().all(|row| row.debit_amount.is_some()), "every entry has a debit amount (zero or more)");
+    let requests = log.requests();
+    assert!(requests[0].url.contains("$select=entryNumber,postingDate,debitAmount"), "{}", requests[0].url);
+    assert!(requests[1..].iter().all(|r| r.url.contains("$skiptoken=")), "the next links keep the selection");
+}
+
 #[tokio::test]
 async fn a_smaller_client_page_size_means_more_pages() {
     let client = shared(SharedPeer::ApiV2).client_builder().max_page_size(4).build().expect("client");

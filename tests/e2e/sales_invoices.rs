@@ -146,6 +146,46 @@ async fn expand_lines_with_nested_filter_and_select() {
     assert!(lines.iter().all(|l| l.quantity.is_some() && l.unit_price.is_none()), "only the selected fields came back");
 }
 
+business_central_sdk::runtime::projection! {
+    /// An invoice's number and status, with three fields of each line.
+    struct InvoiceLines of invoice::SalesInvoice {
+        number: invoice::fields::Number,
+        status: invoice::fields::Status,
+        #[expand] lines: invoice::fields::SalesInvoiceLines => LineRow,
+    }
+
+    struct LineRow of line::SalesInvoiceLine {
+        sequence: line::fields::Sequence,
+        description: line::fields::Description,
+        quantity: line::fields::Quantity,
+    }
+}
+
+#[tokio::test]
+async fn a_projection_expands_the_lines_into_a_projection_of_their_own() {
+    let log = RequestLog::new();
+    let client = shared(SharedPeer::ApiV2).client_builder().middleware(log.clone()).build().expect("client");
+    let draft = v2_0::Api::new(&client)
+        .company(CRONUS_ID)
+        .sales_invoice(fixtures::DRAFT_INVOICE_ID)
+        .get()
+        .select_as::<InvoiceLines>()
+        .await
+        .expect("invoice with its lines");
+    assert_eq!(draft.number.as_deref(), Some(fixtures::DRAFT_INVOICE_NUMBER));
+    assert_eq!(draft.status, Some(Status::Draft));
+    let mut lines = draft.lines;
+    lines.sort_by_key(|l| l.sequence);
+    let descriptions: Vec<_> = lines.iter().filter_map(|l| l.description.as_deref()).collect();
+    for expected in ["Oak desk", "Ergonomic chair", "Assembly service", "Deliver to the back entrance"] {
+        assert!(descriptions.contains(&expected), "{expected} in {descriptions:?}");
+    }
+    // `=` inside the parentheses is sent percent-encoded.
+    let url = log.requests()[0].url.replace("%3D", "=");
+    assert!(url.contains("$select=number,status"), "{url}");
+    assert!(url.contains("$expand=salesInvoiceLines($select=sequence,description,quantity)"), "{url}");
+}
+
 #[tokio::test]
 async fn expand_on_a_filtered_list() {
     let invoices = company(CRONUS_ID)

@@ -4,6 +4,7 @@
 //! the `odata-v4-gen` command, which these commands share their library
 //! with.
 
+pub mod build_cost;
 pub mod ci;
 pub mod docs_report;
 pub mod docs_support;
@@ -61,6 +62,9 @@ pub enum Command {
         /// Schemas to match against (the committed ones by default).
         schemas: Vec<PathBuf>,
     },
+    /// Time what building with the SDK costs a small app (debug rebuilds,
+    /// `cargo check`, binary size, dependency count).
+    BuildCost(build_cost::BuildCostOptions),
     /// Mutate CSDL documents and check that the reader never panics.
     Fuzz(fuzz::FuzzOptions),
     /// Mutate service answers (entities, pages and next links, error
@@ -77,6 +81,7 @@ pub fn run(command: Command) -> anyhow::Result<()> {
         Command::ImportMetadata { route, source } => import::run(&route, &source),
         Command::ApiDiff { old, new, route } => import::run_diff(&old, &new, &route),
         Command::DocsReport { docs, schemas } => docs_report::run(&docs, &schemas),
+        Command::BuildCost(options) => build_cost::run(&options),
         Command::Fuzz(options) => fuzz::run(&options),
         Command::FuzzResponses(options) => fuzz_responses::run(&options),
     }

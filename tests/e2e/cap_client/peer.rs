@@ -236,9 +236,9 @@ async fn updates_with_if_match_and_a_stale_etag() {
     assert!(matches!(order.get().await.unwrap_err(), Error::NotFound(_)));
 }
 
-/// Deep insert through the runtime's hand-built requests: the generator
-/// gives `OrdersCreate` no `items` setter yet (issue 21; `deep_insert.rs`
-/// holds the typed version).
+/// Deep insert through the runtime's untyped requests, beside the typed
+/// `deep_insert_through_a_composition`: what a user without a generated
+/// setter would write.
 #[tokio::test]
 async fn deep_insert_by_hand() {
     let api = api();
