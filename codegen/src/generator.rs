@@ -583,6 +583,19 @@ mod tests {
     }
 
     #[test]
+    fn a_file_name_cannot_add_lines_to_the_crate_docs() {
+        let name = "metadata\n//! injected\npub fn injected() {}\r\u{202E}.xml";
+        let text =
+            lib_rs(&CrateOptions::new("demo"), "odata", &["odata".to_owned()], name, "gen\nfn also() {}", &Standard);
+        for injected in ["pub fn injected", "fn also", "//! injected"] {
+            assert!(text.lines().all(|l| !l.trim_start().starts_with(injected)), "{text}");
+        }
+        assert!(!text.contains('\r') && !text.contains('\u{202E}'), "{text}");
+        assert!(text.contains("generated from `metadata\\u{a}//! injected\\u{a}pub fn injected() {}"), "{text}");
+        syn::parse_file(&text).expect("lib.rs is Rust");
+    }
+
+    #[test]
     fn crate_names_follow_cargo() {
         assert!(validate_crate_name("trippin-client").is_ok());
         assert!(validate_crate_name("api_x2").is_ok());

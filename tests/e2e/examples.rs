@@ -198,6 +198,16 @@ fn a_missing_setting_is_named() {
     assert!(stderr.contains("GL_FROM"), "{stderr}");
 }
 
+#[test]
+fn an_interval_too_long_to_add_to_a_date_is_refused_not_a_panic() {
+    let settings = [("WEBHOOK_CLIENT_STATE", "state"), ("POLL_SECONDS", "18446744073709551615")];
+    let output = run_example(env!("CARGO_BIN_EXE_example_keep_customers_in_sync"), CRONUS_BY_NAME, &settings);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(stderr.contains("POLL_SECONDS: at most"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
 /// A long-running example: started, watched through its output lines, and
 /// stopped with a signal.
 struct Running {
