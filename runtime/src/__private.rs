@@ -18,7 +18,10 @@ use crate::value::{Edm, Text};
 pub use crate::enums::{deserialize_enum, serialize_enum, unknown_value, unknown_value_str, write_enum_json};
 pub use crate::key::{key_predicate, shortened_key_predicate, write_literal_key};
 pub use crate::payload::{PayloadSchema, PayloadValue, deserialize_payload, json_array};
-pub use crate::projection::{ExpansionShape, assert_each_property_once, projected_navigation, projected_property};
+pub use crate::projection::{
+    ExpansionShape, NotAProperty, ProjectedField, assert_each_property_once, assert_structural, projected_navigation,
+    projected_property,
+};
 pub use crate::value::{De, Fields, JsonObject, Object, Ser, serialize_object, write_object};
 
 /// `From` and `EntityHandle` for a generated path to one entity of the set

@@ -124,6 +124,45 @@ pub const fn projected_property<E, P: crate::property::PropertyOf<E>>() -> &'sta
     P::NAME
 }
 
+/// What the projection macro reads of a field's marker: its value type and
+/// wire name. Every property has it; generated code gives it to navigation
+/// properties too, with [`NotAProperty`] as the value, so that a projection
+/// naming a navigation property without `#[expand]` fails once, on
+/// [`projected_property`]'s bound, rather than at every use of the field.
+pub trait ProjectedField {
+    /// The field's type in the projection.
+    type Value;
+    /// The name on the wire.
+    const NAME: &'static str;
+}
+
+impl<P: crate::property::Property> ProjectedField for P {
+    type Value = P::Value;
+    const NAME: &'static str = P::NAME;
+}
+
+/// The value of a navigation property used as a plain projection field:
+/// never built, since such a projection does not compile (see
+/// [`ProjectedField`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum NotAProperty {}
+
+impl crate::value::Edm for NotAProperty {
+    fn deserialize_edm<'de, D: serde::Deserializer<'de>>(_: D) -> Result<Self, D::Error> {
+        Err(serde::de::Error::custom("a navigation property is read by expanding it"))
+    }
+
+    fn write_json(&self, _: &mut String) {
+        match *self {}
+    }
+}
+
+/// Fails the build when `P` is not a structural property (a navigation
+/// property named without `#[expand]`), with [`Property`]'s message.
+///
+/// [`Property`]: crate::property::Property
+pub const fn assert_structural<P: crate::property::Property>() {}
+
 /// The expansion of `N`, a navigation property of `E`, by the projection `R`
 /// of its target.
 pub const fn projected_navigation<E, N, R>() -> Expansion
@@ -347,7 +386,7 @@ macro_rules! projection {
     ) => {
         $crate::projection!(@munch
             head $head
-            fields [$($fields)* [$($pending)*] [$fvis] $field : <$property as $crate::Property>::Value;]
+            fields [$($fields)* [$($pending)*] [$fvis] $field : <$property as $crate::__private::ProjectedField>::Value;]
             props [$($props)* $field : $property;] etag $etag expands $expands pending []
             rest [$($($rest)*)?]
         );
@@ -366,6 +405,8 @@ macro_rules! projection {
         $vis struct $name {
             $( $(#[$fattr])* $fvis $field: $ftype, )*
         }
+
+        const _: () = { $( $crate::__private::assert_structural::<$property>(); )* };
 
         impl $crate::Projection<$entity> for $name {
             const SELECT: &'static [&'static str] =
@@ -393,7 +434,7 @@ macro_rules! projection {
                         self,
                         mut map: A,
                     ) -> ::core::result::Result<$name, A::Error> {
-                        $( let mut $prop: ::core::option::Option<<$property as $crate::Property>::Value> = ::core::option::Option::None; )*
+                        $( let mut $prop: ::core::option::Option<<$property as $crate::__private::ProjectedField>::Value> = ::core::option::Option::None; )*
                         $( let mut $etag: ::core::option::Option<$crate::ETag> = ::core::option::Option::None; )?
                         $( let mut $nested: ::core::option::Option<
                             <<$nav as $crate::Navigation>::Cardinality as $crate::__private::ExpansionShape>::Rows<$row>,
@@ -401,7 +442,7 @@ macro_rules! projection {
                         while let ::core::option::Option::Some(key) = map.next_key::<$crate::__private::FieldName<'de>>()? {
                             let key = key.as_str();
                             $(
-                                if key == <$property as $crate::Property>::NAME {
+                                if key == <$property as $crate::__private::ProjectedField>::NAME {
                                     $prop = ::core::option::Option::Some($crate::__private::next_value(&mut map)?);
                                     continue;
                                 }
@@ -423,7 +464,7 @@ macro_rules! projection {
                         ::core::result::Result::Ok($name {
                             $( $prop: match $prop {
                                 ::core::option::Option::Some(value) => value,
-                                ::core::option::Option::None => $crate::__private::absent(<$property as $crate::Property>::NAME)?,
+                                ::core::option::Option::None => $crate::__private::absent(<$property as $crate::__private::ProjectedField>::NAME)?,
                             }, )*
                             $( $etag, )?
                             $( $nested: match $nested {
@@ -451,7 +492,7 @@ macro_rules! projection {
                         object.field("@odata.etag", etag);
                     }
                 )?
-                $( object.field(<$property as $crate::Property>::NAME, &self.$prop); )*
+                $( object.field(<$property as $crate::__private::ProjectedField>::NAME, &self.$prop); )*
                 $( object.field(<$nav as $crate::Navigation>::NAME, &self.$nested); )*
                 object.end();
             }

@@ -429,6 +429,10 @@ fn fields_module(entity: &EntityPlan, depth: usize) -> TokenStream {
                 type Cardinality = #cardinality;
                 const NAME: &'static str = #wire;
             }
+            impl rt::__private::ProjectedField for #marker {
+                type Value = rt::__private::NotAProperty;
+                const NAME: &'static str = #wire;
+            }
         }
     });
     let line = format!(" Marker types for the properties and navigation properties of `{}`.", entity.qualified);

@@ -473,6 +473,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "trialBalance";
     }
+    impl rt::__private::ProjectedField for TrialBalance {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "trialBalance";
+    }
 }
 /// The collection `accounts`: `…/accounts`, of `Microsoft.NAV.account` entities.
 ///

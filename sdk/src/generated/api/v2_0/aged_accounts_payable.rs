@@ -390,6 +390,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "vendor";
     }
+    impl rt::__private::ProjectedField for Vendor {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "vendor";
+    }
 }
 /// The collection `agedAccountsPayables`: `…/agedAccountsPayables`, of `Microsoft.NAV.agedAccountsPayable` entities.
 ///

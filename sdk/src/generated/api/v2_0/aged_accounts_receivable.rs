@@ -463,6 +463,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "customer";
     }
+    impl rt::__private::ProjectedField for Customer {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "customer";
+    }
 }
 /// The collection `agedAccountsReceivables`: `…/agedAccountsReceivables`, of `Microsoft.NAV.agedAccountsReceivable` entities.
 ///

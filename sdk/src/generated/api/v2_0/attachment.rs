@@ -628,6 +628,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "salesInvoice";
     }
+    impl rt::__private::ProjectedField for SalesInvoice {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "salesInvoice";
+    }
     /// The `journalLine` navigation property of `Microsoft.NAV.attachment`.
     #[derive(Debug, Clone, Copy)]
     pub struct JournalLine;
@@ -635,6 +639,10 @@ pub mod fields {
         type Source = super::Attachment;
         type Target = super::super::journal_line::JournalLines;
         type Cardinality = rt::One;
+        const NAME: &'static str = "journalLine";
+    }
+    impl rt::__private::ProjectedField for JournalLine {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "journalLine";
     }
     /// The `generalLedgerEntry` navigation property of `Microsoft.NAV.attachment`.
@@ -646,6 +654,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "generalLedgerEntry";
     }
+    impl rt::__private::ProjectedField for GeneralLedgerEntry {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "generalLedgerEntry";
+    }
     /// The `salesOrder` navigation property of `Microsoft.NAV.attachment`.
     #[derive(Debug, Clone, Copy)]
     pub struct SalesOrder;
@@ -653,6 +665,10 @@ pub mod fields {
         type Source = super::Attachment;
         type Target = super::super::sales_order::SalesOrders;
         type Cardinality = rt::One;
+        const NAME: &'static str = "salesOrder";
+    }
+    impl rt::__private::ProjectedField for SalesOrder {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "salesOrder";
     }
     /// The `salesQuote` navigation property of `Microsoft.NAV.attachment`.
@@ -664,6 +680,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "salesQuote";
     }
+    impl rt::__private::ProjectedField for SalesQuote {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "salesQuote";
+    }
     /// The `salesCreditMemo` navigation property of `Microsoft.NAV.attachment`.
     #[derive(Debug, Clone, Copy)]
     pub struct SalesCreditMemo;
@@ -671,6 +691,10 @@ pub mod fields {
         type Source = super::Attachment;
         type Target = super::super::sales_credit_memo::SalesCreditMemos;
         type Cardinality = rt::One;
+        const NAME: &'static str = "salesCreditMemo";
+    }
+    impl rt::__private::ProjectedField for SalesCreditMemo {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "salesCreditMemo";
     }
     /// The `purchaseInvoice` navigation property of `Microsoft.NAV.attachment`.
@@ -682,6 +706,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "purchaseInvoice";
     }
+    impl rt::__private::ProjectedField for PurchaseInvoice {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "purchaseInvoice";
+    }
     /// The `purchaseOrder` navigation property of `Microsoft.NAV.attachment`.
     #[derive(Debug, Clone, Copy)]
     pub struct PurchaseOrder;
@@ -691,6 +719,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "purchaseOrder";
     }
+    impl rt::__private::ProjectedField for PurchaseOrder {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "purchaseOrder";
+    }
     /// The `purchaseCreditMemo` navigation property of `Microsoft.NAV.attachment`.
     #[derive(Debug, Clone, Copy)]
     pub struct PurchaseCreditMemo;
@@ -698,6 +730,10 @@ pub mod fields {
         type Source = super::Attachment;
         type Target = super::super::purchase_credit_memo::PurchaseCreditMemos;
         type Cardinality = rt::One;
+        const NAME: &'static str = "purchaseCreditMemo";
+    }
+    impl rt::__private::ProjectedField for PurchaseCreditMemo {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "purchaseCreditMemo";
     }
 }

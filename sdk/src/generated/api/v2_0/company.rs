@@ -1512,6 +1512,10 @@ pub mod fields {
         type Cardinality = rt::Many;
         const NAME: &'static str = "items";
     }
+    impl rt::__private::ProjectedField for Items {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "items";
+    }
     /// The `inventoryPostingGroups` navigation property of `Microsoft.NAV.company`.
     #[derive(Debug, Clone, Copy)]
     pub struct InventoryPostingGroups;
@@ -1519,6 +1523,10 @@ pub mod fields {
         type Source = super::Company;
         type Target = super::super::inventory_posting_group::InventoryPostingGroups;
         type Cardinality = rt::Many;
+        const NAME: &'static str = "inventoryPostingGroups";
+    }
+    impl rt::__private::ProjectedField for InventoryPostingGroups {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "inventoryPostingGroups";
     }
     /// The `generalProductPostingGroups` navigation property of `Microsoft.NAV.company`.
@@ -1530,6 +1538,10 @@ pub mod fields {
         type Cardinality = rt::Many;
         const NAME: &'static str = "generalProductPostingGroups";
     }
+    impl rt::__private::ProjectedField for GeneralProductPostingGroups {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "generalProductPostingGroups";
+    }
     /// The `unitsOfMeasure` navigation property of `Microsoft.NAV.company`.
     #[derive(Debug, Clone, Copy)]
     pub struct UnitsOfMeasure;
@@ -1537,6 +1549,10 @@ pub mod fields {
         type Source = super::Company;
         type Target = super::super::unit_of_measure::UnitsOfMeasure;
         type Cardinality = rt::Many;
+        const NAME: &'static str = "unitsOfMeasure";
+    }
+    impl rt::__private::ProjectedField for UnitsOfMeasure {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "unitsOfMeasure";
     }
     /// The `pictures` navigation property of `Microsoft.NAV.company`.
@@ -1548,6 +1564,10 @@ pub mod fields {
         type Cardinality = rt::Many;
         const NAME: &'static str = "pictures";
     }
+    impl rt::__private::ProjectedField for Pictures {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "pictures";
+    }
     /// The `defaultDimensions` navigation property of `Microsoft.NAV.company`.
     #[derive(Debug, Clone, Copy)]
     pub struct DefaultDimensions;
@@ -1555,6 +1575,10 @@ pub mod fields {
         type Source = super::Company;
         type Target = super::super::default_dimension::DefaultDimensions;
         type Cardinality = rt::Many;
+        const NAME: &'static str = "defaultDimensions";
+    }
+    impl rt::__private::ProjectedField for DefaultDimensions {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "defaultDimensions";
     }
     /// The `itemVariants` navigation property of `Microsoft.NAV.company`.
@@ -1566,6 +1590,10 @@ pub mod fields {
         type Cardinality = rt::Many;
         const NAME: &'static str = "itemVariants";
     }
+    impl rt::__private::ProjectedField for ItemVariants {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "itemVariants";
+    }
     /// The `documentAttachments` navigation property of `Microsoft.NAV.company`.
     #[derive(Debug, Clone, Copy)]
     pub struct DocumentAttachments;
@@ -1573,6 +1601,10 @@ pub mod fields {
         type Source = super::Company;
         type Target = super::super::document_attachment::DocumentAttachments;
         type Cardinality = rt::Many;
+        const NAME: &'static str = "documentAttachments";
+    }
+    impl rt::__private::ProjectedField for DocumentAttachments {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "documentAttachments";
     }
     /// The `customers` navigation property of `Microsoft.NAV.company`.
@@ -1584,6 +1616,10 @@ pub mod fields {
         type Cardinality = rt::Many;
         const NAME: &'static str = "customers";
     }
+    impl rt::__private::ProjectedField for Customers {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "customers";
+    }
     /// The `customerFinancialDetails` navigation property of `Microsoft.NAV.company`.
     #[derive(Debug, Clone, Copy)]
     pub struct CustomerFinancialDetails;
@@ -1591,6 +1627,10 @@ pub mod fields {
         type Source = super::Company;
         type Target = super::super::customer_financial_detail::CustomerFinancialDetails;
         type Cardinality = rt::Many;
+        const NAME: &'static str = "customerFinancialDetails";
+    }
+    impl rt::__private::ProjectedField for CustomerFinancialDetails {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "customerFinancialDetails";
     }
     /// The `agedAccountsReceivables` navigation property of `Microsoft.NAV.company`.
@@ -1602,6 +1642,10 @@ pub mod fields {
         type Cardinality = rt::Many;
         const NAME: &'static str = "agedAccountsReceivables";
     }
+    impl rt::__private::ProjectedField for AgedAccountsReceivables {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "agedAccountsReceivables";
+    }
     /// The `contactsInformation` navigation property of `Microsoft.NAV.company`.
     #[derive(Debug, Clone, Copy)]
     pub struct ContactsInformation;
@@ -1609,6 +1653,10 @@ pub mod fields {
         type Source = super::Company;
         type Target = super::super::contact_information::ContactsInformation;
         type Cardinality = rt::Many;
+        const NAME: &'static str = "contactsInformation";
+    }
+    impl rt::__private::ProjectedField for ContactsInformation {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "contactsInformation";
     }
     /// The `contacts` navigation property of `Microsoft.NAV.company`.
@@ -1620,6 +1668,10 @@ pub mod fields {
         type Cardinality = rt::Many;
         const NAME: &'static str = "contacts";
     }
+    impl rt::__private::ProjectedField for Contacts {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "contacts";
+    }
     /// The `vendors` navigation property of `Microsoft.NAV.company`.
     #[derive(Debug, Clone, Copy)]
     pub struct Vendors;
@@ -1627,6 +1679,10 @@ pub mod fields {
         type Source = super::Company;
         type Target = super::super::vendor::Vendors;
         type Cardinality = rt::Many;
+        const NAME: &'static str = "vendors";
+    }
+    impl rt::__private::ProjectedField for Vendors {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "vendors";
     }
     /// The `agedAccountsPayables` navigation property of `Microsoft.NAV.company`.
@@ -1638,6 +1694,10 @@ pub mod fields {
         type Cardinality = rt::Many;
         const NAME: &'static str = "agedAccountsPayables";
     }
+    impl rt::__private::ProjectedField for AgedAccountsPayables {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "agedAccountsPayables";
+    }
     /// The `companyInformation` navigation property of `Microsoft.NAV.company`.
     #[derive(Debug, Clone, Copy)]
     pub struct CompanyInformation;
@@ -1645,6 +1705,10 @@ pub mod fields {
         type Source = super::Company;
         type Target = super::super::company_information::CompanyInformationSet;
         type Cardinality = rt::Many;
+        const NAME: &'static str = "companyInformation";
+    }
+    impl rt::__private::ProjectedField for CompanyInformation {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "companyInformation";
     }
     /// The `salesInvoices` navigation property of `Microsoft.NAV.company`.
@@ -1656,6 +1720,10 @@ pub mod fields {
         type Cardinality = rt::Many;
         const NAME: &'static str = "salesInvoices";
     }
+    impl rt::__private::ProjectedField for SalesInvoices {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "salesInvoices";
+    }
     /// The `dimensionSetLines` navigation property of `Microsoft.NAV.company`.
     #[derive(Debug, Clone, Copy)]
     pub struct DimensionSetLines;
@@ -1663,6 +1731,10 @@ pub mod fields {
         type Source = super::Company;
         type Target = super::super::dimension_set_line::DimensionSetLines;
         type Cardinality = rt::Many;
+        const NAME: &'static str = "dimensionSetLines";
+    }
+    impl rt::__private::ProjectedField for DimensionSetLines {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "dimensionSetLines";
     }
     /// The `salesInvoiceLines` navigation property of `Microsoft.NAV.company`.
@@ -1674,6 +1746,10 @@ pub mod fields {
         type Cardinality = rt::Many;
         const NAME: &'static str = "salesInvoiceLines";
     }
+    impl rt::__private::ProjectedField for SalesInvoiceLines {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "salesInvoiceLines";
+    }
     /// The `locations` navigation property of `Microsoft.NAV.company`.
     #[derive(Debug, Clone, Copy)]
     pub struct Locations;
@@ -1681,6 +1757,10 @@ pub mod fields {
         type Source = super::Company;
         type Target = super::super::location::Locations;
         type Cardinality = rt::Many;
+        const NAME: &'static str = "locations";
+    }
+    impl rt::__private::ProjectedField for Locations {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "locations";
     }
     /// The `pdfDocument` navigation property of `Microsoft.NAV.company`.
@@ -1692,6 +1772,10 @@ pub mod fields {
         type Cardinality = rt::Many;
         const NAME: &'static str = "pdfDocument";
     }
+    impl rt::__private::ProjectedField for PdfDocument {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "pdfDocument";
+    }
     /// The `attachments` navigation property of `Microsoft.NAV.company`.
     #[derive(Debug, Clone, Copy)]
     pub struct Attachments;
@@ -1699,6 +1783,10 @@ pub mod fields {
         type Source = super::Company;
         type Target = super::super::attachment::Attachments;
         type Cardinality = rt::Many;
+        const NAME: &'static str = "attachments";
+    }
+    impl rt::__private::ProjectedField for Attachments {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "attachments";
     }
     /// The `customerPaymentJournals` navigation property of `Microsoft.NAV.company`.
@@ -1710,6 +1798,10 @@ pub mod fields {
         type Cardinality = rt::Many;
         const NAME: &'static str = "customerPaymentJournals";
     }
+    impl rt::__private::ProjectedField for CustomerPaymentJournals {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "customerPaymentJournals";
+    }
     /// The `customerPayments` navigation property of `Microsoft.NAV.company`.
     #[derive(Debug, Clone, Copy)]
     pub struct CustomerPayments;
@@ -1717,6 +1809,10 @@ pub mod fields {
         type Source = super::Company;
         type Target = super::super::customer_payment::CustomerPayments;
         type Cardinality = rt::Many;
+        const NAME: &'static str = "customerPayments";
+    }
+    impl rt::__private::ProjectedField for CustomerPayments {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "customerPayments";
     }
     /// The `accounts` navigation property of `Microsoft.NAV.company`.
@@ -1728,6 +1824,10 @@ pub mod fields {
         type Cardinality = rt::Many;
         const NAME: &'static str = "accounts";
     }
+    impl rt::__private::ProjectedField for Accounts {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "accounts";
+    }
     /// The `taxGroups` navigation property of `Microsoft.NAV.company`.
     #[derive(Debug, Clone, Copy)]
     pub struct TaxGroups;
@@ -1735,6 +1835,10 @@ pub mod fields {
         type Source = super::Company;
         type Target = super::super::tax_group::TaxGroups;
         type Cardinality = rt::Many;
+        const NAME: &'static str = "taxGroups";
+    }
+    impl rt::__private::ProjectedField for TaxGroups {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "taxGroups";
     }
     /// The `journals` navigation property of `Microsoft.NAV.company`.
@@ -1746,6 +1850,10 @@ pub mod fields {
         type Cardinality = rt::Many;
         const NAME: &'static str = "journals";
     }
+    impl rt::__private::ProjectedField for Journals {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "journals";
+    }
     /// The `journalLines` navigation property of `Microsoft.NAV.company`.
     #[derive(Debug, Clone, Copy)]
     pub struct JournalLines;
@@ -1753,6 +1861,10 @@ pub mod fields {
         type Source = super::Company;
         type Target = super::super::journal_line::JournalLines;
         type Cardinality = rt::Many;
+        const NAME: &'static str = "journalLines";
+    }
+    impl rt::__private::ProjectedField for JournalLines {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "journalLines";
     }
     /// The `employees` navigation property of `Microsoft.NAV.company`.
@@ -1764,6 +1876,10 @@ pub mod fields {
         type Cardinality = rt::Many;
         const NAME: &'static str = "employees";
     }
+    impl rt::__private::ProjectedField for Employees {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "employees";
+    }
     /// The `timeRegistrationEntries` navigation property of `Microsoft.NAV.company`.
     #[derive(Debug, Clone, Copy)]
     pub struct TimeRegistrationEntries;
@@ -1771,6 +1887,10 @@ pub mod fields {
         type Source = super::Company;
         type Target = super::super::time_registration_entry::TimeRegistrationEntries;
         type Cardinality = rt::Many;
+        const NAME: &'static str = "timeRegistrationEntries";
+    }
+    impl rt::__private::ProjectedField for TimeRegistrationEntries {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "timeRegistrationEntries";
     }
     /// The `generalLedgerEntries` navigation property of `Microsoft.NAV.company`.
@@ -1782,6 +1902,10 @@ pub mod fields {
         type Cardinality = rt::Many;
         const NAME: &'static str = "generalLedgerEntries";
     }
+    impl rt::__private::ProjectedField for GeneralLedgerEntries {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "generalLedgerEntries";
+    }
     /// The `currencies` navigation property of `Microsoft.NAV.company`.
     #[derive(Debug, Clone, Copy)]
     pub struct Currencies;
@@ -1789,6 +1913,10 @@ pub mod fields {
         type Source = super::Company;
         type Target = super::super::currency::Currencies;
         type Cardinality = rt::Many;
+        const NAME: &'static str = "currencies";
+    }
+    impl rt::__private::ProjectedField for Currencies {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "currencies";
     }
     /// The `paymentMethods` navigation property of `Microsoft.NAV.company`.
@@ -1800,6 +1928,10 @@ pub mod fields {
         type Cardinality = rt::Many;
         const NAME: &'static str = "paymentMethods";
     }
+    impl rt::__private::ProjectedField for PaymentMethods {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "paymentMethods";
+    }
     /// The `dimensions` navigation property of `Microsoft.NAV.company`.
     #[derive(Debug, Clone, Copy)]
     pub struct Dimensions;
@@ -1807,6 +1939,10 @@ pub mod fields {
         type Source = super::Company;
         type Target = super::super::dimension::Dimensions;
         type Cardinality = rt::Many;
+        const NAME: &'static str = "dimensions";
+    }
+    impl rt::__private::ProjectedField for Dimensions {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "dimensions";
     }
     /// The `dimensionValues` navigation property of `Microsoft.NAV.company`.
@@ -1818,6 +1954,10 @@ pub mod fields {
         type Cardinality = rt::Many;
         const NAME: &'static str = "dimensionValues";
     }
+    impl rt::__private::ProjectedField for DimensionValues {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "dimensionValues";
+    }
     /// The `paymentTerms` navigation property of `Microsoft.NAV.company`.
     #[derive(Debug, Clone, Copy)]
     pub struct PaymentTerms;
@@ -1825,6 +1965,10 @@ pub mod fields {
         type Source = super::Company;
         type Target = super::super::payment_term::PaymentTerms;
         type Cardinality = rt::Many;
+        const NAME: &'static str = "paymentTerms";
+    }
+    impl rt::__private::ProjectedField for PaymentTerms {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "paymentTerms";
     }
     /// The `shipmentMethods` navigation property of `Microsoft.NAV.company`.
@@ -1836,6 +1980,10 @@ pub mod fields {
         type Cardinality = rt::Many;
         const NAME: &'static str = "shipmentMethods";
     }
+    impl rt::__private::ProjectedField for ShipmentMethods {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "shipmentMethods";
+    }
     /// The `itemCategories` navigation property of `Microsoft.NAV.company`.
     #[derive(Debug, Clone, Copy)]
     pub struct ItemCategories;
@@ -1843,6 +1991,10 @@ pub mod fields {
         type Source = super::Company;
         type Target = super::super::item_category::ItemCategories;
         type Cardinality = rt::Many;
+        const NAME: &'static str = "itemCategories";
+    }
+    impl rt::__private::ProjectedField for ItemCategories {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "itemCategories";
     }
     /// The `cashFlowStatements` navigation property of `Microsoft.NAV.company`.
@@ -1854,6 +2006,10 @@ pub mod fields {
         type Cardinality = rt::Many;
         const NAME: &'static str = "cashFlowStatements";
     }
+    impl rt::__private::ProjectedField for CashFlowStatements {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "cashFlowStatements";
+    }
     /// The `countriesRegions` navigation property of `Microsoft.NAV.company`.
     #[derive(Debug, Clone, Copy)]
     pub struct CountriesRegions;
@@ -1861,6 +2017,10 @@ pub mod fields {
         type Source = super::Company;
         type Target = super::super::country_region::CountriesRegions;
         type Cardinality = rt::Many;
+        const NAME: &'static str = "countriesRegions";
+    }
+    impl rt::__private::ProjectedField for CountriesRegions {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "countriesRegions";
     }
     /// The `salesOrders` navigation property of `Microsoft.NAV.company`.
@@ -1872,6 +2032,10 @@ pub mod fields {
         type Cardinality = rt::Many;
         const NAME: &'static str = "salesOrders";
     }
+    impl rt::__private::ProjectedField for SalesOrders {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "salesOrders";
+    }
     /// The `salesOrderLines` navigation property of `Microsoft.NAV.company`.
     #[derive(Debug, Clone, Copy)]
     pub struct SalesOrderLines;
@@ -1879,6 +2043,10 @@ pub mod fields {
         type Source = super::Company;
         type Target = super::super::sales_order_line::SalesOrderLines;
         type Cardinality = rt::Many;
+        const NAME: &'static str = "salesOrderLines";
+    }
+    impl rt::__private::ProjectedField for SalesOrderLines {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "salesOrderLines";
     }
     /// The `retainedEarningsStatements` navigation property of `Microsoft.NAV.company`.
@@ -1890,6 +2058,10 @@ pub mod fields {
         type Cardinality = rt::Many;
         const NAME: &'static str = "retainedEarningsStatements";
     }
+    impl rt::__private::ProjectedField for RetainedEarningsStatements {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "retainedEarningsStatements";
+    }
     /// The `balanceSheets` navigation property of `Microsoft.NAV.company`.
     #[derive(Debug, Clone, Copy)]
     pub struct BalanceSheets;
@@ -1897,6 +2069,10 @@ pub mod fields {
         type Source = super::Company;
         type Target = super::super::balance_sheet::BalanceSheets;
         type Cardinality = rt::Many;
+        const NAME: &'static str = "balanceSheets";
+    }
+    impl rt::__private::ProjectedField for BalanceSheets {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "balanceSheets";
     }
     /// The `trialBalances` navigation property of `Microsoft.NAV.company`.
@@ -1908,6 +2084,10 @@ pub mod fields {
         type Cardinality = rt::Many;
         const NAME: &'static str = "trialBalances";
     }
+    impl rt::__private::ProjectedField for TrialBalances {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "trialBalances";
+    }
     /// The `incomeStatements` navigation property of `Microsoft.NAV.company`.
     #[derive(Debug, Clone, Copy)]
     pub struct IncomeStatements;
@@ -1915,6 +2095,10 @@ pub mod fields {
         type Source = super::Company;
         type Target = super::super::income_statement::IncomeStatements;
         type Cardinality = rt::Many;
+        const NAME: &'static str = "incomeStatements";
+    }
+    impl rt::__private::ProjectedField for IncomeStatements {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "incomeStatements";
     }
     /// The `taxAreas` navigation property of `Microsoft.NAV.company`.
@@ -1926,6 +2110,10 @@ pub mod fields {
         type Cardinality = rt::Many;
         const NAME: &'static str = "taxAreas";
     }
+    impl rt::__private::ProjectedField for TaxAreas {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "taxAreas";
+    }
     /// The `salesQuotes` navigation property of `Microsoft.NAV.company`.
     #[derive(Debug, Clone, Copy)]
     pub struct SalesQuotes;
@@ -1933,6 +2121,10 @@ pub mod fields {
         type Source = super::Company;
         type Target = super::super::sales_quote::SalesQuotes;
         type Cardinality = rt::Many;
+        const NAME: &'static str = "salesQuotes";
+    }
+    impl rt::__private::ProjectedField for SalesQuotes {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "salesQuotes";
     }
     /// The `salesQuoteLines` navigation property of `Microsoft.NAV.company`.
@@ -1944,6 +2136,10 @@ pub mod fields {
         type Cardinality = rt::Many;
         const NAME: &'static str = "salesQuoteLines";
     }
+    impl rt::__private::ProjectedField for SalesQuoteLines {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "salesQuoteLines";
+    }
     /// The `salesCreditMemos` navigation property of `Microsoft.NAV.company`.
     #[derive(Debug, Clone, Copy)]
     pub struct SalesCreditMemos;
@@ -1951,6 +2147,10 @@ pub mod fields {
         type Source = super::Company;
         type Target = super::super::sales_credit_memo::SalesCreditMemos;
         type Cardinality = rt::Many;
+        const NAME: &'static str = "salesCreditMemos";
+    }
+    impl rt::__private::ProjectedField for SalesCreditMemos {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "salesCreditMemos";
     }
     /// The `salesCreditMemoLines` navigation property of `Microsoft.NAV.company`.
@@ -1962,6 +2162,10 @@ pub mod fields {
         type Cardinality = rt::Many;
         const NAME: &'static str = "salesCreditMemoLines";
     }
+    impl rt::__private::ProjectedField for SalesCreditMemoLines {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "salesCreditMemoLines";
+    }
     /// The `purchaseInvoices` navigation property of `Microsoft.NAV.company`.
     #[derive(Debug, Clone, Copy)]
     pub struct PurchaseInvoices;
@@ -1969,6 +2173,10 @@ pub mod fields {
         type Source = super::Company;
         type Target = super::super::purchase_invoice::PurchaseInvoices;
         type Cardinality = rt::Many;
+        const NAME: &'static str = "purchaseInvoices";
+    }
+    impl rt::__private::ProjectedField for PurchaseInvoices {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "purchaseInvoices";
     }
     /// The `purchaseInvoiceLines` navigation property of `Microsoft.NAV.company`.
@@ -1980,6 +2188,10 @@ pub mod fields {
         type Cardinality = rt::Many;
         const NAME: &'static str = "purchaseInvoiceLines";
     }
+    impl rt::__private::ProjectedField for PurchaseInvoiceLines {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "purchaseInvoiceLines";
+    }
     /// The `projects` navigation property of `Microsoft.NAV.company`.
     #[derive(Debug, Clone, Copy)]
     pub struct Projects;
@@ -1987,6 +2199,10 @@ pub mod fields {
         type Source = super::Company;
         type Target = super::super::project::Projects;
         type Cardinality = rt::Many;
+        const NAME: &'static str = "projects";
+    }
+    impl rt::__private::ProjectedField for Projects {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "projects";
     }
     /// The `bankAccounts` navigation property of `Microsoft.NAV.company`.
@@ -1998,6 +2214,10 @@ pub mod fields {
         type Cardinality = rt::Many;
         const NAME: &'static str = "bankAccounts";
     }
+    impl rt::__private::ProjectedField for BankAccounts {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "bankAccounts";
+    }
     /// The `vendorPayments` navigation property of `Microsoft.NAV.company`.
     #[derive(Debug, Clone, Copy)]
     pub struct VendorPayments;
@@ -2005,6 +2225,10 @@ pub mod fields {
         type Source = super::Company;
         type Target = super::super::vendor_payment::VendorPayments;
         type Cardinality = rt::Many;
+        const NAME: &'static str = "vendorPayments";
+    }
+    impl rt::__private::ProjectedField for VendorPayments {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "vendorPayments";
     }
     /// The `applyVendorEntries` navigation property of `Microsoft.NAV.company`.
@@ -2016,6 +2240,10 @@ pub mod fields {
         type Cardinality = rt::Many;
         const NAME: &'static str = "applyVendorEntries";
     }
+    impl rt::__private::ProjectedField for ApplyVendorEntries {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "applyVendorEntries";
+    }
     /// The `vendorPaymentJournals` navigation property of `Microsoft.NAV.company`.
     #[derive(Debug, Clone, Copy)]
     pub struct VendorPaymentJournals;
@@ -2023,6 +2251,10 @@ pub mod fields {
         type Source = super::Company;
         type Target = super::super::vendor_payment_journal::VendorPaymentJournals;
         type Cardinality = rt::Many;
+        const NAME: &'static str = "vendorPaymentJournals";
+    }
+    impl rt::__private::ProjectedField for VendorPaymentJournals {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "vendorPaymentJournals";
     }
     /// The `salesShipments` navigation property of `Microsoft.NAV.company`.
@@ -2034,6 +2266,10 @@ pub mod fields {
         type Cardinality = rt::Many;
         const NAME: &'static str = "salesShipments";
     }
+    impl rt::__private::ProjectedField for SalesShipments {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "salesShipments";
+    }
     /// The `salesShipmentLines` navigation property of `Microsoft.NAV.company`.
     #[derive(Debug, Clone, Copy)]
     pub struct SalesShipmentLines;
@@ -2041,6 +2277,10 @@ pub mod fields {
         type Source = super::Company;
         type Target = super::super::sales_shipment_line::SalesShipmentLines;
         type Cardinality = rt::Many;
+        const NAME: &'static str = "salesShipmentLines";
+    }
+    impl rt::__private::ProjectedField for SalesShipmentLines {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "salesShipmentLines";
     }
     /// The `purchaseReceipts` navigation property of `Microsoft.NAV.company`.
@@ -2052,6 +2292,10 @@ pub mod fields {
         type Cardinality = rt::Many;
         const NAME: &'static str = "purchaseReceipts";
     }
+    impl rt::__private::ProjectedField for PurchaseReceipts {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "purchaseReceipts";
+    }
     /// The `purchaseReceiptLines` navigation property of `Microsoft.NAV.company`.
     #[derive(Debug, Clone, Copy)]
     pub struct PurchaseReceiptLines;
@@ -2059,6 +2303,10 @@ pub mod fields {
         type Source = super::Company;
         type Target = super::super::purchase_receipt_line::PurchaseReceiptLines;
         type Cardinality = rt::Many;
+        const NAME: &'static str = "purchaseReceiptLines";
+    }
+    impl rt::__private::ProjectedField for PurchaseReceiptLines {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "purchaseReceiptLines";
     }
     /// The `purchaseOrders` navigation property of `Microsoft.NAV.company`.
@@ -2070,6 +2318,10 @@ pub mod fields {
         type Cardinality = rt::Many;
         const NAME: &'static str = "purchaseOrders";
     }
+    impl rt::__private::ProjectedField for PurchaseOrders {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "purchaseOrders";
+    }
     /// The `purchaseOrderLines` navigation property of `Microsoft.NAV.company`.
     #[derive(Debug, Clone, Copy)]
     pub struct PurchaseOrderLines;
@@ -2077,6 +2329,10 @@ pub mod fields {
         type Source = super::Company;
         type Target = super::super::purchase_order_line::PurchaseOrderLines;
         type Cardinality = rt::Many;
+        const NAME: &'static str = "purchaseOrderLines";
+    }
+    impl rt::__private::ProjectedField for PurchaseOrderLines {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "purchaseOrderLines";
     }
     /// The `itemLedgerEntries` navigation property of `Microsoft.NAV.company`.
@@ -2088,6 +2344,10 @@ pub mod fields {
         type Cardinality = rt::Many;
         const NAME: &'static str = "itemLedgerEntries";
     }
+    impl rt::__private::ProjectedField for ItemLedgerEntries {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "itemLedgerEntries";
+    }
     /// The `opportunities` navigation property of `Microsoft.NAV.company`.
     #[derive(Debug, Clone, Copy)]
     pub struct Opportunities;
@@ -2095,6 +2355,10 @@ pub mod fields {
         type Source = super::Company;
         type Target = super::super::opportunity::Opportunities;
         type Cardinality = rt::Many;
+        const NAME: &'static str = "opportunities";
+    }
+    impl rt::__private::ProjectedField for Opportunities {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "opportunities";
     }
     /// The `salespeoplePurchasers` navigation property of `Microsoft.NAV.company`.
@@ -2106,6 +2370,10 @@ pub mod fields {
         type Cardinality = rt::Many;
         const NAME: &'static str = "salespeoplePurchasers";
     }
+    impl rt::__private::ProjectedField for SalespeoplePurchasers {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "salespeoplePurchasers";
+    }
     /// The `customerReturnReasons` navigation property of `Microsoft.NAV.company`.
     #[derive(Debug, Clone, Copy)]
     pub struct CustomerReturnReasons;
@@ -2113,6 +2381,10 @@ pub mod fields {
         type Source = super::Company;
         type Target = super::super::customer_return_reason::CustomerReturnReasons;
         type Cardinality = rt::Many;
+        const NAME: &'static str = "customerReturnReasons";
+    }
+    impl rt::__private::ProjectedField for CustomerReturnReasons {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "customerReturnReasons";
     }
     /// The `purchaseCreditMemos` navigation property of `Microsoft.NAV.company`.
@@ -2124,6 +2396,10 @@ pub mod fields {
         type Cardinality = rt::Many;
         const NAME: &'static str = "purchaseCreditMemos";
     }
+    impl rt::__private::ProjectedField for PurchaseCreditMemos {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "purchaseCreditMemos";
+    }
     /// The `purchaseCreditMemoLines` navigation property of `Microsoft.NAV.company`.
     #[derive(Debug, Clone, Copy)]
     pub struct PurchaseCreditMemoLines;
@@ -2131,6 +2407,10 @@ pub mod fields {
         type Source = super::Company;
         type Target = super::super::purchase_credit_memo_line::PurchaseCreditMemoLines;
         type Cardinality = rt::Many;
+        const NAME: &'static str = "purchaseCreditMemoLines";
+    }
+    impl rt::__private::ProjectedField for PurchaseCreditMemoLines {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "purchaseCreditMemoLines";
     }
     /// The `currencyExchangeRates` navigation property of `Microsoft.NAV.company`.
@@ -2142,6 +2422,10 @@ pub mod fields {
         type Cardinality = rt::Many;
         const NAME: &'static str = "currencyExchangeRates";
     }
+    impl rt::__private::ProjectedField for CurrencyExchangeRates {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "currencyExchangeRates";
+    }
     /// The `accountingPeriods` navigation property of `Microsoft.NAV.company`.
     #[derive(Debug, Clone, Copy)]
     pub struct AccountingPeriods;
@@ -2149,6 +2433,10 @@ pub mod fields {
         type Source = super::Company;
         type Target = super::super::accounting_period::AccountingPeriods;
         type Cardinality = rt::Many;
+        const NAME: &'static str = "accountingPeriods";
+    }
+    impl rt::__private::ProjectedField for AccountingPeriods {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "accountingPeriods";
     }
     /// The `generalLedgerSetup` navigation property of `Microsoft.NAV.company`.
@@ -2160,6 +2448,10 @@ pub mod fields {
         type Cardinality = rt::Many;
         const NAME: &'static str = "generalLedgerSetup";
     }
+    impl rt::__private::ProjectedField for GeneralLedgerSetup {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "generalLedgerSetup";
+    }
     /// The `disputeStatus` navigation property of `Microsoft.NAV.company`.
     #[derive(Debug, Clone, Copy)]
     pub struct DisputeStatus;
@@ -2167,6 +2459,10 @@ pub mod fields {
         type Source = super::Company;
         type Target = super::super::dispute_status::DisputeStatusSet;
         type Cardinality = rt::Many;
+        const NAME: &'static str = "disputeStatus";
+    }
+    impl rt::__private::ProjectedField for DisputeStatus {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "disputeStatus";
     }
     /// The `customerContacts` navigation property of `Microsoft.NAV.company`.
@@ -2178,6 +2474,10 @@ pub mod fields {
         type Cardinality = rt::Many;
         const NAME: &'static str = "customerContacts";
     }
+    impl rt::__private::ProjectedField for CustomerContacts {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "customerContacts";
+    }
     /// The `jobQueueLogEntries` navigation property of `Microsoft.NAV.company`.
     #[derive(Debug, Clone, Copy)]
     pub struct JobQueueLogEntries;
@@ -2185,6 +2485,10 @@ pub mod fields {
         type Source = super::Company;
         type Target = super::super::job_queue_log_entry::JobQueueLogEntries;
         type Cardinality = rt::Many;
+        const NAME: &'static str = "jobQueueLogEntries";
+    }
+    impl rt::__private::ProjectedField for JobQueueLogEntries {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "jobQueueLogEntries";
     }
     /// The `jobQueueEntries` navigation property of `Microsoft.NAV.company`.
@@ -2196,6 +2500,10 @@ pub mod fields {
         type Cardinality = rt::Many;
         const NAME: &'static str = "jobQueueEntries";
     }
+    impl rt::__private::ProjectedField for JobQueueEntries {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "jobQueueEntries";
+    }
     /// The `fixedAssetLocations` navigation property of `Microsoft.NAV.company`.
     #[derive(Debug, Clone, Copy)]
     pub struct FixedAssetLocations;
@@ -2203,6 +2511,10 @@ pub mod fields {
         type Source = super::Company;
         type Target = super::super::fixed_asset_location::FixedAssetLocations;
         type Cardinality = rt::Many;
+        const NAME: &'static str = "fixedAssetLocations";
+    }
+    impl rt::__private::ProjectedField for FixedAssetLocations {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "fixedAssetLocations";
     }
     /// The `fixedAssets` navigation property of `Microsoft.NAV.company`.
@@ -2214,6 +2526,10 @@ pub mod fields {
         type Cardinality = rt::Many;
         const NAME: &'static str = "fixedAssets";
     }
+    impl rt::__private::ProjectedField for FixedAssets {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "fixedAssets";
+    }
     /// The `customerSales` navigation property of `Microsoft.NAV.company`.
     #[derive(Debug, Clone, Copy)]
     pub struct CustomerSales;
@@ -2223,6 +2539,10 @@ pub mod fields {
         type Cardinality = rt::Many;
         const NAME: &'static str = "customerSales";
     }
+    impl rt::__private::ProjectedField for CustomerSales {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "customerSales";
+    }
     /// The `vendorPurchases` navigation property of `Microsoft.NAV.company`.
     #[derive(Debug, Clone, Copy)]
     pub struct VendorPurchases;
@@ -2230,6 +2550,10 @@ pub mod fields {
         type Source = super::Company;
         type Target = super::super::vendor_purchase::VendorPurchases;
         type Cardinality = rt::Many;
+        const NAME: &'static str = "vendorPurchases";
+    }
+    impl rt::__private::ProjectedField for VendorPurchases {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "vendorPurchases";
     }
 }

@@ -1114,6 +1114,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "contactInformation";
     }
+    impl rt::__private::ProjectedField for ContactInformation {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "contactInformation";
+    }
     /// The `picture` navigation property of `Microsoft.NAV.contact`.
     #[derive(Debug, Clone, Copy)]
     pub struct Picture;
@@ -1121,6 +1125,10 @@ pub mod fields {
         type Source = super::Contact;
         type Target = super::super::picture::Pictures;
         type Cardinality = rt::One;
+        const NAME: &'static str = "picture";
+    }
+    impl rt::__private::ProjectedField for Picture {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "picture";
     }
 }

@@ -297,6 +297,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "customer";
     }
+    impl rt::__private::ProjectedField for Customer {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "customer";
+    }
     /// The `contact` navigation property of `Microsoft.NAV.contactInformation`.
     #[derive(Debug, Clone, Copy)]
     pub struct Contact;
@@ -306,6 +310,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "contact";
     }
+    impl rt::__private::ProjectedField for Contact {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "contact";
+    }
     /// The `vendor` navigation property of `Microsoft.NAV.contactInformation`.
     #[derive(Debug, Clone, Copy)]
     pub struct Vendor;
@@ -313,6 +321,10 @@ pub mod fields {
         type Source = super::ContactInformation;
         type Target = super::super::vendor::Vendors;
         type Cardinality = rt::One;
+        const NAME: &'static str = "vendor";
+    }
+    impl rt::__private::ProjectedField for Vendor {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "vendor";
     }
 }

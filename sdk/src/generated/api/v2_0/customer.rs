@@ -1437,6 +1437,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "currency";
     }
+    impl rt::__private::ProjectedField for Currency {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "currency";
+    }
     /// The `paymentTerm` navigation property of `Microsoft.NAV.customer`.
     #[derive(Debug, Clone, Copy)]
     pub struct PaymentTerm;
@@ -1444,6 +1448,10 @@ pub mod fields {
         type Source = super::Customer;
         type Target = super::super::payment_term::PaymentTerms;
         type Cardinality = rt::One;
+        const NAME: &'static str = "paymentTerm";
+    }
+    impl rt::__private::ProjectedField for PaymentTerm {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "paymentTerm";
     }
     /// The `shipmentMethod` navigation property of `Microsoft.NAV.customer`.
@@ -1455,6 +1463,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "shipmentMethod";
     }
+    impl rt::__private::ProjectedField for ShipmentMethod {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "shipmentMethod";
+    }
     /// The `paymentMethod` navigation property of `Microsoft.NAV.customer`.
     #[derive(Debug, Clone, Copy)]
     pub struct PaymentMethod;
@@ -1462,6 +1474,10 @@ pub mod fields {
         type Source = super::Customer;
         type Target = super::super::payment_method::PaymentMethods;
         type Cardinality = rt::One;
+        const NAME: &'static str = "paymentMethod";
+    }
+    impl rt::__private::ProjectedField for PaymentMethod {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "paymentMethod";
     }
     /// The `customerFinancialDetail` navigation property of `Microsoft.NAV.customer`.
@@ -1473,6 +1489,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "customerFinancialDetail";
     }
+    impl rt::__private::ProjectedField for CustomerFinancialDetail {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "customerFinancialDetail";
+    }
     /// The `picture` navigation property of `Microsoft.NAV.customer`.
     #[derive(Debug, Clone, Copy)]
     pub struct Picture;
@@ -1480,6 +1500,10 @@ pub mod fields {
         type Source = super::Customer;
         type Target = super::super::picture::Pictures;
         type Cardinality = rt::One;
+        const NAME: &'static str = "picture";
+    }
+    impl rt::__private::ProjectedField for Picture {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "picture";
     }
     /// The `defaultDimensions` navigation property of `Microsoft.NAV.customer`.
@@ -1491,6 +1515,10 @@ pub mod fields {
         type Cardinality = rt::Many;
         const NAME: &'static str = "defaultDimensions";
     }
+    impl rt::__private::ProjectedField for DefaultDimensions {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "defaultDimensions";
+    }
     /// The `agedAccountsReceivable` navigation property of `Microsoft.NAV.customer`.
     #[derive(Debug, Clone, Copy)]
     pub struct AgedAccountsReceivable;
@@ -1498,6 +1526,10 @@ pub mod fields {
         type Source = super::Customer;
         type Target = super::super::aged_accounts_receivable::AgedAccountsReceivables;
         type Cardinality = rt::One;
+        const NAME: &'static str = "agedAccountsReceivable";
+    }
+    impl rt::__private::ProjectedField for AgedAccountsReceivable {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "agedAccountsReceivable";
     }
     /// The `contactsInformation` navigation property of `Microsoft.NAV.customer`.
@@ -1509,6 +1541,10 @@ pub mod fields {
         type Cardinality = rt::Many;
         const NAME: &'static str = "contactsInformation";
     }
+    impl rt::__private::ProjectedField for ContactsInformation {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "contactsInformation";
+    }
     /// The `documentAttachments` navigation property of `Microsoft.NAV.customer`.
     #[derive(Debug, Clone, Copy)]
     pub struct DocumentAttachments;
@@ -1516,6 +1552,10 @@ pub mod fields {
         type Source = super::Customer;
         type Target = super::super::document_attachment::DocumentAttachments;
         type Cardinality = rt::Many;
+        const NAME: &'static str = "documentAttachments";
+    }
+    impl rt::__private::ProjectedField for DocumentAttachments {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "documentAttachments";
     }
 }

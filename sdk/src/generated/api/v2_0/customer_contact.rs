@@ -437,6 +437,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "pdfDocument";
     }
+    impl rt::__private::ProjectedField for PdfDocument {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "pdfDocument";
+    }
 }
 /// The collection `customerContacts`: `…/customerContacts`, of `Microsoft.NAV.customerContact` entities.
 ///

@@ -888,6 +888,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "customerPaymentJournal";
     }
+    impl rt::__private::ProjectedField for CustomerPaymentJournal {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "customerPaymentJournal";
+    }
     /// The `customer` navigation property of `Microsoft.NAV.customerPayment`.
     #[derive(Debug, Clone, Copy)]
     pub struct Customer;
@@ -897,6 +901,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "customer";
     }
+    impl rt::__private::ProjectedField for Customer {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "customer";
+    }
     /// The `dimensionSetLines` navigation property of `Microsoft.NAV.customerPayment`.
     #[derive(Debug, Clone, Copy)]
     pub struct DimensionSetLines;
@@ -904,6 +912,10 @@ pub mod fields {
         type Source = super::CustomerPayment;
         type Target = super::super::dimension_set_line::DimensionSetLines;
         type Cardinality = rt::Many;
+        const NAME: &'static str = "dimensionSetLines";
+    }
+    impl rt::__private::ProjectedField for DimensionSetLines {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "dimensionSetLines";
     }
 }

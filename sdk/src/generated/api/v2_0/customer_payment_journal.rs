@@ -507,6 +507,10 @@ pub mod fields {
         type Cardinality = rt::Many;
         const NAME: &'static str = "customerPayments";
     }
+    impl rt::__private::ProjectedField for CustomerPayments {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "customerPayments";
+    }
 }
 /// The collection `customerPaymentJournals`: `…/customerPaymentJournals`, of `Microsoft.NAV.customerPaymentJournal` entities.
 ///

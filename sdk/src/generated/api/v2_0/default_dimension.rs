@@ -672,6 +672,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "item";
     }
+    impl rt::__private::ProjectedField for Item {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "item";
+    }
     /// The `account` navigation property of `Microsoft.NAV.defaultDimension`.
     #[derive(Debug, Clone, Copy)]
     pub struct Account;
@@ -679,6 +683,10 @@ pub mod fields {
         type Source = super::DefaultDimension;
         type Target = super::super::account::Accounts;
         type Cardinality = rt::One;
+        const NAME: &'static str = "account";
+    }
+    impl rt::__private::ProjectedField for Account {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "account";
     }
     /// The `dimension` navigation property of `Microsoft.NAV.defaultDimension`.
@@ -690,6 +698,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "dimension";
     }
+    impl rt::__private::ProjectedField for Dimension {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "dimension";
+    }
     /// The `dimensionValue` navigation property of `Microsoft.NAV.defaultDimension`.
     #[derive(Debug, Clone, Copy)]
     pub struct DimensionValue;
@@ -697,6 +709,10 @@ pub mod fields {
         type Source = super::DefaultDimension;
         type Target = super::super::dimension_value::DimensionValues;
         type Cardinality = rt::One;
+        const NAME: &'static str = "dimensionValue";
+    }
+    impl rt::__private::ProjectedField for DimensionValue {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "dimensionValue";
     }
     /// The `customer` navigation property of `Microsoft.NAV.defaultDimension`.
@@ -708,6 +724,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "customer";
     }
+    impl rt::__private::ProjectedField for Customer {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "customer";
+    }
     /// The `vendor` navigation property of `Microsoft.NAV.defaultDimension`.
     #[derive(Debug, Clone, Copy)]
     pub struct Vendor;
@@ -717,6 +737,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "vendor";
     }
+    impl rt::__private::ProjectedField for Vendor {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "vendor";
+    }
     /// The `employee` navigation property of `Microsoft.NAV.defaultDimension`.
     #[derive(Debug, Clone, Copy)]
     pub struct Employee;
@@ -724,6 +748,10 @@ pub mod fields {
         type Source = super::DefaultDimension;
         type Target = super::super::employee::Employees;
         type Cardinality = rt::One;
+        const NAME: &'static str = "employee";
+    }
+    impl rt::__private::ProjectedField for Employee {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "employee";
     }
 }

@@ -248,6 +248,10 @@ pub mod fields {
         type Cardinality = rt::Many;
         const NAME: &'static str = "dimensionValues";
     }
+    impl rt::__private::ProjectedField for DimensionValues {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "dimensionValues";
+    }
 }
 /// The collection `dimensions`: `…/dimensions`, of `Microsoft.NAV.dimension` entities.
 ///

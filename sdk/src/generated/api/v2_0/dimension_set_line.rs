@@ -955,6 +955,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "salesInvoice";
     }
+    impl rt::__private::ProjectedField for SalesInvoice {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "salesInvoice";
+    }
     /// The `salesInvoiceLine` navigation property of `Microsoft.NAV.dimensionSetLine`.
     #[derive(Debug, Clone, Copy)]
     pub struct SalesInvoiceLine;
@@ -962,6 +966,10 @@ pub mod fields {
         type Source = super::DimensionSetLine;
         type Target = super::super::sales_invoice_line::SalesInvoiceLines;
         type Cardinality = rt::One;
+        const NAME: &'static str = "salesInvoiceLine";
+    }
+    impl rt::__private::ProjectedField for SalesInvoiceLine {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "salesInvoiceLine";
     }
     /// The `customerPayment` navigation property of `Microsoft.NAV.dimensionSetLine`.
@@ -973,6 +981,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "customerPayment";
     }
+    impl rt::__private::ProjectedField for CustomerPayment {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "customerPayment";
+    }
     /// The `journalLine` navigation property of `Microsoft.NAV.dimensionSetLine`.
     #[derive(Debug, Clone, Copy)]
     pub struct JournalLine;
@@ -980,6 +992,10 @@ pub mod fields {
         type Source = super::DimensionSetLine;
         type Target = super::super::journal_line::JournalLines;
         type Cardinality = rt::One;
+        const NAME: &'static str = "journalLine";
+    }
+    impl rt::__private::ProjectedField for JournalLine {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "journalLine";
     }
     /// The `timeRegistrationEntry` navigation property of `Microsoft.NAV.dimensionSetLine`.
@@ -991,6 +1007,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "timeRegistrationEntry";
     }
+    impl rt::__private::ProjectedField for TimeRegistrationEntry {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "timeRegistrationEntry";
+    }
     /// The `generalLedgerEntry` navigation property of `Microsoft.NAV.dimensionSetLine`.
     #[derive(Debug, Clone, Copy)]
     pub struct GeneralLedgerEntry;
@@ -998,6 +1018,10 @@ pub mod fields {
         type Source = super::DimensionSetLine;
         type Target = super::super::general_ledger_entry::GeneralLedgerEntries;
         type Cardinality = rt::One;
+        const NAME: &'static str = "generalLedgerEntry";
+    }
+    impl rt::__private::ProjectedField for GeneralLedgerEntry {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "generalLedgerEntry";
     }
     /// The `salesOrder` navigation property of `Microsoft.NAV.dimensionSetLine`.
@@ -1009,6 +1033,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "salesOrder";
     }
+    impl rt::__private::ProjectedField for SalesOrder {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "salesOrder";
+    }
     /// The `salesOrderLine` navigation property of `Microsoft.NAV.dimensionSetLine`.
     #[derive(Debug, Clone, Copy)]
     pub struct SalesOrderLine;
@@ -1016,6 +1044,10 @@ pub mod fields {
         type Source = super::DimensionSetLine;
         type Target = super::super::sales_order_line::SalesOrderLines;
         type Cardinality = rt::One;
+        const NAME: &'static str = "salesOrderLine";
+    }
+    impl rt::__private::ProjectedField for SalesOrderLine {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "salesOrderLine";
     }
     /// The `salesQuote` navigation property of `Microsoft.NAV.dimensionSetLine`.
@@ -1027,6 +1059,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "salesQuote";
     }
+    impl rt::__private::ProjectedField for SalesQuote {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "salesQuote";
+    }
     /// The `salesQuoteLine` navigation property of `Microsoft.NAV.dimensionSetLine`.
     #[derive(Debug, Clone, Copy)]
     pub struct SalesQuoteLine;
@@ -1034,6 +1070,10 @@ pub mod fields {
         type Source = super::DimensionSetLine;
         type Target = super::super::sales_quote_line::SalesQuoteLines;
         type Cardinality = rt::One;
+        const NAME: &'static str = "salesQuoteLine";
+    }
+    impl rt::__private::ProjectedField for SalesQuoteLine {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "salesQuoteLine";
     }
     /// The `salesCreditMemo` navigation property of `Microsoft.NAV.dimensionSetLine`.
@@ -1045,6 +1085,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "salesCreditMemo";
     }
+    impl rt::__private::ProjectedField for SalesCreditMemo {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "salesCreditMemo";
+    }
     /// The `salesCreditMemoLine` navigation property of `Microsoft.NAV.dimensionSetLine`.
     #[derive(Debug, Clone, Copy)]
     pub struct SalesCreditMemoLine;
@@ -1052,6 +1096,10 @@ pub mod fields {
         type Source = super::DimensionSetLine;
         type Target = super::super::sales_credit_memo_line::SalesCreditMemoLines;
         type Cardinality = rt::One;
+        const NAME: &'static str = "salesCreditMemoLine";
+    }
+    impl rt::__private::ProjectedField for SalesCreditMemoLine {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "salesCreditMemoLine";
     }
     /// The `purchaseInvoice` navigation property of `Microsoft.NAV.dimensionSetLine`.
@@ -1063,6 +1111,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "purchaseInvoice";
     }
+    impl rt::__private::ProjectedField for PurchaseInvoice {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "purchaseInvoice";
+    }
     /// The `purchaseInvoiceLine` navigation property of `Microsoft.NAV.dimensionSetLine`.
     #[derive(Debug, Clone, Copy)]
     pub struct PurchaseInvoiceLine;
@@ -1070,6 +1122,10 @@ pub mod fields {
         type Source = super::DimensionSetLine;
         type Target = super::super::purchase_invoice_line::PurchaseInvoiceLines;
         type Cardinality = rt::One;
+        const NAME: &'static str = "purchaseInvoiceLine";
+    }
+    impl rt::__private::ProjectedField for PurchaseInvoiceLine {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "purchaseInvoiceLine";
     }
     /// The `vendorPayment` navigation property of `Microsoft.NAV.dimensionSetLine`.
@@ -1081,6 +1137,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "vendorPayment";
     }
+    impl rt::__private::ProjectedField for VendorPayment {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "vendorPayment";
+    }
     /// The `salesShipment` navigation property of `Microsoft.NAV.dimensionSetLine`.
     #[derive(Debug, Clone, Copy)]
     pub struct SalesShipment;
@@ -1088,6 +1148,10 @@ pub mod fields {
         type Source = super::DimensionSetLine;
         type Target = super::super::sales_shipment::SalesShipments;
         type Cardinality = rt::One;
+        const NAME: &'static str = "salesShipment";
+    }
+    impl rt::__private::ProjectedField for SalesShipment {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "salesShipment";
     }
     /// The `salesShipmentLine` navigation property of `Microsoft.NAV.dimensionSetLine`.
@@ -1099,6 +1163,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "salesShipmentLine";
     }
+    impl rt::__private::ProjectedField for SalesShipmentLine {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "salesShipmentLine";
+    }
     /// The `purchaseReceipt` navigation property of `Microsoft.NAV.dimensionSetLine`.
     #[derive(Debug, Clone, Copy)]
     pub struct PurchaseReceipt;
@@ -1106,6 +1174,10 @@ pub mod fields {
         type Source = super::DimensionSetLine;
         type Target = super::super::purchase_receipt::PurchaseReceipts;
         type Cardinality = rt::One;
+        const NAME: &'static str = "purchaseReceipt";
+    }
+    impl rt::__private::ProjectedField for PurchaseReceipt {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "purchaseReceipt";
     }
     /// The `purchaseReceiptLine` navigation property of `Microsoft.NAV.dimensionSetLine`.
@@ -1117,6 +1189,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "purchaseReceiptLine";
     }
+    impl rt::__private::ProjectedField for PurchaseReceiptLine {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "purchaseReceiptLine";
+    }
     /// The `purchaseOrder` navigation property of `Microsoft.NAV.dimensionSetLine`.
     #[derive(Debug, Clone, Copy)]
     pub struct PurchaseOrder;
@@ -1124,6 +1200,10 @@ pub mod fields {
         type Source = super::DimensionSetLine;
         type Target = super::super::purchase_order::PurchaseOrders;
         type Cardinality = rt::One;
+        const NAME: &'static str = "purchaseOrder";
+    }
+    impl rt::__private::ProjectedField for PurchaseOrder {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "purchaseOrder";
     }
     /// The `purchaseOrderLine` navigation property of `Microsoft.NAV.dimensionSetLine`.
@@ -1135,6 +1215,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "purchaseOrderLine";
     }
+    impl rt::__private::ProjectedField for PurchaseOrderLine {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "purchaseOrderLine";
+    }
     /// The `purchaseCreditMemo` navigation property of `Microsoft.NAV.dimensionSetLine`.
     #[derive(Debug, Clone, Copy)]
     pub struct PurchaseCreditMemo;
@@ -1144,6 +1228,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "purchaseCreditMemo";
     }
+    impl rt::__private::ProjectedField for PurchaseCreditMemo {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "purchaseCreditMemo";
+    }
     /// The `purchaseCreditMemoLine` navigation property of `Microsoft.NAV.dimensionSetLine`.
     #[derive(Debug, Clone, Copy)]
     pub struct PurchaseCreditMemoLine;
@@ -1151,6 +1239,10 @@ pub mod fields {
         type Source = super::DimensionSetLine;
         type Target = super::super::purchase_credit_memo_line::PurchaseCreditMemoLines;
         type Cardinality = rt::One;
+        const NAME: &'static str = "purchaseCreditMemoLine";
+    }
+    impl rt::__private::ProjectedField for PurchaseCreditMemoLine {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "purchaseCreditMemoLine";
     }
 }

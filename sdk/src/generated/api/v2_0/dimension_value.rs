@@ -268,6 +268,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "dimension";
     }
+    impl rt::__private::ProjectedField for Dimension {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "dimension";
+    }
 }
 /// The collection `dimensionValues`: `…/dimensionValues`, of `Microsoft.NAV.dimensionValue` entities.
 ///

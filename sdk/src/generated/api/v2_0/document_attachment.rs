@@ -769,6 +769,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "item";
     }
+    impl rt::__private::ProjectedField for Item {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "item";
+    }
     /// The `customer` navigation property of `Microsoft.NAV.documentAttachment`.
     #[derive(Debug, Clone, Copy)]
     pub struct Customer;
@@ -776,6 +780,10 @@ pub mod fields {
         type Source = super::DocumentAttachment;
         type Target = super::super::customer::Customers;
         type Cardinality = rt::One;
+        const NAME: &'static str = "customer";
+    }
+    impl rt::__private::ProjectedField for Customer {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "customer";
     }
     /// The `vendor` navigation property of `Microsoft.NAV.documentAttachment`.
@@ -787,6 +795,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "vendor";
     }
+    impl rt::__private::ProjectedField for Vendor {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "vendor";
+    }
     /// The `salesInvoice` navigation property of `Microsoft.NAV.documentAttachment`.
     #[derive(Debug, Clone, Copy)]
     pub struct SalesInvoice;
@@ -794,6 +806,10 @@ pub mod fields {
         type Source = super::DocumentAttachment;
         type Target = super::super::sales_invoice::SalesInvoices;
         type Cardinality = rt::One;
+        const NAME: &'static str = "salesInvoice";
+    }
+    impl rt::__private::ProjectedField for SalesInvoice {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "salesInvoice";
     }
     /// The `employee` navigation property of `Microsoft.NAV.documentAttachment`.
@@ -805,6 +821,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "employee";
     }
+    impl rt::__private::ProjectedField for Employee {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "employee";
+    }
     /// The `salesOrder` navigation property of `Microsoft.NAV.documentAttachment`.
     #[derive(Debug, Clone, Copy)]
     pub struct SalesOrder;
@@ -812,6 +832,10 @@ pub mod fields {
         type Source = super::DocumentAttachment;
         type Target = super::super::sales_order::SalesOrders;
         type Cardinality = rt::One;
+        const NAME: &'static str = "salesOrder";
+    }
+    impl rt::__private::ProjectedField for SalesOrder {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "salesOrder";
     }
     /// The `salesQuote` navigation property of `Microsoft.NAV.documentAttachment`.
@@ -823,6 +847,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "salesQuote";
     }
+    impl rt::__private::ProjectedField for SalesQuote {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "salesQuote";
+    }
     /// The `salesCreditMemo` navigation property of `Microsoft.NAV.documentAttachment`.
     #[derive(Debug, Clone, Copy)]
     pub struct SalesCreditMemo;
@@ -830,6 +858,10 @@ pub mod fields {
         type Source = super::DocumentAttachment;
         type Target = super::super::sales_credit_memo::SalesCreditMemos;
         type Cardinality = rt::One;
+        const NAME: &'static str = "salesCreditMemo";
+    }
+    impl rt::__private::ProjectedField for SalesCreditMemo {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "salesCreditMemo";
     }
     /// The `purchaseInvoice` navigation property of `Microsoft.NAV.documentAttachment`.
@@ -841,6 +873,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "purchaseInvoice";
     }
+    impl rt::__private::ProjectedField for PurchaseInvoice {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "purchaseInvoice";
+    }
     /// The `project` navigation property of `Microsoft.NAV.documentAttachment`.
     #[derive(Debug, Clone, Copy)]
     pub struct Project;
@@ -848,6 +884,10 @@ pub mod fields {
         type Source = super::DocumentAttachment;
         type Target = super::super::project::Projects;
         type Cardinality = rt::One;
+        const NAME: &'static str = "project";
+    }
+    impl rt::__private::ProjectedField for Project {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "project";
     }
     /// The `purchaseOrder` navigation property of `Microsoft.NAV.documentAttachment`.
@@ -859,6 +899,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "purchaseOrder";
     }
+    impl rt::__private::ProjectedField for PurchaseOrder {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "purchaseOrder";
+    }
     /// The `purchaseCreditMemo` navigation property of `Microsoft.NAV.documentAttachment`.
     #[derive(Debug, Clone, Copy)]
     pub struct PurchaseCreditMemo;
@@ -866,6 +910,10 @@ pub mod fields {
         type Source = super::DocumentAttachment;
         type Target = super::super::purchase_credit_memo::PurchaseCreditMemos;
         type Cardinality = rt::One;
+        const NAME: &'static str = "purchaseCreditMemo";
+    }
+    impl rt::__private::ProjectedField for PurchaseCreditMemo {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "purchaseCreditMemo";
     }
 }

@@ -1195,6 +1195,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "picture";
     }
+    impl rt::__private::ProjectedField for Picture {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "picture";
+    }
     /// The `defaultDimensions` navigation property of `Microsoft.NAV.employee`.
     #[derive(Debug, Clone, Copy)]
     pub struct DefaultDimensions;
@@ -1202,6 +1206,10 @@ pub mod fields {
         type Source = super::Employee;
         type Target = super::super::default_dimension::DefaultDimensions;
         type Cardinality = rt::Many;
+        const NAME: &'static str = "defaultDimensions";
+    }
+    impl rt::__private::ProjectedField for DefaultDimensions {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "defaultDimensions";
     }
     /// The `timeRegistrationEntries` navigation property of `Microsoft.NAV.employee`.
@@ -1213,6 +1221,10 @@ pub mod fields {
         type Cardinality = rt::Many;
         const NAME: &'static str = "timeRegistrationEntries";
     }
+    impl rt::__private::ProjectedField for TimeRegistrationEntries {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "timeRegistrationEntries";
+    }
     /// The `documentAttachments` navigation property of `Microsoft.NAV.employee`.
     #[derive(Debug, Clone, Copy)]
     pub struct DocumentAttachments;
@@ -1220,6 +1232,10 @@ pub mod fields {
         type Source = super::Employee;
         type Target = super::super::document_attachment::DocumentAttachments;
         type Cardinality = rt::Many;
+        const NAME: &'static str = "documentAttachments";
+    }
+    impl rt::__private::ProjectedField for DocumentAttachments {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "documentAttachments";
     }
 }

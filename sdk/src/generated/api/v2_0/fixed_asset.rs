@@ -752,6 +752,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "fixedAssetLocation";
     }
+    impl rt::__private::ProjectedField for FixedAssetLocation {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "fixedAssetLocation";
+    }
     /// The `employee` navigation property of `Microsoft.NAV.fixedAsset`.
     #[derive(Debug, Clone, Copy)]
     pub struct Employee;
@@ -759,6 +763,10 @@ pub mod fields {
         type Source = super::FixedAsset;
         type Target = super::super::employee::Employees;
         type Cardinality = rt::One;
+        const NAME: &'static str = "employee";
+    }
+    impl rt::__private::ProjectedField for Employee {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "employee";
     }
 }

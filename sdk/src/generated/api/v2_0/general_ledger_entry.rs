@@ -502,6 +502,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "account";
     }
+    impl rt::__private::ProjectedField for Account {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "account";
+    }
     /// The `attachments` navigation property of `Microsoft.NAV.generalLedgerEntry`.
     #[derive(Debug, Clone, Copy)]
     pub struct Attachments;
@@ -511,6 +515,10 @@ pub mod fields {
         type Cardinality = rt::Many;
         const NAME: &'static str = "attachments";
     }
+    impl rt::__private::ProjectedField for Attachments {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "attachments";
+    }
     /// The `dimensionSetLines` navigation property of `Microsoft.NAV.generalLedgerEntry`.
     #[derive(Debug, Clone, Copy)]
     pub struct DimensionSetLines;
@@ -518,6 +526,10 @@ pub mod fields {
         type Source = super::GeneralLedgerEntry;
         type Target = super::super::dimension_set_line::DimensionSetLines;
         type Cardinality = rt::Many;
+        const NAME: &'static str = "dimensionSetLines";
+    }
+    impl rt::__private::ProjectedField for DimensionSetLines {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "dimensionSetLines";
     }
 }

@@ -1270,6 +1270,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "itemCategory";
     }
+    impl rt::__private::ProjectedField for ItemCategory {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "itemCategory";
+    }
     /// The `inventoryPostingGroup` navigation property of `Microsoft.NAV.item`.
     #[derive(Debug, Clone, Copy)]
     pub struct InventoryPostingGroup;
@@ -1277,6 +1281,10 @@ pub mod fields {
         type Source = super::Item;
         type Target = super::super::inventory_posting_group::InventoryPostingGroups;
         type Cardinality = rt::One;
+        const NAME: &'static str = "inventoryPostingGroup";
+    }
+    impl rt::__private::ProjectedField for InventoryPostingGroup {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "inventoryPostingGroup";
     }
     /// The `generalProductPostingGroup` navigation property of `Microsoft.NAV.item`.
@@ -1288,6 +1296,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "generalProductPostingGroup";
     }
+    impl rt::__private::ProjectedField for GeneralProductPostingGroup {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "generalProductPostingGroup";
+    }
     /// The `unitOfMeasure` navigation property of `Microsoft.NAV.item`.
     #[derive(Debug, Clone, Copy)]
     pub struct UnitOfMeasure;
@@ -1295,6 +1307,10 @@ pub mod fields {
         type Source = super::Item;
         type Target = super::super::unit_of_measure::UnitsOfMeasure;
         type Cardinality = rt::One;
+        const NAME: &'static str = "unitOfMeasure";
+    }
+    impl rt::__private::ProjectedField for UnitOfMeasure {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "unitOfMeasure";
     }
     /// The `picture` navigation property of `Microsoft.NAV.item`.
@@ -1306,6 +1322,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "picture";
     }
+    impl rt::__private::ProjectedField for Picture {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "picture";
+    }
     /// The `defaultDimensions` navigation property of `Microsoft.NAV.item`.
     #[derive(Debug, Clone, Copy)]
     pub struct DefaultDimensions;
@@ -1313,6 +1333,10 @@ pub mod fields {
         type Source = super::Item;
         type Target = super::super::default_dimension::DefaultDimensions;
         type Cardinality = rt::Many;
+        const NAME: &'static str = "defaultDimensions";
+    }
+    impl rt::__private::ProjectedField for DefaultDimensions {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "defaultDimensions";
     }
     /// The `itemVariants` navigation property of `Microsoft.NAV.item`.
@@ -1324,6 +1348,10 @@ pub mod fields {
         type Cardinality = rt::Many;
         const NAME: &'static str = "itemVariants";
     }
+    impl rt::__private::ProjectedField for ItemVariants {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "itemVariants";
+    }
     /// The `documentAttachments` navigation property of `Microsoft.NAV.item`.
     #[derive(Debug, Clone, Copy)]
     pub struct DocumentAttachments;
@@ -1331,6 +1359,10 @@ pub mod fields {
         type Source = super::Item;
         type Target = super::super::document_attachment::DocumentAttachments;
         type Cardinality = rt::Many;
+        const NAME: &'static str = "documentAttachments";
+    }
+    impl rt::__private::ProjectedField for DocumentAttachments {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "documentAttachments";
     }
 }

@@ -469,6 +469,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "item";
     }
+    impl rt::__private::ProjectedField for Item {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "item";
+    }
 }
 /// The collection `itemVariants`: `…/itemVariants`, of `Microsoft.NAV.itemVariant` entities.
 ///

@@ -1234,6 +1234,10 @@ pub mod fields {
         type Cardinality = rt::Many;
         const NAME: &'static str = "jobQueueLogEntries";
     }
+    impl rt::__private::ProjectedField for JobQueueLogEntries {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "jobQueueLogEntries";
+    }
 }
 /// The collection `jobQueueEntries`: `…/jobQueueEntries`, of `Microsoft.NAV.jobQueueEntry` entities.
 ///

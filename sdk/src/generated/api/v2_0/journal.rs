@@ -533,6 +533,10 @@ pub mod fields {
         type Cardinality = rt::Many;
         const NAME: &'static str = "journalLines";
     }
+    impl rt::__private::ProjectedField for JournalLines {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "journalLines";
+    }
 }
 /// The collection `journals`: `…/journals`, of `Microsoft.NAV.journal` entities.
 ///

@@ -1046,6 +1046,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "journal";
     }
+    impl rt::__private::ProjectedField for Journal {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "journal";
+    }
     /// The `customerPaymentJournal` navigation property of `Microsoft.NAV.journalLine`.
     #[derive(Debug, Clone, Copy)]
     pub struct CustomerPaymentJournal;
@@ -1053,6 +1057,10 @@ pub mod fields {
         type Source = super::JournalLine;
         type Target = super::super::customer_payment_journal::CustomerPaymentJournals;
         type Cardinality = rt::One;
+        const NAME: &'static str = "customerPaymentJournal";
+    }
+    impl rt::__private::ProjectedField for CustomerPaymentJournal {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "customerPaymentJournal";
     }
     /// The `account` navigation property of `Microsoft.NAV.journalLine`.
@@ -1064,6 +1072,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "account";
     }
+    impl rt::__private::ProjectedField for Account {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "account";
+    }
     /// The `attachments` navigation property of `Microsoft.NAV.journalLine`.
     #[derive(Debug, Clone, Copy)]
     pub struct Attachments;
@@ -1073,6 +1085,10 @@ pub mod fields {
         type Cardinality = rt::Many;
         const NAME: &'static str = "attachments";
     }
+    impl rt::__private::ProjectedField for Attachments {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "attachments";
+    }
     /// The `dimensionSetLines` navigation property of `Microsoft.NAV.journalLine`.
     #[derive(Debug, Clone, Copy)]
     pub struct DimensionSetLines;
@@ -1080,6 +1096,10 @@ pub mod fields {
         type Source = super::JournalLine;
         type Target = super::super::dimension_set_line::DimensionSetLines;
         type Cardinality = rt::Many;
+        const NAME: &'static str = "dimensionSetLines";
+    }
+    impl rt::__private::ProjectedField for DimensionSetLines {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "dimensionSetLines";
     }
 }

@@ -308,6 +308,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "salesInvoice";
     }
+    impl rt::__private::ProjectedField for SalesInvoice {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "salesInvoice";
+    }
     /// The `salesQuote` navigation property of `Microsoft.NAV.pdfDocument`.
     #[derive(Debug, Clone, Copy)]
     pub struct SalesQuote;
@@ -315,6 +319,10 @@ pub mod fields {
         type Source = super::PdfDocument;
         type Target = super::super::sales_quote::SalesQuotes;
         type Cardinality = rt::One;
+        const NAME: &'static str = "salesQuote";
+    }
+    impl rt::__private::ProjectedField for SalesQuote {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "salesQuote";
     }
     /// The `salesCreditMemo` navigation property of `Microsoft.NAV.pdfDocument`.
@@ -326,6 +334,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "salesCreditMemo";
     }
+    impl rt::__private::ProjectedField for SalesCreditMemo {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "salesCreditMemo";
+    }
     /// The `purchaseInvoice` navigation property of `Microsoft.NAV.pdfDocument`.
     #[derive(Debug, Clone, Copy)]
     pub struct PurchaseInvoice;
@@ -333,6 +345,10 @@ pub mod fields {
         type Source = super::PdfDocument;
         type Target = super::super::purchase_invoice::PurchaseInvoices;
         type Cardinality = rt::One;
+        const NAME: &'static str = "purchaseInvoice";
+    }
+    impl rt::__private::ProjectedField for PurchaseInvoice {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "purchaseInvoice";
     }
     /// The `purchaseCreditMemo` navigation property of `Microsoft.NAV.pdfDocument`.
@@ -344,6 +360,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "purchaseCreditMemo";
     }
+    impl rt::__private::ProjectedField for PurchaseCreditMemo {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "purchaseCreditMemo";
+    }
     /// The `customerContact` navigation property of `Microsoft.NAV.pdfDocument`.
     #[derive(Debug, Clone, Copy)]
     pub struct CustomerContact;
@@ -351,6 +371,10 @@ pub mod fields {
         type Source = super::PdfDocument;
         type Target = super::super::customer_contact::CustomerContacts;
         type Cardinality = rt::One;
+        const NAME: &'static str = "customerContact";
+    }
+    impl rt::__private::ProjectedField for CustomerContact {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "customerContact";
     }
 }

@@ -428,6 +428,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "item";
     }
+    impl rt::__private::ProjectedField for Item {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "item";
+    }
     /// The `customer` navigation property of `Microsoft.NAV.picture`.
     #[derive(Debug, Clone, Copy)]
     pub struct Customer;
@@ -435,6 +439,10 @@ pub mod fields {
         type Source = super::Picture;
         type Target = super::super::customer::Customers;
         type Cardinality = rt::One;
+        const NAME: &'static str = "customer";
+    }
+    impl rt::__private::ProjectedField for Customer {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "customer";
     }
     /// The `contact` navigation property of `Microsoft.NAV.picture`.
@@ -446,6 +454,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "contact";
     }
+    impl rt::__private::ProjectedField for Contact {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "contact";
+    }
     /// The `vendor` navigation property of `Microsoft.NAV.picture`.
     #[derive(Debug, Clone, Copy)]
     pub struct Vendor;
@@ -455,6 +467,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "vendor";
     }
+    impl rt::__private::ProjectedField for Vendor {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "vendor";
+    }
     /// The `employee` navigation property of `Microsoft.NAV.picture`.
     #[derive(Debug, Clone, Copy)]
     pub struct Employee;
@@ -462,6 +478,10 @@ pub mod fields {
         type Source = super::Picture;
         type Target = super::super::employee::Employees;
         type Cardinality = rt::One;
+        const NAME: &'static str = "employee";
+    }
+    impl rt::__private::ProjectedField for Employee {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "employee";
     }
 }

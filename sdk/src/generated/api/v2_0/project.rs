@@ -422,6 +422,10 @@ pub mod fields {
         type Cardinality = rt::Many;
         const NAME: &'static str = "documentAttachments";
     }
+    impl rt::__private::ProjectedField for DocumentAttachments {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "documentAttachments";
+    }
 }
 /// The collection `projects`: `…/projects`, of `Microsoft.NAV.project` entities.
 ///

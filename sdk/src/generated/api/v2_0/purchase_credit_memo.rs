@@ -2067,6 +2067,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "vendor";
     }
+    impl rt::__private::ProjectedField for Vendor {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "vendor";
+    }
     /// The `dimensionValue` navigation property of `Microsoft.NAV.purchaseCreditMemo`.
     #[derive(Debug, Clone, Copy)]
     pub struct DimensionValue;
@@ -2074,6 +2078,10 @@ pub mod fields {
         type Source = super::PurchaseCreditMemo;
         type Target = super::super::dimension_value::DimensionValues;
         type Cardinality = rt::One;
+        const NAME: &'static str = "dimensionValue";
+    }
+    impl rt::__private::ProjectedField for DimensionValue {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "dimensionValue";
     }
     /// The `currency` navigation property of `Microsoft.NAV.purchaseCreditMemo`.
@@ -2085,6 +2093,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "currency";
     }
+    impl rt::__private::ProjectedField for Currency {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "currency";
+    }
     /// The `paymentTerm` navigation property of `Microsoft.NAV.purchaseCreditMemo`.
     #[derive(Debug, Clone, Copy)]
     pub struct PaymentTerm;
@@ -2092,6 +2104,10 @@ pub mod fields {
         type Source = super::PurchaseCreditMemo;
         type Target = super::super::payment_term::PaymentTerms;
         type Cardinality = rt::One;
+        const NAME: &'static str = "paymentTerm";
+    }
+    impl rt::__private::ProjectedField for PaymentTerm {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "paymentTerm";
     }
     /// The `shipmentMethod` navigation property of `Microsoft.NAV.purchaseCreditMemo`.
@@ -2103,6 +2119,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "shipmentMethod";
     }
+    impl rt::__private::ProjectedField for ShipmentMethod {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "shipmentMethod";
+    }
     /// The `customerReturnReason` navigation property of `Microsoft.NAV.purchaseCreditMemo`.
     #[derive(Debug, Clone, Copy)]
     pub struct CustomerReturnReason;
@@ -2110,6 +2130,10 @@ pub mod fields {
         type Source = super::PurchaseCreditMemo;
         type Target = super::super::customer_return_reason::CustomerReturnReasons;
         type Cardinality = rt::One;
+        const NAME: &'static str = "customerReturnReason";
+    }
+    impl rt::__private::ProjectedField for CustomerReturnReason {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "customerReturnReason";
     }
     /// The `dimensionSetLines` navigation property of `Microsoft.NAV.purchaseCreditMemo`.
@@ -2121,6 +2145,10 @@ pub mod fields {
         type Cardinality = rt::Many;
         const NAME: &'static str = "dimensionSetLines";
     }
+    impl rt::__private::ProjectedField for DimensionSetLines {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "dimensionSetLines";
+    }
     /// The `purchaseCreditMemoLines` navigation property of `Microsoft.NAV.purchaseCreditMemo`.
     #[derive(Debug, Clone, Copy)]
     pub struct PurchaseCreditMemoLines;
@@ -2128,6 +2156,10 @@ pub mod fields {
         type Source = super::PurchaseCreditMemo;
         type Target = super::super::purchase_credit_memo_line::PurchaseCreditMemoLines;
         type Cardinality = rt::Many;
+        const NAME: &'static str = "purchaseCreditMemoLines";
+    }
+    impl rt::__private::ProjectedField for PurchaseCreditMemoLines {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "purchaseCreditMemoLines";
     }
     /// The `pdfDocument` navigation property of `Microsoft.NAV.purchaseCreditMemo`.
@@ -2139,6 +2171,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "pdfDocument";
     }
+    impl rt::__private::ProjectedField for PdfDocument {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "pdfDocument";
+    }
     /// The `attachments` navigation property of `Microsoft.NAV.purchaseCreditMemo`.
     #[derive(Debug, Clone, Copy)]
     pub struct Attachments;
@@ -2148,6 +2184,10 @@ pub mod fields {
         type Cardinality = rt::Many;
         const NAME: &'static str = "attachments";
     }
+    impl rt::__private::ProjectedField for Attachments {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "attachments";
+    }
     /// The `documentAttachments` navigation property of `Microsoft.NAV.purchaseCreditMemo`.
     #[derive(Debug, Clone, Copy)]
     pub struct DocumentAttachments;
@@ -2155,6 +2195,10 @@ pub mod fields {
         type Source = super::PurchaseCreditMemo;
         type Target = super::super::document_attachment::DocumentAttachments;
         type Cardinality = rt::Many;
+        const NAME: &'static str = "documentAttachments";
+    }
+    impl rt::__private::ProjectedField for DocumentAttachments {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "documentAttachments";
     }
 }

@@ -1394,6 +1394,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "purchaseCreditMemo";
     }
+    impl rt::__private::ProjectedField for PurchaseCreditMemo {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "purchaseCreditMemo";
+    }
     /// The `item` navigation property of `Microsoft.NAV.purchaseCreditMemoLine`.
     #[derive(Debug, Clone, Copy)]
     pub struct Item;
@@ -1401,6 +1405,10 @@ pub mod fields {
         type Source = super::PurchaseCreditMemoLine;
         type Target = super::super::item::Items;
         type Cardinality = rt::One;
+        const NAME: &'static str = "item";
+    }
+    impl rt::__private::ProjectedField for Item {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "item";
     }
     /// The `account` navigation property of `Microsoft.NAV.purchaseCreditMemoLine`.
@@ -1412,6 +1420,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "account";
     }
+    impl rt::__private::ProjectedField for Account {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "account";
+    }
     /// The `unitOfMeasure` navigation property of `Microsoft.NAV.purchaseCreditMemoLine`.
     #[derive(Debug, Clone, Copy)]
     pub struct UnitOfMeasure;
@@ -1419,6 +1431,10 @@ pub mod fields {
         type Source = super::PurchaseCreditMemoLine;
         type Target = super::super::unit_of_measure::UnitsOfMeasure;
         type Cardinality = rt::One;
+        const NAME: &'static str = "unitOfMeasure";
+    }
+    impl rt::__private::ProjectedField for UnitOfMeasure {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "unitOfMeasure";
     }
     /// The `itemVariant` navigation property of `Microsoft.NAV.purchaseCreditMemoLine`.
@@ -1430,6 +1446,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "itemVariant";
     }
+    impl rt::__private::ProjectedField for ItemVariant {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "itemVariant";
+    }
     /// The `dimensionSetLines` navigation property of `Microsoft.NAV.purchaseCreditMemoLine`.
     #[derive(Debug, Clone, Copy)]
     pub struct DimensionSetLines;
@@ -1439,6 +1459,10 @@ pub mod fields {
         type Cardinality = rt::Many;
         const NAME: &'static str = "dimensionSetLines";
     }
+    impl rt::__private::ProjectedField for DimensionSetLines {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "dimensionSetLines";
+    }
     /// The `location` navigation property of `Microsoft.NAV.purchaseCreditMemoLine`.
     #[derive(Debug, Clone, Copy)]
     pub struct Location;
@@ -1446,6 +1470,10 @@ pub mod fields {
         type Source = super::PurchaseCreditMemoLine;
         type Target = super::super::location::Locations;
         type Cardinality = rt::One;
+        const NAME: &'static str = "location";
+    }
+    impl rt::__private::ProjectedField for Location {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "location";
     }
 }

@@ -2243,6 +2243,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "vendor";
     }
+    impl rt::__private::ProjectedField for Vendor {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "vendor";
+    }
     /// The `dimensionValue` navigation property of `Microsoft.NAV.purchaseInvoice`.
     #[derive(Debug, Clone, Copy)]
     pub struct DimensionValue;
@@ -2250,6 +2254,10 @@ pub mod fields {
         type Source = super::PurchaseInvoice;
         type Target = super::super::dimension_value::DimensionValues;
         type Cardinality = rt::One;
+        const NAME: &'static str = "dimensionValue";
+    }
+    impl rt::__private::ProjectedField for DimensionValue {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "dimensionValue";
     }
     /// The `currency` navigation property of `Microsoft.NAV.purchaseInvoice`.
@@ -2261,6 +2269,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "currency";
     }
+    impl rt::__private::ProjectedField for Currency {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "currency";
+    }
     /// The `dimensionSetLines` navigation property of `Microsoft.NAV.purchaseInvoice`.
     #[derive(Debug, Clone, Copy)]
     pub struct DimensionSetLines;
@@ -2268,6 +2280,10 @@ pub mod fields {
         type Source = super::PurchaseInvoice;
         type Target = super::super::dimension_set_line::DimensionSetLines;
         type Cardinality = rt::Many;
+        const NAME: &'static str = "dimensionSetLines";
+    }
+    impl rt::__private::ProjectedField for DimensionSetLines {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "dimensionSetLines";
     }
     /// The `purchaseInvoiceLines` navigation property of `Microsoft.NAV.purchaseInvoice`.
@@ -2279,6 +2295,10 @@ pub mod fields {
         type Cardinality = rt::Many;
         const NAME: &'static str = "purchaseInvoiceLines";
     }
+    impl rt::__private::ProjectedField for PurchaseInvoiceLines {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "purchaseInvoiceLines";
+    }
     /// The `pdfDocument` navigation property of `Microsoft.NAV.purchaseInvoice`.
     #[derive(Debug, Clone, Copy)]
     pub struct PdfDocument;
@@ -2286,6 +2306,10 @@ pub mod fields {
         type Source = super::PurchaseInvoice;
         type Target = super::super::pdf_document::PdfDocumentSet;
         type Cardinality = rt::One;
+        const NAME: &'static str = "pdfDocument";
+    }
+    impl rt::__private::ProjectedField for PdfDocument {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "pdfDocument";
     }
     /// The `attachments` navigation property of `Microsoft.NAV.purchaseInvoice`.
@@ -2297,6 +2321,10 @@ pub mod fields {
         type Cardinality = rt::Many;
         const NAME: &'static str = "attachments";
     }
+    impl rt::__private::ProjectedField for Attachments {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "attachments";
+    }
     /// The `documentAttachments` navigation property of `Microsoft.NAV.purchaseInvoice`.
     #[derive(Debug, Clone, Copy)]
     pub struct DocumentAttachments;
@@ -2304,6 +2332,10 @@ pub mod fields {
         type Source = super::PurchaseInvoice;
         type Target = super::super::document_attachment::DocumentAttachments;
         type Cardinality = rt::Many;
+        const NAME: &'static str = "documentAttachments";
+    }
+    impl rt::__private::ProjectedField for DocumentAttachments {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "documentAttachments";
     }
 }

@@ -2228,6 +2228,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "vendor";
     }
+    impl rt::__private::ProjectedField for Vendor {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "vendor";
+    }
     /// The `dimensionValue` navigation property of `Microsoft.NAV.purchaseOrder`.
     #[derive(Debug, Clone, Copy)]
     pub struct DimensionValue;
@@ -2235,6 +2239,10 @@ pub mod fields {
         type Source = super::PurchaseOrder;
         type Target = super::super::dimension_value::DimensionValues;
         type Cardinality = rt::One;
+        const NAME: &'static str = "dimensionValue";
+    }
+    impl rt::__private::ProjectedField for DimensionValue {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "dimensionValue";
     }
     /// The `currency` navigation property of `Microsoft.NAV.purchaseOrder`.
@@ -2246,6 +2254,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "currency";
     }
+    impl rt::__private::ProjectedField for Currency {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "currency";
+    }
     /// The `paymentTerm` navigation property of `Microsoft.NAV.purchaseOrder`.
     #[derive(Debug, Clone, Copy)]
     pub struct PaymentTerm;
@@ -2253,6 +2265,10 @@ pub mod fields {
         type Source = super::PurchaseOrder;
         type Target = super::super::payment_term::PaymentTerms;
         type Cardinality = rt::One;
+        const NAME: &'static str = "paymentTerm";
+    }
+    impl rt::__private::ProjectedField for PaymentTerm {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "paymentTerm";
     }
     /// The `shipmentMethod` navigation property of `Microsoft.NAV.purchaseOrder`.
@@ -2264,6 +2280,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "shipmentMethod";
     }
+    impl rt::__private::ProjectedField for ShipmentMethod {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "shipmentMethod";
+    }
     /// The `purchaseOrderLines` navigation property of `Microsoft.NAV.purchaseOrder`.
     #[derive(Debug, Clone, Copy)]
     pub struct PurchaseOrderLines;
@@ -2271,6 +2291,10 @@ pub mod fields {
         type Source = super::PurchaseOrder;
         type Target = super::super::purchase_order_line::PurchaseOrderLines;
         type Cardinality = rt::Many;
+        const NAME: &'static str = "purchaseOrderLines";
+    }
+    impl rt::__private::ProjectedField for PurchaseOrderLines {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "purchaseOrderLines";
     }
     /// The `attachments` navigation property of `Microsoft.NAV.purchaseOrder`.
@@ -2282,6 +2306,10 @@ pub mod fields {
         type Cardinality = rt::Many;
         const NAME: &'static str = "attachments";
     }
+    impl rt::__private::ProjectedField for Attachments {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "attachments";
+    }
     /// The `dimensionSetLines` navigation property of `Microsoft.NAV.purchaseOrder`.
     #[derive(Debug, Clone, Copy)]
     pub struct DimensionSetLines;
@@ -2291,6 +2319,10 @@ pub mod fields {
         type Cardinality = rt::Many;
         const NAME: &'static str = "dimensionSetLines";
     }
+    impl rt::__private::ProjectedField for DimensionSetLines {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "dimensionSetLines";
+    }
     /// The `documentAttachments` navigation property of `Microsoft.NAV.purchaseOrder`.
     #[derive(Debug, Clone, Copy)]
     pub struct DocumentAttachments;
@@ -2298,6 +2330,10 @@ pub mod fields {
         type Source = super::PurchaseOrder;
         type Target = super::super::document_attachment::DocumentAttachments;
         type Cardinality = rt::Many;
+        const NAME: &'static str = "documentAttachments";
+    }
+    impl rt::__private::ProjectedField for DocumentAttachments {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "documentAttachments";
     }
 }

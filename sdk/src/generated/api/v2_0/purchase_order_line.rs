@@ -1650,6 +1650,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "purchaseOrder";
     }
+    impl rt::__private::ProjectedField for PurchaseOrder {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "purchaseOrder";
+    }
     /// The `item` navigation property of `Microsoft.NAV.purchaseOrderLine`.
     #[derive(Debug, Clone, Copy)]
     pub struct Item;
@@ -1657,6 +1661,10 @@ pub mod fields {
         type Source = super::PurchaseOrderLine;
         type Target = super::super::item::Items;
         type Cardinality = rt::One;
+        const NAME: &'static str = "item";
+    }
+    impl rt::__private::ProjectedField for Item {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "item";
     }
     /// The `account` navigation property of `Microsoft.NAV.purchaseOrderLine`.
@@ -1668,6 +1676,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "account";
     }
+    impl rt::__private::ProjectedField for Account {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "account";
+    }
     /// The `unitOfMeasure` navigation property of `Microsoft.NAV.purchaseOrderLine`.
     #[derive(Debug, Clone, Copy)]
     pub struct UnitOfMeasure;
@@ -1675,6 +1687,10 @@ pub mod fields {
         type Source = super::PurchaseOrderLine;
         type Target = super::super::unit_of_measure::UnitsOfMeasure;
         type Cardinality = rt::One;
+        const NAME: &'static str = "unitOfMeasure";
+    }
+    impl rt::__private::ProjectedField for UnitOfMeasure {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "unitOfMeasure";
     }
     /// The `itemVariant` navigation property of `Microsoft.NAV.purchaseOrderLine`.
@@ -1686,6 +1702,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "itemVariant";
     }
+    impl rt::__private::ProjectedField for ItemVariant {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "itemVariant";
+    }
     /// The `dimensionSetLines` navigation property of `Microsoft.NAV.purchaseOrderLine`.
     #[derive(Debug, Clone, Copy)]
     pub struct DimensionSetLines;
@@ -1695,6 +1715,10 @@ pub mod fields {
         type Cardinality = rt::Many;
         const NAME: &'static str = "dimensionSetLines";
     }
+    impl rt::__private::ProjectedField for DimensionSetLines {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "dimensionSetLines";
+    }
     /// The `location` navigation property of `Microsoft.NAV.purchaseOrderLine`.
     #[derive(Debug, Clone, Copy)]
     pub struct Location;
@@ -1702,6 +1726,10 @@ pub mod fields {
         type Source = super::PurchaseOrderLine;
         type Target = super::super::location::Locations;
         type Cardinality = rt::One;
+        const NAME: &'static str = "location";
+    }
+    impl rt::__private::ProjectedField for Location {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "location";
     }
 }

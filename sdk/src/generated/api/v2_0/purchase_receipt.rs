@@ -924,6 +924,10 @@ pub mod fields {
         type Cardinality = rt::Many;
         const NAME: &'static str = "purchaseReceiptLines";
     }
+    impl rt::__private::ProjectedField for PurchaseReceiptLines {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "purchaseReceiptLines";
+    }
     /// The `dimensionSetLines` navigation property of `Microsoft.NAV.purchaseReceipt`.
     #[derive(Debug, Clone, Copy)]
     pub struct DimensionSetLines;
@@ -931,6 +935,10 @@ pub mod fields {
         type Source = super::PurchaseReceipt;
         type Target = super::super::dimension_set_line::DimensionSetLines;
         type Cardinality = rt::Many;
+        const NAME: &'static str = "dimensionSetLines";
+    }
+    impl rt::__private::ProjectedField for DimensionSetLines {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "dimensionSetLines";
     }
 }

@@ -444,6 +444,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "purchaseReceipt";
     }
+    impl rt::__private::ProjectedField for PurchaseReceipt {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "purchaseReceipt";
+    }
     /// The `dimensionSetLines` navigation property of `Microsoft.NAV.purchaseReceiptLine`.
     #[derive(Debug, Clone, Copy)]
     pub struct DimensionSetLines;
@@ -451,6 +455,10 @@ pub mod fields {
         type Source = super::PurchaseReceiptLine;
         type Target = super::super::dimension_set_line::DimensionSetLines;
         type Cardinality = rt::Many;
+        const NAME: &'static str = "dimensionSetLines";
+    }
+    impl rt::__private::ProjectedField for DimensionSetLines {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "dimensionSetLines";
     }
 }

@@ -2142,6 +2142,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "customer";
     }
+    impl rt::__private::ProjectedField for Customer {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "customer";
+    }
     /// The `dimensionValue` navigation property of `Microsoft.NAV.salesCreditMemo`.
     #[derive(Debug, Clone, Copy)]
     pub struct DimensionValue;
@@ -2149,6 +2153,10 @@ pub mod fields {
         type Source = super::SalesCreditMemo;
         type Target = super::super::dimension_value::DimensionValues;
         type Cardinality = rt::One;
+        const NAME: &'static str = "dimensionValue";
+    }
+    impl rt::__private::ProjectedField for DimensionValue {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "dimensionValue";
     }
     /// The `currency` navigation property of `Microsoft.NAV.salesCreditMemo`.
@@ -2160,6 +2168,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "currency";
     }
+    impl rt::__private::ProjectedField for Currency {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "currency";
+    }
     /// The `paymentTerm` navigation property of `Microsoft.NAV.salesCreditMemo`.
     #[derive(Debug, Clone, Copy)]
     pub struct PaymentTerm;
@@ -2167,6 +2179,10 @@ pub mod fields {
         type Source = super::SalesCreditMemo;
         type Target = super::super::payment_term::PaymentTerms;
         type Cardinality = rt::One;
+        const NAME: &'static str = "paymentTerm";
+    }
+    impl rt::__private::ProjectedField for PaymentTerm {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "paymentTerm";
     }
     /// The `shipmentMethod` navigation property of `Microsoft.NAV.salesCreditMemo`.
@@ -2178,6 +2194,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "shipmentMethod";
     }
+    impl rt::__private::ProjectedField for ShipmentMethod {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "shipmentMethod";
+    }
     /// The `customerReturnReason` navigation property of `Microsoft.NAV.salesCreditMemo`.
     #[derive(Debug, Clone, Copy)]
     pub struct CustomerReturnReason;
@@ -2185,6 +2205,10 @@ pub mod fields {
         type Source = super::SalesCreditMemo;
         type Target = super::super::customer_return_reason::CustomerReturnReasons;
         type Cardinality = rt::One;
+        const NAME: &'static str = "customerReturnReason";
+    }
+    impl rt::__private::ProjectedField for CustomerReturnReason {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "customerReturnReason";
     }
     /// The `dimensionSetLines` navigation property of `Microsoft.NAV.salesCreditMemo`.
@@ -2196,6 +2220,10 @@ pub mod fields {
         type Cardinality = rt::Many;
         const NAME: &'static str = "dimensionSetLines";
     }
+    impl rt::__private::ProjectedField for DimensionSetLines {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "dimensionSetLines";
+    }
     /// The `salesCreditMemoLines` navigation property of `Microsoft.NAV.salesCreditMemo`.
     #[derive(Debug, Clone, Copy)]
     pub struct SalesCreditMemoLines;
@@ -2203,6 +2231,10 @@ pub mod fields {
         type Source = super::SalesCreditMemo;
         type Target = super::super::sales_credit_memo_line::SalesCreditMemoLines;
         type Cardinality = rt::Many;
+        const NAME: &'static str = "salesCreditMemoLines";
+    }
+    impl rt::__private::ProjectedField for SalesCreditMemoLines {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "salesCreditMemoLines";
     }
     /// The `pdfDocument` navigation property of `Microsoft.NAV.salesCreditMemo`.
@@ -2214,6 +2246,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "pdfDocument";
     }
+    impl rt::__private::ProjectedField for PdfDocument {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "pdfDocument";
+    }
     /// The `attachments` navigation property of `Microsoft.NAV.salesCreditMemo`.
     #[derive(Debug, Clone, Copy)]
     pub struct Attachments;
@@ -2223,6 +2259,10 @@ pub mod fields {
         type Cardinality = rt::Many;
         const NAME: &'static str = "attachments";
     }
+    impl rt::__private::ProjectedField for Attachments {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "attachments";
+    }
     /// The `documentAttachments` navigation property of `Microsoft.NAV.salesCreditMemo`.
     #[derive(Debug, Clone, Copy)]
     pub struct DocumentAttachments;
@@ -2230,6 +2270,10 @@ pub mod fields {
         type Source = super::SalesCreditMemo;
         type Target = super::super::document_attachment::DocumentAttachments;
         type Cardinality = rt::Many;
+        const NAME: &'static str = "documentAttachments";
+    }
+    impl rt::__private::ProjectedField for DocumentAttachments {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "documentAttachments";
     }
 }

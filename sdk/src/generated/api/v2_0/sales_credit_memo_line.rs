@@ -1468,6 +1468,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "salesCreditMemo";
     }
+    impl rt::__private::ProjectedField for SalesCreditMemo {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "salesCreditMemo";
+    }
     /// The `item` navigation property of `Microsoft.NAV.salesCreditMemoLine`.
     #[derive(Debug, Clone, Copy)]
     pub struct Item;
@@ -1475,6 +1479,10 @@ pub mod fields {
         type Source = super::SalesCreditMemoLine;
         type Target = super::super::item::Items;
         type Cardinality = rt::One;
+        const NAME: &'static str = "item";
+    }
+    impl rt::__private::ProjectedField for Item {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "item";
     }
     /// The `account` navigation property of `Microsoft.NAV.salesCreditMemoLine`.
@@ -1486,6 +1494,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "account";
     }
+    impl rt::__private::ProjectedField for Account {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "account";
+    }
     /// The `unitOfMeasure` navigation property of `Microsoft.NAV.salesCreditMemoLine`.
     #[derive(Debug, Clone, Copy)]
     pub struct UnitOfMeasure;
@@ -1493,6 +1505,10 @@ pub mod fields {
         type Source = super::SalesCreditMemoLine;
         type Target = super::super::unit_of_measure::UnitsOfMeasure;
         type Cardinality = rt::One;
+        const NAME: &'static str = "unitOfMeasure";
+    }
+    impl rt::__private::ProjectedField for UnitOfMeasure {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "unitOfMeasure";
     }
     /// The `itemVariant` navigation property of `Microsoft.NAV.salesCreditMemoLine`.
@@ -1504,6 +1520,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "itemVariant";
     }
+    impl rt::__private::ProjectedField for ItemVariant {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "itemVariant";
+    }
     /// The `dimensionSetLines` navigation property of `Microsoft.NAV.salesCreditMemoLine`.
     #[derive(Debug, Clone, Copy)]
     pub struct DimensionSetLines;
@@ -1513,6 +1533,10 @@ pub mod fields {
         type Cardinality = rt::Many;
         const NAME: &'static str = "dimensionSetLines";
     }
+    impl rt::__private::ProjectedField for DimensionSetLines {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "dimensionSetLines";
+    }
     /// The `location` navigation property of `Microsoft.NAV.salesCreditMemoLine`.
     #[derive(Debug, Clone, Copy)]
     pub struct Location;
@@ -1520,6 +1544,10 @@ pub mod fields {
         type Source = super::SalesCreditMemoLine;
         type Target = super::super::location::Locations;
         type Cardinality = rt::One;
+        const NAME: &'static str = "location";
+    }
+    impl rt::__private::ProjectedField for Location {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "location";
     }
 }

@@ -2427,6 +2427,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "customer";
     }
+    impl rt::__private::ProjectedField for Customer {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "customer";
+    }
     /// The `currency` navigation property of `Microsoft.NAV.salesInvoice`.
     #[derive(Debug, Clone, Copy)]
     pub struct Currency;
@@ -2434,6 +2438,10 @@ pub mod fields {
         type Source = super::SalesInvoice;
         type Target = super::super::currency::Currencies;
         type Cardinality = rt::One;
+        const NAME: &'static str = "currency";
+    }
+    impl rt::__private::ProjectedField for Currency {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "currency";
     }
     /// The `dimensionValue` navigation property of `Microsoft.NAV.salesInvoice`.
@@ -2445,6 +2453,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "dimensionValue";
     }
+    impl rt::__private::ProjectedField for DimensionValue {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "dimensionValue";
+    }
     /// The `paymentTerm` navigation property of `Microsoft.NAV.salesInvoice`.
     #[derive(Debug, Clone, Copy)]
     pub struct PaymentTerm;
@@ -2452,6 +2464,10 @@ pub mod fields {
         type Source = super::SalesInvoice;
         type Target = super::super::payment_term::PaymentTerms;
         type Cardinality = rt::One;
+        const NAME: &'static str = "paymentTerm";
+    }
+    impl rt::__private::ProjectedField for PaymentTerm {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "paymentTerm";
     }
     /// The `shipmentMethod` navigation property of `Microsoft.NAV.salesInvoice`.
@@ -2463,6 +2479,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "shipmentMethod";
     }
+    impl rt::__private::ProjectedField for ShipmentMethod {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "shipmentMethod";
+    }
     /// The `dimensionSetLines` navigation property of `Microsoft.NAV.salesInvoice`.
     #[derive(Debug, Clone, Copy)]
     pub struct DimensionSetLines;
@@ -2470,6 +2490,10 @@ pub mod fields {
         type Source = super::SalesInvoice;
         type Target = super::super::dimension_set_line::DimensionSetLines;
         type Cardinality = rt::Many;
+        const NAME: &'static str = "dimensionSetLines";
+    }
+    impl rt::__private::ProjectedField for DimensionSetLines {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "dimensionSetLines";
     }
     /// The `salesInvoiceLines` navigation property of `Microsoft.NAV.salesInvoice`.
@@ -2481,6 +2505,10 @@ pub mod fields {
         type Cardinality = rt::Many;
         const NAME: &'static str = "salesInvoiceLines";
     }
+    impl rt::__private::ProjectedField for SalesInvoiceLines {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "salesInvoiceLines";
+    }
     /// The `pdfDocument` navigation property of `Microsoft.NAV.salesInvoice`.
     #[derive(Debug, Clone, Copy)]
     pub struct PdfDocument;
@@ -2488,6 +2516,10 @@ pub mod fields {
         type Source = super::SalesInvoice;
         type Target = super::super::pdf_document::PdfDocumentSet;
         type Cardinality = rt::One;
+        const NAME: &'static str = "pdfDocument";
+    }
+    impl rt::__private::ProjectedField for PdfDocument {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "pdfDocument";
     }
     /// The `attachments` navigation property of `Microsoft.NAV.salesInvoice`.
@@ -2499,6 +2531,10 @@ pub mod fields {
         type Cardinality = rt::Many;
         const NAME: &'static str = "attachments";
     }
+    impl rt::__private::ProjectedField for Attachments {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "attachments";
+    }
     /// The `documentAttachments` navigation property of `Microsoft.NAV.salesInvoice`.
     #[derive(Debug, Clone, Copy)]
     pub struct DocumentAttachments;
@@ -2506,6 +2542,10 @@ pub mod fields {
         type Source = super::SalesInvoice;
         type Target = super::super::document_attachment::DocumentAttachments;
         type Cardinality = rt::Many;
+        const NAME: &'static str = "documentAttachments";
+    }
+    impl rt::__private::ProjectedField for DocumentAttachments {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "documentAttachments";
     }
 }

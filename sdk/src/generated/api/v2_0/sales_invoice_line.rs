@@ -1354,6 +1354,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "salesInvoice";
     }
+    impl rt::__private::ProjectedField for SalesInvoice {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "salesInvoice";
+    }
     /// The `item` navigation property of `Microsoft.NAV.salesInvoiceLine`.
     #[derive(Debug, Clone, Copy)]
     pub struct Item;
@@ -1361,6 +1365,10 @@ pub mod fields {
         type Source = super::SalesInvoiceLine;
         type Target = super::super::item::Items;
         type Cardinality = rt::One;
+        const NAME: &'static str = "item";
+    }
+    impl rt::__private::ProjectedField for Item {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "item";
     }
     /// The `account` navigation property of `Microsoft.NAV.salesInvoiceLine`.
@@ -1372,6 +1380,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "account";
     }
+    impl rt::__private::ProjectedField for Account {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "account";
+    }
     /// The `unitOfMeasure` navigation property of `Microsoft.NAV.salesInvoiceLine`.
     #[derive(Debug, Clone, Copy)]
     pub struct UnitOfMeasure;
@@ -1379,6 +1391,10 @@ pub mod fields {
         type Source = super::SalesInvoiceLine;
         type Target = super::super::unit_of_measure::UnitsOfMeasure;
         type Cardinality = rt::One;
+        const NAME: &'static str = "unitOfMeasure";
+    }
+    impl rt::__private::ProjectedField for UnitOfMeasure {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "unitOfMeasure";
     }
     /// The `itemVariant` navigation property of `Microsoft.NAV.salesInvoiceLine`.
@@ -1390,6 +1406,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "itemVariant";
     }
+    impl rt::__private::ProjectedField for ItemVariant {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "itemVariant";
+    }
     /// The `dimensionSetLines` navigation property of `Microsoft.NAV.salesInvoiceLine`.
     #[derive(Debug, Clone, Copy)]
     pub struct DimensionSetLines;
@@ -1399,6 +1419,10 @@ pub mod fields {
         type Cardinality = rt::Many;
         const NAME: &'static str = "dimensionSetLines";
     }
+    impl rt::__private::ProjectedField for DimensionSetLines {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "dimensionSetLines";
+    }
     /// The `location` navigation property of `Microsoft.NAV.salesInvoiceLine`.
     #[derive(Debug, Clone, Copy)]
     pub struct Location;
@@ -1406,6 +1430,10 @@ pub mod fields {
         type Source = super::SalesInvoiceLine;
         type Target = super::super::location::Locations;
         type Cardinality = rt::One;
+        const NAME: &'static str = "location";
+    }
+    impl rt::__private::ProjectedField for Location {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "location";
     }
 }

@@ -2373,6 +2373,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "customer";
     }
+    impl rt::__private::ProjectedField for Customer {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "customer";
+    }
     /// The `dimensionValue` navigation property of `Microsoft.NAV.salesOrder`.
     #[derive(Debug, Clone, Copy)]
     pub struct DimensionValue;
@@ -2380,6 +2384,10 @@ pub mod fields {
         type Source = super::SalesOrder;
         type Target = super::super::dimension_value::DimensionValues;
         type Cardinality = rt::One;
+        const NAME: &'static str = "dimensionValue";
+    }
+    impl rt::__private::ProjectedField for DimensionValue {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "dimensionValue";
     }
     /// The `currency` navigation property of `Microsoft.NAV.salesOrder`.
@@ -2391,6 +2399,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "currency";
     }
+    impl rt::__private::ProjectedField for Currency {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "currency";
+    }
     /// The `paymentTerm` navigation property of `Microsoft.NAV.salesOrder`.
     #[derive(Debug, Clone, Copy)]
     pub struct PaymentTerm;
@@ -2398,6 +2410,10 @@ pub mod fields {
         type Source = super::SalesOrder;
         type Target = super::super::payment_term::PaymentTerms;
         type Cardinality = rt::One;
+        const NAME: &'static str = "paymentTerm";
+    }
+    impl rt::__private::ProjectedField for PaymentTerm {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "paymentTerm";
     }
     /// The `shipmentMethod` navigation property of `Microsoft.NAV.salesOrder`.
@@ -2409,6 +2425,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "shipmentMethod";
     }
+    impl rt::__private::ProjectedField for ShipmentMethod {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "shipmentMethod";
+    }
     /// The `dimensionSetLines` navigation property of `Microsoft.NAV.salesOrder`.
     #[derive(Debug, Clone, Copy)]
     pub struct DimensionSetLines;
@@ -2416,6 +2436,10 @@ pub mod fields {
         type Source = super::SalesOrder;
         type Target = super::super::dimension_set_line::DimensionSetLines;
         type Cardinality = rt::Many;
+        const NAME: &'static str = "dimensionSetLines";
+    }
+    impl rt::__private::ProjectedField for DimensionSetLines {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "dimensionSetLines";
     }
     /// The `salesOrderLines` navigation property of `Microsoft.NAV.salesOrder`.
@@ -2427,6 +2451,10 @@ pub mod fields {
         type Cardinality = rt::Many;
         const NAME: &'static str = "salesOrderLines";
     }
+    impl rt::__private::ProjectedField for SalesOrderLines {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "salesOrderLines";
+    }
     /// The `attachments` navigation property of `Microsoft.NAV.salesOrder`.
     #[derive(Debug, Clone, Copy)]
     pub struct Attachments;
@@ -2436,6 +2464,10 @@ pub mod fields {
         type Cardinality = rt::Many;
         const NAME: &'static str = "attachments";
     }
+    impl rt::__private::ProjectedField for Attachments {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "attachments";
+    }
     /// The `documentAttachments` navigation property of `Microsoft.NAV.salesOrder`.
     #[derive(Debug, Clone, Copy)]
     pub struct DocumentAttachments;
@@ -2443,6 +2475,10 @@ pub mod fields {
         type Source = super::SalesOrder;
         type Target = super::super::document_attachment::DocumentAttachments;
         type Cardinality = rt::Many;
+        const NAME: &'static str = "documentAttachments";
+    }
+    impl rt::__private::ProjectedField for DocumentAttachments {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "documentAttachments";
     }
 }

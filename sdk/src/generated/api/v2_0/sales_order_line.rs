@@ -1634,6 +1634,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "salesOrder";
     }
+    impl rt::__private::ProjectedField for SalesOrder {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "salesOrder";
+    }
     /// The `item` navigation property of `Microsoft.NAV.salesOrderLine`.
     #[derive(Debug, Clone, Copy)]
     pub struct Item;
@@ -1641,6 +1645,10 @@ pub mod fields {
         type Source = super::SalesOrderLine;
         type Target = super::super::item::Items;
         type Cardinality = rt::One;
+        const NAME: &'static str = "item";
+    }
+    impl rt::__private::ProjectedField for Item {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "item";
     }
     /// The `account` navigation property of `Microsoft.NAV.salesOrderLine`.
@@ -1652,6 +1660,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "account";
     }
+    impl rt::__private::ProjectedField for Account {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "account";
+    }
     /// The `unitOfMeasure` navigation property of `Microsoft.NAV.salesOrderLine`.
     #[derive(Debug, Clone, Copy)]
     pub struct UnitOfMeasure;
@@ -1659,6 +1671,10 @@ pub mod fields {
         type Source = super::SalesOrderLine;
         type Target = super::super::unit_of_measure::UnitsOfMeasure;
         type Cardinality = rt::One;
+        const NAME: &'static str = "unitOfMeasure";
+    }
+    impl rt::__private::ProjectedField for UnitOfMeasure {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "unitOfMeasure";
     }
     /// The `itemVariant` navigation property of `Microsoft.NAV.salesOrderLine`.
@@ -1670,6 +1686,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "itemVariant";
     }
+    impl rt::__private::ProjectedField for ItemVariant {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "itemVariant";
+    }
     /// The `dimensionSetLines` navigation property of `Microsoft.NAV.salesOrderLine`.
     #[derive(Debug, Clone, Copy)]
     pub struct DimensionSetLines;
@@ -1679,6 +1699,10 @@ pub mod fields {
         type Cardinality = rt::Many;
         const NAME: &'static str = "dimensionSetLines";
     }
+    impl rt::__private::ProjectedField for DimensionSetLines {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "dimensionSetLines";
+    }
     /// The `location` navigation property of `Microsoft.NAV.salesOrderLine`.
     #[derive(Debug, Clone, Copy)]
     pub struct Location;
@@ -1686,6 +1710,10 @@ pub mod fields {
         type Source = super::SalesOrderLine;
         type Target = super::super::location::Locations;
         type Cardinality = rt::One;
+        const NAME: &'static str = "location";
+    }
+    impl rt::__private::ProjectedField for Location {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "location";
     }
 }

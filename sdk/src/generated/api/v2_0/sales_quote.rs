@@ -2343,6 +2343,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "customer";
     }
+    impl rt::__private::ProjectedField for Customer {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "customer";
+    }
     /// The `dimensionValue` navigation property of `Microsoft.NAV.salesQuote`.
     #[derive(Debug, Clone, Copy)]
     pub struct DimensionValue;
@@ -2350,6 +2354,10 @@ pub mod fields {
         type Source = super::SalesQuote;
         type Target = super::super::dimension_value::DimensionValues;
         type Cardinality = rt::One;
+        const NAME: &'static str = "dimensionValue";
+    }
+    impl rt::__private::ProjectedField for DimensionValue {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "dimensionValue";
     }
     /// The `currency` navigation property of `Microsoft.NAV.salesQuote`.
@@ -2361,6 +2369,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "currency";
     }
+    impl rt::__private::ProjectedField for Currency {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "currency";
+    }
     /// The `paymentTerm` navigation property of `Microsoft.NAV.salesQuote`.
     #[derive(Debug, Clone, Copy)]
     pub struct PaymentTerm;
@@ -2368,6 +2380,10 @@ pub mod fields {
         type Source = super::SalesQuote;
         type Target = super::super::payment_term::PaymentTerms;
         type Cardinality = rt::One;
+        const NAME: &'static str = "paymentTerm";
+    }
+    impl rt::__private::ProjectedField for PaymentTerm {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "paymentTerm";
     }
     /// The `shipmentMethod` navigation property of `Microsoft.NAV.salesQuote`.
@@ -2379,6 +2395,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "shipmentMethod";
     }
+    impl rt::__private::ProjectedField for ShipmentMethod {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "shipmentMethod";
+    }
     /// The `dimensionSetLines` navigation property of `Microsoft.NAV.salesQuote`.
     #[derive(Debug, Clone, Copy)]
     pub struct DimensionSetLines;
@@ -2386,6 +2406,10 @@ pub mod fields {
         type Source = super::SalesQuote;
         type Target = super::super::dimension_set_line::DimensionSetLines;
         type Cardinality = rt::Many;
+        const NAME: &'static str = "dimensionSetLines";
+    }
+    impl rt::__private::ProjectedField for DimensionSetLines {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "dimensionSetLines";
     }
     /// The `salesQuoteLines` navigation property of `Microsoft.NAV.salesQuote`.
@@ -2397,6 +2421,10 @@ pub mod fields {
         type Cardinality = rt::Many;
         const NAME: &'static str = "salesQuoteLines";
     }
+    impl rt::__private::ProjectedField for SalesQuoteLines {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "salesQuoteLines";
+    }
     /// The `pdfDocument` navigation property of `Microsoft.NAV.salesQuote`.
     #[derive(Debug, Clone, Copy)]
     pub struct PdfDocument;
@@ -2404,6 +2432,10 @@ pub mod fields {
         type Source = super::SalesQuote;
         type Target = super::super::pdf_document::PdfDocumentSet;
         type Cardinality = rt::One;
+        const NAME: &'static str = "pdfDocument";
+    }
+    impl rt::__private::ProjectedField for PdfDocument {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "pdfDocument";
     }
     /// The `attachments` navigation property of `Microsoft.NAV.salesQuote`.
@@ -2415,6 +2447,10 @@ pub mod fields {
         type Cardinality = rt::Many;
         const NAME: &'static str = "attachments";
     }
+    impl rt::__private::ProjectedField for Attachments {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "attachments";
+    }
     /// The `documentAttachments` navigation property of `Microsoft.NAV.salesQuote`.
     #[derive(Debug, Clone, Copy)]
     pub struct DocumentAttachments;
@@ -2422,6 +2458,10 @@ pub mod fields {
         type Source = super::SalesQuote;
         type Target = super::super::document_attachment::DocumentAttachments;
         type Cardinality = rt::Many;
+        const NAME: &'static str = "documentAttachments";
+    }
+    impl rt::__private::ProjectedField for DocumentAttachments {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "documentAttachments";
     }
 }

@@ -1374,6 +1374,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "salesQuote";
     }
+    impl rt::__private::ProjectedField for SalesQuote {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "salesQuote";
+    }
     /// The `item` navigation property of `Microsoft.NAV.salesQuoteLine`.
     #[derive(Debug, Clone, Copy)]
     pub struct Item;
@@ -1381,6 +1385,10 @@ pub mod fields {
         type Source = super::SalesQuoteLine;
         type Target = super::super::item::Items;
         type Cardinality = rt::One;
+        const NAME: &'static str = "item";
+    }
+    impl rt::__private::ProjectedField for Item {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "item";
     }
     /// The `account` navigation property of `Microsoft.NAV.salesQuoteLine`.
@@ -1392,6 +1400,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "account";
     }
+    impl rt::__private::ProjectedField for Account {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "account";
+    }
     /// The `unitOfMeasure` navigation property of `Microsoft.NAV.salesQuoteLine`.
     #[derive(Debug, Clone, Copy)]
     pub struct UnitOfMeasure;
@@ -1399,6 +1411,10 @@ pub mod fields {
         type Source = super::SalesQuoteLine;
         type Target = super::super::unit_of_measure::UnitsOfMeasure;
         type Cardinality = rt::One;
+        const NAME: &'static str = "unitOfMeasure";
+    }
+    impl rt::__private::ProjectedField for UnitOfMeasure {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "unitOfMeasure";
     }
     /// The `itemVariant` navigation property of `Microsoft.NAV.salesQuoteLine`.
@@ -1410,6 +1426,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "itemVariant";
     }
+    impl rt::__private::ProjectedField for ItemVariant {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "itemVariant";
+    }
     /// The `dimensionSetLines` navigation property of `Microsoft.NAV.salesQuoteLine`.
     #[derive(Debug, Clone, Copy)]
     pub struct DimensionSetLines;
@@ -1419,6 +1439,10 @@ pub mod fields {
         type Cardinality = rt::Many;
         const NAME: &'static str = "dimensionSetLines";
     }
+    impl rt::__private::ProjectedField for DimensionSetLines {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "dimensionSetLines";
+    }
     /// The `location` navigation property of `Microsoft.NAV.salesQuoteLine`.
     #[derive(Debug, Clone, Copy)]
     pub struct Location;
@@ -1426,6 +1450,10 @@ pub mod fields {
         type Source = super::SalesQuoteLine;
         type Target = super::super::location::Locations;
         type Cardinality = rt::One;
+        const NAME: &'static str = "location";
+    }
+    impl rt::__private::ProjectedField for Location {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "location";
     }
 }

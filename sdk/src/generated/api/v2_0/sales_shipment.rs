@@ -1152,6 +1152,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "customer";
     }
+    impl rt::__private::ProjectedField for Customer {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "customer";
+    }
     /// The `salesShipmentLines` navigation property of `Microsoft.NAV.salesShipment`.
     #[derive(Debug, Clone, Copy)]
     pub struct SalesShipmentLines;
@@ -1161,6 +1165,10 @@ pub mod fields {
         type Cardinality = rt::Many;
         const NAME: &'static str = "salesShipmentLines";
     }
+    impl rt::__private::ProjectedField for SalesShipmentLines {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "salesShipmentLines";
+    }
     /// The `dimensionSetLines` navigation property of `Microsoft.NAV.salesShipment`.
     #[derive(Debug, Clone, Copy)]
     pub struct DimensionSetLines;
@@ -1168,6 +1176,10 @@ pub mod fields {
         type Source = super::SalesShipment;
         type Target = super::super::dimension_set_line::DimensionSetLines;
         type Cardinality = rt::Many;
+        const NAME: &'static str = "dimensionSetLines";
+    }
+    impl rt::__private::ProjectedField for DimensionSetLines {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "dimensionSetLines";
     }
 }

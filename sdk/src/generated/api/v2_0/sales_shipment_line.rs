@@ -466,6 +466,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "salesShipment";
     }
+    impl rt::__private::ProjectedField for SalesShipment {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "salesShipment";
+    }
     /// The `dimensionSetLines` navigation property of `Microsoft.NAV.salesShipmentLine`.
     #[derive(Debug, Clone, Copy)]
     pub struct DimensionSetLines;
@@ -473,6 +477,10 @@ pub mod fields {
         type Source = super::SalesShipmentLine;
         type Target = super::super::dimension_set_line::DimensionSetLines;
         type Cardinality = rt::Many;
+        const NAME: &'static str = "dimensionSetLines";
+    }
+    impl rt::__private::ProjectedField for DimensionSetLines {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "dimensionSetLines";
     }
 }

@@ -821,6 +821,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "employee";
     }
+    impl rt::__private::ProjectedField for Employee {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "employee";
+    }
     /// The `dimensionSetLines` navigation property of `Microsoft.NAV.timeRegistrationEntry`.
     #[derive(Debug, Clone, Copy)]
     pub struct DimensionSetLines;
@@ -828,6 +832,10 @@ pub mod fields {
         type Source = super::TimeRegistrationEntry;
         type Target = super::super::dimension_set_line::DimensionSetLines;
         type Cardinality = rt::Many;
+        const NAME: &'static str = "dimensionSetLines";
+    }
+    impl rt::__private::ProjectedField for DimensionSetLines {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "dimensionSetLines";
     }
 }

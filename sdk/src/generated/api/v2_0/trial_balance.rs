@@ -334,6 +334,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "account";
     }
+    impl rt::__private::ProjectedField for Account {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "account";
+    }
 }
 /// The collection `trialBalances`: `…/trialBalances`, of `Microsoft.NAV.trialBalance` entities.
 ///

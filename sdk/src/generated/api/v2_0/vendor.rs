@@ -1195,6 +1195,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "currency";
     }
+    impl rt::__private::ProjectedField for Currency {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "currency";
+    }
     /// The `paymentTerm` navigation property of `Microsoft.NAV.vendor`.
     #[derive(Debug, Clone, Copy)]
     pub struct PaymentTerm;
@@ -1202,6 +1206,10 @@ pub mod fields {
         type Source = super::Vendor;
         type Target = super::super::payment_term::PaymentTerms;
         type Cardinality = rt::One;
+        const NAME: &'static str = "paymentTerm";
+    }
+    impl rt::__private::ProjectedField for PaymentTerm {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "paymentTerm";
     }
     /// The `paymentMethod` navigation property of `Microsoft.NAV.vendor`.
@@ -1213,6 +1221,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "paymentMethod";
     }
+    impl rt::__private::ProjectedField for PaymentMethod {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "paymentMethod";
+    }
     /// The `picture` navigation property of `Microsoft.NAV.vendor`.
     #[derive(Debug, Clone, Copy)]
     pub struct Picture;
@@ -1220,6 +1232,10 @@ pub mod fields {
         type Source = super::Vendor;
         type Target = super::super::picture::Pictures;
         type Cardinality = rt::One;
+        const NAME: &'static str = "picture";
+    }
+    impl rt::__private::ProjectedField for Picture {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "picture";
     }
     /// The `defaultDimensions` navigation property of `Microsoft.NAV.vendor`.
@@ -1231,6 +1247,10 @@ pub mod fields {
         type Cardinality = rt::Many;
         const NAME: &'static str = "defaultDimensions";
     }
+    impl rt::__private::ProjectedField for DefaultDimensions {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "defaultDimensions";
+    }
     /// The `agedAccountsPayable` navigation property of `Microsoft.NAV.vendor`.
     #[derive(Debug, Clone, Copy)]
     pub struct AgedAccountsPayable;
@@ -1238,6 +1258,10 @@ pub mod fields {
         type Source = super::Vendor;
         type Target = super::super::aged_accounts_payable::AgedAccountsPayables;
         type Cardinality = rt::One;
+        const NAME: &'static str = "agedAccountsPayable";
+    }
+    impl rt::__private::ProjectedField for AgedAccountsPayable {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "agedAccountsPayable";
     }
     /// The `contactsInformation` navigation property of `Microsoft.NAV.vendor`.
@@ -1249,6 +1273,10 @@ pub mod fields {
         type Cardinality = rt::Many;
         const NAME: &'static str = "contactsInformation";
     }
+    impl rt::__private::ProjectedField for ContactsInformation {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "contactsInformation";
+    }
     /// The `documentAttachments` navigation property of `Microsoft.NAV.vendor`.
     #[derive(Debug, Clone, Copy)]
     pub struct DocumentAttachments;
@@ -1256,6 +1284,10 @@ pub mod fields {
         type Source = super::Vendor;
         type Target = super::super::document_attachment::DocumentAttachments;
         type Cardinality = rt::Many;
+        const NAME: &'static str = "documentAttachments";
+    }
+    impl rt::__private::ProjectedField for DocumentAttachments {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "documentAttachments";
     }
 }

@@ -886,6 +886,10 @@ pub mod fields {
         type Cardinality = rt::One;
         const NAME: &'static str = "customerPaymentJournal";
     }
+    impl rt::__private::ProjectedField for CustomerPaymentJournal {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "customerPaymentJournal";
+    }
     /// The `vendor` navigation property of `Microsoft.NAV.vendorPayment`.
     #[derive(Debug, Clone, Copy)]
     pub struct Vendor;
@@ -893,6 +897,10 @@ pub mod fields {
         type Source = super::VendorPayment;
         type Target = super::super::vendor::Vendors;
         type Cardinality = rt::One;
+        const NAME: &'static str = "vendor";
+    }
+    impl rt::__private::ProjectedField for Vendor {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "vendor";
     }
     /// The `dimensionSetLines` navigation property of `Microsoft.NAV.vendorPayment`.
@@ -904,6 +912,10 @@ pub mod fields {
         type Cardinality = rt::Many;
         const NAME: &'static str = "dimensionSetLines";
     }
+    impl rt::__private::ProjectedField for DimensionSetLines {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "dimensionSetLines";
+    }
     /// The `applyVendorEntries` navigation property of `Microsoft.NAV.vendorPayment`.
     #[derive(Debug, Clone, Copy)]
     pub struct ApplyVendorEntries;
@@ -913,6 +925,10 @@ pub mod fields {
         type Cardinality = rt::Many;
         const NAME: &'static str = "applyVendorEntries";
     }
+    impl rt::__private::ProjectedField for ApplyVendorEntries {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "applyVendorEntries";
+    }
     /// The `vendorPaymentJournal` navigation property of `Microsoft.NAV.vendorPayment`.
     #[derive(Debug, Clone, Copy)]
     pub struct VendorPaymentJournal;
@@ -920,6 +936,10 @@ pub mod fields {
         type Source = super::VendorPayment;
         type Target = super::super::vendor_payment_journal::VendorPaymentJournals;
         type Cardinality = rt::One;
+        const NAME: &'static str = "vendorPaymentJournal";
+    }
+    impl rt::__private::ProjectedField for VendorPaymentJournal {
+        type Value = rt::__private::NotAProperty;
         const NAME: &'static str = "vendorPaymentJournal";
     }
 }

@@ -493,6 +493,10 @@ pub mod fields {
         type Cardinality = rt::Many;
         const NAME: &'static str = "vendorPayments";
     }
+    impl rt::__private::ProjectedField for VendorPayments {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "vendorPayments";
+    }
 }
 /// The collection `vendorPaymentJournals`: `…/vendorPaymentJournals`, of `Microsoft.NAV.vendorPaymentJournal` entities.
 ///

@@ -368,6 +368,10 @@ pub mod fields {
         type Cardinality = rt::Many;
         const NAME: &'static str = "customerLedgerEntries";
     }
+    impl rt::__private::ProjectedField for CustomerLedgerEntries {
+        type Value = rt::__private::NotAProperty;
+        const NAME: &'static str = "customerLedgerEntries";
+    }
 }
 /// The collection `companies`: `…/companies`, of `Microsoft.NAV.company` entities.
 ///
