@@ -11,12 +11,13 @@
 //! resident memory while the rows are held, divided by the wire bytes of
 //! the unknown properties, is what keeping them costs per wire byte.
 
-use std::fmt;
 use std::process::Command;
 
-use odata_v4_runtime::__private::FieldName;
-use odata_v4_runtime::{AdditionalProperties, Page};
-use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, Visitor};
+use odata_v4_runtime::Page;
+
+#[path = "../tests/support/unknown_rows.rs"]
+mod unknown_rows;
+use unknown_rows::{Kept, Skipped};
 
 const MIB: usize = 1024 * 1024;
 
@@ -56,67 +57,6 @@ const LONG_TEXT: &str = concat!(
     r#"adipiscing elit, sed do eiusmod tempor incididunt ut labore et dolore magna aliqua. Ut enim ad "#,
     r#"minim veniam, quis nostrud exercitation ullamco laboris nisi ut aliquip ex ea commodo consequat.""#
 );
-
-/// A row as generated types read it: one declared property, every other
-/// member kept in `AdditionalProperties`.
-struct Kept {
-    _entry_number: Option<u64>,
-    _extra: AdditionalProperties,
-}
-
-/// The same row, skipping what it does not declare.
-struct Skipped {
-    _entry_number: Option<u64>,
-}
-
-impl<'de> Deserialize<'de> for Kept {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct RowVisitor;
-        impl<'de> Visitor<'de> for RowVisitor {
-            type Value = Kept;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a row")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Kept, A::Error> {
-                let mut entry_number = None;
-                let mut extra = AdditionalProperties::new();
-                while let Some(key) = map.next_key::<FieldName<'de>>()? {
-                    match key.as_str() {
-                        "entryNumber" => entry_number = map.next_value()?,
-                        _ => extra.insert(key.into_owned(), map.next_value()?),
-                    }
-                }
-                Ok(Kept { _entry_number: entry_number, _extra: extra })
-            }
-        }
-        deserializer.deserialize_map(RowVisitor)
-    }
-}
-
-impl<'de> Deserialize<'de> for Skipped {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct RowVisitor;
-        impl<'de> Visitor<'de> for RowVisitor {
-            type Value = Skipped;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a row")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Skipped, A::Error> {
-                let mut entry_number = None;
-                while let Some(key) = map.next_key::<FieldName<'de>>()? {
-                    match key.as_str() {
-                        "entryNumber" => entry_number = map.next_value()?,
-                        _ => {
-                            map.next_value::<IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(Skipped { _entry_number: entry_number })
-            }
-        }
-        deserializer.deserialize_map(RowVisitor)
-    }
-}
 
 /// Rows carrying about `extra_bytes` of `members` in all, and how many.
 fn page(members: &str, extra_bytes: usize) -> (Vec<u8>, usize) {

@@ -7,12 +7,13 @@
 #![allow(unsafe_code)] // A global allocator can only be written with `unsafe impl`.
 
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::fmt;
 use std::sync::atomic::{AtomicIsize, Ordering};
 
-use odata_v4_runtime::__private::FieldName;
-use odata_v4_runtime::{AdditionalProperties, Page};
-use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, Visitor};
+use odata_v4_runtime::Page;
+
+#[path = "support/unknown_rows.rs"]
+mod unknown_rows;
+use unknown_rows::{Kept, Skipped};
 
 /// Bytes currently allocated through the global allocator.
 struct Counting;
@@ -38,67 +39,6 @@ unsafe impl GlobalAlloc for Counting {
 
 #[global_allocator]
 static ALLOCATOR: Counting = Counting;
-
-/// A row as generated types read it: one declared property, every other
-/// member kept.
-struct Kept {
-    _entry_number: Option<u64>,
-    _extra: AdditionalProperties,
-}
-
-/// The same row, skipping what it does not declare.
-struct Skipped {
-    _entry_number: Option<u64>,
-}
-
-impl<'de> Deserialize<'de> for Kept {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct RowVisitor;
-        impl<'de> Visitor<'de> for RowVisitor {
-            type Value = Kept;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a row")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Kept, A::Error> {
-                let mut entry_number = None;
-                let mut extra = AdditionalProperties::new();
-                while let Some(key) = map.next_key::<FieldName<'de>>()? {
-                    match key.as_str() {
-                        "entryNumber" => entry_number = map.next_value()?,
-                        _ => extra.insert(key.into_owned(), map.next_value()?),
-                    }
-                }
-                Ok(Kept { _entry_number: entry_number, _extra: extra })
-            }
-        }
-        deserializer.deserialize_map(RowVisitor)
-    }
-}
-
-impl<'de> Deserialize<'de> for Skipped {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct RowVisitor;
-        impl<'de> Visitor<'de> for RowVisitor {
-            type Value = Skipped;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a row")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Skipped, A::Error> {
-                let mut entry_number = None;
-                while let Some(key) = map.next_key::<FieldName<'de>>()? {
-                    match key.as_str() {
-                        "entryNumber" => entry_number = map.next_value()?,
-                        _ => {
-                            map.next_value::<IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(Skipped { _entry_number: entry_number })
-            }
-        }
-        deserializer.deserialize_map(RowVisitor)
-    }
-}
 
 /// A page of `rows` rows, each with `members`; and the wire bytes of all
 /// the members.
