@@ -8,6 +8,7 @@ mod layout;
 mod operations;
 mod paths;
 pub mod plan;
+mod print;
 mod root;
 mod structured;
 pub mod tokens;
@@ -19,6 +20,8 @@ use quote::quote;
 
 pub use crate::facts::DocFacts;
 pub use plan::ApiPlan;
+#[doc(hidden)]
+pub use print::Formatting;
 
 use crate::customize::Customization;
 use crate::error::Error;
@@ -219,8 +222,20 @@ pub fn plan_all<'c>(
 
 /// Renders every file of the planned APIs, sorted by path.
 pub fn render_all(planned: &[PlannedApi<'_>], command: &str) -> Result<Vec<GeneratedFile>, Error> {
+    render_all_formatted(planned, command, Formatting::Fast)
+}
+
+/// [`render_all`], formatting as told (tests compare the fast path with
+/// prettyplease alone).
+#[doc(hidden)]
+pub fn render_all_formatted(
+    planned: &[PlannedApi<'_>],
+    command: &str,
+    formatting: Formatting,
+) -> Result<Vec<GeneratedFile>, Error> {
     let mut files = Vec::new();
-    render_each(planned, command, &mut |file| {
+    let pending = pending_files(planned, command);
+    format_all(&pending, formatting, &mut |file| {
         files.push(file);
         Ok(())
     })?;
@@ -237,7 +252,7 @@ pub fn render_each(
     sink: &mut dyn FnMut(GeneratedFile) -> Result<(), Error>,
 ) -> Result<usize, Error> {
     let pending = pending_files(planned, command);
-    format_all(&pending, sink)?;
+    format_all(&pending, Formatting::Fast, sink)?;
     Ok(pending.len())
 }
 
@@ -319,7 +334,11 @@ fn with_preamble(doc: &str, items: TokenStream) -> TokenStream {
 /// renders too, between handing finished files to `sink`: the memory the
 /// caller freed before (the model) is this thread's to reuse, which an
 /// allocator with per-thread heaps would not give other threads.
-fn format_all(pending: &[Pending<'_>], sink: &mut dyn FnMut(GeneratedFile) -> Result<(), Error>) -> Result<(), Error> {
+fn format_all(
+    pending: &[Pending<'_>],
+    formatting: Formatting,
+    sink: &mut dyn FnMut(GeneratedFile) -> Result<(), Error>,
+) -> Result<(), Error> {
     use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
     let next = AtomicUsize::new(0);
@@ -336,7 +355,7 @@ fn format_all(pending: &[Pending<'_>], sink: &mut dyn FnMut(GeneratedFile) -> Re
                     while !stop.load(Ordering::Relaxed) {
                         let index = next.fetch_add(1, Ordering::Relaxed);
                         let Some(file) = pending.get(index) else { break };
-                        if sender.send(format_file(file)).is_err() {
+                        if sender.send(format_file(file, formatting)).is_err() {
                             break;
                         }
                     }
@@ -361,7 +380,7 @@ fn format_all(pending: &[Pending<'_>], sink: &mut dyn FnMut(GeneratedFile) -> Re
             }
             let index = next.fetch_add(1, Ordering::Relaxed);
             let Some(file) = pending.get(index) else { break };
-            deliver(format_file(file));
+            deliver(format_file(file, formatting));
         }
         for file in receiver.iter() {
             deliver(file);
@@ -375,12 +394,12 @@ fn format_all(pending: &[Pending<'_>], sink: &mut dyn FnMut(GeneratedFile) -> Re
     outcome
 }
 
-fn format_file(file: &Pending<'_>) -> Result<GeneratedFile, Error> {
+fn format_file(file: &Pending<'_>, formatting: Formatting) -> Result<GeneratedFile, Error> {
     let tokens = tokens::in_file(file.job.context(), || file.job.render());
-    let parsed: syn::File = syn::parse2(tokens)
+    let text = print::file(tokens, formatting)
         .map_err(|e| Error::GeneratedCodeDoesNotParse { path: file.path.clone(), message: e.to_string() })?;
-    Ok(GeneratedFile {
-        path: file.path.clone(),
-        contents: format!("{}{}", file.header, prettyplease::unparse(&parsed)),
-    })
+    let mut contents = String::with_capacity(file.header.len() + text.len());
+    contents.push_str(&file.header);
+    contents.push_str(&text);
+    Ok(GeneratedFile { path: file.path.clone(), contents })
 }

@@ -1,0 +1,504 @@
+//! The broken layouts that recur in generated code, written as
+//! prettyplease writes them: a signature with one parameter per line, an
+//! `impl` head broken before `for`, a constant array with one element per
+//! line, a match arm whose expression moves into a block, a call with one
+//! argument per line, a method chain with one link per line, `Ok(Struct {`
+//! with one field per line, and lines prettyplease cannot break at all.
+//! Anything else that does not fit is [`Unsure`].
+
+use proc_macro2::Delimiter;
+
+use super::flat::{commas, punct_at};
+use super::items::{brace, is_ident, is_punct};
+use super::{Flat, Printer, Token, Unsure};
+
+/// The parts of a comma-separated list, a trailing comma dropped.
+fn parts(tokens: &[Token]) -> Vec<&[Token]> {
+    let mut parts = Vec::new();
+    let mut from = 0;
+    for end in commas(tokens).into_iter().chain([tokens.len()]) {
+        if end > from {
+            parts.push(&tokens[from..end]);
+        }
+        from = end + 1;
+    }
+    parts
+}
+
+/// Where the top-level `=` of an item or expression is (not `==` or `=>`).
+fn assignment(tokens: &[Token]) -> Option<usize> {
+    let mut i = 0;
+    while i < tokens.len() {
+        let width = match punct_at(tokens, i) {
+            Some(("=", _)) => return Some(i),
+            Some((_, width)) => width,
+            None => 1,
+        };
+        i += width;
+    }
+    None
+}
+
+impl Printer {
+    /// Whether the current line, with `extra` more bytes, fits.
+    pub(super) fn fits(&self, extra: usize) -> bool {
+        self.out.len() - self.line + extra <= super::MARGIN
+    }
+
+    /// A function's head, parameters one per line when it does not fit on
+    /// one line with `tail` (` {` or ` {}`) after it; returns whether the
+    /// body's `{` goes on a line of its own.
+    pub(super) fn signature(&mut self, head: &[Token], tail: usize) -> Flat<bool> {
+        if head.iter().any(|t| is_ident(Some(t), "where")) {
+            return self.head(head);
+        }
+        let mark = self.out.len();
+        if self.flat(head).is_ok() && self.fits(tail) {
+            return Ok(false);
+        }
+        self.out.truncate(mark);
+        let fn_at = head.iter().position(|t| is_ident(Some(t), "fn")).ok_or(Unsure)?;
+        let open = fn_at
+            + head[fn_at..].iter().position(|t| matches!(t, Token::Group(Delimiter::Parenthesis, _))).ok_or(Unsure)?;
+        let Token::Group(_, parameters) = &head[open] else { return Err(Unsure) };
+        if parameters.is_empty() {
+            return Err(Unsure);
+        }
+        self.flat(&head[..open])?;
+        self.word("(");
+        self.end_line()?;
+        self.level += 1;
+        for parameter in parts(parameters) {
+            self.start_line();
+            self.flat(parameter)?;
+            self.word(",");
+            self.end_line()?;
+        }
+        self.level -= 1;
+        self.start_line();
+        self.word(")");
+        let rest = &head[open + 1..];
+        if !rest.is_empty() {
+            self.word(" ");
+            self.flat(rest)?;
+        }
+        if !self.fits(tail) {
+            return Err(Unsure);
+        }
+        Ok(false)
+    }
+
+    /// An `impl` head, broken before `for` when it does not fit on one line
+    /// with `tail` after it.
+    pub(super) fn impl_head(&mut self, head: &[Token], tail: usize) -> Flat<bool> {
+        let mark = self.out.len();
+        if self.flat(head).is_ok() && self.fits(tail) {
+            return Ok(false);
+        }
+        self.out.truncate(mark);
+        let generics_end = head.iter().position(|t| is_punct(Some(t), '>')).unwrap_or(0);
+        let at = head.iter().skip(generics_end).position(|t| is_ident(Some(t), "for")).ok_or(Unsure)? + generics_end;
+        if head.iter().any(|t| is_ident(Some(t), "where")) {
+            return Err(Unsure);
+        }
+        self.flat(&head[..at])?;
+        self.end_line()?;
+        self.start_line();
+        self.flat(&head[at..])?;
+        if !self.fits(tail) {
+            return Err(Unsure);
+        }
+        Ok(false)
+    }
+
+    /// A `const`, `type` or `use` item too long for one line: an array
+    /// value one element per line; a literal or a plain path, which
+    /// prettyplease cannot break, as it is.
+    pub(super) fn long_semi_item(&mut self, head: &[Token]) -> Flat {
+        let at = assignment(head).ok_or(Unsure)?;
+        let value = &head[at + 1..];
+        let array = match value {
+            [Token::Punct('&', _), Token::Group(Delimiter::Bracket, array)]
+            | [Token::Group(Delimiter::Bracket, array)] => Some(array),
+            _ => None,
+        };
+        if let Some(elements) = array {
+            // `const NAME: T = ` then `&[` or `[`.
+            self.flat(&head[..at])?;
+            self.word(" = ");
+            if value.len() == 2 {
+                self.word("&");
+            }
+            self.word("[");
+            self.end_line()?;
+            self.level += 1;
+            for element in parts(elements) {
+                self.start_line();
+                self.flat(element)?;
+                self.word(",");
+                self.end_line()?;
+            }
+            self.level -= 1;
+            self.start_line();
+            self.word("];");
+            return self.end_line();
+        }
+        let is_type = head.iter().find(|t| !is_ident(Some(t), "pub")).is_some_and(|t| is_ident(Some(t), "type"));
+        let plain_path = value.iter().all(|t| matches!(t, Token::Ident(_)))
+            || value.iter().all(|t| matches!(t, Token::Ident(_) | Token::Punct(..)))
+                && !value.iter().any(|t| is_punct(Some(t), '<'));
+        let unbreakable = matches!(value, [Token::Literal(_)]) || (is_type && !value.is_empty() && plain_path);
+        if !unbreakable {
+            return Err(Unsure);
+        }
+        // Only what comes before the value must fit.
+        self.flat(&head[..at])?;
+        if !self.fits(3) {
+            return Err(Unsure);
+        }
+        self.word(" = ");
+        self.flat(value)?;
+        self.word(";");
+        self.end_comment_line();
+        Ok(())
+    }
+
+    /// A match arm `pattern => expression,`; when that does not fit, the
+    /// expression alone inside a block (with a `;` when it is an
+    /// assignment), as prettyplease does.
+    pub(super) fn arm_expression(&mut self, pattern: &[Token], expression: &[Token]) -> Flat {
+        let (mark, level) = (self.out.len(), self.level);
+        if self.arm_expression_flat(pattern, expression).is_ok() {
+            return Ok(());
+        }
+        self.out.truncate(mark);
+        self.level = level;
+        // prettyplease braces what can start a statement: a path, a call, a literal.
+        let statement_like = match expression.first() {
+            Some(Token::Ident(first)) => !super::flat::is_keyword(first),
+            Some(Token::Literal(_)) => true,
+            _ => false,
+        };
+        if !statement_like {
+            return Err(Unsure);
+        }
+        let semicolon = assignment(expression).is_some()
+            || expression.iter().enumerate().any(|(i, _)| matches!(punct_at(expression, i), Some(("+=" | "-=", _))));
+        self.start_line();
+        self.flat(pattern)?;
+        self.word(" => {");
+        self.end_line()?;
+        self.level += 1;
+        self.statement(expression, "")?;
+        if semicolon {
+            // prettyplease's `;` here is not measured: it comes with the break.
+            self.out.pop();
+            self.out.push_str(";\n");
+        }
+        self.level -= 1;
+        self.start_line();
+        self.word("}");
+        self.end_line()
+    }
+
+    /// A statement (`terminator` is its `;`, if any): on one line if it
+    /// fits, else broken the way prettyplease breaks the shapes generated
+    /// code has: `f(` arguments `)`, `receiver` `.method(…)`, and
+    /// `Ok(Struct {` fields `})`.
+    pub(super) fn statement(&mut self, tokens: &[Token], terminator: &str) -> Flat {
+        let (mark, level) = (self.out.len(), self.level);
+        self.start_line();
+        if self.flat(tokens).is_ok() {
+            self.word(terminator);
+            if self.end_line().is_ok() {
+                return Ok(());
+            }
+        }
+        self.out.truncate(mark);
+        self.level = level;
+        if is_ident(tokens.first(), "let") {
+            return Err(Unsure);
+        }
+        // `lhs = ` stays in front of whatever is broken.
+        let value_at = assignment(tokens).map_or(0, |at| at + 1);
+        let tries = tokens.len() - tokens.iter().rev().take_while(|t| is_punct(Some(t), '?')).count();
+        let (call, suffix) = tokens.split_at(tries);
+        let suffix = format!("{}{terminator}", "?".repeat(suffix.len()));
+        let Some((Token::Group(delimiter, arguments), callee)) = call.split_last() else {
+            return self.struct_literal(tokens, value_at, "", terminator);
+        };
+        if *delimiter != Delimiter::Parenthesis || callee.len() <= value_at {
+            return Err(Unsure);
+        }
+        let links = dots(&tokens[value_at..]);
+        if links.len() > 1 && !tokens[value_at..].iter().any(|t| is_punct(Some(t), '|')) {
+            let calls = links.windows(2).filter(|w| has_group(&tokens[value_at + w[0]..value_at + w[1]])).count()
+                + usize::from(has_group(&tokens[value_at + links[links.len() - 1]..]));
+            if calls > 1 {
+                // Whether field accesses join the receiver (`self.0` `.a()` `.b()`)
+                // depends on more than this sees: only chains of calls on a
+                // bare receiver are written here.
+                if links[0] != 1 || calls != links.len() {
+                    return Err(Unsure);
+                }
+                return self.chain(&tokens[..value_at + links[0]], &tokens[value_at..], &links, terminator);
+            }
+        }
+        if let Some(dot) = last_dot(&callee[value_at..]) {
+            return self.method_call(&callee[..value_at + dot], &callee[value_at + dot..], arguments, &suffix);
+        }
+        if arguments.last().and_then(|t| brace(Some(t))).is_some() {
+            // `Ok(Struct { … })`: the struct literal is what breaks.
+            self.start_line();
+            self.flat(callee)?;
+            self.word("(");
+            return self.struct_literal(arguments, 0, "(", &format!("){suffix}"));
+        }
+        if callee.iter().any(|t| is_punct(Some(t), '<')) || arguments.iter().any(|t| is_punct(Some(t), '|')) {
+            return Err(Unsure);
+        }
+        self.start_line();
+        self.flat(callee)?;
+        self.word("(");
+        // prettyplease has no break in `lhs = path(`: it stays as long as it is.
+        if callee.iter().all(|t| matches!(t, Token::Ident(_) | Token::Punct(':' | '=' | '.', _))) {
+            self.end_comment_line();
+        } else {
+            self.end_line()?;
+        }
+        self.arguments(arguments)?;
+        self.start_line();
+        self.word(")");
+        self.word(&suffix);
+        self.end_line()
+    }
+
+    /// Arguments one per line, one level in.
+    fn arguments(&mut self, arguments: &[Token]) -> Flat {
+        self.level += 1;
+        for argument in parts(arguments) {
+            self.start_line();
+            self.flat(argument)?;
+            self.word(",");
+            self.end_line()?;
+        }
+        self.level -= 1;
+        Ok(())
+    }
+
+    /// `receiver` on its line and `.method(arguments)` on the next, its
+    /// arguments one per line if it still does not fit.
+    fn method_call(&mut self, receiver: &[Token], method: &[Token], arguments: &[Token], suffix: &str) -> Flat {
+        // Named fields stay with the receiver (`self.fields`); other links
+        // (`.0`, calls) make a chain, which breaks at every dot.
+        let links = dots(receiver);
+        if receiver.is_empty()
+            || links.iter().any(|&dot| {
+                !matches!(receiver.get(dot + 1), Some(Token::Ident(_)))
+                    || dot + 2 != receiver.len() && !is_punct(receiver.get(dot + 2), '.')
+            })
+        {
+            return Err(Unsure);
+        }
+        self.start_line();
+        self.flat(receiver)?;
+        // Nothing in `name: receiver` can break: prettyplease leaves it as long as it is.
+        if receiver.iter().all(|t| matches!(t, Token::Ident(_) | Token::Punct(':' | '.', _))) {
+            self.end_comment_line();
+        } else {
+            self.end_line()?;
+        }
+        self.level += 1;
+        let (mark, level) = (self.out.len(), self.level);
+        self.start_line();
+        let mut call: Vec<Token> = method.to_vec();
+        call.push(Token::Group(Delimiter::Parenthesis, arguments.to_vec()));
+        if self.flat(&call).is_ok() {
+            self.word(suffix);
+            if self.end_line().is_ok() {
+                self.level -= 1;
+                return Ok(());
+            }
+        }
+        self.out.truncate(mark);
+        self.level = level;
+        // A closure that calls a function: `.method(|| f(` arguments `))`.
+        if let [Token::Punct('|', _), Token::Punct('|', _), callee @ .., Token::Group(Delimiter::Parenthesis, inner)] =
+            arguments
+            && !callee.is_empty()
+            && callee.iter().all(|t| matches!(t, Token::Ident(_) | Token::Punct(':', _)))
+        {
+            self.start_line();
+            self.flat(method)?;
+            self.word("(|| ");
+            self.flat(callee)?;
+            self.word("(");
+            self.end_line()?;
+            self.arguments(inner)?;
+            self.start_line();
+            self.word("))");
+            self.word(suffix);
+            self.end_line()?;
+            self.level -= 1;
+            return Ok(());
+        }
+        if arguments.iter().any(|t| is_punct(Some(t), '|')) {
+            return Err(Unsure);
+        }
+        // A turbofish breaks before the arguments: `.method::<` type `>(arguments)`.
+        if let Some(open) = method.iter().position(|t| is_punct(Some(t), '<')) {
+            if !is_punct(method.last(), '>') {
+                return Err(Unsure);
+            }
+            self.start_line();
+            self.flat(&method[..open])?;
+            self.word("<");
+            self.end_line()?;
+            self.arguments(&method[open + 1..method.len() - 1])?;
+            self.start_line();
+            self.word(">");
+            self.flat(&[Token::Group(Delimiter::Parenthesis, arguments.to_vec())])?;
+            self.word(suffix);
+            self.end_line()?;
+            self.level -= 1;
+            return Ok(());
+        }
+        self.start_line();
+        self.flat(method)?;
+        self.word("(");
+        self.end_line()?;
+        self.arguments(arguments)?;
+        self.start_line();
+        self.word(")");
+        self.word(suffix);
+        self.end_line()?;
+        self.level -= 1;
+        Ok(())
+    }
+
+    /// `Path { fields }` broken: `Path {` then each field on its line, then
+    /// `}` and `close` (the line so far is continued when `opened` is not empty).
+    fn struct_literal(&mut self, tokens: &[Token], from: usize, opened: &str, close: &str) -> Flat {
+        let Some((Token::Group(Delimiter::Brace, fields), path)) = tokens.split_last() else { return Err(Unsure) };
+        // A struct's path: `Name`, `rt::Name` (a `&{ … }` block is not one).
+        let struct_path = &path[from..];
+        if struct_path.is_empty()
+            || !matches!(struct_path.last(), Some(Token::Ident(_)))
+            || !struct_path.iter().all(|t| matches!(t, Token::Ident(_) | Token::Punct(':', _)))
+        {
+            return Err(Unsure);
+        }
+        if opened.is_empty() {
+            self.start_line();
+        }
+        self.flat(path)?;
+        self.word(" {");
+        self.end_line()?;
+        self.level += 1;
+        for field in parts(fields) {
+            let colon = field.iter().position(|t| is_punct(Some(t), ':'));
+            match colon {
+                // `name: receiver.method(…)?` may break after the receiver.
+                Some(1) if !is_punct(field.get(2), ':') => self.field_value(field)?,
+                _ => {
+                    self.start_line();
+                    self.flat(field)?;
+                    self.word(",");
+                    // `name: value` with a one-token value cannot be broken.
+                    if field.len() <= 3 {
+                        self.end_comment_line();
+                    } else {
+                        self.end_line()?;
+                    }
+                }
+            }
+        }
+        self.level -= 1;
+        self.start_line();
+        self.word("}");
+        self.word(close);
+        self.end_line()
+    }
+
+    /// `name: value,` in a broken struct literal.
+    fn field_value(&mut self, field: &[Token]) -> Flat {
+        let (mark, level) = (self.out.len(), self.level);
+        self.start_line();
+        if self.flat(field).is_ok() {
+            self.word(",");
+            if self.end_line().is_ok() {
+                return Ok(());
+            }
+        }
+        self.out.truncate(mark);
+        self.level = level;
+        let value = &field[2..];
+        let tries = value.len() - value.iter().rev().take_while(|t| is_punct(Some(t), '?')).count();
+        let (call, marks) = value.split_at(tries);
+        let Some((Token::Group(Delimiter::Parenthesis, arguments), callee)) = call.split_last() else {
+            return Err(Unsure);
+        };
+        let dot = last_dot(callee).ok_or(Unsure)?;
+        let receiver: Vec<Token> = field[..2].iter().chain(&callee[..dot]).cloned().collect();
+        let suffix = format!("{},", "?".repeat(marks.len()));
+        self.method_call(&receiver, &callee[dot..], arguments, &suffix)
+    }
+}
+
+impl Printer {
+    /// A chain of two calls or more: the receiver (after `lhs = `) on its
+    /// line, then every link on a line of its own.
+    fn chain(&mut self, receiver: &[Token], value: &[Token], links: &[usize], terminator: &str) -> Flat {
+        if receiver.iter().any(|t| is_punct(Some(t), '<')) {
+            return Err(Unsure);
+        }
+        self.start_line();
+        self.flat(receiver)?;
+        self.end_line()?;
+        self.level += 1;
+        for (i, &dot) in links.iter().enumerate() {
+            let end = links.get(i + 1).copied().unwrap_or(value.len());
+            self.start_line();
+            self.flat(&value[dot..end])?;
+            if end == value.len() {
+                self.word(terminator);
+            }
+            self.end_line()?;
+        }
+        self.level -= 1;
+        Ok(())
+    }
+}
+
+/// Where the top-level `.`s of a chain are (not `..`).
+fn dots(tokens: &[Token]) -> Vec<usize> {
+    (0..tokens.len())
+        .filter(|&i| {
+            is_punct(tokens.get(i), '.')
+                && !is_punct(tokens.get(i + 1), '.')
+                && (i == 0 || !is_punct(tokens.get(i - 1), '.'))
+        })
+        .collect()
+}
+
+fn has_group(tokens: &[Token]) -> bool {
+    tokens.iter().any(|t| matches!(t, Token::Group(Delimiter::Parenthesis, _)))
+}
+
+/// Where the last top-level `.` of a call chain is.
+fn last_dot(tokens: &[Token]) -> Option<usize> {
+    (0..tokens.len()).rev().find(|&i| is_punct(tokens.get(i), '.') && !is_punct(tokens.get(i + 1), '.'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn assignments_are_found_and_comparisons_are_not() {
+        let tokens = |s: &str| super::super::tokens(s.parse().unwrap());
+        assert_eq!(assignment(&tokens("v_x = next(&mut map)?")), Some(1));
+        assert_eq!(assignment(&tokens("a == b")), None);
+        assert!(is_punct(tokens(";").first(), ';'));
+    }
+}

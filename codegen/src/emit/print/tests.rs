@@ -1,0 +1,160 @@
+//! The fast layout against prettyplease's, shape by shape. Each test also
+//! checks how much prettyplease had to write: the shapes generated code
+//! repeats must take the fast path, or generation slows down unnoticed.
+
+use super::{Formatting, file, file_counted};
+
+/// The layout of `source` (written as `quote!` would give it: no trailing
+/// commas), checked against prettyplease's; and how many bytes of it
+/// prettyplease wrote.
+fn fast(source: &str) -> (String, usize) {
+    let tokens: proc_macro2::TokenStream = source.parse().expect("test source lexes");
+    let expected = file(tokens.clone(), Formatting::Prettyplease).expect("test source parses");
+    let (text, exact_bytes) = file_counted(tokens, Formatting::Fast).expect("test source parses");
+    if text != expected {
+        let line = text.lines().zip(expected.lines()).position(|(a, b)| a != b).unwrap_or(0);
+        let around = |t: &str| t.lines().skip(line.saturating_sub(2)).take(6).collect::<Vec<_>>().join("\n");
+        panic!("the layouts differ at line {line}:\n{}\n--- prettyplease:\n{}", around(&text), around(&expected));
+    }
+    (text, exact_bytes)
+}
+
+#[test]
+fn short_items_are_written_without_prettyplease() {
+    let (text, exact) = fast(
+        r#"
+        #![doc = " A module."]
+        #[allow(unused_imports)]
+        use ::odata_v4_runtime as rt;
+        #[doc = " Entity type `NAV.bin`."]
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct Bin { #[doc = " Wire name `code`."] pub code: String, pub zone: Option<String> }
+        pub mod fields {
+            use super::rt;
+            #[derive(Debug, Clone, Copy)]
+            pub struct Code;
+            impl rt::Property for Code { type Entity = super::Bin; type Value = String; const NAME: &'static str = "code"; }
+            impl rt::SettableOnCreate for Code {}
+        }
+        pub const fn code() -> rt::Prop<fields::Code> { rt::Prop::new() }
+        impl<'de> rt::serde::Deserialize<'de> for Bin {
+            fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                deserializer.deserialize_map(BinVisitor)
+            }
+        }
+        impl<S: rt::EntitySet> ::std::future::IntoFuture for Call<S> {
+            type Output = Result<u8, rt::Error>;
+            fn into_future(self) -> Self::IntoFuture { ::std::future::IntoFuture::into_future(self.request()) }
+        }
+        fn visit(self, mut map: A) -> Result<Bin, A::Error> {
+            let mut v_code = None;
+            while let Some(key) = map.next_key::<rt::__private::FieldName<'de>>()? {
+                match key.as_str() {
+                    "code" => v_code = rt::__private::next_required(&mut map)?,
+                    "@odata.context" | "@context" => { map.next_value::<rt::serde::de::IgnoredAny>()?; }
+                    "unit" => (),
+                    _ => extra.insert(key.into_owned(), map.next_value()?),
+                }
+            }
+            Ok(Self { fields })
+        }
+        rt::__private::set_paths!(BinEntities, BinEntitiesPath, BinPath);
+        "#,
+    );
+    assert_eq!(exact, 0, "{text}");
+    assert!(
+        text.starts_with("//! A module.\n#[allow(unused_imports)]\nuse ::odata_v4_runtime as rt;\n/// Entity type")
+    );
+}
+
+#[test]
+fn long_lines_are_broken_as_prettyplease_breaks_them() {
+    let (text, exact) = fast(
+        r#"
+        impl rt::Edm for AVeryLongEntityTypeNameThatTakesSpace {
+            fn deserialize_edm<'de, D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                <Self as rt::serde::Deserialize<'de>>::deserialize(deserializer)
+            }
+        }
+        impl<'de> rt::serde::de::Visitor<'de> for CommunicationsApplicationInstanceIdentityVisitor {
+            type Value = u8;
+        }
+        impl Visitor {
+            fn visit(self, mut map: A) -> Result<Bin, A::Error> {
+                match key.as_str() {
+                    "dataSecurityAndGovernance" => v_data_security_and_governance = rt::__private::next_nullable(&mut map)?,
+                    "retentionEventTypes" => value.related::<super::retention_event_type::RetentionEventTypeCreate>("retentionEventTypes"),
+                }
+                fields.navigation("secureScoreControlProfiles", &self.secure_score_control_profiles)?;
+                v_content.etag = map.next_value::<Option<String>>()?.map(rt::ETag::new).unwrap_or_default();
+                Ok(SomeEntityTypeName {
+                    id: v_id,
+                    minimum_supported_operating_system: v_minimum_supported_operating_system.ok_or_else(|| rt::__private::missing("minimumSupportedOperatingSystem"))?,
+                    body_last_modified_date_time: v_body_last_modified_date_time.ok_or_else(|| rt::__private::missing("x"))?
+                })
+            }
+        }
+        impl Payload {
+            const ALWAYS_SELECTED: &'static [&'static str] = &["id", "bodyLastModifiedDateTime", "createdDateTime", "importance"];
+            const EXPECTING: &'static str = "a microsoft.graph.teamsAdministration.telephoneNumberLongRunningOperation create payload";
+        }
+        "#,
+    );
+    assert_eq!(exact, 0, "{text}");
+    assert!(text.contains("    fn deserialize_edm<'de, D: rt::serde::Deserializer<'de>>(\n        deserializer: D,\n    ) -> Result<Self, D::Error> {\n"));
+    assert!(
+        text.contains(
+            "impl<'de> rt::serde::de::Visitor<'de>\nfor CommunicationsApplicationInstanceIdentityVisitor {\n"
+        )
+    );
+    assert!(
+        text.contains("\"dataSecurityAndGovernance\" => {\n                v_data_security_and_governance = "),
+        "{text}"
+    );
+}
+
+#[test]
+fn what_the_fast_path_does_not_know_goes_to_prettyplease_item_by_item() {
+    let (text, exact) = fast(
+        r#"
+        impl Thing {
+            pub fn short(&self) -> u8 { 1 }
+            pub fn choose(&self) -> u8 { let x = if self.a { 1 } else { 2 }; x }
+            pub fn block(&self) -> u8 { rt::f(&{ let value: u8 = 1; value }) }
+        }
+        pub struct Wide { pub a_field_with_a_long_name: Option<Box<super::super::a_module::AVeryLongTypeNameIndeed>> }
+        "#,
+    );
+    assert!(exact > 0);
+    // The short method stayed on the fast path.
+    assert!(exact < text.len() - "    pub fn short(&self) -> u8 {\n        1\n    }\n".len());
+}
+
+#[test]
+fn doc_text_is_written_as_prettyplease_writes_it() {
+    let (_, exact) = fast(
+        r#"
+        #[doc = " Quotes \" and backslashes \\ and \u{e9}t\u{e9}, trailing spaces   "]
+        #[doc = r" A raw doc, as `///` inside `quote!` gives."]
+        #[doc = ""]
+        pub struct Documented;
+        "#,
+    );
+    assert_eq!(exact, 0);
+    // Text prettyplease writes as a block comment is left to it.
+    let (_, exact) = fast(
+        r#"
+        #[doc = " two\n lines"]
+        pub struct Multi;
+        #[doc = "/ starts with a slash"]
+        pub struct Slash;
+        "#,
+    );
+    assert!(exact > 0);
+}
+
+#[test]
+fn tokens_that_are_not_rust_are_an_error_not_a_panic() {
+    let tokens: proc_macro2::TokenStream = "pub struct ; fn ()".parse().expect("lexes");
+    assert!(file(tokens, Formatting::Fast).is_err());
+}
