@@ -67,14 +67,7 @@ impl Printer {
         self.flat(&head[..open])?;
         self.word("(");
         self.end_line()?;
-        self.level += 1;
-        for parameter in parts(parameters) {
-            self.start_line();
-            self.flat(parameter)?;
-            self.word(",");
-            self.end_line()?;
-        }
-        self.level -= 1;
+        self.arguments(parameters)?;
         self.start_line();
         self.word(")");
         let rest = &head[open + 1..];
@@ -131,14 +124,7 @@ impl Printer {
             }
             self.word("[");
             self.end_line()?;
-            self.level += 1;
-            for element in parts(elements) {
-                self.start_line();
-                self.flat(element)?;
-                self.word(",");
-                self.end_line()?;
-            }
-            self.level -= 1;
+            self.arguments(elements)?;
             self.start_line();
             self.word("];");
             return self.end_line();
@@ -273,7 +259,7 @@ impl Printer {
         self.end_line()
     }
 
-    /// Arguments one per line, one level in.
+    /// Arguments (parameters, elements) one per line with a comma, one level in.
     fn arguments(&mut self, arguments: &[Token]) -> Flat {
         self.level += 1;
         for argument in parts(arguments) {
