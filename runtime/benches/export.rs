@@ -7,23 +7,42 @@
 //! row as CSV and writes it to a gzip-compressed file. For each scenario it
 //! prints
 //!
-//! `export: sequential <n>/s, prefetch <n>/s, parallel <n>/s, ceiling <n>/s`
+//! `export: sequential <n>/s, prefetch <n>/s, parallel <n>/s, ceiling <n>/s
+//! (service <n>/s, consumer <n>/s)`
 //!
 //! (rows per second): one stream fetching a page only when the consumer is
 //! done with the previous one; one stream fetching the next page while the
 //! consumer works (`prefetch(1)`); the partitioned parallel export with 5
-//! workers; and the ceiling the service allows, 5 times one stream's rate
-//! with no client overhead (`5 × rows per page / (time per page + rows ×
-//! time per row)`).
+//! workers; and the ceiling, the lower of two rates no export can beat:
+//!
+//! - the service's: 5 times one stream's rate with no client overhead
+//!   (`5 × rows per page / (time per page + rows × time per row)`);
+//! - the consumer's: the rows over the time the consumer of the parallel
+//!   export spent writing them, plus one page's time in the service (the
+//!   consumer has nothing to write before a first page exists). The export
+//!   hands out rows no faster than its consumer takes them (its memory is
+//!   bounded), so where the consumer needs longer than the service, the
+//!   service's rate cannot be reached whatever the export does.
+//!
+//! The consumer's rate was left out once, as though the service always
+//! bound the parallel export. On two cores it does not: in the
+//! service-bound scenario the consumer took 41 to 45 ms a page (6.1 to
+//! 6.8 s of writing for the 150 pages, measured in the run) while the
+//! service's 5 slots turn out a page every 40 ms (6.0 s), so `parallel /
+//! ceiling` could not pass 0.86 to 0.95, depending on the run, had the
+//! export lost no time at all. Both rates are printed, with the ratio to
+//! each; `parallel / ceiling` is the ratio to the lower.
 //!
 //! Scenarios:
 //! - `balanced`: the consumer's work per page about equals the service's
 //!   time per page (measured first, then given to the service), where
 //!   prefetch can at most double the sequential rate. On two cores the
 //!   parallel export is bound by the consumer's CPU here, not the service.
-//! - `service-bound`: the service's time per page (200 ms) dominates, as
-//!   it does for Business Central's pages of thousands of rows, where the
-//!   parallel export can approach the ceiling.
+//! - `service-bound`: the service's time per page (200 ms) dominates one
+//!   stream, as it does for Business Central's pages of thousands of rows.
+//!   With 5 requests at once the service turns out a page about as fast as
+//!   the consumer writes one on two cores; which of the two binds varies
+//!   from run to run.
 //!
 //! Then `memory`: a parallel export of 1,000,000 rows on a two-thread
 //! runtime, with its peak memory growth in pages.
@@ -160,8 +179,9 @@ async fn drain(mut rows: ItemStream<Entry>, sink: &mut CsvSink) -> u64 {
     sink.rows - before
 }
 
-/// Rows per second of each way to export, for one simulated service.
-async fn measure(service: &Service, rows: i64, page_size: usize) -> [f64; 3] {
+/// Rows per second of each way to export, for one simulated service, and
+/// the time the parallel export's consumer spent writing its rows.
+async fn measure(service: &Service, rows: i64, page_size: usize) -> ([f64; 3], Duration) {
     let api = api(&service.base_url, page_size);
     let query = || entries(&api).list().order_by(entry_number());
     let mut sink = CsvSink::new();
@@ -180,17 +200,26 @@ async fn measure(service: &Service, rows: i64, page_size: usize) -> [f64; 3] {
         .partitions(CONCURRENCY)
         .start();
     let mut exported = 0u64;
+    let mut writing = Duration::ZERO;
     while let Some(batch) = export.next().await {
-        for row in &batch.expect("no error").rows {
+        let batch = batch.expect("no error");
+        let wrote = Instant::now();
+        for row in &batch.rows {
             sink.write(row);
             exported += 1;
         }
+        writing += wrote.elapsed();
     }
     assert_eq!(exported, u64::try_from(rows).expect("fits"));
     rates[2] = exported as f64 / started.elapsed().as_secs_f64();
     let progress = export.progress();
-    println!("  parallel: {} ranges after work stealing, {} pages", progress.partitions, progress.pages);
-    rates
+    println!(
+        "  parallel: {} ranges after work stealing, {} pages; the consumer wrote for {:.2} s",
+        progress.partitions,
+        progress.pages,
+        writing.as_secs_f64()
+    );
+    (rates, writing)
 }
 
 /// How long the consumer takes to write one page, measured on real rows.
@@ -209,18 +238,36 @@ async fn consumer_time_per_page(page_size: usize) -> Duration {
     started.elapsed() / rounds
 }
 
-fn report(name: &str, rows_per_page: usize, time_per_page: Duration, time_per_row: Duration, rates: [f64; 3]) {
+/// What one scenario measured.
+struct Measured {
+    rows: i64,
+    rates: [f64; 3],
+    /// The parallel export's consumer's time writing rows.
+    writing: Duration,
+}
+
+fn report(name: &str, rows_per_page: usize, time_per_page: Duration, time_per_row: Duration, measured: &Measured) {
+    let Measured { rows, rates, writing } = *measured;
     let page_time = time_per_page + time_per_row * u32::try_from(rows_per_page).expect("fits");
-    let ceiling = CONCURRENCY as f64 * rows_per_page as f64 / page_time.as_secs_f64();
+    let service = CONCURRENCY as f64 * rows_per_page as f64 / page_time.as_secs_f64();
+    let consumer = rows as f64 / (page_time + writing).as_secs_f64();
+    let ceiling = service.min(consumer);
     println!(
         "{name}: pages of {rows_per_page} rows, service {:.1} ms per page, at most {CONCURRENCY} requests at once",
         page_time.as_secs_f64() * 1000.0
     );
     println!(
-        "export: sequential {:.0}/s, prefetch {:.0}/s, parallel {:.0}/s, ceiling {ceiling:.0}/s",
+        "export: sequential {:.0}/s, prefetch {:.0}/s, parallel {:.0}/s, ceiling {ceiling:.0}/s \
+         (service {service:.0}/s, consumer {consumer:.0}/s)",
         rates[0], rates[1], rates[2]
     );
-    println!("  prefetch / sequential {:.2}, parallel / ceiling {:.2}", rates[1] / rates[0], rates[2] / ceiling);
+    println!(
+        "  prefetch / sequential {:.2}, parallel / ceiling {:.2} (/ service's {:.2}, / consumer's {:.2})",
+        rates[1] / rates[0],
+        rates[2] / ceiling,
+        rates[2] / service,
+        rates[2] / consumer
+    );
 }
 
 /// `VmRSS` and `VmHWM` (peak RSS) of this process, in KiB.
@@ -310,8 +357,8 @@ fn main() {
         let per_page = consumer / 2;
         let per_row = consumer / 2 / u32::try_from(page_size).expect("fits");
         let service = Service::start(rows, page_size, per_page, per_row);
-        let rates = measure(&service, rows, page_size).await;
-        report("balanced", page_size, per_page, per_row, rates);
+        let (rates, writing) = measure(&service, rows, page_size).await;
+        report("balanced", page_size, per_page, per_row, &Measured { rows, rates, writing });
         drop(service);
 
         // service-bound: 150 ms per page plus 25 µs per row (200 ms per
@@ -320,8 +367,8 @@ fn main() {
         let rows = i64::try_from(pages * page_size).expect("fits");
         let (per_page, per_row) = (Duration::from_millis(150), Duration::from_micros(25));
         let service = Service::start(rows, page_size, per_page, per_row);
-        let rates = measure(&service, rows, page_size).await;
-        report("service-bound", page_size, per_page, per_row, rates);
+        let (rates, writing) = measure(&service, rows, page_size).await;
+        report("service-bound", page_size, per_page, per_row, &Measured { rows, rates, writing });
         drop(service);
 
         let rows = if full { 1_000_000 } else { 20_000 };

@@ -3,17 +3,22 @@
 //! across ranges (uneven ones included), with 429 and 503 during the run,
 //! after a failure and a resume from the checkpoint; rows in key order
 //! within a range; the concurrency limit kept; prefetch changing timing,
-//! not results.
+//! not results; the lowest range asked for with the probes; a split range
+//! keeping whole pages and asked for again with its lowered bound.
 
 mod support;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use futures_util::StreamExt;
 use odata_v4_runtime::{Api, Client, Error, ExportCheckpoint, RetryPolicy};
+use serde_json::json;
 use support::model::{Entry, entries, entry_number};
 use support::sim_server::{Behaviour, SimServer};
+use wiremock::{Mock, MockServer, ResponseTemplate};
 
 fn api(server: &SimServer) -> Api {
     let retries = RetryPolicy::default()
@@ -253,4 +258,185 @@ async fn the_default_concurrency_is_the_clients_cap() {
     let peak = server.seen.peak_concurrency.load(std::sync::atomic::Ordering::SeqCst);
     assert!(peak <= 3, "the client let at most 3 requests through, saw {peak}");
     assert!(peak >= 2, "the ranges were read in parallel, saw {peak}");
+}
+
+/// A page of entries with these keys, as the service sends it.
+fn page_of(keys: &[i64]) -> ResponseTemplate {
+    let rows: Vec<_> = keys
+        .iter()
+        .map(|key| json!({"id": format!("00000000-0000-0000-0000-{key:012}"), "entryNumber": key}))
+        .collect();
+    ResponseTemplate::new(200).set_body_json(json!({ "value": rows }))
+}
+
+/// Whether a request carries the query option `name` with `value`.
+fn asks(request: &wiremock::Request, name: &str, value: &str) -> bool {
+    request.url.query_pairs().any(|(n, v)| n == name && v == value)
+}
+
+/// The lowest range is read from the bottom of the collection, whatever
+/// the probes for the key range find: its first page is asked for with
+/// them, not after them (it once waited a probe's time, with the service
+/// idle but for the probes).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_lowest_range_is_asked_for_while_the_probes_are_out() {
+    let server = MockServer::start().await;
+    // The probe for the highest key takes a minute to answer.
+    Mock::given(|request: &wiremock::Request| asks(request, "$orderby", "entryNumber desc"))
+        .respond_with(page_of(&[3]).set_delay(Duration::from_secs(60)))
+        .mount(&server)
+        .await;
+    Mock::given(|request: &wiremock::Request| request.url.path().ends_with("/$count"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("3"))
+        .mount(&server)
+        .await;
+    Mock::given(wiremock::matchers::method("GET")).respond_with(page_of(&[1, 2, 3])).mount(&server).await;
+    let client = Client::builder(server.uri()).build().expect("a client");
+    let stream = export(&support::api(&client)).concurrency(2).start();
+
+    let from_the_bottom = |request: &wiremock::Request| {
+        asks(request, "$orderby", "entryNumber")
+            && !request.url.query_pairs().any(|(name, _)| name == "$top" || name == "$filter")
+    };
+    // Only a guard: before, the page was asked for after the probe's minute.
+    let asked = tokio::time::timeout(Duration::from_secs(30), async {
+        while !server.received_requests().await.unwrap_or_default().iter().any(from_the_bottom) {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await;
+    assert!(asked.is_ok(), "the lowest range's first page waited for the probes");
+    drop(stream);
+}
+
+/// A range split while it is read keeps whole pages, the one in flight
+/// first: every batch is a full page. (Split in the middle of its rest, the
+/// range ended in a short page, and the new range too.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_split_range_keeps_whole_pages() {
+    // Pages take long enough for the idle worker to split the only range
+    // while its reader's second page is in flight.
+    let behaviour = Behaviour { time_per_page: Duration::from_millis(200), ..Behaviour::rows(200, 50) };
+    let server = SimServer::start(behaviour).await;
+    let mut stream = export(&api(&server)).concurrency(1).partitions(1).start();
+
+    let mut batches: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    let mut keys = Vec::new();
+    while let Some(batch) = stream.next().await {
+        let batch = batch.expect("no error");
+        batches.entry(batch.partition).or_default().push(batch.rows.len());
+        keys.extend(batch.rows.iter().map(|row| row.entry_number.expect("a key")));
+    }
+
+    assert!(batches.len() > 1, "the range was split: {batches:?}");
+    assert!(batches.values().flatten().all(|rows| *rows == 50), "only full pages: {batches:?}");
+    assert_exactly_once(keys, &(1..=200).collect::<Vec<_>>());
+}
+
+/// A small OData service for wiremock over the entries with `keys`:
+/// `$filter` ranges of `entryNumber` (`gt`, `ge`, `lt`), `$orderby` (`desc`),
+/// `$top`, `$skiptoken` (the last key sent), `/$count`, pages of `page`
+/// rows, each answer `delay` late. It counts the rows it sends in pages
+/// (the one-row probes aside).
+struct Ranges {
+    /// Where the server listens (what its next links point at).
+    address: std::net::SocketAddr,
+    keys: Vec<i64>,
+    page: usize,
+    delay: Duration,
+    served: Arc<AtomicUsize>,
+}
+
+impl wiremock::Respond for Ranges {
+    fn respond(&self, request: &wiremock::Request) -> ResponseTemplate {
+        if request.url.path().ends_with("/$count") {
+            return ResponseTemplate::new(200).set_body_string(self.keys.len().to_string()).set_delay(self.delay);
+        }
+        let mut keys = self.keys.clone();
+        let (mut top, mut descending) = (None, false);
+        for (name, value) in request.url.query_pairs() {
+            match &*name {
+                "$filter" => {
+                    for clause in value.split(" and ") {
+                        let clause = clause.trim_matches(['(', ')']);
+                        if let [_, operator, bound] = clause.split_whitespace().collect::<Vec<_>>()[..] {
+                            let bound: i64 = bound.parse().expect("a numeric bound");
+                            keys.retain(|key| match operator {
+                                "gt" => *key > bound,
+                                "ge" => *key >= bound,
+                                "lt" => *key < bound,
+                                other => panic!("unexpected operator {other}"),
+                            });
+                        }
+                    }
+                }
+                "$orderby" => descending = value.ends_with(" desc"),
+                "$top" => top = value.parse::<usize>().ok(),
+                "$skiptoken" => {
+                    let after: i64 = value.parse().expect("a key");
+                    keys.retain(|key| *key > after);
+                }
+                _ => {}
+            }
+        }
+        if descending {
+            keys.reverse();
+        }
+        let page: Vec<i64> = keys.iter().copied().take(top.unwrap_or(self.page)).collect();
+        let rows: Vec<_> = page
+            .iter()
+            .map(|key| json!({"id": format!("00000000-0000-0000-0000-{key:012}"), "entryNumber": key}))
+            .collect();
+        let mut body = json!({ "value": rows });
+        if top.is_none() {
+            self.served.fetch_add(page.len(), Ordering::SeqCst);
+            if let (true, Some(last)) = (keys.len() > page.len(), page.last()) {
+                let mut next = request.url.clone();
+                next.set_ip_host(self.address.ip()).expect("an http URL");
+                next.set_port(Some(self.address.port())).expect("an http URL");
+                let kept: Vec<(String, String)> = next
+                    .query_pairs()
+                    .filter(|(name, _)| name != "$skiptoken")
+                    .map(|(n, v)| (n.into(), v.into()))
+                    .collect();
+                next.query_pairs_mut().clear().extend_pairs(kept).append_pair("$skiptoken", &last.to_string());
+                body["@odata.nextLink"] = json!(next.as_str());
+            }
+        }
+        ResponseTemplate::new(200).set_body_json(body).set_delay(self.delay)
+    }
+}
+
+/// A range whose upper bound a split lowered is asked for again with the
+/// new bound, so that the service stops at it. (Its reader followed the
+/// links of the query made before the split, and was sent a page past the
+/// bound whose rows it dropped.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_range_whose_bound_was_lowered_is_asked_for_again_with_it() {
+    // Keys 1..=50, then every fourth: the first page's rows per key make
+    // the rest look four times denser than it is, so the split leaves the
+    // first range 75 rows, not the whole pages it counted on, and its
+    // second page ends well below the bound.
+    let keys: Vec<i64> = (1..=50).chain((0..150).map(|at| 52 + 4 * at)).collect();
+    let served = Arc::new(AtomicUsize::new(0));
+    let server = MockServer::start().await;
+    // Answers late enough for the idle worker to split the only range
+    // while its reader's second page is in flight.
+    let service = Ranges {
+        address: *server.address(),
+        keys: keys.clone(),
+        page: 50,
+        delay: Duration::from_millis(200),
+        served: served.clone(),
+    };
+    Mock::given(wiremock::matchers::method("GET")).respond_with(service).mount(&server).await;
+    let client = Client::builder(server.uri()).build().expect("a client");
+    let mut stream = export(&support::api(&client)).concurrency(1).partitions(1).start();
+
+    let outcome = run(&mut stream).await;
+
+    assert!(outcome.error.is_none(), "{:?}", outcome.error);
+    assert_exactly_once(outcome.keys, &keys);
+    assert_eq!(outcome.progress.partitions, 2, "the one range was split once");
+    assert_eq!(served.load(Ordering::SeqCst), keys.len(), "no row was sent only to be dropped");
 }

@@ -19,6 +19,16 @@ pub trait PartitionKey: Clone + Ord + Send + Sync + 'static {
     /// How far apart `low` and `high` are, roughly (in the type's own unit):
     /// what decides which range is split first.
     fn span(low: &Self, high: &Self) -> f64;
+
+    /// The value right after `self` for a type with a smallest step (an
+    /// integer's next integer, a date's next day), or `None` for one
+    /// without (timestamps, decimals) and at the largest value. A range
+    /// read up to the value just below its upper bound is then known to be
+    /// complete, without asking the service for a page that can only be
+    /// empty. The default, `None`, is always correct.
+    fn successor(&self) -> Option<Self> {
+        None
+    }
 }
 
 macro_rules! integer_key {
@@ -33,6 +43,10 @@ macro_rules! integer_key {
             fn span(low: &Self, high: &Self) -> f64 {
                 (i128::from(*high) - i128::from(*low)) as f64
             }
+
+            fn successor(&self) -> Option<Self> {
+                self.checked_add(1)
+            }
         }
     )*};
 }
@@ -46,6 +60,10 @@ impl PartitionKey for NaiveDate {
 
     fn span(low: &Self, high: &Self) -> f64 {
         high.signed_duration_since(*low).num_days() as f64
+    }
+
+    fn successor(&self) -> Option<Self> {
+        self.succ_opt()
     }
 }
 
@@ -98,5 +116,16 @@ mod tests {
             <Decimal as PartitionKey>::midpoint(&Decimal::new(1, 0), &Decimal::new(2, 0)),
             Some(Decimal::new(15, 1))
         );
+    }
+
+    #[test]
+    fn only_types_with_a_smallest_step_have_a_successor() {
+        assert_eq!(PartitionKey::successor(&41_i64), Some(42));
+        assert_eq!(PartitionKey::successor(&i32::MAX), None);
+        let day = |d| NaiveDate::from_ymd_opt(2025, 1, d).unwrap();
+        assert_eq!(PartitionKey::successor(&day(31)), NaiveDate::from_ymd_opt(2025, 2, 1));
+        assert_eq!(PartitionKey::successor(&Decimal::ONE), None);
+        let at = DateTime::parse_from_rfc3339("2025-01-01T00:00:00Z").unwrap();
+        assert_eq!(PartitionKey::successor(&at), None, "a timestamp may lie between any two");
     }
 }

@@ -7,7 +7,7 @@
 //! property (`entryNumber` for ledger entries), each read in order by one
 //! of `concurrency + 1` workers (one request waits for a free slot, so the
 //! service never idles); a worker that runs out of ranges splits the
-//! unread rest of the widest range still being read (work stealing), so
+//! unread rest of the range with the most rows left (work stealing), so
 //! ranges of very different sizes still keep every worker busy to the end.
 //!
 //! - **Exactly once:** ranges are disjoint and cover the whole key space;
@@ -16,6 +16,10 @@
 //!   rows whose keys do not increase strictly end the export with an error
 //!   rather than risk losing or repeating one.
 //! - **Order:** rows arrive in key order within a range; ranges interleave.
+//! - **Whole pages:** ranges are cut and split at page boundaries, as far
+//!   as the rows per key tell, and a range whose bound a split lowered is
+//!   asked for again with it: each request brings a full page but the last
+//!   of a range, and no page is fetched only for its rows to be dropped.
 //! - **Memory:** at most `concurrency + 1` pages are fetched or waiting,
 //!   plus the batch the consumer holds: a worker reserves a place in the
 //!   consumer's queue before it fetches.
@@ -35,6 +39,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll};
 
 use futures_core::Stream;
+use futures_util::future::Either;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
@@ -43,7 +48,7 @@ use tokio::task::JoinSet;
 use crate::entity::{EntitySet, Filterable, Sortable};
 use crate::error::Error;
 use crate::literal::IntoLiteral;
-use crate::paging::PageStream;
+use crate::paging::{Page, PageStream};
 use crate::property::{Equatable, Ordered, Prop, Property};
 use crate::query::ListQuery;
 use crate::value::Edm;
@@ -135,8 +140,9 @@ where
     }
 
     /// How many ranges the key space is cut into at the start (default:
-    /// twice the concurrency). Work stealing splits busy ranges later, so
-    /// this only needs to be about the concurrency.
+    /// twice the concurrency), of whole pages when the service answers
+    /// `$count` and a page size is asked for. Work stealing splits busy
+    /// ranges later, so this only needs to be about the concurrency.
     pub fn partitions(mut self, count: usize) -> Self {
         self.partitions = count.max(1);
         self
@@ -144,7 +150,9 @@ where
 
     /// Starts the export: finds the lowest and highest key (two one-row
     /// requests) and the number of matches (`$count`), cuts the ranges, and
-    /// starts the workers. Needs a tokio runtime.
+    /// starts the workers. The lowest range's first page is asked for with
+    /// those requests, from the bottom of the collection. Needs a tokio
+    /// runtime.
     pub fn start(self) -> ExportStream<R, P::Inner> {
         self.launch(None)
     }
@@ -238,6 +246,17 @@ struct Delivery<E, K> {
 
 type Sender<E, K> = mpsc::Sender<Result<Delivery<E, K>, Error>>;
 
+/// A fetch of a range's next page, handing back the stream that follows
+/// its link.
+type PageFetch<R> = Pin<Box<dyn Future<Output = (Option<Result<Page<R>, Error>>, PageStream<R>)> + Send>>;
+
+/// The first range's reader before the plan exists: its page is fetched
+/// while the probes run, in a place of the consumer's queue reserved first.
+struct FirstRead<R, K> {
+    slot: mpsc::OwnedPermit<Result<Delivery<R, K>, Error>>,
+    fetch: PageFetch<R>,
+}
+
 /// Sets up the plan (from the data or the checkpoint) and runs the workers.
 async fn coordinate<S, P, R>(
     export: ParallelExport<S, P, R>,
@@ -250,12 +269,34 @@ async fn coordinate<S, P, R>(
     P: Property<Entity = S::Entity> + Send + Sync,
     P::Inner: PartitionKey + Ordered + Equatable + Edm + IntoLiteral<P::Inner>,
 {
-    let planned = match checkpoint {
-        Some(checkpoint) => checkpoint.plan(&shared.fingerprint),
-        None => discover(&export).await.map(|(plan, total)| {
-            lock(&shared.progress).estimated_total = total;
-            plan
-        }),
+    let (planned, first) = match checkpoint {
+        Some(checkpoint) => (checkpoint.plan(&shared.fingerprint), None),
+        None => {
+            // The lowest range is read from the bottom of the collection
+            // whatever the probes find, so its first page is asked for
+            // with them rather than after them: the consumer has rows a
+            // probe's time sooner, and the service one request more to
+            // work on while the others wait for the plan.
+            let Ok(slot) = sender.clone().reserve_owned().await else { return };
+            let mut pages = export.range_query(None, None).pages();
+            let mut fetch: PageFetch<R> = Box::pin(async move {
+                let page = std::future::poll_fn(|cx| Pin::new(&mut pages).poll_next(cx)).await;
+                (page, pages)
+            });
+            let probes = std::pin::pin!(discover(&export));
+            let discovered = match futures_util::future::select(probes, &mut fetch).await {
+                Either::Left((discovered, _)) => discovered,
+                Either::Right((fetched, probes)) => {
+                    fetch = Box::pin(std::future::ready(fetched));
+                    probes.await
+                }
+            };
+            let planned = discovered.map(|(plan, total)| {
+                lock(&shared.progress).estimated_total = total;
+                plan
+            });
+            (planned, Some(FirstRead { slot, fetch }))
+        }
     };
     let plan = match planned {
         Ok(plan) => plan,
@@ -265,15 +306,27 @@ async fn coordinate<S, P, R>(
         }
     };
     lock(&shared.progress).partitions = plan.partitions.len();
-    *lock(&shared.plan) = plan;
+    let mut first = {
+        let mut locked = lock(&shared.plan);
+        *locked = plan;
+        // A fresh plan's first range is its lowest, open below: what the
+        // first page holds.
+        first.and_then(|first| {
+            let index = locked.claim()?;
+            // Its page is on the way.
+            locked.fetching(index);
+            Some((first, index))
+        })
+    };
     let export = Arc::new(export);
     let mut workers = JoinSet::new();
     // One worker more than the requests the service serves at once: its
     // request waits (at the client's cap or in the service's queue) and
     // starts the moment a slot frees, so the service never idles while a
     // worker decodes its page and prepares the next request.
-    for _ in 0..export.workers() {
-        workers.spawn(work(export.clone(), shared.clone(), sender.clone()));
+    for at in 0..export.workers() {
+        let first = if at == 0 { first.take() } else { None };
+        workers.spawn(work(export.clone(), shared.clone(), sender.clone(), first));
     }
     drop(sender);
     while workers.join_next().await.is_some() {}
@@ -309,17 +362,41 @@ where
             }),
         }
     };
-    let plan = match (key(lowest?)?, key(highest?)?) {
-        (Some(lowest), Some(highest)) => Plan::split(lowest, highest, export.partitions),
+    let plan = match (key(lowest?)?, key(highest?)?, total.as_ref().ok(), asked_page_size(base)) {
+        (Some(lowest), Some(highest), Some(rows), Some(page_rows)) => {
+            Plan::split_in_pages(lowest, highest, export.partitions, *rows, page_rows)
+        }
+        (Some(lowest), Some(highest), ..) => Plan::split(lowest, highest, export.partitions),
         _ => Plan::whole(),
     };
     // The count only informs progress: a service that refuses it still exports.
     Ok((plan, total.ok()))
 }
 
-/// One worker: reads ranges until none is left to read or split.
-async fn work<S, P, R>(export: Arc<ParallelExport<S, P, R>>, shared: Arc<Shared<P::Inner>>, sender: Sender<R, P::Inner>)
-where
+/// The page size the export's requests ask for (`Prefer:
+/// odata.maxpagesize`, the query's or else the client's), if any: what
+/// the ranges are cut to whole pages of. A service may send smaller pages;
+/// the cuts are then only less even.
+fn asked_page_size<S: EntitySet, R: DeserializeOwned + Send + 'static>(query: &ListQuery<S, R>) -> Option<usize> {
+    let request = query.request();
+    let asked = request.headers.get("Prefer").and_then(|prefer| {
+        prefer
+            .split(',')
+            .find_map(|preference| preference.trim().strip_prefix("odata.maxpagesize=")?.parse::<u32>().ok())
+    });
+    let size = asked.or_else(|| query.api().client().max_page_size())?;
+    usize::try_from(size).ok().filter(|size| *size > 0)
+}
+
+/// One worker: reads ranges until none is left to read or split. The
+/// first worker of a fresh export starts with the lowest range's first
+/// page, fetched while the plan was made (`first`: it and the range).
+async fn work<S, P, R>(
+    export: Arc<ParallelExport<S, P, R>>,
+    shared: Arc<Shared<P::Inner>>,
+    sender: Sender<R, P::Inner>,
+    mut first: Option<(FirstRead<R, P::Inner>, usize)>,
+) where
     S: EntitySet + Filterable + Sortable,
     R: DeserializeOwned + Send + 'static,
     P: Property<Entity = S::Entity> + Send + Sync,
@@ -327,30 +404,33 @@ where
 {
     use std::sync::atomic::Ordering;
     loop {
-        // Registered before the plan is looked at, so that a page accepted
-        // in between still wakes this worker.
-        let mut changed = std::pin::pin!(shared.changed.notified());
-        changed.as_mut().enable();
-        let (claimed, reading) = {
-            let mut plan = lock(&shared.plan);
-            let claimed = plan.claim().or_else(|| plan.steal()).map(|index| {
-                let partition = &plan.partitions[index];
-                (index, partition.start(), partition.upper.clone())
-            });
-            (claimed, plan.any_reading())
-        };
-        let Some((index, start, upper)) = claimed else {
-            // Nothing to claim or split now. While another range is being
-            // read it may become worth splitting (its reader has not
-            // reported a page yet, or has more rows than thought): wait for
-            // it rather than leave the rest of the export to one worker.
-            if !reading || shared.failed.load(Ordering::SeqCst) || sender.is_closed() {
-                return;
+        let outcome = match first.take() {
+            Some((first, index)) => read_first(&export, &shared, &sender, index, first).await,
+            None => {
+                // Registered before the plan is looked at, so that a page
+                // accepted in between still wakes this worker.
+                let mut changed = std::pin::pin!(shared.changed.notified());
+                changed.as_mut().enable();
+                let (claimed, reading) = {
+                    let mut plan = lock(&shared.plan);
+                    let claimed = plan.claim().or_else(|| plan.steal());
+                    (claimed, plan.any_reading())
+                };
+                let Some(index) = claimed else {
+                    // Nothing to claim or split now. While another range is
+                    // being read it may become worth splitting (its reader
+                    // has not reported a page yet, or has more rows than
+                    // thought): wait for it rather than leave the rest of
+                    // the export to one worker.
+                    if !reading || shared.failed.load(Ordering::SeqCst) || sender.is_closed() {
+                        return;
+                    }
+                    changed.await;
+                    continue;
+                };
+                read_range(&export, &shared, &sender, index, None).await
             }
-            changed.await;
-            continue;
         };
-        let outcome = read_range(&export, &shared, &sender, index, start, upper).await;
         if outcome.is_err() {
             shared.failed.store(true, Ordering::SeqCst);
         }
@@ -363,14 +443,15 @@ where
     }
 }
 
-/// Reads one range page by page, handing its rows to the consumer.
-async fn read_range<S, P, R>(
+/// Hands out the first page of the lowest range (fetched from the bottom
+/// of the collection, before its upper bound was known), then reads the
+/// rest of the range.
+async fn read_first<S, P, R>(
     export: &ParallelExport<S, P, R>,
     shared: &Shared<P::Inner>,
     sender: &Sender<R, P::Inner>,
     index: usize,
-    start: Option<(P::Inner, bool)>,
-    upper: Option<P::Inner>,
+    first: FirstRead<R, P::Inner>,
 ) -> Result<(), Error>
 where
     S: EntitySet + Filterable + Sortable,
@@ -378,40 +459,111 @@ where
     P: Property<Entity = S::Entity> + Send + Sync,
     P::Inner: PartitionKey + Ordered + Equatable + Edm + IntoLiteral<P::Inner>,
 {
-    let mut pages: PageStream<R> = export.range_query(start, upper).pages();
+    let (page, pages) = first.fetch.await;
+    let Some(page) = page else { return Ok(()) };
+    let delivery = take_page(export, shared, index, page?, None)?;
+    let drained = delivery.drained;
+    first.slot.send(Ok(delivery));
+    if drained {
+        return Ok(());
+    }
+    // Asked for without an upper bound: unless the range is open above,
+    // the next request is made with its bound.
+    read_range(export, shared, sender, index, Some((pages, None))).await
+}
+
+/// Reads one range page by page, handing its rows to the consumer: from
+/// where it stands, or on from `current` (a query of the range and the
+/// upper bound it was made with).
+async fn read_range<S, P, R>(
+    export: &ParallelExport<S, P, R>,
+    shared: &Shared<P::Inner>,
+    sender: &Sender<R, P::Inner>,
+    index: usize,
+    mut current: Option<(PageStream<R>, Option<P::Inner>)>,
+) -> Result<(), Error>
+where
+    S: EntitySet + Filterable + Sortable,
+    R: DeserializeOwned + Send + 'static,
+    P: Property<Entity = S::Entity> + Send + Sync,
+    P::Inner: PartitionKey + Ordered + Equatable + Edm + IntoLiteral<P::Inner>,
+{
     loop {
         // A place in the consumer's queue before the fetch: the memory bound.
         let Ok(slot) = sender.reserve().await else { return Ok(()) };
-        let Some(page) = std::future::poll_fn(|cx| Pin::new(&mut pages).poll_next(cx)).await else {
+        let (start, upper) = {
+            let mut plan = lock(&shared.plan);
+            let upper = plan.fetching(index);
+            (plan.partitions[index].start(), upper)
+        };
+        // The range's first query, or a split lowered its bound since the
+        // query was made: asked again with the bound, the service stops at
+        // it, where the old query's links would go on to a page past it
+        // whose rows are only dropped.
+        let fresh = current.as_ref().is_none_or(|(_, asked)| *asked != upper);
+        if fresh {
+            current = Some((export.range_query(start.clone(), upper.clone()).pages(), upper));
+        }
+        let asked_from = if fresh { start } else { None };
+        let Some((pages, _)) = current.as_mut() else { return Ok(()) };
+        let Some(page) = std::future::poll_fn(|cx| Pin::new(&mut *pages).poll_next(cx)).await else {
             // Only a limit ends a stream without a last page; ranges have none.
             return Ok(());
         };
-        let mut page = page?;
-        let keys = page.items.iter().map(|row| (export.key_of)(row)).collect::<Option<Vec<_>>>().ok_or_else(|| {
-            Error::InvalidRequest(format!("a row has no `{}`: it cannot be placed in a range", P::NAME))
-        })?;
-        let more = page.next_link.is_some();
-        let accepted = lock(&shared.plan).accept(index, &keys, more).map_err(|rejected| match rejected {
-            Rejected::NotIncreasing => Error::InvalidRequest(format!(
-                "`{}` did not increase strictly from row to row: a parallel export needs a unique property the service orders by",
-                P::NAME
-            )),
-            Rejected::BelowRange => Error::InvalidRequest(format!(
-                "the service sent a row whose `{}` lies below the range it was asked for: it did not apply the \
-                 range's $filter, and a parallel export cannot hand out each row once without it; read the \
-                 collection with one stream instead",
-                P::NAME
-            )),
-        })?;
-        // An idle worker may now find this range worth splitting.
-        shared.changed.notify_waiters();
-        page.items.truncate(accepted.keep);
-        let last = accepted.keep.checked_sub(1).map(|at| keys[at].clone());
-        slot.send(Ok(Delivery { partition: index, rows: page.items, last, drained: accepted.drained }));
-        if accepted.drained {
+        let delivery = take_page(export, shared, index, page?, asked_from)?;
+        let drained = delivery.drained;
+        slot.send(Ok(delivery));
+        if drained {
             return Ok(());
         }
     }
+}
+
+/// Checks a page of range `index` against the plan: the rows that belong
+/// to the range, ready for the consumer. `asked_from` is where the page's
+/// query started, for the first page of a query: a row at or below it was
+/// not asked for.
+fn take_page<S, P, R>(
+    export: &ParallelExport<S, P, R>,
+    shared: &Shared<P::Inner>,
+    index: usize,
+    mut page: Page<R>,
+    asked_from: Option<(P::Inner, bool)>,
+) -> Result<Delivery<R, P::Inner>, Error>
+where
+    S: EntitySet + Filterable + Sortable,
+    R: DeserializeOwned + Send + 'static,
+    P: Property<Entity = S::Entity> + Send + Sync,
+    P::Inner: PartitionKey + Ordered + Equatable + Edm + IntoLiteral<P::Inner>,
+{
+    let keys =
+        page.items.iter().map(|row| (export.key_of)(row)).collect::<Option<Vec<_>>>().ok_or_else(|| {
+            Error::InvalidRequest(format!("a row has no `{}`: it cannot be placed in a range", P::NAME))
+        })?;
+    let below_asked = match (&asked_from, keys.first()) {
+        (Some((from, true)), Some(key)) => key <= from,
+        (Some((from, false)), Some(key)) => key < from,
+        _ => false,
+    };
+    let more = page.next_link.is_some();
+    let accepted = if below_asked { Err(Rejected::BelowRange) } else { lock(&shared.plan).accept(index, &keys, more) };
+    let accepted = accepted.map_err(|rejected| match rejected {
+        Rejected::NotIncreasing => Error::InvalidRequest(format!(
+            "`{}` did not increase strictly from row to row: a parallel export needs a unique property the service orders by",
+            P::NAME
+        )),
+        Rejected::BelowRange => Error::InvalidRequest(format!(
+            "the service sent a row whose `{}` lies below the range it was asked for: it did not apply the \
+             range's $filter, and a parallel export cannot hand out each row once without it; read the \
+             collection with one stream instead",
+            P::NAME
+        )),
+    })?;
+    // An idle worker may now find this range worth splitting.
+    shared.changed.notify_waiters();
+    page.items.truncate(accepted.keep);
+    let last = accepted.keep.checked_sub(1).map(|at| keys[at].clone());
+    Ok(Delivery { partition: index, rows: page.items, last, drained: accepted.drained })
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
