@@ -8,7 +8,7 @@
 
 use proc_macro2::Delimiter;
 
-use super::flat::{commas, punct_at};
+use super::flat::{commas, punct_at, without_trailing_comma};
 use super::items::{brace, is_ident, is_punct};
 use super::{Flat, Printer, Token, Unsure};
 
@@ -259,6 +259,14 @@ impl Printer {
         self.end_line()
     }
 
+    /// `(arguments)` on the current line, right after a method's name.
+    fn argument_list(&mut self, arguments: &[Token]) -> Flat {
+        self.word("(");
+        self.flat(without_trailing_comma(arguments, true)?)?;
+        self.word(")");
+        Ok(())
+    }
+
     /// Arguments (parameters, elements) one per line with a comma, one level in.
     fn arguments(&mut self, arguments: &[Token]) -> Flat {
         self.level += 1;
@@ -297,9 +305,7 @@ impl Printer {
         self.level += 1;
         let (mark, level) = (self.out.len(), self.level);
         self.start_line();
-        let mut call: Vec<Token> = method.to_vec();
-        call.push(Token::Group(Delimiter::Parenthesis, arguments.to_vec()));
-        if self.flat(&call).is_ok() {
+        if self.flat(method).and_then(|()| self.argument_list(arguments)).is_ok() {
             self.word(suffix);
             if self.end_line().is_ok() {
                 self.level -= 1;
@@ -343,7 +349,7 @@ impl Printer {
             self.arguments(&method[open + 1..method.len() - 1])?;
             self.start_line();
             self.word(">");
-            self.flat(&[Token::Group(Delimiter::Parenthesis, arguments.to_vec())])?;
+            self.argument_list(arguments)?;
             self.word(suffix);
             self.end_line()?;
             self.level -= 1;

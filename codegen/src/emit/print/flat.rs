@@ -160,7 +160,7 @@ pub(super) fn commas(tokens: &[Token]) -> Vec<usize> {
 /// `tokens` without a trailing comma, which prettyplease drops from a list
 /// on one line; a lone trailing comma is kept in a one-element tuple, so
 /// unless `list` says the group is an argument or parameter list it is [`Unsure`].
-fn without_trailing_comma(tokens: &[Token], list: bool) -> Flat<&[Token]> {
+pub(super) fn without_trailing_comma(tokens: &[Token], list: bool) -> Flat<&[Token]> {
     let commas = commas(tokens);
     match commas.last() {
         Some(&last) if last + 1 == tokens.len() => {
