@@ -4,41 +4,17 @@
 //! a counting allocator, so this file holds one test: another running at
 //! the same time would count too.
 
-#![allow(unsafe_code)] // A global allocator can only be written with `unsafe impl`.
-
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicIsize, Ordering};
-
 use odata_v4_runtime::Page;
 
 #[path = "support/unknown_rows.rs"]
 mod unknown_rows;
 use unknown_rows::{Kept, Skipped};
 
-/// Bytes currently allocated through the global allocator.
-struct Counting;
-
-static LIVE: AtomicIsize = AtomicIsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        LIVE.fetch_add(layout.size() as isize, Ordering::Relaxed);
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        LIVE.fetch_sub(layout.size() as isize, Ordering::Relaxed);
-        unsafe { System.dealloc(ptr, layout) }
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        LIVE.fetch_add(new_size as isize - layout.size() as isize, Ordering::Relaxed);
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
+#[path = "support/counting_heap.rs"]
+mod heap;
 
 #[global_allocator]
-static ALLOCATOR: Counting = Counting;
+static ALLOCATOR: heap::Counting = heap::Counting;
 
 /// A page of `rows` rows, each with `members`; and the wire bytes of all
 /// the members.
@@ -56,9 +32,9 @@ fn page(members: &str, rows: usize) -> (Vec<u8>, usize) {
 
 /// Bytes the decoded page holds.
 fn held_after<T>(decode: impl FnOnce() -> T) -> (T, isize) {
-    let before = LIVE.load(Ordering::Relaxed);
+    let before = heap::live();
     let value = decode();
-    (value, LIVE.load(Ordering::Relaxed) - before)
+    (value, heap::live() as isize - before as isize)
 }
 
 #[test]
