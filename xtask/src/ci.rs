@@ -16,10 +16,15 @@ use std::time::Instant;
 use anyhow::bail;
 use workspace::Workspace;
 
-/// One step: a name and what it runs.
+/// One step: a name, what it runs, and the directories under the target
+/// directory that it alone builds into.
 struct Step {
     name: &'static str,
     action: Action,
+    /// Removed once the step passes: no later step reads them, and a fresh
+    /// clone's run would otherwise hold every step's builds at once (about
+    /// 17 GB; one CI machine ran out of disk in the last step).
+    scratch: &'static [&'static str],
 }
 
 enum Action {
@@ -40,13 +45,14 @@ const WINDOWS_C_COMPILER: &str = "x86_64-w64-mingw32-gcc";
 const RUNTIME_FEATURES: &str = "azure_identity,gzip,deflate,aws-lc-rs";
 
 const STEPS: &[Step] = &[
-    Step { name: "format", action: Action::Cargo { args: &["fmt", "--all", "--check"], env: &[] } },
+    Step { name: "format", action: Action::Cargo { args: &["fmt", "--all", "--check"], env: &[] }, scratch: &[] },
     Step {
         name: "clippy",
         action: Action::Cargo {
             args: &["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"],
             env: &[],
         },
+        scratch: &[],
     },
     Step {
         name: "docs",
@@ -54,6 +60,7 @@ const STEPS: &[Step] = &[
             what: "cargo doc --workspace --no-deps with warnings denied; a typed path's page stays small",
             run: check_docs,
         },
+        scratch: &[],
     },
     Step {
         name: "msrv",
@@ -61,6 +68,7 @@ const STEPS: &[Step] = &[
             what: "the published crates' dependencies, resolved for the declared rust-version, declare no newer one",
             run: scratch::check_dependency_msrv,
         },
+        scratch: &["ci/msrv"],
     },
     Step {
         name: "package",
@@ -68,8 +76,15 @@ const STEPS: &[Step] = &[
             what: "cargo package --workspace of the published crates, in dependency order, with their files checked",
             run: packages::check,
         },
+        scratch: &["package"],
     },
-    Step { name: "tests", action: Action::Cargo { args: &["test", "--workspace", "--locked"], env: &[] } },
+    Step {
+        name: "tests",
+        action: Action::Cargo { args: &["test", "--workspace", "--locked"], env: &[] },
+        // The generated crates the end-to-end tests compile, with a target
+        // directory of their own (gigabytes).
+        scratch: &["generated-crates"],
+    },
     Step {
         name: "features",
         action: Action::Cargo {
@@ -87,6 +102,7 @@ const STEPS: &[Step] = &[
             ],
             env: &[],
         },
+        scratch: &[],
     },
     Step {
         name: "feature-tests",
@@ -103,6 +119,7 @@ const STEPS: &[Step] = &[
             ],
             env: &[],
         },
+        scratch: &[],
     },
     Step {
         name: "windows",
@@ -110,6 +127,7 @@ const STEPS: &[Step] = &[
             what: "cargo check --workspace --all-targets --target x86_64-pc-windows-gnu, and the runtime's features",
             run: check_windows,
         },
+        scratch: &["x86_64-pc-windows-gnu"],
     },
     Step {
         name: "fresh-resolve",
@@ -117,6 +135,7 @@ const STEPS: &[Step] = &[
             what: "the published crates after cargo update in a scratch copy: clippy -D warnings and unit tests",
             run: scratch::check_fresh_resolve,
         },
+        scratch: &["ci/fresh-resolve", "ci/fresh-resolve-target"],
     },
 ];
 
@@ -136,6 +155,9 @@ pub fn run(options: &CiOptions) -> anyhow::Result<()> {
         bail!("ci: no step `{unknown}`; the steps are {}", names.join(", "));
     }
     let workspace = Workspace::load().map_err(anyhow::Error::msg)?;
+    if let Some(free) = free_disk(&workspace.target_dir) {
+        println!("ci: {} free on the target directory's disk", human_size(free));
+    }
     let started = Instant::now();
     for step in STEPS {
         if skipped.iter().any(|name| name == step.name) {
@@ -156,10 +178,58 @@ pub fn run(options: &CiOptions) -> anyhow::Result<()> {
         if let Err(error) = outcome {
             bail!("ci: {} failed after {:.0?}: {error}", step.name, step_started.elapsed());
         }
-        println!("ci: {} passed in {:.0?}", step.name, step_started.elapsed());
+        let freed = remove_scratch(&workspace, step.scratch)?;
+        let disk =
+            free_disk(&workspace.target_dir).map(|free| format!(", {} free", human_size(free))).unwrap_or_default();
+        let freed = if freed > 0 { format!("; {} of its builds removed", human_size(freed)) } else { String::new() };
+        println!("ci: {} passed in {:.0?}{freed}{disk}", step.name, step_started.elapsed());
     }
     println!("ci: every check passed in {:.0?}", started.elapsed());
     Ok(())
+}
+
+/// Removes a step's own directories under the target directory; returns
+/// the bytes they held.
+fn remove_scratch(workspace: &Workspace, scratch: &[&str]) -> anyhow::Result<u64> {
+    let mut freed = 0;
+    for directory in scratch {
+        let path = workspace.target_dir.join(directory);
+        if !path.exists() {
+            continue;
+        }
+        freed += size_on_disk(&path);
+        std::fs::remove_dir_all(&path)
+            .map_err(|error| anyhow::anyhow!("ci: cannot remove {}: {error}", path.display()))?;
+    }
+    Ok(freed)
+}
+
+/// The bytes of the files under `path` (links not followed).
+fn size_on_disk(path: &std::path::Path) -> u64 {
+    let Ok(metadata) = std::fs::symlink_metadata(path) else { return 0 };
+    if !metadata.is_dir() {
+        return metadata.len();
+    }
+    let Ok(entries) = std::fs::read_dir(path) else { return 0 };
+    entries.flatten().map(|entry| size_on_disk(&entry.path())).sum()
+}
+
+/// The space left on the disk that holds `path`, as `df` reports it, so a
+/// run that runs out of disk shows where the space went; `None` where there
+/// is no `df`.
+fn free_disk(path: &std::path::Path) -> Option<u64> {
+    let output = Command::new("df").arg("-Pk").arg(path).output().ok()?;
+    let text = String::from_utf8(output.stdout).ok()?;
+    let available: u64 = text.lines().nth(1)?.split_whitespace().nth(3)?.parse().ok()?;
+    Some(available * 1024)
+}
+
+fn human_size(bytes: u64) -> String {
+    if bytes >= 1_000_000_000 {
+        format!("{:.1} GB", bytes as f64 / 1e9)
+    } else {
+        format!("{:.0} MB", bytes as f64 / 1e6)
+    }
 }
 
 /// The pages a BC user looks for first, each of which must stay readable:
