@@ -4,6 +4,8 @@
 //! Decoders see only the response; [`Request`](crate::Request)
 //! adds the URL to a [`Error::Decode`] afterwards.
 
+mod json_path;
+
 use bytes::Bytes;
 use serde::de::DeserializeOwned;
 
@@ -12,29 +14,17 @@ use super::http::HttpResponse;
 
 /// Decodes a JSON body into `T`.
 ///
-/// The body is parsed once, directly. Only when that fails is it parsed a
-/// second time with path tracking, so that the error names the field that
-/// did not fit (`value[12].postingDate`) without slowing down every
-/// successful decode.
+/// The body is parsed once, directly. Only when that fails is the text
+/// read again, up to the error's position, so that the error names the
+/// field that did not fit (`value[12].postingDate`).
 pub fn json<T: DeserializeOwned>(response: &HttpResponse) -> Result<T, Error> {
-    match serde_json::from_slice(response.bytes()) {
-        Ok(value) => Ok(value),
-        Err(fast_error) => Err(locate_json_error::<T>(response.bytes(), fast_error)),
-    }
+    serde_json::from_slice(response.bytes()).map_err(|error| located(response.bytes(), &error))
 }
 
-/// Re-parses with `serde_path_to_error` to find where `T` stopped fitting.
-fn locate_json_error<T: DeserializeOwned>(body: &[u8], fast_error: serde_json::Error) -> Error {
-    let mut deserializer = serde_json::Deserializer::from_slice(body);
-    match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
-        Err(tracked) => {
-            let path = tracked.path().to_string();
-            Error::decode("", path, tracked.into_inner().to_string())
-        }
-        // The tracked parse accepted what the fast one refused (trailing
-        // data is only checked by `from_slice`); report the original error.
-        Ok(_) => Error::decode("", ".", fast_error.to_string()),
-    }
+/// A decode error at the path of the value serde_json stopped in. Not
+/// generic, so each program holds one copy whatever types it decodes.
+fn located(body: &[u8], error: &serde_json::Error) -> Error {
+    Error::decode("", json_path::path_of_error(body, error), error.to_string())
 }
 
 /// Accepts any successful response and ignores its body: for DELETE,
@@ -85,6 +75,10 @@ mod tests {
         let Error::Decode(decode) = error else { panic!("expected a decode error, got {error:?}") };
         assert_eq!(decode.path, "[1].number");
         assert!(decode.message.contains("invalid type"), "{}", decode.message);
+        let error = json::<Vec<Row>>(&response("[] trailing")).unwrap_err();
+        let Error::Decode(decode) = error else { panic!("expected a decode error, got {error:?}") };
+        assert_eq!(decode.path, ".");
+        assert!(decode.message.contains("trailing characters"), "{}", decode.message);
     }
 
     #[test]
