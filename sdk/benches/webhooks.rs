@@ -11,10 +11,10 @@ mod support;
 use std::time::Instant;
 
 use business_central_sdk::webhooks::{ClientState, IncomingRequest, MAX_NOTIFICATION_BODY, Receiver};
-use support::peak_heap::{PeakHeap, peak_while};
+use support::peak_heap::{Counting, peak_while};
 
 #[global_allocator]
-static ALLOCATOR: PeakHeap = PeakHeap;
+static ALLOCATOR: Counting = Counting;
 
 fn notifications(count: usize) -> String {
     let items: Vec<String> = (0..count)

@@ -7,10 +7,10 @@
 mod support;
 
 use business_central_sdk::webhooks::{ClientState, IncomingRequest, MAX_NOTIFICATION_BODY, Receiver};
-use support::peak_heap::{PeakHeap, peak_while};
+use support::peak_heap::{Counting, peak_while};
 
 #[global_allocator]
-static ALLOCATOR: PeakHeap = PeakHeap;
+static ALLOCATOR: Counting = Counting;
 
 /// The longest client state Business Central accepts, decoded once per
 /// guessed notification and freed, plus room for the parser's own state.

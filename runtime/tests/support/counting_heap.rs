@@ -1,6 +1,7 @@
 //! A global allocator that counts the heap in use and its high-water mark,
-//! shared by the paging benchmark and the unknown-properties memory test
-//! (each installs it with `#[global_allocator]` and uses what it needs).
+//! shared by the runtime's paging benchmark and unknown-properties memory
+//! test, and the SDK's webhook benchmark and memory test (each installs it
+//! with `#[global_allocator]` in a binary of its own and uses what it needs).
 
 #![allow(unsafe_code)] // A global allocator can only be written with `unsafe impl`.
 #![allow(dead_code)] // Each user takes part of it.
@@ -81,4 +82,13 @@ pub fn reset_peak() -> usize {
     let live = live();
     PEAK.store(live, Ordering::Relaxed);
     live
+}
+
+/// Runs `work` and returns its result with the most bytes it held at once
+/// beyond what was live before (other threads' allocations count too:
+/// measure in a quiet process).
+pub fn peak_while<T>(work: impl FnOnce() -> T) -> (T, usize) {
+    let before = reset_peak();
+    let result = work();
+    (result, peak().saturating_sub(before))
 }

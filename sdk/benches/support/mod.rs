@@ -1,5 +1,7 @@
 //! Shared by the webhook benchmark and the receiver's memory test.
 
+// One counting allocator for the workspace's memory benchmarks and tests.
+#[path = "../../../runtime/tests/support/counting_heap.rs"]
 pub mod peak_heap;
 
 /// Bodies of at most `size` bytes that Business Central never sends, none
