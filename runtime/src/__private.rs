@@ -167,6 +167,13 @@ pub fn missing<E: de::Error>(property: &'static str) -> E {
     E::missing_field(property)
 }
 
+/// A non-nullable property's value, or the error for an object without it.
+/// One call rather than `ok_or_else` with a closure: no closure to compile
+/// per property, and a line that breaks like any call.
+pub fn required<T, E: de::Error>(value: Option<T>, property: &'static str) -> Result<T, E> {
+    value.ok_or_else(|| E::missing_field(property))
+}
+
 /// Reads the next map value as `T` (a projection's field: `Option<_>`
 /// takes `null`, any other type refuses it).
 pub fn next_value<'de, A: MapAccess<'de>, T: Edm>(map: &mut A) -> Result<T, A::Error> {

@@ -122,7 +122,7 @@ fn visitor(s: &Structure<'_>) -> TokenStream {
             Slot::Required => {
                 declarations.push(quote!(let mut #var = None;));
                 arms.push(quote!(#wire => #var = rt::__private::next_required(&mut map)?,));
-                inits.push(quote!(#field: #var.ok_or_else(|| rt::__private::missing(#wire))?,));
+                inits.push(quote!(#field: rt::__private::required(#var, #wire)?,));
             }
             Slot::Optional => {
                 declarations.push(quote!(let mut #var = None;));

@@ -159,7 +159,7 @@ impl<'de> Visitor<'de> for EntryVisitor {
             }
         }
         Ok(Entry {
-            id: id.ok_or_else(|| rt::__private::missing("id"))?,
+            id: rt::__private::required(id, "id")?,
             number,
             count,
             amount,

@@ -108,6 +108,20 @@ impl Printer {
     /// value one element per line; a literal or a plain path, which
     /// prettyplease cannot break, as it is.
     pub(super) fn long_semi_item(&mut self, head: &[Token]) -> Flat {
+        // `pub struct Name(` fields one per line `);`.
+        if let Some((Token::Group(Delimiter::Parenthesis, fields), name)) = head.split_last()
+            && name.iter().any(|t| is_ident(Some(t), "struct"))
+            && name.iter().all(|t| matches!(t, Token::Ident(_)))
+            && !fields.iter().any(|t| is_punct(Some(t), '#'))
+        {
+            self.flat(name)?;
+            self.word("(");
+            self.end_line()?;
+            self.arguments(fields)?;
+            self.start_line();
+            self.word(");");
+            return self.end_line();
+        }
         let at = assignment(head).ok_or(Unsure)?;
         let value = &head[at + 1..];
         let array = match value {
@@ -172,8 +186,13 @@ impl Printer {
             || expression.iter().enumerate().any(|(i, _)| matches!(punct_at(expression, i), Some(("+=" | "-=", _))));
         self.start_line();
         self.flat(pattern)?;
-        self.word(" => {");
-        self.end_line()?;
+        self.word(" =>");
+        // prettyplease does not count the block's `{` against the margin.
+        if !self.fits(1) {
+            return Err(Unsure);
+        }
+        self.word(" {");
+        self.end_comment_line();
         self.level += 1;
         self.statement(expression, "")?;
         if semicolon {
@@ -210,10 +229,16 @@ impl Printer {
         let tries = tokens.len() - tokens.iter().rev().take_while(|t| is_punct(Some(t), '?')).count();
         let (call, suffix) = tokens.split_at(tries);
         let suffix = format!("{}{terminator}", "?".repeat(suffix.len()));
-        let Some((Token::Group(delimiter, arguments), callee)) = call.split_last() else {
+        let Some((Token::Group(Delimiter::Parenthesis, arguments), callee)) = call.split_last() else {
+            // A struct literal is broken when it is wider than about 34
+            // (see `flat`); between that and 36 which way it goes is left
+            // to prettyplease.
+            if self.flat_width(&tokens[value_at..])? <= 36 {
+                return Err(Unsure);
+            }
             return self.struct_literal(tokens, value_at, "", terminator);
         };
-        if *delimiter != Delimiter::Parenthesis || callee.len() <= value_at {
+        if callee.len() <= value_at {
             return Err(Unsure);
         }
         let links = dots(&tokens[value_at..]);
@@ -259,6 +284,19 @@ impl Printer {
         self.end_line()
     }
 
+    /// How wide `tokens` are on one line, struct literals included.
+    fn flat_width(&mut self, tokens: &[Token]) -> Flat<usize> {
+        let Some((Token::Group(Delimiter::Brace, fields), path)) = tokens.split_last() else { return Err(Unsure) };
+        let mark = self.out.len();
+        let written = self.flat(path).and_then(|()| {
+            self.word(" { ");
+            self.flat(without_trailing_comma(fields, true)?)
+        });
+        let width = self.out.len() - mark + " }".len();
+        self.out.truncate(mark);
+        written.map(|()| width)
+    }
+
     /// `(arguments)` on the current line, right after a method's name.
     fn argument_list(&mut self, arguments: &[Token]) -> Flat {
         self.word("(");
@@ -274,7 +312,15 @@ impl Printer {
             self.start_line();
             self.flat(argument)?;
             self.word(",");
-            self.end_line()?;
+            // A path (`super::module::Type`) or a literal has nowhere to
+            // break: prettyplease leaves it as long as it is.
+            let unbreakable = matches!(argument, [Token::Literal(_)])
+                || argument.iter().all(|t| matches!(t, Token::Ident(_) | Token::Punct(':', _)));
+            if unbreakable {
+                self.end_comment_line();
+            } else {
+                self.end_line()?;
+            }
         }
         self.level -= 1;
         Ok(())
@@ -377,6 +423,8 @@ impl Printer {
         if struct_path.is_empty()
             || !matches!(struct_path.last(), Some(Token::Ident(_)))
             || !struct_path.iter().all(|t| matches!(t, Token::Ident(_) | Token::Punct(':', _)))
+            // `loop {`, `unsafe {`: a block, not a struct.
+            || struct_path.iter().any(|t| matches!(t, Token::Ident(word) if super::flat::is_keyword(word)))
         {
             return Err(Unsure);
         }
@@ -390,8 +438,8 @@ impl Printer {
         for field in parts(fields) {
             let colon = field.iter().position(|t| is_punct(Some(t), ':'));
             match colon {
-                // `name: receiver.method(…)?` may break after the receiver.
-                Some(1) if !is_punct(field.get(2), ':') => self.field_value(field)?,
+                // `name: receiver.method(…)?` or `name: path(…)?` may break.
+                Some(1) if field.len() > 3 && !is_punct(field.get(2), ':') => self.field_value(field)?,
                 _ => {
                     self.start_line();
                     self.flat(field)?;
@@ -430,9 +478,24 @@ impl Printer {
         let Some((Token::Group(Delimiter::Parenthesis, arguments), callee)) = call.split_last() else {
             return Err(Unsure);
         };
-        let dot = last_dot(callee).ok_or(Unsure)?;
-        let receiver: Vec<Token> = field[..2].iter().chain(&callee[..dot]).cloned().collect();
         let suffix = format!("{},", "?".repeat(marks.len()));
+        let Some(dot) = last_dot(callee) else {
+            // `name: path(` arguments one per line `)?,`: the first line has
+            // no break, and stays as long as it is.
+            if callee.is_empty() || !callee.iter().all(|t| matches!(t, Token::Ident(_) | Token::Punct(':', _))) {
+                return Err(Unsure);
+            }
+            self.start_line();
+            self.flat(&field[..2 + callee.len()])?;
+            self.word("(");
+            self.end_comment_line();
+            self.arguments(arguments)?;
+            self.start_line();
+            self.word(")");
+            self.word(&suffix);
+            return self.end_line();
+        };
+        let receiver: Vec<Token> = field[..2].iter().chain(&callee[..dot]).cloned().collect();
         self.method_call(&receiver, &callee[dot..], arguments, &suffix)
     }
 }

@@ -224,7 +224,7 @@ impl Printer {
             // `use …;`, `struct Unit;`, `mod m;`: one line.
             let mark = self.out.len();
             self.flat(head)?;
-            if kind == Kind::Semi && !self.fits(1) {
+            if matches!(kind, Kind::Semi | Kind::Struct) && !self.fits(1) {
                 self.out.truncate(mark);
                 return self.long_semi_item(head);
             }
@@ -290,15 +290,65 @@ impl Printer {
         self.level += 1;
         for end in commas(predicates).into_iter().chain([predicates.len()]) {
             if end > from {
+                let (mark, level) = (self.out.len(), self.level);
                 self.start_line();
                 self.flat(&predicates[from..end])?;
                 self.word(",");
-                self.end_line()?;
+                if self.end_line().is_err() {
+                    self.out.truncate(mark);
+                    self.level = level;
+                    self.bounds_broken(&predicates[from..end])?;
+                }
             }
             from = end + 1;
         }
         self.level -= 1;
         Ok(true)
+    }
+
+    /// A `where` predicate too long for its line: `Type: FirstBound`, then
+    /// the further bounds filled in as prettyplease fills them, each line
+    /// that breaks starting one level in with `+`; the predicate's comma
+    /// counts against the last bound's line.
+    fn bounds_broken(&mut self, predicate: &[Token]) -> Flat {
+        let mut depth = 0usize;
+        let mut pluses = Vec::new();
+        for (i, token) in predicate.iter().enumerate() {
+            match token {
+                Token::Punct('<', _) => depth += 1,
+                Token::Punct('>', _) => depth = depth.checked_sub(1).ok_or(Unsure)?,
+                // `Fn(A) -> B`, `?Sized`, lifetimes: not what generated code has.
+                Token::Punct('-' | '?' | '\'', _) | Token::Group(..) => return Err(Unsure),
+                Token::Punct('+', _) if depth == 0 => pluses.push(i),
+                _ => {}
+            }
+        }
+        let first = *pluses.first().ok_or(Unsure)?;
+        self.start_line();
+        self.flat(&predicate[..first])?;
+        for (k, &plus) in pluses.iter().enumerate() {
+            let end = pluses.get(k + 1).copied().unwrap_or(predicate.len());
+            let counted_comma = usize::from(end == predicate.len());
+            let (mark, line) = (self.out.len(), self.line);
+            self.word(" + ");
+            self.flat(&predicate[plus + 1..end])?;
+            if !self.fits(counted_comma) {
+                self.out.truncate(mark);
+                self.line = line;
+                self.end_line()?;
+                self.level += 1;
+                self.start_line();
+                self.level -= 1;
+                self.word("+ ");
+                self.flat(&predicate[plus + 1..end])?;
+                if !self.fits(counted_comma) {
+                    return Err(Unsure);
+                }
+            }
+        }
+        self.word(",");
+        self.end_comment_line();
+        Ok(())
     }
 
     /// Struct fields or enum variants, one per line with a trailing comma;

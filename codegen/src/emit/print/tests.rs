@@ -90,7 +90,9 @@ fn long_lines_are_broken_as_prettyplease_breaks_them() {
                 Ok(SomeEntityTypeName {
                     id: v_id,
                     minimum_supported_operating_system: v_minimum_supported_operating_system.ok_or_else(|| rt::__private::missing("minimumSupportedOperatingSystem"))?,
-                    body_last_modified_date_time: v_body_last_modified_date_time.ok_or_else(|| rt::__private::missing("x"))?
+                    body_last_modified_date_time: v_body_last_modified_date_time.ok_or_else(|| rt::__private::missing("x"))?,
+                    accounts_block_adding_non_microsoft_account_email: rt::__private::required(v_accounts_block_adding_non_microsoft_account_email, "accountsBlockAddingNonMicrosoftAccountEmail")?,
+                    apps_allow_trusted_apps_sideloading: rt::__private::required(v_apps_allow_trusted_apps_sideloading, "appsAllowTrustedAppsSideloading")?
                 })
             }
         }
@@ -157,4 +159,58 @@ fn doc_text_is_written_as_prettyplease_writes_it() {
 fn tokens_that_are_not_rust_are_an_error_not_a_panic() {
     let tokens: proc_macro2::TokenStream = "pub struct ; fn ()".parse().expect("lexes");
     assert!(file(tokens, Formatting::Fast).is_err());
+}
+
+#[test]
+fn the_broken_shapes_of_wide_types_take_the_fast_path() {
+    // Each shape as Microsoft Graph's widest types have it, and around the
+    // widths where prettyplease starts to break it.
+    let source = String::from(
+        r#"
+        pub struct TelephoneNumberLongRunningOperationEntitiesPath(rt::CollectionPath<TelephoneNumberLongRunningOperationEntities>);
+        impl X {
+            fn read<'de, A: rt::serde::de::MapAccess<'de>>(name: &str, value: rt::__private::PayloadValue<'_, A>) -> Result<bool, A::Error> {
+                match name {
+                    "assignmentPolicies" => value.related::<super::access_package_assignment_policy::AccessPackageAssignmentPolicyCreate>("assignmentPolicies"),
+                    _ => Ok(false),
+                }
+            }
+            pub fn new(id: impl Into<String>, subject_lifecycle: super::enums::AccessPackageSubjectLifecycle) -> Self {
+                let mut fields = rt::PayloadFields::new();
+                AccessPackageSubjectCreate { fields }
+            }
+            fn visit(self, mut map: A) -> Result<Bin, A::Error> {
+                Ok(Windows10GeneralConfiguration {
+                    id: rt::__private::required(v_id, "id")?,
+                    accounts_block_adding_non_microsoft_account_email: rt::__private::required(v_accounts_block_adding_non_microsoft_account_email, "accountsBlockAddingNonMicrosoftAccountEmail")?,
+                    enterprise_cloud_print_mopria_discovery_resource_identifier: v_enterprise_cloud_print_mopria_discovery_resource_identifier,
+                })
+            }
+            pub fn set<P>(mut self, property: rt::Prop<P>, value: impl Into<P::Inner>) -> Self where P: rt::SettableOnCreate + rt::Property<Entity = AccessPackageAssignmentRequestWorkflowExtension>, P::Inner: rt::Edm {
+                self
+            }
+        }
+        "#,
+    );
+    let (text, exact) = fast(&source);
+    assert_eq!(exact, 0, "{text}");
+    assert!(text.contains("pub struct TelephoneNumberLongRunningOperationEntitiesPath(\n    rt::CollectionPath<"));
+    assert!(text.contains("            + rt::Property<Entity = AccessPackageAssignmentRequestWorkflowExtension>,\n"));
+    assert!(text.contains("AccessPackageSubjectCreate {\n            fields,\n        }\n"));
+    let mut source = String::from("impl Y {\n");
+    for n in 30..62 {
+        let name = "A".repeat(n);
+        source.push_str(&format!(
+            "fn from_str{n}(text: &str) -> Self {{ match text {{ \"{name}\" | \"b\" => Ok(Self::TargetAgentIdentitySponsorOrOwner), }} }}\n\
+             fn last{n}<P>(self) -> Self where P::Inner: rt::Edm, P: rt::SettableOnCreate + rt::Property<Entity = {name}> + Send {{ self }}\n\
+             fn not_last{n}<P>(self) -> Self where P: rt::SettableOnCreate + rt::Property<Entity = {name}> + Send, P::Inner: rt::Edm {{ self }}\n\
+             fn literal{n}() -> Self {{ {} {{ fields }} }}\n",
+            &name[..n - 20]
+        ));
+    }
+    source.push_str("}\n");
+    // Widths across the edges of each rule: `fast` compares every layout
+    // with prettyplease's; at an edge an item may go to prettyplease.
+    let (text, exact) = fast(&source);
+    assert!(exact < text.len() / 4, "prettyplease wrote {exact} of {} bytes", text.len());
 }

@@ -160,8 +160,8 @@ impl<'de> rt::serde::de::Visitor<'de> for AccountVisitor {
             }
         }
         Ok(Account {
-            id: v_id.ok_or_else(|| rt::__private::missing("id"))?,
-            number: v_number.ok_or_else(|| rt::__private::missing("number"))?,
+            id: rt::__private::required(v_id, "id")?,
+            number: rt::__private::required(v_number, "number")?,
             display_name: v_display_name,
             category: v_category,
             sub_category: v_sub_category,

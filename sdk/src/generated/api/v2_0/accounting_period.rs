@@ -96,9 +96,8 @@ impl<'de> rt::serde::de::Visitor<'de> for AccountingPeriodVisitor {
             }
         }
         Ok(AccountingPeriod {
-            id: v_id.ok_or_else(|| rt::__private::missing("id"))?,
-            starting_date: v_starting_date
-                .ok_or_else(|| rt::__private::missing("startingDate"))?,
+            id: rt::__private::required(v_id, "id")?,
+            starting_date: rt::__private::required(v_starting_date, "startingDate")?,
             name: v_name,
             new_fiscal_year: v_new_fiscal_year,
             closed: v_closed,

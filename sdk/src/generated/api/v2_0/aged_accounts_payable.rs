@@ -136,7 +136,7 @@ impl<'de> rt::serde::de::Visitor<'de> for AgedAccountsPayableVisitor {
             }
         }
         Ok(AgedAccountsPayable {
-            vendor_id: v_vendor_id.ok_or_else(|| rt::__private::missing("vendorId"))?,
+            vendor_id: rt::__private::required(v_vendor_id, "vendorId")?,
             vendor_number: v_vendor_number,
             name: v_name,
             currency_code: v_currency_code,

@@ -160,8 +160,7 @@ impl<'de> rt::serde::de::Visitor<'de> for AgedAccountsReceivableVisitor {
             }
         }
         Ok(AgedAccountsReceivable {
-            customer_id: v_customer_id
-                .ok_or_else(|| rt::__private::missing("customerId"))?,
+            customer_id: rt::__private::required(v_customer_id, "customerId")?,
             customer_number: v_customer_number,
             name: v_name,
             currency_code: v_currency_code,

@@ -72,7 +72,7 @@ impl<'de> rt::serde::de::Visitor<'de> for ApiCategoryRouteVisitor {
             }
         }
         Ok(ApiCategoryRoute {
-            route: v_route.ok_or_else(|| rt::__private::missing("route"))?,
+            route: rt::__private::required(v_route, "route")?,
             publisher: v_publisher,
             group: v_group,
             version: v_version,

@@ -134,7 +134,7 @@ impl<'de> rt::serde::de::Visitor<'de> for ApplyVendorEntryVisitor {
             }
         }
         Ok(ApplyVendorEntry {
-            id: v_id.ok_or_else(|| rt::__private::missing("id"))?,
+            id: rt::__private::required(v_id, "id")?,
             applied: v_applied,
             applies_to_id: v_applies_to_id,
             posting_date: v_posting_date,

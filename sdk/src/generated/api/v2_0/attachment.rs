@@ -178,7 +178,7 @@ impl<'de> rt::serde::de::Visitor<'de> for AttachmentVisitor {
             }
         }
         Ok(Attachment {
-            id: v_id.ok_or_else(|| rt::__private::missing("id"))?,
+            id: rt::__private::required(v_id, "id")?,
             parent_id: v_parent_id,
             file_name: v_file_name,
             byte_size: v_byte_size,

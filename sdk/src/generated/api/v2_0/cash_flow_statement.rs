@@ -90,7 +90,7 @@ impl<'de> rt::serde::de::Visitor<'de> for CashFlowStatementVisitor {
             }
         }
         Ok(CashFlowStatement {
-            id: v_id.ok_or_else(|| rt::__private::missing("id"))?,
+            id: rt::__private::required(v_id, "id")?,
             line_number: v_line_number,
             display: v_display,
             net_change: v_net_change,

@@ -782,7 +782,7 @@ impl<'de> rt::serde::de::Visitor<'de> for CompanyVisitor {
             }
         }
         Ok(Company {
-            id: v_id.ok_or_else(|| rt::__private::missing("id"))?,
+            id: rt::__private::required(v_id, "id")?,
             system_version: v_system_version,
             timestamp: v_timestamp,
             name: v_name,

@@ -189,7 +189,7 @@ impl<'de> rt::serde::de::Visitor<'de> for CompanyInformationVisitor {
             }
         }
         Ok(CompanyInformation {
-            id: v_id.ok_or_else(|| rt::__private::missing("id"))?,
+            id: rt::__private::required(v_id, "id")?,
             display_name: v_display_name,
             address_line1: v_address_line1,
             address_line2: v_address_line2,

@@ -47,7 +47,7 @@ impl<'de> rt::serde::de::Visitor<'de> for EntityMetadataActionVisitor {
             }
         }
         Ok(EntityMetadataAction {
-            name: v_name.ok_or_else(|| rt::__private::missing("name"))?,
+            name: rt::__private::required(v_name, "name")?,
             captions: v_captions,
             additional_properties: extra,
         })
@@ -138,8 +138,8 @@ impl<'de> rt::serde::de::Visitor<'de> for EntityMetadataEnumMemberVisitor {
             }
         }
         Ok(EntityMetadataEnumMember {
-            name: v_name.ok_or_else(|| rt::__private::missing("name"))?,
-            value: v_value.ok_or_else(|| rt::__private::missing("value"))?,
+            name: rt::__private::required(v_name, "name")?,
+            value: rt::__private::required(v_value, "value")?,
             captions: v_captions,
             additional_properties: extra,
         })
@@ -227,7 +227,7 @@ impl<'de> rt::serde::de::Visitor<'de> for EntityMetadataFieldVisitor {
             }
         }
         Ok(EntityMetadataField {
-            name: v_name.ok_or_else(|| rt::__private::missing("name"))?,
+            name: rt::__private::required(v_name, "name")?,
             captions: v_captions,
             additional_properties: extra,
         })
@@ -316,9 +316,8 @@ impl<'de> rt::serde::de::Visitor<'de> for EntityMetadataLabelVisitor {
             }
         }
         Ok(EntityMetadataLabel {
-            language_code: v_language_code
-                .ok_or_else(|| rt::__private::missing("languageCode"))?,
-            caption: v_caption.ok_or_else(|| rt::__private::missing("caption"))?,
+            language_code: rt::__private::required(v_language_code, "languageCode")?,
+            caption: rt::__private::required(v_caption, "caption")?,
             additional_properties: extra,
         })
     }

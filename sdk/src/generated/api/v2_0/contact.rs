@@ -218,12 +218,11 @@ impl<'de> rt::serde::de::Visitor<'de> for ContactVisitor {
             }
         }
         Ok(Contact {
-            id: v_id.ok_or_else(|| rt::__private::missing("id"))?,
+            id: rt::__private::required(v_id, "id")?,
             number: v_number,
             r#type: v_type,
-            display_name: v_display_name
-                .ok_or_else(|| rt::__private::missing("displayName"))?,
-            job_title: v_job_title.ok_or_else(|| rt::__private::missing("jobTitle"))?,
+            display_name: rt::__private::required(v_display_name, "displayName")?,
+            job_title: rt::__private::required(v_job_title, "jobTitle")?,
             company_number: v_company_number,
             company_name: v_company_name,
             contact_business_relation: v_contact_business_relation,

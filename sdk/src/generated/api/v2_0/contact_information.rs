@@ -104,14 +104,12 @@ impl<'de> rt::serde::de::Visitor<'de> for ContactInformationVisitor {
             }
         }
         Ok(ContactInformation {
-            contact_id: v_contact_id.ok_or_else(|| rt::__private::missing("contactId"))?,
-            contact_number: v_contact_number
-                .ok_or_else(|| rt::__private::missing("contactNumber"))?,
+            contact_id: rt::__private::required(v_contact_id, "contactId")?,
+            contact_number: rt::__private::required(v_contact_number, "contactNumber")?,
             contact_name: v_contact_name,
             contact_type: v_contact_type,
-            related_id: v_related_id.ok_or_else(|| rt::__private::missing("relatedId"))?,
-            related_type: v_related_type
-                .ok_or_else(|| rt::__private::missing("relatedType"))?,
+            related_id: rt::__private::required(v_related_id, "relatedId")?,
+            related_type: rt::__private::required(v_related_type, "relatedType")?,
             customer: v_customer,
             contact: v_contact,
             vendor: v_vendor,

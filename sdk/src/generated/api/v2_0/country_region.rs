@@ -82,8 +82,8 @@ impl<'de> rt::serde::de::Visitor<'de> for CountryRegionVisitor {
             }
         }
         Ok(CountryRegion {
-            id: v_id.ok_or_else(|| rt::__private::missing("id"))?,
-            code: v_code.ok_or_else(|| rt::__private::missing("code"))?,
+            id: rt::__private::required(v_id, "id")?,
+            code: rt::__private::required(v_code, "code")?,
             display_name: v_display_name,
             address_format: v_address_format,
             last_modified_date_time: v_last_modified_date_time,

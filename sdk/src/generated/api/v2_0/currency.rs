@@ -96,12 +96,14 @@ impl<'de> rt::serde::de::Visitor<'de> for CurrencyVisitor {
             }
         }
         Ok(Currency {
-            id: v_id.ok_or_else(|| rt::__private::missing("id"))?,
-            code: v_code.ok_or_else(|| rt::__private::missing("code"))?,
+            id: rt::__private::required(v_id, "id")?,
+            code: rt::__private::required(v_code, "code")?,
             display_name: v_display_name,
             symbol: v_symbol,
-            amount_decimal_places: v_amount_decimal_places
-                .ok_or_else(|| rt::__private::missing("amountDecimalPlaces"))?,
+            amount_decimal_places: rt::__private::required(
+                v_amount_decimal_places,
+                "amountDecimalPlaces",
+            )?,
             amount_rounding_precision: v_amount_rounding_precision,
             last_modified_date_time: v_last_modified_date_time,
             etag: v_etag,

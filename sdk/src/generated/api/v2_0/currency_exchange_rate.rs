@@ -104,11 +104,9 @@ impl<'de> rt::serde::de::Visitor<'de> for CurrencyExchangeRateVisitor {
             }
         }
         Ok(CurrencyExchangeRate {
-            id: v_id.ok_or_else(|| rt::__private::missing("id"))?,
-            currency_code: v_currency_code
-                .ok_or_else(|| rt::__private::missing("currencyCode"))?,
-            starting_date: v_starting_date
-                .ok_or_else(|| rt::__private::missing("startingDate"))?,
+            id: rt::__private::required(v_id, "id")?,
+            currency_code: rt::__private::required(v_currency_code, "currencyCode")?,
+            starting_date: rt::__private::required(v_starting_date, "startingDate")?,
             exchange_rate_amount: v_exchange_rate_amount,
             relational_currency_code: v_relational_currency_code,
             relational_exchange_rate_amount: v_relational_exchange_rate_amount,

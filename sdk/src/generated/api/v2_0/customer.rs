@@ -368,10 +368,9 @@ impl<'de> rt::serde::de::Visitor<'de> for CustomerVisitor {
             }
         }
         Ok(Customer {
-            id: v_id.ok_or_else(|| rt::__private::missing("id"))?,
+            id: rt::__private::required(v_id, "id")?,
             number: v_number,
-            display_name: v_display_name
-                .ok_or_else(|| rt::__private::missing("displayName"))?,
+            display_name: rt::__private::required(v_display_name, "displayName")?,
             r#type: v_type,
             address_line1: v_address_line1,
             address_line2: v_address_line2,

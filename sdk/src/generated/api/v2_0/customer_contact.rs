@@ -108,7 +108,7 @@ impl<'de> rt::serde::de::Visitor<'de> for CustomerContactVisitor {
             }
         }
         Ok(CustomerContact {
-            id: v_id.ok_or_else(|| rt::__private::missing("id"))?,
+            id: rt::__private::required(v_id, "id")?,
             email: v_email,
             first_name: v_first_name,
             last_name: v_last_name,

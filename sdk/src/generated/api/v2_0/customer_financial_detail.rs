@@ -96,7 +96,7 @@ impl<'de> rt::serde::de::Visitor<'de> for CustomerFinancialDetailVisitor {
             }
         }
         Ok(CustomerFinancialDetail {
-            id: v_id.ok_or_else(|| rt::__private::missing("id"))?,
+            id: rt::__private::required(v_id, "id")?,
             number: v_number,
             balance: v_balance,
             total_sales_excluding_tax: v_total_sales_excluding_tax,

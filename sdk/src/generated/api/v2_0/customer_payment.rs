@@ -208,7 +208,7 @@ impl<'de> rt::serde::de::Visitor<'de> for CustomerPaymentVisitor {
             }
         }
         Ok(CustomerPayment {
-            id: v_id.ok_or_else(|| rt::__private::missing("id"))?,
+            id: rt::__private::required(v_id, "id")?,
             journal_id: v_journal_id,
             journal_display_name: v_journal_display_name,
             line_number: v_line_number,

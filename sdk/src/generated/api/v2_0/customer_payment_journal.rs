@@ -112,8 +112,8 @@ impl<'de> rt::serde::de::Visitor<'de> for CustomerPaymentJournalVisitor {
             }
         }
         Ok(CustomerPaymentJournal {
-            id: v_id.ok_or_else(|| rt::__private::missing("id"))?,
-            code: v_code.ok_or_else(|| rt::__private::missing("code"))?,
+            id: rt::__private::required(v_id, "id")?,
+            code: rt::__private::required(v_code, "code")?,
             display_name: v_display_name,
             last_modified_date_time: v_last_modified_date_time,
             balancing_account_id: v_balancing_account_id,

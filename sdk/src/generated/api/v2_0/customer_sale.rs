@@ -84,11 +84,12 @@ impl<'de> rt::serde::de::Visitor<'de> for CustomerSaleVisitor {
             }
         }
         Ok(CustomerSale {
-            customer_id: v_customer_id
-                .ok_or_else(|| rt::__private::missing("customerId"))?,
-            customer_number: v_customer_number
-                .ok_or_else(|| rt::__private::missing("customerNumber"))?,
-            name: v_name.ok_or_else(|| rt::__private::missing("name"))?,
+            customer_id: rt::__private::required(v_customer_id, "customerId")?,
+            customer_number: rt::__private::required(
+                v_customer_number,
+                "customerNumber",
+            )?,
+            name: rt::__private::required(v_name, "name")?,
             total_sales_amount: v_total_sales_amount,
             date_filter_filter_only: v_date_filter_filter_only,
             etag: v_etag,

@@ -156,12 +156,11 @@ impl<'de> rt::serde::de::Visitor<'de> for DefaultDimensionVisitor {
             }
         }
         Ok(DefaultDimension {
-            id: v_id.ok_or_else(|| rt::__private::missing("id"))?,
+            id: rt::__private::required(v_id, "id")?,
             parent_type: v_parent_type,
             parent_id: v_parent_id,
             dimension_id: v_dimension_id,
-            dimension_code: v_dimension_code
-                .ok_or_else(|| rt::__private::missing("dimensionCode"))?,
+            dimension_code: rt::__private::required(v_dimension_code, "dimensionCode")?,
             dimension_value_id: v_dimension_value_id,
             dimension_value_code: v_dimension_value_code,
             posting_validation: v_posting_validation,

@@ -90,8 +90,8 @@ impl<'de> rt::serde::de::Visitor<'de> for DimensionVisitor {
             }
         }
         Ok(Dimension {
-            id: v_id.ok_or_else(|| rt::__private::missing("id"))?,
-            code: v_code.ok_or_else(|| rt::__private::missing("code"))?,
+            id: rt::__private::required(v_id, "id")?,
+            code: rt::__private::required(v_code, "code")?,
             display_name: v_display_name,
             consolidation_code: v_consolidation_code,
             last_modified_date_time: v_last_modified_date_time,

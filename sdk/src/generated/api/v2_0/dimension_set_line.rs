@@ -306,8 +306,8 @@ impl<'de> rt::serde::de::Visitor<'de> for DimensionSetLineVisitor {
             }
         }
         Ok(DimensionSetLine {
-            id: v_id.ok_or_else(|| rt::__private::missing("id"))?,
-            code: v_code.ok_or_else(|| rt::__private::missing("code"))?,
+            id: rt::__private::required(v_id, "id")?,
+            code: rt::__private::required(v_code, "code")?,
             consolidation_code: v_consolidation_code,
             parent_id: v_parent_id,
             parent_type: v_parent_type,

@@ -94,8 +94,8 @@ impl<'de> rt::serde::de::Visitor<'de> for DimensionValueVisitor {
             }
         }
         Ok(DimensionValue {
-            id: v_id.ok_or_else(|| rt::__private::missing("id"))?,
-            code: v_code.ok_or_else(|| rt::__private::missing("code"))?,
+            id: rt::__private::required(v_id, "id")?,
+            code: rt::__private::required(v_code, "code")?,
             dimension_id: v_dimension_id,
             display_name: v_display_name,
             consolidation_code: v_consolidation_code,

@@ -214,12 +214,12 @@ impl<'de> rt::serde::de::Visitor<'de> for DocumentAttachmentVisitor {
             }
         }
         Ok(DocumentAttachment {
-            id: v_id.ok_or_else(|| rt::__private::missing("id"))?,
+            id: rt::__private::required(v_id, "id")?,
             file_name: v_file_name,
             byte_size: v_byte_size,
             attachment_content: v_attachment_content,
             parent_type: v_parent_type,
-            parent_id: v_parent_id.ok_or_else(|| rt::__private::missing("parentId"))?,
+            parent_id: rt::__private::required(v_parent_id, "parentId")?,
             line_number: v_line_number,
             document_flow_sales: v_document_flow_sales,
             document_flow_purchase: v_document_flow_purchase,

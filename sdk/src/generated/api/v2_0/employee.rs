@@ -234,7 +234,7 @@ impl<'de> rt::serde::de::Visitor<'de> for EmployeeVisitor {
             }
         }
         Ok(Employee {
-            id: v_id.ok_or_else(|| rt::__private::missing("id"))?,
+            id: rt::__private::required(v_id, "id")?,
             number: v_number,
             display_name: v_display_name,
             given_name: v_given_name,

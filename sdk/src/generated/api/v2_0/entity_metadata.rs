@@ -98,8 +98,7 @@ impl<'de> rt::serde::de::Visitor<'de> for EntityMetadataVisitor {
             }
         }
         Ok(EntityMetadata {
-            entity_name: v_entity_name
-                .ok_or_else(|| rt::__private::missing("entityName"))?,
+            entity_name: rt::__private::required(v_entity_name, "entityName")?,
             entity_set_name: v_entity_set_name,
             entity_captions: v_entity_captions,
             entity_set_captions: v_entity_set_captions,

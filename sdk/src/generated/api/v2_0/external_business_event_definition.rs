@@ -112,11 +112,10 @@ impl<'de> rt::serde::de::Visitor<'de> for ExternalBusinessEventDefinitionVisitor
             }
         }
         Ok(ExternalBusinessEventDefinition {
-            app_id: v_app_id.ok_or_else(|| rt::__private::missing("appId"))?,
-            name: v_name.ok_or_else(|| rt::__private::missing("name"))?,
-            event_version: v_event_version
-                .ok_or_else(|| rt::__private::missing("eventVersion"))?,
-            payload: v_payload.ok_or_else(|| rt::__private::missing("payload"))?,
+            app_id: rt::__private::required(v_app_id, "appId")?,
+            name: rt::__private::required(v_name, "name")?,
+            event_version: rt::__private::required(v_event_version, "eventVersion")?,
+            payload: rt::__private::required(v_payload, "payload")?,
             display_name: v_display_name,
             description: v_description,
             category: v_category,

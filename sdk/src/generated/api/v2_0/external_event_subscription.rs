@@ -168,7 +168,7 @@ impl<'de> rt::serde::de::Visitor<'de> for ExternalEventSubscriptionVisitor {
             }
         }
         Ok(ExternalEventSubscription {
-            id: v_id.ok_or_else(|| rt::__private::missing("id"))?,
+            id: rt::__private::required(v_id, "id")?,
             company_id: v_company_id,
             timestamp: v_timestamp,
             app_id: v_app_id,

@@ -156,7 +156,7 @@ impl<'de> rt::serde::de::Visitor<'de> for FixedAssetVisitor {
             }
         }
         Ok(FixedAsset {
-            id: v_id.ok_or_else(|| rt::__private::missing("id"))?,
+            id: rt::__private::required(v_id, "id")?,
             number: v_number,
             display_name: v_display_name,
             fixed_asset_location_code: v_fixed_asset_location_code,

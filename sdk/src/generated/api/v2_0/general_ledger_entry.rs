@@ -192,7 +192,7 @@ impl<'de> rt::serde::de::Visitor<'de> for GeneralLedgerEntryVisitor {
             }
         }
         Ok(GeneralLedgerEntry {
-            id: v_id.ok_or_else(|| rt::__private::missing("id"))?,
+            id: rt::__private::required(v_id, "id")?,
             entry_number: v_entry_number,
             posting_date: v_posting_date,
             document_number: v_document_number,

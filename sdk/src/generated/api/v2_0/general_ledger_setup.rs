@@ -178,7 +178,7 @@ impl<'de> rt::serde::de::Visitor<'de> for GeneralLedgerSetupVisitor {
             }
         }
         Ok(GeneralLedgerSetup {
-            id: v_id.ok_or_else(|| rt::__private::missing("id"))?,
+            id: rt::__private::required(v_id, "id")?,
             allow_posting_from: v_allow_posting_from,
             allow_posting_to: v_allow_posting_to,
             additional_reporting_currency: v_additional_reporting_currency,

@@ -92,8 +92,8 @@ impl<'de> rt::serde::de::Visitor<'de> for GeneralProductPostingGroupVisitor {
             }
         }
         Ok(GeneralProductPostingGroup {
-            id: v_id.ok_or_else(|| rt::__private::missing("id"))?,
-            code: v_code.ok_or_else(|| rt::__private::missing("code"))?,
+            id: rt::__private::required(v_id, "id")?,
+            code: rt::__private::required(v_code, "code")?,
             description: v_description,
             default_vat_product_posting_group: v_default_vat_product_posting_group,
             auto_insert_default: v_auto_insert_default,

@@ -74,8 +74,8 @@ impl<'de> rt::serde::de::Visitor<'de> for InventoryPostingGroupVisitor {
             }
         }
         Ok(InventoryPostingGroup {
-            id: v_id.ok_or_else(|| rt::__private::missing("id"))?,
-            code: v_code.ok_or_else(|| rt::__private::missing("code"))?,
+            id: rt::__private::required(v_id, "id")?,
+            code: rt::__private::required(v_code, "code")?,
             description: v_description,
             last_modified_date_time: v_last_modified_date_time,
             etag: v_etag,

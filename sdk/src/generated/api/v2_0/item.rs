@@ -282,7 +282,7 @@ impl<'de> rt::serde::de::Visitor<'de> for ItemVisitor {
             }
         }
         Ok(Item {
-            id: v_id.ok_or_else(|| rt::__private::missing("id"))?,
+            id: rt::__private::required(v_id, "id")?,
             number: v_number,
             display_name: v_display_name,
             display_name2: v_display_name2,

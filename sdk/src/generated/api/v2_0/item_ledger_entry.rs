@@ -144,7 +144,7 @@ impl<'de> rt::serde::de::Visitor<'de> for ItemLedgerEntryVisitor {
             }
         }
         Ok(ItemLedgerEntry {
-            id: v_id.ok_or_else(|| rt::__private::missing("id"))?,
+            id: rt::__private::required(v_id, "id")?,
             entry_number: v_entry_number,
             item_number: v_item_number,
             posting_date: v_posting_date,

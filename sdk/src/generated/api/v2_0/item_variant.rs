@@ -92,10 +92,10 @@ impl<'de> rt::serde::de::Visitor<'de> for ItemVariantVisitor {
             }
         }
         Ok(ItemVariant {
-            id: v_id.ok_or_else(|| rt::__private::missing("id"))?,
+            id: rt::__private::required(v_id, "id")?,
             item_id: v_item_id,
             item_number: v_item_number,
-            code: v_code.ok_or_else(|| rt::__private::missing("code"))?,
+            code: rt::__private::required(v_code, "code")?,
             description: v_description,
             last_modified_date_time: v_last_modified_date_time,
             item: v_item,

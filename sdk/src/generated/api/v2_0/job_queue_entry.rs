@@ -412,7 +412,7 @@ impl<'de> rt::serde::de::Visitor<'de> for JobQueueEntryVisitor {
             }
         }
         Ok(JobQueueEntry {
-            id: v_id.ok_or_else(|| rt::__private::missing("id"))?,
+            id: rt::__private::required(v_id, "id")?,
             job_queue_entry_id: v_job_queue_entry_id,
             user_id: v_user_id,
             last_ready_state: v_last_ready_state,

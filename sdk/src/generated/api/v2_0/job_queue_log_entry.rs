@@ -188,7 +188,7 @@ impl<'de> rt::serde::de::Visitor<'de> for JobQueueLogEntryVisitor {
             }
         }
         Ok(JobQueueLogEntry {
-            id: v_id.ok_or_else(|| rt::__private::missing("id"))?,
+            id: rt::__private::required(v_id, "id")?,
             job_queue_entry_id: v_job_queue_entry_id,
             user_id: v_user_id,
             start_date_time: v_start_date_time,

@@ -122,11 +122,13 @@ impl<'de> rt::serde::de::Visitor<'de> for JournalVisitor {
             }
         }
         Ok(Journal {
-            id: v_id.ok_or_else(|| rt::__private::missing("id"))?,
-            code: v_code.ok_or_else(|| rt::__private::missing("code"))?,
+            id: rt::__private::required(v_id, "id")?,
+            code: rt::__private::required(v_code, "code")?,
             display_name: v_display_name,
-            template_display_name: v_template_display_name
-                .ok_or_else(|| rt::__private::missing("templateDisplayName"))?,
+            template_display_name: rt::__private::required(
+                v_template_display_name,
+                "templateDisplayName",
+            )?,
             last_modified_date_time: v_last_modified_date_time,
             balancing_account_id: v_balancing_account_id,
             balancing_account_number: v_balancing_account_number,

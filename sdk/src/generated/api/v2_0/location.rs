@@ -138,8 +138,8 @@ impl<'de> rt::serde::de::Visitor<'de> for LocationVisitor {
             }
         }
         Ok(Location {
-            id: v_id.ok_or_else(|| rt::__private::missing("id"))?,
-            code: v_code.ok_or_else(|| rt::__private::missing("code"))?,
+            id: rt::__private::required(v_id, "id")?,
+            code: rt::__private::required(v_code, "code")?,
             display_name: v_display_name,
             contact: v_contact,
             address_line1: v_address_line1,

@@ -178,7 +178,7 @@ impl<'de> rt::serde::de::Visitor<'de> for OpportunityVisitor {
             }
         }
         Ok(Opportunity {
-            id: v_id.ok_or_else(|| rt::__private::missing("id"))?,
+            id: rt::__private::required(v_id, "id")?,
             number: v_number,
             contact_number: v_contact_number,
             contact_name: v_contact_name,

@@ -108,8 +108,8 @@ impl<'de> rt::serde::de::Visitor<'de> for PaymentTermVisitor {
             }
         }
         Ok(PaymentTerm {
-            id: v_id.ok_or_else(|| rt::__private::missing("id"))?,
-            code: v_code.ok_or_else(|| rt::__private::missing("code"))?,
+            id: rt::__private::required(v_id, "id")?,
+            code: rt::__private::required(v_code, "code")?,
             display_name: v_display_name,
             due_date_calculation: v_due_date_calculation,
             discount_date_calculation: v_discount_date_calculation,

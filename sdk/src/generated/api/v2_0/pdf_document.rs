@@ -136,7 +136,7 @@ impl<'de> rt::serde::de::Visitor<'de> for PdfDocumentVisitor {
             }
         }
         Ok(PdfDocument {
-            id: v_id.ok_or_else(|| rt::__private::missing("id"))?,
+            id: rt::__private::required(v_id, "id")?,
             parent_id: v_parent_id,
             parent_type: v_parent_type,
             pdf_document_content: v_pdf_document_content,

@@ -128,7 +128,7 @@ impl<'de> rt::serde::de::Visitor<'de> for PictureVisitor {
             }
         }
         Ok(Picture {
-            id: v_id.ok_or_else(|| rt::__private::missing("id"))?,
+            id: rt::__private::required(v_id, "id")?,
             parent_type: v_parent_type,
             width: v_width,
             height: v_height,

@@ -84,7 +84,7 @@ impl<'de> rt::serde::de::Visitor<'de> for ProjectVisitor {
             }
         }
         Ok(Project {
-            id: v_id.ok_or_else(|| rt::__private::missing("id"))?,
+            id: rt::__private::required(v_id, "id")?,
             number: v_number,
             display_name: v_display_name,
             last_modified_date_time: v_last_modified_date_time,

@@ -450,19 +450,20 @@ impl<'de> rt::serde::de::Visitor<'de> for PurchaseCreditMemoVisitor {
             }
         }
         Ok(PurchaseCreditMemo {
-            id: v_id.ok_or_else(|| rt::__private::missing("id"))?,
+            id: rt::__private::required(v_id, "id")?,
             number: v_number,
             credit_memo_date: v_credit_memo_date,
             posting_date: v_posting_date,
             due_date: v_due_date,
             vendor_id: v_vendor_id,
-            vendor_number: v_vendor_number
-                .ok_or_else(|| rt::__private::missing("vendorNumber"))?,
+            vendor_number: rt::__private::required(v_vendor_number, "vendorNumber")?,
             vendor_name: v_vendor_name,
             vendor_credit_memo_number: v_vendor_credit_memo_number,
             pay_to_vendor_id: v_pay_to_vendor_id,
-            pay_to_vendor_number: v_pay_to_vendor_number
-                .ok_or_else(|| rt::__private::missing("payToVendorNumber"))?,
+            pay_to_vendor_number: rt::__private::required(
+                v_pay_to_vendor_number,
+                "payToVendorNumber",
+            )?,
             pay_to_name: v_pay_to_name,
             buy_from_address_line1: v_buy_from_address_line1,
             buy_from_address_line2: v_buy_from_address_line2,

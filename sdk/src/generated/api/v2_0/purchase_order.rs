@@ -468,18 +468,19 @@ impl<'de> rt::serde::de::Visitor<'de> for PurchaseOrderVisitor {
             }
         }
         Ok(PurchaseOrder {
-            id: v_id.ok_or_else(|| rt::__private::missing("id"))?,
+            id: rt::__private::required(v_id, "id")?,
             number: v_number,
             order_date: v_order_date,
             posting_date: v_posting_date,
             vendor_id: v_vendor_id,
-            vendor_number: v_vendor_number
-                .ok_or_else(|| rt::__private::missing("vendorNumber"))?,
+            vendor_number: rt::__private::required(v_vendor_number, "vendorNumber")?,
             vendor_name: v_vendor_name,
             pay_to_name: v_pay_to_name,
             pay_to_vendor_id: v_pay_to_vendor_id,
-            pay_to_vendor_number: v_pay_to_vendor_number
-                .ok_or_else(|| rt::__private::missing("payToVendorNumber"))?,
+            pay_to_vendor_number: rt::__private::required(
+                v_pay_to_vendor_number,
+                "payToVendorNumber",
+            )?,
             ship_to_name: v_ship_to_name,
             ship_to_contact: v_ship_to_contact,
             buy_from_address_line1: v_buy_from_address_line1,

@@ -332,7 +332,7 @@ impl<'de> rt::serde::de::Visitor<'de> for PurchaseOrderLineVisitor {
             }
         }
         Ok(PurchaseOrderLine {
-            id: v_id.ok_or_else(|| rt::__private::missing("id"))?,
+            id: rt::__private::required(v_id, "id")?,
             document_id: v_document_id,
             sequence: v_sequence,
             item_id: v_item_id,

@@ -152,7 +152,7 @@ impl<'de> rt::serde::de::Visitor<'de> for PurchaseReceiptLineVisitor {
             }
         }
         Ok(PurchaseReceiptLine {
-            id: v_id.ok_or_else(|| rt::__private::missing("id"))?,
+            id: rt::__private::required(v_id, "id")?,
             document_id: v_document_id,
             sequence: v_sequence,
             line_type: v_line_type,

@@ -498,19 +498,23 @@ impl<'de> rt::serde::de::Visitor<'de> for SalesOrderVisitor {
             }
         }
         Ok(SalesOrder {
-            id: v_id.ok_or_else(|| rt::__private::missing("id"))?,
+            id: rt::__private::required(v_id, "id")?,
             number: v_number,
             external_document_number: v_external_document_number,
             order_date: v_order_date,
             posting_date: v_posting_date,
             customer_id: v_customer_id,
-            customer_number: v_customer_number
-                .ok_or_else(|| rt::__private::missing("customerNumber"))?,
+            customer_number: rt::__private::required(
+                v_customer_number,
+                "customerNumber",
+            )?,
             customer_name: v_customer_name,
             bill_to_name: v_bill_to_name,
             bill_to_customer_id: v_bill_to_customer_id,
-            bill_to_customer_number: v_bill_to_customer_number
-                .ok_or_else(|| rt::__private::missing("billToCustomerNumber"))?,
+            bill_to_customer_number: rt::__private::required(
+                v_bill_to_customer_number,
+                "billToCustomerNumber",
+            )?,
             ship_to_name: v_ship_to_name,
             ship_to_contact: v_ship_to_contact,
             sell_to_address_line1: v_sell_to_address_line1,

@@ -158,7 +158,7 @@ impl<'de> rt::serde::de::Visitor<'de> for SalesShipmentLineVisitor {
             }
         }
         Ok(SalesShipmentLine {
-            id: v_id.ok_or_else(|| rt::__private::missing("id"))?,
+            id: rt::__private::required(v_id, "id")?,
             document_id: v_document_id,
             document_no: v_document_no,
             sequence: v_sequence,

@@ -120,8 +120,8 @@ impl<'de> rt::serde::de::Visitor<'de> for SalespersonPurchaserVisitor {
             }
         }
         Ok(SalespersonPurchaser {
-            id: v_id.ok_or_else(|| rt::__private::missing("id"))?,
-            code: v_code.ok_or_else(|| rt::__private::missing("code"))?,
+            id: rt::__private::required(v_id, "id")?,
+            code: rt::__private::required(v_code, "code")?,
             display_name: v_display_name,
             email: v_email,
             email2: v_email2,

@@ -136,11 +136,15 @@ impl<'de> rt::serde::de::Visitor<'de> for SubscriptionVisitor {
             }
         }
         Ok(Subscription {
-            subscription_id: v_subscription_id
-                .ok_or_else(|| rt::__private::missing("subscriptionId"))?,
-            notification_url: v_notification_url
-                .ok_or_else(|| rt::__private::missing("notificationUrl"))?,
-            resource: v_resource.ok_or_else(|| rt::__private::missing("resource"))?,
+            subscription_id: rt::__private::required(
+                v_subscription_id,
+                "subscriptionId",
+            )?,
+            notification_url: rt::__private::required(
+                v_notification_url,
+                "notificationUrl",
+            )?,
+            resource: rt::__private::required(v_resource, "resource")?,
             timestamp: v_timestamp,
             user_id: v_user_id,
             last_modified_date_time: v_last_modified_date_time,

@@ -156,17 +156,16 @@ impl<'de> rt::serde::de::Visitor<'de> for TimeRegistrationEntryVisitor {
             }
         }
         Ok(TimeRegistrationEntry {
-            id: v_id.ok_or_else(|| rt::__private::missing("id"))?,
-            employee_id: v_employee_id
-                .ok_or_else(|| rt::__private::missing("employeeId"))?,
+            id: rt::__private::required(v_id, "id")?,
+            employee_id: rt::__private::required(v_employee_id, "employeeId")?,
             employee_number: v_employee_number,
             job_id: v_job_id,
             job_number: v_job_number,
             job_task_number: v_job_task_number,
             absence: v_absence,
             line_number: v_line_number,
-            date: v_date.ok_or_else(|| rt::__private::missing("date"))?,
-            quantity: v_quantity.ok_or_else(|| rt::__private::missing("quantity"))?,
+            date: rt::__private::required(v_date, "date")?,
+            quantity: rt::__private::required(v_quantity, "quantity")?,
             status: v_status,
             unit_of_measure_id: v_unit_of_measure_id,
             unit_of_measure_code: v_unit_of_measure_code,

@@ -112,7 +112,7 @@ impl<'de> rt::serde::de::Visitor<'de> for TrialBalanceVisitor {
             }
         }
         Ok(TrialBalance {
-            account_id: v_account_id.ok_or_else(|| rt::__private::missing("accountId"))?,
+            account_id: rt::__private::required(v_account_id, "accountId")?,
             number: v_number,
             account_type: v_account_type,
             display: v_display,

@@ -258,7 +258,7 @@ impl<'de> rt::serde::de::Visitor<'de> for VendorVisitor {
             }
         }
         Ok(Vendor {
-            id: v_id.ok_or_else(|| rt::__private::missing("id"))?,
+            id: rt::__private::required(v_id, "id")?,
             number: v_number,
             display_name: v_display_name,
             address_line1: v_address_line1,

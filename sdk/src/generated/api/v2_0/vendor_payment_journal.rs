@@ -98,8 +98,8 @@ impl<'de> rt::serde::de::Visitor<'de> for VendorPaymentJournalVisitor {
             }
         }
         Ok(VendorPaymentJournal {
-            id: v_id.ok_or_else(|| rt::__private::missing("id"))?,
-            code: v_code.ok_or_else(|| rt::__private::missing("code"))?,
+            id: rt::__private::required(v_id, "id")?,
+            code: rt::__private::required(v_code, "code")?,
             display_name: v_display_name,
             balancing_account_id: v_balancing_account_id,
             balancing_account_number: v_balancing_account_number,

@@ -84,10 +84,9 @@ impl<'de> rt::serde::de::Visitor<'de> for VendorPurchaseVisitor {
             }
         }
         Ok(VendorPurchase {
-            vendor_id: v_vendor_id.ok_or_else(|| rt::__private::missing("vendorId"))?,
-            vendor_number: v_vendor_number
-                .ok_or_else(|| rt::__private::missing("vendorNumber"))?,
-            name: v_name.ok_or_else(|| rt::__private::missing("name"))?,
+            vendor_id: rt::__private::required(v_vendor_id, "vendorId")?,
+            vendor_number: rt::__private::required(v_vendor_number, "vendorNumber")?,
+            name: rt::__private::required(v_name, "name")?,
             total_purchase_amount: v_total_purchase_amount,
             date_filter_filter_only: v_date_filter_filter_only,
             etag: v_etag,

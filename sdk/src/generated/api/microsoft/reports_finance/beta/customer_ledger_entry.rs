@@ -232,8 +232,7 @@ impl<'de> rt::serde::de::Visitor<'de> for CustomerLedgerEntryVisitor {
             }
         }
         Ok(CustomerLedgerEntry {
-            entry_number: v_entry_number
-                .ok_or_else(|| rt::__private::missing("entryNumber"))?,
+            entry_number: rt::__private::required(v_entry_number, "entryNumber")?,
             document_type: v_document_type,
             description: v_description,
             posting_date: v_posting_date,
