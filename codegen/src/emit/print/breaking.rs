@@ -116,11 +116,7 @@ impl Printer {
         {
             self.flat(name)?;
             self.word("(");
-            self.end_line()?;
-            self.arguments(fields)?;
-            self.start_line();
-            self.word(");");
-            return self.end_line();
+            return self.broken_arguments(fields, true, ");");
         }
         let at = assignment(head).ok_or(Unsure)?;
         let value = &head[at + 1..];
@@ -272,16 +268,8 @@ impl Printer {
         self.flat(callee)?;
         self.word("(");
         // prettyplease has no break in `lhs = path(`: it stays as long as it is.
-        if callee.iter().all(|t| matches!(t, Token::Ident(_) | Token::Punct(':' | '=' | '.', _))) {
-            self.end_comment_line();
-        } else {
-            self.end_line()?;
-        }
-        self.arguments(arguments)?;
-        self.start_line();
-        self.word(")");
-        self.word(&suffix);
-        self.end_line()
+        let breakable = !callee.iter().all(|t| matches!(t, Token::Ident(_) | Token::Punct(':' | '=' | '.', _)));
+        self.broken_arguments(arguments, breakable, &format!("){suffix}"))
     }
 
     /// How wide `tokens` are on one line, struct literals included.
@@ -303,6 +291,20 @@ impl Printer {
         self.flat(without_trailing_comma(arguments, true)?)?;
         self.word(")");
         Ok(())
+    }
+
+    /// Ends the line an opening bracket was written on (`checked`: it must
+    /// fit), then `arguments` one per line, then a line with `close`.
+    fn broken_arguments(&mut self, arguments: &[Token], checked: bool, close: &str) -> Flat {
+        if checked {
+            self.end_line()?;
+        } else {
+            self.end_comment_line();
+        }
+        self.arguments(arguments)?;
+        self.start_line();
+        self.word(close);
+        self.end_line()
     }
 
     /// Arguments (parameters, elements) one per line with a comma, one level in.
@@ -371,12 +373,7 @@ impl Printer {
             self.word("(|| ");
             self.flat(callee)?;
             self.word("(");
-            self.end_line()?;
-            self.arguments(inner)?;
-            self.start_line();
-            self.word("))");
-            self.word(suffix);
-            self.end_line()?;
+            self.broken_arguments(inner, true, &format!(")){suffix}"))?;
             self.level -= 1;
             return Ok(());
         }
@@ -404,12 +401,7 @@ impl Printer {
         self.start_line();
         self.flat(method)?;
         self.word("(");
-        self.end_line()?;
-        self.arguments(arguments)?;
-        self.start_line();
-        self.word(")");
-        self.word(suffix);
-        self.end_line()?;
+        self.broken_arguments(arguments, true, &format!("){suffix}"))?;
         self.level -= 1;
         Ok(())
     }
@@ -488,12 +480,7 @@ impl Printer {
             self.start_line();
             self.flat(&field[..2 + callee.len()])?;
             self.word("(");
-            self.end_comment_line();
-            self.arguments(arguments)?;
-            self.start_line();
-            self.word(")");
-            self.word(&suffix);
-            return self.end_line();
+            return self.broken_arguments(arguments, false, &format!("){suffix}"));
         };
         let receiver: Vec<Token> = field[..2].iter().chain(&callee[..dot]).cloned().collect();
         self.method_call(&receiver, &callee[dot..], arguments, &suffix)
