@@ -177,7 +177,7 @@ where
         let mut tasks = JoinSet::new();
         let refused = match tokio::runtime::Handle::try_current() {
             Ok(runtime) => {
-                tasks.spawn_on(coordinate(self, checkpoint, state, sender), &runtime);
+                tasks.spawn_on(Self::coordinate(self, checkpoint, state, sender), &runtime);
                 None
             }
             Err(_) => {
@@ -257,122 +257,6 @@ struct FirstRead<R, K> {
     fetch: PageFetch<R>,
 }
 
-/// Sets up the plan (from the data or the checkpoint) and runs the workers.
-async fn coordinate<S, P, R>(
-    export: ParallelExport<S, P, R>,
-    checkpoint: Option<ExportCheckpoint>,
-    shared: Arc<Shared<P::Inner>>,
-    sender: Sender<R, P::Inner>,
-) where
-    S: EntitySet + Filterable + Sortable,
-    R: DeserializeOwned + Send + 'static,
-    P: Property<Entity = S::Entity> + Send + Sync,
-    P::Inner: PartitionKey + Ordered + Equatable + Edm + IntoLiteral<P::Inner>,
-{
-    let (planned, first) = match checkpoint {
-        Some(checkpoint) => (checkpoint.plan(&shared.fingerprint), None),
-        None => {
-            // The lowest range is read from the bottom of the collection
-            // whatever the probes find, so its first page is asked for
-            // with them rather than after them: the consumer has rows a
-            // probe's time sooner, and the service one request more to
-            // work on while the others wait for the plan.
-            let Ok(slot) = sender.clone().reserve_owned().await else { return };
-            let mut pages = export.range_query(None, None).pages();
-            let mut fetch: PageFetch<R> = Box::pin(async move {
-                let page = std::future::poll_fn(|cx| Pin::new(&mut pages).poll_next(cx)).await;
-                (page, pages)
-            });
-            let probes = std::pin::pin!(discover(&export));
-            let discovered = match futures_util::future::select(probes, &mut fetch).await {
-                Either::Left((discovered, _)) => discovered,
-                Either::Right((fetched, probes)) => {
-                    fetch = Box::pin(std::future::ready(fetched));
-                    probes.await
-                }
-            };
-            let planned = discovered.map(|(plan, total)| {
-                lock(&shared.progress).estimated_total = total;
-                plan
-            });
-            (planned, Some(FirstRead { slot, fetch }))
-        }
-    };
-    let plan = match planned {
-        Ok(plan) => plan,
-        Err(error) => {
-            let _ = sender.send(Err(error)).await;
-            return;
-        }
-    };
-    lock(&shared.progress).partitions = plan.partitions.len();
-    let mut first = {
-        let mut locked = lock(&shared.plan);
-        *locked = plan;
-        // A fresh plan's first range is its lowest, open below: what the
-        // first page holds.
-        first.and_then(|first| {
-            let index = locked.claim()?;
-            // Its page is on the way.
-            locked.fetching(index);
-            Some((first, index))
-        })
-    };
-    let export = Arc::new(export);
-    let mut workers = JoinSet::new();
-    // One worker more than the requests the service serves at once: its
-    // request waits (at the client's cap or in the service's queue) and
-    // starts the moment a slot frees, so the service never idles while a
-    // worker decodes its page and prepares the next request.
-    for at in 0..export.workers() {
-        let first = if at == 0 { first.take() } else { None };
-        workers.spawn(work(export.clone(), shared.clone(), sender.clone(), first));
-    }
-    drop(sender);
-    while workers.join_next().await.is_some() {}
-}
-
-/// The lowest and highest key and the number of matches.
-async fn discover<S, P, R>(export: &ParallelExport<S, P, R>) -> Result<(Plan<P::Inner>, Option<u64>), Error>
-where
-    S: EntitySet + Filterable + Sortable,
-    R: DeserializeOwned + Send + 'static,
-    P: Property<Entity = S::Entity> + Send + Sync,
-    P::Inner: PartitionKey + Ordered + Equatable + Edm + IntoLiteral<P::Inner>,
-{
-    let base = &export.query;
-    if base.has_paging_options() {
-        return Err(Error::InvalidRequest(
-            "a parallel export reads whole ranges: remove $top and $skip from the query".to_owned(),
-        ));
-    }
-    let end = |descending: bool| {
-        let mut query = base.clone();
-        query.clear_ordering();
-        let key = if descending { export.property.desc() } else { export.property.asc() };
-        crate::paging::Page::fetch(query.order_by(key).top(1).request())
-    };
-    let (lowest, highest, total) =
-        futures_util::future::join3(end(false), end(true), base.count_request().into_future()).await;
-    let key = |page: crate::paging::Page<R>| -> Result<Option<P::Inner>, Error> {
-        match page.items.first() {
-            None => Ok(None),
-            Some(row) => (export.key_of)(row).map(Some).ok_or_else(|| {
-                Error::InvalidRequest(format!("a row has no `{}`: it cannot be placed in a range", P::NAME))
-            }),
-        }
-    };
-    let plan = match (key(lowest?)?, key(highest?)?, total.as_ref().ok(), asked_page_size(base)) {
-        (Some(lowest), Some(highest), Some(rows), Some(page_rows)) => {
-            Plan::split_in_pages(lowest, highest, export.partitions, *rows, page_rows)
-        }
-        (Some(lowest), Some(highest), ..) => Plan::split(lowest, highest, export.partitions),
-        _ => Plan::whole(),
-    };
-    // The count only informs progress: a service that refuses it still exports.
-    Ok((plan, total.ok()))
-}
-
 /// The page size the export's requests ask for (`Prefer:
 /// odata.maxpagesize`, the query's or else the client's), if any: what
 /// the ranges are cut to whole pages of. A service may send smaller pages;
@@ -388,166 +272,255 @@ fn asked_page_size<S: EntitySet, R: DeserializeOwned + Send + 'static>(query: &L
     usize::try_from(size).ok().filter(|size| *size > 0)
 }
 
-/// One worker: reads ranges until none is left to read or split. The
-/// first worker of a fresh export starts with the lowest range's first
-/// page, fetched while the plan was made (`first`: it and the range).
-async fn work<S, P, R>(
-    export: Arc<ParallelExport<S, P, R>>,
-    shared: Arc<Shared<P::Inner>>,
-    sender: Sender<R, P::Inner>,
-    mut first: Option<(FirstRead<R, P::Inner>, usize)>,
-) where
+impl<S, P, R> ParallelExport<S, P, R>
+where
     S: EntitySet + Filterable + Sortable,
     R: DeserializeOwned + Send + 'static,
     P: Property<Entity = S::Entity> + Send + Sync,
     P::Inner: PartitionKey + Ordered + Equatable + Edm + IntoLiteral<P::Inner>,
 {
-    use std::sync::atomic::Ordering;
-    loop {
-        let outcome = match first.take() {
-            Some((first, index)) => read_first(&export, &shared, &sender, index, first).await,
+    /// Sets up the plan (from the data or the checkpoint) and runs the workers.
+    async fn coordinate(
+        export: Self,
+        checkpoint: Option<ExportCheckpoint>,
+        shared: Arc<Shared<P::Inner>>,
+        sender: Sender<R, P::Inner>,
+    ) {
+        let (planned, first) = match checkpoint {
+            Some(checkpoint) => (checkpoint.plan(&shared.fingerprint), None),
             None => {
-                // Registered before the plan is looked at, so that a page
-                // accepted in between still wakes this worker.
-                let mut changed = std::pin::pin!(shared.changed.notified());
-                changed.as_mut().enable();
-                let (claimed, reading) = {
-                    let mut plan = lock(&shared.plan);
-                    let claimed = plan.claim().or_else(|| plan.steal());
-                    (claimed, plan.any_reading())
-                };
-                let Some(index) = claimed else {
-                    // Nothing to claim or split now. While another range is
-                    // being read it may become worth splitting (its reader
-                    // has not reported a page yet, or has more rows than
-                    // thought): wait for it rather than leave the rest of
-                    // the export to one worker.
-                    if !reading || shared.failed.load(Ordering::SeqCst) || sender.is_closed() {
-                        return;
+                // The lowest range is read from the bottom of the collection
+                // whatever the probes find, so its first page is asked for
+                // with them rather than after them: the consumer has rows a
+                // probe's time sooner, and the service one request more to
+                // work on while the others wait for the plan.
+                let Ok(slot) = sender.clone().reserve_owned().await else { return };
+                let mut pages = export.range_query(None, None).pages();
+                let mut fetch: PageFetch<R> = Box::pin(async move {
+                    let page = std::future::poll_fn(|cx| Pin::new(&mut pages).poll_next(cx)).await;
+                    (page, pages)
+                });
+                let probes = std::pin::pin!(Self::discover(&export));
+                let discovered = match futures_util::future::select(probes, &mut fetch).await {
+                    Either::Left((discovered, _)) => discovered,
+                    Either::Right((fetched, probes)) => {
+                        fetch = Box::pin(std::future::ready(fetched));
+                        probes.await
                     }
-                    changed.await;
-                    continue;
                 };
-                read_range(&export, &shared, &sender, index, None).await
+                let planned = discovered.map(|(plan, total)| {
+                    lock(&shared.progress).estimated_total = total;
+                    plan
+                });
+                (planned, Some(FirstRead { slot, fetch }))
             }
         };
-        if outcome.is_err() {
-            shared.failed.store(true, Ordering::SeqCst);
+        let plan = match planned {
+            Ok(plan) => plan,
+            Err(error) => {
+                let _ = sender.send(Err(error)).await;
+                return;
+            }
+        };
+        lock(&shared.progress).partitions = plan.partitions.len();
+        let mut first = {
+            let mut locked = lock(&shared.plan);
+            *locked = plan;
+            // A fresh plan's first range is its lowest, open below: what the
+            // first page holds.
+            first.and_then(|first| {
+                let index = locked.claim()?;
+                // Its page is on the way.
+                locked.fetching(index);
+                Some((first, index))
+            })
+        };
+        let export = Arc::new(export);
+        let mut workers = JoinSet::new();
+        // One worker more than the requests the service serves at once: its
+        // request waits (at the client's cap or in the service's queue) and
+        // starts the moment a slot frees, so the service never idles while a
+        // worker decodes its page and prepares the next request.
+        for at in 0..export.workers() {
+            let first = if at == 0 { first.take() } else { None };
+            workers.spawn(Self::work(export.clone(), shared.clone(), sender.clone(), first));
         }
-        shared.changed.notify_waiters();
-        if let Err(error) = outcome {
-            // The consumer may be gone already; nothing else to tell.
-            let _ = sender.send(Err(error)).await;
-            return;
+        drop(sender);
+        while workers.join_next().await.is_some() {}
+    }
+
+    /// The lowest and highest key and the number of matches.
+    async fn discover(export: &Self) -> Result<(Plan<P::Inner>, Option<u64>), Error> {
+        let base = &export.query;
+        if base.has_paging_options() {
+            return Err(Error::InvalidRequest(
+                "a parallel export reads whole ranges: remove $top and $skip from the query".to_owned(),
+            ));
+        }
+        let end = |descending: bool| {
+            let mut query = base.clone();
+            query.clear_ordering();
+            let key = if descending { export.property.desc() } else { export.property.asc() };
+            crate::paging::Page::fetch(query.order_by(key).top(1).request())
+        };
+        let (lowest, highest, total) =
+            futures_util::future::join3(end(false), end(true), base.count_request().into_future()).await;
+        let key = |page: crate::paging::Page<R>| -> Result<Option<P::Inner>, Error> {
+            match page.items.first() {
+                None => Ok(None),
+                Some(row) => (export.key_of)(row).map(Some).ok_or_else(|| {
+                    Error::InvalidRequest(format!("a row has no `{}`: it cannot be placed in a range", P::NAME))
+                }),
+            }
+        };
+        let plan = match (key(lowest?)?, key(highest?)?, total.as_ref().ok(), asked_page_size(base)) {
+            (Some(lowest), Some(highest), Some(rows), Some(page_rows)) => {
+                Plan::split_in_pages(lowest, highest, export.partitions, *rows, page_rows)
+            }
+            (Some(lowest), Some(highest), ..) => Plan::split(lowest, highest, export.partitions),
+            _ => Plan::whole(),
+        };
+        // The count only informs progress: a service that refuses it still exports.
+        Ok((plan, total.ok()))
+    }
+
+    /// One worker: reads ranges until none is left to read or split. The
+    /// first worker of a fresh export starts with the lowest range's first
+    /// page, fetched while the plan was made (`first`: it and the range).
+    async fn work(
+        export: Arc<Self>,
+        shared: Arc<Shared<P::Inner>>,
+        sender: Sender<R, P::Inner>,
+        mut first: Option<(FirstRead<R, P::Inner>, usize)>,
+    ) {
+        use std::sync::atomic::Ordering;
+        loop {
+            let outcome = match first.take() {
+                Some((first, index)) => Self::read_first(&export, &shared, &sender, index, first).await,
+                None => {
+                    // Registered before the plan is looked at, so that a page
+                    // accepted in between still wakes this worker.
+                    let mut changed = std::pin::pin!(shared.changed.notified());
+                    changed.as_mut().enable();
+                    let (claimed, reading) = {
+                        let mut plan = lock(&shared.plan);
+                        let claimed = plan.claim().or_else(|| plan.steal());
+                        (claimed, plan.any_reading())
+                    };
+                    let Some(index) = claimed else {
+                        // Nothing to claim or split now. While another range is
+                        // being read it may become worth splitting (its reader
+                        // has not reported a page yet, or has more rows than
+                        // thought): wait for it rather than leave the rest of
+                        // the export to one worker.
+                        if !reading || shared.failed.load(Ordering::SeqCst) || sender.is_closed() {
+                            return;
+                        }
+                        changed.await;
+                        continue;
+                    };
+                    Self::read_range(&export, &shared, &sender, index, None).await
+                }
+            };
+            if outcome.is_err() {
+                shared.failed.store(true, Ordering::SeqCst);
+            }
+            shared.changed.notify_waiters();
+            if let Err(error) = outcome {
+                // The consumer may be gone already; nothing else to tell.
+                let _ = sender.send(Err(error)).await;
+                return;
+            }
         }
     }
-}
 
-/// Hands out the first page of the lowest range (fetched from the bottom
-/// of the collection, before its upper bound was known), then reads the
-/// rest of the range.
-async fn read_first<S, P, R>(
-    export: &ParallelExport<S, P, R>,
-    shared: &Shared<P::Inner>,
-    sender: &Sender<R, P::Inner>,
-    index: usize,
-    first: FirstRead<R, P::Inner>,
-) -> Result<(), Error>
-where
-    S: EntitySet + Filterable + Sortable,
-    R: DeserializeOwned + Send + 'static,
-    P: Property<Entity = S::Entity> + Send + Sync,
-    P::Inner: PartitionKey + Ordered + Equatable + Edm + IntoLiteral<P::Inner>,
-{
-    let (page, pages) = first.fetch.await;
-    let Some(page) = page else { return Ok(()) };
-    let delivery = take_page(export, shared, index, page?, None)?;
-    let drained = delivery.drained;
-    first.slot.send(Ok(delivery));
-    if drained {
-        return Ok(());
-    }
-    // Asked for without an upper bound: unless the range is open above,
-    // the next request is made with its bound.
-    read_range(export, shared, sender, index, Some((pages, None))).await
-}
-
-/// Reads one range page by page, handing its rows to the consumer: from
-/// where it stands, or on from `current` (a query of the range and the
-/// upper bound it was made with).
-async fn read_range<S, P, R>(
-    export: &ParallelExport<S, P, R>,
-    shared: &Shared<P::Inner>,
-    sender: &Sender<R, P::Inner>,
-    index: usize,
-    mut current: Option<(PageStream<R>, Option<P::Inner>)>,
-) -> Result<(), Error>
-where
-    S: EntitySet + Filterable + Sortable,
-    R: DeserializeOwned + Send + 'static,
-    P: Property<Entity = S::Entity> + Send + Sync,
-    P::Inner: PartitionKey + Ordered + Equatable + Edm + IntoLiteral<P::Inner>,
-{
-    loop {
-        // A place in the consumer's queue before the fetch: the memory bound.
-        let Ok(slot) = sender.reserve().await else { return Ok(()) };
-        let (start, upper) = {
-            let mut plan = lock(&shared.plan);
-            let upper = plan.fetching(index);
-            (plan.partitions[index].start(), upper)
-        };
-        // The range's first query, or a split lowered its bound since the
-        // query was made: asked again with the bound, the service stops at
-        // it, where the old query's links would go on to a page past it
-        // whose rows are only dropped.
-        let fresh = current.as_ref().is_none_or(|(_, asked)| *asked != upper);
-        if fresh {
-            current = Some((export.range_query(start.clone(), upper.clone()).pages(), upper));
-        }
-        let asked_from = if fresh { start } else { None };
-        let Some((pages, _)) = current.as_mut() else { return Ok(()) };
-        let Some(page) = std::future::poll_fn(|cx| Pin::new(&mut *pages).poll_next(cx)).await else {
-            // Only a limit ends a stream without a last page; ranges have none.
-            return Ok(());
-        };
-        let delivery = take_page(export, shared, index, page?, asked_from)?;
+    /// Hands out the first page of the lowest range (fetched from the bottom
+    /// of the collection, before its upper bound was known), then reads the
+    /// rest of the range.
+    async fn read_first(
+        export: &Self,
+        shared: &Shared<P::Inner>,
+        sender: &Sender<R, P::Inner>,
+        index: usize,
+        first: FirstRead<R, P::Inner>,
+    ) -> Result<(), Error> {
+        let (page, pages) = first.fetch.await;
+        let Some(page) = page else { return Ok(()) };
+        let delivery = Self::take_page(export, shared, index, page?, None)?;
         let drained = delivery.drained;
-        slot.send(Ok(delivery));
+        first.slot.send(Ok(delivery));
         if drained {
             return Ok(());
         }
+        // Asked for without an upper bound: unless the range is open above,
+        // the next request is made with its bound.
+        Self::read_range(export, shared, sender, index, Some((pages, None))).await
     }
-}
 
-/// Checks a page of range `index` against the plan: the rows that belong
-/// to the range, ready for the consumer. `asked_from` is where the page's
-/// query started, for the first page of a query: a row at or below it was
-/// not asked for.
-fn take_page<S, P, R>(
-    export: &ParallelExport<S, P, R>,
-    shared: &Shared<P::Inner>,
-    index: usize,
-    mut page: Page<R>,
-    asked_from: Option<(P::Inner, bool)>,
-) -> Result<Delivery<R, P::Inner>, Error>
-where
-    S: EntitySet + Filterable + Sortable,
-    R: DeserializeOwned + Send + 'static,
-    P: Property<Entity = S::Entity> + Send + Sync,
-    P::Inner: PartitionKey + Ordered + Equatable + Edm + IntoLiteral<P::Inner>,
-{
-    let keys =
-        page.items.iter().map(|row| (export.key_of)(row)).collect::<Option<Vec<_>>>().ok_or_else(|| {
+    /// Reads one range page by page, handing its rows to the consumer: from
+    /// where it stands, or on from `current` (a query of the range and the
+    /// upper bound it was made with).
+    async fn read_range(
+        export: &Self,
+        shared: &Shared<P::Inner>,
+        sender: &Sender<R, P::Inner>,
+        index: usize,
+        mut current: Option<(PageStream<R>, Option<P::Inner>)>,
+    ) -> Result<(), Error> {
+        loop {
+            // A place in the consumer's queue before the fetch: the memory bound.
+            let Ok(slot) = sender.reserve().await else { return Ok(()) };
+            let (start, upper) = {
+                let mut plan = lock(&shared.plan);
+                let upper = plan.fetching(index);
+                (plan.partitions[index].start(), upper)
+            };
+            // The range's first query, or a split lowered its bound since the
+            // query was made: asked again with the bound, the service stops at
+            // it, where the old query's links would go on to a page past it
+            // whose rows are only dropped.
+            let fresh = current.as_ref().is_none_or(|(_, asked)| *asked != upper);
+            if fresh {
+                current = Some((export.range_query(start.clone(), upper.clone()).pages(), upper));
+            }
+            let asked_from = if fresh { start } else { None };
+            let Some((pages, _)) = current.as_mut() else { return Ok(()) };
+            let Some(page) = std::future::poll_fn(|cx| Pin::new(&mut *pages).poll_next(cx)).await else {
+                // Only a limit ends a stream without a last page; ranges have none.
+                return Ok(());
+            };
+            let delivery = Self::take_page(export, shared, index, page?, asked_from)?;
+            let drained = delivery.drained;
+            slot.send(Ok(delivery));
+            if drained {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Checks a page of range `index` against the plan: the rows that belong
+    /// to the range, ready for the consumer. `asked_from` is where the page's
+    /// query started, for the first page of a query: a row at or below it was
+    /// not asked for.
+    fn take_page(
+        export: &Self,
+        shared: &Shared<P::Inner>,
+        index: usize,
+        mut page: Page<R>,
+        asked_from: Option<(P::Inner, bool)>,
+    ) -> Result<Delivery<R, P::Inner>, Error> {
+        let keys = page.items.iter().map(|row| (export.key_of)(row)).collect::<Option<Vec<_>>>().ok_or_else(|| {
             Error::InvalidRequest(format!("a row has no `{}`: it cannot be placed in a range", P::NAME))
         })?;
-    let below_asked = match (&asked_from, keys.first()) {
-        (Some((from, true)), Some(key)) => key <= from,
-        (Some((from, false)), Some(key)) => key < from,
-        _ => false,
-    };
-    let more = page.next_link.is_some();
-    let accepted = if below_asked { Err(Rejected::BelowRange) } else { lock(&shared.plan).accept(index, &keys, more) };
-    let accepted = accepted.map_err(|rejected| match rejected {
+        let below_asked = match (&asked_from, keys.first()) {
+            (Some((from, true)), Some(key)) => key <= from,
+            (Some((from, false)), Some(key)) => key < from,
+            _ => false,
+        };
+        let more = page.next_link.is_some();
+        let accepted =
+            if below_asked { Err(Rejected::BelowRange) } else { lock(&shared.plan).accept(index, &keys, more) };
+        let accepted = accepted.map_err(|rejected| match rejected {
         Rejected::NotIncreasing => Error::InvalidRequest(format!(
             "`{}` did not increase strictly from row to row: a parallel export needs a unique property the service orders by",
             P::NAME
@@ -559,11 +532,12 @@ where
             P::NAME
         )),
     })?;
-    // An idle worker may now find this range worth splitting.
-    shared.changed.notify_waiters();
-    page.items.truncate(accepted.keep);
-    let last = accepted.keep.checked_sub(1).map(|at| keys[at].clone());
-    Ok(Delivery { partition: index, rows: page.items, last, drained: accepted.drained })
+        // An idle worker may now find this range worth splitting.
+        shared.changed.notify_waiters();
+        page.items.truncate(accepted.keep);
+        let last = accepted.keep.checked_sub(1).map(|at| keys[at].clone());
+        Ok(Delivery { partition: index, rows: page.items, last, drained: accepted.drained })
+    }
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
