@@ -151,10 +151,11 @@ fn generate(args: GenerateArgs) -> Result<(), String> {
     }
     let generated = &outcome.generated;
     println!(
-        "wrote crate `{}` to {} ({} files, {} lines, the largest {} lines; {} profile)",
+        "wrote crate `{}` to {} ({} files, {} changed, {} lines, the largest {} lines; {} profile)",
         outcome.crate_name,
         request.out.display(),
         generated.files,
+        generated.changed,
         generated.lines,
         generated.largest_file,
         generated.customization

@@ -24,6 +24,7 @@ use crate::error::Error;
 use crate::facts::DocFacts;
 use crate::ir::Model;
 use crate::select::{Selection, select};
+use crate::tree::{TreeWriter, write_if_changed};
 
 /// Where the model comes from.
 enum Source {
@@ -95,8 +96,12 @@ impl CrateOptions {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Generated {
-    /// Files written.
+    /// Files generated.
     pub files: usize,
+    /// How many files were written or removed; the others already held
+    /// what was generated (by an earlier run into the same directory) and
+    /// were left untouched, so Cargo does not rebuild for them.
+    pub changed: usize,
     /// Lines of Rust written.
     pub lines: usize,
     /// The largest file, in lines.
@@ -211,13 +216,11 @@ impl<'c> Generator<'c> {
     pub fn write_module_file(self, path: &Path) -> Result<Generated, Error> {
         let customization = self.customization.name().to_owned();
         let (text, report) = self.module_text()?;
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-        }
-        std::fs::write(path, &text).map_err(|e| Error::io(path, e))?;
+        let changed = usize::from(write_if_changed(path, &text, true)?);
         let lines = text.lines().count();
         Ok(Generated {
             files: 1,
+            changed,
             lines,
             largest_file: lines,
             warnings: report.warnings,
@@ -239,9 +242,10 @@ impl<'c> Generator<'c> {
         Ok((text, report))
     }
 
-    /// Writes a standalone crate into `dir` (created if missing; a
-    /// `src/generated/` left by an earlier run is replaced), reporting each
-    /// step to `progress`.
+    /// Writes a standalone crate into `dir` (created if missing), reporting
+    /// each step to `progress`. Over an earlier run's crate, only files whose
+    /// text changed are written, and files in `src/generated/` that are no
+    /// longer generated are removed.
     pub fn write_crate(
         self,
         dir: &Path,
@@ -259,25 +263,27 @@ impl<'c> Generator<'c> {
 
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         let src = dir.join("src");
-        write(&dir.join("Cargo.toml"), &manifest(options, dir, customization)?)?;
-        write(&src.join("lib.rs"), &lib_rs(options, &route, &modules, &report.name, &command, customization))?;
+        let manifest = manifest(options, dir, customization)?;
+        let lib_rs = lib_rs(options, &route, &modules, &report.name, &command, customization);
+        let mut changed = usize::from(write_if_changed(&dir.join("Cargo.toml"), &manifest, true)?);
+        changed += usize::from(write_if_changed(&src.join("lib.rs"), &lib_rs, true)?);
         progress(Progress::Wrote { done: 2, total });
-        let generated = src.join("generated");
-        if generated.exists() {
-            std::fs::remove_dir_all(&generated).map_err(|e| Error::io(&generated, e))?;
-        }
+        // Written over the previous run's tree: see `crate::tree`.
+        let mut tree = TreeWriter::new(&src.join("generated"))?;
         let (mut lines, mut largest_file, mut done) = (0, 0, 2);
         emit::render_each(&planned, &command, &mut |file| {
             let count = file.contents.lines().count();
             lines += count;
             largest_file = largest_file.max(count);
-            write(&generated.join(&file.path), &file.contents)?;
+            tree.write(&file.path, &file.contents)?;
             done += 1;
             progress(Progress::Wrote { done, total });
             Ok(())
         })?;
+        changed += tree.finish()?;
         Ok(Generated {
             files: done,
+            changed,
             lines,
             largest_file,
             warnings: report.warnings,
@@ -370,13 +376,6 @@ pub fn default_crate_name(dir: &Path) -> String {
         .collect();
     let name = name.trim_matches('-').to_owned();
     if name.is_empty() || !name.starts_with(|c: char| c.is_ascii_alphabetic()) { format!("api-{name}") } else { name }
-}
-
-fn write(path: &Path, contents: &str) -> Result<(), Error> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    }
-    std::fs::write(path, contents).map_err(|e| Error::io(path, e))
 }
 
 /// The runtime generated code is written for: this crate and the runtime

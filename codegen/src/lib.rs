@@ -24,6 +24,7 @@ mod error;
 pub mod facts;
 pub mod generator;
 pub mod select;
+pub mod tree;
 
 pub use customize::{Customization, Standard};
 pub use error::Error;

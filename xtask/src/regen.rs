@@ -11,6 +11,7 @@ use business_central_codegen::BusinessCentral;
 use odata_v4_codegen::emit::{self, ApiInput, GeneratedFile};
 use odata_v4_codegen::facts::DocFacts;
 use odata_v4_codegen::ir::Model;
+use odata_v4_codegen::tree::{TreeWriter, list_files};
 
 pub const COMMAND: &str = "cargo xtask regen";
 
@@ -137,43 +138,9 @@ pub fn compare(target: &Path, files: &[GeneratedFile]) -> anyhow::Result<Vec<Str
 
 /// Writes changed files and removes stale ones; returns how many changed.
 fn write_tree(target: &Path, files: &[GeneratedFile]) -> anyhow::Result<usize> {
-    let mut changed = 0;
+    let mut tree = TreeWriter::new(target)?;
     for file in files {
-        let path = target.join(&file.path);
-        if std::fs::read_to_string(&path).ok().as_deref() == Some(file.contents.as_str()) {
-            continue;
-        }
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-        }
-        std::fs::write(&path, &file.contents).with_context(|| format!("cannot write {}", path.display()))?;
-        changed += 1;
+        tree.write(&file.path, &file.contents)?;
     }
-    let expected: BTreeSet<PathBuf> = files.iter().map(|f| f.path.clone()).collect();
-    for stale in list_files(target)?.into_iter().filter(|p| !expected.contains(p)) {
-        std::fs::remove_file(target.join(&stale)).with_context(|| format!("cannot remove {}", stale.display()))?;
-        changed += 1;
-    }
-    Ok(changed)
-}
-
-/// Every file under `dir`, relative to it (empty if `dir` does not exist).
-fn list_files(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
-    let mut files = Vec::new();
-    if !dir.exists() {
-        return Ok(files);
-    }
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(current) = stack.pop() {
-        for entry in std::fs::read_dir(&current).with_context(|| format!("cannot list {}", current.display()))? {
-            let path = entry?.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if let Ok(relative) = path.strip_prefix(dir) {
-                files.push(relative.to_path_buf());
-            }
-        }
-    }
-    files.sort();
-    Ok(files)
+    Ok(tree.finish()?)
 }

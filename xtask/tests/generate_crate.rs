@@ -182,6 +182,36 @@ fn generated_crate_for_a_standard_odata_service_builds() {
         .env("CARGO_TARGET_DIR", &target));
 }
 
+/// Generating again over a crate writes only what changed: a no-op
+/// regeneration leaves every file (and its modification time) alone, so
+/// Cargo has nothing to rebuild, and a file no longer generated goes.
+#[test]
+fn generating_again_writes_only_what_changed() {
+    let root = workspace();
+    let out = root.join("target").join("generated-crates").join("regenerated");
+    let _ = std::fs::remove_dir_all(&out);
+    let metadata = root.join("csdl/tests/fixtures/model.xml");
+    let first = generate(&metadata, &out, "api/sales/v1.0", "regenerated").generated;
+    assert_eq!(first.changed, first.files, "a first run writes every file");
+
+    let kept = out.join("tests/by_hand.rs");
+    write(&kept, "// the user's own test");
+    let stale = out.join("src/generated/no_longer_generated.rs");
+    write(&stale, "// left by an older generator");
+    let lib_rs = out.join("src/lib.rs");
+    let before = std::fs::metadata(&lib_rs).and_then(|m| m.modified()).expect("lib.rs has a time");
+
+    let second = generate(&metadata, &out, "api/sales/v1.0", "regenerated").generated;
+    assert_eq!((second.files, second.changed), (first.files, 1), "only the stale file changes");
+    assert!(!stale.exists(), "a file no longer generated is removed");
+    assert!(kept.exists(), "files outside src/generated/ are the user's");
+    assert_eq!(std::fs::metadata(&lib_rs).and_then(|m| m.modified()).ok(), Some(before), "lib.rs is not rewritten");
+
+    let third = generate(&metadata, &out, "api/sales/v1.0", "regenerated").generated;
+    assert_eq!(third.changed, 0);
+    std::fs::remove_dir_all(&out).expect("the scratch crate is removed");
+}
+
 fn write(path: &Path, text: &str) {
     std::fs::create_dir_all(path.parent().expect("a parent")).expect("directory");
     std::fs::write(path, text).expect("written");
