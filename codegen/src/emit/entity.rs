@@ -8,7 +8,9 @@ use quote::quote;
 use super::plan::naming::Scope;
 use super::plan::{EntityPlan, FieldPlan, KeyPart, NavPlan};
 use super::structured::{self, Structure};
-use super::tokens::{argument, braced, concat, doc, entity_module, field_type, ident, std_name, up, value_type};
+use super::tokens::{
+    argument, braced, concat, doc, doc_text, entity_module, field_type, ident, std_name, up, value_type,
+};
 
 /// The module of one entity type, `depth` modules below the API module.
 pub fn render(entity: &EntityPlan, depth: usize) -> TokenStream {
@@ -83,15 +85,15 @@ fn key_struct(entity: &EntityPlan, depth: usize) -> TokenStream {
     let std_string = std_name("string", "String");
     let Some(name) = &entity.key_struct else { return TokenStream::new() };
     let name = ident(name);
-    let doc_line = format!(
+    let doc_line = doc_text(&format!(
         "The key of `{}`: {}.",
         entity.qualified,
         entity.key.iter().map(|k| format!("`{}`", k.wire)).collect::<Vec<_>>().join(", ")
-    );
+    ));
     let fields = entity.key.iter().map(|k| {
         let field = ident(&k.ident);
         let ty = value_type(&k.ty, depth);
-        let line = format!(" `{}`", k.wire);
+        let line = doc_text(&format!(" `{}`", k.wire));
         quote!(#[doc = #line] pub #field: #ty,)
     });
     let parts = entity.key.iter().map(|k| {
@@ -297,8 +299,8 @@ fn payload_common(
 ) -> TokenStream {
     let std_into = std_name("convert", "Into");
     let std_string = std_name("string", "String");
-    let set_doc = format!(" Sets any property that {allowed}, by its handle.");
-    let null_doc = format!(" Sets a nullable property that {allowed} to `null`.");
+    let set_doc = doc_text(&format!(" Sets any property that {allowed}, by its handle."));
+    let null_doc = doc_text(&format!(" Sets a nullable property that {allowed} to `null`."));
     quote! {
         impl #payload {
             #[doc = #set_doc]
@@ -343,7 +345,7 @@ fn deep_insert(nav: &NavPlan, depth: usize) -> Option<TokenStream> {
     let module = entity_module(nav.target.namespace.as_deref(), &nav.target.module, depth);
     let create = quote::format_ident!("{}Create", nav.target.entity);
     let wire = &nav.wire;
-    let line = format!(" Creates these `{}` together with this entity (deep insert).", nav.wire);
+    let line = doc_text(&format!(" Creates these `{}` together with this entity (deep insert).", nav.wire));
     Some(quote! {
         #[doc = #line]
         pub fn #setter(mut self, related: impl #std_into_iterator<Item = #module::#create>) -> Self {
@@ -392,7 +394,7 @@ fn fields_module(entity: &EntityPlan, depth: usize) -> TokenStream {
         let wire = &f.wire;
         let value = field_type(&f.ty, f.nullable, f.boxed, depth + 1);
         let inner = value_type(&f.ty, depth + 1);
-        let line = format!(" The `{wire}` property of `{}`.", entity.qualified);
+        let line = doc_text(&format!(" The `{wire}` property of `{}`.", entity.qualified));
         let create = f.settable_on_create.then(|| quote!(impl rt::SettableOnCreate for #marker {}));
         let update = f.settable_on_update.then(|| quote!(impl rt::SettableOnUpdate for #marker {}));
         quote! {
@@ -417,7 +419,7 @@ fn fields_module(entity: &EntityPlan, depth: usize) -> TokenStream {
         let module = entity_module(n.target.namespace.as_deref(), &n.target.module, depth + 1);
         let target = ident(&n.target.set_marker);
         let cardinality = if n.collection { quote!(rt::Many) } else { quote!(rt::One) };
-        let line = format!(" The `{wire}` navigation property of `{}`.", entity.qualified);
+        let line = doc_text(&format!(" The `{wire}` navigation property of `{}`.", entity.qualified));
         quote! {
             #[doc = #line]
             #[derive(Debug, Clone, Copy)]
@@ -435,7 +437,8 @@ fn fields_module(entity: &EntityPlan, depth: usize) -> TokenStream {
             }
         }
     });
-    let line = format!(" Marker types for the properties and navigation properties of `{}`.", entity.qualified);
+    let line =
+        doc_text(&format!(" Marker types for the properties and navigation properties of `{}`.", entity.qualified));
     // A type without properties (some keyless singleton types) has no markers.
     let runtime = (!entity.fields.is_empty() || !entity.navigations.is_empty()).then(|| {
         quote!(

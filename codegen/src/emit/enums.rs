@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::plan::{EnumForm, EnumPlan};
-use super::tokens::{doc, ident, std_name};
+use super::tokens::{doc, doc_text, ident, std_name};
 
 pub fn render(enumeration: &EnumPlan) -> TokenStream {
     let std_result = std_name("result", "Result");
@@ -30,7 +30,7 @@ pub fn render(enumeration: &EnumPlan) -> TokenStream {
     let docs = doc(&lines);
     let variants = enumeration.members.iter().map(|m| {
         let variant = ident(&m.variant);
-        let line = if enumeration.form != EnumForm::Member {
+        let line = doc_text(&if enumeration.form != EnumForm::Member {
             match &m.description {
                 Some(description) => format!(" `{}`: {description}", m.wire),
                 None => format!(" `{}`.", m.wire),
@@ -41,7 +41,7 @@ pub fn render(enumeration: &EnumPlan) -> TokenStream {
             format!(" `{}` (value {}).", m.wire, m.value)
         } else {
             format!(" \"{}\" (wire name `{}`, value {}).", m.display, m.wire, m.value)
-        };
+        });
         quote!(#[doc = #line] #variant,)
     });
     let wires: Vec<&str> = enumeration.members.iter().map(|m| m.wire.as_str()).collect();
@@ -83,8 +83,9 @@ pub fn render(enumeration: &EnumPlan) -> TokenStream {
             const KIND: rt::EnumKind = rt::EnumKind::Integer;
         )),
     };
-    let unknown_line =
-        " A value the generated code does not know, kept exactly as the service sent it; read it with `as_str()`.";
+    let unknown_line = doc_text(
+        " A value the generated code does not know, kept exactly as the service sent it; read it with `as_str()`.",
+    );
     quote! {
         #docs
         #[derive(Debug, Clone, PartialEq, Eq, Hash)]

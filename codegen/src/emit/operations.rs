@@ -13,7 +13,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::plan::{OperationPlan, ParameterPlan, RustType};
-use super::tokens::{argument, doc, ident, std_name, value_type};
+use super::tokens::{argument, doc, doc_text, ident, std_name, value_type};
 use crate::ir::{OperationKind, Primitive};
 
 /// What an operation is called on, for its call type's receiver field.
@@ -259,7 +259,7 @@ pub fn call_type(op: &OperationPlan, depth: usize, receiver: Receiver) -> Option
         let setter = ident(p.setter.as_deref().unwrap_or(&p.ident));
         let value = ident("value");
         let (ty, convert) = argument(&p.ty, depth, &value);
-        let line = format!(" Sets the optional parameter `{}`; left out of the call otherwise.", p.wire);
+        let line = doc_text(&format!(" Sets the optional parameter `{}`; left out of the call otherwise.", p.wire));
         quote! {
             #[doc = #line]
             pub fn #setter(mut self, value: #ty) -> Self {
@@ -273,11 +273,11 @@ pub fn call_type(op: &OperationPlan, depth: usize, receiver: Receiver) -> Option
     let etag_field = op.if_match.then(|| quote!(call_etag: #std_option<rt::ETag>,));
     let etag_name = op.if_match.then(|| quote!(call_etag,));
     let etag_ref = op.if_match.then(|| quote!(let call_etag = call_etag.as_ref();));
-    let summary = format!(
+    let summary = doc_text(&format!(
         " A call of `{}`: set its optional parameters, then `.await` it (or pass [`request`]({}::request) to a batch).",
         op.qualified,
         op.call.as_deref().unwrap_or_default()
-    );
+    ));
     Some(quote! {
         #[doc = #summary]
         #[must_use = "a call does nothing until it is awaited"]

@@ -14,7 +14,7 @@ use super::entity::{alternate_key_predicate, key_arguments, shortened_key_predic
 use super::operations::{Receiver, call_type, operation_method};
 use super::plan::naming::path_methods as names;
 use super::plan::{EntityPlan, NavPlan, SetPlan};
-use super::tokens::{braced, concat, doc, entity_module, ident, std_name};
+use super::tokens::{braced, concat, doc, doc_text, entity_module, ident, std_name};
 
 /// The path types of every set of `entity`, `depth` modules below the API module.
 pub fn render(entity: &EntityPlan, depth: usize) -> TokenStream {
@@ -93,7 +93,7 @@ fn collection_path_type(entity: &EntityPlan, set: &SetPlan, name: &str, depth: u
             quote!(#name)
         });
         let (params, value) = key_arguments(&entity.key, key_struct, depth);
-        let line = format!(" One entity of the collection, by key: `…/{collection_url}(…)`.");
+        let line = doc_text(&format!(" One entity of the collection, by key: `…/{collection_url}(…)`."));
         methods.extend(quote! {
             #[doc = #line]
             pub fn #key(&self, #(#params),*) -> #entity_path {
@@ -106,11 +106,11 @@ fn collection_path_type(entity: &EntityPlan, set: &SetPlan, name: &str, depth: u
         let (params, _) = key_arguments(&alternate.parts, None, depth);
         let predicate = alternate_key_predicate(&alternate.parts, depth);
         let keys: Vec<String> = alternate.parts.iter().map(|p| format!("`{}`", p.wire)).collect();
-        let line = format!(
+        let line = doc_text(&format!(
             " One entity by its alternate key {}: `…/{collection_url}({}=…)`.",
             keys.join(", "),
             alternate.parts.first().map_or("", |p| p.wire.as_str())
-        );
+        ));
         methods.extend(quote! {
             #[doc = #line]
             pub fn #method(&self, #(#params),*) -> #entity_path {
@@ -212,7 +212,9 @@ fn entity_path_type(entity: &EntityPlan, set: &SetPlan, depth: usize) -> TokenSt
     for stream in &entity.streams {
         let method = ident(&stream.method);
         let wire = &stream.wire;
-        let line = format!(" The content of the stream property `{wire}` (download and upload): `…/{one_url}/{wire}`.");
+        let line = doc_text(&format!(
+            " The content of the stream property `{wire}` (download and upload): `…/{one_url}/{wire}`."
+        ));
         methods.extend(quote! {
             #[doc = #line]
             pub fn #method(&self) -> rt::MediaPath {
@@ -290,7 +292,7 @@ fn navigation(nav: &NavPlan, one_url: &str, depth: usize) -> TokenStream {
         });
         let (params, value) = key_arguments(&nav.target_key, key_struct, depth);
         if nav.implied_key.is_empty() {
-            let line = format!(" One entity of `{wire}`, by key: `…/{one_url}/{wire}(…)`.");
+            let line = doc_text(&format!(" One entity of `{wire}`, by key: `…/{one_url}/{wire}(…)`."));
             return quote! {
                 #[doc = #line]
                 pub fn #key_method(&self, #(#params),*) -> #module::#target_entity {

@@ -9,7 +9,7 @@ use super::entity::key_arguments;
 use super::operations::{Receiver, call_type, operation_method};
 use super::plan::ApiPlan;
 use super::plan::naming::path_methods;
-use super::tokens::{doc, entity_module, ident};
+use super::tokens::{doc, doc_text, entity_module, ident};
 use crate::customize::Customization;
 
 /// The API module; `modules` are the modules it declares (entity modules,
@@ -46,8 +46,8 @@ pub fn render(plan: &ApiPlan, modules: &[String], customization: &dyn Customizat
         let marker = ident(&root.target.set_marker);
         let entity_path = ident(&root.target.entity_path);
         let set = &root.set;
-        let collection_doc = format!(" The entity set `{set}` (`{at}{set}`).");
-        let key_doc = format!(" One entity of `{set}` by key (`{at}{set}(…)`).");
+        let collection_doc = doc_text(&format!(" The entity set `{set}` (`{at}{set}`)."));
+        let key_doc = doc_text(&format!(" One entity of `{set}` by key (`{at}{set}(…)`)."));
         let Some(collection_path) = &root.target.collection_path else { return TokenStream::new() };
         let collection_path = ident(collection_path);
         let by_key = root.key_method.as_ref().map(|key_method| {
@@ -69,8 +69,10 @@ pub fn render(plan: &ApiPlan, modules: &[String], customization: &dyn Customizat
             let args = key.parts.iter().map(|p| ident(&p.ident));
             let names: Vec<String> = key.parts.iter().map(|p| format!("`{}`", p.wire)).collect();
             let first = key.parts.first().map_or("", |p| p.wire.as_str());
-            let line =
-                format!(" One entity of `{set}` by its alternate key {} (`{set}({first}=…)`).", names.join(", "));
+            let line = doc_text(&format!(
+                " One entity of `{set}` by its alternate key {} (`{set}({first}=…)`).",
+                names.join(", ")
+            ));
             quote! {
                 #[doc = #line]
                 pub fn #method(&self, #(#params),*) -> #module::#entity_path {
@@ -94,7 +96,7 @@ pub fn render(plan: &ApiPlan, modules: &[String], customization: &dyn Customizat
         let marker = ident(&singleton.target.set_marker);
         let entity_path = ident(&singleton.target.entity_path);
         let name = &singleton.name;
-        let line = format!(" The singleton `{name}` (`{at}{name}`).");
+        let line = doc_text(&format!(" The singleton `{name}` (`{at}{name}`)."));
         quote! {
             #[doc = #line]
             pub fn #method(&self) -> #module::#entity_path {

@@ -2,7 +2,7 @@
 
 use std::cell::RefCell;
 
-use proc_macro2::{Delimiter, Group, Ident, Span, TokenStream};
+use proc_macro2::{Delimiter, Group, Ident, Literal, Span, TokenStream};
 use quote::quote;
 
 use super::plan::RustType;
@@ -89,8 +89,29 @@ pub fn braced(inner: TokenStream) -> Group {
 
 /// `#[doc = "..."]` attributes, one per line.
 pub fn doc(lines: &[String]) -> TokenStream {
-    let lines = lines.iter().map(|line| if line.is_empty() { String::new() } else { format!(" {}", doc_safe(line)) });
+    let lines =
+        lines.iter().map(|line| if line.is_empty() { doc_text("") } else { doc_text(&format!(" {}", doc_safe(line))) });
     quote! { #( #[doc = #lines] )* }
+}
+
+/// The literal of a `#[doc]` attribute: a raw string (`r"…"`, `r#"…"#`),
+/// as the compiler writes a `///` comment. Interpolating a `String` into
+/// `quote!` escapes it character by character, and the layout of the file
+/// reads the escapes back; over Microsoft Graph's documentation that round
+/// trip was a tenth of generation. A carriage return, which a raw string
+/// cannot hold alone, takes the escaped form.
+pub fn doc_text(text: &str) -> Literal {
+    if text.contains('\r') {
+        return Literal::string(text);
+    }
+    // Enough `#`s that no `"` in the text is followed by as many.
+    let mut hashes = 0;
+    for (i, _) in text.match_indices('"') {
+        hashes = hashes.max(text[i + 1..].bytes().take_while(|&b| b == b'#').count() + 1);
+    }
+    let fence = "#".repeat(hashes);
+    let raw = format!("r{fence}\"{text}\"{fence}");
+    raw.parse().unwrap_or_else(|_| Literal::string(text))
 }
 
 /// Text a `///` comment can hold: the formatter writes `#[doc]` attributes
@@ -238,5 +259,30 @@ pub fn argument(ty: &RustType, depth: usize, name: &Ident) -> (TokenStream, Toke
             (quote!(impl #into_iterator<Item = #inner>), quote!(#name.into_iter().collect::<#value>()))
         }
         _ => (value, quote!(#name)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::doc_text;
+
+    #[test]
+    fn doc_literals_read_back_as_the_text_they_were_made_from() {
+        for text in [
+            "",
+            " plain",
+            " with \"quotes\" inside",
+            " ends with a quote\"",
+            " \"# a quote then a hash, \"## then two",
+            " back\\slash and \\n, kept as written",
+            " a tab\tand a NUL \0 and ünïcödé \u{2603}",
+            " a carriage\rreturn",
+            " \r\n",
+        ] {
+            let literal = doc_text(text);
+            let read: syn::LitStr = syn::parse_str(&literal.to_string()).expect("a string literal");
+            assert_eq!(read.value(), text, "{literal}");
+            assert_eq!(literal.to_string().starts_with('r'), !text.contains('\r'), "{literal}");
+        }
     }
 }
