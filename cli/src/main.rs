@@ -52,7 +52,9 @@ struct GenerateArgs {
     /// The `$metadata` document: a file, or an http(s) URL (a service root
     /// or its `$metadata`).
     metadata: String,
-    /// The directory to write the crate into (created if missing).
+    /// The directory to write the crate into (created if missing). Over an
+    /// earlier run's crate, only files whose text changed are written, and
+    /// files in `src/generated/` no longer generated are removed.
     #[arg(short, long, value_name = "DIR")]
     out: PathBuf,
     /// The path of the service below the base URL its clients are built
