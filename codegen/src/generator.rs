@@ -216,7 +216,7 @@ impl<'c> Generator<'c> {
     pub fn write_module_file(self, path: &Path) -> Result<Generated, Error> {
         let customization = self.customization.name().to_owned();
         let (text, report) = self.module_text()?;
-        let changed = usize::from(write_if_changed(path, &text, true)?);
+        let changed = usize::from(write_if_changed(path, &text)?);
         let lines = text.lines().count();
         Ok(Generated {
             files: 1,
@@ -265,8 +265,8 @@ impl<'c> Generator<'c> {
         let src = dir.join("src");
         let manifest = manifest(options, dir, customization)?;
         let lib_rs = lib_rs(options, &route, &modules, &report.name, &command, customization);
-        let mut changed = usize::from(write_if_changed(&dir.join("Cargo.toml"), &manifest, true)?);
-        changed += usize::from(write_if_changed(&src.join("lib.rs"), &lib_rs, true)?);
+        let mut changed = usize::from(write_if_changed(&dir.join("Cargo.toml"), &manifest)?);
+        changed += usize::from(write_if_changed(&src.join("lib.rs"), &lib_rs)?);
         progress(Progress::Wrote { done: 2, total });
         // Written over the previous run's tree: see `crate::tree`.
         let mut tree = TreeWriter::new(&src.join("generated"))?;

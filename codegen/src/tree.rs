@@ -32,8 +32,8 @@ impl TreeWriter {
     /// Writes `contents` at `relative` (below the root) unless the file
     /// already holds exactly that; says whether it wrote.
     pub fn write(&mut self, relative: &Path, contents: &str) -> Result<bool, Error> {
-        let existed = self.stale.remove(relative);
-        let wrote = write_if_changed(&self.root.join(relative), contents, existed)?;
+        self.stale.remove(relative);
+        let wrote = write_if_changed(&self.root.join(relative), contents)?;
         self.changed += usize::from(wrote);
         Ok(wrote)
     }
@@ -59,10 +59,10 @@ impl TreeWriter {
     }
 }
 
-/// Writes `contents` at `path`, creating its directory, unless `may_exist`
-/// and the file already holds exactly that; says whether it wrote.
-pub fn write_if_changed(path: &Path, contents: &str, may_exist: bool) -> Result<bool, Error> {
-    if may_exist && std::fs::read(path).is_ok_and(|current| current == contents.as_bytes()) {
+/// Writes `contents` at `path`, creating its directory, unless the file
+/// already holds exactly that; says whether it wrote.
+pub fn write_if_changed(path: &Path, contents: &str) -> Result<bool, Error> {
+    if std::fs::read(path).is_ok_and(|current| current == contents.as_bytes()) {
         return Ok(false);
     }
     if let Some(dir) = path.parent() {

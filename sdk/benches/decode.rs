@@ -92,7 +92,7 @@ fn median(times: &mut [Duration]) -> Duration {
 }
 
 fn main() {
-    let runs: usize = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(61);
+    let runs: usize = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(61).max(1);
     let bytes = page_json();
     println!("one page: {ENTITIES} entities, {:.1} MiB of JSON, median of {runs} runs", bytes.len() as f64 / 1048576.0);
     let generated = |b: &[u8]| serde_json::from_slice::<Page<GeneralLedgerEntry>>(b).expect("decodes").items.len();
@@ -113,8 +113,8 @@ fn main() {
         times[2].push(time(&bytes, &value));
         ratios.push(h.as_secs_f64() / g.as_secs_f64());
     }
-    for (label, times) in ["generated type", "hand-written serde struct", "serde_json::Value"].iter().zip(&mut times) {
-        let median = median(times);
+    let medians = times.map(|mut times| median(&mut times));
+    for (label, median) in ["generated type", "hand-written serde struct", "serde_json::Value"].iter().zip(medians) {
         let rate = ENTITIES as f64 / median.as_secs_f64();
         println!("{label:<28} median {:>8.2} ms  {rate:>12.0} entities/s", median.as_secs_f64() * 1e3);
     }
@@ -124,6 +124,6 @@ fn main() {
         "generated / hand-written (speed, per run): median {:.2}, quartiles {:.2} and {:.2} (target >= 0.95)",
         quartiles.1, quartiles.0, quartiles.2
     );
-    let value_ratio = median(&mut times[2]).as_secs_f64() / median(&mut times[0]).as_secs_f64();
+    let value_ratio = medians[2].as_secs_f64() / medians[0].as_secs_f64();
     println!("generated / Value (speed, medians): {value_ratio:.2}");
 }

@@ -338,26 +338,25 @@ impl ApiPlan {
 }
 
 /// The plan of every entity type, in model order. Entity types are planned
-/// independently, so above a few hundred of them (Microsoft Graph has about
-/// 1,300) the second half is planned on a second thread, by a builder of its
-/// own whose warnings follow the first half's, as one thread would give them.
-fn plan_entities(
-    builder: &members::Builder<'_>,
-    model: &Model,
-    route: &str,
-    customization: &dyn Customization,
-    documentation: &DocFacts,
-    names: &Names,
-) -> Vec<EntityPlan> {
-    let types: Vec<_> = model.entity_types.values().collect();
+/// independently, so above 64 of them (Microsoft Graph has about 1,300) the
+/// second half is planned on a second thread, by a builder of its own whose
+/// warnings follow the first half's, as one thread would give them.
+fn plan_entities(builder: &members::Builder<'_>) -> Vec<EntityPlan> {
+    let types: Vec<_> = builder.model.entity_types.values().collect();
     let parallel = std::thread::available_parallelism().is_ok_and(|n| n.get() > 1);
-    if !parallel || types.len() < 64 {
+    if !parallel || types.len() <= 64 {
         return types.iter().map(|e| builder.entity(e)).collect();
     }
     let (first, second) = types.split_at(types.len() / 2);
     let (mut planned, (rest, warnings)) = std::thread::scope(|scope| {
         let helper = scope.spawn(|| {
-            let helper = members::Builder::new(model, route, customization, documentation, names);
+            let helper = members::Builder::new(
+                builder.model,
+                builder.route,
+                builder.customization,
+                builder.documentation,
+                builder.names,
+            );
             let planned: Vec<EntityPlan> = second.iter().map(|e| helper.entity(e)).collect();
             (planned, helper.warnings.into_inner())
         });
@@ -384,7 +383,7 @@ pub fn build(model: &Model, route: &str, customization: &dyn Customization, docu
         })
         .collect();
 
-    let mut entities = plan_entities(&builder, model, route, customization, documentation, &names);
+    let mut entities = plan_entities(&builder);
     let bases: BTreeSet<RustType> = entities.iter().flat_map(|e| e.ancestors.iter().cloned()).collect();
     for entity in &mut entities {
         let own = RustType::Entity {
