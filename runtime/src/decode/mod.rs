@@ -17,8 +17,20 @@ use super::http::HttpResponse;
 /// The body is parsed once, directly. Only when that fails is the text
 /// read again, up to the error's position, so that the error names the
 /// field that did not fit (`value[12].postingDate`).
+///
+/// The body's UTF-8 is checked once, whole, before parsing: parsing bytes,
+/// serde_json checks each string (every property name included) on its
+/// own, which on a page of ledger entries costs a tenth of the decoding; a
+/// single pass over the body costs a fraction of that. A body that is not
+/// UTF-8 is parsed as bytes, so that the error is serde_json's own, placed
+/// where the bad bytes are (and a property ignored may still hold them).
 pub fn json<T: DeserializeOwned>(response: &HttpResponse) -> Result<T, Error> {
-    serde_json::from_slice(response.bytes()).map_err(|error| located(response.bytes(), &error))
+    let body = response.bytes();
+    match std::str::from_utf8(body) {
+        Ok(text) => serde_json::from_str(text),
+        Err(_) => serde_json::from_slice(body),
+    }
+    .map_err(|error| located(body, &error))
 }
 
 /// A decode error at the path of the value serde_json stopped in. Not
@@ -79,6 +91,20 @@ mod tests {
         let Error::Decode(decode) = error else { panic!("expected a decode error, got {error:?}") };
         assert_eq!(decode.path, ".");
         assert!(decode.message.contains("trailing characters"), "{}", decode.message);
+    }
+
+    #[test]
+    fn bodies_that_are_not_utf8_are_read_as_bytes() {
+        // Not UTF-8 in a property nobody asked for: read as before.
+        let body: &'static [u8] = b"[{\"number\":1,\"note\":\"caf\xe9\"}]";
+        let response = HttpResponse { status: 200, headers: Headers::new(), body: body.into() };
+        assert_eq!(json::<Vec<Row>>(&response).unwrap().len(), 1);
+        // In a string that is read: serde_json's error, at its place.
+        let body: &'static [u8] = b"[{\"number\":1},{\"number\":\"\xe9\"}]";
+        let response = HttpResponse { status: 200, headers: Headers::new(), body: body.into() };
+        let Error::Decode(decode) = json::<Vec<Row>>(&response).unwrap_err() else { panic!("a decode error") };
+        assert_eq!(decode.path, "[1].number");
+        assert!(decode.message.contains("invalid unicode"), "{}", decode.message);
     }
 
     #[test]

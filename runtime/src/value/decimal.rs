@@ -29,6 +29,9 @@ use super::raw::{FromOther, Raw, deserialize_raw};
 
 /// Parses a decimal written as a JSON number or string, exactly.
 pub fn parse_decimal(text: &str) -> Result<Decimal, String> {
+    if let Some(plain) = parse_plain(text.as_bytes()) {
+        return Ok(plain);
+    }
     let text = text.trim();
     let unquoted = text.strip_prefix('"').and_then(|t| t.strip_suffix('"')).unwrap_or(text);
     let parsed = if unquoted.contains(['e', 'E']) {
@@ -37,6 +40,39 @@ pub fn parse_decimal(text: &str) -> Result<Decimal, String> {
         Decimal::from_str_exact(unquoted)
     };
     parsed.map_err(|e| format!("`{unquoted}` is not an exact decimal: {e}"))
+}
+
+/// The common case, `-?digits(.digits)?` with at most 18 digits (an
+/// `i64` holds them all), read without `rust_decimal`'s general parser,
+/// which handles exponents, underscores, rounding and 96-bit mantissas and
+/// costs a page of ledger entries several percent of its decoding.
+/// Anything else is `None` and goes the general way. (Negative zero needs
+/// no care: `rust_decimal` reads `-0.00` as `0.00` too, as the test checks.)
+fn parse_plain(text: &[u8]) -> Option<Decimal> {
+    let (negative, digits) = match text.split_first()? {
+        (b'-', rest) => (true, rest),
+        _ => (false, text),
+    };
+    let (mut mantissa, mut count, mut scale, mut seen_point) = (0i64, 0u32, 0u32, false);
+    for (i, &byte) in digits.iter().enumerate() {
+        match byte {
+            b'0'..=b'9' => {
+                count += 1;
+                if count > 18 {
+                    return None;
+                }
+                mantissa = mantissa * 10 + i64::from(byte - b'0');
+                scale += u32::from(seen_point);
+            }
+            // A point needs digits on both sides.
+            b'.' if !seen_point && i > 0 && i + 1 < digits.len() => seen_point = true,
+            _ => return None,
+        }
+    }
+    if count == 0 {
+        return None;
+    }
+    Some(Decimal::new(if negative { -mantissa } else { mantissa }, scale))
 }
 
 impl Edm for Decimal {
@@ -152,6 +188,81 @@ mod tests {
         assert!(serde_json::from_str::<De<Decimal>>("true").is_err());
         assert!(serde_json::from_str::<De<Decimal>>("\"abc\"").is_err());
         assert!(serde_json::from_str::<De<Decimal>>("123456789012345678901234567890123").is_err());
+    }
+
+    #[test]
+    fn the_plain_fast_path_reads_what_the_general_parser_reads() {
+        let mut texts: Vec<String> = [
+            "0",
+            "0.00",
+            "-0",
+            "-0.00",
+            "1",
+            "-1",
+            "007",
+            "1.",
+            ".5",
+            "-.5",
+            "1.2.3",
+            "-",
+            "",
+            "--1",
+            "+1",
+            "1_000",
+            "1e3",
+            " 1",
+            "1 ",
+            "12345678901234.5678",
+            "123456789012345678",
+            "1234567890123456789",
+            "-999999999999999999",
+            "0.000000000000000001",
+            "9.90",
+            "1000.00",
+            "\"9.90\"",
+            "12a",
+        ]
+        .iter()
+        .map(|t| t.to_string())
+        .collect();
+        // Every digit count and point position up to and beyond the fast path's 18 digits.
+        for length in 1..=20 {
+            let digits: String = (0..length).map(|i| char::from(b'1' + (i % 9) as u8)).collect();
+            for point in 0..length {
+                let text =
+                    if point == 0 { digits.clone() } else { format!("{}.{}", &digits[..point], &digits[point..]) };
+                texts.push(format!("-{text}"));
+                texts.push(text);
+            }
+        }
+        for text in &texts {
+            let general = {
+                let trimmed = text.trim();
+                let unquoted = trimmed.strip_prefix('"').and_then(|t| t.strip_suffix('"')).unwrap_or(trimmed);
+                if unquoted.contains(['e', 'E']) {
+                    Decimal::from_scientific(unquoted)
+                } else {
+                    Decimal::from_str_exact(unquoted)
+                }
+            };
+            let read = parse_decimal(text);
+            match (&read, &general) {
+                (Ok(read), Ok(general)) => {
+                    assert_eq!(read.to_string(), general.to_string(), "{text:?}");
+                    assert_eq!(
+                        (read.scale(), read.is_sign_negative()),
+                        (general.scale(), general.is_sign_negative()),
+                        "{text:?}"
+                    );
+                }
+                (Err(_), Err(_)) => {}
+                _ => panic!("{text:?}: fast {read:?}, general {general:?}"),
+            }
+            if let Some(plain) = parse_plain(text.as_bytes()) {
+                assert_eq!(Ok(plain), general, "{text:?} took the fast path");
+            }
+        }
+        assert!(parse_plain(b"1234.5678").is_some() && parse_plain(b"1234567890123456789").is_none());
     }
 
     #[test]
