@@ -2,7 +2,7 @@
 
 use std::cell::RefCell;
 
-use proc_macro2::{Delimiter, Group, Ident, Literal, Span, TokenStream};
+use proc_macro2::{Delimiter, Group, Ident, Literal, Span, TokenStream, TokenTree};
 use quote::quote;
 
 use super::plan::RustType;
@@ -67,7 +67,7 @@ pub fn std_name(module: &str, name: &str) -> TokenStream {
         quote!(#short)
     } else {
         let module = Ident::new(module, Span::call_site());
-        quote!(::std::#module::#short)
+        shared(quote!(::std::#module::#short))
     }
 }
 
@@ -81,6 +81,15 @@ pub fn concat(parts: impl IntoIterator<Item = TokenStream>) -> TokenStream {
     out
 }
 
+/// `inner` as a single token, an invisible group, which the layout
+/// splices back in place (see `print::tokens`). `quote!` copies every token
+/// of a stream it interpolates (identifiers are allocated anew) but shares
+/// a group's tokens, so the pieces interpolated most (types, paths, docs)
+/// are handed out this way.
+pub fn shared(inner: TokenStream) -> TokenStream {
+    TokenStream::from(TokenTree::Group(Group::new(Delimiter::None, inner)))
+}
+
 /// `{ inner }` as one token, `inner` moved in: `quote!` shares a group's
 /// tokens when interpolating it instead of copying them.
 pub fn braced(inner: TokenStream) -> Group {
@@ -91,7 +100,7 @@ pub fn braced(inner: TokenStream) -> Group {
 pub fn doc(lines: &[String]) -> TokenStream {
     let lines =
         lines.iter().map(|line| if line.is_empty() { doc_text("") } else { doc_text(&format!(" {}", doc_safe(line))) });
-    quote! { #( #[doc = #lines] )* }
+    shared(quote! { #( #[doc = #lines] )* })
 }
 
 /// The literal of a `#[doc]` attribute: a raw string (`r"…"`, `r#"…"#`),
@@ -141,7 +150,7 @@ pub fn doc_safe(text: &str) -> std::borrow::Cow<'_, str> {
 /// to its API module.
 pub fn up(depth: usize) -> TokenStream {
     let supers = (0..depth).map(|_| quote!(super::));
-    quote! { #(#supers)* }
+    shared(quote! { #(#supers)* })
 }
 
 /// `super::…::[namespace::]`: the way from a module `depth` levels below the
@@ -155,7 +164,7 @@ pub fn namespace_path(namespace: Option<&str>, depth: usize) -> TokenStream {
         Some(namespace) => {
             let up = up(depth);
             let namespace = ident(namespace);
-            quote!(#up #namespace::)
+            shared(quote!(#up #namespace::))
         }
         None => up(depth),
     }
@@ -165,12 +174,12 @@ pub fn namespace_path(namespace: Option<&str>, depth: usize) -> TokenStream {
 pub fn entity_module(namespace: Option<&str>, module: &str, depth: usize) -> TokenStream {
     let path = namespace_path(namespace, depth);
     let module = ident(module);
-    quote!(#path #module)
+    shared(quote!(#path #module))
 }
 
 /// The Rust type of a value (without `Option`).
 pub fn value_type(ty: &RustType, depth: usize) -> TokenStream {
-    match ty {
+    shared(match ty {
         RustType::Primitive(p) => primitive(*p),
         RustType::Enum { namespace, name } => {
             let path = namespace_path(namespace.as_deref(), depth);
@@ -192,7 +201,7 @@ pub fn value_type(ty: &RustType, depth: usize) -> TokenStream {
             let vec = std_name("vec", "Vec");
             quote!(#vec<#inner>)
         }
-    }
+    })
 }
 
 /// The type of a field: `Option<T>` when nullable (streams and collections
@@ -202,11 +211,11 @@ pub fn field_type(ty: &RustType, nullable: bool, boxed: bool, depth: usize) -> T
     let mut value = value_type(ty, depth);
     if boxed {
         let boxed = std_name("boxed", "Box");
-        value = quote!(#boxed<#value>);
+        value = shared(quote!(#boxed<#value>));
     }
     if nullable && !ty.is_stream() && !matches!(ty, RustType::Collection(_)) {
         let option = std_name("option", "Option");
-        quote!(#option<#value>)
+        shared(quote!(#option<#value>))
     } else {
         value
     }

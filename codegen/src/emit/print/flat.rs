@@ -142,19 +142,36 @@ pub(super) fn punct_at(tokens: &[Token], i: usize) -> Option<(&'static str, usiz
 
 /// The top-level commas of a list, angle brackets counted as nesting.
 pub(super) fn commas(tokens: &[Token]) -> Vec<usize> {
-    let mut depth = 0usize;
     let mut found = Vec::new();
-    let mut i = 0;
-    while i < tokens.len() {
-        match punct_at(tokens, i) {
-            Some(("<", _)) => depth += 1,
-            Some((">", _)) => depth = depth.saturating_sub(1),
-            Some((",", _)) if depth == 0 => found.push(i),
-            _ => {}
-        }
-        i += punct_at(tokens, i).map_or(1, |(_, n)| n);
+    let mut from = 0;
+    while let Some(comma) = first_comma(&tokens[from..]) {
+        found.push(from + comma);
+        from += comma + 1;
     }
     found
+}
+
+/// The first top-level comma of a list, angle brackets counted as nesting.
+/// A match's arms are found one at a time with it: collecting every comma
+/// of the rest of the arms for each arm made a match of Microsoft Graph's
+/// larger enums quadratic in its arms.
+pub(super) fn first_comma(tokens: &[Token]) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < tokens.len() {
+        let Some((punct, width)) = punct_at(tokens, i) else {
+            i += 1;
+            continue;
+        };
+        match punct {
+            "<" => depth += 1,
+            ">" => depth = depth.saturating_sub(1),
+            "," if depth == 0 => return Some(i),
+            _ => {}
+        }
+        i += width;
+    }
+    None
 }
 
 /// `tokens` without a trailing comma, which prettyplease drops from a list

@@ -3,7 +3,7 @@
 
 use proc_macro2::Delimiter;
 
-use super::flat::{commas, punct_at};
+use super::flat::{commas, first_comma, punct_at};
 use super::{Flat, Printer, Token, Unsure, Wrapper, exact, stream};
 
 /// What ends an item and what its body holds.
@@ -497,7 +497,7 @@ impl Printer {
                 self.arm_block(pattern, block)?;
             } else {
                 let rest = &tokens[i..];
-                let end = commas(rest).first().copied().unwrap_or(rest.len());
+                let end = first_comma(rest).unwrap_or(rest.len());
                 self.arm_expression(pattern, &rest[..end])?;
                 i += end + 1;
             }

@@ -46,25 +46,36 @@ enum Token {
 }
 
 fn tokens(stream: TokenStream) -> Vec<Token> {
-    stream
-        .into_iter()
-        .map(|tree| match tree {
+    let mut out = Vec::new();
+    push_tokens(stream, &mut out);
+    out
+}
+
+/// Appends `stream`'s tokens to `out`, the contents of invisible groups
+/// ([`tokens::shared`](super::tokens::shared)) in their place.
+fn push_tokens(stream: TokenStream, out: &mut Vec<Token>) {
+    for tree in stream {
+        match tree {
             TokenTree::Group(group) => {
                 let (delimiter, inner) = (group.delimiter(), group.stream());
                 // Dropped first, the group no longer shares `inner`, which is then moved, not copied.
                 drop(group);
-                Token::Group(delimiter, tokens(inner))
+                if delimiter == Delimiter::None {
+                    push_tokens(inner, out);
+                } else {
+                    out.push(Token::Group(delimiter, tokens(inner)));
+                }
             }
             TokenTree::Ident(ident) => {
                 let mut name = CompactString::default();
                 // Writing to a `CompactString` cannot fail.
                 let _ = write!(name, "{ident}");
-                Token::Ident(name)
+                out.push(Token::Ident(name));
             }
-            TokenTree::Punct(punct) => Token::Punct(punct.as_char(), punct.spacing()),
-            TokenTree::Literal(literal) => Token::Literal(literal.to_string()),
-        })
-        .collect()
+            TokenTree::Punct(punct) => out.push(Token::Punct(punct.as_char(), punct.spacing())),
+            TokenTree::Literal(literal) => out.push(Token::Literal(literal.to_string())),
+        }
+    }
 }
 
 /// `tokens` as a token stream again, for prettyplease.
@@ -114,7 +125,8 @@ pub(super) fn file(tokens: TokenStream, formatting: Formatting) -> Result<String
 /// [`file`], and how many bytes of the text prettyplease wrote.
 fn file_counted(tokens: TokenStream, formatting: Formatting) -> Result<(String, usize), syn::Error> {
     if formatting == Formatting::Prettyplease {
-        return exact(tokens, &[]).map(|text| {
+        // Invisible groups spliced in, as the fast path reads them.
+        return exact(stream(&self::tokens(tokens)), &[]).map(|text| {
             let len = text.len();
             (text, len)
         });
