@@ -310,9 +310,14 @@ impl Printer {
     /// Arguments (parameters, elements) one per line with a comma, one level in.
     fn arguments(&mut self, arguments: &[Token]) -> Flat {
         self.level += 1;
-        for argument in parts(arguments) {
+        let parts = parts(arguments);
+        for (i, argument) in parts.iter().enumerate() {
+            let mark = self.out.len();
             self.start_line();
             self.flat(argument)?;
+            // prettyplease does not measure a trailing comma; a last
+            // argument that fits only without it is left to prettyplease.
+            let fits_uncounted = i + 1 == parts.len() && self.fits(0);
             self.word(",");
             // A path (`super::module::Type`) or a literal has nowhere to
             // break: prettyplease leaves it as long as it is.
@@ -320,12 +325,92 @@ impl Printer {
                 || argument.iter().all(|t| matches!(t, Token::Ident(_) | Token::Punct(':', _)));
             if unbreakable {
                 self.end_comment_line();
-            } else {
-                self.end_line()?;
+            } else if self.end_line().is_err() {
+                if fits_uncounted {
+                    return Err(Unsure);
+                }
+                self.out.truncate(mark);
+                self.path_chain(argument)?;
             }
         }
         self.level -= 1;
         Ok(())
+    }
+
+    /// `self.0.link(…)…` as the last argument of a broken list, too long
+    /// for its line, as the path types write navigation: `self`, `.0` and
+    /// every link on a line of its own, the list's trailing comma after
+    /// the last.
+    fn path_chain(&mut self, tokens: &[Token]) -> Flat {
+        let [Token::Ident(receiver), Token::Punct('.', _), Token::Literal(field), rest @ ..] = tokens else {
+            return Err(Unsure);
+        };
+        let links = dots(rest);
+        if receiver != "self" || field != "0" || links.first() != Some(&0) {
+            return Err(Unsure);
+        }
+        self.start_line();
+        self.word("self");
+        self.end_line()?;
+        self.level += 1;
+        self.start_line();
+        self.word(".0");
+        self.end_line()?;
+        for (i, &dot) in links.iter().enumerate() {
+            let end = links.get(i + 1).copied().unwrap_or(rest.len());
+            self.link(&rest[dot..end], end == rest.len())?;
+        }
+        self.level -= 1;
+        Ok(())
+    }
+
+    /// One link of a broken chain, `.method(…)` or `.method::<T>(…)`, and
+    /// the trailing comma of the list around the chain after the `last`
+    /// link (which prettyplease does not measure). A turbofish breaks, one
+    /// type per line, when the link does not fit (prettyplease measures it
+    /// up to the next break outside it, past the arguments); the arguments
+    /// then break when `>(…)` does not fit either.
+    fn link(&mut self, link: &[Token], last: bool) -> Flat {
+        let suffix = if last { "," } else { "" };
+        let mark = self.out.len();
+        self.start_line();
+        if self.flat(link).is_ok() && self.fits(0) {
+            self.word(suffix);
+            self.end_comment_line();
+            return Ok(());
+        }
+        self.out.truncate(mark);
+        let [
+            Token::Punct('.', _),
+            Token::Ident(_),
+            Token::Punct(':', _),
+            Token::Punct(':', _),
+            Token::Punct('<', _),
+            types @ ..,
+            Token::Punct('>', _),
+            Token::Group(Delimiter::Parenthesis, arguments),
+        ] = link
+        else {
+            return Err(Unsure);
+        };
+        let method = &link[..2];
+        self.start_line();
+        self.flat(method)?;
+        self.word("::<");
+        self.end_line()?;
+        self.arguments(types)?;
+        let mark = self.out.len();
+        self.start_line();
+        self.word(">");
+        if self.argument_list(arguments).is_ok() && self.fits(0) {
+            self.word(suffix);
+            self.end_comment_line();
+            return Ok(());
+        }
+        self.out.truncate(mark);
+        self.start_line();
+        self.word(">(");
+        self.broken_arguments(arguments, true, &format!("){suffix}"))
     }
 
     /// `receiver` on its line and `.method(arguments)` on the next, its

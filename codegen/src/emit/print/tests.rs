@@ -214,3 +214,27 @@ fn the_broken_shapes_of_wide_types_take_the_fast_path() {
     let (text, exact) = fast(&source);
     assert!(exact < text.len() / 4, "prettyplease wrote {exact} of {} bytes", text.len());
 }
+
+#[test]
+fn navigation_chains_break_as_prettyplease_breaks_them_and_take_the_fast_path() {
+    // The bodies of navigation methods, with names of every width across
+    // the edges: the chain whole, `self` `.0` and links on their own
+    // lines, the turbofish broken, and its arguments broken too.
+    let mut source = String::from("impl Y {\n");
+    // (From 69 on, the signature's `) -> Path {` is too long: another shape.)
+    for n in 1..69 {
+        let name = "a".repeat(n);
+        let wire = "w".repeat(n + 12);
+        source.push_str(&format!(
+            "pub fn one{n}(&self) -> super::{name}::P {{ super::{name}::P::from(self.0.single::<super::{name}::E>(\"{wire}\")) }}\n\
+             pub fn key{n}(&self, id: impl Into<String>) -> super::{name}::P {{ super::{name}::P::from(self.0.collection::<super::{name}::E>(\"{wire}\").key_path(&id.into())) }}\n"
+        ));
+    }
+    source.push_str("}\n");
+    let (text, exact) = fast(&source);
+    assert!(text.contains("            self\n                .0\n                .single::<\n"), "{text}");
+    assert!(text.contains("                >(\n"), "{text}");
+    // At an edge (a line that fits only without its trailing comma) an
+    // item may go to prettyplease; the rest may not.
+    assert!(exact < text.len() / 50, "prettyplease wrote {exact} of {} bytes", text.len());
+}
