@@ -61,8 +61,17 @@ impl Printer {
         let open = fn_at
             + head[fn_at..].iter().position(|t| matches!(t, Token::Group(Delimiter::Parenthesis, _))).ok_or(Unsure)?;
         let Token::Group(_, parameters) = &head[open] else { return Err(Unsure) };
+        let rest = &head[open + 1..];
+        let returned = match rest {
+            [Token::Punct('-', _), Token::Punct('>', _), ty @ ..] if !ty.is_empty() => Some(ty),
+            _ => None,
+        };
         if parameters.is_empty() {
-            return Err(Unsure);
+            // `fn name() -> Type<…>`: the return type's generics break.
+            let ty = returned.ok_or(Unsure)?;
+            self.flat(&head[..=open])?;
+            self.word(" -> ");
+            return if self.broken_type(ty, tail)? { Ok(false) } else { Err(Unsure) };
         }
         self.flat(&head[..open])?;
         self.word("(");
@@ -70,13 +79,16 @@ impl Printer {
         self.arguments(parameters)?;
         self.start_line();
         self.word(")");
-        let rest = &head[open + 1..];
         if !rest.is_empty() {
             self.word(" ");
             self.flat(rest)?;
         }
         if !self.fits(tail) {
-            return Err(Unsure);
+            // `) -> path {` has nowhere to break: prettyplease leaves it as long as it is.
+            if !returned.is_some_and(|ty| ty.iter().all(|t| matches!(t, Token::Ident(_) | Token::Punct(':', _)))) {
+                return Err(Unsure);
+            }
+            self.unmeasured = true;
         }
         Ok(false)
     }
@@ -335,6 +347,49 @@ impl Printer {
         }
         self.level -= 1;
         Ok(())
+    }
+
+    /// A type written after what is on the current line, its generics one
+    /// per line when it does not fit with the `after` bytes that follow it
+    /// (a list's trailing comma does not count), as prettyplease breaks
+    /// them: `Option<` / `Vec<T>,` / `>`, nested types in turn. The last
+    /// line is left open for what follows. A path, or `Item = path`, has
+    /// nowhere to break and stays as long as it is: the returned `false`
+    /// says the line may be too long.
+    pub(super) fn broken_type(&mut self, ty: &[Token], after: usize) -> Flat<bool> {
+        let mark = self.out.len();
+        self.flat(ty)?;
+        if self.fits(after) {
+            return Ok(true);
+        }
+        let plain = |tokens: &[Token]| tokens.iter().all(|t| matches!(t, Token::Ident(_) | Token::Punct(':', _)));
+        let binding =
+            matches!(ty, [Token::Ident(_), Token::Punct('=', _), rest @ ..] if !rest.is_empty() && plain(rest));
+        if plain(ty) || binding {
+            return Ok(false);
+        }
+        self.out.truncate(mark);
+        // `path<arguments>`, the path plain (`impl Trait` included).
+        let open = ty.iter().position(|t| is_punct(Some(t), '<')).ok_or(Unsure)?;
+        let path = if is_ident(ty.first(), "impl") { &ty[1..open] } else { &ty[..open] };
+        if path.is_empty() || !plain(path) || !is_punct(ty.last(), '>') {
+            return Err(Unsure);
+        }
+        self.flat(&ty[..open])?;
+        self.word("<");
+        self.end_line()?;
+        let parts = parts(&ty[open + 1..ty.len() - 1]);
+        self.level += 1;
+        for (i, argument) in parts.iter().enumerate() {
+            self.start_line();
+            self.broken_type(argument, usize::from(i + 1 < parts.len()))?;
+            self.word(",");
+            self.end_comment_line();
+        }
+        self.level -= 1;
+        self.start_line();
+        self.word(">");
+        Ok(true)
     }
 
     /// `self.0.link(…)…` as the last argument of a broken list, too long

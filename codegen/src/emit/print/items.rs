@@ -201,6 +201,7 @@ impl Printer {
                 }
                 self.out.truncate(start);
                 self.level = level;
+                self.unmeasured = false;
                 self.exactly(item)?;
             }
             rest = after;
@@ -239,7 +240,7 @@ impl Printer {
             _ => self.head(head)?,
         };
         if body.is_empty() {
-            if braced_alone {
+            if braced_alone || std::mem::take(&mut self.unmeasured) {
                 return Err(Unsure);
             }
             self.word(" {}");
@@ -251,7 +252,11 @@ impl Printer {
         } else {
             self.word(" {");
         }
-        self.end_line()?;
+        if std::mem::take(&mut self.unmeasured) {
+            self.end_comment_line();
+        } else {
+            self.end_line()?;
+        }
         self.level += 1;
         match kind {
             Kind::Fn => self.block(body)?,
@@ -382,10 +387,26 @@ impl Printer {
         if variant && field.iter().any(|t| brace(Some(t)).is_some()) {
             return Err(Unsure);
         }
+        let mark = self.out.len();
         self.start_line();
         self.flat(field)?;
         self.word(",");
-        self.end_line()
+        if self.end_line().is_ok() || variant {
+            return Ok(());
+        }
+        // `pub name: Type<…>,` with the type's generics broken.
+        self.out.truncate(mark);
+        let colon = field.iter().position(|t| is_punct(Some(t), ':')).ok_or(Unsure)?;
+        if is_punct(field.get(colon + 1), ':') {
+            return Err(Unsure);
+        }
+        self.start_line();
+        self.flat(&field[..colon])?;
+        self.word(": ");
+        self.broken_type(&field[colon + 1..], 1)?;
+        self.word(",");
+        self.end_comment_line();
+        Ok(())
     }
 
     /// The statements of a block, one per line.

@@ -139,6 +139,7 @@ fn file_counted(tokens: TokenStream, formatting: Formatting) -> Result<(String, 
         wrappers: Vec::new(),
         error: None,
         exact_bytes: 0,
+        unmeasured: false,
     };
     let body = match printer.inner_attributes(&tokens) {
         Ok(rest) => rest,
@@ -193,6 +194,9 @@ struct Printer {
     error: Option<syn::Error>,
     /// How much of the text prettyplease wrote (for tests).
     exact_bytes: usize,
+    /// The line being written may be longer than the margin: what makes it
+    /// long has nowhere to break (set by a signature for its ` {` line).
+    unmeasured: bool,
 }
 
 impl Printer {

@@ -238,3 +238,22 @@ fn navigation_chains_break_as_prettyplease_breaks_them_and_take_the_fast_path() 
     // item may go to prettyplease; the rest may not.
     assert!(exact < text.len() / 50, "prettyplease wrote {exact} of {} bytes", text.len());
 }
+
+#[test]
+fn wide_generic_types_and_return_paths_break_as_prettyplease_breaks_them() {
+    // Struct fields, `fn() -> Type<…>` and `) -> path {` with names of
+    // every width across the edges of each rule.
+    let mut source = String::new();
+    for n in 1..70 {
+        let name = "a".repeat(n);
+        source.push_str(&format!(
+            "pub struct S{n} {{ pub f: Option<Vec<super::{name}::T>>, pub g: Option<Box<super::x::{name}>>, pub h: Option<super::complex::{name}> }}\n\
+             pub const fn c{n}() -> rt::Prop<fields::{name}> {{ rt::Prop::new() }}\n\
+             impl Y{n} {{ pub fn p{n}(&self, id: impl Into<String>) -> super::{name}::{name}Path {{ self.0.url() }} }}\n"
+        ));
+    }
+    let (text, exact) = fast(&source);
+    assert!(text.contains("    pub f: Option<\n        Vec<\n"), "{text}");
+    assert!(text.contains("() -> rt::Prop<\n    fields::"), "{text}");
+    assert!(exact < text.len() / 20, "prettyplease wrote {exact} of {} bytes", text.len());
+}
