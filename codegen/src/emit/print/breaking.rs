@@ -342,7 +342,19 @@ impl Printer {
                     return Err(Unsure);
                 }
                 self.out.truncate(mark);
-                self.path_chain(argument)?;
+                if let [Token::Ident(_), Token::Punct(':', _), ty @ ..] = argument
+                    && !is_punct(ty.first(), ':')
+                {
+                    // A parameter `name: Type<…>`, its type broken.
+                    self.start_line();
+                    self.flat(&argument[..1])?;
+                    self.word(": ");
+                    self.broken_type(ty, usize::from(i + 1 < parts.len()))?;
+                    self.word(",");
+                    self.end_comment_line();
+                } else {
+                    self.path_chain(argument)?;
+                }
             }
         }
         self.level -= 1;

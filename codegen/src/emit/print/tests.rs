@@ -249,11 +249,14 @@ fn wide_generic_types_and_return_paths_break_as_prettyplease_breaks_them() {
         source.push_str(&format!(
             "pub struct S{n} {{ pub f: Option<Vec<super::{name}::T>>, pub g: Option<Box<super::x::{name}>>, pub h: Option<super::complex::{name}> }}\n\
              pub const fn c{n}() -> rt::Prop<fields::{name}> {{ rt::Prop::new() }}\n\
-             impl Y{n} {{ pub fn p{n}(&self, id: impl Into<String>) -> super::{name}::{name}Path {{ self.0.url() }} }}\n"
+             impl Y{n} {{ pub fn p{n}(&self, id: impl Into<String>) -> super::{name}::{name}Path {{ self.0.url() }} }}\n\
+             impl Z{n} {{ pub fn q{n}(mut self, related: impl IntoIterator<Item = super::{name}::{name}Create>) -> Self {{ self }} }}\n\
+             impl W{n} {{ pub fn r{n}(mut self, related: impl IntoIterator<Item = super::{name}::{name}Create>, id: u8) -> Self {{ self }} }}\n"
         ));
     }
     let (text, exact) = fast(&source);
     assert!(text.contains("    pub f: Option<\n        Vec<\n"), "{text}");
     assert!(text.contains("() -> rt::Prop<\n    fields::"), "{text}");
+    assert!(text.contains("        related: impl IntoIterator<\n            Item = super::"), "{text}");
     assert!(exact < text.len() / 20, "prettyplease wrote {exact} of {} bytes", text.len());
 }
