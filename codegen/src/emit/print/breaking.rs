@@ -352,8 +352,10 @@ impl Printer {
                     self.broken_type(ty, usize::from(i + 1 < parts.len()))?;
                     self.word(",");
                     self.end_comment_line();
-                } else {
+                } else if i + 1 == parts.len() {
                     self.path_chain(argument)?;
+                } else {
+                    return Err(Unsure);
                 }
             }
         }
