@@ -391,8 +391,11 @@ impl Printer {
         self.start_line();
         self.flat(field)?;
         self.word(",");
-        if self.end_line().is_ok() || variant {
-            return Ok(());
+        match self.end_line() {
+            Ok(()) => return Ok(()),
+            // A variant too long for its line is prettyplease's.
+            Err(unsure) if variant => return Err(unsure),
+            Err(Unsure) => {}
         }
         // `pub name: Type<…>,` with the type's generics broken.
         self.out.truncate(mark);

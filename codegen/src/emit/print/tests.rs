@@ -260,3 +260,10 @@ fn wide_generic_types_and_return_paths_break_as_prettyplease_breaks_them() {
     assert!(text.contains("        related: impl IntoIterator<\n            Item = super::"), "{text}");
     assert!(exact < text.len() / 20, "prettyplease wrote {exact} of {} bytes", text.len());
 }
+
+#[test]
+fn a_variant_too_long_for_its_line_goes_to_prettyplease() {
+    let long = "A".repeat(100);
+    let (text, exact) = fast(&format!("pub enum E {{ {long}(u8), B }}"));
+    assert!(exact > 0, "{text}");
+}
