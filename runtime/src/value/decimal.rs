@@ -32,6 +32,11 @@ pub fn parse_decimal(text: &str) -> Result<Decimal, String> {
     if let Some(plain) = parse_plain(text.as_bytes()) {
         return Ok(plain);
     }
+    parse_general(text)
+}
+
+/// Any decimal `rust_decimal` reads, quoted or not, in plain or scientific notation.
+fn parse_general(text: &str) -> Result<Decimal, String> {
     let text = text.trim();
     let unquoted = text.strip_prefix('"').and_then(|t| t.strip_suffix('"')).unwrap_or(text);
     let parsed = if unquoted.contains(['e', 'E']) {
@@ -236,15 +241,7 @@ mod tests {
             }
         }
         for text in &texts {
-            let general = {
-                let trimmed = text.trim();
-                let unquoted = trimmed.strip_prefix('"').and_then(|t| t.strip_suffix('"')).unwrap_or(trimmed);
-                if unquoted.contains(['e', 'E']) {
-                    Decimal::from_scientific(unquoted)
-                } else {
-                    Decimal::from_str_exact(unquoted)
-                }
-            };
+            let general = parse_general(text);
             let read = parse_decimal(text);
             match (&read, &general) {
                 (Ok(read), Ok(general)) => {

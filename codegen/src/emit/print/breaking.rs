@@ -85,7 +85,7 @@ impl Printer {
         }
         if !self.fits(tail) {
             // `) -> path {` has nowhere to break: prettyplease leaves it as long as it is.
-            if !returned.is_some_and(|ty| ty.iter().all(|t| matches!(t, Token::Ident(_) | Token::Punct(':', _)))) {
+            if !returned.is_some_and(is_plain_path) {
                 return Err(Unsure);
             }
             self.unmeasured = true;
@@ -333,8 +333,7 @@ impl Printer {
             self.word(",");
             // A path (`super::module::Type`) or a literal has nowhere to
             // break: prettyplease leaves it as long as it is.
-            let unbreakable = matches!(argument, [Token::Literal(_)])
-                || argument.iter().all(|t| matches!(t, Token::Ident(_) | Token::Punct(':', _)));
+            let unbreakable = matches!(argument, [Token::Literal(_)]) || is_plain_path(argument);
             if unbreakable {
                 self.end_comment_line();
             } else if self.end_line().is_err() {
@@ -376,17 +375,16 @@ impl Printer {
         if self.fits(after) {
             return Ok(true);
         }
-        let plain = |tokens: &[Token]| tokens.iter().all(|t| matches!(t, Token::Ident(_) | Token::Punct(':', _)));
         let binding =
-            matches!(ty, [Token::Ident(_), Token::Punct('=', _), rest @ ..] if !rest.is_empty() && plain(rest));
-        if plain(ty) || binding {
+            matches!(ty, [Token::Ident(_), Token::Punct('=', _), rest @ ..] if !rest.is_empty() && is_plain_path(rest));
+        if is_plain_path(ty) || binding {
             return Ok(false);
         }
         self.out.truncate(mark);
         // `path<arguments>`, the path plain (`impl Trait` included).
         let open = ty.iter().position(|t| is_punct(Some(t), '<')).ok_or(Unsure)?;
         let path = if is_ident(ty.first(), "impl") { &ty[1..open] } else { &ty[..open] };
-        if path.is_empty() || !plain(path) || !is_punct(ty.last(), '>') {
+        if path.is_empty() || !is_plain_path(path) || !is_punct(ty.last(), '>') {
             return Err(Unsure);
         }
         self.flat(&ty[..open])?;
@@ -520,7 +518,7 @@ impl Printer {
         if let [Token::Punct('|', _), Token::Punct('|', _), callee @ .., Token::Group(Delimiter::Parenthesis, inner)] =
             arguments
             && !callee.is_empty()
-            && callee.iter().all(|t| matches!(t, Token::Ident(_) | Token::Punct(':', _)))
+            && is_plain_path(callee)
         {
             self.start_line();
             self.flat(method)?;
@@ -568,7 +566,7 @@ impl Printer {
         let struct_path = &path[from..];
         if struct_path.is_empty()
             || !matches!(struct_path.last(), Some(Token::Ident(_)))
-            || !struct_path.iter().all(|t| matches!(t, Token::Ident(_) | Token::Punct(':', _)))
+            || !is_plain_path(struct_path)
             // `loop {`, `unsafe {`: a block, not a struct.
             || struct_path.iter().any(|t| matches!(t, Token::Ident(word) if super::flat::is_keyword(word)))
         {
@@ -628,7 +626,7 @@ impl Printer {
         let Some(dot) = last_dot(callee) else {
             // `name: path(` arguments one per line `)?,`: the first line has
             // no break, and stays as long as it is.
-            if callee.is_empty() || !callee.iter().all(|t| matches!(t, Token::Ident(_) | Token::Punct(':', _))) {
+            if callee.is_empty() || !is_plain_path(callee) {
                 return Err(Unsure);
             }
             self.start_line();
@@ -664,6 +662,12 @@ impl Printer {
         self.level -= 1;
         Ok(())
     }
+}
+
+/// Whether `tokens` are a path (`super::module::Type`), which prettyplease
+/// has nowhere to break.
+fn is_plain_path(tokens: &[Token]) -> bool {
+    tokens.iter().all(|t| matches!(t, Token::Ident(_) | Token::Punct(':', _)))
 }
 
 /// Where the top-level `.`s of a chain are (not `..`).
